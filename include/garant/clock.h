@@ -1,0 +1,98 @@
+/*
+** clock.h - first-response deadlines, elapsed and remaining business time,
+** reclassification and explanations.
+**
+** Every function takes `now` or the instants it needs as arguments: the core
+** reads no clock, so every answer is deterministic. Instants are UTC epoch
+** seconds. GARANT_NO_DUE stands for "no guarantee".
+**
+** Reclassification rule (docs/SLA.md): a ticket is owed the response time
+** of its current priority counted from submission. When the priority is
+** raised, the stricter clock counts from the moment of the change and never
+** ends later than the deadline the ticket already had:
+**     new_due = min(old_due, due(changed_at, new priority)).
+** When it is lowered, the deadline is counted from submission:
+**     new_due = due(submitted_at, new priority).
+*/
+#ifndef GARANT_CLOCK_H
+#define GARANT_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "garant/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GARANT_NO_DUE INT64_MIN
+
+/* The first-response deadline of a ticket submitted at submitted_s, or
+** GARANT_NO_DUE if its plan, priority or stage carries no guarantee. */
+int garant_clock_due(int64_t *out_due_s, const garant_policy *pol,
+                     const garant_ticket_terms *terms, int64_t submitted_s);
+
+/* Target time elapsed in [a_s, b_s) as the terms' target counts it:
+** open seconds for a business target, wall seconds for 24/7. 0 when the
+** terms carry no guarantee. */
+int garant_clock_elapsed(int64_t *out_s, const garant_policy *pol,
+                         const garant_ticket_terms *terms, int64_t a_s,
+                         int64_t b_s);
+
+/* Target time left at now_s until due_s; negative once overdue (the
+** target time that has passed since the deadline). */
+int garant_clock_remaining(int64_t *out_s, const garant_policy *pol,
+                           const garant_ticket_terms *terms, int64_t due_s,
+                           int64_t now_s);
+
+/* The deadline after the priority changes from `from` to `to` at
+** changed_s, given the deadline old_due_s (or GARANT_NO_DUE) it had.
+** Plan and stage are those of `to`. See the rule above. */
+int garant_clock_reclassify(int64_t *out_due_s, const garant_policy *pol,
+                            const garant_ticket_terms *from,
+                            const garant_ticket_terms *to,
+                            int64_t submitted_s, int64_t old_due_s,
+                            int64_t changed_s);
+
+/* A ticket's priority changes, oldest first, for recomputing a deadline
+** from history (after a policy change). */
+typedef struct garant_priority_change {
+    int64_t at_s;
+    int priority;
+} garant_priority_change;
+
+/* The deadline of a ticket filed with `terms` at submitted_s whose priority
+** then changed as listed (at_s ascending), each change applying the rule. */
+int garant_clock_replay(int64_t *out_due_s, const garant_policy *pol,
+                        const garant_ticket_terms *terms, int64_t submitted_s,
+                        const garant_priority_change *changes, size_t n);
+
+/* An explanation: the open windows counted towards a deadline. */
+typedef struct garant_explanation garant_explanation;
+
+/* Explain how the deadline due_s is reached counting from start_s (the
+** submission, or the change for a raised priority).
+** Caller owns *out; free with garant_explanation_free. */
+int garant_clock_explain(garant_explanation **out, const garant_policy *pol,
+                         const garant_ticket_terms *terms, int64_t start_s,
+                         int64_t due_s);
+void garant_explanation_free(garant_explanation *ex);
+
+size_t garant_explanation_count(const garant_explanation *ex);
+/* The i-th window counted, UTC [start_s, end_s). */
+garant_window garant_explanation_window(const garant_explanation *ex,
+                                        size_t i);
+/* "Fri 16:30-17:00 CET (30 min), Mon 09:00-14:30 CET (5 h 30 min)", in the
+** target calendar's zone (the display calendar's for 24/7 targets).
+** Borrowed; valid until garant_explanation_free. */
+const char *garant_explanation_text(const garant_explanation *ex);
+
+/* A duration as people read it: "5 h 30 min", "45 s", "2 d 3 h".
+** Writes at most cap bytes including the NUL; returns buf. */
+char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

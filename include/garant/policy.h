@@ -1,0 +1,130 @@
+/*
+** policy.h - the SLA policy: plans x priorities -> first-response targets.
+**
+** A policy owns its calendars. A target is business time on one of them,
+** wall-clock time around the clock ("24/7"), or none (no guarantee). Product
+** stages marked exempt (beta, preview) carry no guarantee on any plan.
+** Policies are built by the config reader (config.h) or by hand, then
+** validated once; a validated policy is immutable and safe to share between
+** threads.
+*/
+#ifndef GARANT_POLICY_H
+#define GARANT_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "garant/calendar.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct garant_policy garant_policy;
+
+/* Priorities are 1 (most urgent) .. GARANT_PRIORITY_MAX. */
+#define GARANT_PRIORITY_MAX 9
+
+/* Environments, as a bit mask of those a priority may be filed for. */
+enum {
+    GARANT_ENV_PRODUCTION = 1u << 0,
+    GARANT_ENV_STAGING = 1u << 1,
+    GARANT_ENV_DEVELOPMENT = 1u << 2,
+    GARANT_ENV_ANY = 7u
+};
+
+typedef enum garant_target_kind {
+    GARANT_TARGET_NONE = 0,     /* no guarantee */
+    GARANT_TARGET_BUSINESS = 1, /* open time on a calendar */
+    GARANT_TARGET_WALL = 2      /* elapsed wall-clock time, 24/7 */
+} garant_target_kind;
+
+/* A resolved target. cal is borrowed from the policy (NULL unless BUSINESS). */
+typedef struct garant_target {
+    garant_target_kind kind;
+    int64_t seconds;
+    const garant_calendar *cal;
+} garant_target;
+
+/* What decides a ticket's target. Strings are borrowed for the call. */
+typedef struct garant_ticket_terms {
+    const char *plan;   /* "professional" */
+    int priority;       /* 1..; 0 means the policy's default priority */
+    const char *stage;  /* "ga", "beta", ...; NULL means "ga" */
+} garant_ticket_terms;
+
+/* Caller owns *out; free with garant_policy_free. */
+int garant_policy_new(garant_policy **out);
+void garant_policy_free(garant_policy *pol);
+
+/* Add a calendar under a name targets refer to. Takes ownership of cal
+** (also on failure). "24/7" is reserved for wall-clock targets. */
+int garant_policy_add_calendar(garant_policy *pol, const char *name,
+                               garant_calendar *cal);
+
+/* Declare a plan ("basic"); names are unique, lower-case [a-z0-9_-]. */
+int garant_policy_add_plan(garant_policy *pol, const char *name);
+
+/* Declare a priority level with its display name and the definition shown
+** to customers; env_mask is the GARANT_ENV_* set it may be filed for. */
+int garant_policy_add_priority(garant_policy *pol, int level, const char *name,
+                               const char *definition, unsigned env_mask);
+
+/* Declare a product stage; guaranteed = 0 makes it exempt (no deadline). */
+int garant_policy_add_stage(garant_policy *pol, const char *name,
+                            int guaranteed);
+
+/* Set the target of plan x priority. kind NONE ignores seconds and
+** calendar; WALL ignores calendar; BUSINESS names an added calendar. */
+int garant_policy_set_target(garant_policy *pol, const char *plan,
+                             int priority, garant_target_kind kind,
+                             int64_t seconds, const char *calendar);
+
+int garant_policy_set_default_priority(garant_policy *pol, int priority);
+
+/* Share of the target after which a warning is due, in per mille (750). */
+int garant_policy_set_warning_permille(garant_policy *pol, int permille);
+
+/* The calendar used to display times ("CET"); defaults to the first added. */
+int garant_policy_set_display_calendar(garant_policy *pol, const char *name);
+
+/* Check completeness: every plan x priority has a target, the default
+** priority exists, a stage "ga" exists, no business target sits on a
+** calendar that is never open. Returns GARANT_ECONFIG naming the first
+** problem. Queries require a validated policy. */
+int garant_policy_validate(garant_policy *pol);
+
+/* The target for these terms, with the stage exemption applied.
+** GARANT_ENOTFOUND for an unknown plan or stage, GARANT_EINVAL for a
+** priority that is not declared. */
+int garant_policy_target(garant_target *out, const garant_policy *pol,
+                         const garant_ticket_terms *terms);
+
+/* Introspection, for the CLI, the API and the UI. Strings are borrowed;
+** valid until garant_policy_free. Index-based, 0..count-1. */
+size_t garant_policy_plan_count(const garant_policy *pol);
+const char *garant_policy_plan_name(const garant_policy *pol, size_t i);
+size_t garant_policy_priority_count(const garant_policy *pol);
+/* Priorities are stored by level ascending; returns the level. */
+int garant_policy_priority_level(const garant_policy *pol, size_t i);
+const char *garant_policy_priority_name(const garant_policy *pol, int level);
+const char *garant_policy_priority_definition(const garant_policy *pol,
+                                              int level);
+unsigned garant_policy_priority_envs(const garant_policy *pol, int level);
+size_t garant_policy_stage_count(const garant_policy *pol);
+const char *garant_policy_stage_name(const garant_policy *pol, size_t i);
+int garant_policy_stage_guaranteed(const garant_policy *pol, size_t i);
+int garant_policy_default_priority(const garant_policy *pol);
+int garant_policy_warning_permille(const garant_policy *pol);
+size_t garant_policy_calendar_count(const garant_policy *pol);
+const garant_calendar *garant_policy_calendar_at(const garant_policy *pol,
+                                                 size_t i);
+/* By name; NULL if unknown. */
+const garant_calendar *garant_policy_calendar(const garant_policy *pol,
+                                              const char *name);
+const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
