@@ -73,8 +73,9 @@ size_t garant_calspec_holiday_count(const garant_calendar_spec *spec);
 const garant_holiday *garant_calspec_holiday(const garant_calendar_spec *spec,
                                              size_t i);
 
-/* Compile the spec for local years from_year..to_year inclusive (e.g.
-** 1970..2100). Queries outside that range fail with GARANT_ERANGE.
+/* Compile the spec for years from_year..to_year inclusive (e.g. 1970..2100,
+** within 1900..9998). The covered range is UTC [from_year-01-01T00:00Z,
+** (to_year+1)-01-01T00:00Z); queries outside it fail with GARANT_ERANGE.
 ** Caller owns *out; free with garant_calendar_free. */
 int garant_calendar_compile(garant_calendar **out,
                             const garant_calendar_spec *spec,

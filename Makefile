@@ -1,0 +1,52 @@
+# garant - developer entry points. See README.md.
+#
+#   make check   build everything, run every test (plain and under ASan+UBSan),
+#                run the fuzzers briefly, and lint
+#   make demo    build and show the product working on its defaults
+#   make bench   run the benchmarks and print their figures
+#   make lint    cppcheck plus the banned-function check
+
+JOBS ?= 2
+FUZZ_SECONDS ?= 20
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build check test test-asan fuzz lint demo bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build build -j$(JOBS)
+
+test: build
+	ctest --test-dir build --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGARANT_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGARANT_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_timestamp fuzz_config fuzz_tzif
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build-fuzz
+
+lint: deps
+	scripts/lint.sh
+
+check: test test-asan fuzz lint
+	@echo "make check: all passed"
+
+demo: build
+	scripts/demo.sh build/garant
+
+bench: build
+	build/bench_deadline
+	scripts/bench_batch.sh build/garant
+
+clean:
+	rm -rf build build-asan build-fuzz

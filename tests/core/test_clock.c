@@ -1,0 +1,250 @@
+/*
+** test_clock.c - deadlines on the default policy from the golden case files
+** in tests/core/cases/ (one scenario a file, expected instants worked out by
+** hand), plus elapsed/remaining time, reclassification and error paths.
+**
+** Case file keys: plan, priority (omit for the default), stage, submitted,
+** change ("INSTANT PRIORITY", repeatable, in order), due ("none" for no
+** guarantee), explain (the expected explanation text).
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support.h"
+
+static garant_policy *pol;
+
+static int setup(void **state)
+{
+    (void)state;
+    pol = t_default_policy();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    garant_policy_free(pol);
+    return 0;
+}
+
+typedef struct golden {
+    char plan[64], stage[64], explain[512], due[64];
+    int priority;
+    int64_t submitted;
+    garant_priority_change changes[8];
+    size_t nchanges;
+} golden;
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) s[--n] = '\0';
+}
+
+static void read_case(golden *g, const char *path)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->stage, sizeof g->stage, "ga");
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot open %s", path);
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        trim(line);
+        if (!line[0] || line[0] == '#') continue;
+        char *colon = strchr(line, ':');
+        if (!colon) fail_msg("%s: no 'key: value' in '%s'", path, line);
+        *colon = '\0';
+        const char *v = colon + 1;
+        while (*v == ' ') v++;
+        if (!strcmp(line, "plan")) snprintf(g->plan, sizeof g->plan, "%s", v);
+        else if (!strcmp(line, "stage")) snprintf(g->stage, sizeof g->stage, "%s", v);
+        else if (!strcmp(line, "priority")) g->priority = (int)strtol(v, NULL, 10);
+        else if (!strcmp(line, "submitted")) g->submitted = t_at(v);
+        else if (!strcmp(line, "due")) snprintf(g->due, sizeof g->due, "%s", v);
+        else if (!strcmp(line, "explain")) snprintf(g->explain, sizeof g->explain, "%s", v);
+        else if (!strcmp(line, "change")) {
+            char ts[64];
+            int p;
+            if (sscanf(v, "%63s %d", ts, &p) != 2 || g->nchanges == 8) fail_msg("%s: bad change '%s'", path, v);
+            g->changes[g->nchanges].at_s = t_at(ts);
+            g->changes[g->nchanges++].priority = p;
+        } else fail_msg("%s: unknown key '%s'", path, line);
+    }
+    fclose(f);
+    if (!g->plan[0] || !g->due[0] || !g->submitted) fail_msg("%s: needs plan, submitted and due", path);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void run_case(const char *path)
+{
+    golden g;
+    read_case(&g, path);
+    garant_ticket_terms terms = {g.plan, g.priority, g.stage};
+    int64_t due;
+    int rc = garant_clock_replay(&due, pol, &terms, g.submitted, g.changes, g.nchanges);
+    if (rc) fail_msg("%s: %s", path, garant_error_last());
+    if (strcmp(t_fmt(due), g.due)) fail_msg("%s: due %s, expected %s", path, t_fmt(due), g.due);
+    if (g.nchanges == 0) {
+        int64_t direct;
+        assert_int_equal(garant_clock_due(&direct, pol, &terms, g.submitted), 0);
+        assert_int_equal(direct, due);
+        garant_target t;
+        assert_int_equal(garant_policy_target(&t, pol, &terms), 0);
+        if (due != GARANT_NO_DUE) {
+            /* The whole target elapses between submission and deadline. */
+            int64_t e, left;
+            assert_int_equal(garant_clock_elapsed(&e, pol, &terms, g.submitted, due), 0);
+            assert_int_equal(e, t.seconds);
+            assert_int_equal(garant_clock_remaining(&left, pol, &terms, due, g.submitted), 0);
+            assert_int_equal(left, t.seconds);
+            assert_int_equal(garant_clock_remaining(&left, pol, &terms, due, due), 0);
+            assert_int_equal(left, 0);
+        }
+    } else if (g.nchanges == 1) {
+        /* A single change through reclassify directly gives the same. */
+        int64_t first, direct;
+        assert_int_equal(garant_clock_due(&first, pol, &terms, g.submitted), 0);
+        garant_ticket_terms to = terms;
+        to.priority = g.changes[0].priority;
+        assert_int_equal(garant_clock_reclassify(&direct, pol, &terms, &to, g.submitted, first, g.changes[0].at_s), 0);
+        assert_int_equal(direct, due);
+    }
+    if (g.explain[0]) {
+        garant_explanation *ex;
+        assert_int_equal(garant_clock_explain(&ex, pol, &terms, g.submitted, due), 0);
+        if (strcmp(garant_explanation_text(ex), g.explain))
+            fail_msg("%s: explanation\n  got  %s\n  want %s", path, garant_explanation_text(ex), g.explain);
+        garant_explanation_free(ex);
+    }
+}
+
+static void test_golden_cases(void **state)
+{
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/core/cases", t_source_dir());
+    DIR *d = opendir(dir);
+    if (!d) fail_msg("cannot open %s", dir);
+    char *names[512];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 512) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".case")) {
+            names[n] = malloc(strlen(dir) + len + 2);
+            snprintf(names[n], strlen(dir) + len + 2, "%s/%s", dir, e->d_name);
+            n++;
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    assert_true(n >= 30);
+    for (size_t i = 0; i < n; i++) {
+        run_case(names[i]);
+        free(names[i]);
+    }
+    print_message("%zu golden cases passed\n", n);
+}
+
+static void test_remaining_overdue(void **state)
+{
+    (void)state;
+    garant_ticket_terms terms = {"professional", 2, "ga"};
+    int64_t left;
+    /* Due Mon 30 Nov 14:30 CET; at Tue 1 Dec 10:00 CET it is 2 h 30 + 1 h over. */
+    assert_int_equal(garant_clock_remaining(&left, pol, &terms, t_at("2026-11-30T13:30:00Z"),
+                                            t_at("2026-12-01T09:00:00Z")), 0);
+    assert_int_equal(left, -(2 * 3600 + 1800 + 3600));
+    /* At Sat 28 Nov noon: 5 h 30 min of business time left. */
+    assert_int_equal(garant_clock_remaining(&left, pol, &terms, t_at("2026-11-30T13:30:00Z"),
+                                            t_at("2026-11-28T11:00:00Z")), 0);
+    assert_int_equal(left, 5 * 3600 + 1800);
+    assert_int_equal(garant_clock_remaining(&left, pol, &terms, GARANT_NO_DUE, 0), GARANT_EINVAL);
+    /* 24/7 counts wall time. */
+    garant_ticket_terms p1 = {"advanced", 1, "ga"};
+    assert_int_equal(garant_clock_remaining(&left, pol, &p1, t_at("2026-11-29T00:30:00Z"),
+                                            t_at("2026-11-29T01:00:00Z")), 0);
+    assert_int_equal(left, -1800);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    int64_t due;
+    garant_ticket_terms t = {"gold", 1, "ga"};
+    assert_int_equal(garant_clock_due(&due, pol, &t, 0), GARANT_ENOTFOUND);
+    assert_non_null(strstr(garant_error_last(), "gold"));
+    t = (garant_ticket_terms){"professional", 4, "ga"};
+    assert_int_equal(garant_clock_due(&due, pol, &t, 0), GARANT_EINVAL);
+    t = (garant_ticket_terms){"professional", -1, "ga"};
+    assert_int_equal(garant_clock_due(&due, pol, &t, 0), GARANT_EINVAL);
+    t = (garant_ticket_terms){"professional", 1, "alpha"};
+    assert_int_equal(garant_clock_due(&due, pol, &t, 0), GARANT_ENOTFOUND);
+    t = (garant_ticket_terms){NULL, 1, NULL};
+    assert_int_equal(garant_clock_due(&due, pol, &t, 0), GARANT_ENOTFOUND);
+    /* Outside the compiled years (1970-2100). */
+    t = (garant_ticket_terms){"professional", 1, NULL};
+    assert_int_equal(garant_clock_due(&due, pol, &t, t_at("2101-01-01T00:00:00Z")), GARANT_ERANGE);
+    assert_int_equal(garant_clock_due(&due, pol, &t, t_at("1969-12-31T23:59:59Z")), GARANT_ERANGE);
+    /* A change cannot precede the submission; replayed changes stay in order. */
+    garant_ticket_terms to = {"professional", 2, NULL};
+    assert_int_equal(garant_clock_reclassify(&due, pol, &t, &to, 1000, 2000, 999), GARANT_EINVAL);
+    garant_priority_change ch[2] = {{t_at("2026-11-25T12:00:00Z"), 2}, {t_at("2026-11-25T11:00:00Z"), 3}};
+    assert_int_equal(garant_clock_replay(&due, pol, &t, t_at("2026-11-25T10:00:00Z"), ch, 2), GARANT_EINVAL);
+}
+
+static void test_explain_none(void **state)
+{
+    (void)state;
+    garant_ticket_terms t = {"basic", 1, NULL};
+    garant_explanation *ex;
+    assert_int_equal(garant_clock_explain(&ex, pol, &t, 0, GARANT_NO_DUE), 0);
+    assert_int_equal(garant_explanation_count(ex), 0);
+    assert_string_equal(garant_explanation_text(ex), "no guaranteed response time");
+    garant_explanation_free(ex);
+    garant_explanation_free(NULL);
+}
+
+/* Every default holiday closes the day in each year 2025-2030. */
+static void test_default_holidays(void **state)
+{
+    (void)state;
+    const garant_calendar *cal = garant_policy_calendar(pol, "business");
+    assert_non_null(cal);
+    static const char *const days[] = {
+        "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01", "2025-12-24", "2025-12-25", "2025-12-26",
+        "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01", "2026-12-24", "2026-12-25", "2027-01-01",
+        "2027-03-26", "2027-03-29", "2027-12-24", "2028-04-14", "2028-04-17", "2028-05-01", "2028-12-25",
+        "2028-12-26", "2029-01-01", "2029-03-30", "2029-04-02", "2029-05-01", "2029-12-24", "2029-12-25",
+        "2029-12-26", "2030-01-01", "2030-04-19", "2030-04-22", "2030-05-01", "2030-12-24", "2030-12-25",
+        "2030-12-26"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        char noon[32];
+        snprintf(noon, sizeof noon, "%sT11:00:00Z", days[i]);
+        if (garant_calendar_is_open(cal, t_at(noon))) fail_msg("%s should be a holiday", days[i]);
+    }
+    /* Ordinary weekdays around them are open. */
+    assert_true(garant_calendar_is_open(cal, t_at("2026-04-02T11:00:00Z")));
+    assert_true(garant_calendar_is_open(cal, t_at("2026-04-07T11:00:00Z")));
+    assert_true(garant_calendar_is_open(cal, t_at("2026-12-23T11:00:00Z")));
+    assert_true(garant_calendar_is_open(cal, t_at("2026-12-31T11:00:00Z")));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden_cases), cmocka_unit_test(test_remaining_overdue),
+        cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
+        cmocka_unit_test(test_default_holidays),
+    };
+    return cmocka_run_group_tests_name("clock", tests, setup, teardown);
+}
