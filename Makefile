@@ -31,7 +31,7 @@ test-asan: deps
 	  ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
 fuzz: deps
-	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGARANT_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGARANT_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-fuzz -j$(JOBS) --target fuzz_timestamp fuzz_config fuzz_tzif
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build-fuzz
 

@@ -92,6 +92,12 @@ const char *garant_explanation_text(const garant_explanation *ex);
 ** Writes at most cap bytes including the NUL; returns buf. */
 char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
 
+/* An instant as local wall time in tz: "Mon 30 Nov 2026 14:30 CET" (with
+** ":SS" when the seconds are not zero). Writes at most cap bytes including
+** the NUL; returns buf. */
+char *garant_format_local(char *buf, size_t cap, const garant_tz *tz,
+                          int64_t utc_s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -198,6 +198,19 @@ static void fmt_day(char *buf, size_t cap, int64_t day)
     snprintf(buf, cap, "%s %u %s", wd[garant_weekday_from_days(day)], d, mon[m - 1]);
 }
 
+char *garant_format_local(char *buf, size_t cap, const garant_tz *tz, int64_t utc_s)
+{
+    local_parts p = local_of(tz, utc_s);
+    char day[32], clock[16];
+    int64_t y;
+    unsigned m, d;
+    garant_civil_from_days(&y, &m, &d, p.day);
+    fmt_day(day, sizeof day, p.day);
+    fmt_clock(clock, sizeof clock, p.sod, p.sod % 60 != 0);
+    snprintf(buf, cap, "%s %lld %s %s", day, (long long)y, clock, p.info.abbr);
+    return buf;
+}
+
 /* Append one window as "Fri 27 Nov 16:30-17:00 CET (30 min)". A window
 ** that ends on a later local day, or in another zone abbreviation, names
 ** both ends in full. */

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# fuzz.sh - run each libFuzzer target in BUILD_DIR for FUZZ_SECONDS seconds.
+#
+# Usage: FUZZ_SECONDS=20 scripts/fuzz.sh BUILD_DIR   (`make fuzz` does this)
+#
+# Each fuzzer starts from a fresh temporary corpus holding its text seeds
+# from fuzz/seeds/<name>/ and, where the format has real examples on the
+# machine, those too: zoneinfo files for fuzz_tzif (binary seeds stay out
+# of the repository), config/garant.yaml for fuzz_config. A crash, leak,
+# timeout or out-of-memory fails the script; the input that caused it is
+# kept in BUILD_DIR/fuzz-artifacts/ and the command to replay it printed.
+# Every target of fuzz/fuzz_*.c, and the three `make fuzz` builds, must
+# exist: a missing fuzzer is a failure, not a skip.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: FUZZ_SECONDS=N $0 BUILD_DIR" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+seconds=${FUZZ_SECONDS:-20}
+root=$(cd "$(dirname "$0")/.." && pwd)
+zoneinfo=${TZDIR:-/usr/share/zoneinfo}
+
+# Zones whose rules exercise the TZif reader: DST both hemispheres, a
+# half-hour DST shift (Lord Howe), a negative DST (Casablanca), a date-line
+# jump (Apia), a fractional fixed offset (Kolkata), and plain UTC.
+tzif_seeds=(Europe/Bratislava America/New_York Australia/Lord_Howe Asia/Kolkata
+            Africa/Casablanca Pacific/Apia America/Sao_Paulo Europe/Dublin
+            America/St_Johns Asia/Kathmandu UTC)
+
+# The fuzzers expected: one per fuzz/fuzz_*.c, and at least the three that
+# `make fuzz` builds by name.
+declare -A want=([fuzz_timestamp]=1 [fuzz_config]=1 [fuzz_tzif]=1)
+for src in "$root"/fuzz/fuzz_*.c; do
+  [ -e "$src" ] && want[$(basename "$src" .c)]=1
+done
+# And any other fuzz_* executable the build produced.
+for exe in "$build"/fuzz_*; do
+  [ -f "$exe" ] && [ -x "$exe" ] && want[$(basename "$exe")]=1
+done
+
+missing=()
+for name in "${!want[@]}"; do
+  [ -x "$build/$name" ] || missing+=("$name")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "fuzz: missing fuzzer executables in $build: ${missing[*]}" >&2
+  echo "fuzz: configure with -DGARANT_FUZZ=ON and build them first (make fuzz)" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/garant-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+artifacts="$build/fuzz-artifacts"
+logs="$build/fuzz-logs"
+mkdir -p "$artifacts" "$logs"
+
+failed=()
+mapfile -t names < <(printf '%s\n' "${!want[@]}" | sort)
+for name in "${names[@]}"; do
+  corpus="$work/$name"
+  mkdir -p "$corpus"
+  if [ -d "$root/fuzz/seeds/$name" ]; then
+    find "$root/fuzz/seeds/$name" -maxdepth 1 -type f -exec cp {} "$corpus/" \;
+  fi
+  case "$name" in
+    fuzz_tzif)
+      for z in "${tzif_seeds[@]}"; do
+        if [ -f "$zoneinfo/$z" ]; then
+          cp -L "$zoneinfo/$z" "$corpus/zone-${z//\//_}"
+        else
+          echo "fuzz: note: $zoneinfo/$z not found, not seeded" >&2
+        fi
+      done
+      ;;
+    fuzz_config)
+      cp "$root/config/garant.yaml" "$corpus/garant.yaml"
+      ;;
+  esac
+  seeds=$(find "$corpus" -type f | wc -l)
+  echo "fuzz: $name for ${seconds}s from $seeds seeds"
+
+  # Fresh artifacts only: an old crash file must not fail (or pass) this run.
+  rm -f "$artifacts/$name"-*
+  rc=0
+  "$build/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" \
+    >"$logs/$name.log" 2>&1 || rc=$?
+  grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' "$logs/$name.log" |
+    sed 's/^/    /' || true
+  found=$(find "$artifacts" -maxdepth 1 -type f -name "$name-*" | sort)
+  if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
+    echo "fuzz: FAILED $name (exit $rc); log: $logs/$name.log" >&2
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz_[a-z]+:)|^  input:' "$logs/$name.log" | head -8 | sed 's/^/    /' >&2 || true
+    for f in $found; do
+      echo "    input kept: $f" >&2
+      echo "    replay:     $build/$name $f" >&2
+    done
+    failed+=("$name")
+  fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: ${#failed[@]} fuzzer(s) found problems: ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: ok (${#names[@]} fuzzers, ${seconds}s each)"

@@ -1,0 +1,57 @@
+/*
+** cli.h - what the command-line front end's files share.
+**
+** Every command is a row in the table in main.c: its words, its options
+** (which drive parsing, validation and the help text) and its function.
+** Commands use only the public API of libgarant and the loader.
+*/
+#ifndef GARANT_CLI_H
+#define GARANT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "garant/garant.h"
+
+/* Exit codes: 0 success, 1 the machine failed us (memory, I/O on output),
+** 2 the input was wrong (arguments, timestamps, config, batch lines). */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* The exit code for a garant_err, from the one table in main.c. */
+int cli_exit_code(int err);
+
+typedef struct cli_opt {
+    const char *name;  /* "plan" for --plan */
+    const char *arg;   /* "NAME" if it takes a value, NULL for a flag */
+    const char *help;
+} cli_opt;
+
+/* Parsed options: values[i] is the value of opts[i] ("" for a set flag,
+** NULL if absent). Borrowed from argv. */
+typedef struct cli_args {
+    const cli_opt *opts;
+    const char *values[16];
+    const char *positional[4];
+    size_t npositional;
+} cli_args;
+
+/* The value of an option, or NULL. */
+const char *cli_get(const cli_args *a, const char *name);
+
+/* Print "garant: " + message to stderr and return CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "garant: " + garant_error_last() and return cli_exit_code(err). */
+int cli_fail(int err);
+
+/* Load the policy named by --config, or the built-in default; reports
+** problems on stderr. Caller owns *out; free with garant_policy_free. */
+int cli_load_policy(garant_policy **out, const cli_args *a);
+
+int cmd_deadline(const cli_args *a);
+int cmd_calendar(const cli_args *a);
+int cmd_config_check(const cli_args *a);
+int cmd_config_show(const cli_args *a);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+** cmd_calendar.c - `garant calendar`: the open windows between two local
+** dates, in the calendar's wall time and in UTC.
+*/
+#include <string.h>
+
+#include "cli.h"
+
+/* Longest listing: ten years of days is already more than anyone reads. */
+#define MAX_DAYS 3660
+
+/* UTC instant of local midnight starting `days` in tz. Two lookups settle
+** the offset; in a gap at midnight this lands on the gap's end. */
+static int64_t local_midnight(const garant_tz *tz, int64_t days)
+{
+    garant_tz_info info;
+    int64_t guess = days * 86400;
+    garant_tz_lookup(&info, tz, guess);
+    guess = days * 86400 - info.utoff_s;
+    garant_tz_lookup(&info, tz, guess);
+    return days * 86400 - info.utoff_s;
+}
+
+typedef struct listing {
+    const garant_tz *tz;
+    int64_t total_s;
+} listing;
+
+static int print_window(void *ctx, const garant_window *w)
+{
+    listing *l = ctx;
+    char a[128], b[128], ua[GARANT_RFC3339_UTC_LEN], ub[GARANT_RFC3339_UTC_LEN], dur[64];
+    garant_format_local(a, sizeof a, l->tz, w->start_s);
+    garant_format_local(b, sizeof b, l->tz, w->end_s);
+    garant_duration_format(dur, sizeof dur, w->end_s - w->start_s);
+    printf("%-28s -> %-28s  %s - %s  %s\n", a, b, garant_time_format_utc(ua, w->start_s),
+           garant_time_format_utc(ub, w->end_s), dur);
+    l->total_s += w->end_s - w->start_s;
+    return 0;
+}
+
+int cmd_calendar(const cli_args *a)
+{
+    const char *from = cli_get(a, "from"), *to = cli_get(a, "to"), *name = cli_get(a, "calendar");
+    if (!from || !to) return cli_usage_error("calendar: --from DATE and --to DATE are required (YYYY-MM-DD)");
+    int64_t d0, d1;
+    int rc = garant_time_parse_date(&d0, from, strlen(from));
+    if (!rc) rc = garant_time_parse_date(&d1, to, strlen(to));
+    if (rc) return cli_fail(rc);
+    if (d1 < d0) return cli_usage_error("calendar: --to %s is before --from %s", to, from);
+    if (d1 - d0 >= MAX_DAYS) return cli_usage_error("calendar: at most %d days at a time", MAX_DAYS);
+    garant_policy *pol;
+    rc = cli_load_policy(&pol, a);
+    if (rc) return rc;
+    const garant_calendar *cal = name ? garant_policy_calendar(pol, name) : garant_policy_display_calendar(pol);
+    if (!cal) {
+        garant_policy_free(pol);
+        return cli_usage_error("calendar: unknown calendar '%s'", name ? name : "");
+    }
+    listing l = {garant_calendar_tz(cal), 0};
+    int64_t start = local_midnight(l.tz, d0), end = local_midnight(l.tz, d1 + 1), lo, hi;
+    garant_calendar_range(cal, &lo, &hi);
+    if (start < lo || end > hi) {
+        garant_policy_free(pol);
+        return cli_usage_error("calendar: %s to %s lies outside the compiled years of calendar '%s'", from, to,
+                               garant_calendar_name(cal));
+    }
+    printf("calendar '%s' (%s), %s to %s\n", garant_calendar_name(cal), garant_tz_name(l.tz), from, to);
+    garant_calendar_windows(cal, start, end, print_window, &l);
+    char dur[64];
+    printf("open: %s\n", garant_duration_format(dur, sizeof dur, l.total_s));
+    garant_policy_free(pol);
+    return CLI_OK;
+}

@@ -1,0 +1,299 @@
+/*
+** cmd_deadline.c - `garant deadline`: one deadline from options, or a
+** stream of them with --batch (JSON Lines in, one JSON line out per line).
+**
+** Batch mode reads through a fixed buffer and never keeps more than one
+** line, so a million-line input runs in constant memory; a line longer
+** than MAX_LINE is answered with an error and skipped, not buffered.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+/* Longest accepted batch line; a submission is ~100 bytes. */
+#define MAX_LINE (64 * 1024)
+#define READ_CHUNK (1024 * 1024)
+
+/* Strict decimal integer in [lo, hi]; returns 0 or -1. */
+static int parse_int(int *out, const char *s, int lo, int hi)
+{
+    if (!s[0] || strlen(s) > 9) return -1;
+    long v = 0;
+    const char *p = s;
+    if (*p == '-') p++;
+    if (!*p) return -1;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (s[0] == '-') v = -v;
+    if (v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* "1-3" for the declared priorities, for messages. */
+static void priority_range(char *buf, size_t cap, const garant_policy *pol)
+{
+    size_t n = garant_policy_priority_count(pol);
+    snprintf(buf, cap, "%d-%d", garant_policy_priority_level(pol, 0), garant_policy_priority_level(pol, n - 1));
+}
+
+static int check_priority(const garant_policy *pol, long long p, char *err, size_t cap)
+{
+    if (p < 1 || p > GARANT_PRIORITY_MAX || !garant_policy_priority_name(pol, (int)p)) {
+        char range[32];
+        priority_range(range, sizeof range, pol);
+        snprintf(err, cap, "priority %lld is not defined (%s)", p, range);
+        return -1;
+    }
+    return 0;
+}
+
+static int print_explained(const garant_policy *pol, const garant_ticket_terms *terms, int64_t at, int64_t due)
+{
+    garant_target t;
+    int rc = garant_policy_target(&t, pol, terms);
+    if (rc) return cli_fail(rc);
+    const garant_calendar *shown = t.cal ? t.cal : garant_policy_display_calendar(pol);
+    const garant_tz *tz = garant_calendar_tz(shown);
+    char buf[128], dur[64];
+    printf("submitted:  %s\n", garant_format_local(buf, sizeof buf, tz, at));
+    if (due == GARANT_NO_DUE) {
+        printf("target:     none (plan '%s', priority %d, stage '%s' carry no guarantee)\n", terms->plan,
+               terms->priority ? terms->priority : garant_policy_default_priority(pol),
+               terms->stage ? terms->stage : "ga");
+        return CLI_OK;
+    }
+    garant_duration_format(dur, sizeof dur, t.seconds);
+    if (t.kind == GARANT_TARGET_WALL)
+        printf("target:     %s around the clock (24/7)\n", dur);
+    else
+        printf("target:     %s of business time on calendar '%s' (%s)\n", dur, garant_calendar_name(t.cal),
+               garant_tz_name(tz));
+    printf("due:        %s\n", garant_format_local(buf, sizeof buf, tz, due));
+    garant_explanation *ex;
+    rc = garant_clock_explain(&ex, pol, terms, at, due);
+    if (rc) return cli_fail(rc);
+    printf("counted:    %s\n", garant_explanation_text(ex));
+    garant_explanation_free(ex);
+    return CLI_OK;
+}
+
+static int single(const garant_policy *pol, const cli_args *a)
+{
+    const char *plan = cli_get(a, "plan"), *at = cli_get(a, "at"), *prio = cli_get(a, "priority");
+    if (!plan) return cli_usage_error("deadline: --plan is required (or --batch)");
+    if (!at) return cli_usage_error("deadline: --at is required, e.g. --at 2026-11-27T15:30:00Z");
+    garant_ticket_terms terms = {plan, 0, cli_get(a, "stage")};
+    if (prio) {
+        char err[128];
+        int p;
+        if (parse_int(&p, prio, -999999, 999999))
+            return cli_usage_error("deadline: --priority '%s' is not a whole number", prio);
+        if (check_priority(pol, p, err, sizeof err)) return cli_usage_error("deadline: %s", err);
+        terms.priority = p;
+    }
+    int64_t t, due;
+    int rc = garant_time_parse_rfc3339(&t, at, strlen(at));
+    if (rc) return cli_fail(rc);
+    rc = garant_clock_due(&due, pol, &terms, t);
+    if (rc) return cli_fail(rc);
+    char out[GARANT_RFC3339_UTC_LEN];
+    puts(due == GARANT_NO_DUE ? "none" : garant_time_format_utc(out, due));
+    if (cli_get(a, "explain")) return print_explained(pol, &terms, t, due);
+    return CLI_OK;
+}
+
+/* ---- batch ---------------------------------------------------------- */
+
+typedef struct reader {
+    FILE *in;
+    char *buf;
+    size_t start, end;
+    int eof;
+} reader;
+
+/* The next line (without the newline) into line and len. Returns 1 for a line,
+** 2 for a line that was too long (skipped), 0 at the end. */
+static int next_line(reader *r, const char **line, size_t *len)
+{
+    int skipping = 0;
+    for (;;) {
+        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+        if (nl) {
+            size_t n = (size_t)(nl - (r->buf + r->start));
+            *line = r->buf + r->start;
+            *len = n;
+            r->start += n + 1;
+            if (skipping) return 2;
+            return n > MAX_LINE ? 2 : 1;
+        }
+        if (r->eof) {
+            if (r->start == r->end) return skipping ? 2 : 0;
+            *line = r->buf + r->start;
+            *len = r->end - r->start;
+            r->start = r->end;
+            return skipping || *len > MAX_LINE ? 2 : 1;
+        }
+        if (r->end - r->start > MAX_LINE) {
+            /* Too long to be a submission: drop what we have and skip to its end. */
+            skipping = 1;
+            r->start = r->end = 0;
+        } else if (r->start > 0) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        size_t got = fread(r->buf + r->end, 1, READ_CHUNK + MAX_LINE + 1 - r->end, r->in);
+        r->end += got;
+        if (got == 0) r->eof = 1;
+    }
+}
+
+static void emit_error(FILE *out, json_t *id, unsigned long lineno, const char *msg)
+{
+    json_t *o = json_object();
+    if (id) json_object_set(o, "id", id);
+    char full[600];
+    snprintf(full, sizeof full, "line %lu: %s", lineno, msg);
+    json_object_set_new(o, "error", json_string(full));
+    char *s = json_dumps(o, JSON_COMPACT);
+    if (s) {
+        fputs(s, out);
+        fputc('\n', out);
+    } else {
+        fputs("{\"error\":\"out of memory\"}\n", out);
+    }
+    free(s);
+    json_decref(o);
+}
+
+/* Answer one line. Returns 0 if a deadline (or none) was written. */
+static int answer(FILE *out, const garant_policy *pol, const char *line, size_t len, unsigned long lineno)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    char err[512];
+    json_t *id = NULL;
+    int ok = 0;
+    if (!root) {
+        snprintf(err, sizeof err, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+        goto fail;
+    }
+    if (!json_is_object(root)) {
+        snprintf(err, sizeof err, "expected a JSON object");
+        goto fail;
+    }
+    id = json_object_get(root, "id");
+    const char *key;
+    json_t *val;
+    const char *plan = NULL, *stage = NULL, *at = NULL;
+    size_t at_len = 0;
+    json_int_t prio = 0;
+    json_object_foreach(root, key, val) {
+        if (!strcmp(key, "plan")) {
+            if (!json_is_string(val)) { snprintf(err, sizeof err, "\"plan\" must be a string"); goto fail; }
+            plan = json_string_value(val);
+        } else if (!strcmp(key, "priority")) {
+            if (!json_is_integer(val)) { snprintf(err, sizeof err, "\"priority\" must be an integer"); goto fail; }
+            prio = json_integer_value(val);
+            if (check_priority(pol, prio, err, sizeof err)) goto fail;
+        } else if (!strcmp(key, "submitted_at")) {
+            if (!json_is_string(val)) { snprintf(err, sizeof err, "\"submitted_at\" must be a string"); goto fail; }
+            at = json_string_value(val);
+            at_len = json_string_length(val);
+        } else if (!strcmp(key, "product_stage")) {
+            if (!json_is_string(val)) { snprintf(err, sizeof err, "\"product_stage\" must be a string"); goto fail; }
+            stage = json_string_value(val);
+        } else if (strcmp(key, "id") != 0) {
+            snprintf(err, sizeof err, "unknown key \"%.64s\" (expected plan, priority, submitted_at, product_stage, id)", key);
+            goto fail;
+        }
+    }
+    if (!plan) { snprintf(err, sizeof err, "\"plan\" is required"); goto fail; }
+    if (!at) { snprintf(err, sizeof err, "\"submitted_at\" is required"); goto fail; }
+    int64_t t, due;
+    garant_ticket_terms terms = {plan, (int)prio, stage};
+    if (garant_time_parse_rfc3339(&t, at, at_len) || garant_clock_due(&due, pol, &terms, t)) {
+        snprintf(err, sizeof err, "%s", garant_error_last());
+        goto fail;
+    }
+    char buf[GARANT_RFC3339_UTC_LEN];
+    if (id) {
+        char *ids = json_dumps(id, JSON_COMPACT | JSON_ENCODE_ANY);
+        fprintf(out, "{\"id\":%s,", ids ? ids : "null");
+        free(ids);
+    } else {
+        fputc('{', out);
+    }
+    if (due == GARANT_NO_DUE)
+        fputs("\"due\":null}\n", out);
+    else
+        fprintf(out, "\"due\":\"%s\"}\n", garant_time_format_utc(buf, due));
+    ok = 1;
+fail:
+    if (!ok) emit_error(out, id, lineno, err);
+    json_decref(root);
+    return ok ? 0 : -1;
+}
+
+static int batch(const garant_policy *pol)
+{
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    reader r = {stdin, malloc(READ_CHUNK + MAX_LINE + 1), 0, 0, 0};
+    if (!r.buf) return cli_usage_error("out of memory");
+    unsigned long lineno = 0, rejected = 0;
+    const char *line;
+    size_t len;
+    int kind;
+    while ((kind = next_line(&r, &line, &len)) != 0) {
+        lineno++;
+        if (kind == 2) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "line longer than %d bytes", MAX_LINE);
+            emit_error(stdout, NULL, lineno, msg);
+            rejected++;
+        } else if (answer(stdout, pol, line, len, lineno)) {
+            rejected++;
+        }
+    }
+    free(r.buf);
+    int bad_read = ferror(stdin);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "garant: writing the results failed\n");
+        return CLI_FAIL;
+    }
+    if (bad_read) {
+        fprintf(stderr, "garant: reading stdin failed\n");
+        return CLI_FAIL;
+    }
+    if (rejected) {
+        fprintf(stderr, "garant: %lu of %lu lines rejected\n", rejected, lineno);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cmd_deadline(const cli_args *a)
+{
+    garant_policy *pol;
+    int rc = cli_load_policy(&pol, a);
+    if (rc) return rc;
+    if (cli_get(a, "batch")) {
+        if (cli_get(a, "plan") || cli_get(a, "at") || cli_get(a, "priority") || cli_get(a, "stage") ||
+            cli_get(a, "explain")) {
+            garant_policy_free(pol);
+            return cli_usage_error("deadline: --batch reads everything from stdin; drop --plan/--at/--priority/--stage/--explain");
+        }
+        rc = batch(pol);
+    } else {
+        rc = single(pol, a);
+    }
+    garant_policy_free(pol);
+    return rc;
+}

@@ -1,0 +1,218 @@
+/*
+** main.c - garant's command line: the command table, option parsing, help,
+** and the one table from error codes to exit codes.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "loader.h"
+
+/* garant_err -> exit status. Input problems are the caller's to fix (2);
+** running out of memory or failing to write is ours (1). */
+static const struct {
+    int err;
+    int code;
+} exit_codes[] = {
+    {GARANT_OK, CLI_OK},          {GARANT_ENOMEM, CLI_FAIL},     {GARANT_EINVAL, CLI_USAGE},
+    {GARANT_ETZIF, CLI_USAGE},    {GARANT_ERANGE, CLI_USAGE},    {GARANT_ECONFIG, CLI_USAGE},
+    {GARANT_ENOTFOUND, CLI_USAGE}, {GARANT_EIO, CLI_USAGE},      {GARANT_ELIMIT, CLI_USAGE},
+};
+
+int cli_exit_code(int err)
+{
+    for (size_t i = 0; i < sizeof exit_codes / sizeof exit_codes[0]; i++)
+        if (exit_codes[i].err == err) return exit_codes[i].code;
+    return CLI_FAIL;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("garant: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_fail(int err)
+{
+    fprintf(stderr, "garant: %s\n", garant_error_last()[0] ? garant_error_last() : garant_err_name(err));
+    return cli_exit_code(err);
+}
+
+const char *cli_get(const cli_args *a, const char *name)
+{
+    for (size_t i = 0; a->opts && a->opts[i].name; i++)
+        if (strcmp(a->opts[i].name, name) == 0) return a->values[i];
+    return NULL;
+}
+
+int cli_load_policy(garant_policy **out, const cli_args *a)
+{
+    const char *path = cli_get(a, "config");
+    garant_diags *diags = NULL;
+    int rc = garant_io_load_policy(out, &diags, path);
+    if (rc) {
+        size_t n = diags ? garant_diags_count(diags) : 0;
+        if (n == 0) fprintf(stderr, "garant: %s\n", garant_error_last());
+        for (size_t i = 0; i < n; i++) {
+            const garant_diag *d = garant_diags_get(diags, i);
+            fprintf(stderr, "garant: %s:%d:%d: %s\n", path ? path : "(built-in config)", d->line, d->column,
+                    d->message);
+        }
+    }
+    garant_diags_free(diags);
+    return rc ? cli_exit_code(rc) : 0;
+}
+
+static const cli_opt deadline_opts[] = {
+    {"plan", "NAME", "support plan (basic, professional, advanced)"},
+    {"priority", "N", "priority 1 (most urgent) to 3; default from the policy (3)"},
+    {"at", "TIME", "submission instant, RFC 3339 with offset: 2026-11-27T15:30:00Z"},
+    {"stage", "STAGE", "product stage (ga, beta, preview); default ga"},
+    {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {"explain", NULL, "also print the business windows that make up the deadline"},
+    {"batch", NULL, "read JSON Lines submissions on stdin, write one JSON line each"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt calendar_opts[] = {
+    {"from", "DATE", "first local date to list, YYYY-MM-DD"},
+    {"to", "DATE", "last local date to list (inclusive), YYYY-MM-DD"},
+    {"calendar", "NAME", "calendar to list; default the policy's display calendar"},
+    {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt check_opts[] = {{NULL, NULL, NULL}};
+static const cli_opt show_opts[] = {
+    {"config", "FILE", "policy file (YAML); default the built-in policy"}, {NULL, NULL, NULL}};
+
+typedef struct command {
+    const char *words;    /* "config check" */
+    const char *operands; /* "FILE" or NULL */
+    size_t min_pos, max_pos;
+    const cli_opt *opts;
+    int (*fn)(const cli_args *a);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"deadline", NULL, 0, 0, deadline_opts, cmd_deadline,
+     "compute a first-response deadline, or many with --batch"},
+    {"calendar", NULL, 0, 0, calendar_opts, cmd_calendar, "list the open windows between two dates"},
+    {"config check", "FILE", 1, 1, check_opts, cmd_config_check, "validate a policy file and list every problem"},
+    {"config show", NULL, 0, 0, show_opts, cmd_config_show, "print the policy's plans, priorities and targets"},
+};
+
+static void print_command_help(FILE *f, const command *c)
+{
+    fprintf(f, "usage: garant %s", c->words);
+    if (c->operands) fprintf(f, " %s", c->operands);
+    fprintf(f, " [options]\n  %s\n", c->summary);
+    for (size_t i = 0; c->opts[i].name; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "--%s%s%s", c->opts[i].name, c->opts[i].arg ? " " : "",
+                 c->opts[i].arg ? c->opts[i].arg : "");
+        fprintf(f, "  %-22s %s\n", left, c->opts[i].help);
+    }
+}
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "garant %s - guaranteed first-response times\n\nusage: garant COMMAND [options]\n\n", GARANT_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", commands[i].words, commands[i].operands ? " " : "",
+                 commands[i].operands ? commands[i].operands : "");
+        fprintf(f, "  %-22s %s\n", left, commands[i].summary);
+    }
+    fprintf(f, "\n'garant COMMAND --help' shows a command's options. Exit status: 0 ok, 2 bad input, 1 failure.\n");
+}
+
+/* Does argv start with the command's words? Returns how many it used. */
+static int match_words(const char *words, int argc, char **argv)
+{
+    int used = 0;
+    const char *p = words;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (used >= argc || strlen(argv[used]) != n || strncmp(argv[used], p, n) != 0) return 0;
+        used++;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return used;
+}
+
+static int parse_args(cli_args *a, const command *c, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    a->opts = c->opts;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (a->npositional == c->max_pos) return cli_usage_error("%s: unexpected argument '%s'", c->words, arg);
+            a->positional[a->npositional++] = arg;
+            continue;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        size_t k = 0;
+        while (c->opts[k].name && !(strlen(c->opts[k].name) == nlen && strncmp(c->opts[k].name, name, nlen) == 0))
+            k++;
+        if (!c->opts[k].name)
+            return cli_usage_error("%s: unknown option '--%.*s' (see 'garant %s --help')", c->words, (int)nlen, name,
+                                   c->words);
+        if (a->values[k]) return cli_usage_error("%s: option '--%s' given twice", c->words, c->opts[k].name);
+        if (c->opts[k].arg) {
+            if (eq)
+                a->values[k] = eq + 1;
+            else if (i + 1 < argc)
+                a->values[k] = argv[++i];
+            else
+                return cli_usage_error("%s: option '--%s' needs a value %s", c->words, c->opts[k].name,
+                                       c->opts[k].arg);
+        } else {
+            if (eq) return cli_usage_error("%s: option '--%s' takes no value", c->words, c->opts[k].name);
+            a->values[k] = "";
+        }
+    }
+    if (a->npositional < c->min_pos)
+        return cli_usage_error("%s: missing %s (see 'garant %s --help')", c->words, c->operands, c->words);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        print_help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+        printf("garant %s\n", GARANT_VERSION);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        int used = match_words(commands[i].words, argc - 1, argv + 1);
+        if (!used) continue;
+        int rest = argc - 1 - used;
+        char **rargv = argv + 1 + used;
+        for (int k = 0; k < rest; k++)
+            if (!strcmp(rargv[k], "--help") || !strcmp(rargv[k], "-h")) {
+                print_command_help(stdout, &commands[i]);
+                return CLI_OK;
+            }
+        cli_args a;
+        int rc = parse_args(&a, &commands[i], rest, rargv);
+        if (rc) return rc;
+        return commands[i].fn(&a);
+    }
+    cli_usage_error("unknown command '%s'", argv[1]);
+    print_help(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# test_cli.sh - the garant command line end to end: deadlines, --explain,
+# --batch streaming, calendar listing, config check, and how bad input is
+# refused (message on stderr, exit status 2, never a crash).
+#
+# usage: tests/cli/test_cli.sh path/to/garant
+set -u
+G=${1:?usage: test_cli.sh path/to/garant}
+SRC=${GARANT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect_out NAME WANT_STATUS WANT_STDOUT -- ARGS...
+expect_out() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local got rc
+  got=$("$G" "$@" 2>"$T/err"); rc=$?
+  if [ "$rc" = "$want_rc" ] && [ "$got" = "$want" ]; then ok; else
+    bad "$name: status $rc (want $want_rc), stdout '$got' (want '$want'), stderr: $(cat "$T/err")"; fi
+}
+
+# expect_err NAME WANT_STATUS STDERR_SUBSTRING -- ARGS...
+expect_err() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local rc
+  "$G" "$@" >"$T/out" 2>"$T/err"; rc=$?
+  if [ "$rc" = "$want_rc" ] && grep -qF -- "$want" "$T/err"; then ok; else
+    bad "$name: status $rc (want $want_rc), stderr '$(cat "$T/err")' lacks '$want'"; fi
+}
+
+# --- single deadlines (instants worked out by hand; see tests/core/cases) ---
+expect_out "issue example" 0 "2026-11-30T13:30:00Z" -- deadline --plan professional --priority 2 --at 2026-11-27T15:30:00Z
+expect_out "offset +01:00" 0 "2026-11-30T13:30:00Z" -- deadline --plan professional --priority 2 --at 2026-11-27T16:30:00+01:00
+expect_out "default priority P3" 0 "2026-11-26T10:00:00Z" -- deadline --plan professional --at 2026-11-25T09:00:00Z
+expect_out "ends at closing" 0 "2026-11-25T16:00:00Z" -- deadline --plan professional --priority 1 --at 2026-11-25T13:00:00Z
+expect_out "advanced P1 24/7" 0 "2026-11-29T00:30:00Z" -- deadline --plan advanced --priority 1 --at 2026-11-28T23:30:00Z
+expect_out "basic none" 0 "none" -- deadline --plan basic --priority 1 --at 2026-11-27T15:30:00Z
+expect_out "beta none" 0 "none" -- deadline --plan advanced --priority 1 --at 2026-11-27T15:30:00Z --stage beta
+expect_out "--opt=value form" 0 "2026-11-30T13:30:00Z" -- deadline --plan=professional --priority=2 --at=2026-11-27T15:30:00Z
+expect_out "explicit default config" 0 "2026-11-30T13:30:00Z" -- deadline --config "$SRC/config/garant.yaml" --plan professional --priority 2 --at 2026-11-27T15:30:00Z
+
+out=$("$G" deadline --plan professional --priority 2 --at 2026-11-27T15:30:00Z --explain 2>&1)
+if [ "$(printf '%s\n' "$out" | head -1)" = "2026-11-30T13:30:00Z" ] &&
+   printf '%s\n' "$out" | grep -qF "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-14:30 CET (5 h 30 min)" &&
+   printf '%s\n' "$out" | grep -qF "Mon 30 Nov 2026 14:30 CET"; then ok; else bad "explain: $out"; fi
+
+# --- bad input: a clear message and exit status 2 ---
+expect_err "no offset" 2 "no UTC offset" -- deadline --plan professional --priority 2 --at 2026-11-27T15:30:00
+expect_err "30 February" 2 "day 30 does not exist in February 2026" -- deadline --plan professional --at 2026-02-30T10:00:00Z
+expect_err "24:61" 2 "hour 24 is out of range" -- deadline --plan professional --at 2026-11-27T24:61:00Z
+expect_err "23:61" 2 "minute 61 is out of range" -- deadline --plan professional --at 2026-11-27T23:61:00Z
+expect_err "unknown plan" 2 "unknown plan 'gold'" -- deadline --plan gold --at 2026-11-27T10:00:00Z
+expect_err "priority 0" 2 "priority 0 is not defined (1-3)" -- deadline --plan professional --priority 0 --at 2026-11-27T10:00:00Z
+expect_err "priority 4" 2 "priority 4 is not defined (1-3)" -- deadline --plan professional --priority 4 --at 2026-11-27T10:00:00Z
+expect_err "priority text" 2 "not a whole number" -- deadline --plan professional --priority high --at 2026-11-27T10:00:00Z
+expect_err "unknown stage" 2 "unknown product stage 'alpha'" -- deadline --plan professional --stage alpha --at 2026-11-27T10:00:00Z
+expect_err "out of years" 2 "outside the compiled range" -- deadline --plan professional --at 2101-06-01T10:00:00Z
+expect_err "missing --at" 2 "--at is required" -- deadline --plan professional
+expect_err "unknown option" 2 "unknown option '--plna'" -- deadline --plna professional
+expect_err "option twice" 2 "given twice" -- deadline --plan a --plan b
+expect_err "missing value" 2 "needs a value" -- deadline --plan
+expect_err "unknown command" 2 "unknown command 'dedline'" -- dedline
+expect_err "missing config" 2 "No such file" -- deadline --config "$T/nope.yaml" --plan professional --at 2026-11-27T10:00:00Z
+expect_err "no args" 2 "usage: garant" --
+
+# --- configs with problems ---
+cp "$SRC/config/garant.yaml" "$T/ok.yaml"
+expect_out "config check ok" 0 "$T/ok.yaml: ok (3 plans, 3 priorities, 3 stages, 1 calendars)" -- config check "$T/ok.yaml"
+sed 's|timezone: Europe/Bratislava|timezone: Europe/Atlantis|' "$SRC/config/garant.yaml" > "$T/zone.yaml"
+expect_err "unknown zone" 2 "Europe/Atlantis" -- config check "$T/zone.yaml"
+expect_err "unknown zone in deadline" 2 "Europe/Atlantis" -- deadline --config "$T/zone.yaml" --plan professional --at 2026-11-27T10:00:00Z
+sed 's|monday-friday: \["09:00-17:00"\]|monday-friday: ["09:00-17:00"]\n      monday: ["16:00-18:00"]|' "$SRC/config/garant.yaml" > "$T/overlap.yaml"
+expect_err "overlapping hours" 2 "overlap" -- config check "$T/overlap.yaml"
+sed 's|monday-friday: \["09:00-17:00"\]|monday-friday: []|' "$SRC/config/garant.yaml" > "$T/empty.yaml"
+expect_err "empty calendar with business target" 2 "never open" -- config check "$T/empty.yaml"
+sed 's|monday-friday: \["09:00-17:00"\]|monday-friday: ["09:00-24:61"]|' "$SRC/config/garant.yaml" > "$T/time.yaml"
+expect_err "24:61 in hours" 2 "24:61" -- config check "$T/time.yaml"
+# Two problems at once, each with its line.
+sed -e 's|timezone: Europe/Bratislava|timezone: Mars/Olympus|' -e 's|default_priority: 3|default_priority: 7|' "$SRC/config/garant.yaml" > "$T/two.yaml"
+"$G" config check "$T/two.yaml" 2>"$T/err" >/dev/null; rc=$?
+zl=$(grep -n 'Mars/Olympus' "$T/two.yaml" | cut -d: -f1)
+dl=$(grep -n 'default_priority: 7' "$T/two.yaml" | cut -d: -f1)
+if [ $rc = 2 ] && grep -q "two.yaml:$zl:" "$T/err" && grep -q "two.yaml:$dl:" "$T/err"; then ok; else
+  bad "two problems (lines $zl, $dl): status $rc: $(cat "$T/err")"; fi
+printf 'version: 1\nplans: [a\n' > "$T/syntax.yaml"
+expect_err "YAML syntax" 2 "syntax.yaml:" -- config check "$T/syntax.yaml"
+
+# --- batch ---
+cat > "$T/in.jsonl" <<'JSONL'
+{"plan":"professional","priority":2,"submitted_at":"2026-11-27T16:30:00+01:00","product_stage":"ga"}
+{"plan":"basic","priority":1,"submitted_at":"2026-11-27T16:30:00+01:00"}
+{"plan":"professional","priority":4,"submitted_at":"2026-11-27T16:30:00+01:00"}
+not json
+{"plan":"advanced","priority":1,"submitted_at":"2026-11-28T23:30:00Z","id":"T-7"}
+{"plan":"professional","submitted_at":"2026-11-27T15:30:00"}
+{"plan":"professional","priority":"2","submitted_at":"2026-11-27T15:30:00Z"}
+{"plan":"professional","priority":2,"submitted_at":"2026-11-27T15:30:00Z","product_stage":"beta"}
+[1,2]
+{"plan":"professional","priority":2,"submitted_at":"2026-11-27T15:30:00Z","colour":"red"}
+
+{"plan":"professional","plan":"basic","submitted_at":"2026-11-27T15:30:00Z"}
+{"plan":"professional","priority":2,"submitted_at":"2026-11-27T15:30:00Z"}
+JSONL
+"$G" deadline --batch < "$T/in.jsonl" > "$T/out.jsonl" 2>"$T/err"; rc=$?
+expected='{"due":"2026-11-30T13:30:00Z"}
+{"due":null}
+{"error":"line 3: priority 4 is not defined (1-3)"}
+{"error":"line 4: invalid JSON at column
+{"id":"T-7","due":"2026-11-29T00:30:00Z"}
+{"error":"line 6: '"'"'2026-11-27T15:30:00'"'"': timestamp has no UTC offset; add Z or an offset such as +01:00"}
+{"error":"line 7: \"priority\" must be an integer"}
+{"due":null}
+{"error":"line 9: expected a JSON object"}
+{"error":"line 10: unknown key \"colour\"
+{"error":"line 11: invalid JSON at column
+{"error":"line 12: invalid JSON
+{"due":"2026-11-30T13:30:00Z"}'
+n=0; mism=0
+while IFS= read -r want; do
+  n=$((n + 1)); got=$(sed -n "${n}p" "$T/out.jsonl")
+  case "$got" in "$want"*) ;; *) mism=1; echo "  batch line $n: got '$got', want prefix '$want'" >&2;; esac
+done <<< "$expected"
+lines=$(wc -l < "$T/out.jsonl")
+if [ $rc = 2 ] && [ $mism = 0 ] && [ "$lines" = 13 ] && grep -q "8 of 13 lines rejected" "$T/err"; then ok; else
+  bad "batch: status $rc, $lines lines, stderr $(cat "$T/err")"; fi
+# Every line valid: exit 0; no trailing newline on the last line still counts.
+printf '{"plan":"professional","priority":1,"submitted_at":"2026-11-25T08:00:00Z"}' | "$G" deadline --batch > "$T/one" 2>&1
+if [ $? = 0 ] && [ "$(cat "$T/one")" = '{"due":"2026-11-25T11:00:00Z"}' ]; then ok; else bad "batch without final newline: $(cat "$T/one")"; fi
+# A 200 KB line is refused on its own line, and the next line still answered.
+{ printf '{"plan":"'; head -c 200000 /dev/zero | tr '\0' 'x'; printf '"}\n{"plan":"basic","submitted_at":"2026-11-25T08:00:00Z"}\n'; } |
+  "$G" deadline --batch > "$T/long" 2>/dev/null; rc=$?
+if [ $rc = 2 ] && [ "$(sed -n 1p "$T/long")" = '{"error":"line 1: line longer than 65536 bytes"}' ] &&
+   [ "$(sed -n 2p "$T/long")" = '{"due":null}' ]; then ok; else bad "long line: $(head -c 200 "$T/long")"; fi
+# Empty input: no output, success.
+: | "$G" deadline --batch > "$T/empty" && [ ! -s "$T/empty" ] && ok || bad "empty batch"
+expect_err "batch with --plan" 2 "--batch reads everything from stdin" -- deadline --batch --plan basic
+
+# --- calendar ---
+out=$("$G" calendar --from 2026-11-23 --to 2026-11-29 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$(printf '%s\n' "$out" | grep -c ' CET ')" = 5 ] && printf '%s\n' "$out" | grep -qF "open: 40 h" &&
+   printf '%s\n' "$out" | grep -qF "Mon 23 Nov 2026 09:00 CET" && printf '%s\n' "$out" | grep -qF "2026-11-23T08:00:00Z"; then ok
+else bad "calendar week: $out"; fi
+out=$("$G" calendar --from 2026-12-21 --to 2027-01-03 2>&1)
+printf '%s\n' "$out" | grep -qF "open: 56 h" && ok || bad "calendar Christmas fortnight (7 open days): $out"
+expect_err "calendar reversed" 2 "before --from" -- calendar --from 2026-12-01 --to 2026-11-01
+expect_err "calendar bad date" 2 "day 31 does not exist in November 2026" -- calendar --from 2026-11-31 --to 2026-12-01
+
+# --- help ---
+"$G" deadline --help | grep -q -- "--batch" && ok || bad "deadline --help"
+"$G" help | grep -q "config check FILE" && ok || bad "help lists commands"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
