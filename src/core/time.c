@@ -188,6 +188,20 @@ int garant_time_parse_rfc3339(int64_t *out_utc_s, const char *s, size_t len)
     return 0;
 }
 
+/* Write v as n decimal digits, zero-padded. */
+static char *put_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
+/* Digits are written by hand rather than through snprintf: batch mode and
+** the API format one instant per answer, and snprintf was a third of the
+** batch profile. Years outside 0000-9999 cannot come from a parsed
+** timestamp or a compiled calendar; they are clamped to keep the shape. */
 char *garant_time_format_utc(char *buf, int64_t utc_s)
 {
     int64_t days = utc_s / 86400, sod = utc_s % 86400;
@@ -198,7 +212,20 @@ char *garant_time_format_utc(char *buf, int64_t utc_s)
     int64_t y;
     unsigned m, d;
     garant_civil_from_days(&y, &m, &d, days);
-    snprintf(buf, GARANT_RFC3339_UTC_LEN, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d,
-             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    if (y < 0) y = 0;
+    if (y > 9999) y = 9999;
+    char *p = put_digits(buf, (unsigned)y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (unsigned)(sod / 3600), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (unsigned)(sod % 60), 2);
+    *p++ = 'Z';
+    *p = '\0';
     return buf;
 }

@@ -611,7 +611,7 @@ int garant_tz_parse(garant_tz **out, const char *name, const uint8_t *data, size
     assert(out && (data || len == 0));
     *out = NULL;
     const char *z = zone_label(name);
-    tzif_header h1, h2;
+    tzif_header h1 = {0}, h2 = {0}; /* read_header fills them on success */
     int rc = read_header(&h1, name, data, len, 0, "v1");
     if (rc) return rc;
     if (h1.version == 1) return read_block(out, &h1, 4, name, data, len, TZIF_HEADER_LEN);

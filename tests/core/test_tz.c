@@ -121,8 +121,9 @@ static size_t zdump_records(zrec **out, const char *zone, int y0, int y1)
         if (!m) fail_msg("bad month in zdump line: %s", line);
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
-            recs = realloc(recs, cap * sizeof *recs);
-            assert_non_null(recs);
+            zrec *grown = realloc(recs, cap * sizeof *recs);
+            assert_non_null(grown);
+            recs = grown;
         }
         recs[n].t = at_civil(y, (unsigned)m, d, (int)hh, (int)mm, (int)ss);
         recs[n].info.utoff_s = (int32_t)gmtoff;
