@@ -64,9 +64,15 @@ static int print_explained(const garant_policy *pol, const garant_ticket_terms *
     char buf[128], dur[64];
     printf("submitted:  %s\n", garant_format_local(buf, sizeof buf, tz, at));
     if (due == GARANT_NO_DUE) {
-        printf("target:     none (plan '%s', priority %d, stage '%s' carry no guarantee)\n", terms->plan,
-               terms->priority ? terms->priority : garant_policy_default_priority(pol),
-               terms->stage ? terms->stage : "ga");
+        const char *stage = terms->stage ? terms->stage : "ga";
+        int guaranteed = 1;
+        for (size_t i = 0; i < garant_policy_stage_count(pol); i++)
+            if (!strcmp(garant_policy_stage_name(pol, i), stage)) guaranteed = garant_policy_stage_guaranteed(pol, i);
+        if (!guaranteed)
+            printf("target:     none: products in stage '%s' carry no guaranteed response time\n", stage);
+        else
+            printf("target:     none: plan '%s' guarantees no response time for priority %d\n", terms->plan,
+                   terms->priority ? terms->priority : garant_policy_default_priority(pol));
         return CLI_OK;
     }
     garant_duration_format(dur, sizeof dur, t.seconds);
