@@ -49,7 +49,8 @@ const garant_diag *garant_diags_get(const garant_diags *d, size_t i);
 void garant_diags_free(garant_diags *d);
 
 /* Read a policy from YAML text. On success *out is a validated policy.
-** On failure returns GARANT_ECONFIG (or GARANT_ENOMEM) and *out is NULL.
+** On failure returns GARANT_ECONFIG (GARANT_ELIMIT for a text over 1 MiB or
+** nested too deep, GARANT_ENOMEM) and *out is NULL.
 ** *out_diags, if out_diags is non-NULL, receives every finding (possibly
 ** none). Caller owns *out and *out_diags; free with garant_policy_free and
 ** garant_diags_free. */
@@ -57,10 +58,15 @@ int garant_config_load(garant_policy **out, garant_diags **out_diags,
                        const char *text, size_t len, garant_resource_fn fn,
                        void *ctx);
 
-/* Add the all-day events of an iCalendar (.ics) text as one-off holidays
-** (GARANT_HOLIDAY_DATE) to a spec; multi-day events add each day, yearly
-** recurring events (RRULE:FREQ=YEARLY) add fixed-date holidays. Returns the
-** number added through *out_n. */
+/* Add the events of an iCalendar (.ics) text as closures to a spec:
+** all-day events close each day of [DTSTART, DTEND); plain yearly rules
+** (RRULE:FREQ=YEARLY) become fixed-date holidays, rules with COUNT or UNTIL
+** are expanded (at most 1000 dates, less EXDATEs); timed events in floating
+** local time become partial-day closures, timed events in UTC or with a
+** TZID are skipped. Open-ended rules of other kinds, RDATE and unparsable
+** lines fail the whole feed, naming the event; a failed feed adds nothing.
+** Returns the number added through *out_n. libical keeps process-wide
+** settings: do not call this from two threads at once. */
 int garant_ics_add_holidays(size_t *out_n, garant_calendar_spec *spec,
                             const char *text, size_t len);
 

@@ -413,7 +413,7 @@ int garant_calendar_compile(garant_calendar **out, const garant_calendar_spec *s
             size_t cn = 0;
             while (ci + cn < b.ncl && b.cl[ci + cn].day == day) cn++;
             local_window win[MAX_DAY_PIECES];
-            size_t nw = day_windows(win, spec, garant_weekday_from_days(day), b.cl + ci, cn);
+            size_t nw = day_windows(win, spec, garant_weekday_from_days(day), cn ? b.cl + ci : NULL, cn);
             for (size_t i = 0; i < nw && !rc; i++)
                 rc = map_local(&b, &seg_hint, day * 86400 + win[i].start_min * 60LL,
                                day * 86400 + win[i].end_min * 60LL);

@@ -353,32 +353,35 @@ static int check_structure(const char *s, size_t len)
 {
     char *line = NULL;
     size_t cap = 0, n = 0, lineno = 0, at_line = 0;
-    int depth = 0, rc = 0;
+    int depth = 0, rc = 0, open = 0, had_nl = 0, had_cr = 0;
     size_t i = len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    while (i <= len && !rc) {
-        /* One physical line [i, e), without its CR LF. */
+    for (;;) {
+        /* The physical line [i, e), e at its LF or the end of the text. */
         const char *nl = i < len ? memchr(s + i, '\n', len - i) : NULL;
-        size_t e = nl ? (size_t)(nl - s) : len, next = nl ? e + 1 : len + 1;
-        size_t body_end = e > i && s[e - 1] == '\r' ? e - 1 : e;
-        if (memchr(s + i, '\r', body_end - i)) {
+        size_t e = nl ? (size_t)(nl - s) : len;
+        int cr = e > i && s[e - 1] == '\r';
+        size_t body_end = cr ? e - 1 : e;
+        if (i < len && memchr(s + i, '\r', body_end - i)) {
             rc = garant__error(GARANT_EINVAL, "iCalendar feed: line %zu has a CR without LF", lineno + 1);
             break;
         }
-        lineno++;
-        int cont = n > 0 && i < len && (s[i] == ' ' || s[i] == '\t');
-        if (!cont && n > 0) {
-            int d = begin_or_end(line, n);
-            depth += d;
+        /* libical continues a line only after a LF, and only if what it
+        ** has so far (a trailing CR included) is not empty. */
+        int cont = open && had_nl && n + (size_t)had_cr > 0 && i < len && (s[i] == ' ' || s[i] == '\t');
+        if (open && !cont) {
+            depth += begin_or_end(line, n);
             if (depth < 0)
                 rc = garant__error(GARANT_EINVAL, "iCalendar feed: line %zu: END without BEGIN", at_line);
             else if (depth > ICS_MAX_DEPTH)
                 rc = garant__error(GARANT_EINVAL, "iCalendar feed: line %zu: components nested deeper than %d",
                                    at_line, ICS_MAX_DEPTH);
+            open = 0;
             n = 0;
         }
         if (rc || i >= len) break;
-        size_t from = cont ? i + 1 : i;
+        lineno++;
         if (!cont) at_line = lineno;
+        size_t from = cont ? i + 1 : i;
         if (body_end > from) {
             if (garant__grow((void **)&line, &cap, n + (body_end - from), 1)) {
                 rc = GARANT_ENOMEM;
@@ -386,10 +389,11 @@ static int check_structure(const char *s, size_t len)
             }
             memcpy(line + n, s + from, body_end - from);
             n += body_end - from;
-        } else if (!cont && n == 0) {
-            /* A blank line ends the previous one; nothing to keep. */
         }
-        i = next;
+        open = 1;
+        had_nl = nl != NULL;
+        had_cr = cr;
+        i = e + 1;
     }
     free(line);
     if (!rc && depth != 0)

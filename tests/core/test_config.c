@@ -679,7 +679,11 @@ static void test_ics_cases(void **state)
     assert_int_equal(garant_calspec_new(&spec, "t"), 0);
     static const char *const junk[] = {"", "hello", "BEGIN:VCARD\r\nEND:VCARD\r\n",
                                        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",
-                                       "version: 1\nplans: [a]\n"};
+                                       "version: 1\nplans: [a]\n",
+                                       "BEGIN:VCALENDAR\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                                       "BEGIN:VCALENDAR\r\nBEGIN:X\r\nBEGIN:X\r\nBEGIN:X\r\nBEGIN:X\r\n"
+                                       "BEGIN:X\r\nBEGIN:X\r\nBEGIN:X\r\nBEGIN:X\r\nBEGIN:X\r\n",
+                                       "BEGIN:VCALENDAR\rEND:VCALENDAR\r"};
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
         assert_int_equal(garant_ics_add_holidays(&n, spec, junk[i], strlen(junk[i])), GARANT_EINVAL);
     assert_int_equal(garant_ics_add_holidays(&n, spec, "BEGIN:VCALENDAR\0", 16), GARANT_EINVAL);
