@@ -8,6 +8,8 @@
 
 JOBS ?= 2
 FUZZ_SECONDS ?= 20
+# One libFuzzer target per fuzz/fuzz_*.c; scripts/fuzz.sh expects them all.
+FUZZERS := $(notdir $(basename $(wildcard fuzz/fuzz_*.c)))
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build check test test-asan fuzz lint demo bench clean
@@ -32,7 +34,7 @@ test-asan: deps
 
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGARANT_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_timestamp fuzz_config fuzz_tzif
+	cmake --build build-fuzz -j$(JOBS) --target $(FUZZERS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build-fuzz
 
 lint: deps

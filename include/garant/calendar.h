@@ -104,7 +104,7 @@ int garant_calendar_is_open(const garant_calendar *cal, int64_t utc_s);
 /* The earliest instant at which business_s open seconds have elapsed
 ** since from_s (counting starts at the next opening if from_s is closed).
 ** A target that is met exactly at closing time is due at closing time.
-** business_s >= 0. GARANT_ERANGE if from_s or the answer is out of range. */
+** business_s >= 0; a zero target is due at from_s itself. GARANT_ERANGE if from_s or the answer is out of range. */
 int garant_calendar_add(int64_t *out_due_s, const garant_calendar *cal,
                         int64_t from_s, int64_t business_s);
 

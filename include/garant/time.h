@@ -15,6 +15,12 @@
 extern "C" {
 #endif
 
+/* The instants garant represents: 0000-01-01T00:00:00Z to
+** 9999-12-31T23:59:59Z. Parsers refuse anything outside, so every instant
+** can be written back as RFC 3339. */
+#define GARANT_TIME_MIN_S (-62167219200LL)
+#define GARANT_TIME_MAX_S 253402300799LL
+
 /* Length of "YYYY-MM-DDTHH:MM:SSZ" plus its NUL. */
 #define GARANT_RFC3339_UTC_LEN 21
 
@@ -38,14 +44,17 @@ int64_t garant_easter_days(int64_t y);
 ** "2026-11-27T15:30:00Z", "2026-11-27T16:30:00+01:00". The separator may be
 ** 'T', 't' or ' '. Fractional seconds are accepted and rounded up to the
 ** next whole second, so a deadline is never early. Leap second :60 is
-** rejected. On error returns GARANT_EINVAL and says what is wrong. */
+** rejected, and so is an instant outside GARANT_TIME_MIN_S..MAX_S (such as
+** 0000-01-01T00:00:00+05:30). On error returns GARANT_EINVAL and says what
+** is wrong. */
 int garant_time_parse_rfc3339(int64_t *out_utc_s, const char *text, size_t len);
 
 /* Parse a calendar date "YYYY-MM-DD" into a day count since 1970-01-01. */
 int garant_time_parse_date(int64_t *out_days, const char *text, size_t len);
 
-/* Write an instant as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least
-** GARANT_RFC3339_UTC_LEN bytes). Returns buf. */
+/* Write an instant within GARANT_TIME_MIN_S..MAX_S as
+** "YYYY-MM-DDTHH:MM:SSZ" into buf (at least GARANT_RFC3339_UTC_LEN bytes).
+** Returns buf. */
 char *garant_time_format_utc(char *buf, int64_t utc_s);
 
 #ifdef __cplusplus

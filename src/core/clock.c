@@ -23,9 +23,8 @@ int garant_clock_due(int64_t *out_due_s, const garant_policy *pol,
     switch (t.kind) {
     case GARANT_TARGET_NONE: *out_due_s = GARANT_NO_DUE; return 0;
     case GARANT_TARGET_WALL:
-        /* Targets are at most 10 years, so only absurd instants overflow. */
-        if (submitted_s > INT64_MAX - t.seconds || submitted_s == GARANT_NO_DUE)
-            return garant__error(GARANT_ERANGE, "submission instant out of range");
+        if (submitted_s < GARANT_TIME_MIN_S || submitted_s > GARANT_TIME_MAX_S - t.seconds)
+            return garant__error(GARANT_ERANGE, "the deadline would fall outside years 0000-9999");
         *out_due_s = submitted_s + t.seconds;
         return 0;
     case GARANT_TARGET_BUSINESS: return garant_calendar_add(out_due_s, t.cal, submitted_s, t.seconds);

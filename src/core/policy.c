@@ -294,7 +294,7 @@ int garant_policy_target(garant_target *out, const garant_policy *pol,
     if (!pol->validated) return garant__error(GARANT_EINVAL, "policy is not validated");
     int level = terms->priority ? terms->priority : pol->default_priority;
     if (!level_ok(level) || !pol->prios[level - 1].declared)
-        return garant__error(GARANT_EINVAL, "priority %d is not defined", terms->priority);
+        return garant__error(GARANT_EINVAL, "priority %d is not defined", level);
     long pi = terms->plan ? find_plan(pol, terms->plan) : -1;
     if (pi < 0) return garant__error(GARANT_ENOTFOUND, "unknown plan '%s'", terms->plan ? terms->plan : "");
     const char *st = terms->stage ? terms->stage : "ga";

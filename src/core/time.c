@@ -6,6 +6,7 @@
 ** loops, and never touch libc's time functions: those read the process's TZ
 ** and locale, which the core must not depend on.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -184,7 +185,10 @@ int garant_time_parse_rfc3339(int64_t *out_utc_s, const char *s, size_t len)
     }
     if (pos != len)
         return garant__error(GARANT_EINVAL, "'%.*s': unexpected text after the timestamp", pl, s);
-    *out_utc_s = days * 86400 + hh * 3600 + mi * 60 + ss - offset_s + round_up;
+    int64_t t = days * 86400 + hh * 3600 + mi * 60 + ss - offset_s + round_up;
+    if (t < GARANT_TIME_MIN_S || t > GARANT_TIME_MAX_S)
+        return garant__error(GARANT_EINVAL, "'%.*s': instant lies outside years 0000-9999 in UTC", pl, s);
+    *out_utc_s = t;
     return 0;
 }
 
@@ -200,8 +204,8 @@ static char *put_digits(char *p, unsigned v, int n)
 
 /* Digits are written by hand rather than through snprintf: batch mode and
 ** the API format one instant per answer, and snprintf was a third of the
-** batch profile. Years outside 0000-9999 cannot come from a parsed
-** timestamp or a compiled calendar; they are clamped to keep the shape. */
+** batch profile. Instants outside 0000-9999 are refused by every parser and
+** every deadline computation, so one here is a programming error. */
 char *garant_time_format_utc(char *buf, int64_t utc_s)
 {
     int64_t days = utc_s / 86400, sod = utc_s % 86400;
@@ -212,8 +216,7 @@ char *garant_time_format_utc(char *buf, int64_t utc_s)
     int64_t y;
     unsigned m, d;
     garant_civil_from_days(&y, &m, &d, days);
-    if (y < 0) y = 0;
-    if (y > 9999) y = 9999;
+    assert(y >= 0 && y <= 9999);
     char *p = put_digits(buf, (unsigned)y, 4);
     *p++ = '-';
     p = put_digits(p, m, 2);

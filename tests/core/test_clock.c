@@ -195,6 +195,12 @@ static void test_errors(void **state)
     t = (garant_ticket_terms){"professional", 1, NULL};
     assert_int_equal(garant_clock_due(&due, pol, &t, t_at("2101-01-01T00:00:00Z")), GARANT_ERANGE);
     assert_int_equal(garant_clock_due(&due, pol, &t, t_at("1969-12-31T23:59:59Z")), GARANT_ERANGE);
+    /* 24/7 deadlines have no calendar range, but stay within year 9999
+    ** (found by fuzzing: a 9999-12-31T23:30Z submission was due in 9999-01-01). */
+    t = (garant_ticket_terms){"advanced", 1, NULL};
+    assert_int_equal(garant_clock_due(&due, pol, &t, t_at("9999-12-31T23:30:00Z")), GARANT_ERANGE);
+    assert_int_equal(garant_clock_due(&due, pol, &t, t_at("9999-12-31T22:59:59Z")), 0);
+    assert_string_equal(t_fmt(due), "9999-12-31T23:59:59Z");
     /* A change cannot precede the submission; replayed changes stay in order. */
     garant_ticket_terms to = {"professional", 2, NULL};
     assert_int_equal(garant_clock_reclassify(&due, pol, &t, &to, 1000, 2000, 999), GARANT_EINVAL);

@@ -118,6 +118,12 @@ static void test_rfc3339_rejects(void **state)
     bad("2026-11-27T15:30:00.Z", "fractional");
     bad("", "empty");
     bad("now", "YYYY-MM-DD");
+    /* Found by fuzzing: instants that leave years 0000-9999 once in UTC. */
+    bad("0000-01-01T00:00:00+05:30", "outside years 0000-9999");
+    bad("9999-12-31T23:59:59.5Z", "outside years 0000-9999");
+    bad("9999-12-31T23:00:00-01:00", "outside years 0000-9999");
+    ok("0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z");
+    ok("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z");
     /* Embedded NUL: length, not the terminator, decides. */
     int64_t t;
     assert_int_equal(garant_time_parse_rfc3339(&t, "2026-11-27T15:30:00Z\0x", 22), GARANT_EINVAL);
