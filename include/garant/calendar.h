@@ -108,6 +108,13 @@ int garant_calendar_is_open(const garant_calendar *cal, int64_t utc_s);
 int garant_calendar_add(int64_t *out_due_s, const garant_calendar *cal,
                         int64_t from_s, int64_t business_s);
 
+/* The earliest instant t with elapsed(t, to_s) <= business_s: when, counting
+** back from to_s, business_s open seconds remain (the warning instant of
+** a deadline). Never before the start of the covered range.
+** GARANT_ERANGE if to_s is out of range, GARANT_EINVAL if business_s < 0. */
+int garant_calendar_rewind(int64_t *out_s, const garant_calendar *cal,
+                           int64_t to_s, int64_t business_s);
+
 /* Open seconds within [a_s, b_s); negative (-(open in [b,a))) if b < a.
 ** GARANT_ERANGE if either end is out of range. */
 int garant_calendar_elapsed(int64_t *out_s, const garant_calendar *cal,

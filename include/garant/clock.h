@@ -46,6 +46,13 @@ int garant_clock_remaining(int64_t *out_s, const garant_policy *pol,
                            const garant_ticket_terms *terms, int64_t due_s,
                            int64_t now_s);
 
+/* When the SLA monitor warns about a deadline: the instant at which the
+** target time left until due_s falls to (1000 - warning permille) / 1000 of
+** the target (with the default 75 %: a quarter of the target left).
+** GARANT_NO_DUE when due_s is GARANT_NO_DUE or the terms carry no target. */
+int garant_clock_warning_at(int64_t *out_s, const garant_policy *pol,
+                            const garant_ticket_terms *terms, int64_t due_s);
+
 /* The deadline after the priority changes from `from` to `to` at
 ** changed_s, given the deadline old_due_s (or GARANT_NO_DUE) it had.
 ** Plan and stage are those of `to`. See the rule above. */

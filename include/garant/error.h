@@ -22,7 +22,13 @@ typedef enum garant_err {
     GARANT_ECONFIG = -5,   /* the policy configuration is invalid */
     GARANT_ENOTFOUND = -6, /* unknown plan, priority, stage, zone or calendar */
     GARANT_EIO = -7,       /* a file could not be read (loader, not core) */
-    GARANT_ELIMIT = -8     /* an input exceeds a documented ceiling */
+    GARANT_ELIMIT = -8,    /* an input exceeds a documented ceiling */
+    GARANT_ECONFLICT = -9, /* the record exists already (unique name, e-mail) */
+    GARANT_EAUTH = -10,    /* not authenticated, or the credentials are wrong */
+    GARANT_EPERM = -11,    /* authenticated but not allowed */
+    GARANT_ETHROTTLED = -12, /* too many attempts; try again later */
+    GARANT_ESTORE = -13,   /* the database failed (disk, corruption, busy) */
+    GARANT_EPARSE = -14    /* a request body is not well-formed (JSON) */
 } garant_err;
 
 /* The message of the last error on this thread, or "" if none.

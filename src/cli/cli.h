@@ -53,5 +53,8 @@ int cmd_deadline(const cli_args *a);
 int cmd_calendar(const cli_args *a);
 int cmd_config_check(const cli_args *a);
 int cmd_config_show(const cli_args *a);
+int cmd_serve(const cli_args *a);
+int cmd_routes(const cli_args *a);
+int cmd_user_add(const cli_args *a);
 
 #endif

@@ -91,6 +91,32 @@ static const cli_opt check_opts[] = {{NULL, NULL, NULL}};
 static const cli_opt show_opts[] = {
     {"config", "FILE", "policy file (YAML); default the built-in policy"}, {NULL, NULL, NULL}};
 
+static const cli_opt serve_opts[] = {
+    {"db", "FILE", "SQLite database (created and migrated if new)"},
+    {"listen", "HOST:PORT", "address to listen on; default 127.0.0.1:8080 (port 0 picks a free one)"},
+    {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {"smtp-url", "URL", "SMTP server for verification mails, smtp://host:port; default: write mails to the log"},
+    {"mail-from", "ADDR", "sender of garant's mails"},
+    {"base-url", "URL", "public URL for links in mails; default http://LISTEN"},
+    {"web-root", "DIR", "folder of the web pages to serve"},
+    {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line"},
+    {"threads", "N", "0 = a thread per connection (default), N = an epoll pool of N threads"},
+    {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000"},
+    {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses"},
+    {"test-clock", NULL, "tests only: enable POST /api/v1/test/clock"},
+    {"quiet", NULL, "no request log"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt routes_opts[] = {{NULL, NULL, NULL}};
+
+static const cli_opt user_add_opts[] = {
+    {"db", "FILE", "SQLite database (created and migrated if new)"},
+    {"email", "ADDR", "the staff member's e-mail address"},
+    {"role", "ROLE", "admin or agent"},
+    {"name", "NAME", "display name; default the e-mail address"},
+    {"password-stdin", NULL, "read the password from the first line of stdin"},
+    {NULL, NULL, NULL}};
+
 typedef struct command {
     const char *words;    /* "config check" */
     const char *operands; /* "FILE" or NULL */
@@ -106,6 +132,9 @@ static const command commands[] = {
     {"calendar", NULL, 0, 0, calendar_opts, cmd_calendar, "list the open windows between two dates"},
     {"config check", "FILE", 1, 1, check_opts, cmd_config_check, "validate a policy file and list every problem"},
     {"config show", NULL, 0, 0, show_opts, cmd_config_show, "print the policy's plans, priorities and targets"},
+    {"serve", NULL, 0, 0, serve_opts, cmd_serve, "run the ticket service (HTTP API)"},
+    {"routes", NULL, 0, 0, routes_opts, cmd_routes, "list the HTTP API's routes"},
+    {"user add", NULL, 0, 0, user_add_opts, cmd_user_add, "create an agent or admin account"},
 };
 
 static void print_command_help(FILE *f, const command *c)

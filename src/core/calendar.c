@@ -575,6 +575,31 @@ int garant_calendar_elapsed(int64_t *out_s, const garant_calendar *cal, int64_t 
     return 0;
 }
 
+int garant_calendar_rewind(int64_t *out_s, const garant_calendar *cal, int64_t to_s, int64_t business_s)
+{
+    if (to_s < cal->from_s || to_s > cal->to_s) return out_of_range(cal, to_s);
+    if (business_s < 0)
+        return garant__error(GARANT_EINVAL, "calendar '%s': negative business time %lld s", cal->name,
+                             (long long)business_s);
+    int64_t target = open_before(cal, to_s) - business_s;
+    if (target <= 0 || cal->n == 0) {
+        *out_s = cal->from_s;
+        return 0;
+    }
+    /* First interval whose running total at its end reaches target. */
+    size_t lo = 0, hi = cal->n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const interval *x = &cal->iv[mid];
+        if (x->cum_s + (x->end_s - x->start_s) < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *out_s = cal->iv[lo].start_s + (target - cal->iv[lo].cum_s);
+    return 0;
+}
+
 int garant_calendar_windows(const garant_calendar *cal, int64_t from_s, int64_t to_s,
                             int (*fn)(void *ctx, const garant_window *w), void *ctx)
 {

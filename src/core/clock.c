@@ -53,6 +53,25 @@ int garant_clock_remaining(int64_t *out_s, const garant_policy *pol,
     return garant_clock_elapsed(out_s, pol, terms, now_s, due_s);
 }
 
+int garant_clock_warning_at(int64_t *out_s, const garant_policy *pol,
+                            const garant_ticket_terms *terms, int64_t due_s)
+{
+    garant_target t;
+    int rc = garant_policy_target(&t, pol, terms);
+    if (rc) return rc;
+    if (due_s == GARANT_NO_DUE || t.kind == GARANT_TARGET_NONE) {
+        *out_s = GARANT_NO_DUE;
+        return 0;
+    }
+    /* Rounded up: never warn later than the share says. */
+    int64_t left = (t.seconds * (1000 - garant_policy_warning_permille(pol)) + 999) / 1000;
+    if (t.kind == GARANT_TARGET_WALL) {
+        *out_s = due_s - left;
+        return 0;
+    }
+    return garant_calendar_rewind(out_s, t.cal, due_s, left);
+}
+
 /* The priority the terms stand for, with the default applied. */
 static int level_of(const garant_policy *pol, const garant_ticket_terms *t)
 {

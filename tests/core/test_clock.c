@@ -245,12 +245,40 @@ static void test_default_holidays(void **state)
     assert_true(garant_calendar_is_open(cal, t_at("2026-12-31T11:00:00Z")));
 }
 
+/* Warnings at 75 % of the target: a quarter of it left before the deadline. */
+static void test_warning_at(void **state)
+{
+    (void)state;
+    int64_t w;
+    /* Professional P2 (6 h) due Mon 30 Nov 14:30 CET: 1 h 30 min left at
+    ** Mon 13:00 CET = 12:00Z. */
+    garant_ticket_terms p2 = {"professional", 2, NULL};
+    assert_int_equal(garant_clock_warning_at(&w, pol, &p2, t_at("2026-11-30T13:30:00Z")), 0);
+    assert_string_equal(t_fmt(w), "2026-11-30T12:00:00Z");
+    /* Professional P1 (3 h) due Thu 26 Nov 09:30 CET: 45 min left at Wed
+    ** 16:45 CET (the evening does not count). */
+    garant_ticket_terms p1 = {"professional", 1, NULL};
+    assert_int_equal(garant_clock_warning_at(&w, pol, &p1, t_at("2026-11-26T08:30:00Z")), 0);
+    assert_string_equal(t_fmt(w), "2026-11-25T15:45:00Z");
+    /* Due exactly at Mon 09:45 CET with 45 min left: Fri 17:00 CET is the
+    ** earliest instant with only 45 min to go (the weekend does not count). */
+    assert_int_equal(garant_clock_warning_at(&w, pol, &p1, t_at("2026-11-30T08:45:00Z")), 0);
+    assert_string_equal(t_fmt(w), "2026-11-27T16:00:00Z");
+    /* Advanced P1 (1 h, 24/7): 15 min before. */
+    garant_ticket_terms a1 = {"advanced", 1, NULL};
+    assert_int_equal(garant_clock_warning_at(&w, pol, &a1, t_at("2026-11-29T00:30:00Z")), 0);
+    assert_string_equal(t_fmt(w), "2026-11-29T00:15:00Z");
+    garant_ticket_terms b = {"basic", 1, NULL};
+    assert_int_equal(garant_clock_warning_at(&w, pol, &b, GARANT_NO_DUE), 0);
+    assert_int_equal(w, GARANT_NO_DUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_cases), cmocka_unit_test(test_remaining_overdue),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
-        cmocka_unit_test(test_default_holidays),
+        cmocka_unit_test(test_default_holidays), cmocka_unit_test(test_warning_at),
     };
     return cmocka_run_group_tests_name("clock", tests, setup, teardown);
 }

@@ -1,0 +1,61 @@
+/*
+** cmd_serve.c - `garant serve` starts the ticket service; `garant routes`
+** prints its route table (the source of docs/api.md's endpoint list).
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "http.h"
+
+int cmd_serve(const cli_args *a)
+{
+    garant_server_options o;
+    memset(&o, 0, sizeof o);
+    o.db_path = cli_get(a, "db");
+    o.listen = cli_get(a, "listen");
+    o.config_path = cli_get(a, "config");
+    o.smtp_url = cli_get(a, "smtp-url");
+    o.mail_from = cli_get(a, "mail-from");
+    o.base_url = cli_get(a, "base-url");
+    o.web_root = cli_get(a, "web-root");
+    o.freemail_path = cli_get(a, "freemail");
+    o.test_clock = cli_get(a, "test-clock") != NULL;
+    o.allow_private_webhooks = cli_get(a, "allow-private-webhooks") != NULL;
+    o.quiet = cli_get(a, "quiet") != NULL;
+    o.monitor_interval_ms = 1000;
+    if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
+    if (!o.listen) o.listen = "127.0.0.1:8080";
+    const char *threads = cli_get(a, "threads");
+    if (threads) {
+        char *end;
+        long n = strtol(threads, &end, 10);
+        if (*end || n < 0 || n > 256) return cli_usage_error("serve: --threads must be 0-256");
+        o.threads = (int)n;
+    }
+    const char *interval = cli_get(a, "monitor-interval-ms");
+    if (interval) {
+        char *end;
+        long n = strtol(interval, &end, 10);
+        if (*end || n < 10 || n > 3600000) return cli_usage_error("serve: --monitor-interval-ms must be 10-3600000");
+        o.monitor_interval_ms = (int)n;
+    }
+    int rc = garant_server_run(&o);
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+static const char *auth_name(http_auth a)
+{
+    static const char *const names[] = {"public", "user", "staff", "admin"};
+    return names[a];
+}
+
+int cmd_routes(const cli_args *a)
+{
+    (void)a;
+    extern const http_route *const http_route_tables[];
+    for (size_t t = 0; http_route_tables[t]; t++)
+        for (const http_route *rt = http_route_tables[t]; rt->method; rt++)
+            printf("%-6s %-44s %-6s %s\n", rt->method, rt->pattern, auth_name(rt->auth), rt->summary);
+    return CLI_OK;
+}

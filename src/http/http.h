@@ -1,0 +1,186 @@
+/*
+** http.h - the ticket service's HTTP layer: the server, requests, routes,
+** the error-to-status table, JSON validation, auth and the write path.
+**
+** Each area of the API is a table of routes in its own file
+** (routes_accounts.c, routes_tickets.c, routes_admin.c, routes_policy.c,
+** routes_sla.c, routes_reports.c, routes_system.c); the router dispatches over all of
+** them, and `garant routes` prints them (docs/api.md is checked against it).
+**
+** A handler runs on the connection's thread with a read connection to the
+** store (r->db) and returns 0 after setting a response, or a negative
+** garant_err with garant_error_last() set, which the server turns into
+** {"error": {"code": "...", "message": "..."}} with the status from one
+** table (http_status_of). Writes go through http_write(): the writer
+** thread commits many requests in one transaction and one fsync (group
+** commit), and http_write returns only once the write is durable.
+*/
+#ifndef GARANT_HTTP_H
+#define GARANT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "garant/garant.h"
+#include "store.h"
+
+typedef struct garant_server garant_server;
+typedef struct http_req http_req;
+
+/* Who may call a route. */
+typedef enum http_auth {
+    HTTP_PUBLIC = 0,   /* anyone */
+    HTTP_USER = 1,     /* any signed-in, verified user */
+    HTTP_STAFF = 2,    /* agents and admins */
+    HTTP_ADMIN = 3     /* admins */
+} http_auth;
+
+typedef int (*http_handler)(http_req *r);
+
+typedef struct http_route {
+    const char *method;   /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *pattern;  /* "/api/v1/tickets/{id}": {id} is a positive integer */
+    http_auth auth;
+    http_handler fn;
+    const char *summary;  /* one line for `garant routes` and docs/api.md */
+} http_route;
+
+/* The route tables, each ended by a row of NULLs. */
+extern const http_route http_routes_system[];
+extern const http_route http_routes_accounts[];
+extern const http_route http_routes_admin[];
+extern const http_route http_routes_tickets[];
+extern const http_route http_routes_sla[];
+extern const http_route http_routes_reports[];
+extern const http_route http_routes_policy[];
+
+/* A request in flight. Everything here is valid until the handler returns. */
+struct http_req {
+    garant_server *srv;
+    const char *method;
+    const char *path;
+    int64_t id;                /* the {id} of the route, 0 if none */
+    int64_t id2;               /* a second {id2}, 0 if none */
+    const char *body;          /* raw body, NUL-terminated; "" if none */
+    size_t body_len;
+    garant_store_conn *db;     /* a read connection for this request */
+    int64_t now;               /* UTC epoch seconds, from the server's clock */
+    const char *client_ip;     /* for throttling and logs */
+
+    /* Authentication, filled before the handler runs when a valid session
+    ** is presented (even on public routes). */
+    int authed;
+    garant_user user;
+    garant_session session;
+    int via_cookie;            /* cookie auth: writes need X-CSRF-Token */
+
+    /* The response the handler sets. */
+    int status;
+    json_t *json;              /* owned by the request once set */
+    char *text;                /* alternative body (CSV), malloc'd, owned */
+    const char *content_type;  /* for text */
+    char set_cookie[512];      /* one Set-Cookie header, "" if none */
+    char location[256];        /* Location header, "" if none */
+
+    json_t *body_json;         /* the parsed body (http_body_fields), owned */
+    void *impl;                /* the server's per-connection state */
+};
+
+/* ---- responses ------------------------------------------------------- */
+
+/* Answer status with a JSON body. Takes ownership of body. Returns 0. */
+int http_reply(http_req *r, int status, json_t *body);
+/* Answer with text (CSV and such). Takes ownership of text (malloc'd). */
+int http_reply_text(http_req *r, int status, const char *content_type, char *text);
+/* The HTTP status for a garant_err (the one table). */
+int http_status_of(int err);
+
+/* ---- request data ---------------------------------------------------- */
+
+/* A query parameter or header, or NULL. Borrowed; valid for the request. */
+const char *http_query(http_req *r, const char *name);
+const char *http_header(http_req *r, const char *name);
+
+/* Field types for http_body_fields. */
+typedef enum http_ftype {
+    HTTP_F_STRING = 0, /* JSON string, valid UTF-8 (jansson checks), at most max bytes */
+    HTTP_F_INT = 1,    /* JSON integer */
+    HTTP_F_BOOL = 2,   /* JSON true/false */
+    HTTP_F_ARRAY = 3,  /* JSON array of strings, each at most max bytes */
+    HTTP_F_OBJECT = 4  /* JSON object */
+} http_ftype;
+
+typedef struct http_field {
+    const char *name;
+    http_ftype type;
+    int required;
+    size_t max;        /* bytes for strings, elements for arrays; 0 = 1 MiB */
+} http_field;
+
+/* Parse the body as a JSON object and check it against spec (ended by a
+** {NULL} row): unknown fields, wrong types, missing required fields and
+** over-long strings are refused with a message naming the field
+** (GARANT_EPARSE for malformed JSON -> 400, GARANT_EINVAL -> 422,
+** GARANT_ELIMIT -> 413). out[i] is the value of spec[i] or NULL if absent;
+** borrowed, valid for the request. */
+int http_body_fields(http_req *r, const http_field *spec, json_t **out);
+
+/* ---- the server ------------------------------------------------------ */
+
+/* The policy in force. Borrowed; valid for the request (retired policies
+** live until shutdown, so a handler never sees one freed under it). */
+const garant_policy *http_policy(http_req *r);
+/* Replace the policy (admin change); takes ownership of pol. */
+void http_policy_swap(garant_server *srv, garant_policy *pol);
+garant_store *http_store(garant_server *srv);
+/* The server's clock: real time, or the test clock when enabled. */
+int64_t http_now(garant_server *srv);
+
+/* Run fn(writer, ctx) in the writer thread, inside a transaction shared
+** with other requests (its own savepoint: a failing fn rolls back only its
+** own work), and return once the transaction is durably committed: fn's
+** result, or GARANT_ESTORE if the commit failed. */
+typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
+int http_write(garant_server *srv, http_write_fn fn, void *ctx);
+
+/* Send an e-mail (verification, password reset): over SMTP when the server
+** has an SMTP URL, else written to the server's log. */
+int http_mail(garant_server *srv, const char *to, const char *subject, const char *body);
+
+/* Server settings, from the command line and the config. */
+typedef struct garant_server_options {
+    const char *db_path;
+    const char *listen;          /* "127.0.0.1:8080" */
+    const char *config_path;     /* policy YAML; NULL = built-in default */
+    const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
+    const char *mail_from;       /* "garant <noreply@garant.example>" */
+    const char *base_url;        /* for links in mails; default http://LISTEN */
+    const char *web_root;        /* static pages folder; NULL = none */
+    int test_clock;              /* enable POST /api/v1/test/clock (tests only) */
+    int allow_private_webhooks;  /* permit loopback/private webhook targets */
+    int threads;                 /* 0 = thread per connection, else a pool */
+    int monitor_interval_ms;     /* SLA monitor period; default 1000 */
+    const char *freemail_path;   /* extra free-mail domains file, optional */
+    int quiet;                   /* no request log */
+} garant_server_options;
+
+/* Start the server; returns when SIGINT/SIGTERM arrives (0) or on failure. */
+int garant_server_run(const garant_server_options *opt);
+
+/* ---- auth helpers (auth.c) ------------------------------------------- */
+
+/* argon2id hash of a password (libsodium, >= 19 MiB and 2 passes).
+** out must hold 128 bytes. */
+int http_password_hash(char out[128], const char *password);
+/* 0 if the password matches; GARANT_EAUTH if not. *out_rehash is set when
+** the hash's settings are below the current ones. */
+int http_password_check(const char *hash, const char *password, int *out_rehash);
+/* A random token: 32 bytes, base64url without padding in out (44 bytes
+** with NUL), its SHA-256 in hash. */
+void http_token_new(char out[44], uint8_t hash[32]);
+/* SHA-256 of a presented token. */
+void http_token_hash(uint8_t hash[32], const char *token);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+** routes_system.c - health, Prometheus metrics and the test clock.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "server_internal.h"
+
+/* GET /healthz: the database answers and a policy is loaded. */
+static int healthz(http_req *r)
+{
+    int version = 0;
+    int rc = GS(r->db)->schema_version(r->db, &version);
+    if (rc) return rc;
+    return http_reply(r, 200, json_pack("{s:s,s:i,s:s}", "status", "ok", "schema_version", version, "version",
+                                        GARANT_VERSION));
+}
+
+/* Append printf-style text to a growing buffer; 0 or GARANT_ENOMEM. */
+static int appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return garant__error(GARANT_EINVAL, "format error");
+        if (*buf && *len + (size_t)n < *cap) {
+            *len += (size_t)n;
+            return 0;
+        }
+        size_t ncap = *cap ? *cap * 2 : 4096;
+        while (ncap < *len + (size_t)n + 1) ncap *= 2;
+        char *nb = realloc(*buf, ncap);
+        if (!nb) return garant__error(GARANT_ENOMEM, "out of memory");
+        *buf = nb;
+        *cap = ncap;
+    }
+}
+
+/* GET /metrics in the Prometheus text format. */
+static int metrics(http_req *r)
+{
+    garant_server *srv = r->srv;
+    json_t *counts = NULL;
+    int rc = GS(r->db)->tickets->counts(r->db, r->now, &counts);
+    if (rc) return rc;
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    rc = appendf(&b, &len, &cap,
+                 "# HELP garant_http_requests_total HTTP requests answered.\n"
+                 "# TYPE garant_http_requests_total counter\n"
+                 "garant_http_requests_total %llu\n"
+                 "# HELP garant_http_responses_total HTTP responses by status class.\n"
+                 "# TYPE garant_http_responses_total counter\n",
+                 (unsigned long long)atomic_load(&srv->requests_total));
+    for (int c = 1; !rc && c <= 5; c++)
+        rc = appendf(&b, &len, &cap, "garant_http_responses_total{class=\"%dxx\"} %llu\n", c,
+                     (unsigned long long)atomic_load(&srv->responses_by_class[c]));
+    if (!rc)
+        rc = appendf(&b, &len, &cap,
+                     "# HELP garant_http_request_seconds_total Time spent answering requests.\n"
+                     "# TYPE garant_http_request_seconds_total counter\n"
+                     "garant_http_request_seconds_total %.6f\n"
+                     "# HELP garant_write_batches_total Group-commit transactions.\n"
+                     "# TYPE garant_write_batches_total counter\n"
+                     "garant_write_batches_total %llu\n"
+                     "# HELP garant_write_jobs_total Writes committed through group commit.\n"
+                     "# TYPE garant_write_jobs_total counter\n"
+                     "garant_write_jobs_total %llu\n"
+                     "# HELP garant_tickets Tickets by status.\n"
+                     "# TYPE garant_tickets gauge\n",
+                     (double)atomic_load(&srv->request_ns_total) / 1e9,
+                     (unsigned long long)atomic_load(&srv->write_batches),
+                     (unsigned long long)atomic_load(&srv->write_jobs));
+    const char *key;
+    json_t *val;
+    json_object_foreach(counts, key, val) {
+        if (rc) break;
+        if (!strcmp(key, "awaiting") || !strcmp(key, "breached")) continue;
+        rc = appendf(&b, &len, &cap, "garant_tickets{status=\"%s\"} %lld\n", key, (long long)json_integer_value(val));
+    }
+    if (!rc)
+        rc = appendf(&b, &len, &cap,
+                     "# HELP garant_tickets_awaiting_first_response Open tickets without a first response.\n"
+                     "# TYPE garant_tickets_awaiting_first_response gauge\n"
+                     "garant_tickets_awaiting_first_response %lld\n"
+                     "# HELP garant_tickets_breached Tickets awaiting a first response past their deadline.\n"
+                     "# TYPE garant_tickets_breached gauge\n"
+                     "garant_tickets_breached %lld\n",
+                     (long long)json_integer_value(json_object_get(counts, "awaiting")),
+                     (long long)json_integer_value(json_object_get(counts, "breached")));
+    json_decref(counts);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    return http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);
+}
+
+/* POST /api/v1/test/clock {"now": RFC3339 | null}: only with --test-clock. */
+static int test_clock(http_req *r)
+{
+    if (!r->srv->opt.test_clock) return garant__error(GARANT_ENOTFOUND, "no such resource");
+    static const http_field spec[] = {{"now", HTTP_F_STRING, 0, 64}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if (!v[0]) {
+        atomic_store(&r->srv->fixed_now, INT64_MIN);
+    } else {
+        int64_t t;
+        rc = garant_time_parse_rfc3339(&t, json_string_value(v[0]), json_string_length(v[0]));
+        if (rc) return rc;
+        atomic_store(&r->srv->fixed_now, t);
+    }
+    char buf[GARANT_RFC3339_UTC_LEN];
+    return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, http_now(r->srv))));
+}
+
+const http_route http_routes_system[] = {
+    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers"},
+    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics"},
+    {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)"},
+    {NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,740 @@
+/*
+** server.c - the HTTP server: libmicrohttpd setup, the request lifecycle
+** (body, routing, authentication, CSRF, response), the error-to-status
+** table, the writer thread (group commit) and the policy holder.
+**
+** Threading: by default every connection gets its own thread
+** (MHD_USE_THREAD_PER_CONNECTION). Handlers block while their write is
+** group-committed, and a blocked pool thread would stall every connection
+** it multiplexes; one thread per connection keeps a blocked request from
+** delaying others, and lets hundreds of concurrent submissions share one
+** fsync. `--threads N` selects an epoll thread pool instead, for
+** comparison (README, "Server threading").
+*/
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "../core/internal.h"
+#include "loader.h"
+#include "server_internal.h"
+
+/* Largest request body: a ticket body is at most 64 KiB, a policy YAML at
+** most 1 MiB; anything larger is refused with 413 without buffering it. */
+#define MAX_BODY (1024 * 1024 + 4096)
+/* Most writes one transaction commits. */
+#define MAX_BATCH 4096
+
+const http_route *const http_route_tables[] = {
+    http_routes_system, http_routes_accounts, http_routes_admin,   http_routes_tickets,
+    http_routes_policy, http_routes_sla,      http_routes_reports, NULL,
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* garant_err -> HTTP status: the one table. */
+static const struct {
+    int err;
+    int status;
+} status_table[] = {
+    {GARANT_OK, 200},        {GARANT_EINVAL, 422},     {GARANT_EPARSE, 400},   {GARANT_ENOTFOUND, 404},
+    {GARANT_ECONFLICT, 409}, {GARANT_EAUTH, 401},      {GARANT_EPERM, 403},    {GARANT_ETHROTTLED, 429},
+    {GARANT_ELIMIT, 413},    {GARANT_ERANGE, 422},     {GARANT_ECONFIG, 422},  {GARANT_ENOMEM, 503},
+    {GARANT_ESTORE, 500},    {GARANT_EIO, 500},        {GARANT_ETZIF, 500},
+};
+
+int http_status_of(int err)
+{
+    for (size_t i = 0; i < sizeof status_table / sizeof status_table[0]; i++)
+        if (status_table[i].err == err) return status_table[i].status;
+    return 500;
+}
+
+/* ---- clock and policy ------------------------------------------------ */
+
+int64_t http_now(garant_server *srv)
+{
+    if (srv->opt.test_clock) {
+        int64_t fixed = atomic_load(&srv->fixed_now);
+        if (fixed != INT64_MIN) return fixed;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+const garant_policy *http_policy(http_req *r)
+{
+    pthread_mutex_lock(&r->srv->policy_mu);
+    const garant_policy *p = r->srv->policy;
+    pthread_mutex_unlock(&r->srv->policy_mu);
+    return p;
+}
+
+void http_policy_swap(garant_server *srv, garant_policy *pol)
+{
+    policy_node *n = malloc(sizeof *n);
+    pthread_mutex_lock(&srv->policy_mu);
+    if (n) {
+        n->pol = srv->policy;
+        n->next = srv->retired;
+        srv->retired = n;
+    }
+    /* Without a node the old policy leaks rather than risk a reader using
+    ** freed memory. */
+    srv->policy = pol;
+    pthread_mutex_unlock(&srv->policy_mu);
+}
+
+garant_store *http_store(garant_server *srv) { return srv->store; }
+
+/* ---- the writer (group commit) --------------------------------------- */
+
+int http_write(garant_server *srv, http_write_fn fn, void *ctx)
+{
+    http_write_job job = {fn, ctx, 0, 0, "", NULL};
+    pthread_mutex_lock(&srv->write_mu);
+    if (srv->stopping) {
+        pthread_mutex_unlock(&srv->write_mu);
+        return garant__error(GARANT_ESTORE, "the server is shutting down");
+    }
+    if (srv->queue_tail)
+        srv->queue_tail->next = &job;
+    else
+        srv->queue_head = &job;
+    srv->queue_tail = &job;
+    pthread_cond_signal(&srv->write_cv);
+    while (!job.done) pthread_cond_wait(&srv->done_cv, &srv->write_mu);
+    pthread_mutex_unlock(&srv->write_mu);
+    if (job.rc) return garant__error(job.rc, "%s", job.message);
+    return 0;
+}
+
+static void run_batch(garant_server *srv, http_write_job *batch)
+{
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_store_conn *w = ops->writer(srv->store);
+    int rc = ops->begin_write(w);
+    char why[512] = "";
+    if (rc) snprintf(why, sizeof why, "%s", garant_error_last());
+    for (http_write_job *j = batch; j; j = j->next) {
+        if (rc) {
+            j->rc = GARANT_ESTORE;
+            snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+            continue;
+        }
+        int src = ops->savepoint(w, "job");
+        if (src) {
+            j->rc = src;
+            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
+            continue;
+        }
+        garant__error_clear();
+        j->rc = j->fn(w, j->ctx);
+        if (j->rc) {
+            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
+            ops->rollback_to(w, "job");
+        }
+        ops->release_savepoint(w, "job");
+    }
+    if (!rc && ops->commit(w) != 0) {
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        ops->rollback(w);
+        for (http_write_job *j = batch; j; j = j->next) {
+            if (j->rc) continue;
+            j->rc = GARANT_ESTORE;
+            snprintf(j->message, sizeof j->message, "the database could not commit: %s", why);
+        }
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    garant_server *srv = arg;
+    pthread_mutex_lock(&srv->write_mu);
+    for (;;) {
+        while (!srv->queue_head && !srv->stopping) pthread_cond_wait(&srv->write_cv, &srv->write_mu);
+        if (!srv->queue_head && srv->stopping) break;
+        /* Take what is queued (up to MAX_BATCH): everything that arrived
+        ** during the previous fsync shares the next one. */
+        http_write_job *batch = srv->queue_head, *last = batch;
+        size_t n = 1;
+        while (last->next && n < MAX_BATCH) {
+            last = last->next;
+            n++;
+        }
+        srv->queue_head = last->next;
+        if (!srv->queue_head) srv->queue_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&srv->write_mu);
+        run_batch(srv, batch);
+        atomic_fetch_add(&srv->write_batches, 1);
+        atomic_fetch_add(&srv->write_jobs, n);
+        pthread_mutex_lock(&srv->write_mu);
+        /* Mark done under the lock; the jobs live on their requesters' stacks. */
+        for (http_write_job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->done = 1;
+        }
+        pthread_cond_broadcast(&srv->done_cv);
+    }
+    pthread_mutex_unlock(&srv->write_mu);
+    return NULL;
+}
+
+/* ---- responses ------------------------------------------------------- */
+
+int http_reply(http_req *r, int status, json_t *body)
+{
+    json_decref(r->json);
+    free(r->text);
+    r->text = NULL;
+    r->status = status;
+    r->json = body;
+    return 0;
+}
+
+int http_reply_text(http_req *r, int status, const char *content_type, char *text)
+{
+    json_decref(r->json);
+    r->json = NULL;
+    free(r->text);
+    r->status = status;
+    r->text = text;
+    r->content_type = content_type;
+    return 0;
+}
+
+static void reply_error(http_req *r, int err, const char *message)
+{
+    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", garant_err_name(err), "message",
+                          message && message[0] ? message : garant_err_name(err));
+    http_reply(r, http_status_of(err), e);
+}
+
+/* ---- request data ---------------------------------------------------- */
+
+typedef struct conn_state {
+    char *body;
+    size_t len, cap;
+    int too_large;
+    struct MHD_Connection *conn;
+} conn_state;
+
+const char *http_query(http_req *r, const char *name)
+{
+    conn_state *cs = r->impl;
+    return MHD_lookup_connection_value(cs->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(http_req *r, const char *name)
+{
+    conn_state *cs = r->impl;
+    return MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, name);
+}
+
+static const char *ftype_name(http_ftype t)
+{
+    static const char *const names[] = {"a string", "an integer", "true or false", "an array of strings",
+                                        "an object"};
+    return names[t];
+}
+
+int http_body_fields(http_req *r, const http_field *spec, json_t **out)
+{
+    size_t nspec = 0;
+    while (spec[nspec].name) out[nspec++] = NULL;
+    const char *ct = http_header(r, "Content-Type");
+    if (ct && strncmp(ct, "application/json", 16) != 0)
+        return garant__error(GARANT_EPARSE, "expected Content-Type application/json, got '%.64s'", ct);
+    json_error_t jerr;
+    json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) return garant__error(GARANT_EPARSE, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return garant__error(GARANT_EPARSE, "the request body must be a JSON object");
+    }
+    /* The parsed body lives as long as the request, through r->impl's owner. */
+    const char *key;
+    json_t *val;
+    int rc = 0;
+    json_object_foreach(root, key, val) {
+        size_t i = 0;
+        while (i < nspec && strcmp(spec[i].name, key) != 0) i++;
+        if (i == nspec) {
+            rc = garant__error(GARANT_EINVAL, "unknown field '%.64s'", key);
+            break;
+        }
+        const http_field *f = &spec[i];
+        size_t max = f->max ? f->max : 1024 * 1024;
+        int ok = 0;
+        switch (f->type) {
+        case HTTP_F_STRING: ok = json_is_string(val); break;
+        case HTTP_F_INT: ok = json_is_integer(val); break;
+        case HTTP_F_BOOL: ok = json_is_boolean(val); break;
+        case HTTP_F_OBJECT: ok = json_is_object(val); break;
+        case HTTP_F_ARRAY: {
+            ok = json_is_array(val);
+            size_t k;
+            json_t *el;
+            json_array_foreach(val, k, el) ok = ok && json_is_string(el) && json_string_length(el) <= 253;
+            if (ok && json_array_size(val) > max) {
+                rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
+                goto done;
+            }
+            break;
+        }
+        }
+        if (!ok) {
+            rc = garant__error(GARANT_EINVAL, "'%s' must be %s", f->name, ftype_name(f->type));
+            break;
+        }
+        if (f->type == HTTP_F_STRING && json_string_length(val) > max) {
+            rc = garant__error(f->max >= 65536 ? GARANT_ELIMIT : GARANT_EINVAL, "'%s' is longer than %zu bytes",
+                               f->name, max);
+            break;
+        }
+        if (f->type == HTTP_F_STRING && memchr(json_string_value(val), '\0', json_string_length(val))) {
+            rc = garant__error(GARANT_EINVAL, "'%s' contains a NUL character", f->name);
+            break;
+        }
+        out[i] = val;
+    }
+done:
+    for (size_t i = 0; !rc && i < nspec; i++)
+        if (spec[i].required && !out[i]) rc = garant__error(GARANT_EINVAL, "'%s' is required", spec[i].name);
+    if (rc) {
+        json_decref(root);
+        for (size_t i = 0; i < nspec; i++) out[i] = NULL;
+        return rc;
+    }
+    /* The values stay valid until the request ends. */
+    json_decref(r->body_json);
+    r->body_json = root;
+    return 0;
+}
+
+/* ---- routing --------------------------------------------------------- */
+
+/* Match path against pattern; {id} and {id2} take positive integers. */
+static int match(const char *pattern, const char *path, int64_t *id, int64_t *id2)
+{
+    const char *p = pattern, *s = path;
+    while (*p) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            int second = strncmp(p, "{id2}", 5) == 0;
+            int64_t v = 0;
+            int digits = 0;
+            while (*s >= '0' && *s <= '9') {
+                if (v > (INT64_C(1) << 53) / 10) return 0;
+                v = v * 10 + (*s++ - '0');
+                digits++;
+            }
+            if (!digits || v == 0) return 0;
+            *(second ? id2 : id) = v;
+            p = close + 1;
+            continue;
+        }
+        if (*p++ != *s++) return 0;
+    }
+    return *s == '\0';
+}
+
+/* The route for method and path; *path_known tells 404 from 405. */
+static const http_route *find_route(const char *method, const char *path, int64_t *id, int64_t *id2,
+                                    int *path_known)
+{
+    *path_known = 0;
+    for (size_t t = 0; http_route_tables[t]; t++)
+        for (const http_route *rt = http_route_tables[t]; rt->method; rt++) {
+            int64_t a = 0, b = 0;
+            if (!match(rt->pattern, path, &a, &b)) continue;
+            *path_known = 1;
+            if (strcmp(rt->method, method) != 0) continue;
+            *id = a;
+            *id2 = b;
+            return rt;
+        }
+    return NULL;
+}
+
+/* ---- authentication -------------------------------------------------- */
+
+/* The session token from "Authorization: Bearer T" or the garant_session
+** cookie; NULL if none. Sets *via_cookie. */
+static const char *presented_token(http_req *r, int *via_cookie)
+{
+    conn_state *cs = r->impl;
+    const char *auth = http_header(r, "Authorization");
+    *via_cookie = 0;
+    if (auth && strncmp(auth, "Bearer ", 7) == 0) return auth + 7;
+    const char *cookie = MHD_lookup_connection_value(cs->conn, MHD_COOKIE_KIND, "garant_session");
+    if (cookie) *via_cookie = 1;
+    return cookie;
+}
+
+static int authenticate(http_req *r)
+{
+    int via_cookie;
+    const char *token = presented_token(r, &via_cookie);
+    if (!token || !token[0]) return 0;
+    if (strlen(token) > 128) return garant__error(GARANT_EAUTH, "the session token is not valid");
+    uint8_t hash[32];
+    http_token_hash(hash, token);
+    const garant_store_ops *ops = GS(r->db);
+    int rc = ops->accounts->session_get(r->db, hash, r->now, &r->session);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EAUTH, "the session has expired or was ended; log in again");
+    if (rc) return rc;
+    rc = ops->accounts->user_get(r->db, r->session.user_id, &r->user);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EAUTH, "the session's account no longer exists");
+    if (rc) return rc;
+    r->authed = 1;
+    r->via_cookie = via_cookie;
+    return 0;
+}
+
+static int authorize(http_req *r, const http_route *rt)
+{
+    if (rt->auth == HTTP_PUBLIC) return 0;
+    if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
+    if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
+        return garant__error(GARANT_EPERM, "only agents and admins may do this");
+    if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)
+        return garant__error(GARANT_EPERM, "only admins may do this");
+    return 0;
+}
+
+/* Cookie-authenticated writes must echo the session's CSRF token: a form
+** on another site can send the cookie but cannot read the token. */
+static int check_csrf(http_req *r)
+{
+    if (!r->authed || !r->via_cookie) return 0;
+    if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) return 0;
+    const char *t = http_header(r, "X-CSRF-Token");
+    if (!t || strlen(t) != strlen(r->session.csrf) || sodium_memcmp(t, r->session.csrf, strlen(t)) != 0)
+        return garant__error(GARANT_EPERM, "missing or wrong X-CSRF-Token header for a cookie-authenticated request");
+    return 0;
+}
+
+/* ---- the request lifecycle ------------------------------------------ */
+
+static void log_request(http_req *r, double ms)
+{
+    if (r->srv->opt.quiet) return;
+    fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->path, r->status, ms);
+}
+
+static int send_response(struct MHD_Connection *conn, http_req *r)
+{
+    char *text;
+    size_t len;
+    const char *ct;
+    if (r->text) {
+        text = r->text;
+        r->text = NULL;
+        len = strlen(text);
+        ct = r->content_type ? r->content_type : "text/plain; charset=utf-8";
+    } else {
+        text = r->json ? json_dumps(r->json, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        if (!text && r->json) return MHD_NO;
+        if (!text) {
+            text = malloc(1);
+            if (!text) return MHD_NO;
+            text[0] = '\0';
+        }
+        len = strlen(text);
+        ct = "application/json";
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    if (len) MHD_add_response_header(resp, "Content-Type", ct);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->location[0]) MHD_add_response_header(resp, "Location", r->location);
+    if (r->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    int ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void handle(http_req *r, conn_state *cs)
+{
+    int64_t id = 0, id2 = 0;
+    int path_known;
+    const http_route *rt = find_route(r->method, r->path, &id, &id2, &path_known);
+    if (!rt) {
+        reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
+                    path_known ? "method not allowed on this resource" : "no such resource");
+        if (path_known) r->status = 405;
+        return;
+    }
+    if (cs->too_large) {
+        reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
+        return;
+    }
+    r->id = id;
+    r->id2 = id2;
+    const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
+    int rc = ops->acquire(&r->db, r->srv->store);
+    if (!rc) rc = authenticate(r);
+    if (!rc) rc = authorize(r, rt);
+    if (!rc) rc = check_csrf(r);
+    if (!rc) {
+        garant__error_clear();
+        rc = rt->fn(r);
+    }
+    if (rc) reply_error(r, rc, garant_error_last());
+    if (r->db) ops->release(r->db);
+    r->db = NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    garant_server *srv = cls;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = calloc(1, sizeof *cs);
+        if (!cs) return MHD_NO;
+        cs->conn = conn;
+        *con_cls = cs;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cs->too_large || cs->len + n > MAX_BODY) {
+            cs->too_large = 1;
+            free(cs->body);
+            cs->body = NULL;
+            cs->len = cs->cap = 0;
+            return MHD_YES;
+        }
+        if (cs->len + n + 1 > cs->cap) {
+            size_t ncap = cs->cap ? cs->cap : 4096;
+            while (ncap < cs->len + n + 1) ncap *= 2;
+            char *nb = realloc(cs->body, ncap);
+            if (!nb) return MHD_NO;
+            cs->body = nb;
+            cs->cap = ncap;
+        }
+        memcpy(cs->body + cs->len, upload_data, n);
+        cs->len += n;
+        cs->body[cs->len] = '\0';
+        return MHD_YES;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    http_req r;
+    memset(&r, 0, sizeof r);
+    r.srv = srv;
+    r.method = method;
+    r.path = url;
+    r.body = cs->body ? cs->body : "";
+    r.body_len = cs->len;
+    r.now = http_now(srv);
+    r.impl = cs;
+    r.status = 200;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char ip[INET6_ADDRSTRLEN] = "unknown";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    }
+    r.client_ip = ip;
+    handle(&r, cs);
+    int ret = send_response(conn, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+    atomic_fetch_add(&srv->requests_total, 1);
+    atomic_fetch_add(&srv->request_ns_total, (uint64_t)ns);
+    int cls_i = r.status / 100;
+    if (cls_i >= 1 && cls_i <= 5) atomic_fetch_add(&srv->responses_by_class[cls_i], 1);
+    log_request(&r, ns / 1e6);
+    json_decref(r.json);
+    json_decref(r.body_json);
+    free(r.text);
+    return ret == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    conn_state *cs = *con_cls;
+    if (!cs) return;
+    free(cs->body);
+    free(cs);
+    *con_cls = NULL;
+}
+
+/* ---- start and stop -------------------------------------------------- */
+
+static int parse_listen(struct sockaddr_storage *ss, socklen_t *len, const char *listen)
+{
+    memset(ss, 0, sizeof *ss);
+    const char *colon = strrchr(listen, ':');
+    if (!colon) return garant__error(GARANT_EINVAL, "--listen '%s': expected HOST:PORT", listen);
+    char host[256];
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof host) return garant__error(GARANT_EINVAL, "--listen '%s': host too long", listen);
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || end == colon + 1)
+        return garant__error(GARANT_EINVAL, "--listen '%s': port must be 0-65535", listen);
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+            return garant__error(GARANT_EINVAL, "--listen '%s': bad IPv6 address", listen);
+        *len = sizeof *a6;
+        return 0;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost")) snprintf(host, sizeof host, "127.0.0.1");
+    if (!host[0] || !strcmp(host, "*")) snprintf(host, sizeof host, "0.0.0.0");
+    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+        return garant__error(GARANT_EINVAL, "--listen '%s': '%s' is not an IPv4 address", listen, host);
+    *len = sizeof *a4;
+    return 0;
+}
+
+/* The policy: the latest version saved by an admin, else the config. */
+static int load_policy(garant_server *srv)
+{
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_store_conn *c;
+    int rc = ops->acquire(&c, srv->store);
+    if (rc) return rc;
+    char *yaml = NULL;
+    rc = ops->sla->policy_latest(c, &yaml);
+    ops->release(c);
+    garant_diags *diags = NULL;
+    if (rc == 0) {
+        rc = garant_config_load(&srv->policy, &diags, yaml, strlen(yaml), garant_io_resource, NULL);
+        free(yaml);
+        if (rc) fprintf(stderr, "garant: the saved policy no longer loads: %s\n", garant_error_last());
+    } else if (rc == GARANT_ENOTFOUND) {
+        rc = garant_io_load_policy(&srv->policy, &diags, srv->opt.config_path);
+        if (rc) fprintf(stderr, "garant: %s: %s\n", srv->opt.config_path ? srv->opt.config_path : "built-in policy",
+                        garant_error_last());
+    }
+    for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
+        const garant_diag *d = garant_diags_get(diags, i);
+        fprintf(stderr, "garant: policy:%d:%d: %s\n", d->line, d->column, d->message);
+    }
+    garant_diags_free(diags);
+    return rc;
+}
+
+int garant_server_run(const garant_server_options *opt)
+{
+    if (sodium_init() < 0) return garant__error(GARANT_ENOMEM, "libsodium failed to initialize");
+    /* Signals are taken by sigwait below; threads started from here on
+    ** inherit the mask, so none of them is interrupted instead. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    garant_server *srv = calloc(1, sizeof *srv);
+    if (!srv) return garant__error(GARANT_ENOMEM, "out of memory");
+    srv->opt = *opt;
+    atomic_store(&srv->fixed_now, INT64_MIN);
+    pthread_mutex_init(&srv->policy_mu, NULL);
+    pthread_mutex_init(&srv->write_mu, NULL);
+    pthread_cond_init(&srv->write_cv, NULL);
+    pthread_cond_init(&srv->done_cv, NULL);
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    int rc = parse_listen(&ss, &sslen, opt->listen);
+    if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
+    if (!rc) rc = load_policy(srv);
+    if (!rc) rc = http_freemail_load(srv);
+    int writer_started = 0;
+    if (!rc) {
+        if (pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
+            rc = garant__error(GARANT_ENOMEM, "cannot start the writer thread");
+        else
+            writer_started = 1;
+    }
+    if (!rc) {
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+        flags |= opt->threads > 0 ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION;
+        if (((struct sockaddr *)&ss)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
+        if (opt->threads > 0)
+            srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                           MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
+                                           MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                           MHD_OPTION_END);
+        else
+            srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                           MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+                                           MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                           MHD_OPTION_END);
+        if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));
+    }
+    if (!rc) {
+        if (pthread_create(&srv->monitor, NULL, http_monitor_main, srv) == 0) srv->monitor_started = 1;
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        unsigned port = di ? di->port : 0;
+        char host[64];
+        snprintf(host, sizeof host, "%.*s", (int)(strrchr(opt->listen, ':') - opt->listen), opt->listen);
+        /* The line tests and scripts wait for; keep its shape. */
+        printf("garant: listening on http://%s:%u/\n", host, port);
+        fflush(stdout);
+        int sig;
+        sigwait(&sigs, &sig);
+        fprintf(stderr, "garant: stopping (signal %d)\n", sig);
+        MHD_stop_daemon(srv->daemon);
+    }
+    int saved = rc;
+    char saved_msg[512];
+    snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
+    pthread_mutex_lock(&srv->write_mu);
+    srv->stopping = 1;
+    pthread_cond_broadcast(&srv->write_cv);
+    pthread_mutex_unlock(&srv->write_mu);
+    if (srv->monitor_started) pthread_join(srv->monitor, NULL);
+    if (writer_started) pthread_join(srv->writer, NULL);
+    garant_policy_free(srv->policy);
+    for (policy_node *n = srv->retired, *next; n; n = next) {
+        next = n->next;
+        garant_policy_free(n->pol);
+        free(n);
+    }
+    for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
+    free(srv->freemail);
+    garant_store_close(srv->store);
+    free(srv);
+    if (saved) garant__error(saved, "%s", saved_msg);
+    return saved;
+}

@@ -1,0 +1,76 @@
+/*
+** server_internal.h - the server's state, shared by the files of src/http.
+*/
+#ifndef GARANT_HTTP_SERVER_INTERNAL_H
+#define GARANT_HTTP_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "http.h"
+
+/* One write waiting for the writer thread. */
+typedef struct http_write_job {
+    http_write_fn fn;
+    void *ctx;
+    int rc;
+    int done;
+    char message[512];          /* garant_error_last() of a failed fn */
+    struct http_write_job *next;
+} http_write_job;
+
+/* A policy kept alive until shutdown once replaced. */
+typedef struct policy_node {
+    garant_policy *pol;
+    struct policy_node *next;
+} policy_node;
+
+struct garant_server {
+    garant_server_options opt;
+    garant_store *store;
+    struct MHD_Daemon *daemon;
+
+    pthread_mutex_t policy_mu;
+    garant_policy *policy;      /* current */
+    policy_node *retired;
+
+    /* The write path: a queue drained by one writer thread. */
+    pthread_mutex_t write_mu;
+    pthread_cond_t write_cv;    /* jobs queued, or stopping */
+    pthread_cond_t done_cv;     /* a batch committed */
+    http_write_job *queue_head, *queue_tail;
+    int stopping;
+    pthread_t writer;
+    pthread_t monitor;
+    int monitor_started;
+
+    /* The test clock: when test_clock is on and fixed_now != INT64_MIN,
+    ** http_now returns it. */
+    _Atomic int64_t fixed_now;
+
+    /* Free-mail domains (sorted, lower-case) for sign-up. */
+    char **freemail;
+    size_t nfreemail;
+
+    /* Counters for /metrics. */
+    _Atomic uint64_t requests_total;
+    _Atomic uint64_t responses_by_class[6]; /* 1xx..5xx */
+    _Atomic uint64_t write_batches;
+    _Atomic uint64_t write_jobs;
+    _Atomic uint64_t request_ns_total;
+};
+
+/* The SLA monitor thread's body (monitor.c): checks warnings and breaches
+** and delivers webhooks until srv->stopping. */
+void *http_monitor_main(void *srv);
+
+/* Load the free-mail domain list (data/freemail-domains.txt compiled in,
+** plus opt.freemail_path). */
+int http_freemail_load(garant_server *srv);
+/* 1 if the domain (lower-case) or a parent domain is a free-mail provider. */
+int http_freemail_is(const garant_server *srv, const char *domain);
+
+/* All route tables, in dispatch order, ended by NULL. */
+extern const http_route *const http_route_tables[];
+
+#endif

@@ -1,0 +1,85 @@
+/*
+** sqlite_internal.h - what the SQLite backend's files share.
+**
+** sqlite.c owns the database: opening, pragmas, migrations, the read pool,
+** the write connection and transactions. sqlite_accounts.c,
+** sqlite_tickets.c and sqlite_sla.c implement one area each on top of the
+** helpers here. SQL goes only through prepared statements with bound
+** parameters, cached per connection.
+*/
+#ifndef GARANT_STORE_SQLITE_INTERNAL_H
+#define GARANT_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Statements cached per connection; more distinct SQL texts than this is a
+** programming error (raise it). */
+#define GS_SQLITE_STMT_CACHE 128
+
+typedef struct gs_sqlite_stmt {
+    const char *sql; /* the static SQL text; identity is its address */
+    sqlite3_stmt *stmt;
+} gs_sqlite_stmt;
+
+typedef struct gs_sqlite_conn {
+    garant_store_conn base;
+    sqlite3 *db;
+    gs_sqlite_stmt cache[GS_SQLITE_STMT_CACHE];
+    int ncache;
+    struct gs_sqlite_conn *next_free; /* read pool free list */
+} gs_sqlite_conn;
+
+/* The connection behind a garant_store_conn of this backend. */
+static inline gs_sqlite_conn *gs_sqlite(garant_store_conn *c) { return (gs_sqlite_conn *)c; }
+
+/* A prepared statement for static SQL text, reset and with bindings
+** cleared, ready to bind. Borrowed; valid until the connection closes.
+** GARANT_ESTORE with SQLite's message on failure. */
+int gs_sqlite_prepare(gs_sqlite_conn *c, const char *sql, sqlite3_stmt **out);
+
+/* Map a failed sqlite3 call to a garant_err with a message naming what:
+** SQLITE_CONSTRAINT (unique) -> GARANT_ECONFLICT, SQLITE_TOOBIG ->
+** GARANT_ELIMIT, SQLITE_NOMEM -> GARANT_ENOMEM, anything else ->
+** GARANT_ESTORE. */
+int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what);
+
+/* Run a statement that returns no rows (already bound) to completion. */
+int gs_sqlite_exec_stmt(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what);
+
+/* Copy column i as text into dst of cap bytes ("" for NULL; truncated). */
+void gs_sqlite_text(char *dst, size_t cap, sqlite3_stmt *st, int i);
+
+/* Column i as a JSON value: integer, real, string or null. Caller owns. */
+json_t *gs_sqlite_json_col(sqlite3_stmt *st, int i);
+
+/* Run a query and collect every row as a JSON object keyed by column name.
+** Caller owns *out. */
+int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const char *what);
+
+/* Bind text, or NULL if s is NULL. */
+int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* The columns of a ticket as the API lists it (queue, lists, SLA events),
+** joined with its organization and requester; append WHERE/ORDER BY.
+** Shared by sqlite_tickets.c and sqlite_sla.c so both list the same fields. */
+#define GS_SQLITE_TICKET_JSON_SELECT                                                            \
+    "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.requester_id AS requester_id," \
+    " u.name AS requester_name, u.email AS requester_email, t.subject AS subject,"              \
+    " t.priority AS priority, t.initial_priority AS initial_priority, t.plan AS plan,"         \
+    " t.product AS product, t.stage AS stage, t.environment AS environment,"                   \
+    " t.impact AS impact, t.status AS status, t.submitted_at AS submitted_at,"                 \
+    " t.first_response_due AS first_response_due, t.warn_at AS warn_at,"                       \
+    " t.first_response_at AS first_response_at"                                                \
+    " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
+
+/* The schema migrations, in order; migration i brings version i to i+1. */
+extern const char *const gs_sqlite_migrations[];
+extern const int gs_sqlite_migration_count;
+
+extern const garant_store_accounts_ops gs_sqlite_accounts_ops;
+extern const garant_store_tickets_ops gs_sqlite_tickets_ops;
+extern const garant_store_sla_ops gs_sqlite_sla_ops;
+
+#endif

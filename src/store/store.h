@@ -1,0 +1,100 @@
+/*
+** store.h - garant's storage interface: one table of functions per backend.
+**
+** The server and the CLI talk to storage only through this interface, so
+** that SQLite (the embedded default, src/store/sqlite*.c) and PostgreSQL
+** (a later backend) are interchangeable. A garant_store is the database; a
+** garant_store_conn is one connection, used by one thread at a time:
+**   - read connections come from a pool (garant_store_acquire/release);
+**   - there is exactly one write connection (garant_store_writer), owned by
+**     the server's writer thread, which commits many requests in one
+**     transaction (group commit; see src/http/writer.c) or by the CLI.
+**
+** The operations are grouped by area, each area a table of its own in its
+** own header (store_accounts.h, store_tickets.h, store_sla.h), so that the
+** areas grow independently. Every function returns 0 or a negative
+** garant_err with garant_error_last() set. Strings in records are fixed-size
+** arrays, so records can be copied and need no freeing; variable-size reads
+** (ticket texts, histories, lists) come back as jansson values owned by the
+** caller.
+**
+** Instants are UTC epoch seconds (int64_t); 0 or GARANT_NO_DUE mark "none"
+** where a field's comment says so.
+*/
+#ifndef GARANT_STORE_H
+#define GARANT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "garant/garant.h"
+
+typedef struct garant_store garant_store;
+typedef struct garant_store_conn garant_store_conn;
+typedef struct garant_store_ops garant_store_ops;
+
+#include "store_accounts.h"
+#include "store_tickets.h"
+#include "store_sla.h"
+
+/* The operations of one backend. */
+struct garant_store_ops {
+    const char *name; /* "sqlite" */
+    /* Open the database at `target` (a file for SQLite), creating it and
+    ** running migrations if needed. Caller owns *out; free with close. */
+    int (*open)(garant_store **out, const char *target, int read_pool_size);
+    void (*close)(garant_store *st);
+    int (*acquire)(garant_store_conn **out, garant_store *st);
+    void (*release)(garant_store_conn *c);
+    /* The one write connection. Borrowed; valid until close. */
+    garant_store_conn *(*writer)(garant_store *st);
+    /* Transactions. begin_write takes the write lock at once. Savepoints
+    ** nest inside a transaction; name is [a-z0-9_]. */
+    int (*begin_read)(garant_store_conn *c);
+    int (*begin_write)(garant_store_conn *c);
+    int (*commit)(garant_store_conn *c);
+    int (*rollback)(garant_store_conn *c);
+    int (*savepoint)(garant_store_conn *c, const char *name);
+    int (*release_savepoint)(garant_store_conn *c, const char *name);
+    int (*rollback_to)(garant_store_conn *c, const char *name);
+    /* Schema version after migrations. */
+    int (*schema_version)(garant_store_conn *c, int *out);
+
+    const garant_store_accounts_ops *accounts;
+    const garant_store_tickets_ops *tickets;
+    const garant_store_sla_ops *sla;
+};
+
+/* Every connection starts with its backend's ops, so callers can write
+** GS(c)->tickets->insert(c, ...). Backends extend this struct. */
+struct garant_store_conn {
+    const garant_store_ops *ops;
+};
+
+#define GS(c) ((c)->ops)
+
+/* Open a store from a target string: "sqlite:PATH" or a bare PATH (SQLite).
+** Caller owns *out; free with garant_store_close. */
+int garant_store_open(garant_store **out, const char *target, int read_pool_size);
+void garant_store_close(garant_store *st);
+
+/* The backend's ops of an open store. Borrowed; static storage. */
+const garant_store_ops *garant_store_ops_of(const garant_store *st);
+
+/* Every store begins with its ops; backends extend this struct. */
+struct garant_store {
+    const garant_store_ops *ops;
+};
+
+/* The SQLite backend's table. */
+extern const garant_store_ops garant_store_sqlite_ops;
+
+/* Largest texts the store accepts; the API checks them first and answers
+** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. */
+#define GARANT_MAX_EMAIL 254
+#define GARANT_MAX_NAME 200
+#define GARANT_MAX_SUBJECT 300
+#define GARANT_MAX_BODY (64 * 1024)
+#define GARANT_MAX_KEY 64
+
+#endif

@@ -1,0 +1,109 @@
+/*
+** store_accounts.h - organizations, their domains, users, sessions,
+** single-use tokens, login throttling and products.
+**
+** Secrets never reach the store in clear: sessions and tokens are stored as
+** SHA-256 hashes of the random value handed to the user, passwords as
+** libsodium argon2id strings.
+*/
+#ifndef GARANT_STORE_ACCOUNTS_H
+#define GARANT_STORE_ACCOUNTS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+typedef struct garant_store_conn garant_store_conn;
+
+typedef enum garant_role {
+    GARANT_ROLE_CUSTOMER = 0,
+    GARANT_ROLE_AGENT = 1,
+    GARANT_ROLE_ADMIN = 2
+} garant_role;
+
+typedef struct garant_org {
+    int64_t id;
+    char name[201];
+    char plan[65];        /* a plan of the policy: "professional" */
+    int64_t created_at;
+} garant_org;
+
+typedef struct garant_user {
+    int64_t id;
+    char email[255];      /* lower-cased */
+    char name[201];
+    garant_role role;
+    int64_t org_id;       /* customers only; 0 for staff */
+    char password_hash[128]; /* crypto_pwhash_str output */
+    int64_t verified_at;  /* 0 until the address is proven */
+    int64_t created_at;
+} garant_user;
+
+typedef struct garant_session {
+    int64_t id;
+    int64_t user_id;
+    uint8_t token_hash[32];
+    char csrf[65];        /* hex, sent back in X-CSRF-Token with cookie auth */
+    int64_t created_at;
+    int64_t expires_at;
+} garant_session;
+
+typedef struct garant_product {
+    int64_t id;
+    char name[201];
+    char stage[65];       /* ga, beta, preview */
+    int64_t created_at;
+} garant_product;
+
+/* Kinds of single-use token. */
+typedef enum garant_token_kind {
+    GARANT_TOKEN_VERIFY = 0,
+    GARANT_TOKEN_RESET = 1
+} garant_token_kind;
+
+typedef struct garant_store_accounts_ops {
+    /* Organizations. insert sets io->id; GARANT_ECONFLICT if the name exists. */
+    int (*org_insert)(garant_store_conn *c, garant_org *io);
+    int (*org_get)(garant_store_conn *c, int64_t id, garant_org *out);          /* ENOTFOUND */
+    int (*org_set_plan)(garant_store_conn *c, int64_t id, const char *plan);
+    /* All organizations with their domains, as a JSON array of objects
+    ** {id, name, plan, domains[], created_at}. Caller owns *out. */
+    int (*org_list)(garant_store_conn *c, json_t **out);
+    /* Domains are lower-case and unique across organizations (ECONFLICT). */
+    int (*domain_add)(garant_store_conn *c, int64_t org_id, const char *domain);
+    int (*domain_org)(garant_store_conn *c, const char *domain, int64_t *out_org_id); /* ENOTFOUND */
+
+    /* Users. insert sets io->id; ECONFLICT if the e-mail exists. */
+    int (*user_insert)(garant_store_conn *c, garant_user *io);
+    int (*user_get)(garant_store_conn *c, int64_t id, garant_user *out);        /* ENOTFOUND */
+    int (*user_by_email)(garant_store_conn *c, const char *email, garant_user *out); /* ENOTFOUND */
+    int (*user_set_password)(garant_store_conn *c, int64_t id, const char *hash);
+    int (*user_set_verified)(garant_store_conn *c, int64_t id, int64_t at);
+
+    /* Single-use tokens: consume marks the token used and yields its user;
+    ** ENOTFOUND if unknown, used already, or expired at now. */
+    int (*token_insert)(garant_store_conn *c, garant_token_kind kind, int64_t user_id,
+                        const uint8_t hash[32], int64_t expires_at);
+    int (*token_consume)(garant_store_conn *c, garant_token_kind kind, const uint8_t hash[32],
+                         int64_t now, int64_t *out_user_id);
+
+    /* Sessions. get is ENOTFOUND if unknown, revoked or expired at now. */
+    int (*session_insert)(garant_store_conn *c, garant_session *io);
+    int (*session_get)(garant_store_conn *c, const uint8_t hash[32], int64_t now, garant_session *out);
+    int (*session_revoke)(garant_store_conn *c, const uint8_t hash[32], int64_t now);
+    int (*session_revoke_user)(garant_store_conn *c, int64_t user_id, int64_t now);
+
+    /* Login throttling: failures counted per key ("email:x", "ip:y") in a
+    ** sliding window. record adds a failure at now and returns how many fall
+    ** within [now - window_s, now]; count only reads; clear forgets the key. */
+    int (*throttle_record)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
+    int (*throttle_count)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
+    int (*throttle_clear)(garant_store_conn *c, const char *key);
+
+    /* Products. insert sets io->id; ECONFLICT if the name exists. */
+    int (*product_insert)(garant_store_conn *c, garant_product *io);
+    int (*product_by_name)(garant_store_conn *c, const char *name, garant_product *out); /* ENOTFOUND */
+    int (*product_list)(garant_store_conn *c, json_t **out); /* [{id, name, stage, created_at}] */
+} garant_store_accounts_ops;
+
+#endif

@@ -1,0 +1,60 @@
+/*
+** store_sla.h - the SLA monitor's memory, the webhook outbox, webhook
+** targets and the versions of the policy.
+**
+** Warnings and breaches are recorded once per ticket, kind and deadline
+** (a unique key), in the same transaction as the outbox rows that deliver
+** them: a restart neither repeats nor loses one.
+*/
+#ifndef GARANT_STORE_SLA_H
+#define GARANT_STORE_SLA_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+typedef struct garant_store_conn garant_store_conn;
+
+typedef struct garant_outbox_item {
+    int64_t id;
+    int64_t webhook_id;
+    char url[2049];
+    char secret[129];
+    char event[64];          /* "sla.warning", "sla.breach", ... */
+    char *payload;           /* JSON text; caller frees with free() */
+    int attempts;
+    int64_t next_attempt_at;
+} garant_outbox_item;
+
+typedef struct garant_store_sla_ops {
+    /* Tickets awaiting a first response whose warn_at (kind "warning") or
+    ** first_response_due (kind "breach") is at or before now and that have
+    ** no such event for their current deadline: JSON array of ticket
+    ** objects, at most limit. */
+    int (*due_events)(garant_store_conn *c, const char *kind, int64_t now, int limit, json_t **out);
+    /* Record the event; GARANT_ECONFLICT if already recorded for that
+    ** (ticket, kind, due): the caller then does nothing more. */
+    int (*record_event)(garant_store_conn *c, int64_t ticket_id, const char *kind, int64_t due, int64_t at);
+
+    /* Webhook targets: [{id, url, events, created_at}] (secrets not listed). */
+    int (*webhook_insert)(garant_store_conn *c, const char *url, const char *secret, const char *events,
+                          int64_t at, int64_t *out_id);
+    int (*webhook_list)(garant_store_conn *c, json_t **out);
+    int (*webhook_delete)(garant_store_conn *c, int64_t id); /* ENOTFOUND */
+    /* Queue `payload` for every webhook subscribed to `event` ("*" = all). */
+    int (*outbox_enqueue)(garant_store_conn *c, const char *event, const char *payload, int64_t now);
+    /* Up to limit undelivered items due at now, oldest first. Caller owns
+    ** each item's payload. Returns the count through *out_n. */
+    int (*outbox_due)(garant_store_conn *c, int64_t now, garant_outbox_item *out, int limit, int *out_n);
+    int (*outbox_delivered)(garant_store_conn *c, int64_t id, int64_t at);
+    int (*outbox_failed)(garant_store_conn *c, int64_t id, int64_t next_attempt_at, const char *error);
+    /* Delivery history for tests and the admin: [{id, event, url, attempts,
+    ** delivered_at, last_error}]. */
+    int (*outbox_list)(garant_store_conn *c, json_t **out);
+
+    /* Policy versions (YAML text); latest is ENOTFOUND before the first. */
+    int (*policy_insert)(garant_store_conn *c, const char *yaml, int64_t at, int64_t by_user);
+    int (*policy_latest)(garant_store_conn *c, char **out_yaml); /* caller frees */
+} garant_store_sla_ops;
+
+#endif

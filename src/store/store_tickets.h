@@ -1,0 +1,103 @@
+/*
+** store_tickets.h - tickets, their conversation and their history.
+**
+** The history (ticket_events) is append-only: no operation updates or
+** deletes an event, and the SQLite schema refuses it with triggers. A
+** ticket's SLA fields (priority, first_response_due, warn_at) are updated
+** in the same transaction as the event that explains the change.
+*/
+#ifndef GARANT_STORE_TICKETS_H
+#define GARANT_STORE_TICKETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "garant/clock.h"
+
+typedef struct garant_store_conn garant_store_conn;
+
+typedef struct garant_ticket {
+    int64_t id;
+    int64_t org_id;
+    int64_t requester_id;
+    char subject[301];
+    int priority;                /* 1..9, current */
+    int initial_priority;        /* as filed */
+    char plan[65];               /* the organization's plan at submission */
+    char product[201];           /* "" if none */
+    char stage[65];              /* the product's stage at submission ("ga" if none) */
+    char environment[16];        /* production, staging, development */
+    char impact[201];            /* free text from the form, may be "" */
+    char status[16];             /* open, pending, solved, closed */
+    int64_t submitted_at;
+    int64_t first_response_due;  /* GARANT_NO_DUE if no guarantee */
+    int64_t warn_at;             /* GARANT_NO_DUE if no guarantee */
+    int64_t first_response_at;   /* 0 until the first public agent reply */
+} garant_ticket;
+
+/* Filters for listing; zero/empty fields do not filter. */
+typedef struct garant_ticket_filter {
+    int64_t org_id;           /* customers see their organization only */
+    char status[16];
+    int priority;
+    int breached;             /* 1 breached only, -1 not breached only, 0 all */
+    int64_t now;              /* for `breached` */
+    char plan[65];
+    char product[201];
+    int64_t after_id;         /* keyset pagination: ids below this (newest first) */
+    int limit;                /* 1..200 */
+} garant_ticket_filter;
+
+/* A history event. kind is one of: created, priority_changed, replied,
+** noted, first_response, status_changed, deadline_recomputed, sla_warning,
+** sla_breach. data is a JSON object (borrowed for the call). */
+typedef struct garant_event_in {
+    int64_t ticket_id;
+    int64_t at;
+    int64_t actor_id;         /* 0 for the system */
+    const char *kind;
+    json_t *data;
+} garant_event_in;
+
+typedef struct garant_store_tickets_ops {
+    /* Insert a ticket with its body; sets io->id. */
+    int (*insert)(garant_store_conn *c, garant_ticket *io, const char *body);
+    int (*get)(garant_store_conn *c, int64_t id, garant_ticket *out); /* ENOTFOUND */
+    /* The body of a ticket. Caller owns *out (a JSON string). */
+    int (*body)(garant_store_conn *c, int64_t id, json_t **out);
+    /* Tickets matching the filter, newest first, as a JSON array of objects
+    ** with the ticket's fields (no body). Caller owns *out. */
+    int (*list)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out);
+    int (*append_event)(garant_store_conn *c, const garant_event_in *ev);
+    /* History oldest first: [{id, at, actor_id, actor_name, kind, data}]. */
+    int (*events)(garant_store_conn *c, int64_t ticket_id, json_t **out);
+    /* The priority changes of a ticket, oldest first, for replaying its
+    ** deadline. Caller owns *out; free with free(). */
+    int (*priority_changes)(garant_store_conn *c, int64_t ticket_id, garant_priority_change **out, size_t *n);
+    int (*set_priority)(garant_store_conn *c, int64_t id, int priority);
+    int (*set_deadline)(garant_store_conn *c, int64_t id, int64_t due, int64_t warn_at);
+    int (*set_status)(garant_store_conn *c, int64_t id, const char *status);
+    int (*set_first_response)(garant_store_conn *c, int64_t id, int64_t at);
+    /* Conversation: replies and internal notes, oldest first:
+    ** [{id, author_id, author_name, author_role, body, public, at}]. */
+    int (*reply_insert)(garant_store_conn *c, int64_t ticket_id, int64_t author_id, const char *body,
+                        int public_, int64_t at, int64_t *out_id);
+    int (*replies)(garant_store_conn *c, int64_t ticket_id, json_t **out);
+    /* The agents' queue: open tickets awaiting a first response that carry
+    ** a deadline, earliest deadline first (so breached ones lead), then those
+    ** without one; at most limit, after the keyset (after_due, after_id)
+    ** when after_id > 0. JSON array of ticket objects. */
+    int (*queue)(garant_store_conn *c, int64_t after_due, int64_t after_id, int limit, json_t **out);
+    /* Call fn for every ticket still awaiting a first response (for
+    ** recomputing deadlines after a policy change). Stops on nonzero. */
+    int (*each_awaiting)(garant_store_conn *c, int (*fn)(void *ctx, const garant_ticket *t), void *ctx);
+    /* Tickets submitted in [from, to) for reports: JSON array of
+    ** {id, org_id, org_name, plan, priority, submitted_at, due, first_response_at}. */
+    int (*for_report)(garant_store_conn *c, int64_t from, int64_t to, json_t **out);
+    /* Counts for /metrics: tickets by status, awaiting, breached at now. */
+    int (*counts)(garant_store_conn *c, int64_t now, json_t **out);
+} garant_store_tickets_ops;
+
+#endif
