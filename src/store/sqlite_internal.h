@@ -40,9 +40,10 @@ static inline gs_sqlite_conn *gs_sqlite(garant_store_conn *c) { return (gs_sqlit
 int gs_sqlite_prepare(gs_sqlite_conn *c, const char *sql, sqlite3_stmt **out);
 
 /* Map a failed sqlite3 call to a garant_err with a message naming what:
-** SQLITE_CONSTRAINT (unique) -> GARANT_ECONFLICT, SQLITE_TOOBIG ->
-** GARANT_ELIMIT, SQLITE_NOMEM -> GARANT_ENOMEM, anything else ->
-** GARANT_ESTORE. */
+** a unique constraint -> GARANT_ECONFLICT, a foreign key (a referenced
+** organization or user that does not exist) -> GARANT_ENOTFOUND,
+** SQLITE_TOOBIG -> GARANT_ELIMIT, SQLITE_NOMEM -> GARANT_ENOMEM, anything
+** else -> GARANT_ESTORE. */
 int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what);
 
 /* Run a statement that returns no rows (already bound) to completion. */
@@ -58,7 +59,9 @@ json_t *gs_sqlite_json_col(sqlite3_stmt *st, int i);
 ** Caller owns *out. */
 int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const char *what);
 
-/* Bind text, or NULL if s is NULL. */
+/* Bind text, or NULL if s is NULL. Returns SQLite's result code (there is
+** no connection to carry a message); a failed bind surfaces again when the
+** statement runs. */
 int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),

@@ -1,0 +1,605 @@
+/*
+** sqlite.c - the SQLite backend's core: opening the file, pragmas,
+** migrations, the read pool, the one write connection, transactions and
+** the helpers the area files (sqlite_accounts.c, sqlite_tickets.c,
+** sqlite_sla.c) build on. Also the backend-neutral garant_store_open.
+**
+** Durability: journal_mode=WAL with synchronous=FULL, so a commit that was
+** acknowledged survives a power loss or a machine crash, not just a crash of
+** the process (with synchronous=NORMAL the last commits could be lost; a
+** lost ticket would be a lost promise). WAL also lets readers run while the
+** writer commits.
+**
+** Threads: every connection is opened with SQLITE_OPEN_NOMUTEX because it is
+** used by one thread at a time (a pooled read connection between acquire and
+** release, the write connection by its owner); SQLite's own per-connection
+** mutex would only cost time. The pool is guarded by our mutex.
+**
+** The read pool opens connections on demand, up to read_pool_size; when all
+** of them are in use, acquire waits on a condition variable until one is
+** released. Opening on demand keeps a CLI run that never reads from paying
+** for connections; the cap bounds file descriptors and memory, and waiting
+** (rather than failing) is right because a read holds a connection for
+** milliseconds. Read connections are PRAGMA query_only, so a write through
+** one is refused instead of racing the writer for the lock.
+*/
+#include <assert.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+#include "../core/internal.h"
+
+/* How long a connection waits for another process's lock (the CLI against
+** a running server) before failing with GARANT_ESTORE, in milliseconds. */
+#define GS_BUSY_TIMEOUT_MS 5000
+/* Read connections when open is given no positive size. */
+#define GS_DEFAULT_READ_POOL 4
+/* Longest savepoint name. */
+#define GS_MAX_SAVEPOINT 63
+
+typedef struct sq_store sq_store;
+
+/* A connection and the store it belongs to, so that release finds its
+** pool from the connection alone. gs_sqlite_conn comes first: a
+** garant_store_conn * of this backend points at one of these. */
+typedef struct sq_conn {
+    gs_sqlite_conn c;
+    sq_store *st;
+} sq_conn;
+
+struct sq_store {
+    garant_store base;
+    char *path;
+    sq_conn *writer;
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    sq_conn *free_list; /* idle read connections, linked by c.next_free */
+    int nread;          /* read connections open (idle or in use) */
+    int read_cap;
+};
+
+/* ---- helpers shared with the area files ---- */
+
+int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what)
+{
+    const char *msg = c && c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return garant__error(GARANT_ECONFLICT, "%s: already exists (%s)", what, msg);
+        /* A row naming an organization, user or ticket that is not there. */
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return garant__error(GARANT_ENOTFOUND, "%s: refers to a missing record (%s)", what, msg);
+        return garant__error(GARANT_ESTORE, "%s: %s", what, msg);
+    case SQLITE_TOOBIG:
+        return garant__error(GARANT_ELIMIT, "%s: too large (%s)", what, msg);
+    case SQLITE_NOMEM:
+        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    case SQLITE_NOTADB:
+        return garant__error(GARANT_ESTORE, "%s: the file is not a SQLite database", what);
+    case SQLITE_BUSY:
+        return garant__error(GARANT_ESTORE, "%s: database busy for more than %d ms (%s)", what,
+                             GS_BUSY_TIMEOUT_MS, msg);
+    default:
+        return garant__error(GARANT_ESTORE, "%s: %s", what, msg);
+    }
+}
+
+int gs_sqlite_prepare(gs_sqlite_conn *c, const char *sql, sqlite3_stmt **out)
+{
+    *out = NULL;
+    for (int i = 0; i < c->ncache; i++) {
+        if (c->cache[i].sql == sql) {
+            /* A previous user's failure is already reported; ignore it. */
+            sqlite3_reset(c->cache[i].stmt);
+            sqlite3_clear_bindings(c->cache[i].stmt);
+            *out = c->cache[i].stmt;
+            return 0;
+        }
+    }
+    assert(c->ncache < GS_SQLITE_STMT_CACHE && "raise GS_SQLITE_STMT_CACHE");
+    if (c->ncache >= GS_SQLITE_STMT_CACHE)
+        return garant__error(GARANT_ESTORE, "statement cache full (%d statements)", GS_SQLITE_STMT_CACHE);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return gs_sqlite_fail(c, rc, "preparing a statement");
+    }
+    c->cache[c->ncache].sql = sql;
+    c->cache[c->ncache].stmt = st;
+    c->ncache++;
+    *out = st;
+    return 0;
+}
+
+int gs_sqlite_exec_stmt(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    int err = rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+    /* Reset at once, so the statement holds no read snapshot or lock. */
+    sqlite3_reset(st);
+    return err;
+}
+
+void gs_sqlite_text(char *dst, size_t cap, sqlite3_stmt *st, int i)
+{
+    assert(cap > 0);
+    const unsigned char *s = sqlite3_column_text(st, i);
+    size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+json_t *gs_sqlite_json_col(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: return json_integer((json_int_t)sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
+    case SQLITE_NULL: return json_null();
+    default: {
+        /* TEXT, and BLOB read as text (the schema stores no blob a caller lists). */
+        const char *s = (const char *)sqlite3_column_text(st, i);
+        size_t n = (size_t)sqlite3_column_bytes(st, i);
+        return json_stringn(s ? s : "", s ? n : 0);
+    }
+    }
+}
+
+int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const char *what)
+{
+    *out = NULL;
+    json_t *arr = json_array();
+    if (!arr) {
+        sqlite3_reset(st);
+        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    }
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_object();
+        if (!row || json_array_append_new(arr, row) != 0) {
+            json_decref(row);
+            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+            break;
+        }
+        int n = sqlite3_column_count(st);
+        for (int i = 0; i < n; i++) {
+            /* json_object_set_new frees the value on failure; NULL fails too. */
+            if (json_object_set_new(row, sqlite3_column_name(st, i), gs_sqlite_json_col(st, i)) != 0) {
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory or text not UTF-8 in column %s",
+                                    what, sqlite3_column_name(st, i));
+                break;
+            }
+        }
+        if (err) break;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    *out = arr;
+    return 0;
+}
+
+int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    /* Transient: callers bind stack buffers and reuse the statement later. */
+    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+/* ---- connections ---- */
+
+/* Run SQL text that is not cached: the statements of a migration, or the
+** few statements whose text must carry a value (savepoint names, the
+** schema version), which SQLite cannot take as parameters. Each of those
+** values is checked or produced by this file. */
+static int exec_uncached(gs_sqlite_conn *c, const char *sql, const char *what)
+{
+    const char *tail = sql;
+    while (tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(c->db, tail, -1, &st, &tail);
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(st);
+            return gs_sqlite_fail(c, rc, what);
+        }
+        if (!st) break; /* only whitespace or comments left */
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        int err = rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+        sqlite3_finalize(st);
+        if (err) return err;
+    }
+    return 0;
+}
+
+/* Run SQL text, ignoring failure and leaving the thread's error message
+** alone: for cleanup after an error that is being reported. */
+static void exec_quiet(gs_sqlite_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK && st) sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* One integer from a query without parameters (a pragma). */
+static int query_int(gs_sqlite_conn *c, const char *sql, int *out, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+        return 0;
+    }
+    err = rc == SQLITE_DONE ? garant__error(GARANT_ESTORE, "%s: no result", what) : gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+static void conn_close(sq_conn *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->c.ncache; i++) sqlite3_finalize(p->c.cache[i].stmt);
+    /* Every statement is finalized, so close cannot be refused as busy; an
+    ** open transaction is rolled back. */
+    sqlite3_close(p->c.db);
+    free(p);
+}
+
+static const char SQL_FOREIGN_KEYS[] = "PRAGMA foreign_keys = ON";
+static const char SQL_SYNCHRONOUS[] = "PRAGMA synchronous = FULL";
+static const char SQL_QUERY_ONLY[] = "PRAGMA query_only = ON";
+static const char SQL_JOURNAL_WAL[] = "PRAGMA journal_mode = WAL";
+static const char SQL_USER_VERSION[] = "PRAGMA user_version";
+
+/* Open one connection to path with the pragmas every connection needs.
+** Caller owns *out; free with conn_close. */
+static int conn_open(sq_conn **out, sq_store *st, int writer)
+{
+    *out = NULL;
+    sq_conn *p = calloc(1, sizeof *p);
+    if (!p) return garant__error(GARANT_ENOMEM, "%s: out of memory opening a connection", st->path);
+    p->c.base.ops = &garant_store_sqlite_ops;
+    p->st = st;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(st->path, &p->c.db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        int err = p->c.db ? garant__error(rc == SQLITE_NOMEM ? GARANT_ENOMEM : GARANT_ESTORE, "%s: cannot open: %s",
+                                          st->path, sqlite3_errmsg(p->c.db))
+                          : garant__error(GARANT_ENOMEM, "%s: out of memory opening", st->path);
+        sqlite3_close(p->c.db);
+        free(p);
+        return err;
+    }
+    sqlite3_extended_result_codes(p->c.db, 1);
+    sqlite3_busy_timeout(p->c.db, GS_BUSY_TIMEOUT_MS);
+
+    const char *what = st->path;
+    int err = 0;
+    if (writer) {
+        /* The first statement to read the file: it is where a file that is
+        ** not a database shows (SQLITE_NOTADB), at prepare or at step. The
+        ** mode is persistent in the file; readers inherit it. */
+        sqlite3_stmt *s = NULL;
+        rc = sqlite3_prepare_v2(p->c.db, SQL_JOURNAL_WAL, -1, &s, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            const char *mode = (const char *)sqlite3_column_text(s, 0);
+            if (!mode || strcmp(mode, "wal") != 0)
+                err = garant__error(GARANT_ESTORE, "%s: cannot use write-ahead logging (journal mode %s)", what,
+                                    mode ? mode : "unknown");
+        } else {
+            err = gs_sqlite_fail(&p->c, rc, what);
+        }
+        sqlite3_finalize(s);
+    }
+    if (!err) err = exec_uncached(&p->c, SQL_FOREIGN_KEYS, what);
+    if (!err) err = exec_uncached(&p->c, SQL_SYNCHRONOUS, what);
+    if (!err && !writer) err = exec_uncached(&p->c, SQL_QUERY_ONLY, what);
+    if (err) {
+        conn_close(p);
+        return err;
+    }
+    *out = p;
+    return 0;
+}
+
+/* Bring the schema up to date, one migration per transaction, so that a
+** failure leaves the file at the last complete version. The version is
+** read again under the write lock: another process may have migrated the
+** file meanwhile. */
+static int migrate(sq_conn *w, const char *path)
+{
+    gs_sqlite_conn *c = &w->c;
+    for (;;) {
+        int err = exec_uncached(c, "BEGIN IMMEDIATE", path);
+        if (err) return err;
+        int v = 0;
+        err = query_int(c, SQL_USER_VERSION, &v, path);
+        if (!err && v > gs_sqlite_migration_count)
+            err = garant__error(GARANT_ESTORE,
+                                "%s: database schema version %d is newer than this garant knows (%d); "
+                                "upgrade garant or use a backup",
+                                path, v, gs_sqlite_migration_count);
+        if (!err && v < 0)
+            err = garant__error(GARANT_ESTORE, "%s: bad schema version %d", path, v);
+        if (err || v == gs_sqlite_migration_count) {
+            if (err) {
+                exec_quiet(c, "ROLLBACK");
+                return err;
+            }
+            return exec_uncached(c, "COMMIT", path);
+        }
+        char what[128];
+        snprintf(what, sizeof what, "schema migration %d", v + 1);
+        err = exec_uncached(c, gs_sqlite_migrations[v], what);
+        if (!err) {
+            /* user_version takes no parameter; v + 1 is our own integer. */
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+            err = exec_uncached(c, sql, what);
+        }
+        if (!err) err = exec_uncached(c, "COMMIT", what);
+        if (err) {
+            exec_quiet(c, "ROLLBACK");
+            return err;
+        }
+    }
+}
+
+/* ---- the store ---- */
+
+static void sq_close(garant_store *base)
+{
+    if (!base) return;
+    sq_store *st = (sq_store *)base;
+    int freed = 0;
+    while (st->free_list) {
+        sq_conn *p = st->free_list;
+        st->free_list = (sq_conn *)p->c.next_free;
+        conn_close(p);
+        freed++;
+    }
+    /* Closing with a read connection still acquired is a programming error. */
+    assert(freed == st->nread);
+    (void)freed;
+    conn_close(st->writer);
+    pthread_cond_destroy(&st->freed);
+    pthread_mutex_destroy(&st->mu);
+    free(st->path);
+    free(st);
+}
+
+/* path is a file name, not a "sqlite:" target (see garant_store_open). The
+** file is created if missing; ":memory:" is refused, as it cannot be
+** shared by the read pool and has no write-ahead log. */
+static int sq_open(garant_store **out, const char *path, int read_pool_size)
+{
+    *out = NULL;
+    if (!path || !*path) return garant__error(GARANT_EINVAL, "sqlite: empty database path");
+    if (strlen(path) > 4096) return garant__error(GARANT_ELIMIT, "sqlite: database path longer than 4096 bytes");
+    if (!sqlite3_threadsafe())
+        return garant__error(GARANT_ESTORE, "sqlite: the SQLite library was built without thread support");
+    sq_store *st = calloc(1, sizeof *st);
+    if (!st) return garant__error(GARANT_ENOMEM, "%s: out of memory", path);
+    st->base.ops = &garant_store_sqlite_ops;
+    st->read_cap = read_pool_size > 0 ? read_pool_size : GS_DEFAULT_READ_POOL;
+    st->path = garant__strdup(path);
+    if (!st->path) {
+        free(st);
+        return GARANT_ENOMEM;
+    }
+    if (pthread_mutex_init(&st->mu, NULL) != 0) {
+        free(st->path);
+        free(st);
+        return garant__error(GARANT_ENOMEM, "%s: cannot create the pool's mutex", path);
+    }
+    if (pthread_cond_init(&st->freed, NULL) != 0) {
+        pthread_mutex_destroy(&st->mu);
+        free(st->path);
+        free(st);
+        return garant__error(GARANT_ENOMEM, "%s: cannot create the pool's condition variable", path);
+    }
+    int err = conn_open(&st->writer, st, 1);
+    if (!err) err = migrate(st->writer, path);
+    if (err) {
+        sq_close(&st->base);
+        return err;
+    }
+    *out = &st->base;
+    return 0;
+}
+
+static int sq_acquire(garant_store_conn **out, garant_store *base)
+{
+    *out = NULL;
+    sq_store *st = (sq_store *)base;
+    pthread_mutex_lock(&st->mu);
+    while (!st->free_list && st->nread >= st->read_cap) pthread_cond_wait(&st->freed, &st->mu);
+    sq_conn *p = st->free_list;
+    if (p) {
+        st->free_list = (sq_conn *)p->c.next_free;
+        p->c.next_free = NULL;
+        pthread_mutex_unlock(&st->mu);
+        *out = &p->c.base;
+        return 0;
+    }
+    /* Reserve the slot, then open outside the lock: opening touches the disk. */
+    st->nread++;
+    pthread_mutex_unlock(&st->mu);
+    int err = conn_open(&p, st, 0);
+    if (err) {
+        pthread_mutex_lock(&st->mu);
+        st->nread--;
+        pthread_cond_signal(&st->freed);
+        pthread_mutex_unlock(&st->mu);
+        return err;
+    }
+    *out = &p->c.base;
+    return 0;
+}
+
+/* A connection comes back with no transaction open: one left open by a
+** failed caller is rolled back, or it would pin an old snapshot and keep
+** the write-ahead log from being checkpointed. */
+static void sq_release(garant_store_conn *c)
+{
+    if (!c) return;
+    sq_conn *p = (sq_conn *)c;
+    sq_store *st = p->st;
+    assert(p != st->writer && "the write connection is not pooled");
+    if (!sqlite3_get_autocommit(p->c.db)) exec_quiet(&p->c, "ROLLBACK");
+    pthread_mutex_lock(&st->mu);
+    p->c.next_free = st->free_list ? &st->free_list->c : NULL;
+    st->free_list = p;
+    pthread_cond_signal(&st->freed);
+    pthread_mutex_unlock(&st->mu);
+}
+
+static garant_store_conn *sq_writer(garant_store *base) { return &((sq_store *)base)->writer->c.base; }
+
+static const char SQL_BEGIN[] = "BEGIN";
+static const char SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+static int run_cached(garant_store_conn *c, const char *sql, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(gs_sqlite(c), sql, &st);
+    if (err) return err;
+    return gs_sqlite_exec_stmt(gs_sqlite(c), st, what);
+}
+
+/* A deferred transaction: the snapshot is taken by its first read and kept
+** to the end, so several reads agree with each other. */
+static int sq_begin_read(garant_store_conn *c) { return run_cached(c, SQL_BEGIN, "begin read transaction"); }
+
+/* IMMEDIATE takes the write lock now, so a transaction never fails half way
+** because another writer got there first (SQLITE_BUSY on upgrade). */
+static int sq_begin_write(garant_store_conn *c)
+{
+    return run_cached(c, SQL_BEGIN_IMMEDIATE, "begin write transaction");
+}
+
+static int sq_commit(garant_store_conn *c) { return run_cached(c, SQL_COMMIT, "commit"); }
+
+static int sq_rollback(garant_store_conn *c)
+{
+    /* Rolling back nothing is not an error: SQLite may have rolled back
+    ** already after a failure (SQLITE_FULL, SQLITE_IOERR). */
+    if (sqlite3_get_autocommit(gs_sqlite(c)->db)) return 0;
+    return run_cached(c, SQL_ROLLBACK, "rollback");
+}
+
+/* Savepoint names go into the SQL text, so they are checked first. */
+static int savepoint_sql(char *sql, size_t cap, const char *verb, const char *name, garant_store_conn *c)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > GS_MAX_SAVEPOINT)
+        return garant__error(GARANT_EINVAL, "savepoint name must be 1 to %d characters", GS_MAX_SAVEPOINT);
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return garant__error(GARANT_EINVAL, "savepoint name \"%.*s\": only a-z, 0-9 and _ are allowed",
+                                 GS_MAX_SAVEPOINT, name);
+    }
+    /* Outside a transaction SAVEPOINT would begin a deferred one of its own,
+    ** which is not what the caller of a savepoint means. */
+    if (sqlite3_get_autocommit(gs_sqlite(c)->db))
+        return garant__error(GARANT_EINVAL, "savepoint %s: no transaction is open", name);
+    snprintf(sql, cap, "%s %s", verb, name);
+    return 0;
+}
+
+static int savepoint_run(garant_store_conn *c, const char *verb, const char *name)
+{
+    char sql[128];
+    int err = savepoint_sql(sql, sizeof sql, verb, name, c);
+    if (err) return err;
+    return exec_uncached(gs_sqlite(c), sql, sql);
+}
+
+static int sq_savepoint(garant_store_conn *c, const char *name) { return savepoint_run(c, "SAVEPOINT", name); }
+
+static int sq_release_savepoint(garant_store_conn *c, const char *name)
+{
+    return savepoint_run(c, "RELEASE SAVEPOINT", name);
+}
+
+/* Undoes the work since the savepoint; the savepoint stays open (release
+** it, or roll back to it again), as in SQL. */
+static int sq_rollback_to(garant_store_conn *c, const char *name)
+{
+    return savepoint_run(c, "ROLLBACK TO SAVEPOINT", name);
+}
+
+static int sq_schema_version(garant_store_conn *c, int *out)
+{
+    return query_int(gs_sqlite(c), SQL_USER_VERSION, out, "reading the schema version");
+}
+
+const garant_store_ops garant_store_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .writer = sq_writer,
+    .begin_read = sq_begin_read,
+    .begin_write = sq_begin_write,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release_savepoint = sq_release_savepoint,
+    .rollback_to = sq_rollback_to,
+    .schema_version = sq_schema_version,
+    .accounts = &gs_sqlite_accounts_ops,
+    .tickets = &gs_sqlite_tickets_ops,
+    .sla = &gs_sqlite_sla_ops,
+};
+
+/* ---- backend-neutral opening ---- */
+
+/* The backends this build knows, by target prefix. */
+static const struct {
+    const char *scheme;
+    const garant_store_ops *ops;
+} backends[] = {
+    {"sqlite", &garant_store_sqlite_ops},
+};
+
+/* A target is "SCHEME:REST" when it starts with a lower-case word and a
+** colon; anything else is a bare SQLite path. (A file whose name looks like
+** a scheme is reached as "sqlite:name".) */
+int garant_store_open(garant_store **out, const char *target, int read_pool_size)
+{
+    *out = NULL;
+    if (!target || !*target) return garant__error(GARANT_EINVAL, "store: empty target");
+    size_t n = 0;
+    while ((target[n] >= 'a' && target[n] <= 'z') || (n > 0 && target[n] >= '0' && target[n] <= '9')) n++;
+    if (n == 0 || target[n] != ':') return garant_store_sqlite_ops.open(out, target, read_pool_size);
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strlen(backends[i].scheme) == n && memcmp(backends[i].scheme, target, n) == 0)
+            return backends[i].ops->open(out, target + n + 1, read_pool_size);
+    return garant__error(GARANT_EINVAL, "store: unknown backend \"%.*s\" in \"%s\" (known: sqlite)", (int)n, target,
+                         target);
+}
+
+void garant_store_close(garant_store *st)
+{
+    if (st) st->ops->close(st);
+}
+
+const garant_store_ops *garant_store_ops_of(const garant_store *st) { return st->ops; }

@@ -1,0 +1,599 @@
+/*
+** contract.h - the storage contract suites, run against every backend.
+**
+** A backend's test program includes this header once and calls
+** run_accounts_contract(ops, target) with its ops table and a target its
+** open accepts (an empty SQLite file; later a PostgreSQL database). The
+** suite opens the store once and never assumes the database is empty: each
+** test makes its names unique (a per-test prefix), so the suite can run
+** against a shared database and twice in a row. Every test writes in
+** autocommit mode through the write connection, as the CLI does, so a
+** refused statement never poisons an enclosing transaction (PostgreSQL
+** aborts the whole transaction on an error).
+**
+** Instants are made-up UTC epoch seconds; the store never reads the clock.
+*/
+#ifndef GARANT_TEST_STORE_CONTRACT_H
+#define GARANT_TEST_STORE_CONTRACT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store.h"
+
+typedef struct contract_env {
+    const garant_store_ops *ops;
+    const char *target;
+    garant_store *st;
+    garant_store_conn *w;
+    int seq;          /* bumped per test */
+    char prefix[32];  /* "c<seq>x", unique per test and per run */
+} contract_env;
+
+static contract_env contract_g;
+
+/* A name unique to the running test: "<prefix><suffix>" in one of 8
+** rotating buffers. Borrowed; valid for the next 7 calls. */
+static const char *cn(const char *suffix)
+{
+    static char bufs[8][256];
+    static int next;
+    char *b = bufs[next++ & 7];
+    snprintf(b, sizeof bufs[0], "%s%s", contract_g.prefix, suffix);
+    return b;
+}
+
+#define ACC (GS(contract_g.w)->accounts)
+#define W (contract_g.w)
+
+/* An error code with a message saying something. */
+#define assert_err(expr, code)                                                    \
+    do {                                                                          \
+        int rc_ = (expr);                                                         \
+        if (rc_ != (code))                                                        \
+            fail_msg("%s: got %s (%s), want %s", #expr, garant_err_name(rc_),     \
+                     garant_error_last(), garant_err_name(code));                 \
+        if ((code) != 0) assert_true(garant_error_last()[0] != '\0');             \
+    } while (0)
+#define assert_ok(expr) assert_err(expr, 0)
+
+static int contract_group_setup(void **state)
+{
+    (void)state;
+    int rc = contract_g.ops->open(&contract_g.st, contract_g.target, 2);
+    if (rc) {
+        fprintf(stderr, "contract: cannot open %s: %s\n", contract_g.target, garant_error_last());
+        return -1;
+    }
+    contract_g.w = contract_g.ops->writer(contract_g.st);
+    return 0;
+}
+
+static int contract_group_teardown(void **state)
+{
+    (void)state;
+    contract_g.ops->close(contract_g.st);
+    contract_g.st = NULL;
+    contract_g.w = NULL;
+    return 0;
+}
+
+static int contract_setup(void **state)
+{
+    (void)state;
+    contract_g.seq++;
+    /* The time and the process make prefixes differ between runs on one
+    ** database; seq between tests and between suites of one run. */
+    snprintf(contract_g.prefix, sizeof contract_g.prefix, "c%dt%lldp%ldx", contract_g.seq,
+             (long long)time(NULL) % 1000000, (long)getpid());
+    return 0;
+}
+
+static garant_org c_org(const char *suffix, const char *plan)
+{
+    garant_org o = {0};
+    snprintf(o.name, sizeof o.name, "%s", cn(suffix));
+    snprintf(o.plan, sizeof o.plan, "%s", plan);
+    o.created_at = 1767225600; /* 2026-01-01T00:00:00Z */
+    assert_ok(ACC->org_insert(W, &o));
+    assert_true(o.id > 0);
+    return o;
+}
+
+static garant_user c_user(const char *email_suffix, garant_role role, int64_t org_id)
+{
+    garant_user u = {0};
+    snprintf(u.email, sizeof u.email, "%s", cn(email_suffix));
+    snprintf(u.name, sizeof u.name, "User %s", email_suffix);
+    u.role = role;
+    u.org_id = org_id;
+    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+    u.created_at = 1767225600;
+    assert_ok(ACC->user_insert(W, &u));
+    assert_true(u.id > 0);
+    return u;
+}
+
+/* A 32-byte hash that differs per test and per n. */
+static void c_hash(uint8_t out[32], int n)
+{
+    memset(out, 0, 32);
+    out[0] = (uint8_t)n;
+    memcpy(out + 1, contract_g.prefix, strnlen(contract_g.prefix, 31));
+}
+
+/* The element of a JSON array whose "name" is name, or NULL. Borrowed. */
+static json_t *c_find_named(json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0) return v;
+    }
+    return NULL;
+}
+
+/* ---- organizations and domains ---- */
+
+static void ct_org_insert_get(void **state)
+{
+    (void)state;
+    garant_org o = c_org("Acme", "professional");
+    garant_org got;
+    assert_ok(ACC->org_get(W, o.id, &got));
+    assert_int_equal(got.id, o.id);
+    assert_string_equal(got.name, o.name);
+    assert_string_equal(got.plan, "professional");
+    assert_int_equal(got.created_at, 1767225600);
+
+    /* The same name again is a conflict, and the first row is untouched. */
+    garant_org dup = o;
+    dup.id = 0;
+    snprintf(dup.plan, sizeof dup.plan, "basic");
+    assert_err(ACC->org_insert(W, &dup), GARANT_ECONFLICT);
+    assert_ok(ACC->org_get(W, o.id, &got));
+    assert_string_equal(got.plan, "professional");
+
+    assert_err(ACC->org_get(W, o.id + 1000000, &got), GARANT_ENOTFOUND);
+}
+
+static void ct_org_set_plan(void **state)
+{
+    (void)state;
+    garant_org o = c_org("Plan", "basic");
+    assert_ok(ACC->org_set_plan(W, o.id, "enterprise"));
+    garant_org got;
+    assert_ok(ACC->org_get(W, o.id, &got));
+    assert_string_equal(got.plan, "enterprise");
+    assert_err(ACC->org_set_plan(W, o.id + 1000000, "basic"), GARANT_ENOTFOUND);
+}
+
+static void ct_org_list_with_domains(void **state)
+{
+    (void)state;
+    garant_org a = c_org("ListA", "basic");
+    garant_org b = c_org("ListB", "enterprise");
+    assert_ok(ACC->domain_add(W, a.id, cn("-Zeta.EXAMPLE")));
+    assert_ok(ACC->domain_add(W, a.id, cn("-alpha.example")));
+
+    json_t *list = NULL;
+    assert_ok(ACC->org_list(W, &list));
+    assert_true(json_is_array(list));
+    json_t *ja = c_find_named(list, a.name);
+    json_t *jb = c_find_named(list, b.name);
+    assert_non_null(ja);
+    assert_non_null(jb);
+    assert_int_equal(json_integer_value(json_object_get(ja, "id")), a.id);
+    assert_string_equal(json_string_value(json_object_get(ja, "plan")), "basic");
+    assert_int_equal(json_integer_value(json_object_get(ja, "created_at")), 1767225600);
+    json_t *da = json_object_get(ja, "domains");
+    assert_true(json_is_array(da));
+    assert_int_equal(json_array_size(da), 2);
+    /* Lower-cased and sorted. */
+    char want0[128], want1[128];
+    snprintf(want0, sizeof want0, "%s-alpha.example", contract_g.prefix);
+    snprintf(want1, sizeof want1, "%s-zeta.example", contract_g.prefix);
+    assert_string_equal(json_string_value(json_array_get(da, 0)), want0);
+    assert_string_equal(json_string_value(json_array_get(da, 1)), want1);
+    /* An organization without domains has an empty array, not a null. */
+    json_t *db = json_object_get(jb, "domains");
+    assert_true(json_is_array(db));
+    assert_int_equal(json_array_size(db), 0);
+    json_decref(list);
+}
+
+static void ct_domains(void **state)
+{
+    (void)state;
+    garant_org a = c_org("DomA", "basic");
+    garant_org b = c_org("DomB", "basic");
+    assert_ok(ACC->domain_add(W, a.id, cn("-Example.COM")));
+
+    int64_t org_id = 0;
+    assert_ok(ACC->domain_org(W, cn("-example.com"), &org_id));
+    assert_int_equal(org_id, a.id);
+    org_id = 0;
+    assert_ok(ACC->domain_org(W, cn("-EXAMPLE.com"), &org_id));
+    assert_int_equal(org_id, a.id);
+
+    /* Unique across organizations, whatever the case. */
+    assert_err(ACC->domain_add(W, b.id, cn("-example.COM")), GARANT_ECONFLICT);
+    assert_err(ACC->domain_add(W, a.id, cn("-example.com")), GARANT_ECONFLICT);
+    assert_err(ACC->domain_org(W, cn("-nowhere.example"), &org_id), GARANT_ENOTFOUND);
+    /* A domain of an organization that does not exist. */
+    assert_err(ACC->domain_add(W, b.id + 1000000, cn("-orphan.example")), GARANT_ENOTFOUND);
+    assert_err(ACC->domain_add(W, a.id, ""), GARANT_EINVAL);
+}
+
+/* ---- users ---- */
+
+static void ct_user_insert_get(void **state)
+{
+    (void)state;
+    garant_org o = c_org("Users", "basic");
+    garant_user u = c_user("-Alice@Example.COM", GARANT_ROLE_CUSTOMER, o.id);
+    char lower[255];
+    snprintf(lower, sizeof lower, "%s-alice@example.com", contract_g.prefix);
+    /* insert hands back the address as stored. */
+    assert_string_equal(u.email, lower);
+
+    garant_user got;
+    assert_ok(ACC->user_get(W, u.id, &got));
+    assert_int_equal(got.id, u.id);
+    assert_string_equal(got.email, lower);
+    assert_string_equal(got.name, u.name);
+    assert_int_equal(got.role, GARANT_ROLE_CUSTOMER);
+    assert_int_equal(got.org_id, o.id);
+    assert_string_equal(got.password_hash, u.password_hash);
+    assert_int_equal(got.verified_at, 0);
+    assert_int_equal(got.created_at, 1767225600);
+
+    memset(&got, 0, sizeof got);
+    assert_ok(ACC->user_by_email(W, cn("-ALICE@example.com"), &got));
+    assert_int_equal(got.id, u.id);
+
+    /* Staff belong to no organization. */
+    garant_user s = c_user("-agent@example.com", GARANT_ROLE_AGENT, 0);
+    assert_ok(ACC->user_get(W, s.id, &got));
+    assert_int_equal(got.role, GARANT_ROLE_AGENT);
+    assert_int_equal(got.org_id, 0);
+    garant_user adm = c_user("-admin@example.com", GARANT_ROLE_ADMIN, 0);
+    assert_ok(ACC->user_get(W, adm.id, &got));
+    assert_int_equal(got.role, GARANT_ROLE_ADMIN);
+
+    assert_err(ACC->user_get(W, u.id + 1000000, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->user_by_email(W, cn("-bob@example.com"), &got), GARANT_ENOTFOUND);
+}
+
+static void ct_user_conflicts_and_checks(void **state)
+{
+    (void)state;
+    garant_org o = c_org("UserChecks", "basic");
+    garant_user u = c_user("-carol@example.com", GARANT_ROLE_CUSTOMER, o.id);
+
+    /* The same address in another case is the same address. */
+    garant_user dup = u;
+    dup.id = 0;
+    snprintf(dup.email, sizeof dup.email, "%s-CAROL@EXAMPLE.COM", contract_g.prefix);
+    assert_err(ACC->user_insert(W, &dup), GARANT_ECONFLICT);
+
+    /* A customer needs an organization; staff have none. */
+    garant_user bad = u;
+    bad.id = 0;
+    snprintf(bad.email, sizeof bad.email, "%s-dave@example.com", contract_g.prefix);
+    bad.org_id = 0;
+    assert_err(ACC->user_insert(W, &bad), GARANT_EINVAL);
+    bad.role = GARANT_ROLE_AGENT;
+    bad.org_id = o.id;
+    assert_err(ACC->user_insert(W, &bad), GARANT_EINVAL);
+    bad.role = (garant_role)7;
+    assert_err(ACC->user_insert(W, &bad), GARANT_EINVAL);
+    /* ... and an organization that exists. */
+    bad.role = GARANT_ROLE_CUSTOMER;
+    bad.org_id = o.id + 1000000;
+    assert_err(ACC->user_insert(W, &bad), GARANT_ENOTFOUND);
+    garant_user got;
+    assert_err(ACC->user_by_email(W, bad.email, &got), GARANT_ENOTFOUND);
+}
+
+static void ct_user_updates(void **state)
+{
+    (void)state;
+    garant_user u = c_user("-erin@example.com", GARANT_ROLE_AGENT, 0);
+    assert_ok(ACC->user_set_password(W, u.id, "$argon2id$new"));
+    assert_ok(ACC->user_set_verified(W, u.id, 1767229200));
+    garant_user got;
+    assert_ok(ACC->user_get(W, u.id, &got));
+    assert_string_equal(got.password_hash, "$argon2id$new");
+    assert_int_equal(got.verified_at, 1767229200);
+    assert_err(ACC->user_set_password(W, u.id + 1000000, "$argon2id$x"), GARANT_ENOTFOUND);
+    assert_err(ACC->user_set_verified(W, u.id + 1000000, 1), GARANT_ENOTFOUND);
+}
+
+/* ---- tokens ---- */
+
+static void ct_tokens_single_use(void **state)
+{
+    (void)state;
+    garant_user u = c_user("-tok@example.com", GARANT_ROLE_AGENT, 0);
+    uint8_t h[32];
+    c_hash(h, 1);
+    const int64_t t0 = 1767225600;
+    assert_ok(ACC->token_insert(W, GARANT_TOKEN_RESET, u.id, h, t0 + 3600));
+    assert_err(ACC->token_insert(W, GARANT_TOKEN_RESET, u.id, h, t0 + 3600), GARANT_ECONFLICT);
+
+    int64_t uid = 0;
+    /* The kind must match. */
+    assert_err(ACC->token_consume(W, GARANT_TOKEN_VERIFY, h, t0, &uid), GARANT_ENOTFOUND);
+    assert_ok(ACC->token_consume(W, GARANT_TOKEN_RESET, h, t0 + 10, &uid));
+    assert_int_equal(uid, u.id);
+    /* Once only. */
+    assert_err(ACC->token_consume(W, GARANT_TOKEN_RESET, h, t0 + 20, &uid), GARANT_ENOTFOUND);
+
+    uint8_t unknown[32];
+    c_hash(unknown, 99);
+    assert_err(ACC->token_consume(W, GARANT_TOKEN_RESET, unknown, t0, &uid), GARANT_ENOTFOUND);
+}
+
+static void ct_tokens_expiry(void **state)
+{
+    (void)state;
+    garant_user u = c_user("-exp@example.com", GARANT_ROLE_AGENT, 0);
+    uint8_t h1[32], h2[32];
+    c_hash(h1, 1);
+    c_hash(h2, 2);
+    const int64_t exp = 1767225600 + 86400;
+    assert_ok(ACC->token_insert(W, GARANT_TOKEN_VERIFY, u.id, h1, exp));
+    assert_ok(ACC->token_insert(W, GARANT_TOKEN_VERIFY, u.id, h2, exp));
+    int64_t uid = 0;
+    /* Expired at expires_at itself and after; the second before still works. */
+    assert_err(ACC->token_consume(W, GARANT_TOKEN_VERIFY, h1, exp, &uid), GARANT_ENOTFOUND);
+    assert_err(ACC->token_consume(W, GARANT_TOKEN_VERIFY, h1, exp + 1, &uid), GARANT_ENOTFOUND);
+    assert_ok(ACC->token_consume(W, GARANT_TOKEN_VERIFY, h2, exp - 1, &uid));
+    assert_int_equal(uid, u.id);
+}
+
+/* ---- sessions ---- */
+
+static garant_session c_session(int64_t user_id, int n, int64_t created, int64_t expires)
+{
+    garant_session s = {0};
+    s.user_id = user_id;
+    c_hash(s.token_hash, n);
+    snprintf(s.csrf, sizeof s.csrf, "%064d", n);
+    s.created_at = created;
+    s.expires_at = expires;
+    assert_ok(ACC->session_insert(W, &s));
+    assert_true(s.id > 0);
+    return s;
+}
+
+static void ct_sessions(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600;
+    garant_user u = c_user("-sess@example.com", GARANT_ROLE_AGENT, 0);
+    garant_session s = c_session(u.id, 1, t0, t0 + 3600);
+
+    garant_session got;
+    assert_ok(ACC->session_get(W, s.token_hash, t0 + 10, &got));
+    assert_int_equal(got.id, s.id);
+    assert_int_equal(got.user_id, u.id);
+    assert_memory_equal(got.token_hash, s.token_hash, 32);
+    assert_string_equal(got.csrf, s.csrf);
+    assert_int_equal(got.created_at, t0);
+    assert_int_equal(got.expires_at, t0 + 3600);
+
+    /* Expired from expires_at on. */
+    assert_ok(ACC->session_get(W, s.token_hash, t0 + 3599, &got));
+    assert_err(ACC->session_get(W, s.token_hash, t0 + 3600, &got), GARANT_ENOTFOUND);
+
+    /* The same token hash twice is a conflict. */
+    garant_session dup = s;
+    dup.id = 0;
+    assert_err(ACC->session_insert(W, &dup), GARANT_ECONFLICT);
+
+    uint8_t unknown[32];
+    c_hash(unknown, 99);
+    assert_err(ACC->session_get(W, unknown, t0, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->session_revoke(W, unknown, t0), GARANT_ENOTFOUND);
+}
+
+static void ct_session_revoke(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600;
+    garant_user u = c_user("-rev@example.com", GARANT_ROLE_AGENT, 0);
+    garant_user v = c_user("-other@example.com", GARANT_ROLE_AGENT, 0);
+    garant_session s1 = c_session(u.id, 1, t0, t0 + 3600);
+    garant_session s2 = c_session(u.id, 2, t0, t0 + 3600);
+    garant_session s3 = c_session(u.id, 3, t0, t0 + 3600);
+    garant_session sv = c_session(v.id, 4, t0, t0 + 3600);
+    garant_session got;
+
+    assert_ok(ACC->session_revoke(W, s1.token_hash, t0 + 5));
+    assert_err(ACC->session_get(W, s1.token_hash, t0 + 6, &got), GARANT_ENOTFOUND);
+    /* Logging out twice is fine. */
+    assert_ok(ACC->session_revoke(W, s1.token_hash, t0 + 7));
+    assert_ok(ACC->session_get(W, s2.token_hash, t0 + 6, &got));
+
+    /* All of one user's sessions, and nobody else's. */
+    assert_ok(ACC->session_revoke_user(W, u.id, t0 + 8));
+    assert_err(ACC->session_get(W, s2.token_hash, t0 + 9, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->session_get(W, s3.token_hash, t0 + 9, &got), GARANT_ENOTFOUND);
+    assert_ok(ACC->session_get(W, sv.token_hash, t0 + 9, &got));
+    assert_int_equal(got.user_id, v.id);
+    /* A user without live sessions is not an error. */
+    assert_ok(ACC->session_revoke_user(W, u.id, t0 + 10));
+}
+
+/* ---- throttling ---- */
+
+static void ct_throttle_window(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600, win = 60;
+    const char *key = cn("email:x@example.com");
+    int n = -1;
+    assert_ok(ACC->throttle_count(W, key, t0, win, &n));
+    assert_int_equal(n, 0);
+    assert_ok(ACC->throttle_record(W, key, t0, win, &n));
+    assert_int_equal(n, 1);
+    assert_ok(ACC->throttle_record(W, key, t0 + 10, win, &n));
+    assert_int_equal(n, 2);
+    assert_ok(ACC->throttle_record(W, key, t0 + 20, win, &n));
+    assert_int_equal(n, 3);
+    assert_ok(ACC->throttle_count(W, key, t0 + 20, win, &n));
+    assert_int_equal(n, 3);
+    /* [now - window, now], both ends included. */
+    assert_ok(ACC->throttle_count(W, key, t0 + 60, win, &n));
+    assert_int_equal(n, 3);
+    assert_ok(ACC->throttle_count(W, key, t0 + 61, win, &n));
+    assert_int_equal(n, 2);
+    assert_ok(ACC->throttle_count(W, key, t0 + 81, win, &n));
+    assert_int_equal(n, 0);
+    /* Failures after now are not counted (a caller with a late clock). */
+    assert_ok(ACC->throttle_count(W, key, t0 + 5, win, &n));
+    assert_int_equal(n, 1);
+
+    /* Keys are independent. */
+    const char *other = cn("ip:192.0.2.1");
+    assert_ok(ACC->throttle_record(W, other, t0 + 20, win, &n));
+    assert_int_equal(n, 1);
+    assert_ok(ACC->throttle_count(W, key, t0 + 20, win, &n));
+    assert_int_equal(n, 3);
+
+    assert_ok(ACC->throttle_clear(W, key));
+    assert_ok(ACC->throttle_count(W, key, t0 + 20, win, &n));
+    assert_int_equal(n, 0);
+    assert_ok(ACC->throttle_count(W, other, t0 + 20, win, &n));
+    assert_int_equal(n, 1);
+    assert_err(ACC->throttle_count(W, key, t0, -1, &n), GARANT_EINVAL);
+}
+
+static void ct_throttle_prunes(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600, win = 60;
+    const char *key = cn("email:prune@example.com");
+    int n = -1;
+    for (int i = 0; i < 5; i++) assert_ok(ACC->throttle_record(W, key, t0 + i, win, &n));
+    assert_int_equal(n, 5);
+    /* Recording long after forgets the old failures for good: a wider
+    ** window afterwards no longer sees them. */
+    assert_ok(ACC->throttle_record(W, key, t0 + 1000, win, &n));
+    assert_int_equal(n, 1);
+    assert_ok(ACC->throttle_count(W, key, t0 + 1000, 100000, &n));
+    assert_int_equal(n, 1);
+}
+
+/* ---- products ---- */
+
+static void ct_products(void **state)
+{
+    (void)state;
+    garant_product p = {0};
+    snprintf(p.name, sizeof p.name, "%s", cn("Widget"));
+    snprintf(p.stage, sizeof p.stage, "beta");
+    p.created_at = 1767225600;
+    assert_ok(ACC->product_insert(W, &p));
+    assert_true(p.id > 0);
+    garant_product dup = p;
+    dup.id = 0;
+    assert_err(ACC->product_insert(W, &dup), GARANT_ECONFLICT);
+
+    garant_product got;
+    assert_ok(ACC->product_by_name(W, p.name, &got));
+    assert_int_equal(got.id, p.id);
+    assert_string_equal(got.name, p.name);
+    assert_string_equal(got.stage, "beta");
+    assert_int_equal(got.created_at, 1767225600);
+    assert_err(ACC->product_by_name(W, cn("Gadget"), &got), GARANT_ENOTFOUND);
+
+    json_t *list = NULL;
+    assert_ok(ACC->product_list(W, &list));
+    json_t *jp = c_find_named(list, p.name);
+    assert_non_null(jp);
+    assert_int_equal(json_integer_value(json_object_get(jp, "id")), p.id);
+    assert_string_equal(json_string_value(json_object_get(jp, "stage")), "beta");
+    assert_int_equal(json_integer_value(json_object_get(jp, "created_at")), 1767225600);
+    json_decref(list);
+}
+
+/* ---- ceilings ---- */
+
+static void ct_limits(void **state)
+{
+    (void)state;
+    char long_name[GARANT_MAX_NAME + 2];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+
+    garant_product p = {0};
+    memcpy(p.name, long_name, sizeof p.name - 1); /* fills the field: 200 bytes is allowed */
+    p.name[sizeof p.name - 1] = '\0';
+    snprintf(p.stage, sizeof p.stage, "ga");
+    memcpy(p.name, contract_g.prefix, strlen(contract_g.prefix));
+    assert_ok(ACC->product_insert(W, &p));
+    garant_product got;
+    assert_err(ACC->product_by_name(W, long_name, &got), GARANT_ELIMIT);
+    assert_err(ACC->org_set_plan(W, 1, ""), GARANT_EINVAL);
+
+    char long_email[GARANT_MAX_EMAIL + 2];
+    memset(long_email, 'e', sizeof long_email - 1);
+    long_email[sizeof long_email - 1] = '\0';
+    garant_user u;
+    assert_err(ACC->user_by_email(W, long_email, &u), GARANT_ELIMIT);
+    assert_err(ACC->domain_org(W, "", &(int64_t){0}), GARANT_EINVAL);
+}
+
+/* ---- the pool ---- */
+
+/* What the writer committed, a pooled read connection sees. */
+static void ct_read_connection_sees_writes(void **state)
+{
+    (void)state;
+    garant_org o = c_org("Pool", "basic");
+    garant_store_conn *r = NULL;
+    assert_ok(contract_g.ops->acquire(&r, contract_g.st));
+    garant_org got;
+    assert_ok(GS(r)->accounts->org_get(r, o.id, &got));
+    assert_string_equal(got.name, o.name);
+    contract_g.ops->release(r);
+}
+
+/* Run the accounts contract against ops, opening target once. Returns the
+** number of failed tests. */
+static int run_accounts_contract(const garant_store_ops *ops, const char *target)
+{
+    contract_g.ops = ops;
+    contract_g.target = target;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(ct_org_insert_get, contract_setup),
+        cmocka_unit_test_setup(ct_org_set_plan, contract_setup),
+        cmocka_unit_test_setup(ct_org_list_with_domains, contract_setup),
+        cmocka_unit_test_setup(ct_domains, contract_setup),
+        cmocka_unit_test_setup(ct_user_insert_get, contract_setup),
+        cmocka_unit_test_setup(ct_user_conflicts_and_checks, contract_setup),
+        cmocka_unit_test_setup(ct_user_updates, contract_setup),
+        cmocka_unit_test_setup(ct_tokens_single_use, contract_setup),
+        cmocka_unit_test_setup(ct_tokens_expiry, contract_setup),
+        cmocka_unit_test_setup(ct_sessions, contract_setup),
+        cmocka_unit_test_setup(ct_session_revoke, contract_setup),
+        cmocka_unit_test_setup(ct_throttle_window, contract_setup),
+        cmocka_unit_test_setup(ct_throttle_prunes, contract_setup),
+        cmocka_unit_test_setup(ct_products, contract_setup),
+        cmocka_unit_test_setup(ct_limits, contract_setup),
+        cmocka_unit_test_setup(ct_read_connection_sees_writes, contract_setup),
+    };
+    return cmocka_run_group_tests_name("accounts contract", tests, contract_group_setup, contract_group_teardown);
+}
+
+#endif

@@ -1,0 +1,566 @@
+/*
+** test_sqlite.c - the SQLite backend's core (src/store/sqlite.c): opening
+** and migrations, the pragmas that make a commit durable, refusing files it
+** must not touch, transactions and savepoints, the read pool, targets, and
+** the append-only history enforced by the schema itself.
+**
+** Every test gets a fresh database file in a temporary folder of its own,
+** removed afterwards with its -wal and -shm files.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sqlite_internal.h"
+
+typedef struct fixture {
+    char dir[64];
+    char path[128];
+} fixture;
+
+#define assert_err(expr, code)                                                    \
+    do {                                                                          \
+        int rc_ = (expr);                                                         \
+        if (rc_ != (code))                                                        \
+            fail_msg("%s: got %s (%s), want %s", #expr, garant_err_name(rc_),     \
+                     garant_error_last(), garant_err_name(code));                 \
+    } while (0)
+#define assert_ok(expr) assert_err(expr, 0)
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/garant-sqlite-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[160];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
+        unlink(p);
+    }
+    assert_int_equal(rmdir(f->dir), 0); /* nothing else was left behind */
+    free(f);
+    return 0;
+}
+
+static garant_store *open_store(const fixture *f, int pool)
+{
+    garant_store *st = NULL;
+    int rc = garant_store_sqlite_ops.open(&st, f->path, pool);
+    if (rc) fail_msg("open %s: %s", f->path, garant_error_last());
+    return st;
+}
+
+/* One integer from SQL run on a raw connection. */
+static int64_t raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_ROW) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Run SQL on a raw connection; returns SQLite's result code. */
+static int raw_exec(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static sqlite3 *db_of(garant_store_conn *c) { return gs_sqlite(c)->db; }
+
+static garant_org make_org(garant_store_conn *w, const char *name)
+{
+    garant_org o = {0};
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.plan, sizeof o.plan, "basic");
+    o.created_at = 1767225600;
+    assert_ok(GS(w)->accounts->org_insert(w, &o));
+    return o;
+}
+
+static int org_exists(garant_store_conn *c, int64_t id)
+{
+    garant_org o;
+    int rc = GS(c)->accounts->org_get(c, id, &o);
+    if (rc != 0 && rc != GARANT_ENOTFOUND) fail_msg("org_get: %s", garant_error_last());
+    return rc == 0;
+}
+
+/* ---- opening and migrations ---- */
+
+static void test_migrations_once_and_reopen(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    int v = -1;
+    assert_ok(garant_store_sqlite_ops.schema_version(w, &v));
+    assert_int_equal(v, gs_sqlite_migration_count);
+    int64_t objects = raw_int(db_of(w), "SELECT count(*) FROM sqlite_master");
+    assert_true(objects > 10);
+    garant_org o = make_org(w, "Kept");
+    garant_store_close(st);
+
+    /* Reopening runs nothing again and keeps the data. */
+    for (int i = 0; i < 2; i++) {
+        st = open_store(f, 2);
+        w = garant_store_sqlite_ops.writer(st);
+        assert_ok(garant_store_sqlite_ops.schema_version(w, &v));
+        assert_int_equal(v, gs_sqlite_migration_count);
+        assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM sqlite_master"), objects);
+        assert_true(org_exists(w, o.id));
+        /* Through a read connection too. */
+        garant_store_conn *r = NULL;
+        assert_ok(garant_store_sqlite_ops.acquire(&r, st));
+        assert_ok(garant_store_sqlite_ops.schema_version(r, &v));
+        assert_int_equal(v, gs_sqlite_migration_count);
+        garant_store_sqlite_ops.release(r);
+        garant_store_close(st);
+    }
+}
+
+static void test_pragmas(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    garant_store_conn *r = NULL;
+    assert_ok(garant_store_sqlite_ops.acquire(&r, st));
+
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_of(w), "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    /* FULL (2): the log is synced at every commit. */
+    assert_int_equal(raw_int(db_of(w), "PRAGMA synchronous"), 2);
+    assert_int_equal(raw_int(db_of(r), "PRAGMA synchronous"), 2);
+    assert_int_equal(raw_int(db_of(w), "PRAGMA foreign_keys"), 1);
+    assert_int_equal(raw_int(db_of(r), "PRAGMA foreign_keys"), 1);
+    assert_true(raw_int(db_of(w), "PRAGMA busy_timeout") >= 1000);
+    assert_true(raw_int(db_of(r), "PRAGMA busy_timeout") >= 1000);
+    assert_int_equal(raw_int(db_of(w), "PRAGMA query_only"), 0);
+    assert_int_equal(raw_int(db_of(r), "PRAGMA query_only"), 1);
+    garant_store_sqlite_ops.release(r);
+    garant_store_close(st);
+
+    /* The mode is kept in the file, for every later connection. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+static void test_not_a_database_refused(void **state)
+{
+    fixture *f = *state;
+    static const char text[] = "plan: professional\nthis is a YAML file, not a database, "
+                               "and it is long enough to fill a SQLite header and more of it.\n";
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, sizeof text - 1, fp), sizeof text - 1);
+    fclose(fp);
+
+    garant_store *st = (garant_store *)1;
+    assert_err(garant_store_sqlite_ops.open(&st, f->path, 2), GARANT_ESTORE);
+    assert_null(st);
+    assert_non_null(strstr(garant_error_last(), "not a SQLite database"));
+    assert_non_null(strstr(garant_error_last(), f->path));
+
+    /* The file is left as it was. */
+    char back[sizeof text] = {0};
+    fp = fopen(f->path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(back, 1, sizeof back, fp), sizeof text - 1);
+    fclose(fp);
+    assert_memory_equal(back, text, sizeof text - 1);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    fixture *f = *state;
+    garant_store_close(open_store(f, 1));
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", gs_sqlite_migration_count + 1);
+    assert_int_equal(raw_exec(db, sql), SQLITE_OK);
+    sqlite3_close(db);
+
+    garant_store *st = NULL;
+    assert_err(garant_store_sqlite_ops.open(&st, f->path, 1), GARANT_ESTORE);
+    assert_null(st);
+    assert_non_null(strstr(garant_error_last(), "newer"));
+
+    /* Nothing was changed by the refusal. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), gs_sqlite_migration_count + 1);
+    sqlite3_close(db);
+}
+
+/* A file from before the last migration is brought up to date on open;
+** here a file with version 0 and no tables at all, i.e. a new file. */
+static void test_empty_file_is_migrated(void **state)
+{
+    fixture *f = *state;
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    garant_store *st = open_store(f, 1);
+    int v = -1;
+    assert_ok(garant_store_sqlite_ops.schema_version(garant_store_sqlite_ops.writer(st), &v));
+    assert_int_equal(v, gs_sqlite_migration_count);
+    garant_store_close(st);
+}
+
+static void test_targets(void **state)
+{
+    fixture *f = *state;
+    char target[160];
+    snprintf(target, sizeof target, "sqlite:%s", f->path);
+    garant_store *st = NULL;
+    assert_ok(garant_store_open(&st, target, 1));
+    assert_ptr_equal(garant_store_ops_of(st), &garant_store_sqlite_ops);
+    garant_org o = make_org(garant_store_ops_of(st)->writer(st), "Target");
+    garant_store_close(st);
+
+    /* A bare path is the same SQLite file. */
+    assert_ok(garant_store_open(&st, f->path, 1));
+    assert_true(org_exists(garant_store_ops_of(st)->writer(st), o.id));
+    garant_store_close(st);
+
+    assert_err(garant_store_open(&st, "postgres://localhost/garant", 1), GARANT_EINVAL);
+    assert_null(st);
+    assert_non_null(strstr(garant_error_last(), "postgres"));
+    assert_err(garant_store_open(&st, "", 1), GARANT_EINVAL);
+    assert_err(garant_store_open(&st, "sqlite:", 1), GARANT_EINVAL);
+    /* No shared memory database: the read pool could not see it. */
+    assert_err(garant_store_open(&st, "sqlite::memory:", 1), GARANT_ESTORE);
+    garant_store_close(NULL);
+}
+
+/* ---- transactions and savepoints ---- */
+
+static void test_transactions(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    const garant_store_ops *ops = GS(w);
+
+    assert_ok(ops->begin_write(w));
+    garant_org a = make_org(w, "RolledBack");
+    assert_true(org_exists(w, a.id));
+    assert_ok(ops->rollback(w));
+    assert_false(org_exists(w, a.id));
+
+    assert_ok(ops->begin_write(w));
+    garant_org b = make_org(w, "Committed");
+    /* A read connection does not see uncommitted work... */
+    garant_store_conn *r = NULL;
+    assert_ok(ops->acquire(&r, st));
+    assert_false(org_exists(r, b.id));
+    assert_ok(ops->commit(w));
+    /* ... and sees it once committed. */
+    assert_true(org_exists(r, b.id));
+
+    /* A read transaction keeps its snapshot until it ends. */
+    assert_ok(ops->begin_read(r));
+    assert_true(org_exists(r, b.id));
+    garant_org c = make_org(w, "AfterSnapshot");
+    assert_false(org_exists(r, c.id));
+    assert_ok(ops->commit(r));
+    assert_true(org_exists(r, c.id));
+
+    /* A read connection refuses to write. */
+    garant_org d = {0};
+    snprintf(d.name, sizeof d.name, "ThroughReader");
+    snprintf(d.plan, sizeof d.plan, "basic");
+    assert_err(GS(r)->accounts->org_insert(r, &d), GARANT_ESTORE);
+    ops->release(r);
+
+    /* Rolling back with no transaction open is harmless; committing is not. */
+    assert_ok(ops->rollback(w));
+    assert_err(ops->commit(w), GARANT_ESTORE);
+    garant_store_close(st);
+}
+
+static void test_savepoints(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 1);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    const garant_store_ops *ops = GS(w);
+
+    assert_ok(ops->begin_write(w));
+    garant_org outer = make_org(w, "Outer");
+    assert_ok(ops->savepoint(w, "req_1"));
+    garant_org inner = make_org(w, "Inner");
+    assert_ok(ops->savepoint(w, "req_1_nested"));
+    garant_org nested = make_org(w, "Nested");
+    assert_ok(ops->release_savepoint(w, "req_1_nested"));
+    /* Undo only what followed req_1: inner and the released nested one. */
+    assert_ok(ops->rollback_to(w, "req_1"));
+    assert_ok(ops->release_savepoint(w, "req_1"));
+    assert_ok(ops->savepoint(w, "req_2"));
+    garant_org after = make_org(w, "After");
+    assert_ok(ops->release_savepoint(w, "req_2"));
+    assert_ok(ops->commit(w));
+
+    /* By name: ids freed by the rollback are handed out again. */
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM orgs WHERE name = 'Outer'"), 1);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM orgs WHERE name IN ('Inner', 'Nested')"), 0);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM orgs WHERE name = 'After'"), 1);
+    garant_org got;
+    assert_ok(GS(w)->accounts->org_get(w, after.id, &got));
+    assert_string_equal(got.name, "After");
+    assert_true(inner.id > outer.id && nested.id > inner.id);
+
+    /* A failed statement inside a savepoint leaves the transaction usable. */
+    assert_ok(ops->begin_write(w));
+    assert_ok(ops->savepoint(w, "dup"));
+    garant_org dup = outer;
+    assert_err(GS(w)->accounts->org_insert(w, &dup), GARANT_ECONFLICT);
+    assert_ok(ops->rollback_to(w, "dup"));
+    assert_ok(ops->release_savepoint(w, "dup"));
+    garant_org last = make_org(w, "Last");
+    assert_ok(ops->commit(w));
+    assert_true(org_exists(w, last.id));
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM orgs"), 3);
+
+    /* Names go into SQL text: only [a-z0-9_]. */
+    assert_ok(ops->begin_write(w));
+    static const char *const bad[] = {"", "Req", "a-b", "a b", "x; DROP TABLE orgs", "sp\"", "é",
+                                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_err(ops->savepoint(w, bad[i]), GARANT_EINVAL);
+        assert_err(ops->rollback_to(w, bad[i]), GARANT_EINVAL);
+        assert_err(ops->release_savepoint(w, bad[i]), GARANT_EINVAL);
+    }
+    assert_err(ops->savepoint(w, NULL), GARANT_EINVAL);
+    /* An unknown savepoint is the database's refusal. */
+    assert_err(ops->rollback_to(w, "never_made"), GARANT_ESTORE);
+    assert_ok(ops->rollback(w));
+    /* Outside a transaction a savepoint is refused, not silently a transaction. */
+    assert_err(ops->savepoint(w, "loose"), GARANT_EINVAL);
+    garant_store_close(st);
+}
+
+/* ---- the read pool ---- */
+
+typedef struct waiter {
+    garant_store *st;
+    garant_store_conn *got;
+    volatile int done;
+    pthread_mutex_t mu;
+} waiter;
+
+static void *acquire_thread(void *arg)
+{
+    waiter *wt = arg;
+    garant_store_conn *c = NULL;
+    int rc = garant_store_sqlite_ops.acquire(&c, wt->st);
+    pthread_mutex_lock(&wt->mu);
+    wt->got = rc == 0 ? c : NULL;
+    wt->done = 1;
+    pthread_mutex_unlock(&wt->mu);
+    return NULL;
+}
+
+static int waiter_done(waiter *wt)
+{
+    pthread_mutex_lock(&wt->mu);
+    int d = wt->done;
+    pthread_mutex_unlock(&wt->mu);
+    return d;
+}
+
+static void test_read_pool_waits_at_cap(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    garant_store_conn *r1 = NULL, *r2 = NULL;
+    assert_ok(garant_store_sqlite_ops.acquire(&r1, st));
+    assert_ok(garant_store_sqlite_ops.acquire(&r2, st));
+    assert_ptr_not_equal(r1, r2);
+    assert_ptr_not_equal(r1, garant_store_sqlite_ops.writer(st));
+
+    waiter wt = {.st = st};
+    pthread_mutex_init(&wt.mu, NULL);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, acquire_thread, &wt), 0);
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    /* Both connections are out: the third caller waits... */
+    assert_false(waiter_done(&wt));
+    /* ... until one comes back, and then gets that one. */
+    garant_store_sqlite_ops.release(r1);
+    pthread_join(th, NULL);
+    assert_true(waiter_done(&wt));
+    assert_ptr_equal(wt.got, r1);
+    pthread_mutex_destroy(&wt.mu);
+
+    garant_store_sqlite_ops.release(wt.got);
+    garant_store_sqlite_ops.release(r2);
+    garant_store_close(st);
+}
+
+/* A connection released with a transaction open comes back without it. */
+static void test_release_rolls_back(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 1);
+    garant_store_conn *r = NULL;
+    assert_ok(garant_store_sqlite_ops.acquire(&r, st));
+    assert_ok(garant_store_sqlite_ops.begin_read(r));
+    assert_int_equal(sqlite3_get_autocommit(db_of(r)), 0);
+    garant_store_sqlite_ops.release(r);
+    garant_store_conn *again = NULL;
+    assert_ok(garant_store_sqlite_ops.acquire(&again, st));
+    assert_ptr_equal(again, r);
+    assert_int_equal(sqlite3_get_autocommit(db_of(again)), 1);
+    garant_store_sqlite_ops.release(again);
+    garant_store_close(st);
+}
+
+/* ---- helpers ---- */
+
+static void test_statement_cache(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 1);
+    gs_sqlite_conn *c = gs_sqlite(garant_store_sqlite_ops.writer(st));
+    static const char sql[] = "SELECT ?1";
+    sqlite3_stmt *a = NULL, *b = NULL;
+    assert_ok(gs_sqlite_prepare(c, sql, &a));
+    int n = c->ncache;
+    assert_int_equal(sqlite3_bind_int(a, 1, 7), SQLITE_OK);
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW); /* left mid-way on purpose */
+    /* The same text (same address) is the same statement, reset and unbound. */
+    assert_ok(gs_sqlite_prepare(c, sql, &b));
+    assert_ptr_equal(a, b);
+    assert_int_equal(c->ncache, n);
+    assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+    sqlite3_reset(b);
+
+    /* Bad SQL is GARANT_ESTORE with SQLite's message, and is not cached. */
+    static const char bad[] = "SELEKT 1";
+    assert_err(gs_sqlite_prepare(c, bad, &a), GARANT_ESTORE);
+    assert_non_null(strstr(garant_error_last(), "syntax error"));
+    assert_int_equal(c->ncache, n);
+
+    /* Rows as JSON objects, every column type. */
+    static const char rows[] = "SELECT 1 AS i, 2.5 AS r, 'x' AS s, NULL AS n UNION ALL SELECT 2, 0.5, 'y', NULL";
+    json_t *out = NULL;
+    assert_ok(gs_sqlite_prepare(c, rows, &a));
+    assert_ok(gs_sqlite_rows_json(c, a, &out, "rows"));
+    assert_int_equal(json_array_size(out), 2);
+    json_t *r0 = json_array_get(out, 0);
+    assert_int_equal(json_integer_value(json_object_get(r0, "i")), 1);
+    assert_true(json_real_value(json_object_get(r0, "r")) == 2.5);
+    assert_string_equal(json_string_value(json_object_get(r0, "s")), "x");
+    assert_true(json_is_null(json_object_get(r0, "n")));
+    json_decref(out);
+
+    /* Text copies truncate to the buffer and read NULL as "". */
+    static const char txt[] = "SELECT 'abcdef', NULL";
+    assert_ok(gs_sqlite_prepare(c, txt, &a));
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+    char buf[4];
+    gs_sqlite_text(buf, sizeof buf, a, 0);
+    assert_string_equal(buf, "abc");
+    gs_sqlite_text(buf, sizeof buf, a, 1);
+    assert_string_equal(buf, "");
+    sqlite3_reset(a);
+    garant_store_close(st);
+}
+
+/* ---- the schema ---- */
+
+/* The history refuses UPDATE and DELETE whatever code runs on the file:
+** here a plain sqlite3 connection that knows nothing of garant. */
+static void test_ticket_events_append_only(void **state)
+{
+    fixture *f = *state;
+    garant_store_close(open_store(f, 1));
+
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(raw_exec(db, "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0)"),
+                     SQLITE_OK);
+    assert_int_equal(raw_exec(db, "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at) "
+                                  "VALUES (1, 'a@acme.example', 'A', 'customer', 1, 'x', 0)"),
+                     SQLITE_OK);
+    assert_int_equal(raw_exec(db, "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority, "
+                                  "initial_priority, plan, environment, submitted_at) "
+                                  "VALUES (1, 1, 1, 's', 'b', 3, 3, 'basic', 'production', 0)"),
+                     SQLITE_OK);
+    assert_int_equal(raw_exec(db, "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) "
+                                  "VALUES (1, 0, 1, 'created', '{}')"),
+                     SQLITE_OK);
+
+    assert_int_equal(raw_exec(db, "UPDATE ticket_events SET kind = 'noted'"), SQLITE_CONSTRAINT);
+    assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+    assert_int_equal(raw_exec(db, "DELETE FROM ticket_events"), SQLITE_CONSTRAINT);
+    assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket_events WHERE kind = 'created'"), 1);
+    /* Appending goes on working. */
+    assert_int_equal(raw_exec(db, "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) "
+                                  "VALUES (1, 1, NULL, 'sla_warning', '{}')"),
+                     SQLITE_OK);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM ticket_events"), 2);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrations_once_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_database_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_file_is_migrated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_targets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_pool_waits_at_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ticket_events_append_only, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

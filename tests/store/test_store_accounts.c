@@ -1,0 +1,41 @@
+/*
+** test_store_accounts.c - the accounts contract (contract.h) against the
+** SQLite backend, on a fresh database file in a temporary folder.
+**
+** The suite runs twice on the same file, the second time after a reopen:
+** it must not assume an empty database, since the PostgreSQL backend will
+** run it against a shared one.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contract.h"
+
+/* Remove a SQLite file with its write-ahead log and shared memory. */
+static void remove_db(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[4096];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/garant-accounts-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/accounts.db", dir);
+    int failed = run_accounts_contract(&garant_store_sqlite_ops, path);
+    failed += run_accounts_contract(&garant_store_sqlite_ops, path);
+    remove_db(path);
+    rmdir(dir);
+    return failed;
+}
