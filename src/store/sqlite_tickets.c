@@ -1,0 +1,781 @@
+/*
+** sqlite_tickets.c - the SQLite backend's tickets: the ticket rows, their
+** conversation (replies), their append-only history (ticket_events), the
+** agents' queue and the figures reports and /metrics read.
+**
+** Mapping between records and columns: a deadline or warning instant of
+** GARANT_NO_DUE is stored as NULL, a first_response_at of 0 as NULL; JSON
+** outputs carry NULL as null and every instant as INTEGER UTC epoch seconds
+** (the HTTP layer formats them).
+**
+** Every statement is static text with bound parameters, so each is prepared
+** once per connection (gs_sqlite_prepare). Where a filter is optional the
+** SQL says "(? = '' OR col = ?)" instead of growing the text at run time;
+** where that would keep SQLite from an index (the organization filter, the
+** queue's two halves) there is one statement per shape instead.
+*/
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+#include "../core/internal.h"
+
+/* Page sizes of list and queue: the API's ceiling, checked again here. */
+#define GS_PAGE_MAX 200
+/* Tickets read per batch by each_awaiting; see there. */
+#define GS_AWAITING_BATCH 128
+
+/* ---- mapping ---- */
+
+static const char *const statuses[] = {"open", "pending", "solved", "closed"};
+
+static const char *const event_kinds[] = {
+    "created", "priority_changed", "replied",     "noted",     "first_response", "status_changed",
+    "deadline_recomputed", "sla_warning", "sla_breach",
+};
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0) return 1;
+    return 0;
+}
+
+static int valid_status(const char *s) { return in_list(s, statuses, sizeof statuses / sizeof statuses[0]); }
+
+/* GARANT_NO_DUE is NULL in the database. */
+static int bind_due(sqlite3_stmt *st, int i, int64_t due)
+{
+    return due == GARANT_NO_DUE ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, due);
+}
+
+static int64_t col_due(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? GARANT_NO_DUE : sqlite3_column_int64(st, i);
+}
+
+/* Columns of a ticket record, in the order read_ticket expects. */
+#define TICKET_COLS                                                                             \
+    "id, org_id, requester_id, subject, priority, initial_priority, plan, product, stage,"     \
+    " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at"
+
+static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(st, 0);
+    t->org_id = sqlite3_column_int64(st, 1);
+    t->requester_id = sqlite3_column_int64(st, 2);
+    gs_sqlite_text(t->subject, sizeof t->subject, st, 3);
+    t->priority = sqlite3_column_int(st, 4);
+    t->initial_priority = sqlite3_column_int(st, 5);
+    gs_sqlite_text(t->plan, sizeof t->plan, st, 6);
+    gs_sqlite_text(t->product, sizeof t->product, st, 7);
+    gs_sqlite_text(t->stage, sizeof t->stage, st, 8);
+    gs_sqlite_text(t->environment, sizeof t->environment, st, 9);
+    gs_sqlite_text(t->impact, sizeof t->impact, st, 10);
+    gs_sqlite_text(t->status, sizeof t->status, st, 11);
+    t->submitted_at = sqlite3_column_int64(st, 12);
+    t->first_response_due = col_due(st, 13);
+    t->warn_at = col_due(st, 14);
+    t->first_response_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 15);
+}
+
+/* An UPDATE or DELETE by id that touched nothing: the row is not there. */
+static int changed_or_notfound(gs_sqlite_conn *c, const char *what, int64_t id)
+{
+    if (sqlite3_changes(c->db) > 0) return 0;
+    return garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
+}
+
+static const char SQL_EXISTS[] = "SELECT 1 FROM tickets WHERE id = ?1";
+
+/* 0 if the ticket exists, GARANT_ENOTFOUND if not. Used when a listing of
+** a ticket's rows comes back empty, to tell "none yet" from "no ticket". */
+static int ticket_exists(gs_sqlite_conn *c, int64_t id, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_EXISTS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) err = 0;
+    else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
+    else err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+/* An empty listing of a ticket's rows: [] if the ticket exists. */
+static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const char *what)
+{
+    if (json_array_size(*out) > 0) return 0;
+    int err = ticket_exists(c, id, what);
+    if (err) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return err;
+}
+
+/* ---- tickets ---- */
+
+/* The row is written only if the organization and the requester exist, so
+** a missing one is ENOTFOUND on every backend whatever its foreign keys. */
+static const char SQL_INSERT[] =
+    "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
+    " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
+    " first_response_at)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"
+    " WHERE EXISTS (SELECT 1 FROM orgs WHERE id = ?1) AND EXISTS (SELECT 1 FROM users WHERE id = ?2)";
+
+/* An empty status means "open" and an empty stage "ga", as in the schema;
+** both are written back into io with its new id. */
+static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *body)
+{
+    static const char what[] = "tickets.insert";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    assert(io && body);
+    if (!io->status[0]) memcpy(io->status, "open", 5);
+    if (!io->stage[0]) memcpy(io->stage, "ga", 3);
+    if (!valid_status(io->status))
+        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, io->status);
+    if (io->priority < 1 || io->priority > 9 || io->initial_priority < 1 || io->initial_priority > 9)
+        return garant__error(GARANT_EINVAL, "%s: priority must be 1 to 9 (got %d, initial %d)", what, io->priority,
+                             io->initial_priority);
+    if (strlen(io->subject) > GARANT_MAX_SUBJECT)
+        return garant__error(GARANT_ELIMIT, "%s: subject longer than %d bytes", what, GARANT_MAX_SUBJECT);
+    if (strlen(body) > GARANT_MAX_BODY)
+        return garant__error(GARANT_ELIMIT, "%s: body longer than %d bytes", what, GARANT_MAX_BODY);
+
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, io->org_id);
+    sqlite3_bind_int64(st, 2, io->requester_id);
+    sqlite3_bind_int(st, 5, io->priority);
+    sqlite3_bind_int(st, 6, io->initial_priority);
+    sqlite3_bind_int64(st, 13, io->submitted_at);
+    /* Text is copied (transient), which can fail for want of memory. */
+    int rc = gs_sqlite_bind_text(st, 3, io->subject);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, body);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 7, io->plan);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 8, io->product);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 9, io->stage);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 10, io->environment);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 11, io->impact);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 12, io->status);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    bind_due(st, 14, io->first_response_due);
+    bind_due(st, 15, io->warn_at);
+    if (io->first_response_at) sqlite3_bind_int64(st, 16, io->first_response_at);
+    else sqlite3_bind_null(st, 16);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    if (err) return err;
+    if (sqlite3_changes(c->db) == 0)
+        return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,
+                             (long long)io->org_id, (long long)io->requester_id);
+    io->id = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+static const char SQL_GET[] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1";
+
+static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
+{
+    static const char what[] = "tickets.get";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_GET, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) read_ticket(st, out);
+    else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
+    else err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+static const char SQL_BODY[] = "SELECT body FROM tickets WHERE id = ?1";
+
+/* Caller owns *out (a JSON string); free with json_decref. */
+static int tk_body(garant_store_conn *conn, int64_t id, json_t **out)
+{
+    static const char what[] = "tickets.body";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_BODY, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = gs_sqlite_json_col(st, 0);
+        if (!*out) err = garant__error(GARANT_ENOMEM, "%s: out of memory or body of ticket %lld not UTF-8", what,
+                                       (long long)id);
+    } else if (rc == SQLITE_DONE) {
+        err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
+    } else {
+        err = gs_sqlite_fail(c, rc, what);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+/* The optional filters of a list. breached (?7) compares with the CASE:
+** a ticket is breached when it has a deadline and either was answered
+** after it or is unanswered and now (?8) is past it. */
+#define LIST_FILTERS                                                                              \
+    " AND (?2 = '' OR t.status = ?2) AND (?3 = 0 OR t.priority = ?3)"                             \
+    " AND (?4 = '' OR t.plan = ?4) AND (?5 = '' OR t.product = ?5)"                               \
+    " AND (?7 = 0 OR (CASE WHEN t.first_response_due IS NULL THEN 0"                              \
+    "                      WHEN t.first_response_at IS NULL THEN ?8 > t.first_response_due"      \
+    "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"
+
+/* Two shapes: one organization's tickets walk the index tickets_org, all
+** tickets walk the table backwards from the keyset. */
+static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+
+/* Caller owns *out; free with json_decref. */
+static int tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
+{
+    static const char what[] = "tickets.list";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
+    if (f->status[0] && !valid_status(f->status))
+        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, f->org_id);
+    sqlite3_bind_int(st, 3, f->priority);
+    int rc = gs_sqlite_bind_text(st, 2, f->status);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, f->plan);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, f->product);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    sqlite3_bind_int64(st, 6, f->after_id > 0 ? f->after_id : INT64_MAX);
+    sqlite3_bind_int(st, 7, f->breached > 0 ? 1 : f->breached < 0 ? -1 : 0);
+    sqlite3_bind_int64(st, 8, f->now);
+    sqlite3_bind_int(st, 9, f->limit);
+    return gs_sqlite_rows_json(c, st, out, what);
+}
+
+static const char SQL_EVENT_INSERT[] = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data)"
+                                       " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?1)";
+
+/* data is stored as compact JSON text; NULL data is stored as {}. */
+static int tk_append_event(garant_store_conn *conn, const garant_event_in *ev)
+{
+    static const char what[] = "tickets.append_event";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    assert(ev && ev->kind);
+    if (!in_list(ev->kind, event_kinds, sizeof event_kinds / sizeof event_kinds[0]))
+        return garant__error(GARANT_EINVAL, "%s: unknown event kind \"%.40s\"", what, ev->kind);
+    if (ev->data && !json_is_object(ev->data))
+        return garant__error(GARANT_EINVAL, "%s: event data must be a JSON object", what);
+    char *data = ev->data ? json_dumps(ev->data, JSON_COMPACT) : garant__strdup("{}");
+    if (!data) return garant__error(GARANT_ENOMEM, "%s: out of memory encoding the event data", what);
+    if (strlen(data) > GARANT_MAX_BODY) {
+        free(data);
+        return garant__error(GARANT_ELIMIT, "%s: event data longer than %d bytes", what, GARANT_MAX_BODY);
+    }
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_EVENT_INSERT, &st);
+    if (!err) {
+        sqlite3_bind_int64(st, 1, ev->ticket_id);
+        sqlite3_bind_int64(st, 2, ev->at);
+        if (ev->actor_id) sqlite3_bind_int64(st, 3, ev->actor_id);
+        else sqlite3_bind_null(st, 3);
+        int rc = gs_sqlite_bind_text(st, 4, ev->kind);
+        if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, data);
+        err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    }
+    free(data);
+    if (!err && sqlite3_changes(c->db) == 0)
+        err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)ev->ticket_id);
+    return err;
+}
+
+static const char SQL_EVENTS[] =
+    "SELECT e.id, e.at, COALESCE(e.actor_id, 0), u.name, e.kind, e.data"
+    " FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id"
+    " WHERE e.ticket_id = ?1 ORDER BY e.id";
+
+/* One event row as {id, at, actor_id, actor_name, kind, data}; actor_id is
+** 0 and actor_name null for the system. Appended to arr. */
+static int append_event_json(json_t *arr, sqlite3_stmt *st, const char *what)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    json_t *data = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+    if (!json_is_object(data)) {
+        json_decref(data);
+        return garant__error(GARANT_ESTORE, "%s: event %lld has malformed data", what, (long long)id);
+    }
+    /* "o" steals its reference even when packing fails. */
+    json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)id, "at",
+                          (json_int_t)sqlite3_column_int64(st, 1), "actor_id", (json_int_t)sqlite3_column_int64(st, 2),
+                          "actor_name", gs_sqlite_json_col(st, 3), "kind", gs_sqlite_json_col(st, 4), "data", data);
+    if (!o || json_array_append_new(arr, o) != 0)
+        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    return 0;
+}
+
+/* Caller owns *out; free with json_decref. ENOTFOUND for an unknown ticket. */
+static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
+{
+    static const char what[] = "tickets.events";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_EVENTS, &st);
+    if (err) return err;
+    json_t *arr = json_array();
+    if (!arr) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    sqlite3_bind_int64(st, 1, ticket_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = append_event_json(arr, st, what))) {
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    *out = arr;
+    return empty_or_notfound(c, ticket_id, out, what);
+}
+
+static const char SQL_PRIORITY_CHANGES[] = "SELECT id, at, data FROM ticket_events"
+                                           " WHERE ticket_id = ?1 AND kind = 'priority_changed' ORDER BY at, id";
+
+/* Caller owns *out; free with free(). *out is NULL when *n is 0. */
+static int tk_priority_changes(garant_store_conn *conn, int64_t ticket_id, garant_priority_change **out, size_t *n)
+{
+    static const char what[] = "tickets.priority_changes";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_PRIORITY_CHANGES, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, ticket_id);
+    garant_priority_change *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *data = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+        json_t *to = json_object_get(data, "to");
+        if (!json_is_integer(to) || json_integer_value(to) < 1 || json_integer_value(to) > 9) {
+            json_decref(data);
+            err = garant__error(GARANT_ESTORE, "%s: event %lld has no priority 1-9 in \"to\"", what,
+                                (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        int prio = (int)json_integer_value(to);
+        json_decref(data);
+        if (garant__grow((void **)&v, &cap, len + 1, sizeof *v) != 0) {
+            err = GARANT_ENOMEM;
+            break;
+        }
+        v[len].at_s = sqlite3_column_int64(st, 1);
+        v[len].priority = prio;
+        len++;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (!err && len == 0) err = ticket_exists(c, ticket_id, what);
+    if (err) {
+        free(v);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+static const char SQL_SET_PRIORITY[] = "UPDATE tickets SET priority = ?2 WHERE id = ?1";
+
+static int tk_set_priority(garant_store_conn *conn, int64_t id, int priority)
+{
+    static const char what[] = "tickets.set_priority";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    if (priority < 1 || priority > 9)
+        return garant__error(GARANT_EINVAL, "%s: priority must be 1 to 9 (got %d)", what, priority);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_PRIORITY, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, priority);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
+static const char SQL_SET_DEADLINE[] = "UPDATE tickets SET first_response_due = ?2, warn_at = ?3 WHERE id = ?1";
+
+/* due and warn_at may be GARANT_NO_DUE (no guarantee). */
+static int tk_set_deadline(garant_store_conn *conn, int64_t id, int64_t due, int64_t warn_at)
+{
+    static const char what[] = "tickets.set_deadline";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_DEADLINE, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_due(st, 2, due);
+    bind_due(st, 3, warn_at);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
+static const char SQL_SET_STATUS[] = "UPDATE tickets SET status = ?2 WHERE id = ?1";
+
+static int tk_set_status(garant_store_conn *conn, int64_t id, const char *status)
+{
+    static const char what[] = "tickets.set_status";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    if (!status || !valid_status(status))
+        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, status ? status : "");
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_STATUS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = gs_sqlite_bind_text(st, 2, status);
+    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
+static const char SQL_SET_FIRST_RESPONSE[] =
+    "UPDATE tickets SET first_response_at = ?2 WHERE id = ?1 AND first_response_at IS NULL";
+
+/* The first response happens once: a second call leaves the first instant
+** and returns GARANT_ECONFLICT, so the caller records no second event. */
+static int tk_set_first_response(garant_store_conn *conn, int64_t id, int64_t at)
+{
+    static const char what[] = "tickets.set_first_response";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    if (at == 0) return garant__error(GARANT_EINVAL, "%s: 0 means \"no response\"; give an instant", what);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_FIRST_RESPONSE, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    if (err || sqlite3_changes(c->db) > 0) return err;
+    err = ticket_exists(c, id, what);
+    if (err) return err;
+    return garant__error(GARANT_ECONFLICT, "%s: ticket %lld has had its first response already", what,
+                         (long long)id);
+}
+
+/* ---- conversation ---- */
+
+static const char SQL_REPLY_INSERT[] = "INSERT INTO replies (ticket_id, author_id, body, public, at)"
+                                       " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = ?1)";
+
+static int tk_reply_insert(garant_store_conn *conn, int64_t ticket_id, int64_t author_id, const char *body,
+                           int public_, int64_t at, int64_t *out_id)
+{
+    static const char what[] = "tickets.reply_insert";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    assert(body);
+    if (strlen(body) > GARANT_MAX_BODY)
+        return garant__error(GARANT_ELIMIT, "%s: reply longer than %d bytes", what, GARANT_MAX_BODY);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_REPLY_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, ticket_id);
+    sqlite3_bind_int64(st, 2, author_id);
+    sqlite3_bind_int(st, 4, public_ ? 1 : 0);
+    sqlite3_bind_int64(st, 5, at);
+    int rc = gs_sqlite_bind_text(st, 3, body);
+    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    if (err) return err;
+    if (sqlite3_changes(c->db) == 0)
+        return garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)ticket_id);
+    if (out_id) *out_id = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+static const char SQL_REPLIES[] =
+    "SELECT r.id AS id, r.author_id AS author_id, u.name AS author_name, u.role AS author_role,"
+    " r.body AS body, r.public AS public, r.at AS at"
+    " FROM replies r JOIN users u ON u.id = r.author_id WHERE r.ticket_id = ?1 ORDER BY r.id";
+
+/* Caller owns *out; free with json_decref. "public" is a JSON boolean. */
+static int tk_replies(garant_store_conn *conn, int64_t ticket_id, json_t **out)
+{
+    static const char what[] = "tickets.replies";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_REPLIES, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, ticket_id);
+    err = gs_sqlite_rows_json(c, st, out, what);
+    if (err) return err;
+    size_t i;
+    json_t *r;
+    json_array_foreach(*out, i, r)
+    {
+        int pub = json_integer_value(json_object_get(r, "public")) != 0;
+        if (json_object_set_new(r, "public", json_boolean(pub)) != 0) {
+            json_decref(*out);
+            *out = NULL;
+            return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+        }
+    }
+    return empty_or_notfound(c, ticket_id, out, what);
+}
+
+/* ---- the queue ---- */
+
+/* The two halves of the queue, both walking the partial index
+** tickets_awaiting (the WHERE repeats its condition so SQLite may use it).
+** The index holds NULL deadlines first, but the queue wants them last, so
+** the halves are two range scans rather than one ORDER BY over an
+** expression: an unfiltered page costs O(limit) however long the queue is.
+** The optional filters (?4 priority, ?5 plan, ?6 product, ?7 organization)
+** are checked on the rows the walk meets, keeping the walk's order.
+** Tickets with a deadline, after the keyset (?1, ?2): */
+#define QUEUE_FILTERS                                                                           \
+    " AND (?4 = 0 OR t.priority = ?4) AND (?5 = '' OR t.plan = ?5)"                             \
+    " AND (?6 = '' OR t.product = ?6) AND (?7 = 0 OR t.org_id = ?7)"
+static const char SQL_QUEUE_DUE[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
+    " AND (t.first_response_due, t.id) > (?1, ?2)" QUEUE_FILTERS
+    " ORDER BY t.first_response_due, t.id LIMIT ?3";
+/* Then those without, after the id ?2 (?1 is unused): */
+static const char SQL_QUEUE_NODUE[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
+    " AND t.first_response_due IS NULL AND t.id > ?2 AND ?1 IS NULL" QUEUE_FILTERS
+    " ORDER BY t.id LIMIT ?3";
+
+/* One half of a queue page, appended to *page (created if NULL). */
+static int queue_half(gs_sqlite_conn *c, const char *sql, int64_t after_due, int64_t after_id, int limit,
+                      const garant_queue_filter *f, json_t **page, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    if (sql == SQL_QUEUE_DUE) sqlite3_bind_int64(st, 1, after_due);
+    else sqlite3_bind_null(st, 1);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int(st, 3, limit);
+    sqlite3_bind_int(st, 4, f->priority);
+    sqlite3_bind_int64(st, 7, f->org_id);
+    int rc = gs_sqlite_bind_text(st, 5, f->plan);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 6, f->product);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    json_t *rows = NULL;
+    err = gs_sqlite_rows_json(c, st, &rows, what);
+    if (err) return err;
+    if (!*page) {
+        *page = rows;
+        return 0;
+    }
+    err = json_array_extend(*page, rows) ? garant__error(GARANT_ENOMEM, "%s: out of memory", what) : 0;
+    json_decref(rows);
+    return err;
+}
+
+/* Caller owns *out; free with json_decref. */
+static int tk_queue_where(garant_store_conn *conn, const garant_queue_filter *f, json_t **out)
+{
+    static const char what[] = "tickets.queue";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
+    json_t *page = NULL;
+    int err = 0;
+    int in_nodue = f->after_id > 0 && f->after_due == GARANT_NO_DUE;
+    if (!in_nodue) {
+        /* From the top: (INT64_MIN, 0) precedes every stored deadline, as
+        ** INT64_MIN itself is stored as NULL. */
+        err = queue_half(c, SQL_QUEUE_DUE, f->after_id > 0 ? f->after_due : INT64_MIN,
+                         f->after_id > 0 ? f->after_id : 0, f->limit, f, &page, what);
+    }
+    size_t got = json_array_size(page);
+    if (!err && got < (size_t)f->limit)
+        err = queue_half(c, SQL_QUEUE_NODUE, 0, in_nodue ? f->after_id : 0, f->limit - (int)got, f, &page, what);
+    if (err) {
+        json_decref(page);
+        return err;
+    }
+    *out = page;
+    return 0;
+}
+
+/* The keyset is the last ticket of the previous page: its deadline (or
+** GARANT_NO_DUE) and id; after_id 0 starts from the top. Caller owns *out;
+** free with json_decref. */
+static int tk_queue(garant_store_conn *conn, int64_t after_due, int64_t after_id, int limit, json_t **out)
+{
+    garant_queue_filter f;
+    memset(&f, 0, sizeof f);
+    f.after_due = after_due;
+    f.after_id = after_id;
+    f.limit = limit;
+    return tk_queue_where(conn, &f, out);
+}
+
+/* By id, on the table itself (NOT INDEXED): the callback may move a
+** ticket's deadline, which would move it within tickets_awaiting and let a
+** walk of that index meet it twice. */
+static const char SQL_AWAITING[] = "SELECT " TICKET_COLS " FROM tickets NOT INDEXED"
+                                   " WHERE id > ?1 AND first_response_at IS NULL AND status IN ('open', 'pending')"
+                                   " ORDER BY id LIMIT ?2";
+
+/* Tickets are read a batch at a time and the statement reset before fn
+** runs, so fn may write through this same connection (set_deadline,
+** append_event) and no read snapshot is held across it. Returns fn's
+** nonzero value if it stopped the walk. */
+static int tk_each_awaiting(garant_store_conn *conn, int (*fn)(void *ctx, const garant_ticket *t), void *ctx)
+{
+    static const char what[] = "tickets.each_awaiting";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    garant_ticket *batch = malloc(GS_AWAITING_BATCH * sizeof *batch);
+    if (!batch) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    int64_t after = 0;
+    int err = 0;
+    for (;;) {
+        sqlite3_stmt *st;
+        err = gs_sqlite_prepare(c, SQL_AWAITING, &st);
+        if (err) break;
+        sqlite3_bind_int64(st, 1, after);
+        sqlite3_bind_int(st, 2, GS_AWAITING_BATCH);
+        int n = 0, rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) read_ticket(st, &batch[n++]);
+        if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+        sqlite3_reset(st);
+        if (err) break;
+        for (int i = 0; i < n && !err; i++) err = fn(ctx, &batch[i]);
+        if (err || n < GS_AWAITING_BATCH) break;
+        after = batch[n - 1].id;
+    }
+    free(batch);
+    return err;
+}
+
+/* ---- reports and metrics ---- */
+
+static const char SQL_REPORT[] =
+    "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.plan AS plan, t.priority AS priority,"
+    " t.submitted_at AS submitted_at, t.first_response_due AS due, t.first_response_at AS first_response_at"
+    " FROM tickets t JOIN orgs o ON o.id = t.org_id"
+    " WHERE t.submitted_at >= ?1 AND t.submitted_at < ?2 ORDER BY t.submitted_at, t.id";
+
+/* Every ticket of the period, in one array: reports are run by staff over
+** periods they choose, and the whole period is what they ask for. Caller
+** owns *out; free with json_decref. */
+static int tk_for_report(garant_store_conn *conn, int64_t from, int64_t to, json_t **out)
+{
+    static const char what[] = "tickets.for_report";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_REPORT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    return gs_sqlite_rows_json(c, st, out, what);
+}
+
+static const char SQL_REPORT_EACH[] =
+    "SELECT id, org_id, plan, priority, stage, status, submitted_at, first_response_due, first_response_at"
+    " FROM tickets WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at, id";
+
+/* One row at a time into a stack record: the caller decides what to keep
+** (the report keeps a few integers per ticket). */
+static int tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t to,
+                              int (*fn)(void *ctx, const garant_ticket *t), void *ctx)
+{
+    static const char what[] = "tickets.each_for_report";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_REPORT_EACH, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    garant_ticket t;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&t, 0, sizeof t);
+        t.id = sqlite3_column_int64(st, 0);
+        t.org_id = sqlite3_column_int64(st, 1);
+        gs_sqlite_text(t.plan, sizeof t.plan, st, 2);
+        t.priority = sqlite3_column_int(st, 3);
+        gs_sqlite_text(t.stage, sizeof t.stage, st, 4);
+        gs_sqlite_text(t.status, sizeof t.status, st, 5);
+        t.submitted_at = sqlite3_column_int64(st, 6);
+        t.first_response_due = col_due(st, 7);
+        t.warn_at = GARANT_NO_DUE;
+        t.first_response_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
+        err = fn(ctx, &t);
+        if (err) break;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+/* One pass over the table. breached is the list filter's definition: a
+** deadline, and a late answer or none while now (?1) is past it. */
+static const char SQL_COUNTS[] =
+    "SELECT COALESCE(SUM(status = 'open'), 0) AS open,"
+    " COALESCE(SUM(status = 'pending'), 0) AS pending,"
+    " COALESCE(SUM(status = 'solved'), 0) AS solved,"
+    " COALESCE(SUM(status = 'closed'), 0) AS closed,"
+    " COALESCE(SUM(first_response_at IS NULL AND status IN ('open', 'pending')), 0) AS awaiting,"
+    " COALESCE(SUM(CASE WHEN first_response_due IS NULL THEN 0"
+    "                   WHEN first_response_at IS NULL THEN ?1 > first_response_due"
+    "                   ELSE first_response_at > first_response_due END), 0) AS breached"
+    " FROM tickets";
+
+/* {"open", "pending", "solved", "closed", "awaiting", "breached"}. Caller
+** owns *out; free with json_decref. */
+static int tk_counts(garant_store_conn *conn, int64_t now, json_t **out)
+{
+    static const char what[] = "tickets.counts";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_COUNTS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, now);
+    json_t *rows = NULL;
+    err = gs_sqlite_rows_json(c, st, &rows, what);
+    if (err) return err;
+    *out = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    if (!*out) return garant__error(GARANT_ESTORE, "%s: no result", what);
+    return 0;
+}
+
+const garant_store_tickets_ops gs_sqlite_tickets_ops = {
+    .insert = tk_insert,
+    .get = tk_get,
+    .body = tk_body,
+    .list = tk_list,
+    .append_event = tk_append_event,
+    .events = tk_events,
+    .priority_changes = tk_priority_changes,
+    .set_priority = tk_set_priority,
+    .set_deadline = tk_set_deadline,
+    .set_status = tk_set_status,
+    .set_first_response = tk_set_first_response,
+    .reply_insert = tk_reply_insert,
+    .replies = tk_replies,
+    .queue = tk_queue,
+    .queue_where = tk_queue_where,
+    .each_awaiting = tk_each_awaiting,
+    .for_report = tk_for_report,
+    .each_for_report = tk_each_for_report,
+    .counts = tk_counts,
+};

@@ -1,0 +1,578 @@
+/*
+** test_store_sla.c - the storage contract of the SLA monitor's memory
+** (store_sla.h): which warnings and breaches are due, recording each
+** exactly once per deadline, webhook targets, the outbox and its delivery
+** bookkeeping, and the policy versions.
+**
+** The suite is run_sla_contract(ops, target): every backend runs the same
+** cases. Each case opens a fresh store at "<target>-<n>" and removes it
+** afterwards (wipe_target): the monitor's and the outbox's queries look at
+** the whole store, so a case can only know their exact answer on a store
+** whose contents it made. The query-plan case runs against SQLite only.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sqlite_internal.h"
+#include "store.h"
+#include "support.h"
+
+int run_sla_contract(const garant_store_ops *ops, const char *target);
+
+static struct {
+    const garant_store_ops *ops;
+    const char *target;
+    int seq;
+} suite;
+
+typedef struct fixture {
+    garant_store *st;
+    garant_store_conn *w;
+    const garant_store_ops *ops;
+    const garant_store_sla_ops *sla;
+    char target[512];
+    int64_t org, customer, agent;
+} fixture;
+
+#define T0 1790000000 /* 2026-09-21, a Monday: the instants of the cases */
+
+static void check(int rc, const char *what)
+{
+    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
+}
+
+/* Removes a SQLite store's files; other backends drop their database here. */
+static void wipe_target(const garant_store_ops *ops, const char *target)
+{
+    if (strcmp(ops->name, "sqlite") != 0) return;
+    char path[600];
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
+        unlink(path);
+    }
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    fx->ops = suite.ops;
+    fx->sla = suite.ops->sla;
+    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
+    wipe_target(fx->ops, fx->target);
+    check(fx->ops->open(&fx->st, fx->target, 2), "open");
+    fx->w = fx->ops->writer(fx->st);
+
+    garant_org o = {0};
+    snprintf(o.name, sizeof o.name, "Acme");
+    snprintf(o.plan, sizeof o.plan, "professional");
+    o.created_at = T0 - 86400;
+    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
+    fx->org = o.id;
+    garant_user u = {0};
+    snprintf(u.email, sizeof u.email, "alice@acme.example");
+    snprintf(u.name, sizeof u.name, "Alice");
+    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+    u.role = GARANT_ROLE_CUSTOMER;
+    u.org_id = o.id;
+    u.created_at = T0 - 86400;
+    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert customer");
+    fx->customer = u.id;
+    snprintf(u.email, sizeof u.email, "admin@garant.example");
+    snprintf(u.name, sizeof u.name, "Ada");
+    u.role = GARANT_ROLE_ADMIN;
+    u.org_id = 0;
+    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert admin");
+    fx->agent = u.id;
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    fx->ops->close(fx->st);
+    wipe_target(fx->ops, fx->target);
+    free(fx);
+    return 0;
+}
+
+static int64_t add_ticket(fixture *fx, int64_t submitted, int64_t due, int64_t warn)
+{
+    garant_ticket t = {0};
+    t.org_id = fx->org;
+    t.requester_id = fx->customer;
+    snprintf(t.subject, sizeof t.subject, "ticket at %lld", (long long)submitted);
+    t.priority = t.initial_priority = 2;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    t.submitted_at = submitted;
+    t.first_response_due = due;
+    t.warn_at = warn;
+    check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
+    return t.id;
+}
+
+static int64_t jint(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v)) fail_msg("\"%s\" is not an integer", key);
+    return (int64_t)json_integer_value(v);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v)) fail_msg("\"%s\" is not a string", key);
+    return json_string_value(v);
+}
+
+/* The ids of a JSON array of objects, as "3,2,1". Borrowed; static buffer. */
+static const char *ids_of(const json_t *arr)
+{
+    static char buf[4096];
+    size_t n = 0, i;
+    json_t *o;
+    buf[0] = '\0';
+    json_array_foreach(arr, i, o)
+    {
+        int w = snprintf(buf + n, sizeof buf - n, "%s%lld", i ? "," : "", (long long)jint(o, "id"));
+        assert_true(w > 0 && (size_t)w < sizeof buf - n);
+        n += (size_t)w;
+    }
+    return buf;
+}
+
+/* The ids due for kind at now, as "1,2". */
+static const char *due_ids(fixture *fx, const char *kind, int64_t now)
+{
+    json_t *arr;
+    check(fx->sla->due_events(fx->w, kind, now, 100, &arr), "due_events");
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s", ids_of(arr));
+    json_decref(arr);
+    return buf;
+}
+
+static const char *fmt_ids(int n, const int64_t *ids)
+{
+    static char buf[512];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+    return buf;
+}
+
+/* ---- warnings and breaches ---- */
+
+static void test_due_events(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t t1 = add_ticket(fx, T0, T0 + 200, T0 + 100);
+    int64_t t2 = add_ticket(fx, T0, T0 + 180, T0 + 150);
+    int64_t none = add_ticket(fx, T0, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t answered = add_ticket(fx, T0, T0 + 100, T0 + 50);
+    int64_t solved = add_ticket(fx, T0, T0 + 100, T0 + 50);
+    int64_t pending = add_ticket(fx, T0, T0 + 300, T0 + 120);
+    check(tk->set_first_response(fx->w, answered, T0 + 10), "answered");
+    check(tk->set_status(fx->w, solved, "solved"), "solved");
+    check(tk->set_status(fx->w, pending, "pending"), "pending");
+    (void)none;
+
+    assert_string_equal(due_ids(fx, "warning", T0 + 99), "");
+    /* warn_at <= now: at the instant itself. */
+    assert_string_equal(due_ids(fx, "warning", T0 + 100), fmt_ids(1, &t1));
+    /* Earliest warning first; breaches earliest deadline first. */
+    int64_t w3[] = {t1, pending, t2};
+    assert_string_equal(due_ids(fx, "warning", T0 + 160), fmt_ids(3, w3));
+    assert_string_equal(due_ids(fx, "breach", T0 + 179), "");
+    int64_t b2[] = {t2, t1};
+    assert_string_equal(due_ids(fx, "breach", T0 + 200), fmt_ids(2, b2));
+
+    /* The objects are full tickets. */
+    json_t *arr;
+    check(fx->sla->due_events(fx->w, "breach", T0 + 200, 1, &arr), "due_events limit 1");
+    assert_int_equal(json_array_size(arr), 1);
+    json_t *o = json_array_get(arr, 0);
+    assert_int_equal(jint(o, "id"), t2);
+    assert_int_equal(jint(o, "first_response_due"), T0 + 180);
+    assert_int_equal(jint(o, "warn_at"), T0 + 150);
+    assert_string_equal(jstr(o, "org_name"), "Acme");
+    assert_string_equal(jstr(o, "requester_email"), "alice@acme.example");
+    assert_string_equal(jstr(o, "subject"), "ticket at 1790000000");
+    json_decref(arr);
+
+    /* Recorded for the current deadline: no longer due. */
+    check(fx->sla->record_event(fx->w, t1, "warning", T0 + 200, T0 + 160), "record warning");
+    int64_t w2[] = {pending, t2};
+    assert_string_equal(due_ids(fx, "warning", T0 + 160), fmt_ids(2, w2));
+    /* The breach is a separate kind. */
+    assert_string_equal(due_ids(fx, "breach", T0 + 200), fmt_ids(2, b2));
+    /* A new deadline is a new key: warned again. */
+    check(tk->set_deadline(fx->w, t1, T0 + 400, T0 + 300), "set_deadline");
+    assert_string_equal(due_ids(fx, "warning", T0 + 299), fmt_ids(2, w2));
+    int64_t w3b[] = {pending, t2, t1};
+    assert_string_equal(due_ids(fx, "warning", T0 + 300), fmt_ids(3, w3b));
+    /* An answer ends it. */
+    check(tk->set_first_response(fx->w, t2, T0 + 301), "answer t2");
+    int64_t w2b[] = {pending, t1};
+    assert_string_equal(due_ids(fx, "warning", T0 + 1000), fmt_ids(2, w2b));
+
+    assert_int_equal(fx->sla->due_events(fx->w, "late", T0, 10, &arr), GARANT_EINVAL);
+    assert_int_equal(fx->sla->due_events(fx->w, "breach", T0, 0, &arr), GARANT_EINVAL);
+}
+
+static void test_record_event_once(void **state)
+{
+    fixture *fx = *state;
+    int64_t t = add_ticket(fx, T0, T0 + 200, T0 + 100);
+    check(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 201), "first");
+    assert_int_equal(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 205), GARANT_ECONFLICT);
+    assert_true(strlen(garant_error_last()) > 0);
+    /* Another kind, another deadline: other keys. */
+    check(fx->sla->record_event(fx->w, t, "warning", T0 + 200, T0 + 100), "warning");
+    check(fx->sla->record_event(fx->w, t, "breach", T0 + 500, T0 + 501), "new deadline");
+    assert_int_equal(fx->sla->record_event(fx->w, t, "warning", T0 + 200, T0 + 100), GARANT_ECONFLICT);
+    assert_int_equal(fx->sla->record_event(fx->w, 999, "breach", T0, T0), GARANT_ENOTFOUND);
+    assert_int_equal(fx->sla->record_event(fx->w, t, "nudge", T0, T0), GARANT_EINVAL);
+    assert_int_equal(fx->sla->record_event(fx->w, t, "breach", GARANT_NO_DUE, T0), GARANT_EINVAL);
+
+    /* In the monitor's transaction: a conflict inside one leaves the
+    ** transaction usable, and a rolled-back recording is not remembered. */
+    check(fx->ops->begin_write(fx->w), "begin");
+    assert_int_equal(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 300), GARANT_ECONFLICT);
+    check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 901), "in transaction");
+    check(fx->ops->rollback(fx->w), "rollback");
+    check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 902), "after rollback");
+}
+
+/* The breach query walks tickets_awaiting and sorts nothing. */
+static void test_due_events_plan(void **state)
+{
+    fixture *fx = *state;
+    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
+    json_t *arr;
+    check(fx->sla->due_events(fx->w, "breach", T0, 10, &arr), "due_events");
+    json_decref(arr);
+    sqlite3 *db = gs_sqlite(fx->w)->db;
+    int found = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
+        const char *sql = sqlite3_sql(st);
+        if (!sql || !strstr(sql, "e.kind = 'breach'")) continue;
+        found++;
+        char eqp[4096];
+        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+        sqlite3_stmt *q;
+        assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &q, NULL), SQLITE_OK);
+        char plan[2048] = "";
+        size_t len = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            int n = snprintf(plan + len, sizeof plan - len, "%s | ", (const char *)sqlite3_column_text(q, 3));
+            if (n > 0 && (size_t)n < sizeof plan - len) len += (size_t)n;
+        }
+        sqlite3_finalize(q);
+        if (!strstr(plan, "INDEX tickets_awaiting") || strstr(plan, "TEMP B-TREE"))
+            fail_msg("breach query plan: %s", plan);
+    }
+    assert_int_equal(found, 1);
+}
+
+/* ---- webhooks and the outbox ---- */
+
+static int64_t add_hook(fixture *fx, const char *url, const char *events)
+{
+    int64_t id = 0;
+    check(fx->sla->webhook_insert(fx->w, url, "s3cret", events, T0, &id), "webhook_insert");
+    assert_true(id > 0);
+    return id;
+}
+
+static void test_webhooks(void **state)
+{
+    fixture *fx = *state;
+    json_t *arr;
+    check(fx->sla->webhook_list(fx->w, &arr), "list (empty)");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    int64_t a = add_hook(fx, "https://a.example/hook", "*");
+    int64_t b = add_hook(fx, "https://b.example/hook", "sla.breach,sla.warning");
+    check(fx->sla->webhook_list(fx->w, &arr), "list");
+    assert_int_equal(json_array_size(arr), 2);
+    json_t *o = json_array_get(arr, 1);
+    assert_int_equal(jint(o, "id"), b);
+    assert_string_equal(jstr(o, "url"), "https://b.example/hook");
+    assert_string_equal(jstr(o, "events"), "sla.breach,sla.warning");
+    assert_int_equal(jint(o, "created_at"), T0);
+    assert_null(json_object_get(o, "secret"));
+    json_decref(arr);
+
+    int64_t id;
+    assert_int_equal(fx->sla->webhook_insert(fx->w, "https://c.example", "s", "", T0, &id), GARANT_EINVAL);
+    assert_int_equal(fx->sla->webhook_insert(fx->w, "https://c.example", "s", "a,,b", T0, &id), GARANT_EINVAL);
+    assert_int_equal(fx->sla->webhook_insert(fx->w, "", "s", "*", T0, &id), GARANT_EINVAL);
+    char secret[200];
+    memset(secret, 'k', sizeof secret - 1);
+    secret[sizeof secret - 1] = '\0';
+    assert_int_equal(fx->sla->webhook_insert(fx->w, "https://c.example", secret, "*", T0, &id), GARANT_ELIMIT);
+
+    /* Deleting takes its queued items along, inside or outside a transaction. */
+    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
+    check(fx->sla->webhook_delete(fx->w, a), "delete a");
+    assert_int_equal(fx->sla->webhook_delete(fx->w, a), GARANT_ENOTFOUND);
+    check(fx->ops->begin_write(fx->w), "begin");
+    assert_int_equal(fx->sla->webhook_delete(fx->w, 999), GARANT_ENOTFOUND);
+    check(fx->sla->webhook_delete(fx->w, b), "delete b");
+    check(fx->ops->commit(fx->w), "commit");
+    check(fx->sla->webhook_list(fx->w, &arr), "list after delete");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    check(fx->sla->outbox_list(fx->w, &arr), "outbox after delete");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+}
+
+/* The webhook ids of the outbox rows for event, in id order, as "1,2". */
+static const char *hooks_for(fixture *fx, const char *event)
+{
+    static char buf[256];
+    garant_outbox_item items[16];
+    int n = 0;
+    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 16, &n), "outbox_due");
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (strcmp(items[i].event, event) == 0)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%lld", len ? "," : "",
+                                    (long long)items[i].webhook_id);
+        free(items[i].payload);
+    }
+    return buf;
+}
+
+static void test_outbox_subscriptions(void **state)
+{
+    fixture *fx = *state;
+    int64_t all = add_hook(fx, "https://all.example", "*");
+    int64_t breach = add_hook(fx, "https://breach.example", "sla.breach");
+    int64_t warn = add_hook(fx, "https://warn.example", "ticket.created,sla.warning");
+    int64_t trap = add_hook(fx, "https://trap.example", "sla.breached,xsla.breach,sla");
+    int64_t star = add_hook(fx, "https://star.example", "ticket.created,*");
+    (void)trap;
+
+    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0), "enqueue breach");
+    int64_t b[] = {all, breach, star};
+    assert_string_equal(hooks_for(fx, "sla.breach"), fmt_ids(3, b));
+    check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"ticket\":2}", T0), "enqueue warning");
+    int64_t w[] = {all, warn, star};
+    assert_string_equal(hooks_for(fx, "sla.warning"), fmt_ids(3, w));
+    /* An event nobody but the catch-alls wants. */
+    check(fx->sla->outbox_enqueue(fx->w, "ticket.solved", "{}", T0), "enqueue solved");
+    int64_t s[] = {all, star};
+    assert_string_equal(hooks_for(fx, "ticket.solved"), fmt_ids(2, s));
+
+    assert_int_equal(fx->sla->outbox_enqueue(fx->w, "*", "{}", T0), GARANT_EINVAL);
+    assert_int_equal(fx->sla->outbox_enqueue(fx->w, "a,b", "{}", T0), GARANT_EINVAL);
+    assert_int_equal(fx->sla->outbox_enqueue(fx->w, "", "{}", T0), GARANT_EINVAL);
+}
+
+static void test_outbox_no_webhooks(void **state)
+{
+    fixture *fx = *state;
+    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
+    garant_outbox_item items[4];
+    int n = -1;
+    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 4, &n), "due");
+    assert_int_equal(n, 0);
+}
+
+static void test_outbox_delivery(void **state)
+{
+    fixture *fx = *state;
+    int64_t h1 = add_hook(fx, "https://one.example/h", "*");
+    check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"n\":1}", T0), "enqueue 1");
+    int64_t h2 = add_hook(fx, "https://two.example/h", "sla.breach");
+    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"n\":2}", T0 + 10), "enqueue 2");
+
+    garant_outbox_item items[8];
+    int n = -1;
+    check(fx->sla->outbox_due(fx->w, T0 - 1, items, 8, &n), "due before");
+    assert_int_equal(n, 0);
+    check(fx->sla->outbox_due(fx->w, T0, items, 8, &n), "due at T0");
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].webhook_id, h1);
+    assert_string_equal(items[0].url, "https://one.example/h");
+    assert_string_equal(items[0].secret, "s3cret");
+    assert_string_equal(items[0].event, "sla.warning");
+    assert_string_equal(items[0].payload, "{\"n\":1}");
+    assert_int_equal(items[0].attempts, 0);
+    assert_int_equal(items[0].next_attempt_at, T0);
+    int64_t first = items[0].id;
+    free(items[0].payload);
+
+    /* Oldest due first; the limit holds. */
+    check(fx->sla->outbox_due(fx->w, T0 + 10, items, 2, &n), "due at T0+10");
+    assert_int_equal(n, 2);
+    assert_int_equal(items[0].id, first);
+    assert_int_equal(items[1].webhook_id, h1);
+    assert_string_equal(items[1].event, "sla.breach");
+    for (int i = 0; i < n; i++) free(items[i].payload);
+    check(fx->sla->outbox_due(fx->w, T0 + 10, items, 8, &n), "due at T0+10, all");
+    assert_int_equal(n, 3);
+    assert_int_equal(items[2].webhook_id, h2);
+    int64_t second = items[1].id, third = items[2].id;
+    for (int i = 0; i < n; i++) free(items[i].payload);
+
+    /* A failure counts the attempt and schedules the next one. */
+    check(fx->sla->outbox_failed(fx->w, first, T0 + 100, "HTTP 503"), "failed");
+    check(fx->sla->outbox_due(fx->w, T0 + 99, items, 8, &n), "due while backing off");
+    assert_int_equal(n, 2);
+    assert_int_equal(items[0].id, second);
+    for (int i = 0; i < n; i++) free(items[i].payload);
+    check(fx->sla->outbox_delivered(fx->w, second, T0 + 20), "delivered");
+    check(fx->sla->outbox_due(fx->w, T0 + 100, items, 8, &n), "due after back-off");
+    assert_int_equal(n, 2);
+    assert_int_equal(items[0].id, third); /* due at T0+10, before first's T0+100 */
+    assert_int_equal(items[1].id, first);
+    assert_int_equal(items[1].attempts, 1);
+    assert_int_equal(items[1].next_attempt_at, T0 + 100);
+    for (int i = 0; i < n; i++) free(items[i].payload);
+
+    /* Delivered once only; unknown items are not found. */
+    assert_int_equal(fx->sla->outbox_delivered(fx->w, second, T0 + 30), GARANT_ENOTFOUND);
+    assert_int_equal(fx->sla->outbox_failed(fx->w, second, T0 + 30, "late"), GARANT_ENOTFOUND);
+    assert_int_equal(fx->sla->outbox_delivered(fx->w, 999, T0), GARANT_ENOTFOUND);
+    assert_int_equal(fx->sla->outbox_failed(fx->w, 999, T0, "x"), GARANT_ENOTFOUND);
+
+    /* A long error is kept, cut short. */
+    char longerr[5000];
+    memset(longerr, 'e', sizeof longerr - 1);
+    longerr[sizeof longerr - 1] = '\0';
+    check(fx->sla->outbox_failed(fx->w, third, T0 + 200, longerr), "failed long");
+
+    json_t *arr;
+    check(fx->sla->outbox_list(fx->w, &arr), "outbox_list");
+    int64_t want[] = {first, second, third};
+    assert_string_equal(ids_of(arr), fmt_ids(3, want));
+    json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1), *c = json_array_get(arr, 2);
+    assert_string_equal(jstr(a, "event"), "sla.warning");
+    assert_string_equal(jstr(a, "url"), "https://one.example/h");
+    assert_int_equal(jint(a, "attempts"), 1);
+    assert_true(json_is_null(json_object_get(a, "delivered_at")));
+    assert_string_equal(jstr(a, "last_error"), "HTTP 503");
+    assert_int_equal(jint(b, "attempts"), 1);
+    assert_int_equal(jint(b, "delivered_at"), T0 + 20);
+    assert_true(json_is_null(json_object_get(b, "last_error")));
+    assert_true(strlen(jstr(c, "last_error")) < sizeof longerr - 1);
+    assert_true(strlen(jstr(c, "last_error")) >= 200);
+    json_decref(arr);
+
+    check(fx->sla->outbox_delivered(fx->w, first, T0 + 100), "delivered after retry");
+    check(fx->sla->outbox_delivered(fx->w, third, T0 + 200), "delivered third");
+    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 8, &n), "nothing left");
+    assert_int_equal(n, 0);
+    assert_int_equal(fx->sla->outbox_due(fx->w, T0, items, 0, &n), GARANT_EINVAL);
+}
+
+/* ---- policy versions ---- */
+
+static void test_policy_versions(void **state)
+{
+    fixture *fx = *state;
+    char *yaml = (char *)"x";
+    assert_int_equal(fx->sla->policy_latest(fx->w, &yaml), GARANT_ENOTFOUND);
+    assert_null(yaml);
+    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0), "insert system");
+    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0 + 10, fx->agent), "insert by admin");
+    check(fx->sla->policy_latest(fx->w, &yaml), "latest");
+    assert_string_equal(yaml, "version: 2\n");
+    free(yaml);
+    /* The latest is the last stored, whatever its instant. */
+    check(fx->sla->policy_insert(fx->w, "version: 3\n", T0 - 1000, 0), "insert older instant");
+    check(fx->sla->policy_latest(fx->w, &yaml), "latest");
+    assert_string_equal(yaml, "version: 3\n");
+    free(yaml);
+    assert_int_equal(fx->sla->policy_insert(fx->w, "version: 4\n", T0, 999), GARANT_ENOTFOUND);
+}
+
+/* The monitor's unit of work, end to end: due, recorded once, queued for
+** the subscribers, recorded in the history; the second pass finds nothing. */
+static void test_monitor_round(void **state)
+{
+    fixture *fx = *state;
+    int64_t hook = add_hook(fx, "https://ops.example", "sla.breach");
+    int64_t t = add_ticket(fx, T0, T0 + 100, T0 + 50);
+    for (int pass = 0; pass < 2; pass++) {
+        json_t *due;
+        check(fx->sla->due_events(fx->w, "breach", T0 + 101, 10, &due), "due");
+        assert_int_equal(json_array_size(due), pass == 0 ? 1 : 0);
+        size_t i;
+        json_t *o;
+        json_array_foreach(due, i, o)
+        {
+            check(fx->ops->begin_write(fx->w), "begin");
+            int rc = fx->sla->record_event(fx->w, jint(o, "id"), "breach", jint(o, "first_response_due"), T0 + 101);
+            check(rc, "record");
+            check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0 + 101), "enqueue");
+            garant_event_in ev = {.ticket_id = jint(o, "id"), .at = T0 + 101, .kind = "sla_breach"};
+            check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+            check(fx->ops->commit(fx->w), "commit");
+        }
+        json_decref(due);
+    }
+    garant_outbox_item items[4];
+    int n = 0;
+    check(fx->sla->outbox_due(fx->w, T0 + 101, items, 4, &n), "outbox");
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].webhook_id, hook);
+    free(items[0].payload);
+    json_t *ev;
+    check(fx->ops->tickets->events(fx->w, t, &ev), "events");
+    assert_int_equal(json_array_size(ev), 1);
+    json_decref(ev);
+}
+
+#define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int run_sla_contract(const garant_store_ops *ops, const char *target)
+{
+    suite.ops = ops;
+    suite.target = target;
+    suite.seq = 0;
+    const struct CMUnitTest tests[] = {
+        CASE(test_due_events),
+        CASE(test_record_event_once),
+        CASE(test_due_events_plan),
+        CASE(test_webhooks),
+        CASE(test_outbox_subscriptions),
+        CASE(test_outbox_no_webhooks),
+        CASE(test_outbox_delivery),
+        CASE(test_policy_versions),
+        CASE(test_monitor_round),
+    };
+    char name[64];
+    snprintf(name, sizeof name, "store sla (%s)", ops->name);
+    return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/garant-test-sla-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char target[128];
+    snprintf(target, sizeof target, "%s/store.db", dir);
+    int failed = run_sla_contract(&garant_store_sqlite_ops, target);
+    rmdir(dir);
+    return failed;
+}

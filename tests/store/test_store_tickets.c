@@ -1,0 +1,1093 @@
+/*
+** test_store_tickets.c - the storage contract of tickets (store_tickets.h):
+** records and their NULL/none mapping, lists and their keyset pages, the
+** append-only history, the conversation, the agents' queue, the walk over
+** awaiting tickets, reports and counts.
+**
+** The suite is run_tickets_contract(ops, target): every backend runs the
+** same cases. Each case opens a fresh store at "<target>-<n>" and removes
+** it afterwards (wipe_target). A few cases look inside SQLite (triggers,
+** query plans) and run only against that backend.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sqlite_internal.h"
+#include "store.h"
+#include "support.h"
+
+int run_tickets_contract(const garant_store_ops *ops, const char *target);
+
+/* The backend and target of the running suite. */
+static struct {
+    const garant_store_ops *ops;
+    const char *target;
+    int seq;
+} suite;
+
+typedef struct fixture {
+    garant_store *st;
+    garant_store_conn *w; /* the write connection */
+    const garant_store_ops *ops;
+    char target[512];
+    int64_t acme, globex;       /* organizations */
+    int64_t alice, bob, agent;  /* alice@acme, bob@globex, an agent */
+} fixture;
+
+#define T0 1790000000 /* 2026-09-21, a Monday: the instants of the cases */
+
+static void check(int rc, const char *what)
+{
+    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
+}
+
+/* Removes a SQLite store's files; other backends drop their database here. */
+static void wipe_target(const garant_store_ops *ops, const char *target)
+{
+    if (strcmp(ops->name, "sqlite") != 0) return;
+    char path[600];
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
+        unlink(path);
+    }
+}
+
+static int64_t add_org(fixture *fx, const char *name, const char *plan)
+{
+    garant_org o = {0};
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.plan, sizeof o.plan, "%s", plan);
+    o.created_at = T0 - 86400;
+    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
+    return o.id;
+}
+
+static int64_t add_user(fixture *fx, const char *email, const char *name, garant_role role, int64_t org)
+{
+    garant_user u = {0};
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.name, sizeof u.name, "%s", name);
+    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+    u.role = role;
+    u.org_id = org;
+    u.created_at = T0 - 86400;
+    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
+    return u.id;
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    fx->ops = suite.ops;
+    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
+    wipe_target(fx->ops, fx->target);
+    check(fx->ops->open(&fx->st, fx->target, 2), "open");
+    fx->w = fx->ops->writer(fx->st);
+    fx->acme = add_org(fx, "Acme", "professional");
+    fx->globex = add_org(fx, "Globex", "enterprise");
+    fx->alice = add_user(fx, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->acme);
+    fx->bob = add_user(fx, "bob@globex.example", "Bob", GARANT_ROLE_CUSTOMER, fx->globex);
+    fx->agent = add_user(fx, "agent@garant.example", "Agnes", GARANT_ROLE_AGENT, 0);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    fx->ops->close(fx->st);
+    wipe_target(fx->ops, fx->target);
+    free(fx);
+    return 0;
+}
+
+/* A ticket of org/requester with the given priority, submission and SLA
+** instants; returns its id. */
+static int64_t add_ticket(fixture *fx, int64_t org, int64_t requester, int prio, int64_t submitted, int64_t due,
+                          int64_t warn)
+{
+    garant_ticket t = {0};
+    t.org_id = org;
+    t.requester_id = requester;
+    snprintf(t.subject, sizeof t.subject, "ticket at %lld", (long long)submitted);
+    t.priority = t.initial_priority = prio;
+    snprintf(t.plan, sizeof t.plan, "%s", org == fx->globex ? "enterprise" : "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    t.submitted_at = submitted;
+    t.first_response_due = due;
+    t.warn_at = warn;
+    check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
+    assert_true(t.id > 0);
+    return t.id;
+}
+
+static int64_t jint(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v)) fail_msg("\"%s\" is not an integer", key);
+    return (int64_t)json_integer_value(v);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v)) fail_msg("\"%s\" is not a string", key);
+    return json_string_value(v);
+}
+
+/* The ids of a JSON array of tickets, as "3,2,1". */
+static const char *ids_of(const json_t *arr)
+{
+    static char buf[4096];
+    size_t n = 0, i;
+    json_t *o;
+    buf[0] = '\0';
+    json_array_foreach(arr, i, o)
+    {
+        int w = snprintf(buf + n, sizeof buf - n, "%s%lld", i ? "," : "", (long long)jint(o, "id"));
+        assert_true(w > 0 && (size_t)w < sizeof buf - n);
+        n += (size_t)w;
+    }
+    return buf;
+}
+
+static garant_ticket_filter filter(int limit)
+{
+    garant_ticket_filter f;
+    memset(&f, 0, sizeof f);
+    f.limit = limit;
+    return f;
+}
+
+/* ---- records ---- */
+
+static void test_insert_get_round_trip(void **state)
+{
+    fixture *fx = *state;
+    garant_ticket t = {0};
+    t.org_id = fx->acme;
+    t.requester_id = fx->alice;
+    snprintf(t.subject, sizeof t.subject, "Checkout fails with 502");
+    t.priority = 2;
+    t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.product, sizeof t.product, "Payments");
+    snprintf(t.stage, sizeof t.stage, "beta");
+    snprintf(t.environment, sizeof t.environment, "staging");
+    snprintf(t.impact, sizeof t.impact, "all customers");
+    snprintf(t.status, sizeof t.status, "pending");
+    t.submitted_at = T0;
+    t.first_response_due = T0 + 3600;
+    t.warn_at = T0 + 2700;
+    t.first_response_at = T0 + 60;
+    check(fx->ops->tickets->insert(fx->w, &t, "Since 10:00 UTC."), "insert");
+    assert_true(t.id > 0);
+
+    garant_ticket g;
+    check(fx->ops->tickets->get(fx->w, t.id, &g), "get");
+    assert_int_equal(g.id, t.id);
+    assert_int_equal(g.org_id, fx->acme);
+    assert_int_equal(g.requester_id, fx->alice);
+    assert_string_equal(g.subject, "Checkout fails with 502");
+    assert_int_equal(g.priority, 2);
+    assert_int_equal(g.initial_priority, 3);
+    assert_string_equal(g.plan, "professional");
+    assert_string_equal(g.product, "Payments");
+    assert_string_equal(g.stage, "beta");
+    assert_string_equal(g.environment, "staging");
+    assert_string_equal(g.impact, "all customers");
+    assert_string_equal(g.status, "pending");
+    assert_int_equal(g.submitted_at, T0);
+    assert_int_equal(g.first_response_due, T0 + 3600);
+    assert_int_equal(g.warn_at, T0 + 2700);
+    assert_int_equal(g.first_response_at, T0 + 60);
+
+    json_t *body;
+    check(fx->ops->tickets->body(fx->w, t.id, &body), "body");
+    assert_true(json_is_string(body));
+    assert_string_equal(json_string_value(body), "Since 10:00 UTC.");
+    json_decref(body);
+
+    /* Reads through a pooled read connection see the committed row. */
+    garant_store_conn *r;
+    check(fx->ops->acquire(&r, fx->st), "acquire");
+    memset(&g, 0, sizeof g);
+    check(fx->ops->tickets->get(r, t.id, &g), "get (reader)");
+    assert_string_equal(g.subject, "Checkout fails with 502");
+    fx->ops->release(r);
+}
+
+/* No guarantee and no response are GARANT_NO_DUE and 0 in records, null in
+** JSON; empty status and stage mean "open" and "ga". */
+static void test_none_mapping(void **state)
+{
+    fixture *fx = *state;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 4, T0, GARANT_NO_DUE, GARANT_NO_DUE);
+    garant_ticket g;
+    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    assert_true(g.first_response_due == GARANT_NO_DUE);
+    assert_true(g.warn_at == GARANT_NO_DUE);
+    assert_int_equal(g.first_response_at, 0);
+    assert_string_equal(g.status, "open");
+    assert_string_equal(g.stage, "ga");
+    assert_string_equal(g.product, "");
+
+    garant_ticket_filter f = filter(10);
+    json_t *arr;
+    check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
+    assert_int_equal(json_array_size(arr), 1);
+    json_t *o = json_array_get(arr, 0);
+    assert_true(json_is_null(json_object_get(o, "first_response_due")));
+    assert_true(json_is_null(json_object_get(o, "warn_at")));
+    assert_true(json_is_null(json_object_get(o, "first_response_at")));
+    json_decref(arr);
+
+    /* And back: a deadline set, then withdrawn. */
+    check(fx->ops->tickets->set_deadline(fx->w, id, T0 + 100, T0 + 50), "set_deadline");
+    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    assert_int_equal(g.first_response_due, T0 + 100);
+    assert_int_equal(g.warn_at, T0 + 50);
+    check(fx->ops->tickets->set_deadline(fx->w, id, GARANT_NO_DUE, GARANT_NO_DUE), "set_deadline none");
+    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    assert_true(g.first_response_due == GARANT_NO_DUE);
+    assert_true(g.warn_at == GARANT_NO_DUE);
+}
+
+static void test_insert_refused(void **state)
+{
+    fixture *fx = *state;
+    garant_ticket t = {0};
+    t.org_id = fx->acme;
+    t.requester_id = fx->alice;
+    snprintf(t.subject, sizeof t.subject, "x");
+    t.priority = t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    t.submitted_at = T0;
+    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+
+    garant_ticket bad = t;
+    bad.org_id = 999;
+    assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, "b"), GARANT_ENOTFOUND);
+    bad = t;
+    bad.requester_id = 999;
+    assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, "b"), GARANT_ENOTFOUND);
+    bad = t;
+    bad.priority = 0;
+    assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, "b"), GARANT_EINVAL);
+    bad = t;
+    snprintf(bad.status, sizeof bad.status, "lost");
+    assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, "b"), GARANT_EINVAL);
+
+    char *big = malloc(GARANT_MAX_BODY + 2);
+    assert_non_null(big);
+    memset(big, 'a', GARANT_MAX_BODY + 1);
+    big[GARANT_MAX_BODY + 1] = '\0';
+    bad = t;
+    assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, big), GARANT_ELIMIT);
+    big[GARANT_MAX_BODY] = '\0'; /* exactly the ceiling is fine */
+    check(fx->ops->tickets->insert(fx->w, &bad, big), "insert at the ceiling");
+    free(big);
+
+    garant_ticket_filter f = filter(10);
+    json_t *arr;
+    check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
+    assert_int_equal(json_array_size(arr), 1);
+    json_decref(arr);
+}
+
+static void test_not_found(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    garant_ticket g;
+    json_t *j = NULL;
+    assert_int_equal(tk->get(fx->w, 42, &g), GARANT_ENOTFOUND);
+    assert_int_equal(tk->body(fx->w, 42, &j), GARANT_ENOTFOUND);
+    assert_null(j);
+    assert_int_equal(tk->events(fx->w, 42, &j), GARANT_ENOTFOUND);
+    assert_null(j);
+    assert_int_equal(tk->replies(fx->w, 42, &j), GARANT_ENOTFOUND);
+    assert_null(j);
+    garant_priority_change *pc = NULL;
+    size_t n = 7;
+    assert_int_equal(tk->priority_changes(fx->w, 42, &pc, &n), GARANT_ENOTFOUND);
+    assert_null(pc);
+    assert_int_equal(n, 0);
+    assert_int_equal(tk->set_priority(fx->w, 42, 2), GARANT_ENOTFOUND);
+    assert_int_equal(tk->set_deadline(fx->w, 42, T0, T0), GARANT_ENOTFOUND);
+    assert_int_equal(tk->set_status(fx->w, 42, "solved"), GARANT_ENOTFOUND);
+    assert_int_equal(tk->set_first_response(fx->w, 42, T0), GARANT_ENOTFOUND);
+    garant_event_in ev = {.ticket_id = 42, .at = T0, .kind = "created"};
+    assert_int_equal(tk->append_event(fx->w, &ev), GARANT_ENOTFOUND);
+    int64_t rid = 0;
+    assert_int_equal(tk->reply_insert(fx->w, 42, fx->agent, "hi", 1, T0, &rid), GARANT_ENOTFOUND);
+    assert_true(strlen(garant_error_last()) > 0);
+}
+
+static void test_setters(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    check(tk->set_priority(fx->w, id, 1), "set_priority");
+    assert_int_equal(tk->set_priority(fx->w, id, 0), GARANT_EINVAL);
+    assert_int_equal(tk->set_priority(fx->w, id, 10), GARANT_EINVAL);
+    check(tk->set_status(fx->w, id, "pending"), "set_status");
+    assert_int_equal(tk->set_status(fx->w, id, "archived"), GARANT_EINVAL);
+    assert_int_equal(tk->set_first_response(fx->w, id, 0), GARANT_EINVAL);
+    check(tk->set_first_response(fx->w, id, T0 + 120), "set_first_response");
+    /* Only the first response is the first: a second keeps the first. */
+    assert_int_equal(tk->set_first_response(fx->w, id, T0 + 999), GARANT_ECONFLICT);
+    garant_ticket g;
+    check(tk->get(fx->w, id, &g), "get");
+    assert_int_equal(g.priority, 1);
+    assert_int_equal(g.initial_priority, 3);
+    assert_string_equal(g.status, "pending");
+    assert_int_equal(g.first_response_at, T0 + 120);
+}
+
+/* ---- lists ---- */
+
+static void test_list_fields_and_filters(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    /* 1: acme, late answer (breached). 2: acme, unanswered, overdue at now.
+    ** 3: globex, answered in time. 4: globex, no guarantee. 5: acme, due later. */
+    int64_t t1 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);
+    int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 1, T0 + 200, T0 + 150);
+    int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 2, T0 + 300, T0 + 250);
+    int64_t t4 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 3, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 4, T0 + 5000, T0 + 4000);
+    check(tk->set_first_response(fx->w, t1, T0 + 101), "fr1");
+    check(tk->set_first_response(fx->w, t3, T0 + 300), "fr3"); /* at the deadline: in time */
+    check(tk->set_status(fx->w, t3, "solved"), "status3");
+
+    garant_ticket_filter f = filter(50);
+    json_t *arr;
+    check(tk->list(fx->w, &f, &arr), "list all");
+    assert_string_equal(ids_of(arr), "5,4,3,2,1");
+    json_t *o = json_array_get(arr, 4); /* ticket 1 */
+    static const char *const keys[] = {"id", "org_id", "org_name", "requester_id", "requester_name",
+                                       "requester_email", "subject", "priority", "initial_priority", "plan",
+                                       "product", "stage", "environment", "impact", "status", "submitted_at",
+                                       "first_response_due", "warn_at", "first_response_at"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_get(o, keys[i])) fail_msg("ticket object lacks \"%s\"", keys[i]);
+    assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
+    assert_int_equal(jint(o, "id"), t1);
+    assert_int_equal(jint(o, "org_id"), fx->acme);
+    assert_string_equal(jstr(o, "org_name"), "Acme");
+    assert_int_equal(jint(o, "requester_id"), fx->alice);
+    assert_string_equal(jstr(o, "requester_name"), "Alice");
+    assert_string_equal(jstr(o, "requester_email"), "alice@acme.example");
+    assert_string_equal(jstr(o, "status"), "open");
+    assert_int_equal(jint(o, "submitted_at"), T0);
+    assert_int_equal(jint(o, "first_response_due"), T0 + 100);
+    assert_int_equal(jint(o, "warn_at"), T0 + 50);
+    assert_int_equal(jint(o, "first_response_at"), T0 + 101);
+    assert_int_equal(jint(o, "priority"), 2);
+    json_decref(arr);
+
+    f.org_id = fx->acme;
+    check(tk->list(fx->w, &f, &arr), "list acme");
+    assert_string_equal(ids_of(arr), "5,2,1");
+    json_decref(arr);
+
+    f = filter(50);
+    snprintf(f.status, sizeof f.status, "solved");
+    check(tk->list(fx->w, &f, &arr), "list solved");
+    assert_string_equal(ids_of(arr), "3");
+    json_decref(arr);
+    snprintf(f.status, sizeof f.status, "bogus");
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+
+    f = filter(50);
+    f.priority = 2;
+    check(tk->list(fx->w, &f, &arr), "list p2");
+    assert_string_equal(ids_of(arr), "3,1");
+    json_decref(arr);
+
+    f = filter(50);
+    snprintf(f.plan, sizeof f.plan, "enterprise");
+    check(tk->list(fx->w, &f, &arr), "list plan");
+    assert_string_equal(ids_of(arr), "4,3");
+    json_decref(arr);
+
+    f = filter(50);
+    snprintf(f.product, sizeof f.product, "Nothing");
+    check(tk->list(fx->w, &f, &arr), "list product");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+
+    /* Breached at T0+1000: 1 (answered late) and 2 (overdue); 5 is not yet
+    ** due, 3 was answered at its deadline, 4 has none. */
+    f = filter(50);
+    f.breached = 1;
+    f.now = T0 + 1000;
+    check(tk->list(fx->w, &f, &arr), "list breached");
+    assert_string_equal(ids_of(arr), "2,1");
+    json_decref(arr);
+    f.breached = -1;
+    check(tk->list(fx->w, &f, &arr), "list not breached");
+    assert_string_equal(ids_of(arr), "5,4,3");
+    json_decref(arr);
+    /* At the deadline itself an unanswered ticket is not yet breached. */
+    f.breached = 1;
+    f.now = T0 + 200;
+    check(tk->list(fx->w, &f, &arr), "list breached at due");
+    assert_string_equal(ids_of(arr), "1");
+    json_decref(arr);
+    /* Filters combine. */
+    f = filter(50);
+    f.org_id = fx->acme;
+    f.breached = 1;
+    f.now = T0 + 1000;
+    f.priority = 3;
+    check(tk->list(fx->w, &f, &arr), "list combined");
+    assert_string_equal(ids_of(arr), "2");
+    json_decref(arr);
+    (void)t2;
+    (void)t4;
+    (void)t5;
+}
+
+static void test_list_pages(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    for (int i = 0; i < 5; i++) add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, T0 + 3600, T0 + 1800);
+    add_ticket(fx, fx->globex, fx->bob, 3, T0 + 9, T0 + 3600, T0 + 1800); /* id 6, another org */
+
+    garant_ticket_filter f = filter(2);
+    f.org_id = fx->acme;
+    json_t *arr;
+    const char *want[] = {"5,4", "3,2", "1", ""};
+    for (int page = 0; page < 4; page++) {
+        check(tk->list(fx->w, &f, &arr), "list page");
+        assert_string_equal(ids_of(arr), want[page]);
+        if (json_array_size(arr)) f.after_id = jint(json_array_get(arr, json_array_size(arr) - 1), "id");
+        json_decref(arr);
+    }
+    /* A page that ends exactly at the last ticket, then an empty one. */
+    f = filter(6);
+    check(tk->list(fx->w, &f, &arr), "list 6");
+    assert_string_equal(ids_of(arr), "6,5,4,3,2,1");
+    json_decref(arr);
+    f.after_id = 1;
+    check(tk->list(fx->w, &f, &arr), "list after 1");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    f = filter(1);
+    f.after_id = 4;
+    check(tk->list(fx->w, &f, &arr), "list after 4");
+    assert_string_equal(ids_of(arr), "3");
+    json_decref(arr);
+
+    f = filter(0);
+    arr = NULL;
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    assert_null(arr);
+    f = filter(201);
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    f = filter(200);
+    check(tk->list(fx->w, &f, &arr), "list 200");
+    json_decref(arr);
+}
+
+/* ---- history ---- */
+
+static void test_events(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    json_t *arr;
+    check(tk->events(fx->w, id, &arr), "events (none)");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+
+    json_t *d1 = json_pack("{s:i, s:s}", "priority", 3, "via", "web");
+    garant_event_in ev = {.ticket_id = id, .at = T0, .actor_id = fx->alice, .kind = "created", .data = d1};
+    check(tk->append_event(fx->w, &ev), "append created");
+    json_t *d2 = json_pack("{s:i, s:i}", "from", 3, "to", 1);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 60, .actor_id = fx->agent, .kind = "priority_changed",
+                           .data = d2};
+    check(tk->append_event(fx->w, &ev), "append priority_changed");
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 61, .actor_id = 0, .kind = "deadline_recomputed", .data = NULL};
+    check(tk->append_event(fx->w, &ev), "append system event");
+    ev.kind = "exploded";
+    assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
+    json_t *notobj = json_integer(1);
+    ev.kind = "noted";
+    ev.data = notobj;
+    assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
+    json_decref(notobj);
+
+    check(tk->events(fx->w, id, &arr), "events");
+    assert_int_equal(json_array_size(arr), 3);
+    json_t *e0 = json_array_get(arr, 0), *e1 = json_array_get(arr, 1), *e2 = json_array_get(arr, 2);
+    assert_true(jint(e0, "id") < jint(e1, "id") && jint(e1, "id") < jint(e2, "id"));
+    assert_int_equal(jint(e0, "at"), T0);
+    assert_int_equal(jint(e0, "actor_id"), fx->alice);
+    assert_string_equal(jstr(e0, "actor_name"), "Alice");
+    assert_string_equal(jstr(e0, "kind"), "created");
+    assert_true(json_equal(json_object_get(e0, "data"), d1));
+    assert_string_equal(jstr(e1, "actor_name"), "Agnes");
+    assert_true(json_equal(json_object_get(e1, "data"), d2));
+    assert_int_equal(jint(e2, "actor_id"), 0);
+    assert_true(json_is_null(json_object_get(e2, "actor_name")));
+    assert_true(json_is_object(json_object_get(e2, "data")));
+    assert_int_equal(json_object_size(json_object_get(e2, "data")), 0);
+    json_decref(arr);
+    json_decref(d1);
+    json_decref(d2);
+}
+
+/* The schema, not only the code, keeps the history append-only. */
+static void test_events_append_only(void **state)
+{
+    fixture *fx = *state;
+    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    garant_event_in ev = {.ticket_id = id, .at = T0, .kind = "created"};
+    check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(fx->target, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    static const char *const sql[] = {"UPDATE ticket_events SET kind = 'noted'", "DELETE FROM ticket_events"};
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_CONSTRAINT);
+        assert_non_null(strstr(sqlite3_errmsg(db), "append-only"));
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    json_t *arr;
+    check(fx->ops->tickets->events(fx->w, id, &arr), "events");
+    assert_int_equal(json_array_size(arr), 1);
+    assert_string_equal(jstr(json_array_get(arr, 0), "kind"), "created");
+    json_decref(arr);
+}
+
+static void append(fixture *fx, int64_t id, int64_t at, const char *kind, json_t *data)
+{
+    garant_event_in ev = {.ticket_id = id, .at = at, .actor_id = fx->agent, .kind = kind, .data = data};
+    check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+    json_decref(data);
+}
+
+static void test_priority_changes(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    garant_priority_change *pc = NULL;
+    size_t n = 5;
+    check(tk->priority_changes(fx->w, id, &pc, &n), "none");
+    assert_int_equal(n, 0);
+    free(pc);
+
+    append(fx, id, T0, "created", json_pack("{s:i}", "priority", 3));
+    append(fx, id, T0 + 300, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 1));
+    append(fx, other, T0 + 400, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 2));
+    append(fx, id, T0 + 500, "noted", json_pack("{s:s}", "to", "not a priority change"));
+    append(fx, id, T0 + 900, "priority_changed", json_pack("{s:i, s:i}", "from", 1, "to", 4));
+    check(tk->priority_changes(fx->w, id, &pc, &n), "changes");
+    assert_int_equal(n, 2);
+    assert_int_equal(pc[0].at_s, T0 + 300);
+    assert_int_equal(pc[0].priority, 1);
+    assert_int_equal(pc[1].at_s, T0 + 900);
+    assert_int_equal(pc[1].priority, 4);
+    free(pc);
+}
+
+/* ---- conversation ---- */
+
+static void test_replies(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    json_t *arr;
+    check(tk->replies(fx->w, id, &arr), "replies (none)");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+
+    int64_t r1 = 0, r2 = 0, r3 = 0;
+    check(tk->reply_insert(fx->w, id, fx->agent, "Internal: looks like the LB.", 0, T0 + 10, &r1), "note");
+    check(tk->reply_insert(fx->w, id, fx->agent, "We are on it.", 7, T0 + 20, &r2), "reply");
+    check(tk->reply_insert(fx->w, id, fx->alice, "Thanks!", 1, T0 + 30, &r3), "customer reply");
+    assert_true(r1 > 0 && r1 < r2 && r2 < r3);
+    assert_int_equal(tk->reply_insert(fx->w, id, 999, "who?", 1, T0, NULL), GARANT_ENOTFOUND);
+
+    check(tk->replies(fx->w, id, &arr), "replies");
+    assert_int_equal(json_array_size(arr), 3);
+    json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1), *c = json_array_get(arr, 2);
+    assert_int_equal(jint(a, "id"), r1);
+    assert_int_equal(jint(a, "author_id"), fx->agent);
+    assert_string_equal(jstr(a, "author_name"), "Agnes");
+    assert_string_equal(jstr(a, "author_role"), "agent");
+    assert_string_equal(jstr(a, "body"), "Internal: looks like the LB.");
+    assert_true(json_is_false(json_object_get(a, "public")));
+    assert_int_equal(jint(a, "at"), T0 + 10);
+    assert_true(json_is_true(json_object_get(b, "public")));
+    assert_string_equal(jstr(c, "author_role"), "customer");
+    assert_string_equal(jstr(c, "author_name"), "Alice");
+    json_decref(arr);
+}
+
+/* ---- the queue ---- */
+
+/* The keyset of the last ticket of a page: (deadline or NO_DUE, id). */
+static void last_key(const json_t *page, int64_t *due, int64_t *id)
+{
+    json_t *o = json_array_get(page, json_array_size(page) - 1);
+    json_t *d = json_object_get(o, "first_response_due");
+    *due = json_is_null(d) ? GARANT_NO_DUE : (int64_t)json_integer_value(d);
+    *id = jint(o, "id");
+}
+
+static void test_queue_order_and_pages(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t now = T0 + 1000;
+    /* Ids 1..9 in submission order. */
+    int64_t a = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 5000, T0 + 4000);         /* 1: due later */
+    int64_t nd1 = add_ticket(fx, fx->acme, fx->alice, 5, T0 + 1, GARANT_NO_DUE, GARANT_NO_DUE); /* 2 */
+    int64_t b = add_ticket(fx, fx->globex, fx->bob, 1, T0 + 2, T0 + 500, T0 + 400);       /* 3: breached */
+    int64_t answered = add_ticket(fx, fx->acme, fx->alice, 1, T0 + 3, T0 + 100, T0 + 50); /* 4 */
+    int64_t solved = add_ticket(fx, fx->acme, fx->alice, 1, T0 + 4, T0 + 100, T0 + 50);   /* 5 */
+    int64_t d = add_ticket(fx, fx->acme, fx->alice, 2, T0 + 5, T0 + 500, T0 + 400);       /* 6: ties with 3 */
+    int64_t pend = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 6, T0 + 2000, T0 + 1500);  /* 7: pending */
+    int64_t nd2 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 7, GARANT_NO_DUE, GARANT_NO_DUE); /* 8 */
+    int64_t early = add_ticket(fx, fx->acme, fx->alice, 1, T0 + 8, T0 + 200, T0 + 150);   /* 9: most overdue */
+    check(tk->set_first_response(fx->w, answered, T0 + 60), "answered");
+    check(tk->set_status(fx->w, solved, "solved"), "solved");
+    check(tk->set_status(fx->w, pend, "pending"), "pending");
+    (void)now;
+
+    json_t *page;
+    check(tk->queue(fx->w, 0, 0, 50, &page), "queue");
+    char want[128];
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld,%lld", (long long)early, (long long)b, (long long)d,
+             (long long)pend, (long long)a, (long long)nd1, (long long)nd2);
+    assert_string_equal(ids_of(page), want);
+    json_t *first = json_array_get(page, 0);
+    assert_string_equal(jstr(first, "org_name"), "Acme");
+    assert_string_equal(jstr(first, "requester_email"), "alice@acme.example");
+    assert_true(json_is_null(json_object_get(json_array_get(page, 6), "first_response_due")));
+    json_decref(page);
+
+    /* Every page size walks the same order, across the boundary between
+    ** tickets with and without a deadline, and ends with an empty page. */
+    for (int limit = 1; limit <= 8; limit++) {
+        char got[128] = "";
+        size_t len = 0;
+        int64_t due = 0, id = 0;
+        int pages = 0;
+        for (;;) {
+            check(tk->queue(fx->w, due, id, limit, &page), "queue page");
+            assert_true(json_array_size(page) <= (size_t)limit);
+            if (json_array_size(page) == 0) {
+                json_decref(page);
+                break;
+            }
+            int w = snprintf(got + len, sizeof got - len, "%s%s", len ? "," : "", ids_of(page));
+            len += (size_t)w;
+            last_key(page, &due, &id);
+            json_decref(page);
+            assert_true(++pages <= 8);
+        }
+        if (strcmp(got, want) != 0) fail_msg("limit %d: got %s, want %s", limit, got, want);
+    }
+    assert_int_equal(tk->queue(fx->w, 0, 0, 0, &page), GARANT_EINVAL);
+    assert_int_equal(tk->queue(fx->w, 0, 0, 201, &page), GARANT_EINVAL);
+}
+
+/* The filtered queue keeps the queue's order and pages over the filter. */
+static void test_queue_where(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t a1 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 900, T0 + 800);
+    int64_t g1 = add_ticket(fx, fx->globex, fx->bob, 2, T0, T0 + 100, T0 + 50);
+    int64_t a2 = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);
+    int64_t a3 = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t g2 = add_ticket(fx, fx->globex, fx->bob, 3, T0, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t a4 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 50, T0 + 10);
+    check(tk->set_first_response(fx->w, a4, T0 + 1), "answered");
+    garant_ticket t = {0};
+    t.org_id = fx->acme;
+    t.requester_id = fx->alice;
+    snprintf(t.subject, sizeof t.subject, "with product");
+    t.priority = t.initial_priority = 2;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.product, sizeof t.product, "Payments");
+    snprintf(t.environment, sizeof t.environment, "production");
+    t.submitted_at = T0;
+    t.first_response_due = T0 + 500;
+    t.warn_at = T0 + 400;
+    check(tk->insert(fx->w, &t, "b"), "insert product");
+    int64_t p1 = t.id;
+
+    garant_queue_filter f;
+    memset(&f, 0, sizeof f);
+    f.limit = 50;
+    json_t *page;
+    char want[128];
+    check(tk->queue_where(fx->w, &f, &page), "unfiltered");
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld", (long long)g1, (long long)a2, (long long)p1,
+             (long long)a1, (long long)a3, (long long)g2);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+
+    /* One organization, a page at a time, across the boundary. */
+    f.org_id = fx->acme;
+    f.limit = 2;
+    check(tk->queue_where(fx->w, &f, &page), "acme page 1");
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)p1);
+    assert_string_equal(ids_of(page), want);
+    last_key(page, &f.after_due, &f.after_id);
+    json_decref(page);
+    check(tk->queue_where(fx->w, &f, &page), "acme page 2");
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a1, (long long)a3);
+    assert_string_equal(ids_of(page), want);
+    last_key(page, &f.after_due, &f.after_id);
+    json_decref(page);
+    check(tk->queue_where(fx->w, &f, &page), "acme page 3");
+    assert_int_equal(json_array_size(page), 0);
+    json_decref(page);
+
+    memset(&f, 0, sizeof f);
+    f.limit = 50;
+    f.priority = 3;
+    check(tk->queue_where(fx->w, &f, &page), "priority 3");
+    snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)g2);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+    f.priority = 0;
+    snprintf(f.plan, sizeof f.plan, "enterprise");
+    check(tk->queue_where(fx->w, &f, &page), "plan");
+    snprintf(want, sizeof want, "%lld,%lld", (long long)g1, (long long)g2);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+    f.plan[0] = '\0';
+    snprintf(f.product, sizeof f.product, "Payments");
+    check(tk->queue_where(fx->w, &f, &page), "product");
+    snprintf(want, sizeof want, "%lld", (long long)p1);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+    f.limit = 0;
+    assert_int_equal(tk->queue_where(fx->w, &f, &page), GARANT_EINVAL);
+}
+
+/* Whether a query plan (EXPLAIN QUERY PLAN of sql on db) mentions want and
+** sorts nothing in a temporary b-tree. */
+static void assert_plan(sqlite3 *db, const char *sql, const char *want)
+{
+    char eqp[4096];
+    int w = snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    assert_true(w > 0 && (size_t)w < sizeof eqp);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK) fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    char plan[2048] = "";
+    size_t len = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(plan + len, sizeof plan - len, "%s | ", (const char *)sqlite3_column_text(st, 3));
+        if (n > 0 && (size_t)n < sizeof plan - len) len += (size_t)n;
+    }
+    sqlite3_finalize(st);
+    if (!strstr(plan, want) || strstr(plan, "TEMP B-TREE"))
+        fail_msg("plan of\n  %s\nis\n  %s\nwanted %s and no sort", sql, plan, want);
+}
+
+/* Calls the SQL statements the connection has prepared that contain
+** marker through assert_plan; returns how many there were. */
+static int assert_plans_of(garant_store_conn *c, const char *marker, const char *want)
+{
+    sqlite3 *db = gs_sqlite(c)->db;
+    int n = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
+        const char *sql = sqlite3_sql(st);
+        if (sql && strstr(sql, marker)) {
+            assert_plan(db, sql, want);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The queue must stay O(page) with a million open tickets: both of its
+** statements walk the partial index and sort nothing. */
+static void test_queue_uses_index(void **state)
+{
+    fixture *fx = *state;
+    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
+    for (int i = 0; i < 20; i++)
+        add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 3 ? T0 + 1000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
+    json_t *page;
+    check(fx->ops->tickets->queue(fx->w, 0, 0, 50, &page), "queue"); /* prepares both halves */
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "t.first_response_at IS NULL AND t.status IN ('open', 'pending')",
+                                     "INDEX tickets_awaiting"),
+                     2);
+    /* An organization's list walks tickets_org. */
+    garant_ticket_filter f = filter(10);
+    f.org_id = fx->acme;
+    check(fx->ops->tickets->list(fx->w, &f, &page), "list");
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.org_id = ?1", "INDEX tickets_org"), 1);
+}
+
+/* ---- the walk over awaiting tickets ---- */
+
+typedef struct walk {
+    fixture *fx;
+    int seen[400];
+    int calls;
+    int stop_after;
+} walk;
+
+/* Moves each ticket's deadline while the walk runs, as a policy change does. */
+static int walk_fn(void *ctx, const garant_ticket *t)
+{
+    walk *wk = ctx;
+    assert_true(t->id > 0 && t->id < 400);
+    assert_true(t->first_response_at == 0);
+    assert_true(strcmp(t->status, "open") == 0 || strcmp(t->status, "pending") == 0);
+    wk->seen[t->id]++;
+    wk->calls++;
+    int64_t due = t->first_response_due == GARANT_NO_DUE ? T0 + 1 : t->first_response_due + 100000;
+    check(wk->fx->ops->tickets->set_deadline(wk->fx->w, t->id, due, due - 10), "set_deadline in walk");
+    if (wk->stop_after && wk->calls == wk->stop_after) return 42;
+    return 0;
+}
+
+static void test_each_awaiting(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    check(fx->ops->begin_write(fx->w), "begin");
+    for (int i = 1; i <= 300; i++)
+        add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 5 ? T0 + 10000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
+    check(fx->ops->commit(fx->w), "commit");
+    /* Not awaiting: answered (every 7th), solved or closed (every 11th). */
+    int awaiting = 0;
+    for (int i = 1; i <= 300; i++) {
+        if (i % 7 == 0) check(tk->set_first_response(fx->w, i, T0 + 1), "fr");
+        else if (i % 11 == 0) check(tk->set_status(fx->w, i, i % 2 ? "solved" : "closed"), "status");
+        else {
+            if (i % 13 == 0) check(tk->set_status(fx->w, i, "pending"), "pending");
+            awaiting++;
+        }
+    }
+    walk *wk = calloc(1, sizeof *wk);
+    assert_non_null(wk);
+    wk->fx = fx;
+    check(tk->each_awaiting(fx->w, walk_fn, wk), "each_awaiting");
+    assert_int_equal(wk->calls, awaiting);
+    for (int i = 1; i <= 300; i++) {
+        int want = (i % 7 && i % 11) ? 1 : 0;
+        if (wk->seen[i] != want) fail_msg("ticket %d seen %d times, want %d", i, wk->seen[i], want);
+    }
+    /* A nonzero answer stops the walk and is returned. */
+    memset(wk, 0, sizeof *wk);
+    wk->fx = fx;
+    wk->stop_after = 130;
+    assert_int_equal(tk->each_awaiting(fx->w, walk_fn, wk), 42);
+    assert_int_equal(wk->calls, 130);
+    free(wk);
+}
+
+/* ---- reports, counts ---- */
+
+static void test_for_report(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t t1 = add_ticket(fx, fx->acme, fx->alice, 2, T0 - 1, T0 + 100, T0 + 50); /* before */
+    int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);     /* at from */
+    int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 4, T0 + 50, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t t4 = add_ticket(fx, fx->acme, fx->alice, 2, T0 + 100, T0 + 200, T0 + 150); /* at to */
+    check(tk->set_first_response(fx->w, t2, T0 + 90), "fr");
+    json_t *arr;
+    check(tk->for_report(fx->w, T0, T0 + 100, &arr), "for_report");
+    char want[64];
+    snprintf(want, sizeof want, "%lld,%lld", (long long)t2, (long long)t3);
+    assert_string_equal(ids_of(arr), want);
+    json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1);
+    assert_int_equal(jint(a, "org_id"), fx->acme);
+    assert_string_equal(jstr(a, "org_name"), "Acme");
+    assert_string_equal(jstr(a, "plan"), "professional");
+    assert_int_equal(jint(a, "priority"), 3);
+    assert_int_equal(jint(a, "submitted_at"), T0);
+    assert_int_equal(jint(a, "due"), T0 + 100);
+    assert_int_equal(jint(a, "first_response_at"), T0 + 90);
+    assert_true(json_is_null(json_object_get(b, "due")));
+    assert_true(json_is_null(json_object_get(b, "first_response_at")));
+    assert_string_equal(jstr(b, "org_name"), "Globex");
+    json_decref(arr);
+    check(tk->for_report(fx->w, T0 + 1000, T0 + 2000, &arr), "empty report");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    (void)t1;
+    (void)t4;
+}
+
+typedef struct report_walk {
+    int64_t ids[16];
+    garant_ticket seen[16];
+    int n;
+    int stop_at;
+} report_walk;
+
+static int report_fn(void *ctx, const garant_ticket *t)
+{
+    report_walk *rw = ctx;
+    assert_true(rw->n < 16);
+    rw->seen[rw->n] = *t;
+    rw->ids[rw->n++] = t->id;
+    return rw->stop_at && rw->n == rw->stop_at ? -99 : 0;
+}
+
+static void test_each_for_report(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t late = add_ticket(fx, fx->acme, fx->alice, 2, T0 + 50, T0 + 100, T0 + 60);
+    int64_t early = add_ticket(fx, fx->globex, fx->bob, 4, T0, GARANT_NO_DUE, GARANT_NO_DUE);
+    add_ticket(fx, fx->acme, fx->alice, 2, T0 + 100, T0 + 200, T0 + 150); /* at `to`: out */
+    add_ticket(fx, fx->acme, fx->alice, 2, T0 - 1, T0 + 200, T0 + 150);   /* before: out */
+    check(tk->set_first_response(fx->w, late, T0 + 70), "fr");
+    check(tk->set_status(fx->w, late, "solved"), "status");
+    report_walk rw;
+    memset(&rw, 0, sizeof rw);
+    check(tk->each_for_report(fx->w, T0, T0 + 100, report_fn, &rw), "each_for_report");
+    assert_int_equal(rw.n, 2);
+    assert_int_equal(rw.ids[0], early); /* by submission, not by id */
+    assert_int_equal(rw.ids[1], late);
+    assert_int_equal(rw.seen[0].org_id, fx->globex);
+    assert_string_equal(rw.seen[0].plan, "enterprise");
+    assert_int_equal(rw.seen[0].priority, 4);
+    assert_string_equal(rw.seen[0].stage, "ga");
+    assert_string_equal(rw.seen[0].status, "open");
+    assert_true(rw.seen[0].first_response_due == GARANT_NO_DUE);
+    assert_int_equal(rw.seen[0].first_response_at, 0);
+    assert_int_equal(rw.seen[1].submitted_at, T0 + 50);
+    assert_int_equal(rw.seen[1].first_response_due, T0 + 100);
+    assert_int_equal(rw.seen[1].first_response_at, T0 + 70);
+    assert_string_equal(rw.seen[1].status, "solved");
+    memset(&rw, 0, sizeof rw);
+    rw.stop_at = 1;
+    assert_int_equal(tk->each_for_report(fx->w, T0, T0 + 100, report_fn, &rw), -99);
+    assert_int_equal(rw.n, 1);
+}
+
+static void test_counts(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    json_t *o;
+    check(tk->counts(fx->w, T0, &o), "counts (empty)");
+    static const char *const keys[] = {"open", "pending", "solved", "closed", "awaiting", "breached"};
+    for (size_t i = 0; i < 6; i++) assert_int_equal(jint(o, keys[i]), 0);
+    json_decref(o);
+
+    int64_t t1 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);   /* open, overdue */
+    int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);   /* answered late, solved */
+    int64_t t3 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 5000, T0 + 50);  /* pending, in time */
+    int64_t t4 = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE); /* open */
+    int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);   /* answered, closed */
+    check(tk->set_first_response(fx->w, t2, T0 + 101), "fr2");
+    check(tk->set_status(fx->w, t2, "solved"), "s2");
+    check(tk->set_status(fx->w, t3, "pending"), "s3");
+    check(tk->set_first_response(fx->w, t5, T0 + 99), "fr5");
+    check(tk->set_status(fx->w, t5, "closed"), "s5");
+    check(tk->counts(fx->w, T0 + 1000, &o), "counts");
+    assert_int_equal(jint(o, "open"), 2);
+    assert_int_equal(jint(o, "pending"), 1);
+    assert_int_equal(jint(o, "solved"), 1);
+    assert_int_equal(jint(o, "closed"), 1);
+    assert_int_equal(jint(o, "awaiting"), 3);
+    assert_int_equal(jint(o, "breached"), 2);
+    json_decref(o);
+    check(tk->counts(fx->w, T0 + 100, &o), "counts at the deadline");
+    assert_int_equal(jint(o, "breached"), 1);
+    json_decref(o);
+    (void)t1;
+    (void)t4;
+}
+
+/* Writes in a rolled-back transaction leave nothing behind. */
+static void test_rollback(void **state)
+{
+    fixture *fx = *state;
+    check(fx->ops->begin_write(fx->w), "begin");
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);
+    append(fx, id, T0, "created", json_object());
+    check(fx->ops->rollback(fx->w), "rollback");
+    garant_ticket g;
+    assert_int_equal(fx->ops->tickets->get(fx->w, id, &g), GARANT_ENOTFOUND);
+}
+
+#define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int run_tickets_contract(const garant_store_ops *ops, const char *target)
+{
+    suite.ops = ops;
+    suite.target = target;
+    suite.seq = 0;
+    const struct CMUnitTest tests[] = {
+        CASE(test_insert_get_round_trip),
+        CASE(test_none_mapping),
+        CASE(test_insert_refused),
+        CASE(test_not_found),
+        CASE(test_setters),
+        CASE(test_list_fields_and_filters),
+        CASE(test_list_pages),
+        CASE(test_events),
+        CASE(test_events_append_only),
+        CASE(test_priority_changes),
+        CASE(test_replies),
+        CASE(test_queue_order_and_pages),
+        CASE(test_queue_where),
+        CASE(test_queue_uses_index),
+        CASE(test_each_awaiting),
+        CASE(test_for_report),
+        CASE(test_each_for_report),
+        CASE(test_counts),
+        CASE(test_rollback),
+    };
+    char name[64];
+    snprintf(name, sizeof name, "store tickets (%s)", ops->name);
+    return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/garant-test-tickets-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char target[128];
+    snprintf(target, sizeof target, "%s/store.db", dir);
+    int failed = run_tickets_contract(&garant_store_sqlite_ops, target);
+    rmdir(dir);
+    return failed;
+}
