@@ -83,6 +83,7 @@ struct http_req {
     const char *content_type;  /* for text */
     char set_cookie[512];      /* one Set-Cookie header, "" if none */
     char location[256];        /* Location header, "" if none */
+    int retry_after_s;         /* Retry-After header (429), 0 if none */
 
     json_t *body_json;         /* the parsed body (http_body_fields), owned */
     void *impl;                /* the server's per-connection state */

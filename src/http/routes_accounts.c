@@ -1,8 +1,647 @@
 /*
-** routes_accounts.c - placeholder until the accounts API lands.
+** routes_accounts.c - sign-up, address verification, login and logout, the
+** signed-in user, and password reset.
+**
+** The rules, and why:
+**   - Only company addresses sign up (freemail.c): the domain of a proven
+**     address decides which organization's tickets a person sees. A domain
+**     that belongs to an organization joins it; an unknown one creates an
+**     organization named after the domain on the "basic" plan (the
+**     policy's first plan if it has no "basic").
+**   - An address is proven before its account can log in: sign-up mails a
+**     link {base_url}/verify?token=T with a single-use 256-bit token, of
+**     which only the SHA-256 is stored; it expires after 24 hours.
+**   - No answer tells whether an e-mail address has an account. Sign-up
+**     answers the same 201 either way: a new address is sent the
+**     verification link; an existing unverified one a fresh link (the
+**     account keeps its first password and name: a sign-up never
+**     overwrites an account); an existing verified one a mail saying it
+**     has an account already, pointing to login and password reset.
+**     Every path hashes the password and runs one group-committed write,
+**     so they take about the same time. Login says "wrong e-mail or
+**     password" for both and checks a dummy hash for unknown addresses;
+**     only the right password of an unverified account hears "verify
+**     first". Password-reset requests always answer 202.
+**   - Failed logins are counted per account ("email:ADDR") and per client
+**     address ("ip:IP") over 15 minutes; from 5 failures of an account or
+**     20 of an address on, login answers 429 with Retry-After, even for the
+**     right password. A successful login forgets the account's failures.
+**   - A session lasts 12 hours (SESSION_TTL_S): the token comes back in the
+**     body (for Authorization: Bearer) and as an HttpOnly, SameSite=Strict
+**     cookie (Secure when base_url is https), with a CSRF token that
+**     cookie-authenticated writes must echo in X-CSRF-Token.
+**   - A password reset (link valid 1 hour) ends every session of the
+**     account.
 */
-#include "http.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "../core/internal.h"
+#include "accounts.h"
+#include "server_internal.h"
+
+/* Lifetimes and limits, in seconds and counts. */
+#define SESSION_TTL_S (12 * 3600)
+#define VERIFY_TTL_S (24 * 3600)
+#define RESET_TTL_S 3600
+#define THROTTLE_WINDOW_S (15 * 60)
+#define THROTTLE_MAX_ACCOUNT 5
+#define THROTTLE_MAX_ADDRESS 20
+/* Reset mails to one address per hour; more requests are answered 202 and
+** send nothing, so the endpoint cannot flood a mailbox. */
+#define RESET_MAILS_PER_HOUR 3
+/* Passwords: at least 10 characters, at most 1024 bytes. */
+#define PASSWORD_MIN_CHARS 10
+#define PASSWORD_MAX_BYTES 1024
+/* argon2id needs 19 MiB a hash; at most this many run at once, so a burst
+** of logins cannot exhaust memory. */
+#define MAX_CONCURRENT_HASHES 8
+
+/* ---- password hashing with a concurrency limit ----------------------- */
+
+static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cv = PTHREAD_COND_INITIALIZER;
+static int hash_running;
+
+static void hash_enter(void)
+{
+    pthread_mutex_lock(&hash_mu);
+    while (hash_running >= MAX_CONCURRENT_HASHES) pthread_cond_wait(&hash_cv, &hash_mu);
+    hash_running++;
+    pthread_mutex_unlock(&hash_mu);
+}
+
+static void hash_leave(void)
+{
+    pthread_mutex_lock(&hash_mu);
+    hash_running--;
+    pthread_cond_signal(&hash_cv);
+    pthread_mutex_unlock(&hash_mu);
+}
+
+static int pw_hash(char out[128], const char *password)
+{
+    hash_enter();
+    int rc = http_password_hash(out, password);
+    hash_leave();
+    return rc;
+}
+
+static int pw_check(const char *hash, const char *password, int *out_rehash)
+{
+    hash_enter();
+    int rc = http_password_check(hash, password, out_rehash);
+    hash_leave();
+    return rc;
+}
+
+/* A hash of a password nobody knows, checked for unknown addresses so that
+** they take as long as known ones. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[128];
+
+static void dummy_init(void)
+{
+    char pw[33];
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+    if (http_password_hash(dummy_hash, pw) != 0) dummy_hash[0] = '\0';
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static int check_password(const char *pw)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++) chars += (*p & 0xC0) != 0x80;
+    if (chars < PASSWORD_MIN_CHARS)
+        return garant__error(GARANT_EINVAL, "'password' must have at least %d characters", PASSWORD_MIN_CHARS);
+    return 0;
+}
+
+/* The base of links in mails: opt.base_url, else http://LISTEN with the
+** port actually bound (the listen address may say port 0). */
+static void base_url(char *out, size_t cap, garant_server *srv)
+{
+    const char *b = srv->opt.base_url;
+    if (b && *b) {
+        size_t n = strlen(b);
+        while (n && b[n - 1] == '/') n--;
+        snprintf(out, cap, "%.*s", (int)n, b);
+        return;
+    }
+    const char *listen = srv->opt.listen ? srv->opt.listen : "127.0.0.1:8080";
+    const char *colon = strrchr(listen, ':');
+    int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
+    unsigned port = 0;
+    const union MHD_DaemonInfo *di = srv->daemon ? MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    if (di) port = di->port;
+    if (!port && colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
+    if (hl == 0 || (hl == 1 && listen[0] == '*') || (hl == 7 && !strncmp(listen, "0.0.0.0", 7)))
+        snprintf(out, cap, "http://localhost:%u", port);
+    else
+        snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
+}
+
+static const char *role_name(garant_role role)
+{
+    switch (role) {
+    case GARANT_ROLE_ADMIN: return "admin";
+    case GARANT_ROLE_AGENT: return "agent";
+    default: return "customer";
+    }
+}
+
+/* {id, email, name, role, org_id|null, verified}. Caller owns the result. */
+static json_t *user_json(const garant_user *u)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role",
+                     role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(), "verified",
+                     u->verified_at != 0);
+}
+
+/* The address lower-cased, for lookups and throttle keys (no syntax check:
+** a malformed address is simply one without an account). */
+static void lower_email(char out[GARANT_MAX_EMAIL + 1], const char *in)
+{
+    size_t i = 0;
+    for (; i < GARANT_MAX_EMAIL && in[i]; i++)
+        out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? (char)(in[i] - 'A' + 'a') : in[i];
+    out[i] = '\0';
+}
+
+/* ---- sign-up --------------------------------------------------------- */
+
+typedef struct signup_job {
+    garant_user user;        /* in: email, name, password_hash, created_at */
+    const char *domain;      /* in: the address's domain (points into user.email's copy) */
+    const char *plan;        /* in: the plan of a new organization */
+    uint8_t token_hash[32];  /* in */
+    int64_t now;             /* in */
+} signup_job;
+
+/* The organization of a domain, creating it if it has none. */
+static int org_for_domain(garant_store_conn *w, const char *domain, const char *plan, int64_t now, int64_t *out_id)
+{
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int rc = a->domain_org(w, domain, out_id);
+    if (rc != GARANT_ENOTFOUND) return rc;
+    garant_org org;
+    memset(&org, 0, sizeof org);
+    snprintf(org.plan, sizeof org.plan, "%s", plan);
+    org.created_at = now;
+    /* Named after the domain; should an admin have used that name for
+    ** another organization, "example.com (2)" and so on. */
+    for (int n = 1; n <= 20; n++) {
+        if (n == 1)
+            snprintf(org.name, sizeof org.name, "%s", domain);
+        else
+            snprintf(org.name, sizeof org.name, "%s (%d)", domain, n);
+        rc = a->org_insert(w, &org);
+        if (rc != GARANT_ECONFLICT) break;
+    }
+    if (rc) return rc;
+    if ((rc = a->domain_add(w, org.id, domain))) return rc;
+    *out_id = org.id;
+    return 0;
+}
+
+static int signup_write(garant_store_conn *w, void *arg)
+{
+    signup_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    garant_user old;
+    int rc = a->user_by_email(w, j->user.email, &old);
+    if (rc == 0) {
+        if (old.verified_at) return 0;
+        return a->token_insert(w, GARANT_TOKEN_VERIFY, old.id, j->token_hash, j->now + VERIFY_TTL_S);
+    }
+    if (rc != GARANT_ENOTFOUND) return rc;
+    if ((rc = org_for_domain(w, j->domain, j->plan, j->now, &j->user.org_id))) return rc;
+    if ((rc = a->user_insert(w, &j->user))) return rc;
+    return a->token_insert(w, GARANT_TOKEN_VERIFY, j->user.id, j->token_hash, j->now + VERIFY_TTL_S);
+}
+
+/* The plan of organizations created by sign-up. Borrowed from the policy. */
+static const char *signup_plan(http_req *r)
+{
+    const garant_policy *pol = http_policy(r);
+    size_t n = garant_policy_plan_count(pol);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(garant_policy_plan_name(pol, i), "basic")) return "basic";
+    return n ? garant_policy_plan_name(pol, 0) : "basic";
+}
+
+static int mail_verification(http_req *r, const char *to, const char *token, int again)
+{
+    char base[512], body[2048];
+    base_url(base, sizeof base, r->srv);
+    snprintf(body, sizeof body,
+             "Hello,\n\n"
+             "%s"
+             "please confirm that %s is your address by opening this link\n"
+             "within 24 hours:\n\n"
+             "%s/verify?token=%s\n\n"
+             "Until the address is confirmed, the account cannot log in. If you\n"
+             "did not sign up for garant, ignore this mail.\n",
+             again ? "someone (we hope you) signed up again with an address whose account\n"
+                     "is waiting for confirmation; here is a fresh link. If you do not\n"
+                     "remember the password, confirm first and then reset it.\n\n"
+                   : "",
+             to, base, token);
+    return http_mail(r->srv, to, "Confirm your e-mail address for garant", body);
+}
+
+static int mail_exists(http_req *r, const char *to)
+{
+    char base[512], body[2048];
+    base_url(base, sizeof base, r->srv);
+    snprintf(body, sizeof body,
+             "Hello,\n\n"
+             "someone (we hope you) tried to sign up for garant with %s, but\n"
+             "this address has an account already. Log in at\n\n"
+             "%s/login\n\n"
+             "If you forgot the password, reset it at\n\n"
+             "%s/forgot\n\n"
+             "If it was not you, ignore this mail: nothing has changed.\n",
+             to, base, base);
+    return http_mail(r->srv, to, "Your garant account", body);
+}
+
+/* POST /api/v1/signup {email, password, name} */
+static int signup(http_req *r)
+{
+    static const http_field spec[] = {
+        {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
+        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[3];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    signup_job j;
+    memset(&j, 0, sizeof j);
+    if ((rc = http_email_normalize(j.user.email, sizeof j.user.email, &j.domain, json_string_value(v[0])))) return rc;
+    const char *free_part = http_freemail_match(r->srv, j.domain);
+    if (free_part)
+        return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
+                             free_part);
+    if ((rc = check_password(json_string_value(v[1])))) return rc;
+    if ((rc = http_name_check(json_string_value(v[2]), GARANT_MAX_NAME, "name"))) return rc;
+    /* Hashed whether or not the account exists: the same work either way. */
+    if ((rc = pw_hash(j.user.password_hash, json_string_value(v[1])))) return rc;
+    snprintf(j.user.name, sizeof j.user.name, "%s", json_string_value(v[2]));
+    j.user.role = GARANT_ROLE_CUSTOMER;
+    j.user.created_at = j.now = r->now;
+    j.plan = signup_plan(r);
+    /* The mail goes out before the write, so that a mail server that
+    ** refuses it leaves nothing behind. The write decides again what to do
+    ** (another sign-up may have come in between); its choice never leaves
+    ** the mailed link dead: an account created meanwhile is unverified and
+    ** gets this token, and a verified one needed no link. */
+    garant_user old;
+    rc = GS(r->db)->accounts->user_by_email(r->db, j.user.email, &old);
+    if (rc && rc != GARANT_ENOTFOUND) return rc;
+    int exists = rc == 0;
+    char token[44];
+    http_token_new(token, j.token_hash);
+    rc = exists && old.verified_at ? mail_exists(r, j.user.email)
+                                   : mail_verification(r, j.user.email, token, exists);
+    sodium_memzero(token, sizeof token);
+    if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
+    if ((rc = http_write(r->srv, signup_write, &j))) return rc;
+    return http_reply(r, 201,
+                      json_pack("{s:s,s:s,s:s}", "status", "verification_sent", "email", j.user.email, "message",
+                                "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
+}
+
+/* ---- verification ---------------------------------------------------- */
+
+typedef struct verify_job {
+    uint8_t hash[32];
+    int64_t now;
+    garant_user user; /* out */
+} verify_job;
+
+static int verify_write(garant_store_conn *w, void *arg)
+{
+    verify_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int64_t uid = 0;
+    int rc = a->token_consume(w, GARANT_TOKEN_VERIFY, j->hash, j->now, &uid);
+    if (rc == GARANT_ENOTFOUND)
+        return garant__error(GARANT_EINVAL, "this confirmation link is not valid: it was used already, has expired "
+                                            "(links last 24 hours) or is mistyped; sign up again for a new one");
+    if (rc) return rc;
+    if ((rc = a->user_get(w, uid, &j->user))) return rc;
+    if (!j->user.verified_at) {
+        if ((rc = a->user_set_verified(w, uid, j->now))) return rc;
+        j->user.verified_at = j->now;
+    }
+    return 0;
+}
+
+/* POST /api/v1/verify {token} */
+static int verify(http_req *r)
+{
+    static const http_field spec[] = {{"token", HTTP_F_STRING, 1, 128}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    verify_job j;
+    memset(&j, 0, sizeof j);
+    http_token_hash(j.hash, json_string_value(v[0]));
+    j.now = r->now;
+    if ((rc = http_write(r->srv, verify_write, &j))) return rc;
+    return http_reply(r, 200, json_pack("{s:s,s:s}", "status", "verified", "email", j.user.email));
+}
+
+/* ---- login and logout ------------------------------------------------ */
+
+typedef struct fail_job {
+    const char *keys[2];
+    int64_t now;
+} fail_job;
+
+static int fail_write(garant_store_conn *w, void *arg)
+{
+    fail_job *j = arg;
+    for (int i = 0; i < 2; i++) {
+        int count;
+        int rc = GS(w)->accounts->throttle_record(w, j->keys[i], j->now, THROTTLE_WINDOW_S, &count);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+typedef struct login_job {
+    garant_session session;
+    const char *account_key;
+    int64_t user_id;
+    const char *new_hash; /* rehashed password, or NULL */
+} login_job;
+
+static int login_write(garant_store_conn *w, void *arg)
+{
+    login_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int rc = a->throttle_clear(w, j->account_key);
+    if (!rc && j->new_hash) rc = a->user_set_password(w, j->user_id, j->new_hash);
+    if (!rc) rc = a->session_insert(w, &j->session);
+    return rc;
+}
+
+/* POST /api/v1/login {email, password} */
+static int login(http_req *r)
+{
+    static const http_field spec[] = {
+        {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
+        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    char email[GARANT_MAX_EMAIL + 1], account_key[GARANT_MAX_EMAIL + 8], address_key[80];
+    lower_email(email, json_string_value(v[0]));
+    const char *password = json_string_value(v[1]);
+    snprintf(account_key, sizeof account_key, "email:%s", email);
+    snprintf(address_key, sizeof address_key, "ip:%s", r->client_ip ? r->client_ip : "unknown");
+
+    const garant_store_accounts_ops *a = GS(r->db)->accounts;
+    int failures_account = 0, failures_address = 0;
+    if (email[0] && (rc = a->throttle_count(r->db, account_key, r->now, THROTTLE_WINDOW_S, &failures_account)))
+        return rc;
+    if ((rc = a->throttle_count(r->db, address_key, r->now, THROTTLE_WINDOW_S, &failures_address))) return rc;
+    if (failures_account >= THROTTLE_MAX_ACCOUNT || failures_address >= THROTTLE_MAX_ADDRESS) {
+        r->retry_after_s = THROTTLE_WINDOW_S;
+        return garant__error(GARANT_ETHROTTLED, "too many failed logins; try again in %d minutes",
+                             THROTTLE_WINDOW_S / 60);
+    }
+
+    garant_user u;
+    int found = 0;
+    if (email[0]) {
+        rc = a->user_by_email(r->db, email, &u);
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+        found = rc == 0;
+    }
+    int rehash = 0;
+    if (found) {
+        rc = pw_check(u.password_hash, password, &rehash);
+    } else {
+        pthread_once(&dummy_once, dummy_init);
+        pw_check(dummy_hash[0] ? dummy_hash : "$argon2id$", password, &rehash);
+        rc = GARANT_EAUTH;
+    }
+    if (rc == GARANT_EAUTH) {
+        fail_job f = {{account_key, address_key}, r->now};
+        if (!email[0]) f.keys[0] = address_key; /* counted once */
+        int wrc = http_write(r->srv, fail_write, &f);
+        if (wrc) return wrc;
+        return garant__error(GARANT_EAUTH, "wrong e-mail or password");
+    }
+    if (rc) return rc;
+    /* Only someone who knows the password learns that the account exists
+    ** and waits for confirmation. */
+    if (!u.verified_at)
+        return garant__error(GARANT_EPERM,
+                             "verify your e-mail address first: open the link in the mail we sent when you signed up");
+
+    login_job j;
+    memset(&j, 0, sizeof j);
+    char new_hash[128], token[44];
+    if (rehash && pw_hash(new_hash, password) == 0) j.new_hash = new_hash;
+    http_token_new(token, j.session.token_hash);
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(j.session.csrf, sizeof j.session.csrf, raw, sizeof raw);
+    j.session.user_id = u.id;
+    j.session.created_at = r->now;
+    j.session.expires_at = r->now + SESSION_TTL_S;
+    j.account_key = account_key;
+    j.user_id = u.id;
+    if ((rc = http_write(r->srv, login_write, &j))) return rc;
+
+    char base[512], at[GARANT_RFC3339_UTC_LEN];
+    base_url(base, sizeof base, r->srv);
+    snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
+             token, SESSION_TTL_S, strncmp(base, "https://", 8) == 0 ? "; Secure" : "");
+    json_t *body = json_pack("{s:s,s:s,s:o,s:s}", "token", token, "csrf_token", j.session.csrf, "user", user_json(&u),
+                             "expires_at", garant_time_format_utc(at, j.session.expires_at));
+    sodium_memzero(token, sizeof token);
+    return http_reply(r, 200, body);
+}
+
+typedef struct logout_job {
+    const uint8_t *hash;
+    int64_t now;
+} logout_job;
+
+static int logout_write(garant_store_conn *w, void *arg)
+{
+    logout_job *j = arg;
+    return GS(w)->accounts->session_revoke(w, j->hash, j->now);
+}
+
+/* POST /api/v1/logout: ends the presented session. */
+static int logout(http_req *r)
+{
+    logout_job j = {r->session.token_hash, r->now};
+    int rc = http_write(r->srv, logout_write, &j);
+    if (rc) return rc;
+    snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    return http_reply(r, 204, NULL);
+}
+
+/* GET /api/v1/me: the user, their organization, and the session (with the
+** CSRF token, so a page reloaded with only the cookie can recover it; no
+** other site can read this answer). */
+static int me(http_req *r)
+{
+    json_t *org = json_null();
+    if (r->user.org_id) {
+        garant_org o;
+        int rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &o);
+        if (rc) return rc;
+        org = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan);
+    }
+    char at[GARANT_RFC3339_UTC_LEN];
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user_json(&r->user), "org", org, "session",
+                                "expires_at", garant_time_format_utc(at, r->session.expires_at), "csrf_token",
+                                r->session.csrf));
+}
+
+/* ---- password reset -------------------------------------------------- */
+
+typedef struct forgot_job {
+    const char *email;
+    const char *throttle_key;
+    uint8_t token_hash[32];
+    int64_t now;
+    int send;             /* out: mail the link */
+} forgot_job;
+
+/* Every request runs the same write (one throttle record), known address
+** or not, so the answer's timing tells little. */
+static int forgot_write(garant_store_conn *w, void *arg)
+{
+    forgot_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int count = 0;
+    int rc = a->throttle_record(w, j->throttle_key, j->now, 3600, &count);
+    if (rc) return rc;
+    garant_user u;
+    rc = j->email[0] ? a->user_by_email(w, j->email, &u) : GARANT_ENOTFOUND;
+    if (rc == GARANT_ENOTFOUND) return 0;
+    if (rc) return rc;
+    if (!u.verified_at || count > RESET_MAILS_PER_HOUR) return 0;
+    j->send = 1;
+    return a->token_insert(w, GARANT_TOKEN_RESET, u.id, j->token_hash, j->now + RESET_TTL_S);
+}
+
+/* POST /api/v1/password/forgot {email}: always 202. */
+static int forgot(http_req *r)
+{
+    static const http_field spec[] = {{"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    char email[GARANT_MAX_EMAIL + 1], key[GARANT_MAX_EMAIL + 8], token[44];
+    lower_email(email, json_string_value(v[0]));
+    snprintf(key, sizeof key, "reset:%s", email);
+    forgot_job j;
+    memset(&j, 0, sizeof j);
+    j.email = email;
+    j.throttle_key = key;
+    j.now = r->now;
+    http_token_new(token, j.token_hash);
+    if ((rc = http_write(r->srv, forgot_write, &j))) return rc;
+    if (j.send) {
+        char base[512], body[2048];
+        base_url(base, sizeof base, r->srv);
+        snprintf(body, sizeof body,
+                 "Hello,\n\n"
+                 "someone (we hope you) asked to reset the password of the garant\n"
+                 "account %s. To choose a new password, open this link within an hour:\n\n"
+                 "%s/reset?token=%s\n\n"
+                 "Setting a new password logs the account out everywhere. If you did not\n"
+                 "ask for this, ignore this mail: the password stays as it is.\n",
+                 email, base, token);
+        /* A failure is logged by http_mail; the answer must not differ. */
+        http_mail(r->srv, email, "Reset your garant password", body);
+    }
+    sodium_memzero(token, sizeof token);
+    return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",
+                                        "if this address has an account, a link to reset its password is on its way"));
+}
+
+typedef struct reset_job {
+    uint8_t hash[32];
+    const char *password_hash;
+    int64_t now;
+} reset_job;
+
+static int reset_write(garant_store_conn *w, void *arg)
+{
+    reset_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int64_t uid = 0;
+    int rc = a->token_consume(w, GARANT_TOKEN_RESET, j->hash, j->now, &uid);
+    if (rc == GARANT_ENOTFOUND)
+        return garant__error(GARANT_EINVAL, "this reset link is not valid: it was used already, has expired (links "
+                                            "last 1 hour) or is mistyped; ask for a new one");
+    if (rc) return rc;
+    garant_user u;
+    if ((rc = a->user_get(w, uid, &u))) return rc;
+    if ((rc = a->user_set_password(w, uid, j->password_hash))) return rc;
+    if ((rc = a->session_revoke_user(w, uid, j->now))) return rc;
+    /* The mailbox is proven again: earlier failed logins no longer count. */
+    char key[GARANT_MAX_EMAIL + 8];
+    snprintf(key, sizeof key, "email:%s", u.email);
+    return a->throttle_clear(w, key);
+}
+
+/* POST /api/v1/password/reset {token, password}: 204; ends every session. */
+static int reset(http_req *r)
+{
+    static const http_field spec[] = {
+        {"token", HTTP_F_STRING, 1, 128},
+        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if ((rc = check_password(json_string_value(v[1])))) return rc;
+    char hash[128];
+    if ((rc = pw_hash(hash, json_string_value(v[1])))) return rc;
+    reset_job j;
+    memset(&j, 0, sizeof j);
+    http_token_hash(j.hash, json_string_value(v[0]));
+    j.password_hash = hash;
+    j.now = r->now;
+    rc = http_write(r->srv, reset_write, &j);
+    sodium_memzero(hash, sizeof hash);
+    if (rc) return rc;
+    return http_reply(r, 204, NULL);
+}
 
 const http_route http_routes_accounts[] = {
+    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}"},
+    {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}"},
+    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token"},
+    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session"},
+    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session"},
+    {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot, "mail a password-reset link {email} (always 202)"},
+    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions"},
     {NULL, NULL, 0, NULL, NULL},
 };

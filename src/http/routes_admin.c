@@ -1,8 +1,360 @@
 /*
-** routes_admin.c - placeholder until the admin API lands.
+** routes_admin.c - what admins manage besides the policy: organizations
+** (name, support plan, e-mail domains) and products (name, stage).
+**
+** An organization's plan must be a plan of the policy in force, a
+** product's stage a stage of it. Domains are lower-cased and belong to at
+** most one organization (409 otherwise); free-mail domains are refused,
+** since everyone at gmail.com would otherwise join that organization.
+** A plan change applies to tickets submitted after it: a ticket keeps the
+** plan it was submitted under, so nothing else changes here.
+**
+** Writes go through http_write; reads use the request's read connection.
 */
-#include "http.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "accounts.h"
+#include "server_internal.h"
+
+/* Most domains one request may name. */
+#define MAX_DOMAINS_PER_REQUEST 100
+
+/* ---- shared helpers (accounts.h) ------------------------------------- */
+
+int http_name_check(const char *name, size_t max, const char *what)
+{
+    size_t n = strlen(name);
+    if (n == 0) return garant__error(GARANT_EINVAL, "'%s' is empty", what);
+    if (n > max) return garant__error(GARANT_EINVAL, "'%s' is longer than %zu bytes", what, max);
+    int visible = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < 0x20 || c == 0x7f)
+            return garant__error(GARANT_EINVAL, "'%s' contains a control character (tab, line break...)", what);
+        visible = visible || c != ' ';
+    }
+    if (!visible) return garant__error(GARANT_EINVAL, "'%s' is only spaces", what);
+    return 0;
+}
+
+int http_json_times(json_t *array)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(array, i, o) {
+        json_t *t = json_object_get(o, "created_at");
+        if (!json_is_integer(t)) continue;
+        char buf[GARANT_RFC3339_UTC_LEN];
+        if (json_object_set_new(o, "created_at", json_string(garant_time_format_utc(buf, json_integer_value(t)))))
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- checks ---------------------------------------------------------- */
+
+static int check_plan(http_req *r, const char *plan)
+{
+    const garant_policy *pol = http_policy(r);
+    size_t n = garant_policy_plan_count(pol);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(garant_policy_plan_name(pol, i), plan)) return 0;
+    char known[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof known; i++) {
+        int w = snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", garant_policy_plan_name(pol, i));
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    return garant__error(GARANT_EINVAL, "'plan': '%.64s' is not a plan of the policy (plans: %s)", plan, known);
+}
+
+static int check_stage(http_req *r, const char *stage)
+{
+    const garant_policy *pol = http_policy(r);
+    size_t n = garant_policy_stage_count(pol);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(garant_policy_stage_name(pol, i), stage)) return 0;
+    char known[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && len < sizeof known; i++) {
+        int w = snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", garant_policy_stage_name(pol, i));
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    return garant__error(GARANT_EINVAL, "'stage': '%.64s' is not a product stage of the policy (stages: %s)", stage,
+                         known);
+}
+
+typedef char domain_name[HTTP_MAX_DOMAIN + 1];
+
+/* Normalize the domains of a JSON array into *out (lower-case, checked,
+** duplicates dropped, no free-mail provider). Caller owns *out; free(). */
+static int read_domains(http_req *r, json_t *arr, const char *field, domain_name **out, size_t *out_n)
+{
+    *out = NULL;
+    *out_n = 0;
+    size_t n = json_array_size(arr);
+    if (n > MAX_DOMAINS_PER_REQUEST)
+        return garant__error(GARANT_EINVAL, "'%s' has more than %d domains", field, MAX_DOMAINS_PER_REQUEST);
+    if (n == 0) return 0;
+    domain_name *d = calloc(n, sizeof *d);
+    if (!d) return garant__error(GARANT_ENOMEM, "out of memory");
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        char what[48];
+        snprintf(what, sizeof what, "'%s'[%zu]", field, i);
+        int rc = http_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
+        if (!rc) {
+            const char *free_part = http_freemail_match(r->srv, d[kept]);
+            if (free_part)
+                rc = garant__error(GARANT_EINVAL,
+                                   "%s: %s is a free mail provider; an organization's domains must be its own", what,
+                                   free_part);
+        }
+        if (rc) {
+            free(d);
+            return rc;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < kept && !dup; k++) dup = !strcmp(d[k], d[kept]);
+        if (!dup) kept++;
+    }
+    *out = d;
+    *out_n = kept;
+    return 0;
+}
+
+/* One organization as JSON {id, name, plan, domains, created_at}, read on
+** the request's connection. Caller owns *out. */
+static int org_json(http_req *r, int64_t id, json_t **out)
+{
+    const garant_store_ops *ops = GS(r->db);
+    json_t *all = NULL;
+    int rc = ops->begin_read(r->db);
+    if (!rc) rc = ops->accounts->org_list(r->db, &all);
+    ops->rollback(r->db);
+    if (rc) return rc;
+    size_t i;
+    json_t *o;
+    json_array_foreach(all, i, o) {
+        if (json_integer_value(json_object_get(o, "id")) != id) continue;
+        json_t *one = json_array();
+        if (!one || json_array_append(one, o) || http_json_times(one)) {
+            json_decref(one);
+            json_decref(all);
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        }
+        *out = json_incref(json_array_get(one, 0));
+        json_decref(one);
+        json_decref(all);
+        return 0;
+    }
+    json_decref(all);
+    return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+}
+
+/* ---- organizations --------------------------------------------------- */
+
+typedef struct org_job {
+    garant_org org;         /* in: name, plan (create), id (update) */
+    const char *plan;       /* update: the new plan, or NULL */
+    domain_name *domains;   /* to add */
+    size_t ndomains;
+} org_job;
+
+/* Each domain must be free to take: a clear 409 before the insert's own. */
+static int add_domains(garant_store_conn *w, const org_job *j)
+{
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    for (size_t i = 0; i < j->ndomains; i++) {
+        int64_t owner = 0;
+        int rc = a->domain_org(w, j->domains[i], &owner);
+        if (rc == 0 && owner == j->org.id) continue;
+        if (rc == 0)
+            return garant__error(GARANT_ECONFLICT, "domain %s belongs to organization %lld already", j->domains[i],
+                                 (long long)owner);
+        if (rc != GARANT_ENOTFOUND) return rc;
+        if ((rc = a->domain_add(w, j->org.id, j->domains[i]))) return rc;
+    }
+    return 0;
+}
+
+static int org_create_write(garant_store_conn *w, void *arg)
+{
+    org_job *j = arg;
+    int rc = GS(w)->accounts->org_insert(w, &j->org);
+    if (rc == GARANT_ECONFLICT)
+        return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", j->org.name);
+    if (rc) return rc;
+    return add_domains(w, j);
+}
+
+/* POST /api/v1/orgs {name, domains?, plan} */
+static int org_create(http_req *r)
+{
+    static const http_field spec[] = {
+        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+        {"domains", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+        {"plan", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[3];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    const char *name = json_string_value(v[0]), *plan = json_string_value(v[2]);
+    if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
+    if ((rc = check_plan(r, plan))) return rc;
+    org_job j;
+    memset(&j, 0, sizeof j);
+    snprintf(j.org.name, sizeof j.org.name, "%s", name);
+    snprintf(j.org.plan, sizeof j.org.plan, "%s", plan);
+    j.org.created_at = r->now;
+    if (v[1] && (rc = read_domains(r, v[1], "domains", &j.domains, &j.ndomains))) return rc;
+    rc = http_write(r->srv, org_create_write, &j);
+    json_t *domains = json_array();
+    for (size_t i = 0; !rc && domains && i < j.ndomains; i++)
+        if (json_array_append_new(domains, json_string(j.domains[i]))) rc = garant__error(GARANT_ENOMEM, "out of memory");
+    free(j.domains);
+    if (!rc && !domains) rc = garant__error(GARANT_ENOMEM, "out of memory");
+    if (rc) {
+        json_decref(domains);
+        return rc;
+    }
+    char at[GARANT_RFC3339_UTC_LEN];
+    snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld", (long long)j.org.id);
+    return http_reply(r, 201,
+                      json_pack("{s:I,s:s,s:s,s:o,s:s}", "id", (json_int_t)j.org.id, "name", j.org.name, "plan",
+                                j.org.plan, "domains", domains, "created_at",
+                                garant_time_format_utc(at, j.org.created_at)));
+}
+
+/* GET /api/v1/orgs */
+static int org_list(http_req *r)
+{
+    const garant_store_ops *ops = GS(r->db);
+    json_t *all = NULL;
+    int rc = ops->begin_read(r->db);
+    if (!rc) rc = ops->accounts->org_list(r->db, &all);
+    ops->rollback(r->db);
+    if (!rc) rc = http_json_times(all);
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    return http_reply(r, 200, json_pack("{s:o}", "orgs", all));
+}
+
+/* GET /api/v1/orgs/{id} */
+static int org_get(http_req *r)
+{
+    json_t *o = NULL;
+    int rc = org_json(r, r->id, &o);
+    if (rc) return rc;
+    return http_reply(r, 200, o);
+}
+
+static int org_update_write(garant_store_conn *w, void *arg)
+{
+    org_job *j = arg;
+    garant_org cur;
+    int rc = GS(w)->accounts->org_get(w, j->org.id, &cur);
+    if (rc == GARANT_ENOTFOUND)
+        return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)j->org.id);
+    if (rc) return rc;
+    if (j->plan && strcmp(cur.plan, j->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, j->org.id, j->plan)))
+        return rc;
+    return add_domains(w, j);
+}
+
+/* PATCH /api/v1/orgs/{id} {plan?, domains_add?} */
+static int org_update(http_req *r)
+{
+    static const http_field spec[] = {
+        {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
+        {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if (!v[0] && !v[1]) return garant__error(GARANT_EINVAL, "nothing to change: give 'plan' or 'domains_add'");
+    org_job j;
+    memset(&j, 0, sizeof j);
+    j.org.id = r->id;
+    if (v[0]) {
+        j.plan = json_string_value(v[0]);
+        if ((rc = check_plan(r, j.plan))) return rc;
+    }
+    if (v[1] && (rc = read_domains(r, v[1], "domains_add", &j.domains, &j.ndomains))) return rc;
+    rc = http_write(r->srv, org_update_write, &j);
+    free(j.domains);
+    if (rc) return rc;
+    json_t *o = NULL;
+    if ((rc = org_json(r, r->id, &o))) return rc;
+    return http_reply(r, 200, o);
+}
+
+/* ---- products -------------------------------------------------------- */
+
+static int product_create_write(garant_store_conn *w, void *arg)
+{
+    garant_product *p = arg;
+    int rc = GS(w)->accounts->product_insert(w, p);
+    if (rc == GARANT_ECONFLICT) return garant__error(GARANT_ECONFLICT, "a product named \"%s\" exists already", p->name);
+    return rc;
+}
+
+/* POST /api/v1/products {name, stage} */
+static int product_create(http_req *r)
+{
+    static const http_field spec[] = {
+        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+        {"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    const char *name = json_string_value(v[0]), *stage = json_string_value(v[1]);
+    if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
+    if ((rc = check_stage(r, stage))) return rc;
+    garant_product p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.name, sizeof p.name, "%s", name);
+    snprintf(p.stage, sizeof p.stage, "%s", stage);
+    p.created_at = r->now;
+    if ((rc = http_write(r->srv, product_create_write, &p))) return rc;
+    char at[GARANT_RFC3339_UTC_LEN];
+    snprintf(r->location, sizeof r->location, "/api/v1/products/%lld", (long long)p.id);
+    return http_reply(r, 201, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)p.id, "name", p.name, "stage", p.stage,
+                                        "created_at", garant_time_format_utc(at, p.created_at)));
+}
+
+/* GET /api/v1/products: every signed-in user (customers pick one in the
+** ticket form). */
+static int product_list(http_req *r)
+{
+    json_t *all = NULL;
+    int rc = GS(r->db)->accounts->product_list(r->db, &all);
+    if (!rc) rc = http_json_times(all);
+    if (rc) {
+        json_decref(all);
+        return rc;
+    }
+    return http_reply(r, 200, json_pack("{s:o}", "products", all));
+}
 
 const http_route http_routes_admin[] = {
+    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}"},
+    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans"},
+    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization"},
+    {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
+     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}"},
+    {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}"},
+    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages"},
     {NULL, NULL, 0, NULL, NULL},
 };

@@ -546,6 +546,11 @@ static int send_response(struct MHD_Connection *conn, http_req *r)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (r->set_cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r->location[0]) MHD_add_response_header(resp, "Location", r->location);
+    if (r->retry_after_s > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%d", r->retry_after_s);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     if (r->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     int ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -572,8 +577,16 @@ static void handle(http_req *r, conn_state *cs)
     const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
     int rc = ops->acquire(&r->db, r->srv->store);
     if (!rc) rc = authenticate(r);
+    /* A public route (login, sign-up, password reset) needs no session: a
+    ** stale cookie, or a cookie without its CSRF token, must not lock the
+    ** browser out of logging in again; the request runs unauthenticated. */
+    if (rc == GARANT_EAUTH && rt->auth == HTTP_PUBLIC) rc = 0;
     if (!rc) rc = authorize(r, rt);
     if (!rc) rc = check_csrf(r);
+    if (rc == GARANT_EPERM && rt->auth == HTTP_PUBLIC && r->authed && r->via_cookie) {
+        r->authed = 0;
+        rc = 0;
+    }
     if (!rc) {
         garant__error_clear();
         rc = rt->fn(r);

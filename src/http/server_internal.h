@@ -69,6 +69,13 @@ void *http_monitor_main(void *srv);
 int http_freemail_load(garant_server *srv);
 /* 1 if the domain (lower-case) or a parent domain is a free-mail provider. */
 int http_freemail_is(const garant_server *srv, const char *domain);
+/* The part of domain (lower-case) that is listed as a free-mail provider:
+** domain itself or one of its parent domains ("gmail.com" in
+** "mx.gmail.com"), or NULL. Borrowed; points into domain. */
+const char *http_freemail_match(const garant_server *srv, const char *domain);
+/* The built-in list's text (data/freemail-domains.txt, embedded by CMake).
+** Borrowed; static storage. */
+const char *http_freemail_builtin(size_t *out_len);
 
 /* All route tables, in dispatch order, ended by NULL. */
 extern const http_route *const http_route_tables[];

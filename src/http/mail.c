@@ -1,0 +1,232 @@
+/*
+** mail.c - sending the service's e-mails (address verification, password
+** reset) over SMTP with libcurl, or into the server's log when no SMTP
+** server is configured (the demo).
+**
+** A mail is one RFC 5322 message (Date, Message-ID, From, To, Subject,
+** MIME-Version, Content-Type text/plain; charset=utf-8) handed to the SMTP
+** server at opt.smtp_url ("smtp://HOST:PORT", "smtps://..."; credentials
+** may sit in the URL) with MAIL FROM taken from opt.mail_from. STARTTLS is
+** used when the server offers it. The call is synchronous: http_mail
+** returns once the server has accepted the message or refused it, bounded
+** by the timeouts below.
+**
+** http_mail runs on request threads. libcurl's global state is set up
+** once (pthread_once); each mail uses its own easy handle.
+*/
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "../core/internal.h"
+#include "server_internal.h"
+
+#define DEFAULT_FROM "garant <noreply@garant.invalid>"
+/* Seconds: to connect, and for the whole SMTP exchange. */
+#define SMTP_CONNECT_TIMEOUT_S 10L
+#define SMTP_TIMEOUT_S 30L
+/* Largest message built (the bodies are a few lines). */
+#define MAX_MESSAGE (256 * 1024)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_init_rc;
+
+static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
+
+/* A growing text with a ceiling. */
+typedef struct text_buf {
+    char *s;
+    size_t len, cap;
+} text_buf;
+
+static int put(text_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = b->cap ? b->cap : 2048;
+        while (ncap < b->len + n + 1) ncap *= 2;
+        if (ncap > MAX_MESSAGE) return garant__error(GARANT_ELIMIT, "mail larger than %d bytes", MAX_MESSAGE);
+        char *ns = realloc(b->s, ncap);
+        if (!ns) return garant__error(GARANT_ENOMEM, "out of memory building a mail");
+        b->s = ns;
+        b->cap = ncap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+static int puts_(text_buf *b, const char *s) { return put(b, s, strlen(s)); }
+
+/* A header line "Name: value\r\n"; value must hold no line break. */
+static int header(text_buf *b, const char *name, const char *value)
+{
+    int rc = puts_(b, name);
+    if (!rc) rc = puts_(b, ": ");
+    if (!rc) rc = puts_(b, value);
+    if (!rc) rc = puts_(b, "\r\n");
+    return rc;
+}
+
+/* The address inside "Name <addr>", or the whole text. */
+static void address_of(char *out, size_t cap, const char *from)
+{
+    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (lt && gt)
+        snprintf(out, cap, "%.*s", (int)(gt - lt - 1), lt + 1);
+    else
+        snprintf(out, cap, "%s", from);
+}
+
+/* RFC 5322 date of t, in UTC: "Tue, 01 Dec 2026 10:00:00 +0000". Day and
+** month names from tables, not strftime, so the locale cannot change them. */
+static void rfc5322_date(char out[40], time_t t)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
+             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Subject as is when ASCII, else an RFC 2047 encoded word (base64, UTF-8). */
+static int subject_header(text_buf *b, const char *subject)
+{
+    int ascii = 1;
+    for (const char *p = subject; *p; p++) ascii = ascii && (unsigned char)*p < 0x80;
+    if (ascii) return header(b, "Subject", subject);
+    size_t n = strlen(subject);
+    if (n > 600) n = 600;
+    char enc[1024];
+    sodium_bin2base64(enc, sizeof enc, (const unsigned char *)subject, n, sodium_base64_VARIANT_ORIGINAL);
+    int rc = puts_(b, "Subject: =?utf-8?B?");
+    if (!rc) rc = puts_(b, enc);
+    if (!rc) rc = puts_(b, "?=\r\n");
+    return rc;
+}
+
+/* The whole message, lines ended by CRLF. Caller owns out->s; free(). */
+static int build_message(text_buf *out, const char *from, const char *to, const char *subject, const char *body)
+{
+    char date[40], from_addr[256], msgid[160];
+    rfc5322_date(date, time(NULL));
+    address_of(from_addr, sizeof from_addr, from);
+    const char *from_domain = strchr(from_addr, '@');
+    unsigned char rnd[16];
+    char rnd_hex[33];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
+    snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
+    text_buf b = {NULL, 0, 0};
+    int rc = header(&b, "Date", date);
+    if (!rc) rc = header(&b, "Message-ID", msgid);
+    if (!rc) rc = header(&b, "From", from);
+    if (!rc) rc = header(&b, "To", to);
+    if (!rc) rc = subject_header(&b, subject);
+    if (!rc) rc = header(&b, "MIME-Version", "1.0");
+    if (!rc) rc = header(&b, "Content-Type", "text/plain; charset=utf-8");
+    if (!rc) rc = header(&b, "Content-Transfer-Encoding", "8bit");
+    if (!rc) rc = header(&b, "Auto-Submitted", "auto-generated");
+    if (!rc) rc = puts_(&b, "\r\n");
+    /* Body: every line break becomes CRLF (libcurl dot-stuffs lines). */
+    for (const char *p = body; !rc && *p;) {
+        size_t n = strcspn(p, "\r\n");
+        rc = put(&b, p, n);
+        if (!rc) rc = puts_(&b, "\r\n");
+        p += n;
+        if (*p == '\r' && p[1] == '\n') p++;
+        if (*p) p++;
+    }
+    if (rc) {
+        free(b.s);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+typedef struct upload {
+    const char *data;
+    size_t len, pos;
+} upload;
+
+static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
+{
+    upload *u = arg;
+    size_t room = size * nmemb, left = u->len - u->pos;
+    size_t n = left < room ? left : room;
+    memcpy(dst, u->data + u->pos, n);
+    u->pos += n;
+    return n;
+}
+
+static int send_smtp(const char *url, const char *from_addr, const char *to, const text_buf *msg)
+{
+    pthread_once(&curl_once, curl_init);
+    if (curl_init_rc) return garant__error(GARANT_EIO, "mail: libcurl failed to initialize");
+    CURL *h = curl_easy_init();
+    if (!h) return garant__error(GARANT_ENOMEM, "mail: out of memory");
+    char from_angle[300], to_angle[300], errbuf[CURL_ERROR_SIZE] = "";
+    snprintf(from_angle, sizeof from_angle, "<%s>", from_addr);
+    snprintf(to_angle, sizeof to_angle, "<%s>", to);
+    struct curl_slist *rcpt = curl_slist_append(NULL, to_angle);
+    if (!rcpt) {
+        curl_easy_cleanup(h);
+        return garant__error(GARANT_ENOMEM, "mail: out of memory");
+    }
+    upload u = {msg->s, msg->len, 0};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, from_angle);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(h, CURLOPT_READDATA, &u);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE, (long)msg->len);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, SMTP_CONNECT_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, SMTP_TIMEOUT_S);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode cc = curl_easy_perform(h);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(h);
+    if (cc != CURLE_OK)
+        return garant__error(GARANT_EIO, "mail to %s not sent: %s", to, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+    return 0;
+}
+
+int http_mail(garant_server *srv, const char *to, const char *subject, const char *body)
+{
+    const char *from = srv->opt.mail_from ? srv->opt.mail_from : DEFAULT_FROM;
+    /* A line break in a header would let its text add headers of its own. */
+    if (strpbrk(to, "\r\n<>") || strpbrk(subject, "\r\n") || strpbrk(from, "\r\n") || strlen(to) > 254 ||
+        strlen(from) > 254)
+        return garant__error(GARANT_EINVAL, "mail: recipient, sender or subject is malformed");
+    char from_addr[256];
+    address_of(from_addr, sizeof from_addr, from);
+    text_buf msg;
+    int rc = build_message(&msg, from, to, subject, body);
+    if (rc) return rc;
+    if (srv->opt.smtp_url) {
+        rc = send_smtp(srv->opt.smtp_url, from_addr, to, &msg);
+        if (rc) fprintf(stderr, "garant: %s\n", garant_error_last());
+    } else {
+        /* The log is read by people: LF line ends, not the wire's CRLF. */
+        size_t k = 0;
+        for (size_t i = 0; i < msg.len; i++)
+            if (msg.s[i] != '\r') msg.s[k++] = msg.s[i];
+        msg.s[k] = '\0';
+        /* One call, so concurrent mails do not interleave in the log. */
+        fprintf(stderr, "garant: mail (no --smtp-url, so not sent):\n%s-- end of mail --\n", msg.s);
+    }
+    free(msg.s);
+    return rc;
+}

@@ -1,0 +1,437 @@
+"""test_accounts.py - sign-up with company addresses only, address
+verification over real SMTP, login (cookie, bearer, CSRF), throttling,
+logout, password reset; and that no answer tells whether an e-mail has an
+account."""
+import base64
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, expect, expect_error, expect_status, run  # noqa: E402
+
+PASSWORD = "correct horse battery"
+T0 = "2026-11-30T09:00:00Z"
+
+
+def mails_to(s, addr):
+    return [m for m in s.smtp.mails if addr in m["to"]]
+
+
+def wait_mail(s, addr, n=1, timeout=10.0):
+    """The n-th mail (1-based) to addr, waiting for it."""
+    end = time.time() + timeout
+    while time.time() < end:
+        got = mails_to(s, addr)
+        if len(got) >= n:
+            return got[n - 1]
+        time.sleep(0.05)
+    raise AssertionError("mail %d to %s did not arrive" % (n, addr))
+
+
+def token_of(mail, kind="verify"):
+    m = re.search(r"/%s\?token=([A-Za-z0-9_-]+)" % kind, mail["data"])
+    expect(m, "no %s link in mail: %r" % (kind, mail["data"]))
+    return m.group(1)
+
+
+def signup(s, email, password=PASSWORD, name="Alice Example"):
+    return s.post("/api/v1/signup", {"email": email, "password": password, "name": name})
+
+
+def signup_verified(s, email, password=PASSWORD, name="Alice Example"):
+    """Sign up, verify through the mailed link, log in; the bearer token."""
+    n = len(mails_to(s, email.lower()))
+    expect_status(signup(s, email, password, name), 201)
+    tok = token_of(wait_mail(s, email.lower(), n + 1))
+    expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+    return s.login(email, password)
+
+
+def cookie_of(resp):
+    c = resp.headers.get("Set-Cookie") or ""
+    m = re.match(r"garant_session=([^;]*)", c)
+    expect(m, "no session cookie: %r" % c)
+    return m.group(1), c
+
+
+# ---- sign-up -------------------------------------------------------------
+
+def test_signup_refuses_free_mail():
+    with Server() as s:
+        for email, provider in [("a@gmail.com", "gmail.com"), ("a@yahoo.co.uk", "yahoo.co.uk"),
+                                ("a@mail.ru", "mail.ru"), ("a@gmx.de", "gmx.de"),
+                                ("a@subdomain.gmail.com", "gmail.com"), ("A@GMAIL.COM", "gmail.com"),
+                                ("a@googlemail.com", "googlemail.com"), ("a@proton.me", "proton.me"),
+                                ("a@mailinator.com", "mailinator.com"), ("a@seznam.cz", "seznam.cz"),
+                                ("a@azet.sk", "azet.sk"), ("a@yandex.com.tr", "yandex.com.tr"),
+                                ("a@gmx.li", "gmx.li"), ("a@hotmail.com.ar", "hotmail.com.ar")]:
+            r = expect_error(signup(s, email), 422, "sign up with your company e-mail address")
+            expect(provider + " is a free mail provider" in r.json["error"]["message"], (email, r))
+        # Nothing was created, and no mail went out.
+        expect(s.smtp.mails == [], s.smtp.mails)
+
+
+def test_signup_validation():
+    with Server() as s:
+        for email in ["no-at-sign", "a@b", "a@@acme.example", "a@acme.example@x.example", "a b@acme.example",
+                      ".a@acme.example", "a.@acme.example", "a..b@acme.example", "@acme.example",
+                      "a@-acme.example", "a@acme-.example", "a@acme..example", "a@1.2.3.4", "a@acme.example.",
+                      "a@ac_me.example", "x" * 65 + "@acme.example", "a@" + "b" * 64 + ".example",
+                      "\u00e9@acme.example", "a@\u00e9.example"]:
+            expect_error(signup(s, email), 422)
+        expect_error(signup(s, "a@" + "b." * 130 + "example"), 422)
+        expect_error(signup(s, "a@acme.example", password="short"), 422, "at least 10 characters")
+        # Ten characters, fewer bytes: counted as characters.
+        expect_error(signup(s, "a@acme.example", password="\u00e9" * 9), 422, "at least 10 characters")
+        expect_error(signup(s, "a@acme.example", password="x" * 1025), 422, "password")
+        expect_error(signup(s, "a@acme.example", name=""), 422, "'name'")
+        expect_error(signup(s, "a@acme.example", name="   "), 422, "'name'")
+        expect_error(signup(s, "a@acme.example", name="a\nb"), 422, "control character")
+        expect_error(signup(s, "a@acme.example", name="x" * 201), 422, "'name'")
+        expect_error(s.post("/api/v1/signup", {"email": "a@acme.example", "password": PASSWORD}), 422,
+                     "'name' is required")
+        expect_error(s.post("/api/v1/signup", {"email": "a@acme.example", "password": PASSWORD, "name": "A",
+                                               "role": "admin"}), 422, "unknown field 'role'")
+        expect_error(s.post("/api/v1/signup", {"email": 5, "password": PASSWORD, "name": "A"}), 422,
+                     "'email' must be a string")
+        expect_error(s.post("/api/v1/signup", raw=b'{"email":', headers={"Content-Type": "application/json"}),
+                     400, "malformed JSON")
+        expect(s.smtp.mails == [], s.smtp.mails)
+        # Accepted edge cases: plus addressing, upper case (stored lower-case).
+        r = expect_status(signup(s, "Bob.Smith+Desk@Acme-Corp.Example", password="\u00e9" * 10), 201)
+        expect(r.json["email"] == "bob.smith+desk@acme-corp.example", r)
+
+
+def test_signup_verify_login_me():
+    with Server() as s:
+        s.set_clock(T0)
+        email = "alice@acme-corp.example"
+        r = expect_status(signup(s, email, name="Alice Ácme"), 201)
+        expect(r.json["status"] == "verification_sent" and r.json["email"] == email, r)
+        expect("id" not in r.json, "the answer must not reveal an account id: %r" % r)
+        mail = wait_mail(s, email)
+        data = mail["data"]
+        for h in ["Date: ", "Message-ID: <", "Subject: ", "From: ", "To: " + email,
+                  "Content-Type: text/plain; charset=utf-8"]:
+            expect(h in data, "header %r missing in %r" % (h, data))
+        expect(re.search(r"^Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r?$", data, re.M), data)
+        tok = token_of(mail)
+        expect(re.search(r"http://127\.0\.0\.1:\d+/verify\?token=", data) and ":0/" not in data, data)
+        # At least 128 bits: base64url of 32 random bytes.
+        expect(len(base64.urlsafe_b64decode(tok + "=")) == 32, tok)
+
+        # Not verified yet: the right password hears "verify first", a
+        # wrong one the usual 401.
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 403,
+                     "verify your e-mail address first")
+        expect_error(s.post("/api/v1/login", {"email": email, "password": "wrong password!"}), 401,
+                     "wrong e-mail or password")
+
+        r = expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+        expect(r.json["email"] == email, r)
+        # Single use.
+        expect_error(s.post("/api/v1/verify", {"token": tok}), 422, "not valid")
+        expect_error(s.post("/api/v1/verify", {"token": "x" * 43}), 422, "not valid")
+        expect_error(s.post("/api/v1/verify", {}), 422, "'token' is required")
+
+        r = expect_status(s.post("/api/v1/login", {"email": "Alice@ACME-corp.example", "password": PASSWORD}), 200)
+        j = r.json
+        expect(set(j) == {"token", "csrf_token", "user", "expires_at"}, j)
+        expect(j["user"]["email"] == email and j["user"]["role"] == "customer" and j["user"]["name"] == "Alice Ácme",
+               j)
+        expect(isinstance(j["user"]["id"], int) and isinstance(j["user"]["org_id"], int), j)
+        expect(j["expires_at"] == "2026-11-30T21:00:00Z", j)  # 12 hours
+        expect(len(base64.urlsafe_b64decode(j["token"] + "=")) == 32, j)
+        value, raw = cookie_of(r)
+        expect(value == j["token"], raw)
+        for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"]:
+            expect(flag in raw, "cookie lacks %s: %r" % (flag, raw))
+        expect("Secure" not in raw, raw)  # http base URL
+
+        me = expect_status(s.get("/api/v1/me", token=j["token"]), 200).json
+        expect(me["user"]["email"] == email and me["user"]["verified"] is True, me)
+        expect(me["org"]["name"] == "acme-corp.example" and me["org"]["plan"] == "basic", me)
+        expect(me["session"]["csrf_token"] == j["csrf_token"], me)
+        me2 = expect_status(s.get("/api/v1/me", cookie="garant_session=" + value), 200).json
+        expect(me2["user"]["id"] == me["user"]["id"], me2)
+        expect_error(s.get("/api/v1/me"), 401)
+        expect_error(s.get("/api/v1/me", token="nonsense"), 401)
+
+        # The session lasts 12 hours.
+        s.set_clock("2026-11-30T20:59:59Z")
+        expect_status(s.get("/api/v1/me", token=j["token"]), 200)
+        s.set_clock("2026-11-30T21:00:00Z")
+        expect_error(s.get("/api/v1/me", token=j["token"]), 401)
+
+
+def test_secure_cookie_with_https_base_url():
+    with Server(extra_args=["--base-url", "https://desk.example.com/"]) as s:
+        email = "sec@acme-corp.example"
+        expect_status(signup(s, email), 201)
+        mail = wait_mail(s, email)
+        expect("https://desk.example.com/verify?token=" in mail["data"], mail["data"])
+        expect_status(s.post("/api/v1/verify", {"token": token_of(mail)}), 200)
+        r = expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+        expect("; Secure" in r.headers.get("Set-Cookie", ""), r.headers)
+
+
+def test_expired_verification_token():
+    with Server() as s:
+        s.set_clock(T0)
+        email = "late@acme-corp.example"
+        expect_status(signup(s, email), 201)
+        tok = token_of(wait_mail(s, email))
+        s.set_clock("2026-12-01T10:00:00Z")  # 25 hours later
+        expect_error(s.post("/api/v1/verify", {"token": tok}), 422, "expired")
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 403, "verify")
+        # Signing up again mails a fresh link; the account keeps its password.
+        expect_status(signup(s, email, password="another password"), 201)
+        mail = wait_mail(s, email, 2)
+        expect("fresh link" in mail["data"], mail["data"])
+        expect_status(s.post("/api/v1/verify", {"token": token_of(mail)}), 200)
+        expect_error(s.post("/api/v1/login", {"email": email, "password": "another password"}), 401)
+        expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+
+
+def test_existing_email_same_answer():
+    with Server() as s:
+        email = "dup@acme-corp.example"
+        first = expect_status(signup(s, email), 201)
+        expect_status(s.post("/api/v1/verify", {"token": token_of(wait_mail(s, email))}), 200)
+        again = expect_status(signup(s, email, password="a different one", name="Mallory"), 201)
+        expect(first.json == again.json, (first, again))
+        expect(set(first.headers) - {"Date"} == set(again.headers) - {"Date"}, (first.headers, again.headers))
+        mail = wait_mail(s, email, 2)
+        expect("has an account already" in mail["data"], mail["data"])
+        expect("token=" not in mail["data"] and "Mallory" not in mail["data"], mail["data"])
+        # Nothing changed: the first password still works, the new one not.
+        expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+        expect_error(s.post("/api/v1/login", {"email": email, "password": "a different one"}), 401)
+        # Staff addresses too answer 201 and get the mail.
+        s.add_staff("agent@vendor.example", "agent")
+        r = expect_status(signup(s, "agent@vendor.example"), 201)
+        expect(r.json["status"] == first.json["status"], r)
+        expect("has an account already" in wait_mail(s, "agent@vendor.example")["data"])
+
+
+def test_same_domain_joins_org():
+    with Server() as s:
+        t1 = signup_verified(s, "one@initech.example")
+        t2 = signup_verified(s, "two@INITECH.example")
+        t3 = signup_verified(s, "three@other-co.example")
+        m1 = s.get("/api/v1/me", token=t1).json
+        m2 = s.get("/api/v1/me", token=t2).json
+        m3 = s.get("/api/v1/me", token=t3).json
+        expect(m1["user"]["org_id"] == m2["user"]["org_id"], (m1, m2))
+        expect(m3["user"]["org_id"] != m1["user"]["org_id"], (m1, m3))
+        # An organization set up by an admin is joined with its plan; an
+        # admin's organization name does not stop sign-up for a new domain.
+        s.add_staff("root@vendor.example", "admin")
+        admin = s.login("root@vendor.example")
+        org = expect_status(s.post("/api/v1/orgs", {"name": "Globex", "domains": ["globex.example"],
+                                                    "plan": "advanced"}, token=admin), 201).json
+        expect_status(s.post("/api/v1/orgs", {"name": "newco.example", "plan": "professional"}, token=admin), 201)
+        t4 = signup_verified(s, "hank@globex.example")
+        m4 = s.get("/api/v1/me", token=t4).json
+        expect(m4["user"]["org_id"] == org["id"] and m4["org"]["plan"] == "advanced"
+               and m4["user"]["role"] == "customer", m4)
+        t5 = signup_verified(s, "first@newco.example")
+        m5 = s.get("/api/v1/me", token=t5).json
+        expect(m5["org"]["name"] == "newco.example (2)" and m5["org"]["plan"] == "basic", m5)
+        orgs = s.get("/api/v1/orgs", token=admin).json["orgs"]
+        expect(len(orgs) == 5, orgs)
+        expect(sorted(o["domains"] for o in orgs if o["name"].startswith("initech"))
+               == [["initech.example"]], orgs)
+
+
+def test_wrong_email_and_wrong_password_look_alike():
+    with Server() as s:
+        signup_verified(s, "known@acme-corp.example")
+        t = {}
+        for who, email in [("unknown", "nobody@acme-corp.example"), ("known", "known@acme-corp.example")]:
+            times = []
+            for _ in range(3):
+                t0 = time.time()
+                r = expect_error(s.post("/api/v1/login", {"email": email, "password": "wrong password!"}), 401)
+                times.append(time.time() - t0)
+            t[who] = (r.json, min(times))
+        expect(t["unknown"][0] == t["known"][0], t)
+        # Both check an argon2id hash: neither is several times faster.
+        expect(t["unknown"][1] > t["known"][1] / 3 and t["known"][1] > t["unknown"][1] / 3, t)
+
+
+def test_login_throttling():
+    with Server() as s:
+        s.set_clock(T0)
+        signup_verified(s, "victim@acme-corp.example")
+        signup_verified(s, "other@acme-corp.example")
+        for i in range(5):
+            expect_error(s.post("/api/v1/login", {"email": "victim@acme-corp.example", "password": "bad%d pass!" % i}),
+                         401, "wrong e-mail or password")
+        r = expect_error(s.post("/api/v1/login", {"email": "victim@acme-corp.example", "password": PASSWORD}), 429,
+                         "too many failed logins")
+        expect(int(r.headers.get("Retry-After", "0")) > 0, r.headers)
+        # The account key counts the address case-insensitively.
+        expect_error(s.post("/api/v1/login", {"email": "VICTIM@acme-corp.example", "password": PASSWORD}), 429)
+        # Another account from the same address is not blocked (5 < 20)...
+        expect_status(s.post("/api/v1/login", {"email": "other@acme-corp.example", "password": PASSWORD}), 200)
+        # ...until the address has 20 failures (unknown accounts count too).
+        for i in range(15):
+            expect_error(s.post("/api/v1/login", {"email": "ghost%d@acme-corp.example" % i, "password": "x" * 12}),
+                         401)
+        expect_error(s.post("/api/v1/login", {"email": "other@acme-corp.example", "password": PASSWORD}), 429)
+        # The window is 15 minutes.
+        s.set_clock("2026-11-30T09:16:00Z")
+        expect_status(s.post("/api/v1/login", {"email": "victim@acme-corp.example", "password": PASSWORD}), 200)
+
+
+def test_success_clears_account_failures():
+    with Server() as s:
+        signup_verified(s, "fumble@acme-corp.example")
+        for _ in range(2):
+            for i in range(4):
+                expect_error(s.post("/api/v1/login", {"email": "fumble@acme-corp.example", "password": "nope%d!!!!!!" % i}),
+                             401)
+            expect_status(s.post("/api/v1/login", {"email": "fumble@acme-corp.example", "password": PASSWORD}), 200)
+
+
+def test_cookie_csrf_and_bearer():
+    with Server() as s:
+        signup_verified(s, "csrf@acme-corp.example")
+        r = expect_status(s.post("/api/v1/login", {"email": "csrf@acme-corp.example", "password": PASSWORD}), 200)
+        cookie = "garant_session=" + cookie_of(r)[0]
+        csrf = r.json["csrf_token"]
+        # Reads need no CSRF token.
+        expect_status(s.get("/api/v1/me", cookie=cookie), 200)
+        # A cookie-authenticated write without (or with a wrong) token is refused.
+        expect_error(s.post("/api/v1/logout", cookie=cookie), 403, "X-CSRF-Token")
+        expect_error(s.post("/api/v1/logout", cookie=cookie, headers={"X-CSRF-Token": "0" * 64}), 403)
+        expect_status(s.get("/api/v1/me", cookie=cookie), 200)
+        # With it, it works; and the cookie is cleared.
+        r = expect_status(s.post("/api/v1/logout", cookie=cookie, headers={"X-CSRF-Token": csrf}), 204)
+        expect("Max-Age=0" in r.headers.get("Set-Cookie", ""), r.headers)
+        expect_error(s.get("/api/v1/me", cookie=cookie), 401)
+        # A stale cookie does not stop the browser from logging in again.
+        expect_status(s.post("/api/v1/login", {"email": "csrf@acme-corp.example", "password": PASSWORD},
+                             cookie=cookie), 200)
+        # Bearer: no CSRF token needed; logout revokes; the next call is 401.
+        tok = s.login("csrf@acme-corp.example")
+        expect_status(s.post("/api/v1/logout", token=tok), 204)
+        expect_error(s.get("/api/v1/me", token=tok), 401)
+        expect_error(s.post("/api/v1/logout", token=tok), 401)
+
+
+def test_password_reset_ends_every_session():
+    with Server() as s:
+        email = "reset@acme-corp.example"
+        t1 = signup_verified(s, email)
+        t2 = s.login(email)
+        n = len(mails_to(s, email))
+        r = expect_status(s.post("/api/v1/password/forgot", {"email": "Reset@acme-corp.example"}), 202)
+        mail = wait_mail(s, email, n + 1)
+        expect(mail["data"].count("Subject: Reset your garant password") == 1, mail["data"])
+        tok = token_of(mail, "reset")
+        expect(len(base64.urlsafe_b64decode(tok + "=")) == 32, tok)
+        # Unknown and unverified addresses: the same 202, no mail.
+        r2 = expect_status(s.post("/api/v1/password/forgot", {"email": "nobody@acme-corp.example"}), 202)
+        expect(r.json == r2.json, (r, r2))
+        expect_status(signup(s, "unverified@acme-corp.example"), 201)
+        wait_mail(s, "unverified@acme-corp.example")
+        expect_status(s.post("/api/v1/password/forgot", {"email": "unverified@acme-corp.example"}), 202)
+        # A short password is refused before the token is used.
+        expect_error(s.post("/api/v1/password/reset", {"token": tok, "password": "short"}), 422, "at least 10")
+        expect_status(s.post("/api/v1/password/reset", {"token": tok, "password": "a brand new secret"}), 204)
+        expect_error(s.get("/api/v1/me", token=t1), 401)
+        expect_error(s.get("/api/v1/me", token=t2), 401)
+        expect_error(s.post("/api/v1/password/reset", {"token": tok, "password": "yet another secret"}), 422,
+                     "not valid")
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 401)
+        expect_status(s.post("/api/v1/login", {"email": email, "password": "a brand new secret"}), 200)
+        time.sleep(0.3)
+        expect(mails_to(s, "nobody@acme-corp.example") == [], "mail to an unknown address")
+        expect(len(mails_to(s, "unverified@acme-corp.example")) == 1, "reset mail to an unverified address")
+
+
+def test_reset_token_expires_and_reset_lifts_lockout():
+    with Server() as s:
+        s.set_clock(T0)
+        email = "locked@acme-corp.example"
+        signup_verified(s, email)
+        expect_status(s.post("/api/v1/password/forgot", {"email": email}), 202)
+        old = token_of(wait_mail(s, email, 2), "reset")
+        s.set_clock("2026-11-30T10:01:00Z")  # 61 minutes later
+        expect_error(s.post("/api/v1/password/reset", {"token": old, "password": "a brand new secret"}), 422, "expired")
+        for i in range(5):
+            expect_error(s.post("/api/v1/login", {"email": email, "password": "guess %d!!!!!" % i}), 401)
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 429)
+        expect_status(s.post("/api/v1/password/forgot", {"email": email}), 202)
+        tok = token_of(wait_mail(s, email, 3), "reset")
+        expect_status(s.post("/api/v1/password/reset", {"token": tok, "password": "a brand new secret"}), 204)
+        expect_status(s.post("/api/v1/login", {"email": email, "password": "a brand new secret"}), 200)
+
+
+def test_reset_mails_are_limited_per_address():
+    with Server() as s:
+        email = "flood@acme-corp.example"
+        signup_verified(s, email)
+        for _ in range(6):
+            expect_status(s.post("/api/v1/password/forgot", {"email": email}), 202)
+        time.sleep(0.5)
+        expect(len(mails_to(s, email)) == 1 + 3, len(mails_to(s, email)))
+
+
+def test_mail_goes_to_the_log_without_smtp():
+    with Server(smtp=False) as s:
+        expect_status(signup(s, "logged@acme-corp.example"), 201)
+        log = s.read_log()
+        m = re.search(r"/verify\?token=([A-Za-z0-9_-]{43})", log)
+        expect(m and "To: logged@acme-corp.example" in log, log)
+        expect_status(s.post("/api/v1/verify", {"token": m.group(1)}), 200)
+        expect_status(s.post("/api/v1/login", {"email": "logged@acme-corp.example", "password": PASSWORD}), 200)
+
+
+def test_smtp_failure_is_reported():
+    # An SMTP port nobody listens on: sign-up says the mail could not be sent.
+    import socket
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    with Server(smtp=False, extra_args=["--smtp-url", "smtp://127.0.0.1:%d" % port]) as s:
+        r = signup(s, "nomail@acme-corp.example")
+        expect(r.status >= 500 and "could not be sent" in r.json["error"]["message"], r)
+        # Nothing was created: no account, no organization.
+        import sqlite3
+        db = sqlite3.connect(s.db)
+        expect(db.execute("SELECT count(*) FROM users").fetchone()[0] == 0, "a user was created")
+        expect(db.execute("SELECT count(*) FROM orgs").fetchone()[0] == 0, "an organization was created")
+        db.close()
+        # Forgot never tells.
+        expect_status(s.post("/api/v1/password/forgot", {"email": "nomail@acme-corp.example"}), 202)
+
+
+def test_extra_freemail_file():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "extra.txt")
+    with open(path, "w") as f:
+        f.write("# local additions\nfreebie.example   # a comment\n\n  Webmail.Test  \nmyfree.*\n")
+    with Server(extra_args=["--freemail", path]) as s:
+        expect_error(signup(s, "a@freebie.example"), 422, "freebie.example is a free mail provider")
+        expect_error(signup(s, "a@x.webmail.test"), 422, "webmail.test is a free mail provider")
+        expect_error(signup(s, "a@myfree.co.uk"), 422, "myfree.co.uk is a free mail provider")
+        expect_error(signup(s, "a@gmail.com"), 422, "gmail.com")
+        expect_status(signup(s, "a@myfree.acme.example"), 201)
+    with open(path, "w") as f:
+        f.write("good.example\nnot a domain\n")
+    import subprocess
+    from harness import GARANT
+    p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                        "--freemail", path], capture_output=True, timeout=20)
+    expect(p.returncode != 0 and b"extra.txt:2" in p.stderr, p)
+
+
+if __name__ == "__main__":
+    run(globals(), "accounts")

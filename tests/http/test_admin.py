@@ -1,0 +1,176 @@
+"""test_admin.py - organizations and products: created and changed by admins
+only, plans and stages checked against the policy, domains unique and never
+a free-mail provider's, and no partial record on failure."""
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, expect, expect_error, expect_status, run  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+def customer(s, email):
+    """A verified customer's bearer token (sign-up through the mailed link)."""
+    expect_status(s.post("/api/v1/signup", {"email": email, "password": PASSWORD, "name": "C"}), 201)
+    end = time.time() + 10
+    mail = None
+    while time.time() < end and not mail:
+        got = [m for m in s.smtp.mails if email in m["to"]]
+        mail = got[-1] if got else None
+        time.sleep(0.05)
+    expect(mail, "no mail to " + email)
+    tok = re.search(r"/verify\?token=([A-Za-z0-9_-]+)", mail["data"]).group(1)
+    expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+    return s.login(email)
+
+
+def staff(s):
+    s.add_staff("root@vendor.example", "admin")
+    s.add_staff("agent@vendor.example", "agent")
+    return s.login("root@vendor.example"), s.login("agent@vendor.example")
+
+
+def test_org_creation():
+    with Server() as s:
+        admin, _ = staff(s)
+        r = expect_status(s.post("/api/v1/orgs", {"name": "Acme Corporation",
+                                                  "domains": ["ACME.example", "acme.example", "acme-eu.example"],
+                                                  "plan": "professional"}, token=admin), 201)
+        o = r.json
+        expect(o["name"] == "Acme Corporation" and o["plan"] == "professional", o)
+        expect(o["domains"] == ["acme.example", "acme-eu.example"], o)
+        expect(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", o["created_at"]), o)
+        expect(r.headers.get("Location") == "/api/v1/orgs/%d" % o["id"], r.headers)
+        got = expect_status(s.get("/api/v1/orgs/%d" % o["id"], token=admin), 200).json
+        expect(got["name"] == o["name"] and sorted(got["domains"]) == sorted(o["domains"])
+               and got["created_at"] == o["created_at"], (got, o))
+        expect_error(s.get("/api/v1/orgs/999", token=admin), 404)
+
+        # The plan must be one of the policy's.
+        expect_error(s.post("/api/v1/orgs", {"name": "X", "domains": ["x.example"], "plan": "platinum"},
+                            token=admin), 422, "not a plan of the policy (plans: basic, professional, advanced)")
+        # A domain belongs to one organization; names are unique.
+        expect_error(s.post("/api/v1/orgs", {"name": "Other", "domains": ["other.example", "Acme.Example"],
+                                             "plan": "basic"}, token=admin), 409, "acme.example belongs to")
+        expect_error(s.post("/api/v1/orgs", {"name": "Acme Corporation", "domains": [], "plan": "basic"},
+                            token=admin), 409, "exists already")
+        # Free-mail and malformed domains are refused.
+        expect_error(s.post("/api/v1/orgs", {"name": "G", "domains": ["gmail.com"], "plan": "basic"},
+                            token=admin), 422, "gmail.com is a free mail provider")
+        expect_error(s.post("/api/v1/orgs", {"name": "G", "domains": ["eu.gmx.net"], "plan": "basic"},
+                            token=admin), 422, "free mail provider")
+        for bad in ["no-dot", "a..b.example", "-a.example", "a_b.example", "exa mple.com", "", "1.2.3.4"]:
+            expect_error(s.post("/api/v1/orgs", {"name": "B", "domains": [bad], "plan": "basic"}, token=admin), 422)
+        expect_error(s.post("/api/v1/orgs", {"name": "B", "domains": "b.example", "plan": "basic"}, token=admin),
+                     422, "'domains' must be an array of strings")
+        expect_error(s.post("/api/v1/orgs", {"name": "B", "domains": ["d%d.example" % i for i in range(101)],
+                                             "plan": "basic"}, token=admin), 422, "more than 100")
+        expect_error(s.post("/api/v1/orgs", {"domains": ["b.example"], "plan": "basic"}, token=admin), 422,
+                     "'name' is required")
+        expect_error(s.post("/api/v1/orgs", {"name": "B", "plan": "basic", "owner": 1}, token=admin), 422,
+                     "unknown field 'owner'")
+        expect_error(s.post("/api/v1/orgs", {"name": "x" * 201, "plan": "basic"}, token=admin), 422)
+        # None of the refused requests left anything behind (the conflicting
+        # one had inserted "Other" and other.example before failing).
+        orgs = expect_status(s.get("/api/v1/orgs", token=admin), 200).json["orgs"]
+        expect([x["name"] for x in orgs] == ["Acme Corporation"], orgs)
+        r = expect_status(s.post("/api/v1/orgs", {"name": "Other", "domains": ["other.example"], "plan": "basic"},
+                                 token=admin), 201)
+        # A customer signing up at a listed domain joins it.
+        c = customer(s, "pat@acme-eu.example")
+        me = s.get("/api/v1/me", token=c).json
+        expect(me["org"]["id"] == o["id"] and me["org"]["plan"] == "professional", me)
+
+
+def test_org_update():
+    with Server() as s:
+        admin, _ = staff(s)
+        a = expect_status(s.post("/api/v1/orgs", {"name": "A", "domains": ["a.example"], "plan": "basic"},
+                                 token=admin), 201).json
+        expect_status(s.post("/api/v1/orgs", {"name": "B", "domains": ["b.example"], "plan": "basic"}, token=admin),
+                      201)
+        r = expect_status(s.patch("/api/v1/orgs/%d" % a["id"], {"plan": "advanced", "domains_add": ["a2.example"]},
+                                  token=admin), 200).json
+        expect(r["plan"] == "advanced" and sorted(r["domains"]) == ["a.example", "a2.example"], r)
+        # Adding a domain the organization has already is harmless.
+        expect_status(s.patch("/api/v1/orgs/%d" % a["id"], {"domains_add": ["A.example"]}, token=admin), 200)
+        # All or nothing: a conflicting domain leaves the plan unchanged too.
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"plan": "basic", "domains_add": ["a3.example", "b.example"]},
+                             token=admin), 409, "b.example belongs to")
+        r = s.get("/api/v1/orgs/%d" % a["id"], token=admin).json
+        expect(r["plan"] == "advanced" and sorted(r["domains"]) == ["a.example", "a2.example"], r)
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"plan": "gold"}, token=admin), 422, "not a plan")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"domains_add": ["hotmail.co.uk"]}, token=admin), 422,
+                     "free mail")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {}, token=admin), 422, "nothing to change")
+        expect_error(s.patch("/api/v1/orgs/424242", {"plan": "basic"}, token=admin), 404)
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "renamed"}, token=admin), 422, "unknown field")
+
+
+def test_admin_only():
+    with Server() as s:
+        admin, agent = staff(s)
+        cust = customer(s, "cara@initech.example")
+        org = expect_status(s.post("/api/v1/orgs", {"name": "A", "domains": ["a.example"], "plan": "basic"},
+                                   token=admin), 201).json
+        body = {"name": "Z", "domains": ["z.example"], "plan": "basic"}
+        for who, tok in [("agent", agent), ("customer", cust)]:
+            expect_error(s.post("/api/v1/orgs", body, token=tok), 403, "only admins")
+            expect_error(s.get("/api/v1/orgs", token=tok), 403)
+            expect_error(s.get("/api/v1/orgs/%d" % org["id"], token=tok), 403)
+            expect_error(s.patch("/api/v1/orgs/%d" % org["id"], {"plan": "advanced"}, token=tok), 403)
+            expect_error(s.post("/api/v1/products", {"name": "P", "stage": "ga"}, token=tok), 403)
+        for path in ["/api/v1/orgs", "/api/v1/products"]:
+            expect_error(s.get(path), 401)
+            expect_error(s.post(path, {"name": "Z", "plan": "basic"}), 401)
+        # Nothing was created by the refused calls.
+        orgs = s.get("/api/v1/orgs", token=admin).json["orgs"]
+        expect(sorted(o["name"] for o in orgs) == ["A", "initech.example"], orgs)
+        expect(s.get("/api/v1/orgs/%d" % org["id"], token=admin).json["plan"] == "basic")
+
+
+def test_products():
+    with Server() as s:
+        admin, agent = staff(s)
+        cust = customer(s, "cara@initech.example")
+        r = expect_status(s.post("/api/v1/products", {"name": "Garant Cloud", "stage": "ga"}, token=admin), 201)
+        p = r.json
+        expect(p["name"] == "Garant Cloud" and p["stage"] == "ga" and isinstance(p["id"], int), p)
+        expect(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", p["created_at"]), p)
+        expect_status(s.post("/api/v1/products", {"name": "Garant Labs", "stage": "beta"}, token=admin), 201)
+        expect_error(s.post("/api/v1/products", {"name": "Garant Cloud", "stage": "beta"}, token=admin), 409,
+                     "exists already")
+        expect_error(s.post("/api/v1/products", {"name": "X", "stage": "alpha"}, token=admin), 422,
+                     "not a product stage of the policy")
+        expect_error(s.post("/api/v1/products", {"name": "", "stage": "ga"}, token=admin), 422, "'name'")
+        expect_error(s.post("/api/v1/products", {"name": "X"}, token=admin), 422, "'stage' is required")
+        expect_error(s.post("/api/v1/products", {"name": "X", "stage": "ga", "price": 1}, token=admin), 422,
+                     "unknown field")
+        # Every signed-in user lists products (customers pick one for a ticket).
+        for tok in [admin, agent, cust]:
+            lst = expect_status(s.get("/api/v1/products", token=tok), 200).json["products"]
+            expect(sorted((x["name"], x["stage"]) for x in lst) == [("Garant Cloud", "ga"), ("Garant Labs", "beta")],
+                   lst)
+
+
+def test_customer_cannot_see_orgs():
+    with Server() as s:
+        admin, _ = staff(s)
+        expect_status(s.post("/api/v1/orgs", {"name": "Org A", "domains": ["org-a.example"], "plan": "advanced"},
+                             token=admin), 201)
+        b = expect_status(s.post("/api/v1/orgs", {"name": "Org B", "domains": ["org-b.example"], "plan": "basic"},
+                                 token=admin), 201).json
+        ca = customer(s, "amy@org-a.example")
+        expect_error(s.get("/api/v1/orgs", token=ca), 403)
+        expect_error(s.get("/api/v1/orgs/%d" % b["id"], token=ca), 403)
+        expect_error(s.patch("/api/v1/orgs/%d" % b["id"], {"domains_add": ["evil.example"]}, token=ca), 403)
+        # /me shows only the customer's own organization.
+        me = s.get("/api/v1/me", token=ca).json
+        expect(me["org"]["name"] == "Org A" and me["org"]["plan"] == "advanced", me)
+
+
+if __name__ == "__main__":
+    run(globals(), "admin")
