@@ -108,11 +108,13 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
         pthread_mutex_unlock(&srv->write_mu);
         return garant__error(GARANT_ESTORE, "the server is shutting down");
     }
+    /* The job lives on this stack frame while queued: this function does
+    ** not return before the writer has marked it done. */
     if (srv->queue_tail)
         srv->queue_tail->next = &job;
     else
-        srv->queue_head = &job;
-    srv->queue_tail = &job;
+        srv->queue_head = &job; // cppcheck-suppress autoVariables
+    srv->queue_tail = &job;     // cppcheck-suppress autoVariables
     pthread_cond_signal(&srv->write_cv);
     while (!job.done) pthread_cond_wait(&srv->done_cv, &srv->write_mu);
     pthread_mutex_unlock(&srv->write_mu);
