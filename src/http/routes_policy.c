@@ -1,8 +1,360 @@
 /*
-** routes_policy.c - placeholder until the policy API lands.
+** routes_policy.c - the SLA policy over the API: reading it (staff: the
+** YAML and its meaning; every signed-in user: the summary the ticket form
+** shows), and replacing it (admins).
+**
+** A new policy takes effect in one step, in one transaction of the writer
+** thread: the YAML is stored as the newest version, the deadline of every
+** ticket still awaiting a first response is recomputed by replaying its
+** history under the new policy (each change with a 'deadline_recomputed'
+** event), and the server's policy is swapped before the transaction's
+** other writes run, so no write after it computes with the old one.
+** Tickets keep the plan and stage they were filed under. The SLA monitor
+** reads the stored deadlines, so warnings and breaches follow at once.
+**
+** A saved policy may not name files (holidays_ics): the server reloads the
+** newest saved version on start, and a file named by an admin through the
+** API would make the server read whatever path it names. Holidays go
+** inline; files belong in the config given with --config.
 */
-#include "http.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "loader.h"
+#include "server_internal.h"
+#include "tickets.h"
+
+/* ---- describing a policy --------------------------------------------- */
+
+static const char *const env_names[] = {"production", "staging", "development"};
+
+/* A target as the API shows it: {priority, kind, seconds, calendar, text}. */
+static json_t *target_json(const garant_policy *pol, const char *plan, int level)
+{
+    garant_ticket_terms terms = {plan, level, "ga"};
+    garant_target t;
+    if (garant_policy_target(&t, pol, &terms) != 0) return NULL;
+    char dur[64], text[96];
+    if (t.kind == GARANT_TARGET_NONE)
+        return json_pack("{s:i,s:s,s:n,s:n,s:s}", "priority", level, "kind", "none", "seconds", "calendar", "text",
+                         "none");
+    garant_duration_format(dur, sizeof dur, t.seconds);
+    snprintf(text, sizeof text, "%s %s", dur, t.kind == GARANT_TARGET_WALL ? "24/7" : "business");
+    return json_pack("{s:i,s:s,s:I,s:o,s:s}", "priority", level, "kind",
+                     t.kind == GARANT_TARGET_WALL ? "24/7" : "business", "seconds", (json_int_t)t.seconds, "calendar",
+                     t.kind == GARANT_TARGET_BUSINESS ? json_string(garant_calendar_name(t.cal)) : json_null(), "text",
+                     text);
+}
+
+/* Append v to arr, taking ownership; 0 or GARANT_ENOMEM. */
+static int push(json_t *arr, json_t *v)
+{
+    if (!v || json_array_append_new(arr, v) != 0) return garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+    return 0;
+}
+
+/* plans, priorities, stages, default_priority, warning_percent and, with
+** calendars set, the calendars. Caller owns *out. */
+static int policy_json(json_t **out, const garant_policy *pol, int calendars)
+{
+    json_t *o = json_object(), *plans = json_array(), *prios = json_array(), *stages = json_array();
+    int rc = o && plans && prios && stages ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+    for (size_t i = 0; !rc && i < garant_policy_plan_count(pol); i++) {
+        const char *plan = garant_policy_plan_name(pol, i);
+        json_t *targets = json_array();
+        rc = targets ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+        for (size_t k = 0; !rc && k < garant_policy_priority_count(pol); k++)
+            rc = push(targets, target_json(pol, plan, garant_policy_priority_level(pol, k)));
+        if (!rc) rc = push(plans, json_pack("{s:s,s:o}", "name", plan, "targets", targets));
+        else json_decref(targets);
+    }
+    for (size_t k = 0; !rc && k < garant_policy_priority_count(pol); k++) {
+        int level = garant_policy_priority_level(pol, k);
+        unsigned envs = garant_policy_priority_envs(pol, level);
+        json_t *e = json_array();
+        for (size_t b = 0; e && b < 3; b++)
+            if (envs & (1u << b) && json_array_append_new(e, json_string(env_names[b])) != 0) {
+                json_decref(e);
+                e = NULL;
+            }
+        const char *def = garant_policy_priority_definition(pol, level);
+        rc = push(prios, e ? json_pack("{s:i,s:s,s:s,s:o}", "level", level, "name",
+                                       garant_policy_priority_name(pol, level), "definition", def ? def : "",
+                                       "environments", e)
+                           : NULL);
+    }
+    for (size_t i = 0; !rc && i < garant_policy_stage_count(pol); i++)
+        rc = push(stages, json_pack("{s:s,s:b}", "name", garant_policy_stage_name(pol, i), "guaranteed",
+                                    garant_policy_stage_guaranteed(pol, i)));
+    int permille = garant_policy_warning_permille(pol);
+    if (!rc && (json_object_set(o, "plans", plans) || json_object_set(o, "priorities", prios) ||
+                json_object_set(o, "stages", stages)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+    if (!rc && (json_object_set_new(o, "default_priority", json_integer(garant_policy_default_priority(pol))) ||
+                json_object_set_new(o, "warning_percent", permille % 10 ? json_real(permille / 10.0)
+                                                                        : json_integer(permille / 10))))
+        rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+    if (!rc && calendars) {
+        json_t *cals = json_array();
+        rc = cals ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+        for (size_t i = 0; !rc && i < garant_policy_calendar_count(pol); i++) {
+            const garant_calendar *cal = garant_policy_calendar_at(pol, i);
+            rc = push(cals, json_pack("{s:s,s:s}", "name", garant_calendar_name(cal), "timezone",
+                                      garant_tz_name(garant_calendar_tz(cal))));
+        }
+        const garant_calendar *shown = garant_policy_display_calendar(pol);
+        if (!rc && (json_object_set_new(o, "calendars", cals) ||
+                    json_object_set_new(o, "display_calendar",
+                                        shown ? json_string(garant_calendar_name(shown)) : json_null())))
+            rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+        else if (rc)
+            json_decref(cals);
+    }
+    json_decref(plans);
+    json_decref(prios);
+    json_decref(stages);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+/* The YAML of the policy in force: the newest saved version, else the
+** --config file, else the built-in default (the order the server loads
+** them in). Caller owns *out; free with free(). */
+static int current_yaml(char **out, http_req *r)
+{
+    int rc = GS(r->db)->sla->policy_latest(r->db, out);
+    if (rc != GARANT_ENOTFOUND) return rc;
+    if (r->srv->opt.config_path) {
+        uint8_t *data;
+        size_t len;
+        rc = garant_io_read_file(&data, &len, r->srv->opt.config_path, GARANT_IO_MAX_FILE);
+        if (rc) return rc;
+        char *text = realloc(data, len + 1);
+        if (!text) {
+            free(data);
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        }
+        text[len] = '\0';
+        *out = text;
+        return 0;
+    }
+    size_t len;
+    const char *text = garant_io_default_config(&len);
+    *out = malloc(len + 1);
+    if (!*out) return garant__error(GARANT_ENOMEM, "out of memory");
+    memcpy(*out, text, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
+/* GET /api/v1/policy (staff). */
+static int policy_get(http_req *r)
+{
+    json_t *o = NULL;
+    char *yaml = NULL;
+    int rc = policy_json(&o, http_policy(r), 1);
+    if (!rc) rc = current_yaml(&yaml, r);
+    if (!rc && json_object_set_new(o, "yaml", json_string(yaml)) != 0)
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+    free(yaml);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    return http_reply(r, 200, o);
+}
+
+/* GET /api/v1/policy/summary (signed in): what the ticket form explains;
+** for a customer also their organization's plan. */
+static int policy_summary(http_req *r)
+{
+    json_t *o = NULL;
+    int rc = policy_json(&o, http_policy(r), 0);
+    if (rc) return rc;
+    json_t *plan = json_null();
+    if (r->user.role == GARANT_ROLE_CUSTOMER) {
+        garant_org org;
+        if (GS(r->db)->accounts->org_get(r->db, r->user.org_id, &org) == 0) plan = json_string(org.plan);
+    }
+    if (json_object_set_new(o, "your_plan", plan) != 0) {
+        json_decref(o);
+        return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return http_reply(r, 200, o);
+}
+
+/* ---- replacing the policy -------------------------------------------- */
+
+/* Resources of a policy saved through the API: zones from the system's
+** zoneinfo, and no files (see the top of this file). */
+static int api_resource(void *ctx, garant_resource_kind kind, const char *name, uint8_t **out_data, size_t *out_len)
+{
+    (void)ctx;
+    if (kind != GARANT_RESOURCE_ZONE)
+        return garant__error(GARANT_EINVAL,
+                             "a policy saved through the API cannot read files ('%.200s'): list the holidays inline",
+                             name);
+    return garant_io_resource(NULL, kind, name, out_data, out_len);
+}
+
+/* 422 (413 for an oversized text) with every finding of the config reader. */
+static int reply_diagnostics(http_req *r, int rc, const garant_diags *diags)
+{
+    char msg[768];
+    snprintf(msg, sizeof msg, "%s", garant_error_last());
+    json_t *list = json_array();
+    size_t n = diags ? garant_diags_count(diags) : 0;
+    for (size_t i = 0; list && i < n; i++) {
+        const garant_diag *d = garant_diags_get(diags, i);
+        if (json_array_append_new(list, json_pack("{s:i,s:i,s:s}", "line", d->line, "column", d->column, "message",
+                                                  d->message ? d->message : "")) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (n) {
+        const garant_diag *d = garant_diags_get(diags, 0);
+        snprintf(msg, sizeof msg, "the policy has %zu problem%s; line %d, column %d: %.600s", n, n == 1 ? "" : "s",
+                 d->line, d->column, d->message ? d->message : "");
+    } else if (!msg[0]) {
+        snprintf(msg, sizeof msg, "the policy is not valid");
+    }
+    int status = rc == GARANT_ELIMIT ? 413 : rc == GARANT_ENOMEM ? 503 : 422;
+    json_t *e = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", garant_err_name(rc == GARANT_ELIMIT ? rc : GARANT_ECONFIG),
+                          "message", msg, "diagnostics", list ? list : json_array());
+    if (!e) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, status, e);
+}
+
+typedef struct put_job {
+    http_req *r;
+    garant_policy *pol;       /* the new policy; the server's once swapped */
+    const char *yaml;
+    size_t seen, changed;
+    int swapped;
+} put_job;
+
+/* The new policy must still know every plan an organization is on and
+** every stage a product is in, or new tickets could not be filed. */
+static int check_accounts(garant_store_conn *w, const garant_policy *pol)
+{
+    json_t *orgs = NULL, *products = NULL;
+    int rc = GS(w)->accounts->org_list(w, &orgs);
+    if (!rc) rc = GS(w)->accounts->product_list(w, &products);
+    size_t i;
+    json_t *o;
+    json_array_foreach(orgs, i, o) {
+        if (rc) break;
+        const char *plan = json_string_value(json_object_get(o, "plan"));
+        size_t k = 0;
+        while (plan && k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
+        if (plan && k == garant_policy_plan_count(pol))
+            rc = garant__error(GARANT_EINVAL,
+                               "organization '%.200s' is on plan '%.64s', which the new policy does not have: "
+                               "move it to another plan first",
+                               json_string_value(json_object_get(o, "name")), plan);
+    }
+    json_array_foreach(products, i, o) {
+        if (rc) break;
+        const char *stage = json_string_value(json_object_get(o, "stage"));
+        size_t k = 0;
+        while (stage && k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0)
+            k++;
+        if (stage && k == garant_policy_stage_count(pol))
+            rc = garant__error(GARANT_EINVAL,
+                               "product '%.200s' is in stage '%.64s', which the new policy does not have",
+                               json_string_value(json_object_get(o, "name")), stage);
+    }
+    json_decref(orgs);
+    json_decref(products);
+    return rc;
+}
+
+static int put_write(garant_store_conn *w, void *ctx)
+{
+    put_job *j = ctx;
+    http_req *r = j->r;
+    int rc = check_accounts(w, j->pol);
+    if (!rc) rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id);
+    if (!rc) rc = http_tickets_recompute(w, j->pol, r->now, r->user.id, "policy changed", &j->seen, &j->changed);
+    if (rc) return rc;
+    /* Swap now, inside the writer: the writes queued behind this one in the
+    ** same transaction compute with the new policy. */
+    http_policy_swap(r->srv, j->pol);
+    j->swapped = 1;
+    return 0;
+}
+
+/* After a swap whose transaction did not commit: put back the policy that
+** is saved (or configured), so the server acts on what the database says. */
+static void restore_policy(garant_server *srv)
+{
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_store_conn *c;
+    if (ops->acquire(&c, srv->store) != 0) return;
+    char *yaml = NULL;
+    garant_policy *pol = NULL;
+    int rc = ops->sla->policy_latest(c, &yaml);
+    ops->release(c);
+    if (rc == 0)
+        rc = garant_config_load(&pol, NULL, yaml, strlen(yaml), garant_io_resource, NULL);
+    else if (rc == GARANT_ENOTFOUND)
+        rc = garant_io_load_policy(&pol, NULL, srv->opt.config_path);
+    free(yaml);
+    if (rc == 0) http_policy_swap(srv, pol);
+    else fprintf(stderr, "garant: the saved policy could not be restored: %s\n", garant_error_last());
+}
+
+/* PUT /api/v1/policy {yaml} (admins). */
+static int policy_put(http_req *r)
+{
+    static const http_field spec[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    put_job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    j.yaml = json_string_value(v[0]);
+    garant_diags *diags = NULL;
+    rc = garant_config_load(&j.pol, &diags, j.yaml, json_string_length(v[0]), api_resource, NULL);
+    if (rc) {
+        rc = reply_diagnostics(r, rc, diags);
+        garant_diags_free(diags);
+        return rc;
+    }
+    garant_diags_free(diags);
+    rc = http_write(r->srv, put_write, &j);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", garant_error_last());
+        if (j.swapped)
+            restore_policy(r->srv);
+        else
+            garant_policy_free(j.pol);
+        return garant__error(rc, "%s", msg);
+    }
+    json_t *o = NULL;
+    rc = policy_json(&o, j.pol, 1);
+    if (rc) return rc;
+    json_t *out = json_pack("{s:b,s:I,s:I,s:o}", "saved", 1, "tickets_examined", (json_int_t)j.seen,
+                            "deadlines_changed", (json_int_t)j.changed, "policy", o);
+    if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, out);
+}
 
 const http_route http_routes_policy[] = {
+    {"GET", "/api/v1/policy", HTTP_STAFF, policy_get,
+     "the SLA policy: its YAML, plans with targets, priorities, stages, calendars"},
+    {"GET", "/api/v1/policy/summary", HTTP_USER, policy_summary,
+     "plans, priorities with definitions and stages, for the ticket form"},
+    {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
+     "replace the policy {yaml}; recomputes open deadlines (422 lists every problem with its line)"},
     {NULL, NULL, 0, NULL, NULL},
 };

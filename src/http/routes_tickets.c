@@ -1,8 +1,774 @@
 /*
-** routes_tickets.c - placeholder until the tickets API lands.
+** routes_tickets.c - tickets and their clock: filing, reading, listing,
+** reclassifying, replying, the agents' queue and deadline previews.
+**
+** Who sees what: customers file tickets and see and answer their own
+** organization's tickets only; another organization's ticket answers 404
+** exactly like a ticket that does not exist. Agents and admins see every
+** ticket, reclassify, change the status, write internal notes, and own
+** the queue. Internal notes and their history events never reach a
+** customer.
+**
+** Every write reads the ticket again on the write connection and computes
+** with the policy in force at that moment (a policy change swaps it inside
+** the writer, see routes_policy.c), so a deadline is never computed from a
+** stale ticket or a retired policy. The history is append-only: no route
+** edits or deletes an event, and the store's triggers refuse it anyway.
+**
+** Environment: a ticket filed without one is for "production", the case
+** the form's default shows; P1 and P2 (in general: priorities whose
+** `environments` exclude the ticket's) are refused for staging and
+** development with the priority's definition as the reason. An agent's
+** reclassification is not bound by that rule: agents judge the impact.
 */
-#include "http.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "tickets.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 200
+#define MAX_REASON 1000
+#define MAX_IMPACT 200
+
+/* ---- small checks ---------------------------------------------------- */
+
+/* A text field from outside: at least one non-blank character, and no
+** control characters except, where multiline, tab, CR and LF. */
+static int check_text(const char *field, const json_t *v, int multiline)
+{
+    const unsigned char *s = (const unsigned char *)json_string_value(v);
+    size_t n = json_string_length(v);
+    int blank = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = s[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            if (!(multiline && (ch == '\t' || ch == '\n' || ch == '\r')))
+                return garant__error(GARANT_EINVAL, "'%s' contains a control character (byte %zu)", field, i);
+        }
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') blank = 0;
+    }
+    if (blank) return garant__error(GARANT_EINVAL, "'%s' must not be empty", field);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} environments[] = {
+    {"production", GARANT_ENV_PRODUCTION},
+    {"staging", GARANT_ENV_STAGING},
+    {"development", GARANT_ENV_DEVELOPMENT},
+};
+
+static unsigned env_bit(const char *name)
+{
+    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
+        if (!strcmp(environments[i].name, name)) return environments[i].bit;
+    return 0;
+}
+
+static const char *const statuses[] = {"open", "pending", "solved", "closed"};
+
+static int valid_status(const char *s)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(statuses[i], s)) return 1;
+    return 0;
+}
+
+/* A priority the policy declares, else GARANT_EINVAL listing them. */
+static int check_priority(const garant_policy *pol, json_int_t p)
+{
+    if (p >= 1 && p <= GARANT_PRIORITY_MAX && garant_policy_priority_name(pol, (int)p)) return 0;
+    char list[64] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < garant_policy_priority_count(pol) && len < sizeof list - 4; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", i ? ", " : "",
+                                garant_policy_priority_level(pol, i));
+    return garant__error(GARANT_EINVAL, "'priority' must be one of %s (got %lld)", list, (long long)p);
+}
+
+/* The priority's environment rule: P1 and P2 are for production only. */
+static int check_environment(const garant_policy *pol, int priority, const char *env)
+{
+    unsigned envs = garant_policy_priority_envs(pol, priority);
+    if (envs & env_bit(env)) return 0;
+    char allowed[64] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
+        if (envs & environments[i].bit)
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
+                                    environments[i].name);
+    const char *name = garant_policy_priority_name(pol, priority);
+    const char *def = garant_policy_priority_definition(pol, priority);
+    return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s", priority, name ? name : "?",
+                         allowed[0] ? allowed : "no environment", env, def && def[0] ? def : "see the definitions");
+}
+
+/* An integer query parameter in [min, max]: 1 if present, 0 if absent,
+** or GARANT_EINVAL. */
+static int query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+    const char *s = http_query(r, name);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!s[0] || *end || errno || v < min || v > max)
+        return garant__error(GARANT_EINVAL, "query parameter '%s' must be an integer from %lld to %lld", name,
+                             (long long)min, (long long)max);
+    *out = v;
+    return 1;
+}
+
+/* A text query parameter copied into dst: 1 if present, 0 if absent. */
+static int query_text(http_req *r, const char *name, char *dst, size_t cap)
+{
+    const char *s = http_query(r, name);
+    if (!s) return 0;
+    if (strlen(s) >= cap)
+        return garant__error(GARANT_EINVAL, "query parameter '%s' is longer than %zu bytes", name, cap - 1);
+    memcpy(dst, s, strlen(s) + 1);
+    return 1;
+}
+
+static int is_staff(const http_req *r) { return r->user.role != GARANT_ROLE_CUSTOMER; }
+
+/* A ticket the caller may see, read through c; another organization's
+** ticket is "not found" for a customer, like one that does not exist. */
+static int visible_ticket(http_req *r, garant_store_conn *c, int64_t id, garant_ticket *t)
+{
+    int rc = GS(c)->tickets->get(c, id, t);
+    if (rc == GARANT_ENOTFOUND || (!rc && !is_staff(r) && t->org_id != r->user.org_id))
+        return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    return rc;
+}
+
+/* The deadline and warning instant of a new ticket filed at t->submitted_at
+** under pol. A plan or stage the policy does not know is the policy's gap,
+** reported as such. */
+static int initial_deadline(const garant_policy *pol, garant_ticket *t)
+{
+    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
+    int rc = garant_clock_due(&t->first_response_due, pol, &terms, t->submitted_at);
+    if (!rc) rc = garant_clock_warning_at(&t->warn_at, pol, &terms, t->first_response_due);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL, "no deadline can be computed for plan '%s', stage '%s': %s", t->plan,
+                             terms.stage, why);
+    }
+    return 0;
+}
+
+/* The deadline after changing t's priority to `to` at now (docs/SLA.md):
+** raised, the stricter clock counts from now but never ends later than the
+** current deadline; lowered, from submission. Once the ticket has had its
+** first response the deadline is history and stays as it was. */
+static int reclassified(const garant_policy *pol, const garant_ticket *t, int to, int64_t now, int64_t *out_due,
+                        int64_t *out_warn)
+{
+    if (t->first_response_at) {
+        *out_due = t->first_response_due;
+        *out_warn = t->warn_at;
+        return 0;
+    }
+    garant_ticket_terms from = http_ticket_terms(t, t->priority), next = http_ticket_terms(t, to);
+    int rc = garant_clock_reclassify(out_due, pol, &from, &next, t->submitted_at, t->first_response_due, now);
+    if (!rc) rc = garant_clock_warning_at(out_warn, pol, &next, *out_due);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL, "ticket %lld cannot be reclassified: %s", (long long)t->id, why);
+    }
+    return 0;
+}
+
+/* Answer with one ticket, read afresh (after a write). */
+static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
+{
+    garant_ticket t;
+    json_t *o = NULL;
+    int rc = GS(r->db)->tickets->get(r->db, id, &t);
+    if (!rc) rc = http_ticket_json(&o, r->db, http_policy(r), &t, r->now, NULL);
+    if (!rc && extra && json_object_update(o, extra) != 0) rc = garant__error(GARANT_ENOMEM, "out of memory");
+    json_decref(extra);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    return http_reply(r, status, o);
+}
+
+/* ---- POST /api/v1/tickets -------------------------------------------- */
+
+typedef struct create_job {
+    http_req *r;
+    const garant_policy *pol; /* the policy the deadline was computed with */
+    garant_ticket t;
+    const char *body;
+} create_job;
+
+static int create_write(garant_store_conn *w, void *ctx)
+{
+    create_job *j = ctx;
+    /* A policy change committed since: the new one decides. */
+    const garant_policy *pol = http_policy(j->r);
+    if (pol != j->pol) {
+        int rc = initial_deadline(pol, &j->t);
+        if (rc) return rc;
+        j->pol = pol;
+    }
+    int rc = GS(w)->tickets->insert(w, &j->t, j->body);
+    if (rc) return rc;
+    json_t *data = json_pack("{s:i,s:s,s:o,s:s,s:s,s:o,s:o}", "priority", j->t.priority, "plan", j->t.plan,
+                             "product", j->t.product[0] ? json_string(j->t.product) : json_null(), "stage",
+                             j->t.stage, "environment", j->t.environment, "due",
+                             http_time_json(j->t.first_response_due), "warn_at", http_time_json(j->t.warn_at));
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the ticket");
+    garant_event_in ev = {j->t.id, j->t.submitted_at, j->t.requester_id, "created", data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    return rc;
+}
+
+static int ticket_create(http_req *r)
+{
+    if (is_staff(r))
+        return garant__error(GARANT_EPERM, "only customers file tickets; agents and admins answer them");
+    static const http_field spec[] = {
+        {"subject", HTTP_F_STRING, 1, GARANT_MAX_SUBJECT},
+        {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
+        {"priority", HTTP_F_INT, 0, 0},
+        {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+        {"environment", HTTP_F_STRING, 0, 15},
+        {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[6];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if ((rc = check_text("subject", v[0], 0)) || (rc = check_text("body", v[1], 1))) return rc;
+    if (v[5] && json_string_length(v[5]) && (rc = check_text("impact", v[5], 0))) return rc;
+    const garant_policy *pol = http_policy(r);
+
+    create_job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    j.pol = pol;
+    j.body = json_string_value(v[1]);
+    garant_ticket *t = &j.t;
+    t->org_id = r->user.org_id;
+    t->requester_id = r->user.id;
+    snprintf(t->subject, sizeof t->subject, "%s", json_string_value(v[0]));
+    json_int_t prio = v[2] ? json_integer_value(v[2]) : garant_policy_default_priority(pol);
+    if ((rc = check_priority(pol, prio))) return rc;
+    t->priority = t->initial_priority = (int)prio;
+    const char *env = v[4] ? json_string_value(v[4]) : "production";
+    if (!env_bit(env))
+        return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
+                             env);
+    if ((rc = check_environment(pol, t->priority, env))) return rc;
+    snprintf(t->environment, sizeof t->environment, "%s", env);
+    snprintf(t->impact, sizeof t->impact, "%s", v[5] ? json_string_value(v[5]) : "");
+    snprintf(t->status, sizeof t->status, "open");
+
+    garant_org org;
+    rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &org);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "your account belongs to no organization");
+    if (rc) return rc;
+    snprintf(t->plan, sizeof t->plan, "%s", org.plan);
+    snprintf(t->stage, sizeof t->stage, "ga");
+    if (v[3] && json_string_length(v[3])) {
+        garant_product p;
+        rc = GS(r->db)->accounts->product_by_name(r->db, json_string_value(v[3]), &p);
+        if (rc == GARANT_ENOTFOUND)
+            return garant__error(GARANT_EINVAL, "unknown product '%.200s'", json_string_value(v[3]));
+        if (rc) return rc;
+        snprintf(t->product, sizeof t->product, "%s", p.name);
+        snprintf(t->stage, sizeof t->stage, "%s", p.stage);
+    }
+    t->submitted_at = r->now;
+    if ((rc = initial_deadline(pol, t))) return rc;
+    rc = http_write(r->srv, create_write, &j);
+    if (rc) return rc;
+    snprintf(r->location, sizeof r->location, "/api/v1/tickets/%lld", (long long)t->id);
+    /* The names are at hand: no need to read them back. */
+    json_t *names = json_pack("{s:s,s:s,s:s}", "org_name", org.name, "requester_name", r->user.name,
+                              "requester_email", r->user.email);
+    if (!names) return garant__error(GARANT_ENOMEM, "out of memory");
+    json_t *o = NULL;
+    rc = http_ticket_json(&o, r->db, j.pol, t, r->now, names);
+    json_decref(names);
+    if (rc) return rc;
+    return http_reply(r, 201, o);
+}
+
+/* ---- GET /api/v1/tickets/{id} ---------------------------------------- */
+
+/* Instants of a listing's objects ("at") as RFC 3339. */
+static int format_at(json_t *arr)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o) {
+        json_t *at = json_object_get(o, "at");
+        if (json_is_integer(at) && json_object_set_new(o, "at", http_time_json(json_integer_value(at))) != 0)
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Drop the elements for which keep() is 0 (what a customer may not see). */
+static void filter_array(json_t *arr, int (*keep)(const json_t *))
+{
+    for (size_t i = json_array_size(arr); i-- > 0;)
+        if (!keep(json_array_get(arr, i))) json_array_remove(arr, i);
+}
+
+static int public_reply(const json_t *o) { return json_is_true(json_object_get(o, "public")); }
+
+/* Internal notes leave a 'noted' event; the customer sees neither. */
+static int public_event(const json_t *o)
+{
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    return !kind || strcmp(kind, "noted") != 0;
+}
+
+static int ticket_get(http_req *r)
+{
+    garant_store_conn *c = r->db;
+    /* One snapshot: the ticket, its history and its conversation agree. */
+    int rc = GS(c)->begin_read(c);
+    if (rc) return rc;
+    garant_ticket t;
+    json_t *o = NULL, *body = NULL, *events = NULL, *replies = NULL;
+    rc = visible_ticket(r, c, r->id, &t);
+    if (!rc) rc = GS(c)->tickets->body(c, t.id, &body);
+    if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
+    if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
+    if (!rc) rc = http_ticket_json(&o, c, http_policy(r), &t, r->now, NULL);
+    GS(c)->rollback(c);
+    if (!rc && !is_staff(r)) {
+        filter_array(replies, public_reply);
+        filter_array(events, public_event);
+    }
+    if (!rc) rc = format_at(events);
+    if (!rc) rc = format_at(replies);
+    if (!rc && (json_object_set(o, "body", body) || json_object_set(o, "history", events) ||
+                json_object_set(o, "conversation", replies)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+    json_decref(body);
+    json_decref(events);
+    json_decref(replies);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    return http_reply(r, 200, o);
+}
+
+/* ---- GET /api/v1/tickets --------------------------------------------- */
+
+static int ticket_list(http_req *r)
+{
+    garant_ticket_filter f;
+    memset(&f, 0, sizeof f);
+    int64_t v;
+    int rc;
+    f.limit = PAGE_DEFAULT;
+    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if (rc) f.limit = (int)v;
+    if ((rc = query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f.after_id = v;
+    if ((rc = query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
+    if (rc) f.priority = (int)v;
+    if ((rc = query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f.org_id = v;
+    if ((rc = query_text(r, "status", f.status, sizeof f.status)) < 0) return rc;
+    if (rc && !valid_status(f.status))
+        return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
+    if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
+    if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
+    const char *b = http_query(r, "breached");
+    if (b) {
+        if (!strcmp(b, "true")) f.breached = 1;
+        else if (!strcmp(b, "false")) f.breached = -1;
+        else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
+    }
+    f.now = r->now;
+    /* Customers see their organization only, whatever they ask for. */
+    if (!is_staff(r)) f.org_id = r->user.org_id;
+    json_t *rows = NULL, *list = NULL;
+    rc = GS(r->db)->tickets->list(r->db, &f, &rows);
+    if (rc) return rc;
+    size_t n = json_array_size(rows);
+    int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
+    rc = http_ticket_rows(&list, r->db, http_policy(r), rows, r->now);
+    if (rc) return rc;
+    char next[32];
+    snprintf(next, sizeof next, "%lld", (long long)last);
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next",
+                                n == (size_t)f.limit && last ? json_string(next) : json_null(), "count", (int)n));
+}
+
+/* ---- PATCH /api/v1/tickets/{id} -------------------------------------- */
+
+typedef struct patch_job {
+    http_req *r;
+    int64_t id;
+    int priority;          /* 0 = unchanged */
+    const char *status;    /* NULL = unchanged */
+    const char *reason;    /* NULL if none */
+} patch_job;
+
+static int patch_write(garant_store_conn *w, void *ctx)
+{
+    patch_job *j = ctx;
+    http_req *r = j->r;
+    garant_ticket t;
+    int rc = GS(w)->tickets->get(w, j->id, &t);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
+    if (rc) return rc;
+    if (j->priority) {
+        const garant_policy *pol = http_policy(r);
+        if (j->priority == t.priority)
+            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
+        int64_t due, warn;
+        if ((rc = check_priority(pol, j->priority)) || (rc = reclassified(pol, &t, j->priority, r->now, &due, &warn)))
+            return rc;
+        if ((rc = GS(w)->tickets->set_priority(w, t.id, j->priority))) return rc;
+        if ((due != t.first_response_due || warn != t.warn_at) &&
+            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
+            return rc;
+        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", j->priority, "reason", j->reason,
+                                 "old_due", http_time_json(t.first_response_due), "new_due", http_time_json(due));
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, r->now, r->user.id, "priority_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+    }
+    if (j->status) {
+        if (!strcmp(j->status, t.status))
+            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
+        if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
+        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
+                                 j->reason ? json_string(j->reason) : json_null());
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, r->now, r->user.id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+    }
+    return rc;
+}
+
+static int ticket_patch(http_req *r)
+{
+    static const http_field spec[] = {
+        {"priority", HTTP_F_INT, 0, 0},
+        {"reason", HTTP_F_STRING, 0, MAX_REASON},
+        {"status", HTTP_F_STRING, 0, 15},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[3];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if (!v[0] && !v[2]) return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason') or 'status'");
+    if (v[0] && !v[1])
+        return garant__error(GARANT_EINVAL, "'reason' is required to change the priority: say why, for the history");
+    if (v[1] && (rc = check_text("reason", v[1], 1))) return rc;
+    patch_job j = {r, r->id, 0, NULL, v[1] ? json_string_value(v[1]) : NULL};
+    if (v[0]) {
+        if ((rc = check_priority(http_policy(r), json_integer_value(v[0])))) return rc;
+        j.priority = (int)json_integer_value(v[0]);
+    }
+    if (v[2]) {
+        if (!valid_status(json_string_value(v[2])))
+            return garant__error(GARANT_EINVAL, "'status' must be open, pending, solved or closed");
+        j.status = json_string_value(v[2]);
+    }
+    rc = http_write(r->srv, patch_write, &j);
+    if (rc) return rc;
+    return reply_ticket(r, 200, r->id, NULL);
+}
+
+/* ---- POST /api/v1/tickets/{id}/replies ------------------------------- */
+
+typedef struct reply_job {
+    http_req *r;
+    int64_t id;
+    const char *body;
+    int public_;
+    int64_t reply_id;
+    int first;             /* this reply stopped the first-response clock */
+} reply_job;
+
+/* Target time taken by the first response, for its history event: business
+** seconds on the target's calendar (on the display calendar for a 24/7 or
+** no target), and wall seconds. */
+static int first_response_event(garant_store_conn *w, http_req *r, const garant_ticket *t)
+{
+    const garant_policy *pol = http_policy(r);
+    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
+    garant_target target;
+    int64_t business = 0;
+    int rc = garant_policy_target(&target, pol, &terms);
+    if (!rc && target.kind == GARANT_TARGET_BUSINESS) {
+        rc = garant_clock_elapsed(&business, pol, &terms, t->submitted_at, r->now);
+    } else {
+        const garant_calendar *cal = garant_policy_display_calendar(pol);
+        rc = cal ? garant_calendar_elapsed(&business, cal, t->submitted_at, r->now) : 0;
+    }
+    if (rc) business = 0; /* the response is recorded all the same */
+    int64_t due = t->first_response_due;
+    json_t *data = json_pack("{s:o,s:I,s:I,s:o,s:I}", "met", due == GARANT_NO_DUE ? json_null() : json_boolean(r->now <= due),
+                             "business_seconds", (json_int_t)business, "wall_seconds",
+                             (json_int_t)(r->now - t->submitted_at), "due", http_time_json(due), "priority",
+                             (json_int_t)t->priority);
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the first response");
+    garant_event_in ev = {t->id, r->now, r->user.id, "first_response", data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    return rc;
+}
+
+static int reply_write(garant_store_conn *w, void *ctx)
+{
+    reply_job *j = ctx;
+    http_req *r = j->r;
+    garant_ticket t;
+    int rc = visible_ticket(r, w, j->id, &t);
+    if (rc) return rc;
+    if ((rc = GS(w)->tickets->reply_insert(w, t.id, r->user.id, j->body, j->public_, r->now, &j->reply_id))) return rc;
+    json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
+                             is_staff(r) ? (r->user.role == GARANT_ROLE_ADMIN ? "admin" : "agent") : "customer");
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
+    garant_event_in ev = {t.id, r->now, r->user.id, j->public_ ? "replied" : "noted", data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    if (rc) return rc;
+    /* Only a public answer by staff is a response; notes and the customer's
+    ** own messages leave the clock running. */
+    if (is_staff(r) && j->public_ && !t.first_response_at) {
+        rc = GS(w)->tickets->set_first_response(w, t.id, r->now);
+        if (rc) return rc;
+        j->first = 1;
+        rc = first_response_event(w, r, &t);
+    }
+    return rc;
+}
+
+static int ticket_reply(http_req *r)
+{
+    static const http_field spec[] = {
+        {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
+        {"public", HTTP_F_BOOL, 0, 0},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if ((rc = check_text("body", v[0], 1))) return rc;
+    reply_job j = {r, r->id, json_string_value(v[0]), v[1] ? json_is_true(v[1]) : 1, 0, 0};
+    if (!is_staff(r)) {
+        /* Not found first: a customer learns nothing about other tickets. */
+        garant_ticket t;
+        if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
+        if (!j.public_) return garant__error(GARANT_EPERM, "customers cannot write internal notes");
+    }
+    rc = http_write(r->srv, reply_write, &j);
+    if (rc) return rc;
+    json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)j.reply_id, "body", j.body,
+                              "public", j.public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,
+                              "author_name", r->user.name, "first_response", j.first);
+    if (!extra) return garant__error(GARANT_ENOMEM, "out of memory");
+    return reply_ticket(r, 201, r->id, extra);
+}
+
+/* ---- GET /api/v1/queue ----------------------------------------------- */
+
+/* The queue's cursor is the last ticket's "DEADLINE.ID" (DEADLINE in UTC
+** epoch seconds, or "none"). */
+static int parse_cursor(const char *s, int64_t *due, int64_t *id)
+{
+    const char *dot = strchr(s, '.');
+    char *end;
+    if (!dot) goto bad;
+    if (dot - s == 4 && !strncmp(s, "none", 4)) {
+        *due = GARANT_NO_DUE;
+    } else {
+        errno = 0;
+        long long d = strtoll(s, &end, 10);
+        if (end != dot || errno || end == s) goto bad;
+        *due = d;
+    }
+    errno = 0;
+    long long i = strtoll(dot + 1, &end, 10);
+    if (*end || errno || end == dot + 1 || i < 1) goto bad;
+    *id = i;
+    return 0;
+bad:
+    return garant__error(GARANT_EINVAL, "query parameter 'after' must be a cursor from a previous page's 'next'");
+}
+
+static int queue(http_req *r)
+{
+    garant_queue_filter f;
+    memset(&f, 0, sizeof f);
+    int64_t v;
+    int rc;
+    f.limit = PAGE_DEFAULT;
+    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if (rc) f.limit = (int)v;
+    if ((rc = query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
+    if (rc) f.priority = (int)v;
+    if ((rc = query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f.org_id = v;
+    if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
+    if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
+    const char *after = http_query(r, "after");
+    if (after && (rc = parse_cursor(after, &f.after_due, &f.after_id))) return rc;
+    json_t *rows = NULL, *list = NULL;
+    rc = GS(r->db)->tickets->queue_where(r->db, &f, &rows);
+    if (rc) return rc;
+    size_t n = json_array_size(rows);
+    char next[64] = "";
+    if (n == (size_t)f.limit) {
+        json_t *last = json_array_get(rows, n - 1);
+        json_t *due = json_object_get(last, "first_response_due");
+        long long id = (long long)json_integer_value(json_object_get(last, "id"));
+        if (json_is_integer(due))
+            snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(due), id);
+        else
+            snprintf(next, sizeof next, "none.%lld", id);
+    }
+    rc = http_ticket_rows(&list, r->db, http_policy(r), rows, r->now);
+    if (rc) return rc;
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
+                                "count", (int)n));
+}
+
+/* ---- previews -------------------------------------------------------- */
+
+/* POST /api/v1/deadline/preview: the deadline a ticket filed now would get. */
+static int deadline_preview(http_req *r)
+{
+    static const http_field spec[] = {
+        {"priority", HTTP_F_INT, 0, 0},
+        {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+        {"environment", HTTP_F_STRING, 0, 15},
+        {"plan", HTTP_F_STRING, 0, 64},
+        {NULL, 0, 0, 0},
+    };
+    json_t *v[4];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    const garant_policy *pol = http_policy(r);
+    garant_ticket t;
+    memset(&t, 0, sizeof t);
+    if (is_staff(r)) {
+        if (!v[3]) return garant__error(GARANT_EINVAL, "'plan' is required: which plan's deadline to preview");
+        const char *plan = json_string_value(v[3]);
+        size_t i = 0;
+        while (i < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, i), plan) != 0) i++;
+        if (i == garant_policy_plan_count(pol)) return garant__error(GARANT_EINVAL, "unknown plan '%.64s'", plan);
+        snprintf(t.plan, sizeof t.plan, "%s", plan);
+    } else {
+        if (v[3]) return garant__error(GARANT_EINVAL, "'plan' is for staff: your organization's plan applies");
+        garant_org org;
+        rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &org);
+        if (rc) return rc;
+        snprintf(t.plan, sizeof t.plan, "%s", org.plan);
+        t.org_id = org.id;
+    }
+    json_int_t prio = v[0] ? json_integer_value(v[0]) : garant_policy_default_priority(pol);
+    if ((rc = check_priority(pol, prio))) return rc;
+    t.priority = t.initial_priority = (int)prio;
+    const char *env = v[2] ? json_string_value(v[2]) : "production";
+    if (!env_bit(env))
+        return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
+                             env);
+    if ((rc = check_environment(pol, t.priority, env))) return rc;
+    snprintf(t.environment, sizeof t.environment, "%s", env);
+    snprintf(t.stage, sizeof t.stage, "ga");
+    snprintf(t.status, sizeof t.status, "open");
+    if (v[1] && json_string_length(v[1])) {
+        garant_product p;
+        rc = GS(r->db)->accounts->product_by_name(r->db, json_string_value(v[1]), &p);
+        if (rc == GARANT_ENOTFOUND)
+            return garant__error(GARANT_EINVAL, "unknown product '%.200s'", json_string_value(v[1]));
+        if (rc) return rc;
+        snprintf(t.product, sizeof t.product, "%s", p.name);
+        snprintf(t.stage, sizeof t.stage, "%s", p.stage);
+    }
+    t.submitted_at = r->now;
+    if ((rc = initial_deadline(pol, &t))) return rc;
+    json_t *o = NULL;
+    rc = http_ticket_json(&o, NULL, pol, &t, r->now, NULL);
+    if (rc) return rc;
+    static const char *const keep[] = {"plan", "priority", "priority_name", "product", "stage", "environment",
+                                       "submitted_at", "first_response_due", "warn_at", "sla"};
+    json_t *out = json_object();
+    for (size_t i = 0; out && i < sizeof keep / sizeof keep[0]; i++)
+        if (json_object_set(out, keep[i], json_object_get(o, keep[i])) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    json_decref(o);
+    if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, out);
+}
+
+/* POST /api/v1/tickets/{id}/reclassify-preview: the deadline a change of
+** priority would give, changing nothing. */
+static int reclassify_preview(http_req *r)
+{
+    static const http_field spec[] = {{"priority", HTTP_F_INT, 1, 0}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    const garant_policy *pol = http_policy(r);
+    garant_ticket t;
+    if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
+    json_int_t to = json_integer_value(v[0]);
+    if ((rc = check_priority(pol, to))) return rc;
+    if (to == t.priority)
+        return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
+    int64_t due, warn;
+    if ((rc = reclassified(pol, &t, (int)to, r->now, &due, &warn))) return rc;
+    const char *rule = t.first_response_at ? "answered already: the deadline no longer changes"
+                       : to < t.priority   ? "raised: the new target counts from now and never ends later than "
+                                             "the current deadline"
+                                           : "lowered: the new target counts from submission";
+    return http_reply(r, 200,
+                      json_pack("{s:I,s:i,s:I,s:o,s:o,s:o,s:s,s:o}", "ticket_id", (json_int_t)t.id, "from", t.priority,
+                                "to", (json_int_t)to, "old_due", http_time_json(t.first_response_due), "new_due",
+                                http_time_json(due), "new_warn_at", http_time_json(warn), "rule", rule, "at",
+                                http_time_json(r->now)));
+}
 
 const http_route http_routes_tickets[] = {
+    {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
+     "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}"},
+    {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
+     "list tickets, newest first: ?status=&priority=&breached=&plan=&product=&org=&limit=&after="},
+    {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get, "a ticket with its SLA state, history and conversation"},
+    {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, ticket_patch,
+     "reclassify {priority, reason} and/or set {status}; recorded in the history"},
+    {"POST", "/api/v1/tickets/{id}/replies", HTTP_USER, ticket_reply,
+     "reply {body, public?}; the first public staff reply stops the clock"},
+    {"POST", "/api/v1/tickets/{id}/reclassify-preview", HTTP_STAFF, reclassify_preview,
+     "the deadline a change of priority would give {priority}, changing nothing"},
+    {"GET", "/api/v1/queue", HTTP_STAFF, queue,
+     "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after="},
+    {"POST", "/api/v1/deadline/preview", HTTP_USER, deadline_preview,
+     "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}"},
     {NULL, NULL, 0, NULL, NULL},
 };

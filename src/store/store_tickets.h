@@ -50,6 +50,19 @@ typedef struct garant_ticket_filter {
     int limit;                /* 1..200 */
 } garant_ticket_filter;
 
+/* Filters of the agents' queue (queue_where); zero/empty fields do not
+** filter. The keyset is the last ticket of the previous page: its deadline
+** (GARANT_NO_DUE for none) and id; after_id 0 starts from the top. */
+typedef struct garant_queue_filter {
+    int64_t after_due;
+    int64_t after_id;
+    int limit;                /* 1..200 */
+    int priority;
+    char plan[65];
+    char product[201];
+    int64_t org_id;
+} garant_queue_filter;
+
 /* A history event. kind is one of: created, priority_changed, replied,
 ** noted, first_response, status_changed, deadline_recomputed, sla_warning,
 ** sla_breach. data is a JSON object (borrowed for the call). */
@@ -90,12 +103,23 @@ typedef struct garant_store_tickets_ops {
     ** without one; at most limit, after the keyset (after_due, after_id)
     ** when after_id > 0. JSON array of ticket objects. */
     int (*queue)(garant_store_conn *c, int64_t after_due, int64_t after_id, int limit, json_t **out);
+    /* The same queue with filters (plan, priority, organization, product),
+    ** still one index walk in deadline order. */
+    int (*queue_where)(garant_store_conn *c, const garant_queue_filter *f, json_t **out);
     /* Call fn for every ticket still awaiting a first response (for
     ** recomputing deadlines after a policy change). Stops on nonzero. */
     int (*each_awaiting)(garant_store_conn *c, int (*fn)(void *ctx, const garant_ticket *t), void *ctx);
     /* Tickets submitted in [from, to) for reports: JSON array of
     ** {id, org_id, org_name, plan, priority, submitted_at, due, first_response_at}. */
     int (*for_report)(garant_store_conn *c, int64_t from, int64_t to, json_t **out);
+    /* The same tickets streamed, for reports over long periods without a
+    ** JSON object per ticket: fn is called once per ticket, oldest first,
+    ** with id, org_id, plan, priority, stage, status, submitted_at,
+    ** first_response_due and first_response_at set (the rest zero); t is
+    ** borrowed for the call. fn runs while the read is in progress, so it
+    ** must not use c. Stops on fn's nonzero value and returns it. */
+    int (*each_for_report)(garant_store_conn *c, int64_t from, int64_t to,
+                           int (*fn)(void *ctx, const garant_ticket *t), void *ctx);
     /* Counts for /metrics: tickets by status, awaiting, breached at now. */
     int (*counts)(garant_store_conn *c, int64_t now, json_t **out);
 } garant_store_tickets_ops;

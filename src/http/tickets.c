@@ -1,0 +1,412 @@
+/*
+** tickets.c - a ticket as the API shows it: its fields with instants as
+** RFC 3339 UTC, and its SLA state (tickets.h defines the states); and the
+** recomputation of every open deadline after a policy change.
+**
+** The SLA object is computed from the stored deadline, never recomputed
+** from scratch, so that what the API shows is what the monitor acts on
+** (it reads first_response_due and warn_at). Only the explanation needs
+** the clock's reasoning: which instant the deadline counts from and under
+** which priority, which is the submission unless a raised priority's
+** stricter clock took over (docs/SLA.md, "Reclassification").
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "tickets.h"
+
+garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority)
+{
+    garant_ticket_terms terms;
+    terms.plan = t->plan;
+    terms.priority = priority;
+    terms.stage = t->stage[0] ? t->stage : "ga";
+    return terms;
+}
+
+json_t *http_time_json(int64_t t)
+{
+    if (t == GARANT_NO_DUE || t == 0) return json_null();
+    char buf[GARANT_RFC3339_UTC_LEN];
+    return json_string(garant_time_format_utc(buf, t));
+}
+
+/* Set key to value on o, taking ownership of value; GARANT_ENOMEM if
+** either is missing. */
+static int put(json_t *o, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(o, key, value) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+    return 0;
+}
+
+/* Why a ticket carries no deadline, in words. */
+static void no_guarantee_text(char *buf, size_t cap, const garant_policy *pol, const garant_ticket_terms *terms)
+{
+    int guaranteed = 1;
+    for (size_t i = 0; i < garant_policy_stage_count(pol); i++)
+        if (!strcmp(garant_policy_stage_name(pol, i), terms->stage)) guaranteed = garant_policy_stage_guaranteed(pol, i);
+    if (!guaranteed)
+        snprintf(buf, cap, "products in stage '%s' carry no guaranteed response time", terms->stage);
+    else
+        snprintf(buf, cap, "plan '%s' guarantees no response time for priority %d", terms->plan, terms->priority);
+}
+
+/* The instant a ticket's deadline counts from and the priority whose
+** target it counts: the clock's own walk through the priority changes
+** (garant_clock_reclassify), remembering where the deadline came from.
+** The common case, a deadline that is simply due(submission, current
+** priority), needs no history. Falls back to the submission and current
+** priority when the history does not reproduce the stored deadline. */
+static void clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
+                         const garant_ticket *t)
+{
+    *out_start = t->submitted_at;
+    *out_priority = t->priority;
+    garant_ticket_terms cur = http_ticket_terms(t, t->priority);
+    int64_t due;
+    if (garant_clock_due(&due, pol, &cur, t->submitted_at) != 0 || due == t->first_response_due) return;
+    garant_priority_change *ch = NULL;
+    size_t n = 0;
+    if (!c || GS(c)->tickets->priority_changes(c, t->id, &ch, &n) != 0) return;
+    garant_ticket_terms terms = http_ticket_terms(t, t->initial_priority);
+    int64_t start = t->submitted_at;
+    int prio = t->initial_priority;
+    int ok = garant_clock_due(&due, pol, &terms, t->submitted_at) == 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        int to = ch[i].priority;
+        if (to > terms.priority) { /* lowered: from submission */
+            terms.priority = to;
+            ok = garant_clock_due(&due, pol, &terms, t->submitted_at) == 0;
+            start = t->submitted_at;
+            prio = to;
+        } else if (to < terms.priority) { /* raised: from the change, if earlier */
+            terms.priority = to;
+            int64_t fresh;
+            ok = garant_clock_due(&fresh, pol, &terms, ch[i].at_s) == 0;
+            if (ok && fresh != GARANT_NO_DUE && (due == GARANT_NO_DUE || fresh < due)) {
+                due = fresh;
+                start = ch[i].at_s;
+                prio = to;
+            }
+        }
+    }
+    free(ch);
+    if (ok && due == t->first_response_due) {
+        *out_start = start;
+        *out_priority = prio;
+    }
+}
+
+/* The "sla" object of a ticket at now (tickets.h). Never fails for want
+** of a plan the policy no longer knows: the state then rests on the stored
+** instants alone and the explanation says what is missing. */
+static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
+                    int64_t now)
+{
+    json_t *o = json_object();
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
+    int64_t due = t->first_response_due;
+    int answered = t->first_response_at != 0;
+    const char *state;
+    if (due == GARANT_NO_DUE)
+        state = "none";
+    else if (answered)
+        state = t->first_response_at <= due ? "met" : "breached";
+    else if (now > due)
+        state = "breached";
+    else if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at)
+        state = "warning";
+    else
+        state = "active";
+
+    garant_target target;
+    int known = garant_policy_target(&target, pol, &terms) == 0;
+    char problem[256] = "";
+    if (!known)
+        snprintf(problem, sizeof problem, "the policy in force has no terms for plan '%s', priority %d, stage '%s'",
+                 terms.plan, terms.priority, terms.stage);
+    char dur[64], text[96];
+    json_t *target_text = json_null(), *target_s = json_null(), *kind = json_string("none"), *cal = json_null();
+    if (known && target.kind != GARANT_TARGET_NONE) {
+        garant_duration_format(dur, sizeof dur, target.seconds);
+        snprintf(text, sizeof text, "%s %s", dur, target.kind == GARANT_TARGET_WALL ? "24/7" : "business");
+        json_decref(target_text);
+        json_decref(target_s);
+        json_decref(kind);
+        target_text = json_string(text);
+        target_s = json_integer(target.seconds);
+        kind = json_string(target.kind == GARANT_TARGET_WALL ? "24/7" : "business");
+        if (target.kind == GARANT_TARGET_BUSINESS) {
+            json_decref(cal);
+            cal = json_string(garant_calendar_name(target.cal));
+        }
+    } else if (known) {
+        json_decref(target_text);
+        target_text = json_string("none");
+    }
+    int rc = put(o, "state", json_string(state));
+    if (!rc) rc = put(o, "target", target_text);
+    else json_decref(target_text);
+    if (!rc) rc = put(o, "target_kind", kind);
+    else json_decref(kind);
+    if (!rc) rc = put(o, "target_seconds", target_s);
+    else json_decref(target_s);
+    if (!rc) rc = put(o, "calendar", cal);
+    else json_decref(cal);
+
+    /* Remaining target time: at now while awaiting, at the first response
+    ** once answered. */
+    json_t *remaining = json_null(), *remaining_text = json_null();
+    if (due != GARANT_NO_DUE) {
+        int64_t at = answered ? t->first_response_at : now, left;
+        if (!known || target.kind == GARANT_TARGET_NONE || garant_clock_remaining(&left, pol, &terms, due, at) != 0)
+            left = due - at; /* wall time, for want of the terms' calendar */
+        json_decref(remaining);
+        json_decref(remaining_text);
+        remaining = json_integer(left);
+        remaining_text = json_string(garant_duration_format(dur, sizeof dur, left));
+    }
+    if (!rc) rc = put(o, "remaining_business_seconds", remaining);
+    else json_decref(remaining);
+    if (!rc) rc = put(o, "remaining", remaining_text);
+    else json_decref(remaining_text);
+
+    /* The explanation. */
+    json_t *start_j = json_null();
+    char reason[256];
+    const char *expl = NULL;
+    garant_explanation *ex = NULL;
+    if (!rc && !known) {
+        expl = problem;
+    } else if (!rc && due == GARANT_NO_DUE) {
+        no_guarantee_text(reason, sizeof reason, pol, &terms);
+        expl = reason;
+    } else if (!rc) {
+        int64_t start;
+        int prio;
+        clock_source(&start, &prio, c, pol, t);
+        garant_ticket_terms src = http_ticket_terms(t, prio);
+        json_decref(start_j);
+        start_j = http_time_json(start);
+        if (start <= due && garant_clock_explain(&ex, pol, &src, start, due) == 0) {
+            expl = garant_explanation_text(ex);
+        } else {
+            snprintf(reason, sizeof reason, "the deadline cannot be explained: %s", garant_error_last());
+            expl = reason;
+        }
+    }
+    if (!rc) rc = put(o, "clock_start", start_j);
+    else json_decref(start_j);
+    if (!rc) rc = put(o, "explanation", json_string(expl ? expl : ""));
+    garant_explanation_free(ex);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+/* The fields computed from the record, set on o (replacing the store's
+** integer instants when o is a store row): instants as RFC 3339, the
+** product as null when none, the priority's name and "sla". */
+static int add_derived(json_t *o, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t, int64_t now)
+{
+    const char *pname = garant_policy_priority_name(pol, t->priority);
+    int rc = put(o, "priority_name", pname ? json_string(pname) : json_null());
+    if (!rc) rc = put(o, "product", t->product[0] ? json_string(t->product) : json_null());
+    if (!rc) rc = put(o, "stage", json_string(t->stage[0] ? t->stage : "ga"));
+    if (!rc) rc = put(o, "submitted_at", http_time_json(t->submitted_at));
+    if (!rc) rc = put(o, "first_response_due", http_time_json(t->first_response_due));
+    if (!rc) rc = put(o, "warn_at", http_time_json(t->warn_at));
+    if (!rc) rc = put(o, "first_response_at", http_time_json(t->first_response_at));
+    json_t *sla = NULL;
+    if (!rc) rc = sla_json(&sla, c, pol, t, now);
+    if (!rc) rc = put(o, "sla", sla);
+    return rc;
+}
+
+int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
+                     int64_t now, const json_t *row)
+{
+    *out = NULL;
+    json_t *o = json_object();
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+    int rc = put(o, "id", json_integer(t->id));
+    if (!rc) rc = put(o, "subject", json_string(t->subject));
+    if (!rc) rc = put(o, "priority", json_integer(t->priority));
+    if (!rc) rc = put(o, "initial_priority", json_integer(t->initial_priority));
+    if (!rc) rc = put(o, "plan", json_string(t->plan));
+    if (!rc) rc = put(o, "environment", json_string(t->environment));
+    if (!rc) rc = put(o, "impact", json_string(t->impact));
+    if (!rc) rc = put(o, "status", json_string(t->status));
+    if (!rc) rc = put(o, "org_id", json_integer(t->org_id));
+    if (!rc) rc = put(o, "requester_id", json_integer(t->requester_id));
+    if (!rc && row) {
+        static const char *const copied[] = {"org_name", "requester_name", "requester_email"};
+        for (size_t i = 0; !rc && i < sizeof copied / sizeof copied[0]; i++) {
+            json_t *v = json_object_get(row, copied[i]);
+            rc = put(o, copied[i], v ? json_incref(v) : json_null());
+        }
+    } else if (!rc) {
+        garant_org org;
+        garant_user u;
+        int have_org = c && GS(c)->accounts->org_get(c, t->org_id, &org) == 0;
+        int have_user = c && GS(c)->accounts->user_get(c, t->requester_id, &u) == 0;
+        rc = put(o, "org_name", have_org ? json_string(org.name) : json_null());
+        if (!rc) rc = put(o, "requester_name", have_user ? json_string(u.name) : json_null());
+        if (!rc) rc = put(o, "requester_email", have_user ? json_string(u.email) : json_null());
+    }
+    if (!rc) rc = add_derived(o, c, pol, t, now);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+/* Copy a string field of a row into a fixed buffer. */
+static int row_text(char *dst, size_t cap, const json_t *row, const char *key, int required)
+{
+    json_t *v = json_object_get(row, key);
+    if (!json_is_string(v)) {
+        if (!required && (!v || json_is_null(v))) {
+            dst[0] = '\0';
+            return 0;
+        }
+        return garant__error(GARANT_ESTORE, "a ticket row lacks the text field '%s'", key);
+    }
+    snprintf(dst, cap, "%s", json_string_value(v));
+    return 0;
+}
+
+/* An integer field; null maps to none_value. */
+static int row_int(int64_t *dst, const json_t *row, const char *key, int64_t none_value)
+{
+    json_t *v = json_object_get(row, key);
+    if (json_is_integer(v)) {
+        *dst = (int64_t)json_integer_value(v);
+        return 0;
+    }
+    if (!v || json_is_null(v)) {
+        *dst = none_value;
+        return none_value == -1 ? garant__error(GARANT_ESTORE, "a ticket row lacks '%s'", key) : 0;
+    }
+    return garant__error(GARANT_ESTORE, "a ticket row's '%s' is not an integer", key);
+}
+
+int http_ticket_from_row(garant_ticket *out, const json_t *row)
+{
+    memset(out, 0, sizeof *out);
+    int64_t prio = 0, initial = 0;
+    int rc = row_int(&out->id, row, "id", -1);
+    if (!rc) rc = row_int(&out->org_id, row, "org_id", -1);
+    if (!rc) rc = row_int(&out->requester_id, row, "requester_id", -1);
+    if (!rc) rc = row_int(&prio, row, "priority", -1);
+    if (!rc) rc = row_int(&initial, row, "initial_priority", -1);
+    if (!rc) rc = row_int(&out->submitted_at, row, "submitted_at", -1);
+    if (!rc) rc = row_int(&out->first_response_due, row, "first_response_due", GARANT_NO_DUE);
+    if (!rc) rc = row_int(&out->warn_at, row, "warn_at", GARANT_NO_DUE);
+    if (!rc) rc = row_int(&out->first_response_at, row, "first_response_at", 0);
+    if (!rc) rc = row_text(out->subject, sizeof out->subject, row, "subject", 1);
+    if (!rc) rc = row_text(out->plan, sizeof out->plan, row, "plan", 1);
+    if (!rc) rc = row_text(out->product, sizeof out->product, row, "product", 0);
+    if (!rc) rc = row_text(out->stage, sizeof out->stage, row, "stage", 0);
+    if (!rc) rc = row_text(out->environment, sizeof out->environment, row, "environment", 1);
+    if (!rc) rc = row_text(out->impact, sizeof out->impact, row, "impact", 0);
+    if (!rc) rc = row_text(out->status, sizeof out->status, row, "status", 1);
+    out->priority = (int)prio;
+    out->initial_priority = (int)initial;
+    return rc;
+}
+
+/* A store row already holds the ticket's own fields under the API's names:
+** it is completed in place rather than copied, which keeps a page of the
+** queue to a few allocations per ticket. */
+int http_ticket_rows(json_t **out, garant_store_conn *c, const garant_policy *pol, json_t *rows, int64_t now)
+{
+    *out = NULL;
+    int rc = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        garant_ticket t;
+        rc = http_ticket_from_row(&t, row);
+        if (!rc) rc = add_derived(row, c, pol, &t, now);
+        if (rc) break;
+    }
+    if (rc) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = rows;
+    return 0;
+}
+
+/* ---- recomputation after a policy change ----------------------------- */
+
+typedef struct recompute_ctx {
+    garant_store_conn *w;
+    const garant_policy *pol;
+    int64_t now;
+    int64_t actor;
+    const char *reason;
+    size_t seen, changed;
+} recompute_ctx;
+
+static int recompute_one(void *ctxp, const garant_ticket *t)
+{
+    recompute_ctx *x = ctxp;
+    garant_store_conn *w = x->w;
+    x->seen++;
+    garant_priority_change *ch = NULL;
+    size_t n = 0;
+    int rc = GS(w)->tickets->priority_changes(w, t->id, &ch, &n);
+    if (rc) return rc;
+    garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
+    garant_ticket_terms current = http_ticket_terms(t, t->priority);
+    int64_t due = GARANT_NO_DUE, warn = GARANT_NO_DUE;
+    rc = garant_clock_replay(&due, x->pol, &initial, t->submitted_at, ch, n);
+    free(ch);
+    if (!rc) rc = garant_clock_warning_at(&warn, x->pol, &current, due);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL,
+                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot keep a deadline under "
+                             "the new policy: %s",
+                             (long long)t->id, t->plan, t->priority, initial.stage, why);
+    }
+    if (due == t->first_response_due && warn == t->warn_at) return 0;
+    rc = GS(w)->tickets->set_deadline(w, t->id, due, warn);
+    if (rc) return rc;
+    json_t *data = json_object();
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a recomputed deadline");
+    rc = put(data, "old_due", http_time_json(t->first_response_due));
+    if (!rc) rc = put(data, "new_due", http_time_json(due));
+    if (!rc) rc = put(data, "old_warn_at", http_time_json(t->warn_at));
+    if (!rc) rc = put(data, "new_warn_at", http_time_json(warn));
+    if (!rc) rc = put(data, "reason", json_string(x->reason));
+    if (!rc) {
+        garant_event_in ev = {t->id, x->now, x->actor, "deadline_recomputed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+    }
+    json_decref(data);
+    if (!rc) x->changed++;
+    return rc;
+}
+
+int http_tickets_recompute(garant_store_conn *w, const garant_policy *pol, int64_t now, int64_t actor,
+                           const char *reason, size_t *out_seen, size_t *out_changed)
+{
+    recompute_ctx x = {w, pol, now, actor, reason, 0, 0};
+    int rc = GS(w)->tickets->each_awaiting(w, recompute_one, &x);
+    if (out_seen) *out_seen = x.seen;
+    if (out_changed) *out_changed = x.changed;
+    return rc;
+}

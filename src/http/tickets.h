@@ -1,0 +1,67 @@
+/*
+** tickets.h - a ticket as the API shows it (with its SLA state), and the
+** recomputation of deadlines after a policy change; shared by the ticket,
+** queue, policy and SLA routes so that a ticket has one JSON shape
+** everywhere.
+**
+** The SLA state of a ticket at `now`:
+**   none      no deadline (the plan, priority or product stage carries no
+**             guarantee);
+**   met       first responded at or before the deadline;
+**   breached  first responded after the deadline, or still awaiting a
+**             response with now past the deadline (the store's `breached`
+**             filter uses the same definition: now > due);
+**   warning   awaiting, now at or past warn_at;
+**   active    awaiting, before warn_at.
+** remaining_business_seconds is target time (business seconds for a
+** business target, wall seconds for a 24/7 one) between now and the
+** deadline, negative once overdue; for a ticket already answered it is the
+** time that was left at the first response. A ticket solved or closed
+** without a public reply keeps counting: closing it does not answer the
+** customer.
+*/
+#ifndef GARANT_HTTP_TICKETS_H
+#define GARANT_HTTP_TICKETS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "http.h"
+
+/* The terms a ticket's deadline is computed under: its plan and stage at
+** submission, with the given priority. Strings are borrowed from t. */
+garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority);
+
+/* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
+** Caller owns the result (NULL only when out of memory). */
+json_t *http_time_json(int64_t t);
+
+/* The API object of a ticket: its fields, instants as RFC 3339, and "sla".
+** row, if not NULL, is a store row of the same ticket (list/queue) whose
+** org_name and requester_* fields are copied; otherwise they are read
+** through c. c is also read for the ticket's priority changes when its
+** explanation needs them. Caller owns *out; free with json_decref. */
+int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
+                     int64_t now, const json_t *row);
+
+/* A store row (tickets->list, ->queue: integer instants, null for none)
+** as a record. GARANT_ESTORE if a field is missing. */
+int http_ticket_from_row(garant_ticket *out, const json_t *row);
+
+/* Replace every row of a store listing (an array) by its API object.
+** Takes ownership of rows; caller owns *out. */
+int http_ticket_rows(json_t **out, garant_store_conn *c, const garant_policy *pol, json_t *rows, int64_t now);
+
+/* Recompute the deadline and warning instant of every ticket still
+** awaiting a first response by replaying its priority changes under pol,
+** and where either changed, store them with a 'deadline_recomputed' event
+** {old_due, new_due, old_warn_at, new_warn_at, reason} at `now` by actor
+** (0 = the system). Runs on the write connection w inside the caller's
+** transaction. A ticket whose plan, priority or stage pol does not know
+** fails the whole run with GARANT_EINVAL naming it. *out_changed counts the
+** tickets changed, *out_seen those examined. */
+int http_tickets_recompute(garant_store_conn *w, const garant_policy *pol, int64_t now, int64_t actor,
+                           const char *reason, size_t *out_seen, size_t *out_changed);
+
+#endif
