@@ -12,6 +12,7 @@ packages=(
   libyaml-dev libical-dev libjansson-dev libcmocka-dev
   libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
   tzdata libc-bin python3 wrk
+  chromium nodejs
 )
 
 missing=()
@@ -20,6 +21,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# npm: Debian's package, unless the installed Node.js brings its own (the
+# NodeSource build conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

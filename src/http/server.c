@@ -127,7 +127,7 @@ static void run_batch(garant_server *srv, http_write_job *batch)
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *w = ops->writer(srv->store);
     int rc = ops->begin_write(w);
-    char why[512] = "";
+    char why[400] = "";
     if (rc) snprintf(why, sizeof why, "%s", garant_error_last());
     for (http_write_job *j = batch; j; j = j->next) {
         if (rc) {

@@ -1,0 +1,152 @@
+// layout.js - what every page shares: the header (navigation, who is
+// signed in, the language switch, log out), translation of the static
+// markup, and the session check.
+//
+// A page calls initPage() first:
+//   const session = await initPage({ auth: 'required', nav: 'tickets' });
+// auth: "required" sends a visitor without a session to /login?next=<here>
+// (and resolves never); "optional" resolves to the session or null.
+// roles: with auth "required", the roles allowed ("customer", "agent",
+// "admin"); others see a notice instead of the page (resolves never).
+// nav: the key of the current navigation entry (aria-current="page").
+// The header's entries depend on the role: customers get the support
+// center's pages; staff get the entries in STAFF_NAV, which the agent
+// workspace fills in.
+
+import { logout, me, onUnauthorized } from './api.js';
+import { h, fill, $ } from './dom.js';
+import { applyI18n, language, LANGUAGES, setLanguage, t } from './i18n.js';
+
+/** Navigation entries by audience: [key, href, i18n key]. */
+export const CUSTOMER_NAV = [
+  ['home', '/', 'nav.home'],
+  ['new', '/new', 'nav.new'],
+  ['tickets', '/tickets', 'nav.tickets'],
+];
+export const GUEST_NAV = [
+  ['home', '/', 'nav.home'],
+  ['login', '/login', 'nav.login'],
+  ['signup', '/signup', 'nav.signup'],
+];
+export const STAFF_NAV = [['home', '/', 'nav.home']];
+
+/** Where a signed-in user starts: customers at their tickets, staff in
+ *  the agent workspace. */
+export function landingFor(user) {
+  return user && user.role !== 'customer' ? '/agent' : '/tickets';
+}
+
+/** The page's own address, for ?next= after logging in. */
+export function here() {
+  return location.pathname + location.search;
+}
+
+/** A safe ?next= target: a path on this site only. */
+export function safeNext(next, fallback) {
+  return next && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) && !next.startsWith('/api/') ? next : fallback;
+}
+
+export function goLogin() {
+  location.assign('/login?next=' + encodeURIComponent(here()));
+}
+
+function languageSwitch() {
+  const id = 'lang-switch';
+  const select = h(
+    'select',
+    { id, class: 'lang-select', on: { change: (e) => setLanguage(e.target.value) } },
+    LANGUAGES.map((l) => h('option', { value: l.code, lang: l.code, text: l.name, selected: l.code === language() })),
+  );
+  return h('div', { class: 'lang' }, h('label', { for: id, i18n: 'nav.language' }), select);
+}
+
+/** Fill <header id="site-header"> for session (null: a visitor). */
+export function mountHeader(session, current) {
+  const header = $('#site-header');
+  if (!header) return;
+  const user = session ? session.user : null;
+  const entries = !user ? GUEST_NAV : user.role === 'customer' ? CUSTOMER_NAV : STAFF_NAV;
+  const links = entries.map(([key, href, label]) =>
+    h('li', null, h('a', { href, i18n: label, 'aria-current': key === current ? 'page' : null })),
+  );
+  const who = user
+    ? h(
+        'div',
+        { class: 'who' },
+        h('span', { class: 'who-name', text: t('nav.signedInAs', { name: user.name }), dataset: { name: user.name } }),
+        h('button', { type: 'button', class: 'btn btn-quiet', id: 'logout', i18n: 'nav.logout', on: { click: doLogout } }),
+      )
+    : null;
+  fill(
+    header,
+    h(
+      'div',
+      { class: 'bar' },
+      h('a', { class: 'brand', href: '/', i18n: 'app.name' }),
+      h('nav', { 'aria-label': t('nav.label'), 'data-i18n-attr': 'aria-label:nav.label' }, h('ul', { class: 'nav' }, links)),
+      h('div', { class: 'tools' }, who, languageSwitch()),
+    ),
+  );
+  // The "signed in as" line names the user: re-render it on a switch.
+  window.addEventListener('garant:language', () => {
+    const n = header.querySelector('.who-name');
+    if (n) n.textContent = t('nav.signedInAs', { name: n.dataset.name });
+  });
+}
+
+async function doLogout() {
+  try {
+    await logout();
+  } catch {
+    /* the session may have ended already: the login page follows anyway */
+  }
+  location.assign('/login?out=1');
+}
+
+/** Translate the page, check the session, draw the header. */
+export async function initPage(opts = {}) {
+  applyI18n(document);
+  onUnauthorized(() => goLogin());
+  let session = null;
+  try {
+    session = await me();
+  } catch (e) {
+    if (opts.auth === 'required') {
+      showFatal(e);
+      return new Promise(() => {});
+    }
+  }
+  mountHeader(session, opts.nav);
+  if (opts.auth === 'required' && !session) {
+    goLogin();
+    return new Promise(() => {});
+  }
+  if (session && opts.roles && !opts.roles.includes(session.user.role)) {
+    const main = $('#main');
+    if (main) fill(main, h('h1', { i18n: 'nav.home' }), h('p', { class: 'msg msg-info', i18n: 'common.staffOnly' }));
+    return new Promise(() => {});
+  }
+  return session;
+}
+
+/** Replace the page's main content with an error message. */
+export function showFatal(err) {
+  const main = $('#main');
+  if (!main) return;
+  fill(main, h('p', { class: 'msg msg-error', role: 'alert', text: errorText(err) }));
+}
+
+/** What to tell the user about an ApiError (or any error). */
+export function errorText(err) {
+  if (!err) return '';
+  if (err.status === 0) return t('common.network');
+  return err.message ? err.message : t('common.error', { message: String(err) });
+}
+
+/** Run an async page body; an uncaught failure becomes a visible message. */
+export function run(body) {
+  body().catch((e) => {
+    console.error(e);
+    showFatal(e);
+  });
+}

@@ -1,0 +1,301 @@
+// page-tickets.js - /tickets: the organization's tickets, and
+// /tickets?id=N: one ticket with its deadline, conversation and history.
+//
+// Deadlines show in the reader's time zone and in CET with a live
+// countdown; the data is fetched again every 30 s while the tab is
+// visible, so an agent's answer or reclassification shows up without a
+// reload. Every text from a ticket (subject, description, replies,
+// reasons) goes in as text, never as HTML (dom.js). Another
+// organization's ticket answers 404, like one that does not exist, and the
+// page says "not found".
+
+import { api } from './api.js';
+import { $, fill, h, param, say, tNodes } from './dom.js';
+import { onLanguage, t } from './i18n.js';
+import { envName, priorityLabel, priorityNamer, slaLabel, statusName } from './labels.js';
+import { initPage, run, errorText } from './layout.js';
+import { reportError, validate } from './forms.js';
+import { bothZones, countdown, formatInstant, timeElement, userZone } from './time.js';
+
+const REFRESH_MS = 30000;
+const INLINE = { inline: true, weekday: 'short' };
+
+/** Re-run load every REFRESH_MS while the page is visible. */
+function keepFresh(load) {
+  setInterval(() => {
+    if (document.visibilityState === 'visible') load().catch(() => {});
+  }, REFRESH_MS);
+}
+
+/** The "time left" cell of a ticket: a live countdown, when it was
+ *  answered, or that there is no deadline. */
+function timeLeft(tk) {
+  if (tk.first_response_at)
+    return h('span', { class: 'answered', text: t('countdown.answered', { when: formatInstant(tk.first_response_at, userZone(), { weekday: 'short' }) }) });
+  if (!tk.first_response_due) return h('span', { class: 'muted', text: t('countdown.none') });
+  const el = h('span', { class: 'countdown' });
+  countdown(el, tk.first_response_due, { warnAt: tk.warn_at });
+  return el;
+}
+
+function slaBadge(tk) {
+  const s = slaLabel(tk);
+  return h('span', { class: 'badge badge-' + s.tone, dataset: { state: tk.sla ? tk.sla.state : 'none' }, text: s.text });
+}
+
+// ---- the list -----------------------------------------------------------
+
+async function listView(session) {
+  const view = $('#list-view');
+  view.hidden = false;
+  const rowsEl = $('#ticket-rows');
+  const table = $('#ticket-table');
+  const empty = $('#list-empty');
+  const more = $('#list-more');
+  const msg = $('#list-msg');
+  let tickets = [];
+  let next = null;
+
+  const lead = () => {
+    $('#list-lead').textContent = session.org ? t('tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
+  };
+
+  function row(tk) {
+    const link = '/tickets?id=' + encodeURIComponent(tk.id);
+    const cell = (labelKey, ...content) => h('td', { 'data-label': t(labelKey) }, content);
+    return h(
+      'tr',
+      { dataset: { id: String(tk.id) } },
+      cell('col.id', h('a', { href: link, text: '#' + tk.id })),
+      cell('col.subject', h('a', { href: link, class: 'subject', text: tk.subject })),
+      cell('col.status', statusName(tk.status)),
+      cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
+      cell('col.due', bothZones(tk.first_response_due, { weekday: 'short' })),
+      cell('col.left', timeLeft(tk)),
+      cell('col.sla', slaBadge(tk)),
+    );
+  }
+
+  function render() {
+    lead();
+    fill(rowsEl, tickets.map(row));
+    table.hidden = !tickets.length;
+    empty.hidden = !!tickets.length;
+    more.hidden = !next;
+    view.setAttribute('aria-busy', 'false');
+  }
+
+  async function load() {
+    // Refresh what is shown (up to the pages loaded so far).
+    const r = await api('GET', '/tickets?limit=' + Math.max(50, Math.min(200, tickets.length)));
+    tickets = r.tickets || [];
+    next = r.next;
+    render();
+  }
+
+  more.addEventListener('click', async () => {
+    try {
+      const r = await api('GET', '/tickets?limit=50&after=' + encodeURIComponent(next));
+      tickets = tickets.concat(r.tickets || []);
+      next = r.next;
+      render();
+    } catch (e) {
+      say(msg, errorText(e), 'error');
+    }
+  });
+
+  try {
+    await load();
+  } catch (e) {
+    say(msg, errorText(e), 'error');
+    return;
+  }
+  onLanguage(render);
+  keepFresh(load);
+}
+
+// ---- one ticket ---------------------------------------------------------
+
+/** "New deadline: ..." and "Before: ..." of a deadline change. */
+function dueChange(out, d) {
+  out.push(h('p', { class: 'due-new' }, tNodes('ev.newDue', { due: bothZones(d.new_due, INLINE) })));
+  out.push(h('p', { class: 'due-old muted' }, tNodes('ev.oldDue', { old: bothZones(d.old_due, INLINE) })));
+}
+
+function eventText(ev, namer) {
+  const d = ev.data || {};
+  const out = [];
+  const p = (...c) => out.push(h('p', null, c));
+  switch (ev.kind) {
+    case 'created':
+      p(t('ev.created', { prio: namer(d.priority), env: envName(d.environment, true) }));
+      p(d.due ? tNodes('ev.createdDue', { due: bothZones(d.due, INLINE) }) : t('ev.createdNoDue'));
+      break;
+    case 'priority_changed':
+      p(t('ev.priority_changed', { from: namer(d.from), to: namer(d.to) }));
+      if (d.reason) out.push(h('p', { class: 'reason', text: t('ev.reason', { reason: d.reason }) }));
+      if (d.new_due !== undefined && d.new_due !== d.old_due) dueChange(out, d);
+      break;
+    case 'status_changed':
+      p(t('ev.status_changed', { from: statusName(d.from), to: statusName(d.to) }));
+      if (d.reason) out.push(h('p', { class: 'reason', text: t('ev.reason', { reason: d.reason }) }));
+      break;
+    case 'replied':
+      p(t('ev.replied'));
+      break;
+    case 'first_response':
+      p(t(d.met === true ? 'ev.first_response' : d.met === false ? 'ev.first_responseLate' : 'ev.first_responseNone'));
+      break;
+    case 'deadline_recomputed':
+      p(t('ev.deadline_recomputed', { reason: d.reason || '' }));
+      if (d.new_due !== d.old_due) dueChange(out, d);
+      break;
+    case 'sla_warning':
+    case 'sla_breach':
+      p(t('ev.' + ev.kind));
+      break;
+    default:
+      p(t('ev.other', { kind: ev.kind }));
+  }
+  return out;
+}
+
+async function ticketView(session, idText) {
+  const view = $('#ticket-view');
+  view.hidden = false;
+  const msg = $('#ticket-msg');
+  const article = $('#ticket');
+  if (!/^[1-9][0-9]{0,17}$/.test(idText)) {
+    say(msg, t('ticket.badId'), 'error');
+    return;
+  }
+  let tk = null;
+  let namer = (lv) => 'P' + lv;
+
+  function facts() {
+    const rows = [
+      ['ticket.status', statusName(tk.status)],
+      ['ticket.priority', priorityLabel(tk.priority, tk.priority_name)],
+      ['ticket.product', tk.product || t('common.none')],
+      ['ticket.environment', envName(tk.environment)],
+      ['ticket.submitted', timeElement(tk.submitted_at, userZone())],
+      ['ticket.requester', tk.requester_name || t('common.none')],
+      ['ticket.due', bothZones(tk.first_response_due)],
+      ['ticket.left', timeLeft(tk)],
+      ['ticket.sla', slaBadge(tk)],
+    ];
+    if (tk.impact) rows.push(['ticket.impact', tk.impact]);
+    const list = rows.map(([k, v]) => h('div', { class: 'fact', dataset: { fact: k.split('.')[1] } }, h('dt', { text: t(k) }), h('dd', null, v)));
+    if (tk.sla && tk.sla.explanation)
+      list.push(
+        h(
+          'div',
+          { class: 'fact fact-wide', dataset: { fact: 'explanation' } },
+          h('dt', { text: t('ticket.explanation') }),
+          // The server's words, in English.
+          h('dd', { lang: 'en', class: 'explanation', text: tk.sla.explanation }),
+        ),
+      );
+    return list;
+  }
+
+  function render() {
+    document.title = t('ticket.title', { id: tk.id });
+    $('#ticket-number').textContent = '#' + tk.id;
+    $('#ticket-subject').textContent = tk.subject;
+    fill($('#ticket-facts'), facts());
+    $('#ticket-body').textContent = tk.body || '';
+    const conv = tk.conversation || [];
+    fill(
+      $('#conversation'),
+      conv.length
+        ? conv.map((m) => {
+            const staff = m.author_role && m.author_role !== 'customer';
+            return h(
+              'li',
+              { class: 'message ' + (staff ? 'message-staff' : 'message-customer'), dataset: { id: String(m.id) } },
+              h(
+                'p',
+                { class: 'meta' },
+                h('strong', { text: m.author_name || '' }),
+                staff ? h('span', { class: 'badge badge-info', text: t('ticket.support') }) : null,
+                ' ',
+                timeElement(m.at, userZone(), { weekday: 'short' }),
+              ),
+              h('div', { class: 'ticket-text', text: m.body }),
+            );
+          })
+        : h('li', { class: 'muted', text: t('ticket.noReplies') }),
+    );
+    fill(
+      $('#history'),
+      (tk.history || []).map((ev) =>
+        h(
+          'li',
+          { class: 'event event-' + ev.kind, dataset: { kind: ev.kind } },
+          h(
+            'p',
+            { class: 'meta' },
+            timeElement(ev.at, userZone(), { weekday: 'short' }),
+            ' ',
+            h('span', { class: 'actor', text: t('ev.by', { name: ev.actor_id ? ev.actor_name || '?' : t('ev.system') }) }),
+          ),
+          eventText(ev, namer),
+        ),
+      ),
+    );
+    article.hidden = false;
+  }
+
+  async function load() {
+    tk = await api('GET', '/tickets/' + idText);
+    render();
+  }
+
+  try {
+    const [ticket, summary] = await Promise.all([api('GET', '/tickets/' + idText), api('GET', '/policy/summary').catch(() => null)]);
+    if (summary) namer = priorityNamer(summary);
+    tk = ticket;
+  } catch (e) {
+    say(msg, e.status === 404 ? t('ticket.notFound') : errorText(e), 'error');
+    document.title = t('ticket.notFound');
+    return;
+  }
+  render();
+  if (param('created')) {
+    say(msg, t('ticket.created', { id: tk.id }), 'ok');
+    history.replaceState(null, '', '/tickets?id=' + encodeURIComponent(tk.id));
+  }
+  onLanguage(() => {
+    render();
+    if (!msg.hidden && msg.classList.contains('msg-ok')) say(msg, t('ticket.created', { id: tk.id }), 'ok');
+  });
+  keepFresh(load);
+
+  const form = $('#reply-form');
+  const replyMsg = $('#reply-msg');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    say(replyMsg, '');
+    if (!validate(form)) return;
+    const button = $('#reply-submit');
+    button.disabled = true;
+    try {
+      await api('POST', '/tickets/' + idText + '/replies', { body: form.elements.body.value, public: true });
+      form.reset();
+      await load();
+      say(replyMsg, t('ticket.sent'), 'ok');
+    } catch (e) {
+      reportError(form, e, { fallback: form.elements.body, box: replyMsg });
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+run(async () => {
+  const session = await initPage({ auth: 'required', nav: 'tickets' });
+  const id = param('id');
+  if (id !== null) await ticketView(session, id);
+  else await listView(session);
+});
