@@ -1,10 +1,364 @@
 /*
-** monitor.c - placeholder for the SLA monitor thread.
+** monitor.c - the SLA monitor: raises each warning and breach exactly once
+** and delivers them to the webhooks from the persistent outbox.
+**
+** Two threads. The monitor thread (started by the server) wakes every
+** opt.monitor_interval_ms, asks the store for tickets whose warning time or
+** deadline has come on the server's clock (http_now, so the test clock
+** drives it), and raises each in one write: the sla_events row (unique per
+** ticket, kind and deadline), the ticket's history event and the outbox
+** rows, in the same transaction. A crash before the commit loses nothing
+** (the ticket is still due on restart); after it, nothing repeats (the key
+** exists). The write re-reads the ticket first, so a ticket answered or
+** given a new deadline since the read is skipped: nothing fires for a
+** deadline that no longer exists, and a new deadline is a new key.
+**
+** The delivery thread (started by the monitor) sends what the outbox holds
+** (webhook.c), outside any transaction, and marks each result through
+** http_write: 2xx is delivered, anything else is retried with exponential
+** back-off on the same clock, up to HTTP_WEBHOOK_MAX_ATTEMPTS. Rows stay
+** until delivered, so a restart loses none; a delivery cut off by a stop
+** is sent again after the restart (receivers dedupe on X-Garant-Delivery).
+** Keeping delivery off the monitor thread means a slow receiver (up to
+** 10 s a try) never delays a warning or a breach.
+**
+** Both threads read srv->stopping under srv->write_mu and sleep in slices
+** of at most STOP_CHECK_MS, so a stop is noticed promptly.
 */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/internal.h"
 #include "server_internal.h"
+#include "webhook.h"
+
+/* Longest sleep between two looks at srv->stopping. */
+#define STOP_CHECK_MS 50
+/* Tickets raised per write, and rounds of that per kind and tick. */
+#define EVENT_BATCH 100
+#define EVENT_ROUNDS 20
+/* Outbox items delivered at once (concurrently). */
+#define DELIVERY_BATCH 16
+/* Back-off after the Nth failure: BASE * 2^(N-1) seconds, at most MAX. */
+#define BACKOFF_BASE_S 10
+#define BACKOFF_MAX_S 3600
+
+/* ---- stopping and sleeping ---------------------------------------------- */
+
+static int stopping(garant_server *srv)
+{
+    pthread_mutex_lock(&srv->write_mu);
+    int s = srv->stopping;
+    pthread_mutex_unlock(&srv->write_mu);
+    return s;
+}
+
+static int stop_fn(void *srv) { return stopping(srv); }
+
+/* Sleep about ms milliseconds; returns 1 as soon as the server stops. */
+static int nap(garant_server *srv, int ms)
+{
+    while (ms > 0) {
+        if (stopping(srv)) return 1;
+        int slice = ms < STOP_CHECK_MS ? ms : STOP_CHECK_MS;
+        struct timespec ts = {slice / 1000, (long)(slice % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
+    return stopping(srv);
+}
+
+static void log_line(garant_server *srv, int always, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_line(garant_server *srv, int always, const char *fmt, ...)
+{
+    if (!always && srv->opt.quiet) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "garant: %s\n", line);
+}
+
+/* An instant as RFC 3339 UTC, or JSON null for GARANT_NO_DUE. Caller owns. */
+static json_t *instant_json(int64_t t)
+{
+    if (t == GARANT_NO_DUE) return json_null();
+    char buf[GARANT_RFC3339_UTC_LEN];
+    return json_string(garant_time_format_utc(buf, t));
+}
+
+/* ---- raising warnings and breaches ---------------------------------------- */
+
+/* One kind of event: its sla_events kind, history kind and webhook event. */
+typedef struct event_kind {
+    const char *kind;    /* "warning", "breach" (store_sla.h) */
+    const char *history; /* "sla_warning", "sla_breach" (store_tickets.h) */
+    const char *event;   /* "sla.warning", "sla.breach" (the webhook's) */
+} event_kind;
+
+static const event_kind kinds[] = {
+    {"warning", "sla_warning", "sla.warning"},
+    {"breach", "sla_breach", "sla.breach"},
+};
+
+typedef struct raise_ctx {
+    garant_server *srv;
+    const event_kind *k;
+    json_t *tickets; /* due_events rows; borrowed */
+    int64_t now;
+    int raised;
+} raise_ctx;
+
+/* The webhook body. Caller owns; free with free(). NULL if out of memory. */
+static char *payload_of(const event_kind *k, const garant_ticket *t, const char *org_name, int64_t now)
+{
+    char id[96];
+    snprintf(id, sizeof id, "%s-%lld-%lld", k->kind, (long long)t->id, (long long)t->first_response_due);
+    json_t *tk = json_object();
+    json_t *p = json_object();
+    if (!tk || !p) {
+        json_decref(tk);
+        json_decref(p);
+        return NULL;
+    }
+    json_object_set_new(tk, "id", json_integer(t->id));
+    json_object_set_new(tk, "subject", json_string(t->subject));
+    json_object_set_new(tk, "priority", json_integer(t->priority));
+    json_object_set_new(tk, "plan", json_string(t->plan));
+    json_object_set_new(tk, "org_id", json_integer(t->org_id));
+    json_object_set_new(tk, "org_name", json_string(org_name));
+    json_object_set_new(tk, "first_response_due", instant_json(t->first_response_due));
+    json_object_set_new(tk, "warn_at", instant_json(t->warn_at));
+    json_object_set_new(p, "event", json_string(k->event));
+    json_object_set_new(p, "id", json_string(id));
+    json_object_set_new(p, "at", instant_json(now));
+    json_object_set_new(p, "ticket", tk);
+    char *s = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    return s;
+}
+
+/* Raise one event for the ticket row, if it is still due: 0 and *raised
+** set to 1 when raised, 0 when no longer due or raised already. */
+static int raise_one(garant_store_conn *w, const event_kind *k, json_t *row, int64_t now, int *raised)
+{
+    *raised = 0;
+    int64_t id = json_integer_value(json_object_get(row, "id"));
+    const char *org_name = json_string_value(json_object_get(row, "org_name"));
+    garant_ticket t;
+    int rc = GS(w)->tickets->get(w, id, &t);
+    if (rc == GARANT_ENOTFOUND) return 0;
+    if (rc) return rc;
+    /* The row was read outside this transaction: judge the ticket as it is now. */
+    if (t.first_response_at != 0 || (strcmp(t.status, "open") != 0 && strcmp(t.status, "pending") != 0))
+        return 0;
+    if (t.first_response_due == GARANT_NO_DUE) return 0;
+    int64_t when = strcmp(k->kind, "warning") == 0 ? t.warn_at : t.first_response_due;
+    if (when == GARANT_NO_DUE || when > now) return 0;
+    rc = GS(w)->sla->record_event(w, t.id, k->kind, t.first_response_due, now);
+    if (rc == GARANT_ECONFLICT) return 0; /* raised already for this deadline */
+    if (rc) return rc;
+    json_t *data = json_object();
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory");
+    json_object_set_new(data, "due", instant_json(t.first_response_due));
+    json_object_set_new(data, "at", instant_json(now));
+    garant_event_in ev = {t.id, now, 0, k->history, data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    if (rc) return rc;
+    char *payload = payload_of(k, &t, org_name ? org_name : "", now);
+    if (!payload) return garant__error(GARANT_ENOMEM, "out of memory building the webhook payload");
+    rc = GS(w)->sla->outbox_enqueue(w, k->event, payload, now);
+    free(payload);
+    if (rc) return rc;
+    *raised = 1;
+    return 0;
+}
+
+/* http_write body: raise every ticket of ctx, each under its own savepoint
+** so that one failing ticket does not hold back the others. */
+static int raise_batch(garant_store_conn *w, void *arg)
+{
+    raise_ctx *ctx = arg;
+    size_t i;
+    json_t *row;
+    json_array_foreach(ctx->tickets, i, row) {
+        int rc = GS(w)->savepoint(w, "sla_raise");
+        if (rc) return rc;
+        int raised = 0;
+        rc = raise_one(w, ctx->k, row, ctx->now, &raised);
+        if (rc) {
+            log_line(ctx->srv, 1, "sla monitor: ticket %lld: %s not raised: %s",
+                     (long long)json_integer_value(json_object_get(row, "id")), ctx->k->kind, garant_error_last());
+            GS(w)->rollback_to(w, "sla_raise");
+        }
+        rc = GS(w)->release_savepoint(w, "sla_raise");
+        if (rc) return rc;
+        if (raised) {
+            ctx->raised++;
+            log_line(ctx->srv, 0, "sla %s: ticket %lld", ctx->k->kind,
+                     (long long)json_integer_value(json_object_get(row, "id")));
+        }
+    }
+    return 0;
+}
+
+/* Raise what is due at now, warnings first. */
+static void raise_due(garant_server *srv, int64_t now)
+{
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (int round = 0; round < EVENT_ROUNDS && !stopping(srv); round++) {
+            garant_store_conn *c;
+            json_t *rows = NULL;
+            int rc = ops->acquire(&c, srv->store);
+            if (!rc) {
+                rc = ops->sla->due_events(c, kinds[k].kind, now, EVENT_BATCH, &rows);
+                ops->release(c);
+            }
+            if (rc) {
+                log_line(srv, 1, "sla monitor: cannot read due %ss: %s", kinds[k].kind, garant_error_last());
+                return;
+            }
+            size_t n = json_array_size(rows);
+            raise_ctx ctx = {srv, &kinds[k], rows, now, 0};
+            if (n) rc = http_write(srv, raise_batch, &ctx);
+            json_decref(rows);
+            if (rc) {
+                if (!stopping(srv)) log_line(srv, 1, "sla monitor: cannot record %ss: %s", kinds[k].kind,
+                                             garant_error_last());
+                return;
+            }
+            /* A short page was the last; a page where nothing could be
+            ** raised would come back the same, so stop there too. */
+            if (n < EVENT_BATCH || ctx.raised == 0) break;
+        }
+    }
+}
+
+/* ---- delivering --------------------------------------------------------- */
+
+typedef struct mark_ctx {
+    garant_server *srv;
+    const garant_outbox_item *items;
+    const http_webhook_result *res;
+    int n;
+    int64_t now;
+} mark_ctx;
+
+/* Seconds to wait after the attempts-th failed attempt (1, 2, ...). */
+static int64_t backoff_s(int attempts)
+{
+    int64_t d = BACKOFF_BASE_S;
+    for (int i = 1; i < attempts && d < BACKOFF_MAX_S; i++) d *= 2;
+    return d < BACKOFF_MAX_S ? d : BACKOFF_MAX_S;
+}
+
+/* http_write body: record each attempt's outcome. An item deleted with
+** its webhook meanwhile (ENOTFOUND) needs nothing. */
+static int mark_batch(garant_store_conn *w, void *arg)
+{
+    mark_ctx *ctx = arg;
+    for (int i = 0; i < ctx->n; i++) {
+        const garant_outbox_item *it = &ctx->items[i];
+        const http_webhook_result *r = &ctx->res[i];
+        if (!r->attempted) continue;
+        int rc;
+        if (r->delivered) {
+            rc = GS(w)->sla->outbox_delivered(w, it->id, ctx->now);
+        } else {
+            int attempts = it->attempts + 1;
+            char error[400];
+            int64_t next;
+            if (attempts >= HTTP_WEBHOOK_MAX_ATTEMPTS) {
+                /* Kept, undelivered, never due again: the admin sees why. */
+                next = INT64_MAX;
+                snprintf(error, sizeof error, "gave up after %d attempts: %s", attempts, r->error);
+            } else {
+                next = ctx->now + backoff_s(attempts);
+                snprintf(error, sizeof error, "%s", r->error);
+            }
+            rc = GS(w)->sla->outbox_failed(w, it->id, next, error);
+        }
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+    }
+    return 0;
+}
+
+/* Deliver one batch of what is due; returns the number of items taken (0
+** when the outbox has nothing due, -1 on a store error). */
+static int deliver_round(garant_server *srv)
+{
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_outbox_item items[DELIVERY_BATCH];
+    http_webhook_result res[DELIVERY_BATCH];
+    int64_t now = http_now(srv);
+    int n = 0;
+    garant_store_conn *c;
+    int rc = ops->acquire(&c, srv->store);
+    if (!rc) {
+        rc = ops->sla->outbox_due(c, now, items, DELIVERY_BATCH, &n);
+        ops->release(c);
+    }
+    if (rc) {
+        log_line(srv, 1, "webhooks: cannot read the outbox: %s", garant_error_last());
+        return -1;
+    }
+    if (n == 0) return 0;
+    rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, stop_fn, srv, res);
+    if (rc) {
+        log_line(srv, 1, "webhooks: %s", garant_error_last());
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (!res[i].attempted) continue;
+            if (res[i].delivered)
+                log_line(srv, 0, "webhook %s delivery %lld to %s: HTTP %ld", items[i].event, (long long)items[i].id,
+                         items[i].url, res[i].status);
+            else
+                log_line(srv, 1, "webhook %s delivery %lld to %s failed (attempt %d): %s", items[i].event,
+                         (long long)items[i].id, items[i].url, items[i].attempts + 1, res[i].error);
+        }
+        mark_ctx ctx = {srv, items, res, n, now};
+        rc = http_write(srv, mark_batch, &ctx);
+        if (rc && !stopping(srv)) log_line(srv, 1, "webhooks: cannot record deliveries: %s", garant_error_last());
+    }
+    for (int i = 0; i < n; i++) free(items[i].payload);
+    return rc ? -1 : n;
+}
+
+static void *delivery_main(void *arg)
+{
+    garant_server *srv = arg;
+    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
+    while (!stopping(srv)) {
+        int n = deliver_round(srv);
+        /* A full batch suggests more is waiting: go on at once. */
+        if (n == DELIVERY_BATCH) continue;
+        if (nap(srv, interval)) break;
+    }
+    return NULL;
+}
+
+/* ---- the thread --------------------------------------------------------- */
 
 void *http_monitor_main(void *arg)
 {
-    (void)arg;
+    garant_server *srv = arg;
+    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
+    if (http_webhook_global_init() != 0) log_line(srv, 1, "webhooks: %s", garant_error_last());
+    pthread_t deliverer;
+    int own_deliverer = pthread_create(&deliverer, NULL, delivery_main, srv) == 0;
+    if (!own_deliverer) log_line(srv, 1, "webhooks: no delivery thread; delivering from the monitor");
+    while (!stopping(srv)) {
+        raise_due(srv, http_now(srv));
+        if (!own_deliverer) deliver_round(srv);
+        if (nap(srv, interval)) break;
+    }
+    if (own_deliverer) pthread_join(deliverer, NULL);
     return NULL;
 }

@@ -125,6 +125,29 @@ const char *const gs_sqlite_migrations[] = {
     /* 2: the monitor's warning query, without a full scan at 1M tickets. */
     "CREATE INDEX tickets_warn ON tickets(warn_at, id)"
     "  WHERE first_response_at IS NULL AND status IN ('open', 'pending');",
+    /* 3: the monitor's queries stay small however many tickets wait. The
+    ** ranges of migration 2 still held every awaiting ticket past its
+    ** warning or deadline, raised or not, each probed in sla_events on
+    ** every round (2.5 s a round with 600,000 such tickets). A ticket now
+    ** remembers the deadline its warning and its breach were raised for
+    ** (record_event sets them), and the partial indexes hold only tickets
+    ** whose current deadline has not been raised: a new deadline puts a
+    ** ticket back by itself, an answer takes it out. */
+    "ALTER TABLE tickets ADD COLUMN warned_due INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN breached_due INTEGER;"
+    "UPDATE tickets SET warned_due = first_response_due WHERE first_response_due IS NOT NULL AND EXISTS"
+    "  (SELECT 1 FROM sla_events e WHERE e.ticket_id = tickets.id AND e.kind = 'warning'"
+    "   AND e.due = tickets.first_response_due);"
+    "UPDATE tickets SET breached_due = first_response_due WHERE first_response_due IS NOT NULL AND EXISTS"
+    "  (SELECT 1 FROM sla_events e WHERE e.ticket_id = tickets.id AND e.kind = 'breach'"
+    "   AND e.due = tickets.first_response_due);"
+    "DROP INDEX tickets_warn;"
+    "CREATE INDEX tickets_warn_due ON tickets(warn_at, id)"
+    "  WHERE first_response_at IS NULL AND status IN ('open', 'pending')"
+    "  AND warned_due IS NOT first_response_due;"
+    "CREATE INDEX tickets_breach_due ON tickets(first_response_due, id)"
+    "  WHERE first_response_at IS NULL AND status IN ('open', 'pending')"
+    "  AND breached_due IS NOT first_response_due;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

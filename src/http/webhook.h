@@ -1,0 +1,74 @@
+/*
+** webhook.h - webhook targets: which URLs and addresses may be called, how
+** a delivery is signed, and the delivery of a batch of outbox items.
+**
+** A webhook makes the server send requests where an admin points it, so a
+** target on loopback, link-local or private addresses (the server's own
+** admin ports, a cloud's metadata service, the office network) is refused
+** unless the server runs with --allow-private-webhooks. The check runs at
+** registration (every address the host resolves to) and again at delivery,
+** where the connection is pinned to the addresses just checked and every
+** socket curl opens is checked once more, so a name that resolves somewhere
+** else later (DNS rebinding) gains nothing.
+**
+** Signing: X-Garant-Signature: sha256=HEX, the HMAC-SHA256 with the
+** webhook's secret (its bytes as given) over "<X-Garant-Timestamp>.<body>".
+*/
+#ifndef GARANT_HTTP_WEBHOOK_H
+#define GARANT_HTTP_WEBHOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "store.h"
+
+/* Longest webhook URL accepted (bytes). */
+#define HTTP_WEBHOOK_MAX_URL 2048
+/* Most deliveries of one item before it is given up (kept as failed). */
+#define HTTP_WEBHOOK_MAX_ATTEMPTS 20
+/* The signature header's value: "sha256=" + 64 hex digits + NUL. */
+#define HTTP_WEBHOOK_SIG_LEN 72
+
+/* Start libcurl once per process (thread-safe; safe to call often). */
+int http_webhook_global_init(void);
+
+/* 1 if the address is a public unicast address a webhook may reach; 0 for
+** loopback, unspecified, private (RFC 1918, fc00::/7), shared (100.64/10),
+** link-local, multicast, broadcast, reserved and documentation ranges, and
+** IPv6 forms that embed such an IPv4 address (mapped, compatible, NAT64,
+** 6to4). sa is AF_INET or AF_INET6; any other family is refused. */
+int http_webhook_addr_public(const struct sockaddr *sa);
+
+/* Check a webhook URL: at most HTTP_WEBHOOK_MAX_URL bytes, http or https, a
+** host, no user name or password, no control characters or spaces; unless
+** allow_private, the host must resolve and every address must be public.
+** GARANT_EINVAL with a message saying what is wrong. */
+int http_webhook_check_url(const char *url, int allow_private);
+
+/* The X-Garant-Signature value for a delivery, NUL-terminated in out. */
+void http_webhook_sign(char out[HTTP_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
+                       size_t body_len);
+
+/* The outcome of one delivery. */
+typedef struct http_webhook_result {
+    int attempted;    /* 0: not tried (stopping); leave the item as it was */
+    int delivered;    /* 1: the target answered 2xx */
+    long status;      /* HTTP status, 0 if none was received */
+    char error[256];  /* why not delivered, "" if delivered */
+} http_webhook_result;
+
+/* Called between transfers; nonzero aborts the batch (server stopping). */
+typedef int (*http_webhook_stop_fn)(void *ctx);
+
+/* POST items[0..n) concurrently (each at most 10 s, no redirects, http and
+** https only, no proxy), signed with timestamp now_s, and fill out[0..n).
+** Unless allow_private, every host is resolved and checked first and the
+** connection pinned to those addresses. Items not tried, or cut off,
+** because should_stop said so come back with attempted = 0.
+** Returns 0, or a negative garant_err if libcurl could not be set up (then
+** nothing was sent). */
+int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
+                         http_webhook_stop_fn should_stop, void *stop_ctx, http_webhook_result *out);
+
+#endif
