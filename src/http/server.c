@@ -257,7 +257,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
     size_t nspec = 0;
     while (spec[nspec].name) out[nspec++] = NULL;
     const char *ct = http_header(r, "Content-Type");
-    if (ct && strncmp(ct, "application/json", 16) != 0)
+    if (ct && (strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')))
         return garant__error(GARANT_EPARSE, "expected Content-Type application/json, got '%.64s'", ct);
     json_error_t jerr;
     json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
