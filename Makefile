@@ -2,7 +2,7 @@
 #
 #   make check   build everything, run every test (plain and under ASan+UBSan),
 #                run the fuzzers briefly, and lint
-#   make demo    build and show the product working on its defaults
+#   make demo    build, seed a demo database and run the ticket service on it
 #   make bench   run the benchmarks and print their figures
 #   make lint    cppcheck plus the banned-function check
 
@@ -49,6 +49,7 @@ demo: build
 bench: build
 	build/bench_deadline
 	scripts/bench_batch.sh build/garant
+	bench/load.sh build/garant
 
 clean:
 	rm -rf build build-asan build-fuzz

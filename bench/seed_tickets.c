@@ -1,0 +1,254 @@
+/*
+** seed_tickets.c - fill a fresh database with many open tickets, fast, for
+** the load benchmark (bench/load.sh): the queue's latency only means
+** something with a realistic number of tickets awaiting a first response.
+**
+** Writes through the storage interface (src/store/store.h), not through
+** SQL of its own, so it fills whatever backend the store opens and every
+** row is what the service itself would write: three organizations, one on
+** each plan, each with a verified customer; then N tickets spread over
+** the 30 days (--spread-days) before now, 10 % P1, 30 % P2, 60 % P3, 3 % on
+** a beta product, each with its deadline and warning instant from the
+** default policy's clock and its 'created' history event, numbered in
+** order of submission. Most are breached by now, as in a desk that has
+** fallen a month behind; the warnings and breaches that fell due are
+** recorded as the SLA monitor would have recorded them (sla_events and
+** history), so that the server starts with its monitor caught up, not with
+** a backlog. Rows are inserted in transactions of BATCH tickets: one fsync
+** each, not one per ticket.
+**
+** The customers are customer@basic.load.example,
+** customer@professional.load.example and customer@advanced.load.example,
+** all with the password read from the first line of stdin.
+**
+** Usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password
+** (--spread-days 0 files every ticket now: nothing is due yet, and the SLA
+** monitor has nothing to look at.)
+** A tool, not a test: it exits non-zero only if the store refuses a row.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "garant/garant.h"
+#include "http.h"
+#include "loader.h"
+#include "store.h"
+
+/* Tickets per transaction. */
+#define BATCH 5000
+/* Submissions spread over this many days before now, by default. */
+#define SPREAD_DAYS 30
+
+static const char *const plans[] = {"basic", "professional", "advanced"};
+
+/* xorshift64*: a fixed seed gives every run the same tickets. */
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+static double now_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "seed_tickets: %s: %s\n", what, garant_error_last());
+    return 1;
+}
+
+/* An organization on `plan` with its domain and one verified customer.
+** *out_org and *out_user receive their ids. */
+static int seed_org(garant_store_conn *w, const char *plan, const char *hash, int64_t now, int64_t *out_org,
+                    int64_t *out_user)
+{
+    const garant_store_ops *ops = GS(w);
+    garant_org o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.name, sizeof o.name, "Load %s s.r.o.", plan);
+    snprintf(o.plan, sizeof o.plan, "%s", plan);
+    o.created_at = now;
+    int rc = ops->accounts->org_insert(w, &o);
+    char domain[96];
+    snprintf(domain, sizeof domain, "%s.load.example", plan);
+    if (!rc) rc = ops->accounts->domain_add(w, o.id, domain);
+    garant_user u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.email, sizeof u.email, "customer@%s", domain);
+    snprintf(u.name, sizeof u.name, "Customer on %s", plan);
+    u.role = GARANT_ROLE_CUSTOMER;
+    u.org_id = o.id;
+    snprintf(u.password_hash, sizeof u.password_hash, "%s", hash);
+    u.verified_at = u.created_at = now;
+    if (!rc) rc = ops->accounts->user_insert(w, &u);
+    *out_org = o.id;
+    *out_user = u.id;
+    return rc;
+}
+
+/* A warning or breach as the SLA monitor records it (src/http/monitor.c):
+** its sla_events row and its history event, at the instant it fell due. */
+static int raised(garant_store_conn *w, int64_t id, const char *kind, const char *history, int64_t due, int64_t at)
+{
+    int rc = GS(w)->sla->record_event(w, id, kind, due, at);
+    if (rc) return rc;
+    char due_s[GARANT_RFC3339_UTC_LEN], at_s[GARANT_RFC3339_UTC_LEN];
+    json_t *data = json_pack("{s:s,s:s}", "due", garant_time_format_utc(due_s, due), "at",
+                             garant_time_format_utc(at_s, at));
+    if (!data) return GARANT_ENOMEM;
+    garant_event_in ev = {id, at, 0, history, data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL;
+    long long n = 1000000, seed = 0x67617261, spread_days = SPREAD_DAYS;
+    for (int i = 1; i < argc; i++) {
+        char *end = NULL;
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            db = argv[++i];
+        } else if (!strcmp(argv[i], "--tickets") && i + 1 < argc) {
+            n = strtoll(argv[++i], &end, 10);
+            if (*end || n < 0 || n > 100000000) {
+                fprintf(stderr, "seed_tickets: --tickets must be 0-100000000\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--spread-days") && i + 1 < argc) {
+            spread_days = strtoll(argv[++i], &end, 10);
+            if (*end || spread_days < 0 || spread_days > 3650) {
+                fprintf(stderr, "seed_tickets: --spread-days must be 0-3650\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            seed = strtoll(argv[++i], &end, 10);
+            if (*end || seed == 0) {
+                fprintf(stderr, "seed_tickets: --seed must be a non-zero integer\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password\n");
+            return 2;
+        }
+    }
+    if (!db) {
+        fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password\n");
+        return 2;
+    }
+    char password[1100];
+    if (!fgets(password, sizeof password, stdin)) {
+        fprintf(stderr, "seed_tickets: no password on stdin\n");
+        return 2;
+    }
+    password[strcspn(password, "\r\n")] = '\0';
+    if (sodium_init() < 0) return 1;
+    char hash[128];
+    if (http_password_hash(hash, password)) return fail("hashing the password");
+
+    garant_policy *pol = NULL;
+    garant_diags *diags = NULL;
+    if (garant_io_load_policy(&pol, &diags, NULL)) return fail("loading the default policy");
+    garant_diags_free(diags);
+
+    garant_store *st = NULL;
+    if (garant_store_open(&st, db, 1)) {
+        garant_policy_free(pol);
+        return fail(db);
+    }
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *w = ops->writer(st);
+    int64_t now = (int64_t)time(NULL);
+    int64_t org_ids[3], user_ids[3];
+    int rc = ops->begin_write(w);
+    for (int p = 0; !rc && p < 3; p++) rc = seed_org(w, plans[p], hash, now, &org_ids[p], &user_ids[p]);
+    if (!rc) rc = ops->commit(w);
+    if (rc) {
+        ops->rollback(w);
+        garant_store_close(st);
+        garant_policy_free(pol);
+        return fail("creating the organizations (is the database fresh?)");
+    }
+
+    uint64_t s = (uint64_t)seed;
+    const int64_t spread_s = (int64_t)spread_days * 86400;
+    double t0 = now_mono_s();
+    long long done = 0, with_due = 0, breached = 0;
+    static const char body[] =
+        "Since this morning the export job stops half way with a timeout; the log is attached. "
+        "We need the nightly export for our invoicing run.";
+    while (!rc && done < n) {
+        rc = ops->begin_write(w);
+        long long end = done + BATCH < n ? done + BATCH : n;
+        for (; !rc && done < end; done++) {
+            uint64_t r = rnd(&s);
+            int p = (int)(r % 3);
+            unsigned pick = (unsigned)((r >> 8) % 100);
+            int priority = pick < 10 ? 1 : pick < 40 ? 2 : 3;
+            int beta = (r >> 16) % 100 < 3;
+            garant_ticket t;
+            memset(&t, 0, sizeof t);
+            t.org_id = org_ids[p];
+            t.requester_id = user_ids[p];
+            snprintf(t.subject, sizeof t.subject, "Export stops half way (load ticket %lld)", done + 1);
+            t.priority = t.initial_priority = priority;
+            snprintf(t.plan, sizeof t.plan, "%s", plans[p]);
+            snprintf(t.product, sizeof t.product, "%s", beta ? "Garant Insights" : "Garant Desk");
+            snprintf(t.stage, sizeof t.stage, "%s", beta ? "beta" : "ga");
+            snprintf(t.environment, sizeof t.environment, "production");
+            snprintf(t.status, sizeof t.status, "open");
+            /* In order of submission, as the service would number them, with
+            ** a little jitter: the indexes then grow at their ends. */
+            t.submitted_at = now - spread_s + (int64_t)((double)spread_s * (double)done / (double)n) +
+                             (int64_t)((r >> 24) % 60);
+            if (t.submitted_at > now) t.submitted_at = now;
+            garant_ticket_terms terms = {t.plan, priority, t.stage};
+            rc = garant_clock_due(&t.first_response_due, pol, &terms, t.submitted_at);
+            if (!rc) rc = garant_clock_warning_at(&t.warn_at, pol, &terms, t.first_response_due);
+            if (rc) break;
+            if (t.first_response_due != GARANT_NO_DUE) {
+                with_due++;
+                if (t.first_response_due <= now) breached++;
+            }
+            rc = ops->tickets->insert(w, &t, body);
+            if (rc) break;
+            char due[GARANT_RFC3339_UTC_LEN];
+            json_t *data = json_pack("{s:i,s:s,s:s,s:s,s:o}", "priority", priority, "plan", t.plan, "stage", t.stage,
+                                     "environment", t.environment, "first_response_due",
+                                     t.first_response_due == GARANT_NO_DUE
+                                         ? json_null()
+                                         : json_string(garant_time_format_utc(due, t.first_response_due)));
+            garant_event_in ev = {t.id, t.submitted_at, t.requester_id, "created", data};
+            rc = data ? ops->tickets->append_event(w, &ev) : GARANT_ENOMEM;
+            json_decref(data);
+            /* The SLA monitor kept up: past warnings and breaches are recorded. */
+            if (!rc && t.warn_at != GARANT_NO_DUE && t.warn_at <= now)
+                rc = raised(w, t.id, "warning", "sla_warning", t.first_response_due, t.warn_at);
+            if (!rc && t.first_response_due != GARANT_NO_DUE && t.first_response_due <= now)
+                rc = raised(w, t.id, "breach", "sla_breach", t.first_response_due, t.first_response_due);
+        }
+        if (!rc) rc = ops->commit(w);
+        else ops->rollback(w);
+        if (!rc && (done % 200000 == 0 || done == n))
+            fprintf(stderr, "seed_tickets: %lld tickets (%.0f/s)\n", done, done / (now_mono_s() - t0));
+    }
+    double dt = now_mono_s() - t0;
+    garant_store_close(st);
+    garant_policy_free(pol);
+    if (rc) return fail("inserting tickets");
+    printf("seeded %lld open tickets in %.1f s (%.0f/s): %lld with a deadline, %lld of them breached\n", done, dt,
+           dt > 0 ? done / dt : 0.0, with_due, breached);
+    return 0;
+}
