@@ -120,6 +120,17 @@ int garant_calendar_rewind(int64_t *out_s, const garant_calendar *cal,
 int garant_calendar_elapsed(int64_t *out_s, const garant_calendar *cal,
                             int64_t a_s, int64_t b_s);
 
+/* The holidays and closures the calendar was compiled with, in the order
+** they were added to its spec (none for an always-open calendar), so a
+** calendar view can name them. Borrowed; valid until garant_calendar_free. */
+size_t garant_calendar_holiday_count(const garant_calendar *cal);
+const garant_holiday *garant_calendar_holiday(const garant_calendar *cal,
+                                             size_t i);
+
+/* 1 if holiday h closes (part of) the local day local_day (days since
+** 1970-01-01 in the calendar's wall time), else 0. */
+int garant_calendar_holiday_on(const garant_holiday *h, int64_t local_day);
+
 /* An open window, UTC epoch seconds, [start_s, end_s). */
 typedef struct garant_window {
     int64_t start_s;

@@ -62,6 +62,8 @@ struct garant_calendar {
     int64_t day0;         /* UTC day number of from_s */
     uint32_t *day_first;  /* per UTC day: first interval ending after its start */
     size_t ndays;
+    garant_holiday *holidays; /* the spec's closures, for display; names owned */
+    size_t nholidays;
 };
 
 static const char *const weekday_names[7] = {"sunday", "monday", "tuesday", "wednesday",
@@ -384,6 +386,23 @@ static void finish_intervals(builder *b, int64_t from_s, int64_t to_s)
 }
 
 
+/* Keep the spec's closures on the compiled calendar, so that a calendar
+** view can name the holidays (compilation itself needs only their dates). */
+static int copy_holidays(garant_calendar *cal, const garant_calendar_spec *spec)
+{
+    if (!spec->nholidays) return 0;
+    cal->holidays = calloc(spec->nholidays, sizeof *cal->holidays);
+    if (!cal->holidays) return garant__error(GARANT_ENOMEM, "out of memory compiling calendar '%s'", spec->name);
+    for (size_t i = 0; i < spec->nholidays; i++) {
+        cal->holidays[i] = spec->holidays[i];
+        cal->holidays[i].name = NULL;
+        cal->nholidays = i + 1;
+        if (spec->holidays[i].name && !(cal->holidays[i].name = garant__strdup(spec->holidays[i].name)))
+            return garant__error(GARANT_ENOMEM, "out of memory compiling calendar '%s'", spec->name);
+    }
+    return 0;
+}
+
 int garant_calendar_compile(garant_calendar **out, const garant_calendar_spec *spec,
                             int from_year, int to_year)
 {
@@ -397,6 +416,7 @@ int garant_calendar_compile(garant_calendar **out, const garant_calendar_spec *s
     int rc = 0;
     if (!(cal->name = garant__strdup(spec->name))) rc = GARANT_ENOMEM;
     if (!rc) rc = garant_tz_clone(&cal->tz, spec->tz);
+    if (!rc && !spec->always_open) rc = copy_holidays(cal, spec);
     /* The covered range is whole UTC years; local days one either side are
     ** compiled so that windows near the edges are complete before clipping. */
     cal->from_s = garant_days_from_civil(from_year, 1, 1) * 86400;
@@ -458,6 +478,8 @@ void garant_calendar_free(garant_calendar *cal)
     if (!cal) return;
     free(cal->name);
     garant_tz_free(cal->tz);
+    for (size_t i = 0; i < cal->nholidays; i++) free((char *)cal->holidays[i].name);
+    free(cal->holidays);
     free(cal->iv);
     free(cal->day_first);
     free(cal);
@@ -476,8 +498,35 @@ int64_t garant_calendar_open_total(const garant_calendar *cal) { return cal->tot
 
 size_t garant_calendar_memory(const garant_calendar *cal)
 {
-    return sizeof *cal + cal->n * sizeof *cal->iv + cal->ndays * sizeof *cal->day_first +
-           (cal->name ? strlen(cal->name) + 1 : 0);
+    size_t bytes = sizeof *cal + cal->n * sizeof *cal->iv + cal->ndays * sizeof *cal->day_first +
+                   (cal->name ? strlen(cal->name) + 1 : 0) + cal->nholidays * sizeof *cal->holidays;
+    for (size_t i = 0; i < cal->nholidays; i++)
+        if (cal->holidays[i].name) bytes += strlen(cal->holidays[i].name) + 1;
+    return bytes;
+}
+
+size_t garant_calendar_holiday_count(const garant_calendar *cal) { return cal->nholidays; }
+
+const garant_holiday *garant_calendar_holiday(const garant_calendar *cal, size_t i)
+{
+    return i < cal->nholidays ? &cal->holidays[i] : NULL;
+}
+
+int garant_calendar_holiday_on(const garant_holiday *h, int64_t local_day)
+{
+    int64_t y;
+    unsigned m, d;
+    garant_civil_from_days(&y, &m, &d, local_day);
+    switch (h->kind) {
+    case GARANT_HOLIDAY_FIXED: return h->month == m && h->day == d;
+    case GARANT_HOLIDAY_DATE: return h->year == y && h->month == m && h->day == d;
+    case GARANT_HOLIDAY_EASTER:
+        /* An offset of up to 200 days can reach into the year before or after. */
+        for (int64_t ey = y - 1; ey <= y + 1; ey++)
+            if (garant_easter_days(ey) + h->easter_offset == local_day) return 1;
+        return 0;
+    default: return 0;
+    }
 }
 
 /* ---- queries -------------------------------------------------------- */

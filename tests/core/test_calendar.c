@@ -151,6 +151,23 @@ static void test_holidays(void **state)
     assert_int_equal(elapsed(c, "2026-07-14T22:00:00Z", "2026-07-15T22:00:00Z"), 6 * 3600 + 1800);
     /* 10:00 CEST + 2 h: 1 h before the closure, 1 h after 12:30 -> 13:30 CEST. */
     assert_string_equal(t_fmt(add(c, "2026-07-15T08:00:00Z", 7200)), "2026-07-15T11:30:00Z");
+    /* The compiled calendar keeps the closures with their names, and says
+    ** which fall on a local day (the calendar view of the admin page). */
+    assert_int_equal(garant_calendar_holiday_count(c), sizeof hol / sizeof hol[0]);
+    assert_string_equal(garant_calendar_holiday(c, 0)->name, "Xmas");
+    assert_null(garant_calendar_holiday(c, sizeof hol / sizeof hol[0]));
+    assert_true(garant_calendar_holiday_on(garant_calendar_holiday(c, 0), garant_days_from_civil(2031, 12, 25)));
+    assert_false(garant_calendar_holiday_on(garant_calendar_holiday(c, 0), garant_days_from_civil(2031, 12, 24)));
+    assert_true(garant_calendar_holiday_on(garant_calendar_holiday(c, 1), garant_days_from_civil(2026, 4, 3)));
+    assert_true(garant_calendar_holiday_on(garant_calendar_holiday(c, 2), garant_days_from_civil(2027, 3, 29)));
+    assert_false(garant_calendar_holiday_on(garant_calendar_holiday(c, 2), garant_days_from_civil(2026, 3, 29)));
+    assert_true(garant_calendar_holiday_on(garant_calendar_holiday(c, 3), garant_days_from_civil(2026, 12, 31)));
+    assert_false(garant_calendar_holiday_on(garant_calendar_holiday(c, 3), garant_days_from_civil(2027, 12, 31)));
+    assert_true(garant_calendar_holiday_on(garant_calendar_holiday(c, 4), garant_days_from_civil(2028, 2, 29)));
+    /* An Easter offset that reaches into the year before: Easter 2027 is
+    ** 28 Mar, so -100 days is 18 Dec 2026. */
+    garant_holiday far = {.kind = GARANT_HOLIDAY_EASTER, .easter_offset = -100, .closed_to_min = GARANT_DAY_MIN};
+    assert_true(garant_calendar_holiday_on(&far, garant_days_from_civil(2026, 12, 18)));
     garant_calendar_free(c);
 }
 

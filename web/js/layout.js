@@ -7,11 +7,12 @@
 // auth: "required" sends a visitor without a session to /login?next=<here>
 // (and resolves never); "optional" resolves to the session or null.
 // roles: with auth "required", the roles allowed ("customer", "agent",
-// "admin"); others see a notice instead of the page (resolves never).
+// "admin"); others see a notice instead of the page (resolves never):
+// opts.deniedKey, else the customers' pages' notice for staff.
 // nav: the key of the current navigation entry (aria-current="page").
 // The header's entries depend on the role: customers get the support
-// center's pages; staff get the entries in STAFF_NAV, which the agent
-// workspace fills in.
+// center's pages; agents the queue and the reports (STAFF_NAV); admins
+// also the admin page (ADMIN_NAV).
 
 import { logout, me, onUnauthorized } from './api.js';
 import { h, fill, $ } from './dom.js';
@@ -28,7 +29,11 @@ export const GUEST_NAV = [
   ['login', '/login', 'nav.login'],
   ['signup', '/signup', 'nav.signup'],
 ];
-export const STAFF_NAV = [['home', '/', 'nav.home']];
+export const STAFF_NAV = [
+  ['queue', '/agent', 'nav.queue'],
+  ['reports', '/reports', 'nav.reports'],
+];
+export const ADMIN_NAV = [...STAFF_NAV, ['admin', '/admin', 'nav.admin']];
 
 /** Where a signed-in user starts: customers at their tickets, staff in
  *  the agent workspace. */
@@ -65,7 +70,7 @@ export function mountHeader(session, current) {
   const header = $('#site-header');
   if (!header) return;
   const user = session ? session.user : null;
-  const entries = !user ? GUEST_NAV : user.role === 'customer' ? CUSTOMER_NAV : STAFF_NAV;
+  const entries = !user ? GUEST_NAV : user.role === 'customer' ? CUSTOMER_NAV : user.role === 'admin' ? ADMIN_NAV : STAFF_NAV;
   const links = entries.map(([key, href, label]) =>
     h('li', null, h('a', { href, i18n: label, 'aria-current': key === current ? 'page' : null })),
   );
@@ -123,7 +128,13 @@ export async function initPage(opts = {}) {
   }
   if (session && opts.roles && !opts.roles.includes(session.user.role)) {
     const main = $('#main');
-    if (main) fill(main, h('h1', { i18n: 'nav.home' }), h('p', { class: 'msg msg-info', i18n: 'common.staffOnly' }));
+    if (main)
+      fill(
+        main,
+        h('h1', { i18n: opts.deniedKey ? 'common.notForYou' : 'nav.home' }),
+        h('p', { class: 'msg msg-info', i18n: opts.deniedKey || 'common.staffOnly' }),
+        session.user.role === 'customer' ? null : h('p', null, h('a', { href: landingFor(session.user), i18n: 'nav.queue' })),
+      );
     return new Promise(() => {});
   }
   return session;

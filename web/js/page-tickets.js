@@ -10,37 +10,21 @@
 // page says "not found".
 
 import { api } from './api.js';
-import { $, fill, h, param, say, tNodes } from './dom.js';
+import { $, fill, h, param, say } from './dom.js';
 import { onLanguage, t } from './i18n.js';
-import { envName, priorityLabel, priorityNamer, slaLabel, statusName } from './labels.js';
+import { envName, priorityLabel, priorityNamer, statusName } from './labels.js';
 import { initPage, run, errorText } from './layout.js';
 import { reportError, validate } from './forms.js';
-import { bothZones, countdown, formatInstant, timeElement, userZone } from './time.js';
+import { conversationItems, historyItems, slaBadge, timeLeft } from './ticket-parts.js';
+import { bothZones, timeElement, userZone } from './time.js';
 
 const REFRESH_MS = 30000;
-const INLINE = { inline: true, weekday: 'short' };
 
 /** Re-run load every REFRESH_MS while the page is visible. */
 function keepFresh(load) {
   setInterval(() => {
     if (document.visibilityState === 'visible') load().catch(() => {});
   }, REFRESH_MS);
-}
-
-/** The "time left" cell of a ticket: a live countdown, when it was
- *  answered, or that there is no deadline. */
-function timeLeft(tk) {
-  if (tk.first_response_at)
-    return h('span', { class: 'answered', text: t('countdown.answered', { when: formatInstant(tk.first_response_at, userZone(), { weekday: 'short' }) }) });
-  if (!tk.first_response_due) return h('span', { class: 'muted', text: t('countdown.none') });
-  const el = h('span', { class: 'countdown' });
-  countdown(el, tk.first_response_due, { warnAt: tk.warn_at });
-  return el;
-}
-
-function slaBadge(tk) {
-  const s = slaLabel(tk);
-  return h('span', { class: 'badge badge-' + s.tone, dataset: { state: tk.sla ? tk.sla.state : 'none' }, text: s.text });
 }
 
 // ---- the list -----------------------------------------------------------
@@ -116,50 +100,6 @@ async function listView(session) {
 
 // ---- one ticket ---------------------------------------------------------
 
-/** "New deadline: ..." and "Before: ..." of a deadline change. */
-function dueChange(out, d) {
-  out.push(h('p', { class: 'due-new' }, tNodes('ev.newDue', { due: bothZones(d.new_due, INLINE) })));
-  out.push(h('p', { class: 'due-old muted' }, tNodes('ev.oldDue', { old: bothZones(d.old_due, INLINE) })));
-}
-
-function eventText(ev, namer) {
-  const d = ev.data || {};
-  const out = [];
-  const p = (...c) => out.push(h('p', null, c));
-  switch (ev.kind) {
-    case 'created':
-      p(t('ev.created', { prio: namer(d.priority), env: envName(d.environment, true) }));
-      p(d.due ? tNodes('ev.createdDue', { due: bothZones(d.due, INLINE) }) : t('ev.createdNoDue'));
-      break;
-    case 'priority_changed':
-      p(t('ev.priority_changed', { from: namer(d.from), to: namer(d.to) }));
-      if (d.reason) out.push(h('p', { class: 'reason', text: t('ev.reason', { reason: d.reason }) }));
-      if (d.new_due !== undefined && d.new_due !== d.old_due) dueChange(out, d);
-      break;
-    case 'status_changed':
-      p(t('ev.status_changed', { from: statusName(d.from), to: statusName(d.to) }));
-      if (d.reason) out.push(h('p', { class: 'reason', text: t('ev.reason', { reason: d.reason }) }));
-      break;
-    case 'replied':
-      p(t('ev.replied'));
-      break;
-    case 'first_response':
-      p(t(d.met === true ? 'ev.first_response' : d.met === false ? 'ev.first_responseLate' : 'ev.first_responseNone'));
-      break;
-    case 'deadline_recomputed':
-      p(t('ev.deadline_recomputed', { reason: d.reason || '' }));
-      if (d.new_due !== d.old_due) dueChange(out, d);
-      break;
-    case 'sla_warning':
-    case 'sla_breach':
-      p(t('ev.' + ev.kind));
-      break;
-    default:
-      p(t('ev.other', { kind: ev.kind }));
-  }
-  return out;
-}
-
 async function ticketView(session, idText) {
   const view = $('#ticket-view');
   view.hidden = false;
@@ -205,45 +145,8 @@ async function ticketView(session, idText) {
     $('#ticket-subject').textContent = tk.subject;
     fill($('#ticket-facts'), facts());
     $('#ticket-body').textContent = tk.body || '';
-    const conv = tk.conversation || [];
-    fill(
-      $('#conversation'),
-      conv.length
-        ? conv.map((m) => {
-            const staff = m.author_role && m.author_role !== 'customer';
-            return h(
-              'li',
-              { class: 'message ' + (staff ? 'message-staff' : 'message-customer'), dataset: { id: String(m.id) } },
-              h(
-                'p',
-                { class: 'meta' },
-                h('strong', { text: m.author_name || '' }),
-                staff ? h('span', { class: 'badge badge-info', text: t('ticket.support') }) : null,
-                ' ',
-                timeElement(m.at, userZone(), { weekday: 'short' }),
-              ),
-              h('div', { class: 'ticket-text', text: m.body }),
-            );
-          })
-        : h('li', { class: 'muted', text: t('ticket.noReplies') }),
-    );
-    fill(
-      $('#history'),
-      (tk.history || []).map((ev) =>
-        h(
-          'li',
-          { class: 'event event-' + ev.kind, dataset: { kind: ev.kind } },
-          h(
-            'p',
-            { class: 'meta' },
-            timeElement(ev.at, userZone(), { weekday: 'short' }),
-            ' ',
-            h('span', { class: 'actor', text: t('ev.by', { name: ev.actor_id ? ev.actor_name || '?' : t('ev.system') }) }),
-          ),
-          eventText(ev, namer),
-        ),
-      ),
-    );
+    fill($('#conversation'), conversationItems(tk.conversation));
+    fill($('#history'), historyItems(tk.history, namer));
     article.hidden = false;
   }
 

@@ -25,9 +25,21 @@ export function userZone() {
   }
 }
 
-/** Milliseconds since the epoch, now. */
+let clockOffsetMs = 0;
+
+/** Milliseconds since the epoch, now: the browser's clock, corrected by
+ *  setClockOffset(). */
 export function now() {
-  return Date.now();
+  return Date.now() + clockOffsetMs;
+}
+
+/** Correct now() to the server's clock: serverIso is the server's "now" as
+ *  it answered just now (the agent pages take it from GET /calendar), so
+ *  deadlines turn amber and red when the server says, whatever the
+ *  browser's clock reads. */
+export function syncClock(serverIso) {
+  const d = toDate(serverIso);
+  if (d) clockOffsetMs = d.getTime() - Date.now();
 }
 
 /** A Date from an RFC 3339 string (or null for null/empty/invalid). */
@@ -168,8 +180,9 @@ const live = new Set();
 let timer = null;
 
 function render(entry) {
-  const left = Math.floor((entry.due - now()) / 1000);
-  const state = left < 0 ? 'over' : entry.warn !== null && now() >= entry.warn ? 'warning' : 'ok';
+  const at = now();
+  const left = entry.left ? Math.trunc(entry.left(at)) : Math.floor((entry.due - at) / 1000);
+  const state = left < 0 || (entry.left && at > entry.due) ? 'over' : entry.warn !== null && at >= entry.warn ? 'warning' : 'ok';
   entry.el.textContent = left < 0 ? t('countdown.over', { d: formatDuration(left) }) : t('countdown.left', { d: formatDuration(left) });
   entry.el.dataset.state = state;
   entry.el.dataset.seconds = String(left);
@@ -194,7 +207,10 @@ function tick() {
 /** Make el a live countdown to dueIso: "3 h 05 min 09 s left", then
  *  "overdue by ...". el.dataset.state is "ok", "warning" (from
  *  opts.warnAt on) or "over", for colours; el.dataset.seconds the signed
- *  seconds left. opts.onTick(secondsLeft, state) runs on every update.
+ *  seconds left. opts.left(nowMs), if given, counts instead of the wall
+ *  clock (the business seconds left at that instant: see business.js);
+ *  the state still follows the instants warnAt and dueIso.
+ *  opts.onTick(secondsLeft, state) runs on every update.
  *  Returns a function that stops it. */
 export function countdown(el, dueIso, opts = {}) {
   const due = toDate(dueIso);
@@ -203,7 +219,7 @@ export function countdown(el, dueIso, opts = {}) {
     return () => {};
   }
   const warn = toDate(opts.warnAt);
-  const entry = { el, due: due.getTime(), warn: warn ? warn.getTime() : null, onTick: opts.onTick, misses: 0 };
+  const entry = { el, due: due.getTime(), warn: warn ? warn.getTime() : null, left: opts.left || null, onTick: opts.onTick, misses: 0 };
   el.classList.add('countdown');
   el.setAttribute('role', 'timer');
   // A screen reader would hear every second: the timer is read on demand.

@@ -1,0 +1,13 @@
+// staff-fixtures.mjs - what the agent and admin browser tests share beyond
+// run.mjs's fixtures. Not a test file itself (run.mjs picks up
+// *.tests.mjs only).
+
+/** Umbrella, an organization on the professional plan of its own (the
+ *  support center's tests count Acme's tickets, so the staff tests file
+ *  theirs elsewhere), made once by whichever test needs it first. */
+export async function umbrella(ctx) {
+  if (!ctx.state.umbrella)
+    ctx.state.umbrella = await ctx.server.expect(201, 'POST', '/api/v1/orgs',
+      { name: 'Umbrella', domains: ['umbrella.example'], plan: 'professional' }, ctx.fixtures.admin.token);
+  return ctx.state.umbrella;
+}
