@@ -87,23 +87,37 @@ static const char SQL_DOMAIN_LIST[] = "SELECT org_id, domain FROM org_domains OR
 static const char SQL_DOMAIN_ADD[] = "INSERT INTO org_domains (domain, org_id) VALUES (?1, ?2)";
 static const char SQL_DOMAIN_ORG[] = "SELECT org_id FROM org_domains WHERE domain = ?1";
 
-static int org_insert(garant_store_conn *gc, garant_org *io)
+/* Insert a row of (name, second text, created_at) with sql, as the
+** organization and product inserts share; *out_id receives the new id.
+** `noun` names the record in messages ("organization"). */
+static int insert_named(gs_sqlite_conn *c, const char *sql, const char *name, const char *key, int64_t created_at,
+                        const char *noun, const char *key_noun, int64_t *out_id)
 {
-    gs_sqlite_conn *c = gs_sqlite(gc);
-    int err = check_text(io->name, GARANT_MAX_NAME, "organization name");
-    if (!err) err = check_text(io->plan, GARANT_MAX_KEY, "organization plan");
+    char label[64];
+    snprintf(label, sizeof label, "%s name", noun);
+    int err = check_text(name, GARANT_MAX_NAME, label);
+    if (!err) err = check_text(key, GARANT_MAX_KEY, key_noun);
     if (err) return err;
     sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_ORG_INSERT, &st))) return err;
-    int rc = gs_sqlite_bind_text(st, 1, io->name);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, io->plan);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, io->created_at);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "inserting an organization");
-    char what[GARANT_MAX_NAME + 32];
-    snprintf(what, sizeof what, "organization \"%s\"", io->name);
+    if ((err = gs_sqlite_prepare(c, sql, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, name);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, key);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, created_at);
+    char what[GARANT_MAX_NAME + 64];
+    if (rc != SQLITE_OK) {
+        snprintf(what, sizeof what, "inserting %s", noun);
+        return gs_sqlite_fail(c, rc, what);
+    }
+    snprintf(what, sizeof what, "%s \"%s\"", noun, name);
     if ((err = gs_sqlite_exec_stmt(c, st, what))) return err;
-    io->id = sqlite3_last_insert_rowid(c->db);
+    *out_id = sqlite3_last_insert_rowid(c->db);
     return 0;
+}
+
+static int org_insert(garant_store_conn *gc, garant_org *io)
+{
+    return insert_named(gs_sqlite(gc), SQL_ORG_INSERT, io->name, io->plan, io->created_at, "organization",
+                        "organization plan", &io->id);
 }
 
 static int org_get(garant_store_conn *gc, int64_t id, garant_org *out)
@@ -595,21 +609,8 @@ static const char SQL_PRODUCT_LIST[] = "SELECT id, name, stage, created_at FROM 
 
 static int product_insert(garant_store_conn *gc, garant_product *io)
 {
-    gs_sqlite_conn *c = gs_sqlite(gc);
-    int err = check_text(io->name, GARANT_MAX_NAME, "product name");
-    if (!err) err = check_text(io->stage, GARANT_MAX_KEY, "product stage");
-    if (err) return err;
-    sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_PRODUCT_INSERT, &st))) return err;
-    int rc = gs_sqlite_bind_text(st, 1, io->name);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, io->stage);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, io->created_at);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "inserting a product");
-    char what[GARANT_MAX_NAME + 16];
-    snprintf(what, sizeof what, "product \"%s\"", io->name);
-    if ((err = gs_sqlite_exec_stmt(c, st, what))) return err;
-    io->id = sqlite3_last_insert_rowid(c->db);
-    return 0;
+    return insert_named(gs_sqlite(gc), SQL_PRODUCT_INSERT, io->name, io->stage, io->created_at, "product",
+                        "product stage", &io->id);
 }
 
 static int product_by_name(garant_store_conn *gc, const char *name, garant_product *out)
