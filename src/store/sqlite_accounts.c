@@ -219,20 +219,37 @@ static int domain_add(garant_store_conn *gc, int64_t org_id, const char *domain)
     return gs_sqlite_exec_stmt(c, st, what);
 }
 
+/* Look up the one row whose key column equals key lower-cased (domains and
+** e-mails are stored lower-case): checks the key, binds it and steps to
+** the row. On success *out is positioned on the row; the caller reads its
+** columns and resets it. `key_label` names the key when it is malformed
+** ("user e-mail"), `label` the record in the other messages ("user"). */
+static int lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, size_t max, const char *key_label,
+                        const char *label, sqlite3_stmt **out)
+{
+    int err = check_text(key, max, key_label);
+    if (err) return err;
+    char lower[GARANT_MAX_EMAIL + 1];
+    lower_copy(lower, sizeof lower, key);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, sql, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, lower);
+    char what[GARANT_MAX_EMAIL + 64];
+    if (rc != SQLITE_OK) {
+        snprintf(what, sizeof what, "looking up a %s", label);
+        return gs_sqlite_fail(c, rc, what);
+    }
+    snprintf(what, sizeof what, "%s %s", label, lower);
+    if ((err = step_row(c, st, what))) return err;
+    *out = st;
+    return 0;
+}
+
 static int domain_org(garant_store_conn *gc, const char *domain, int64_t *out_org_id)
 {
-    gs_sqlite_conn *c = gs_sqlite(gc);
-    int err = check_text(domain, GS_MAX_DOMAIN, "domain");
-    if (err) return err;
-    char lower[GS_MAX_DOMAIN + 1];
-    lower_copy(lower, sizeof lower, domain);
     sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_DOMAIN_ORG, &st))) return err;
-    int rc = gs_sqlite_bind_text(st, 1, lower);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "looking up a domain");
-    char what[GS_MAX_DOMAIN + 16];
-    snprintf(what, sizeof what, "domain %s", lower);
-    if ((err = step_row(c, st, what))) return err;
+    int err = lookup_lower(gs_sqlite(gc), SQL_DOMAIN_ORG, domain, GS_MAX_DOMAIN, "domain", "domain", &st);
+    if (err) return err;
     *out_org_id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
@@ -315,18 +332,9 @@ static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)
 
 static int user_by_email(garant_store_conn *gc, const char *email, garant_user *out)
 {
-    gs_sqlite_conn *c = gs_sqlite(gc);
-    int err = check_text(email, GARANT_MAX_EMAIL, "user e-mail");
-    if (err) return err;
-    char lower[GARANT_MAX_EMAIL + 1];
-    lower_copy(lower, sizeof lower, email);
     sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_USER_BY_EMAIL, &st))) return err;
-    int rc = gs_sqlite_bind_text(st, 1, lower);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "looking up a user");
-    char what[GARANT_MAX_EMAIL + 16];
-    snprintf(what, sizeof what, "user %s", lower);
-    if ((err = step_row(c, st, what))) return err;
+    int err = lookup_lower(gs_sqlite(gc), SQL_USER_BY_EMAIL, email, GARANT_MAX_EMAIL, "user e-mail", "user", &st);
+    if (err) return err;
     read_user(out, st);
     sqlite3_reset(st);
     return 0;
