@@ -30,8 +30,15 @@ int cmd_serve(const cli_args *a)
     if (threads) {
         char *end;
         long n = strtol(threads, &end, 10);
-        if (*end || n < 0 || n > 256) return cli_usage_error("serve: --threads must be 0-256");
+        if (*end || n < 1 || n > 64) return cli_usage_error("serve: --threads must be 1-64");
         o.threads = (int)n;
+    }
+    const char *workers = cli_get(a, "workers");
+    if (workers) {
+        char *end;
+        long n = strtol(workers, &end, 10);
+        if (*end || n < 1 || n > 1024) return cli_usage_error("serve: --workers must be 1-1024");
+        o.workers = (int)n;
     }
     const char *interval = cli_get(a, "monitor-interval-ms");
     if (interval) {

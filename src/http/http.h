@@ -7,8 +7,9 @@
 ** routes_sla.c, routes_reports.c, routes_system.c); the router dispatches over all of
 ** them, and `garant routes` prints them (docs/api.md is checked against it).
 **
-** A handler runs on the connection's thread with a read connection to the
-** store (r->db) and returns 0 after setting a response, or a negative
+** A handler runs on a worker thread with a read connection to the store
+** (r->db), or, for the few routes marked HTTP_RUN_INLINE, on the event
+** loop without one; it returns 0 after setting a response, or a negative
 ** garant_err with garant_error_last() set, which the server turns into
 ** {"error": {"code": "...", "message": "..."}} with the status from one
 ** table (http_status_of). Writes go through http_write(): the writer
@@ -39,12 +40,21 @@ typedef enum http_auth {
 
 typedef int (*http_handler)(http_req *r);
 
+/* Where a route's handler runs (server.c, "Threading"). */
+typedef enum http_run {
+    HTTP_RUN_WORKER = 0,  /* a worker thread, with a read connection (r->db):
+                          ** free to block on the store, http_write, hashing */
+    HTTP_RUN_INLINE = 1   /* the event loop itself, without r->db: must not
+                          ** block; writes through http_write_then */
+} http_run;
+
 typedef struct http_route {
     const char *method;   /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern;  /* "/api/v1/tickets/{id}": {id} is a positive integer */
     http_auth auth;
     http_handler fn;
     const char *summary;  /* one line for `garant routes` and docs/api.md */
+    http_run run;
 } http_route;
 
 /* The route tables, each ended by a row of NULLs. */
@@ -146,6 +156,24 @@ int64_t http_now(garant_server *srv);
 typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
 int http_write(garant_server *srv, http_write_fn fn, void *ctx);
 
+/* The same write for an HTTP_RUN_INLINE handler, which must not wait:
+** queues fn(writer, ctx) and returns 0 at once (the handler then returns
+** 0 too, setting no response). Once the write is durable, then(r, ctx)
+** runs on the event loop and sets the response; if fn failed or the
+** commit did, the request is answered with that error instead and then
+** does not run. ctx must live until then: allocate it with http_alloc. */
+typedef int (*http_then_fn)(http_req *r, void *ctx);
+int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then);
+
+/* n bytes of zeroed memory that live as long as the request. Owned by the
+** request (freed when it ends); NULL if out of memory. */
+void *http_alloc(http_req *r, size_t n);
+
+/* The session cache (sessions.h): forget sessions ended in the store,
+** after the commit and before answering. */
+void http_forget_session(garant_server *srv, const uint8_t hash[32]);
+void http_forget_user_sessions(garant_server *srv, int64_t user_id);
+
 /* Send an e-mail (verification, password reset): over SMTP when the server
 ** has an SMTP URL, else written to the server's log. */
 int http_mail(garant_server *srv, const char *to, const char *subject, const char *body);
@@ -161,7 +189,8 @@ typedef struct garant_server_options {
     const char *web_root;        /* static pages folder; NULL = none */
     int test_clock;              /* enable POST /api/v1/test/clock (tests only) */
     int allow_private_webhooks;  /* permit loopback/private webhook targets */
-    int threads;                 /* 0 = thread per connection, else a pool */
+    int threads;                 /* event-loop threads; 0 = the default (2) */
+    int workers;                 /* worker threads; 0 = the default (32) */
     int monitor_interval_ms;     /* SLA monitor period; default 1000 */
     const char *freemail_path;   /* extra free-mail domains file, optional */
     int quiet;                   /* no request log */

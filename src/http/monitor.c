@@ -334,6 +334,7 @@ static int deliver_round(garant_server *srv)
 static void *delivery_main(void *arg)
 {
     garant_server *srv = arg;
+    http_thread_name("garant-webhooks");
     int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
     while (!stopping(srv)) {
         int n = deliver_round(srv);
@@ -349,6 +350,7 @@ static void *delivery_main(void *arg)
 void *http_monitor_main(void *arg)
 {
     garant_server *srv = arg;
+    http_thread_name("garant-monitor");
     int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
     if (http_webhook_global_init() != 0) log_line(srv, 1, "webhooks: %s", garant_error_last());
     pthread_t deliverer;

@@ -497,6 +497,7 @@ static int logout(http_req *r)
     logout_job j = {r->session.token_hash, r->now};
     int rc = http_write(r->srv, logout_write, &j);
     if (rc) return rc;
+    http_forget_session(r->srv, r->session.token_hash);
     snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     return http_reply(r, 204, NULL);
 }
@@ -588,6 +589,7 @@ typedef struct reset_job {
     uint8_t hash[32];
     const char *password_hash;
     int64_t now;
+    int64_t user_id;          /* out: whose sessions ended */
 } reset_job;
 
 static int reset_write(garant_store_conn *w, void *arg)
@@ -604,6 +606,7 @@ static int reset_write(garant_store_conn *w, void *arg)
     if ((rc = a->user_get(w, uid, &u))) return rc;
     if ((rc = a->user_set_password(w, uid, j->password_hash))) return rc;
     if ((rc = a->session_revoke_user(w, uid, j->now))) return rc;
+    j->user_id = uid;
     /* The mailbox is proven again: earlier failed logins no longer count. */
     char key[GARANT_MAX_EMAIL + 8];
     snprintf(key, sizeof key, "email:%s", u.email);
@@ -632,16 +635,17 @@ static int reset(http_req *r)
     rc = http_write(r->srv, reset_write, &j);
     sodium_memzero(hash, sizeof hash);
     if (rc) return rc;
+    http_forget_user_sessions(r->srv, j.user_id);
     return http_reply(r, 204, NULL);
 }
 
 const http_route http_routes_accounts[] = {
-    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}"},
-    {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}"},
-    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token"},
-    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session"},
-    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session"},
-    {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot, "mail a password-reset link {email} (always 202)"},
-    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions"},
-    {NULL, NULL, 0, NULL, NULL},
+    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot, "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

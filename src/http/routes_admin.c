@@ -349,12 +349,12 @@ static int product_list(http_req *r)
 }
 
 const http_route http_routes_admin[] = {
-    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}"},
-    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans"},
-    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization"},
+    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
-     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}"},
-    {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}"},
-    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages"},
-    {NULL, NULL, 0, NULL, NULL},
+     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

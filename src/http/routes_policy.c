@@ -508,12 +508,12 @@ static int calendar_get(http_req *r)
 
 const http_route http_routes_policy[] = {
     {"GET", "/api/v1/policy", HTTP_STAFF, policy_get,
-     "the SLA policy: its YAML, plans with targets, priorities, stages, calendars"},
+     "the SLA policy: its YAML, plans with targets, priorities, stages, calendars", HTTP_RUN_WORKER},
     {"GET", "/api/v1/policy/summary", HTTP_USER, policy_summary,
-     "plans, priorities with definitions and stages, for the ticket form"},
+     "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER},
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
-     "replace the policy {yaml}; recomputes open deadlines (422 lists every problem with its line)"},
+     "replace the policy {yaml}; recomputes open deadlines (422 lists every problem with its line)", HTTP_RUN_WORKER},
     {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
-     "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)"},
-    {NULL, NULL, 0, NULL, NULL},
+     "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

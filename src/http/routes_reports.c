@@ -631,6 +631,6 @@ static int report_sla(http_req *r)
 
 const http_route http_routes_reports[] = {
     {"GET", "/api/v1/reports/sla", HTTP_STAFF, report_sla,
-     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)"},
-    {NULL, NULL, 0, NULL, NULL},
+     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

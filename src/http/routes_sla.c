@@ -212,9 +212,9 @@ static int delivery_list(http_req *r)
 }
 
 const http_route http_routes_sla[] = {
-    {"POST", "/api/v1/webhooks", HTTP_ADMIN, webhook_create, "register a webhook for SLA events (secret shown once)"},
-    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)"},
-    {"GET", "/api/v1/webhooks/deliveries", HTTP_ADMIN, delivery_list, "latest webhook deliveries and their state"},
-    {"DELETE", "/api/v1/webhooks/{id}", HTTP_ADMIN, webhook_delete, "remove a webhook and its deliveries"},
-    {NULL, NULL, 0, NULL, NULL},
+    {"POST", "/api/v1/webhooks", HTTP_ADMIN, webhook_create, "register a webhook for SLA events (secret shown once)", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/webhooks/deliveries", HTTP_ADMIN, delivery_list, "latest webhook deliveries and their state", HTTP_RUN_WORKER},
+    {"DELETE", "/api/v1/webhooks/{id}", HTTP_ADMIN, webhook_delete, "remove a webhook and its deliveries", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

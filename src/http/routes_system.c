@@ -124,8 +124,8 @@ static int test_clock(http_req *r)
 }
 
 const http_route http_routes_system[] = {
-    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers"},
-    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics"},
-    {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)"},
-    {NULL, NULL, 0, NULL, NULL},
+    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER},
+    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER},
+    {NULL, NULL, 0, NULL, NULL, 0},
 };

@@ -3,21 +3,34 @@
 ** (body, routing, authentication, CSRF, response), the error-to-status
 ** table, the writer thread (group commit) and the policy holder.
 **
-** Threading: by default every connection gets its own thread
-** (MHD_USE_THREAD_PER_CONNECTION). Handlers block while their write is
-** group-committed, and a blocked pool thread would stall every connection
-** it multiplexes; one thread per connection keeps a blocked request from
-** delaying others, and lets hundreds of concurrent submissions share one
-** fsync. `--threads N` selects an epoll thread pool instead, for
-** comparison (README, "Server threading").
+** Threading: a few event-loop threads (libmicrohttpd's epoll, `--threads
+** N`, default 2) read requests and send responses, and never wait:
+**   - A route marked HTTP_RUN_INLINE (filing a ticket) runs on the loop:
+**     its session comes from the session cache (sessions.h), it checks its
+**     input, queues its write with http_write_then and the connection is
+**     suspended; the writer resumes it once the commit is durable, and the
+**     loop builds and sends the answer. Nothing waits for the fsync but
+**     the client.
+**   - Every other route is suspended and handed to a worker thread
+**     (`--workers N`, default 32) that may block: store reads, http_write,
+**     argon2id hashing, mail. The worker resumes the connection with the
+**     response set, and the loop sends it.
+**   - One writer thread commits every queued write, many in one
+**     transaction and one fsync (group commit).
+** An earlier design gave each connection a thread that blocked through
+** its commit: 250 us of CPU a submission, mostly thread wake-ups, malloc
+** contention and store reads (README, "Where the time goes").
 */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -34,6 +47,20 @@
 #define MAX_BODY (1024 * 1024 + 4096)
 /* Most writes one transaction commits. */
 #define MAX_BATCH 4096
+/* Threads: event loops and workers ("Threading" above). */
+#define DEFAULT_LOOPS 2
+#define DEFAULT_WORKERS 32
+/* Memory for a connection's headers and buffers (MHD's default is 32
+** KiB). MHD zeroes all of it for every request on a kept-alive
+** connection, so it is kept to what headers need; bodies stream through
+** on_request in pieces. */
+#define CONNECTION_MEMORY (16 * 1024)
+/* How long shutdown waits for requests in flight to be answered. */
+#define DRAIN_MS 30000
+/* The session cache (sessions.h): entries, and how long one is trusted
+** without reading the store again. */
+#define SESSION_CACHE_SLOTS 4096 /* ~3 MiB */
+#define SESSION_CACHE_TTL_S 10
 
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,   http_routes_tickets,
@@ -97,6 +124,14 @@ void http_policy_swap(garant_server *srv, garant_policy *pol)
 }
 
 garant_store *http_store(garant_server *srv) { return srv->store; }
+
+/* ---- threads ---------------------------------------------------------- */
+
+void http_thread_name(const char *name)
+{
+    /* Names show in top -H, perf and gdb; Linux keeps 15 characters. */
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 
 /* ---- the writer (group commit) --------------------------------------- */
 
@@ -169,6 +204,7 @@ static void run_batch(garant_server *srv, http_write_job *batch)
 static void *writer_main(void *arg)
 {
     garant_server *srv = arg;
+    http_thread_name("garant-writer");
     pthread_mutex_lock(&srv->write_mu);
     for (;;) {
         while (!srv->queue_head && !srv->stopping) pthread_cond_wait(&srv->write_cv, &srv->write_mu);
@@ -189,16 +225,29 @@ static void *writer_main(void *arg)
         atomic_fetch_add(&srv->write_batches, 1);
         atomic_fetch_add(&srv->write_jobs, n);
         pthread_mutex_lock(&srv->write_mu);
-        /* Mark done and wake each requester under the lock: the jobs live
-        ** on their requesters' stacks, and none can return (and free its
+        /* Mark done and wake each waiting requester under the lock: their
+        ** jobs live on their stacks, and none can return (and free its
         ** job) before the lock is released. One signal per job rather than
         ** a broadcast: a broadcast woke every waiting request thread on
-        ** every commit (12 % of server CPU under load). */
+        ** every commit (12 % of server CPU under load). Suspended requests'
+        ** jobs are resumed after the lock is released. */
+        http_write_job *resume = NULL;
         for (http_write_job *j = batch, *next; j; j = next) {
             next = j->next;
+            if (j->on_done) {
+                j->next = resume;
+                resume = j;
+                continue;
+            }
             j->done = 1;
             pthread_cond_signal(&j->cv);
         }
+        pthread_mutex_unlock(&srv->write_mu);
+        for (http_write_job *j = resume, *next; j; j = next) {
+            next = j->next; /* j is freed once resumed */
+            j->on_done(j);
+        }
+        pthread_mutex_lock(&srv->write_mu);
     }
     pthread_mutex_unlock(&srv->write_mu);
     return NULL;
@@ -236,12 +285,47 @@ static void reply_error(http_req *r, int err, const char *message)
 
 /* ---- request data ---------------------------------------------------- */
 
+/* Memory that lives as long as a request (http_alloc). */
+typedef struct arena_block {
+    struct arena_block *next;
+    max_align_t data[];
+} arena_block;
+
+/* Where a request is in its life (server.c, "Threading"). */
+typedef enum phase {
+    PH_BODY = 0,   /* receiving the body; then dispatched */
+    PH_AWAY,       /* suspended: a worker runs it, or its write is queued */
+    PH_ANSWERED,   /* resumed with the response set: send it */
+    PH_WRITTEN     /* resumed after http_write_then's commit: run `then` */
+} phase;
+
+/* A request's state, from its first byte to its end (MHD's con_cls). */
 typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_large;
     struct MHD_Connection *conn;
+    _Atomic int phase;
+    const http_route *rt;
+    http_req req;
+    char ip[INET6_ADDRSTRLEN];
+    struct timespec t0;          /* CLOCK_MONOTONIC, when dispatched */
+    int pending;                 /* http_write_then queued a write */
+    http_write_job job;          /* that write */
+    http_then_fn then;
+    struct conn_state *next_work; /* the worker queue */
+    arena_block *arena;
 } conn_state;
+
+void *http_alloc(http_req *r, size_t n)
+{
+    conn_state *cs = r->impl;
+    arena_block *b = calloc(1, sizeof *b + n);
+    if (!b) return NULL;
+    b->next = cs->arena;
+    cs->arena = b;
+    return b->data;
+}
 
 const char *http_query(http_req *r, const char *name)
 {
@@ -396,6 +480,16 @@ static const char *presented_token(http_req *r, int *via_cookie)
     return cookie;
 }
 
+static int64_t monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* The presented session, from the session cache or else the store (a
+** read connection: r->db, or one borrowed for the lookup by an inline
+** handler, which has none). */
 static int authenticate(http_req *r)
 {
     int via_cookie;
@@ -404,16 +498,32 @@ static int authenticate(http_req *r)
     if (strlen(token) > 128) return garant__error(GARANT_EAUTH, "the session token is not valid");
     uint8_t hash[32];
     http_token_hash(hash, token);
-    const garant_store_ops *ops = GS(r->db);
-    int rc = ops->accounts->session_get(r->db, hash, r->now, &r->session);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EAUTH, "the session has expired or was ended; log in again");
-    if (rc) return rc;
-    rc = ops->accounts->user_get(r->db, r->session.user_id, &r->user);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EAUTH, "the session's account no longer exists");
-    if (rc) return rc;
+    http_sessions *cache = r->srv->sessions;
+    int64_t mono = monotonic_s();
+    if (!http_sessions_get(cache, hash, r->now, mono, &r->session, &r->user)) {
+        uint64_t gen = http_sessions_generation(cache);
+        const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
+        garant_store_conn *c = r->db;
+        int rc = c ? 0 : ops->acquire(&c, r->srv->store);
+        if (!rc) rc = ops->accounts->session_get(c, hash, r->now, &r->session);
+        if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session has expired or was ended; log in again");
+        if (!rc) rc = ops->accounts->user_get(c, r->session.user_id, &r->user);
+        if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session's account no longer exists");
+        if (c && c != r->db) ops->release(c);
+        if (rc) return rc;
+        http_sessions_put(cache, gen, &r->session, &r->user, mono);
+        memset(r->user.password_hash, 0, sizeof r->user.password_hash);
+    }
     r->authed = 1;
     r->via_cookie = via_cookie;
     return 0;
+}
+
+void http_forget_session(garant_server *srv, const uint8_t hash[32]) { http_sessions_forget(srv->sessions, hash); }
+
+void http_forget_user_sessions(garant_server *srv, int64_t user_id)
+{
+    http_sessions_forget_user(srv->sessions, user_id);
 }
 
 static int authorize(http_req *r, const http_route *rt)
@@ -538,14 +648,26 @@ static int send_response(struct MHD_Connection *conn, http_req *r)
         len = strlen(text);
         ct = r->content_type ? r->content_type : "text/plain; charset=utf-8";
     } else {
-        text = r->json ? json_dumps(r->json, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-        if (!text && r->json) return MHD_NO;
-        if (!text) {
-            text = malloc(1);
-            if (!text) return MHD_NO;
-            text[0] = '\0';
+        /* Straight into one buffer of a likely size, dumped again into one
+        ** of the exact size if too small: json_dumps grows its buffer from
+        ** 16 bytes by doubling, 7 reallocations for a ticket. */
+        size_t cap = 4096;
+        text = malloc(cap);
+        if (!text) return MHD_NO;
+        len = r->json ? json_dumpb(r->json, text, cap, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
+        if (len > cap) {
+            char *bigger = realloc(text, len);
+            if (!bigger) {
+                free(text);
+                return MHD_NO;
+            }
+            text = bigger;
+            len = json_dumpb(r->json, text, len, JSON_COMPACT | JSON_ENCODE_ANY);
         }
-        len = strlen(text);
+        if (r->json && len == 0) {
+            free(text);
+            return MHD_NO;
+        }
         ct = "application/json";
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -569,25 +691,14 @@ static int send_response(struct MHD_Connection *conn, http_req *r)
     return ret;
 }
 
+/* Run the route's handler: authentication, authorization, CSRF, then the
+** handler itself; any failure becomes the error response. Worker routes
+** get a read connection for the handler's lifetime; inline ones none. */
 static void handle(http_req *r, conn_state *cs)
 {
-    int64_t id = 0, id2 = 0;
-    int path_known;
-    const http_route *rt = find_route(r->method, r->path, &id, &id2, &path_known);
-    if (!rt) {
-        reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
-                    path_known ? "method not allowed on this resource" : "no such resource");
-        if (path_known) r->status = 405;
-        return;
-    }
-    if (cs->too_large) {
-        reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
-        return;
-    }
-    r->id = id;
-    r->id2 = id2;
+    const http_route *rt = cs->rt;
     const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
-    int rc = ops->acquire(&r->db, r->srv->store);
+    int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, r->srv->store);
     if (!rc) rc = authenticate(r);
     /* A public route (login, sign-up, password reset) needs no session: a
     ** stale cookie, or a cookie without its CSRF token, must not lock the
@@ -603,9 +714,171 @@ static void handle(http_req *r, conn_state *cs)
         garant__error_clear();
         rc = rt->fn(r);
     }
-    if (rc) reply_error(r, rc, garant_error_last());
+    if (rc) {
+        assert(!cs->pending);
+        reply_error(r, rc, garant_error_last());
+    }
     if (r->db) ops->release(r->db);
     r->db = NULL;
+}
+
+/* Hand a suspended request back to the event loop. After this the caller
+** must not touch cs: the loop may finish and free it at once. */
+static void resume(conn_state *cs, phase next)
+{
+    atomic_store(&cs->phase, next);
+    MHD_resume_connection(cs->conn);
+}
+
+/* ---- asynchronous writes (http_write_then) ----------------------------- */
+
+static void write_done(http_write_job *job)
+{
+    resume(job->owner, PH_WRITTEN);
+}
+
+int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
+{
+    conn_state *cs = r->impl;
+    garant_server *srv = r->srv;
+    assert(cs->rt->run == HTTP_RUN_INLINE && !cs->pending);
+    memset(&cs->job, 0, sizeof cs->job);
+    cs->job.fn = fn;
+    cs->job.ctx = ctx;
+    cs->job.on_done = write_done;
+    cs->job.owner = cs;
+    cs->then = then;
+    pthread_mutex_lock(&srv->write_mu);
+    if (srv->stopping) {
+        pthread_mutex_unlock(&srv->write_mu);
+        return garant__error(GARANT_ESTORE, "the server is shutting down");
+    }
+    /* Suspended before the writer can see the job: it resumes the
+    ** connection once committed, and resuming one not suspended is not
+    ** allowed. */
+    MHD_suspend_connection(cs->conn);
+    atomic_store(&cs->phase, PH_AWAY);
+    atomic_fetch_add(&srv->inflight, 1);
+    cs->pending = 1;
+    if (srv->queue_tail)
+        srv->queue_tail->next = &cs->job;
+    else
+        srv->queue_head = &cs->job;
+    srv->queue_tail = &cs->job;
+    pthread_cond_signal(&srv->write_cv);
+    pthread_mutex_unlock(&srv->write_mu);
+    return 0;
+}
+
+/* ---- the workers ------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+    garant_server *srv = arg;
+    http_thread_name("garant-worker");
+    pthread_mutex_lock(&srv->work_mu);
+    for (;;) {
+        while (!srv->work_head && !srv->work_stop) pthread_cond_wait(&srv->work_cv, &srv->work_mu);
+        conn_state *cs = srv->work_head;
+        if (!cs) break;
+        srv->work_head = cs->next_work;
+        if (!srv->work_head) srv->work_tail = NULL;
+        pthread_mutex_unlock(&srv->work_mu);
+        handle(&cs->req, cs);
+        resume(cs, PH_ANSWERED);
+        pthread_mutex_lock(&srv->work_mu);
+    }
+    pthread_mutex_unlock(&srv->work_mu);
+    return NULL;
+}
+
+/* Suspend the request and queue it for a worker. */
+static void to_worker(garant_server *srv, conn_state *cs)
+{
+    MHD_suspend_connection(cs->conn);
+    atomic_store(&cs->phase, PH_AWAY);
+    atomic_fetch_add(&srv->inflight, 1);
+    cs->next_work = NULL;
+    pthread_mutex_lock(&srv->work_mu);
+    if (srv->work_tail)
+        ((conn_state *)srv->work_tail)->next_work = cs;
+    else
+        srv->work_head = cs;
+    srv->work_tail = cs;
+    pthread_cond_signal(&srv->work_cv);
+    pthread_mutex_unlock(&srv->work_mu);
+}
+
+/* ---- the event loop's side ----------------------------------------------- */
+
+/* Send the response the request holds, count and log it, and release
+** the request's data (the body buffer stays for on_completed). */
+static enum MHD_Result finish(garant_server *srv, struct MHD_Connection *conn, conn_state *cs)
+{
+    http_req *r = &cs->req;
+    int ret = send_response(conn, r);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t ns = (t1.tv_sec - cs->t0.tv_sec) * 1000000000LL + (t1.tv_nsec - cs->t0.tv_nsec);
+    atomic_fetch_add(&srv->requests_total, 1);
+    atomic_fetch_add(&srv->request_ns_total, (uint64_t)ns);
+    int cls_i = r->status / 100;
+    if (cls_i >= 1 && cls_i <= 5) atomic_fetch_add(&srv->responses_by_class[cls_i], 1);
+    log_request(r, ns / 1e6);
+    json_decref(r->json);
+    r->json = NULL;
+    json_decref(r->body_json);
+    r->body_json = NULL;
+    free(r->text);
+    r->text = NULL;
+    return ret == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+/* Fill the request from the connection and pick its route; 0, or the
+** response is set already (no route, method not allowed, body too large,
+** shutting down). */
+static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                   const char *method)
+{
+    clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+    http_req *r = &cs->req;
+    r->srv = srv;
+    r->method = method;
+    r->path = url;
+    r->body = cs->body ? cs->body : "";
+    r->body_len = cs->len;
+    r->now = http_now(srv);
+    r->impl = cs;
+    r->status = 200;
+    snprintf(cs->ip, sizeof cs->ip, "unknown");
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, cs->ip, sizeof cs->ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, cs->ip, sizeof cs->ip);
+    }
+    r->client_ip = cs->ip;
+    int path_known;
+    cs->rt = find_route(method, url, &r->id, &r->id2, &path_known);
+    if (!cs->rt) {
+        reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
+                    path_known ? "method not allowed on this resource" : "no such resource");
+        if (path_known) r->status = 405;
+        return -1;
+    }
+    if (cs->too_large) {
+        reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
+        return -1;
+    }
+    if (atomic_load(&srv->draining)) {
+        reply_error(r, GARANT_ESTORE, "the server is shutting down; try again shortly");
+        r->status = 503;
+        r->retry_after_s = 1;
+        return -1;
+    }
+    return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -622,6 +895,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = cs;
         return MHD_YES;
     }
+    switch ((phase)atomic_load(&cs->phase)) {
+    case PH_BODY: break;
+    case PH_AWAY: return MHD_YES; /* not expected while suspended */
+    case PH_ANSWERED:
+        atomic_fetch_sub(&srv->inflight, 1);
+        return finish(srv, conn, cs);
+    case PH_WRITTEN: {
+        atomic_fetch_sub(&srv->inflight, 1);
+        http_req *r = &cs->req;
+        cs->pending = 0;
+        int rc = cs->job.rc;
+        if (rc) {
+            reply_error(r, rc, cs->job.message);
+        } else {
+            garant__error_clear();
+            if ((rc = cs->then(r, cs->job.ctx))) reply_error(r, rc, garant_error_last());
+        }
+        return finish(srv, conn, cs);
+    }
+    }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -633,7 +926,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         }
         if (cs->len + n + 1 > cs->cap) {
-            size_t ncap = cs->cap ? cs->cap : 4096;
+            size_t ncap = cs->cap ? cs->cap : 1024;
             while (ncap < cs->len + n + 1) ncap *= 2;
             char *nb = realloc(cs->body, ncap);
             if (!nb) return MHD_NO;
@@ -651,41 +944,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         int sret = serve_static(conn, srv, url);
         if (sret >= 0) return sret == MHD_YES ? MHD_YES : MHD_NO;
     }
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    http_req r;
-    memset(&r, 0, sizeof r);
-    r.srv = srv;
-    r.method = method;
-    r.path = url;
-    r.body = cs->body ? cs->body : "";
-    r.body_len = cs->len;
-    r.now = http_now(srv);
-    r.impl = cs;
-    r.status = 200;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char ip[INET6_ADDRSTRLEN] = "unknown";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
+    if (cs->rt->run == HTTP_RUN_WORKER) {
+        to_worker(srv, cs);
+        return MHD_YES;
     }
-    r.client_ip = ip;
-    handle(&r, cs);
-    int ret = send_response(conn, &r);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    int64_t ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
-    atomic_fetch_add(&srv->requests_total, 1);
-    atomic_fetch_add(&srv->request_ns_total, (uint64_t)ns);
-    int cls_i = r.status / 100;
-    if (cls_i >= 1 && cls_i <= 5) atomic_fetch_add(&srv->responses_by_class[cls_i], 1);
-    log_request(&r, ns / 1e6);
-    json_decref(r.json);
-    json_decref(r.body_json);
-    free(r.text);
-    return ret == MHD_YES ? MHD_YES : MHD_NO;
+    handle(&cs->req, cs);
+    if (cs->pending) return MHD_YES; /* suspended until the commit */
+    return finish(srv, conn, cs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -694,6 +960,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)toe;
     conn_state *cs = *con_cls;
     if (!cs) return;
+    json_decref(cs->req.json);
+    json_decref(cs->req.body_json);
+    free(cs->req.text);
+    for (arena_block *b = cs->arena, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(cs->body);
     free(cs);
     *con_cls = NULL;
@@ -782,6 +1055,8 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_init(&srv->policy_mu, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_cond_init(&srv->write_cv, NULL);
+    pthread_mutex_init(&srv->work_mu, NULL);
+    pthread_cond_init(&srv->work_cv, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);
@@ -789,28 +1064,35 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc) rc = load_policy(srv);
     if (!rc) rc = http_freemail_load(srv);
     int writer_started = 0;
+    if (!rc && !(srv->sessions = http_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
     if (!rc) {
         if (pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
             rc = garant__error(GARANT_ENOMEM, "cannot start the writer thread");
         else
             writer_started = 1;
     }
-    if (!rc) {
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-        flags |= opt->threads > 0 ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION;
-        if (((struct sockaddr *)&ss)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
-        if (opt->threads > 0)
-            srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
-                                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                           MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opt->threads,
-                                           MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-                                           MHD_OPTION_END);
+    int nworkers = opt->workers > 0 ? opt->workers : DEFAULT_WORKERS;
+    if (!rc && !(srv->workers = calloc((size_t)nworkers, sizeof *srv->workers)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+    while (!rc && srv->nworkers < nworkers) {
+        if (pthread_create(&srv->workers[srv->nworkers], NULL, worker_main, srv) != 0)
+            rc = garant__error(GARANT_ENOMEM, "cannot start worker thread %d", srv->nworkers + 1);
         else
-            srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
-                                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                           MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-                                           MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-                                           MHD_OPTION_END);
+            srv->nworkers++;
+    }
+    if (!rc) {
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                         MHD_USE_ERROR_LOG;
+        if (((struct sockaddr *)&ss)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
+        unsigned loops = opt->threads > 0 ? (unsigned)opt->threads : DEFAULT_LOOPS;
+        /* A pool of one is no pool: MHD wants the option left out then. */
+        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                       MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+                                       loops > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, loops,
+                                       MHD_OPTION_END);
         if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));
     }
     if (!rc) {
@@ -825,17 +1107,29 @@ int garant_server_run(const garant_server_options *opt)
         int sig;
         sigwait(&sigs, &sig);
         fprintf(stderr, "garant: stopping (signal %d)\n", sig);
+        /* Answer what is in flight, refuse what comes: MHD must not be
+        ** stopped with a suspended connection. */
+        atomic_store(&srv->draining, 1);
+        for (int waited_ms = 0; atomic_load(&srv->inflight) > 0 && waited_ms < DRAIN_MS; waited_ms += 5)
+            nanosleep(&(struct timespec){0, 5000000}, NULL);
         MHD_stop_daemon(srv->daemon);
     }
     int saved = rc;
     char saved_msg[512];
     snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
+    pthread_mutex_lock(&srv->work_mu);
+    srv->work_stop = 1;
+    pthread_cond_broadcast(&srv->work_cv);
+    pthread_mutex_unlock(&srv->work_mu);
+    for (int i = 0; i < srv->nworkers; i++) pthread_join(srv->workers[i], NULL);
+    free(srv->workers);
     pthread_mutex_lock(&srv->write_mu);
     srv->stopping = 1;
     pthread_cond_broadcast(&srv->write_cv);
     pthread_mutex_unlock(&srv->write_mu);
     if (srv->monitor_started) pthread_join(srv->monitor, NULL);
     if (writer_started) pthread_join(srv->writer, NULL);
+    http_sessions_free(srv->sessions);
     garant_policy_free(srv->policy);
     for (policy_node *n = srv->retired, *next; n; n = next) {
         next = n->next;

@@ -8,14 +8,20 @@
 #include <stdatomic.h>
 
 #include "http.h"
+#include "sessions.h"
 
-/* One write waiting for the writer thread. */
+/* One write waiting for the writer thread: either a waiting thread's
+** (http_write: on its stack, cv signalled when done) or a suspended
+** request's (http_write_then: in the request's state, on_done called
+** after the commit, outside the queue's lock). */
 typedef struct http_write_job {
     http_write_fn fn;
     void *ctx;
     int rc;
     int done;
     pthread_cond_t cv;          /* signalled when done: one wake-up per job */
+    void (*on_done)(struct http_write_job *job); /* NULL for http_write */
+    void *owner;                /* the request state, for on_done */
     char message[512];          /* garant_error_last() of a failed fn */
     struct http_write_job *next;
 } http_write_job;
@@ -41,6 +47,22 @@ struct garant_server {
     http_write_job *queue_head, *queue_tail;
     int stopping;
     pthread_t writer;
+
+    /* Worker threads for handlers that may block (HTTP_RUN_WORKER). */
+    pthread_mutex_t work_mu;
+    pthread_cond_t work_cv;
+    void *work_head, *work_tail; /* suspended requests, FIFO (server.c) */
+    int work_stop;
+    pthread_t *workers;
+    int nworkers;
+
+    /* Requests suspended while a worker or the writer has them; the
+    ** daemon may only be stopped when none is (MHD's rule). */
+    _Atomic int inflight;
+    _Atomic int draining;       /* shutting down: new API requests get 503 */
+
+    http_sessions *sessions;
+
     pthread_t monitor;
     int monitor_started;
 
@@ -59,6 +81,9 @@ struct garant_server {
     _Atomic uint64_t write_jobs;
     _Atomic uint64_t request_ns_total;
 };
+
+/* Name the calling thread (for top -H, perf, gdb); at most 15 chars. */
+void http_thread_name(const char *name);
 
 /* The SLA monitor thread's body (monitor.c): checks warnings and breaches
 ** and delivers webhooks until srv->stopping. */

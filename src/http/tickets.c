@@ -100,6 +100,26 @@ static void clock_source(int64_t *out_start, int *out_priority, garant_store_con
     }
 }
 
+const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
+{
+    int64_t due = t->first_response_due;
+    if (due == GARANT_NO_DUE) return "none";
+    if (t->first_response_at) return t->first_response_at <= due ? "met" : "breached";
+    if (now > due) return "breached";
+    if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at) return "warning";
+    return "active";
+}
+
+int http_ticket_created_json(json_t **out, const garant_ticket *t, int64_t now)
+{
+    *out = json_pack("{s:I,s:i,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:s}}", "id", (json_int_t)t->id, "priority",
+                     t->priority, "plan", t->plan, "stage", t->stage[0] ? t->stage : "ga", "environment",
+                     t->environment, "status", t->status, "submitted_at", http_time_json(t->submitted_at),
+                     "first_response_due", http_time_json(t->first_response_due), "warn_at",
+                     http_time_json(t->warn_at), "sla", "state", http_ticket_sla_state(t, now));
+    return *out ? 0 : garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+}
+
 /* The "sla" object of a ticket at now (tickets.h). Never fails for want
 ** of a plan the policy no longer knows: the state then rests on the stored
 ** instants alone and the explanation says what is missing. */
@@ -111,17 +131,7 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     garant_ticket_terms terms = http_ticket_terms(t, t->priority);
     int64_t due = t->first_response_due;
     int answered = t->first_response_at != 0;
-    const char *state;
-    if (due == GARANT_NO_DUE)
-        state = "none";
-    else if (answered)
-        state = t->first_response_at <= due ? "met" : "breached";
-    else if (now > due)
-        state = "breached";
-    else if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at)
-        state = "warning";
-    else
-        state = "active";
+    const char *state = http_ticket_sla_state(t, now);
 
     garant_target target;
     int known = garant_policy_target(&target, pol, &terms) == 0;

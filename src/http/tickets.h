@@ -45,6 +45,16 @@ json_t *http_time_json(int64_t t);
 int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
                      int64_t now, const json_t *row);
 
+/* The SLA state of t at now (the states above). Static storage. */
+const char *http_ticket_sla_state(const garant_ticket *t, int64_t now);
+
+/* The answer to filing a ticket: what the issue of the deadline needs,
+** without names, history or explanation (GET the ticket for those):
+** {id, priority, plan, stage, environment, status, submitted_at,
+** first_response_due, warn_at, sla: {state}}. Caller owns *out; free with
+** json_decref. GARANT_ENOMEM if out of memory. */
+int http_ticket_created_json(json_t **out, const garant_ticket *t, int64_t now);
+
 /* A store row (tickets->list, ->queue: integer instants, null for none)
 ** as a record. GARANT_ESTORE if a field is missing. */
 int http_ticket_from_row(garant_ticket *out, const json_t *row);

@@ -23,11 +23,21 @@ typedef struct gs_sqlite_stmt {
     sqlite3_stmt *stmt;
 } gs_sqlite_stmt;
 
+/* Savepoint statements, whose text carries the name: kept prepared by
+** their text (the writer runs three of them for every queued write). */
+#define GS_SQLITE_SAVEPOINT_CACHE 8
+typedef struct gs_sqlite_named_stmt {
+    char sql[96];
+    sqlite3_stmt *stmt;
+} gs_sqlite_named_stmt;
+
 typedef struct gs_sqlite_conn {
     garant_store_conn base;
     sqlite3 *db;
     gs_sqlite_stmt cache[GS_SQLITE_STMT_CACHE];
     int ncache;
+    gs_sqlite_named_stmt savepoints[GS_SQLITE_SAVEPOINT_CACHE];
+    int nsavepoints;
     struct gs_sqlite_conn *next_free; /* read pool free list */
 } gs_sqlite_conn;
 

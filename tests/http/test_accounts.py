@@ -319,6 +319,7 @@ def test_cookie_csrf_and_bearer():
                              cookie=cookie), 200)
         # Bearer: no CSRF token needed; logout revokes; the next call is 401.
         tok = s.login("csrf@acme-corp.example")
+        expect_status(s.get("/api/v1/me", token=tok), 200)  # now in the server's session cache
         expect_status(s.post("/api/v1/logout", token=tok), 204)
         expect_error(s.get("/api/v1/me", token=tok), 401)
         expect_error(s.post("/api/v1/logout", token=tok), 401)
@@ -329,6 +330,9 @@ def test_password_reset_ends_every_session():
         email = "reset@acme-corp.example"
         t1 = signup_verified(s, email)
         t2 = s.login(email)
+        # Both sessions in use, so in the server's session cache too.
+        expect_status(s.get("/api/v1/me", token=t1), 200)
+        expect_status(s.get("/api/v1/me", token=t2), 200)
         n = len(mails_to(s, email))
         r = expect_status(s.post("/api/v1/password/forgot", {"email": "Reset@acme-corp.example"}), 202)
         mail = wait_mail(s, email, n + 1)

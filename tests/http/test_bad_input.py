@@ -194,7 +194,8 @@ def test_invalid_utf8():
         # Valid multi-byte text is fine.
         r = expect_status(s.post("/api/v1/tickets", {"subject": "Caf\u00e9 \u2615 \U0001f525", "body": "b"},
                                  token=cust), 201)
-        expect(r.json["subject"] == "Caf\u00e9 \u2615 \U0001f525", r)
+        got = expect_status(s.get(r.headers["Location"], token=cust), 200).json
+        expect(got["subject"] == "Caf\u00e9 \u2615 \U0001f525", got)
         expect(db_count(s, "tickets") == 2 and db_count(s, "ticket_events") == events + 1)
 
 
