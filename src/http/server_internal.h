@@ -79,6 +79,7 @@ struct garant_server {
     _Atomic uint64_t responses_by_class[6]; /* 1xx..5xx */
     _Atomic uint64_t write_batches;
     _Atomic uint64_t write_jobs;
+    _Atomic uint64_t write_cpu_ns; /* the writer thread's CPU time in batches */
     _Atomic uint64_t request_ns_total;
 };
 

@@ -279,10 +279,20 @@ static int tk_append_event(garant_store_conn *conn, const garant_event_in *ev)
         return garant__error(GARANT_EINVAL, "%s: unknown event kind \"%.40s\"", what, ev->kind);
     if (ev->data && !json_is_object(ev->data))
         return garant__error(GARANT_EINVAL, "%s: event data must be a JSON object", what);
-    char *data = ev->data ? json_dumps(ev->data, JSON_COMPACT) : garant__strdup("{}");
-    if (!data) return garant__error(GARANT_ENOMEM, "%s: out of memory encoding the event data", what);
+    /* Most events' data fits a small buffer on the stack; the writer
+    ** appends one for every ticket filed, and json_dumps would grow a heap
+    ** buffer from 16 bytes. */
+    char small[1024], *data = small;
+    size_t n = ev->data ? json_dumpb(ev->data, small, sizeof small - 1, JSON_COMPACT) : 2;
+    if (!ev->data)
+        memcpy(small, "{}", 2);
+    else if (n == 0)
+        return garant__error(GARANT_ENOMEM, "%s: out of memory encoding the event data", what);
+    if (n >= sizeof small && !(data = json_dumps(ev->data, JSON_COMPACT)))
+        return garant__error(GARANT_ENOMEM, "%s: out of memory encoding the event data", what);
+    if (data == small) small[n] = '\0';
     if (strlen(data) > GARANT_MAX_BODY) {
-        free(data);
+        if (data != small) free(data);
         return garant__error(GARANT_ELIMIT, "%s: event data longer than %d bytes", what, GARANT_MAX_BODY);
     }
     sqlite3_stmt *st;
@@ -296,7 +306,7 @@ static int tk_append_event(garant_store_conn *conn, const garant_event_in *ev)
         if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, data);
         err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
     }
-    free(data);
+    if (data != small) free(data);
     if (!err && sqlite3_changes(c->db) == 0)
         err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)ev->ticket_id);
     return err;
