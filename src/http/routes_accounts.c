@@ -289,7 +289,7 @@ static int signup(http_req *r)
     signup_job j;
     memset(&j, 0, sizeof j);
     if ((rc = http_email_normalize(j.user.email, sizeof j.user.email, &j.domain, json_string_value(v[0])))) return rc;
-    const char *free_part = http_freemail_match(r->srv, j.domain);
+    const char *free_part = http_freemail_refused(r, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
                              free_part);
