@@ -510,5 +510,61 @@ def test_freemail_domains_saved_through_the_api():
         expect(mails_to(s, "second@newmail.example") == [], "a mail to a refused address")
 
 
+# ---- sign-up limits ------------------------------------------------------
+
+def test_signup_mails_are_limited_per_address():
+    with Server() as s:
+        s.set_clock(T0)
+        email = "target@acme-corp.example"
+        answers = [expect_status(signup(s, email), 201) for _ in range(5)]
+        expect(all(a.json == answers[0].json for a in answers), answers)
+        expect(all(set(a.headers) - {"Date"} == set(answers[0].headers) - {"Date"} for a in answers), answers)
+        wait_mail(s, email, 3)
+        time.sleep(0.5)
+        expect(len(mails_to(s, email)) == 3, [m["data"][:80] for m in mails_to(s, email)])
+        # Any spelling of the address is the same address.
+        expect_status(signup(s, "TARGET@Acme-Corp.example"), 201)
+        # Another address from the same client is not held back.
+        expect_status(signup(s, "other@acme-corp.example"), 201)
+        wait_mail(s, "other@acme-corp.example")
+        time.sleep(0.3)
+        expect(len(mails_to(s, email)) == 3, len(mails_to(s, email)))
+        # The mailed links work as ever.
+        expect_status(s.post("/api/v1/verify", {"token": token_of(mails_to(s, email)[0])}), 200)
+        # Within the hour still nothing; after it, mail flows again.
+        s.set_clock("2026-11-30T09:59:59Z")
+        expect_status(signup(s, email), 201)
+        time.sleep(0.3)
+        expect(len(mails_to(s, email)) == 3, len(mails_to(s, email)))
+        s.set_clock("2026-11-30T11:00:00Z")
+        expect_status(signup(s, email), 201)
+        mail = wait_mail(s, email, 4)
+        expect("has an account already" in mail["data"], mail["data"])
+
+
+def test_signup_is_limited_per_client_address():
+    with Server() as s:
+        s.set_clock(T0)
+        for i in range(20):
+            expect_status(signup(s, "person%d@acme-corp.example" % i), 201)
+        r = expect_error(signup(s, "person20@acme-corp.example"), 429,
+                         "too many sign-ups from your IP address (at most 20 an hour)")
+        expect(r.json["error"]["code"] == "ethrottled", r)
+        expect(int(r.headers.get("Retry-After", "0")) == 3600, r.headers)
+        # Refused requests are not counted, and still refused; bad input is
+        # still told what is wrong.
+        expect_error(signup(s, "person21@acme-corp.example"), 429)
+        expect_error(signup(s, "person21@gmail.com"), 422, "free mail provider")
+        wait_mail(s, "person19@acme-corp.example")
+        time.sleep(0.3)
+        expect(mails_to(s, "person20@acme-corp.example") == [] and mails_to(s, "person21@acme-corp.example") == [],
+               "a mail despite the 429")
+        expect(len(s.smtp.mails) == 20, len(s.smtp.mails))
+        # The window is an hour: then sign-ups go through again.
+        s.set_clock("2026-11-30T10:00:01Z")
+        expect_status(signup(s, "person20@acme-corp.example"), 201)
+        wait_mail(s, "person20@acme-corp.example")
+
+
 if __name__ == "__main__":
     run(globals(), "accounts")
