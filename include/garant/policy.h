@@ -88,6 +88,19 @@ int garant_policy_set_warning_permille(garant_policy *pol, int permille);
 /* The calendar used to display times ("CET"); defaults to the first added. */
 int garant_policy_set_display_calendar(garant_policy *pol, const char *name);
 
+/* Add a mail domain that sign-up refuses besides the server's built-in
+** list of free and disposable mail providers (the config's
+** signup.freemail_domains): a domain name, which covers its subdomains
+** too ("freebie.example" refuses a@mx.freebie.example), or one label
+** followed by ".*" ("webmail.*": that provider under any top-level or
+** country second-level domain, as in webmail.de and webmail.co.uk). Any
+** case; kept lower-cased. The policy only carries the list: matching an
+** address against it is the server's business. GARANT_EINVAL with a
+** message naming the entry and what is wrong with it (or that it was
+** added already), GARANT_ELIMIT past GARANT_POLICY_MAX_FREEMAIL entries. */
+#define GARANT_POLICY_MAX_FREEMAIL 1000
+int garant_policy_add_freemail_domain(garant_policy *pol, const char *domain);
+
 /* Check completeness: every plan x priority has a target, the default
 ** priority exists, a stage "ga" exists, no business target sits on a
 ** calendar that is never open. Returns GARANT_ECONFIG naming the first
@@ -123,6 +136,10 @@ const garant_calendar *garant_policy_calendar_at(const garant_policy *pol,
 const garant_calendar *garant_policy_calendar(const garant_policy *pol,
                                               const char *name);
 const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
+/* The extra free-mail domains, lower-case, in the order added ("name.*"
+** for wildcard entries). Borrowed; valid until garant_policy_free. */
+size_t garant_policy_freemail_count(const garant_policy *pol);
+const char *garant_policy_freemail_domain(const garant_policy *pol, size_t i);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
 ** cmd_config.c - `garant config check FILE` lists every problem in a policy
-** file with its line; `garant config show` prints the policy as a table.
+** file with its line; `garant config show` prints the policy as a table,
+** with the sign-up section's extra free-mail domains, if any.
 */
 #include <string.h>
 
@@ -76,6 +77,12 @@ int cmd_config_show(const cli_args *a)
         const garant_calendar *c = garant_policy_calendar_at(pol, i);
         printf("calendar '%s': %s, compiled %zu KiB\n", garant_calendar_name(c), garant_tz_name(garant_calendar_tz(c)),
                garant_calendar_memory(c) / 1024);
+    }
+    size_t nfree = garant_policy_freemail_count(pol);
+    if (nfree) {
+        printf("sign-up also refuses mail domains:");
+        for (size_t i = 0; i < nfree; i++) printf(" %s", garant_policy_freemail_domain(pol, i));
+        putchar('\n');
     }
     garant_policy_free(pol);
     return CLI_OK;

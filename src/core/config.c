@@ -140,12 +140,12 @@ typedef struct window {
 
 enum {
     K_VERSION, K_CALENDARS, K_PLANS, K_PRIORITIES, K_DEFAULT_PRIORITY,
-    K_STAGES, K_TARGETS, K_WARNING_AT, K_DISPLAY_CALENDAR, K_TOP_COUNT
+    K_STAGES, K_TARGETS, K_WARNING_AT, K_DISPLAY_CALENDAR, K_SIGNUP, K_TOP_COUNT
 };
 
 static const char *const top_keys[] = {
     "version", "calendars", "plans", "priorities", "default_priority",
-    "stages", "targets", "warning_at", "display_calendar", NULL
+    "stages", "targets", "warning_at", "display_calendar", "signup", NULL
 };
 
 typedef struct cfg {
@@ -1451,6 +1451,57 @@ static void read_display(cfg *c, const yaml_node_t *n)
     if (rc) builder_failed(c, rc, n, "display_calendar");
 }
 
+/* Equal ignoring ASCII case: domain names are. */
+static int same_domain(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+}
+
+/* `signup: freemail_domains`: mail domains sign-up refuses besides the
+** server's built-in list. The policy checks each entry's syntax; a repeat
+** (in any case) is reported here, where both places are known. */
+static void read_freemail(cfg *c, const yaml_node_t *n)
+{
+    static const char where[] = "signup: freemail_domains";
+    if (!want_seq(c, n, where)) return;
+    if (seq_len(n) > GARANT_POLICY_MAX_FREEMAIL) {
+        diag(c, n, "%s: more than %d entries", where, GARANT_POLICY_MAX_FREEMAIL);
+        return;
+    }
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top && !c->oom; it++) {
+        const yaml_node_t *e = node_at(c, *it);
+        const char *s = want_text(c, e, where);
+        if (!s) continue;
+        const yaml_node_t *first = NULL;
+        for (yaml_node_item_t *p = n->data.sequence.items.start; p < it && !first; p++) {
+            const yaml_node_t *prev = node_at(c, *p);
+            if (is_scalar(prev) && same_domain(scalar(prev), s)) first = prev;
+        }
+        if (first) {
+            diag(c, e, "%s: '%s' is listed twice (first at line %d, column %d)", where, show(c, e), line_of(first),
+                 column_of(first));
+            continue;
+        }
+        int rc = garant_policy_add_freemail_domain(c->pol, s);
+        if (rc) builder_failed(c, rc, e, where);
+    }
+}
+
+/* `signup`: the rules of customer sign-up that belong to the policy. */
+static void read_signup(cfg *c, const yaml_node_t *n)
+{
+    static const char *const keys[] = {"freemail_domains", NULL};
+    if (!want_map(c, n, "signup")) return;
+    const yaml_node_t *v[1];
+    fields(c, n, "signup", keys, v, NULL);
+    if (v[0]) read_freemail(c, v[0]);
+}
+
 static void read_root(cfg *c, const yaml_node_t *root)
 {
     if (!root || is_null(root)) {
@@ -1474,6 +1525,7 @@ static void read_root(cfg *c, const yaml_node_t *root)
     if (c->top[K_TARGETS] && !c->oom) read_targets(c, c->top[K_TARGETS]);
     if (c->top[K_WARNING_AT] && !c->oom) read_warning(c, c->top[K_WARNING_AT]);
     if (c->top[K_DISPLAY_CALENDAR] && !c->oom) read_display(c, c->top[K_DISPLAY_CALENDAR]);
+    if (c->top[K_SIGNUP] && !c->oom) read_signup(c, c->top[K_SIGNUP]);
 }
 
 /* ---- parsing ------------------------------------------------------------ */

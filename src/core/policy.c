@@ -16,6 +16,9 @@
 #define MAX_PLANS 64
 #define MAX_STAGES 64
 #define MAX_CALENDARS 64
+/* Longest domain name (RFC 1035) and label. */
+#define MAX_DOMAIN 253
+#define MAX_LABEL 63
 
 typedef struct plan {
     char *name;
@@ -51,6 +54,8 @@ struct garant_policy {
     int default_priority;
     int warning_permille;
     size_t display_cal;
+    char **freemail;                 /* extra free-mail domains, lower-case */
+    size_t nfreemail, capfreemail;
     int validated;
 };
 
@@ -76,6 +81,8 @@ void garant_policy_free(garant_policy *pol)
         free(pol->cals[i].name);
         garant_calendar_free(pol->cals[i].cal);
     }
+    for (size_t i = 0; i < pol->nfreemail; i++) free(pol->freemail[i]);
+    free(pol->freemail);
     free(pol);
 }
 
@@ -260,6 +267,99 @@ int garant_policy_set_display_calendar(garant_policy *pol, const char *name)
     return 0;
 }
 
+/* Text from outside, fit to quote in a message: bytes outside printable
+** ASCII become '?', long text is cut with "...". */
+static const char *quotable(char out[80], const char *s)
+{
+    size_t o = 0;
+    for (; o < 72 && s[o]; o++) out[o] = s[o] >= 0x20 && s[o] < 0x7f ? s[o] : '?';
+    if (s[o]) memcpy(out + o, "...", 3), o += 3;
+    out[o] = '\0';
+    return out;
+}
+
+/* A free-mail entry, lower-cased into out (cap > MAX_DOMAIN): a domain
+** name of two or more labels of a-z, 0-9 and '-', each 1-63 bytes and not
+** starting or ending with '-', at most 253 bytes in all, whose last label
+** is not all digits (an IP address is not a domain); or one such label
+** followed by ".*". These are the rules the server checks e-mail domains
+** by (src/http/freemail.c), so every entry can match an address. */
+static int freemail_entry(char *out, size_t cap, const char *in)
+{
+    char shown[80];
+    size_t n = strlen(in);
+    if (n == 0) return garant__error(GARANT_EINVAL, "a free-mail domain is empty");
+    if (n > MAX_DOMAIN || n >= cap)
+        return garant__error(GARANT_EINVAL, "'%s' is longer than %d bytes", quotable(shown, in), MAX_DOMAIN);
+    int wildcard = n > 2 && in[n - 1] == '*' && in[n - 2] == '.';
+    size_t end = wildcard ? n - 2 : n, label = 0, labels = 1, last = 0;
+    for (size_t i = 0; i < end; i++) {
+        char c = in[i] >= 'A' && in[i] <= 'Z' ? (char)(in[i] - 'A' + 'a') : in[i];
+        if (c == '.') {
+            if (label == 0 || out[i - 1] == '-')
+                return garant__error(GARANT_EINVAL, "'%s' has an empty label or one ending with '-'",
+                                     quotable(shown, in));
+            label = 0;
+            labels++;
+            last = i + 1;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+            if (c == '-' && label == 0)
+                return garant__error(GARANT_EINVAL, "'%s' has a label starting with '-'", quotable(shown, in));
+            if (++label > MAX_LABEL)
+                return garant__error(GARANT_EINVAL, "'%s' has a label longer than %d bytes", quotable(shown, in),
+                                     MAX_LABEL);
+        } else if ((unsigned char)c >= 0x80) {
+            return garant__error(GARANT_EINVAL, "'%s' has non-ASCII characters: use its xn-- (punycode) form",
+                                 quotable(shown, in));
+        } else if (c == '*') {
+            return garant__error(GARANT_EINVAL, "'%s': '*' may only end an entry, after one label (like webmail.*)",
+                                 quotable(shown, in));
+        } else {
+            char what[4] = {'\'', c, '\'', '\0'};
+            return garant__error(GARANT_EINVAL, "'%s' contains %s, which is not allowed in a domain name",
+                                 quotable(shown, in), c == ' '              ? "a space"
+                                                      : c > ' ' && c < 0x7f ? what
+                                                                            : "a control character");
+        }
+        out[i] = c;
+    }
+    if (label == 0 || out[end - 1] == '-')
+        return garant__error(GARANT_EINVAL, "'%s' has an empty label or one ending with '-'", quotable(shown, in));
+    if (wildcard) {
+        if (labels != 1)
+            return garant__error(GARANT_EINVAL, "'%s': a wildcard entry is one label followed by '.*' (like webmail.*)",
+                                 quotable(shown, in));
+        memcpy(out + end, ".*", 3);
+        return 0;
+    }
+    out[n] = '\0';
+    if (labels < 2)
+        return garant__error(GARANT_EINVAL, "'%s' needs a dot (like example.com), or '.*' after a provider's name",
+                             quotable(shown, in));
+    int numeric = 1;
+    for (size_t i = last; i < n; i++) numeric = numeric && out[i] >= '0' && out[i] <= '9';
+    if (numeric) return garant__error(GARANT_EINVAL, "'%s' is an IP address, not a domain name", quotable(shown, in));
+    return 0;
+}
+
+int garant_policy_add_freemail_domain(garant_policy *pol, const char *domain)
+{
+    int rc = frozen(pol);
+    if (rc) return rc;
+    char norm[MAX_DOMAIN + 1];
+    if ((rc = freemail_entry(norm, sizeof norm, domain ? domain : ""))) return rc;
+    for (size_t i = 0; i < pol->nfreemail; i++)
+        if (strcmp(pol->freemail[i], norm) == 0)
+            return garant__error(GARANT_EINVAL, "free-mail domain '%s' is listed twice", norm);
+    if (pol->nfreemail == GARANT_POLICY_MAX_FREEMAIL)
+        return garant__error(GARANT_ELIMIT, "more than %d free-mail domains", GARANT_POLICY_MAX_FREEMAIL);
+    if (garant__grow((void **)&pol->freemail, &pol->capfreemail, pol->nfreemail + 1, sizeof *pol->freemail))
+        return GARANT_ENOMEM;
+    if (!(pol->freemail[pol->nfreemail] = garant__strdup(norm))) return GARANT_ENOMEM;
+    pol->nfreemail++;
+    return 0;
+}
+
 int garant_policy_validate(garant_policy *pol)
 {
     if (pol->validated) return 0;
@@ -386,4 +486,11 @@ const garant_calendar *garant_policy_calendar(const garant_policy *pol, const ch
 const garant_calendar *garant_policy_display_calendar(const garant_policy *pol)
 {
     return pol->ncals ? pol->cals[pol->display_cal].cal : NULL;
+}
+
+size_t garant_policy_freemail_count(const garant_policy *pol) { return pol->nfreemail; }
+
+const char *garant_policy_freemail_domain(const garant_policy *pol, size_t i)
+{
+    return i < pol->nfreemail ? pol->freemail[i] : NULL;
 }

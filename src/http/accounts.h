@@ -1,7 +1,7 @@
 /*
 ** accounts.h - checks shared by the account and admin routes: e-mail
-** addresses and domain names (freemail.c), display names and record times
-** (routes_admin.c).
+** addresses, domain names and free-mail providers (freemail.c), display
+** names and record times (routes_admin.c).
 */
 #ifndef GARANT_HTTP_ACCOUNTS_H
 #define GARANT_HTTP_ACCOUNTS_H
@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include <jansson.h>
+
+#include "http.h"
 
 /* Longest domain name (RFC 1035) and local part of an address (RFC 5321). */
 #define HTTP_MAX_DOMAIN 253
@@ -25,6 +27,13 @@ int http_domain_normalize(char *out, size_t cap, const char *in, const char *wha
 ** to out (cap >= GARANT_MAX_EMAIL + 1). *out_domain points at the domain in
 ** out. GARANT_EINVAL with a message otherwise. */
 int http_email_normalize(char *out, size_t cap, const char **out_domain, const char *in);
+
+/* The part of domain (lower-case, as http_email_normalize leaves it) that
+** is a free or disposable mail provider, or NULL: domain itself or one of
+** its parent domains ("gmail.com" in "mx.gmail.com"), listed in the
+** built-in list, the --freemail file or the signup.freemail_domains of
+** the policy in force for r. Borrowed; points into domain. */
+const char *http_freemail_refused(http_req *r, const char *domain);
 
 /* A display name (a person's, an organization's, a product's): 1..max
 ** bytes, not only spaces, no control characters (the JSON layer has

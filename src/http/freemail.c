@@ -5,14 +5,21 @@
 ** Why a list: joining an organization is decided by the domain of a
 ** proven address, so only company addresses may sign up. The list ships as
 ** data/freemail-domains.txt (compiled into the binary by CMake) and can be
-** extended with `garant serve --freemail FILE` in the same format: one
-** domain a line, '#' comments, and "name.*" for a provider's name under any
-** top-level domain or country second-level domain (gmx.de, yahoo.co.uk).
+** extended in two ways:
+**   - `garant serve --freemail FILE`, in the same format: one domain a
+**     line, '#' comments, and "name.*" for a provider's name under any
+**     top-level domain or country second-level domain (gmx.de,
+**     yahoo.co.uk); read once at start;
+**   - the policy's `signup: freemail_domains` (docs/config.md), the same
+**     two kinds of entry. It is the policy in force that counts, so an
+**     admin who saves a policy through the API (routes_policy.c) changes
+**     what sign-up refuses at once, without a restart.
 **
-** The entries live in one sorted array of strings (wildcards kept as
-** "name.*", which cannot collide with a domain since '*' is not a domain
-** character); a lookup binary-searches the domain and each of its parents,
-** so mx.gmail.com is caught by gmail.com.
+** The entries of the first two live in one sorted array of strings
+** (wildcards kept as "name.*", which cannot collide with a domain since
+** '*' is not a domain character); a lookup binary-searches the domain and
+** each of its parents, so mx.gmail.com is caught by gmail.com. The
+** policy's entries (at most GARANT_POLICY_MAX_FREEMAIL) are scanned.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,19 +288,37 @@ static int suffix_like(const char *s)
     return 0;
 }
 
-const char *http_freemail_match(const garant_server *srv, const char *domain)
+/* Whether key is one of the policy's signup.freemail_domains (lower-case,
+** as is key). */
+static int policy_listed(const garant_policy *pol, const char *key)
+{
+    size_t n = pol ? garant_policy_freemail_count(pol) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(garant_policy_freemail_domain(pol, i), key) == 0) return 1;
+    return 0;
+}
+
+/* The lookup behind both entry points: pol may be NULL (no policy list). */
+static const char *match(const garant_server *srv, const garant_policy *pol, const char *domain)
 {
     for (const char *s = domain;;) {
         const char *dot = strchr(s, '.');
         if (!dot) return NULL;
-        if (listed(srv, s)) return s;
+        if (listed(srv, s) || policy_listed(pol, s)) return s;
         if (suffix_like(dot + 1) && (size_t)(dot - s) <= 63) {
             char key[66];
             snprintf(key, sizeof key, "%.*s.*", (int)(dot - s), s);
-            if (listed(srv, key)) return s;
+            if (listed(srv, key) || policy_listed(pol, key)) return s;
         }
         s = dot + 1;
     }
+}
+
+const char *http_freemail_match(const garant_server *srv, const char *domain) { return match(srv, NULL, domain); }
+
+const char *http_freemail_refused(http_req *r, const char *domain)
+{
+    return match(r->srv, http_policy(r), domain);
 }
 
 int http_freemail_is(const garant_server *srv, const char *domain)

@@ -17,11 +17,20 @@
 **     account keeps its first password and name: a sign-up never
 **     overwrites an account); an existing verified one a mail saying it
 **     has an account already, pointing to login and password reset.
-**     Every path hashes the password and runs one group-committed write,
-**     so they take about the same time. Login says "wrong e-mail or
-**     password" for both and checks a dummy hash for unknown addresses;
-**     only the right password of an unverified account hears "verify
-**     first". Password-reset requests always answer 202.
+**     Within the limits below, every path hashes the password and runs
+**     one group-committed write, so they take about the same time. Login
+**     says "wrong e-mail or password" for both and checks a dummy hash for
+**     unknown addresses; only the right password of an unverified account
+**     hears "verify first". Password-reset requests always answer 202.
+**   - Sign-up mails whatever address it is given, so it is limited per
+**     hour: at most 3 mails to one address ("signup:ADDR",
+**     SIGNUP_MAILS_PER_HOUR; later sign-ups answer the same 201 and mail
+**     nothing, as password reset does, whether or not the address has an
+**     account), and at most 20 sign-ups from one client address
+**     ("signup-ip:IP", SIGNUP_PER_CLIENT_PER_HOUR; then 429 with
+**     Retry-After, as for logins). Only sign-ups that pass validation
+**     count, and both counts are taken in one write before anything is
+**     mailed, so concurrent requests cannot slip past them.
 **   - Failed logins are counted per account ("email:ADDR") and per client
 **     address ("ip:IP") over 15 minutes; from 5 failures of an account or
 **     20 of an address on, login answers 429 with Retry-After, even for the
@@ -55,6 +64,11 @@
 /* Reset mails to one address per hour; more requests are answered 202 and
 ** send nothing, so the endpoint cannot flood a mailbox. */
 #define RESET_MAILS_PER_HOUR 3
+/* Sign-up, for the same reason: verification mails to one address per
+** hour, and sign-ups from one client address per hour (SIGNUP_WINDOW_S). */
+#define SIGNUP_WINDOW_S 3600
+#define SIGNUP_MAILS_PER_HOUR 3
+#define SIGNUP_PER_CLIENT_PER_HOUR 20
 /* Passwords: at least 10 characters, at most 1024 bytes. */
 #define PASSWORD_MIN_CHARS 10
 #define PASSWORD_MAX_BYTES 1024
@@ -274,6 +288,40 @@ static int mail_exists(http_req *r, const char *to)
     return http_mail(r->srv, to, "Your garant account", body);
 }
 
+typedef struct signup_limit_job {
+    const char *address_key;  /* in: "signup:EMAIL" */
+    const char *client_key;   /* in: "signup-ip:IP" */
+    int64_t now;              /* in */
+    int refused;              /* out: the client address is over its limit */
+    int mails;                /* out: sign-ups of the address in the window, this one included */
+} signup_limit_job;
+
+/* Count a sign-up against both limits. A refused one is not recorded, so
+** a client that keeps trying gets in again once its older sign-ups leave
+** the window: within the hour Retry-After names. */
+static int signup_limit_write(garant_store_conn *w, void *arg)
+{
+    signup_limit_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int count = 0;
+    int rc = a->throttle_count(w, j->client_key, j->now, SIGNUP_WINDOW_S, &count);
+    if (rc) return rc;
+    if (count >= SIGNUP_PER_CLIENT_PER_HOUR) {
+        j->refused = 1;
+        return 0;
+    }
+    if ((rc = a->throttle_record(w, j->client_key, j->now, SIGNUP_WINDOW_S, &count))) return rc;
+    return a->throttle_record(w, j->address_key, j->now, SIGNUP_WINDOW_S, &j->mails);
+}
+
+/* The one answer of an accepted sign-up, whatever happened. */
+static int signup_accepted(http_req *r, const char *email)
+{
+    return http_reply(r, 201,
+                      json_pack("{s:s,s:s,s:s}", "status", "verification_sent", "email", email, "message",
+                                "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
+}
+
 /* POST /api/v1/signup {email, password, name} */
 static int signup(http_req *r)
 {
@@ -289,12 +337,27 @@ static int signup(http_req *r)
     signup_job j;
     memset(&j, 0, sizeof j);
     if ((rc = http_email_normalize(j.user.email, sizeof j.user.email, &j.domain, json_string_value(v[0])))) return rc;
-    const char *free_part = http_freemail_match(r->srv, j.domain);
+    const char *free_part = http_freemail_refused(r, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
                              free_part);
     if ((rc = check_password(json_string_value(v[1])))) return rc;
     if ((rc = http_name_check(json_string_value(v[2]), GARANT_MAX_NAME, "name"))) return rc;
+    char address_key[GARANT_MAX_EMAIL + 8], client_key[80];
+    snprintf(address_key, sizeof address_key, "signup:%s", j.user.email);
+    snprintf(client_key, sizeof client_key, "signup-ip:%s", r->client_ip ? r->client_ip : "unknown");
+    signup_limit_job limit = {address_key, client_key, r->now, 0, 0};
+    if ((rc = http_write(r->srv, signup_limit_write, &limit))) return rc;
+    if (limit.refused) {
+        r->retry_after_s = SIGNUP_WINDOW_S;
+        return garant__error(GARANT_ETHROTTLED, "too many sign-ups from your IP address (at most %d an hour); try "
+                                                "again in an hour", SIGNUP_PER_CLIENT_PER_HOUR);
+    }
+    /* Over the address's limit: the same answer, and no mail, no account
+    ** and no token. Skipping the rest shows only that this address was
+    ** signed up often lately, which the caller knows, not whether it has
+    ** an account. */
+    if (limit.mails > SIGNUP_MAILS_PER_HOUR) return signup_accepted(r, j.user.email);
     /* Hashed whether or not the account exists: the same work either way. */
     if ((rc = pw_hash(j.user.password_hash, json_string_value(v[1])))) return rc;
     snprintf(j.user.name, sizeof j.user.name, "%s", json_string_value(v[2]));
@@ -317,9 +380,7 @@ static int signup(http_req *r)
     sodium_memzero(token, sizeof token);
     if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
     if ((rc = http_write(r->srv, signup_write, &j))) return rc;
-    return http_reply(r, 201,
-                      json_pack("{s:s,s:s,s:s}", "status", "verification_sent", "email", j.user.email, "message",
-                                "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
+    return signup_accepted(r, j.user.email);
 }
 
 /* ---- verification ---------------------------------------------------- */

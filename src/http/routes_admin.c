@@ -1,6 +1,10 @@
 /*
 ** routes_admin.c - what admins manage besides the policy: organizations
-** (name, support plan, e-mail domains) and products (name, stage).
+** (name, support plan, e-mail domains) and products (name, stage); and the
+** list of users, which agents may read too (they see every ticket and its
+** requester already). The list shows who a user is, their role and
+** organization and whether the address is confirmed: never a password
+** hash or a token, whoever asks.
 **
 ** An organization's plan must be a plan of the policy in force, a
 ** product's stage a stage of it. Domains are lower-cased and belong to at
@@ -11,6 +15,7 @@
 **
 ** Writes go through http_write; reads use the request's read connection.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,9 @@
 
 /* Most domains one request may name. */
 #define MAX_DOMAINS_PER_REQUEST 100
+/* Pages of the user list, as of the ticket list. */
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 200
 
 /* ---- shared helpers (accounts.h) ------------------------------------- */
 
@@ -109,7 +117,7 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
         snprintf(what, sizeof what, "'%s'[%zu]", field, i);
         int rc = http_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
         if (!rc) {
-            const char *free_part = http_freemail_match(r->srv, d[kept]);
+            const char *free_part = http_freemail_refused(r, d[kept]);
             if (free_part)
                 rc = garant__error(GARANT_EINVAL,
                                    "%s: %s is a free mail provider; an organization's domains must be its own", what,
@@ -348,6 +356,103 @@ static int product_list(http_req *r)
     return http_reply(r, 200, json_pack("{s:o}", "products", all));
 }
 
+/* ---- users ----------------------------------------------------------- */
+
+/* An integer query parameter in [min, max]: 1 if present, 0 if absent,
+** or GARANT_EINVAL (the same rule and words as the ticket list's). */
+static int query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+    const char *s = http_query(r, name);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!s[0] || *end || errno || v < min || v > max)
+        return garant__error(GARANT_EINVAL, "query parameter '%s' must be an integer from %lld to %lld", name,
+                             (long long)min, (long long)max);
+    *out = v;
+    return 1;
+}
+
+static const char *const role_names[] = {"customer", "agent", "admin"};
+
+/* The filters of GET /api/v1/users from the query, each checked. */
+static int user_filter(http_req *r, garant_user_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->limit = PAGE_DEFAULT;
+    int64_t v;
+    int rc;
+    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if (rc) f->limit = (int)v;
+    if ((rc = query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f->after_id = v;
+    if ((rc = query_int(r, "org_id", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f->org_id = v;
+    const char *role = http_query(r, "role");
+    if (role) {
+        size_t i = 0;
+        while (i < sizeof role_names / sizeof role_names[0] && strcmp(role, role_names[i]) != 0) i++;
+        if (i == sizeof role_names / sizeof role_names[0])
+            return garant__error(GARANT_EINVAL, "query parameter 'role' must be customer, agent or admin");
+        snprintf(f->role, sizeof f->role, "%s", role);
+    }
+    const char *q = http_query(r, "q");
+    if (q) {
+        size_t n = strlen(q);
+        if (n == 0) return garant__error(GARANT_EINVAL, "query parameter 'q' is empty: leave it out to list everyone");
+        if (n > GARANT_MAX_USER_QUERY)
+            return garant__error(GARANT_EINVAL, "query parameter 'q' is longer than %d bytes", GARANT_MAX_USER_QUERY);
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)q[i] < 0x20 || q[i] == 0x7f)
+                return garant__error(GARANT_EINVAL, "query parameter 'q' contains a control character");
+        memcpy(f->q, q, n + 1);
+    }
+    return 0;
+}
+
+/* One user of the list as the API shows it. Caller owns the result. */
+static json_t *user_item(json_t *row)
+{
+    char at[GARANT_RFC3339_UTC_LEN];
+    json_t *org_id = json_object_get(row, "org_id"), *org_name = json_object_get(row, "org_name");
+    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:s}", "id", json_object_get(row, "id"), "email",
+                     json_object_get(row, "email"), "name", json_object_get(row, "name"), "role",
+                     json_object_get(row, "role"), "org_id", org_id ? org_id : json_null(), "org_name",
+                     org_name ? org_name : json_null(), "verified", json_is_integer(json_object_get(row, "verified_at")),
+                     "created_at",
+                     garant_time_format_utc(at, json_integer_value(json_object_get(row, "created_at"))));
+}
+
+/* GET /api/v1/users (staff): newest first, ?role=&org_id=&q=&limit=&after=,
+** paged like the ticket list. */
+static int user_list(http_req *r)
+{
+    garant_user_filter f;
+    int rc = user_filter(r, &f);
+    if (rc) return rc;
+    json_t *rows = NULL;
+    if ((rc = GS(r->db)->accounts->user_list(r->db, &f, &rows))) return rc;
+    json_t *users = json_array();
+    size_t i, n = json_array_size(rows);
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        if (!users || json_array_append_new(users, user_item(row)) != 0) {
+            json_decref(users);
+            users = NULL;
+            break;
+        }
+    }
+    int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
+    json_decref(rows);
+    if (!users) return garant__error(GARANT_ENOMEM, "out of memory listing users");
+    char next[32];
+    snprintf(next, sizeof next, "%lld", (long long)last);
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:i}", "users", users, "next",
+                                n == (size_t)f.limit && last ? json_string(next) : json_null(), "count", (int)n));
+}
+
 const http_route http_routes_admin[] = {
     {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}", HTTP_RUN_WORKER},
     {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans", HTTP_RUN_WORKER},
@@ -356,5 +461,7 @@ const http_route http_routes_admin[] = {
      "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}", HTTP_RUN_WORKER},
     {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}", HTTP_RUN_WORKER},
     {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/users", HTTP_STAFF, user_list,
+     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},
 };

@@ -1,13 +1,14 @@
 /*
 ** sqlite_accounts.c - the accounts area of the SQLite backend: organizations
-** and their domains, users, single-use tokens, sessions, login throttling
-** and products (store_accounts.h).
+** and their domains, users and their list, single-use tokens, sessions,
+** throttling and products (store_accounts.h).
 **
 ** E-mail addresses and domains are compared and stored lower-case (ASCII
 ** only: the local part of an address is case-sensitive in theory, never in
 ** practice, and a user who signed up as Alice@X must be able to log in as
 ** alice@x). A token or session has expired when now >= expires_at.
 */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -265,6 +266,23 @@ static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHER
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 static const char SQL_USER_SET_VERIFIED[] = "UPDATE users SET verified_at = ?2 WHERE id = ?1";
 
+/* The user list. Two shapes, as for tickets: one organization's users walk
+** the index users_org, everyone walks the table backwards from the keyset.
+** The search lower-cases the columns and the caller's text (ASCII) and uses
+** instr, not LIKE, so '%' and '_' in it are plain characters. */
+#define USER_LIST_SELECT                                                                                       \
+    "SELECT u.id AS id, u.email AS email, u.name AS name, u.role AS role, u.org_id AS org_id,"                  \
+    " o.name AS org_name, u.verified_at AS verified_at, u.created_at AS created_at"                            \
+    " FROM users u LEFT JOIN orgs o ON o.id = u.org_id "
+#define USER_LIST_FILTERS                                                                                      \
+    " AND (?2 = '' OR u.role = ?2)"                                                                            \
+    " AND (?4 = '' OR instr(lower(u.email), ?4) > 0 OR instr(lower(u.name), ?4) > 0)"                          \
+    " ORDER BY u.id DESC LIMIT ?5"
+static const char SQL_USER_LIST_ORG[] = USER_LIST_SELECT "WHERE u.org_id = ?3 AND u.id < ?1" USER_LIST_FILTERS;
+static const char SQL_USER_LIST_ALL[] = USER_LIST_SELECT "WHERE ?3 = 0 AND u.id < ?1" USER_LIST_FILTERS;
+/* Page size of the list: the API's ceiling, checked again here. */
+#define GS_USER_PAGE_MAX 200
+
 static int bind_int64_or_null(sqlite3_stmt *st, int i, int64_t v)
 {
     return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
@@ -338,6 +356,34 @@ static int user_by_email(garant_store_conn *gc, const char *email, garant_user *
     read_user(out, st);
     sqlite3_reset(st);
     return 0;
+}
+
+static int user_list(garant_store_conn *gc, const garant_user_filter *f, json_t **out)
+{
+    static const char what[] = "listing users";
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    *out = NULL;
+    if (f->limit < 1 || f->limit > GS_USER_PAGE_MAX)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_USER_PAGE_MAX, f->limit);
+    int known = !f->role[0];
+    for (int i = 0; i < NROLES && !known; i++) known = strcmp(f->role, role_names[i]) == 0;
+    if (!known)
+        return garant__error(GARANT_EINVAL, "%s: unknown role \"%.15s\"", what, f->role);
+    size_t qlen = strnlen(f->q, sizeof f->q);
+    if (qlen == sizeof f->q) return garant__error(GARANT_ELIMIT, "%s: search text longer than %d bytes", what,
+                                                  GARANT_MAX_USER_QUERY);
+    char q[GARANT_MAX_USER_QUERY + 1];
+    lower_copy(q, sizeof q, f->q);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, f->org_id ? SQL_USER_LIST_ORG : SQL_USER_LIST_ALL, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, f->after_id > 0 ? f->after_id : INT64_MAX);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, f->role);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, f->org_id);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, q);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 5, f->limit);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return gs_sqlite_rows_json(c, st, out, what);
 }
 
 static int user_set_password(garant_store_conn *gc, int64_t id, const char *hash)
@@ -663,6 +709,7 @@ const garant_store_accounts_ops gs_sqlite_accounts_ops = {
     .user_by_email = user_by_email,
     .user_set_password = user_set_password,
     .user_set_verified = user_set_verified,
+    .user_list = user_list,
     .token_insert = token_insert,
     .token_consume = token_consume,
     .session_insert = session_insert,

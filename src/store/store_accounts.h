@@ -55,6 +55,18 @@ typedef struct garant_product {
     int64_t created_at;
 } garant_product;
 
+/* Longest search text of a user list (bytes). */
+#define GARANT_MAX_USER_QUERY 100
+
+/* Filters of user_list; zero/empty fields do not filter. */
+typedef struct garant_user_filter {
+    char role[16];            /* "customer", "agent" or "admin" */
+    int64_t org_id;
+    char q[GARANT_MAX_USER_QUERY + 1]; /* a part of the e-mail or the name; ASCII letters in any case */
+    int64_t after_id;         /* keyset pagination: ids below this (newest first) */
+    int limit;                /* 1..200 */
+} garant_user_filter;
+
 /* Kinds of single-use token. */
 typedef enum garant_token_kind {
     GARANT_TOKEN_VERIFY = 0,
@@ -79,6 +91,11 @@ typedef struct garant_store_accounts_ops {
     int (*user_by_email)(garant_store_conn *c, const char *email, garant_user *out); /* ENOTFOUND */
     int (*user_set_password)(garant_store_conn *c, int64_t id, const char *hash);
     int (*user_set_verified)(garant_store_conn *c, int64_t id, int64_t at);
+    /* Users matching the filter, newest first, at most f->limit, as a JSON
+    ** array of objects {id, email, name, role, org_id, org_name,
+    ** verified_at, created_at} (org_id, org_name and verified_at null for
+    ** none): never a password hash. Caller owns *out. */
+    int (*user_list)(garant_store_conn *c, const garant_user_filter *f, json_t **out);
 
     /* Single-use tokens: consume marks the token used and yields its user;
     ** ENOTFOUND if unknown, used already, or expired at now. */

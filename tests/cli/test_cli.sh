@@ -80,6 +80,12 @@ expect_err "empty calendar with business target" 2 "never open" -- config check 
 sed 's|monday-friday: \["09:00-17:00"\]|monday-friday: ["09:00-24:61"]|' "$SRC/config/garant.yaml" > "$T/time.yaml"
 expect_err "24:61 in hours" 2 "24:61" -- config check "$T/time.yaml"
 # Two problems at once, each with its line.
+printf 'signup:\n  freemail_domains: [FreeBie.example, "webmail.*"]\n' | cat "$SRC/config/garant.yaml" - > "$T/signup.yaml"
+"$G" config show --config "$T/signup.yaml" 2>"$T/err" | grep -qx "sign-up also refuses mail domains: freebie.example webmail.\*" \
+  && ok || bad "config show lists the sign-up's free-mail domains: $(cat "$T/err")"
+sed 's|^#   freemail_domains: \[freebie.example|  freemail_domains: [free_mail.example|; s|^# signup:|signup:|' \
+  "$SRC/config/garant.yaml" > "$T/signup-bad.yaml"
+expect_err "bad free-mail domain" 2 "signup: freemail_domains: 'free_mail.example' contains '_'" -- config check "$T/signup-bad.yaml"
 sed -e 's|timezone: Europe/Bratislava|timezone: Mars/Olympus|' -e 's|default_priority: 3|default_priority: 7|' "$SRC/config/garant.yaml" > "$T/two.yaml"
 "$G" config check "$T/two.yaml" 2>"$T/err" >/dev/null; rc=$?
 zl=$(grep -n 'Mars/Olympus' "$T/two.yaml" | cut -d: -f1)

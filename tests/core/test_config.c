@@ -294,6 +294,101 @@ static void test_accepted_forms(void **state)
     garant_policy_free(pol);
 }
 
+/* signup.freemail_domains: any case in, lower case out, wildcards kept;
+** no key means no extra domains. */
+static void test_signup_freemail(void **state)
+{
+    (void)state;
+    garant_policy *pol;
+    garant_diags *d;
+    int rc = load(&pol, &d, BASE_HEAD BASE_TAIL, NULL);
+    assert_int_equal(rc, 0);
+    assert_int_equal(garant_policy_freemail_count(pol), 0);
+    assert_null(garant_policy_freemail_domain(pol, 0));
+    garant_diags_free(d);
+    garant_policy_free(pol);
+
+    rc = load(&pol, &d,
+              BASE_HEAD BASE_TAIL "signup:\n"
+                                  "  freemail_domains:\n"
+                                  "    - FreeBie.Example\n"
+                                  "    - \"webmail.*\"\n"
+                                  "    - mx-1.corp-mail.example\n"
+                                  "    - xn--bcher-kva.example\n",
+              NULL);
+    if (rc) dump(d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(garant_policy_freemail_count(pol), 4);
+    assert_string_equal(garant_policy_freemail_domain(pol, 0), "freebie.example");
+    assert_string_equal(garant_policy_freemail_domain(pol, 1), "webmail.*");
+    assert_string_equal(garant_policy_freemail_domain(pol, 2), "mx-1.corp-mail.example");
+    assert_string_equal(garant_policy_freemail_domain(pol, 3), "xn--bcher-kva.example");
+    /* A validated policy no longer changes. */
+    assert_int_equal(garant_policy_add_freemail_domain(pol, "late.example"), GARANT_EINVAL);
+    garant_diags_free(d);
+    garant_policy_free(pol);
+
+    /* An empty list and an empty signup mapping are fine. */
+    rc = load(&pol, &d, BASE_HEAD BASE_TAIL "signup: { freemail_domains: [] }\n", NULL);
+    assert_int_equal(rc, 0);
+    assert_int_equal(garant_policy_freemail_count(pol), 0);
+    garant_diags_free(d);
+    garant_policy_free(pol);
+    rc = load(&pol, &d, BASE_HEAD BASE_TAIL "signup: {}\n", NULL);
+    assert_int_equal(rc, 0);
+    garant_diags_free(d);
+    garant_policy_free(pol);
+
+    /* Every bad entry is reported, each on its line. */
+    rc = load(&pol, &d,
+              BASE_HEAD BASE_TAIL "signup:\n"            /* 14 */
+                                  "  freemail_domains:\n" /* 15 */
+                                  "    - ok.example\n"    /* 16 */
+                                  "    - no_good.example\n" /* 17 */
+                                  "    - nodot\n"         /* 18 */
+                                  "    - " "a234567890123456789012345678901234567890123456789012345678901234.example\n", /* 19 */
+              NULL);
+    assert_int_equal(rc, GARANT_ECONFIG);
+    assert_null(pol);
+    assert_true(has_diag(d, 17, "'no_good.example' contains '_'"));
+    assert_true(has_diag(d, 18, "'nodot' needs a dot"));
+    assert_true(has_diag(d, 19, "has a label longer than 63 bytes"));
+    assert_int_equal(garant_diags_count(d), 3);
+    garant_diags_free(d);
+
+    /* Built by hand: the same checks, and the ceiling. */
+    assert_int_equal(garant_policy_new(&pol), 0);
+    assert_int_equal(garant_policy_add_freemail_domain(pol, "a.example"), 0);
+    assert_int_equal(garant_policy_add_freemail_domain(pol, "A.EXAMPLE"), GARANT_EINVAL);
+    assert_non_null(strstr(garant_error_last(), "'a.example' is listed twice"));
+    assert_int_equal(garant_policy_add_freemail_domain(pol, NULL), GARANT_EINVAL);
+    char big[300];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(garant_policy_add_freemail_domain(pol, big), GARANT_EINVAL);
+    assert_non_null(strstr(garant_error_last(), "is longer than 253 bytes"));
+    for (int i = 1; i < GARANT_POLICY_MAX_FREEMAIL; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "d%d.example", i);
+        assert_int_equal(garant_policy_add_freemail_domain(pol, name), 0);
+    }
+    assert_int_equal(garant_policy_freemail_count(pol), GARANT_POLICY_MAX_FREEMAIL);
+    assert_int_equal(garant_policy_add_freemail_domain(pol, "one-more.example"), GARANT_ELIMIT);
+    garant_policy_free(pol);
+
+    /* The config says so before the policy would. */
+    size_t cap = 64 * 1024, o;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    o = (size_t)snprintf(text, cap, "%s", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains:\n");
+    for (int i = 0; i <= GARANT_POLICY_MAX_FREEMAIL; i++)
+        o += (size_t)snprintf(text + o, cap - o, "    - d%d.example\n", i);
+    assert_int_equal(garant_config_load(&pol, &d, text, o, t_resource, NULL), GARANT_ECONFIG);
+    assert_true(has_diag(d, 16, "signup: freemail_domains: more than 1000 entries"));
+    garant_diags_free(d);
+    free(text);
+}
+
 /* ---- broken configs ----------------------------------------------------- */
 
 typedef struct bad_case {
@@ -426,6 +521,37 @@ static const bad_case bad_cases[] = {
     {"empty explicit document", "---\n...\n", 1, "the configuration is empty"},
     {"two documents", BASE_HEAD BASE_TAIL "---\nversion: 1\n", 14, "one YAML document"},
     {"top level is a list", "- version: 1\n", 1, "the top level: expected a mapping, got a list"},
+    {"signup not a mapping", BASE_HEAD BASE_TAIL "signup: [freebie.example]\n", 14,
+     "signup: expected a mapping, got a list"},
+    {"unknown signup key", BASE_HEAD BASE_TAIL "signup:\n  freemail: [freebie.example]\n", 15,
+     "signup: unknown key 'freemail' (known: freemail_domains)"},
+    {"freemail_domains not a list", BASE_HEAD BASE_TAIL "signup: { freemail_domains: freebie.example }\n", 14,
+     "signup: freemail_domains: expected a list, got 'freebie.example'"},
+    {"freemail domain with '_'", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [ac_me.example]\n", 15,
+     "signup: freemail_domains: 'ac_me.example' contains '_', which is not allowed in a domain name"},
+    {"freemail domain with a space", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [\"free mail.example\"]\n", 15,
+     "'free mail.example' contains a space"},
+    {"freemail domain without a dot", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [localhost]\n", 15,
+     "'localhost' needs a dot (like example.com), or '.*' after a provider's name"},
+    {"freemail IP address", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [\"10.0.0.1\"]\n", 15,
+     "'10.0.0.1' is an IP address, not a domain name"},
+    {"freemail empty label", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [free..example]\n", 15,
+     "'free..example' has an empty label"},
+    {"freemail label starting with '-'", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [-free.example]\n", 15,
+     "'-free.example' has a label starting with '-'"},
+    {"freemail non-ASCII", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [b\xc3\xbc" "cher.example]\n", 15,
+     "'b??cher.example' has non-ASCII characters: use its xn-- (punycode) form"},
+    {"freemail wildcard of two labels", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [\"mail.co.*\"]\n", 15,
+     "'mail.co.*': a wildcard entry is one label followed by '.*'"},
+    {"freemail leading wildcard", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [\"*.gmail.example\"]\n", 15,
+     "'*.gmail.example': '*' may only end an entry"},
+    {"freemail entry not text", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [{ x: y }]\n", 15,
+     "signup: freemail_domains: expected text, got a mapping"},
+    {"freemail entry empty", BASE_HEAD BASE_TAIL "signup:\n  freemail_domains: [\"\"]\n", 15,
+     "a free-mail domain is empty"},
+    {"freemail domain twice", BASE_HEAD BASE_TAIL
+     "signup:\n  freemail_domains:\n    - freebie.example\n    - FreeBie.Example\n", 17,
+     "'FreeBie.Example' is listed twice (first at line 16, column 7)"},
     {"NUL in a name", BASE_HEAD "plans: [\"ba\\0sic\"]\npriorities:\n  1: { name: Urgent }\n"
      "default_priority: 1\ntargets:\n  basic:\n    1: none\n",
      7, "contains a NUL character"},
@@ -787,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_embedded_default),
         cmocka_unit_test(test_minimal_config),
         cmocka_unit_test(test_accepted_forms),
+        cmocka_unit_test(test_signup_freemail),
         cmocka_unit_test(test_broken_configs),
         cmocka_unit_test(test_many_findings),
         cmocka_unit_test(test_limits),

@@ -118,6 +118,22 @@ static int broken_config(void)
     return rc == GARANT_ECONFIG ? 0 : rc;
 }
 
+/* The sign-up section's list: every entry is copied into the policy. */
+static int signup_config(void)
+{
+    static const char text[] = "version: 1\nplans: [basic]\npriorities: {1: {name: x}}\n"
+                               "default_priority: 1\ntargets: {basic: {1: none}}\n"
+                               "signup: {freemail_domains: [a.example, B.Example, \"c.*\", d.example, e.example,\n"
+                               "  f.example, g.example, h.example, i.example, j.example]}\n";
+    garant_policy *pol;
+    garant_diags *diags;
+    int rc = garant_config_load(&pol, &diags, text, sizeof text - 1, garant_io_resource, NULL);
+    garant_diags_free(diags);
+    if (!rc && garant_policy_freemail_count(pol) != 10) fail_msg("the policy lost free-mail domains");
+    garant_policy_free(pol);
+    return rc;
+}
+
 static void test_default_policy(void **state)
 {
     (void)state;
@@ -134,11 +150,20 @@ static void test_broken_config(void **state)
     print_message("%ld allocation failure points, all clean\n", points);
 }
 
+static void test_signup_config(void **state)
+{
+    (void)state;
+    long points = sweep(signup_config, "load a policy with free-mail domains");
+    assert_true(points > 10);
+    print_message("%ld allocation failure points, all clean\n", points);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_policy),
         cmocka_unit_test(test_broken_config),
+        cmocka_unit_test(test_signup_config),
     };
     return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, expect, expect_error, expect_status, run  # noqa: E402
+from harness import SOURCE, Server, expect, expect_error, expect_status, run  # noqa: E402
 
 PASSWORD = "correct horse battery"
 T0 = "2026-11-30T09:00:00Z"
@@ -435,6 +435,139 @@ def test_extra_freemail_file():
     p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
                         "--freemail", path], capture_output=True, timeout=20)
     expect(p.returncode != 0 and b"extra.txt:2" in p.stderr, p)
+
+
+def policy_text(extra=""):
+    """The default policy's YAML with extra lines appended."""
+    with open(os.path.join(SOURCE, "config", "garant.yaml"), encoding="utf-8") as f:
+        return f.read().rstrip("\n") + "\n" + extra
+
+
+def test_freemail_domains_in_the_config():
+    d = tempfile.mkdtemp()
+    path = os.path.join(d, "policy.yaml")
+    with open(path, "w") as f:
+        f.write(policy_text("signup:\n  freemail_domains: [FreeBie.Example, \"webmail.*\"]\n"))
+    with Server(config=path) as s:
+        r = expect_error(signup(s, "a@freebie.example"), 422,
+                         "sign up with your company e-mail address; freebie.example is a free mail provider")
+        expect(r.json["error"]["code"] == "einval", r)
+        expect_error(signup(s, "a@mx.FreeBie.example"), 422, "freebie.example is a free mail provider")
+        expect_error(signup(s, "a@webmail.co.uk"), 422, "webmail.co.uk is a free mail provider")
+        expect_error(signup(s, "a@webmail.de"), 422, "webmail.de is a free mail provider")
+        # The built-in list still counts; neighbours of listed names do not.
+        expect_error(signup(s, "a@gmail.com"), 422, "gmail.com is a free mail provider")
+        expect_status(signup(s, "a@notfreebie.example"), 201)
+        expect_status(signup(s, "a@webmail.acme.example"), 201)
+        wait_mail(s, "a@notfreebie.example")
+        wait_mail(s, "a@webmail.acme.example")
+        expect(len(s.smtp.mails) == 2, s.smtp.mails)
+        # An organization may not be given such a domain either.
+        s.add_staff("root@vendor.example", "admin")
+        admin = s.login("root@vendor.example")
+        expect_error(s.post("/api/v1/orgs", {"name": "Freebie", "domains": ["freebie.example"], "plan": "basic"},
+                            token=admin), 422, "freebie.example is a free mail provider")
+    # A malformed entry keeps the server from starting and `config check`
+    # names its line.
+    with open(path, "w") as f:
+        f.write(policy_text("signup:\n  freemail_domains:\n    - ok.example\n    - free_mail.example\n"))
+    line = policy_text("signup:\n  freemail_domains:\n    - ok.example\n").count("\n") + 1
+    import subprocess
+    from harness import GARANT
+    p = subprocess.run([GARANT, "config", "check", path], capture_output=True, timeout=20)
+    expect(p.returncode == 2, p)
+    expect(("policy.yaml:%d:7: signup: freemail_domains: 'free_mail.example' contains '_', which is not allowed "
+            "in a domain name" % line).encode() in p.stderr, p.stderr)
+    p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                        "--config", path], capture_output=True, timeout=20)
+    expect(p.returncode != 0 and b"free_mail.example" in p.stderr, p)
+
+
+def test_freemail_domains_saved_through_the_api():
+    with Server() as s:
+        s.add_staff("root@vendor.example", "admin")
+        admin = s.login("root@vendor.example")
+        expect_status(signup(s, "first@newmail.example"), 201)
+        wait_mail(s, "first@newmail.example")
+        yaml = s.get("/api/v1/policy", token=admin).json["yaml"]
+        listed = yaml.rstrip("\n") + "\nsignup:\n  freemail_domains: [newmail.example]\n"
+        expect_status(s.put("/api/v1/policy", {"yaml": listed}, token=admin), 200)
+        # At once, for the next sign-up: no restart.
+        expect_error(signup(s, "second@newmail.example"), 422,
+                     "sign up with your company e-mail address; newmail.example is a free mail provider")
+        expect_error(signup(s, "x@mx.newmail.example"), 422, "newmail.example is a free mail provider")
+        # A bad entry is refused with its line; the list in force stays.
+        bad = yaml.rstrip("\n") + "\nsignup:\n  freemail_domains: [newmail.example, \"new mail.example\"]\n"
+        r = expect_error(s.put("/api/v1/policy", {"yaml": bad}, token=admin), 422,
+                         "'new mail.example' contains a space, which is not allowed in a domain name")
+        diag = r.json["error"]["diagnostics"]
+        expect(len(diag) == 1 and diag[0]["line"] == bad.rstrip("\n").count("\n") + 1, diag)
+        expect_error(signup(s, "third@newmail.example"), 422, "newmail.example is a free mail provider")
+        # The saved policy is the one a restarted server uses.
+        s.stop()
+        s.start()
+        expect_error(signup(s, "third@newmail.example"), 422, "newmail.example is a free mail provider")
+        # Saving the policy without the list lifts it.
+        expect_status(s.put("/api/v1/policy", {"yaml": yaml}, token=admin), 200)
+        expect_status(signup(s, "third@newmail.example"), 201)
+        wait_mail(s, "third@newmail.example")
+        expect(mails_to(s, "second@newmail.example") == [], "a mail to a refused address")
+
+
+# ---- sign-up limits ------------------------------------------------------
+
+def test_signup_mails_are_limited_per_address():
+    with Server() as s:
+        s.set_clock(T0)
+        email = "target@acme-corp.example"
+        answers = [expect_status(signup(s, email), 201) for _ in range(5)]
+        expect(all(a.json == answers[0].json for a in answers), answers)
+        expect(all(set(a.headers) - {"Date"} == set(answers[0].headers) - {"Date"} for a in answers), answers)
+        wait_mail(s, email, 3)
+        time.sleep(0.5)
+        expect(len(mails_to(s, email)) == 3, [m["data"][:80] for m in mails_to(s, email)])
+        # Any spelling of the address is the same address.
+        expect_status(signup(s, "TARGET@Acme-Corp.example"), 201)
+        # Another address from the same client is not held back.
+        expect_status(signup(s, "other@acme-corp.example"), 201)
+        wait_mail(s, "other@acme-corp.example")
+        time.sleep(0.3)
+        expect(len(mails_to(s, email)) == 3, len(mails_to(s, email)))
+        # The mailed links work as ever.
+        expect_status(s.post("/api/v1/verify", {"token": token_of(mails_to(s, email)[0])}), 200)
+        # Within the hour still nothing; after it, mail flows again.
+        s.set_clock("2026-11-30T09:59:59Z")
+        expect_status(signup(s, email), 201)
+        time.sleep(0.3)
+        expect(len(mails_to(s, email)) == 3, len(mails_to(s, email)))
+        s.set_clock("2026-11-30T11:00:00Z")
+        expect_status(signup(s, email), 201)
+        mail = wait_mail(s, email, 4)
+        expect("has an account already" in mail["data"], mail["data"])
+
+
+def test_signup_is_limited_per_client_address():
+    with Server() as s:
+        s.set_clock(T0)
+        for i in range(20):
+            expect_status(signup(s, "person%d@acme-corp.example" % i), 201)
+        r = expect_error(signup(s, "person20@acme-corp.example"), 429,
+                         "too many sign-ups from your IP address (at most 20 an hour)")
+        expect(r.json["error"]["code"] == "ethrottled", r)
+        expect(int(r.headers.get("Retry-After", "0")) == 3600, r.headers)
+        # Refused requests are not counted, and still refused; bad input is
+        # still told what is wrong.
+        expect_error(signup(s, "person21@acme-corp.example"), 429)
+        expect_error(signup(s, "person21@gmail.com"), 422, "free mail provider")
+        wait_mail(s, "person19@acme-corp.example")
+        time.sleep(0.3)
+        expect(mails_to(s, "person20@acme-corp.example") == [] and mails_to(s, "person21@acme-corp.example") == [],
+               "a mail despite the 429")
+        expect(len(s.smtp.mails) == 20, len(s.smtp.mails))
+        # The window is an hour: then sign-ups go through again.
+        s.set_clock("2026-11-30T10:00:01Z")
+        expect_status(signup(s, "person20@acme-corp.example"), 201)
+        wait_mail(s, "person20@acme-corp.example")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """test_admin.py - organizations and products: created and changed by admins
 only, plans and stages checked against the policy, domains unique and never
-a free-mail provider's, and no partial record on failure."""
+a free-mail provider's, and no partial record on failure; the user list for
+staff: filters, pages, no secrets, and customers refused."""
 import os
 import re
 import sys
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, expect, expect_error, expect_status, run  # noqa: E402
@@ -170,6 +172,91 @@ def test_customer_cannot_see_orgs():
         # /me shows only the customer's own organization.
         me = s.get("/api/v1/me", token=ca).json
         expect(me["org"]["name"] == "Org A" and me["org"]["plan"] == "advanced", me)
+
+
+# ---- the user list -------------------------------------------------------
+
+def users(s, token, **query):
+    """GET /api/v1/users with the query; the response."""
+    return s.get("/api/v1/users" + ("?" + urllib.parse.urlencode(query) if query else ""), token=token)
+
+
+def test_user_list():
+    with Server() as s:
+        s.set_clock("2026-11-30T09:00:00Z")
+        admin, agent = staff(s)
+        a = expect_status(s.post("/api/v1/orgs", {"name": "Org A", "domains": ["org-a.example"],
+                                                  "plan": "professional"}, token=admin), 201).json
+        b = expect_status(s.post("/api/v1/orgs", {"name": "Org B", "domains": ["org-b.example"], "plan": "basic"},
+                                 token=admin), 201).json
+        amy = customer(s, "amy@org-a.example")
+        expect_status(s.post("/api/v1/signup", {"email": "Bob@Org-A.example", "password": PASSWORD,
+                                                "name": "Bob Builder"}), 201)
+        customer(s, "carl@org-b.example")
+
+        r = expect_status(users(s, admin), 200)
+        got = r.json["users"]
+        expect(r.json["count"] == 5 and r.json["next"] is None, r.json)
+        expect([u["email"] for u in got] == ["carl@org-b.example", "bob@org-a.example", "amy@org-a.example",
+                                             "agent@vendor.example", "root@vendor.example"], got)
+        expect(all(set(u) == {"id", "email", "name", "role", "org_id", "org_name", "verified", "created_at"}
+                   for u in got), got)
+        # No secrets: no hash, no session token.
+        expect("argon2" not in r.raw and amy not in r.raw and admin not in r.raw, r.raw)
+        carl, bob, amy_u, ag, root = got
+        expect(bob["name"] == "Bob Builder" and bob["role"] == "customer" and bob["org_id"] == a["id"]
+               and bob["org_name"] == "Org A" and bob["verified"] is False, bob)
+        expect(amy_u["verified"] is True and amy_u["created_at"] == "2026-11-30T09:00:00Z", amy_u)
+        expect(carl["org_id"] == b["id"] and carl["org_name"] == "Org B", carl)
+        expect(ag["role"] == "agent" and root["role"] == "admin" and root["org_id"] is None
+               and root["org_name"] is None, (ag, root))
+
+        # Filters, alone and together.
+        def emails(**q):
+            return [u["email"] for u in expect_status(users(s, admin, **q), 200).json["users"]]
+        expect(emails(role="agent") == ["agent@vendor.example"], emails(role="agent"))
+        expect(emails(role="customer", org_id=a["id"]) == ["bob@org-a.example", "amy@org-a.example"])
+        expect(emails(org_id=b["id"]) == ["carl@org-b.example"])
+        expect(emails(q="BUILDER") == ["bob@org-a.example"])
+        expect(emails(q="org-a.EXAMPLE") == ["bob@org-a.example", "amy@org-a.example"])
+        expect(emails(q="vendor", role="admin") == ["root@vendor.example"])
+        expect(emails(q="100%_") == [] and emails(org_id=999) == [])
+
+        # Pages: the cursor of the last one, as for tickets.
+        seen, after = [], None
+        for size in (2, 2, 1):
+            q = {"limit": 2}
+            if after:
+                q["after"] = after
+            page = expect_status(users(s, admin, **q), 200).json
+            expect(page["count"] == size, page)
+            seen += [u["id"] for u in page["users"]]
+            after = page["next"]
+        expect(after is None and seen == [u["id"] for u in got], (after, seen))
+        page = users(s, admin, limit=2, after=str(got[1]["id"])).json
+        expect([u["id"] for u in page["users"]] == [amy_u["id"], ag["id"]], page)
+
+        # Agents may read it; customers may not; nobody without a session.
+        expect_status(users(s, agent, role="customer"), 200)
+        expect_error(users(s, amy), 403)
+        expect_error(users(s, None), 401)
+
+        # Bad values say which and why.
+        for q, msg in [({"limit": "0"}, "query parameter 'limit' must be an integer from 1 to 200"),
+                       ({"limit": "201"}, "'limit' must be an integer from 1 to 200"),
+                       ({"limit": "ten"}, "'limit' must be an integer"),
+                       ({"after": "0"}, "query parameter 'after' must be an integer from 1"),
+                       ({"after": "x1"}, "'after' must be an integer"),
+                       ({"org_id": "-3"}, "query parameter 'org_id' must be an integer from 1"),
+                       ({"org_id": "acme"}, "'org_id' must be an integer"),
+                       ({"role": "boss"}, "query parameter 'role' must be customer, agent or admin"),
+                       ({"role": ""}, "'role' must be customer, agent or admin"),
+                       ({"q": ""}, "query parameter 'q' is empty"),
+                       ({"q": "x" * 101}, "query parameter 'q' is longer than 100 bytes"),
+                       ({"q": "a\tb"}, "query parameter 'q' contains a control character")]:
+            r = expect_error(users(s, admin, **q), 422, msg)
+            expect(r.json["error"]["code"] == "einval", r)
+        expect_status(users(s, admin, q="x" * 100), 200)
 
 
 if __name__ == "__main__":

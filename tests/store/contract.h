@@ -317,6 +317,120 @@ static void ct_user_updates(void **state)
     assert_err(ACC->user_set_verified(W, u.id + 1000000, 1), GARANT_ENOTFOUND);
 }
 
+/* The ids of a user list, newest first, into ids (at most n); the count. */
+static size_t c_list_ids(const garant_user_filter *f, int64_t *ids, size_t n)
+{
+    json_t *list = NULL;
+    assert_ok(ACC->user_list(W, f, &list));
+    assert_true(json_is_array(list));
+    size_t got = json_array_size(list);
+    for (size_t i = 0; i < got && i < n; i++) ids[i] = json_integer_value(json_object_get(json_array_get(list, i), "id"));
+    json_decref(list);
+    return got;
+}
+
+static void ct_user_list(void **state)
+{
+    (void)state;
+    garant_org a = c_org("ListOrgA", "basic");
+    garant_org b = c_org("ListOrgB", "basic");
+    garant_org empty = c_org("ListOrgEmpty", "basic");
+    garant_user a1 = c_user("-ann@a.example", GARANT_ROLE_CUSTOMER, a.id);
+    garant_user a2 = c_user("-Bob@A.example", GARANT_ROLE_CUSTOMER, a.id);
+    garant_user b1 = c_user("-cy@b.example", GARANT_ROLE_CUSTOMER, b.id);
+    garant_user ag = c_user("-agent@vendor.example", GARANT_ROLE_AGENT, 0);
+    garant_user ad = c_user("-admin@vendor.example", GARANT_ROLE_ADMIN, 0);
+    assert_ok(ACC->user_set_verified(W, a1.id, 1767229200));
+
+    /* One organization, newest first, every field but the secrets. */
+    garant_user_filter f = {0};
+    f.org_id = a.id;
+    f.limit = 50;
+    json_t *list = NULL;
+    assert_ok(ACC->user_list(W, &f, &list));
+    assert_int_equal(json_array_size(list), 2);
+    json_t *first = json_array_get(list, 0), *second = json_array_get(list, 1);
+    assert_int_equal(json_integer_value(json_object_get(first, "id")), a2.id);
+    assert_string_equal(json_string_value(json_object_get(first, "email")), a2.email);
+    assert_string_equal(json_string_value(json_object_get(first, "name")), a2.name);
+    assert_string_equal(json_string_value(json_object_get(first, "role")), "customer");
+    assert_int_equal(json_integer_value(json_object_get(first, "org_id")), a.id);
+    assert_string_equal(json_string_value(json_object_get(first, "org_name")), a.name);
+    assert_true(json_is_null(json_object_get(first, "verified_at")));
+    assert_int_equal(json_integer_value(json_object_get(first, "created_at")), 1767225600);
+    assert_int_equal(json_integer_value(json_object_get(second, "id")), a1.id);
+    assert_int_equal(json_integer_value(json_object_get(second, "verified_at")), 1767229200);
+    assert_null(json_object_get(first, "password_hash"));
+    assert_int_equal(json_object_size(first), 8);
+    json_decref(list);
+
+    /* Everyone of this test (the search text is its prefix), by role. */
+    int64_t ids[8];
+    memset(&f, 0, sizeof f);
+    f.limit = 50;
+    snprintf(f.q, sizeof f.q, "%s", contract_g.prefix);
+    assert_int_equal(c_list_ids(&f, ids, 8), 5);
+    assert_int_equal(ids[0], ad.id);
+    assert_int_equal(ids[4], a1.id);
+    snprintf(f.role, sizeof f.role, "customer");
+    assert_int_equal(c_list_ids(&f, ids, 8), 3);
+    assert_int_equal(ids[0], b1.id);
+    snprintf(f.role, sizeof f.role, "agent");
+    assert_int_equal(c_list_ids(&f, ids, 8), 1);
+    assert_int_equal(ids[0], ag.id);
+    /* Staff have no organization. */
+    assert_ok(ACC->user_list(W, &f, &list));
+    assert_true(json_is_null(json_object_get(json_array_get(list, 0), "org_id")));
+    assert_true(json_is_null(json_object_get(json_array_get(list, 0), "org_name")));
+    json_decref(list);
+    f.role[0] = '\0';
+
+    /* The search: the e-mail or the name, ASCII letters in any case. */
+    snprintf(f.q, sizeof f.q, "%s-BOB@", contract_g.prefix);
+    assert_int_equal(c_list_ids(&f, ids, 8), 1);
+    assert_int_equal(ids[0], a2.id);
+    f.org_id = a.id;
+    snprintf(f.q, sizeof f.q, "USER -ANN");
+    assert_int_equal(c_list_ids(&f, ids, 8), 1);
+    assert_int_equal(ids[0], a1.id);
+    /* '%' and '_' are plain characters, not patterns. */
+    snprintf(f.q, sizeof f.q, "%%");
+    assert_int_equal(c_list_ids(&f, ids, 8), 0);
+    snprintf(f.q, sizeof f.q, "user_");
+    assert_int_equal(c_list_ids(&f, ids, 8), 0);
+    f.q[0] = '\0';
+
+    /* Pages: a keyset of the last id. */
+    f.limit = 1;
+    assert_int_equal(c_list_ids(&f, ids, 8), 1);
+    assert_int_equal(ids[0], a2.id);
+    f.after_id = a2.id;
+    assert_int_equal(c_list_ids(&f, ids, 8), 1);
+    assert_int_equal(ids[0], a1.id);
+    f.after_id = a1.id;
+    assert_int_equal(c_list_ids(&f, ids, 8), 0);
+    /* No users, or no such organization: an empty page. */
+    f.after_id = 0;
+    f.org_id = empty.id;
+    assert_int_equal(c_list_ids(&f, ids, 8), 0);
+    f.org_id = empty.id + 1000000;
+    assert_int_equal(c_list_ids(&f, ids, 8), 0);
+
+    /* Refused: page sizes outside 1..200, an unknown role, an unended search. */
+    f.org_id = 0;
+    f.limit = 0;
+    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    f.limit = 201;
+    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    f.limit = 10;
+    snprintf(f.role, sizeof f.role, "boss");
+    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    assert_null(list);
+    f.role[0] = '\0';
+    memset(f.q, 'q', sizeof f.q);
+    assert_err(ACC->user_list(W, &f, &list), GARANT_ELIMIT);
+}
+
 /* ---- tokens ---- */
 
 static void ct_tokens_single_use(void **state)
@@ -583,6 +697,7 @@ static int run_accounts_contract(const garant_store_ops *ops, const char *target
         cmocka_unit_test_setup(ct_user_insert_get, contract_setup),
         cmocka_unit_test_setup(ct_user_conflicts_and_checks, contract_setup),
         cmocka_unit_test_setup(ct_user_updates, contract_setup),
+        cmocka_unit_test_setup(ct_user_list, contract_setup),
         cmocka_unit_test_setup(ct_tokens_single_use, contract_setup),
         cmocka_unit_test_setup(ct_tokens_expiry, contract_setup),
         cmocka_unit_test_setup(ct_sessions, contract_setup),
