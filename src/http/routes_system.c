@@ -76,12 +76,20 @@ static int metrics(http_req *r)
                      "# HELP garant_writer_cpu_seconds_total CPU time the writer thread spent committing.\n"
                      "# TYPE garant_writer_cpu_seconds_total counter\n"
                      "garant_writer_cpu_seconds_total %.6f\n"
+                     "# HELP garant_write_syncs_total fsyncs that made committed batches durable.\n"
+                     "# TYPE garant_write_syncs_total counter\n"
+                     "garant_write_syncs_total %llu\n"
+                     "# HELP garant_write_sync_seconds_total Time spent waiting for those fsyncs.\n"
+                     "# TYPE garant_write_sync_seconds_total counter\n"
+                     "garant_write_sync_seconds_total %.6f\n"
                      "# HELP garant_tickets Tickets by status.\n"
                      "# TYPE garant_tickets gauge\n",
                      (double)atomic_load(&srv->request_ns_total) / 1e9,
                      (unsigned long long)atomic_load(&srv->write_batches),
                      (unsigned long long)atomic_load(&srv->write_jobs),
-                     (double)atomic_load(&srv->write_cpu_ns) / 1e9);
+                     (double)atomic_load(&srv->write_cpu_ns) / 1e9,
+                     (unsigned long long)atomic_load(&srv->write_syncs),
+                     (double)atomic_load(&srv->write_sync_ns) / 1e9);
     const char *key;
     json_t *val;
     json_object_foreach(counts, key, val) {

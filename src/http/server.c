@@ -167,7 +167,9 @@ static void run_batch(garant_server *srv, http_write_job *batch)
 {
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *w = ops->writer(srv->store);
-    int rc = ops->begin_write(w);
+    int rc = atomic_load(&srv->sync_failed)
+                 ? garant__error(GARANT_ESTORE, "an earlier commit could not be made durable; restart the server")
+                 : ops->begin_write(w);
     char why[400] = "";
     if (rc) snprintf(why, sizeof why, "%s", garant_error_last());
     for (http_write_job *j = batch; j; j = j->next) {
@@ -201,6 +203,32 @@ static void run_batch(garant_server *srv, http_write_job *batch)
     }
 }
 
+/* Answer every job of a committed (and durable) list: wake each waiting
+** requester under the lock (their jobs live on their stacks, and none can
+** return and free its job before the lock is released; one signal per job,
+** as a broadcast woke every waiting thread on every commit), then resume
+** the suspended requests outside it. */
+static void complete_jobs(garant_server *srv, http_write_job *jobs)
+{
+    http_write_job *resume = NULL;
+    pthread_mutex_lock(&srv->write_mu);
+    for (http_write_job *j = jobs, *next; j; j = next) {
+        next = j->next;
+        if (j->on_done) {
+            j->next = resume;
+            resume = j;
+            continue;
+        }
+        j->done = 1;
+        pthread_cond_signal(&j->cv);
+    }
+    pthread_mutex_unlock(&srv->write_mu);
+    for (http_write_job *j = resume, *next; j; j = next) {
+        next = j->next; /* j is freed once resumed */
+        j->on_done(j);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     garant_server *srv = arg;
@@ -210,7 +238,7 @@ static void *writer_main(void *arg)
         while (!srv->queue_head && !srv->stopping) pthread_cond_wait(&srv->write_cv, &srv->write_mu);
         if (!srv->queue_head && srv->stopping) break;
         /* Take what is queued (up to MAX_BATCH): everything that arrived
-        ** during the previous fsync shares the next one. */
+        ** while the previous batch ran shares this transaction. */
         http_write_job *batch = srv->queue_head, *last = batch;
         size_t n = 1;
         while (last->next && n < MAX_BATCH) {
@@ -231,32 +259,67 @@ static void *writer_main(void *arg)
                          (uint64_t)((c1.tv_sec - c0.tv_sec) * 1000000000LL + (c1.tv_nsec - c0.tv_nsec)));
         atomic_fetch_add(&srv->write_batches, 1);
         atomic_fetch_add(&srv->write_jobs, n);
-        pthread_mutex_lock(&srv->write_mu);
-        /* Mark done and wake each waiting requester under the lock: their
-        ** jobs live on their stacks, and none can return (and free its
-        ** job) before the lock is released. One signal per job rather than
-        ** a broadcast: a broadcast woke every waiting request thread on
-        ** every commit (12 % of server CPU under load). Suspended requests'
-        ** jobs are resumed after the lock is released. */
-        http_write_job *resume = NULL;
-        for (http_write_job *j = batch, *next; j; j = next) {
-            next = j->next;
-            if (j->on_done) {
-                j->next = resume;
-                resume = j;
-                continue;
-            }
-            j->done = 1;
-            pthread_cond_signal(&j->cv);
-        }
-        pthread_mutex_unlock(&srv->write_mu);
-        for (http_write_job *j = resume, *next; j; j = next) {
-            next = j->next; /* j is freed once resumed */
-            j->on_done(j);
+        if (!srv->deferred_sync) {
+            complete_jobs(srv, batch);
+        } else {
+            /* Committed, not yet durable: the syncer answers the jobs after
+            ** its fsync, while this thread builds the next transaction. */
+            pthread_mutex_lock(&srv->sync_mu);
+            if (srv->sync_tail)
+                srv->sync_tail->next = batch;
+            else
+                srv->sync_head = batch;
+            srv->sync_tail = last;
+            pthread_cond_signal(&srv->sync_cv);
+            pthread_mutex_unlock(&srv->sync_mu);
         }
         pthread_mutex_lock(&srv->write_mu);
     }
     pthread_mutex_unlock(&srv->write_mu);
+    return NULL;
+}
+
+/* The second stage of group commit when the store defers sync: one fsync
+** makes every transaction committed since the last one durable, then their
+** jobs are answered. While it waits for the disk the writer commits the
+** next batch, so a commit's fsync no longer stalls the serial stage; and
+** batches that queue up meanwhile share the next fsync. A failed fsync
+** leaves the file's state unknown (fsyncgate): the jobs fail, and so does
+** every later write until a restart recovers from the log. */
+static void *syncer_main(void *arg)
+{
+    garant_server *srv = arg;
+    http_thread_name("garant-syncer");
+    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    pthread_mutex_lock(&srv->sync_mu);
+    for (;;) {
+        while (!srv->sync_head && !srv->sync_stop) pthread_cond_wait(&srv->sync_cv, &srv->sync_mu);
+        http_write_job *jobs = srv->sync_head;
+        if (!jobs) break;
+        srv->sync_head = srv->sync_tail = NULL;
+        pthread_mutex_unlock(&srv->sync_mu);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int rc = atomic_load(&srv->sync_failed) ? GARANT_EIO : ops->sync(srv->store);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        atomic_fetch_add(&srv->write_syncs, 1);
+        atomic_fetch_add(&srv->write_sync_ns,
+                         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)));
+        if (rc) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", garant_error_last());
+            if (!atomic_exchange(&srv->sync_failed, 1))
+                fprintf(stderr, "garant: writes are failing from now on, restart the server: %s\n", why);
+            for (http_write_job *j = jobs; j; j = j->next) {
+                if (j->rc) continue;
+                j->rc = GARANT_ESTORE;
+                snprintf(j->message, sizeof j->message, "the write could not be made durable: %s", why);
+            }
+        }
+        complete_jobs(srv, jobs);
+        pthread_mutex_lock(&srv->sync_mu);
+    }
+    pthread_mutex_unlock(&srv->sync_mu);
     return NULL;
 }
 
@@ -1063,6 +1126,8 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_cond_init(&srv->write_cv, NULL);
     pthread_mutex_init(&srv->work_mu, NULL);
+    pthread_mutex_init(&srv->sync_mu, NULL);
+    pthread_cond_init(&srv->sync_cv, NULL);
     pthread_cond_init(&srv->work_cv, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
@@ -1073,6 +1138,20 @@ int garant_server_run(const garant_server_options *opt)
     int writer_started = 0;
     if (!rc && !(srv->sessions = http_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S)))
         rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
+    const garant_store_ops *sops = rc ? NULL : garant_store_ops_of(srv->store);
+    int syncer_started = 0;
+    if (!rc && sops->defer_sync && sops->sync) {
+        if (sops->defer_sync(srv->store) != 0) {
+            /* Commits then sync by themselves (synchronous=FULL): slower,
+            ** equally durable. */
+            fprintf(stderr, "garant: commits will sync one by one: %s\n", garant_error_last());
+        } else if (pthread_create(&srv->syncer, NULL, syncer_main, srv) != 0) {
+            rc = garant__error(GARANT_ENOMEM, "cannot start the syncer thread");
+        } else {
+            srv->deferred_sync = 1;
+            syncer_started = 1;
+        }
+    }
     if (!rc) {
         if (pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
             rc = garant__error(GARANT_ENOMEM, "cannot start the writer thread");
@@ -1136,6 +1215,11 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_unlock(&srv->write_mu);
     if (srv->monitor_started) pthread_join(srv->monitor, NULL);
     if (writer_started) pthread_join(srv->writer, NULL);
+    pthread_mutex_lock(&srv->sync_mu);
+    srv->sync_stop = 1;
+    pthread_cond_broadcast(&srv->sync_cv);
+    pthread_mutex_unlock(&srv->sync_mu);
+    if (syncer_started) pthread_join(srv->syncer, NULL);
     http_sessions_free(srv->sessions);
     garant_policy_free(srv->policy);
     for (policy_node *n = srv->retired, *next; n; n = next) {

@@ -48,6 +48,16 @@ struct garant_server {
     int stopping;
     pthread_t writer;
 
+    /* Deferred sync (store.h): committed batches waiting for the syncer's
+    ** fsync, as one list of jobs. */
+    int deferred_sync;
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    http_write_job *sync_head, *sync_tail;
+    int sync_stop;
+    _Atomic int sync_failed;    /* an fsync failed: every write fails */
+    pthread_t syncer;
+
     /* Worker threads for handlers that may block (HTTP_RUN_WORKER). */
     pthread_mutex_t work_mu;
     pthread_cond_t work_cv;
@@ -79,7 +89,9 @@ struct garant_server {
     _Atomic uint64_t responses_by_class[6]; /* 1xx..5xx */
     _Atomic uint64_t write_batches;
     _Atomic uint64_t write_jobs;
-    _Atomic uint64_t write_cpu_ns; /* the writer thread's CPU time in batches */
+    _Atomic uint64_t write_cpu_ns;
+    _Atomic uint64_t write_syncs;   /* fsyncs by the syncer */
+    _Atomic uint64_t write_sync_ns; /* their wall time */ /* the writer thread's CPU time in batches */
     _Atomic uint64_t request_ns_total;
 };
 

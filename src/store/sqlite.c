@@ -24,10 +24,15 @@
 ** one is refused instead of racing the writer for the lock.
 */
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sqlite_internal.h"
 #include "../core/internal.h"
@@ -59,6 +64,9 @@ struct sq_store {
     sq_conn *free_list; /* idle read connections, linked by c.next_free */
     int nread;          /* read connections open (idle or in use) */
     int read_cap;
+    /* Deferred sync (sq_defer_sync): the write-ahead log, opened by us. */
+    pthread_mutex_t sync_mu;
+    int wal_fd;         /* -1 until defer_sync */
 };
 
 /* ---- helpers shared with the area files ---- */
@@ -376,6 +384,8 @@ static void sq_close(garant_store *base)
     assert(freed == st->nread);
     (void)freed;
     conn_close(st->writer);
+    if (st->wal_fd >= 0) close(st->wal_fd);
+    pthread_mutex_destroy(&st->sync_mu);
     pthread_cond_destroy(&st->freed);
     pthread_mutex_destroy(&st->mu);
     free(st->path);
@@ -396,6 +406,8 @@ static int sq_open(garant_store **out, const char *path, int read_pool_size)
     if (!st) return garant__error(GARANT_ENOMEM, "%s: out of memory", path);
     st->base.ops = &garant_store_sqlite_ops;
     st->read_cap = read_pool_size > 0 ? read_pool_size : GS_DEFAULT_READ_POOL;
+    st->wal_fd = -1;
+    pthread_mutex_init(&st->sync_mu, NULL); /* default attributes: cannot fail on Linux, holds no resources */
     st->path = garant__strdup(path);
     if (!st->path) {
         free(st);
@@ -564,6 +576,86 @@ static int sq_rollback_to(garant_store_conn *c, const char *name)
     return savepoint_run(c, "ROLLBACK TO SAVEPOINT", name);
 }
 
+/* ---- deferred sync ---- */
+
+/* Why this is safe (store.h gives the contract). With synchronous=NORMAL
+** in WAL mode SQLite writes a transaction's frames into the log at commit
+** without fsync; it still syncs the log before every checkpoint and the
+** database after it, so frames are only ever overwritten (when the log
+** restarts) once their pages are durable in the database. fsync and
+** fdatasync act on the file, not on the descriptor: syncing our own
+** descriptor of the log makes durable every frame any connection wrote
+** into it before the call. Recovery after a crash keeps the frames up to
+** the last valid commit. The log is not deleted while the store's
+** connections are open; if it ever were replaced, sync opens the new file. */
+
+static int open_wal(sq_store *st, int *out_fd, const char *what)
+{
+    char wal[4096];
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", st->path) >= sizeof wal)
+        return garant__error(GARANT_ESTORE, "%s: path too long", what);
+    int fd = open(wal, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return garant__error(GARANT_ESTORE, "%s: cannot open %s: %s", what, wal, strerror(errno));
+    *out_fd = fd;
+    return 0;
+}
+
+static int sq_defer_sync(garant_store *base)
+{
+    sq_store *st = (sq_store *)base;
+    static const char what[] = "deferring sync";
+    /* The log exists from the writer's first transaction (the
+    ** migrations' check at open); its directory entry is made durable
+    ** once, as SQLite would at its first sync. */
+    int err = open_wal(st, &st->wal_fd, what);
+    if (err) return err;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", st->path);
+    int dfd = open(dirname(dir), O_RDONLY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        err = garant__error(GARANT_ESTORE, "%s: cannot sync the folder of %s: %s", what, st->path, strerror(errno));
+        if (dfd >= 0) close(dfd);
+        close(st->wal_fd);
+        st->wal_fd = -1;
+        return err;
+    }
+    close(dfd);
+    static const char SQL_NORMAL[] = "PRAGMA synchronous = NORMAL";
+    err = exec_uncached(&st->writer->c, SQL_NORMAL, what);
+    if (err) {
+        close(st->wal_fd);
+        st->wal_fd = -1;
+    }
+    return err;
+}
+
+static int sq_sync(garant_store *base)
+{
+    sq_store *st = (sq_store *)base;
+    static const char what[] = "making commits durable";
+    assert(st->wal_fd >= 0 && "defer_sync first");
+    pthread_mutex_lock(&st->sync_mu);
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s-wal", st->path);
+    struct stat a, b;
+    int err = 0;
+    if (fstat(st->wal_fd, &a) != 0 || stat(wal, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+        /* Not expected while the store is open (see above); the frames
+        ** of the commits to make durable are in the file the name now
+        ** names. */
+        int fd = -1;
+        err = open_wal(st, &fd, what);
+        if (!err) {
+            close(st->wal_fd);
+            st->wal_fd = fd;
+        }
+    }
+    if (!err && fdatasync(st->wal_fd) != 0)
+        err = garant__error(GARANT_EIO, "%s: fdatasync of %s failed: %s", what, wal, strerror(errno));
+    pthread_mutex_unlock(&st->sync_mu);
+    return err;
+}
+
 static int sq_schema_version(garant_store_conn *c, int *out)
 {
     return query_int(gs_sqlite(c), SQL_USER_VERSION, out, "reading the schema version");
@@ -583,6 +675,8 @@ const garant_store_ops garant_store_sqlite_ops = {
     .savepoint = sq_savepoint,
     .release_savepoint = sq_release_savepoint,
     .rollback_to = sq_rollback_to,
+    .defer_sync = sq_defer_sync,
+    .sync = sq_sync,
     .schema_version = sq_schema_version,
     .accounts = &gs_sqlite_accounts_ops,
     .tickets = &gs_sqlite_tickets_ops,

@@ -59,6 +59,15 @@ struct garant_store_ops {
     int (*rollback_to)(garant_store_conn *c, const char *name);
     /* Schema version after migrations. */
     int (*schema_version)(garant_store_conn *c, int *out);
+    /* Deferred durability, for a caller that pipelines its commits (the
+    ** server's group commit). After defer_sync, commit on the writer makes
+    ** a transaction visible but not yet durable; sync makes every
+    ** transaction committed before it was called durable. sync may run on
+    ** another thread while the writer goes on committing, and must succeed
+    ** before a commit is acknowledged. A backend whose commits are durable
+    ** by themselves leaves both NULL. */
+    int (*defer_sync)(garant_store *st);
+    int (*sync)(garant_store *st);
 
     const garant_store_accounts_ops *accounts;
     const garant_store_tickets_ops *tickets;
