@@ -11,8 +11,8 @@
 #   DURATION=15        seconds of each wrk run
 #   SUBMIT_CONNS="64 256"   concurrent connections for the submission runs
 #   QUEUE_CONNS="1 8"       concurrent connections for the queue runs
-#   MODES="0 2 4"      server threading: 0 = a thread per connection
-#                      (the default), N = --threads N (an epoll pool)
+#   MODES="2"          event-loop threads (garant serve --threads N), one
+#                      submission series per value; 0 = the server's default
 #   SPREAD_DAYS=30     submissions of the seeded tickets spread over this many
 #                      days before now (0: nothing due yet, the SLA monitor idle)
 #   KEEP=1             keep the work folder (database, logs, and seeded.db, a
@@ -42,7 +42,7 @@ seeder=$(dirname "$bin")/seed_tickets
 duration=${DURATION:-15}
 submit_conns=${SUBMIT_CONNS:-64 256}
 queue_conns=${QUEUE_CONNS:-1 8}
-modes=${MODES:-0 2 4}
+modes=${MODES:-2}
 goal_submit=20000 # acknowledged submissions per second
 goal_p99_ms=5     # queue page, 99th percentile
 password="load-test-password"
@@ -142,6 +142,24 @@ except urllib.error.HTTPError as e:
 PY
 }
 
+# How a MODES value is called in the report.
+loops_name() { if [ "$1" = 0 ]; then echo "default loops"; else echo "$1 loops"; fi; }
+
+# One counter from /metrics, as a decimal number.
+metric_f() {
+  python3 - "$url" "$1" <<'PY'
+import sys, urllib.request
+url, name = sys.argv[1:]
+with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
+    for line in r.read().decode().splitlines():
+        if line.startswith(name + " "):
+            print(line.split()[1])
+            break
+    else:
+        print(0)
+PY
+}
+
 # One counter from /metrics.
 metric() {
   python3 - "$url" "$1" <<'PY'
@@ -206,6 +224,8 @@ for mode in $modes; do
   for c in $submit_conns; do
     b0=$(metric garant_write_batches_total)
     j0=$(metric garant_write_jobs_total)
+    w0=$(metric_f garant_writer_cpu_seconds_total)
+    s0=$(metric garant_write_syncs_total)
     t0=$(server_ticks)
     out=$(GARANT_TOKEN=$customer_token wrk -t2 -c"$c" -d"${duration}s" --latency -s "$here/submit.lua" \
       "$url/api/v1/tickets")
@@ -219,14 +239,19 @@ for mode in $modes; do
     t1=$(server_ticks)
     b1=$(metric garant_write_batches_total)
     j1=$(metric garant_write_jobs_total)
+    w1=$(metric_f garant_writer_cpu_seconds_total)
+    s1=$(metric garant_write_syncs_total)
+    # The writer is the serial stage: its CPU per write bounds the rate.
+    writer_us=$(awk -v a="$w0" -v b="$w1" -v n=$((j1 - j0)) 'BEGIN { printf "%.1f", n ? (b - a) / n * 1e6 : 0 }')
+    per_sync=$(awk -v j=$((j1 - j0)) -v s=$((s1 - s0)) 'BEGIN { printf "%.1f", s ? j / s : 0 }')
     per_batch=$(awk -v j=$((j1 - j0)) -v b=$((b1 - b0)) 'BEGIN { printf "%.1f", b ? j / b : 0 }')
     # Server CPU per acknowledged submission (the SLA monitor's share included).
     cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$(field "$line" created)" 'BEGIN { printf "%.0f", d / hz / n * 1e6 }')
-    echo "submit mode=$mode c=$c $line batches=$((b1 - b0)) jobs=$((j1 - j0)) per_batch=$per_batch cpu_us=$cpu_us" >>"$results"
-    printf 'load: submissions, %-22s %3d connections: %6s/s acknowledged (%s not 201), p50 %s ms, p99 %s ms, %s writes per commit, %s us server CPU each\n' \
-      "$([ "$mode" = 0 ] && echo "thread per connection," || echo "--threads $mode,")" "$c" \
+    echo "submit mode=$mode c=$c $line batches=$((b1 - b0)) jobs=$((j1 - j0)) per_batch=$per_batch per_sync=$per_sync cpu_us=$cpu_us writer_us=$writer_us" >>"$results"
+    printf 'load: submissions, %s, %3d connections: %6s/s acknowledged (%s not 201), p50 %s ms, p99 %s ms, %s writes per commit, %s per fsync, %s us server CPU each (writer %s us)\n' \
+      "$(loops_name "$mode")" "$c" \
       "$(field "$line" per_second)" "$(field "$line" other)" "$(field "$line" p50_ms)" "$(field "$line" p99_ms)" \
-      "$per_batch" "$cpu_us" >&2
+      "$per_batch" "$per_sync" "$cpu_us" "$writer_us" >&2
   done
   stop_server
 done
@@ -256,13 +281,14 @@ grep '^queue' "$results" | while read -r l; do
 done
 grep '^submit' "$results" | while read -r l; do
   m=$(field "$l" mode)
-  printf '  %-44s %s/s, p99 %s ms, %s writes per commit, %s us server CPU each\n' \
-    "submissions, $([ "$m" = 0 ] && echo "thread/conn" || echo "--threads $m"), $(field "$l" c) conns" \
-    "$(field "$l" per_second)" "$(field "$l" p99_ms)" "$(field "$l" per_batch)" "$(field "$l" cpu_us)"
+  printf '  %-44s %s/s, p99 %s ms, %s writes per commit, %s per fsync, %s us server CPU each, writer %s us\n' \
+    "submissions, $(loops_name "$m"), $(field "$l" c) conns" \
+    "$(field "$l" per_second)" "$(field "$l" p99_ms)" "$(field "$l" per_batch)" "$(field "$l" per_sync)" \
+    "$(field "$l" cpu_us)" "$(field "$l" writer_us)"
 done
 echo
 printf '  %-44s %s/s (%s, %s connections)   goal >= %s  %s\n' "best acknowledged submissions" "$best_rate" \
-  "$([ "$best_mode" = 0 ] && echo "thread per connection" || echo "--threads $best_mode")" "$best_c" \
+  "$(loops_name "$best_mode")" "$best_c" \
   "$goal_submit" "$(verdict "$best_rate" "$goal_submit" ">=")"
 printf '  %-44s %s ms (%s connection(s))   goal <= %s ms  %s\n' "queue page p99" "$queue_p99" "$queue_c" \
   "$goal_p99_ms" "$(verdict "$queue_p99" "$goal_p99_ms" "<=")"

@@ -707,39 +707,61 @@ static void log_request(http_req *r, double ms)
     fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->path, r->status, ms);
 }
 
+/* A growing buffer for json_dump_callback. */
+typedef struct dump_buf {
+    char *text;
+    size_t len, cap;
+} dump_buf;
+
+static int dump_append(const char *buffer, size_t size, void *data)
+{
+    dump_buf *b = data;
+    if (b->len + size > b->cap) {
+        size_t ncap = b->cap;
+        while (ncap < b->len + size) ncap *= 2;
+        char *nt = realloc(b->text, ncap);
+        if (!nt) return -1;
+        b->text = nt;
+        b->cap = ncap;
+    }
+    memcpy(b->text + b->len, buffer, size);
+    b->len += size;
+    return 0;
+}
+
+/* Turn the JSON response into text, on the thread that built it: its
+** objects are then freed where they were allocated, and glibc's
+** per-thread caches serve the next request. A worker that built a page
+** and an event loop that freed it sent every allocation down malloc's slow
+** path (17 % of a queue page's CPU). One pass into a buffer that starts at
+** a likely size and doubles: json_dumps starts at 16 bytes. */
+static void render(http_req *r)
+{
+    if (!r->json) return;
+    dump_buf b = {malloc(4096), 0, 4096};
+    int ok = b.text && json_dump_callback(r->json, dump_append, &b, JSON_COMPACT | JSON_ENCODE_ANY) == 0 &&
+             dump_append("", 1, &b) == 0; /* JSON text holds no NUL: strings escape it */
+    json_decref(r->json);
+    r->json = NULL;
+    free(r->text);
+    r->text = NULL;
+    if (!ok) {
+        free(b.text);
+        r->status = 503; /* out of memory: an empty answer says so */
+        return;
+    }
+    r->text = b.text;
+    r->content_type = "application/json";
+}
+
 static int send_response(struct MHD_Connection *conn, http_req *r)
 {
-    char *text;
-    size_t len;
-    const char *ct;
-    if (r->text) {
-        text = r->text;
-        r->text = NULL;
-        len = strlen(text);
-        ct = r->content_type ? r->content_type : "text/plain; charset=utf-8";
-    } else {
-        /* Straight into one buffer of a likely size, dumped again into one
-        ** of the exact size if too small: json_dumps grows its buffer from
-        ** 16 bytes by doubling, 7 reallocations for a ticket. */
-        size_t cap = 4096;
-        text = malloc(cap);
-        if (!text) return MHD_NO;
-        len = r->json ? json_dumpb(r->json, text, cap, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
-        if (len > cap) {
-            char *bigger = realloc(text, len);
-            if (!bigger) {
-                free(text);
-                return MHD_NO;
-            }
-            text = bigger;
-            len = json_dumpb(r->json, text, len, JSON_COMPACT | JSON_ENCODE_ANY);
-        }
-        if (r->json && len == 0) {
-            free(text);
-            return MHD_NO;
-        }
-        ct = "application/json";
-    }
+    render(r);
+    char *text = r->text;
+    r->text = NULL;
+    size_t len = text ? strlen(text) : 0;
+    const char *ct = r->content_type ? r->content_type : "text/plain; charset=utf-8";
+    if (!text && !(text = malloc(1))) return MHD_NO;
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(text);
@@ -842,19 +864,42 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
 
 /* ---- the workers ------------------------------------------------------- */
 
+/* A worker thread. Idle workers wait on their own condition variable in a
+** stack, and a request goes to the one idle most recently: its stack, its
+** malloc caches and its read connection's pages are still warm. A shared
+** condition variable wakes whichever thread waited longest, the coldest
+** (a queue page cost 2.0 ms of CPU that way, 1.8 ms this way). */
+typedef struct http_worker {
+    garant_server *srv;
+    pthread_t thread;
+    pthread_cond_t cv;
+    conn_state *job;            /* handed over by to_worker */
+    struct http_worker *next_idle;
+} http_worker;
+
 static void *worker_main(void *arg)
 {
-    garant_server *srv = arg;
+    http_worker *w = arg;
+    garant_server *srv = w->srv;
     http_thread_name("garant-worker");
     pthread_mutex_lock(&srv->work_mu);
     for (;;) {
-        while (!srv->work_head && !srv->work_stop) pthread_cond_wait(&srv->work_cv, &srv->work_mu);
-        conn_state *cs = srv->work_head;
-        if (!cs) break;
-        srv->work_head = cs->next_work;
-        if (!srv->work_head) srv->work_tail = NULL;
+        conn_state *cs = w->job;
+        w->job = NULL;
+        if (!cs && (cs = srv->work_head)) {
+            srv->work_head = cs->next_work;
+            if (!srv->work_head) srv->work_tail = NULL;
+        }
+        if (!cs) {
+            if (srv->work_stop) break;
+            w->next_idle = srv->idle;
+            srv->idle = w;
+            while (!w->job && !srv->work_stop) pthread_cond_wait(&w->cv, &srv->work_mu);
+            continue; /* to_worker took it off the idle stack, or stopping */
+        }
         pthread_mutex_unlock(&srv->work_mu);
         handle(&cs->req, cs);
+        render(&cs->req);
         resume(cs, PH_ANSWERED);
         pthread_mutex_lock(&srv->work_mu);
     }
@@ -862,7 +907,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Suspend the request and queue it for a worker. */
+/* Suspend the request and hand it to a worker, or queue it if all are
+** busy. */
 static void to_worker(garant_server *srv, conn_state *cs)
 {
     MHD_suspend_connection(cs->conn);
@@ -870,13 +916,34 @@ static void to_worker(garant_server *srv, conn_state *cs)
     atomic_fetch_add(&srv->inflight, 1);
     cs->next_work = NULL;
     pthread_mutex_lock(&srv->work_mu);
-    if (srv->work_tail)
-        ((conn_state *)srv->work_tail)->next_work = cs;
-    else
-        srv->work_head = cs;
-    srv->work_tail = cs;
-    pthread_cond_signal(&srv->work_cv);
+    http_worker *w = srv->idle;
+    if (w) {
+        srv->idle = w->next_idle;
+        w->job = cs;
+        pthread_cond_signal(&w->cv);
+    } else {
+        if (srv->work_tail)
+            ((conn_state *)srv->work_tail)->next_work = cs;
+        else
+            srv->work_head = cs;
+        srv->work_tail = cs;
+    }
     pthread_mutex_unlock(&srv->work_mu);
+}
+
+/* Stop the workers once they have finished what they hold. */
+static void stop_workers(garant_server *srv)
+{
+    pthread_mutex_lock(&srv->work_mu);
+    srv->work_stop = 1;
+    for (http_worker *w = srv->idle; w; w = w->next_idle) pthread_cond_signal(&w->cv);
+    srv->idle = NULL;
+    pthread_mutex_unlock(&srv->work_mu);
+    for (int i = 0; i < srv->nworkers; i++) {
+        pthread_join(srv->workers[i].thread, NULL);
+        pthread_cond_destroy(&srv->workers[i].cv);
+    }
+    free(srv->workers);
 }
 
 /* ---- the event loop's side ----------------------------------------------- */
@@ -1128,7 +1195,6 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_init(&srv->work_mu, NULL);
     pthread_mutex_init(&srv->sync_mu, NULL);
     pthread_cond_init(&srv->sync_cv, NULL);
-    pthread_cond_init(&srv->work_cv, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);
@@ -1162,10 +1228,15 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc && !(srv->workers = calloc((size_t)nworkers, sizeof *srv->workers)))
         rc = garant__error(GARANT_ENOMEM, "out of memory");
     while (!rc && srv->nworkers < nworkers) {
-        if (pthread_create(&srv->workers[srv->nworkers], NULL, worker_main, srv) != 0)
+        http_worker *w = &srv->workers[srv->nworkers];
+        w->srv = srv;
+        pthread_cond_init(&w->cv, NULL);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            pthread_cond_destroy(&w->cv);
             rc = garant__error(GARANT_ENOMEM, "cannot start worker thread %d", srv->nworkers + 1);
-        else
+        } else {
             srv->nworkers++;
+        }
     }
     if (!rc) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
@@ -1203,12 +1274,7 @@ int garant_server_run(const garant_server_options *opt)
     int saved = rc;
     char saved_msg[512];
     snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
-    pthread_mutex_lock(&srv->work_mu);
-    srv->work_stop = 1;
-    pthread_cond_broadcast(&srv->work_cv);
-    pthread_mutex_unlock(&srv->work_mu);
-    for (int i = 0; i < srv->nworkers; i++) pthread_join(srv->workers[i], NULL);
-    free(srv->workers);
+    stop_workers(srv);
     pthread_mutex_lock(&srv->write_mu);
     srv->stopping = 1;
     pthread_cond_broadcast(&srv->write_cv);

@@ -60,10 +60,10 @@ struct garant_server {
 
     /* Worker threads for handlers that may block (HTTP_RUN_WORKER). */
     pthread_mutex_t work_mu;
-    pthread_cond_t work_cv;
     void *work_head, *work_tail; /* suspended requests, FIFO (server.c) */
+    struct http_worker *idle;   /* idle workers, most recently idle first */
     int work_stop;
-    pthread_t *workers;
+    struct http_worker *workers;
     int nworkers;
 
     /* Requests suspended while a worker or the writer has them; the
