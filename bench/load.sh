@@ -271,7 +271,7 @@ queue_c=$(field "$first_queue" c)
 verdict() { if awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { exit !(op == ">=" ? a >= b : a <= b) }'; then echo MET; else echo MISSED; fi; }
 
 echo
-echo "  garant serve under load ($bin), $(nproc) cores, $duration s a run, SQLite synchronous=FULL"
+echo "  garant serve under load ($bin), $(nproc) cores, $duration s a run, every 201 sent after the fdatasync of its commit"
 printf '  %-44s %s\n' "store" "$(cat "$work/seed.txt")"
 printf '  %-44s %s%% of a core\n' "server at rest (SLA monitor)" "$(field "$(grep '^idle' "$results")" cpu_pct)"
 grep '^queue' "$results" | while read -r l; do
