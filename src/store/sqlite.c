@@ -6,8 +6,10 @@
 **
 ** Durability: journal_mode=WAL with synchronous=FULL, so a commit that was
 ** acknowledged survives a power loss or a machine crash, not just a crash of
-** the process (with synchronous=NORMAL the last commits could be lost; a
-** lost ticket would be a lost promise). WAL also lets readers run while the
+** the process (with synchronous=NORMAL alone the last commits could be lost;
+** a lost ticket would be a lost promise). The server instead defers the
+** fsync to a stage of its own (defer_sync and sync below, docs/durability.md)
+** and acknowledges nothing before it. WAL also lets readers run while the
 ** writer commits.
 **
 ** Threads: every connection is opened with SQLITE_OPEN_NOMUTEX because it is
