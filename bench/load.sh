@@ -160,20 +160,8 @@ with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
 PY
 }
 
-# One counter from /metrics.
-metric() {
-  python3 - "$url" "$1" <<'PY'
-import sys, urllib.request
-url, name = sys.argv[1:]
-with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
-    for line in r.read().decode().splitlines():
-        if line.startswith(name + " "):
-            print(line.split()[1].split(".")[0])
-            break
-    else:
-        print(0)
-PY
-}
+# One counter from /metrics, as an integer.
+metric() { metric_f "$1" | cut -d. -f1; }
 
 # CPU time the server has used so far, in clock ticks (user + system).
 server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }

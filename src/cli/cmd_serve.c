@@ -8,6 +8,21 @@
 #include "cli.h"
 #include "http.h"
 
+/* --NAME N in [min, max] into *out, if given; 0 after a usage error. */
+static int int_option(const cli_args *a, const char *name, long min, long max, int *out)
+{
+    const char *v = cli_get(a, name);
+    if (!v) return 1;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!v[0] || *end || n < min || n > max) {
+        cli_usage_error("serve: --%s must be %ld-%ld", name, min, max);
+        return 0;
+    }
+    *out = (int)n;
+    return 1;
+}
+
 int cmd_serve(const cli_args *a)
 {
     garant_server_options o;
@@ -26,27 +41,9 @@ int cmd_serve(const cli_args *a)
     o.monitor_interval_ms = 1000;
     if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
     if (!o.listen) o.listen = "127.0.0.1:8080";
-    const char *threads = cli_get(a, "threads");
-    if (threads) {
-        char *end;
-        long n = strtol(threads, &end, 10);
-        if (*end || n < 1 || n > 64) return cli_usage_error("serve: --threads must be 1-64");
-        o.threads = (int)n;
-    }
-    const char *workers = cli_get(a, "workers");
-    if (workers) {
-        char *end;
-        long n = strtol(workers, &end, 10);
-        if (*end || n < 1 || n > 1024) return cli_usage_error("serve: --workers must be 1-1024");
-        o.workers = (int)n;
-    }
-    const char *interval = cli_get(a, "monitor-interval-ms");
-    if (interval) {
-        char *end;
-        long n = strtol(interval, &end, 10);
-        if (*end || n < 10 || n > 3600000) return cli_usage_error("serve: --monitor-interval-ms must be 10-3600000");
-        o.monitor_interval_ms = (int)n;
-    }
+    if (!int_option(a, "threads", 1, 64, &o.threads) || !int_option(a, "workers", 1, 1024, &o.workers) ||
+        !int_option(a, "monitor-interval-ms", 10, 3600000, &o.monitor_interval_ms))
+        return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
 }

@@ -113,6 +113,9 @@ int http_status_of(int err);
 /* A query parameter or header, or NULL. Borrowed; valid for the request. */
 const char *http_query(http_req *r, const char *name);
 const char *http_header(http_req *r, const char *name);
+/* An integer query parameter in [min, max]: 1 and *out if present, 0 if
+** absent, or GARANT_EINVAL naming the parameter and the range. */
+int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
 
 /* Field types for http_body_fields. */
 typedef enum http_ftype {

@@ -358,22 +358,6 @@ static int product_list(http_req *r)
 
 /* ---- users ----------------------------------------------------------- */
 
-/* An integer query parameter in [min, max]: 1 if present, 0 if absent,
-** or GARANT_EINVAL (the same rule and words as the ticket list's). */
-static int query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (!s) return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!s[0] || *end || errno || v < min || v > max)
-        return garant__error(GARANT_EINVAL, "query parameter '%s' must be an integer from %lld to %lld", name,
-                             (long long)min, (long long)max);
-    *out = v;
-    return 1;
-}
-
 static const char *const role_names[] = {"customer", "agent", "admin"};
 
 /* The filters of GET /api/v1/users from the query, each checked. */
@@ -383,11 +367,11 @@ static int user_filter(http_req *r, garant_user_filter *f)
     f->limit = PAGE_DEFAULT;
     int64_t v;
     int rc;
-    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
     if (rc) f->limit = (int)v;
-    if ((rc = query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f->after_id = v;
-    if ((rc = query_int(r, "org_id", 1, INT64_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "org_id", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f->org_id = v;
     const char *role = http_query(r, "role");
     if (role) {

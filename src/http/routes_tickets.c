@@ -109,22 +109,6 @@ static int check_environment(const garant_policy *pol, int priority, const char 
                          allowed[0] ? allowed : "no environment", env, def && def[0] ? def : "see the definitions");
 }
 
-/* An integer query parameter in [min, max]: 1 if present, 0 if absent,
-** or GARANT_EINVAL. */
-static int query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (!s) return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!s[0] || *end || errno || v < min || v > max)
-        return garant__error(GARANT_EINVAL, "query parameter '%s' must be an integer from %lld to %lld", name,
-                             (long long)min, (long long)max);
-    *out = v;
-    return 1;
-}
-
 /* A text query parameter copied into dst: 1 if present, 0 if absent. */
 static int query_text(http_req *r, const char *name, char *dst, size_t cap)
 {
@@ -384,13 +368,13 @@ static int ticket_list(http_req *r)
     int64_t v;
     int rc;
     f.limit = PAGE_DEFAULT;
-    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
     if (rc) f.limit = (int)v;
-    if ((rc = query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f.after_id = v;
-    if ((rc = query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
     if (rc) f.priority = (int)v;
-    if ((rc = query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f.org_id = v;
     if ((rc = query_text(r, "status", f.status, sizeof f.status)) < 0) return rc;
     if (rc && !valid_status(f.status))
@@ -627,11 +611,11 @@ static int queue(http_req *r)
     int64_t v;
     int rc;
     f.limit = PAGE_DEFAULT;
-    if ((rc = query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
     if (rc) f.limit = (int)v;
-    if ((rc = query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
     if (rc) f.priority = (int)v;
-    if ((rc = query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
+    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f.org_id = v;
     if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
     if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;

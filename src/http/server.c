@@ -403,6 +403,20 @@ const char *http_query(http_req *r, const char *name)
     return MHD_lookup_connection_value(cs->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+    const char *s = http_query(r, name);
+    if (!s) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!s[0] || *end || errno || v < min || v > max)
+        return garant__error(GARANT_EINVAL, "query parameter '%s' must be an integer from %lld to %lld", name,
+                             (long long)min, (long long)max);
+    *out = v;
+    return 1;
+}
+
 const char *http_header(http_req *r, const char *name)
 {
     conn_state *cs = r->impl;
