@@ -914,6 +914,9 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&srv->work_mu);
         handle(&cs->req, cs);
         render(&cs->req);
+        /* The parsed body too is freed where it was allocated. */
+        json_decref(cs->req.body_json);
+        cs->req.body_json = NULL;
         resume(cs, PH_ANSWERED);
         pthread_mutex_lock(&srv->work_mu);
     }
@@ -1283,6 +1286,9 @@ int garant_server_run(const garant_server_options *opt)
         atomic_store(&srv->draining, 1);
         for (int waited_ms = 0; atomic_load(&srv->inflight) > 0 && waited_ms < DRAIN_MS; waited_ms += 5)
             nanosleep(&(struct timespec){0, 5000000}, NULL);
+        if (atomic_load(&srv->inflight) > 0)
+            fprintf(stderr, "garant: %d requests still unanswered after %d s; stopping anyway\n",
+                    atomic_load(&srv->inflight), DRAIN_MS / 1000);
         MHD_stop_daemon(srv->daemon);
     }
     int saved = rc;
