@@ -28,7 +28,8 @@ typedef enum garant_err {
     GARANT_EPERM = -11,    /* authenticated but not allowed */
     GARANT_ETHROTTLED = -12, /* too many attempts; try again later */
     GARANT_ESTORE = -13,   /* the database failed (disk, corruption, busy) */
-    GARANT_EPARSE = -14    /* a request body is not well-formed (JSON) */
+    GARANT_EPARSE = -14,   /* a request body is not well-formed (JSON) */
+    GARANT_EBUSY = -15     /* the server is at capacity for this; try again shortly */
 } garant_err;
 
 /* The message of the last error on this thread, or "" if none.

@@ -44,6 +44,7 @@ const char *garant_err_name(int code)
     case GARANT_ETHROTTLED: return "ethrottled";
     case GARANT_ESTORE: return "estore";
     case GARANT_EPARSE: return "eparse";
+    case GARANT_EBUSY: return "ebusy";
     default: return "unknown";
     }
 }

@@ -77,7 +77,7 @@ static const struct {
     {GARANT_OK, 200},        {GARANT_EINVAL, 422},     {GARANT_EPARSE, 400},   {GARANT_ENOTFOUND, 404},
     {GARANT_ECONFLICT, 409}, {GARANT_EAUTH, 401},      {GARANT_EPERM, 403},    {GARANT_ETHROTTLED, 429},
     {GARANT_ELIMIT, 413},    {GARANT_ERANGE, 422},     {GARANT_ECONFIG, 422},  {GARANT_ENOMEM, 503},
-    {GARANT_ESTORE, 500},    {GARANT_EIO, 500},        {GARANT_ETZIF, 500},
+    {GARANT_ESTORE, 500},    {GARANT_EIO, 500},        {GARANT_ETZIF, 500},    {GARANT_EBUSY, 503},
 };
 
 int http_status_of(int err)
@@ -1027,8 +1027,7 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
         return -1;
     }
     if (atomic_load(&srv->draining)) {
-        reply_error(r, GARANT_ESTORE, "the server is shutting down; try again shortly");
-        r->status = 503;
+        reply_error(r, GARANT_EBUSY, "the server is shutting down; try again shortly");
         r->retry_after_s = 1;
         return -1;
     }
