@@ -44,8 +44,11 @@ typedef int (*http_handler)(http_req *r);
 typedef enum http_run {
     HTTP_RUN_WORKER = 0,  /* a worker thread, with a read connection (r->db):
                           ** free to block on the store, http_write, hashing */
-    HTTP_RUN_INLINE = 1   /* the event loop itself, without r->db: must not
+    HTTP_RUN_INLINE = 1,  /* the event loop itself, without r->db: must not
                           ** block; writes through http_write_then */
+    HTTP_RUN_HASHING = 2  /* like WORKER, on a small pool of its own: routes
+                          ** that hash passwords, so that a flood of them
+                          ** cannot take every general worker */
 } http_run;
 
 typedef struct http_route {

@@ -701,12 +701,12 @@ static int reset(http_req *r)
 }
 
 const http_route http_routes_accounts[] = {
-    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}", HTTP_RUN_HASHING},
     {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING},
     {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER},
     {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER},
     {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot, "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions", HTTP_RUN_HASHING},
     {NULL, NULL, 0, NULL, NULL, 0},
 };

@@ -13,8 +13,9 @@
 **     the client.
 **   - Every other route is suspended and handed to a worker thread
 **     (`--workers N`, default 32) that may block: store reads, http_write,
-**     argon2id hashing, mail. The worker resumes the connection with the
-**     response set, and the loop sends it.
+**     mail. The worker resumes the connection with the response set, and
+**     the loop sends it. Routes that hash passwords (argon2id) have a pool
+**     of 8 of their own, so a flood of sign-ins cannot take them all.
 **   - One writer thread commits every queued write, many in one
 **     transaction and one fsync (group commit).
 ** An earlier design gave each connection a thread that blocked through
@@ -50,6 +51,9 @@
 /* Threads: event loops and workers ("Threading" above). */
 #define DEFAULT_LOOPS 2
 #define DEFAULT_WORKERS 32
+/* Workers for the routes that hash passwords: as many as may hash at once
+** (MAX_CONCURRENT_HASHES in routes_accounts.c); more would only wait. */
+#define HASHING_WORKERS 8
 /* Memory for a connection's headers and buffers (MHD's default is 32
 ** KiB). MHD zeroes all of it for every request on a kept-alive
 ** connection, so it is kept to what headers need; bodies stream through
@@ -878,89 +882,137 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
 
 /* ---- the workers ------------------------------------------------------- */
 
-/* A worker thread. Idle workers wait on their own condition variable in a
-** stack, and a request goes to the one idle most recently: its stack, its
-** malloc caches and its read connection's pages are still warm. A shared
-** condition variable wakes whichever thread waited longest, the coldest
-** (a queue page cost 2.0 ms of CPU that way, 1.8 ms this way). */
+/* A pool of worker threads. Idle workers wait on their own condition
+** variable in a stack, and a request goes to the one idle most recently:
+** its stack, its malloc caches and its read connection's pages are still
+** warm. A shared condition variable wakes whichever thread waited longest,
+** the coldest (a queue page cost 2.0 ms of CPU that way, 1.8 ms this way).
+**
+** There are two pools. Routes that hash a password (HTTP_RUN_HASHING:
+** sign-up, login, reset; argon2id, 19 MiB and tens of milliseconds each)
+** have a small one of their own: 48 sign-ins at once held every general
+** worker and a GET /api/v1/me sent meanwhile waited 0.8 s behind them. */
 typedef struct http_worker {
-    garant_server *srv;
+    struct http_pool *pool;
     pthread_t thread;
     pthread_cond_t cv;
     conn_state *job;            /* handed over by to_worker */
     struct http_worker *next_idle;
 } http_worker;
 
+struct http_pool {
+    const char *thread_name;
+    pthread_mutex_t mu;
+    conn_state *head, *tail;    /* requests waiting for a worker, FIFO */
+    http_worker *idle;          /* idle workers, most recently idle first */
+    int stop;
+    http_worker *workers;
+    int n;
+};
+
 static void *worker_main(void *arg)
 {
     http_worker *w = arg;
-    garant_server *srv = w->srv;
-    http_thread_name("garant-worker");
-    pthread_mutex_lock(&srv->work_mu);
+    http_pool *p = w->pool;
+    http_thread_name(p->thread_name);
+    pthread_mutex_lock(&p->mu);
     for (;;) {
         conn_state *cs = w->job;
         w->job = NULL;
-        if (!cs && (cs = srv->work_head)) {
-            srv->work_head = cs->next_work;
-            if (!srv->work_head) srv->work_tail = NULL;
+        if (!cs && (cs = p->head)) {
+            p->head = cs->next_work;
+            if (!p->head) p->tail = NULL;
         }
         if (!cs) {
-            if (srv->work_stop) break;
-            w->next_idle = srv->idle;
-            srv->idle = w;
-            while (!w->job && !srv->work_stop) pthread_cond_wait(&w->cv, &srv->work_mu);
+            if (p->stop) break;
+            w->next_idle = p->idle;
+            p->idle = w;
+            while (!w->job && !p->stop) pthread_cond_wait(&w->cv, &p->mu);
             continue; /* to_worker took it off the idle stack, or stopping */
         }
-        pthread_mutex_unlock(&srv->work_mu);
+        pthread_mutex_unlock(&p->mu);
         handle(&cs->req, cs);
         render(&cs->req);
         /* The parsed body too is freed where it was allocated. */
         json_decref(cs->req.body_json);
         cs->req.body_json = NULL;
         resume(cs, PH_ANSWERED);
-        pthread_mutex_lock(&srv->work_mu);
+        pthread_mutex_lock(&p->mu);
     }
-    pthread_mutex_unlock(&srv->work_mu);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-/* Suspend the request and hand it to a worker, or queue it if all are
-** busy. */
-static void to_worker(garant_server *srv, conn_state *cs)
+/* Suspend the request and hand it to a worker of pool p, or queue it if
+** all are busy. */
+static void to_worker(garant_server *srv, http_pool *p, conn_state *cs)
 {
     MHD_suspend_connection(cs->conn);
     atomic_store(&cs->phase, PH_AWAY);
     atomic_fetch_add(&srv->inflight, 1);
     cs->next_work = NULL;
-    pthread_mutex_lock(&srv->work_mu);
-    http_worker *w = srv->idle;
+    pthread_mutex_lock(&p->mu);
+    http_worker *w = p->idle;
     if (w) {
-        srv->idle = w->next_idle;
+        p->idle = w->next_idle;
         w->job = cs;
         pthread_cond_signal(&w->cv);
     } else {
-        if (srv->work_tail)
-            ((conn_state *)srv->work_tail)->next_work = cs;
+        if (p->tail)
+            p->tail->next_work = cs;
         else
-            srv->work_head = cs;
-        srv->work_tail = cs;
+            p->head = cs;
+        p->tail = cs;
     }
-    pthread_mutex_unlock(&srv->work_mu);
+    pthread_mutex_unlock(&p->mu);
 }
 
-/* Stop the workers once they have finished what they hold. */
-static void stop_workers(garant_server *srv)
+/* A pool of n workers named thread_name; NULL and the error set if any
+** cannot start (those started are stopped). Caller owns; free with
+** pool_stop. */
+static void pool_stop(http_pool *p);
+static http_pool *pool_start(const char *thread_name, int n)
 {
-    pthread_mutex_lock(&srv->work_mu);
-    srv->work_stop = 1;
-    for (http_worker *w = srv->idle; w; w = w->next_idle) pthread_cond_signal(&w->cv);
-    srv->idle = NULL;
-    pthread_mutex_unlock(&srv->work_mu);
-    for (int i = 0; i < srv->nworkers; i++) {
-        pthread_join(srv->workers[i].thread, NULL);
-        pthread_cond_destroy(&srv->workers[i].cv);
+    http_pool *p = calloc(1, sizeof *p);
+    if (!p || !(p->workers = calloc((size_t)n, sizeof *p->workers))) {
+        free(p);
+        garant__error(GARANT_ENOMEM, "out of memory for the worker threads");
+        return NULL;
     }
-    free(srv->workers);
+    p->thread_name = thread_name;
+    pthread_mutex_init(&p->mu, NULL);
+    while (p->n < n) {
+        http_worker *w = &p->workers[p->n];
+        w->pool = p;
+        pthread_cond_init(&w->cv, NULL);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            pthread_cond_destroy(&w->cv);
+            pool_stop(p);
+            garant__error(GARANT_ENOMEM, "cannot start %s thread %d", thread_name, p->n + 1);
+            return NULL;
+        }
+        p->n++;
+    }
+    return p;
+}
+
+/* Stop the workers once they have finished what they hold, and free the
+** pool. NULL does nothing. */
+static void pool_stop(http_pool *p)
+{
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    for (http_worker *w = p->idle; w; w = w->next_idle) pthread_cond_signal(&w->cv);
+    p->idle = NULL;
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->n; i++) {
+        pthread_join(p->workers[i].thread, NULL);
+        pthread_cond_destroy(&p->workers[i].cv);
+    }
+    pthread_mutex_destroy(&p->mu);
+    free(p->workers);
+    free(p);
 }
 
 /* ---- the event loop's side ----------------------------------------------- */
@@ -1098,8 +1150,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (sret >= 0) return sret == MHD_YES ? MHD_YES : MHD_NO;
     }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
-    if (cs->rt->run == HTTP_RUN_WORKER) {
-        to_worker(srv, cs);
+    if (cs->rt->run != HTTP_RUN_INLINE) {
+        to_worker(srv, cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general, cs);
         return MHD_YES;
     }
     handle(&cs->req, cs);
@@ -1208,7 +1260,6 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_init(&srv->policy_mu, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_cond_init(&srv->write_cv, NULL);
-    pthread_mutex_init(&srv->work_mu, NULL);
     pthread_mutex_init(&srv->sync_mu, NULL);
     pthread_cond_init(&srv->sync_cv, NULL);
     struct sockaddr_storage ss;
@@ -1240,20 +1291,9 @@ int garant_server_run(const garant_server_options *opt)
         else
             writer_started = 1;
     }
-    int nworkers = opt->workers > 0 ? opt->workers : DEFAULT_WORKERS;
-    if (!rc && !(srv->workers = calloc((size_t)nworkers, sizeof *srv->workers)))
-        rc = garant__error(GARANT_ENOMEM, "out of memory");
-    while (!rc && srv->nworkers < nworkers) {
-        http_worker *w = &srv->workers[srv->nworkers];
-        w->srv = srv;
-        pthread_cond_init(&w->cv, NULL);
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            pthread_cond_destroy(&w->cv);
-            rc = garant__error(GARANT_ENOMEM, "cannot start worker thread %d", srv->nworkers + 1);
-        } else {
-            srv->nworkers++;
-        }
-    }
+    if (!rc && !(srv->general = pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS)))
+        rc = GARANT_ENOMEM;
+    if (!rc && !(srv->hashing = pool_start("garant-hashing", HASHING_WORKERS))) rc = GARANT_ENOMEM;
     if (!rc) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                          MHD_USE_ERROR_LOG;
@@ -1293,7 +1333,8 @@ int garant_server_run(const garant_server_options *opt)
     int saved = rc;
     char saved_msg[512];
     snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
-    stop_workers(srv);
+    pool_stop(srv->general);
+    pool_stop(srv->hashing);
     pthread_mutex_lock(&srv->write_mu);
     srv->stopping = 1;
     pthread_cond_broadcast(&srv->write_cv);

@@ -10,6 +10,8 @@
 #include "http.h"
 #include "sessions.h"
 
+typedef struct http_pool http_pool;
+
 /* One write waiting for the writer thread: either a waiting thread's
 ** (http_write: on its stack, cv signalled when done) or a suspended
 ** request's (http_write_then: in the request's state, on_done called
@@ -58,13 +60,9 @@ struct garant_server {
     _Atomic int sync_failed;    /* an fsync failed: every write fails */
     pthread_t syncer;
 
-    /* Worker threads for handlers that may block (HTTP_RUN_WORKER). */
-    pthread_mutex_t work_mu;
-    void *work_head, *work_tail; /* suspended requests, FIFO (server.c) */
-    struct http_worker *idle;   /* idle workers, most recently idle first */
-    int work_stop;
-    struct http_worker *workers;
-    int nworkers;
+    /* Worker threads for handlers that may block (server.c): the general
+    ** pool, and a small one for the routes that hash passwords. */
+    http_pool *general, *hashing;
 
     /* Requests suspended while a worker or the writer has them; the
     ** daemon may only be stopped when none is (MHD's rule). */

@@ -263,6 +263,54 @@ def test_wrong_email_and_wrong_password_look_alike():
         expect(t["unknown"][1] > t["known"][1] / 3 and t["known"][1] > t["unknown"][1] / 3, t)
 
 
+def test_sign_ins_do_not_hold_up_other_requests():
+    """Routes that hash passwords run on a small pool of their own, so a
+    flood of sign-ins leaves the general workers to everyone else. With 4
+    general workers and 48 sign-ins at once (argon2id, tens of ms each), a
+    GET /api/v1/me sent meanwhile is answered while most sign-ins are still
+    waiting their turn; in one shared pool it waited behind all of them.
+    Asserts an order of events, not a speed."""
+    import http.client
+    import json
+    import threading
+    with Server(extra_args=["--workers", "4"]) as s:
+        email = "flood@acme-corp.example"
+        signup_verified(s, email)
+        token = s.login(email)
+        host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
+        conns = [http.client.HTTPConnection(host, int(port), timeout=120) for _ in range(48)]
+        for c in conns:
+            c.connect()
+        start = threading.Barrier(len(conns) + 1)
+        done = []  # status of each sign-in, in the order they finished
+        lock = threading.Lock()
+
+        def sign_in(c):
+            start.wait()
+            c.request("POST", "/api/v1/login", body=json.dumps({"email": email, "password": PASSWORD}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            with lock:
+                done.append(r.status)
+
+        threads = [threading.Thread(target=sign_in, args=(c,)) for c in conns]
+        for t in threads:
+            t.start()
+        start.wait()
+        time.sleep(0.05)  # the sign-ins are in
+        expect_status(s.get("/api/v1/me", token=token), 200)
+        with lock:
+            finished_before_me = len(done)
+        for t in threads:
+            t.join(120)
+        for c in conns:
+            c.close()
+        expect(len(done) == 48 and set(done) == {200}, done)
+        expect(finished_before_me < 24,
+               "GET /me waited for %d of 48 sign-ins to finish" % finished_before_me)
+
+
 def test_login_throttling():
     with Server() as s:
         s.set_clock(T0)
