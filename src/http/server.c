@@ -8,16 +8,19 @@
 **   - A route marked HTTP_RUN_INLINE (filing a ticket) runs on the loop:
 **     its session comes from the session cache (sessions.h), it checks its
 **     input, queues its write with http_write_then and the connection is
-**     suspended; the writer resumes it once the commit is durable, and the
-**     loop builds and sends the answer. Nothing waits for the fsync but
-**     the client.
+**     suspended; it is resumed once its commit is durable, and the loop
+**     builds and sends the answer. Nothing waits for the fsync but the
+**     client.
 **   - Every other route is suspended and handed to a worker thread
 **     (`--workers N`, default 32) that may block: store reads, http_write,
 **     mail. The worker resumes the connection with the response set, and
 **     the loop sends it. Routes that hash passwords (argon2id) have a pool
 **     of 8 of their own, so a flood of sign-ins cannot take them all.
 **   - One writer thread commits every queued write, many in one
-**     transaction and one fsync (group commit).
+**     transaction (group commit), without waiting for the disk; a syncer
+**     thread makes each committed batch durable with one fdatasync while
+**     the writer builds the next, then answers its requests
+**     (docs/durability.md).
 ** An earlier design gave each connection a thread that blocked through
 ** its commit: 250 us of CPU a submission, mostly thread wake-ups, malloc
 ** contention and store reads (README, "Where the time goes").
