@@ -25,6 +25,7 @@
 
 #include "../core/internal.h"
 #include "server_internal.h"
+#include "text.h"
 
 #define DEFAULT_FROM "garant <noreply@garant.invalid>"
 /* Seconds: to connect, and for the whole SMTP exchange. */
@@ -38,38 +39,13 @@ static int curl_init_rc;
 
 static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
 
-/* A growing text with a ceiling. */
-typedef struct text_buf {
-    char *s;
-    size_t len, cap;
-} text_buf;
-
-static int put(text_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = b->cap ? b->cap : 2048;
-        while (ncap < b->len + n + 1) ncap *= 2;
-        if (ncap > MAX_MESSAGE) return garant__error(GARANT_ELIMIT, "mail larger than %d bytes", MAX_MESSAGE);
-        char *ns = realloc(b->s, ncap);
-        if (!ns) return garant__error(GARANT_ENOMEM, "out of memory building a mail");
-        b->s = ns;
-        b->cap = ncap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
-
-static int puts_(text_buf *b, const char *s) { return put(b, s, strlen(s)); }
-
 /* A header line "Name: value\r\n"; value must hold no line break. */
-static int header(text_buf *b, const char *name, const char *value)
+static int header(http_text *b, const char *name, const char *value)
 {
-    int rc = puts_(b, name);
-    if (!rc) rc = puts_(b, ": ");
-    if (!rc) rc = puts_(b, value);
-    if (!rc) rc = puts_(b, "\r\n");
+    int rc = http_text_puts(b, name);
+    if (!rc) rc = http_text_puts(b, ": ");
+    if (!rc) rc = http_text_puts(b, value);
+    if (!rc) rc = http_text_puts(b, "\r\n");
     return rc;
 }
 
@@ -97,7 +73,7 @@ static void rfc5322_date(char out[40], time_t t)
 }
 
 /* Subject as is when ASCII, else an RFC 2047 encoded word (base64, UTF-8). */
-static int subject_header(text_buf *b, const char *subject)
+static int subject_header(http_text *b, const char *subject)
 {
     int ascii = 1;
     for (const char *p = subject; *p; p++) ascii = ascii && (unsigned char)*p < 0x80;
@@ -106,14 +82,14 @@ static int subject_header(text_buf *b, const char *subject)
     if (n > 600) n = 600;
     char enc[1024];
     sodium_bin2base64(enc, sizeof enc, (const unsigned char *)subject, n, sodium_base64_VARIANT_ORIGINAL);
-    int rc = puts_(b, "Subject: =?utf-8?B?");
-    if (!rc) rc = puts_(b, enc);
-    if (!rc) rc = puts_(b, "?=\r\n");
+    int rc = http_text_puts(b, "Subject: =?utf-8?B?");
+    if (!rc) rc = http_text_puts(b, enc);
+    if (!rc) rc = http_text_puts(b, "?=\r\n");
     return rc;
 }
 
 /* The whole message, lines ended by CRLF. Caller owns out->s; free(). */
-static int build_message(text_buf *out, const char *from, const char *to, const char *subject, const char *body)
+static int build_message(http_text *out, const char *from, const char *to, const char *subject, const char *body)
 {
     char date[40], from_addr[256], msgid[160];
     rfc5322_date(date, time(NULL));
@@ -124,7 +100,7 @@ static int build_message(text_buf *out, const char *from, const char *to, const 
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
     snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
-    text_buf b = {NULL, 0, 0};
+    http_text b = {.max = MAX_MESSAGE, .limit_message = "mail larger than"};
     int rc = header(&b, "Date", date);
     if (!rc) rc = header(&b, "Message-ID", msgid);
     if (!rc) rc = header(&b, "From", from);
@@ -134,12 +110,12 @@ static int build_message(text_buf *out, const char *from, const char *to, const 
     if (!rc) rc = header(&b, "Content-Type", "text/plain; charset=utf-8");
     if (!rc) rc = header(&b, "Content-Transfer-Encoding", "8bit");
     if (!rc) rc = header(&b, "Auto-Submitted", "auto-generated");
-    if (!rc) rc = puts_(&b, "\r\n");
+    if (!rc) rc = http_text_puts(&b, "\r\n");
     /* Body: every line break becomes CRLF (libcurl dot-stuffs lines). */
     for (const char *p = body; !rc && *p;) {
         size_t n = strcspn(p, "\r\n");
-        rc = put(&b, p, n);
-        if (!rc) rc = puts_(&b, "\r\n");
+        rc = http_text_add(&b, p, n);
+        if (!rc) rc = http_text_puts(&b, "\r\n");
         p += n;
         if (*p == '\r' && p[1] == '\n') p++;
         if (*p) p++;
@@ -167,7 +143,7 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static int send_smtp(const char *url, const char *from_addr, const char *to, const text_buf *msg)
+static int send_smtp(const char *url, const char *from_addr, const char *to, const http_text *msg)
 {
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc) return garant__error(GARANT_EIO, "mail: libcurl failed to initialize");
@@ -212,7 +188,7 @@ int http_mail(garant_server *srv, const char *to, const char *subject, const cha
         return garant__error(GARANT_EINVAL, "mail: recipient, sender or subject is malformed");
     char from_addr[256];
     address_of(from_addr, sizeof from_addr, from);
-    text_buf msg;
+    http_text msg;
     int rc = build_message(&msg, from, to, subject, body);
     if (rc) return rc;
     if (srv->opt.smtp_url) {

@@ -37,6 +37,7 @@
 
 #include "../core/internal.h"
 #include "http.h"
+#include "text.h"
 
 #define REPORT_MAX_DAYS 366
 #define REPORT_MAX_TICKETS 1000000
@@ -426,25 +427,9 @@ static int put_figures(json_t *o, const figures *f)
 
 /* ---- CSV ------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *b;
-    size_t len, cap;
-} sbuf;
-
-static int sb_add(sbuf *s, const char *text, size_t n)
-{
-    if (s->len + n + 1 > REPORT_MAX_CSV)
-        return garant__error(GARANT_ELIMIT, "the CSV report would exceed %u bytes", REPORT_MAX_CSV);
-    int rc = garant__grow((void **)&s->b, &s->cap, s->len + n + 1, 1);
-    if (rc) return rc;
-    memcpy(s->b + s->len, text, n);
-    s->len += n;
-    s->b[s->len] = '\0';
-    return 0;
-}
-
-static int sb_printf(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_printf(sbuf *s, const char *fmt, ...)
+/* A number cell: printf-style, at most 63 bytes. */
+static int sb_printf(http_text *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sb_printf(http_text *s, const char *fmt, ...)
 {
     char tmp[64];
     va_list ap;
@@ -452,35 +437,35 @@ static int sb_printf(sbuf *s, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof tmp) return garant__error(GARANT_EINVAL, "CSV cell too long");
-    return sb_add(s, tmp, (size_t)n);
+    return http_text_add(s, tmp, (size_t)n);
 }
 
 /* A text cell, RFC 4180: quoted when it holds a comma, a quote, CR or LF,
 ** with quotes doubled. A cell a spreadsheet would run as a formula (=, +,
 ** -, @, tab, CR first) is written with a leading apostrophe, as OWASP advises, since
 ** organization names come from customers. */
-static int csv_text(sbuf *s, const char *v)
+static int csv_text(http_text *s, const char *v)
 {
     int formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
     int quote = formula || strpbrk(v, ",\"\r\n") != NULL;
     int rc = 0;
-    if (quote) rc = sb_add(s, "\"", 1);
-    if (!rc && formula) rc = sb_add(s, "'", 1);
+    if (quote) rc = http_text_add(s, "\"", 1);
+    if (!rc && formula) rc = http_text_add(s, "'", 1);
     for (const char *p = v; !rc && *p; p++) {
         const char *q = strchr(p, '"');
         size_t n = q ? (size_t)(q - p) : strlen(p);
-        rc = sb_add(s, p, n);
-        if (!rc && q) rc = sb_add(s, "\"\"", 2);
+        rc = http_text_add(s, p, n);
+        if (!rc && q) rc = http_text_add(s, "\"\"", 2);
         p += n;
         if (!q) break;
     }
-    if (!rc && quote) rc = sb_add(s, "\"", 1);
+    if (!rc && quote) rc = http_text_add(s, "\"", 1);
     return rc;
 }
 
-static int csv_opt(sbuf *s, int64_t v) { return v < 0 ? 0 : sb_printf(s, "%" PRId64, v); }
+static int csv_opt(http_text *s, int64_t v) { return v < 0 ? 0 : sb_printf(s, "%" PRId64, v); }
 
-static int csv_figures(sbuf *s, const figures *f)
+static int csv_figures(http_text *s, const figures *f)
 {
     double a = attainment(f);
     int rc = sb_printf(s, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", f->tickets,
@@ -488,10 +473,10 @@ static int csv_figures(sbuf *s, const figures *f)
     if (!rc && a >= 0) rc = sb_printf(s, "%.2f", a);
     const int64_t t[4] = {f->business_median, f->business_p90, f->wall_median, f->wall_p90};
     for (int i = 0; !rc && i < 4; i++) {
-        rc = sb_add(s, ",", 1);
+        rc = http_text_add(s, ",", 1);
         if (!rc) rc = csv_opt(s, t[i]);
     }
-    if (!rc) rc = sb_add(s, "\r\n", 2);
+    if (!rc) rc = http_text_add(s, "\r\n", 2);
     return rc;
 }
 
@@ -517,7 +502,7 @@ static int group_json(json_t *g, const report *rep, const report_query *q, const
     return rc ? garant__error(GARANT_ENOMEM, "out of memory writing the report") : 0;
 }
 
-static int group_csv(sbuf *s, const report *rep, const report_query *q, const report_row *w)
+static int group_csv(http_text *s, const report *rep, const report_query *q, const report_row *w)
 {
     int rc = 0;
     for (int d = 0; !rc && d < q->ndims; d++) {
@@ -526,7 +511,7 @@ static int group_csv(sbuf *s, const report *rep, const report_query *q, const re
         case DIM_PRIORITY: rc = sb_printf(s, "%d", w->priority); break;
         case DIM_ORG: rc = csv_text(s, org_find(rep, w->org_id)->name); break;
         }
-        if (!rc) rc = sb_add(s, ",", 1);
+        if (!rc) rc = http_text_add(s, ",", 1);
     }
     return rc;
 }
@@ -536,14 +521,14 @@ static int group_csv(sbuf *s, const report *rep, const report_query *q, const re
 static int render(http_req *r, report *rep, const report_query *q, int64_t *scratch)
 {
     json_t *groups = json_array(), *total = json_object();
-    sbuf s = {NULL, 0, 0};
+    http_text s = {.max = REPORT_MAX_CSV, .limit_message = "the CSV report would exceed"};
     int rc = groups && total ? 0 : garant__error(GARANT_ENOMEM, "out of memory writing the report");
     if (!rc && q->csv) {
         for (int d = 0; !rc && d < q->ndims; d++) {
-            rc = sb_add(&s, dim_names[q->dims[d]], strlen(dim_names[q->dims[d]]));
-            if (!rc) rc = sb_add(&s, ",", 1);
+            rc = http_text_add(&s, dim_names[q->dims[d]], strlen(dim_names[q->dims[d]]));
+            if (!rc) rc = http_text_add(&s, ",", 1);
         }
-        if (!rc) rc = sb_add(&s, csv_columns, sizeof csv_columns - 1);
+        if (!rc) rc = http_text_add(&s, csv_columns, sizeof csv_columns - 1);
     }
     figures f;
     for (size_t i = 0; !rc && q->ndims && i < rep->n;) {
@@ -565,7 +550,7 @@ static int render(http_req *r, report *rep, const report_query *q, int64_t *scra
         figure(&f, rep->rows, rep->n, scratch);
         if (q->csv) {
             /* The total row leaves the group cells empty. */
-            for (int d = 0; !rc && d < q->ndims; d++) rc = sb_add(&s, ",", 1);
+            for (int d = 0; !rc && d < q->ndims; d++) rc = http_text_add(&s, ",", 1);
             if (!rc) rc = csv_figures(&s, &f);
         } else {
             rc = put_figures(total, &f);
@@ -574,9 +559,9 @@ static int render(http_req *r, report *rep, const report_query *q, int64_t *scra
     if (!rc && q->csv) {
         json_decref(groups);
         json_decref(total);
-        return http_reply_text(r, 200, "text/csv; charset=utf-8", s.b);
+        return http_reply_text(r, 200, "text/csv; charset=utf-8", s.s);
     }
-    free(s.b);
+    free(s.s);
     json_t *dims = json_array(), *doc = NULL;
     for (int d = 0; !rc && dims && d < q->ndims; d++)
         if (json_array_append_new(dims, json_string(dim_names[q->dims[d]])) != 0) rc = GARANT_ENOMEM;

@@ -1,13 +1,13 @@
 /*
 ** routes_system.c - health, Prometheus metrics and the test clock.
 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
 #include "server_internal.h"
+#include "text.h"
 
 /* GET /healthz: the database answers and a policy is loaded. */
 static int healthz(http_req *r)
@@ -19,30 +19,6 @@ static int healthz(http_req *r)
                                         GARANT_VERSION));
 }
 
-/* Append printf-style text to a growing buffer; 0 or GARANT_ENOMEM. */
-static int appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) return garant__error(GARANT_EINVAL, "format error");
-        if (*buf && *len + (size_t)n < *cap) {
-            *len += (size_t)n;
-            return 0;
-        }
-        size_t ncap = *cap ? *cap * 2 : 4096;
-        while (ncap < *len + (size_t)n + 1) ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb) return garant__error(GARANT_ENOMEM, "out of memory");
-        *buf = nb;
-        *cap = ncap;
-    }
-}
-
 /* GET /metrics in the Prometheus text format. */
 static int metrics(http_req *r)
 {
@@ -50,9 +26,8 @@ static int metrics(http_req *r)
     json_t *counts = NULL;
     int rc = GS(r->db)->tickets->counts(r->db, r->now, &counts);
     if (rc) return rc;
-    char *b = NULL;
-    size_t len = 0, cap = 0;
-    rc = appendf(&b, &len, &cap,
+    http_text b = {0};
+    rc = http_text_printf(&b,
                  "# HELP garant_http_requests_total HTTP requests answered.\n"
                  "# TYPE garant_http_requests_total counter\n"
                  "garant_http_requests_total %llu\n"
@@ -60,10 +35,10 @@ static int metrics(http_req *r)
                  "# TYPE garant_http_responses_total counter\n",
                  (unsigned long long)atomic_load(&srv->requests_total));
     for (int c = 1; !rc && c <= 5; c++)
-        rc = appendf(&b, &len, &cap, "garant_http_responses_total{class=\"%dxx\"} %llu\n", c,
+        rc = http_text_printf(&b, "garant_http_responses_total{class=\"%dxx\"} %llu\n", c,
                      (unsigned long long)atomic_load(&srv->responses_by_class[c]));
     if (!rc)
-        rc = appendf(&b, &len, &cap,
+        rc = http_text_printf(&b,
                      "# HELP garant_http_request_seconds_total Time spent answering requests.\n"
                      "# TYPE garant_http_request_seconds_total counter\n"
                      "garant_http_request_seconds_total %.6f\n"
@@ -95,10 +70,10 @@ static int metrics(http_req *r)
     json_object_foreach(counts, key, val) {
         if (rc) break;
         if (!strcmp(key, "awaiting") || !strcmp(key, "breached")) continue;
-        rc = appendf(&b, &len, &cap, "garant_tickets{status=\"%s\"} %lld\n", key, (long long)json_integer_value(val));
+        rc = http_text_printf(&b, "garant_tickets{status=\"%s\"} %lld\n", key, (long long)json_integer_value(val));
     }
     if (!rc)
-        rc = appendf(&b, &len, &cap,
+        rc = http_text_printf(&b,
                      "# HELP garant_tickets_awaiting_first_response Open tickets without a first response.\n"
                      "# TYPE garant_tickets_awaiting_first_response gauge\n"
                      "garant_tickets_awaiting_first_response %lld\n"
@@ -109,10 +84,10 @@ static int metrics(http_req *r)
                      (long long)json_integer_value(json_object_get(counts, "breached")));
     json_decref(counts);
     if (rc) {
-        free(b);
+        free(b.s);
         return rc;
     }
-    return http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b);
+    return http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.s);
 }
 
 /* POST /api/v1/test/clock {"now": RFC3339 | null}: only with --test-clock. */

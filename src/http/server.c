@@ -45,6 +45,7 @@
 #include "../core/internal.h"
 #include "loader.h"
 #include "server_internal.h"
+#include "text.h"
 
 /* Largest request body: a ticket body is at most 64 KiB, a policy YAML at
 ** most 1 MiB; anything larger is refused with 413 without buffering it. */
@@ -728,26 +729,10 @@ static void log_request(http_req *r, double ms)
     fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->path, r->status, ms);
 }
 
-/* A growing buffer for json_dump_callback. */
-typedef struct dump_buf {
-    char *text;
-    size_t len, cap;
-} dump_buf;
-
+/* json_dump_callback's sink: 0, or -1 when the text cannot grow. */
 static int dump_append(const char *buffer, size_t size, void *data)
 {
-    dump_buf *b = data;
-    if (b->len + size > b->cap) {
-        size_t ncap = b->cap;
-        while (ncap < b->len + size) ncap *= 2;
-        char *nt = realloc(b->text, ncap);
-        if (!nt) return -1;
-        b->text = nt;
-        b->cap = ncap;
-    }
-    memcpy(b->text + b->len, buffer, size);
-    b->len += size;
-    return 0;
+    return http_text_add(data, buffer, size) == 0 ? 0 : -1;
 }
 
 /* Turn the JSON response into text, on the thread that built it: its
@@ -759,19 +744,20 @@ static int dump_append(const char *buffer, size_t size, void *data)
 static void render(http_req *r)
 {
     if (!r->json) return;
-    dump_buf b = {malloc(4096), 0, 4096};
-    int ok = b.text && json_dump_callback(r->json, dump_append, &b, JSON_COMPACT | JSON_ENCODE_ANY) == 0 &&
-             dump_append("", 1, &b) == 0; /* JSON text holds no NUL: strings escape it */
+    http_text b = {0};
+    int ok = garant__grow((void **)&b.s, &b.cap, 4096, 1) == 0 &&
+             json_dump_callback(r->json, dump_append, &b, JSON_COMPACT | JSON_ENCODE_ANY) == 0 &&
+             http_text_add(&b, "", 0) == 0; /* NUL-terminated even if empty; JSON text holds no NUL */
     json_decref(r->json);
     r->json = NULL;
     free(r->text);
     r->text = NULL;
     if (!ok) {
-        free(b.text);
+        free(b.s);
         r->status = 503; /* out of memory: an empty answer says so */
         return;
     }
-    r->text = b.text;
+    r->text = b.s;
     r->content_type = "application/json";
 }
 

@@ -1,0 +1,47 @@
+/*
+** text.c - the growing text buffer (text.h).
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "text.h"
+
+/* Room for need more bytes and the NUL, within the ceiling. */
+static int reserve(http_text *t, size_t need)
+{
+    size_t want = t->len + need + 1;
+    if (t->max && want > t->max)
+        return garant__error(GARANT_ELIMIT, "%s %zu bytes", t->limit_message ? t->limit_message : "text larger than",
+                             t->max);
+    return garant__grow((void **)&t->s, &t->cap, want, 1);
+}
+
+int http_text_add(http_text *t, const char *s, size_t n)
+{
+    int rc = reserve(t, n);
+    if (rc) return rc;
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+    return 0;
+}
+
+int http_text_puts(http_text *t, const char *s) { return http_text_add(t, s, strlen(s)); }
+
+int http_text_printf(http_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return garant__error(GARANT_EINVAL, "format error");
+    int rc = reserve(t, (size_t)n);
+    if (rc) return rc;
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)n;
+    return 0;
+}

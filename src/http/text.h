@@ -1,0 +1,32 @@
+/*
+** text.h - a growing text buffer with an optional ceiling, for what the
+** server writes piece by piece: mails, CSV reports, the metrics page and
+** JSON answers. One buffer rather than one per file: each had its own
+** growth loop and its own off-by-one to get right.
+*/
+#ifndef GARANT_HTTP_TEXT_H
+#define GARANT_HTTP_TEXT_H
+
+#include <stddef.h>
+
+typedef struct http_text {
+    char *s;                   /* NUL-terminated once anything was added, else
+                               ** NULL. Caller owns; free with free(). */
+    size_t len, cap;           /* bytes of text (without the NUL), allocated */
+    size_t max;                /* most bytes the text may take with its NUL;
+                               ** 0 for no ceiling */
+    const char *limit_message; /* GARANT_ELIMIT's message, followed by max
+                               ** and "bytes": "mail larger than" */
+} http_text;
+
+/* Append n bytes of s. 0, GARANT_ELIMIT past the ceiling or GARANT_ENOMEM;
+** on failure the text is unchanged. */
+int http_text_add(http_text *t, const char *s, size_t n);
+
+/* Append a NUL-terminated string. */
+int http_text_puts(http_text *t, const char *s);
+
+/* Append printf-style text. */
+int http_text_printf(http_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
