@@ -135,6 +135,12 @@ garant_store *http_store(garant_server *srv) { return srv->store; }
 
 /* ---- threads ---------------------------------------------------------- */
 
+/* Nanoseconds from a to b, read from the same clock. */
+static int64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+    return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
+}
+
 void http_thread_name(const char *name)
 {
     /* Names show in top -H, perf and gdb; Linux keeps 15 characters. */
@@ -263,8 +269,7 @@ static void *writer_main(void *arg)
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
         run_batch(srv, batch);
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-        atomic_fetch_add(&srv->write_cpu_ns,
-                         (uint64_t)((c1.tv_sec - c0.tv_sec) * 1000000000LL + (c1.tv_nsec - c0.tv_nsec)));
+        atomic_fetch_add(&srv->write_cpu_ns, (uint64_t)elapsed_ns(&c0, &c1));
         atomic_fetch_add(&srv->write_batches, 1);
         atomic_fetch_add(&srv->write_jobs, n);
         if (!srv->deferred_sync) {
@@ -311,8 +316,7 @@ static void *syncer_main(void *arg)
         int rc = atomic_load(&srv->sync_failed) ? GARANT_EIO : ops->sync(srv->store);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         atomic_fetch_add(&srv->write_syncs, 1);
-        atomic_fetch_add(&srv->write_sync_ns,
-                         (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)));
+        atomic_fetch_add(&srv->write_sync_ns, (uint64_t)elapsed_ns(&t0, &t1));
         if (rc) {
             char why[400];
             snprintf(why, sizeof why, "%s", garant_error_last());
@@ -1014,7 +1018,7 @@ static enum MHD_Result finish(garant_server *srv, struct MHD_Connection *conn, c
     int ret = send_response(conn, r);
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    int64_t ns = (t1.tv_sec - cs->t0.tv_sec) * 1000000000LL + (t1.tv_nsec - cs->t0.tv_nsec);
+    int64_t ns = elapsed_ns(&cs->t0, &t1);
     atomic_fetch_add(&srv->requests_total, 1);
     atomic_fetch_add(&srv->request_ns_total, (uint64_t)ns);
     int cls_i = r->status / 100;

@@ -69,6 +69,7 @@ struct sq_store {
     /* Deferred sync (sq_defer_sync): the write-ahead log, opened by us. */
     pthread_mutex_t sync_mu;
     int wal_fd;         /* -1 until defer_sync */
+    char *wal_path;     /* path + "-wal", set by defer_sync */
 };
 
 /* ---- helpers shared with the area files ---- */
@@ -387,6 +388,7 @@ static void sq_close(garant_store *base)
     (void)freed;
     conn_close(st->writer);
     if (st->wal_fd >= 0) close(st->wal_fd);
+    free(st->wal_path);
     pthread_mutex_destroy(&st->sync_mu);
     pthread_cond_destroy(&st->freed);
     pthread_mutex_destroy(&st->mu);
@@ -593,38 +595,42 @@ static int sq_rollback_to(garant_store_conn *c, const char *name)
 
 static int open_wal(sq_store *st, int *out_fd, const char *what)
 {
-    char wal[4096];
-    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", st->path) >= sizeof wal)
-        return garant__error(GARANT_ESTORE, "%s: path too long", what);
-    int fd = open(wal, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return garant__error(GARANT_ESTORE, "%s: cannot open %s: %s", what, wal, strerror(errno));
+    int fd = open(st->wal_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return garant__error(GARANT_ESTORE, "%s: cannot open %s: %s", what, st->wal_path, strerror(errno));
     *out_fd = fd;
     return 0;
+}
+
+/* Make the log's directory entry durable, as SQLite does at its first
+** sync of a new log. */
+static int sync_folder(const sq_store *st, const char *what)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", st->path);
+    int dfd = open(dirname(dir), O_RDONLY | O_CLOEXEC);
+    int err = dfd < 0 || fsync(dfd) != 0
+                  ? garant__error(GARANT_ESTORE, "%s: cannot sync the folder of %s: %s", what, st->path,
+                                  strerror(errno))
+                  : 0;
+    if (dfd >= 0) close(dfd);
+    return err;
 }
 
 static int sq_defer_sync(garant_store *base)
 {
     sq_store *st = (sq_store *)base;
     static const char what[] = "deferring sync";
-    /* The log exists from the writer's first transaction (the
-    ** migrations' check at open); its directory entry is made durable
-    ** once, as SQLite would at its first sync. */
-    int err = open_wal(st, &st->wal_fd, what);
-    if (err) return err;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", st->path);
-    int dfd = open(dirname(dir), O_RDONLY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        err = garant__error(GARANT_ESTORE, "%s: cannot sync the folder of %s: %s", what, st->path, strerror(errno));
-        if (dfd >= 0) close(dfd);
-        close(st->wal_fd);
-        st->wal_fd = -1;
-        return err;
-    }
-    close(dfd);
+    size_t n = strlen(st->path) + sizeof "-wal";
+    if (!st->wal_path && !(st->wal_path = malloc(n)))
+        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    snprintf(st->wal_path, n, "%s-wal", st->path);
+    /* The log exists from the writer's first transaction (the migrations'
+    ** check at open). */
     static const char SQL_NORMAL[] = "PRAGMA synchronous = NORMAL";
-    err = exec_uncached(&st->writer->c, SQL_NORMAL, what);
-    if (err) {
+    int err = open_wal(st, &st->wal_fd, what);
+    if (!err) err = sync_folder(st, what);
+    if (!err) err = exec_uncached(&st->writer->c, SQL_NORMAL, what);
+    if (err && st->wal_fd >= 0) {
         close(st->wal_fd);
         st->wal_fd = -1;
     }
@@ -637,11 +643,9 @@ static int sq_sync(garant_store *base)
     static const char what[] = "making commits durable";
     assert(st->wal_fd >= 0 && "defer_sync first");
     pthread_mutex_lock(&st->sync_mu);
-    char wal[4096];
-    snprintf(wal, sizeof wal, "%s-wal", st->path);
     struct stat a, b;
     int err = 0;
-    if (fstat(st->wal_fd, &a) != 0 || stat(wal, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+    if (fstat(st->wal_fd, &a) != 0 || stat(st->wal_path, &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
         /* Not expected while the store is open (see above); the frames
         ** of the commits to make durable are in the file the name now
         ** names. */
@@ -653,7 +657,7 @@ static int sq_sync(garant_store *base)
         }
     }
     if (!err && fdatasync(st->wal_fd) != 0)
-        err = garant__error(GARANT_EIO, "%s: fdatasync of %s failed: %s", what, wal, strerror(errno));
+        err = garant__error(GARANT_EIO, "%s: fdatasync of %s failed: %s", what, st->wal_path, strerror(errno));
     pthread_mutex_unlock(&st->sync_mu);
     return err;
 }
