@@ -19,11 +19,7 @@ int cmd_user_add(const cli_args *a)
     if (!db || !email || !role) return cli_usage_error("user add: --db, --email and --role are required");
     if (!cli_get(a, "password-stdin")) return cli_usage_error("user add: pass the password on stdin with --password-stdin");
     garant_role r;
-    if (!strcmp(role, "admin"))
-        r = GARANT_ROLE_ADMIN;
-    else if (!strcmp(role, "agent"))
-        r = GARANT_ROLE_AGENT;
-    else
+    if (!garant_role_parse(&r, role) || r == GARANT_ROLE_CUSTOMER)
         return cli_usage_error("user add: --role must be admin or agent (customers sign up themselves)");
     size_t elen = strlen(email);
     const char *at = strchr(email, '@');

@@ -163,20 +163,11 @@ static void base_url(char *out, size_t cap, garant_server *srv)
         snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
 }
 
-static const char *role_name(garant_role role)
-{
-    switch (role) {
-    case GARANT_ROLE_ADMIN: return "admin";
-    case GARANT_ROLE_AGENT: return "agent";
-    default: return "customer";
-    }
-}
-
 /* {id, email, name, role, org_id|null, verified}. Caller owns the result. */
 static json_t *user_json(const garant_user *u)
 {
     return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role",
-                     role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(), "verified",
+                     garant_role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(), "verified",
                      u->verified_at != 0);
 }
 

@@ -358,7 +358,6 @@ static int product_list(http_req *r)
 
 /* ---- users ----------------------------------------------------------- */
 
-static const char *const role_names[] = {"customer", "agent", "admin"};
 
 /* The filters of GET /api/v1/users from the query, each checked. */
 static int user_filter(http_req *r, garant_user_filter *f)
@@ -374,10 +373,9 @@ static int user_filter(http_req *r, garant_user_filter *f)
     if ((rc = http_query_int(r, "org_id", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f->org_id = v;
     const char *role = http_query(r, "role");
+    garant_role any;
     if (role) {
-        size_t i = 0;
-        while (i < sizeof role_names / sizeof role_names[0] && strcmp(role, role_names[i]) != 0) i++;
-        if (i == sizeof role_names / sizeof role_names[0])
+        if (!garant_role_parse(&any, role))
             return garant__error(GARANT_EINVAL, "query parameter 'role' must be customer, agent or admin");
         snprintf(f->role, sizeof f->role, "%s", role);
     }

@@ -534,7 +534,7 @@ static int reply_write(garant_store_conn *w, void *ctx)
     if (rc) return rc;
     if ((rc = GS(w)->tickets->reply_insert(w, t.id, r->user.id, j->body, j->public_, r->now, &j->reply_id))) return rc;
     json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
-                             is_staff(r) ? (r->user.role == GARANT_ROLE_ADMIN ? "admin" : "agent") : "customer");
+                             garant_role_name(r->user.role));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
     garant_event_in ev = {t.id, r->now, r->user.id, j->public_ ? "replied" : "noted", data};
     rc = GS(w)->tickets->append_event(w, &ev);

@@ -64,18 +64,11 @@ static int64_t window_start(int64_t now, int64_t window_s)
     return now < INT64_MIN + window_s ? INT64_MIN : now - window_s;
 }
 
-static const char *const role_names[] = {
-    [GARANT_ROLE_CUSTOMER] = "customer",
-    [GARANT_ROLE_AGENT] = "agent",
-    [GARANT_ROLE_ADMIN] = "admin",
-};
-#define NROLES ((int)(sizeof role_names / sizeof role_names[0]))
-
 static garant_role role_from_text(const char *s)
 {
-    for (int i = 0; i < NROLES; i++)
-        if (s && strcmp(s, role_names[i]) == 0) return (garant_role)i;
-    return GARANT_ROLE_CUSTOMER; /* the schema's CHECK allows nothing else */
+    garant_role r = GARANT_ROLE_CUSTOMER; /* the schema's CHECK allows nothing else */
+    garant_role_parse(&r, s);
+    return r;
 }
 
 /* ---- organizations ---- */
@@ -295,7 +288,7 @@ static int user_insert(garant_store_conn *gc, garant_user *io)
     if (!err) err = check_text(io->name, GARANT_MAX_NAME, "user name");
     if (!err) err = check_text(io->password_hash, sizeof io->password_hash - 1, "user password hash");
     if (err) return err;
-    if ((int)io->role < 0 || (int)io->role >= NROLES)
+    if ((int)io->role < GARANT_ROLE_CUSTOMER || (int)io->role > GARANT_ROLE_ADMIN)
         return garant__error(GARANT_EINVAL, "user %s: unknown role %d", io->email, (int)io->role);
     /* The schema checks this too; saying it here gives a clearer message. */
     if ((io->role == GARANT_ROLE_CUSTOMER) != (io->org_id != 0))
@@ -306,7 +299,7 @@ static int user_insert(garant_store_conn *gc, garant_user *io)
     if ((err = gs_sqlite_prepare(c, SQL_USER_INSERT, &st))) return err;
     int rc = gs_sqlite_bind_text(st, 1, io->email);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, io->name);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 3, role_names[io->role]);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 3, garant_role_name(io->role));
     if (rc == SQLITE_OK) rc = bind_int64_or_null(st, 4, io->org_id);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, io->password_hash);
     if (rc == SQLITE_OK) rc = bind_int64_or_null(st, 6, io->verified_at);
@@ -365,9 +358,8 @@ static int user_list(garant_store_conn *gc, const garant_user_filter *f, json_t 
     *out = NULL;
     if (f->limit < 1 || f->limit > GS_USER_PAGE_MAX)
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_USER_PAGE_MAX, f->limit);
-    int known = !f->role[0];
-    for (int i = 0; i < NROLES && !known; i++) known = strcmp(f->role, role_names[i]) == 0;
-    if (!known)
+    garant_role any;
+    if (f->role[0] && !garant_role_parse(&any, f->role))
         return garant__error(GARANT_EINVAL, "%s: unknown role \"%.15s\"", what, f->role);
     size_t qlen = strnlen(f->q, sizeof f->q);
     if (qlen == sizeof f->q) return garant__error(GARANT_ELIMIT, "%s: search text longer than %d bytes", what,

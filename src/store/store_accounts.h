@@ -21,6 +21,11 @@ typedef enum garant_role {
     GARANT_ROLE_ADMIN = 2
 } garant_role;
 
+/* A role's name: "customer", "agent" or "admin". Static storage. */
+const char *garant_role_name(garant_role role);
+/* 1 and *out for one of those names, else 0 (*out unchanged). */
+int garant_role_parse(garant_role *out, const char *name);
+
 typedef struct garant_org {
     int64_t id;
     char name[201];
