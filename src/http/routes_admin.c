@@ -64,37 +64,35 @@ int http_json_times(json_t *array)
 
 /* ---- checks ---------------------------------------------------------- */
 
-static int check_plan(http_req *r, const char *plan)
-{
-    const garant_policy *pol = http_policy(r);
-    size_t n = garant_policy_plan_count(pol);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(garant_policy_plan_name(pol, i), plan)) return 0;
-    char known[512] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < n && len < sizeof known; i++) {
-        int w = snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", garant_policy_plan_name(pol, i));
-        if (w < 0) break;
-        len += (size_t)w;
-    }
-    return garant__error(GARANT_EINVAL, "'plan': '%.64s' is not a plan of the policy (plans: %s)", plan, known);
-}
+/* The names a policy lists (its plans, its stages) and how a refusal
+** speaks of them. */
+typedef struct name_list {
+    size_t (*count)(const garant_policy *pol);
+    const char *(*name)(const garant_policy *pol, size_t i);
+    const char *field, *one, *many; /* "plan", "a plan", "plans" */
+} name_list;
 
-static int check_stage(http_req *r, const char *stage)
+static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan", "a plan", "plans"};
+static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage", "a product stage",
+                                 "stages"};
+
+/* 0 if value is one of the list's names in the policy in force, else
+** GARANT_EINVAL naming them all. */
+static int check_listed(http_req *r, const name_list *l, const char *value)
 {
     const garant_policy *pol = http_policy(r);
-    size_t n = garant_policy_stage_count(pol);
+    size_t n = l->count(pol);
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(garant_policy_stage_name(pol, i), stage)) return 0;
+        if (!strcmp(l->name(pol, i), value)) return 0;
     char known[512] = "";
     size_t len = 0;
     for (size_t i = 0; i < n && len < sizeof known; i++) {
-        int w = snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", garant_policy_stage_name(pol, i));
+        int w = snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", l->name(pol, i));
         if (w < 0) break;
         len += (size_t)w;
     }
-    return garant__error(GARANT_EINVAL, "'stage': '%.64s' is not a product stage of the policy (stages: %s)", stage,
-                         known);
+    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not %s of the policy (%s: %s)", l->field, value, l->one,
+                         l->many, known);
 }
 
 typedef char domain_name[HTTP_MAX_DOMAIN + 1];
@@ -215,7 +213,7 @@ static int org_create(http_req *r)
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *plan = json_string_value(v[2]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
-    if ((rc = check_plan(r, plan))) return rc;
+    if ((rc = check_listed(r, &plans, plan))) return rc;
     org_job j;
     memset(&j, 0, sizeof j);
     snprintf(j.org.name, sizeof j.org.name, "%s", name);
@@ -295,7 +293,7 @@ static int org_update(http_req *r)
     j.org.id = r->id;
     if (v[0]) {
         j.plan = json_string_value(v[0]);
-        if ((rc = check_plan(r, j.plan))) return rc;
+        if ((rc = check_listed(r, &plans, j.plan))) return rc;
     }
     if (v[1] && (rc = read_domains(r, v[1], "domains_add", &j.domains, &j.ndomains))) return rc;
     rc = http_write(r->srv, org_update_write, &j);
@@ -329,7 +327,7 @@ static int product_create(http_req *r)
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *stage = json_string_value(v[1]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
-    if ((rc = check_stage(r, stage))) return rc;
+    if ((rc = check_listed(r, &stages, stage))) return rc;
     garant_product p;
     memset(&p, 0, sizeof p);
     snprintf(p.name, sizeof p.name, "%s", name);
