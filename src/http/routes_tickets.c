@@ -224,16 +224,8 @@ static int create_write(garant_store_conn *w, void *ctx)
     }
     j->pol = http_policy(j->r);
     if ((rc = initial_deadline(j->pol, t))) return rc;
-    if ((rc = GS(w)->tickets->insert(w, t, j->body))) return rc;
-    json_t *data = json_pack("{s:i,s:s,s:o,s:s,s:s,s:o,s:o}", "priority", t->priority, "plan", t->plan, "product",
-                             t->product[0] ? json_string(t->product) : json_null(), "stage", t->stage, "environment",
-                             t->environment, "due", http_time_json(t->first_response_due), "warn_at",
-                             http_time_json(t->warn_at));
-    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the ticket");
-    garant_event_in ev = {t->id, t->submitted_at, t->requester_id, "created", data};
-    rc = GS(w)->tickets->append_event(w, &ev);
-    json_decref(data);
-    return rc;
+    /* The insert is also the history's 'created' event (store_tickets.h). */
+    return GS(w)->tickets->insert(w, t, j->body);
 }
 
 /* After the commit: 201 with the new ticket's id, terms and deadline,

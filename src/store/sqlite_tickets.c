@@ -30,8 +30,10 @@
 
 static const char *const statuses[] = {"open", "pending", "solved", "closed"};
 
+/* What append_event accepts. 'created' is not among them: insert records
+** it, as the ticket's row (created_event). */
 static const char *const event_kinds[] = {
-    "created", "priority_changed", "replied",     "noted",     "first_response", "status_changed",
+    "priority_changed", "replied",     "noted",     "first_response", "status_changed",
     "deadline_recomputed", "sla_warning", "sla_breach",
 };
 
@@ -125,12 +127,14 @@ static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const 
 static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
-    " first_response_at)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"
+    " first_response_at, initial_due, initial_warn_at, created_in_events)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0"
     " WHERE EXISTS (SELECT 1 FROM orgs WHERE id = ?1) AND EXISTS (SELECT 1 FROM users WHERE id = ?2)";
 
 /* An empty status means "open" and an empty stage "ga", as in the schema;
-** both are written back into io with its new id. */
+** both are written back into io with its new id. The row is also the
+** ticket's 'created' event (tk_events reads it back): io's deadline and
+** warning instant are kept as the initial ones. */
 static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *body)
 {
     static const char what[] = "tickets.insert";
@@ -275,6 +279,8 @@ static int tk_append_event(garant_store_conn *conn, const garant_event_in *ev)
     static const char what[] = "tickets.append_event";
     gs_sqlite_conn *c = gs_sqlite(conn);
     assert(ev && ev->kind);
+    if (strcmp(ev->kind, "created") == 0)
+        return garant__error(GARANT_EINVAL, "%s: a ticket's 'created' event is recorded by its insert", what);
     if (!in_list(ev->kind, event_kinds, sizeof event_kinds / sizeof event_kinds[0]))
         return garant__error(GARANT_EINVAL, "%s: unknown event kind \"%.40s\"", what, ev->kind);
     if (ev->data && !json_is_object(ev->data))
@@ -336,6 +342,56 @@ static int append_event_json(json_t *arr, sqlite3_stmt *st, const char *what)
     return 0;
 }
 
+/* The 'created' event of a ticket whose row is its creation (migration 5):
+** what create_write recorded as an event before, read from the columns
+** that the tickets_creation_is_history trigger keeps as written. */
+static const char SQL_CREATED[] =
+    "SELECT t.created_in_events, t.submitted_at, t.requester_id, u.name, t.initial_priority, t.plan,"
+    " t.product, t.stage, t.environment, t.initial_due, t.initial_warn_at"
+    " FROM tickets t LEFT JOIN users u ON u.id = t.requester_id WHERE t.id = ?1";
+
+/* An instant of event data: RFC 3339 as the HTTP layer records it, null
+** for "no guarantee". New reference, NULL only for want of memory. */
+static json_t *data_instant(sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
+    char buf[GARANT_RFC3339_UTC_LEN];
+    return json_string(garant_time_format_utc(buf, sqlite3_column_int64(st, i)));
+}
+
+/* Start arr with the ticket's 'created' event when its row is its
+** creation, with id 0: event ids are ticket_events rows, and this one is
+** the ticket's own. GARANT_ENOTFOUND if there is no such ticket. */
+static int created_event(gs_sqlite_conn *c, int64_t ticket_id, json_t *arr, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_CREATED, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, ticket_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)ticket_id);
+    else if (rc != SQLITE_ROW)
+        err = gs_sqlite_fail(c, rc, what);
+    else if (sqlite3_column_int(st, 0) == 0) {
+        const char *product = (const char *)sqlite3_column_text(st, 6);
+        /* "o" steals its reference even when packing fails. */
+        json_t *data = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "priority", sqlite3_column_int(st, 4),
+                                 "plan", gs_sqlite_json_col(st, 5), "product",
+                                 product && product[0] ? json_string(product) : json_null(), "stage",
+                                 gs_sqlite_json_col(st, 7), "environment", gs_sqlite_json_col(st, 8), "due",
+                                 data_instant(st, 9), "warn_at", data_instant(st, 10));
+        json_t *o = data ? json_pack("{s:i, s:I, s:I, s:o, s:s, s:o}", "id", 0, "at",
+                                     (json_int_t)sqlite3_column_int64(st, 1), "actor_id",
+                                     (json_int_t)sqlite3_column_int64(st, 2), "actor_name",
+                                     gs_sqlite_json_col(st, 3), "kind", "created", "data", data)
+                         : NULL;
+        if (!o || json_array_append_new(arr, o) != 0) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
 /* Caller owns *out; free with json_decref. ENOTFOUND for an unknown ticket. */
 static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
 {
@@ -347,6 +403,10 @@ static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
     if (err) return err;
     json_t *arr = json_array();
     if (!arr) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    if ((err = created_event(c, ticket_id, arr, what))) {
+        json_decref(arr);
+        return err;
+    }
     sqlite3_bind_int64(st, 1, ticket_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = append_event_json(arr, st, what))) {
@@ -358,7 +418,7 @@ static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
         return err;
     }
     *out = arr;
-    return empty_or_notfound(c, ticket_id, out, what);
+    return 0;
 }
 
 static const char SQL_PRIORITY_CHANGES[] = "SELECT id, at, data FROM ticket_events"

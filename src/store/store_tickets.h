@@ -63,9 +63,10 @@ typedef struct garant_queue_filter {
     int64_t org_id;
 } garant_queue_filter;
 
-/* A history event. kind is one of: created, priority_changed, replied,
-** noted, first_response, status_changed, deadline_recomputed, sla_warning,
-** sla_breach. data is a JSON object (borrowed for the call). */
+/* A history event. kind is one of: priority_changed, replied, noted,
+** first_response, status_changed, deadline_recomputed, sla_warning,
+** sla_breach. data is a JSON object (borrowed for the call). The
+** 'created' event is not appended: insert records it. */
 typedef struct garant_event_in {
     int64_t ticket_id;
     int64_t at;
@@ -75,7 +76,11 @@ typedef struct garant_event_in {
 } garant_event_in;
 
 typedef struct garant_store_tickets_ops {
-    /* Insert a ticket with its body; sets io->id. */
+    /* Insert a ticket with its body; sets io->id. The insert is also the
+    ** ticket's 'created' event, first in events(): at submitted_at, by
+    ** requester_id, data {priority (initial), plan, product (null if
+    ** none), stage, environment, due, warn_at} with io's deadline and
+    ** warning instant as RFC 3339 (null: no guarantee). */
     int (*insert)(garant_store_conn *c, garant_ticket *io, const char *body);
     int (*get)(garant_store_conn *c, int64_t id, garant_ticket *out); /* ENOTFOUND */
     /* The body of a ticket. Caller owns *out (a JSON string). */
@@ -84,7 +89,8 @@ typedef struct garant_store_tickets_ops {
     ** with the ticket's fields (no body). Caller owns *out. */
     int (*list)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out);
     int (*append_event)(garant_store_conn *c, const garant_event_in *ev);
-    /* History oldest first: [{id, at, actor_id, actor_name, kind, data}]. */
+    /* History oldest first: [{id, at, actor_id, actor_name, kind, data}];
+    ** the 'created' event that insert recorded may have id 0. */
     int (*events)(garant_store_conn *c, int64_t ticket_id, json_t **out);
     /* The priority changes of a ticket, oldest first, for replaying its
     ** deadline. Caller owns *out; free with free(). */

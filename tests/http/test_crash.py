@@ -7,7 +7,9 @@ killed with SIGKILL in the middle of that stream. Then:
   - the database file, as the crash left it, passes PRAGMA integrity_check
     (Python's sqlite3 opens it and recovers the write-ahead log, as the
     server would);
-  - every acknowledged id is a row of `tickets` with its 'created' event;
+  - every acknowledged id is a row of `tickets`, written whole: the row
+    is also its 'created' event (schema migration 5), so its initial
+    priority, plan and deadline columns are set;
   - the server restarts on the same file, and GET /api/v1/tickets/{id}
     answers every acknowledged id with its history, 'created' first.
 Three rounds, each on the database the previous crash left behind.
@@ -98,14 +100,17 @@ class Submitter(threading.Thread):
 
 def check_file(path, acked):
     """The crashed file: intact, and holding every acknowledged ticket with
-    its 'created' event."""
+    its 'created' event (the row's creation columns)."""
     db = sqlite3.connect(path)
     try:
         result = db.execute("PRAGMA integrity_check").fetchall()
         expect(result == [("ok",)], "integrity_check: %r" % result[:5])
         expect(db.execute("PRAGMA foreign_key_check").fetchall() == [], "foreign keys broken")
         rows = dict(db.execute("SELECT id, subject FROM tickets").fetchall())
-        created = {r[0] for r in db.execute("SELECT ticket_id FROM ticket_events WHERE kind = 'created'")}
+        created = {r[0] for r in db.execute(
+            "SELECT id FROM tickets WHERE created_in_events = 0 AND initial_priority = 3"
+            " AND plan = 'professional' AND initial_due IS NOT NULL AND initial_due = first_response_due"
+            " AND initial_warn_at = warn_at")}
     finally:
         db.close()
     lost = [i for i, _ in acked if i not in rows]

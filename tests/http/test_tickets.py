@@ -616,10 +616,14 @@ def test_history_is_append_only():
         expect(s.delete(path, token=d.admin).status in (404, 405))
         expect(s.put(path, {"history": []}, token=d.admin).status in (404, 405))
         expect(s.delete(path + "/history", token=d.admin).status in (404, 405))
-        # And the database refuses it whatever the code.
+        # And the database refuses it whatever the code: the events, and
+        # the ticket row's columns that are its 'created' event.
+        expect_status(s.patch(path, {"priority": 2, "reason": "Degraded, not down"}, token=d.agent), 200)
         con = sqlite3.connect(s.db, timeout=10)
         try:
-            for sql in ("UPDATE ticket_events SET kind = 'x'", "DELETE FROM ticket_events"):
+            for sql in ("UPDATE ticket_events SET kind = 'x'", "DELETE FROM ticket_events",
+                        "UPDATE tickets SET initial_due = initial_due + 3600", "UPDATE tickets SET plan = 'basic'",
+                        "UPDATE tickets SET initial_priority = 3", "UPDATE tickets SET submitted_at = 0"):
                 try:
                     with con:
                         con.execute(sql)
@@ -628,7 +632,9 @@ def test_history_is_append_only():
                     expect("append-only" in str(e), e)
         finally:
             con.close()
-        expect(len(ticket(s, d.agent, t["id"])["history"]) == 1)
+        history = ticket(s, d.agent, t["id"])["history"]
+        expect([e["kind"] for e in history] == ["created", "priority_changed"], history)
+        expect(history[0]["data"]["due"] == t["first_response_due"] and history[0]["data"]["priority"] == 3, history)
 
 
 if __name__ == "__main__":

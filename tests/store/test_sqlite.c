@@ -246,6 +246,59 @@ static void test_empty_file_is_migrated(void **state)
     garant_store_close(st);
 }
 
+/* Migration 5 made a ticket's row its 'created' event. A ticket filed
+** before keeps the 'created' row it has in ticket_events, exactly as it
+** was, and is not given a second one; a ticket filed after has its
+** creation read from its row. */
+static void test_tickets_created_before_migration_5(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (int v = 0; v < 4; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4;"
+                                  "INSERT INTO orgs VALUES (1, 'Old', 'professional', 0);"
+                                  "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
+                                  "  VALUES (1, 'old@old.example', 'Olga', 'customer', 1, 'x', 0);"
+                                  "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority,"
+                                  "  initial_priority, plan, environment, submitted_at, first_response_due, warn_at)"
+                                  "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700);"
+                                  "INSERT INTO ticket_events (id, ticket_id, at, actor_id, kind, data)"
+                                  "  VALUES (3, 7, 100, 1, 'created', '{\"priority\":2,\"via\":\"old\"}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    garant_store *st = open_store(f, 1);
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    garant_store_conn *w = ops->writer(st);
+    json_t *arr;
+    assert_ok(ops->tickets->events(w, 7, &arr));
+    assert_int_equal(json_array_size(arr), 1);
+    json_t *e = json_array_get(arr, 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "id")), 3);
+    assert_string_equal(json_string_value(json_object_get(e, "kind")), "created");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "via")), "old");
+    json_decref(arr);
+
+    garant_ticket t = {.org_id = 1, .requester_id = 1, .priority = 3, .initial_priority = 3, .submitted_at = 200,
+                       .first_response_due = GARANT_NO_DUE, .warn_at = GARANT_NO_DUE};
+    snprintf(t.subject, sizeof t.subject, "new");
+    snprintf(t.plan, sizeof t.plan, "basic");
+    snprintf(t.environment, sizeof t.environment, "staging");
+    assert_ok(ops->tickets->insert(w, &t, "b"));
+    assert_ok(ops->tickets->events(w, t.id, &arr));
+    assert_int_equal(json_array_size(arr), 1);
+    e = json_array_get(arr, 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "id")), 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "at")), 200);
+    assert_string_equal(json_string_value(json_object_get(e, "actor_name")), "Olga");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "environment")), "staging");
+    json_decref(arr);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM ticket_events"), 1);
+    garant_store_close(st);
+}
+
 static void test_targets(void **state)
 {
     fixture *f = *state;
@@ -585,6 +638,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_once_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tickets_created_before_migration_5, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

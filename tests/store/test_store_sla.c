@@ -545,7 +545,8 @@ static void test_monitor_round(void **state)
     free(items[0].payload);
     json_t *ev;
     check(fx->ops->tickets->events(fx->w, t, &ev), "events");
-    assert_int_equal(json_array_size(ev), 1);
+    assert_int_equal(json_array_size(ev), 2); /* created (the insert), then the breach once */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "kind")), "sla_breach");
     json_decref(ev);
 }
 

@@ -327,7 +327,7 @@ static void test_not_found(void **state)
     assert_int_equal(tk->set_deadline(fx->w, 42, T0, T0), GARANT_ENOTFOUND);
     assert_int_equal(tk->set_status(fx->w, 42, "solved"), GARANT_ENOTFOUND);
     assert_int_equal(tk->set_first_response(fx->w, 42, T0), GARANT_ENOTFOUND);
-    garant_event_in ev = {.ticket_id = 42, .at = T0, .kind = "created"};
+    garant_event_in ev = {.ticket_id = 42, .at = T0, .kind = "noted"};
     assert_int_equal(tk->append_event(fx->w, &ev), GARANT_ENOTFOUND);
     int64_t rid = 0;
     assert_int_equal(tk->reply_insert(fx->w, 42, fx->agent, "hi", 1, T0, &rid), GARANT_ENOTFOUND);
@@ -512,22 +512,44 @@ static void test_events(void **state)
     fixture *fx = *state;
     const garant_store_tickets_ops *tk = fx->ops->tickets;
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    int64_t nodue = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     json_t *arr;
-    check(tk->events(fx->w, id, &arr), "events (none)");
-    assert_int_equal(json_array_size(arr), 0);
+    /* The insert is the 'created' event, with the terms it was filed on. */
+    check(tk->events(fx->w, id, &arr), "events (created only)");
+    assert_int_equal(json_array_size(arr), 1);
+    json_t *want = json_pack("{s:i, s:s, s:n, s:s, s:s, s:s, s:s}", "priority", 3, "plan", "professional", "product",
+                             "stage", "ga", "environment", "production", "due", "2026-09-21T15:13:20Z", "warn_at",
+                             "2026-09-21T14:58:20Z");
+    json_t *e0 = json_array_get(arr, 0);
+    assert_int_equal(jint(e0, "id"), 0);
+    assert_int_equal(jint(e0, "at"), T0);
+    assert_int_equal(jint(e0, "actor_id"), fx->alice);
+    assert_string_equal(jstr(e0, "actor_name"), "Alice");
+    assert_string_equal(jstr(e0, "kind"), "created");
+    assert_true(json_equal(json_object_get(e0, "data"), want));
+    json_decref(want);
+    json_decref(arr);
+    check(tk->events(fx->w, nodue, &arr), "events (no guarantee)");
+    want = json_pack("{s:i, s:s, s:n, s:s, s:s, s:n, s:n}", "priority", 2, "plan", "professional", "product", "stage",
+                     "ga", "environment", "production", "due", "warn_at");
+    assert_true(json_equal(json_object_get(json_array_get(arr, 0), "data"), want));
+    json_decref(want);
     json_decref(arr);
 
-    json_t *d1 = json_pack("{s:i, s:s}", "priority", 3, "via", "web");
-    garant_event_in ev = {.ticket_id = id, .at = T0, .actor_id = fx->alice, .kind = "created", .data = d1};
-    check(tk->append_event(fx->w, &ev), "append created");
+    /* Deadline and priority move on; the creation stays as filed. */
+    check(tk->set_priority(fx->w, id, 1), "set_priority");
+    check(tk->set_deadline(fx->w, id, T0 + 600, T0 + 450), "set_deadline");
     json_t *d2 = json_pack("{s:i, s:i}", "from", 3, "to", 1);
-    ev = (garant_event_in){.ticket_id = id, .at = T0 + 60, .actor_id = fx->agent, .kind = "priority_changed",
-                           .data = d2};
+    garant_event_in ev = {.ticket_id = id, .at = T0 + 60, .actor_id = fx->agent, .kind = "priority_changed",
+                          .data = d2};
     check(tk->append_event(fx->w, &ev), "append priority_changed");
     ev = (garant_event_in){.ticket_id = id, .at = T0 + 61, .actor_id = 0, .kind = "deadline_recomputed", .data = NULL};
     check(tk->append_event(fx->w, &ev), "append system event");
     ev.kind = "exploded";
     assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
+    ev.kind = "created"; /* only the insert records it */
+    assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
+    assert_non_null(strstr(garant_error_last(), "insert"));
     json_t *notobj = json_integer(1);
     ev.kind = "noted";
     ev.data = notobj;
@@ -536,13 +558,12 @@ static void test_events(void **state)
 
     check(tk->events(fx->w, id, &arr), "events");
     assert_int_equal(json_array_size(arr), 3);
-    json_t *e0 = json_array_get(arr, 0), *e1 = json_array_get(arr, 1), *e2 = json_array_get(arr, 2);
-    assert_true(jint(e0, "id") < jint(e1, "id") && jint(e1, "id") < jint(e2, "id"));
-    assert_int_equal(jint(e0, "at"), T0);
-    assert_int_equal(jint(e0, "actor_id"), fx->alice);
-    assert_string_equal(jstr(e0, "actor_name"), "Alice");
+    e0 = json_array_get(arr, 0);
+    json_t *e1 = json_array_get(arr, 1), *e2 = json_array_get(arr, 2);
     assert_string_equal(jstr(e0, "kind"), "created");
-    assert_true(json_equal(json_object_get(e0, "data"), d1));
+    assert_int_equal(jint(json_object_get(e0, "data"), "priority"), 3);
+    assert_string_equal(jstr(json_object_get(e0, "data"), "due"), "2026-09-21T15:13:20Z");
+    assert_true(0 < jint(e1, "id") && jint(e1, "id") < jint(e2, "id"));
     assert_string_equal(jstr(e1, "actor_name"), "Agnes");
     assert_true(json_equal(json_object_get(e1, "data"), d2));
     assert_int_equal(jint(e2, "actor_id"), 0);
@@ -550,7 +571,6 @@ static void test_events(void **state)
     assert_true(json_is_object(json_object_get(e2, "data")));
     assert_int_equal(json_object_size(json_object_get(e2, "data")), 0);
     json_decref(arr);
-    json_decref(d1);
     json_decref(d2);
 }
 
@@ -560,14 +580,20 @@ static void test_events_append_only(void **state)
     fixture *fx = *state;
     if (strcmp(fx->ops->name, "sqlite") != 0) skip();
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
-    garant_event_in ev = {.ticket_id = id, .at = T0, .kind = "created"};
+    garant_event_in ev = {.ticket_id = id, .at = T0, .kind = "noted"};
     check(fx->ops->tickets->append_event(fx->w, &ev), "append");
 
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(fx->target, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
-    static const char *const sql[] = {"UPDATE ticket_events SET kind = 'noted'", "DELETE FROM ticket_events"};
-    for (size_t i = 0; i < 2; i++) {
+    /* The row's creation columns are the 'created' event: as fixed. */
+    static const char *const sql[] = {
+        "UPDATE ticket_events SET kind = 'priority_changed'", "DELETE FROM ticket_events",
+        "UPDATE tickets SET initial_due = initial_due + 60",  "UPDATE tickets SET plan = 'basic'",
+        "UPDATE tickets SET initial_priority = 1",            "UPDATE tickets SET submitted_at = 0",
+        "UPDATE tickets SET created_in_events = 1",           "UPDATE tickets SET requester_id = requester_id",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st;
         assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_step(st), SQLITE_CONSTRAINT);
@@ -577,8 +603,9 @@ static void test_events_append_only(void **state)
     sqlite3_close(db);
     json_t *arr;
     check(fx->ops->tickets->events(fx->w, id, &arr), "events");
-    assert_int_equal(json_array_size(arr), 1);
+    assert_int_equal(json_array_size(arr), 2);
     assert_string_equal(jstr(json_array_get(arr, 0), "kind"), "created");
+    assert_string_equal(jstr(json_array_get(arr, 1), "kind"), "noted");
     json_decref(arr);
 }
 
@@ -601,7 +628,6 @@ static void test_priority_changes(void **state)
     assert_int_equal(n, 0);
     free(pc);
 
-    append(fx, id, T0, "created", json_pack("{s:i}", "priority", 3));
     append(fx, id, T0 + 300, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 1));
     append(fx, other, T0 + 400, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 2));
     append(fx, id, T0 + 500, "noted", json_pack("{s:s}", "to", "not a priority change"));
@@ -1039,7 +1065,7 @@ static void test_rollback(void **state)
     fixture *fx = *state;
     check(fx->ops->begin_write(fx->w), "begin");
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);
-    append(fx, id, T0, "created", json_object());
+    append(fx, id, T0, "noted", json_object());
     check(fx->ops->rollback(fx->w), "rollback");
     garant_ticket g;
     assert_int_equal(fx->ops->tickets->get(fx->w, id, &g), GARANT_ENOTFOUND);
