@@ -45,3 +45,43 @@ int http_text_printf(http_text *t, const char *fmt, ...)
     t->len += (size_t)n;
     return 0;
 }
+
+int http_text_json_string(http_text *t, const char *s)
+{
+    /* The exact length first, so that the ceiling counts what is written. */
+    size_t n = 2;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p == '"' || *p == '\\' ? 2 : *p >= 0x20 ? 1 : strchr("\b\f\n\r\t", *p) ? 2 : 6;
+    int rc = reserve(t, n);
+    if (rc) return rc;
+    static const char hex[] = "0123456789ABCDEF";
+    char *o = t->s + t->len;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    t->len = (size_t)(o - t->s);
+    return 0;
+}

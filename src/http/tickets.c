@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "text.h"
 #include "tickets.h"
 
 garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority)
@@ -110,14 +111,41 @@ const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
     return "active";
 }
 
-int http_ticket_created_json(json_t **out, const garant_ticket *t, int64_t now)
+/* An instant as a JSON value: an RFC 3339 string, or null as http_time_json. */
+static int text_time(http_text *b, int64_t t)
 {
-    *out = json_pack("{s:I,s:i,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:{s:s}}", "id", (json_int_t)t->id, "priority",
-                     t->priority, "plan", t->plan, "stage", t->stage[0] ? t->stage : "ga", "environment",
-                     t->environment, "status", t->status, "submitted_at", http_time_json(t->submitted_at),
-                     "first_response_due", http_time_json(t->first_response_due), "warn_at",
-                     http_time_json(t->warn_at), "sla", "state", http_ticket_sla_state(t, now));
-    return *out ? 0 : garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+    char buf[GARANT_RFC3339_UTC_LEN];
+    if (t == GARANT_NO_DUE || t == 0) return http_text_add(b, "null", 4);
+    return http_text_json_string(b, garant_time_format_utc(buf, t));
+}
+
+int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
+{
+    http_text b = {0};
+    *out = NULL;
+    int rc = http_text_printf(&b, "{\"id\":%lld,\"priority\":%d,\"plan\":", (long long)t->id, t->priority);
+    if (!rc) rc = http_text_json_string(&b, t->plan);
+    if (!rc) rc = http_text_puts(&b, ",\"stage\":");
+    if (!rc) rc = http_text_json_string(&b, t->stage[0] ? t->stage : "ga");
+    if (!rc) rc = http_text_puts(&b, ",\"environment\":");
+    if (!rc) rc = http_text_json_string(&b, t->environment);
+    if (!rc) rc = http_text_puts(&b, ",\"status\":");
+    if (!rc) rc = http_text_json_string(&b, t->status);
+    if (!rc) rc = http_text_puts(&b, ",\"submitted_at\":");
+    if (!rc) rc = text_time(&b, t->submitted_at);
+    if (!rc) rc = http_text_puts(&b, ",\"first_response_due\":");
+    if (!rc) rc = text_time(&b, t->first_response_due);
+    if (!rc) rc = http_text_puts(&b, ",\"warn_at\":");
+    if (!rc) rc = text_time(&b, t->warn_at);
+    if (!rc) rc = http_text_puts(&b, ",\"sla\":{\"state\":");
+    if (!rc) rc = http_text_json_string(&b, http_ticket_sla_state(t, now));
+    if (!rc) rc = http_text_puts(&b, "}}");
+    if (rc) {
+        free(b.s);
+        return garant__error(GARANT_ENOMEM, "out of memory writing the ticket's JSON");
+    }
+    *out = b.s;
+    return 0;
 }
 
 /* The "sla" object of a ticket at now (tickets.h). Never fails for want

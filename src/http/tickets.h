@@ -51,9 +51,10 @@ const char *http_ticket_sla_state(const garant_ticket *t, int64_t now);
 /* The answer to filing a ticket: what the issue of the deadline needs,
 ** without names, history or explanation (GET the ticket for those):
 ** {id, priority, plan, stage, environment, status, submitted_at,
-** first_response_due, warn_at, sla: {state}}. Caller owns *out; free with
-** json_decref. GARANT_ENOMEM if out of memory. */
-int http_ticket_created_json(json_t **out, const garant_ticket *t, int64_t now);
+** first_response_due, warn_at, sla: {state}}, as JSON text written
+** directly (text.h says why). Caller owns *out; free with free().
+** GARANT_ENOMEM if out of memory. */
+int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now);
 
 /* A store row (tickets->list, ->queue: integer instants, null for none)
 ** as a record. GARANT_ESTORE if a field is missing. */

@@ -1,8 +1,8 @@
 /*
 ** test_text.c - the growing text buffer (src/http/text.c) that mails, CSV
 ** reports, /metrics and JSON answers are written into: appending, printf,
-** and the ceiling, which refuses a piece whole and leaves the text as it
-** was.
+** the ceiling, which refuses a piece whole and leaves the text as it was,
+** and JSON strings, checked byte for byte against jansson's own output.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "garant/garant.h"
 #include "text.h"
@@ -53,11 +54,85 @@ static void test_ceiling(void **state)
     assert_null(u.s);
 }
 
+/* s as jansson writes it: the oracle for http_text_json_string. */
+static void assert_like_jansson(const char *s)
+{
+    json_t *j = json_string(s);
+    assert_non_null(j);
+    char *want = json_dumps(j, JSON_ENCODE_ANY);
+    json_decref(j);
+    http_text t = {0};
+    assert_int_equal(http_text_json_string(&t, s), 0);
+    assert_string_equal(t.s, want);
+    assert_int_equal(t.len, strlen(want));
+    free(want);
+    free(t.s);
+}
+
+/* Encode code point cp as UTF-8 at o; returns the bytes written. */
+static size_t utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) return o[0] = (char)cp, 1;
+    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 63)), 2;
+    if (cp < 0x10000)
+        return o[0] = (char)(0xE0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 63)), o[2] = (char)(0x80 | (cp & 63)), 3;
+    o[0] = (char)(0xF0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 63));
+    o[2] = (char)(0x80 | (cp >> 6 & 63)), o[3] = (char)(0x80 | (cp & 63));
+    return 4;
+}
+
+static void test_json_string(void **state)
+{
+    (void)state;
+    assert_like_jansson("");
+    assert_like_jansson("professional");
+    assert_like_jansson("say \"hi\" \\ back/slash\n\ttab\r\b\f");
+    assert_like_jansson("Caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x94\xa5 \xe2\x80\xa8");
+    /* Every ASCII character alone. */
+    for (int c = 1; c < 0x80; c++) {
+        char one[2] = {(char)c, 0};
+        assert_like_jansson(one);
+    }
+    /* Random text from all of Unicode's scalar values, weighted to the
+    ** characters that need escaping. */
+    unsigned seed = 12345;
+    for (int i = 0; i < 2000; i++) {
+        char buf[4 * 40 + 1];
+        size_t n = 0;
+        int len = (int)(seed % 40);
+        for (int k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 8, cp;
+            switch (r % 4) {
+            case 0: cp = 1 + r / 4 % 0x7F; break;
+            case 1: cp = "\"\\\n\x01\x1f/"[r / 4 % 6]; break;
+            case 2: cp = 0x80 + r / 4 % 0xFF80; break;
+            default: cp = 0x10000 + r / 4 % 0x100000; break;
+            }
+            if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD; /* surrogates are not scalar values */
+            n += utf8(buf + n, cp);
+        }
+        buf[n] = 0;
+        seed = seed * 1103515245u + 12345u;
+        assert_like_jansson(buf);
+    }
+    /* Appended after other text; the ceiling counts the escaped length. */
+    http_text t = {.max = 12};
+    assert_int_equal(http_text_puts(&t, "["), 0);
+    assert_int_equal(http_text_json_string(&t, "a\"\n"), 0); /* "a\"\n" is 7 bytes */
+    assert_string_equal(t.s, "[\"a\\\"\\n\"");
+    assert_int_equal(http_text_json_string(&t, "bcd"), GARANT_ELIMIT);
+    assert_int_equal(http_text_json_string(&t, "b"), 0); /* 8 + 3 + NUL = 12 */
+    assert_string_equal(t.s, "[\"a\\\"\\n\"\"b\"");
+    free(t.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_and_printf),
         cmocka_unit_test(test_ceiling),
+        cmocka_unit_test(test_json_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
