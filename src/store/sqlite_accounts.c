@@ -8,6 +8,7 @@
 ** practice, and a user who signed up as Alice@X must be able to log in as
 ** alice@x). A token or session has expired when now >= expires_at.
 */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,10 +41,21 @@ static void lower_copy(char *dst, size_t cap, const char *s)
 /* Step a query expected to yield one row. 0 with the row ready to read (the
 ** caller resets the statement after reading), GARANT_ENOTFOUND if there is
 ** none, another error otherwise; on error the statement is reset. */
-static int step_row(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
+static int step_row(gs_sqlite_conn *c, sqlite3_stmt *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Step st to its row. On failure the record is named from fmt, formatted
+** only then: organizations and users are read on every filed ticket and
+** every uncached request. */
+static int step_row(gs_sqlite_conn *c, sqlite3_stmt *st, const char *fmt, ...)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) return 0;
+    char what[GARANT_MAX_EMAIL + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     int err = rc == SQLITE_DONE ? garant__error(GARANT_ENOTFOUND, "%s: not found", what) : gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
     return err;
@@ -122,9 +134,7 @@ static int org_get(garant_store_conn *gc, int64_t id, garant_org *out)
     if (err) return err;
     int rc = sqlite3_bind_int64(st, 1, id);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "reading an organization");
-    char what[48];
-    snprintf(what, sizeof what, "organization %lld", (long long)id);
-    if ((err = step_row(c, st, what))) return err;
+    if ((err = step_row(c, st, "organization %lld", (long long)id))) return err;
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     gs_sqlite_text(out->name, sizeof out->name, st, 1);
@@ -228,13 +238,12 @@ static int lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, siz
     sqlite3_stmt *st;
     if ((err = gs_sqlite_prepare(c, sql, &st))) return err;
     int rc = gs_sqlite_bind_text(st, 1, lower);
-    char what[GARANT_MAX_EMAIL + 64];
     if (rc != SQLITE_OK) {
+        char what[64];
         snprintf(what, sizeof what, "looking up a %s", label);
         return gs_sqlite_fail(c, rc, what);
     }
-    snprintf(what, sizeof what, "%s %s", label, lower);
-    if ((err = step_row(c, st, what))) return err;
+    if ((err = step_row(c, st, "%s %s", label, lower))) return err;
     *out = st;
     return 0;
 }
@@ -333,9 +342,7 @@ static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)
     if (err) return err;
     int rc = sqlite3_bind_int64(st, 1, id);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "reading a user");
-    char what[48];
-    snprintf(what, sizeof what, "user %lld", (long long)id);
-    if ((err = step_row(c, st, what))) return err;
+    if ((err = step_row(c, st, "user %lld", (long long)id))) return err;
     read_user(out, st);
     sqlite3_reset(st);
     return 0;
@@ -668,9 +675,7 @@ static int product_by_name(garant_store_conn *gc, const char *name, garant_produ
     if ((err = gs_sqlite_prepare(c, SQL_PRODUCT_BY_NAME, &st))) return err;
     int rc = gs_sqlite_bind_text(st, 1, name);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "looking up a product");
-    char what[GARANT_MAX_NAME + 16];
-    snprintf(what, sizeof what, "product \"%s\"", name);
-    if ((err = step_row(c, st, what))) return err;
+    if ((err = step_row(c, st, "product \"%s\"", name))) return err;
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(st, 0);
     gs_sqlite_text(out->name, sizeof out->name, st, 1);

@@ -122,14 +122,23 @@ static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const 
 
 /* ---- tickets ---- */
 
-/* The row is written only if the organization and the requester exist, so
-** a missing one is ENOTFOUND on every backend whatever its foreign keys. */
+/* A missing organization or requester is refused by the foreign keys
+** (every connection turns them on), which gs_sqlite_fail reports as
+** ENOTFOUND; checking with EXISTS as well looked both up twice on the
+** path every filed ticket takes. */
 static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
     " first_response_at, initial_due, initial_warn_at, created_in_events)"
-    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0"
-    " WHERE EXISTS (SELECT 1 FROM orgs WHERE id = ?1) AND EXISTS (SELECT 1 FROM users WHERE id = ?2)";
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0)";
+
+/* Bind text that outlives the statement's run: tk_insert steps and resets
+** its statement before it returns, and gs_sqlite_prepare clears the
+** bindings before the next use, so SQLite need not copy it. */
+static int bind_borrowed(sqlite3_stmt *st, int i, const char *s)
+{
+    return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
 
 /* An empty status means "open" and an empty stage "ga", as in the schema;
 ** both are written back into io with its new id. The row is also the
@@ -160,25 +169,24 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     sqlite3_bind_int(st, 5, io->priority);
     sqlite3_bind_int(st, 6, io->initial_priority);
     sqlite3_bind_int64(st, 13, io->submitted_at);
-    /* Text is copied (transient), which can fail for want of memory. */
-    int rc = gs_sqlite_bind_text(st, 3, io->subject);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, body);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 7, io->plan);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 8, io->product);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 9, io->stage);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 10, io->environment);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 11, io->impact);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 12, io->status);
+    int rc = bind_borrowed(st, 3, io->subject);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 4, body);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 7, io->plan);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 8, io->product);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 9, io->stage);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 10, io->environment);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 11, io->impact);
+    if (rc == SQLITE_OK) rc = bind_borrowed(st, 12, io->status);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
     bind_due(st, 14, io->first_response_due);
     bind_due(st, 15, io->warn_at);
     if (io->first_response_at) sqlite3_bind_int64(st, 16, io->first_response_at);
     else sqlite3_bind_null(st, 16);
     err = gs_sqlite_exec_stmt(c, st, what);
-    if (err) return err;
-    if (sqlite3_changes(c->db) == 0)
+    if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,
                              (long long)io->org_id, (long long)io->requester_id);
+    if (err) return err;
     io->id = sqlite3_last_insert_rowid(c->db);
     return 0;
 }
