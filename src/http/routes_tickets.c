@@ -229,10 +229,11 @@ static int create_write(garant_store_conn *w, void *ctx)
 }
 
 /* After the commit: 201 with the new ticket's id, terms and deadline,
-** from what the write knows (no store read), written as text directly. The full ticket, with names,
-** the deadline's explanation and the history, is one GET away (Location):
-** building and sending it here cost a third of the event loop's time
-** under load, for an answer the support center only takes the id from. */
+** from what the write knows (no store read), written as JSON text without
+** a jansson tree. The full ticket, with names, the deadline's explanation
+** and the history, is one GET away (Location): building and sending it
+** here cost a third of the event loop's time under load, for an answer
+** the support center only takes the id from. */
 static int create_then(http_req *r, void *ctx)
 {
     create_job *j = ctx;

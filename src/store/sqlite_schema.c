@@ -154,12 +154,13 @@ const char *const gs_sqlite_migrations[] = {
     /* 5: a ticket's creation is its own row. Filing a ticket is the one
     ** write under heavy load, and its 'created' event cost a second table
     ** row, an index entry and a JSON text: a quarter of the writer's time
-    ** per ticket (README, "Server benchmarks"). The row already holds what that
-    ** event said (submitter, instant, initial priority, plan, product,
-    ** stage, environment) except the first deadline and warning instant,
-    ** added here; the history reads a 'created' event from these columns,
-    ** which the trigger keeps as written, so the history stays append-only.
-    ** Tickets filed before keep their 'created' row (created_in_events). */
+    ** per ticket (README, "Server benchmarks"). The row already holds what
+    ** that event said (submitter, instant, initial priority, plan,
+    ** product, stage, environment) except the first deadline and warning
+    ** instant, added here; the history reads a 'created' event from these
+    ** columns, which the trigger keeps as written, so the history stays
+    ** append-only. Tickets filed before keep their 'created' row
+    ** (created_in_events). */
     "ALTER TABLE tickets ADD COLUMN initial_due INTEGER;"
     "ALTER TABLE tickets ADD COLUMN initial_warn_at INTEGER;"
     "ALTER TABLE tickets ADD COLUMN created_in_events INTEGER NOT NULL DEFAULT 1;"
