@@ -11,6 +11,7 @@
 #   DURATION=15        seconds of each wrk run
 #   SUBMIT_CONNS="64 256"   concurrent connections for the submission runs
 #   QUEUE_CONNS="1 8"       concurrent connections for the queue runs
+#   WRK_THREADS=1      wrk threads of the submission runs (see there)
 #   MODES="2"          event-loop threads (garant serve --threads N), one
 #                      submission series per value; 0 = the server's default
 #   SPREAD_DAYS=30     submissions of the seeded tickets spread over this many
@@ -43,6 +44,7 @@ duration=${DURATION:-15}
 submit_conns=${SUBMIT_CONNS:-64 256}
 queue_conns=${QUEUE_CONNS:-1 8}
 modes=${MODES:-2}
+wrk_threads=${WRK_THREADS:-1}
 goal_submit=20000 # acknowledged submissions per second
 goal_p99_ms=5     # queue page, 99th percentile
 password="load-test-password"
@@ -215,8 +217,12 @@ for mode in $modes; do
     w0=$(metric_f garant_writer_cpu_seconds_total)
     s0=$(metric garant_write_syncs_total)
     t0=$(server_ticks)
-    out=$(GARANT_TOKEN=$customer_token wrk -t2 -c"$c" -d"${duration}s" --latency -s "$here/submit.lua" \
-      "$url/api/v1/tickets")
+    # One wrk thread by default: wrk runs on the server's two cores, and a
+    # second thread took about 1,200/s more from the server than it gave
+    # (16,900 against 18,200/s at 256 connections) while one thread used
+    # under half a core, so it was not what limited the rate.
+    out=$(GARANT_TOKEN=$customer_token wrk -t"$wrk_threads" -c"$c" -d"${duration}s" --latency \
+      -s "$here/submit.lua" "$url/api/v1/tickets")
     line=$(grep '^GARANT created=' <<<"$out")
     if [ "$(field "$line" other)" != 0 ]; then probe_submit || true; fi
     if [ "$(field "$line" created)" = 0 ]; then

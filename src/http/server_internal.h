@@ -57,6 +57,7 @@ struct garant_server {
     pthread_cond_t sync_cv;
     http_write_job *sync_head, *sync_tail;
     int sync_stop;
+    int sync_busy;              /* the syncer has work in hand; under write_mu */
     _Atomic int sync_failed;    /* an fsync failed: every write fails */
     pthread_t syncer;
 
