@@ -149,6 +149,17 @@ void http_thread_name(const char *name)
 
 /* ---- the writer (group commit) --------------------------------------- */
 
+/* Append the jobs first..last (linked by next) to the list *head..*tail:
+** the writer's queue, and the syncer's. The caller holds the list's lock. */
+static void append_jobs(http_write_job **head, http_write_job **tail, http_write_job *first, http_write_job *last)
+{
+    if (*tail)
+        (*tail)->next = first;
+    else
+        *head = first;
+    *tail = last;
+}
+
 int http_write(garant_server *srv, http_write_fn fn, void *ctx)
 {
     http_write_job job;
@@ -164,11 +175,7 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
     }
     /* The job lives on this stack frame while queued: this function does
     ** not return before the writer has marked it done. */
-    if (srv->queue_tail)
-        srv->queue_tail->next = &job;
-    else
-        srv->queue_head = &job; // cppcheck-suppress autoVariables
-    srv->queue_tail = &job;     // cppcheck-suppress autoVariables
+    append_jobs(&srv->queue_head, &srv->queue_tail, &job, &job);
     pthread_cond_signal(&srv->write_cv);
     while (!job.done) pthread_cond_wait(&job.cv, &srv->write_mu);
     pthread_mutex_unlock(&srv->write_mu);
@@ -263,12 +270,14 @@ static void *writer_main(void *arg)
     http_thread_name("garant-writer");
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *w = ops->writer(srv->store);
-    http_write_job *done = NULL, *done_tail = NULL; /* run, not committed yet */
+    /* Jobs run but not committed; between rounds, there are some exactly
+    ** when a transaction is open (a batch that could not begin one is
+    ** handed on in the same round). */
+    http_write_job *done = NULL, *done_tail = NULL;
     size_t ndone = 0;
-    int open = 0;
     pthread_mutex_lock(&srv->write_mu);
     for (;;) {
-        while (!srv->queue_head && !srv->stopping && !(open && !srv->sync_busy))
+        while (!srv->queue_head && !srv->stopping && !(done && !srv->sync_busy))
             pthread_cond_wait(&srv->write_cv, &srv->write_mu);
         /* Take what is queued (up to MAX_BATCH): everything that arrived
         ** while the previous jobs ran shares this transaction. */
@@ -291,18 +300,15 @@ static void *writer_main(void *arg)
         int begin_rc = 0;
         if (batch) {
             char why[400] = "";
-            if (!open) {
+            if (!done) {
                 begin_rc = atomic_load(&srv->sync_failed)
                                ? garant__error(GARANT_ESTORE,
                                                "an earlier commit could not be made durable; restart the server")
                                : ops->begin_write(w);
                 if (begin_rc) snprintf(why, sizeof why, "%s", garant_error_last());
-                open = !begin_rc;
             }
             run_jobs(srv, batch, begin_rc, why);
-            if (done_tail) done_tail->next = batch;
-            else done = batch;
-            done_tail = last;
+            append_jobs(&done, &done_tail, batch, last);
             ndone += n;
             atomic_fetch_add(&srv->write_jobs, n);
         }
@@ -311,10 +317,9 @@ static void *writer_main(void *arg)
                          (srv->stopping && !srv->queue_head);
         pthread_mutex_unlock(&srv->write_mu);
         if (commit_now && done) {
-            if (open) {
+            if (!begin_rc) {
                 commit_jobs(srv, done);
                 atomic_fetch_add(&srv->write_batches, 1);
-                open = 0;
             }
             if (!srv->deferred_sync) {
                 complete_jobs(srv, done);
@@ -324,11 +329,7 @@ static void *writer_main(void *arg)
                 ** Busy from now until it finds nothing more to sync; the
                 ** locks in the syncer's order (sync_mu, then write_mu). */
                 pthread_mutex_lock(&srv->sync_mu);
-                if (srv->sync_tail)
-                    srv->sync_tail->next = done;
-                else
-                    srv->sync_head = done;
-                srv->sync_tail = done_tail;
+                append_jobs(&srv->sync_head, &srv->sync_tail, done, done_tail);
                 pthread_mutex_lock(&srv->write_mu);
                 srv->sync_busy = 1;
                 pthread_mutex_unlock(&srv->write_mu);
@@ -349,9 +350,9 @@ static void *writer_main(void *arg)
 
 /* The second stage of group commit when the store defers sync: one fsync
 ** makes every transaction committed since the last one durable, then their
-** jobs are answered. While it waits for the disk the writer commits the
-** next batch, so a commit's fsync no longer stalls the serial stage; and
-** batches that queue up meanwhile share the next fsync. A failed fsync
+** jobs are answered. While it waits for the disk the writer runs the next
+** writes (and commits them once this thread is free: writer_main), so an
+** fsync never stalls the serial stage. A failed fsync
 ** leaves the file's state unknown (fsyncgate): the jobs fail, and so does
 ** every later write until a restart recovers from the log. */
 static void *syncer_main(void *arg)
@@ -927,11 +928,7 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
     atomic_store(&cs->phase, PH_AWAY);
     atomic_fetch_add(&srv->inflight, 1);
     cs->pending = 1;
-    if (srv->queue_tail)
-        srv->queue_tail->next = &cs->job;
-    else
-        srv->queue_head = &cs->job;
-    srv->queue_tail = &cs->job;
+    append_jobs(&srv->queue_head, &srv->queue_tail, &cs->job, &cs->job);
     pthread_cond_signal(&srv->write_cv);
     pthread_mutex_unlock(&srv->write_mu);
     return 0;
