@@ -10,6 +10,7 @@ database file itself).
 import json
 import os
 import re
+import socket
 import sqlite3
 import sys
 
@@ -171,6 +172,35 @@ def test_body_over_one_mib():
         # Refused before authentication, too: nobody gets to upload it.
         expect_error(post_raw(s, "/api/v1/signup", big), 413)
         expect_nothing_written(s, cust, 1, events)
+
+
+def test_headers_up_to_8_kb():
+    """Headers of up to 8 KB in all (a common ceiling: Tomcat's default,
+    nginx's buffer for one line) are served; far larger ones get 431 from
+    libmicrohttpd and write nothing (server.c, CONNECTION_MEMORY)."""
+    with Server() as s:
+        cust, _, _ = setup(s)
+        events = db_count(s, "ticket_events")
+        pad = {"X-Pad": "p" * 8000}
+        r = expect_status(s.post("/api/v1/tickets", {"subject": "s", "body": "b"}, token=cust, headers=pad), 201)
+        expect_status(s.get("/api/v1/tickets/%d" % r.json["id"], token=cust, headers=pad), 200)
+        expect_status(s.post("/api/v1/login", {"email": "it@acme.example", "password": PASSWORD}, headers=pad), 200)
+        # Sent whole before the answer is read: the server answers as soon
+        # as the headers overflow, and a client still writing would fail.
+        host, port = s.url[len("http://"):].split(":")
+        body = json.dumps({"subject": "s", "body": "b"})
+        req = ("POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nX-Pad: %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+               % (cust, "p" * 32000, len(body), body)).encode()
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(req)
+            try:
+                sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # closed by the server already, its answer waiting
+            status = sock.recv(200).split(b"\r\n")[0]
+        expect(status == b"HTTP/1.1 431 Request Header Fields Too Large", status)
+        expect_nothing_written(s, cust, 2, events)
 
 
 def test_invalid_utf8():

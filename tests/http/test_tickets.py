@@ -14,6 +14,8 @@ would write straight into the database, so the ticket API is tested either
 way. test_policy.py imports them."""
 import calendar
 import hashlib
+import http.client
+import json
 import os
 import re
 import sqlite3
@@ -267,6 +269,57 @@ def test_stages_and_environments():
                      422, "priority")
         # Nothing of the refused tickets was written.
         expect(db_query(s, "SELECT COUNT(*) FROM tickets")[0][0] == 2)
+
+
+def test_one_connection_many_requests():
+    """Requests kept alive on one connection share its state (server.c,
+    conn_state) but nothing of one another: no earlier body, header or
+    answer shows in a later one, whatever their sizes."""
+    with Server() as s:
+        d = world(s)
+        s.set_clock("2026-11-25T13:00:00Z")
+        host, port = s.url[len("http://"):].split(":")
+        con = http.client.HTTPConnection(host, int(port), timeout=30)
+
+        def send(method, path, body=None, token=d.pro, headers=None):
+            h = {"Content-Type": "application/json"}
+            if token:
+                h["Authorization"] = "Bearer " + token
+            h.update(headers or {})
+            con.request(method, path, body=None if body is None else body.encode(), headers=h)
+            r = con.getresponse()
+            raw = r.read().decode()
+            expect(not r.will_close, "the connection was not kept alive after %s %s" % (method, path))
+            return r.status, dict(r.getheaders()), json.loads(raw) if raw else None
+
+        st, _, first = send("POST", "/api/v1/tickets", json.dumps({"subject": "one", "body": "first body"}))
+        expect(st == 201, first)
+        # No body now: the earlier one must not be read again as this one's.
+        st, _, err = send("POST", "/api/v1/tickets", "")
+        expect(st == 400 and err["error"]["code"] == "eparse", (st, err))
+        # A large body (the connection then lets its buffer go), then a small one.
+        big = "x" * 60000
+        st, _, second = send("POST", "/api/v1/tickets", json.dumps({"subject": "two", "body": big}))
+        expect(st == 201, second)
+        st, _, third = send("POST", "/api/v1/tickets", json.dumps({"subject": "three", "body": "b3"}))
+        expect(st == 201, third)
+        # A sign-in sets a cookie; the next answer on the connection has none.
+        st, h, _ = send("POST", "/api/v1/login", json.dumps({"email": "carla@acme.example", "password": PASSWORD}),
+                        token=None)
+        expect(st == 200 and "Set-Cookie" in h, (st, h))
+        st, h, _ = send("GET", "/api/v1/tickets/%d" % first["id"])
+        expect(st == 200 and "Set-Cookie" not in h, (st, h))
+        # An error, then a success: the error's message is gone.
+        st, _, err = send("POST", "/api/v1/tickets", json.dumps({"subject": "s", "body": "b", "product": "Nope"}))
+        expect(st == 422 and "unknown product" in err["error"]["message"], err)
+        st, _, fourth = send("POST", "/api/v1/tickets", json.dumps({"subject": "four", "body": "b4"}))
+        expect(st == 201 and "error" not in fourth, fourth)
+        con.close()
+        got = {t["id"]: (t["subject"], t["body"]) for t in (ticket(s, d.pro, x["id"])
+                                                            for x in (first, second, third, fourth))}
+        expect(got == {first["id"]: ("one", "first body"), second["id"]: ("two", big),
+                       third["id"]: ("three", "b3"), fourth["id"]: ("four", "b4")}, got)
+        expect(db_query(s, "SELECT COUNT(*) FROM tickets")[0][0] == 4)
 
 
 def test_bad_input_and_roles():
