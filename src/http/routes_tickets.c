@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "text.h"
 #include "tickets.h"
 
 #define PAGE_DEFAULT 50
@@ -212,15 +213,15 @@ static int create_write(garant_store_conn *w, void *ctx)
     int rc = GS(w)->accounts->org_get(w, t->org_id, &org);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "your account belongs to no organization");
     if (rc) return rc;
-    snprintf(t->plan, sizeof t->plan, "%s", org.plan);
-    snprintf(t->stage, sizeof t->stage, "ga");
+    http_copy(t->plan, sizeof t->plan, org.plan);
+    http_copy(t->stage, sizeof t->stage, "ga");
     if (j->product[0]) {
         garant_product p;
         rc = GS(w)->accounts->product_by_name(w, j->product, &p);
         if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "unknown product '%.200s'", j->product);
         if (rc) return rc;
-        snprintf(t->product, sizeof t->product, "%s", p.name);
-        snprintf(t->stage, sizeof t->stage, "%s", p.stage);
+        http_copy(t->product, sizeof t->product, p.name);
+        http_copy(t->stage, sizeof t->stage, p.stage);
     }
     j->pol = http_policy(j->r);
     if ((rc = initial_deadline(j->pol, t))) return rc;
@@ -271,7 +272,7 @@ static int ticket_create(http_req *r)
     garant_ticket *t = &j->t;
     t->org_id = r->user.org_id;
     t->requester_id = r->user.id;
-    snprintf(t->subject, sizeof t->subject, "%s", json_string_value(v[0]));
+    http_copy(t->subject, sizeof t->subject, json_string_value(v[0]));
     json_int_t prio = v[2] ? json_integer_value(v[2]) : garant_policy_default_priority(pol);
     if ((rc = check_priority(pol, prio))) return rc;
     t->priority = t->initial_priority = (int)prio;
@@ -280,10 +281,10 @@ static int ticket_create(http_req *r)
         return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
                              env);
     if ((rc = check_environment(pol, t->priority, env))) return rc;
-    snprintf(t->environment, sizeof t->environment, "%s", env);
-    snprintf(t->impact, sizeof t->impact, "%s", v[5] ? json_string_value(v[5]) : "");
-    snprintf(t->status, sizeof t->status, "open");
-    if (v[3]) snprintf(j->product, sizeof j->product, "%s", json_string_value(v[3]));
+    http_copy(t->environment, sizeof t->environment, env);
+    http_copy(t->impact, sizeof t->impact, v[5] ? json_string_value(v[5]) : "");
+    http_copy(t->status, sizeof t->status, "open");
+    if (v[3]) http_copy(j->product, sizeof j->product, json_string_value(v[3]));
     t->submitted_at = r->now;
     return http_write_then(r, create_write, j, create_then);
 }

@@ -8,6 +8,7 @@
 #define GARANT_HTTP_TEXT_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct http_text {
     char *s;                   /* NUL-terminated once anything was added, else
@@ -38,5 +39,15 @@ int http_text_printf(http_text *t, const char *fmt, ...) __attribute__((format(p
 ** http_ticket_created_text), where building and dumping a jansson tree
 ** cost a fifth of the event loop's time. */
 int http_text_json_string(http_text *t, const char *s);
+
+/* snprintf(dst, size, "%s", src) without printf's format engine, for
+** fields copied on every ticket filed: src truncated to size - 1 bytes,
+** dst always NUL-terminated (size > 0). */
+static inline void http_copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 #endif

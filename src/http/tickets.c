@@ -123,7 +123,12 @@ int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
 {
     http_text b = {0};
     *out = NULL;
-    int rc = http_text_printf(&b, "{\"id\":%lld,\"priority\":%d,\"plan\":", (long long)t->id, t->priority);
+    /* Room for the whole answer at once (about 300 bytes), and one
+    ** formatting pass for the numbers, not http_text_printf's two. */
+    char head[64];
+    int n = snprintf(head, sizeof head, "{\"id\":%lld,\"priority\":%d,\"plan\":", (long long)t->id, t->priority);
+    int rc = garant__grow((void **)&b.s, &b.cap, 512, 1);
+    if (!rc) rc = http_text_add(&b, head, (size_t)n);
     if (!rc) rc = http_text_json_string(&b, t->plan);
     if (!rc) rc = http_text_puts(&b, ",\"stage\":");
     if (!rc) rc = http_text_json_string(&b, t->stage[0] ? t->stage : "ga");

@@ -81,6 +81,27 @@ static size_t utf8(char *o, unsigned cp)
     return 4;
 }
 
+/* http_copy is snprintf(dst, size, "%s", src) without the format engine:
+** the same bytes for every length around the buffer's size. */
+static void test_copy(void **state)
+{
+    (void)state;
+    char src[40], want[16], got[16];
+    for (size_t n = 0; n < sizeof src; n++) {
+        memset(src, 'a', n);
+        src[n] = '\0';
+        if (n) src[n - 1] = 'z';
+        for (size_t size = 1; size <= sizeof got; size++) {
+            memset(want, '#', sizeof want);
+            memset(got, '#', sizeof got);
+            int full = snprintf(want, size, "%s", src); /* truncation is the point */
+            assert_int_equal(full, (int)n);
+            http_copy(got, size, src);
+            assert_memory_equal(got, want, sizeof got); /* nothing past the NUL touched either */
+        }
+    }
+}
+
 static void test_json_string(void **state)
 {
     (void)state;
@@ -132,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_and_printf),
         cmocka_unit_test(test_ceiling),
+        cmocka_unit_test(test_copy),
         cmocka_unit_test(test_json_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
