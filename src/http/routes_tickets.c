@@ -286,7 +286,7 @@ static int ticket_create(http_req *r)
     http_copy(t->status, sizeof t->status, "open");
     if (v[3]) http_copy(j->product, sizeof j->product, json_string_value(v[3]));
     t->submitted_at = r->now;
-    return http_write_then(r, create_write, j, create_then);
+    return http_write_then(r, create_write, j, create_then, HTTP_WRITE_ONE_STATEMENT); /* tk_insert */
 }
 
 /* ---- GET /api/v1/tickets/{id} ---------------------------------------- */

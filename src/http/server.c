@@ -191,17 +191,39 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
     return 0;
 }
 
-/* Run each job of list in its own savepoint of the writer's open
-** transaction (begin_rc: the transaction could not be started, and every
-** job fails with why). A failed job rolls back to its savepoint alone. */
+/* Run each job of list in the writer's open transaction (begin_rc: the
+** transaction could not be started, and every job fails with why). A
+** failed job is undone alone: by rolling back to its own savepoint, or,
+** one statement long (http_write_then), by SQLite. */
 static void run_jobs(garant_server *srv, http_write_job *list, int begin_rc, const char *why)
 {
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *w = ops->writer(srv->store);
+    char lost[sizeof list->message] = ""; /* why the transaction is gone, if it is */
     for (http_write_job *j = list; j; j = j->next) {
         if (begin_rc) {
             j->rc = GARANT_ESTORE;
             snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+            continue;
+        }
+        if (lost[0]) {
+            j->rc = GARANT_ESTORE;
+            memcpy(j->message, lost, sizeof lost);
+            continue;
+        }
+        if (j->undo == HTTP_WRITE_ONE_STATEMENT) {
+            garant__error_clear();
+            if (!(j->rc = j->fn(w, j->ctx))) continue;
+            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
+            /* Did SQLite roll the whole transaction back? A savepoint
+            ** opens only inside one. Then the later jobs must fail rather
+            ** than run outside it, and the commit fails the earlier ones. */
+            if (ops->savepoint(w, "job") == 0) {
+                ops->release_savepoint(w, "job");
+                continue;
+            }
+            snprintf(lost, sizeof lost, "the transaction was rolled back after an earlier write failed: %.300s",
+                     j->message);
             continue;
         }
         int src = ops->savepoint(w, "job");
@@ -937,7 +959,7 @@ static void write_done(http_write_job *job)
     resume(job->owner, PH_WRITTEN);
 }
 
-int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
+int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo)
 {
     conn_state *cs = r->impl;
     garant_server *srv = r->srv;
@@ -945,6 +967,7 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then)
     memset(&cs->job, 0, sizeof cs->job);
     cs->job.fn = fn;
     cs->job.ctx = ctx;
+    cs->job.undo = undo;
     cs->job.on_done = write_done;
     cs->job.owner = cs;
     cs->then = then;

@@ -19,6 +19,7 @@ typedef struct http_pool http_pool;
 typedef struct http_write_job {
     http_write_fn fn;
     void *ctx;
+    http_write_undo undo;       /* HTTP_WRITE_SAVEPOINT for http_write */
     int rc;
     int done;
     pthread_cond_t cv;          /* signalled when done: one wake-up per job */

@@ -20,6 +20,7 @@ import os
 import re
 import sqlite3
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -320,6 +321,38 @@ def test_one_connection_many_requests():
         expect(got == {first["id"]: ("one", "first body"), second["id"]: ("two", big),
                        third["id"]: ("three", "b3"), fourth["id"]: ("four", "b4")}, got)
         expect(db_query(s, "SELECT COUNT(*) FROM tickets")[0][0] == 4)
+
+
+def test_refused_and_filed_together():
+    """Submissions at once share the writer's transactions: one refused
+    there (an unknown product) fails alone, and each of the others is
+    stored whole, with its own 201 (server.c, run_jobs)."""
+    with Server() as s:
+        d = world(s)
+        s.set_clock("2026-11-25T13:00:00Z")
+        results = {}
+
+        def submit(i):
+            body = {"subject": "ticket %d" % i, "body": "body %d" % i}
+            if i % 3 == 0:
+                body["product"] = "Nope %d" % i
+            results[i] = s.post("/api/v1/tickets", body, token=d.pro)
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(60)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        filed = {}
+        for i, r in sorted(results.items()):
+            if i % 3 == 0:
+                expect_error(r, 422, "unknown product 'Nope %d'" % i)
+            else:
+                expect_status(r, 201)
+                filed[r.json["id"]] = i
+        rows = db_query(s, "SELECT id, subject, body FROM tickets WHERE org_id = ?", (d.pro_org,))
+        expect(sorted(rows) == sorted((tid, "ticket %d" % i, "body %d" % i) for tid, i in filed.items()), rows)
+        expect(db_query(s, "PRAGMA integrity_check")[0][0] == "ok")
 
 
 def test_bad_input_and_roles():

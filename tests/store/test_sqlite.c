@@ -467,6 +467,72 @@ static void test_savepoints(void **state)
     garant_store_close(st);
 }
 
+/* A ticket of org 1 and user 1 (made with raw SQL by the caller). */
+static garant_ticket plain_ticket(int64_t org_id, const char *subject)
+{
+    garant_ticket t = {.org_id = org_id, .requester_id = 1, .priority = 3, .initial_priority = 3,
+                       .submitted_at = 1767225600, .first_response_due = GARANT_NO_DUE, .warn_at = GARANT_NO_DUE};
+    snprintf(t.subject, sizeof t.subject, "%s", subject);
+    snprintf(t.plan, sizeof t.plan, "basic");
+    snprintf(t.environment, sizeof t.environment, "production");
+    return t;
+}
+
+/* What the writer relies on when it files a ticket without a savepoint
+** (http.h, HTTP_WRITE_ONE_STATEMENT): a failed insert undoes itself.
+** Refused by a constraint, it changes nothing, the transaction goes on and
+** keeps what came before; failed for want of room mid-write (SQLITE_FULL,
+** here from max_page_count), SQLite rolls the whole transaction back, and
+** a savepoint, the writer's probe, is then refused. */
+static void test_failed_insert_undoes_itself(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 1);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    const garant_store_ops *ops = GS(w);
+    assert_int_equal(raw_exec(db_of(w), "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0)"),
+                     SQLITE_OK);
+    assert_int_equal(raw_exec(db_of(w), "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at) "
+                                        "VALUES (1, 'a@acme.example', 'A', 'customer', 1, 'x', 0)"),
+                     SQLITE_OK);
+
+    assert_ok(ops->begin_write(w));
+    garant_ticket a = plain_ticket(1, "first"), lost = plain_ticket(99, "no such org"), b = plain_ticket(1, "second");
+    assert_ok(ops->tickets->insert(w, &a, "body"));
+    assert_err(ops->tickets->insert(w, &lost, "body"), GARANT_ENOTFOUND);
+    assert_ok(ops->tickets->insert(w, &b, "body"));
+    assert_ok(ops->commit(w));
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM tickets"), 2);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM tickets WHERE subject IN ('first', 'second')"), 2);
+    /* No index entry of the refused row is left either. */
+    sqlite3_stmt *chk = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_of(w), "PRAGMA integrity_check", -1, &chk, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(chk), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(chk, 0), "ok");
+    sqlite3_finalize(chk);
+
+    /* No room: the file may not grow by a page. */
+    int64_t pages = raw_int(db_of(w), "PRAGMA page_count");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)pages);
+    assert_int_equal(raw_exec(db_of(w), sql), SQLITE_OK);
+    static char big[GARANT_MAX_BODY + 1];
+    memset(big, 'x', GARANT_MAX_BODY);
+    assert_ok(ops->begin_write(w));
+    garant_ticket c = plain_ticket(1, "third");
+    int rc = 0;
+    for (int i = 0; i < 1000 && !rc; i++) {
+        garant_ticket more = plain_ticket(1, "more");
+        /* The first inserts may fit in free pages; one runs out. */
+        rc = i == 0 ? ops->tickets->insert(w, &c, "small") : ops->tickets->insert(w, &more, big);
+    }
+    assert_int_equal(rc, GARANT_ESTORE);
+    assert_err(ops->savepoint(w, "probe"), GARANT_EINVAL); /* no transaction is open */
+    assert_err(ops->commit(w), GARANT_ESTORE);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM tickets"), 2); /* "third" is gone too */
+    garant_store_close(st);
+}
+
 /* ---- the read pool ---- */
 
 typedef struct waiter {
@@ -647,6 +713,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_insert_undoes_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_pool_waits_at_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
