@@ -191,55 +191,52 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
     return 0;
 }
 
+/* Is the writer's transaction still open? After a failed write SQLite
+** may have rolled all of it back (an I/O error, want of memory); a
+** savepoint opens only inside a transaction. */
+static int still_open(const garant_store_ops *ops, garant_store_conn *w)
+{
+    if (ops->savepoint(w, "job") != 0) return 0;
+    ops->release_savepoint(w, "job");
+    return 1;
+}
+
 /* Run each job of list in the writer's open transaction (begin_rc: the
 ** transaction could not be started, and every job fails with why). A
 ** failed job is undone alone: by rolling back to its own savepoint, or,
-** one statement long (http_write_then), by SQLite. */
-static void run_jobs(garant_server *srv, http_write_job *list, int begin_rc, const char *why)
+** one statement long (http_write_then), by SQLite. Returns 1 if a failure
+** took the whole transaction with it: the later jobs fail rather than run
+** outside it, and the caller must commit at once, which fails the earlier
+** ones, before it runs more. */
+static int run_jobs(garant_server *srv, http_write_job *list, int begin_rc, const char *why)
 {
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *w = ops->writer(srv->store);
     char lost[sizeof list->message] = ""; /* why the transaction is gone, if it is */
     for (http_write_job *j = list; j; j = j->next) {
-        if (begin_rc) {
+        if (begin_rc || lost[0]) {
             j->rc = GARANT_ESTORE;
-            snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+            if (begin_rc)
+                snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+            else
+                memcpy(j->message, lost, sizeof lost);
             continue;
         }
-        if (lost[0]) {
-            j->rc = GARANT_ESTORE;
-            memcpy(j->message, lost, sizeof lost);
-            continue;
-        }
-        if (j->undo == HTTP_WRITE_ONE_STATEMENT) {
-            garant__error_clear();
-            if (!(j->rc = j->fn(w, j->ctx))) continue;
+        int own_savepoint = j->undo == HTTP_WRITE_SAVEPOINT;
+        garant__error_clear();
+        if (own_savepoint && (j->rc = ops->savepoint(w, "job"))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
-            /* Did SQLite roll the whole transaction back? A savepoint
-            ** opens only inside one. Then the later jobs must fail rather
-            ** than run outside it, and the commit fails the earlier ones. */
-            if (ops->savepoint(w, "job") == 0) {
-                ops->release_savepoint(w, "job");
-                continue;
-            }
+            own_savepoint = 0;
+        } else if ((j->rc = j->fn(w, j->ctx))) {
+            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
+            if (own_savepoint) ops->rollback_to(w, "job");
+        }
+        if (own_savepoint) ops->release_savepoint(w, "job");
+        if (j->rc && !still_open(ops, w))
             snprintf(lost, sizeof lost, "the transaction was rolled back after an earlier write failed: %.300s",
                      j->message);
-            continue;
-        }
-        int src = ops->savepoint(w, "job");
-        if (src) {
-            j->rc = src;
-            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
-            continue;
-        }
-        garant__error_clear();
-        j->rc = j->fn(w, j->ctx);
-        if (j->rc) {
-            snprintf(j->message, sizeof j->message, "%s", garant_error_last());
-            ops->rollback_to(w, "job");
-        }
-        ops->release_savepoint(w, "job");
     }
+    return lost[0] != 0;
 }
 
 /* Commit the writer's open transaction; if that fails, roll back and fail
@@ -326,7 +323,7 @@ static void *writer_main(void *arg)
         ** the ceiling on writes per second (/metrics, bench/load.sh). */
         struct timespec c0, c1;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-        int begin_rc = 0;
+        int begin_rc = 0, lost = 0;
         if (batch) {
             char why[400] = "";
             if (!done) {
@@ -336,13 +333,13 @@ static void *writer_main(void *arg)
                                : ops->begin_write(w);
                 if (begin_rc) snprintf(why, sizeof why, "%s", garant_error_last());
             }
-            run_jobs(srv, batch, begin_rc, why);
+            lost = run_jobs(srv, batch, begin_rc, why);
             append_jobs(&done, &done_tail, batch, last);
             ndone += n;
             atomic_fetch_add(&srv->write_jobs, n);
         }
         pthread_mutex_lock(&srv->write_mu);
-        int commit_now = !srv->deferred_sync || !srv->sync_busy || ndone >= MAX_BATCH || begin_rc ||
+        int commit_now = !srv->deferred_sync || !srv->sync_busy || ndone >= MAX_BATCH || begin_rc || lost ||
                          (srv->stopping && !srv->queue_head);
         pthread_mutex_unlock(&srv->write_mu);
         if (commit_now && done) {
