@@ -169,12 +169,13 @@ class Response:
 class Server:
     """A garant server on a fresh database. Use as a context manager."""
 
-    def __init__(self, extra_args=(), smtp=True, db=None, config=None):
+    def __init__(self, extra_args=(), smtp=True, db=None, config=None, preexec=None):
         self.dir = tempfile.mkdtemp(prefix="garant-e2e-")
         self.db = db or os.path.join(self.dir, "garant.db")
         self.smtp = SMTPReceiver() if smtp else None
         self.extra = list(extra_args)
         self.config = config
+        self.preexec = preexec  # run in the child before exec (limits); None for none
         self.proc = None
         self.log = os.path.join(self.dir, "server.log")
         self.start()
@@ -188,7 +189,7 @@ class Server:
             args += ["--config", self.config]
         args += self.extra
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logf)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logf, preexec_fn=self.preexec)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"listening on (http://\S+)/", line)
         if not m:
