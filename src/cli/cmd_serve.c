@@ -42,6 +42,7 @@ int cmd_serve(const cli_args *a)
     if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
     if (!o.listen) o.listen = "127.0.0.1:8080";
     if (!int_option(a, "threads", 1, 64, &o.threads) || !int_option(a, "workers", 1, 1024, &o.workers) ||
+        !int_option(a, "max-waiting-sign-ins", 1, 100000, &o.max_waiting_hashes) ||
         !int_option(a, "monitor-interval-ms", 10, 3600000, &o.monitor_interval_ms))
         return CLI_USAGE;
     int rc = garant_server_run(&o);

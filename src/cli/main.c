@@ -102,6 +102,7 @@ static const cli_opt serve_opts[] = {
     {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line"},
     {"threads", "N", "event-loop threads that read requests and send answers (default 2)"},
     {"workers", "N", "threads for handlers that may block: store reads, hashing, mail (default 32)"},
+    {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)"},
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000"},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses"},
     {"test-clock", NULL, "tests only: enable POST /api/v1/test/clock"},

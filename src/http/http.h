@@ -210,6 +210,8 @@ typedef struct garant_server_options {
     int allow_private_webhooks;  /* permit loopback/private webhook targets */
     int threads;                 /* event-loop threads; 0 = the default (2) */
     int workers;                 /* worker threads; 0 = the default (32) */
+    int max_waiting_hashes;      /* requests queued for the hashing workers
+                                 ** before 503; 0 = the default (256) */
     int monitor_interval_ms;     /* SLA monitor period; default 1000 */
     const char *freemail_path;   /* extra free-mail domains file, optional */
     int quiet;                   /* no request log */

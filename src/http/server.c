@@ -58,6 +58,10 @@
 /* Workers for the routes that hash passwords: as many as may hash at once
 ** (MAX_CONCURRENT_HASHES in routes_accounts.c); more would only wait. */
 #define HASHING_WORKERS 8
+/* Requests that may wait for them (--max-waiting-sign-ins): at ~50 ms a
+** hash, the last waits about 1.6 s; more are answered 503 at once rather
+** than held, each with its connection, while a flood lasts. */
+#define DEFAULT_WAITING_HASHES 256
 /* Memory for a connection's headers and buffers (MHD's default is 32
 ** KiB). MHD zeroes all of it, more than once, for every request on a
 ** kept-alive connection, from memory gone cold among hundreds of
@@ -1010,6 +1014,8 @@ struct http_pool {
     const char *thread_name;
     pthread_mutex_t mu;
     conn_state *head, *tail;    /* requests waiting for a worker, FIFO */
+    int waiting;                /* queued or about to be (to_worker) */
+    int max_waiting;            /* more are refused; 0: no limit */
     http_worker *idle;          /* idle workers, most recently idle first */
     int stop;
     http_worker *workers;
@@ -1028,6 +1034,7 @@ static void *worker_main(void *arg)
         if (!cs && (cs = p->head)) {
             p->head = cs->next_work;
             if (!p->head) p->tail = NULL;
+            p->waiting--;
         }
         if (!cs) {
             if (p->stop) break;
@@ -1050,9 +1057,18 @@ static void *worker_main(void *arg)
 }
 
 /* Suspend the request and hand it to a worker of pool p, or queue it if
-** all are busy. */
-static void to_worker(garant_server *srv, http_pool *p, conn_state *cs)
+** all are busy: 0, or -1 (nothing done) if the queue is full. A place in
+** the queue is taken before the suspension, which is not made under the
+** pool's lock. */
+static int to_worker(garant_server *srv, http_pool *p, conn_state *cs)
 {
+    pthread_mutex_lock(&p->mu);
+    if (p->max_waiting && !p->idle && p->waiting >= p->max_waiting) {
+        pthread_mutex_unlock(&p->mu);
+        return -1;
+    }
+    p->waiting++;
+    pthread_mutex_unlock(&p->mu);
     MHD_suspend_connection(cs->conn);
     atomic_store(&cs->phase, PH_AWAY);
     atomic_fetch_add(&srv->inflight, 1);
@@ -1062,6 +1078,7 @@ static void to_worker(garant_server *srv, http_pool *p, conn_state *cs)
     if (w) {
         p->idle = w->next_idle;
         w->job = cs;
+        p->waiting--;
         pthread_cond_signal(&w->cv);
     } else {
         if (p->tail)
@@ -1071,6 +1088,7 @@ static void to_worker(garant_server *srv, http_pool *p, conn_state *cs)
         p->tail = cs;
     }
     pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 /* A pool of n workers named thread_name; NULL and the error set if any
@@ -1257,8 +1275,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
     if (cs->rt->run != HTTP_RUN_INLINE) {
-        to_worker(srv, cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general, cs);
-        return MHD_YES;
+        if (to_worker(srv, cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general, cs) == 0)
+            return MHD_YES;
+        reply_error(&cs->req, GARANT_EBUSY,
+                    "too many sign-ins, sign-ups and password resets are waiting; try again in a moment");
+        cs->req.retry_after_s = 1;
+        return finish(srv, conn, cs);
     }
     handle(&cs->req, cs);
     if (cs->pending) return MHD_YES; /* suspended until the commit */
@@ -1434,6 +1456,7 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc && !(srv->general = pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS)))
         rc = GARANT_ENOMEM;
     if (!rc && !(srv->hashing = pool_start("garant-hashing", HASHING_WORKERS))) rc = GARANT_ENOMEM;
+    if (!rc) srv->hashing->max_waiting = opt->max_waiting_hashes > 0 ? opt->max_waiting_hashes : DEFAULT_WAITING_HASHES;
     if (!rc) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                          MHD_USE_ERROR_LOG;

@@ -5,12 +5,13 @@ account."""
 import base64
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import SOURCE, Server, expect, expect_error, expect_status, run  # noqa: E402
+from harness import GARANT, SOURCE, Server, expect, expect_error, expect_status, run  # noqa: E402
 
 PASSWORD = "correct horse battery"
 T0 = "2026-11-30T09:00:00Z"
@@ -309,6 +310,55 @@ def test_sign_ins_do_not_hold_up_other_requests():
         expect(len(done) == 48 and set(done) == {200}, done)
         expect(finished_before_me < 24,
                "GET /me waited for %d of 48 sign-ins to finish" % finished_before_me)
+
+
+def test_waiting_sign_ins_are_capped():
+    """Sign-ins wait for one of 8 hashing workers, and at most
+    --max-waiting-sign-ins of them (here 4) may wait: 40 at once leave
+    most to be answered 503 at once with Retry-After, not held with their
+    connections while the flood lasts. Afterwards signing in works."""
+    import http.client
+    import json
+    import threading
+    with Server(extra_args=["--max-waiting-sign-ins", "4"]) as s:
+        email = "queue@acme-corp.example"
+        signup_verified(s, email)
+        host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
+        conns = [http.client.HTTPConnection(host, int(port), timeout=120) for _ in range(40)]
+        for c in conns:
+            c.connect()
+        start = threading.Barrier(len(conns))
+        answers = []
+        lock = threading.Lock()
+
+        def sign_in(c):
+            start.wait()
+            c.request("POST", "/api/v1/login", body=json.dumps({"email": email, "password": PASSWORD}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            raw = r.read()
+            with lock:
+                answers.append((r.status, r.getheader("Retry-After"), raw))
+
+        threads = [threading.Thread(target=sign_in, args=(c,)) for c in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        for c in conns:
+            c.close()
+        statuses = sorted(a[0] for a in answers)
+        expect(len(answers) == 40 and set(statuses) <= {200, 503}, statuses)
+        refused = [a for a in answers if a[0] == 503]
+        # 8 hash and 4 wait; most others arrive while they do (tens of ms each).
+        expect(len(refused) >= 10, "only %d of 40 refused: %r" % (len(refused), statuses))
+        for _, retry, raw in refused:
+            expect(retry == "1" and b"too many sign-ins" in raw, (retry, raw))
+        expect(statuses.count(200) >= 12, statuses)  # the first 12 hash or wait, and are served
+        expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+        # The cap is checked on the command line.
+        p = subprocess.run([GARANT, "serve", "--db", s.db, "--max-waiting-sign-ins", "0"], capture_output=True)
+        expect(p.returncode == 2 and b"max-waiting-sign-ins" in p.stderr, p)
 
 
 def test_login_throttling():
