@@ -264,6 +264,49 @@ def test_wrong_email_and_wrong_password_look_alike():
         expect(t["unknown"][1] > t["known"][1] / 3 and t["known"][1] > t["unknown"][1] / 3, t)
 
 
+def sign_in_flood(s, email, n, meanwhile=None):
+    """n sign-ins sent at once, each on its own connection. Returns their
+    answers [(status, Retry-After, body)] in the order they finished, and
+    how many had finished when meanwhile() (run 50 ms after they were
+    sent, if given) returned."""
+    import http.client
+    import json
+    import threading
+    host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
+    conns = [http.client.HTTPConnection(host, int(port), timeout=120) for _ in range(n)]
+    for c in conns:
+        c.connect()
+    start = threading.Barrier(n + 1)
+    answers = []
+    lock = threading.Lock()
+
+    def sign_in(c):
+        start.wait()
+        c.request("POST", "/api/v1/login", body=json.dumps({"email": email, "password": PASSWORD}),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        raw = r.read()
+        with lock:
+            answers.append((r.status, r.getheader("Retry-After"), raw))
+
+    threads = [threading.Thread(target=sign_in, args=(c,)) for c in conns]
+    for t in threads:
+        t.start()
+    start.wait()
+    finished = None
+    if meanwhile:
+        time.sleep(0.05)  # the sign-ins are in
+        meanwhile()
+        with lock:
+            finished = len(answers)
+    for t in threads:
+        t.join(120)
+    for c in conns:
+        c.close()
+    expect(len(answers) == n, "%d of %d sign-ins answered" % (len(answers), n))
+    return answers, finished
+
+
 def test_sign_ins_do_not_hold_up_other_requests():
     """Routes that hash passwords run on a small pool of their own, so a
     flood of sign-ins leaves the general workers to everyone else. With 4
@@ -271,43 +314,14 @@ def test_sign_ins_do_not_hold_up_other_requests():
     GET /api/v1/me sent meanwhile is answered while most sign-ins are still
     waiting their turn; in one shared pool it waited behind all of them.
     Asserts an order of events, not a speed."""
-    import http.client
-    import json
-    import threading
     with Server(extra_args=["--workers", "4"]) as s:
         email = "flood@acme-corp.example"
         signup_verified(s, email)
         token = s.login(email)
-        host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
-        conns = [http.client.HTTPConnection(host, int(port), timeout=120) for _ in range(48)]
-        for c in conns:
-            c.connect()
-        start = threading.Barrier(len(conns) + 1)
-        done = []  # status of each sign-in, in the order they finished
-        lock = threading.Lock()
-
-        def sign_in(c):
-            start.wait()
-            c.request("POST", "/api/v1/login", body=json.dumps({"email": email, "password": PASSWORD}),
-                      headers={"Content-Type": "application/json"})
-            r = c.getresponse()
-            r.read()
-            with lock:
-                done.append(r.status)
-
-        threads = [threading.Thread(target=sign_in, args=(c,)) for c in conns]
-        for t in threads:
-            t.start()
-        start.wait()
-        time.sleep(0.05)  # the sign-ins are in
-        expect_status(s.get("/api/v1/me", token=token), 200)
-        with lock:
-            finished_before_me = len(done)
-        for t in threads:
-            t.join(120)
-        for c in conns:
-            c.close()
-        expect(len(done) == 48 and set(done) == {200}, done)
+        answers, finished_before_me = sign_in_flood(
+            s, email, 48, lambda: expect_status(s.get("/api/v1/me", token=token), 200))
+        statuses = [a[0] for a in answers]
+        expect(set(statuses) == {200}, statuses)
         expect(finished_before_me < 24,
                "GET /me waited for %d of 48 sign-ins to finish" % finished_before_me)
 
@@ -317,38 +331,12 @@ def test_waiting_sign_ins_are_capped():
     --max-waiting-sign-ins of them (here 4) may wait: 40 at once leave
     most to be answered 503 at once with Retry-After, not held with their
     connections while the flood lasts. Afterwards signing in works."""
-    import http.client
-    import json
-    import threading
     with Server(extra_args=["--max-waiting-sign-ins", "4"]) as s:
         email = "queue@acme-corp.example"
         signup_verified(s, email)
-        host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
-        conns = [http.client.HTTPConnection(host, int(port), timeout=120) for _ in range(40)]
-        for c in conns:
-            c.connect()
-        start = threading.Barrier(len(conns))
-        answers = []
-        lock = threading.Lock()
-
-        def sign_in(c):
-            start.wait()
-            c.request("POST", "/api/v1/login", body=json.dumps({"email": email, "password": PASSWORD}),
-                      headers={"Content-Type": "application/json"})
-            r = c.getresponse()
-            raw = r.read()
-            with lock:
-                answers.append((r.status, r.getheader("Retry-After"), raw))
-
-        threads = [threading.Thread(target=sign_in, args=(c,)) for c in conns]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        for c in conns:
-            c.close()
+        answers, _ = sign_in_flood(s, email, 40)
         statuses = sorted(a[0] for a in answers)
-        expect(len(answers) == 40 and set(statuses) <= {200, 503}, statuses)
+        expect(set(statuses) <= {200, 503}, statuses)
         refused = [a for a in answers if a[0] == 503]
         # 8 hash and 4 wait; most others arrive while they do (tens of ms each).
         expect(len(refused) >= 10, "only %d of 40 refused: %r" % (len(refused), statuses))
