@@ -27,11 +27,18 @@ garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority)
     return terms;
 }
 
+/* An instant as RFC 3339 in buf, or NULL for none (GARANT_NO_DUE, or 0:
+** not yet): the one rule behind http_time_json and the 201's text. */
+static const char *instant_text(char buf[GARANT_RFC3339_UTC_LEN], int64_t t)
+{
+    return t == GARANT_NO_DUE || t == 0 ? NULL : garant_time_format_utc(buf, t);
+}
+
 json_t *http_time_json(int64_t t)
 {
-    if (t == GARANT_NO_DUE || t == 0) return json_null();
     char buf[GARANT_RFC3339_UTC_LEN];
-    return json_string(garant_time_format_utc(buf, t));
+    const char *s = instant_text(buf, t);
+    return s ? json_string(s) : json_null();
 }
 
 /* Set key to value on o, taking ownership of value; GARANT_ENOMEM if
@@ -111,12 +118,12 @@ const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
     return "active";
 }
 
-/* An instant as a JSON value: an RFC 3339 string, or null as http_time_json. */
+/* An instant as a JSON value, as http_time_json gives it. */
 static int text_time(http_text *b, int64_t t)
 {
     char buf[GARANT_RFC3339_UTC_LEN];
-    if (t == GARANT_NO_DUE || t == 0) return http_text_add(b, "null", 4);
-    return http_text_json_string(b, garant_time_format_utc(buf, t));
+    const char *s = instant_text(buf, t);
+    return s ? http_text_json_string(b, s) : http_text_add(b, "null", 4);
 }
 
 int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
