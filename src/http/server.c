@@ -1016,6 +1016,7 @@ struct http_pool {
     conn_state *head, *tail;    /* requests waiting for a worker, FIFO */
     int waiting;                /* queued or about to be (to_worker) */
     int max_waiting;            /* more are refused; 0: no limit */
+    const char *refusal;        /* the 503's message then */
     http_worker *idle;          /* idle workers, most recently idle first */
     int stop;
     http_worker *workers;
@@ -1275,10 +1276,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
     if (cs->rt->run != HTTP_RUN_INLINE) {
-        if (to_worker(srv, cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general, cs) == 0)
-            return MHD_YES;
-        reply_error(&cs->req, GARANT_EBUSY,
-                    "too many sign-ins, sign-ups and password resets are waiting; try again in a moment");
+        http_pool *p = cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general;
+        if (to_worker(srv, p, cs) == 0) return MHD_YES;
+        reply_error(&cs->req, GARANT_EBUSY, p->refusal);
         cs->req.retry_after_s = 1;
         return finish(srv, conn, cs);
     }
@@ -1456,7 +1456,10 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc && !(srv->general = pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS)))
         rc = GARANT_ENOMEM;
     if (!rc && !(srv->hashing = pool_start("garant-hashing", HASHING_WORKERS))) rc = GARANT_ENOMEM;
-    if (!rc) srv->hashing->max_waiting = opt->max_waiting_hashes > 0 ? opt->max_waiting_hashes : DEFAULT_WAITING_HASHES;
+    if (!rc) {
+        srv->hashing->max_waiting = opt->max_waiting_hashes > 0 ? opt->max_waiting_hashes : DEFAULT_WAITING_HASHES;
+        srv->hashing->refusal = "too many sign-ins, sign-ups and password resets are waiting; try again in a moment";
+    }
     if (!rc) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                          MHD_USE_ERROR_LOG;
