@@ -35,11 +35,16 @@ int cmd_serve(const cli_args *a)
     o.base_url = cli_get(a, "base-url");
     o.web_root = cli_get(a, "web-root");
     o.freemail_path = cli_get(a, "freemail");
-    o.test_clock = cli_get(a, "test-clock") != NULL;
     o.allow_private_webhooks = cli_get(a, "allow-private-webhooks") != NULL;
     o.quiet = cli_get(a, "quiet") != NULL;
     o.monitor_interval_ms = 1000;
     if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
+    const char *start = cli_get(a, "test-clock");
+    if (start) {
+        if (garant_time_parse_rfc3339(&o.test_clock_start_s, start, strlen(start)) != 0)
+            return cli_usage_error("serve: --test-clock: %s", garant_error_last());
+        o.test_clock = 1;
+    }
     if (!o.listen) o.listen = "127.0.0.1:8080";
     if (!int_option(a, "threads", 1, 64, &o.threads) || !int_option(a, "workers", 1, 1024, &o.workers) ||
         !int_option(a, "max-waiting-sign-ins", 1, 100000, &o.max_waiting_hashes) ||

@@ -105,7 +105,7 @@ static const cli_opt serve_opts[] = {
     {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)"},
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000"},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses"},
-    {"test-clock", NULL, "tests only: enable POST /api/v1/test/clock"},
+    {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock"},
     {"quiet", NULL, "no request log"},
     {NULL, NULL, NULL}};
 

@@ -206,7 +206,11 @@ typedef struct garant_server_options {
     const char *mail_from;       /* "garant <noreply@garant.example>" */
     const char *base_url;        /* for links in mails; default http://LISTEN */
     const char *web_root;        /* static pages folder; NULL = none */
-    int test_clock;              /* enable POST /api/v1/test/clock (tests only) */
+    int test_clock;              /* tests only: business time is the test
+                                 ** clock, never the real one; enables
+                                 ** POST /api/v1/test/clock */
+    int64_t test_clock_start_s;  /* the test clock's first instant (UTC
+                                 ** epoch seconds); with test_clock */
     int allow_private_webhooks;  /* permit loopback/private webhook targets */
     int threads;                 /* event-loop threads; 0 = the default (2) */
     int workers;                 /* worker threads; 0 = the default (32) */

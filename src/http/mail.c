@@ -89,10 +89,11 @@ static int subject_header(http_text *b, const char *subject)
 }
 
 /* The whole message, lines ended by CRLF. Caller owns out->s; free(). */
-static int build_message(http_text *out, const char *from, const char *to, const char *subject, const char *body)
+static int build_message(http_text *out, int64_t now_s, const char *from, const char *to, const char *subject,
+                         const char *body)
 {
     char date[40], from_addr[256], msgid[160];
-    rfc5322_date(date, time(NULL));
+    rfc5322_date(date, now_s);
     address_of(from_addr, sizeof from_addr, from);
     const char *from_domain = strchr(from_addr, '@');
     unsigned char rnd[16];
@@ -189,7 +190,7 @@ int http_mail(garant_server *srv, const char *to, const char *subject, const cha
     char from_addr[256];
     address_of(from_addr, sizeof from_addr, from);
     http_text msg;
-    int rc = build_message(&msg, from, to, subject, body);
+    int rc = build_message(&msg, http_now(srv), from, to, subject, body);
     if (rc) return rc;
     if (srv->opt.smtp_url) {
         rc = send_smtp(srv->opt.smtp_url, from_addr, to, &msg);

@@ -309,7 +309,10 @@ static int deliver_round(garant_server *srv)
         log_line(srv, 1, "webhooks: cannot read the outbox: %s", garant_error_last());
         return -1;
     }
-    if (n == 0) return 0;
+    if (n == 0) {
+        atomic_fetch_add(&srv->delivery_rounds, 1);
+        return 0;
+    }
     rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, stop_fn, srv, res);
     if (rc) {
         log_line(srv, 1, "webhooks: %s", garant_error_last());
@@ -328,6 +331,7 @@ static int deliver_round(garant_server *srv)
         if (rc && !stopping(srv)) log_line(srv, 1, "webhooks: cannot record deliveries: %s", garant_error_last());
     }
     for (int i = 0; i < n; i++) free(items[i].payload);
+    atomic_fetch_add(&srv->delivery_rounds, 1);
     return rc ? -1 : n;
 }
 
@@ -358,6 +362,7 @@ void *http_monitor_main(void *arg)
     if (!own_deliverer) log_line(srv, 1, "webhooks: no delivery thread; delivering from the monitor");
     while (!stopping(srv)) {
         raise_due(srv, http_now(srv));
+        atomic_fetch_add(&srv->monitor_rounds, 1);
         if (!own_deliverer) deliver_round(srv);
         if (nap(srv, interval)) break;
     }

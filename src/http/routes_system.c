@@ -57,6 +57,12 @@ static int metrics(http_req *r)
                      "# HELP garant_write_sync_seconds_total Time spent waiting for those fsyncs.\n"
                      "# TYPE garant_write_sync_seconds_total counter\n"
                      "garant_write_sync_seconds_total %.6f\n"
+                     "# HELP garant_monitor_rounds_total Rounds the SLA monitor completed (warnings and breaches raised).\n"
+                     "# TYPE garant_monitor_rounds_total counter\n"
+                     "garant_monitor_rounds_total %llu\n"
+                     "# HELP garant_webhook_rounds_total Rounds the webhook deliverer completed over the due outbox.\n"
+                     "# TYPE garant_webhook_rounds_total counter\n"
+                     "garant_webhook_rounds_total %llu\n"
                      "# HELP garant_tickets Tickets by status.\n"
                      "# TYPE garant_tickets gauge\n",
                      (double)atomic_load(&srv->request_ns_total) / 1e9,
@@ -64,7 +70,9 @@ static int metrics(http_req *r)
                      (unsigned long long)atomic_load(&srv->write_jobs),
                      (double)atomic_load(&srv->write_cpu_ns) / 1e9,
                      (unsigned long long)atomic_load(&srv->write_syncs),
-                     (double)atomic_load(&srv->write_sync_ns) / 1e9);
+                     (double)atomic_load(&srv->write_sync_ns) / 1e9,
+                     (unsigned long long)atomic_load(&srv->monitor_rounds),
+                     (unsigned long long)atomic_load(&srv->delivery_rounds));
     const char *key;
     json_t *val;
     json_object_foreach(counts, key, val) {
@@ -90,24 +98,21 @@ static int metrics(http_req *r)
     return http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.s);
 }
 
-/* POST /api/v1/test/clock {"now": RFC3339 | null}: only with --test-clock. */
+/* POST /api/v1/test/clock {"now": RFC3339}: only with --test-clock. The
+** clock cannot be released to real time: a server under test reads none. */
 static int test_clock(http_req *r)
 {
     if (!r->srv->opt.test_clock) return garant__error(GARANT_ENOTFOUND, "no such resource");
-    static const http_field spec[] = {{"now", HTTP_F_STRING, 0, 64}, {NULL, 0, 0, 0}};
+    static const http_field spec[] = {{"now", HTTP_F_STRING, 1, 64}, {NULL, 0, 0, 0}};
     json_t *v[1];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
-    if (!v[0]) {
-        atomic_store(&r->srv->fixed_now, INT64_MIN);
-    } else {
-        int64_t t;
-        rc = garant_time_parse_rfc3339(&t, json_string_value(v[0]), json_string_length(v[0]));
-        if (rc) return rc;
-        atomic_store(&r->srv->fixed_now, t);
-    }
+    int64_t t;
+    rc = garant_time_parse_rfc3339(&t, json_string_value(v[0]), json_string_length(v[0]));
+    if (rc) return rc;
+    atomic_store(&r->srv->fixed_now, t);
     char buf[GARANT_RFC3339_UTC_LEN];
-    return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, http_now(r->srv))));
+    return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, t)));
 }
 
 const http_route http_routes_system[] = {

@@ -108,12 +108,11 @@ int http_status_of(int err)
 
 /* ---- clock and policy ------------------------------------------------ */
 
+/* Business time, UTC epoch seconds. Under --test-clock only the test
+** clock: a server under test never reads the real one. */
 int64_t http_now(garant_server *srv)
 {
-    if (srv->opt.test_clock) {
-        int64_t fixed = atomic_load(&srv->fixed_now);
-        if (fixed != INT64_MIN) return fixed;
-    }
+    if (srv->opt.test_clock) return atomic_load(&srv->fixed_now);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec;
@@ -1418,7 +1417,7 @@ int garant_server_run(const garant_server_options *opt)
     garant_server *srv = calloc(1, sizeof *srv);
     if (!srv) return garant__error(GARANT_ENOMEM, "out of memory");
     srv->opt = *opt;
-    atomic_store(&srv->fixed_now, INT64_MIN);
+    atomic_store(&srv->fixed_now, srv->opt.test_clock ? srv->opt.test_clock_start_s : INT64_MIN);
     pthread_mutex_init(&srv->policy_mu, NULL);
     pthread_mutex_init(&srv->write_mu, NULL);
     pthread_cond_init(&srv->write_cv, NULL);

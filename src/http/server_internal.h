@@ -76,9 +76,15 @@ struct garant_server {
     pthread_t monitor;
     int monitor_started;
 
-    /* The test clock: when test_clock is on and fixed_now != INT64_MIN,
-    ** http_now returns it. */
+    /* The test clock (UTC epoch seconds): with opt.test_clock, http_now
+    ** returns it and nothing else; it starts at opt.test_clock_start_s and
+    ** moves only by POST /api/v1/test/clock. */
     _Atomic int64_t fixed_now;
+
+    /* Rounds the SLA monitor and the webhook deliverer have completed,
+    ** for /metrics: a test waits for a round to pass instead of sleeping. */
+    _Atomic uint64_t monitor_rounds;
+    _Atomic uint64_t delivery_rounds;
 
     /* Free-mail domains (sorted, lower-case) for sign-up. */
     char **freemail;
