@@ -1,9 +1,16 @@
 """harness.py - end-to-end tests of `garant serve` over real HTTP.
 
 Each test gets a fresh database and a real server on a free port, started
-with --test-clock (so deadlines, warnings and breaches can be driven), a
+with --test-clock at an instant the test chooses (so deadlines, warnings and
+breaches can be driven, and the server never reads the real clock; a restart
+starts where the clock last was), a
 local SMTP receiver (verification and reset mails), and, when asked, a local
 webhook receiver that can be told to fail its first N deliveries.
+
+A server that exits other than cleanly (a non-zero status, or death by a
+signal the test did not send, such as a sanitizer's abort at shutdown) fails
+the test, and its log is printed. Tests wait on conditions (wait_until,
+Server.wait_rounds), never on a fixed sleep that happens to be long enough.
 
 Tests are plain functions named test_*; `run(globals())` runs them in order
 and ends with the line "http: N passed, M failed" (non-zero exit on failure).
@@ -27,6 +34,28 @@ import urllib.request
 
 GARANT = os.environ.get("GARANT_BINARY") or (sys.argv[1] if len(sys.argv) > 1 else "build/garant")
 SOURCE = os.environ.get("GARANT_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# Where a server's test clock starts unless the test says otherwise: Monday
+# 30 November 2026, 09:00 in Bratislava (CET), the opening of a business day.
+CLOCK_START = "2026-11-30T08:00:00Z"
+
+# How long a wait on a condition may take before the test fails: generous,
+# because a loaded CI machine is slow, and no test waits this long when the
+# condition holds.
+WAIT_S = 30.0
+
+
+def wait_until(cond, what, timeout=WAIT_S, interval=0.02):
+    """Poll cond() until it returns a true value, which is returned; fail
+    with `what` after `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > end:
+            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+        time.sleep(interval)
 
 
 # ---- SMTP receiver -------------------------------------------------------
@@ -95,15 +124,14 @@ class SMTPReceiver:
         with self.box["lock"]:
             return list(self.box["mails"])
 
-    def wait_for(self, to, timeout=10.0):
+    def wait_for(self, to, timeout=WAIT_S):
         """The newest mail to `to`, waiting for it to arrive."""
-        end = time.time() + timeout
-        while time.time() < end:
+        def newest():
             for m in reversed(self.mails):
                 if to in m["to"]:
                     return m
-            time.sleep(0.05)
-        raise AssertionError("no mail to %s arrived" % to)
+            return None
+        return wait_until(newest, "a mail to %s" % to, timeout)
 
     def close(self):
         self.srv.shutdown()
@@ -167,33 +195,44 @@ class Response:
 
 
 class Server:
-    """A garant server on a fresh database. Use as a context manager."""
+    """A garant server on a fresh database. Use as a context manager.
 
-    def __init__(self, extra_args=(), smtp=True, db=None, config=None, preexec=None):
+    clock: the test clock's first instant (RFC 3339); set_clock moves it,
+    and start() after stop() starts the server where it last was."""
+
+    def __init__(self, extra_args=(), smtp=True, db=None, config=None, preexec=None, clock=CLOCK_START,
+                 binary=None):
         self.dir = tempfile.mkdtemp(prefix="garant-e2e-")
         self.db = db or os.path.join(self.dir, "garant.db")
         self.smtp = SMTPReceiver() if smtp else None
         self.extra = list(extra_args)
         self.config = config
         self.preexec = preexec  # run in the child before exec (limits); None for none
+        self.clock = clock
+        self.binary = binary or GARANT
         self.proc = None
+        self.logf = None
         self.log = os.path.join(self.dir, "server.log")
         self.start()
 
-    def start(self):
-        args = [GARANT, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock",
+    def args(self):
+        """The command line of the server, clock included."""
+        args = [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock", self.clock,
                 "--allow-private-webhooks", "--monitor-interval-ms", "50"]
         if self.smtp:
             args += ["--smtp-url", "smtp://127.0.0.1:%d" % self.smtp.port]
         if self.config:
             args += ["--config", self.config]
-        args += self.extra
+        return args + self.extra
+
+    def start(self):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logf, preexec_fn=self.preexec)
+        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.logf, preexec_fn=self.preexec)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"listening on (http://\S+)/", line)
         if not m:
             self.proc.kill()
+            self.proc.wait()
             raise RuntimeError("server did not start: %r\n%s" % (line, self.read_log()))
         self.url = m.group(1)
 
@@ -201,32 +240,78 @@ class Server:
         with open(self.log, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def stop(self, sig=None):
+    def stop(self, sig=None, expect_code=None):
+        """Stop the server with sig (SIGTERM by default) and check how it
+        ended: 0 after SIGTERM or SIGINT, death by sig for any other signal.
+        Anything else (an exit status, a sanitizer's abort, a crash) raises
+        with the server's log. A server already gone must have ended as
+        expect_code says (a Popen returncode; default 0): a test that killed
+        it itself says how."""
+        import signal as _signal
+        want = 0 if expect_code is None else expect_code
         if self.proc and self.proc.poll() is None:
-            if sig is None:
-                self.proc.terminate()
-            else:
-                self.proc.send_signal(sig)
+            sig = _signal.SIGTERM if sig is None else sig
+            if expect_code is None:
+                want = 0 if sig in (_signal.SIGTERM, _signal.SIGINT) else -sig
+            self.proc.send_signal(sig)
             try:
-                self.proc.wait(10)
+                self.proc.wait(WAIT_S)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
-        self.logf.close()
+                self._close_pipes()
+                raise AssertionError("the server did not stop within %.0f s of signal %d; log:\n%s"
+                                     % (WAIT_S, sig, self.tail()))
+        self._close_pipes()
+        code = self.proc.returncode if self.proc else 0
+        if code != want:
+            how = "died by signal %d" % -code if code < 0 else "exited with status %d" % code
+            raise AssertionError("the server %s (expected %s); log:\n%s"
+                                 % (how, "status 0" if want == 0 else "signal %d" % -want, self.tail()))
 
-    def close(self):
-        self.stop()
-        if self.smtp:
-            self.smtp.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def _close_pipes(self):
+        if self.proc and self.proc.stdout and not self.proc.stdout.closed:
+            self.proc.stdout.close()
+        if self.logf and not self.logf.closed:
+            self.logf.close()
+
+    def tail(self, n=120):
+        """The last n lines of the server's log."""
+        try:
+            return "\n".join(self.read_log().splitlines()[-n:])
+        except OSError as e:
+            return "(no log: %s)" % e
+
+    def close(self, failing=False):
+        """Stop the server and remove its files; on a failure (the test's or
+        the server's) the log is printed and the files are kept."""
+        try:
+            self.stop()
+        except AssertionError:
+            failing = True
+            raise
+        finally:
+            if self.smtp:
+                self.smtp.close()
+            if failing:
+                sys.stderr.write("---- server log (%s) ----\n%s\n---- end of server log ----\n"
+                                 % (self.log, self.tail()))
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+            return
+        # The test failed already: report a bad exit too, but let the test's
+        # own error be the one that propagates.
+        try:
+            self.close(failing=True)
+        except AssertionError as e:
+            sys.stderr.write("also: %s\n" % str(e).split("\n")[0])
 
     # -- HTTP --
 
@@ -270,7 +355,26 @@ class Server:
     def set_clock(self, rfc3339):
         r = self.post("/api/v1/test/clock", {"now": rfc3339})
         assert r.status == 200, r
+        self.clock = rfc3339
         return r
+
+    def metric(self, name):
+        """The value of an unlabelled metric in /metrics."""
+        r = self.get("/metrics")
+        assert r.status == 200, r
+        m = re.search(r"^%s (\S+)$" % re.escape(name), r.raw, re.M)
+        assert m, "no metric %s in /metrics" % name
+        return float(m.group(1))
+
+    def wait_rounds(self, n=2):
+        """Wait until the SLA monitor and then the webhook deliverer have each
+        completed n more rounds. With n >= 2, a whole monitor round ran on
+        the clock as it is now (set before this call), and a whole delivery
+        round after it, so whatever the clock made due has been raised and
+        delivered (or attempted): "nothing more arrived" can be asserted."""
+        for name in ("garant_monitor_rounds_total", "garant_webhook_rounds_total"):
+            start = self.metric(name)
+            wait_until(lambda: self.metric(name) >= start + n, "%d rounds of %s" % (n, name), interval=0.01)
 
     def add_staff(self, email, role="agent", password="correct horse battery"):
         p = subprocess.run([GARANT, "user", "add", "--db", self.db, "--email", email, "--role", role,

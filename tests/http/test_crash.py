@@ -2,8 +2,9 @@
 
 Clients submit tickets as fast as they can over HTTP (16 threads, each on
 its own keep-alive connection, as one customer) and record every id the
-server acknowledged with 201 Created. After about two seconds the server is
-killed with SIGKILL in the middle of that stream. Then:
+server acknowledged with 201 Created. Once ACKED_BEFORE_KILL tickets are
+acknowledged (a count, not a time, so a slow machine waits longer) the
+server is killed with SIGKILL in the middle of that stream. Then:
   - the database file, as the crash left it, passes PRAGMA integrity_check
     (Python's sqlite3 opens it and recovers the write-ahead log, as the
     server would);
@@ -36,15 +37,14 @@ import signal
 import sqlite3
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, expect, expect_status, run  # noqa: E402
+from harness import Server, expect, expect_status, run, wait_until  # noqa: E402
 
 THREADS = 16
 ROUNDS = 3
-SECONDS_BEFORE_KILL = 2.0
+ACKED_BEFORE_KILL = 300   # acknowledged tickets before each kill or SIGTERM
 MAX_PER_THREAD = 20000
 PASSWORD = "correct horse battery"
 
@@ -60,6 +60,13 @@ def make_customer(s, admin_token, email, org, domain, plan):
     r = s.post("/api/v1/verify", {"token": m.group(1)})
     expect(200 <= r.status < 300, "verify: %r" % r)
     return s.login(email, PASSWORD)
+
+
+def wait_for_acks(workers, n):
+    """Wait until the workers together have n tickets acknowledged (or one
+    of them has stopped, which the caller's checks then report)."""
+    wait_until(lambda: sum(len(w.acked) for w in workers) >= n or any(not w.is_alive() for w in workers),
+               "%d acknowledged tickets" % n, timeout=120)
 
 
 class Submitter(threading.Thread):
@@ -154,7 +161,7 @@ def test_kill_during_submissions():
             workers = [Submitter(s.url, token, "r%d-t%d" % (rnd, i)) for i in range(THREADS)]
             for w in workers:
                 w.start()
-            time.sleep(SECONDS_BEFORE_KILL)
+            wait_for_acks(workers, ACKED_BEFORE_KILL)
             pid = s.proc.pid
             os.kill(pid, signal.SIGKILL)
             s.proc.wait()
@@ -163,7 +170,7 @@ def test_kill_during_submissions():
             for w in workers:
                 w.join(60)
                 expect(not w.is_alive(), "a client thread hung after the kill")
-            s.stop()  # the process is gone; this closes its pipes
+            s.stop(expect_code=-signal.SIGKILL)  # the process is gone; this closes its pipes
             others = [o for w in workers for o in w.other]
             expect(not others, "answers other than 201 before the kill: %r" % others[:5])
             new = [a for w in workers for a in w.acked]
@@ -190,7 +197,7 @@ def test_sigterm_drains():
         workers = [Submitter(s.url, token, "t%d" % i) for i in range(THREADS)]
         for w in workers:
             w.start()
-        time.sleep(1.0)
+        wait_for_acks(workers, ACKED_BEFORE_KILL)
         s.proc.send_signal(signal.SIGTERM)
         code = s.proc.wait(60)
         for w in workers:
@@ -241,7 +248,10 @@ def test_disk_full():
         workers = [Submitter(s.url, token, "f%d" % i, text) for i in range(48)]
         for w in workers:
             w.start()
-        time.sleep(4.0)
+        # Until the limit has bitten and the stream has gone on past it.
+        wait_until(lambda: sum(len(w.acked) for w in workers) > 0 and sum(len(w.other) for w in workers) >= 200
+                   or any(w.broken is not None or not w.is_alive() for w in workers) or s.proc.poll() is not None,
+                   "writes to fail at the file size limit", timeout=120)
         for w in workers:
             w.stop.set()
         for w in workers:

@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from harness import Server, WebhookReceiver, expect, expect_error, expect_status, run  # noqa: E402
+from harness import Server, WebhookReceiver, expect, expect_error, expect_status, run, wait_until  # noqa: E402
 
 FILED = "2026-11-30T08:00:00Z"
 WARN = "2026-11-30T10:15:00Z"
@@ -116,24 +116,27 @@ def register(s, token, url, events=None, secret=SECRET):
     return expect_status(s.post("/api/v1/webhooks", body, token=token()), 201)
 
 
-def wait_calls(rec, n, timeout=10.0):
+def wait_calls(rec, n, timeout=harness.WAIT_S):
     """Wait until rec has at least n calls; return them."""
-    end = time.time() + timeout
-    while time.time() < end:
+    def enough():
         with rec.lock:
-            if len(rec.calls) >= n:
-                return list(rec.calls)
-        time.sleep(0.02)
-    with rec.lock:
-        raise AssertionError("expected %d webhook calls, got %d: %r" % (n, len(rec.calls), rec.calls))
+            return list(rec.calls) if len(rec.calls) >= n else None
+    try:
+        return wait_until(enough, "%d webhook calls" % n, timeout)
+    except AssertionError:
+        with rec.lock:
+            raise AssertionError("expected %d webhook calls, got %d: %r" % (n, len(rec.calls), rec.calls))
 
 
-def settle(rec, n, quiet=0.6):
-    """The monitor (50 ms period) had time to act: exactly n calls so far."""
-    time.sleep(quiet)
-    with rec.lock:
-        calls = list(rec.calls)
-    expect(len(calls) == n, "expected exactly %d webhook calls, got %d: %r" % (n, len(calls), calls))
+def settle(s, n, *recs):
+    """Whatever the server's clock, as set before this call, makes due has
+    been raised and delivered (s.wait_rounds): each receiver has exactly n
+    calls so far."""
+    s.wait_rounds()
+    for rec in recs:
+        with rec.lock:
+            calls = list(rec.calls)
+        expect(len(calls) == n, "expected exactly %d webhook calls, got %d: %r" % (n, len(calls), calls))
     return calls
 
 
@@ -158,17 +161,8 @@ def deliveries(s, token):
 class StrictServer(Server):
     """A server started without --allow-private-webhooks."""
 
-    def start(self):
-        real = harness.subprocess.Popen
-
-        def popen(args, **kw):
-            return real([a for a in args if a != "--allow-private-webhooks"], **kw)
-
-        harness.subprocess.Popen = popen
-        try:
-            super().start()
-        finally:
-            harness.subprocess.Popen = real
+    def args(self):
+        return [a for a in super().args() if a != "--allow-private-webhooks"]
 
 
 # ---- tests ---------------------------------------------------------------------
@@ -185,7 +179,7 @@ def test_warning_then_breach_exactly_once_and_across_restart():
             tid = desk.file()
 
             s.set_clock("2026-11-30T10:14:59Z")
-            settle(rec, 0)
+            settle(s, 0, rec)
             s.set_clock("2026-11-30T10:15:00Z")
             calls = wait_calls(rec, 1)
             body = verify(calls[0])
@@ -196,8 +190,8 @@ def test_warning_then_breach_exactly_once_and_across_restart():
             expect(t["first_response_due"] == DUE and t["warn_at"] == WARN, t)
             expect(t["subject"] == "Checkout is down", t)
             expect(body["at"] == "2026-11-30T10:15:00Z" and body["id"], body)
-            settle(rec, 1)
-            settle(breach_only, 0, quiet=0)
+            settle(s, 1, rec)
+            settle(s, 0, breach_only)
             kinds = [k for k, _ in history(s, admin, tid)]
             expect(kinds.count("sla_warning") == 1 and "sla_breach" not in kinds, kinds)
 
@@ -213,15 +207,15 @@ def test_warning_then_breach_exactly_once_and_across_restart():
             expect(ev["sla_warning"]["due"] == DUE, ev)
 
             s.set_clock("2026-12-01T15:00:00Z")
-            settle(rec, 2)
-            settle(breach_only, 1, quiet=0)
+            settle(s, 2, rec)
+            settle(s, 1, breach_only)
 
             # A restart repeats nothing: the events are recorded and delivered.
             s.stop()
             s.start()
             s.set_clock("2026-12-02T15:00:00Z")
-            settle(rec, 2)
-            settle(breach_only, 1, quiet=0)
+            settle(s, 2, rec)
+            settle(s, 1, breach_only)
             kinds = [k for k, _ in history(s, admin, tid)]
             expect(kinds.count("sla_warning") == 1 and kinds.count("sla_breach") == 1, kinds)
             d = deliveries(s, admin)
@@ -248,12 +242,12 @@ def test_receiver_failing_first_two_gets_the_third():
             expect("500" in d[0]["last_error"], d)
             # Not before the back-off (10 s after the first failure) ends.
             s.set_clock("2026-11-30T10:20:09Z")
-            settle(rec, 1)
+            settle(s, 1, rec)
             s.set_clock("2026-11-30T10:20:10Z")
             wait_calls(rec, 2)
             # The second back-off is twice as long: 20 s.
             s.set_clock("2026-11-30T10:20:29Z")
-            settle(rec, 2)
+            settle(s, 2, rec)
             s.set_clock("2026-11-30T10:20:30Z")
             calls = wait_calls(rec, 3)
             expect([c["status"] for c in calls] == [500, 500, 200], calls)
@@ -262,7 +256,7 @@ def test_receiver_failing_first_two_gets_the_third():
             bodies = {c["body"] for c in calls}
             expect(len(bodies) == 1, "the same payload each time")
             verify(calls[2])
-            settle(rec, 3)
+            settle(s, 3, rec)
             d = deliveries(s, admin)
             expect(d[0]["status"] == "delivered" and d[0]["attempts"] == 3 and d[0]["delivered_at"], d)
     finally:
@@ -284,11 +278,11 @@ def test_undelivered_item_survives_restart():
             s.start()
             # Back at a time before the retry: nothing; after it: delivered once.
             s.set_clock("2026-11-30T11:05:05Z")
-            settle(rec, 1)
+            settle(s, 1, rec)
             s.set_clock("2026-11-30T11:06:00Z")
             calls = wait_calls(rec, 2)
             expect(calls[1]["status"] == 200 and verify(calls[1])["event"] == "sla.breach", calls)
-            settle(rec, 2)
+            settle(s, 2, rec)
             d = deliveries(s, admin)
             expect(len(d) == 1 and d[0]["status"] == "delivered" and d[0]["attempts"] == 2, d)
     finally:
@@ -323,7 +317,7 @@ def test_queued_before_restart_is_delivered_after_it():
             s.set_clock("2026-11-30T10:16:00Z")
             calls = wait_calls(rec, 1)
             expect(verify(calls[0])["id"] == "queued", calls)
-            settle(rec, 1)  # and the monitor does not raise the recorded warning again
+            settle(s, 1, rec)  # and the monitor does not raise the recorded warning again
             kinds = [k for k, _ in history(s, admin, tid)]
             expect(kinds.count("sla_warning") == 1, kinds)
     finally:
@@ -351,7 +345,7 @@ def test_answered_or_moved_deadline_raises_nothing_stale():
             quiet_at = epoch(DUE) + 1800
             expect(new_warn > quiet_at and new_due > new_warn, (new_warn, new_due))
             s.set_clock(rfc3339(quiet_at))
-            settle(rec, 0)
+            settle(s, 0, rec)
             # The new deadline is raised once, when it comes.
             s.set_clock(rfc3339(new_due))
             calls = wait_calls(rec, 2)
@@ -360,7 +354,7 @@ def test_answered_or_moved_deadline_raises_nothing_stale():
             for c in calls:
                 t = json.loads(c["body"])["ticket"]
                 expect(t["id"] == moved and t["priority"] == 3 and t["first_response_due"] == rfc3339(new_due), t)
-            settle(rec, 2)
+            settle(s, 2, rec)
             kinds = [k for k, _ in history(s, admin, answered)]
             expect("sla_warning" not in kinds and "sla_breach" not in kinds, kinds)
     finally:
@@ -387,7 +381,7 @@ def test_policy_change_moves_the_events_to_the_new_deadline():
             expect(r.json["deadlines_changed"] == 1, r)
             # The old deadline passes: it no longer exists, nothing fires.
             s.set_clock("2026-11-30T12:29:00Z")
-            settle(rec, 1)
+            settle(s, 1, rec)
             # The new deadline has its own warning and breach, once each.
             s.set_clock("2026-11-30T12:30:00Z")
             second = verify(wait_calls(rec, 2)[1])
@@ -400,7 +394,7 @@ def test_policy_change_moves_the_events_to_the_new_deadline():
             expect(third["event"] == "sla.breach" and third["ticket"]["first_response_due"] == "2026-11-30T14:00:00Z",
                    third)
             s.set_clock("2026-12-01T14:00:00Z")
-            settle(rec, 3)
+            settle(s, 3, rec)
             h = history(s, admin, tid)
             dues = [(k, d["due"]) for k, d in h if k in ("sla_warning", "sla_breach")]
             expect(dues == [("sla_warning", DUE), ("sla_warning", "2026-11-30T14:00:00Z"),
@@ -511,15 +505,10 @@ def test_private_targets_refused_without_the_flag():
             desk = Desk(s, admin)
             desk.file()
             s.set_clock("2026-11-30T10:30:00Z")
-            end = time.time() + 10
-            d = []
-            while time.time() < end:
-                d = deliveries(s, admin)
-                if d and d[0]["attempts"] >= 1:
-                    break
-                time.sleep(0.05)
+            wait_until(lambda: (lambda d: d and d[0]["attempts"] >= 1)(deliveries(s, admin)), "a delivery attempt")
+            d = deliveries(s, admin)
             expect(d and d[0]["status"] == "pending" and "non-public" in (d[0]["last_error"] or ""), d)
-            settle(rec, 0, quiet=0.2)
+            settle(s, 0, rec)
     finally:
         rec.close()
 
@@ -537,9 +526,9 @@ def test_delivery_gives_up_after_twenty_attempts():
                 s.set_clock(rfc3339(t))
                 wait_calls(rec, attempt)
                 t += 3600  # past any back-off
-            settle(rec, 20, quiet=0.3)
+            settle(s, 20, rec)
             s.set_clock("2027-01-30T10:30:00Z")
-            settle(rec, 20)
+            settle(s, 20, rec)
             d = deliveries(s, admin)
             expect(d[0]["status"] == "failed" and d[0]["attempts"] == 20, d)
             expect(d[0]["last_error"].startswith("gave up after 20 attempts"), d)
@@ -560,11 +549,17 @@ def test_stops_promptly_with_a_slow_receiver():
             register(s, admin, "http://127.0.0.1:%d/slow" % lst.getsockname()[1])
             desk.file()
             s.set_clock("2026-11-30T10:30:00Z")
-            time.sleep(0.5)
-            t0 = time.time()
-            s.proc.terminate()
-            s.proc.wait(10)
-            expect(time.time() - t0 < 3, "stopping took %.1fs" % (time.time() - t0))
+            # The delivery is under way: the receiver has its connection.
+            lst.settimeout(harness.WAIT_S)
+            conn, _ = lst.accept()
+            # Stopping does not wait out the delivery's 10 s timeout. The
+            # bound is the timeout itself less a wide margin for a slow
+            # machine, not a performance figure.
+            t0 = time.monotonic()
+            s.stop()
+            took = time.monotonic() - t0
+            conn.close()
+            expect(took < 8, "stopping took %.1f s: it waited for the slow receiver" % took)
     finally:
         lst.close()
 
