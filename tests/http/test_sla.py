@@ -564,5 +564,64 @@ def test_stops_promptly_with_a_slow_receiver():
         lst.close()
 
 
+def test_server_reads_no_real_clock():
+    """Under --test-clock the server's business time is the test clock alone.
+    It starts on Monday 3 June 2019 (CEST), years before any machine that
+    runs this: a webhook retry, the ticket's deadline and a session's expiry
+    are all long past in real time and still ahead in test time. After a
+    restart and several monitor rounds nothing was delivered or raised, and
+    the ticket, the session, the mails and the report carry the test instant.
+    (Before --test-clock took its instant, a restarted server ran on the real
+    clock until the test's first POST /test/clock, and delivered the retry.)"""
+    start = "2019-06-03T07:00:00Z"      # 09:00 CEST, a Monday
+    warn = "2019-06-03T09:15:00Z"       # 75 % of 3 business hours
+    due = "2019-06-03T10:00:00Z"
+    rec = WebhookReceiver(fail_first=1)
+    try:
+        with Server(clock=start) as s:
+            admin = staff(s)
+            desk = Desk(s, admin)
+            verification = s.smtp.wait_for("carla@acme.example")["data"]
+            expect("Date: Mon, 03 Jun 2019 07:00:00 +0000" in verification, verification[:400])
+            register(s, admin, rec.url)
+            tid = desk.file(at=start)
+            t = expect_status(s.get("/api/v1/tickets/%d" % tid, token=admin()), 200).json
+            expect(t["submitted_at"] == start and t["first_response_due"] == due and t["warn_at"] == warn, t)
+
+            # The warning's first delivery fails; its retry is due 10 s later
+            # in test time, and 7 years ago in real time.
+            s.set_clock(warn)
+            calls = wait_calls(rec, 1)
+            expect(calls[0]["status"] == 500 and calls[0]["headers"]["X-Garant-Timestamp"] == str(epoch(warn)), calls)
+            s.stop()
+            s.start()   # on the test clock's instant, 09:15:00Z
+            s.wait_rounds(5)
+            settle(s, 1, rec)
+            d = deliveries(s, admin)
+            expect(len(d) == 1 and d[0]["status"] == "pending" and d[0]["attempts"] == 1, d)
+            kinds = [k for k, _ in history(s, admin, tid)]
+            expect(kinds.count("sla_warning") == 1 and "sla_breach" not in kinds, kinds)
+
+            # A session lasts 12 h of test time: it expires at 21:15Z, long
+            # past in real time, and still works.
+            r = expect_status(s.post("/api/v1/login", {"email": "carla@acme.example",
+                                                       "password": "correct horse battery"}), 200)
+            expect(r.json["expires_at"] == "2019-06-03T21:15:00Z", r)
+            me = expect_status(s.get("/api/v1/me", token=r.json["token"]), 200)
+            expect(me.json["session"]["expires_at"] == "2019-06-03T21:15:00Z", me)
+
+            # The report's "now" and its default period end at the test instant.
+            rep = expect_status(s.get("/api/v1/reports/sla", token=admin()), 200).json
+            expect(rep["now"] == warn and rep["to"] == warn and rep["total"]["tickets"] == 1, rep)
+
+            # The test clock moves only when told: then the retry goes out.
+            s.set_clock("2019-06-03T09:15:10Z")
+            calls = wait_calls(rec, 2)
+            expect(calls[1]["status"] == 200 and calls[1]["headers"]["X-Garant-Timestamp"] == str(epoch("2019-06-03T09:15:10Z")),
+                   calls)
+    finally:
+        rec.close()
+
+
 if __name__ == "__main__":
     run(globals(), "sla")

@@ -24,6 +24,25 @@ def test_test_clock():
         expect_error(s.post("/api/v1/test/clock", {"when": "x"}), 422, "unknown field 'when'")
         expect_error(s.post("/api/v1/test/clock", raw=b"{not json", headers={"Content-Type": "application/json"}),
                      400, "malformed JSON")
+        # The clock cannot be handed back to real time.
+        expect_error(s.post("/api/v1/test/clock", {"now": None}), 422, "'now'")
+        expect_error(s.post("/api/v1/test/clock", {}), 422, "'now' is required")
+        expect(s.post("/api/v1/test/clock", {"now": "2026-11-27T14:30:00Z"}).json["now"] == "2026-11-27T14:30:00Z")
+
+
+def test_test_clock_needs_a_valid_instant():
+    import subprocess
+    from harness import GARANT
+    with Server() as s:
+        for bad, fragment in ((["--test-clock"], "--test-clock"),
+                              (["--test-clock", "yesterday"], "--test-clock"),
+                              (["--test-clock", "2026-02-30T10:00:00Z"], "February"),
+                              (["--test-clock", "2026-11-30T10:00:00"], "--test-clock")):
+            p = subprocess.run([GARANT, "serve", "--db", s.dir + "/other.db", "--listen", "127.0.0.1:0"] + bad,
+                               capture_output=True, timeout=30)
+            err = p.stderr.decode()
+            expect(p.returncode == 2, "%r: exit %d, %s" % (bad, p.returncode, err))
+            expect(fragment in err, "%r: %s" % (bad, err))
 
 
 def test_unknown_routes_and_methods():
@@ -59,8 +78,9 @@ def test_clock_disabled_without_flag():
             expect(e.code == 404, e.code)
     finally:
         p.terminate()
-        p.wait()
+        code = p.wait()
         p.stdout.close()
+    expect(code == 0, "the server exited with %r after SIGTERM" % code)
 
 
 if __name__ == "__main__":
