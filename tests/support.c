@@ -42,6 +42,28 @@ garant_tz *t_zone(const char *name)
     return tz;
 }
 
+static int skipped; /* tests skipped with t_skip */
+
+void t_skip(const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    const char *no_skip = getenv("GARANT_NO_SKIP");
+    if (no_skip && strcmp(no_skip, "1") == 0) fail_msg("would skip (GARANT_NO_SKIP=1): %s", why);
+    fprintf(stderr, "SKIPPED: %s\n", why);
+    skipped++;
+    skip();
+}
+
+int t_exit_status(int failed)
+{
+    if (failed) return 1;
+    return skipped ? 77 : 0;
+}
+
 const char *t_source_dir(void)
 {
     const char *d = getenv("GARANT_SOURCE_DIR");

@@ -26,4 +26,24 @@ garant_policy *t_default_policy(void);
 /* $GARANT_SOURCE_DIR, or "." */
 const char *t_source_dir(void);
 
+/* Skips the running cmocka test because something it needs is missing;
+** fmt says what, and which package of scripts/deps.sh brings it. Use this,
+** never cmocka's skip() (scripts/lint.sh rejects it in tests/): cmocka
+** counts a skipped test as passed, this makes t_exit_status() return 77,
+** which ctest reports as "Not Run (Skipped)" (SKIP_RETURN_CODE). With
+** GARANT_NO_SKIP=1 in the environment, as `make check` sets it, the test
+** fails instead: there scripts/deps.sh has installed everything, so a skip
+** means something is broken. Does not return. */
+void t_skip(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* What a test program's main returns, given the number of failed tests
+** from cmocka_run_group_tests (summed over groups): 1 if any failed (a
+** count as exit status would read 256 failures as success and 77 as a
+** skip), else 77 if any test was skipped with t_skip, else 0. */
+int t_exit_status(int failed);
+
 #endif

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../src/cli/batch_scan.h"
+#include "support.h"
 
 static int scan(batch_fields *f, const char *s) { return batch_scan(f, s, strlen(s)); }
 
@@ -71,5 +72,5 @@ int main(void)
         cmocka_unit_test(test_accepts_common_shape),
         cmocka_unit_test(test_declines),
     };
-    return cmocka_run_group_tests_name("batch_scan", tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests_name("batch_scan", tests, NULL, NULL));
 }

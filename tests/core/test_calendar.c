@@ -311,5 +311,5 @@ int main(void)
         cmocka_unit_test(test_ranges_and_empty), cmocka_unit_test(test_always_open),
         cmocka_unit_test(test_bad_holidays),  cmocka_unit_test(test_memory),
     };
-    return cmocka_run_group_tests_name("calendar", tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests_name("calendar", tests, NULL, NULL));
 }

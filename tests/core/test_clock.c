@@ -280,5 +280,5 @@ int main(void)
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
         cmocka_unit_test(test_default_holidays), cmocka_unit_test(test_warning_at),
     };
-    return cmocka_run_group_tests_name("clock", tests, setup, teardown);
+    return t_exit_status(cmocka_run_group_tests_name("clock", tests, setup, teardown));
 }

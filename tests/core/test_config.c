@@ -922,5 +922,5 @@ int main(void)
         cmocka_unit_test(test_holidays_ics_in_config),
         cmocka_unit_test(test_holidays_ics_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -250,5 +250,5 @@ int main(void)
         cmocka_unit_test(test_broken_config),
         cmocka_unit_test(test_signup_config),
     };
-    return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests_name("oom", tests, NULL, NULL));
 }

@@ -195,5 +195,5 @@ int main(void)
         cmocka_unit_test(test_against_reference),
         cmocka_unit_test(test_policy_against_reference),
     };
-    return cmocka_run_group_tests_name("property", tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests_name("property", tests, NULL, NULL));
 }

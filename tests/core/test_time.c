@@ -162,5 +162,5 @@ int main(void)
         cmocka_unit_test(test_rfc3339_rejects),  cmocka_unit_test(test_parse_date),
         cmocka_unit_test(test_format),
     };
-    return cmocka_run_group_tests_name("time", tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests_name("time", tests, NULL, NULL));
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "sqlite_internal.h"
+#include "support.h"
 
 typedef struct fixture {
     char dir[64];
@@ -719,5 +720,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ticket_events_append_only, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "contract.h"
+#include "support.h"
 
 /* Remove a SQLite file with its write-ahead log and shared memory. */
 static void remove_db(const char *path)
@@ -36,6 +37,10 @@ int main(void)
     int failed = run_accounts_contract(&garant_store_sqlite_ops, path);
     failed += run_accounts_contract(&garant_store_sqlite_ops, path);
     remove_db(path);
-    rmdir(dir);
-    return failed;
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "%s: not empty after the suites: ", dir);
+        perror("rmdir");
+        failed++;
+    }
+    return t_exit_status(failed);
 }

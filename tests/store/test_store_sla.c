@@ -8,7 +8,10 @@
 ** cases. Each case opens a fresh store at "<target>-<n>" and removes it
 ** afterwards (wipe_target): the monitor's and the outbox's queries look at
 ** the whole store, so a case can only know their exact answer on a store
-** whose contents it made. The query-plan case runs against SQLite only.
+** whose contents it made. The query-plan case looks inside SQLite: it is
+** not part of the contract but a group of its own, run_sla_sqlite_cases(),
+** which only the SQLite program runs, so that no backend ever counts it
+** as a skipped case of a passing suite (cmocka counts a skip as a pass).
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +28,7 @@
 #include "support.h"
 
 int run_sla_contract(const garant_store_ops *ops, const char *target);
+int run_sla_sqlite_cases(const char *target);
 
 static struct {
     const garant_store_ops *ops;
@@ -287,10 +291,10 @@ static void check_due_plan(fixture *fx, const char *kind, const char *index)
     assert_int_equal(found, 1);
 }
 
+/* SQLite only: the monitor's due queries walk their partial indexes. */
 static void test_due_events_plan(void **state)
 {
     fixture *fx = *state;
-    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
     check_due_plan(fx, "breach", "INDEX tickets_breach_due");
     check_due_plan(fx, "warning", "INDEX tickets_warn_due");
 }
@@ -560,7 +564,6 @@ int run_sla_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_due_events),
         CASE(test_record_event_once),
-        CASE(test_due_events_plan),
         CASE(test_webhooks),
         CASE(test_outbox_subscriptions),
         CASE(test_outbox_no_webhooks),
@@ -573,6 +576,17 @@ int run_sla_contract(const garant_store_ops *ops, const char *target)
     return cmocka_run_group_tests_name(name, tests, NULL, NULL);
 }
 
+/* The cases that look inside SQLite, on the SQLite backend. */
+int run_sla_sqlite_cases(const char *target)
+{
+    suite.ops = &garant_store_sqlite_ops;
+    suite.target = target;
+    const struct CMUnitTest tests[] = {
+        CASE(test_due_events_plan),
+    };
+    return cmocka_run_group_tests_name("store sla (sqlite only)", tests, NULL, NULL);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/garant-test-sla-XXXXXX";
@@ -583,6 +597,11 @@ int main(void)
     char target[128];
     snprintf(target, sizeof target, "%s/store.db", dir);
     int failed = run_sla_contract(&garant_store_sqlite_ops, target);
-    rmdir(dir);
-    return failed;
+    failed += run_sla_sqlite_cases(target);
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "%s: not empty after the suites: ", dir);
+        perror("rmdir");
+        failed++;
+    }
+    return t_exit_status(failed);
 }

@@ -7,7 +7,11 @@
 ** The suite is run_tickets_contract(ops, target): every backend runs the
 ** same cases. Each case opens a fresh store at "<target>-<n>" and removes
 ** it afterwards (wipe_target). A few cases look inside SQLite (triggers,
-** query plans) and run only against that backend.
+** query plans): they are not part of the contract but a group of their
+** own, run_tickets_sqlite_cases(), which only the SQLite program runs. A
+** case that does not apply to a backend is thus never run against it, and
+** never shows up as a skipped case of a passing suite (cmocka counts a
+** skip as a pass).
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +28,7 @@
 #include "support.h"
 
 int run_tickets_contract(const garant_store_ops *ops, const char *target);
+int run_tickets_sqlite_cases(const char *target);
 
 /* The backend and target of the running suite. */
 static struct {
@@ -574,11 +579,11 @@ static void test_events(void **state)
     json_decref(d2);
 }
 
-/* The schema, not only the code, keeps the history append-only. */
+/* SQLite only: the schema, not only the code, keeps the history
+** append-only. */
 static void test_events_append_only(void **state)
 {
     fixture *fx = *state;
-    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
     garant_event_in ev = {.ticket_id = id, .at = T0, .kind = "noted"};
     check(fx->ops->tickets->append_event(fx->w, &ev), "append");
@@ -858,12 +863,11 @@ static int assert_plans_of(garant_store_conn *c, const char *marker, const char 
     return n;
 }
 
-/* The queue must stay O(page) with a million open tickets: both of its
-** statements walk the partial index and sort nothing. */
+/* SQLite only: the queue must stay O(page) with a million open tickets:
+** both of its statements walk the partial index and sort nothing. */
 static void test_queue_uses_index(void **state)
 {
     fixture *fx = *state;
-    if (strcmp(fx->ops->name, "sqlite") != 0) skip();
     for (int i = 0; i < 20; i++)
         add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 3 ? T0 + 1000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
     json_t *page;
@@ -1087,12 +1091,10 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_list_fields_and_filters),
         CASE(test_list_pages),
         CASE(test_events),
-        CASE(test_events_append_only),
         CASE(test_priority_changes),
         CASE(test_replies),
         CASE(test_queue_order_and_pages),
         CASE(test_queue_where),
-        CASE(test_queue_uses_index),
         CASE(test_each_awaiting),
         CASE(test_for_report),
         CASE(test_each_for_report),
@@ -1102,6 +1104,18 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
     char name[64];
     snprintf(name, sizeof name, "store tickets (%s)", ops->name);
     return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+/* The cases that look inside SQLite, on the SQLite backend. */
+int run_tickets_sqlite_cases(const char *target)
+{
+    suite.ops = &garant_store_sqlite_ops;
+    suite.target = target;
+    const struct CMUnitTest tests[] = {
+        CASE(test_events_append_only),
+        CASE(test_queue_uses_index),
+    };
+    return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);
 }
 
 int main(void)
@@ -1114,6 +1128,11 @@ int main(void)
     char target[128];
     snprintf(target, sizeof target, "%s/store.db", dir);
     int failed = run_tickets_contract(&garant_store_sqlite_ops, target);
-    rmdir(dir);
-    return failed;
+    failed += run_tickets_sqlite_cases(target);
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "%s: not empty after the suites: ", dir);
+        perror("rmdir");
+        failed++;
+    }
+    return t_exit_status(failed);
 }
