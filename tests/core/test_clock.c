@@ -134,13 +134,16 @@ static void test_golden_cases(void **state)
     snprintf(dir, sizeof dir, "%s/tests/core/cases", t_source_dir());
     DIR *d = opendir(dir);
     if (!d) fail_msg("cannot open %s", dir);
-    char *names[512];
+    char *names[512] = {0};
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < 512) {
+    while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (len > 5 && !strcmp(e->d_name + len - 5, ".case")) {
+            /* More cases than names: fail rather than leave some unrun. */
+            if (n == sizeof names / sizeof names[0]) fail_msg("more than %zu cases in %s", n, dir);
             names[n] = malloc(strlen(dir) + len + 2);
+            assert_non_null(names[n]);
             snprintf(names[n], strlen(dir) + len + 2, "%s/%s", dir, e->d_name);
             n++;
         }
