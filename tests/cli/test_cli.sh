@@ -4,21 +4,30 @@
 # refused (message on stderr, exit status 2, never a crash).
 #
 # usage: tests/cli/test_cli.sh path/to/garant
-set -u
+#
+# Strict mode: a command that fails outside a check stops the script with a
+# non-zero status (the ERR trap says where), and a pipeline fails if any of
+# its commands does. Outputs are captured first and searched afterwards
+# (has, never `cmd | grep -q`), so that grep leaving early cannot kill the
+# command with SIGPIPE and fail a check under pipefail.
+set -euo pipefail
+trap 'echo "FAIL: line $LINENO: unexpected exit status $? (set -e)" >&2' ERR
 G=${1:?usage: test_cli.sh path/to/garant}
 SRC=${GARANT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d)
+T=$(mktemp -d "${TMPDIR:-/tmp}/garant-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 
 ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# has TEXT FIXED_STRING: whether TEXT contains the string.
+has()  { grep -qF -- "$2" <<<"$1"; }
 
 # expect_out NAME WANT_STATUS WANT_STDOUT -- ARGS...
 expect_out() {
   local name=$1 want_rc=$2 want=$3; shift 4
-  local got rc
-  got=$("$G" "$@" 2>"$T/err"); rc=$?
+  local got rc=0
+  got=$("$G" "$@" 2>"$T/err") || rc=$?
   if [ "$rc" = "$want_rc" ] && [ "$got" = "$want" ]; then ok; else
     bad "$name: status $rc (want $want_rc), stdout '$got' (want '$want'), stderr: $(cat "$T/err")"; fi
 }
@@ -26,8 +35,8 @@ expect_out() {
 # expect_err NAME WANT_STATUS STDERR_SUBSTRING -- ARGS...
 expect_err() {
   local name=$1 want_rc=$2 want=$3; shift 4
-  local rc
-  "$G" "$@" >"$T/out" 2>"$T/err"; rc=$?
+  local rc=0
+  "$G" "$@" >"$T/out" 2>"$T/err" || rc=$?
   if [ "$rc" = "$want_rc" ] && grep -qF -- "$want" "$T/err"; then ok; else
     bad "$name: status $rc (want $want_rc), stderr '$(cat "$T/err")' lacks '$want'"; fi
 }
@@ -43,10 +52,10 @@ expect_out "beta none" 0 "none" -- deadline --plan advanced --priority 1 --at 20
 expect_out "--opt=value form" 0 "2026-11-30T13:30:00Z" -- deadline --plan=professional --priority=2 --at=2026-11-27T15:30:00Z
 expect_out "explicit default config" 0 "2026-11-30T13:30:00Z" -- deadline --config "$SRC/config/garant.yaml" --plan professional --priority 2 --at 2026-11-27T15:30:00Z
 
-out=$("$G" deadline --plan professional --priority 2 --at 2026-11-27T15:30:00Z --explain 2>&1)
-if [ "$(printf '%s\n' "$out" | head -1)" = "2026-11-30T13:30:00Z" ] &&
-   printf '%s\n' "$out" | grep -qF "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-14:30 CET (5 h 30 min)" &&
-   printf '%s\n' "$out" | grep -qF "Mon 30 Nov 2026 14:30 CET"; then ok; else bad "explain: $out"; fi
+rc=0; out=$("$G" deadline --plan professional --priority 2 --at 2026-11-27T15:30:00Z --explain 2>&1) || rc=$?
+if [ $rc = 0 ] && [ "${out%%$'\n'*}" = "2026-11-30T13:30:00Z" ] &&
+   has "$out" "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-14:30 CET (5 h 30 min)" &&
+   has "$out" "Mon 30 Nov 2026 14:30 CET"; then ok; else bad "explain: status $rc: $out"; fi
 
 # --- bad input: a clear message and exit status 2 ---
 expect_err "no offset" 2 "no UTC offset" -- deadline --plan professional --priority 2 --at 2026-11-27T15:30:00
@@ -81,13 +90,14 @@ sed 's|monday-friday: \["09:00-17:00"\]|monday-friday: ["09:00-24:61"]|' "$SRC/c
 expect_err "24:61 in hours" 2 "24:61" -- config check "$T/time.yaml"
 # Two problems at once, each with its line.
 printf 'signup:\n  freemail_domains: [FreeBie.example, "webmail.*"]\n' | cat "$SRC/config/garant.yaml" - > "$T/signup.yaml"
-"$G" config show --config "$T/signup.yaml" 2>"$T/err" | grep -qx "sign-up also refuses mail domains: freebie.example webmail.\*" \
-  && ok || bad "config show lists the sign-up's free-mail domains: $(cat "$T/err")"
+rc=0; "$G" config show --config "$T/signup.yaml" >"$T/out" 2>"$T/err" || rc=$?
+if [ $rc = 0 ] && grep -qxF "sign-up also refuses mail domains: freebie.example webmail.*" "$T/out"; then ok; else
+  bad "config show lists the sign-up's free-mail domains: status $rc: $(cat "$T/err")"; fi
 sed 's|^#   freemail_domains: \[freebie.example|  freemail_domains: [free_mail.example|; s|^# signup:|signup:|' \
   "$SRC/config/garant.yaml" > "$T/signup-bad.yaml"
 expect_err "bad free-mail domain" 2 "signup: freemail_domains: 'free_mail.example' contains '_'" -- config check "$T/signup-bad.yaml"
 sed -e 's|timezone: Europe/Bratislava|timezone: Mars/Olympus|' -e 's|default_priority: 3|default_priority: 7|' "$SRC/config/garant.yaml" > "$T/two.yaml"
-"$G" config check "$T/two.yaml" 2>"$T/err" >/dev/null; rc=$?
+rc=0; "$G" config check "$T/two.yaml" 2>"$T/err" >/dev/null || rc=$?
 zl=$(grep -n 'Mars/Olympus' "$T/two.yaml" | cut -d: -f1)
 dl=$(grep -n 'default_priority: 7' "$T/two.yaml" | cut -d: -f1)
 if [ $rc = 2 ] && grep -q "two.yaml:$zl:" "$T/err" && grep -q "two.yaml:$dl:" "$T/err"; then ok; else
@@ -111,7 +121,7 @@ not json
 {"plan":"professional","plan":"basic","submitted_at":"2026-11-27T15:30:00Z"}
 {"plan":"professional","priority":2,"submitted_at":"2026-11-27T15:30:00Z"}
 JSONL
-"$G" deadline --batch < "$T/in.jsonl" > "$T/out.jsonl" 2>"$T/err"; rc=$?
+rc=0; "$G" deadline --batch < "$T/in.jsonl" > "$T/out.jsonl" 2>"$T/err" || rc=$?
 expected='{"due":"2026-11-30T13:30:00Z"}
 {"due":null}
 {"error":"line 3: priority 4 is not defined (1-3)"}
@@ -134,30 +144,35 @@ lines=$(wc -l < "$T/out.jsonl")
 if [ $rc = 2 ] && [ $mism = 0 ] && [ "$lines" = 13 ] && grep -q "8 of 13 lines rejected" "$T/err"; then ok; else
   bad "batch: status $rc, $lines lines, stderr $(cat "$T/err")"; fi
 # Every line valid: exit 0; no trailing newline on the last line still counts.
-printf '{"plan":"professional","priority":1,"submitted_at":"2026-11-25T08:00:00Z"}' | "$G" deadline --batch > "$T/one" 2>&1
-if [ $? = 0 ] && [ "$(cat "$T/one")" = '{"due":"2026-11-25T11:00:00Z"}' ]; then ok; else bad "batch without final newline: $(cat "$T/one")"; fi
+rc=0
+printf '{"plan":"professional","priority":1,"submitted_at":"2026-11-25T08:00:00Z"}' | "$G" deadline --batch > "$T/one" 2>&1 || rc=$?
+if [ $rc = 0 ] && [ "$(cat "$T/one")" = '{"due":"2026-11-25T11:00:00Z"}' ]; then ok; else bad "batch without final newline: $(cat "$T/one")"; fi
 # A 200 KB line is refused on its own line, and the next line still answered.
-{ printf '{"plan":"'; head -c 200000 /dev/zero | tr '\0' 'x'; printf '"}\n{"plan":"basic","submitted_at":"2026-11-25T08:00:00Z"}\n'; } |
-  "$G" deadline --batch > "$T/long" 2>/dev/null; rc=$?
+# The input is a file: had garant stopped reading, a writer in a pipeline
+# would die of SIGPIPE and that, not garant, would set the status.
+{ printf '{"plan":"'; head -c 200000 /dev/zero | tr '\0' 'x'; printf '"}\n{"plan":"basic","submitted_at":"2026-11-25T08:00:00Z"}\n'; } > "$T/long.jsonl"
+rc=0; "$G" deadline --batch < "$T/long.jsonl" > "$T/long" 2>/dev/null || rc=$?
 if [ $rc = 2 ] && [ "$(sed -n 1p "$T/long")" = '{"error":"line 1: line longer than 65536 bytes"}' ] &&
    [ "$(sed -n 2p "$T/long")" = '{"due":null}' ]; then ok; else bad "long line: $(head -c 200 "$T/long")"; fi
 # Empty input: no output, success.
-: | "$G" deadline --batch > "$T/empty" && [ ! -s "$T/empty" ] && ok || bad "empty batch"
+: | "$G" deadline --batch > "$T/empty" && [ ! -s "$T/empty" ] && ok || bad "empty batch: $(cat "$T/empty")"
 expect_err "batch with --plan" 2 "--batch reads everything from stdin" -- deadline --batch --plan basic
 
 # --- calendar ---
-out=$("$G" calendar --from 2026-11-23 --to 2026-11-29 2>&1); rc=$?
-if [ $rc = 0 ] && [ "$(printf '%s\n' "$out" | grep -c ' CET ')" = 5 ] && printf '%s\n' "$out" | grep -qF "open: 40 h" &&
-   printf '%s\n' "$out" | grep -qF "Mon 23 Nov 2026 09:00 CET" && printf '%s\n' "$out" | grep -qF "2026-11-23T08:00:00Z"; then ok
-else bad "calendar week: $out"; fi
-out=$("$G" calendar --from 2026-12-21 --to 2027-01-03 2>&1)
-printf '%s\n' "$out" | grep -qF "open: 56 h" && ok || bad "calendar Christmas fortnight (7 open days): $out"
+rc=0; out=$("$G" calendar --from 2026-11-23 --to 2026-11-29 2>&1) || rc=$?
+if [ $rc = 0 ] && [ "$(grep -c ' CET ' <<<"$out")" = 5 ] && has "$out" "open: 40 h" &&
+   has "$out" "Mon 23 Nov 2026 09:00 CET" && has "$out" "2026-11-23T08:00:00Z"; then ok
+else bad "calendar week: status $rc: $out"; fi
+rc=0; out=$("$G" calendar --from 2026-12-21 --to 2027-01-03 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "open: 56 h"; then ok; else bad "calendar Christmas fortnight (7 open days): status $rc: $out"; fi
 expect_err "calendar reversed" 2 "before --from" -- calendar --from 2026-12-01 --to 2026-11-01
 expect_err "calendar bad date" 2 "day 31 does not exist in November 2026" -- calendar --from 2026-11-31 --to 2026-12-01
 
 # --- help ---
-"$G" deadline --help | grep -q -- "--batch" && ok || bad "deadline --help"
-"$G" help | grep -q "config check FILE" && ok || bad "help lists commands"
+rc=0; out=$("$G" deadline --help 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "--batch"; then ok; else bad "deadline --help: status $rc: $out"; fi
+rc=0; out=$("$G" help 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "config check FILE"; then ok; else bad "help lists commands: status $rc: $out"; fi
 
 echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+[ "$fail" = 0 ] || exit 1
