@@ -11,6 +11,14 @@
 # kept in BUILD_DIR/fuzz-artifacts/ and the command to replay it printed.
 # Every target of fuzz/fuzz_*.c (all of which `make fuzz` builds) must
 # exist: a missing fuzzer is a failure, not a skip.
+#
+# A fuzzer that ran but executed (next to) nothing fails too: each must
+# report libFuzzer's stat::number_of_executed_units, at least every seed
+# once and at least FUZZ_MIN_EXECS (default 1000) inputs, or it tested
+# nothing (a harness that returns at once, a corpus it cannot read, a
+# binary that is not a fuzzer). The executions are printed per fuzzer.
+# Logs are kept in BUILD_DIR/fuzz-logs/; the fuzzers run in a temporary
+# folder, so nothing they write lands in the work tree.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -19,6 +27,7 @@ if [ $# -ne 1 ]; then
 fi
 build=$(cd "$1" && pwd)
 seconds=${FUZZ_SECONDS:-20}
+min_execs=${FUZZ_MIN_EXECS:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 zoneinfo=${TZDIR:-/usr/share/zoneinfo}
 
@@ -56,7 +65,12 @@ artifacts="$build/fuzz-artifacts"
 logs="$build/fuzz-logs"
 mkdir -p "$artifacts" "$logs"
 
+# fuzz_stat LOG NAME: the last value of libFuzzer's stat::NAME in LOG
+# (-print_final_stats=1), or nothing if it printed none.
+fuzz_stat() { sed -n "s/^stat::$2: *\([0-9][0-9]*\)\$/\1/p" "$1" | tail -n 1; }
+
 failed=()
+summary=()
 mapfile -t names < <(printf '%s\n' "${!want[@]}" | sort)
 for name in "${names[@]}"; do
   corpus="$work/$name"
@@ -84,11 +98,26 @@ for name in "${names[@]}"; do
   # Fresh artifacts only: an old crash file must not fail (or pass) this run.
   rm -f "$artifacts/$name"-*
   rc=0
-  "$build/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus" \
+  (cd "$work" && "$build/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$name-" "$corpus") \
     >"$logs/$name.log" 2>&1 || rc=$?
-  grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' "$logs/$name.log" |
-    sed 's/^/    /' || true
+  execs=$(fuzz_stat "$logs/$name.log" number_of_executed_units)
+  if [ -n "$execs" ]; then
+    echo "    executed $execs inputs ($(fuzz_stat "$logs/$name.log" average_exec_per_sec)/s)," \
+      "$(fuzz_stat "$logs/$name.log" new_units_added) new units," \
+      "peak RSS $(fuzz_stat "$logs/$name.log" peak_rss_mb) MB"
+  fi
+  summary+=("$(printf '%-20s %12s' "$name" "${execs:-none}")")
+  floor=$((seeds > min_execs ? seeds : min_execs))
+  bad=0
+  if [ -z "$execs" ]; then
+    echo "fuzz: FAILED $name: no stat::number_of_executed_units in its log: $logs/$name.log" >&2
+    bad=1
+  elif [ "$execs" -lt "$floor" ]; then
+    echo "fuzz: FAILED $name: executed $execs inputs, fewer than $floor (its $seeds seeds," \
+      "FUZZ_MIN_EXECS=$min_execs); log: $logs/$name.log" >&2
+    bad=1
+  fi
   found=$(find "$artifacts" -maxdepth 1 -type f -name "$name-*" | sort)
   if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
     echo "fuzz: FAILED $name (exit $rc); log: $logs/$name.log" >&2
@@ -97,12 +126,15 @@ for name in "${names[@]}"; do
       echo "    input kept: $f" >&2
       echo "    replay:     $build/$name $f" >&2
     done
-    failed+=("$name")
+    bad=1
   fi
+  if [ "$bad" -eq 1 ]; then failed+=("$name"); fi
 done
 
+echo "fuzz: executions per fuzzer (${seconds}s each, floor: every seed and $min_execs)"
+printf '    %s\n' "${summary[@]}"
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "fuzz: ${#failed[@]} fuzzer(s) found problems: ${failed[*]}" >&2
+  echo "fuzz: ${#failed[@]} fuzzer(s) failed: ${failed[*]}" >&2
   exit 1
 fi
 echo "fuzz: ok (${#names[@]} fuzzers, ${seconds}s each)"
