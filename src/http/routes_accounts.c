@@ -106,8 +106,9 @@ static int pw_hash(char out[128], const char *password)
     return rc;
 }
 
-static int pw_check(const char *hash, const char *password, int *out_rehash)
+static int pw_check(garant_server *srv, const char *hash, const char *password, int *out_rehash)
 {
+    atomic_fetch_add(&srv->password_checks, 1);
     hash_enter();
     int rc = http_password_check(hash, password, out_rehash);
     hash_leave();
@@ -487,10 +488,10 @@ static int login(http_req *r)
     }
     int rehash = 0;
     if (found) {
-        rc = pw_check(u.password_hash, password, &rehash);
+        rc = pw_check(r->srv, u.password_hash, password, &rehash);
     } else {
         pthread_once(&dummy_once, dummy_init);
-        pw_check(dummy_hash[0] ? dummy_hash : "$argon2id$", password, &rehash);
+        pw_check(r->srv, dummy_hash[0] ? dummy_hash : "$argon2id$", password, &rehash);
         rc = GARANT_EAUTH;
     }
     if (rc == GARANT_EAUTH) {

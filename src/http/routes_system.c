@@ -63,6 +63,9 @@ static int metrics(http_req *r)
                      "# HELP garant_webhook_rounds_total Rounds the webhook deliverer completed over the due outbox.\n"
                      "# TYPE garant_webhook_rounds_total counter\n"
                      "garant_webhook_rounds_total %llu\n"
+                     "# HELP garant_password_checks_total Password hashes verified by sign-ins (unknown addresses too).\n"
+                     "# TYPE garant_password_checks_total counter\n"
+                     "garant_password_checks_total %llu\n"
                      "# HELP garant_tickets Tickets by status.\n"
                      "# TYPE garant_tickets gauge\n",
                      (double)atomic_load(&srv->request_ns_total) / 1e9,
@@ -72,7 +75,22 @@ static int metrics(http_req *r)
                      (unsigned long long)atomic_load(&srv->write_syncs),
                      (double)atomic_load(&srv->write_sync_ns) / 1e9,
                      (unsigned long long)atomic_load(&srv->monitor_rounds),
-                     (unsigned long long)atomic_load(&srv->delivery_rounds));
+                     (unsigned long long)atomic_load(&srv->delivery_rounds),
+                     (unsigned long long)atomic_load(&srv->password_checks));
+    static const char *const pool_names[] = {"general", "hashing"};
+    http_pool *const pools[] = {srv->general, srv->hashing};
+    if (!rc)
+        rc = http_text_printf(&b, "# HELP garant_pool_busy Workers answering a request, by pool.\n"
+                                  "# TYPE garant_pool_busy gauge\n");
+    int busy[2], waiting[2];
+    for (int i = 0; i < 2; i++) http_pool_stats(pools[i], &busy[i], &waiting[i]);
+    for (int i = 0; !rc && i < 2; i++)
+        rc = http_text_printf(&b, "garant_pool_busy{pool=\"%s\"} %d\n", pool_names[i], busy[i]);
+    if (!rc)
+        rc = http_text_printf(&b, "# HELP garant_pool_waiting Requests queued for a worker, by pool.\n"
+                                  "# TYPE garant_pool_waiting gauge\n");
+    for (int i = 0; !rc && i < 2; i++)
+        rc = http_text_printf(&b, "garant_pool_waiting{pool=\"%s\"} %d\n", pool_names[i], waiting[i]);
     const char *key;
     json_t *val;
     json_object_foreach(counts, key, val) {
@@ -115,9 +133,28 @@ static int test_clock(http_req *r)
     return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, t)));
 }
 
+/* POST /api/v1/test/hold {"pool": "hashing", "hold": bool}: only with
+** --test-clock. Held, the pool's workers take requests and wait before
+** running them, so a test can fill the pool and its queue deterministically.
+** Only the hashing pool: the general one answers this very route. */
+static int test_hold(http_req *r)
+{
+    if (!r->srv->opt.test_clock) return garant__error(GARANT_ENOTFOUND, "no such resource");
+    static const http_field spec[] = {{"pool", HTTP_F_STRING, 1, 16}, {"hold", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if (strcmp(json_string_value(v[0]), "hashing") != 0)
+        return garant__error(GARANT_EINVAL, "'pool' must be \"hashing\"");
+    int hold = json_is_true(v[1]);
+    http_pool_hold(r->srv->hashing, hold);
+    return http_reply(r, 200, json_pack("{s:s,s:b}", "pool", "hashing", "hold", hold));
+}
+
 const http_route http_routes_system[] = {
     {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER},
     {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER},
     {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold, "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},
 };

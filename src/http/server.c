@@ -1020,6 +1020,13 @@ struct http_pool {
     int stop;
     http_worker *workers;
     int n;
+    int busy;                   /* workers with a request in hand */
+    /* Tests only (POST /api/v1/test/hold, under --test-clock): while held,
+    ** a worker that takes a request waits before running it, so a test can
+    ** fill the pool and its queue and see what happens to the rest without
+    ** racing the handlers. Stopping the server lets them go. */
+    int held;
+    pthread_cond_t held_cv;
 };
 
 static void *worker_main(void *arg)
@@ -1043,6 +1050,8 @@ static void *worker_main(void *arg)
             while (!w->job && !p->stop) pthread_cond_wait(&w->cv, &p->mu);
             continue; /* to_worker took it off the idle stack, or stopping */
         }
+        p->busy++;
+        while (p->held && !p->stop) pthread_cond_wait(&p->held_cv, &p->mu);
         pthread_mutex_unlock(&p->mu);
         handle(&cs->req, cs);
         render(&cs->req);
@@ -1051,6 +1060,7 @@ static void *worker_main(void *arg)
         cs->req.body_json = NULL;
         resume(cs, PH_ANSWERED);
         pthread_mutex_lock(&p->mu);
+        p->busy--;
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -1105,6 +1115,7 @@ static http_pool *pool_start(const char *thread_name, int n)
     }
     p->thread_name = thread_name;
     pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->held_cv, NULL);
     while (p->n < n) {
         http_worker *w = &p->workers[p->n];
         w->pool = p;
@@ -1129,14 +1140,32 @@ static void pool_stop(http_pool *p)
     p->stop = 1;
     for (http_worker *w = p->idle; w; w = w->next_idle) pthread_cond_signal(&w->cv);
     p->idle = NULL;
+    pthread_cond_broadcast(&p->held_cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->n; i++) {
         pthread_join(p->workers[i].thread, NULL);
         pthread_cond_destroy(&p->workers[i].cv);
     }
     pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->held_cv);
     free(p->workers);
     free(p);
+}
+
+void http_pool_stats(http_pool *p, int *out_busy, int *out_waiting)
+{
+    pthread_mutex_lock(&p->mu);
+    *out_busy = p->busy;
+    *out_waiting = p->waiting;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void http_pool_hold(http_pool *p, int held)
+{
+    pthread_mutex_lock(&p->mu);
+    p->held = held;
+    if (!held) pthread_cond_broadcast(&p->held_cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 /* ---- the event loop's side ----------------------------------------------- */
@@ -1489,6 +1518,8 @@ int garant_server_run(const garant_server_options *opt)
         /* Answer what is in flight, refuse what comes: MHD must not be
         ** stopped with a suspended connection. */
         atomic_store(&srv->draining, 1);
+        http_pool_hold(srv->general, 0);
+        http_pool_hold(srv->hashing, 0);
         for (int waited_ms = 0; atomic_load(&srv->inflight) > 0 && waited_ms < DRAIN_MS; waited_ms += 5)
             nanosleep(&(struct timespec){0, 5000000}, NULL);
         if (atomic_load(&srv->inflight) > 0)

@@ -86,6 +86,10 @@ struct garant_server {
     _Atomic uint64_t monitor_rounds;
     _Atomic uint64_t delivery_rounds;
 
+    /* Password hashes verified by sign-ins, known addresses and unknown
+    ** ones alike (the latter against a dummy hash), for /metrics. */
+    _Atomic uint64_t password_checks;
+
     /* Free-mail domains (sorted, lower-case) for sign-up. */
     char **freemail;
     size_t nfreemail;
@@ -100,6 +104,12 @@ struct garant_server {
     _Atomic uint64_t write_sync_ns; /* their wall time */ /* the writer thread's CPU time in batches */
     _Atomic uint64_t request_ns_total;
 };
+
+/* A pool's workers with a request in hand, and requests queued for one. */
+void http_pool_stats(http_pool *p, int *out_busy, int *out_waiting);
+/* Tests only: hold (1) the requests the pool's workers take before they
+** run, or let them go (0). Stopping the server lets them go too. */
+void http_pool_hold(http_pool *p, int held);
 
 /* Name the calling thread (for top -H, perf, gdb); at most 15 chars. */
 void http_thread_name(const char *name);
