@@ -105,21 +105,18 @@ class Demo:
 
     def await_monitor(self, key, kind):
         """If the ticket still awaits its first response and the instant of
-        `kind` has passed on the clock, let the SLA monitor (50 ms period in the harness)
-        record it before the timeline goes on, so that the history reads in
-        order."""
+        `kind` has passed on the clock, let the SLA monitor record it before
+        the timeline goes on, so that the history reads in order."""
         t = self.get(key)
         field = "warn_at" if kind == "sla_warning" else "first_response_due"
         if t["first_response_at"] or t["status"] not in ("open", "pending") or not t[field]:
             return
         if parse_time(t[field]) > self.clock:
             return
-        end = time.time() + 10.0
-        while time.time() < end:
-            if any(e.get("kind") == kind for e in self.get(key).get("history") or []):
-                return
-            time.sleep(0.05)
-        die("the SLA monitor recorded no %s on ticket %s" % (kind, key))
+        # A whole monitor round on this clock has run: the event is there.
+        self.s.wait_rounds()
+        if not any(e.get("kind") == kind for e in self.get(key).get("history") or []):
+            die("the SLA monitor recorded no %s on ticket %s" % (kind, key))
 
     # -- the actions of the timeline --
 
