@@ -52,6 +52,7 @@ demo: build
 bench: build
 	build/bench_deadline
 	scripts/bench_batch.sh build/garant
+	python3 bench/accounts.py build/garant
 	bench/load.sh build/garant
 
 clean:
