@@ -155,7 +155,8 @@ rc=0; "$G" deadline --batch < "$T/long.jsonl" > "$T/long" 2>/dev/null || rc=$?
 if [ $rc = 2 ] && [ "$(sed -n 1p "$T/long")" = '{"error":"line 1: line longer than 65536 bytes"}' ] &&
    [ "$(sed -n 2p "$T/long")" = '{"due":null}' ]; then ok; else bad "long line: $(head -c 200 "$T/long")"; fi
 # Empty input: no output, success.
-: | "$G" deadline --batch > "$T/empty" && [ ! -s "$T/empty" ] && ok || bad "empty batch: $(cat "$T/empty")"
+rc=0; "$G" deadline --batch < /dev/null > "$T/empty" || rc=$?
+if [ $rc = 0 ] && [ ! -s "$T/empty" ]; then ok; else bad "empty batch: status $rc: $(cat "$T/empty")"; fi
 expect_err "batch with --plan" 2 "--batch reads everything from stdin" -- deadline --batch --plan basic
 
 # --- calendar ---
