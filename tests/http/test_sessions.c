@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sessions.h"
+#include "support.h"
 
 /* A session of user uid whose token hash starts with byte `tag` (and
 ** whose low bytes pick the slot: tags differing in the first byte land in
@@ -139,5 +140,5 @@ int main(void)
         cmocka_unit_test(test_lookup_racing_a_logout),
         cmocka_unit_test(test_collision),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

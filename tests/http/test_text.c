@@ -15,6 +15,7 @@
 
 #include "garant/garant.h"
 #include "text.h"
+#include "support.h"
 
 static void test_append_and_printf(void **state)
 {
@@ -156,5 +157,5 @@ int main(void)
         cmocka_unit_test(test_copy),
         cmocka_unit_test(test_json_string),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

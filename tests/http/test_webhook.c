@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "webhook.h"
+#include "support.h"
 
 /* 1 if text (an IPv4 or IPv6 address) passes http_webhook_addr_public. */
 static int public_(const char *text)
@@ -216,5 +217,5 @@ int main(void)
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_deliveries_that_do_not_happen),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
