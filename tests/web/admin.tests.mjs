@@ -6,8 +6,9 @@
 // chart, table and CSV, who may see these pages, the phone layout,
 // accessibility and the screenshots.
 //
-// The server's clock stands at Friday 27 Nov 2026, 11:00 CET (10:00Z); a
-// test that moves it puts it back.
+// Each test has a server of its own (run.mjs), whose test clock starts at
+// Friday 27 Nov 2026, 11:00 CET (10:00Z); a test that moves it puts it
+// back.
 
 import { umbrella } from './staff-fixtures.mjs';
 
@@ -25,7 +26,7 @@ async function openAdmin(page, url = '/admin') {
 
 /** Tickets for the report, answered so that they leave the queue: at
  *  Globex (advanced) a P2 answered in time and a P3 answered late, at
- *  Umbrella (professional) a P1 answered in time. Made once. */
+ *  Umbrella (professional) a P1 answered in time. Made once a test. */
 async function reportTickets(ctx) {
   if (ctx.state.reportTickets) return ctx.state.reportTickets;
   const { h, server } = ctx;

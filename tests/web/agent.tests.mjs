@@ -7,9 +7,10 @@
 // seeing the new deadline and the reason in the history; keyboard, phone,
 // accessibility and the screenshots.
 //
-// The server's clock stands at Friday 27 Nov 2026, 11:00 CET (10:00Z);
-// tickets filed "yesterday" are filed with the clock moved back and then
-// restored, so every other test still finds it at 10:00Z. Carla works at
+// Each test has a server of its own (run.mjs), whose test clock starts at
+// Friday 27 Nov 2026, 11:00 CET (10:00Z); tickets filed "yesterday" are
+// filed with the clock moved back and then restored, so the rest of the
+// test finds it at 10:00Z. Carla works at
 // Umbrella (professional: P1 3 h, P2 6 h, P3 9 h of business hours, Mon-Fri
 // 09:00-17:00 CET; warning at 75 %).
 
@@ -17,7 +18,7 @@ import { umbrella } from './staff-fixtures.mjs';
 
 const NOW = '2026-11-27T10:00:00Z';
 
-/** Carla of Umbrella, a verified customer (created once). */
+/** Carla of Umbrella, a verified customer (created once a test). */
 async function carla(ctx) {
   await umbrella(ctx);
   if (!ctx.state.carla) ctx.state.carla = await ctx.h.makeCustomer(ctx.server, ctx.smtp, 'carla@umbrella.example', 'Carla Ionescu');
@@ -44,7 +45,7 @@ async function fileAt(ctx, who, at, ticket) {
 /** The queue's three tickets of Carla: one overdue (P1 filed Thursday
  *  09:30 CET, due 12:30 CET), one in its warning time (P2 filed Thursday
  *  14:00 CET: due Friday 12:00 CET, warning from 10:30 CET) and one on
- *  track (P3 filed now, due Monday 12:00 CET). Made once. */
+ *  track (P3 filed now, due Monday 12:00 CET). Made once a test. */
 async function queueTickets(ctx) {
   if (ctx.state.queueTickets) return ctx.state.queueTickets;
   const who = await carla(ctx);
@@ -127,7 +128,6 @@ export const tests = [
     await page.clock.fastForward(21000);
     await page.waitForSelector(`#queue-rows tr[data-id="${fresh.id}"]`);
     h.expect(await page.evaluate(() => window.__noReload === true), 'the page was not reloaded');
-    ctx.state.freshTicket = fresh;
   }],
 
   ['agent_queue_filters_by_plan_priority_org_product', async (ctx) => {
@@ -165,7 +165,6 @@ export const tests = [
     const who = await carla(ctx);
     const tk = await fileAt(ctx, who, NOW, { subject: 'Checkout button missing', body: 'The <b>checkout</b> button is gone.', priority: 3, product: 'Garant Cloud' });
     h.expectEqual(tk.first_response_due, '2026-11-30T11:00:00Z', 'P3: Monday 12:00 CET');
-    ctx.state.reclassified = tk;
     const page = await pageAs(ctx, ctx.fixtures.agent);
     await page.goto('/agent');
     const link = `#queue-rows tr[data-id="${tk.id}"] a.subject`;

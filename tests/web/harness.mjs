@@ -1,22 +1,25 @@
-// harness.mjs - what the browser tests stand on: a real `garant serve` on a
-// free port with a fresh database, --test-clock and the pages of web/, a
-// local SMTP receiver for the verification mails, API helpers for the
-// fixtures (staff via `garant user add`, organizations, products,
-// customers), and browser contexts that fail the test on a page error, a
-// Content-Security-Policy violation, a missing asset or a JavaScript
-// dialog.
+// harness.mjs - what the browser tests stand on: for each test a real
+// `garant serve` of its own on a free port, a fresh database, the test
+// clock started at the test's instant (--test-clock INSTANT) and the pages
+// of web/, which must exit with status 0 when stopped (anything else fails
+// the test and keeps its log); a local SMTP receiver for the verification
+// mails; API helpers for the fixtures (staff via `garant user add`,
+// organizations, products, customers); and browser contexts that fail the
+// test on a page error, a Content-Security-Policy violation, a missing
+// asset or a JavaScript dialog.
 //
 // Only node's standard library, playwright-core (driving the system's
 // Chromium; no browser is ever downloaded) and axe-core (the accessibility
 // rules, run inside the page).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import * as self from './harness.mjs';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -110,61 +113,152 @@ export function sleep(ms) {
 
 // ---- the server -------------------------------------------------------------
 
+// Every server still running, killed if node exits before stopping it.
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
+/** How long a server may take to start, and to stop after SIGTERM (an
+ *  ASan build on a loaded machine is slow at both). */
+const START_MS = 30000;
+const STOP_MS = 30000;
+
+/** A server that did not end cleanly: a non-zero status, a signal, or no
+ *  exit within STOP_MS of SIGTERM. .log is what it wrote, .dir where its
+ *  database and server.log are kept. */
+export class ServerExitError extends Error {}
+
 export class GarantServer {
-  /** opts: {garant, webRoot, smtpPort, extraArgs} */
+  /** opts: garant (the executable), garantArgs (put before `serve`; for a
+   *  stand-in that is a script), env (added to the environment), clock
+   *  (RFC 3339: the test clock's starting instant, required), seedDb (a
+   *  database to start from, copied; else an empty one), webRoot,
+   *  smtpPort, extraArgs, stopTimeoutMs. */
   constructor(opts) {
+    if (!opts.clock) throw new Error('GarantServer: opts.clock (the test clock\'s starting instant) is required');
     this.opts = opts;
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'garant-web-'));
     this.db = path.join(this.dir, 'garant.db');
     this.log = [];
+    this.logChars = 0;
+    this.kept = false;
   }
 
+  /** Keep what the server writes (stdout after the first line, stderr),
+   *  the last 1 MiB of it. */
+  record(s) {
+    this.log.push(s);
+    this.logChars += s.length;
+    while (this.logChars > 1 << 20 && this.log.length > 1) this.logChars -= this.log.shift().length;
+  }
+
+  logText() {
+    return this.log.join('');
+  }
+
+  /** The last n lines the server wrote. */
+  logTail(n = 40) {
+    return this.logText().split('\n').slice(-n).join('\n');
+  }
+
+  /** Start it on a fresh database (a copy of opts.seedDb, if given) with
+   *  the test clock at opts.clock;
+   *  resolves once it says where it listens. */
   start() {
-    // Never leave a server behind, whatever ends the run.
-    process.once('exit', () => {
-      if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    });
-    const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0', '--test-clock', '--web-root', this.opts.webRoot,
-      '--monitor-interval-ms', '200'];
+    if (this.opts.seedDb)
+      for (const suffix of ['', '-wal'])
+        if (existsSync(this.opts.seedDb + suffix)) copyFileSync(this.opts.seedDb + suffix, this.db + suffix);
+    const args = [...(this.opts.garantArgs || []), 'serve', '--db', this.db, '--listen', '127.0.0.1:0',
+      '--test-clock', this.opts.clock, '--monitor-interval-ms', '200'];
+    if (this.opts.webRoot) args.push('--web-root', this.opts.webRoot);
     if (this.opts.smtpPort) args.push('--smtp-url', `smtp://127.0.0.1:${this.opts.smtpPort}`);
     args.push(...(this.opts.extraArgs || []));
-    this.proc = spawn(this.opts.garant, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (s) => {
-      this.log.push(s);
-      if (this.log.length > 2000) this.log.splice(0, 1000);
+    // Its working directory is its own, so that anything it leaves (a core
+    // file) lands beside its database, not in the work tree.
+    const proc = spawn(this.opts.garant, args, {
+      cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(this.opts.env || {}) },
     });
+    this.proc = proc;
+    running.add(proc);
+    // 'close' comes after the exit and after both pipes are drained, so
+    // a report written at exit (a sanitizer's) is in the log by then.
+    this.closed = new Promise((resolve) => proc.once('close', (code, signal) => {
+      running.delete(proc);
+      resolve({ code, signal });
+    }));
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (s) => this.record(s));
+    proc.stdout.setEncoding('utf8');
     return new Promise((resolve, reject) => {
-      const rl = readline.createInterface({ input: this.proc.stdout });
-      const timer = setTimeout(() => reject(new Error('the server did not start within 15 s:\n' + this.log.join(''))), 15000);
-      rl.once('line', (line) => {
+      const rl = readline.createInterface({ input: proc.stdout });
+      const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_MS / 1000} s:\n${this.logText()}`)), START_MS);
+      let first = true;
+      rl.on('line', (line) => {
+        if (!first) return this.record(line + '\n');
+        first = false;
         clearTimeout(timer);
         const m = /listening on (http:\/\/\S+?)\/?(\s|$)/.exec(line);
-        if (!m) return reject(new Error(`the server did not start: ${line}\n${this.log.join('')}`));
+        if (!m) return reject(new Error(`the server did not start: ${line}\n${this.logText()}`));
         this.url = m[1];
         resolve(this);
       });
-      this.proc.once('exit', (code) => {
+      proc.once('error', (e) => {
         clearTimeout(timer);
-        reject(new Error(`the server exited with ${code}:\n${this.log.join('')}`));
+        reject(new Error(`cannot run ${this.opts.garant}: ${e.message}`));
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited with ${signal || code} before it listened:\n${this.logText()}`));
       });
     });
   }
 
-  /** Stop the server; resolves to its exit code (null when a signal
-   *  ended it: garant re-raises SIGTERM after shutting down). A non-zero
-   *  code is a failure, such as a sanitizer's report. */
-  async stop() {
-    let code = this.proc ? this.proc.exitCode : null;
-    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
-      const exited = new Promise((r) => this.proc.once('exit', (c) => r(c)));
+  /** Stop the server with SIGTERM and wait for it to end. Resolves when
+   *  it exits with status 0; throws a ServerExitError for anything else:
+   *  a non-zero status (a sanitizer's report), death by a signal (also
+   *  when it died on its own before stop), or no exit within the stop
+   *  timeout (it is then killed). The error names the directory where its
+   *  database and server.log are kept, and carries the log's tail. The
+   *  directory is removed after a clean exit unless keep is set (a test
+   *  failed: the log may say why). */
+  async stop({ keep = false } = {}) {
+    if (keep) this.kept = true;
+    if (!this.proc) return this.settle();
+    const timeoutMs = this.opts.stopTimeoutMs || STOP_MS;
+    const before = this.proc.exitCode !== null || this.proc.signalCode !== null;
+    let hung = false;
+    if (!before) {
       this.proc.kill('SIGTERM');
-      const t = setTimeout(() => this.proc.kill('SIGKILL'), 10000);
-      code = await exited;
+      const t = setTimeout(() => {
+        hung = true;
+        this.proc.kill('SIGKILL');
+      }, timeoutMs);
+      await this.closed;
       clearTimeout(t);
     }
-    rmSync(this.dir, { recursive: true, force: true });
-    return code;
+    const { code, signal } = await this.closed;
+    let why = null;
+    if (hung) why = `the server did not exit within ${timeoutMs / 1000} s of SIGTERM and was killed`;
+    else if (before) why = `the server ended before it was stopped (${signal ? 'killed by ' + signal : 'exit status ' + code})`;
+    else if (signal) why = `the server was killed by ${signal} after SIGTERM (it must exit with status 0)`;
+    else if (code !== 0) why = `the server exited with status ${code} after SIGTERM`;
+    if (!why) return this.settle();
+    this.kept = true;
+    this.settle();
+    const err = new ServerExitError(`${why}; its database and log are kept in ${this.dir}\n--- server log (tail) ---\n${this.logTail()}`);
+    err.code = code;
+    err.signal = signal;
+    err.dir = this.dir;
+    err.log = this.logText();
+    throw err;
+  }
+
+  /** After the end: write server.log into the directory if it is kept,
+   *  remove the directory if not. */
+  settle() {
+    if (this.kept) writeFileSync(path.join(this.dir, 'server.log'), this.logText());
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** An API call: resolves to {status, json, headers}. */
@@ -296,6 +390,79 @@ export class Browser {
     this.contexts = [];
     await Promise.all(cs.map((c) => c.close().catch(() => {})));
   }
+}
+
+// ---- one test ---------------------------------------------------------------
+
+/** Run one test on a desk of its own, so that no test sees what another
+ *  did: a fresh SMTP receiver, a fresh server (fresh database, the test
+ *  clock starting at opts.clock), the fixtures opts.setUp(server, smtp)
+ *  resolves to, and browser contexts of its own in the shared Chromium.
+ *  With opts.seed (makeSeed's), the database starts as a copy of the
+ *  seed's and the fixtures are a copy of its fixtures: the same as a
+ *  setUp of its own, without paying for it on every test.
+ *  Afterwards the contexts are closed and the server is stopped, which must
+ *  end cleanly (GarantServer.stop). Never throws: resolves to
+ *  {errors, server}, errors empty when the test passed. When it failed,
+ *  the server's directory (database, server.log) is kept and the last
+ *  error says where and carries the log's tail.
+ *  opts: garant, garantArgs, env, clock, webRoot, stopTimeoutMs (as for
+ *  GarantServer), setUp, test (async (ctx) => ...), browser (a Playwright
+ *  browser, or null for a test without pages), shots (a screenshot
+ *  directory or ''). */
+export async function runIsolated(opts) {
+  const errors = [];
+  const smtp = await new SmtpReceiver().start();
+  let server = null;
+  let b = null;
+  try {
+    server = new GarantServer({
+      garant: opts.garant, garantArgs: opts.garantArgs, env: opts.env, clock: opts.clock, webRoot: opts.webRoot,
+      smtpPort: smtp.port, stopTimeoutMs: opts.stopTimeoutMs, seedDb: opts.seed ? opts.seed.db : null,
+    });
+    await server.start();
+    const fixtures = opts.seed ? structuredClone(opts.seed.fixtures) : await opts.setUp(server, smtp);
+    if (opts.browser) b = new Browser(opts.browser, server, { clockAt: opts.clock });
+    await opts.test({ server, smtp, browser: b, shots: opts.shots || '', fixtures, h: self, state: {} });
+  } catch (e) {
+    errors.push(e);
+  }
+  if (b) {
+    const problems = b.takeProblems();
+    await b.closeContexts();
+    if (problems.length) errors.push(new Error('the pages reported problems:\n  ' + problems.join('\n  ')));
+  }
+  if (server) {
+    try {
+      await server.stop({ keep: errors.length > 0 });
+    } catch (e) {
+      errors.push(e);
+    }
+    if (errors.length && !(errors[errors.length - 1] instanceof ServerExitError))
+      errors.push(new Error(`the server's database and log are kept in ${server.dir}\n--- server log (tail) ---\n${server.logTail()}`));
+  }
+  await smtp.close();
+  return { errors, server };
+}
+
+/** The fixtures every test starts from, made once: a server on an empty
+ *  database runs opts.setUp(server) (garant, clock, webRoot as for
+ *  runIsolated) and is stopped, which must end cleanly. Resolves to
+ *  {db, fixtures, dir} for runIsolated's opts.seed; remove dir when done.
+ *  The tests' servers start on copies of db at the same test-clock
+ *  instant, so the sessions in it are as valid as when they were made. */
+export async function makeSeed(opts) {
+  const server = new GarantServer({ garant: opts.garant, clock: opts.clock, webRoot: opts.webRoot, stopTimeoutMs: opts.stopTimeoutMs });
+  let fixtures;
+  try {
+    await server.start();
+    fixtures = await opts.setUp(server);
+  } catch (e) {
+    await server.stop({ keep: true }).catch(() => {});
+    throw new Error(`${e.message}\n(the seed server's database and log are kept in ${server.dir})`);
+  }
+  await server.stop({ keep: true }); // throws on a bad exit; keep: the database is the seed
+  return { db: server.db, fixtures, dir: server.dir };
 }
 
 /** who's API session token (logging in once). */

@@ -5,21 +5,29 @@
 //
 // Installs playwright-core and axe-core from the committed lock file when
 // node_modules lacks them (npm ci; nothing is fetched when they are there),
-// starts one
-// `garant serve --web-root web --test-clock` on a fresh database with a
-// local SMTP receiver, adds the fixtures every test file shares (staff,
-// organizations, products, the clock), launches the system's Chromium
+// runs the harness's self-tests (selftest.mjs: a stand-in server that does
+// not end cleanly must fail a test), launches the system's Chromium
 // (/usr/bin/chromium, Debian's package; never a downloaded browser) and
-// runs every test of every tests/web/*.tests.mjs in order, each in fresh
-// browser contexts. A test fails on a thrown error or on a problem the
-// pages caused (page error, CSP violation, missing asset, a JavaScript
-// dialog). Screenshots go to docs/screenshots/ (GARANT_SCREENSHOTS=DIR to
-// put them elsewhere, GARANT_SCREENSHOTS= to skip them).
-// GARANT_TEST=substring runs only the tests whose name contains it.
+// runs every test of every tests/web/*.tests.mjs, each on a desk of its
+// own (harness.mjs, runIsolated): a `garant serve --web-root web
+// --test-clock 2026-11-27T10:00:00Z` of its own on a fresh copy of a
+// database holding the fixtures below (made once, by makeSeed), a local
+// SMTP receiver and browser contexts of its own. No test sees what another
+// did, so any one runs alone (GARANT_TEST=substring runs only the tests
+// whose name contains it) and in any order.
+//
+// A test fails on a thrown error, on a problem the pages caused (page
+// error, CSP violation, missing asset, a JavaScript dialog), or when its
+// server does not exit with status 0 after SIGTERM (a sanitizer's report,
+// a signal); the server's database and log are then kept and its log's
+// tail printed.
+//
+// Screenshots go to docs/screenshots/ (GARANT_SCREENSHOTS=DIR to put
+// them elsewhere, GARANT_SCREENSHOTS= to skip them).
 // Ends with "web: N passed, M failed"; the exit status is 1 on a failure.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -46,45 +54,61 @@ if (!['playwright-core', 'axe-core'].every((m) => existsSync(path.join(HERE, 'no
 
 const { chromium } = await import('playwright-core');
 const h = await import('./harness.mjs');
+const { selftests } = await import('./selftest.mjs');
+
+/** The test clock's starting instant, and the instant the fixtures
+ *  describe: Friday 27 Nov 2026, 11:00 CET. */
+const NOW = '2026-11-27T10:00:00Z';
 
 const started = Date.now();
-const smtp = await new h.SmtpReceiver().start();
-const server = new h.GarantServer({ garant: GARANT, webRoot: path.join(SOURCE, 'web'), smtpPort: smtp.port });
 let browser = null;
+let seed = null;
 let passed = 0;
 let failed = 0;
 
+function report(name, t0, errors) {
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (!errors.length) {
+    passed++;
+    console.log(`ok   ${name} (${secs}s)`);
+    return;
+  }
+  failed++;
+  console.log(`FAIL ${name} (${secs}s)`);
+  for (const e of errors) console.log('  ' + String(e && e.stack ? e.stack : e).split('\n').join('\n  '));
+}
+
 try {
-  await server.start();
-  const fixtures = await setUp(server);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: h.CHROMIUM_ARGS, headless: true });
-  const b = new h.Browser(browser, server, { clockAt: fixtures.now });
-  const ctx = { server, smtp, browser: b, shots: SHOTS, fixtures, h, state: {} };
+  // The harness first: if it cannot see a server's bad end, no result
+  // below means anything.
+  for (const [name, fn] of selftests) {
+    if (ONLY && !name.includes(ONLY)) continue;
+    const t0 = Date.now();
+    let errors = [];
+    try {
+      await fn();
+    } catch (e) {
+      errors = [e];
+    }
+    report(name, t0, errors);
+  }
 
   const files = readdirSync(HERE).filter((f) => f.endsWith('.tests.mjs')).sort();
   for (const f of files) {
     const mod = await import(pathToFileURL(path.join(HERE, f)).href);
     for (const [name, fn] of mod.tests) {
       if (ONLY && !name.includes(ONLY)) continue;
+      if (!seed) {
+        // The fixtures, made once on a server of their own; every test's
+        // server starts on a copy of that database.
+        seed = await h.makeSeed({ garant: GARANT, clock: NOW, webRoot: path.join(SOURCE, 'web'), setUp });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: h.CHROMIUM_ARGS, headless: true });
+      }
       const t0 = Date.now();
-      let err = null;
-      try {
-        await fn(ctx);
-      } catch (e) {
-        err = e;
-      }
-      const problems = b.takeProblems();
-      await b.closeContexts();
-      if (!err && problems.length) err = new Error('the pages reported problems:\n  ' + problems.join('\n  '));
-      const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      if (err) {
-        failed++;
-        console.log(`FAIL ${name} (${secs}s)`);
-        console.log('  ' + String(err && err.stack ? err.stack : err).split('\n').join('\n  '));
-      } else {
-        passed++;
-        console.log(`ok   ${name} (${secs}s)`);
-      }
+      const { errors } = await h.runIsolated({
+        garant: GARANT, clock: NOW, webRoot: path.join(SOURCE, 'web'), seed, test: fn, browser, shots: SHOTS,
+      });
+      report(name, t0, errors);
     }
   }
 } catch (e) {
@@ -93,27 +117,22 @@ try {
   console.log('  ' + String(e && e.stack ? e.stack : e).split('\n').join('\n  '));
 } finally {
   if (browser) await browser.close().catch(() => {});
-  const code = await server.stop();
-  if (code) {
-    failed++;
-    console.log(`FAIL the server exited with status ${code}`);
-  }
-  await smtp.close();
+  if (seed) rmSync(seed.dir, { recursive: true, force: true });
 }
-if (failed && server.log.length) console.log('--- server log (tail) ---\n' + server.log.join('').split('\n').slice(-40).join('\n'));
 console.log(`web: ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
 console.log(`web: ${passed} passed, ${failed} failed`);
 process.exit(failed || !passed ? 1 : 0);
 
-/** What every test file can count on (ctx.fixtures):
- *  now           the server's (frozen) clock: Friday 27 Nov 2026, 11:00 CET
+/** What every test can count on (ctx.fixtures; each test gets a copy of
+ *  them, and of the database they were made in):
+ *  now           the server's test clock, where it started: NOW, Friday
+ *                27 Nov 2026, 11:00 CET; it moves only when a test sets it
  *  admin, agent  staff accounts {email, password, token}
  *  orgs          acme (professional, acme.example), globex (advanced,
  *                globex.example); other company domains sign up on basic
  *  products      "Garant Cloud" (ga), "Garant Labs" (beta) */
 async function setUp(srv) {
-  const now = '2026-11-27T10:00:00Z';
-  await srv.setClock(now);
+  const now = NOW;
   const admin = { email: 'admin@garant.test', password: srv.addStaff('admin@garant.test', 'admin') };
   const agent = { email: 'agent@garant.test', password: srv.addStaff('agent@garant.test', 'agent') };
   admin.token = await srv.login(admin.email);

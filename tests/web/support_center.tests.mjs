@@ -8,11 +8,13 @@
 // the phone layout and keyboard use, and the screenshots in
 // docs/screenshots/.
 //
-// The server's clock stands at Friday 27 Nov 2026, 11:00 CET; the browser
+// Each test has a server of its own (run.mjs), whose test clock stands at
+// Friday 27 Nov 2026, 11:00 CET (10:00Z); the browser
 // runs in New York (EST) unless a test says otherwise. Acme is on the
 // professional plan: P3 is 9 business hours (Mon-Fri 09:00-17:00 CET), so a
 // P3 filed now is due Monday 30 Nov, 12:00 CET (06:00 EST).
 
+const NOW = '2026-11-27T10:00:00Z';
 const P3_DUE = '2026-11-30T11:00:00Z';
 
 /** Ana of Acme (professional), created once through the API. */
@@ -46,7 +48,7 @@ async function promiseFor(page, key) {
   return page.$eval('#promise', (el) => el.dataset.state);
 }
 
-/** A P3 ticket of Ana's, filed once through the form (test 4 files it). */
+/** A P3 ticket of Ana's, filed through the API (once a test). */
 async function anasTicket(ctx) {
   if (!ctx.state.anaTicket) {
     const who = await ana(ctx);
@@ -250,7 +252,6 @@ export const tests = [
     h.expectEqual(answer.status, 201, 'filed');
     const ticket = answer.json;
     h.expectEqual(ticket.first_response_due, promised, 'the API’s deadline is the promised one');
-    ctx.state.anaTicket = ticket;
     await page.waitForURL(`**/tickets?id=${ticket.id}`);
     await page.waitForSelector('#ticket:not([hidden])');
     h.expectEqual(await h.text(page, '#ticket-msg'), `Thank you: ticket #${ticket.id} is filed.`, 'confirmation');
@@ -300,6 +301,7 @@ export const tests = [
 
   ['another_organizations_ticket_is_not_found', async (ctx) => {
     const { h } = ctx;
+    await anasTicket(ctx); // her list has a row: the other's is missing from a list, not an empty one
     const g = await gustav(ctx);
     const token = await h.sessionOf(ctx.server, g);
     const secret = await ctx.server.expect(201, 'POST', '/api/v1/tickets',
@@ -497,7 +499,7 @@ export const tests = [
     if (!ctx.shots) return;
     await anasTicket(ctx);
     // A frozen page clock: the countdowns read the same on every run.
-    const frozen = { fixedTime: '2026-11-27T10:00:00Z' };
+    const frozen = { fixedTime: NOW };
     const page = await pageAs(ctx, await ana(ctx), frozen);
     await page.goto('/');
     await page.waitForSelector('#hello:not([hidden])');
