@@ -6,7 +6,8 @@
 // mails; API helpers for the fixtures (staff via `garant user add`,
 // organizations, products, customers); and browser contexts that fail the
 // test on a page error, a Content-Security-Policy violation, a missing
-// asset or a JavaScript dialog.
+// asset or a JavaScript dialog. Tests wait on conditions (until, Playwright's
+// waits), never for a fixed time.
 //
 // Only node's standard library, playwright-core (driving the system's
 // Chromium; no browser is ever downloaded) and axe-core (the accessibility
@@ -93,7 +94,7 @@ export class SmtpReceiver {
   }
 
   /** The newest mail to `to`, waiting for it to arrive. */
-  async waitFor(to, timeoutMs = 10000) {
+  async waitFor(to, timeoutMs = 30000) {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
       for (let i = this.mails.length - 1; i >= 0; i--) if (this.mails[i].to.includes(to)) return this.mails[i];
@@ -107,7 +108,9 @@ export class SmtpReceiver {
   }
 }
 
-export function sleep(ms) {
+/** Only for the poll loops here: a test waits on a condition (until,
+ *  waitForSelector), never for a fixed time. */
+function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -359,7 +362,7 @@ export class Browser {
     if (opts.fixedTime) await context.clock.setFixedTime(new Date(opts.fixedTime));
     else if (this.clockAt) await context.clock.install({ time: new Date(this.clockAt) });
     const page = await context.newPage();
-    page.setDefaultTimeout(15000); // generous: CI runs other suites beside this one
+    page.setDefaultTimeout(30000); // generous: CI runs other suites beside this one
     page.dialogs = [];
     page.on('dialog', async (d) => {
       page.dialogs.push(d.message());
@@ -490,7 +493,7 @@ export function expectEqual(actual, expected, what) {
 }
 
 /** Wait until fn() is truthy (polling), or fail with msg. */
-export async function until(fn, msg, timeoutMs = 10000) {
+export async function until(fn, msg, timeoutMs = 20000) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {
@@ -503,6 +506,25 @@ export async function until(fn, msg, timeoutMs = 10000) {
     await sleep(50);
   }
   throw new Error(`${msg} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/** Seconds the page's clock has run past the instant iso: time.js's
+ *  now(), the clock its countdowns read. A countdown shown at a deadline's
+ *  remaining time R (as of iso) reads between R minus this (and 1 s of
+ *  rounding) and R, however slowly the machine ran the test. */
+export async function pageSecondsSince(page, iso) {
+  return page.evaluate(async (t) => {
+    const { now } = await import('/js/time.js');
+    return (now() - Date.parse(t)) / 1000;
+  }, iso);
+}
+
+/** Expect a countdown's seconds (read before calling this) to be what is
+ *  left of fullSeconds at iso, less what the page's clock has run since. */
+export async function expectCountdown(page, seconds, fullSeconds, iso, what) {
+  const ran = await pageSecondsSince(page, iso);
+  expect(seconds <= fullSeconds && seconds >= fullSeconds - ran - 2,
+    `${what}: ${seconds} s left, expected ${fullSeconds} s less the ${ran.toFixed(1)} s the page's clock ran`);
 }
 
 /** The text of the first element matching sel (trimmed), '' if none. */
