@@ -4,6 +4,8 @@
 #                run the fuzzers briefly, and lint
 #   make demo    build, seed a demo database and run the ticket service on it
 #   make bench   run the benchmarks and print their figures
+#   make screenshots  run the browser tests, writing the README's screenshots
+#                into docs/screenshots/ (no other target writes there)
 #   make lint    cppcheck plus the banned-function check
 
 JOBS ?= 2
@@ -12,7 +14,7 @@ FUZZ_SECONDS ?= 20
 FUZZERS := $(notdir $(basename $(wildcard fuzz/fuzz_*.c)))
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build check test test-asan fuzz lint demo bench clean
+.PHONY: all deps build check test test-asan fuzz lint demo bench screenshots clean
 
 all: build
 
@@ -54,6 +56,9 @@ bench: build
 	scripts/bench_batch.sh build/garant
 	python3 bench/accounts.py build/garant
 	bench/load.sh build/garant
+
+screenshots: build
+	GARANT_SCREENSHOTS=docs/screenshots node tests/web/run.mjs build/garant
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -295,8 +295,8 @@ export const tests = [
 
   ['admin_screenshots', async (ctx) => {
     const { h } = ctx;
-    if (!ctx.shots) return;
     await reportTickets(ctx);
+    await ctx.server.waitMonitorRounds(); // what it records is in the pictures on every run
     const frozen = { fixedTime: NOW };
     const page = await pageAs(ctx, ctx.fixtures.admin, frozen);
     await openAdmin(page);

@@ -291,6 +291,23 @@ export class GarantServer {
     return this.expect(200, 'POST', '/api/v1/test/clock', { now: iso });
   }
 
+  /** A number from GET /metrics. */
+  async metric(name) {
+    const r = await this.request('GET', '/metrics');
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(r.text);
+    if (r.status !== 200 || !m) throw new Error(`GET /metrics: no ${name} (${r.status})`);
+    return Number(m[1]);
+  }
+
+  /** Wait until the SLA monitor has completed n more rounds. With n >= 2
+   *  a whole round ran on the clock as it is now, so every warning and
+   *  breach it makes due is in the tickets' histories: what a page shows
+   *  no longer depends on when the monitor's thread got to run. */
+  async waitMonitorRounds(n = 2) {
+    const start = await this.metric('garant_monitor_rounds_total');
+    await until(async () => (await this.metric('garant_monitor_rounds_total')) >= start + n, `${n} rounds of the SLA monitor`);
+  }
+
   /** A staff account through the CLI, as an operator would add it. */
   addStaff(email, role = 'agent', password = 'correct horse battery') {
     const p = spawnSync(this.opts.garant, ['user', 'add', '--db', this.db, '--email', email, '--role', role, '--password-stdin'], {

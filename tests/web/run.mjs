@@ -22,12 +22,15 @@
 // a signal); the server's database and log are then kept and its log's
 // tail printed.
 //
-// Screenshots go to docs/screenshots/ (GARANT_SCREENSHOTS=DIR to put
-// them elsewhere, GARANT_SCREENSHOTS= to skip them).
+// Screenshots: GARANT_SCREENSHOTS=DIR writes them into DIR (`make
+// screenshots` sets docs/screenshots, the README's); unset, they are taken
+// into a temporary directory and thrown away, so that a test run never
+// writes into the work tree; GARANT_SCREENSHOTS= (empty) takes none.
 // Ends with "web: N passed, M failed"; the exit status is 1 on a failure.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -35,7 +38,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = process.env.GARANT_SOURCE_DIR || path.resolve(HERE, '..', '..');
 const GARANT = path.resolve(process.argv[2] || process.env.GARANT_BINARY || path.join(SOURCE, 'build', 'garant'));
 const CHROMIUM = process.env.GARANT_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.GARANT_SCREENSHOTS === undefined ? path.join(SOURCE, 'docs', 'screenshots') : process.env.GARANT_SCREENSHOTS;
+const SHOTS_ENV = process.env.GARANT_SCREENSHOTS;
 const ONLY = process.env.GARANT_TEST || '';
 
 function fail(msg) {
@@ -59,6 +62,11 @@ const { selftests } = await import('./selftest.mjs');
 /** The test clock's starting instant, and the instant the fixtures
  *  describe: Friday 27 Nov 2026, 11:00 CET. */
 const NOW = '2026-11-27T10:00:00Z';
+
+// A temporary directory unless told where: a plain run writes nothing into
+// the work tree.
+const shotsTmp = SHOTS_ENV === undefined ? mkdtempSync(path.join(os.tmpdir(), 'garant-web-shots-')) : null;
+const SHOTS = shotsTmp || (SHOTS_ENV ? path.resolve(SHOTS_ENV) : '');
 
 const started = Date.now();
 let browser = null;
@@ -119,6 +127,10 @@ try {
   if (browser) await browser.close().catch(() => {});
   if (seed) rmSync(seed.dir, { recursive: true, force: true });
 }
+if (shotsTmp) {
+  if (failed) console.log(`web: the screenshots of this run are in ${shotsTmp}`);
+  else rmSync(shotsTmp, { recursive: true, force: true });
+} else if (SHOTS) console.log(`web: screenshots written to ${SHOTS}`);
 console.log(`web: ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
 console.log(`web: ${passed} passed, ${failed} failed`);
 process.exit(failed || !passed ? 1 : 0);

@@ -5,8 +5,8 @@
 // beta products and basic plans), ticket texts shown as text, another
 // organization's ticket not found, the list and ticket pages (both zones,
 // live countdown, reclassification with its reason, replies), Romanian,
-// the phone layout and keyboard use, and the screenshots in
-// docs/screenshots/.
+// the phone layout and keyboard use, and the screenshots for the README
+// (`make screenshots`).
 //
 // Each test has a server of its own (run.mjs), whose test clock stands at
 // Friday 27 Nov 2026, 11:00 CET (10:00Z); the browser
@@ -516,8 +516,16 @@ export const tests = [
 
   ['screenshots_of_the_main_pages', async (ctx) => {
     const { h } = ctx;
-    if (!ctx.shots) return;
-    await anasTicket(ctx);
+    // The scene: Ana's ticket raised to P2 with a reason and answered in
+    // time, and a second one still open.
+    const tk = await anasTicket(ctx);
+    const agent = ctx.fixtures.agent.token;
+    await ctx.server.expect(200, 'PATCH', `/api/v1/tickets/${tk.id}`, { priority: 2, reason: 'Checkout is down for every EU customer' }, agent);
+    await ctx.server.expect(201, 'POST', `/api/v1/tickets/${tk.id}/replies`, { body: 'We are on it: a fix ships within the hour.', public: true }, agent);
+    await ctx.server.expect(201, 'POST', '/api/v1/tickets',
+      { subject: 'Dashboard shows yesterday’s figures', body: 'The sales dashboard stopped updating at midnight.', priority: 3, product: 'Garant Cloud' },
+      await h.sessionOf(ctx.server, ctx.state.ana));
+    await ctx.server.waitMonitorRounds(); // its warnings are in the pictures on every run
     // A frozen page clock: the countdowns read the same on every run.
     const frozen = { fixedTime: NOW };
     const page = await pageAs(ctx, await ana(ctx), frozen);
