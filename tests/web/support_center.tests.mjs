@@ -163,7 +163,9 @@ export const tests = [
     h.expect((await h.text(page, '#list-lead')).includes('Acme'), 'the list is the organization’s');
     // Log out: the session ends, and the pages ask for a login again.
     await Promise.all([page.waitForURL('**/login?out=1'), page.click('#logout')]);
-    h.expectEqual(await h.text(page, '#login-note'), 'You are logged out.', 'logged out');
+    // The login page writes its note after it loads: wait for it.
+    await h.until(async () => (await h.text(page, '#login-note')) === 'You are logged out.',
+      'logged out: the login page says "You are logged out."');
     await page.goto('/tickets');
     await page.waitForURL('**/login?next=%2Ftickets');
     // ?next= brings the user back after logging in.
