@@ -84,7 +84,8 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.product AS product, t.stage AS stage, t.environment AS environment,"                   \
     " t.impact AS impact, t.status AS status, t.submitted_at AS submitted_at,"                 \
     " t.first_response_due AS first_response_due, t.warn_at AS warn_at,"                       \
-    " t.first_response_at AS first_response_at"                                                \
+    " t.first_response_at AS first_response_at, t.policy_version AS policy_version,"            \
+    " t.breached_at AS breached_at"                                                             \
     " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 
 /* The schema migrations, in order; migration i brings version i to i+1. */

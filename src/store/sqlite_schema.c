@@ -167,6 +167,18 @@ const char *const gs_sqlite_migrations[] = {
     "CREATE TRIGGER tickets_creation_is_history BEFORE UPDATE OF requester_id, submitted_at, initial_priority,"
     "  plan, product, stage, environment, initial_due, initial_warn_at, created_in_events ON tickets"
     "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
+    /* 6: a ticket keeps the terms it was filed under (docs/SLA.md, "The
+    ** terms a ticket was filed under"). policy_version is the policies row
+    ** its deadlines are counted under: open tickets were recomputed under
+    ** the newest saved policy until now, so they take that one (NULL while
+    ** none is saved: the server adopts them into the version it saves on
+    ** its first start). breached_at is when the monitor first recorded a
+    ** breach, a fact nothing takes back. */
+    "ALTER TABLE tickets ADD COLUMN policy_version INTEGER REFERENCES policies(id);"
+    "UPDATE tickets SET policy_version = (SELECT max(id) FROM policies);"
+    "ALTER TABLE tickets ADD COLUMN breached_at INTEGER;"
+    "UPDATE tickets SET breached_at = (SELECT min(e.at) FROM sla_events e"
+    "  WHERE e.ticket_id = tickets.id AND e.kind = 'breach');",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -54,7 +54,7 @@ static const char SQL_DUE_WARNING[] = GS_SQLITE_TICKET_JSON_SELECT DUE_AWAITING
     " ORDER BY t.warn_at, t.id LIMIT ?2";
 static const char SQL_DUE_BREACH[] = GS_SQLITE_TICKET_JSON_SELECT DUE_AWAITING
     " AND t.breached_due IS NOT t.first_response_due"
-    " AND t.first_response_due <= ?1"
+    " AND t.first_response_due <= ?1 AND t.breached_at IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM sla_events e"
     "   WHERE e.ticket_id = t.id AND e.kind = 'breach' AND e.due = t.first_response_due)"
     " ORDER BY t.first_response_due, t.id LIMIT ?2";
@@ -94,8 +94,10 @@ static const char SQL_RECORD[] = "INSERT INTO sla_events (ticket_id, kind, due, 
 ** that lags heals. */
 static const char SQL_MARK_WARNING[] = "UPDATE tickets SET warned_due = ?2 WHERE id = ?1 AND first_response_due = ?2"
                                        " AND warned_due IS NOT ?2";
-static const char SQL_MARK_BREACH[] = "UPDATE tickets SET breached_due = ?2 WHERE id = ?1 AND first_response_due = ?2"
-                                      " AND breached_due IS NOT ?2";
+/* A breach also records when it happened, once: breached_at is a fact. */
+static const char SQL_MARK_BREACH[] = "UPDATE tickets SET breached_due = ?2, breached_at = coalesce(breached_at, ?3)"
+                                      " WHERE id = ?1 AND first_response_due = ?2"
+                                      " AND (breached_due IS NOT ?2 OR breached_at IS NULL)";
 
 static int sla_record_event(garant_store_conn *conn, int64_t ticket_id, const char *kind, int64_t due, int64_t at)
 {
@@ -117,6 +119,7 @@ static int sla_record_event(garant_store_conn *conn, int64_t ticket_id, const ch
     if (err) return err;
     sqlite3_bind_int64(st, 1, ticket_id);
     sqlite3_bind_int64(st, 2, due);
+    if (strcmp(kind, "breach") == 0) sqlite3_bind_int64(st, 3, at);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err) return err;
     if (!recorded)
@@ -360,7 +363,8 @@ static int sla_outbox_list(garant_store_conn *conn, json_t **out)
 static const char SQL_POLICY_INSERT[] = "INSERT INTO policies (yaml, created_at, created_by) VALUES (?1, ?2, ?3)";
 
 /* by_user 0: installed by the system (the first start, the CLI). */
-static int sla_policy_insert(garant_store_conn *conn, const char *yaml, int64_t at, int64_t by_user)
+static int sla_policy_insert(garant_store_conn *conn, const char *yaml, int64_t at, int64_t by_user,
+                             int64_t *out_version)
 {
     static const char what[] = "sla.policy_insert";
     gs_sqlite_conn *c = gs_sqlite(conn);
@@ -374,32 +378,80 @@ static int sla_policy_insert(garant_store_conn *conn, const char *yaml, int64_t 
     if (by_user) sqlite3_bind_int64(st, 3, by_user);
     else sqlite3_bind_null(st, 3);
     int rc = gs_sqlite_bind_text(st, 1, yaml);
-    return rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    if (!err && out_version) *out_version = sqlite3_last_insert_rowid(c->db);
+    return err;
 }
 
-static const char SQL_POLICY_LATEST[] = "SELECT yaml FROM policies ORDER BY id DESC LIMIT 1";
+static const char SQL_POLICY_LATEST[] = "SELECT yaml, id, created_by FROM policies ORDER BY id DESC LIMIT 1";
+static const char SQL_POLICY_GET[] = "SELECT yaml, id, created_by FROM policies WHERE id = ?1";
 
-/* Caller owns *out_yaml; free with free(). ENOTFOUND before the first. */
-static int sla_policy_latest(garant_store_conn *conn, char **out_yaml)
+/* One version: yaml (caller owns; free()), its number and who saved it
+** (0: the configuration). ENOTFOUND when there is none. */
+static int policy_row(gs_sqlite_conn *c, sqlite3_stmt *st, garant_policy_version *out, const char *what)
 {
-    static const char what[] = "sla.policy_latest";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out_yaml = NULL;
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_POLICY_LATEST, &st);
-    if (err) return err;
+    memset(out, 0, sizeof *out);
+    int err = 0;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(st, 0);
-        *out_yaml = garant__strdup(s ? s : "");
-        if (!*out_yaml) err = GARANT_ENOMEM;
+        out->yaml = garant__strdup(s ? s : "");
+        out->version = sqlite3_column_int64(st, 1);
+        out->by_user = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
+        if (!out->yaml) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
     } else if (rc == SQLITE_DONE) {
-        err = garant__error(GARANT_ENOTFOUND, "%s: no policy stored yet", what);
+        err = garant__error(GARANT_ENOTFOUND, "%s: no such policy version", what);
     } else {
         err = gs_sqlite_fail(c, rc, what);
     }
     sqlite3_reset(st);
     return err;
+}
+
+static int sla_policy_latest(garant_store_conn *conn, garant_policy_version *out)
+{
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int err = gs_sqlite_prepare(c, SQL_POLICY_LATEST, &st);
+    return err ? err : policy_row(c, st, out, "sla.policy_latest");
+}
+
+static int sla_policy_get(garant_store_conn *conn, int64_t version, garant_policy_version *out)
+{
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int err = gs_sqlite_prepare(c, SQL_POLICY_GET, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, version);
+    return policy_row(c, st, out, "sla.policy_get");
+}
+
+static const char SQL_POLICY_LIST[] =
+    "SELECT p.id AS version, p.created_at AS created_at, p.created_by AS created_by, u.email AS created_by_email,"
+    " (SELECT count(*) FROM tickets t WHERE t.policy_version = p.id) AS tickets"
+    " FROM policies p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id DESC";
+
+static int sla_policy_list(garant_store_conn *conn, json_t **out)
+{
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    *out = NULL;
+    int err = gs_sqlite_prepare(c, SQL_POLICY_LIST, &st);
+    return err ? err : gs_sqlite_rows_json(c, st, out, "sla.policy_list");
+}
+
+static const char SQL_POLICY_ADOPT[] = "UPDATE tickets SET policy_version = ?1 WHERE policy_version IS NULL";
+
+static int sla_policy_adopt(garant_store_conn *conn, int64_t version)
+{
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_POLICY_ADOPT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, version);
+    return gs_sqlite_exec_stmt(c, st, "sla.policy_adopt");
 }
 
 const garant_store_sla_ops gs_sqlite_sla_ops = {
@@ -415,4 +467,7 @@ const garant_store_sla_ops gs_sqlite_sla_ops = {
     .outbox_list = sla_outbox_list,
     .policy_insert = sla_policy_insert,
     .policy_latest = sla_policy_latest,
+    .policy_get = sla_policy_get,
+    .policy_list = sla_policy_list,
+    .policy_adopt = sla_policy_adopt,
 };

@@ -60,7 +60,8 @@ static int64_t col_due(sqlite3_stmt *st, int i)
 /* Columns of a ticket record, in the order read_ticket expects. */
 #define TICKET_COLS                                                                             \
     "id, org_id, requester_id, subject, priority, initial_priority, plan, product, stage,"     \
-    " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at"
+    " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at," \
+    " policy_version, breached_at"
 
 static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
 {
@@ -81,6 +82,8 @@ static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
     t->first_response_due = col_due(st, 13);
     t->warn_at = col_due(st, 14);
     t->first_response_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 15);
+    t->policy_version = sqlite3_column_type(st, 16) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 16);
+    t->breached_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 17);
 }
 
 /* An UPDATE or DELETE by id that touched nothing: the row is not there. */
@@ -129,8 +132,8 @@ static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const 
 static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
-    " first_response_at, initial_due, initial_warn_at, created_in_events)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0)";
+    " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17)";
 
 /* Bind text that outlives the statement's run: tk_insert steps and resets
 ** its statement before it returns, and gs_sqlite_prepare clears the
@@ -182,6 +185,8 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     bind_due(st, 15, io->warn_at);
     if (io->first_response_at) sqlite3_bind_int64(st, 16, io->first_response_at);
     else sqlite3_bind_null(st, 16);
+    if (io->policy_version) sqlite3_bind_int64(st, 17, io->policy_version);
+    else sqlite3_bind_null(st, 17);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,
@@ -236,12 +241,14 @@ static int tk_body(garant_store_conn *conn, int64_t id, json_t **out)
 }
 
 /* The optional filters of a list. breached (?7) compares with the CASE:
-** a ticket is breached when it has a deadline and either was answered
-** after it or is unanswered and now (?8) is past it. */
+** a ticket is breached when its breach was recorded (a fact, whatever its
+** deadline is now), or it has a deadline and either was answered after it
+** or is unanswered and now (?8) is past it. */
 #define LIST_FILTERS                                                                              \
     " AND (?2 = '' OR t.status = ?2) AND (?3 = 0 OR t.priority = ?3)"                             \
     " AND (?4 = '' OR t.plan = ?4) AND (?5 = '' OR t.product = ?5)"                               \
-    " AND (?7 = 0 OR (CASE WHEN t.first_response_due IS NULL THEN 0"                              \
+    " AND (?7 = 0 OR (CASE WHEN t.breached_at IS NOT NULL THEN 1"                                 \
+    "                      WHEN t.first_response_due IS NULL THEN 0"                              \
     "                      WHEN t.first_response_at IS NULL THEN ?8 > t.first_response_due"      \
     "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"
 
@@ -494,7 +501,11 @@ static int tk_set_priority(garant_store_conn *conn, int64_t id, int priority)
     return err ? err : changed_or_notfound(c, what, id);
 }
 
-static const char SQL_SET_DEADLINE[] = "UPDATE tickets SET first_response_due = ?2, warn_at = ?3 WHERE id = ?1";
+/* A ticket whose breach is recorded keeps it (docs/SLA.md): its breach
+** marker follows the new deadline, so the monitor raises no second one. */
+static const char SQL_SET_DEADLINE[] =
+    "UPDATE tickets SET first_response_due = ?2, warn_at = ?3,"
+    " breached_due = CASE WHEN breached_at IS NULL THEN breached_due ELSE ?2 END WHERE id = ?1";
 
 /* due and warn_at may be GARANT_NO_DUE (no guarantee). */
 static int tk_set_deadline(garant_store_conn *conn, int64_t id, int64_t due, int64_t warn_at)
@@ -766,8 +777,8 @@ static int tk_for_report(garant_store_conn *conn, int64_t from, int64_t to, json
 }
 
 static const char SQL_REPORT_EACH[] =
-    "SELECT id, org_id, plan, priority, stage, status, submitted_at, first_response_due, first_response_at"
-    " FROM tickets WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at, id";
+    "SELECT id, org_id, plan, priority, stage, status, submitted_at, first_response_due, first_response_at,"
+    " policy_version, breached_at FROM tickets WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at, id";
 
 /* One row at a time into a stack record: the caller decides what to keep
 ** (the report keeps a few integers per ticket). */
@@ -795,6 +806,8 @@ static int tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t to,
         t.first_response_due = col_due(st, 7);
         t.warn_at = GARANT_NO_DUE;
         t.first_response_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
+        t.policy_version = sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
+        t.breached_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10);
         err = fn(ctx, &t);
         if (err) break;
     }
@@ -804,14 +817,16 @@ static int tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t to,
 }
 
 /* One pass over the table. breached is the list filter's definition: a
-** deadline, and a late answer or none while now (?1) is past it. */
+** recorded breach, or a deadline and a late answer or none while now (?1)
+** is past it. */
 static const char SQL_COUNTS[] =
     "SELECT COALESCE(SUM(status = 'open'), 0) AS open,"
     " COALESCE(SUM(status = 'pending'), 0) AS pending,"
     " COALESCE(SUM(status = 'solved'), 0) AS solved,"
     " COALESCE(SUM(status = 'closed'), 0) AS closed,"
     " COALESCE(SUM(first_response_at IS NULL AND status IN ('open', 'pending')), 0) AS awaiting,"
-    " COALESCE(SUM(CASE WHEN first_response_due IS NULL THEN 0"
+    " COALESCE(SUM(CASE WHEN breached_at IS NOT NULL THEN 1"
+    "                   WHEN first_response_due IS NULL THEN 0"
     "                   WHEN first_response_at IS NULL THEN ?1 > first_response_due"
     "                   ELSE first_response_at > first_response_due END), 0) AS breached"
     " FROM tickets";

@@ -26,6 +26,13 @@ typedef struct garant_outbox_item {
     int64_t next_attempt_at;
 } garant_outbox_item;
 
+/* One saved version of the policy. */
+typedef struct garant_policy_version {
+    char *yaml;        /* the YAML as saved */
+    int64_t version;   /* policies.id, from 1 */
+    int64_t by_user;   /* who saved it; 0: the server's configuration */
+} garant_policy_version;
+
 typedef struct garant_store_sla_ops {
     /* Tickets awaiting a first response whose warn_at (kind "warning") or
     ** first_response_due (kind "breach") is at or before now and that have
@@ -52,9 +59,19 @@ typedef struct garant_store_sla_ops {
     ** delivered_at, last_error}]. */
     int (*outbox_list)(garant_store_conn *c, json_t **out);
 
-    /* Policy versions (YAML text); latest is ENOTFOUND before the first. */
-    int (*policy_insert)(garant_store_conn *c, const char *yaml, int64_t at, int64_t by_user);
-    int (*policy_latest)(garant_store_conn *c, char **out_yaml); /* caller frees */
+    /* Policy versions, numbered from 1 and never edited (docs/SLA.md, "The
+    ** terms a ticket was filed under"). by_user 0: from the configuration.
+    ** latest and get are ENOTFOUND where there is none; out->yaml: caller
+    ** owns, free with free(). */
+    int (*policy_insert)(garant_store_conn *c, const char *yaml, int64_t at, int64_t by_user, int64_t *out_version);
+    int (*policy_latest)(garant_store_conn *c, garant_policy_version *out);
+    int (*policy_get)(garant_store_conn *c, int64_t version, garant_policy_version *out);
+    /* [{version, created_at, created_by, created_by_email, tickets}], newest
+    ** first. Caller owns *out. */
+    int (*policy_list)(garant_store_conn *c, json_t **out);
+    /* Tickets filed before versions existed (policy_version NULL) take
+    ** this one. */
+    int (*policy_adopt)(garant_store_conn *c, int64_t version);
 } garant_store_sla_ops;
 
 #endif

@@ -35,6 +35,10 @@ typedef struct garant_ticket {
     int64_t first_response_due;  /* GARANT_NO_DUE if no guarantee */
     int64_t warn_at;             /* GARANT_NO_DUE if no guarantee */
     int64_t first_response_at;   /* 0 until the first public agent reply */
+    int64_t policy_version;      /* the policy version it was filed under
+                                 ** (policies.id); 0 for none yet */
+    int64_t breached_at;         /* when its breach was first recorded; 0 if
+                                 ** never (a fact: nothing clears it) */
 } garant_ticket;
 
 /* Filters for listing; zero/empty fields do not filter. */

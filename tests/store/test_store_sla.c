@@ -500,23 +500,44 @@ static void test_outbox_delivery(void **state)
 static void test_policy_versions(void **state)
 {
     fixture *fx = *state;
-    /* Not found: *out is set to NULL, whatever it held. */
+    /* Not found: the out record is cleared, whatever it held. */
     char sentinel[] = "x";
-    char *none = sentinel;
-    assert_int_equal(fx->sla->policy_latest(fx->w, &none), GARANT_ENOTFOUND);
-    assert_null(none);
-    char *yaml = NULL;
-    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0), "insert system");
-    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0 + 10, fx->agent), "insert by admin");
-    check(fx->sla->policy_latest(fx->w, &yaml), "latest");
-    assert_string_equal(yaml, "version: 2\n");
-    free(yaml);
+    garant_policy_version v = {sentinel, 7, 7};
+    assert_int_equal(fx->sla->policy_latest(fx->w, &v), GARANT_ENOTFOUND);
+    assert_null(v.yaml);
+    assert_int_equal(v.version, 0);
+    int64_t v1 = 0, v2 = 0, v3 = 0;
+    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "insert system");
+    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0 + 10, fx->agent, &v2), "insert by admin");
+    assert_true(v1 > 0 && v2 > v1);
+    check(fx->sla->policy_latest(fx->w, &v), "latest");
+    assert_string_equal(v.yaml, "version: 2\n");
+    assert_int_equal(v.version, v2);
+    assert_int_equal(v.by_user, fx->agent);
+    free(v.yaml);
     /* The latest is the last stored, whatever its instant. */
-    check(fx->sla->policy_insert(fx->w, "version: 3\n", T0 - 1000, 0), "insert older instant");
-    check(fx->sla->policy_latest(fx->w, &yaml), "latest");
-    assert_string_equal(yaml, "version: 3\n");
-    free(yaml);
-    assert_int_equal(fx->sla->policy_insert(fx->w, "version: 4\n", T0, 999), GARANT_ENOTFOUND);
+    check(fx->sla->policy_insert(fx->w, "version: 3\n", T0 - 1000, 0, &v3), "insert older instant");
+    check(fx->sla->policy_latest(fx->w, &v), "latest");
+    assert_string_equal(v.yaml, "version: 3\n");
+    assert_int_equal(v.version, v3);
+    assert_int_equal(v.by_user, 0);
+    free(v.yaml);
+    /* Every version stays readable. */
+    check(fx->sla->policy_get(fx->w, v1, &v), "get v1");
+    assert_string_equal(v.yaml, "version: 1\n");
+    assert_int_equal(v.version, v1);
+    free(v.yaml);
+    assert_int_equal(fx->sla->policy_get(fx->w, v3 + 1, &v), GARANT_ENOTFOUND);
+    assert_null(v.yaml);
+    json_t *list = NULL;
+    check(fx->sla->policy_list(fx->w, &list), "list");
+    assert_int_equal(json_array_size(list), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "version")), v3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "created_by_email")),
+                        "admin@garant.example");
+    assert_true(json_is_null(json_object_get(json_array_get(list, 2), "created_by_email")));
+    json_decref(list);
+    assert_int_equal(fx->sla->policy_insert(fx->w, "version: 4\n", T0, 999, NULL), GARANT_ENOTFOUND);
 }
 
 /* The monitor's unit of work, end to end: due, recorded once, queued for
