@@ -146,11 +146,26 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out);
 
 /* ---- the server ------------------------------------------------------ */
 
-/* The policy in force. Borrowed; valid for the request (retired policies
-** live until shutdown, so a handler never sees one freed under it). */
+/* The policy in force: new tickets are filed under it. Borrowed; valid
+** until shutdown (every version compiled lives until then, so a handler
+** never sees one freed under it). */
 const garant_policy *http_policy(http_req *r);
-/* Replace the policy (admin change); takes ownership of pol. */
-void http_policy_swap(garant_server *srv, garant_policy *pol);
+/* The same with its version (0 before one is saved). */
+const garant_policy *http_policy_current(garant_server *srv, int64_t *out_version);
+/* The policy version `version` (docs/SLA.md, "The terms a ticket was filed
+** under"), compiled from the store through c on first use; 0 is the
+** current one. Borrowed; valid until shutdown. */
+int http_policy_version(const garant_policy **out, garant_server *srv, garant_store_conn *c, int64_t version);
+/* The policy of a ticket's version. Borrowed; valid until shutdown. On a
+** failure (a version that no longer compiles) the current policy, with
+** the error logged: a ticket is still shown. */
+const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c, int64_t version);
+/* Make pol, saved as `version`, the policy in force (an admin's save);
+** takes ownership of pol. GARANT_ENOMEM (pol freed) if it cannot be kept. */
+int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version);
+/* Compile a saved version's YAML (files it names are looked up beside
+** --config). Caller owns *out; free with garant_policy_free. */
+int http_policy_compile(garant_policy **out, garant_diags **out_diags, garant_server *srv, const char *yaml);
 garant_store *http_store(garant_server *srv);
 /* The server's clock: real time, or the test clock when enabled. */
 int64_t http_now(garant_server *srv);

@@ -3,14 +3,13 @@
 ** YAML and its meaning; every signed-in user: the summary the ticket form
 ** shows), and replacing it (admins).
 **
-** A new policy takes effect in one step, in one transaction of the writer
-** thread: the YAML is stored as the newest version, the deadline of every
-** ticket still awaiting a first response is recomputed by replaying its
-** history under the new policy (each change with a 'deadline_recomputed'
-** event), and the server's policy is swapped before the transaction's
-** other writes run, so no write after it computes with the old one.
-** Tickets keep the plan and stage they were filed under. The SLA monitor
-** reads the stored deadlines, so warnings and breaches follow at once.
+** A saved policy is a new version (docs/SLA.md, "The terms a ticket was
+** filed under"): it applies to tickets filed after it, and moves no open
+** deadline. It takes effect in one transaction of the writer thread: the
+** YAML is stored as the newest version and the server's policy is swapped
+** before the transaction's other writes run, so no ticket filed after it
+** is counted under the old one. Tickets keep the version, plan and stage
+** they were filed under.
 **
 ** A saved policy may not name files (holidays_ics): the server reloads the
 ** newest saved version on start, and a file named by an admin through the
@@ -123,51 +122,62 @@ static int policy_json(json_t **out, const garant_policy *pol, int calendars)
     return 0;
 }
 
-/* The YAML of the policy in force: the newest saved version, else the
-** --config file, else the built-in default (the order the server loads
-** them in). Caller owns *out; free with free(). */
-static int current_yaml(char **out, http_req *r)
-{
-    int rc = GS(r->db)->sla->policy_latest(r->db, out);
-    if (rc != GARANT_ENOTFOUND) return rc;
-    if (r->srv->opt.config_path) {
-        uint8_t *data;
-        size_t len;
-        rc = garant_io_read_file(&data, &len, r->srv->opt.config_path, GARANT_IO_MAX_FILE);
-        if (rc) return rc;
-        char *text = realloc(data, len + 1);
-        if (!text) {
-            free(data);
-            return garant__error(GARANT_ENOMEM, "out of memory");
-        }
-        text[len] = '\0';
-        *out = text;
-        return 0;
-    }
-    size_t len;
-    const char *text = garant_io_default_config(&len);
-    *out = malloc(len + 1);
-    if (!*out) return garant__error(GARANT_ENOMEM, "out of memory");
-    memcpy(*out, text, len);
-    (*out)[len] = '\0';
-    return 0;
-}
-
-/* GET /api/v1/policy (staff). */
+/* GET /api/v1/policy[?version=N] (staff): the version in force, or
+** version N, with its YAML and meaning. */
 static int policy_get(http_req *r)
 {
+    int64_t current = 0;
+    http_policy_current(r->srv, &current);
+    int64_t version = current;
+    const char *q = http_query(r, "version");
+    if (q) {
+        char *end;
+        long long v = strtoll(q, &end, 10);
+        if (!q[0] || *end || v < 1) return garant__error(GARANT_EINVAL, "'version' must be a positive whole number");
+        version = v;
+    }
+    const garant_policy *pol;
+    garant_policy_version saved;
+    int rc = GS(r->db)->sla->policy_get(r->db, version, &saved);
+    if (rc == GARANT_ENOTFOUND) return garant__error(rc, "no policy version %lld", (long long)version);
+    if (rc) return rc;
+    rc = http_policy_version(&pol, r->srv, r->db, version);
     json_t *o = NULL;
-    char *yaml = NULL;
-    int rc = policy_json(&o, http_policy(r), 1);
-    if (!rc) rc = current_yaml(&yaml, r);
-    if (!rc && json_object_set_new(o, "yaml", json_string(yaml)) != 0)
+    if (!rc) rc = policy_json(&o, pol, 1);
+    if (!rc && (json_object_set_new(o, "yaml", json_string(saved.yaml)) != 0 ||
+                json_object_set_new(o, "version", json_integer((json_int_t)version)) != 0 ||
+                json_object_set_new(o, "in_force", json_boolean(version == current)) != 0))
         rc = garant__error(GARANT_ENOMEM, "out of memory");
-    free(yaml);
+    free(saved.yaml);
     if (rc) {
         json_decref(o);
         return rc;
     }
     return http_reply(r, 200, o);
+}
+
+/* GET /api/v1/policy/versions (staff): every version, newest first, who
+** saved it (null: the server's configuration) and how many tickets run
+** on it. */
+static int policy_versions(http_req *r)
+{
+    json_t *list = NULL;
+    int64_t current = 0;
+    http_policy_current(r->srv, &current);
+    int rc = GS(r->db)->sla->policy_list(r->db, &list);
+    if (rc) return rc;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        json_t *at = json_object_get(v, "created_at");
+        if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
+            json_object_set_new(v, "in_force",
+                                json_boolean(json_integer_value(json_object_get(v, "version")) == current)) != 0) {
+            json_decref(list);
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        }
+    }
+    return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
 }
 
 /* GET /api/v1/policy/summary (signed in): what the ticket form explains;
@@ -236,7 +246,7 @@ typedef struct put_job {
     http_req *r;
     garant_policy *pol;       /* the new policy; the server's once swapped */
     const char *yaml;
-    size_t seen, changed;
+    int64_t version;          /* out: its number */
     int swapped;
 } put_job;
 
@@ -281,34 +291,32 @@ static int put_write(garant_store_conn *w, void *ctx)
     put_job *j = ctx;
     http_req *r = j->r;
     int rc = check_accounts(w, j->pol);
-    if (!rc) rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id);
-    if (!rc) rc = http_tickets_recompute(w, j->pol, r->now, r->user.id, "policy changed", &j->seen, &j->changed);
+    if (!rc) rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id, &j->version);
     if (rc) return rc;
     /* Swap now, inside the writer: the writes queued behind this one in the
-    ** same transaction compute with the new policy. */
-    http_policy_swap(r->srv, j->pol);
-    j->swapped = 1;
-    return 0;
+    ** same transaction (tickets being filed) take the new version. */
+    garant_policy *pol = j->pol;
+    j->pol = NULL;
+    rc = http_policy_swap(r->srv, pol, j->version);
+    if (!rc) j->swapped = 1;
+    return rc;
 }
 
-/* After a swap whose transaction did not commit: put back the policy that
-** is saved (or configured), so the server acts on what the database says. */
+/* After a swap whose transaction did not commit: put back the newest
+** version saved, so the server acts on what the database says. */
 static void restore_policy(garant_server *srv)
 {
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
     garant_store_conn *c;
     if (ops->acquire(&c, srv->store) != 0) return;
-    char *yaml = NULL;
+    garant_policy_version v;
     garant_policy *pol = NULL;
-    int rc = ops->sla->policy_latest(c, &yaml);
+    int rc = ops->sla->policy_latest(c, &v);
     ops->release(c);
-    if (rc == 0)
-        rc = garant_config_load(&pol, NULL, yaml, strlen(yaml), garant_io_resource, NULL);
-    else if (rc == GARANT_ENOTFOUND)
-        rc = garant_io_load_policy(&pol, NULL, srv->opt.config_path);
-    free(yaml);
-    if (rc == 0) http_policy_swap(srv, pol);
-    else fprintf(stderr, "garant: the saved policy could not be restored: %s\n", garant_error_last());
+    if (rc == 0) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
+    free(v.yaml);
+    if (rc == 0) rc = http_policy_swap(srv, pol, v.version);
+    if (rc) fprintf(stderr, "garant: the saved policy could not be restored: %s\n", garant_error_last());
 }
 
 /* PUT /api/v1/policy {yaml} (admins). */
@@ -334,17 +342,18 @@ static int policy_put(http_req *r)
     if (rc) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", garant_error_last());
-        if (j.swapped)
-            restore_policy(r->srv);
-        else
-            garant_policy_free(j.pol);
+        if (j.swapped) restore_policy(r->srv);
+        garant_policy_free(j.pol);
         return garant__error(rc, "%s", msg);
     }
+    const garant_policy *pol;
     json_t *o = NULL;
-    rc = policy_json(&o, j.pol, 1);
+    rc = http_policy_version(&pol, r->srv, r->db, j.version);
+    if (!rc) rc = policy_json(&o, pol, 1);
     if (rc) return rc;
-    json_t *out = json_pack("{s:b,s:I,s:I,s:o}", "saved", 1, "tickets_examined", (json_int_t)j.seen,
-                            "deadlines_changed", (json_int_t)j.changed, "policy", o);
+    json_t *out = json_pack("{s:b,s:I,s:s,s:o}", "saved", 1, "version", (json_int_t)j.version, "applies_to",
+                            "tickets filed from now on; open tickets keep the version they were filed under",
+                            "policy", o);
     if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, 200, out);
 }
@@ -508,11 +517,15 @@ static int calendar_get(http_req *r)
 
 const http_route http_routes_policy[] = {
     {"GET", "/api/v1/policy", HTTP_STAFF, policy_get,
-     "the SLA policy: its YAML, plans with targets, priorities, stages, calendars", HTTP_RUN_WORKER},
+     "the SLA policy in force (or ?version=N): its YAML, plans with targets, priorities, stages, calendars",
+     HTTP_RUN_WORKER},
     {"GET", "/api/v1/policy/summary", HTTP_USER, policy_summary,
      "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/policy/versions", HTTP_STAFF, policy_versions,
+     "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER},
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
-     "replace the policy {yaml}; recomputes open deadlines (422 lists every problem with its line)", HTTP_RUN_WORKER},
+     "save a new policy version {yaml} for tickets filed from now on (422 lists every problem with its line)",
+     HTTP_RUN_WORKER},
     {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
      "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)", HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},

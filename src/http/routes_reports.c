@@ -162,7 +162,9 @@ typedef struct org_name {
 } org_name;
 
 typedef struct report {
-    const garant_policy *pol;
+    const garant_policy *pol;  /* in force: ranks the plans */
+    garant_server *srv;        /* a ticket's own version: its business time */
+    garant_store_conn *c;
     int64_t now;
     report_row *rows;
     size_t n, cap;
@@ -206,15 +208,15 @@ static int plan_index(report *rep, const char *plan, int32_t *out)
 }
 
 /* Target time from submission to the first response, or -1 when the
-** terms carry no target in the policy in force (or it no longer knows
-** them: a plan removed since). */
+** terms carry no target in the policy version the ticket was filed under. */
 static int64_t business_time(const report *rep, const garant_ticket *t)
 {
     garant_ticket_terms terms = {t->plan, t->priority, t->stage[0] ? t->stage : NULL};
     garant_target target;
-    if (garant_policy_target(&target, rep->pol, &terms) != 0 || target.kind == GARANT_TARGET_NONE) return -1;
+    const garant_policy *pol = http_ticket_policy(rep->srv, rep->c, t->policy_version);
+    if (garant_policy_target(&target, pol, &terms) != 0 || target.kind == GARANT_TARGET_NONE) return -1;
     int64_t s;
-    if (garant_clock_elapsed(&s, rep->pol, &terms, t->submitted_at, t->first_response_at) != 0) return -1;
+    if (garant_clock_elapsed(&s, pol, &terms, t->submitted_at, t->first_response_at) != 0) return -1;
     return s;
 }
 
@@ -237,7 +239,9 @@ static int collect(void *ctx, const garant_ticket *t)
     w->wall_s = answered ? (t->first_response_at > t->submitted_at ? t->first_response_at - t->submitted_at : 0) : -1;
     w->business_s = -1;
     int64_t due = t->first_response_due;
-    if (due == GARANT_NO_DUE)
+    if (t->breached_at)
+        w->outcome = OUT_BREACHED; /* a recorded breach is a fact (docs/SLA.md) */
+    else if (due == GARANT_NO_DUE)
         w->outcome = OUT_NO_TARGET;
     else if (answered)
         w->outcome = t->first_response_at <= due ? OUT_IN_TIME : OUT_BREACHED;
@@ -594,6 +598,8 @@ static int report_sla(http_req *r)
     report rep;
     memset(&rep, 0, sizeof rep);
     rep.pol = http_policy(r);
+    rep.srv = r->srv;
+    rep.c = r->db;
     rep.now = r->now;
     rc = GS(r->db)->tickets->each_for_report(r->db, q.from, q.to, collect, &rep);
     if (!rc) rc = rank_plans(&rep);

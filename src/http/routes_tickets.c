@@ -179,7 +179,7 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
     garant_ticket t;
     json_t *o = NULL;
     int rc = GS(r->db)->tickets->get(r->db, id, &t);
-    if (!rc) rc = http_ticket_json(&o, r->db, http_policy(r), &t, r->now, NULL);
+    if (!rc) rc = http_ticket_json(&o, r->db, http_ticket_policy(r->srv, r->db, t.policy_version), &t, r->now, NULL);
     if (!rc && extra && json_object_update(o, extra) != 0) rc = garant__error(GARANT_ENOMEM, "out of memory");
     json_decref(extra);
     if (rc) {
@@ -223,7 +223,7 @@ static int create_write(garant_store_conn *w, void *ctx)
         http_copy(t->product, sizeof t->product, p.name);
         http_copy(t->stage, sizeof t->stage, p.stage);
     }
-    j->pol = http_policy(j->r);
+    j->pol = http_policy_current(j->r->srv, &t->policy_version);
     if ((rc = initial_deadline(j->pol, t))) return rc;
     /* The insert is also the history's 'created' event (store_tickets.h). */
     return GS(w)->tickets->insert(w, t, j->body);
@@ -332,7 +332,7 @@ static int ticket_get(http_req *r)
     if (!rc) rc = GS(c)->tickets->body(c, t.id, &body);
     if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
     if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
-    if (!rc) rc = http_ticket_json(&o, c, http_policy(r), &t, r->now, NULL);
+    if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now, NULL);
     GS(c)->rollback(c);
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
@@ -389,7 +389,7 @@ static int ticket_list(http_req *r)
     if (rc) return rc;
     size_t n = json_array_size(rows);
     int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
-    rc = http_ticket_rows(&list, r->db, http_policy(r), rows, r->now);
+    rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
     if (rc) return rc;
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)last);
@@ -417,7 +417,9 @@ static int patch_write(garant_store_conn *w, void *ctx)
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
     if (rc) return rc;
     if (j->priority) {
-        const garant_policy *pol = http_policy(r);
+        /* Counted under the version the ticket was filed under. */
+        const garant_policy *pol;
+        if ((rc = http_policy_version(&pol, r->srv, w, t.policy_version))) return rc;
         if (j->priority == t.priority)
             return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
         int64_t due, warn;
@@ -466,8 +468,10 @@ static int ticket_patch(http_req *r)
     if (v[1] && (rc = check_text("reason", v[1], 1))) return rc;
     patch_job j = {r, r->id, 0, NULL, v[1] ? json_string_value(v[1]) : NULL};
     if (v[0]) {
-        if ((rc = check_priority(http_policy(r), json_integer_value(v[0])))) return rc;
-        j.priority = (int)json_integer_value(v[0]);
+        /* The ticket's own version checks the level (patch_write). */
+        json_int_t to = json_integer_value(v[0]);
+        if (to < 1 || to > 9) return garant__error(GARANT_EINVAL, "'priority' must be 1 to 9 (got %lld)", (long long)to);
+        j.priority = (int)to;
     }
     if (v[2]) {
         if (!valid_status(json_string_value(v[2])))
@@ -495,7 +499,7 @@ typedef struct reply_job {
 ** no target), and wall seconds. */
 static int first_response_event(garant_store_conn *w, http_req *r, const garant_ticket *t)
 {
-    const garant_policy *pol = http_policy(r);
+    const garant_policy *pol = http_ticket_policy(r->srv, w, t->policy_version);
     garant_ticket_terms terms = http_ticket_terms(t, t->priority);
     garant_target target;
     int64_t business = 0;
@@ -508,7 +512,9 @@ static int first_response_event(garant_store_conn *w, http_req *r, const garant_
     }
     if (rc) business = 0; /* the response is recorded all the same */
     int64_t due = t->first_response_due;
-    json_t *data = json_pack("{s:o,s:I,s:I,s:o,s:I}", "met", due == GARANT_NO_DUE ? json_null() : json_boolean(r->now <= due),
+    /* A breach the monitor recorded stays one (docs/SLA.md). */
+    int met = r->now <= due && !t->breached_at;
+    json_t *data = json_pack("{s:o,s:I,s:I,s:o,s:I}", "met", due == GARANT_NO_DUE ? json_null() : json_boolean(met),
                              "business_seconds", (json_int_t)business, "wall_seconds",
                              (json_int_t)(r->now - t->submitted_at), "due", http_time_json(due), "priority",
                              (json_int_t)t->priority);
@@ -629,7 +635,7 @@ static int queue(http_req *r)
         else
             snprintf(next, sizeof next, "none.%lld", id);
     }
-    rc = http_ticket_rows(&list, r->db, http_policy(r), rows, r->now);
+    rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
     if (rc) return rc;
     return http_reply(r, 200,
                       json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
@@ -715,9 +721,10 @@ static int reclassify_preview(http_req *r)
     json_t *v[1];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
-    const garant_policy *pol = http_policy(r);
     garant_ticket t;
     if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
+    const garant_policy *pol;
+    if ((rc = http_policy_version(&pol, r->srv, r->db, t.policy_version))) return rc;
     json_int_t to = json_integer_value(v[0]);
     if ((rc = check_priority(pol, to))) return rc;
     if (to == t.priority)

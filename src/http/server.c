@@ -118,27 +118,98 @@ int64_t http_now(garant_server *srv)
     return (int64_t)ts.tv_sec;
 }
 
-const garant_policy *http_policy(http_req *r)
+const garant_policy *http_policy(http_req *r) { return http_policy_current(r->srv, NULL); }
+
+const garant_policy *http_policy_current(garant_server *srv, int64_t *out_version)
 {
-    pthread_mutex_lock(&r->srv->policy_mu);
-    const garant_policy *p = r->srv->policy;
-    pthread_mutex_unlock(&r->srv->policy_mu);
+    pthread_mutex_lock(&srv->policy_mu);
+    const garant_policy *p = srv->policy;
+    if (out_version) *out_version = srv->policy_version;
+    pthread_mutex_unlock(&srv->policy_mu);
     return p;
 }
 
-void http_policy_swap(garant_server *srv, garant_policy *pol)
+/* The compiled version, or NULL; under policy_mu. */
+static const garant_policy *find_version(garant_server *srv, int64_t version)
+{
+    for (policy_node *n = srv->versions; n; n = n->next)
+        if (n->version == version) return n->pol;
+    return NULL;
+}
+
+/* Keep pol as version; under policy_mu. Takes ownership of pol (freed on
+** GARANT_ENOMEM). */
+static int keep_version(garant_server *srv, garant_policy *pol, int64_t version)
 {
     policy_node *n = malloc(sizeof *n);
-    pthread_mutex_lock(&srv->policy_mu);
-    if (n) {
-        n->pol = srv->policy;
-        n->next = srv->retired;
-        srv->retired = n;
+    if (!n) {
+        garant_policy_free(pol);
+        return garant__error(GARANT_ENOMEM, "out of memory keeping policy version %lld", (long long)version);
     }
-    /* Without a node the old policy leaks rather than risk a reader using
-    ** freed memory. */
-    srv->policy = pol;
+    n->pol = pol;
+    n->version = version;
+    n->next = srv->versions;
+    srv->versions = n;
+    return 0;
+}
+
+int http_policy_compile(garant_policy **out, garant_diags **out_diags, garant_server *srv, const char *yaml)
+{
+    garant_io_ctx io = {srv->config_dir, NULL};
+    return garant_config_load(out, out_diags, yaml, strlen(yaml), garant_io_resource, &io);
+}
+
+int http_policy_version(const garant_policy **out, garant_server *srv, garant_store_conn *c, int64_t version)
+{
+    pthread_mutex_lock(&srv->policy_mu);
+    *out = version == 0 || version == srv->policy_version ? srv->policy : find_version(srv, version);
     pthread_mutex_unlock(&srv->policy_mu);
+    if (*out) return 0;
+    garant_policy_version v;
+    int rc = GS(c)->sla->policy_get(c, version, &v);
+    garant_policy *pol = NULL;
+    if (!rc) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
+    free(v.yaml);
+    if (rc) return garant__error(rc, "policy version %lld: %s", (long long)version, garant_error_last());
+    pthread_mutex_lock(&srv->policy_mu);
+    /* Another thread may have compiled it meanwhile: keep one. */
+    const garant_policy *had = find_version(srv, version);
+    if (had) {
+        garant_policy_free(pol);
+        *out = had;
+    } else if ((rc = keep_version(srv, pol, version)) == 0) {
+        *out = pol;
+    }
+    pthread_mutex_unlock(&srv->policy_mu);
+    return rc;
+}
+
+const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c, int64_t version)
+{
+    const garant_policy *pol;
+    if (http_policy_version(&pol, srv, c, version) == 0) return pol;
+    fprintf(stderr, "garant: %s; showing the ticket under the current policy\n", garant_error_last());
+    return http_policy_current(srv, NULL);
+}
+
+int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version)
+{
+    pthread_mutex_lock(&srv->policy_mu);
+    const garant_policy *had = find_version(srv, version);
+    int rc = 0;
+    if (had) {
+        /* Restoring a version compiled before: use that one. */
+        garant_policy_free(pol);
+        pol = (garant_policy *)had;
+    } else {
+        rc = keep_version(srv, pol, version);
+    }
+    if (!rc) {
+        srv->policy = pol;
+        srv->policy_version = version;
+    }
+    pthread_mutex_unlock(&srv->policy_mu);
+    return rc;
 }
 
 garant_store *http_store(garant_server *srv) { return srv->store; }
@@ -1404,31 +1475,90 @@ static int parse_listen(struct sockaddr_storage *ss, socklen_t *len, const char 
     return 0;
 }
 
-/* The policy: the latest version saved by an admin, else the config. */
+/* n bytes of s as a string. Caller owns; free with free(). */
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* The policy in force at start (docs/SLA.md, "The terms a ticket was
+** filed under"). The first start on a database saves the configured policy
+** (--config, else the built-in one) as version 1 and files the tickets that
+** predate versions under it. Later starts use the newest saved version; a
+** changed --config is saved as a new version only while the newest one
+** also came from the configuration (an admin's save rules after it). */
 static int load_policy(garant_server *srv)
 {
+    if (srv->opt.config_path) {
+        const char *slash = strrchr(srv->opt.config_path, '/');
+        size_t n = slash ? (size_t)(slash - srv->opt.config_path) : 0;
+        if (slash && !(srv->config_dir = dup_n(srv->opt.config_path, n ? n : 1)))
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    char *config = NULL;
+    if (srv->opt.config_path) {
+        uint8_t *data;
+        size_t len;
+        int rc = garant_io_read_file(&data, &len, srv->opt.config_path, GARANT_IO_MAX_FILE);
+        if (rc) {
+            fprintf(stderr, "garant: %s: %s\n", srv->opt.config_path, garant_error_last());
+            return rc;
+        }
+        config = dup_n((const char *)data, len);
+        free(data);
+    } else {
+        size_t len;
+        const char *text = garant_io_default_config(&len);
+        config = dup_n(text, len);
+    }
+    if (!config) return garant__error(GARANT_ENOMEM, "out of memory");
     const garant_store_ops *ops = garant_store_ops_of(srv->store);
-    garant_store_conn *c;
-    int rc = ops->acquire(&c, srv->store);
-    if (rc) return rc;
-    char *yaml = NULL;
-    rc = ops->sla->policy_latest(c, &yaml);
-    ops->release(c);
+    garant_store_conn *w = ops->writer(srv->store);
+    garant_policy_version latest = {0};
+    int rc = ops->begin_write(w);
+    if (!rc) rc = ops->sla->policy_latest(w, &latest);
+    int first = rc == GARANT_ENOTFOUND;
+    const char *yaml = NULL;
+    int64_t version = 0;
+    if (first || (!rc && latest.by_user == 0 && strcmp(latest.yaml, config) != 0)) {
+        rc = ops->sla->policy_insert(w, config, http_now(srv), 0, &version);
+        if (!rc && first) rc = ops->sla->policy_adopt(w, version);
+        if (!rc && !first)
+            fprintf(stderr, "garant: the configured policy changed: saved as version %lld; open tickets keep the "
+                            "version they were filed under\n", (long long)version);
+        yaml = config;
+    } else if (!rc) {
+        if (srv->opt.config_path && strcmp(latest.yaml, config) != 0)
+            fprintf(stderr, "garant: %s differs from the policy an admin saved (version %lld), which stays in "
+                            "force; change it with PUT /api/v1/policy\n", srv->opt.config_path,
+                    (long long)latest.version);
+        yaml = latest.yaml;
+        version = latest.version;
+    }
+    if (!rc) rc = ops->commit(w);
+    else ops->rollback(w);
     garant_diags *diags = NULL;
-    if (rc == 0) {
-        rc = garant_config_load(&srv->policy, &diags, yaml, strlen(yaml), garant_io_resource, NULL);
-        free(yaml);
-        if (rc) fprintf(stderr, "garant: the saved policy no longer loads: %s\n", garant_error_last());
-    } else if (rc == GARANT_ENOTFOUND) {
-        rc = garant_io_load_policy(&srv->policy, &diags, srv->opt.config_path);
-        if (rc) fprintf(stderr, "garant: %s: %s\n", srv->opt.config_path ? srv->opt.config_path : "built-in policy",
+    garant_policy *pol = NULL;
+    if (!rc) {
+        rc = http_policy_compile(&pol, &diags, srv, yaml);
+        if (rc) fprintf(stderr, "garant: policy version %lld does not load: %s\n", (long long)version,
                         garant_error_last());
+    } else {
+        fprintf(stderr, "garant: cannot read or save the policy: %s\n", garant_error_last());
     }
     for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
         const garant_diag *d = garant_diags_get(diags, i);
         fprintf(stderr, "garant: policy:%d:%d: %s\n", d->line, d->column, d->message);
     }
     garant_diags_free(diags);
+    free(latest.yaml);
+    free(config);
+    if (!rc) rc = http_policy_swap(srv, pol, version);
     return rc;
 }
 
@@ -1544,12 +1674,12 @@ int garant_server_run(const garant_server_options *opt)
     pthread_mutex_unlock(&srv->sync_mu);
     if (syncer_started) pthread_join(srv->syncer, NULL);
     http_sessions_free(srv->sessions);
-    garant_policy_free(srv->policy);
-    for (policy_node *n = srv->retired, *next; n; n = next) {
+    for (policy_node *n = srv->versions, *next; n; n = next) {
         next = n->next;
         garant_policy_free(n->pol);
         free(n);
     }
+    free(srv->config_dir);
     for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
     free(srv->freemail);
     garant_store_close(srv->store);

@@ -29,9 +29,11 @@ typedef struct http_write_job {
     struct http_write_job *next;
 } http_write_job;
 
-/* A policy kept alive until shutdown once replaced. */
+/* A compiled policy version, kept until shutdown: tickets filed under it
+** are counted under it for as long as they live. */
 typedef struct policy_node {
     garant_policy *pol;
+    int64_t version;           /* policies.id; 0 if not (yet) saved */
     struct policy_node *next;
 } policy_node;
 
@@ -41,8 +43,11 @@ struct garant_server {
     struct MHD_Daemon *daemon;
 
     pthread_mutex_t policy_mu;
-    garant_policy *policy;      /* current */
-    policy_node *retired;
+    garant_policy *policy;      /* current: new tickets are filed under it */
+    int64_t policy_version;     /* its version */
+    policy_node *versions;      /* every version compiled so far, current
+                                ** included (owns them) */
+    char *config_dir;           /* folder of --config, for files it names */
 
     /* The write path: a queue drained by one writer thread. */
     pthread_mutex_t write_mu;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "http.h"
 #include "text.h"
 #include "tickets.h"
 
@@ -111,6 +112,9 @@ static void clock_source(int64_t *out_start, int *out_priority, garant_store_con
 const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
 {
     int64_t due = t->first_response_due;
+    /* A recorded breach is a fact (docs/SLA.md): no later deadline and no
+    ** answer takes it back. */
+    if (t->breached_at) return "breached";
     if (due == GARANT_NO_DUE) return "none";
     if (t->first_response_at) return t->first_response_at <= due ? "met" : "breached";
     if (now > due) return "breached";
@@ -177,8 +181,8 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     int known = garant_policy_target(&target, pol, &terms) == 0;
     char problem[256] = "";
     if (!known)
-        snprintf(problem, sizeof problem, "the policy in force has no terms for plan '%s', priority %d, stage '%s'",
-                 terms.plan, terms.priority, terms.stage);
+        snprintf(problem, sizeof problem, "policy version %lld has no terms for plan '%s', priority %d, stage '%s'",
+                 (long long)t->policy_version, terms.plan, terms.priority, terms.stage);
     char dur[64], text[96];
     json_t *target_text = json_null(), *target_s = json_null(), *kind = json_string("none"), *cal = json_null();
     if (known && target.kind != GARANT_TARGET_NONE) {
@@ -274,6 +278,8 @@ static int add_derived(json_t *o, garant_store_conn *c, const garant_policy *pol
     if (!rc) rc = put(o, "first_response_due", http_time_json(t->first_response_due));
     if (!rc) rc = put(o, "warn_at", http_time_json(t->warn_at));
     if (!rc) rc = put(o, "first_response_at", http_time_json(t->first_response_at));
+    if (!rc) rc = put(o, "policy_version", t->policy_version ? json_integer(t->policy_version) : json_null());
+    if (!rc) rc = put(o, "breached_at", http_time_json(t->breached_at));
     json_t *sla = NULL;
     if (!rc) rc = sla_json(&sla, c, pol, t, now);
     if (!rc) rc = put(o, "sla", sla);
@@ -363,6 +369,8 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row)
     if (!rc) rc = row_int(&out->first_response_due, row, "first_response_due", GARANT_NO_DUE);
     if (!rc) rc = row_int(&out->warn_at, row, "warn_at", GARANT_NO_DUE);
     if (!rc) rc = row_int(&out->first_response_at, row, "first_response_at", 0);
+    if (!rc) rc = row_int(&out->policy_version, row, "policy_version", 0);
+    if (!rc) rc = row_int(&out->breached_at, row, "breached_at", 0);
     if (!rc) rc = row_text(out->subject, sizeof out->subject, row, "subject", 1);
     if (!rc) rc = row_text(out->plan, sizeof out->plan, row, "plan", 1);
     if (!rc) rc = row_text(out->product, sizeof out->product, row, "product", 0);
@@ -378,7 +386,7 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row)
 /* A store row already holds the ticket's own fields under the API's names:
 ** it is completed in place rather than copied, which keeps a page of the
 ** queue to a few allocations per ticket. */
-int http_ticket_rows(json_t **out, garant_store_conn *c, const garant_policy *pol, json_t *rows, int64_t now)
+int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now)
 {
     *out = NULL;
     int rc = 0;
@@ -387,7 +395,7 @@ int http_ticket_rows(json_t **out, garant_store_conn *c, const garant_policy *po
     json_array_foreach(rows, i, row) {
         garant_ticket t;
         rc = http_ticket_from_row(&t, row);
-        if (!rc) rc = add_derived(row, c, pol, &t, now);
+        if (!rc) rc = add_derived(row, c, http_ticket_policy(srv, c, t.policy_version), &t, now);
         if (rc) break;
     }
     if (rc) {

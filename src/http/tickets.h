@@ -60,9 +60,10 @@ int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now);
 ** as a record. GARANT_ESTORE if a field is missing. */
 int http_ticket_from_row(garant_ticket *out, const json_t *row);
 
-/* Replace every row of a store listing (an array) by its API object.
-** Takes ownership of rows; caller owns *out. */
-int http_ticket_rows(json_t **out, garant_store_conn *c, const garant_policy *pol, json_t *rows, int64_t now);
+/* Replace every row of a store listing (an array) by its API object, each
+** under the policy version it was filed under (srv's versions). Takes
+** ownership of rows; caller owns *out. */
+int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
 /* Recompute the deadline and warning instant of every ticket still
 ** awaiting a first response by replaying its priority changes under pol,

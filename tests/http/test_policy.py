@@ -1,9 +1,10 @@
 """test_policy.py - the SLA policy over HTTP: reading it (staff, and the
-summary every signed-in user gets), replacing it (admins only), every
-problem of a broken YAML with its line, and the recomputation of open
-deadlines from their history when the policy changes, each with a
-history event; answered tickets keep theirs, and the change survives a
-restart.
+summary every signed-in user gets), saving a new version (admins only),
+every problem of a broken YAML with its line, and the terms rule
+(docs/SLA.md, "The terms a ticket was filed under"): a saved policy applies
+to tickets filed after it, open tickets keep the version they were filed
+under (reclassification included), a recorded breach stays one in the
+ticket, the queue and the report, and versions survive a restart.
 
 Times as in test_tickets.py: Mon-Fri 09:00-17:00 Europe/Bratislava (CET =
 UTC+1 in November); deadlines worked out by hand beside each check."""
@@ -90,80 +91,146 @@ def test_broken_yaml_lists_every_problem_with_its_line():
         expect(t["first_response_due"] == "2026-11-30T13:30:00Z", t)
 
 
-def test_policy_change_recomputes_open_deadlines():
+def test_saved_policy_applies_to_tickets_filed_after_it():
     with Server() as s:
         d = world(s)
+        y = current_yaml(s, d)
+        v = expect_status(s.get("/api/v1/policy", token=d.admin), 200).json
+        expect(v["version"] == 1 and v["in_force"] is True, v)  # the configured policy, saved on the first start
         # Professional P3 Wed 10:00 CET (due Thu 11:00 CET), raised to P1 at 15:00 CET: Thu 10:00 CET.
         raised = file(d, "pro", "2026-11-25T09:00:00Z", priority=3)["id"]
         d.set_clock("2026-11-25T14:00:00Z")
         r = expect_status(s.patch("/api/v1/tickets/%d" % raised, {"priority": 1, "reason": "outage"},
                                   token=d.agent), 200).json
-        expect(r["first_response_due"] == "2026-11-26T09:00:00Z", r)
+        expect(r["first_response_due"] == "2026-11-26T09:00:00Z" and r["policy_version"] == 1, r)
         # Professional P2 Fri 16:30 CET: due Mon 14:30 CET.
-        p2 = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)["id"]
-        # The same, answered at 16:45 CET: its deadline is history.
-        answered = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)["id"]
-        d.set_clock("2026-11-27T15:45:00Z")
-        expect_status(s.post("/api/v1/tickets/%d/replies" % answered, {"body": "Looking."}, token=d.agent), 201)
-        # Advanced P3: a target the change does not touch.
-        adv = file(d, "adv", "2026-11-27T15:30:00Z", priority=3)
-        # Professional P1 3 h -> 1 h, P2 6 h -> 2 h.
-        y = current_yaml(s, d)
+        p2 = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
+        expect(p2["first_response_due"] == "2026-11-30T13:30:00Z" and p2["policy_version"] == 1, p2)
+        # Professional P1 3 h -> 1 h, P2 6 h -> 2 h, saved Fri 17:00 CET.
         new = y.replace(PRO_P1, "    1: { within: 1h, calendar: business }\n").replace(
             PRO_P2, "    2: { within: 2h, calendar: business }\n")
         expect(new != y)
         d.set_clock("2026-11-27T16:00:00Z")
         r = expect_status(s.put("/api/v1/policy", {"yaml": new}, token=d.admin), 200).json
-        expect(r["saved"] is True and r["tickets_examined"] == 3 and r["deadlines_changed"] == 2, r)
+        expect(r["saved"] is True and r["version"] == 2 and "filed from now on" in r["applies_to"], r)
+        expect("deadlines_changed" not in r, r)
         pro = [x for x in r["policy"]["plans"] if x["name"] == "professional"][0]
         expect(pro["targets"][1]["text"] == "2 h business", pro)
-        # P2: Fri 16:30-17:00 + Mon 09:00-10:30 -> Mon 10:30 CET; warned 30 min before.
-        t = ticket(s, d.agent, p2)
-        expect(t["first_response_due"] == "2026-11-30T09:30:00Z" and t["warn_at"] == "2026-11-30T09:00:00Z", t)
-        ev = events(t, "deadline_recomputed")
-        expect(len(ev) == 1, t["history"])
-        expect(ev[0]["data"]["old_due"] == "2026-11-30T13:30:00Z" and ev[0]["data"]["new_due"] == "2026-11-30T09:30:00Z",
-               ev)
-        expect(ev[0]["data"]["reason"] == "policy changed" and ev[0]["at"] == "2026-11-27T16:00:00Z", ev)
-        expect(ev[0]["data"]["old_warn_at"] == "2026-11-30T12:00:00Z" and
-               ev[0]["data"]["new_warn_at"] == "2026-11-30T09:00:00Z", ev)
-        expect(ev[0]["actor_name"] is not None, ev)
-        expect(t["sla"]["explanation"] == "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-10:30 CET (1 h 30 min)",
-               t["sla"])
-        # The raised ticket is replayed: P3 from Wed 10:00 CET, then P1 (now 1 h) from 15:00 CET -> 16:00 CET.
+        # Open tickets keep their deadlines and version, with no event.
+        t = ticket(s, d.agent, p2["id"])
+        expect(t["first_response_due"] == "2026-11-30T13:30:00Z" and t["warn_at"] == "2026-11-30T12:00:00Z", t)
+        expect(t["policy_version"] == 1 and not events(t, "deadline_recomputed"), t)
+        expect(t["sla"]["target"] == "6 h business", t["sla"])
         t = ticket(s, d.agent, raised)
-        expect(t["first_response_due"] == "2026-11-25T15:00:00Z", t)
-        ev = events(t, "deadline_recomputed")
-        expect(len(ev) == 1 and ev[0]["data"]["old_due"] == "2026-11-26T09:00:00Z", ev)
-        expect(t["sla"]["state"] == "breached" and t["sla"]["clock_start"] == "2026-11-25T14:00:00Z", t["sla"])
-        # Answered and untouched tickets keep theirs, without an event.
-        for tid, due in ((answered, "2026-11-30T13:30:00Z"), (adv["id"], adv["first_response_due"])):
-            t = ticket(s, d.agent, tid)
-            expect(t["first_response_due"] == due and not events(t, "deadline_recomputed"), t)
-        # The customer sees why their deadline moved.
-        expect(len(events(ticket(s, d.pro, p2), "deadline_recomputed")) == 1)
-        # New tickets and previews follow the new policy.
+        expect(t["first_response_due"] == "2026-11-26T09:00:00Z" and t["policy_version"] == 1, t)
+        # A new ticket gets the new terms: Fri 16:30-17:00 + Mon 09:00-10:30 CET.
         t = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
-        expect(t["first_response_due"] == "2026-11-30T09:30:00Z", t)
+        expect(t["first_response_due"] == "2026-11-30T09:30:00Z" and t["policy_version"] == 2, t)
+        expect(t["sla"]["target"] == "2 h business", t["sla"])
         r = expect_status(s.post("/api/v1/deadline/preview", {"priority": 1}, token=d.pro), 200).json
         expect(r["first_response_due"] == "2026-11-30T08:30:00Z", r)  # Fri 16:30-17:00 + Mon 09:00-09:30 CET
-        # Saving the same policy again changes nothing.
-        d.set_clock("2026-11-27T16:30:00Z")
-        r = expect_status(s.put("/api/v1/policy", {"yaml": new}, token=d.admin), 200).json
-        expect(r["deadlines_changed"] == 0 and r["tickets_examined"] == 4, r)
-        # It survives a restart.
+        # Reclassifying an old ticket counts under its own version: raised
+        # to P1 at Fri 17:00 CET, 3 h (not 1 h) from the change -> Mon 12:00 CET.
+        d.set_clock("2026-11-27T16:00:00Z")
+        prev = expect_status(s.post("/api/v1/tickets/%d/reclassify-preview" % p2["id"], {"priority": 1},
+                                    token=d.agent), 200).json
+        expect(prev["new_due"] == "2026-11-30T11:00:00Z", prev)
+        r = expect_status(s.patch("/api/v1/tickets/%d" % p2["id"], {"priority": 1, "reason": "all payments fail"},
+                                  token=d.agent), 200).json
+        expect(r["first_response_due"] == "2026-11-30T11:00:00Z" and r["policy_version"] == 1, r)
+        # The versions, who saved them and how many tickets run on each.
+        vs = expect_status(s.get("/api/v1/policy/versions", token=d.agent), 200).json
+        expect(vs["in_force"] == 2 and [x["version"] for x in vs["versions"]] == [2, 1], vs)
+        expect(vs["versions"][0]["created_by_email"] == "admin@vendor.example" and vs["versions"][0]["in_force"], vs)
+        expect(vs["versions"][1]["created_by"] is None and vs["versions"][1]["tickets"] == 2, vs)
+        expect(vs["versions"][0]["tickets"] == 1 and vs["versions"][0]["created_at"] == "2026-11-27T16:00:00Z", vs)
+        old = expect_status(s.get("/api/v1/policy?version=1", token=d.admin), 200).json
+        expect(old["yaml"] == y and old["in_force"] is False, old["version"])
+        expect_error(s.get("/api/v1/policy?version=9", token=d.admin), 404, "no policy version 9")
+        expect_error(s.get("/api/v1/policy?version=x", token=d.admin), 422, "'version'")
+        expect_error(s.get("/api/v1/policy/versions", token=d.pro), 403)
+        # It all survives a restart.
         s.stop()
         s.start()
-        d.sessions = {k: [v[0], 0] for k, v in d.sessions.items()}  # the test clock starts afresh
+        d.sessions = {k: [v[0], 0] for k, v in d.sessions.items()}
         d.set_clock("2026-11-27T15:30:00Z")
         expect(current_yaml(s, d) == new)
         t = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
-        expect(t["first_response_due"] == "2026-11-30T09:30:00Z", t)
+        expect(t["first_response_due"] == "2026-11-30T09:30:00Z" and t["policy_version"] == 2, t)
+        t = ticket(s, d.agent, raised)
+        expect(t["first_response_due"] == "2026-11-26T09:00:00Z" and t["sla"]["target"] == "3 h business", t)
+
+
+def test_loosening_after_a_breach_keeps_the_breach():
+    """The issue's case: Professional P1 at within: 100h after a ticket has
+    breached. The breach stays in the ticket, the queue and the report; open
+    tickets keep their deadlines; a new ticket gets the new terms; answered
+    late it is "answered late", never met; lowering its priority afterwards
+    moves its deadline but not its breach, and raises no second one."""
+    with Server() as s:
+        d = world(s)
+        # Mon 30 Nov 09:00 CET: P1 due 12:00 CET (11:00Z); P2 due Mon 15:00 CET.
+        late = file(d, "pro", "2026-11-30T08:00:00Z", priority=1)["id"]
+        p2 = file(d, "pro", "2026-11-30T08:00:00Z", priority=2)
+        expect(p2["first_response_due"] == "2026-11-30T14:00:00Z", p2)
+        d.set_clock("2026-11-30T11:05:00Z")
+        s.wait_rounds()
+        t = ticket(s, d.agent, late)
+        expect(t["sla"]["state"] == "breached" and t["breached_at"] == "2026-11-30T11:05:00Z", t)
+        expect(len(events(t, "sla_breach")) == 1, t["history"])
+
+        def report():
+            return expect_status(s.get("/api/v1/reports/sla?from=2026-11-30&to=2026-12-01", token=d.admin), 200).json
+
+        def queue_state(tid):
+            q = expect_status(s.get("/api/v1/queue", token=d.agent), 200).json
+            return {x["id"]: x["sla"]["state"] for x in q["tickets"]}.get(tid)
+
+        before = report()
+        expect(before["total"]["breached"] == 1, before["total"])
+        expect(queue_state(late) == "breached")
+        y = current_yaml(s, d)
+        r = expect_status(s.put("/api/v1/policy", {"yaml": y.replace(PRO_P1, "    1: { within: 100h, calendar: business }\n")},
+                                token=d.admin), 200).json
+        expect(r["version"] == 2, r)
+        t = ticket(s, d.agent, late)
+        expect(t["first_response_due"] == "2026-11-30T11:00:00Z" and t["sla"]["state"] == "breached", t)
+        expect(len(events(t, "sla_breach")) == 1 and not events(t, "deadline_recomputed"), t["history"])
+        expect(ticket(s, d.agent, p2["id"])["first_response_due"] == "2026-11-30T14:00:00Z")
+        expect(queue_state(late) == "breached")
+        after = report()
+        expect(after["total"] == before["total"], (before["total"], after["total"]))
+        breached = expect_status(s.get("/api/v1/tickets?breached=true", token=d.agent), 200).json["tickets"]
+        expect([x["id"] for x in breached] == [late], breached)
+        # A new P1 gets 100 business hours.
+        n = file(d, "pro", "2026-11-30T11:05:00Z", priority=1)
+        expect(n["policy_version"] == 2 and n["sla"]["target"] == "100 h business", n)
+        # Lowered to P3 after its breach: 9 h from submission (Mon
+        # 09:00-17:00 + Tue 09:00-10:00 CET), but still breached, and the
+        # monitor raises no second breach when the new deadline passes.
+        d.set_clock("2026-11-30T11:10:00Z")
+        r = expect_status(s.patch("/api/v1/tickets/%d" % late, {"priority": 3, "reason": "a how-to question"},
+                                  token=d.agent), 200).json
+        expect(r["first_response_due"] == "2026-12-01T09:00:00Z" and r["sla"]["state"] == "breached", r)
+        expect(r["breached_at"] == "2026-11-30T11:05:00Z", r)
+        d.set_clock("2026-12-01T09:30:00Z")
+        s.wait_rounds()
+        t = ticket(s, d.agent, late)
+        expect(len(events(t, "sla_breach")) == 1, t["history"])
+        # Answered now: answered late, never met.
+        expect_status(s.post("/api/v1/tickets/%d/replies" % late, {"body": "Here is how."}, token=d.agent), 201)
+        t = ticket(s, d.agent, late)
+        expect(t["sla"]["state"] == "breached", t["sla"])
+        fr = events(t, "first_response")
+        expect(len(fr) == 1 and fr[0]["data"]["met"] is False, fr)
+        # Breached: this one (answered late) and the P2, unanswered past Mon 15:00 CET.
+        expect(report()["total"]["breached"] == 2, report()["total"])
 
 
 def test_policy_change_under_concurrent_submissions():
-    """Tickets filed while the policy changes all end up with the new
-    policy's deadline once it is in force: none keeps a stale one."""
+    """Tickets filed while the policy changes each get the terms of the
+    version they were filed under, and exactly those: none is counted under
+    one version and labelled with another."""
     import threading
     with Server(extra_args=["--quiet"]) as s:
         d = world(s)
@@ -182,24 +249,27 @@ def test_policy_change_under_concurrent_submissions():
         threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
         for th in threads:
             th.start()
-        r = expect_status(s.put("/api/v1/policy", {"yaml": new}, token=d.admin), 200).json
+        expect_status(s.put("/api/v1/policy", {"yaml": new}, token=d.admin), 200)
         for th in threads:
             th.join()
         expect(not errors, errors[:3])
-        # Every one is due 2 h after Wed 10:00 CET, whether filed before or after the change.
-        dues = set()
+        # 6 h under version 1 (Wed 16:00 CET), 2 h under version 2 (Wed 12:00 CET).
+        want = {1: "2026-11-25T15:00:00Z", 2: "2026-11-25T11:00:00Z"}
+        seen = []
         after = None
         while True:
             page = expect_status(s.get("/api/v1/tickets?limit=200" + ("&after=" + after if after else ""),
                                        token=d.agent), 200).json
-            dues |= {x["first_response_due"] for x in page["tickets"]}
+            seen += [(x["policy_version"], x["first_response_due"]) for x in page["tickets"]]
             after = page["next"]
             if not after:
                 break
-        expect(dues == {"2026-11-25T11:00:00Z"}, (dues, r["deadlines_changed"]))
+        expect(len(seen) == 120, len(seen))
+        bad = [x for x in seen if want.get(x[0]) != x[1]]
+        expect(not bad, bad[:5])
 
 
-def test_warning_share_change_moves_warnings_only():
+def test_warning_share_change_applies_to_new_tickets():
     with Server() as s:
         d = world(s)
         tid = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)["id"]
@@ -208,12 +278,60 @@ def test_warning_share_change_moves_warnings_only():
         expect(new != y)
         d.set_clock("2026-11-27T16:00:00Z")
         r = expect_status(s.put("/api/v1/policy", {"yaml": new}, token=d.admin), 200).json
-        expect(r["deadlines_changed"] == 1 and r["policy"]["warning_percent"] == 50, r)
+        expect(r["policy"]["warning_percent"] == 50, r)
         t = ticket(s, d.agent, tid)
-        # 3 h left of 6 h: Mon 11:30 CET.
-        expect(t["first_response_due"] == "2026-11-30T13:30:00Z" and t["warn_at"] == "2026-11-30T10:30:00Z", t)
-        ev = events(t, "deadline_recomputed")
-        expect(len(ev) == 1 and ev[0]["data"]["old_due"] == ev[0]["data"]["new_due"], ev)
+        # 6 h from Fri 16:30 CET: Mon 14:30 CET, warned at 75 % (Mon 13:00 CET) as filed.
+        expect(t["first_response_due"] == "2026-11-30T13:30:00Z" and t["warn_at"] == "2026-11-30T12:00:00Z", t)
+        # Filed now (Fri 17:00 CET): Mon 15:00 CET, warned at 50 % (Mon 12:00 CET).
+        t = file(d, "pro", "2026-11-27T16:00:00Z", priority=2)
+        expect(t["first_response_due"] == "2026-11-30T14:00:00Z" and t["warn_at"] == "2026-11-30T11:00:00Z", t)
+
+
+
+def test_configured_policy_versions_across_restarts():
+    """The configured policy is version 1; a changed --config becomes a new
+    version while no admin has saved one; after an admin's save the database
+    rules and a differing --config is reported and ignored."""
+    import tempfile
+    from harness import SOURCE
+    with open(os.path.join(SOURCE, "config", "garant.yaml")) as f:
+        base = f.read()
+    path = os.path.join(tempfile.mkdtemp(prefix="garant-policy-"), "policy.yaml")
+    with open(path, "w") as f:
+        f.write(base)
+    with Server(config=path) as s:
+        d = world(s)
+        expect(current_yaml(s, d) == base)
+        t = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
+        expect(t["policy_version"] == 1 and t["first_response_due"] == "2026-11-30T13:30:00Z", t)
+        # Restarted unchanged: still version 1.
+        s.stop()
+        s.start()
+        d.sessions = {k: [v[0], 0] for k, v in d.sessions.items()}
+        vs = expect_status(s.get("/api/v1/policy/versions", token=d.agent), 200).json
+        expect([x["version"] for x in vs["versions"]] == [1], vs)
+        # The operator edits the file: a new version for new tickets.
+        s.stop()
+        with open(path, "w") as f:
+            f.write(base.replace(PRO_P2, "    2: { within: 2h, calendar: business }\n"))
+        s.start()
+        d.sessions = {k: [v[0], 0] for k, v in d.sessions.items()}
+        expect("the configured policy changed: saved as version 2" in s.read_log(), s.tail())
+        expect(ticket(s, d.agent, t["id"])["first_response_due"] == "2026-11-30T13:30:00Z")
+        t2 = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
+        expect(t2["policy_version"] == 2 and t2["first_response_due"] == "2026-11-30T09:30:00Z", t2)
+        # An admin saves version 3; the file is then ignored, and says so.
+        y = current_yaml(s, d)
+        expect_status(s.put("/api/v1/policy", {"yaml": y.replace("warning_at: 75%", "warning_at: 50%")},
+                            token=d.admin), 200)
+        s.stop()
+        with open(path, "w") as f:
+            f.write(base)
+        s.start()
+        d.sessions = {k: [v[0], 0] for k, v in d.sessions.items()}
+        expect("differs from the policy an admin saved (version 3)" in s.read_log(), s.tail())
+        v = expect_status(s.get("/api/v1/policy", token=d.admin), 200).json
+        expect(v["version"] == 3 and v["warning_percent"] == 50, v["version"])
 
 
 if __name__ == "__main__":

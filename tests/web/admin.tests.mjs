@@ -165,13 +165,17 @@ export const tests = [
     h.expectEqual(await h.text(page, '#yaml-pos'), `Line ${warnLine}, column 13`, 'and the position is shown');
     const still = await ctx.server.expect(200, 'GET', '/api/v1/policy', undefined, ctx.fixtures.admin.token);
     h.expectEqual(still.warning_percent, 75, 'the policy in force is unchanged');
-    // Undo, then save the policy as it is: it is stored and recomputed.
+    // Undo, then save the policy as it is: it is stored as a new version.
     await page.click('#yaml-revert');
     h.expect(await page.isHidden('#yaml-diags'), 'the problems are gone');
     h.expectEqual(await page.inputValue('#yaml'), yaml, 'the text is back');
     await page.click('#yaml-submit');
     await page.waitForSelector('#yaml-msg.msg-ok');
-    h.expect(/^Saved\. \d+ open tickets were checked and 0 deadlines changed\.$/.test(await h.text(page, '#yaml-msg')), 'saved: ' + (await h.text(page, '#yaml-msg')));
+    const saved = await ctx.server.expect(200, 'GET', '/api/v1/policy', undefined, ctx.fixtures.admin.token);
+    h.expectEqual(await h.text(page, '#yaml-msg'),
+      `Saved as version ${saved.version}. It applies to tickets filed from now on; open tickets keep the version they were filed under.`,
+      'the saved message names the new version');
+    h.expect(saved.version >= 2 && saved.in_force, 'the saved version is in force: ' + JSON.stringify(saved.version));
   }],
 
   ['admin_calendar_month_with_christmas_holidays', async (ctx) => {

@@ -323,7 +323,7 @@ run(async () => {
         renderPolicy();
         renderSelects();
         renderCalendarNames();
-        say(box, t('admin.policySaved', { seen: r.tickets_examined, changed: r.deadlines_changed }), 'ok');
+        say(box, t('admin.policySaved', { version: r.version }), 'ok');
         loadMonth();
       } catch (err) {
         if (err.status === 422 || err.status === 413) {
