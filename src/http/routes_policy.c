@@ -358,6 +358,115 @@ static int policy_put(http_req *r)
     return http_reply(r, 200, out);
 }
 
+/* ---- corrections of open tickets --------------------------------------- */
+
+/* Moves a preview lists at most; the counts cover every ticket. */
+#define CORRECTION_LISTED 500
+
+/* {to_version, reason?}: the version must exist and compile. */
+static int correction_target(http_req *r, int64_t *out_version, const garant_policy **out_pol,
+                             const char **out_reason, int with_reason)
+{
+    static const http_field spec[] = {{"to_version", HTTP_F_INT, 1, 0}, {"reason", HTTP_F_STRING, 0, 1000},
+                                      {NULL, 0, 0, 0}};
+    json_t *v[2];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    if (v[1] && !with_reason) return garant__error(GARANT_EINVAL, "unknown field 'reason': a preview takes none");
+    json_int_t version = json_integer_value(v[0]);
+    if (version < 1) return garant__error(GARANT_EINVAL, "'to_version' must be a policy version (1 or more)");
+    garant_policy_version saved;
+    rc = GS(r->db)->sla->policy_get(r->db, version, &saved);
+    free(saved.yaml);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "there is no policy version %lld", (long long)version);
+    if (rc) return rc;
+    if ((rc = http_policy_version(out_pol, r->srv, r->db, version))) return rc;
+    *out_version = version;
+    *out_reason = NULL;
+    if (v[1]) {
+        const char *reason = json_string_value(v[1]);
+        while (*reason == ' ' || *reason == '\t' || *reason == '\n') reason++;
+        if (*reason) *out_reason = json_string_value(v[1]);
+    }
+    return 0;
+}
+
+static json_t *correction_json(const http_correction *c, int64_t version)
+{
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:o}", "to_version", (json_int_t)version, "tickets_examined",
+                     (json_int_t)c->examined, "moved", (json_int_t)c->moved, "earlier", (json_int_t)c->earlier,
+                     "later", (json_int_t)c->later, "unchanged", (json_int_t)(c->examined - c->moved),
+                     "needs_reason", c->later > 0, "moves", c->moves ? json_incref(c->moves) : json_array());
+}
+
+/* POST /api/v1/policy/corrections/preview {to_version} (admins): which open
+** tickets moving onto that version would move, and by how much. Reads
+** only, in one snapshot. */
+static int correction_preview(http_req *r)
+{
+    int64_t version;
+    const garant_policy *pol;
+    const char *reason;
+    int rc = correction_target(r, &version, &pol, &reason, 0);
+    if (rc) return rc;
+    garant_store_conn *c = r->db;
+    if ((rc = GS(c)->begin_read(c))) return rc;
+    http_correction out;
+    rc = http_tickets_correct(&out, c, pol, version, 0, r->now, r->user.id, NULL, CORRECTION_LISTED);
+    GS(c)->rollback(c);
+    if (rc) return rc;
+    json_t *o = correction_json(&out, version);
+    json_decref(out.moves);
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, o);
+}
+
+typedef struct correct_job {
+    http_req *r;
+    const garant_policy *pol;
+    int64_t version;
+    const char *reason;
+    http_correction out;
+} correct_job;
+
+static int correct_write(garant_store_conn *w, void *ctx)
+{
+    correct_job *j = ctx;
+    http_req *r = j->r;
+    /* Counted first and refused as a whole: a correction that would move
+    ** any deadline later for the customer needs a written reason. */
+    int rc = http_tickets_correct(&j->out, w, j->pol, j->version, 0, r->now, r->user.id, NULL, 0);
+    if (!rc && j->out.later && !j->reason)
+        rc = garant__error(GARANT_EINVAL,
+                           "this correction moves %zu open deadline%s later for the customer: give a 'reason', "
+                           "recorded in each ticket's history",
+                           j->out.later, j->out.later == 1 ? "" : "s");
+    if (!rc) rc = http_tickets_correct(&j->out, w, j->pol, j->version, 1, r->now, r->user.id, j->reason, 0);
+    return rc;
+}
+
+/* POST /api/v1/policy/corrections {to_version, reason?} (admins): move every
+** open ticket onto that version, in one transaction. */
+static int correction_apply(http_req *r)
+{
+    correct_job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    int rc = correction_target(r, &j.version, &j.pol, &j.reason, 1);
+    if (rc) return rc;
+    rc = http_write(r->srv, correct_write, &j);
+    if (rc) return rc;
+    json_t *o = correction_json(&j.out, j.version);
+    if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||
+              json_object_set_new(o, "reason", j.reason ? json_string(j.reason) : json_null()) != 0 ||
+              json_object_del(o, "moves") != 0 || json_object_del(o, "needs_reason") != 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, o);
+}
+
 /* ---- the business calendar ------------------------------------------- */
 
 /* Longest range GET /api/v1/calendar answers: two months, one month view
@@ -523,6 +632,11 @@ const http_route http_routes_policy[] = {
      "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER},
     {"GET", "/api/v1/policy/versions", HTTP_STAFF, policy_versions,
      "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/policy/corrections/preview", HTTP_ADMIN, correction_preview,
+     "which open tickets moving onto a policy version {to_version} would move, and by how much", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/policy/corrections", HTTP_ADMIN, correction_apply,
+     "move every open ticket onto a policy version {to_version, reason}; a later deadline needs a reason",
+     HTTP_RUN_WORKER},
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
      "save a new policy version {yaml} for tickets filed from now on (422 lists every problem with its line)",
      HTTP_RUN_WORKER},

@@ -406,22 +406,37 @@ int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, jso
     return 0;
 }
 
-/* ---- recomputation after a policy change ----------------------------- */
+/* ---- corrections of open tickets (docs/SLA.md) ------------------------ */
 
-typedef struct recompute_ctx {
+typedef struct correct_ctx {
     garant_store_conn *w;
     const garant_policy *pol;
+    int64_t version;
+    int apply;
     int64_t now;
     int64_t actor;
     const char *reason;
-    size_t seen, changed;
-} recompute_ctx;
+    size_t max_listed;
+    http_correction *out;
+} correct_ctx;
 
-static int recompute_one(void *ctxp, const garant_ticket *t)
+/* Ordering of two deadlines for the customer: -1 earlier, 0 same, 1 later
+** (no deadline is the latest of all). */
+static int later(int64_t new_due, int64_t old_due)
 {
-    recompute_ctx *x = ctxp;
+    if (new_due == old_due) return 0;
+    if (new_due == GARANT_NO_DUE) return 1;
+    if (old_due == GARANT_NO_DUE) return -1;
+    return new_due > old_due ? 1 : -1;
+}
+
+static int correct_one(void *ctxp, const garant_ticket *t)
+{
+    correct_ctx *x = ctxp;
+    http_correction *o = x->out;
     garant_store_conn *w = x->w;
-    x->seen++;
+    o->examined++;
+    if (t->policy_version == x->version) return 0;
     garant_priority_change *ch = NULL;
     size_t n = 0;
     int rc = GS(w)->tickets->priority_changes(w, t->id, &ch, &n);
@@ -436,35 +451,63 @@ static int recompute_one(void *ctxp, const garant_ticket *t)
         char why[256];
         snprintf(why, sizeof why, "%s", garant_error_last());
         return garant__error(GARANT_EINVAL,
-                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot keep a deadline under "
-                             "the new policy: %s",
-                             (long long)t->id, t->plan, t->priority, initial.stage, why);
+                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot be counted under "
+                             "policy version %lld: %s",
+                             (long long)t->id, t->plan, t->priority, initial.stage, (long long)x->version, why);
     }
+    int dir = later(due, t->first_response_due);
+    o->moved += dir != 0;
+    o->earlier += dir < 0;
+    o->later += dir > 0;
+    if (dir && o->moves && json_array_size(o->moves) < x->max_listed) {
+        json_t *m = json_object();
+        rc = m ? 0 : garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
+        if (!rc) rc = json_array_append_new(o->moves, m) ? garant__error(GARANT_ENOMEM, "out of memory") : 0;
+        if (!rc) rc = put(m, "id", json_integer(t->id));
+        if (!rc) rc = put(m, "old_version", json_integer(t->policy_version));
+        if (!rc) rc = put(m, "old_due", http_time_json(t->first_response_due));
+        if (!rc) rc = put(m, "new_due", http_time_json(due));
+        if (!rc)
+            rc = put(m, "delta_seconds",
+                     due != GARANT_NO_DUE && t->first_response_due != GARANT_NO_DUE
+                         ? json_integer(due - t->first_response_due)
+                         : json_null());
+        if (!rc) rc = put(m, "breached", json_boolean(t->breached_at != 0));
+        if (rc) return rc;
+    }
+    if (!x->apply) return 0;
+    if ((rc = GS(w)->tickets->set_policy_version(w, t->id, x->version))) return rc;
+    /* A ticket whose instants stay takes the version silently: the history
+    ** tells what moved. */
     if (due == t->first_response_due && warn == t->warn_at) return 0;
-    rc = GS(w)->tickets->set_deadline(w, t->id, due, warn);
-    if (rc) return rc;
+    if ((rc = GS(w)->tickets->set_deadline(w, t->id, due, warn))) return rc;
     json_t *data = json_object();
-    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a recomputed deadline");
-    rc = put(data, "old_due", http_time_json(t->first_response_due));
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
+    rc = put(data, "old_version", json_integer(t->policy_version));
+    if (!rc) rc = put(data, "new_version", json_integer(x->version));
+    if (!rc) rc = put(data, "old_due", http_time_json(t->first_response_due));
     if (!rc) rc = put(data, "new_due", http_time_json(due));
     if (!rc) rc = put(data, "old_warn_at", http_time_json(t->warn_at));
     if (!rc) rc = put(data, "new_warn_at", http_time_json(warn));
-    if (!rc) rc = put(data, "reason", json_string(x->reason));
+    if (!rc) rc = put(data, "reason", x->reason ? json_string(x->reason) : json_null());
     if (!rc) {
-        garant_event_in ev = {t->id, x->now, x->actor, "deadline_recomputed", data};
+        garant_event_in ev = {t->id, x->now, x->actor, "deadline_corrected", data};
         rc = GS(w)->tickets->append_event(w, &ev);
     }
     json_decref(data);
-    if (!rc) x->changed++;
     return rc;
 }
 
-int http_tickets_recompute(garant_store_conn *w, const garant_policy *pol, int64_t now, int64_t actor,
-                           const char *reason, size_t *out_seen, size_t *out_changed)
+int http_tickets_correct(http_correction *out, garant_store_conn *w, const garant_policy *pol, int64_t version,
+                         int apply, int64_t now, int64_t actor, const char *reason, size_t max_listed)
 {
-    recompute_ctx x = {w, pol, now, actor, reason, 0, 0};
-    int rc = GS(w)->tickets->each_awaiting(w, recompute_one, &x);
-    if (out_seen) *out_seen = x.seen;
-    if (out_changed) *out_changed = x.changed;
+    memset(out, 0, sizeof *out);
+    if (max_listed && !(out->moves = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
+    correct_ctx x = {w, pol, version, apply, now, actor, reason, max_listed, out};
+    int rc = GS(w)->tickets->each_awaiting(w, correct_one, &x);
+    if (rc) {
+        json_decref(out->moves);
+        out->moves = NULL;
+    }
     return rc;
 }

@@ -65,15 +65,26 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 ** ownership of rows; caller owns *out. */
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
-/* Recompute the deadline and warning instant of every ticket still
-** awaiting a first response by replaying its priority changes under pol,
-** and where either changed, store them with a 'deadline_recomputed' event
-** {old_due, new_due, old_warn_at, new_warn_at, reason} at `now` by actor
-** (0 = the system). Runs on the write connection w inside the caller's
-** transaction. A ticket whose plan, priority or stage pol does not know
-** fails the whole run with GARANT_EINVAL naming it. *out_changed counts the
-** tickets changed, *out_seen those examined. */
-int http_tickets_recompute(garant_store_conn *w, const garant_policy *pol, int64_t now, int64_t actor,
-                           const char *reason, size_t *out_seen, size_t *out_changed);
+/* What a correction does or would do (docs/SLA.md, "The terms a ticket was
+** filed under"): how many tickets awaiting a first response were examined,
+** how many would move, earlier or later for the customer, and the first
+** moves {id, old_version, old_due, new_due, delta_seconds, breached}.
+** Caller owns moves (NULL when none were asked for). */
+typedef struct http_correction {
+    size_t examined, moved, earlier, later;
+    json_t *moves;
+} http_correction;
+
+/* Count every ticket still awaiting a first response under policy version
+** `version` (pol) by replaying its priority changes, unless it already runs
+** on it. With apply, each such ticket moves onto that version; where its
+** deadline or warning instant changes, they are stored and a
+** 'deadline_corrected' event {old_version, new_version, old_due, new_due,
+** old_warn_at, new_warn_at, reason} at `now` by actor says so; a recorded
+** breach stays (set_deadline keeps it). Without apply nothing is written.
+** Runs on w inside the caller's transaction. A ticket whose terms pol does
+** not know fails the whole run with GARANT_EINVAL naming it. */
+int http_tickets_correct(http_correction *out, garant_store_conn *w, const garant_policy *pol, int64_t version,
+                         int apply, int64_t now, int64_t actor, const char *reason, size_t max_listed);
 
 #endif

@@ -34,7 +34,7 @@ static const char *const statuses[] = {"open", "pending", "solved", "closed"};
 ** it, as the ticket's row (created_event). */
 static const char *const event_kinds[] = {
     "priority_changed", "replied",     "noted",     "first_response", "status_changed",
-    "deadline_recomputed", "sla_warning", "sla_breach",
+    "deadline_recomputed", "sla_warning", "sla_breach", "deadline_corrected",
 };
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -522,6 +522,22 @@ static int tk_set_deadline(garant_store_conn *conn, int64_t id, int64_t due, int
     return err ? err : changed_or_notfound(c, what, id);
 }
 
+static const char SQL_SET_POLICY_VERSION[] = "UPDATE tickets SET policy_version = ?2 WHERE id = ?1";
+
+/* A correction moves the ticket onto another policy version (docs/SLA.md). */
+static int tk_set_policy_version(garant_store_conn *conn, int64_t id, int64_t version)
+{
+    static const char what[] = "tickets.set_policy_version";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_POLICY_VERSION, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, version);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
 static const char SQL_SET_STATUS[] = "UPDATE tickets SET status = ?2 WHERE id = ?1";
 
 static int tk_set_status(garant_store_conn *conn, int64_t id, const char *status)
@@ -861,6 +877,7 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .priority_changes = tk_priority_changes,
     .set_priority = tk_set_priority,
     .set_deadline = tk_set_deadline,
+    .set_policy_version = tk_set_policy_version,
     .set_status = tk_set_status,
     .set_first_response = tk_set_first_response,
     .reply_insert = tk_reply_insert,

@@ -101,6 +101,9 @@ typedef struct garant_store_tickets_ops {
     int (*priority_changes)(garant_store_conn *c, int64_t ticket_id, garant_priority_change **out, size_t *n);
     int (*set_priority)(garant_store_conn *c, int64_t id, int priority);
     int (*set_deadline)(garant_store_conn *c, int64_t id, int64_t due, int64_t warn_at);
+    /* The policy version the ticket is counted under from now on (a
+    ** correction); ENOTFOUND if there is no such ticket. */
+    int (*set_policy_version)(garant_store_conn *c, int64_t id, int64_t version);
     int (*set_status)(garant_store_conn *c, int64_t id, const char *status);
     int (*set_first_response)(garant_store_conn *c, int64_t id, int64_t at);
     /* Conversation: replies and internal notes, oldest first:

@@ -334,5 +334,95 @@ def test_configured_policy_versions_across_restarts():
         expect(v["version"] == 3 and v["warning_percent"] == 50, v["version"])
 
 
+
+def test_corrections_preview_then_apply():
+    """Corrections of open tickets are their own act: preview what moving
+    the open tickets onto a version would do, then apply. One that moves
+    deadlines only earlier is applied as is; one that moves any later is
+    refused without a reason and applied with one; each moved ticket gets a
+    'deadline_corrected' event; a recorded breach stays."""
+    with Server() as s:
+        d = world(s)
+        y = current_yaml(s, d)
+        # A: Professional P2 Fri 16:30 CET, due Mon 14:30 CET under version 1.
+        a = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)["id"]
+        # B: Professional P1 Mon 09:00 CET, due 12:00 CET, breached at 12:05 CET.
+        b = file(d, "pro", "2026-11-30T08:00:00Z", priority=1)["id"]
+        d.set_clock("2026-11-30T11:05:00Z")
+        s.wait_rounds()
+        expect(ticket(s, d.agent, b)["breached_at"] == "2026-11-30T11:05:00Z")
+
+        def save(text):
+            return expect_status(s.put("/api/v1/policy", {"yaml": text}, token=d.admin), 200).json["version"]
+
+        def preview(version):
+            return expect_status(s.post("/api/v1/policy/corrections/preview", {"to_version": version},
+                                        token=d.admin), 200).json
+
+        # Version 2: P2 was meant to be 2 h. Only earlier for the customer.
+        v2 = save(y.replace(PRO_P2, "    2: { within: 2h, calendar: business }\n"))
+        p = preview(v2)
+        expect(p["tickets_examined"] == 2 and p["moved"] == 1 and p["earlier"] == 1 and p["later"] == 0, p)
+        expect(p["needs_reason"] is False and p["unchanged"] == 1, p)
+        expect(p["moves"] == [{"id": a, "old_version": 1, "old_due": "2026-11-30T13:30:00Z",
+                               "new_due": "2026-11-30T09:30:00Z", "delta_seconds": -14400, "breached": False}], p)
+        t = ticket(s, d.agent, a)
+        expect(t["first_response_due"] == "2026-11-30T13:30:00Z" and t["policy_version"] == 1, t)  # a preview writes nothing
+        r = expect_status(s.post("/api/v1/policy/corrections", {"to_version": v2}, token=d.admin), 200).json
+        expect(r["applied"] is True and r["moved"] == 1 and r["earlier"] == 1 and r["reason"] is None, r)
+        t = ticket(s, d.agent, a)
+        expect(t["first_response_due"] == "2026-11-30T09:30:00Z" and t["policy_version"] == v2, t)
+        ev = events(t, "deadline_corrected")
+        expect(len(ev) == 1 and ev[0]["data"]["old_due"] == "2026-11-30T13:30:00Z"
+               and ev[0]["data"]["new_due"] == "2026-11-30T09:30:00Z" and ev[0]["data"]["new_version"] == v2, ev)
+        expect(ev[0]["at"] == "2026-11-30T11:05:00Z" and ev[0]["data"]["reason"] is None, ev)
+        # Moved earlier past now, A breaches; the monitor records it.
+        s.wait_rounds()
+        expect(ticket(s, d.agent, a)["breached_at"] == "2026-11-30T11:05:00Z")
+        expect(preview(v2)["moved"] == 0)  # every open ticket runs on it now
+
+        # Version 3: P1 6 h and P2 9 h: later for both.
+        v3 = save(y.replace(PRO_P1, "    1: { within: 6h, calendar: business }\n").replace(
+            PRO_P2, "    2: { within: 9h, calendar: business }\n"))
+        p = preview(v3)
+        expect(p["moved"] == 2 and p["later"] == 2 and p["needs_reason"] is True, p)
+        moves = {m["id"]: m for m in p["moves"]}
+        expect(moves[a]["new_due"] == "2026-12-01T08:30:00Z" and moves[b]["new_due"] == "2026-11-30T14:00:00Z", moves)
+        expect(moves[b]["breached"] is True and moves[b]["delta_seconds"] == 3 * 3600, moves)
+        for body in ({"to_version": v3}, {"to_version": v3, "reason": "   "}):
+            expect_error(s.post("/api/v1/policy/corrections", body, token=d.admin), 422,
+                         "moves 2 open deadlines later for the customer: give a 'reason'")
+        t = ticket(s, d.agent, b)
+        # B moved onto version 2 without a change (so without an event), and stays there.
+        expect(t["first_response_due"] == "2026-11-30T11:00:00Z" and t["policy_version"] == v2, t)
+        expect(not events(t, "deadline_corrected"), t["history"])
+        r = expect_status(s.post("/api/v1/policy/corrections", {"to_version": v3, "reason": "the targets were set wrong"},
+                                 token=d.admin), 200).json
+        expect(r["moved"] == 2 and r["later"] == 2 and r["reason"] == "the targets were set wrong", r)
+        for tid, due in ((a, "2026-12-01T08:30:00Z"), (b, "2026-11-30T14:00:00Z")):
+            t = ticket(s, d.agent, tid)
+            expect(t["first_response_due"] == due and t["policy_version"] == v3, t)
+            expect(t["sla"]["state"] == "breached" and t["breached_at"] == "2026-11-30T11:05:00Z", t)
+            ev = events(t, "deadline_corrected")
+            expect(ev[-1]["data"]["reason"] == "the targets were set wrong" and ev[-1]["data"]["new_due"] == due, ev)
+            expect(len(ev) == (2 if tid == a else 1), ev)
+            # The customer sees why the deadline moved.
+            expect(events(ticket(s, d.pro, tid), "deadline_corrected") == events(t, "deadline_corrected"))
+        # The new deadline passes: no second breach.
+        d.set_clock("2026-11-30T14:30:00Z")
+        s.wait_rounds()
+        expect(len(events(ticket(s, d.agent, b), "sla_breach")) == 1)
+
+        # Bad input and who may.
+        for body, frag in (({}, "'to_version' is required"), ({"to_version": 0}, "'to_version'"),
+                           ({"to_version": 99}, "no policy version 99"), ({"to_version": "2"}, "'to_version'"),
+                           ({"to_version": v3, "colour": 1}, "unknown field")):
+            expect_error(s.post("/api/v1/policy/corrections", body, token=d.admin), 422, frag)
+        expect_error(s.post("/api/v1/policy/corrections/preview", {"to_version": v3, "reason": "x"}, token=d.admin),
+                     422, "a preview takes none")
+        expect_error(s.post("/api/v1/policy/corrections/preview", {"to_version": v3}, token=d.agent), 403)
+        expect_error(s.post("/api/v1/policy/corrections", {"to_version": v3, "reason": "x"}, token=d.agent), 403)
+
+
 if __name__ == "__main__":
     run(globals(), "policy")

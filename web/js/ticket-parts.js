@@ -66,6 +66,11 @@ export function eventText(ev, namer) {
       p(t('ev.deadline_recomputed', { reason: d.reason || '' }));
       if (d.new_due !== d.old_due) dueChange(out, d);
       break;
+    case 'deadline_corrected':
+      p(d.reason ? t('ev.deadline_corrected', { version: d.new_version, reason: d.reason })
+        : t('ev.deadline_correctedNoReason', { version: d.new_version }));
+      if (d.new_due !== d.old_due) dueChange(out, d);
+      break;
     case 'sla_warning':
     case 'sla_breach':
       p(t('ev.' + ev.kind));
