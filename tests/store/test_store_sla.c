@@ -495,6 +495,28 @@ static void test_outbox_delivery(void **state)
     assert_int_equal(fx->sla->outbox_due(fx->w, T0, items, 0, &n), GARANT_EINVAL);
 }
 
+/* A recorded breach is a fact (docs/SLA.md): breached_at is set once, and
+** a later deadline neither clears it nor brings the ticket back to the
+** monitor's breach query. */
+static void test_breach_is_a_fact(void **state)
+{
+    fixture *fx = *state;
+    int64_t t = add_ticket(fx, T0, T0 + 100, T0 + 50);
+    assert_string_equal(due_ids(fx, "breach", T0 + 150), fmt_ids(1, &t));
+    check(fx->sla->record_event(fx->w, t, "breach", T0 + 100, T0 + 150), "record breach");
+    garant_ticket g;
+    check(fx->ops->tickets->get(fx->w, t, &g), "get");
+    assert_int_equal(g.breached_at, T0 + 150);
+    check(fx->ops->tickets->set_deadline(fx->w, t, T0 + 1000, T0 + 900), "a later deadline");
+    assert_string_equal(due_ids(fx, "breach", T0 + 2000), "");
+    check(fx->ops->tickets->get(fx->w, t, &g), "get");
+    assert_int_equal(g.breached_at, T0 + 150);
+    assert_int_equal(g.first_response_due, T0 + 1000);
+    /* Another ticket, never breached, is due as ever. */
+    int64_t u = add_ticket(fx, T0, T0 + 300, T0 + 200);
+    assert_string_equal(due_ids(fx, "breach", T0 + 2000), fmt_ids(1, &u));
+}
+
 /* ---- policy versions ---- */
 
 static void test_policy_versions(void **state)
@@ -592,6 +614,7 @@ int run_sla_contract(const garant_store_ops *ops, const char *target)
         CASE(test_outbox_subscriptions),
         CASE(test_outbox_no_webhooks),
         CASE(test_outbox_delivery),
+        CASE(test_breach_is_a_fact),
         CASE(test_policy_versions),
         CASE(test_monitor_round),
     };

@@ -332,6 +332,7 @@ static void test_not_found(void **state)
     assert_int_equal(tk->set_deadline(fx->w, 42, T0, T0), GARANT_ENOTFOUND);
     assert_int_equal(tk->set_status(fx->w, 42, "solved"), GARANT_ENOTFOUND);
     assert_int_equal(tk->set_first_response(fx->w, 42, T0), GARANT_ENOTFOUND);
+    assert_int_equal(tk->set_policy_version(fx->w, 42, 1), GARANT_ENOTFOUND);
     garant_event_in ev = {.ticket_id = 42, .at = T0, .kind = "noted"};
     assert_int_equal(tk->append_event(fx->w, &ev), GARANT_ENOTFOUND);
     int64_t rid = 0;
@@ -359,6 +360,24 @@ static void test_setters(void **state)
     assert_int_equal(g.initial_priority, 3);
     assert_string_equal(g.status, "pending");
     assert_int_equal(g.first_response_at, T0 + 120);
+    /* A ticket's policy version: none until set, then the version named;
+    ** a version that does not exist is refused. */
+    assert_int_equal(g.policy_version, 0);
+    assert_int_equal(g.breached_at, 0);
+    int64_t v1 = 0, v2 = 0;
+    check(fx->ops->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "policy v1");
+    check(fx->ops->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "policy v2");
+    check(tk->set_policy_version(fx->w, id, v2), "set_policy_version");
+    check(tk->get(fx->w, id, &g), "get");
+    assert_int_equal(g.policy_version, v2);
+    assert_int_equal(tk->set_policy_version(fx->w, id, v2 + 100), GARANT_ENOTFOUND);
+    /* Tickets without a version adopt one; those with one keep it. */
+    int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    check(fx->ops->sla->policy_adopt(fx->w, v1), "adopt");
+    check(tk->get(fx->w, other, &g), "get other");
+    assert_int_equal(g.policy_version, v1);
+    check(tk->get(fx->w, id, &g), "get");
+    assert_int_equal(g.policy_version, v2);
 }
 
 /* ---- lists ---- */
