@@ -56,5 +56,7 @@ int cmd_config_show(const cli_args *a);
 int cmd_serve(const cli_args *a);
 int cmd_routes(const cli_args *a);
 int cmd_user_add(const cli_args *a);
+int cmd_policy_versions(const cli_args *a);
+int cmd_policy_show(const cli_args *a);
 
 #endif

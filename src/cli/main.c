@@ -111,6 +111,13 @@ static const cli_opt serve_opts[] = {
 
 static const cli_opt routes_opts[] = {{NULL, NULL, NULL}};
 
+static const cli_opt policy_versions_opts[] = {
+    {"db", "FILE", "the desk's SQLite database"}, {NULL, NULL, NULL}};
+static const cli_opt policy_show_opts[] = {
+    {"db", "FILE", "the desk's SQLite database"},
+    {"version", "N", "the version to print; default the newest (the one in force)"},
+    {NULL, NULL, NULL}};
+
 static const cli_opt user_add_opts[] = {
     {"db", "FILE", "SQLite database (created and migrated if new)"},
     {"email", "ADDR", "the staff member's e-mail address"},
@@ -137,6 +144,10 @@ static const command commands[] = {
     {"serve", NULL, 0, 0, serve_opts, cmd_serve, "run the ticket service (HTTP API)"},
     {"routes", NULL, 0, 0, routes_opts, cmd_routes, "list the HTTP API's routes"},
     {"user add", NULL, 0, 0, user_add_opts, cmd_user_add, "create an agent or admin account"},
+    {"policy versions", NULL, 0, 0, policy_versions_opts, cmd_policy_versions,
+     "list the saved versions of a desk's SLA policy"},
+    {"policy show", NULL, 0, 0, policy_show_opts, cmd_policy_show,
+     "print a saved policy version's YAML (for deadline --config)"},
 };
 
 static void print_command_help(FILE *f, const command *c)

@@ -169,6 +169,33 @@ if [ $rc = 0 ] && has "$out" "open: 56 h"; then ok; else bad "calendar Christmas
 expect_err "calendar reversed" 2 "before --from" -- calendar --from 2026-12-01 --to 2026-11-01
 expect_err "calendar bad date" 2 "day 31 does not exist in November 2026" -- calendar --from 2026-11-31 --to 2026-12-01
 
+# --- policy versions, offline (docs/SLA.md: a ticket keeps its version) ---
+# A new database has none; a server's first start saves the configured
+# policy as version 1, which `policy show` prints for `deadline --config`.
+expect_out "no versions yet" 0 "$(printf '%-8s %-21s %-8s %s\n%s' version 'saved at (UTC)' tickets 'saved by' \
+  '(no version saved yet: the server saves one on its first start)')" -- policy versions --db "$T/desk.db"
+expect_err "show before any" 2 "no version saved yet" -- policy show --db "$T/desk.db"
+"$G" serve --db "$T/desk.db" --listen 127.0.0.1:0 --test-clock 2026-11-27T15:30:00Z --quiet >"$T/serve.out" 2>"$T/serve.err" &
+spid=$!
+for _ in $(seq 1 600); do
+  if has "$(cat "$T/serve.out")" "listening on"; then break; fi
+  if ! kill -0 "$spid" 2>/dev/null; then break; fi
+  sleep 0.05
+done
+rc=0; kill -TERM "$spid" 2>/dev/null || true; wait "$spid" || rc=$?
+if [ $rc = 0 ] && has "$(cat "$T/serve.out")" "listening on"; then ok; else
+  bad "serve for policy versions: status $rc: $(cat "$T/serve.err")"; fi
+rc=0; out=$("$G" policy versions --db "$T/desk.db" 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "1        2026-11-27T15:30:00Z  0        (configuration)"; then ok; else
+  bad "policy versions: status $rc: $out"; fi
+rc=0; "$G" policy show --db "$T/desk.db" --version 1 >"$T/v1.yaml" 2>"$T/err" || rc=$?
+if [ $rc = 0 ] && cmp -s "$T/v1.yaml" "$SRC/config/garant.yaml"; then ok; else
+  bad "policy show --version 1 is the configured policy: status $rc: $(cat "$T/err")"; fi
+expect_out "deadline under version 1" 0 "2026-11-30T13:30:00Z" -- deadline --config "$T/v1.yaml" --plan professional --priority 2 --at 2026-11-27T15:30:00Z
+expect_err "show a missing version" 2 "there is no policy version 2" -- policy show --db "$T/desk.db" --version 2
+expect_err "show a bad version" 2 "--version must be 1 or more" -- policy show --db "$T/desk.db" --version x
+expect_err "versions without --db" 2 "--db FILE is required" -- policy versions
+
 # --- help ---
 rc=0; out=$("$G" deadline --help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "--batch"; then ok; else bad "deadline --help: status $rc: $out"; fi

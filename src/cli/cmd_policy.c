@@ -1,0 +1,88 @@
+/*
+** cmd_policy.c - `garant policy versions` and `garant policy show`: the
+** saved versions of the SLA policy in a desk's database, offline. A ticket
+** is counted under the version it was filed under (docs/SLA.md), so
+** `garant policy show --db FILE --version N > vN.yaml` followed by
+** `garant deadline --config vN.yaml ...` answers for any ticket without a
+** running server.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "http.h"
+
+/* Open the desk's database (creating and migrating it if new, as every
+** command that takes --db does); these commands only read it. */
+static int open_db(garant_store **out, const cli_args *a, const char *cmd)
+{
+    const char *db = cli_get(a, "db");
+    if (!db) return cli_usage_error("policy %s: --db FILE is required", cmd);
+    int rc = garant_store_open(out, db, 1);
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+int cmd_policy_versions(const cli_args *a)
+{
+    garant_store *st;
+    int rc = open_db(&st, a, "versions");
+    if (rc) return rc;
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *c;
+    json_t *list = NULL;
+    rc = ops->acquire(&c, st);
+    if (!rc) {
+        rc = ops->sla->policy_list(c, &list);
+        ops->release(c);
+    }
+    garant_store_close(st);
+    if (rc) return cli_fail(rc);
+    printf("%-8s %-21s %-8s %s\n", "version", "saved at (UTC)", "tickets", "saved by");
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        char at[GARANT_RFC3339_UTC_LEN];
+        const char *by = json_string_value(json_object_get(v, "created_by_email"));
+        printf("%-8lld %-21s %-8lld %s\n", (long long)json_integer_value(json_object_get(v, "version")),
+               garant_time_format_utc(at, json_integer_value(json_object_get(v, "created_at"))),
+               (long long)json_integer_value(json_object_get(v, "tickets")), by ? by : "(configuration)");
+    }
+    if (json_array_size(list) == 0) printf("(no version saved yet: the server saves one on its first start)\n");
+    json_decref(list);
+    return CLI_OK;
+}
+
+int cmd_policy_show(const cli_args *a)
+{
+    const char *vs = cli_get(a, "version");
+    long long version = 0;
+    if (vs) {
+        char *end;
+        version = strtoll(vs, &end, 10);
+        if (!vs[0] || *end || version < 1) return cli_usage_error("policy show: --version must be 1 or more");
+    }
+    garant_store *st;
+    int rc = open_db(&st, a, "show");
+    if (rc) return rc;
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *c;
+    garant_policy_version pv = {0};
+    rc = ops->acquire(&c, st);
+    if (!rc) {
+        rc = version ? ops->sla->policy_get(c, version, &pv) : ops->sla->policy_latest(c, &pv);
+        ops->release(c);
+    }
+    garant_store_close(st);
+    if (rc == GARANT_ENOTFOUND) {
+        if (version) return cli_usage_error("policy show: there is no policy version %lld", version);
+        return cli_usage_error("policy show: no version saved yet (the server saves one on its first start)");
+    }
+    if (rc) return cli_fail(rc);
+    fputs(pv.yaml, stdout);
+    free(pv.yaml);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "garant: writing the policy failed\n");
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
