@@ -56,6 +56,7 @@ bench: build
 	scripts/bench_batch.sh build/garant
 	python3 bench/accounts.py build/garant
 	bench/load.sh build/garant
+	python3 bench/correct.py build/garant
 
 screenshots: build
 	GARANT_SCREENSHOTS=docs/screenshots node tests/web/run.mjs build/garant
