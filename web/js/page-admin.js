@@ -8,19 +8,25 @@
 // priorities' definitions and the stages (GET /policy), and its YAML in an
 // editor that PUT /policy saves; a policy that does not validate comes
 // back with every problem and its line, each a button that puts the
-// cursor on that line. The calendar: a month of open hours and holidays by
-// name, in the calendar's own zone (GET /calendar).
+// cursor on that line. The policy's versions (GET /policy/versions): when
+// and by whom each was saved, how many tickets run on it, which is in
+// force. Correcting open tickets onto a version: a preview (POST
+// /policy/corrections/preview) lists the deadlines it would move; Apply
+// (POST /policy/corrections) is offered only for the version previewed,
+// and needs a reason when a deadline moves later for the customer. The
+// calendar: a month of open hours and holidays by name, in the calendar's
+// own zone (GET /calendar).
 // The server's messages (errors, diagnostics, holiday names) are shown as
 // the server wrote them, as text.
 
 import { api } from './api.js';
-import { $, busy, fill, h, param, say } from './dom.js';
+import { $, busy, fieldError, fill, h, param, say } from './dom.js';
 import { reportError, validate } from './forms.js';
 import { locale, onLanguage, t } from './i18n.js';
 import { planName, priorityLabel, stageName } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
 import { targetText } from './deadline-tip.js';
-import { now, timeElement, userZone } from './time.js';
+import { bothZones, formatTarget, now, timeElement, userZone } from './time.js';
 
 run(async () => {
   await initPage({ auth: 'required', roles: ['admin'], nav: 'admin', deniedKey: 'common.adminPage' });
@@ -325,6 +331,7 @@ run(async () => {
         renderCalendarNames();
         say(box, t('admin.policySaved', { version: r.version }), 'ok');
         loadMonth();
+        await loadVersions();
       } catch (err) {
         if (err.status === 422 || err.status === 413) {
           showDiagnostics(err);
@@ -338,6 +345,203 @@ run(async () => {
     yamlArea.value = policy.yaml;
     clearDiagnostics();
     say($('#yaml-msg'), t('admin.reverted'), 'info');
+  });
+
+  // ---- the policy's versions ----
+
+  let versions = null; // GET /policy/versions
+  let chosenVersion = null; // the version the admin chose to correct onto
+
+  function renderVersions() {
+    if (!versions) return;
+    const cell = (key, ...c) => h('td', { 'data-label': t(key) }, c);
+    fill(
+      $('#version-rows'),
+      versions.versions.length
+        ? versions.versions.map((v) =>
+            h(
+              'tr',
+              { dataset: { version: String(v.version), inForce: String(!!v.in_force) } },
+              cell('admin.version', h('strong', { text: String(v.version) })),
+              cell('admin.savedAt', timeElement(v.created_at, userZone(), { weekday: false })),
+              cell('admin.savedBy', h('span', { class: 'saved-by', text: v.created_by_email || t('admin.configuration') })),
+              cell('admin.versionTickets', h('span', { class: 'version-tickets', text: String(v.tickets) })),
+              cell('admin.versionState', v.in_force ? h('span', { class: 'badge badge-ok', text: t('admin.inForce') }) : null),
+            ),
+          )
+        : h('tr', null, h('td', { colspan: 5, class: 'muted', text: t('admin.noVersions') })),
+    );
+    // The correction's version: the admin's choice, else the one in force
+    // (after a save, the new one).
+    const pick = versions.versions.some((v) => v.version === chosenVersion) ? chosenVersion : versions.in_force;
+    fill(
+      correctSel,
+      versions.versions.map((v) =>
+        h('option', {
+          value: String(v.version),
+          selected: v.version === pick,
+          text: t(v.in_force ? 'admin.versionOptionInForce' : 'admin.versionOption', { version: v.version }),
+        }),
+      ),
+    );
+  }
+
+  async function loadVersions() {
+    try {
+      versions = await api('GET', '/policy/versions');
+      say($('#versions-msg'), '');
+    } catch (err) {
+      say($('#versions-msg'), errorText(err), 'error');
+    }
+    renderVersions();
+  }
+
+  // ---- correcting open tickets ----
+
+  const correctForm = $('#correct-form');
+  const correctSel = $('#correct-version');
+  const correctBox = $('#correct-result');
+  const correctApply = $('#correct-apply');
+  const correctReason = $('#correct-reason');
+  const correctMsg = $('#correct-msg');
+  let corrected = null; // the preview of the version chosen now
+  let correctGen = 0;
+
+  /** Whether the reason is required: the preview moves a deadline later. */
+  function markReason(needed) {
+    correctReason.required = needed;
+    const need = $('#correct-reason-need');
+    need.dataset.i18n = needed ? 'common.required' : 'common.optional';
+    need.textContent = t(need.dataset.i18n);
+    fieldError(correctReason, '');
+  }
+
+  function changeText(delta) {
+    return t(delta < 0 ? 'admin.correctEarlier' : 'admin.correctLater', { d: formatTarget(Math.abs(delta)) });
+  }
+
+  function moveRow(m) {
+    const cell = (key, ...c) => h('td', { 'data-label': t(key) }, c);
+    const inline = { inline: true, weekday: 'short' };
+    return h(
+      'tr',
+      { dataset: { id: String(m.id), delta: String(m.delta_seconds), breached: String(!!m.breached) } },
+      cell('admin.correctTicket', h('a', { href: '/agent-ticket?id=' + encodeURIComponent(m.id), text: t('admin.ticketNo', { id: m.id }) })),
+      cell('admin.correctFrom', String(m.old_version)),
+      cell('admin.correctOldDue', bothZones(m.old_due, inline)),
+      cell('admin.correctNewDue', bothZones(m.new_due, inline)),
+      cell(
+        'admin.correctChange',
+        h(
+          'div',
+          null,
+          h('span', { class: 'move-delta', dataset: { way: m.delta_seconds < 0 ? 'earlier' : 'later' }, text: changeText(m.delta_seconds) }),
+          m.breached ? h('span', { class: 'badge badge-breached move-breached', text: t('admin.correctBreached') }) : null,
+        ),
+      ),
+    );
+  }
+
+  /** state: idle, loading, ready, error, stale. */
+  function showCorrection(p, state, error) {
+    corrected = state === 'ready' ? p : null;
+    correctBox.dataset.state = state;
+    correctBox.dataset.version = p ? String(p.to_version) : '';
+    correctApply.disabled = !(corrected && corrected.moved > 0);
+    markReason(!!(corrected && corrected.needs_reason));
+    if (state === 'idle') return fill(correctBox, h('p', { class: 'muted', i18n: 'admin.correctIdle' }));
+    if (state === 'stale') return fill(correctBox, h('p', { class: 'muted', i18n: 'admin.correctStale' }));
+    if (state === 'loading') return fill(correctBox, h('p', { class: 'muted', i18n: 'common.loading' }));
+    if (state === 'error') return fill(correctBox, h('p', { class: 'field-error', text: error }));
+    const moves = p.moves || [];
+    fill(
+      correctBox,
+      h(
+        'p',
+        { class: 'correct-counts' },
+        t('admin.correctCounts', { version: p.to_version, examined: p.tickets_examined, moved: p.moved, earlier: p.earlier, later: p.later, unchanged: p.unchanged }),
+      ),
+      p.moved === 0
+        ? h('p', { class: 'muted', i18n: 'admin.correctNothing' })
+        : h('p', { class: p.needs_reason ? 'correct-need preview-new' : 'correct-need', text: t(p.needs_reason ? 'admin.correctNeedsReason' : 'admin.correctFavourable') }),
+      moves.length < p.moved ? h('p', { class: 'muted', text: t('admin.correctListed', { n: moves.length, moved: p.moved }) }) : null,
+      moves.length
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { id: 'move-table', class: 'tickets admin-table moves' },
+              h('caption', { class: 'visually-hidden', text: t('admin.correctCaption') }),
+              h(
+                'thead',
+                null,
+                h(
+                  'tr',
+                  null,
+                  ['admin.correctTicket', 'admin.correctFrom', 'admin.correctOldDue', 'admin.correctNewDue', 'admin.correctChange'].map((k) => h('th', { scope: 'col', text: t(k) })),
+                ),
+              ),
+              h('tbody', { id: 'move-rows' }, moves.map(moveRow)),
+            ),
+          )
+        : null,
+    );
+  }
+
+  $('#correct-preview').addEventListener('click', async () => {
+    const to = Number(correctSel.value);
+    if (!to) return;
+    const gen = ++correctGen;
+    say(correctMsg, '');
+    showCorrection(null, 'loading');
+    await busy($('#correct-preview'), 'admin.correctPreviewing', async () => {
+      try {
+        const p = await api('POST', '/policy/corrections/preview', { to_version: to });
+        if (gen === correctGen) showCorrection(p, 'ready');
+      } catch (err) {
+        if (gen === correctGen) showCorrection(null, 'error', errorText(err));
+      }
+    });
+  });
+
+  // Another version: what was previewed no longer applies.
+  correctSel.addEventListener('change', () => {
+    chosenVersion = Number(correctSel.value);
+    correctGen++;
+    if (corrected || correctBox.dataset.state !== 'idle') showCorrection(null, 'stale');
+  });
+
+  correctForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    say(correctMsg, '');
+    const p = corrected;
+    if (!p || p.to_version !== Number(correctSel.value)) return showCorrection(null, 'stale');
+    const reason = correctReason.value.trim();
+    if (p.needs_reason && !reason) {
+      fieldError(correctReason, t('admin.correctReasonNeeded', { n: p.later }));
+      correctReason.focus();
+      return;
+    }
+    fieldError(correctReason, '');
+    const body = { to_version: p.to_version };
+    if (reason) body.reason = reason;
+    await busy(correctApply, 'admin.correctApplying', async () => {
+      try {
+        const r = await api('POST', '/policy/corrections', body);
+        const vars = { moved: r.moved, version: r.to_version, earlier: r.earlier, later: r.later, unchanged: r.unchanged, examined: r.tickets_examined, reason: r.reason || '' };
+        correctReason.value = '';
+        showCorrection(null, 'idle');
+        say(correctMsg, t(r.reason ? 'admin.correctAppliedReason' : 'admin.correctApplied', vars), 'ok');
+        correctMsg.focus();
+        await loadVersions();
+      } catch (err) {
+        // A reason the server asks for goes next to the field.
+        reportError(correctForm, err, { box: correctMsg });
+      }
+    });
+    // busy() enables the button again: only a preview of this version may.
+    correctApply.disabled = !(corrected && corrected.moved > 0);
   });
 
   // ---- the calendar ----
@@ -514,7 +718,7 @@ run(async () => {
   }
   renderOrgs();
   renderProducts();
-  await loadMonth();
+  await Promise.all([loadVersions(), loadMonth()]);
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
@@ -524,6 +728,8 @@ run(async () => {
     renderOrgs();
     renderProducts();
     renderPolicy();
+    renderVersions();
+    if (corrected) showCorrection(corrected, 'ready');
     renderMonth();
   });
 });
