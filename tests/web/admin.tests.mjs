@@ -1,7 +1,9 @@
 // admin.tests.mjs - the admin page and the SLA report in a real browser:
 // organizations (create, refused duplicates and free-mail domains, change
 // of plan, a new domain), products with their stages, the policy table and
-// its YAML editor (every problem with its line, a save), the business
+// its YAML editor (every problem with its line, a save), the policy's
+// versions and the correction of open tickets (preview, then apply; a
+// deadline moved later needs a reason; a breach stays), the business
 // calendar's month view with the Christmas holidays, the report's SVG
 // chart, table and CSV, who may see these pages, the phone layout,
 // accessibility and the screenshots.
@@ -176,6 +178,127 @@ export const tests = [
       `Saved as version ${saved.version}. It applies to tickets filed from now on; open tickets keep the version they were filed under.`,
       'the saved message names the new version');
     h.expect(saved.version >= 2 && saved.in_force, 'the saved version is in force: ' + JSON.stringify(saved.version));
+  }],
+
+  ['admin_policy_versions_and_correction_preview_then_apply', async (ctx) => {
+    const { h, server } = ctx;
+    const admin = ctx.fixtures.admin;
+    const ana = await h.makeCustomer(server, ctx.smtp, 'ana@acme.example', 'Ana Pop');
+    const tAna = await h.sessionOf(server, ana);
+    // Acme is on professional (P1 3 h, P3 9 h of business hours, 09-17 CET).
+    // A P1 filed Thursday 10:00 CET was due 13:00 CET: its breach is recorded.
+    let late;
+    try {
+      await server.setClock('2026-11-26T09:00:00Z');
+      late = await server.expect(201, 'POST', '/api/v1/tickets', { subject: 'Checkout down', body: 'Every payment fails.', priority: 1 }, tAna);
+    } finally {
+      await server.setClock(NOW);
+    }
+    await server.waitMonitorRounds();
+    // A P3 filed now, Friday 11:00 CET: due Monday 12:00 CET under version 1.
+    const open = await server.expect(201, 'POST', '/api/v1/tickets', { subject: 'Export is slow', body: 'CSV export takes minutes.', priority: 3 }, tAna);
+    h.expectEqual(open.first_response_due, '2026-11-30T11:00:00Z', 'the P3 under version 1');
+    const page = await pageAs(ctx, admin);
+    await openAdmin(page, '/admin#policy');
+    await page.waitForSelector('#version-rows tr[data-version="1"]');
+    h.expectEqual(await page.getAttribute('#version-rows tr[data-version="1"]', 'data-in-force'), 'true', 'version 1 is in force');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="1"] .saved-by'), 'the configuration', 'saved by the configuration');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="1"] .version-tickets'), '2', 'both tickets run on it');
+    h.expect(await page.isDisabled('#correct-apply'), 'nothing to apply before a preview');
+    // A tighter version 2 (P3 within 6 h), saved through the page.
+    const yaml = await page.inputValue('#yaml');
+    h.expect(yaml.includes('3: { within: 9h, calendar: business }'), 'the YAML has professional P3');
+    await page.fill('#yaml', yaml.replace('3: { within: 9h, calendar: business }', '3: { within: 6h, calendar: business }'));
+    await page.click('#yaml-submit');
+    await page.waitForSelector('#yaml-msg.msg-ok');
+    await page.waitForSelector('#version-rows tr[data-version="2"][data-in-force="true"]');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="2"] .saved-by'), admin.email, 'saved by the admin');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="2"] .version-tickets'), '0', 'no ticket on it yet');
+    h.expectEqual(await page.inputValue('#correct-version'), '2', 'the version in force is chosen');
+    const kept = await server.expect(200, 'GET', `/api/v1/tickets/${open.id}`, undefined, admin.token);
+    h.expectEqual(kept.first_response_due, '2026-11-30T11:00:00Z', 'saving moved no deadline');
+    // Preview: the P3 moves earlier, to Friday 17:00 CET; no reason needed.
+    await page.click('#correct-preview');
+    await page.waitForSelector('#correct-result[data-state="ready"]');
+    h.expectEqual(await h.text(page, '#correct-result .correct-counts'),
+      'Onto version 2: 2 open ticket(s) examined, 1 would move (1 earlier, 0 later), 1 unchanged.', 'the counts');
+    const row = `#move-rows tr[data-id="${open.id}"]`;
+    h.expectEqual(await page.getAttribute(row, 'data-delta'), String(-67 * 3600), 'the move');
+    h.expectEqual(await h.text(page, `${row} .move-delta`), '2 d 19 h earlier', 'in a human form');
+    h.expectEqual(await page.getAttribute(`${row} a`, 'href'), `/agent-ticket?id=${open.id}`, 'the ticket is a link');
+    h.expect((await page.$$eval(`${row} time`, (l) => l.map((x) => x.getAttribute('datetime')))).includes('2026-11-27T16:00:00Z'), 'the new deadline');
+    h.expect(!(await page.getAttribute('#correct-reason', 'required')) && (await h.text(page, '#correct-form label[for="correct-reason"]')).includes('(optional)'), 'no reason needed');
+    h.expect(!(await page.isDisabled('#correct-apply')), 'Apply is offered');
+    // Another version un-offers Apply until it is previewed.
+    await page.selectOption('#correct-version', '1');
+    h.expect(await page.isDisabled('#correct-apply'), 'a preview of another version applies nothing');
+    await page.selectOption('#correct-version', '2');
+    await page.click('#correct-preview');
+    await page.waitForSelector('#correct-result[data-state="ready"][data-version="2"]');
+    await page.click('#correct-apply');
+    await page.waitForSelector('#correct-msg.msg-ok');
+    h.expectEqual(await h.text(page, '#correct-msg'),
+      'Applied: 1 ticket(s) moved onto version 2 (1 earlier, 0 later); 1 of 2 examined kept their deadlines.', 'what was applied');
+    h.expect(await page.isDisabled('#correct-apply'), 'nothing more to apply');
+    const moved = await server.expect(200, 'GET', `/api/v1/tickets/${open.id}`, undefined, admin.token);
+    h.expectEqual(moved.first_response_due, '2026-11-27T16:00:00Z', 'the deadline moved');
+    h.expectEqual(moved.policy_version, 2, 'onto version 2');
+    const ev = moved.history.find((e) => e.kind === 'deadline_corrected');
+    h.expect(ev && ev.data.old_version === 1 && ev.data.new_version === 2 && ev.data.new_due === '2026-11-27T16:00:00Z' && ev.actor_id,
+      'a deadline_corrected event by the admin: ' + JSON.stringify(moved.history));
+    await page.waitForFunction(() => document.querySelector('#version-rows tr[data-version="2"] .version-tickets').textContent !== '0');
+    // A looser version 3 (P1 4 h, P3 12 h): the deadlines move later, and
+    // the breached P1 stays breached.
+    await page.fill('#yaml', (await page.inputValue('#yaml'))
+      .replace('3: { within: 6h, calendar: business }', '3: { within: 12h, calendar: business }')
+      .replace('1: { within: 3h, calendar: business }', '1: { within: 4h, calendar: business }'));
+    await page.click('#yaml-submit');
+    await page.waitForSelector('#version-rows tr[data-version="3"][data-in-force="true"]');
+    h.expectEqual(await page.inputValue('#correct-version'), '2', 'the chosen version is kept');
+    await page.selectOption('#correct-version', '3');
+    await page.click('#correct-preview');
+    await page.waitForSelector('#correct-result[data-state="ready"][data-version="3"]');
+    h.expectEqual(await h.text(page, '#correct-result .correct-counts'),
+      'Onto version 3: 2 open ticket(s) examined, 2 would move (0 earlier, 2 later), 0 unchanged.', 'the looser counts');
+    h.expectEqual(await h.text(page, '#correct-result .correct-need'), 'Some deadlines move later for the customer: give a reason.', 'a reason is needed');
+    h.expectEqual(await h.text(page, `#move-rows tr[data-id="${open.id}"] .move-delta`), '2 d 22 h later', 'the P3 later');
+    h.expectEqual(await page.getAttribute(`#move-rows tr[data-id="${late.id}"]`, 'data-breached'), 'true', 'the P1 was breached');
+    h.expectEqual(await h.text(page, `#move-rows tr[data-id="${late.id}"] .move-breached`), 'breached — stays breached', 'and stays so');
+    h.expect((await h.text(page, '#correct-form label[for="correct-reason"]')).includes('(required)'), 'the reason is marked required');
+    // Without a reason the page refuses, sending nothing.
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/policy/corrections')) posts++;
+    });
+    await page.click('#correct-apply');
+    await page.waitForSelector('#correct-reason-error:not([hidden])');
+    h.expectEqual(await h.text(page, '#correct-reason-error'),
+      '2 deadline(s) would move later for the customer: say why. The reason is recorded in each ticket’s history.', 'why it refuses');
+    h.expect(await page.evaluate(() => document.activeElement.id === 'correct-reason'), 'the reason has the focus');
+    h.expectEqual(posts, 0, 'nothing sent');
+    const problems = await h.accessibilityProblems(page);
+    h.expect(!problems.length, 'accessibility problems of the preview:\n  ' + problems.join('\n  '));
+    // The server refuses the same (its message, were the page to send it).
+    const refused = await server.request('POST', '/api/v1/policy/corrections', { to_version: 3 }, admin.token);
+    h.expectEqual(refused.status, 422, 'the server refuses without a reason');
+    await page.fill('#correct-reason', 'Targets were loosened with the customer\'s contract renewal.');
+    await page.click('#correct-apply');
+    await page.waitForSelector('#correct-msg.msg-ok');
+    h.expectEqual(posts, 1, 'sent once');
+    h.expect((await h.text(page, '#correct-msg')).startsWith('Applied: 2 ticket(s) moved onto version 3 (0 earlier, 2 later)'), 'applied: ' + (await h.text(page, '#correct-msg')));
+    h.expect((await h.text(page, '#correct-msg')).endsWith('Reason recorded: Targets were loosened with the customer\'s contract renewal.'), 'with its reason');
+    const later = await server.expect(200, 'GET', `/api/v1/tickets/${open.id}`, undefined, admin.token);
+    h.expectEqual(later.first_response_due, '2026-11-30T14:00:00Z', 'the P3 is due Monday 15:00 CET');
+    const last = later.history.filter((e) => e.kind === 'deadline_corrected').pop();
+    h.expect(last && last.data.new_version === 3 && /contract renewal/.test(last.data.reason), 'the reason is in the history: ' + JSON.stringify(last));
+    const breached = await server.expect(200, 'GET', `/api/v1/tickets/${late.id}`, undefined, admin.token);
+    h.expectEqual(breached.sla.state, 'breached', 'a breach stays a breach');
+    await page.waitForSelector('#version-rows tr[data-version="3"] .version-tickets');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="3"] .version-tickets'), '2', 'both tickets run on version 3');
+    // In Romanian.
+    await page.selectOption('#lang-switch', 'ro');
+    h.expectEqual(await h.text(page, '#versions-title'), 'Versiuni', 'the table in Romanian');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="3"] .badge'), 'În vigoare', 'in force in Romanian');
   }],
 
   ['admin_calendar_month_with_christmas_holidays', async (ctx) => {
