@@ -299,6 +299,16 @@ export const tests = [
     await page.selectOption('#lang-switch', 'ro');
     h.expectEqual(await h.text(page, '#versions-title'), 'Versiuni', 'the table in Romanian');
     h.expectEqual(await h.text(page, '#version-rows tr[data-version="3"] .badge'), 'În vigoare', 'in force in Romanian');
+    // On a phone the versions and the moves are cards that fit the screen.
+    const phone = await pageAs(ctx, admin, { viewport: { width: 375, height: 740 } });
+    await openAdmin(phone, '/admin#policy');
+    await phone.waitForSelector('#version-rows tr[data-version="3"]');
+    await phone.selectOption('#correct-version', '2');
+    await phone.click('#correct-preview');
+    await phone.waitForSelector(`#move-rows tr[data-id="${open.id}"]`);
+    const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
+    h.expect(wide <= 375, 'the correction fits a phone: ' + wide);
+    h.expect(await phone.isVisible(`#move-rows tr[data-id="${open.id}"] .move-delta`), 'the difference shows on a phone');
   }],
 
   ['admin_calendar_month_with_christmas_holidays', async (ctx) => {
