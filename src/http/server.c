@@ -567,6 +567,7 @@ typedef struct conn_state {
     char ip[INET6_ADDRSTRLEN];
     struct timespec t0;          /* CLOCK_MONOTONIC, when dispatched */
     int pending;                 /* http_write_then queued a write */
+    int counted;                 /* counted in srv->inflight; event loop only */
     http_write_job job;          /* that write */
     http_then_fn then;
     struct conn_state *next_work; /* the worker queue */
@@ -1053,6 +1054,7 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then,
     MHD_suspend_connection(cs->conn);
     atomic_store(&cs->phase, PH_AWAY);
     atomic_fetch_add(&srv->inflight, 1);
+    cs->counted = 1;
     cs->pending = 1;
     append_jobs(&srv->queue_head, &srv->queue_tail, &cs->job, &cs->job);
     pthread_cond_signal(&srv->write_cv);
@@ -1153,6 +1155,7 @@ static int to_worker(garant_server *srv, http_pool *p, conn_state *cs)
     MHD_suspend_connection(cs->conn);
     atomic_store(&cs->phase, PH_AWAY);
     atomic_fetch_add(&srv->inflight, 1);
+    cs->counted = 1;
     cs->next_work = NULL;
     pthread_mutex_lock(&p->mu);
     http_worker *w = p->idle;
@@ -1310,6 +1313,16 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     return 0;
 }
 
+/* The request is back from a worker or the writer, or its connection ended
+** while it was away (the client hung up): it no longer counts as in
+** flight. Once per count, whichever comes first; on the event loop. */
+static void uncount(garant_server *srv, conn_state *cs)
+{
+    if (!cs->counted) return;
+    cs->counted = 0;
+    atomic_fetch_sub(&srv->inflight, 1);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -1328,10 +1341,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case PH_BODY: break;
     case PH_AWAY: return MHD_YES; /* not expected while suspended */
     case PH_ANSWERED:
-        atomic_fetch_sub(&srv->inflight, 1);
+        uncount(srv, cs);
         return finish(srv, conn, cs);
     case PH_WRITTEN: {
-        atomic_fetch_sub(&srv->inflight, 1);
+        uncount(srv, cs);
         http_req *r = &cs->req;
         cs->pending = 0;
         int rc = cs->job.rc;
@@ -1390,9 +1403,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)conn, (void)toe;
     conn_state *cs = *con_cls;
     if (!cs) return;
+    /* A client that hung up while its request was away: MHD ends the
+    ** request without calling on_request again, so it is uncounted here
+    ** (else SIGTERM would wait 30 s for a request nobody will finish). */
+    uncount(cls, cs);
     json_decref(cs->req.json);
     json_decref(cs->req.body_json);
     free(cs->req.text);
@@ -1422,7 +1439,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
     conn_state *cs = *socket_context;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         /* NULL if out of memory: on_request then refuses its requests. */
@@ -1431,6 +1447,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         return;
     }
     if (cs) {
+        uncount(cls, cs);
         free(cs->body);
         free(cs->spare);
     }
