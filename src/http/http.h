@@ -176,6 +176,8 @@ int64_t http_now(garant_server *srv);
 ** result, or GARANT_ESTORE if the commit failed. */
 typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
 int http_write(garant_server *srv, http_write_fn fn, void *ctx);
+/* http_write with the undo of http_write_then (http_write_undo, below). */
+int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, int undo);
 
 /* The same write for an HTTP_RUN_INLINE handler, which must not wait:
 ** queues fn(writer, ctx) and returns 0 at once (the handler then returns
@@ -194,8 +196,19 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx);
 **     memory rolls back the whole transaction, which the writer notices
 **     (every later write of it fails too). A savepoint copied each page
 **     the write touched into a statement journal first: 14 % of the
-**     writer's time filing a ticket. */
-typedef enum http_write_undo { HTTP_WRITE_SAVEPOINT = 0, HTTP_WRITE_ONE_STATEMENT = 1 } http_write_undo;
+**     writer's time filing a ticket.
+**   - HTTP_WRITE_WHOLE: fn may change the database in any number of
+**     statements and runs without a savepoint; if it fails, the writer's
+**     whole transaction is rolled back, and every job that shared it fails
+**     too. For long writes that fail only when the store does (a
+**     correction of every open ticket): there the savepoint copied each of
+**     the hundreds of thousands of pages the write touched into a
+**     journal first, which took most of its time. */
+typedef enum http_write_undo {
+    HTTP_WRITE_SAVEPOINT = 0,
+    HTTP_WRITE_ONE_STATEMENT = 1,
+    HTTP_WRITE_WHOLE = 2
+} http_write_undo;
 typedef int (*http_then_fn)(http_req *r, void *ctx);
 int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo);
 

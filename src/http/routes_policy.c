@@ -412,11 +412,11 @@ static int correction_preview(http_req *r)
     garant_store_conn *c = r->db;
     if ((rc = GS(c)->begin_read(c))) return rc;
     http_correction out;
-    rc = http_tickets_correct(&out, c, pol, version, 0, r->now, r->user.id, NULL, CORRECTION_LISTED);
+    rc = http_tickets_correct_plan(&out, c, pol, version, CORRECTION_LISTED, 0);
     GS(c)->rollback(c);
     if (rc) return rc;
     json_t *o = correction_json(&out, version);
-    json_decref(out.moves);
+    http_correction_free(&out);
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, 200, o);
 }
@@ -426,23 +426,35 @@ typedef struct correct_job {
     const garant_policy *pol;
     int64_t version;
     const char *reason;
+    int refused;      /* the plan failed or needs a reason: nothing written */
+    char why[512];    /* then why */
     http_correction out;
 } correct_job;
 
+/* Planned first, then carried out, in the same transaction. A correction
+** that would move any deadline later for the customer needs a written
+** reason; it, and one the policy cannot count, are refused before anything
+** is written, and fn succeeds: the write runs without a savepoint
+** (HTTP_WRITE_WHOLE), so its failure would fail every write beside it,
+** and only a failing store may do that. */
 static int correct_write(garant_store_conn *w, void *ctx)
 {
     correct_job *j = ctx;
     http_req *r = j->r;
-    /* Counted first and refused as a whole: a correction that would move
-    ** any deadline later for the customer needs a written reason. */
-    int rc = http_tickets_correct(&j->out, w, j->pol, j->version, 0, r->now, r->user.id, NULL, 0);
-    if (!rc && j->out.later && !j->reason)
-        rc = garant__error(GARANT_EINVAL,
-                           "this correction moves %zu open deadline%s later for the customer: give a 'reason', "
-                           "recorded in each ticket's history",
-                           j->out.later, j->out.later == 1 ? "" : "s");
-    if (!rc) rc = http_tickets_correct(&j->out, w, j->pol, j->version, 1, r->now, r->user.id, j->reason, 0);
-    return rc;
+    int rc = http_tickets_correct_plan(&j->out, w, j->pol, j->version, 0, 1);
+    if (rc == GARANT_EINVAL || (!rc && j->out.later && !j->reason)) {
+        j->refused = 1;
+        if (rc)
+            snprintf(j->why, sizeof j->why, "%s", garant_error_last());
+        else
+            snprintf(j->why, sizeof j->why,
+                     "this correction moves %zu open deadline%s later for the customer: give a 'reason', "
+                     "recorded in each ticket's history",
+                     j->out.later, j->out.later == 1 ? "" : "s");
+        return 0;
+    }
+    if (rc) return rc;
+    return http_tickets_correct_apply(&j->out, w, j->version, r->now, r->user.id, j->reason);
 }
 
 /* POST /api/v1/policy/corrections {to_version, reason?} (admins): move every
@@ -454,8 +466,17 @@ static int correction_apply(http_req *r)
     j.r = r;
     int rc = correction_target(r, &j.version, &j.pol, &j.reason, 1);
     if (rc) return rc;
-    rc = http_write(r->srv, correct_write, &j);
-    if (rc) return rc;
+    rc = http_write_undone(r->srv, correct_write, &j, HTTP_WRITE_WHOLE);
+    free(j.out.plan);
+    j.out.plan = NULL;
+    if (rc) {
+        http_correction_free(&j.out);
+        return rc;
+    }
+    if (j.refused) {
+        http_correction_free(&j.out);
+        return garant__error(GARANT_EINVAL, "%s", j.why);
+    }
     json_t *o = correction_json(&j.out, j.version);
     if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||
               json_object_set_new(o, "reason", j.reason ? json_string(j.reason) : json_null()) != 0 ||

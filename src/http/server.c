@@ -243,10 +243,16 @@ static void append_jobs(http_write_job **head, http_write_job **tail, http_write
 
 int http_write(garant_server *srv, http_write_fn fn, void *ctx)
 {
+    return http_write_undone(srv, fn, ctx, HTTP_WRITE_SAVEPOINT);
+}
+
+int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, int undo)
+{
     http_write_job job;
     memset(&job, 0, sizeof job);
     job.fn = fn;
     job.ctx = ctx;
+    job.undo = (http_write_undo)undo;
     if (pthread_cond_init(&job.cv, NULL) != 0) return garant__error(GARANT_ENOMEM, "cannot wait for a write");
     pthread_mutex_lock(&srv->write_mu);
     if (srv->stopping) {
@@ -278,7 +284,8 @@ static int still_open(const garant_store_ops *ops, garant_store_conn *w)
 /* Run each job of list in the writer's open transaction (begin_rc: the
 ** transaction could not be started, and every job fails with why). A
 ** failed job is undone alone: by rolling back to its own savepoint, or,
-** one statement long (http_write_then), by SQLite. Returns 1 if a failure
+** one statement long (http_write_then), by SQLite; an HTTP_WRITE_WHOLE job
+** by rolling back the whole transaction. Returns 1 if a failure
 ** took the whole transaction with it: the later jobs fail rather than run
 ** outside it, and the caller must commit at once, which fails the earlier
 ** ones, before it runs more. */
@@ -304,6 +311,7 @@ static int run_jobs(garant_server *srv, http_write_job *list, int begin_rc, cons
         } else if ((j->rc = j->fn(w, j->ctx))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
             if (own_savepoint) ops->rollback_to(w, "job");
+            if (j->undo == HTTP_WRITE_WHOLE) ops->rollback(w);
         }
         if (own_savepoint) ops->release_savepoint(w, "job");
         if (j->rc && !still_open(ops, w))

@@ -409,14 +409,10 @@ int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, jso
 /* ---- corrections of open tickets (docs/SLA.md) ------------------------ */
 
 typedef struct correct_ctx {
-    garant_store_conn *w;
     const garant_policy *pol;
     int64_t version;
-    int apply;
-    int64_t now;
-    int64_t actor;
-    const char *reason;
     size_t max_listed;
+    int keep_plan;
     http_correction *out;
 } correct_ctx;
 
@@ -430,22 +426,33 @@ static int later(int64_t new_due, int64_t old_due)
     return new_due > old_due ? 1 : -1;
 }
 
-static int correct_one(void *ctxp, const garant_ticket *t)
+static int list_move(json_t *moves, const garant_ticket *t, int64_t due)
+{
+    json_t *m = json_object();
+    int rc = m ? 0 : garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
+    if (!rc) rc = json_array_append_new(moves, m) ? garant__error(GARANT_ENOMEM, "out of memory") : 0;
+    if (!rc) rc = put(m, "id", json_integer(t->id));
+    if (!rc) rc = put(m, "old_version", json_integer(t->policy_version));
+    if (!rc) rc = put(m, "old_due", http_time_json(t->first_response_due));
+    if (!rc) rc = put(m, "new_due", http_time_json(due));
+    if (!rc)
+        rc = put(m, "delta_seconds",
+                 due != GARANT_NO_DUE && t->first_response_due != GARANT_NO_DUE ? json_integer(due - t->first_response_due)
+                                                                                : json_null());
+    if (!rc) rc = put(m, "breached", json_boolean(t->breached_at != 0));
+    return rc;
+}
+
+static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
 {
     correct_ctx *x = ctxp;
     http_correction *o = x->out;
-    garant_store_conn *w = x->w;
     o->examined++;
     if (t->policy_version == x->version) return 0;
-    garant_priority_change *ch = NULL;
-    size_t n = 0;
-    int rc = GS(w)->tickets->priority_changes(w, t->id, &ch, &n);
-    if (rc) return rc;
     garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
     garant_ticket_terms current = http_ticket_terms(t, t->priority);
     int64_t due = GARANT_NO_DUE, warn = GARANT_NO_DUE;
-    rc = garant_clock_replay(&due, x->pol, &initial, t->submitted_at, ch, n);
-    free(ch);
+    int rc = garant_clock_replay(&due, x->pol, &initial, t->submitted_at, ch, n);
     if (!rc) rc = garant_clock_warning_at(&warn, x->pol, &current, due);
     if (rc) {
         char why[256];
@@ -459,55 +466,67 @@ static int correct_one(void *ctxp, const garant_ticket *t)
     o->moved += dir != 0;
     o->earlier += dir < 0;
     o->later += dir > 0;
-    if (dir && o->moves && json_array_size(o->moves) < x->max_listed) {
-        json_t *m = json_object();
-        rc = m ? 0 : garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
-        if (!rc) rc = json_array_append_new(o->moves, m) ? garant__error(GARANT_ENOMEM, "out of memory") : 0;
-        if (!rc) rc = put(m, "id", json_integer(t->id));
-        if (!rc) rc = put(m, "old_version", json_integer(t->policy_version));
-        if (!rc) rc = put(m, "old_due", http_time_json(t->first_response_due));
-        if (!rc) rc = put(m, "new_due", http_time_json(due));
-        if (!rc)
-            rc = put(m, "delta_seconds",
-                     due != GARANT_NO_DUE && t->first_response_due != GARANT_NO_DUE
-                         ? json_integer(due - t->first_response_due)
-                         : json_null());
-        if (!rc) rc = put(m, "breached", json_boolean(t->breached_at != 0));
-        if (rc) return rc;
-    }
-    if (!x->apply) return 0;
-    if ((rc = GS(w)->tickets->set_policy_version(w, t->id, x->version))) return rc;
-    /* A ticket whose instants stay takes the version silently: the history
-    ** tells what moved. */
-    if (due == t->first_response_due && warn == t->warn_at) return 0;
-    if ((rc = GS(w)->tickets->set_deadline(w, t->id, due, warn))) return rc;
+    if (dir && o->moves && json_array_size(o->moves) < x->max_listed && (rc = list_move(o->moves, t, due)))
+        return rc;
+    if (!x->keep_plan) return 0;
+    if (garant__grow((void **)&o->plan, &o->plan_cap, o->nplan + 1, sizeof *o->plan) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory planning a correction of %zu tickets", o->nplan + 1);
+    o->plan[o->nplan++] = (http_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn};
+    return 0;
+}
+
+int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
+                              size_t max_listed, int keep_plan)
+{
+    memset(out, 0, sizeof *out);
+    if (max_listed && !(out->moves = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
+    correct_ctx x = {pol, version, max_listed, keep_plan, out};
+    int rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
+    if (rc) http_correction_free(out);
+    return rc;
+}
+
+/* The history event of one moved ticket. */
+static int record_step(garant_store_conn *w, const http_correction_step *p, int64_t version, int64_t now,
+                       int64_t actor, const char *reason)
+{
     json_t *data = json_object();
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
-    rc = put(data, "old_version", json_integer(t->policy_version));
-    if (!rc) rc = put(data, "new_version", json_integer(x->version));
-    if (!rc) rc = put(data, "old_due", http_time_json(t->first_response_due));
-    if (!rc) rc = put(data, "new_due", http_time_json(due));
-    if (!rc) rc = put(data, "old_warn_at", http_time_json(t->warn_at));
-    if (!rc) rc = put(data, "new_warn_at", http_time_json(warn));
-    if (!rc) rc = put(data, "reason", x->reason ? json_string(x->reason) : json_null());
+    int rc = put(data, "old_version", json_integer(p->old_version));
+    if (!rc) rc = put(data, "new_version", json_integer(version));
+    if (!rc) rc = put(data, "old_due", http_time_json(p->old_due));
+    if (!rc) rc = put(data, "new_due", http_time_json(p->new_due));
+    if (!rc) rc = put(data, "old_warn_at", http_time_json(p->old_warn));
+    if (!rc) rc = put(data, "new_warn_at", http_time_json(p->new_warn));
+    if (!rc) rc = put(data, "reason", reason ? json_string(reason) : json_null());
     if (!rc) {
-        garant_event_in ev = {t->id, x->now, x->actor, "deadline_corrected", data};
+        garant_event_in ev = {p->id, now, actor, "deadline_corrected", data};
         rc = GS(w)->tickets->append_event(w, &ev);
     }
     json_decref(data);
     return rc;
 }
 
-int http_tickets_correct(http_correction *out, garant_store_conn *w, const garant_policy *pol, int64_t version,
-                         int apply, int64_t now, int64_t actor, const char *reason, size_t max_listed)
+int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
+                               int64_t actor, const char *reason)
 {
-    memset(out, 0, sizeof *out);
-    if (max_listed && !(out->moves = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
-    correct_ctx x = {w, pol, version, apply, now, actor, reason, max_listed, out};
-    int rc = GS(w)->tickets->each_awaiting(w, correct_one, &x);
-    if (rc) {
-        json_decref(out->moves);
-        out->moves = NULL;
+    const garant_store_tickets_ops *tk = GS(w)->tickets;
+    int rc = 0;
+    for (size_t i = 0; i < out->nplan && !rc; i++) {
+        const http_correction_step *p = &out->plan[i];
+        /* A ticket whose instants stay takes the version silently: the
+        ** history tells what moved. */
+        if (p->new_due == p->old_due && p->new_warn == p->old_warn)
+            rc = tk->set_policy_version(w, p->id, version);
+        else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
+            rc = record_step(w, p, version, now, actor, reason);
     }
     return rc;
+}
+
+void http_correction_free(http_correction *out)
+{
+    json_decref(out->moves);
+    free(out->plan);
+    memset(out, 0, sizeof *out);
 }

@@ -179,6 +179,11 @@ const char *const gs_sqlite_migrations[] = {
     "ALTER TABLE tickets ADD COLUMN breached_at INTEGER;"
     "UPDATE tickets SET breached_at = (SELECT min(e.at) FROM sla_events e"
     "  WHERE e.ticket_id = tickets.id AND e.kind = 'breach');",
+    /* 7: a correction replays every open ticket's priority changes, a
+    ** batch of tickets at a time (tickets.each_awaiting); this index holds
+    ** those events alone, so the walk does not read the rest of the
+    ** history. */
+    "CREATE INDEX ticket_events_priority ON ticket_events(ticket_id, at, id) WHERE kind = 'priority_changed';",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

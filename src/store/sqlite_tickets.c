@@ -24,7 +24,7 @@
 /* Page sizes of list and queue: the API's ceiling, checked again here. */
 #define GS_PAGE_MAX 200
 /* Tickets read per batch by each_awaiting; see there. */
-#define GS_AWAITING_BATCH 128
+#define GS_AWAITING_BATCH 1024
 
 /* ---- mapping ---- */
 
@@ -439,6 +439,25 @@ static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
 static const char SQL_PRIORITY_CHANGES[] = "SELECT id, at, data FROM ticket_events"
                                            " WHERE ticket_id = ?1 AND kind = 'priority_changed' ORDER BY at, id";
 
+/* Appends the change of the row at st (columns id, at, data from column
+** `col`) to *v. */
+static int read_priority_change(sqlite3_stmt *st, int col, garant_priority_change **v, size_t *len, size_t *cap,
+                                const char *what)
+{
+    json_t *data = json_loads((const char *)sqlite3_column_text(st, col + 2), 0, NULL);
+    json_t *to = json_object_get(data, "to");
+    int prio = json_is_integer(to) ? (int)json_integer_value(to) : 0;
+    json_decref(data);
+    if (prio < 1 || prio > 9)
+        return garant__error(GARANT_ESTORE, "%s: event %lld has no priority 1-9 in \"to\"", what,
+                             (long long)sqlite3_column_int64(st, col));
+    if (garant__grow((void **)v, cap, *len + 1, sizeof **v) != 0) return GARANT_ENOMEM;
+    (*v)[*len].at_s = sqlite3_column_int64(st, col + 1);
+    (*v)[*len].priority = prio;
+    (*len)++;
+    return 0;
+}
+
 /* Caller owns *out; free with free(). *out is NULL when *n is 0. */
 static int tk_priority_changes(garant_store_conn *conn, int64_t ticket_id, garant_priority_change **out, size_t *n)
 {
@@ -453,24 +472,7 @@ static int tk_priority_changes(garant_store_conn *conn, int64_t ticket_id, garan
     garant_priority_change *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *data = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
-        json_t *to = json_object_get(data, "to");
-        if (!json_is_integer(to) || json_integer_value(to) < 1 || json_integer_value(to) > 9) {
-            json_decref(data);
-            err = garant__error(GARANT_ESTORE, "%s: event %lld has no priority 1-9 in \"to\"", what,
-                                (long long)sqlite3_column_int64(st, 0));
-            break;
-        }
-        int prio = (int)json_integer_value(to);
-        json_decref(data);
-        if (garant__grow((void **)&v, &cap, len + 1, sizeof *v) != 0) {
-            err = GARANT_ENOMEM;
-            break;
-        }
-        v[len].at_s = sqlite3_column_int64(st, 1);
-        v[len].priority = prio;
-        len++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = read_priority_change(st, 0, &v, &len, &cap, what))) {
     }
     if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
@@ -518,6 +520,27 @@ static int tk_set_deadline(garant_store_conn *conn, int64_t id, int64_t due, int
     sqlite3_bind_int64(st, 1, id);
     bind_due(st, 2, due);
     bind_due(st, 3, warn_at);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
+static const char SQL_SET_TERMS[] =
+    "UPDATE tickets SET policy_version = ?2, first_response_due = ?3, warn_at = ?4,"
+    " breached_due = CASE WHEN breached_at IS NULL THEN breached_due ELSE ?3 END WHERE id = ?1";
+
+/* set_policy_version and set_deadline in one write: a correction moves
+** hundreds of thousands of tickets, and each write rewrites the row. */
+static int tk_set_terms(garant_store_conn *conn, int64_t id, int64_t version, int64_t due, int64_t warn_at)
+{
+    static const char what[] = "tickets.set_terms";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_TERMS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, version);
+    bind_due(st, 3, due);
+    bind_due(st, 4, warn_at);
     err = gs_sqlite_exec_stmt(c, st, what);
     return err ? err : changed_or_notfound(c, what, id);
 }
@@ -737,16 +760,51 @@ static const char SQL_AWAITING[] = "SELECT " TICKET_COLS " FROM tickets NOT INDE
                                    " WHERE id > ?1 AND first_response_at IS NULL AND status IN ('open', 'pending')"
                                    " ORDER BY id LIMIT ?2";
 
-/* Tickets are read a batch at a time and the statement reset before fn
-** runs, so fn may write through this same connection (set_deadline,
-** append_event) and no read snapshot is held across it. Returns fn's
-** nonzero value if it stopped the walk. */
-static int tk_each_awaiting(garant_store_conn *conn, int (*fn)(void *ctx, const garant_ticket *t), void *ctx)
+/* The priority changes of a batch's id range, in one walk of the partial
+** index ticket_events_priority (migration 7) instead of a query per
+** ticket. */
+static const char SQL_BATCH_PRIORITY_CHANGES[] = "SELECT ticket_id, id, at, data FROM ticket_events"
+                                                 " WHERE kind = 'priority_changed' AND ticket_id BETWEEN ?1 AND ?2"
+                                                 " ORDER BY ticket_id, at, id";
+
+/* Reads the priority changes of tickets first..last into *v, ordered by
+** ticket, and each change's ticket into (*owner)[i]. */
+static int batch_priority_changes(gs_sqlite_conn *c, int64_t first, int64_t last, garant_priority_change **v,
+                                  int64_t **owner, size_t *len, size_t *cap, size_t *owner_cap, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_BATCH_PRIORITY_CHANGES, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    *len = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (garant__grow((void **)owner, owner_cap, *len + 1, sizeof **owner) != 0) {
+            err = GARANT_ENOMEM;
+            break;
+        }
+        (*owner)[*len] = sqlite3_column_int64(st, 0);
+        if ((err = read_priority_change(st, 1, v, len, cap, what))) break;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+/* Tickets are read a batch at a time, with their priority changes, and
+** the statements reset before fn runs, so fn may write through this same
+** connection (set_deadline, append_event) and no read snapshot is held
+** across it. Returns fn's nonzero value if it stopped the walk. */
+static int tk_each_awaiting(garant_store_conn *conn, garant_awaiting_fn *fn, void *ctx)
 {
     static const char what[] = "tickets.each_awaiting";
     gs_sqlite_conn *c = gs_sqlite(conn);
     garant_ticket *batch = malloc(GS_AWAITING_BATCH * sizeof *batch);
     if (!batch) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    garant_priority_change *ch = NULL;
+    int64_t *owner = NULL;
+    size_t nch = 0, cap = 0, owner_cap = 0;
     int64_t after = 0;
     int err = 0;
     for (;;) {
@@ -759,11 +817,21 @@ static int tk_each_awaiting(garant_store_conn *conn, int (*fn)(void *ctx, const 
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) read_ticket(st, &batch[n++]);
         if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
         sqlite3_reset(st);
+        if (!err && n > 0)
+            err = batch_priority_changes(c, batch[0].id, batch[n - 1].id, &ch, &owner, &nch, &cap, &owner_cap, what);
         if (err) break;
-        for (int i = 0; i < n && !err; i++) err = fn(ctx, &batch[i]);
+        size_t k = 0;
+        for (int i = 0; i < n && !err; i++) {
+            while (k < nch && owner[k] < batch[i].id) k++;
+            size_t from = k;
+            while (k < nch && owner[k] == batch[i].id) k++;
+            err = fn(ctx, &batch[i], k > from ? ch + from : NULL, k - from);
+        }
         if (err || n < GS_AWAITING_BATCH) break;
         after = batch[n - 1].id;
     }
+    free(owner);
+    free(ch);
     free(batch);
     return err;
 }
@@ -878,6 +946,7 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .set_priority = tk_set_priority,
     .set_deadline = tk_set_deadline,
     .set_policy_version = tk_set_policy_version,
+    .set_terms = tk_set_terms,
     .set_status = tk_set_status,
     .set_first_response = tk_set_first_response,
     .reply_insert = tk_reply_insert,

@@ -79,6 +79,9 @@ typedef struct garant_event_in {
     json_t *data;
 } garant_event_in;
 
+/* each_awaiting's callback: one ticket and its priority changes. */
+typedef int garant_awaiting_fn(void *ctx, const garant_ticket *t, const garant_priority_change *ch, size_t n);
+
 typedef struct garant_store_tickets_ops {
     /* Insert a ticket with its body; sets io->id. The insert is also the
     ** ticket's 'created' event, first in events(): at submitted_at, by
@@ -104,6 +107,10 @@ typedef struct garant_store_tickets_ops {
     /* The policy version the ticket is counted under from now on (a
     ** correction); ENOTFOUND if there is no such ticket. */
     int (*set_policy_version)(garant_store_conn *c, int64_t id, int64_t version);
+    /* Both at once, in one write (a correction): the version, the
+    ** deadline and the warning instant, which may be GARANT_NO_DUE; a
+    ** recorded breach stays, as with set_deadline. */
+    int (*set_terms)(garant_store_conn *c, int64_t id, int64_t version, int64_t due, int64_t warn_at);
     int (*set_status)(garant_store_conn *c, int64_t id, const char *status);
     int (*set_first_response)(garant_store_conn *c, int64_t id, int64_t at);
     /* Conversation: replies and internal notes, oldest first:
@@ -119,9 +126,11 @@ typedef struct garant_store_tickets_ops {
     /* The same queue with filters (plan, priority, organization, product),
     ** still one index walk in deadline order. */
     int (*queue_where)(garant_store_conn *c, const garant_queue_filter *f, json_t **out);
-    /* Call fn for every ticket still awaiting a first response (for
-    ** recomputing deadlines after a policy change). Stops on nonzero. */
-    int (*each_awaiting)(garant_store_conn *c, int (*fn)(void *ctx, const garant_ticket *t), void *ctx);
+    /* Call fn for every ticket still awaiting a first response, in id
+    ** order, with its priority changes oldest first (ch borrowed for the
+    ** call, NULL when n is 0): a correction's walk. fn may write through c.
+    ** Stops on fn's nonzero value and returns it. */
+    int (*each_awaiting)(garant_store_conn *c, garant_awaiting_fn *fn, void *ctx);
     /* Tickets submitted in [from, to) for reports: JSON array of
     ** {id, org_id, org_name, plan, priority, submitted_at, due, first_response_at}. */
     int (*for_report)(garant_store_conn *c, int64_t from, int64_t to, json_t **out);

@@ -906,21 +906,38 @@ static void test_queue_uses_index(void **state)
 
 /* ---- the walk over awaiting tickets ---- */
 
+/* More than two of each_awaiting's batches (1,024 tickets). */
+#define WALK_TICKETS 2500
+
 typedef struct walk {
     fixture *fx;
-    int seen[400];
+    int seen[WALK_TICKETS + 1];
     int calls;
     int stop_after;
 } walk;
 
-/* Moves each ticket's deadline while the walk runs, as a policy change does. */
-static int walk_fn(void *ctx, const garant_ticket *t)
+/* Ticket i's priority changes: every 3rd has one (to 2, at T0 + i + 5),
+** every 9th a second (to 1, at T0 + i + 6). */
+static size_t walk_changes(int i)
+{
+    return i % 9 == 0 ? 2 : i % 3 == 0 ? 1 : 0;
+}
+
+/* Moves each ticket's deadline while the walk runs, as a correction does. */
+static int walk_fn(void *ctx, const garant_ticket *t, const garant_priority_change *ch, size_t n)
 {
     walk *wk = ctx;
-    assert_true(t->id > 0 && t->id < 400);
+    assert_true(t->id > 0 && t->id <= WALK_TICKETS);
     assert_true(t->first_response_at == 0);
     assert_true(strcmp(t->status, "open") == 0 || strcmp(t->status, "pending") == 0);
-    wk->seen[t->id]++;
+    int i = (int)t->id;
+    if (n != walk_changes(i)) fail_msg("ticket %d came with %zu priority changes, want %zu", i, n, walk_changes(i));
+    assert_true((n == 0) == (ch == NULL));
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(ch[k].at_s, T0 + i + 5 + (int64_t)k);
+        assert_int_equal(ch[k].priority, 2 - (int)k);
+    }
+    wk->seen[i]++;
     wk->calls++;
     int64_t due = t->first_response_due == GARANT_NO_DUE ? T0 + 1 : t->first_response_due + 100000;
     check(wk->fx->ops->tickets->set_deadline(wk->fx->w, t->id, due, due - 10), "set_deadline in walk");
@@ -933,12 +950,18 @@ static void test_each_awaiting(void **state)
     fixture *fx = *state;
     const garant_store_tickets_ops *tk = fx->ops->tickets;
     check(fx->ops->begin_write(fx->w), "begin");
-    for (int i = 1; i <= 300; i++)
+    for (int i = 1; i <= WALK_TICKETS; i++) {
         add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 5 ? T0 + 10000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
+        if (walk_changes(i) >= 1)
+            append(fx, i, T0 + i + 5, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 2));
+        if (walk_changes(i) >= 2)
+            append(fx, i, T0 + i + 6, "priority_changed", json_pack("{s:i, s:i}", "from", 2, "to", 1));
+        if (i % 4 == 0) append(fx, i, T0 + i + 7, "noted", json_pack("{s:i}", "to", 9));
+    }
     check(fx->ops->commit(fx->w), "commit");
     /* Not awaiting: answered (every 7th), solved or closed (every 11th). */
     int awaiting = 0;
-    for (int i = 1; i <= 300; i++) {
+    for (int i = 1; i <= WALK_TICKETS; i++) {
         if (i % 7 == 0) check(tk->set_first_response(fx->w, i, T0 + 1), "fr");
         else if (i % 11 == 0) check(tk->set_status(fx->w, i, i % 2 ? "solved" : "closed"), "status");
         else {
@@ -951,16 +974,16 @@ static void test_each_awaiting(void **state)
     wk->fx = fx;
     check(tk->each_awaiting(fx->w, walk_fn, wk), "each_awaiting");
     assert_int_equal(wk->calls, awaiting);
-    for (int i = 1; i <= 300; i++) {
+    for (int i = 1; i <= WALK_TICKETS; i++) {
         int want = (i % 7 && i % 11) ? 1 : 0;
         if (wk->seen[i] != want) fail_msg("ticket %d seen %d times, want %d", i, wk->seen[i], want);
     }
-    /* A nonzero answer stops the walk and is returned. */
+    /* A nonzero answer stops the walk and is returned, in the second batch. */
     memset(wk, 0, sizeof *wk);
     wk->fx = fx;
-    wk->stop_after = 130;
+    wk->stop_after = 1300;
     assert_int_equal(tk->each_awaiting(fx->w, walk_fn, wk), 42);
-    assert_int_equal(wk->calls, 130);
+    assert_int_equal(wk->calls, 1300);
     free(wk);
 }
 
