@@ -428,6 +428,7 @@ typedef struct correct_job {
     const char *reason;
     int refused;      /* the plan failed or needs a reason: nothing written */
     char why[512];    /* then why */
+    int64_t id;       /* the correction recorded */
     http_correction out;
 } correct_job;
 
@@ -454,7 +455,36 @@ static int correct_write(garant_store_conn *w, void *ctx)
         return 0;
     }
     if (rc) return rc;
-    return http_tickets_correct_apply(&j->out, w, j->version, r->now, r->user.id, j->reason);
+    return http_tickets_correct_apply(&j->out, w, j->version, r->now, r->user.id, j->reason, &j->id);
+}
+
+/* Corrections GET /api/v1/policy/corrections lists. */
+#define CORRECTIONS_LISTED 100
+
+static int correction_row(void *ctx, const garant_correction *k)
+{
+    json_t *o = json_pack("{s:I,s:o,s:{s:I,s:s},s:I,s:o,s:I,s:I,s:I,s:I}", "id", (json_int_t)k->id, "at",
+                          http_time_json(k->at), "by", "id", (json_int_t)k->by_user, "email", k->by_email,
+                          "to_version", (json_int_t)k->to_version, "reason",
+                          k->reason ? json_string(k->reason) : json_null(), "tickets_examined",
+                          (json_int_t)k->examined, "moved", (json_int_t)k->moved, "earlier", (json_int_t)k->earlier,
+                          "later", (json_int_t)k->later);
+    if (!o || json_array_append_new(ctx, o) != 0) return garant__error(GARANT_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* GET /api/v1/policy/corrections (staff): who applied which correction,
+** newest first. */
+static int corrections_list(http_req *r)
+{
+    json_t *list = json_array();
+    if (!list) return garant__error(GARANT_ENOMEM, "out of memory");
+    int rc = GS(r->db)->sla->corrections(r->db, CORRECTIONS_LISTED, correction_row, list);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    return http_reply(r, 200, json_pack("{s:o}", "corrections", list));
 }
 
 /* POST /api/v1/policy/corrections {to_version, reason?} (admins): move every
@@ -479,6 +509,7 @@ static int correction_apply(http_req *r)
     }
     json_t *o = correction_json(&j.out, j.version);
     if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||
+              json_object_set_new(o, "id", json_integer(j.id)) != 0 ||
               json_object_set_new(o, "reason", j.reason ? json_string(j.reason) : json_null()) != 0 ||
               json_object_del(o, "moves") != 0 || json_object_del(o, "needs_reason") != 0)) {
         json_decref(o);
@@ -653,6 +684,9 @@ const http_route http_routes_policy[] = {
      "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER},
     {"GET", "/api/v1/policy/versions", HTTP_STAFF, policy_versions,
      "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/policy/corrections", HTTP_STAFF, corrections_list,
+     "the corrections applied to open tickets, newest first: who, when, onto which version, why, what moved",
+     HTTP_RUN_WORKER},
     {"POST", "/api/v1/policy/corrections/preview", HTTP_ADMIN, correction_preview,
      "which open tickets moving onto a policy version {to_version} would move, and by how much", HTTP_RUN_WORKER},
     {"POST", "/api/v1/policy/corrections", HTTP_ADMIN, correction_apply,

@@ -487,12 +487,13 @@ int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const 
 }
 
 /* The history event of one moved ticket. */
-static int record_step(garant_store_conn *w, const http_correction_step *p, int64_t version, int64_t now,
-                       int64_t actor, const char *reason)
+static int record_step(garant_store_conn *w, const http_correction_step *p, int64_t correction, int64_t version,
+                       int64_t now, int64_t actor, const char *reason)
 {
     json_t *data = json_object();
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
-    int rc = put(data, "old_version", json_integer(p->old_version));
+    int rc = put(data, "correction", json_integer(correction));
+    if (!rc) rc = put(data, "old_version", json_integer(p->old_version));
     if (!rc) rc = put(data, "new_version", json_integer(version));
     if (!rc) rc = put(data, "old_due", http_time_json(p->old_due));
     if (!rc) rc = put(data, "new_due", http_time_json(p->new_due));
@@ -508,10 +509,13 @@ static int record_step(garant_store_conn *w, const http_correction_step *p, int6
 }
 
 int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
-                               int64_t actor, const char *reason)
+                               int64_t actor, const char *reason, int64_t *out_id)
 {
     const garant_store_tickets_ops *tk = GS(w)->tickets;
-    int rc = 0;
+    garant_correction rec = {0, now, actor, NULL, version, reason, (int64_t)out->examined, (int64_t)out->moved,
+                             (int64_t)out->earlier, (int64_t)out->later};
+    int64_t id = 0;
+    int rc = GS(w)->sla->correction_insert(w, &rec, &id);
     for (size_t i = 0; i < out->nplan && !rc; i++) {
         const http_correction_step *p = &out->plan[i];
         /* A ticket whose instants stay takes the version silently: the
@@ -519,8 +523,9 @@ int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w,
         if (p->new_due == p->old_due && p->new_warn == p->old_warn)
             rc = tk->set_policy_version(w, p->id, version);
         else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
-            rc = record_step(w, p, version, now, actor, reason);
+            rc = record_step(w, p, id, version, now, actor, reason);
     }
+    if (!rc && out_id) *out_id = id;
     return rc;
 }
 

@@ -93,13 +93,14 @@ typedef struct http_correction {
 int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
                               size_t max_listed, int keep_plan);
 
-/* Carry out out's plan on w inside the caller's transaction: each ticket
-** moves onto `version`; where its deadline or warning instant changes,
-** they are stored with it and a 'deadline_corrected' event {old_version,
-** new_version, old_due, new_due, old_warn_at, new_warn_at, reason} at
-** `now` by actor says so; a recorded breach stays. */
+/* Carry out out's plan on w inside the caller's transaction: the
+** correction is recorded (its id through *out_id) and each ticket moves
+** onto `version`; where its deadline or warning instant changes, they are
+** stored with it and a 'deadline_corrected' event {correction,
+** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
+** reason} at `now` by actor says so; a recorded breach stays. */
 int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
-                               int64_t actor, const char *reason);
+                               int64_t actor, const char *reason, int64_t *out_id);
 
 void http_correction_free(http_correction *out);
 

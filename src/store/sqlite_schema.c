@@ -182,8 +182,24 @@ const char *const gs_sqlite_migrations[] = {
     /* 7: a correction replays every open ticket's priority changes, a
     ** batch of tickets at a time (tickets.each_awaiting); this index holds
     ** those events alone, so the walk does not read the rest of the
-    ** history. */
-    "CREATE INDEX ticket_events_priority ON ticket_events(ticket_id, at, id) WHERE kind = 'priority_changed';",
+    ** history. Each applied correction is a row: who moved the open
+    ** tickets onto which version, when and why (its tickets' events name
+    ** it). */
+    "CREATE INDEX ticket_events_priority ON ticket_events(ticket_id, at, id) WHERE kind = 'priority_changed';"
+    "CREATE TABLE corrections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER NOT NULL REFERENCES users(id),"
+    "  to_version INTEGER NOT NULL REFERENCES policies(id),"
+    "  reason TEXT,"
+    "  examined INTEGER NOT NULL,"
+    "  moved INTEGER NOT NULL,"
+    "  earlier INTEGER NOT NULL,"
+    "  later INTEGER NOT NULL);"
+    "CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections"
+    "  BEGIN SELECT RAISE(ABORT, 'corrections are history'); END;"
+    "CREATE TRIGGER corrections_no_delete BEFORE DELETE ON corrections"
+    "  BEGIN SELECT RAISE(ABORT, 'corrections are history'); END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

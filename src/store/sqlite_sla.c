@@ -454,6 +454,69 @@ static int sla_policy_adopt(garant_store_conn *conn, int64_t version)
     return gs_sqlite_exec_stmt(c, st, "sla.policy_adopt");
 }
 
+/* Longest reason a correction keeps (the API's limit is 1,000). */
+#define GS_MAX_REASON 4000
+
+static const char SQL_CORRECTION_INSERT[] =
+    "INSERT INTO corrections (at, by_user, to_version, reason, examined, moved, earlier, later)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+static int sla_correction_insert(garant_store_conn *conn, const garant_correction *rec, int64_t *out_id)
+{
+    static const char what[] = "sla.correction_insert";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    if (rec->reason && strlen(rec->reason) > GS_MAX_REASON)
+        return garant__error(GARANT_ELIMIT, "%s: reason longer than %d bytes", what, GS_MAX_REASON);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_CORRECTION_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, rec->at);
+    sqlite3_bind_int64(st, 2, rec->by_user);
+    sqlite3_bind_int64(st, 3, rec->to_version);
+    int rc = rec->reason ? gs_sqlite_bind_text(st, 4, rec->reason) : sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, rec->examined);
+    sqlite3_bind_int64(st, 6, rec->moved);
+    sqlite3_bind_int64(st, 7, rec->earlier);
+    sqlite3_bind_int64(st, 8, rec->later);
+    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    if (!err && out_id) *out_id = sqlite3_last_insert_rowid(c->db);
+    return err;
+}
+
+static const char SQL_CORRECTIONS[] =
+    "SELECT k.id, k.at, k.by_user, COALESCE(u.email, ''), k.to_version, k.reason, k.examined, k.moved, k.earlier,"
+    " k.later FROM corrections k LEFT JOIN users u ON u.id = k.by_user ORDER BY k.id DESC LIMIT ?1";
+
+static int sla_corrections(garant_store_conn *conn, int limit, garant_correction_fn *fn, void *ctx)
+{
+    static const char what[] = "sla.corrections";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_CORRECTIONS, &st);
+    if (err) return err;
+    sqlite3_bind_int(st, 1, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        garant_correction k = {
+            .id = sqlite3_column_int64(st, 0),
+            .at = sqlite3_column_int64(st, 1),
+            .by_user = sqlite3_column_int64(st, 2),
+            .by_email = (const char *)sqlite3_column_text(st, 3),
+            .to_version = sqlite3_column_int64(st, 4),
+            .reason = (const char *)sqlite3_column_text(st, 5),
+            .examined = sqlite3_column_int64(st, 6),
+            .moved = sqlite3_column_int64(st, 7),
+            .earlier = sqlite3_column_int64(st, 8),
+            .later = sqlite3_column_int64(st, 9),
+        };
+        if (!k.by_email) k.by_email = "";
+        if ((err = fn(ctx, &k))) break;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
 const garant_store_sla_ops gs_sqlite_sla_ops = {
     .due_events = sla_due_events,
     .record_event = sla_record_event,
@@ -470,4 +533,6 @@ const garant_store_sla_ops gs_sqlite_sla_ops = {
     .policy_get = sla_policy_get,
     .policy_list = sla_policy_list,
     .policy_adopt = sla_policy_adopt,
+    .correction_insert = sla_correction_insert,
+    .corrections = sla_corrections,
 };

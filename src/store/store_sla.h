@@ -33,6 +33,19 @@ typedef struct garant_policy_version {
     int64_t by_user;   /* who saved it; 0: the server's configuration */
 } garant_policy_version;
 
+/* One applied correction of open tickets (docs/SLA.md): who moved them
+** onto which version, when, why, and what it counted. */
+typedef struct garant_correction {
+    int64_t id, at;
+    int64_t by_user;          /* users.id of the admin */
+    const char *by_email;     /* borrowed for the callback; "" if unknown */
+    int64_t to_version;
+    const char *reason;       /* borrowed; NULL when none was needed */
+    int64_t examined, moved, earlier, later;
+} garant_correction;
+
+typedef int garant_correction_fn(void *ctx, const garant_correction *c);
+
 typedef struct garant_store_sla_ops {
     /* Tickets awaiting a first response whose warn_at (kind "warning") or
     ** first_response_due (kind "breach") is at or before now and that have
@@ -72,6 +85,13 @@ typedef struct garant_store_sla_ops {
     /* Tickets filed before versions existed (policy_version NULL) take
     ** this one. */
     int (*policy_adopt)(garant_store_conn *c, int64_t version);
+    /* Record an applied correction (rec's id and by_email are ignored);
+    ** its id through *out_id. */
+    int (*correction_insert)(garant_store_conn *c, const garant_correction *rec, int64_t *out_id);
+    /* The corrections applied, newest first, at most limit: fn once each,
+    ** the record borrowed for the call; fn must not use c. Stops on fn's
+    ** nonzero value and returns it. */
+    int (*corrections)(garant_store_conn *c, int limit, garant_correction_fn *fn, void *ctx);
 } garant_store_sla_ops;
 
 #endif

@@ -376,6 +376,7 @@ def test_corrections_preview_then_apply():
         expect(len(ev) == 1 and ev[0]["data"]["old_due"] == "2026-11-30T13:30:00Z"
                and ev[0]["data"]["new_due"] == "2026-11-30T09:30:00Z" and ev[0]["data"]["new_version"] == v2, ev)
         expect(ev[0]["at"] == "2026-11-30T11:05:00Z" and ev[0]["data"]["reason"] is None, ev)
+        expect(ev[0]["data"]["correction"] == r["id"], (ev, r))
         # Moved earlier past now, A breaches; the monitor records it.
         s.wait_rounds()
         expect(ticket(s, d.agent, a)["breached_at"] == "2026-11-30T11:05:00Z")
@@ -408,6 +409,16 @@ def test_corrections_preview_then_apply():
             expect(len(ev) == (2 if tid == a else 1), ev)
             # The customer sees why the deadline moved.
             expect(events(ticket(s, d.pro, tid), "deadline_corrected") == events(t, "deadline_corrected"))
+        # Who applied what: each correction is on record, newest first.
+        k = expect_status(s.get("/api/v1/policy/corrections", token=d.agent), 200).json["corrections"]
+        expect(len(k) == 2, k)
+        admin_id = expect_status(s.get("/api/v1/me", token=d.admin), 200).json["user"]["id"]
+        expect(k[0] == {"id": r["id"], "at": "2026-11-30T11:05:00Z", "by": {"id": admin_id, "email": "admin@vendor.example"},
+                        "to_version": v3, "reason": "the targets were set wrong", "tickets_examined": 2,
+                        "moved": 2, "earlier": 0, "later": 2}, k)
+        expect(k[1]["to_version"] == v2 and k[1]["reason"] is None and k[1]["moved"] == 1 and k[1]["earlier"] == 1, k)
+        expect(events(ticket(s, d.agent, a), "deadline_corrected")[-1]["data"]["correction"] == r["id"])
+        expect_error(s.get("/api/v1/policy/corrections", token=d.pro), 403)
         # The new deadline passes: no second breach.
         d.set_clock("2026-11-30T14:30:00Z")
         s.wait_rounds()

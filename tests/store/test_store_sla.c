@@ -562,6 +562,71 @@ static void test_policy_versions(void **state)
     assert_int_equal(fx->sla->policy_insert(fx->w, "version: 4\n", T0, 999, NULL), GARANT_ENOTFOUND);
 }
 
+/* ---- corrections ---- */
+
+typedef struct seen_corrections {
+    int n;
+    int64_t ids[4];
+    char emails[4][64];
+    char reasons[4][64];
+    int64_t counts[4][4];
+} seen_corrections;
+
+static int note_correction(void *ctx, const garant_correction *k)
+{
+    seen_corrections *s = ctx;
+    assert_true(s->n < 4);
+    s->ids[s->n] = k->id;
+    snprintf(s->emails[s->n], sizeof s->emails[0], "%s", k->by_email);
+    snprintf(s->reasons[s->n], sizeof s->reasons[0], "%s", k->reason ? k->reason : "(none)");
+    int64_t c[4] = {k->examined, k->moved, k->earlier, k->later};
+    memcpy(s->counts[s->n], c, sizeof c);
+    s->n++;
+    return s->n == 3 ? 7 : 0;
+}
+
+static void test_corrections(void **state)
+{
+    fixture *fx = *state;
+    int64_t v1 = 0, v2 = 0;
+    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "v1");
+    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "v2");
+    seen_corrections s = {0};
+    check(fx->sla->corrections(fx->w, 10, note_correction, &s), "none yet");
+    assert_int_equal(s.n, 0);
+    garant_correction a = {0, T0 + 1, fx->agent, NULL, v2, NULL, 10, 4, 4, 0};
+    garant_correction b = {0, T0 + 2, fx->agent, NULL, v1, "the targets were set wrong", 10, 3, 1, 2};
+    int64_t ia = 0, ib = 0;
+    check(fx->sla->correction_insert(fx->w, &a, &ia), "a");
+    check(fx->sla->correction_insert(fx->w, &b, &ib), "b");
+    assert_true(ia > 0 && ib > ia);
+    /* Newest first, limited, each field back. */
+    check(fx->sla->corrections(fx->w, 10, note_correction, &s), "list");
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.ids[0], ib);
+    assert_string_equal(s.emails[0], "admin@garant.example");
+    assert_string_equal(s.reasons[0], "the targets were set wrong");
+    assert_string_equal(s.reasons[1], "(none)");
+    int64_t want_b[4] = {10, 3, 1, 2}, want_a[4] = {10, 4, 4, 0};
+    assert_memory_equal(s.counts[0], want_b, sizeof want_b);
+    assert_memory_equal(s.counts[1], want_a, sizeof want_a);
+    memset(&s, 0, sizeof s);
+    check(fx->sla->corrections(fx->w, 1, note_correction, &s), "limit");
+    assert_int_equal(s.n, 1);
+    /* The callback's nonzero answer stops the walk and is returned. */
+    check(fx->sla->correction_insert(fx->w, &a, NULL), "c");
+    memset(&s, 0, sizeof s);
+    assert_int_equal(fx->sla->corrections(fx->w, 10, note_correction, &s), 7);
+    assert_int_equal(s.n, 3);
+    /* Unknown version or admin: refused; a record is history. */
+    garant_correction bad = a;
+    bad.to_version = v2 + 100;
+    assert_int_not_equal(fx->sla->correction_insert(fx->w, &bad, NULL), 0);
+    bad = a;
+    bad.by_user = 9999;
+    assert_int_not_equal(fx->sla->correction_insert(fx->w, &bad, NULL), 0);
+}
+
 /* The monitor's unit of work, end to end: due, recorded once, queued for
 ** the subscribers, recorded in the history; the second pass finds nothing. */
 static void test_monitor_round(void **state)
@@ -616,6 +681,7 @@ int run_sla_contract(const garant_store_ops *ops, const char *target)
         CASE(test_outbox_delivery),
         CASE(test_breach_is_a_fact),
         CASE(test_policy_versions),
+        CASE(test_corrections),
         CASE(test_monitor_round),
     };
     char name[64];

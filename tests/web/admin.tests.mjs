@@ -205,6 +205,8 @@ export const tests = [
     h.expectEqual(await h.text(page, '#version-rows tr[data-version="1"] .saved-by'), 'the configuration', 'saved by the configuration');
     h.expectEqual(await h.text(page, '#version-rows tr[data-version="1"] .version-tickets'), '2', 'both tickets run on it');
     h.expect(await page.isDisabled('#correct-apply'), 'nothing to apply before a preview');
+    await page.waitForSelector('#correction-rows td.muted');
+    h.expectEqual(await h.text(page, '#correction-rows'), 'No correction has been applied.', 'no correction yet');
     // A tighter version 2 (P3 within 6 h), saved through the page.
     const yaml = await page.inputValue('#yaml');
     h.expect(yaml.includes('3: { within: 9h, calendar: business }'), 'the YAML has professional P3');
@@ -240,6 +242,11 @@ export const tests = [
     h.expectEqual(await h.text(page, '#correct-msg'),
       'Applied: 1 ticket(s) moved onto version 2 (1 earlier, 0 later); 1 of 2 examined kept their deadlines.', 'what was applied');
     h.expect(await page.isDisabled('#correct-apply'), 'nothing more to apply');
+    // Who applied what: the record of the correction.
+    await page.waitForSelector('#correction-rows tr[data-correction]');
+    h.expectEqual(await h.text(page, '#correction-rows tr[data-correction] .corrected-by'), admin.email, 'applied by the admin');
+    h.expectEqual(await h.text(page, '#correction-rows tr[data-correction] .corrected-moved'), '1 of 2 (1 earlier, 0 later)', 'what it moved');
+    h.expectEqual(await h.text(page, '#correction-rows tr[data-correction] .muted'), 'none needed: every deadline moved earlier', 'no reason needed');
     const moved = await server.expect(200, 'GET', `/api/v1/tickets/${open.id}`, undefined, admin.token);
     h.expectEqual(moved.first_response_due, '2026-11-27T16:00:00Z', 'the deadline moved');
     h.expectEqual(moved.policy_version, 2, 'onto version 2');
@@ -265,6 +272,8 @@ export const tests = [
     h.expectEqual(await page.getAttribute(`#move-rows tr[data-id="${late.id}"]`, 'data-breached'), 'true', 'the P1 was breached');
     h.expectEqual(await h.text(page, `#move-rows tr[data-id="${late.id}"] .move-breached`), 'breached — stays breached', 'and stays so');
     h.expect((await h.text(page, '#correct-form label[for="correct-reason"]')).includes('(required)'), 'the reason is marked required');
+    await page.$eval('#correct-title', (e) => e.scrollIntoView());
+    await h.screenshot(page, ctx.shots, 'admin-correction', { fullPage: false });
     // Without a reason the page refuses, sending nothing.
     let posts = 0;
     page.on('request', (r) => {
@@ -291,6 +300,11 @@ export const tests = [
     h.expectEqual(later.first_response_due, '2026-11-30T14:00:00Z', 'the P3 is due Monday 15:00 CET');
     const last = later.history.filter((e) => e.kind === 'deadline_corrected').pop();
     h.expect(last && last.data.new_version === 3 && /contract renewal/.test(last.data.reason), 'the reason is in the history: ' + JSON.stringify(last));
+    await page.waitForFunction(() => document.querySelectorAll('#correction-rows tr[data-correction]').length === 2);
+    const newest = `#correction-rows tr[data-correction="${last.data.correction}"]`;
+    h.expectEqual(await page.$eval('#correction-rows tr[data-correction]', (r) => r.dataset.correction), String(last.data.correction), 'the newest first');
+    h.expectEqual(await h.text(page, `${newest} .corrected-reason`), 'Targets were loosened with the customer\'s contract renewal.', 'with its reason');
+    h.expectEqual(await h.text(page, `${newest} .corrected-moved`), '2 of 2 (0 earlier, 2 later)', 'what it moved');
     const breached = await server.expect(200, 'GET', `/api/v1/tickets/${late.id}`, undefined, admin.token);
     h.expectEqual(breached.sla.state, 'breached', 'a breach stays a breach');
     await page.waitForSelector('#version-rows tr[data-version="3"] .version-tickets');
@@ -299,6 +313,8 @@ export const tests = [
     await page.selectOption('#lang-switch', 'ro');
     h.expectEqual(await h.text(page, '#versions-title'), 'Versiuni', 'the table in Romanian');
     h.expectEqual(await h.text(page, '#version-rows tr[data-version="3"] .badge'), 'În vigoare', 'in force in Romanian');
+    h.expectEqual(await h.text(page, '#corrections-title'), 'Corecții aplicate', 'the corrections in Romanian');
+    h.expectEqual(await h.text(page, `${newest} .corrected-moved`), '2 din 2 (0 mai devreme, 2 mai târziu)', 'the counts in Romanian');
     // On a phone the versions and the moves are cards that fit the screen.
     const phone = await pageAs(ctx, admin, { viewport: { width: 375, height: 740 } });
     await openAdmin(phone, '/admin#policy');
@@ -309,6 +325,7 @@ export const tests = [
     const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
     h.expect(wide <= 375, 'the correction fits a phone: ' + wide);
     h.expect(await phone.isVisible(`#move-rows tr[data-id="${open.id}"] .move-delta`), 'the difference shows on a phone');
+    h.expect(await phone.isVisible(`${newest} .corrected-reason`), 'the record of corrections shows on a phone');
   }],
 
   ['admin_calendar_month_with_christmas_holidays', async (ctx) => {

@@ -396,6 +396,41 @@ run(async () => {
     renderVersions();
   }
 
+  // ---- the corrections applied: who moved the open tickets, and why ----
+
+  let corrections = null; // GET /policy/corrections
+
+  function renderCorrections() {
+    if (!corrections) return;
+    const cell = (key, ...c) => h('td', { 'data-label': t(key) }, c);
+    fill(
+      $('#correction-rows'),
+      corrections.length
+        ? corrections.map((k) =>
+            h(
+              'tr',
+              { dataset: { correction: String(k.id) } },
+              cell('admin.correctedAt', timeElement(k.at, userZone(), { weekday: false })),
+              cell('admin.correctedBy', h('span', { class: 'corrected-by', text: k.by.email })),
+              cell('admin.correctedOnto', h('strong', { text: String(k.to_version) })),
+              cell('admin.correctedMoved', h('span', { class: 'corrected-moved', text: t('admin.correctedCounts', { moved: k.moved, earlier: k.earlier, later: k.later, examined: k.tickets_examined }) })),
+              cell('admin.correctReason', k.reason ? h('span', { class: 'corrected-reason', text: k.reason }) : h('span', { class: 'muted', text: t('admin.correctedNoReason') })),
+            ),
+          )
+        : h('tr', null, h('td', { colspan: 5, class: 'muted', text: t('admin.noCorrections') })),
+    );
+  }
+
+  async function loadCorrections() {
+    try {
+      corrections = (await api('GET', '/policy/corrections')).corrections;
+      say($('#corrections-msg'), '');
+    } catch (err) {
+      say($('#corrections-msg'), errorText(err), 'error');
+    }
+    renderCorrections();
+  }
+
   // ---- correcting open tickets ----
 
   const correctForm = $('#correct-form');
@@ -534,7 +569,7 @@ run(async () => {
         showCorrection(null, 'idle');
         say(correctMsg, t(r.reason ? 'admin.correctAppliedReason' : 'admin.correctApplied', vars), 'ok');
         correctMsg.focus();
-        await loadVersions();
+        await Promise.all([loadVersions(), loadCorrections()]);
       } catch (err) {
         // A reason the server asks for goes next to the field.
         reportError(correctForm, err, { box: correctMsg });
@@ -718,7 +753,7 @@ run(async () => {
   }
   renderOrgs();
   renderProducts();
-  await Promise.all([loadVersions(), loadMonth()]);
+  await Promise.all([loadVersions(), loadCorrections(), loadMonth()]);
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
@@ -729,6 +764,7 @@ run(async () => {
     renderProducts();
     renderPolicy();
     renderVersions();
+    renderCorrections();
     if (corrected) showCorrection(corrected, 'ready');
     renderMonth();
   });
