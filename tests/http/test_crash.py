@@ -285,5 +285,64 @@ def test_disk_full():
               "%d in the file" % (len(acked), len(failed), in_statement, total), flush=True)
 
 
+def test_correction_on_a_full_disk():
+    """A correction is one transaction, all or nothing: when the files
+    cannot grow (RLIMIT_FSIZE, as in test_disk_full) while it moves 2,000
+    open tickets, it answers a 5xx error, and after a restart without the
+    limit no ticket is on the new version, none has a 'deadline_corrected'
+    event and no correction is on record. Applied again with room, it
+    moves them all. The correction runs without a savepoint (server.c,
+    HTTP_WRITE_WHOLE), so a write failing inside it must take its whole
+    transaction with it; in these runs the failure came at the commit
+    instead (the writer's cache holds the transaction's pages until then),
+    and the message printed says which."""
+    import resource
+    with Server(extra_args=["--quiet"]) as s:
+        s.add_staff("admin@vendor.example", "admin")
+        admin = s.login("admin@vendor.example")
+        token = make_customer(s, admin, "ops@full.example", "Full s.r.o.", "full.example", "professional")
+        n = 2000
+        body = {"subject": "moved by a correction", "body": "x" * 200, "environment": "production", "priority": 3}
+        with ThreadPoolExecutor(16) as pool:
+            codes = list(pool.map(lambda _: s.post("/api/v1/tickets", body, token=token).status, range(n)))
+        expect(codes.count(201) == n, "filing: %r" % sorted(set(codes)))
+        pol = expect_status(s.get("/api/v1/policy", token=admin), 200).json
+        yaml = pol["yaml"].replace("3: { within: 9h, calendar: business }", "3: { within: 8h, calendar: business }")
+        expect(yaml != pol["yaml"], "no professional P3 target of 9 h in the policy")
+        v2 = expect_status(s.put("/api/v1/policy", {"yaml": yaml}, token=admin), 200).json["version"]
+        s.stop()
+        sizes = [os.path.getsize(s.db + x) for x in ("", "-wal", "-shm") if os.path.exists(s.db + x)]
+        # Room for the server's start, not for 2,000 events (about 250 bytes
+        # each) and the pages of 2,000 rows rewritten.
+        limit = max(sizes) + 64 * 1024
+
+        def full_disk():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        s.preexec = full_disk
+        s.start()
+        r = s.post("/api/v1/policy/corrections", {"to_version": v2}, token=admin)
+        expect(r.status >= 500 and "error" in r.json, "the correction on a full disk: %r" % r)
+        print("  the correction failed with: %s" % r.json["error"]["message"], flush=True)
+        expect(s.proc.poll() is None, "the server died:\n%s" % s.read_log()[-2000:])
+        s.stop(signal.SIGKILL)
+        s.preexec = None
+        db = sqlite3.connect(s.db)
+        try:
+            on_v2 = db.execute("SELECT count(*) FROM tickets WHERE policy_version = ?", (v2,)).fetchone()[0]
+            events = db.execute("SELECT count(*) FROM ticket_events WHERE kind = 'deadline_corrected'").fetchone()[0]
+            records = db.execute("SELECT count(*) FROM corrections").fetchone()[0]
+        finally:
+            db.close()
+        expect((on_v2, events, records) == (0, 0, 0),
+               "a failed correction left %d tickets on version %d, %d events, %d records" % (on_v2, v2, events, records))
+        s.start()
+        done = expect_status(s.post("/api/v1/policy/corrections", {"to_version": v2}, token=admin), 200).json
+        expect(done["moved"] == n and done["earlier"] == n, done)
+        print("  correction on a full disk: refused with %d, nothing written; %d moved with room" % (r.status, n),
+              flush=True)
+
+
 if __name__ == "__main__":
     run(globals(), "crash")
