@@ -136,6 +136,15 @@ const garant_calendar *garant_policy_calendar_at(const garant_policy *pol,
 const garant_calendar *garant_policy_calendar(const garant_policy *pol,
                                               const char *name);
 const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
+/* "basic, professional, advanced": the policy's names of one kind in
+** order, ", "-separated, for messages that refuse a wrong one; cut with
+** "..." to fit cap (at least 8). Returns buf. */
+typedef enum garant_names_kind {
+    GARANT_NAMES_PLANS,
+    GARANT_NAMES_STAGES,
+    GARANT_NAMES_CALENDARS
+} garant_names_kind;
+const char *garant_policy_names(char *buf, size_t cap, const garant_policy *pol, garant_names_kind kind);
 /* The extra free-mail domains, lower-case, in the order added ("name.*"
 ** for wildcard entries). Borrowed; valid until garant_policy_free. */
 size_t garant_policy_freemail_count(const garant_policy *pol);

@@ -45,9 +45,15 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "garant: " + garant_error_last() and return cli_exit_code(err). */
 int cli_fail(int err);
 
-/* Load the policy named by --config, or the built-in default; reports
+/* Load the policy named by --config, or the one saved in the desk named
+** by --db (the newest, or --version N), or the built-in default; reports
 ** problems on stderr. Caller owns *out; free with garant_policy_free. */
 int cli_load_policy(garant_policy **out, const cli_args *a);
+
+/* The saved policy version `version` (0: the newest) of the desk at db,
+** compiled. CLI_USAGE when there is no such version (said on stderr);
+** otherwise a garant_err. */
+int cli_policy_from_db(garant_policy **out, garant_diags **out_diags, const char *db, long long version);
 
 int cmd_deadline(const cli_args *a);
 int cmd_calendar(const cli_args *a);

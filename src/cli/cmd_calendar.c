@@ -1,6 +1,7 @@
 /*
 ** cmd_calendar.c - `garant calendar`: the open windows between two local
-** dates, in the calendar's wall time and in UTC.
+** dates, in the calendar's wall time and in UTC, and the holidays and
+** closures that shut any of those days, by name.
 */
 #include <string.h>
 
@@ -39,6 +40,35 @@ static int print_window(void *ctx, const garant_window *w)
     return 0;
 }
 
+/* "Thu 24 Dec 2026": a local day. */
+static void day_label(char out[32], int64_t day)
+{
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int64_t y;
+    unsigned m, d;
+    garant_civil_from_days(&y, &m, &d, day);
+    snprintf(out, 32, "%s %u %s %04lld", wd[garant_weekday_from_days(day) % 7], d, mon[(m - 1) % 12], (long long)y);
+}
+
+/* The closures of one local day, one line each. */
+static void print_closures(const garant_calendar *cal, int64_t day)
+{
+    for (size_t i = 0; i < garant_calendar_holiday_count(cal); i++) {
+        const garant_holiday *h = garant_calendar_holiday(cal, i);
+        if (!garant_calendar_holiday_on(h, day)) continue;
+        char label[32], when[32];
+        day_label(label, day);
+        if (h->closed_from_min == 0 && h->closed_to_min == GARANT_DAY_MIN)
+            snprintf(when, sizeof when, "all day");
+        else
+            snprintf(when, sizeof when, "%02d:%02d-%02d:%02d", h->closed_from_min / 60, h->closed_from_min % 60,
+                     h->closed_to_min / 60, h->closed_to_min % 60);
+        printf("%-28s    closed %s: %s\n", label, when, h->name && h->name[0] ? h->name : "(unnamed closure)");
+    }
+}
+
 int cmd_calendar(const cli_args *a)
 {
     const char *from = cli_get(a, "from"), *to = cli_get(a, "to"), *name = cli_get(a, "calendar");
@@ -54,8 +84,10 @@ int cmd_calendar(const cli_args *a)
     if (rc) return rc;
     const garant_calendar *cal = name ? garant_policy_calendar(pol, name) : garant_policy_display_calendar(pol);
     if (!cal) {
+        char known[256];
+        garant_policy_names(known, sizeof known, pol, GARANT_NAMES_CALENDARS);
         garant_policy_free(pol);
-        return cli_usage_error("calendar: unknown calendar '%s'", name ? name : "");
+        return cli_usage_error("calendar: unknown calendar '%s' (calendars: %s)", name ? name : "", known);
     }
     listing l = {garant_calendar_tz(cal), 0};
     int64_t start = local_midnight(l.tz, d0), end = local_midnight(l.tz, d1 + 1), lo, hi;
@@ -66,7 +98,11 @@ int cmd_calendar(const cli_args *a)
                                garant_calendar_name(cal));
     }
     printf("calendar '%s' (%s), %s to %s\n", garant_calendar_name(cal), garant_tz_name(l.tz), from, to);
-    garant_calendar_windows(cal, start, end, print_window, &l);
+    /* Day by day, so that a closed day says why next to the open ones. */
+    for (int64_t day = d0; day <= d1; day++) {
+        garant_calendar_windows(cal, local_midnight(l.tz, day), local_midnight(l.tz, day + 1), print_window, &l);
+        print_closures(cal, day);
+    }
     char dur[64];
     printf("open: %s\n", garant_duration_format(dur, sizeof dur, l.total_s));
     garant_policy_free(pol);

@@ -19,7 +19,16 @@ int cmd_config_check(const cli_args *a)
         const garant_diag *d = garant_diags_get(diags, i);
         fprintf(stderr, "%s:%d:%d: %s\n", path, d->line, d->column, d->message);
     }
-    if (rc && n == 0) fprintf(stderr, "%s: %s\n", path, garant_error_last());
+    /* The loader's message names the file already when it could not be
+    ** read; a problem within it does not. */
+    const char *why = garant_error_last();
+    if (rc && n == 0) {
+        size_t plen = strlen(path);
+        if (strncmp(why, path, plen) == 0 && why[plen] == ':')
+            fprintf(stderr, "%s\n", why);
+        else
+            fprintf(stderr, "%s: %s\n", path, why);
+    }
     if (!rc)
         printf("%s: ok (%zu plans, %zu priorities, %zu stages, %zu calendars)\n", path,
                garant_policy_plan_count(pol), garant_policy_priority_count(pol), garant_policy_stage_count(pol),

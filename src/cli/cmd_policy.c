@@ -8,9 +8,11 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "http.h"
+#include "loader.h"
 
 /* Open the desk's database (creating and migrating it if new, as every
 ** command that takes --db does); these commands only read it. */
@@ -20,6 +22,42 @@ static int open_db(garant_store **out, const cli_args *a, const char *cmd)
     if (!db) return cli_usage_error("policy %s: --db FILE is required", cmd);
     int rc = garant_store_open(out, db, 1);
     return rc ? cli_fail(rc) : CLI_OK;
+}
+
+/* Reads version (0: the newest) into *out; CLI_USAGE, said, if missing. */
+static int read_version(garant_policy_version *out, const char *db, long long version, const char *cmd)
+{
+    memset(out, 0, sizeof *out);
+    if (access(db, F_OK) != 0) return cli_usage_error("%s: no desk database at '%s'", cmd, db);
+    garant_store *st;
+    int rc = garant_store_open(&st, db, 1);
+    if (rc) return cli_fail(rc);
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *c;
+    rc = ops->acquire(&c, st);
+    if (!rc) {
+        rc = version ? ops->sla->policy_get(c, version, out) : ops->sla->policy_latest(c, out);
+        ops->release(c);
+    }
+    garant_store_close(st);
+    if (rc == GARANT_ENOTFOUND) {
+        if (version) return cli_usage_error("%s: there is no policy version %lld in '%s'", cmd, version, db);
+        return cli_usage_error("%s: no policy version saved in '%s' yet (the server saves one on its first start)",
+                               cmd, db);
+    }
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+int cli_policy_from_db(garant_policy **out, garant_diags **out_diags, const char *db, long long version)
+{
+    garant_policy_version pv;
+    int rc = read_version(&pv, db, version, "--db");
+    if (rc) return CLI_USAGE;
+    /* A version from a configuration file may name files relative to it
+    ** (holidays_ics); they are looked up from here. */
+    rc = garant_config_load(out, out_diags, pv.yaml, strlen(pv.yaml), garant_io_resource, NULL);
+    free(pv.yaml);
+    return rc;
 }
 
 int cmd_policy_versions(const cli_args *a)
@@ -61,23 +99,11 @@ int cmd_policy_show(const cli_args *a)
         version = strtoll(vs, &end, 10);
         if (!vs[0] || *end || version < 1) return cli_usage_error("policy show: --version must be 1 or more");
     }
-    garant_store *st;
-    int rc = open_db(&st, a, "show");
+    const char *db = cli_get(a, "db");
+    if (!db) return cli_usage_error("policy show: --db FILE is required");
+    garant_policy_version pv;
+    int rc = read_version(&pv, db, version, "policy show");
     if (rc) return rc;
-    const garant_store_ops *ops = garant_store_ops_of(st);
-    garant_store_conn *c;
-    garant_policy_version pv = {0};
-    rc = ops->acquire(&c, st);
-    if (!rc) {
-        rc = version ? ops->sla->policy_get(c, version, &pv) : ops->sla->policy_latest(c, &pv);
-        ops->release(c);
-    }
-    garant_store_close(st);
-    if (rc == GARANT_ENOTFOUND) {
-        if (version) return cli_usage_error("policy show: there is no policy version %lld", version);
-        return cli_usage_error("policy show: no version saved yet (the server saves one on its first start)");
-    }
-    if (rc) return cli_fail(rc);
     fputs(pv.yaml, stdout);
     free(pv.yaml);
     if (fflush(stdout) != 0 || ferror(stdout)) {

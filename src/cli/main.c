@@ -54,16 +54,33 @@ const char *cli_get(const cli_args *a, const char *name)
 
 int cli_load_policy(garant_policy **out, const cli_args *a)
 {
-    const char *path = cli_get(a, "config");
+    const char *path = cli_get(a, "config"), *db = cli_get(a, "db"), *vs = cli_get(a, "version");
+    *out = NULL;
+    if (path && db) return cli_usage_error("--config and --db name two policies: give one");
+    if (vs && !db) return cli_usage_error("--version N is a version saved in a desk: give --db FILE too");
+    long long version = 0;
+    if (vs) {
+        char *end;
+        version = strtoll(vs, &end, 10);
+        if (!vs[0] || *end || version < 1) return cli_usage_error("--version must be 1 or more (got '%s')", vs);
+    }
     garant_diags *diags = NULL;
-    int rc = garant_io_load_policy(out, &diags, path);
+    char where[128];
+    int rc;
+    if (db) {
+        rc = cli_policy_from_db(out, &diags, db, version);
+        if (rc == CLI_USAGE) return rc; /* said why */
+        snprintf(where, sizeof where, "policy version %s", vs ? vs : "in force");
+    } else {
+        rc = garant_io_load_policy(out, &diags, path);
+        snprintf(where, sizeof where, "%s", path ? path : "(built-in config)");
+    }
     if (rc) {
         size_t n = diags ? garant_diags_count(diags) : 0;
         if (n == 0) fprintf(stderr, "garant: %s\n", garant_error_last());
         for (size_t i = 0; i < n; i++) {
             const garant_diag *d = garant_diags_get(diags, i);
-            fprintf(stderr, "garant: %s:%d:%d: %s\n", path ? path : "(built-in config)", d->line, d->column,
-                    d->message);
+            fprintf(stderr, "garant: %s:%d:%d: %s\n", where, d->line, d->column, d->message);
         }
     }
     garant_diags_free(diags);
@@ -76,6 +93,8 @@ static const cli_opt deadline_opts[] = {
     {"at", "TIME", "submission instant, RFC 3339 with offset: 2026-11-27T15:30:00Z"},
     {"stage", "STAGE", "product stage (ga, beta, preview); default ga"},
     {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
+    {"version", "N", "with --db: that saved policy version (the one a ticket runs on)"},
     {"explain", NULL, "also print the business windows that make up the deadline"},
     {"batch", NULL, "read JSON Lines submissions on stdin, write one JSON line each"},
     {NULL, NULL, NULL}};
@@ -85,11 +104,16 @@ static const cli_opt calendar_opts[] = {
     {"to", "DATE", "last local date to list (inclusive), YYYY-MM-DD"},
     {"calendar", "NAME", "calendar to list; default the policy's display calendar"},
     {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
+    {"version", "N", "with --db: that saved policy version"},
     {NULL, NULL, NULL}};
 
 static const cli_opt check_opts[] = {{NULL, NULL, NULL}};
 static const cli_opt show_opts[] = {
-    {"config", "FILE", "policy file (YAML); default the built-in policy"}, {NULL, NULL, NULL}};
+    {"config", "FILE", "policy file (YAML); default the built-in policy"},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
+    {"version", "N", "with --db: that saved policy version"},
+    {NULL, NULL, NULL}};
 
 static const cli_opt serve_opts[] = {
     {"db", "FILE", "SQLite database (created and migrated if new)"},
@@ -175,6 +199,21 @@ static void print_help(FILE *f)
     fprintf(f, "\n'garant COMMAND --help' shows a command's options. Exit status: 0 ok, 2 bad input, 1 failure.\n");
 }
 
+/* The commands of one group ("config": config check, config show). */
+static void print_group_help(FILE *f, const char *group)
+{
+    size_t glen = strlen(group);
+    fprintf(f, "usage: garant %s COMMAND [options]\n\n", group);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strncmp(commands[i].words, group, glen) != 0 || commands[i].words[glen] != ' ') continue;
+        char left[48];
+        snprintf(left, sizeof left, "%s%s%s", commands[i].words, commands[i].operands ? " " : "",
+                 commands[i].operands ? commands[i].operands : "");
+        fprintf(f, "  %-22s %s\n", left, commands[i].summary);
+    }
+    fprintf(f, "\n'garant %s COMMAND --help' shows a command's options.\n", group);
+}
+
 /* Does argv start with the command's words? Returns how many it used. */
 static int match_words(const char *words, int argc, char **argv)
 {
@@ -253,6 +292,21 @@ int main(int argc, char **argv)
         int rc = parse_args(&a, &commands[i], rest, rargv);
         if (rc) return rc;
         return commands[i].fn(&a);
+    }
+    /* A group's name alone ("garant config"), with --help, or with a
+    ** word that is none of its commands: the group's commands. */
+    size_t glen = strlen(argv[1]);
+    int in_group = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0] && !in_group; i++)
+        in_group = strncmp(commands[i].words, argv[1], glen) == 0 && commands[i].words[glen] == ' ';
+    if (in_group) {
+        int help = argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+        if (!help) {
+            if (argc > 2) cli_usage_error("%s: unknown command '%s'", argv[1], argv[2]);
+            else cli_usage_error("%s: which one?", argv[1]);
+        }
+        print_group_help(help ? stdout : stderr, argv[1]);
+        return help ? CLI_OK : CLI_USAGE;
     }
     cli_usage_error("unknown command '%s'", argv[1]);
     print_help(stderr);

@@ -5,6 +5,7 @@
 ** by name are linear scans over short arrays: cheaper than hashing at this
 ** size and simpler to keep immutable once validated.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,41 @@ static long find_cal(const garant_policy *pol, const char *name)
     return -1;
 }
 
+/* Text from outside, fit to quote in a message: bytes outside printable
+** ASCII become '?', long text is cut with "...". */
+static const char *quotable(char out[80], const char *s)
+{
+    size_t o = 0;
+    for (; o < 72 && s[o]; o++) out[o] = s[o] >= 0x20 && s[o] < 0x7f ? s[o] : '?';
+    if (s[o]) memcpy(out + o, "...", 3), o += 3;
+    out[o] = '\0';
+    return out;
+}
+
+/* The names a refusal lists, so that whoever gave a wrong one sees the
+** right ones. */
+const char *garant_policy_names(char *out, size_t cap, const garant_policy *pol, garant_names_kind kind)
+{
+    size_t n = kind == GARANT_NAMES_PLANS    ? pol->nplans
+               : kind == GARANT_NAMES_STAGES ? pol->nstages
+                                             : pol->ncals,
+           len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *name = kind == GARANT_NAMES_PLANS    ? pol->plans[i].name
+                           : kind == GARANT_NAMES_STAGES ? pol->stages[i].name
+                                                         : pol->cals[i].name;
+        int w = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", name);
+        if (w < 0 || (size_t)w >= cap - len) {
+            if (cap > 4) memcpy(out + cap - 4, "...", 4);
+            break;
+        }
+        len += (size_t)w;
+    }
+    if (n == 0) snprintf(out, cap, "none");
+    return out;
+}
+
 int garant_policy_add_calendar(garant_policy *pol, const char *name,
                                garant_calendar *cal)
 {
@@ -214,7 +250,10 @@ int garant_policy_set_target(garant_policy *pol, const char *plan_name,
     int rc = frozen(pol);
     if (rc) return rc;
     long pi = find_plan(pol, plan_name);
-    if (pi < 0) return garant__error(GARANT_ENOTFOUND, "unknown plan '%s'", plan_name);
+    char known[256], shown[80];
+    if (pi < 0)
+        return garant__error(GARANT_ENOTFOUND, "unknown plan '%s' (plans: %s)", quotable(shown, plan_name),
+                             garant_policy_names(known, sizeof known, pol, GARANT_NAMES_PLANS));
     if (!level_ok(priority) || !pol->prios[priority - 1].declared)
         return garant__error(GARANT_ENOTFOUND, "priority %d is not defined", priority);
     garant_target t = {kind, 0, NULL};
@@ -222,7 +261,10 @@ int garant_policy_set_target(garant_policy *pol, const char *plan_name,
     case GARANT_TARGET_NONE: break;
     case GARANT_TARGET_BUSINESS: {
         long ci = calendar ? find_cal(pol, calendar) : -1;
-        if (ci < 0) return garant__error(GARANT_ENOTFOUND, "unknown calendar '%s'", calendar ? calendar : "");
+        if (ci < 0)
+            return garant__error(GARANT_ENOTFOUND, "unknown calendar '%s' (calendars: %s)",
+                                 quotable(shown, calendar ? calendar : ""),
+                                 garant_policy_names(known, sizeof known, pol, GARANT_NAMES_CALENDARS));
         t.cal = pol->cals[ci].cal;
     } /* fall through */
     case GARANT_TARGET_WALL:
@@ -262,20 +304,12 @@ int garant_policy_set_display_calendar(garant_policy *pol, const char *name)
     int rc = frozen(pol);
     if (rc) return rc;
     long ci = find_cal(pol, name);
-    if (ci < 0) return garant__error(GARANT_ENOTFOUND, "unknown calendar '%s'", name);
+    char known[256], shown[80];
+    if (ci < 0)
+        return garant__error(GARANT_ENOTFOUND, "unknown calendar '%s' (calendars: %s)", quotable(shown, name),
+                             garant_policy_names(known, sizeof known, pol, GARANT_NAMES_CALENDARS));
     pol->display_cal = (size_t)ci;
     return 0;
-}
-
-/* Text from outside, fit to quote in a message: bytes outside printable
-** ASCII become '?', long text is cut with "...". */
-static const char *quotable(char out[80], const char *s)
-{
-    size_t o = 0;
-    for (; o < 72 && s[o]; o++) out[o] = s[o] >= 0x20 && s[o] < 0x7f ? s[o] : '?';
-    if (s[o]) memcpy(out + o, "...", 3), o += 3;
-    out[o] = '\0';
-    return out;
 }
 
 /* A free-mail entry, lower-cased into out (cap > MAX_DOMAIN): a domain
@@ -396,10 +430,16 @@ int garant_policy_target(garant_target *out, const garant_policy *pol,
     if (!level_ok(level) || !pol->prios[level - 1].declared)
         return garant__error(GARANT_EINVAL, "priority %d is not defined", level);
     long pi = terms->plan ? find_plan(pol, terms->plan) : -1;
-    if (pi < 0) return garant__error(GARANT_ENOTFOUND, "unknown plan '%s'", terms->plan ? terms->plan : "");
+    char known[256], shown[80];
+    if (pi < 0)
+        return garant__error(GARANT_ENOTFOUND, "unknown plan '%s' (plans: %s)",
+                             quotable(shown, terms->plan ? terms->plan : ""),
+                             garant_policy_names(known, sizeof known, pol, GARANT_NAMES_PLANS));
     const char *st = terms->stage ? terms->stage : "ga";
     long si = find_stage(pol, st);
-    if (si < 0) return garant__error(GARANT_ENOTFOUND, "unknown product stage '%s'", st);
+    if (si < 0)
+        return garant__error(GARANT_ENOTFOUND, "unknown product stage '%s' (stages: %s)", quotable(shown, st),
+                             garant_policy_names(known, sizeof known, pol, GARANT_NAMES_STAGES));
     if (!pol->stages[si].guaranteed) {
         out->kind = GARANT_TARGET_NONE;
         out->seconds = 0;

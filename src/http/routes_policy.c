@@ -632,14 +632,10 @@ static int calendar_get(http_req *r)
     const char *name = http_query(r, "calendar");
     const garant_calendar *cal = name ? garant_policy_calendar(pol, name) : garant_policy_display_calendar(pol);
     if (!cal) {
-        char names[256] = "";
-        size_t len = 0;
-        for (size_t i = 0; i < garant_policy_calendar_count(pol) && len < sizeof names; i++)
-            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
-                                    garant_calendar_name(garant_policy_calendar_at(pol, i)));
+        char names[256];
         if (name)
             return garant__error(GARANT_EINVAL, "query parameter 'calendar': unknown calendar '%.64s'; the policy has %s",
-                                 name, names[0] ? names : "none");
+                                 name, garant_policy_names(names, sizeof names, pol, GARANT_NAMES_CALENDARS));
         return garant__error(GARANT_ENOTFOUND, "the policy has no business calendar");
     }
     int64_t from, to;

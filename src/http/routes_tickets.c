@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/internal.h"
 #include "text.h"
@@ -93,7 +94,10 @@ static int check_priority(const garant_policy *pol, json_int_t p)
     return garant__error(GARANT_EINVAL, "'priority' must be one of %s (got %lld)", list, (long long)p);
 }
 
-/* The priority's environment rule: P1 and P2 are for production only. */
+/* The priority's environment rule: P1 and P2 are for production only.
+** The refusal says the rule once (a definition that starts by saying it
+** again, "Production only: ...", is quoted without those words) and names
+** the most urgent priority that does cover the environment. */
 static int check_environment(const garant_policy *pol, int priority, const char *env)
 {
     unsigned envs = garant_policy_priority_envs(pol, priority);
@@ -106,8 +110,26 @@ static int check_environment(const garant_policy *pol, int priority, const char 
                                     environments[i].name);
     const char *name = garant_policy_priority_name(pol, priority);
     const char *def = garant_policy_priority_definition(pol, priority);
-    return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s", priority, name ? name : "?",
-                         allowed[0] ? allowed : "no environment", env, def && def[0] ? def : "see the definitions");
+    if (!def || !def[0]) def = "see the definitions";
+    char rule[80];
+    snprintf(rule, sizeof rule, "%s only", allowed);
+    size_t rlen = strlen(rule);
+    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
+        def += rlen + 1;
+        while (*def == ' ') def++;
+    }
+    char instead[160] = "";
+    for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
+        int level = garant_policy_priority_level(pol, i);
+        if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
+        const char *iname = garant_policy_priority_name(pol, level);
+        size_t dl = strlen(def);
+        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
+                 env, level, iname ? iname : "?");
+        break;
+    }
+    return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
+                         allowed[0] ? allowed : "no environment", env, def, instead);
 }
 
 /* A text query parameter copied into dst: 1 if present, 0 if absent. */
@@ -665,7 +687,10 @@ static int deadline_preview(http_req *r)
         const char *plan = json_string_value(v[3]);
         size_t i = 0;
         while (i < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, i), plan) != 0) i++;
-        if (i == garant_policy_plan_count(pol)) return garant__error(GARANT_EINVAL, "unknown plan '%.64s'", plan);
+        char known[256];
+        if (i == garant_policy_plan_count(pol))
+            return garant__error(GARANT_EINVAL, "unknown plan '%.64s' (plans: %s)", plan,
+                                 garant_policy_names(known, sizeof known, pol, GARANT_NAMES_PLANS));
         snprintf(t.plan, sizeof t.plan, "%s", plan);
     } else {
         if (v[3]) return garant__error(GARANT_EINVAL, "'plan' is for staff: your organization's plan applies");

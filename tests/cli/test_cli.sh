@@ -62,11 +62,11 @@ expect_err "no offset" 2 "no UTC offset" -- deadline --plan professional --prior
 expect_err "30 February" 2 "day 30 does not exist in February 2026" -- deadline --plan professional --at 2026-02-30T10:00:00Z
 expect_err "24:61" 2 "hour 24 is out of range" -- deadline --plan professional --at 2026-11-27T24:61:00Z
 expect_err "23:61" 2 "minute 61 is out of range" -- deadline --plan professional --at 2026-11-27T23:61:00Z
-expect_err "unknown plan" 2 "unknown plan 'gold'" -- deadline --plan gold --at 2026-11-27T10:00:00Z
+expect_err "unknown plan" 2 "unknown plan 'gold' (plans: basic, professional, advanced)" -- deadline --plan gold --at 2026-11-27T10:00:00Z
 expect_err "priority 0" 2 "priority 0 is not defined (1-3)" -- deadline --plan professional --priority 0 --at 2026-11-27T10:00:00Z
 expect_err "priority 4" 2 "priority 4 is not defined (1-3)" -- deadline --plan professional --priority 4 --at 2026-11-27T10:00:00Z
 expect_err "priority text" 2 "not a whole number" -- deadline --plan professional --priority high --at 2026-11-27T10:00:00Z
-expect_err "unknown stage" 2 "unknown product stage 'alpha'" -- deadline --plan professional --stage alpha --at 2026-11-27T10:00:00Z
+expect_err "unknown stage" 2 "unknown product stage 'alpha' (stages: ga, beta, preview)" -- deadline --plan professional --stage alpha --at 2026-11-27T10:00:00Z
 expect_err "out of years" 2 "outside the compiled range" -- deadline --plan professional --at 2101-06-01T10:00:00Z
 expect_err "missing --at" 2 "--at is required" -- deadline --plan professional
 expect_err "unknown option" 2 "unknown option '--plna'" -- deadline --plna professional
@@ -166,6 +166,20 @@ if [ $rc = 0 ] && [ "$(grep -c ' CET ' <<<"$out")" = 5 ] && has "$out" "open: 40
 else bad "calendar week: status $rc: $out"; fi
 rc=0; out=$("$G" calendar --from 2026-12-21 --to 2027-01-03 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "open: 56 h"; then ok; else bad "calendar Christmas fortnight (7 open days): status $rc: $out"; fi
+# Days the calendar is closed on say why, by name, in their place.
+rc=0; out=$("$G" calendar --from 2026-12-23 --to 2026-12-28 2>&1) || rc=$?
+want="calendar 'business' (Europe/Bratislava), 2026-12-23 to 2026-12-28
+Wed 23 Dec 2026 09:00 CET    -> Wed 23 Dec 2026 17:00 CET     2026-12-23T08:00:00Z - 2026-12-23T16:00:00Z  8 h
+Thu 24 Dec 2026                 closed all day: Christmas Eve
+Fri 25 Dec 2026                 closed all day: Christmas Day
+Sat 26 Dec 2026                 closed all day: St. Stephen's Day
+Mon 28 Dec 2026 09:00 CET    -> Mon 28 Dec 2026 17:00 CET     2026-12-28T08:00:00Z - 2026-12-28T16:00:00Z  8 h
+open: 16 h"
+if [ $rc = 0 ] && [ "$out" = "$want" ]; then ok; else bad "calendar names the holidays: status $rc: $out"; fi
+rc=0; out=$("$G" calendar --from 2026-04-03 --to 2026-04-06 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "Fri 3 Apr 2026                  closed all day: Good Friday" &&
+   has "$out" "Mon 6 Apr 2026                  closed all day: Easter Monday"; then ok; else bad "calendar Easter: status $rc: $out"; fi
+expect_err "calendar unknown name" 2 "unknown calendar 'night' (calendars: business)" -- calendar --calendar night --from 2026-12-01 --to 2026-12-01
 expect_err "calendar reversed" 2 "before --from" -- calendar --from 2026-12-01 --to 2026-11-01
 expect_err "calendar bad date" 2 "day 31 does not exist in November 2026" -- calendar --from 2026-11-31 --to 2026-12-01
 
@@ -174,7 +188,10 @@ expect_err "calendar bad date" 2 "day 31 does not exist in November 2026" -- cal
 # policy as version 1, which `policy show` prints for `deadline --config`.
 expect_out "no versions yet" 0 "$(printf '%-8s %-21s %-8s %s\n%s' version 'saved at (UTC)' tickets 'saved by' \
   '(no version saved yet: the server saves one on its first start)')" -- policy versions --db "$T/desk.db"
-expect_err "show before any" 2 "no version saved yet" -- policy show --db "$T/desk.db"
+expect_err "show before any" 2 "no policy version saved in '$T/desk.db' yet" -- policy show --db "$T/desk.db"
+expect_err "deadline --db before any" 2 "no policy version saved in '$T/desk.db' yet" -- deadline --db "$T/desk.db" --plan professional --at 2026-11-27T15:30:00Z
+expect_err "--db of no desk" 2 "no desk database at '$T/none.db'" -- config show --db "$T/none.db"
+if [ ! -e "$T/none.db" ]; then ok; else bad "--db of no desk created a database"; fi
 "$G" serve --db "$T/desk.db" --listen 127.0.0.1:0 --test-clock 2026-11-27T15:30:00Z --quiet >"$T/serve.out" 2>"$T/serve.err" &
 spid=$!
 for _ in $(seq 1 600); do
@@ -195,12 +212,47 @@ expect_out "deadline under version 1" 0 "2026-11-30T13:30:00Z" -- deadline --con
 expect_err "show a missing version" 2 "there is no policy version 2" -- policy show --db "$T/desk.db" --version 2
 expect_err "show a bad version" 2 "--version must be 1 or more" -- policy show --db "$T/desk.db" --version x
 expect_err "versions without --db" 2 "--db FILE is required" -- policy versions
+# deadline, calendar and config show read a desk's policy too (--db), the
+# one in force or any saved version (--version).
+expect_out "deadline --db" 0 "2026-11-30T13:30:00Z" -- deadline --db "$T/desk.db" --plan professional --priority 2 --at 2026-11-27T15:30:00Z
+expect_out "deadline --db --version 1" 0 "2026-11-30T13:30:00Z" -- deadline --db "$T/desk.db" --version 1 --plan professional --priority 2 --at 2026-11-27T15:30:00Z
+expect_err "deadline --db --version 2" 2 "there is no policy version 2 in" -- deadline --db "$T/desk.db" --version 2 --plan professional --at 2026-11-27T15:30:00Z
+expect_err "--db and --config" 2 "--config and --db name two policies" -- deadline --db "$T/desk.db" --config "$SRC/config/garant.yaml" --plan professional --at 2026-11-27T15:30:00Z
+expect_err "--version without --db" 2 "give --db FILE too" -- deadline --version 1 --plan professional --at 2026-11-27T15:30:00Z
+expect_err "--version not a number" 2 "--version must be 1 or more (got 'one')" -- calendar --db "$T/desk.db" --version one --from 2026-12-01 --to 2026-12-01
+rc=0; out=$("$G" config show --db "$T/desk.db" 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "P1 Business critical" && has "$out" "3 h business"; then ok; else bad "config show --db: status $rc: $out"; fi
+rc=0; out=$("$G" calendar --db "$T/desk.db" --from 2026-12-24 --to 2026-12-24 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "Thu 24 Dec 2026                 closed all day: Christmas Eve"; then ok; else bad "calendar --db: status $rc: $out"; fi
 
 # --- help ---
 rc=0; out=$("$G" deadline --help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "--batch"; then ok; else bad "deadline --help: status $rc: $out"; fi
 rc=0; out=$("$G" help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "config check FILE"; then ok; else bad "help lists commands: status $rc: $out"; fi
+# Every command group answers --help, and its bare name, with its commands.
+for group in config user policy; do
+  rc=0; out=$("$G" "$group" --help 2>&1) || rc=$?
+  if [ $rc = 0 ] && has "$out" "usage: garant $group COMMAND"; then ok; else bad "$group --help: status $rc: $out"; fi
+  rc=0; out=$("$G" "$group" 2>&1) || rc=$?
+  if [ $rc = 2 ] && has "$out" "garant: $group: which one?" && has "$out" "usage: garant $group COMMAND"; then ok; else
+    bad "bare $group: status $rc: $out"; fi
+done
+rc=0; out=$("$G" config --help 2>&1) || rc=$?
+if has "$out" "config check FILE" && has "$out" "config show"; then ok; else bad "config --help lists check and show: $out"; fi
+rc=0; out=$("$G" user --help 2>&1) || rc=$?
+if has "$out" "user add"; then ok; else bad "user --help lists add: $out"; fi
+expect_err "a group's unknown command" 2 "config: unknown command 'frob'" -- config frob
+# A file that cannot be read is named once.
+rc=0; "$G" config check "$T/missing.yaml" >"$T/out" 2>"$T/err" || rc=$?
+if [ $rc = 2 ] && [ "$(grep -c -F "$T/missing.yaml" "$T/err")" = 2 ] && ! has "$(cat "$T/err")" "$T/missing.yaml: $T/missing.yaml"; then ok; else
+  bad "config check of a missing file: status $rc: $(cat "$T/err")"; fi
+
+# `make demo` builds the one binary the demo runs, not the tests.
+rc=0; out=$(make -n -C "$SRC" demo 2>&1) || rc=$?
+builds=$(grep -c -e "cmake --build" <<<"$out" || true)
+only=$(grep -c -e "cmake --build .* --target garant\$" <<<"$out" || true)
+if [ $rc = 0 ] && [ "$builds" = 1 ] && [ "$only" = 1 ]; then ok; else bad "make demo builds only garant: status $rc: $out"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ] || exit 1

@@ -189,6 +189,27 @@ static void test_shipped_deadlines(void **state)
     garant_policy_free(pol);
 }
 
+/* A refused name lists the accepted ones, from the policy. */
+static void test_refusals_list_names(void **state)
+{
+    (void)state;
+    garant_policy *pol = t_default_policy();
+    char buf[64];
+    assert_string_equal(garant_policy_names(buf, sizeof buf, pol, GARANT_NAMES_PLANS), "basic, professional, advanced");
+    assert_string_equal(garant_policy_names(buf, sizeof buf, pol, GARANT_NAMES_STAGES), "ga, beta, preview");
+    assert_string_equal(garant_policy_names(buf, sizeof buf, pol, GARANT_NAMES_CALENDARS), "business");
+    /* Cut to fit, and said so. */
+    assert_string_equal(garant_policy_names(buf, 12, pol, GARANT_NAMES_PLANS), "basic, p...");
+    garant_target t;
+    garant_ticket_terms terms = {"Professional", 1, NULL};
+    assert_int_equal(garant_policy_target(&t, pol, &terms), GARANT_ENOTFOUND);
+    assert_string_equal(garant_error_last(), "unknown plan 'Professional' (plans: basic, professional, advanced)");
+    garant_ticket_terms staged = {"professional", 1, "alpha\n"};
+    assert_int_equal(garant_policy_target(&t, pol, &staged), GARANT_ENOTFOUND);
+    assert_string_equal(garant_error_last(), "unknown product stage 'alpha?' (stages: ga, beta, preview)");
+    garant_policy_free(pol);
+}
+
 /* The embedded copy the binary falls back to reads the same. */
 static void test_embedded_default(void **state)
 {
@@ -911,6 +932,7 @@ int main(void)
         cmocka_unit_test(test_shipped_config),
         cmocka_unit_test(test_shipped_deadlines),
         cmocka_unit_test(test_embedded_default),
+        cmocka_unit_test(test_refusals_list_names),
         cmocka_unit_test(test_minimal_config),
         cmocka_unit_test(test_accepted_forms),
         cmocka_unit_test(test_signup_freemail),

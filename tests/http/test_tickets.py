@@ -222,8 +222,11 @@ def test_stages_and_environments():
         # P1 and P2 are for production only, with the definition as the reason.
         r = s.post("/api/v1/tickets", {"subject": "s", "body": "b", "priority": 1, "environment": "staging"},
                    token=d.pro)
-        expect_error(r, 422, "P1 (Business critical) is for production only")
-        expect("complete loss of service" in r.json["error"]["message"], r)
+        expect_error(r, 422, "P1 (Business critical) is for production only, not staging: a complete loss of service")
+        # The rule is said once (the definition's own "Production only:" is
+        # left out), with the priority that does cover staging.
+        expect("Production only" not in r.json["error"]["message"], r)
+        expect(r.json["error"]["message"].endswith("staging environments. For staging, choose P3 (General issue)."), r)
         expect_error(s.post("/api/v1/tickets", {"subject": "s", "body": "b", "priority": 2,
                                                 "environment": "development"}, token=d.pro),
                      422, "P2 (Degraded service) is for production only")
