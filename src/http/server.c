@@ -23,7 +23,7 @@
 **     (docs/durability.md).
 ** An earlier design gave each connection a thread that blocked through
 ** its commit: 250 us of CPU a submission, mostly thread wake-ups, malloc
-** contention and store reads (README, "Where the time goes").
+** contention and store reads (docs/performance.md, "Where the time goes").
 */
 #include <arpa/inet.h>
 #include <assert.h>

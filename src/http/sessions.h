@@ -7,7 +7,7 @@
 ** session and a user read, and after every commit a read connection finds
 ** its page cache dropped (the write-ahead log changed) and reads the pages
 ** again: 13 % of the server's CPU per ticket submission under load
-** (README, "Where the time goes").
+** (docs/performance.md, "Where the time goes").
 **
 ** Correctness rests on three rules:
 **   - An entry is used only while its session has not expired at the

@@ -277,8 +277,8 @@ static const char SQL_USER_VERSION[] = "PRAGMA user_version";
 /* The writer's page cache: 1 GiB (SQLite's default is 2 MiB). A
 ** correction moves every open ticket in one transaction; at 1 M tickets it
 ** dirties most of the tickets table and its deadline indexes, and a cache
-** smaller than that spills pages to the log and reads them back (README,
-** "Corrections of open tickets"). Pages are allocated as they are read,
+** smaller than that spills pages to the log and reads them back
+** (docs/performance.md, "Corrections of open tickets"). Pages are allocated as they are read,
 ** so a small desk never holds this much. */
 static const char SQL_WRITER_CACHE[] = "PRAGMA cache_size = -1048576";
 

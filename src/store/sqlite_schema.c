@@ -154,7 +154,7 @@ const char *const gs_sqlite_migrations[] = {
     /* 5: a ticket's creation is its own row. Filing a ticket is the one
     ** write under heavy load, and its 'created' event cost a second table
     ** row, an index entry and a JSON text: a quarter of the writer's time
-    ** per ticket (README, "Server benchmarks"). The row already holds what
+    ** per ticket (docs/performance.md, "The server"). The row already holds what
     ** that event said (submitter, instant, initial priority, plan,
     ** product, stage, environment) except the first deadline and warning
     ** instant, added here; the history reads a 'created' event from these
