@@ -245,6 +245,19 @@ static int create_write(garant_store_conn *w, void *ctx)
         http_copy(t->product, sizeof t->product, p.name);
         http_copy(t->stage, sizeof t->stage, p.stage);
     }
+    if (t->follow_up_of) {
+        /* Only a closed ticket the requester may read is followed up. */
+        garant_ticket prev;
+        rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
+        if (rc == GARANT_ENOTFOUND || (!rc && prev.org_id != t->org_id))
+            return garant__error(GARANT_EINVAL, "'follow_up_of': there is no ticket #%lld of yours",
+                                 (long long)t->follow_up_of);
+        if (rc) return rc;
+        if (strcmp(prev.status, "closed") != 0)
+            return garant__error(GARANT_EINVAL,
+                                 "'follow_up_of': ticket #%lld is %s, not closed: reply on it instead",
+                                 (long long)prev.id, prev.status);
+    }
     j->pol = http_policy_current(j->r->srv, &t->policy_version);
     if ((rc = initial_deadline(j->pol, t))) return rc;
     /* The insert is also the history's 'created' event (store_tickets.h). */
@@ -278,9 +291,10 @@ static int ticket_create(http_req *r)
         {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
         {"environment", HTTP_F_STRING, 0, 15},
         {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
+        {"follow_up_of", HTTP_F_INT, 0, 0},
         {NULL, 0, 0, 0},
     };
-    json_t *v[6];
+    json_t *v[7];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
     if ((rc = check_text("subject", v[0], 0)) || (rc = check_text("body", v[1], 1))) return rc;
@@ -307,6 +321,11 @@ static int ticket_create(http_req *r)
     http_copy(t->impact, sizeof t->impact, v[5] ? json_string_value(v[5]) : "");
     http_copy(t->status, sizeof t->status, "open");
     if (v[3]) http_copy(j->product, sizeof j->product, json_string_value(v[3]));
+    if (v[6]) {
+        json_int_t of = json_integer_value(v[6]);
+        if (of < 1) return garant__error(GARANT_EINVAL, "'follow_up_of' must be a ticket id (1 or more)");
+        t->follow_up_of = of; /* checked by create_write */
+    }
     t->submitted_at = r->now;
     return http_write_then(r, create_write, j, create_then, HTTP_WRITE_ONE_STATEMENT); /* tk_insert */
 }
@@ -463,6 +482,9 @@ static int patch_write(garant_store_conn *w, void *ctx)
         if (!strcmp(j->status, t.status))
             return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
         if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
+        /* Pending waits for the customer; solved and closed for no one. */
+        if (t.awaiting_since && strcmp(j->status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
+            return rc;
         json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
                                  j->reason ? json_string(j->reason) : json_null());
         if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
@@ -547,6 +569,30 @@ static int first_response_event(garant_store_conn *w, http_req *r, const garant_
     return rc;
 }
 
+/* A customer's message moves the ticket back to the desk: a pending ticket
+** (waiting for them) opens again, a solved one reopens, and once the
+** first response is given it waits in the queue as a follow-up. Recorded
+** as a status_changed event by the customer. */
+static int customer_replied(garant_store_conn *w, http_req *r, const garant_ticket *t)
+{
+    int rc = 0;
+    int was_solved = !strcmp(t->status, "solved");
+    if (was_solved || !strcmp(t->status, "pending")) {
+        if ((rc = GS(w)->tickets->set_status(w, t->id, "open"))) return rc;
+        json_t *data = json_pack("{s:s,s:s,s:s}", "from", t->status, "to", "open", "reason",
+                                 was_solved ? "reopened: the customer replied" : "the customer replied");
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t->id, r->now, r->user.id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+    }
+    /* Without a first response it is in the queue already, by its deadline. */
+    if (t->first_response_at && !t->awaiting_since)
+        rc = GS(w)->tickets->set_awaiting(w, t->id, r->now);
+    return rc;
+}
+
 static int reply_write(garant_store_conn *w, void *ctx)
 {
     reply_job *j = ctx;
@@ -554,6 +600,11 @@ static int reply_write(garant_store_conn *w, void *ctx)
     garant_ticket t;
     int rc = visible_ticket(r, w, j->id, &t);
     if (rc) return rc;
+    if (!strcmp(t.status, "closed"))
+        return garant__error(GARANT_ECONFLICT,
+                             "ticket #%lld is closed and takes no reply: file a new ticket with "
+                             "'follow_up_of': %lld to continue",
+                             (long long)t.id, (long long)t.id);
     if ((rc = GS(w)->tickets->reply_insert(w, t.id, r->user.id, j->body, j->public_, r->now, &j->reply_id))) return rc;
     json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
                              garant_role_name(r->user.role));
@@ -562,9 +613,11 @@ static int reply_write(garant_store_conn *w, void *ctx)
     rc = GS(w)->tickets->append_event(w, &ev);
     json_decref(data);
     if (rc) return rc;
+    if (!is_staff(r)) return customer_replied(w, r, &t);
     /* Only a public answer by staff is a response; notes and the customer's
-    ** own messages leave the clock running. */
-    if (is_staff(r) && j->public_ && !t.first_response_at) {
+    ** own messages leave the clock running. It answers a follow-up too. */
+    if (j->public_ && t.awaiting_since && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0))) return rc;
+    if (j->public_ && !t.first_response_at) {
         rc = GS(w)->tickets->set_first_response(w, t.id, r->now);
         if (rc) return rc;
         j->first = 1;
@@ -659,6 +712,44 @@ static int queue(http_req *r)
     }
     rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
     if (rc) return rc;
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
+                                "count", (int)n));
+}
+
+/* GET /api/v1/queue/follow-ups: the customers' follow-ups waiting for the
+** desk after the first response (and reopened tickets), longest waiting
+** first. The cursor is the last ticket's "SINCE.ID". */
+static int follow_ups(http_req *r)
+{
+    int64_t v, since = 0, id = 0;
+    int limit = PAGE_DEFAULT;
+    int rc;
+    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if (rc) limit = (int)v;
+    const char *after = http_query(r, "after");
+    if (after) {
+        char *end;
+        const char *dot = strchr(after, '.');
+        errno = 0;
+        long long s = dot ? strtoll(after, &end, 10) : 0;
+        int ok = dot && end == dot && end != after && !errno;
+        long long i = ok ? strtoll(dot + 1, &end, 10) : 0;
+        if (!ok || *end || errno || end == dot + 1 || i < 1)
+            return garant__error(GARANT_EINVAL, "query parameter 'after' must be a cursor from a previous page's 'next'");
+        since = s;
+        id = i;
+    }
+    json_t *rows = NULL, *list = NULL;
+    if ((rc = GS(r->db)->tickets->follow_ups(r->db, since, id, limit, &rows))) return rc;
+    size_t n = json_array_size(rows);
+    char next[64] = "";
+    if (n == (size_t)limit) {
+        json_t *last = json_array_get(rows, n - 1);
+        snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(json_object_get(last, "awaiting_reply_since")),
+                 (long long)json_integer_value(json_object_get(last, "id")));
+    }
+    if ((rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now))) return rc;
     return http_reply(r, 200,
                       json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
                                 "count", (int)n));
@@ -781,6 +872,10 @@ const http_route http_routes_tickets[] = {
      "the deadline a change of priority would give {priority}, changing nothing", HTTP_RUN_WORKER},
     {"GET", "/api/v1/queue", HTTP_STAFF, queue,
      "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after=", HTTP_RUN_WORKER},
+    {"GET", "/api/v1/queue/follow-ups", HTTP_STAFF, follow_ups,
+     "customers' follow-ups and reopened tickets waiting for the desk after the first response, longest waiting "
+     "first: ?limit=&after=",
+     HTTP_RUN_WORKER},
     {"POST", "/api/v1/deadline/preview", HTTP_USER, deadline_preview,
      "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}", HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},

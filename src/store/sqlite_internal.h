@@ -85,7 +85,8 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.impact AS impact, t.status AS status, t.submitted_at AS submitted_at,"                 \
     " t.first_response_due AS first_response_due, t.warn_at AS warn_at,"                       \
     " t.first_response_at AS first_response_at, t.policy_version AS policy_version,"            \
-    " t.breached_at AS breached_at"                                                             \
+    " t.breached_at AS breached_at, t.awaiting_since AS awaiting_reply_since,"                   \
+    " t.follow_up_of AS follow_up_of"                                                           \
     " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 
 /* The schema migrations, in order; migration i brings version i to i+1. */

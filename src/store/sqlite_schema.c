@@ -200,6 +200,16 @@ const char *const gs_sqlite_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'corrections are history'); END;"
     "CREATE TRIGGER corrections_no_delete BEFORE DELETE ON corrections"
     "  BEGIN SELECT RAISE(ABORT, 'corrections are history'); END;",
+    /* 8: everything that waits for the desk is in the queue, not only the
+    ** first responses: a customer's follow-up on an answered ticket, a
+    ** reopened ticket. awaiting_since is since when it waits (the desk's
+    ** next public answer clears it); the partial index holds only those
+    ** tickets, longest waiting first. A closed ticket takes no reply: the
+    ** customer files a follow-up ticket, which names it (follow_up_of). */
+    "ALTER TABLE tickets ADD COLUMN awaiting_since INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN follow_up_of INTEGER REFERENCES tickets(id);"
+    "CREATE INDEX tickets_follow_ups ON tickets(awaiting_since, id)"
+    "  WHERE awaiting_since IS NOT NULL AND status = 'open';",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -61,7 +61,7 @@ static int64_t col_due(sqlite3_stmt *st, int i)
 #define TICKET_COLS                                                                             \
     "id, org_id, requester_id, subject, priority, initial_priority, plan, product, stage,"     \
     " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at," \
-    " policy_version, breached_at"
+    " policy_version, breached_at, awaiting_since, follow_up_of"
 
 static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
 {
@@ -84,6 +84,8 @@ static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
     t->first_response_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 15);
     t->policy_version = sqlite3_column_type(st, 16) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 16);
     t->breached_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 17);
+    t->awaiting_since = sqlite3_column_type(st, 18) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 18);
+    t->follow_up_of = sqlite3_column_type(st, 19) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 19);
 }
 
 /* An UPDATE or DELETE by id that touched nothing: the row is not there. */
@@ -132,8 +134,8 @@ static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const 
 static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
-    " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17)";
+    " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version, follow_up_of)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17, ?18)";
 
 /* Bind text that outlives the statement's run: tk_insert steps and resets
 ** its statement before it returns, and gs_sqlite_prepare clears the
@@ -187,6 +189,8 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     else sqlite3_bind_null(st, 16);
     if (io->policy_version) sqlite3_bind_int64(st, 17, io->policy_version);
     else sqlite3_bind_null(st, 17);
+    if (io->follow_up_of) sqlite3_bind_int64(st, 18, io->follow_up_of);
+    else sqlite3_bind_null(st, 18);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,
@@ -601,6 +605,22 @@ static int tk_set_first_response(garant_store_conn *conn, int64_t id, int64_t at
                          (long long)id);
 }
 
+static const char SQL_SET_AWAITING[] = "UPDATE tickets SET awaiting_since = ?2 WHERE id = ?1";
+
+static int tk_set_awaiting(garant_store_conn *conn, int64_t id, int64_t since)
+{
+    static const char what[] = "tickets.set_awaiting";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_AWAITING, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    if (since) sqlite3_bind_int64(st, 2, since);
+    else sqlite3_bind_null(st, 2);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
 /* ---- conversation ---- */
 
 static const char SQL_REPLY_INSERT[] = "INSERT INTO replies (ticket_id, author_id, body, public, at)"
@@ -751,6 +771,28 @@ static int tk_queue(garant_store_conn *conn, int64_t after_due, int64_t after_id
     f.after_id = after_id;
     f.limit = limit;
     return tk_queue_where(conn, &f, out);
+}
+
+/* The follow-ups, longest waiting first: a walk of the partial index
+** tickets_follow_ups (migration 8; the WHERE repeats its condition). */
+static const char SQL_FOLLOW_UPS[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.awaiting_since IS NOT NULL AND t.status = 'open'"
+    " AND (t.awaiting_since, t.id) > (?1, ?2) ORDER BY t.awaiting_since, t.id LIMIT ?3";
+
+static int tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_t after_id, int limit, json_t **out)
+{
+    static const char what[] = "tickets.follow_ups";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    if (limit < 1 || limit > GS_PAGE_MAX)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d", what, GS_PAGE_MAX);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_FOLLOW_UPS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, after_id > 0 ? after_since : INT64_MIN);
+    sqlite3_bind_int64(st, 2, after_id > 0 ? after_id : 0);
+    sqlite3_bind_int(st, 3, limit);
+    return gs_sqlite_rows_json(c, st, out, what);
 }
 
 /* By id, on the table itself (NOT INDEXED): the callback may move a
@@ -947,6 +989,8 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .set_deadline = tk_set_deadline,
     .set_policy_version = tk_set_policy_version,
     .set_terms = tk_set_terms,
+    .set_awaiting = tk_set_awaiting,
+    .follow_ups = tk_follow_ups,
     .set_status = tk_set_status,
     .set_first_response = tk_set_first_response,
     .reply_insert = tk_reply_insert,

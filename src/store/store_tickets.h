@@ -39,6 +39,10 @@ typedef struct garant_ticket {
                                  ** (policies.id); 0 for none yet */
     int64_t breached_at;         /* when its breach was first recorded; 0 if
                                  ** never (a fact: nothing clears it) */
+    int64_t awaiting_since;      /* since when a follow-up of the customer
+                                 ** waits for the desk (after the first
+                                 ** response, or reopened); 0 if none */
+    int64_t follow_up_of;        /* the closed ticket this one follows up; 0 */
 } garant_ticket;
 
 /* Filters for listing; zero/empty fields do not filter. */
@@ -113,6 +117,9 @@ typedef struct garant_store_tickets_ops {
     int (*set_terms)(garant_store_conn *c, int64_t id, int64_t version, int64_t due, int64_t warn_at);
     int (*set_status)(garant_store_conn *c, int64_t id, const char *status);
     int (*set_first_response)(garant_store_conn *c, int64_t id, int64_t at);
+    /* The ticket waits for the desk since `since` (a customer's follow-up
+    ** or a reopening), or no longer (0). ENOTFOUND if there is none. */
+    int (*set_awaiting)(garant_store_conn *c, int64_t id, int64_t since);
     /* Conversation: replies and internal notes, oldest first:
     ** [{id, author_id, author_name, author_role, body, public, at}]. */
     int (*reply_insert)(garant_store_conn *c, int64_t ticket_id, int64_t author_id, const char *body,
@@ -126,6 +133,11 @@ typedef struct garant_store_tickets_ops {
     /* The same queue with filters (plan, priority, organization, product),
     ** still one index walk in deadline order. */
     int (*queue_where)(garant_store_conn *c, const garant_queue_filter *f, json_t **out);
+    /* The follow-ups: open tickets whose customer waits for the desk after
+    ** the first response (awaiting_since set), longest waiting first; at
+    ** most limit, after the keyset (after_since, after_id) when after_id >
+    ** 0. JSON array of ticket objects, as queue. */
+    int (*follow_ups)(garant_store_conn *c, int64_t after_since, int64_t after_id, int limit, json_t **out);
     /* Call fn for every ticket still awaiting a first response, in id
     ** order, with its priority changes oldest first (ch borrowed for the
     ** call, NULL when n is 0): a correction's walk. fn may write through c.

@@ -441,6 +441,97 @@ def test_status_changes():
         expect_error(s.patch("/api/v1/tickets/999999", {"status": "open"}, token=d.agent), 404)
 
 
+def test_follow_ups_reopen_and_closed_tickets():
+    """Everything that waits for the desk is in the queue: a customer's
+    follow-up on an answered ticket, a reply on a pending or solved one
+    (which opens it again) are listed by GET /queue/follow-ups, longest
+    waiting first, until the desk answers in public. A closed ticket takes
+    no reply; the customer files a follow-up ticket that names it."""
+    with Server() as s:
+        d = world(s)
+
+        def reply(tid, body, token, public=True):
+            return s.post("/api/v1/tickets/%d/replies" % tid, {"body": body, "public": public}, token=token)
+
+        def waiting():
+            r = expect_status(s.get("/api/v1/queue/follow-ups", token=d.agent), 200).json
+            return [(t["id"], t["awaiting_reply_since"]) for t in r["tickets"]]
+
+        a = file(d, "pro", "2026-11-25T09:00:00Z")["id"]
+        b = file(d, "pro", "2026-11-25T09:05:00Z")["id"]
+        # Before the first response a customer's message changes nothing:
+        # the ticket is in the queue by its deadline.
+        expect_status(reply(a, "Any news?", d.pro), 201)
+        t = ticket(s, d.agent, a)
+        expect(t["awaiting_reply_since"] is None and t["status"] == "open", t)
+        expect(waiting() == [], waiting())
+        d.set_clock("2026-11-25T10:00:00Z")
+        for tid in (a, b):
+            expect_status(reply(tid, "We are looking into it.", d.agent), 201)
+        # A follow-up on an answered ticket waits for the desk.
+        d.set_clock("2026-11-25T11:00:00Z")
+        expect_status(reply(b, "Thanks, any update?", d.pro), 201)
+        d.set_clock("2026-11-25T11:30:00Z")
+        expect_status(reply(a, "It fails again.", d.pro), 201)
+        expect(waiting() == [(b, "2026-11-25T11:00:00Z"), (a, "2026-11-25T11:30:00Z")], waiting())
+        # A second message does not move it back in the line.
+        d.set_clock("2026-11-25T11:40:00Z")
+        expect_status(reply(b, "Hello?", d.pro), 201)
+        expect(waiting()[0] == (b, "2026-11-25T11:00:00Z"), waiting())
+        # Pages: the cursor carries on where the page ended.
+        p1 = expect_status(s.get("/api/v1/queue/follow-ups?limit=1", token=d.agent), 200).json
+        expect([t["id"] for t in p1["tickets"]] == [b] and p1["next"], p1)
+        p2 = expect_status(s.get("/api/v1/queue/follow-ups?limit=1&after=" + p1["next"], token=d.agent), 200).json
+        expect([t["id"] for t in p2["tickets"]] == [a], p2)
+        expect_error(s.get("/api/v1/queue/follow-ups?after=yesterday", token=d.agent), 422, "'after'")
+        expect_error(s.get("/api/v1/queue/follow-ups", token=d.pro), 403)
+        # An internal note is not an answer; a public reply is.
+        expect_status(reply(b, "Checking the logs.", d.agent, public=False), 201)
+        expect(len(waiting()) == 2)
+        expect_status(reply(b, "Fixed on our side.", d.agent), 201)
+        expect(waiting() == [(a, "2026-11-25T11:30:00Z")], waiting())
+        expect(ticket(s, d.agent, b)["awaiting_reply_since"] is None)
+        # Pending waits for the customer; their reply opens it again.
+        expect_status(s.patch("/api/v1/tickets/%d" % a, {"status": "pending"}, token=d.agent), 200)
+        expect(waiting() == [], waiting())
+        d.set_clock("2026-11-25T12:00:00Z")
+        expect_status(reply(a, "Here are the logs.", d.pro), 201)
+        t = ticket(s, d.agent, a)
+        expect(t["status"] == "open" and t["awaiting_reply_since"] == "2026-11-25T12:00:00Z", t)
+        ev = events(t, "status_changed")[-1]
+        expect(ev["data"] == {"from": "pending", "to": "open", "reason": "the customer replied"}, ev)
+        expect(waiting() == [(a, "2026-11-25T12:00:00Z")], waiting())
+        # A solved ticket reopens.
+        expect_status(s.patch("/api/v1/tickets/%d" % b, {"status": "solved"}, token=d.agent), 200)
+        d.set_clock("2026-11-25T13:00:00Z")
+        expect_status(reply(b, "It broke again.", d.pro), 201)
+        t = ticket(s, d.pro, b)
+        expect(t["status"] == "open", t)
+        expect(events(t, "status_changed")[-1]["data"]["reason"] == "reopened: the customer replied", t["history"])
+        expect([x[0] for x in waiting()] == [a, b], waiting())
+        # A closed ticket takes no reply, from anyone; it leaves the queue.
+        expect_status(s.patch("/api/v1/tickets/%d" % b, {"status": "closed"}, token=d.agent), 200)
+        expect([x[0] for x in waiting()] == [a], waiting())
+        for token in (d.pro, d.agent):
+            expect_error(reply(b, "one more thing", token), 409,
+                         "ticket #%d is closed and takes no reply: file a new ticket with 'follow_up_of': %d" % (b, b))
+        # The follow-up ticket names it.
+        r = expect_status(s.post("/api/v1/tickets", {"subject": "Checkout down again", "body": "Since noon.",
+                                                     "follow_up_of": b}, token=d.pro), 201).json
+        f = ticket(s, d.pro, r["id"])
+        expect(f["follow_up_of"] == b and f["status"] == "open" and f["first_response_due"], f)
+        expect(ticket(s, d.pro, a)["follow_up_of"] is None)
+        for of, frag in ((a, "ticket #%d is open, not closed: reply on it instead" % a), (999999, "no ticket #999999 of yours"),
+                         (0, "'follow_up_of' must be a ticket id"), ("7", "'follow_up_of'")):
+            expect_error(s.post("/api/v1/tickets", {"subject": "s", "body": "b", "follow_up_of": of}, token=d.pro),
+                         422, frag)
+        # Another organization's closed ticket is not one to follow up.
+        g = file(d, "adv", "2026-11-25T13:00:00Z")["id"]
+        expect_status(s.patch("/api/v1/tickets/%d" % g, {"status": "closed"}, token=d.agent), 200)
+        expect_error(s.post("/api/v1/tickets", {"subject": "s", "body": "b", "follow_up_of": g}, token=d.pro),
+                     422, "no ticket #%d of yours" % g)
+
+
 # ---- replies and the first response ------------------------------------------------
 
 def test_first_reply_met_and_internal_note():

@@ -406,7 +406,7 @@ static void test_list_fields_and_filters(void **state)
                                        "requester_email", "subject", "priority", "initial_priority", "plan",
                                        "product", "stage", "environment", "impact", "status", "submitted_at",
                                        "first_response_due", "warn_at", "first_response_at", "policy_version",
-                                       "breached_at"};
+                                       "breached_at", "awaiting_reply_since", "follow_up_of"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_get(o, keys[i])) fail_msg("ticket object lacks \"%s\"", keys[i]);
     assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
@@ -904,6 +904,50 @@ static void test_queue_uses_index(void **state)
     assert_int_equal(assert_plans_of(fx->w, "WHERE t.org_id = ?1", "INDEX tickets_org"), 1);
 }
 
+/* The follow-ups: only open tickets with awaiting_since, longest waiting
+** first, paged by (since, id), from the partial index. */
+static void test_follow_ups(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id[6];
+    for (int i = 0; i < 6; i++) id[i] = add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, T0 + 1000, GARANT_NO_DUE);
+    json_t *page;
+    check(tk->follow_ups(fx->w, 0, 0, 10, &page), "none");
+    assert_string_equal(ids_of(page), "");
+    json_decref(page);
+    check(tk->set_awaiting(fx->w, id[0], T0 + 50), "0");
+    check(tk->set_awaiting(fx->w, id[1], T0 + 40), "1");
+    check(tk->set_awaiting(fx->w, id[2], T0 + 40), "2");
+    check(tk->set_awaiting(fx->w, id[3], T0 + 10), "3");
+    check(tk->set_awaiting(fx->w, id[4], T0 + 5), "4");
+    check(tk->set_status(fx->w, id[4], "pending"), "pending is not the desk's"); /* the index holds open only */
+    garant_ticket t;
+    check(tk->get(fx->w, id[1], &t), "get");
+    assert_int_equal(t.awaiting_since, T0 + 40);
+    check(tk->follow_ups(fx->w, 0, 0, 10, &page), "all");
+    char want[64];
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld", (long long)id[3], (long long)id[1], (long long)id[2],
+             (long long)id[0]);
+    assert_string_equal(ids_of(page), want);
+    assert_int_equal(jint(json_array_get(page, 0), "awaiting_reply_since"), T0 + 10);
+    json_decref(page);
+    check(tk->follow_ups(fx->w, T0 + 40, id[1], 10, &page), "after (40, id1)");
+    snprintf(want, sizeof want, "%lld,%lld", (long long)id[2], (long long)id[0]);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+    check(tk->set_awaiting(fx->w, id[3], 0), "answered");
+    check(tk->get(fx->w, id[3], &t), "get");
+    assert_int_equal(t.awaiting_since, 0);
+    check(tk->follow_ups(fx->w, 0, 0, 1, &page), "limit 1");
+    snprintf(want, sizeof want, "%lld", (long long)id[1]);
+    assert_string_equal(ids_of(page), want);
+    json_decref(page);
+    assert_int_equal(tk->set_awaiting(fx->w, 999999, T0), GARANT_ENOTFOUND);
+    assert_int_equal(tk->follow_ups(fx->w, 0, 0, 0, &page), GARANT_EINVAL);
+    assert_int_equal(assert_plans_of(fx->w, "t.awaiting_since IS NOT NULL", "INDEX tickets_follow_ups"), 1);
+}
+
 /* ---- the walk over awaiting tickets ---- */
 
 /* More than two of each_awaiting's batches (1,024 tickets). */
@@ -1139,6 +1183,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_queue_order_and_pages),
         CASE(test_queue_where),
         CASE(test_each_awaiting),
+        CASE(test_follow_ups),
         CASE(test_for_report),
         CASE(test_each_for_report),
         CASE(test_counts),
