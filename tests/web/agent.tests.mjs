@@ -261,6 +261,74 @@ export const tests = [
     h.expectEqual(await page.locator(`#queue-rows tr[data-id="${tk.id}"]`).count(), 0, 'answered tickets leave the queue');
   }],
 
+  ['follow_ups_wait_for_a_reply_and_a_closed_ticket_is_followed_up', async (ctx) => {
+    const { h, server } = ctx;
+    const who = await carla(ctx);
+    const tCarla = await h.sessionOf(server, who);
+    const agentToken = ctx.fixtures.agent.token;
+    const tk = await fileAt(ctx, who, '2026-11-26T08:00:00Z', { subject: 'Invoices lack the VAT number', body: 'Since the last release.', priority: 3 });
+    // Answered yesterday; this morning Carla writes again.
+    try {
+      await server.setClock('2026-11-26T09:00:00Z');
+      await server.expect(201, 'POST', `/api/v1/tickets/${tk.id}/replies`, { body: 'We are looking into it.' }, agentToken);
+      await server.setClock('2026-11-27T08:30:00Z');
+      await server.expect(201, 'POST', `/api/v1/tickets/${tk.id}/replies`, { body: 'Thanks, any update?' }, tCarla);
+    } finally {
+      await server.setClock(NOW);
+    }
+    const problems = [];
+    for (const viewport of [{ width: 1100, height: 760 }, { width: 375, height: 740 }]) {
+      const page = await pageAs(ctx, ctx.fixtures.agent, { viewport });
+      await h.enableAxe(page.context());
+      await page.goto('/agent');
+      const row = `#follow-up-rows tr[data-id="${tk.id}"]`;
+      await page.waitForSelector(row);
+      h.expect(await page.isVisible('#queue-empty'), 'no first response is waiting');
+      h.expect((await h.text(page, `${row} .since-cell`)).includes('09:30 CET'), 'waiting since 09:30 CET: ' + (await h.text(page, `${row} .since-cell`)));
+      h.expectEqual(await h.text(page, `${row} a.subject`), 'Invoices lack the VAT number', 'the subject');
+      for (const p of await h.accessibilityProblems(page)) problems.push(viewport.width + 'px /agent: ' + p);
+      if (viewport.width < 400) h.expect((await page.evaluate(() => document.documentElement.scrollWidth)) <= 375, '/agent with follow-ups fits a phone');
+    }
+    h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
+    // The agent opens it from the list and answers: it leaves the list.
+    const page = await pageAs(ctx, ctx.fixtures.agent);
+    await page.goto('/agent');
+    await page.waitForSelector(`#follow-up-rows tr[data-id="${tk.id}"]`);
+    await Promise.all([page.waitForURL(`**/agent-ticket?id=${tk.id}`), page.click(`#follow-up-rows tr[data-id="${tk.id}"] a.subject`)]);
+    await page.waitForSelector('[data-fact="waiting"]');
+    h.expect((await h.text(page, '[data-fact="waiting"]')).includes('09:30 CET'), 'the ticket says since when it waits');
+    await page.fill('#reply', 'The VAT number is back on every invoice.');
+    await page.click('#reply-submit');
+    await page.waitForSelector('#reply-msg.msg-ok');
+    await page.waitForFunction(() => !document.querySelector('[data-fact="waiting"]'));
+    await page.goto('/agent');
+    await page.waitForSelector('#follow-ups-empty:not([hidden])');
+    h.expectEqual(await h.text(page, '#follow-ups-empty'), 'No customer is waiting for a reply.', 'nobody waits');
+    // Closed: no reply form for the agent, nor for Carla, who is offered a follow-up ticket.
+    await server.expect(200, 'PATCH', `/api/v1/tickets/${tk.id}`, { status: 'closed' }, agentToken);
+    await page.goto(`/agent-ticket?id=${tk.id}`);
+    await page.waitForSelector('#closed-note:not([hidden])');
+    h.expect(await page.isHidden('#reply-form'), 'the agent cannot reply to a closed ticket');
+    const cust = await pageAs(ctx, who);
+    await cust.goto(`/tickets?id=${tk.id}`);
+    await cust.waitForSelector('#closed-note:not([hidden])');
+    h.expect(await cust.isHidden('#reply-form'), 'the customer cannot reply to a closed ticket');
+    h.expectEqual(await h.text(cust, '#closed-note'), 'This ticket is closed and takes no more replies. File a follow-up ticket to continue.', 'what Carla reads');
+    await Promise.all([cust.waitForURL(`**/new?follow_up_of=${tk.id}`), cust.click('#follow-up-link')]);
+    await cust.waitForSelector('#follow-up-note:not([hidden])');
+    h.expectEqual(await h.text(cust, '#follow-up-note'), `This ticket follows up the closed ticket #${tk.id}.`, 'the new ticket names it');
+    await cust.waitForSelector('#ticket-form:not([hidden])');
+    await cust.fill('#subject', 'VAT number missing again');
+    await cust.fill('#body', 'It is gone from the December invoices.');
+    await cust.check('#prio-3');
+    await Promise.all([cust.waitForURL('**/tickets?id=*'), cust.click('#ticket-submit')]);
+    const newId = Number(new URL(cust.url()).searchParams.get('id'));
+    const made = await server.expect(200, 'GET', `/api/v1/tickets/${newId}`, undefined, tCarla);
+    h.expectEqual(made.follow_up_of, tk.id, 'filed as a follow-up');
+    await cust.waitForSelector('[data-fact="followUpOf"] a');
+    h.expectEqual(await cust.getAttribute('[data-fact="followUpOf"] a', 'href'), `/tickets?id=${tk.id}`, 'and links to it');
+  }],
+
   ['agent_pages_refuse_customers_fit_a_phone_and_pass_axe', async (ctx) => {
     const { h } = ctx;
     const { ok } = await queueTickets(ctx);

@@ -68,6 +68,8 @@ run(async () => {
       ['target', sla.target_kind && sla.target_kind !== 'none' ? targetText(sla) : t('sla.none')],
     ];
     if (tk.impact) rows.push(['impact', tk.impact]);
+    if (tk.awaiting_reply_since) rows.push(['waiting', h('span', { class: 'waiting-since' }, bothZones(tk.awaiting_reply_since, { weekday: 'short' }))]);
+    if (tk.follow_up_of) rows.push(['followUpOf', h('a', { href: '/agent-ticket?id=' + encodeURIComponent(tk.follow_up_of), text: '#' + tk.follow_up_of })]);
     return rows.map(([k, v]) => h('div', { class: 'fact', dataset: { fact: k } }, h('dt', { text: t('agentTicket.f.' + k) }), h('dd', null, v)));
   }
 
@@ -79,6 +81,9 @@ run(async () => {
     $('#ticket-body').textContent = tk.body || '';
     fill($('#conversation'), conversationItems(tk.conversation));
     fill($('#history'), historyItems(tk.history, namer));
+    // A closed ticket takes no reply, from anyone.
+    $('#reply-form').hidden = tk.status === 'closed';
+    $('#closed-note').hidden = tk.status !== 'closed';
     article.hidden = false;
   }
 
@@ -86,7 +91,7 @@ run(async () => {
    *  refresh that finds the same leaves the page (the focus, an open
    *  explanation, the running countdown) as it is. */
   const signature = (x) =>
-    JSON.stringify([x.status, x.priority, x.first_response_due, x.first_response_at, x.warn_at, x.sla && x.sla.state, (x.history || []).length, (x.conversation || []).length]);
+    JSON.stringify([x.status, x.priority, x.first_response_due, x.first_response_at, x.warn_at, x.sla && x.sla.state, x.awaiting_reply_since, (x.history || []).length, (x.conversation || []).length]);
 
   async function reload(force = true) {
     const [fresh, w] = await Promise.all([api('GET', base), loadWindows((policy.calendars || []).map((c) => c.name))]);

@@ -1,6 +1,8 @@
 // page-agent.js - /agent: the queue of tickets awaiting a first response,
 // as GET /queue orders it (earliest deadline first, so the overdue ones
-// lead; tickets without a deadline last).
+// lead; tickets without a deadline last), and below it the follow-ups
+// (GET /queue/follow-ups): answered tickets whose customer wrote again,
+// and reopened ones, longest waiting first.
 //
 // Each row counts down the remaining business time: it stands still while
 // the support team is closed (business.js) and turns amber at the
@@ -53,6 +55,9 @@ run(async () => {
   let tickets = [];
   let next = null;
   let pages = 1;
+  let followUps = [];
+  let followNext = null;
+  let followPages = 1;
   let windows = new Map();
   let answeredAt = now();
   let generation = 0;
@@ -152,6 +157,36 @@ run(async () => {
     return tr;
   }
 
+  function followRow(tk) {
+    const link = '/agent-ticket?id=' + encodeURIComponent(tk.id);
+    const cell = (labelKey, ...content) => h('td', { 'data-label': t(labelKey) }, content);
+    const tr = h('tr', { dataset: { id: String(tk.id) } });
+    tr.append(
+      cell('col.id', h('a', { href: link, text: '#' + tk.id, 'aria-label': t('queue.open', { id: tk.id }) })),
+      cell('col.subject', h('a', { href: link, class: 'subject', text: tk.subject })),
+      cell('col.org', h('div', null, h('span', { class: 'org', text: tk.org_name || '' }), ' ', h('span', { class: 'muted plan', text: planName(tk.plan) }))),
+      cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
+      cell('followUps.since', h('div', { class: 'since-cell' }, bothZones(tk.awaiting_reply_since, { weekday: 'short' }))),
+    );
+    tr.addEventListener('click', (e) => {
+      if (e.target.closest('a, button, .tip')) return;
+      location.assign(link);
+    });
+    return tr;
+  }
+
+  let followShown = null;
+
+  function renderFollowUps(force = true) {
+    const sig = JSON.stringify(followUps.map((tk) => [tk.id, tk.subject, tk.priority, tk.org_name, tk.awaiting_reply_since]));
+    if (!force && sig === followShown) return;
+    followShown = sig;
+    fill($('#follow-up-rows'), followUps.map(followRow));
+    $('#follow-ups-table').hidden = !followUps.length;
+    $('#follow-ups-empty').hidden = !!followUps.length;
+    $('#follow-ups-more').hidden = !followNext;
+  }
+
   function summary() {
     const over = tickets.filter((tk) => tk.sla && tk.sla.state === 'breached').length;
     const warning = tickets.filter((tk) => tk.sla && tk.sla.state === 'warning').length;
@@ -200,10 +235,23 @@ run(async () => {
       }
       return { list, cursor };
     };
-    const [q, w] = await Promise.all([fetchPages(), loadWindows(calendars)]);
+    const fetchFollowUps = async () => {
+      let list = [];
+      let cursor = null;
+      for (let i = 0; i < followPages; i++) {
+        const r = await api('GET', '/queue/follow-ups?limit=' + PAGE + (cursor ? '&after=' + encodeURIComponent(cursor) : ''));
+        list = list.concat(r.tickets || []);
+        cursor = r.next;
+        if (!cursor) break;
+      }
+      return { list, cursor };
+    };
+    const [q, w, f] = await Promise.all([fetchPages(), loadWindows(calendars), fetchFollowUps()]);
     if (gen !== generation) return; // a newer load (other filters) won
     tickets = q.list;
     next = q.cursor;
+    followUps = f.list;
+    followNext = f.cursor;
     windows = w;
     answeredAt = now();
     updatedAt = answeredAt;
@@ -218,6 +266,7 @@ run(async () => {
     }
     say(msg, '');
     render(false);
+    renderFollowUps(false);
   }
 
   async function refresh() {
@@ -232,6 +281,10 @@ run(async () => {
     pages++;
     refresh();
   });
+  $('#follow-ups-more').addEventListener('click', () => {
+    followPages++;
+    refresh();
+  });
 
   renderFilters();
   await refresh();
@@ -244,5 +297,6 @@ run(async () => {
   onLanguage(() => {
     renderFilters();
     render();
+    renderFollowUps();
   });
 });

@@ -11,7 +11,7 @@
 // there is no guarantee (the plan, or a product stage such as beta).
 
 import { api } from './api.js';
-import { $, busy, fill, h, say, tNodes } from './dom.js';
+import { $, busy, fill, h, param, say, tNodes } from './dom.js';
 import { joinList, onLanguage, t } from './i18n.js';
 import { envName, planName, priorityLabel, stageName } from './labels.js';
 import { initPage, run, errorText } from './layout.js';
@@ -160,6 +160,7 @@ run(async () => {
     const k = key();
     const body = { priority: level(), environment: envSel.value };
     if (productSel.value) body.product = productSel.value;
+    if (followUpOf) body.follow_up_of = Number(followUpOf);
     try {
       const r = await api('POST', '/deadline/preview', body);
       if (my === seq) shown = { state: r.first_response_due ? 'ready' : 'none', preview: r, key: k };
@@ -204,6 +205,18 @@ run(async () => {
   form.hidden = false;
   $('#form-loading').hidden = true;
 
+  // ?follow_up_of=N: this ticket continues closed ticket N (a closed
+  // ticket takes no reply; its page links here).
+  const followUpOf = /^[1-9][0-9]{0,17}$/.test(param('follow_up_of') || '') ? param('follow_up_of') : null;
+  const followNote = $('#follow-up-note');
+  const showFollowUp = () => {
+    if (!followUpOf) return;
+    fill(followNote, tNodes('new.followUpOf', { ticket: h('a', { href: '/tickets?id=' + encodeURIComponent(followUpOf), text: '#' + followUpOf }) }));
+    followNote.hidden = false;
+  };
+  showFollowUp();
+  onLanguage(showFollowUp);
+
   // ---- sending ----
 
   form.addEventListener('submit', async (ev) => {
@@ -222,6 +235,7 @@ run(async () => {
       environment: envSel.value,
     };
     if (productSel.value) body.product = productSel.value;
+    if (followUpOf) body.follow_up_of = Number(followUpOf);
     if (form.elements.impact.value.trim()) body.impact = form.elements.impact.value.trim();
     await busy(submit, 'new.sending', async () => {
       try {

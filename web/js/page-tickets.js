@@ -10,7 +10,7 @@
 // page says "not found".
 
 import { api } from './api.js';
-import { $, fill, h, param, say } from './dom.js';
+import { $, fill, h, param, say, tNodes } from './dom.js';
 import { onLanguage, t } from './i18n.js';
 import { envName, priorityLabel, priorityNamer, statusName } from './labels.js';
 import { initPage, run, errorText } from './layout.js';
@@ -125,6 +125,8 @@ async function ticketView(session, idText) {
       ['ticket.sla', slaBadge(tk)],
     ];
     if (tk.impact) rows.push(['ticket.impact', tk.impact]);
+    if (tk.follow_up_of)
+      rows.push(['ticket.followUpOf', h('a', { href: '/tickets?id=' + encodeURIComponent(tk.follow_up_of), text: '#' + tk.follow_up_of })]);
     const list = rows.map(([k, v]) => h('div', { class: 'fact', dataset: { fact: k.split('.')[1] } }, h('dt', { text: t(k) }), h('dd', null, v)));
     if (tk.sla && tk.sla.explanation)
       list.push(
@@ -147,6 +149,13 @@ async function ticketView(session, idText) {
     $('#ticket-body').textContent = tk.body || '';
     fill($('#conversation'), conversationItems(tk.conversation));
     fill($('#history'), historyItems(tk.history, namer));
+    // A closed ticket takes no reply: the customer continues in a new one.
+    const closed = tk.status === 'closed';
+    $('#reply-form').hidden = closed;
+    const note = $('#closed-note');
+    if (closed)
+      fill(note, tNodes('ticket.closedNote', { link: h('a', { href: '/new?follow_up_of=' + encodeURIComponent(tk.id), id: 'follow-up-link', text: t('ticket.fileFollowUp') }) }));
+    note.hidden = !closed;
     article.hidden = false;
   }
 
