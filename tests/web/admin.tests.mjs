@@ -351,6 +351,18 @@ export const tests = [
       h.expectEqual(await h.text(page, `${day(d)} .day-hours`), 'Closed', d + ' is closed');
     }
     h.expectEqual(await h.text(page, `${day('2026-12-23')} .day-hours`), '09:00–17:00', 'the day before is open');
+    // Each holiday sits in its own weekday's column, in one week's row:
+    // Thursday 24, Friday 25, Saturday 26 (a rule for the holiday's label
+    // once made its cells blocks, stacked under Thursday).
+    const box = async (sel) => page.$eval(sel, (e) => {
+      const r = e.getBoundingClientRect();
+      return { x: Math.round(r.x), y: Math.round(r.y), display: getComputedStyle(e).display };
+    });
+    const heads = await page.$$eval('#cal-head th', (l) => l.map((e) => Math.round(e.getBoundingClientRect().x)));
+    const week = [await box(day('2026-12-24')), await box(day('2026-12-25')), await box(day('2026-12-26'))];
+    h.expectEqual(week.map((b) => b.display).join(' '), 'table-cell table-cell table-cell', 'holidays are table cells');
+    h.expectEqual(week.map((b) => b.x).join(' '), [heads[3], heads[4], heads[5]].join(' '), 'in the Thu, Fri and Sat columns');
+    h.expect(week[0].y === week[1].y && week[1].y === week[2].y, 'in one row: ' + JSON.stringify(week));
     h.expect((await h.text(page, '#cal-caption')).includes('December 2026'), 'the table says which month');
     // Romanian: the month and days in Romanian.
     await page.selectOption('#lang-switch', 'ro');
