@@ -75,6 +75,25 @@ int garant_clock_replay(int64_t *out_due_s, const garant_policy *pol,
                         const garant_ticket_terms *terms, int64_t submitted_s,
                         const garant_priority_change *changes, size_t n);
 
+/* A ticket's first-response clock as its history makes it: the one
+** statement of the rule (docs/SLA.md) that every door asks. */
+typedef struct garant_clock_state {
+    int64_t due_s;   /* the deadline; GARANT_NO_DUE for no guarantee */
+    int64_t warn_s;  /* the warning instant, under the current priority's
+                     ** target; GARANT_NO_DUE with no deadline */
+    int64_t start_s; /* where the counted time starts: the submission, or
+                     ** the raise whose stricter clock set the deadline */
+    int priority;    /* the level whose target the deadline is */
+    int current;     /* the level after the last change */
+} garant_clock_state;
+
+/* The clock of a ticket filed with `terms` at submitted_s whose priority
+** then changed as listed (at_s ascending, none before the submission),
+** each change applying the rule of garant_clock_reclassify. */
+int garant_clock_history(garant_clock_state *out, const garant_policy *pol,
+                         const garant_ticket_terms *terms, int64_t submitted_s,
+                         const garant_priority_change *changes, size_t n);
+
 /* An explanation: the open windows counted towards a deadline. */
 typedef struct garant_explanation garant_explanation;
 

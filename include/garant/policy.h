@@ -136,6 +136,18 @@ const garant_calendar *garant_policy_calendar_at(const garant_policy *pol,
 const garant_calendar *garant_policy_calendar(const garant_policy *pol,
                                               const char *name);
 const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
+/* 0 if the policy declares priority `level`, else GARANT_EINVAL with
+** "priority 7 is not defined (priorities: 1, 2, 3)": the one check every
+** door makes. */
+int garant_policy_check_priority(const garant_policy *pol, long long level);
+
+/* Why tickets on these terms carry no guaranteed response time, for
+** people: "products in stage 'beta' carry no guaranteed response time" or
+** "plan 'basic' guarantees no response time for priority 1"; "" when they
+** do carry one (or the terms are unknown). Returns buf. */
+const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garant_policy *pol,
+                                              const garant_ticket_terms *terms);
+
 /* "basic, professional, advanced": the policy's names of one kind in
 ** order, ", "-separated, for messages that refuse a wrong one; cut with
 ** "..." to fit cap (at least 8). Returns buf. */

@@ -36,22 +36,12 @@ static int parse_int(int *out, const char *s, int lo, int hi)
     return 0;
 }
 
-/* "1-3" for the declared priorities, for messages. */
-static void priority_range(char *buf, size_t cap, const garant_policy *pol)
-{
-    size_t n = garant_policy_priority_count(pol);
-    snprintf(buf, cap, "%d-%d", garant_policy_priority_level(pol, 0), garant_policy_priority_level(pol, n - 1));
-}
-
+/* The core's check, its message into err for a batch line. */
 static int check_priority(const garant_policy *pol, long long p, char *err, size_t cap)
 {
-    if (p < 1 || p > GARANT_PRIORITY_MAX || !garant_policy_priority_name(pol, (int)p)) {
-        char range[32];
-        priority_range(range, sizeof range, pol);
-        snprintf(err, cap, "priority %lld is not defined (%s)", p, range);
-        return -1;
-    }
-    return 0;
+    if (garant_policy_check_priority(pol, p) == 0) return 0;
+    snprintf(err, cap, "%s", garant_error_last());
+    return -1;
 }
 
 static int print_explained(const garant_policy *pol, const garant_ticket_terms *terms, int64_t at, int64_t due)
@@ -64,15 +54,8 @@ static int print_explained(const garant_policy *pol, const garant_ticket_terms *
     char buf[128], dur[64];
     printf("submitted:  %s\n", garant_format_local(buf, sizeof buf, tz, at));
     if (due == GARANT_NO_DUE) {
-        const char *stage = terms->stage ? terms->stage : "ga";
-        int guaranteed = 1;
-        for (size_t i = 0; i < garant_policy_stage_count(pol); i++)
-            if (!strcmp(garant_policy_stage_name(pol, i), stage)) guaranteed = garant_policy_stage_guaranteed(pol, i);
-        if (!guaranteed)
-            printf("target:     none: products in stage '%s' carry no guaranteed response time\n", stage);
-        else
-            printf("target:     none: plan '%s' guarantees no response time for priority %d\n", terms->plan,
-                   terms->priority ? terms->priority : garant_policy_default_priority(pol));
+        char why[256];
+        printf("target:     none: %s\n", garant_policy_no_guarantee_reason(why, sizeof why, pol, terms));
         return CLI_OK;
     }
     garant_duration_format(dur, sizeof dur, t.seconds);

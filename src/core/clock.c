@@ -111,27 +111,53 @@ int garant_clock_reclassify(int64_t *out_due_s, const garant_policy *pol,
     return 0;
 }
 
+int garant_clock_history(garant_clock_state *out, const garant_policy *pol,
+                         const garant_ticket_terms *terms, int64_t submitted_s,
+                         const garant_priority_change *changes, size_t n)
+{
+    garant_clock_state st = {0, GARANT_NO_DUE, submitted_s, level_of(pol, terms), level_of(pol, terms)};
+    int rc = garant_clock_due(&st.due_s, pol, terms, submitted_s);
+    if (rc) return rc;
+    garant_ticket_terms cur = *terms;
+    cur.priority = st.current;
+    int64_t last = submitted_s;
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].at_s < last)
+            return garant__error(GARANT_EINVAL, "priority change %zu is out of order or before the submission", i);
+        garant_ticket_terms next = cur;
+        next.priority = changes[i].priority;
+        int64_t due;
+        rc = garant_clock_reclassify(&due, pol, &cur, &next, submitted_s, st.due_s, changes[i].at_s);
+        if (rc) return rc;
+        /* Which clock the deadline is now: lowered, the new priority's
+        ** from submission; raised, the new one's from the change if it
+        ** ended earlier, else the old one stays. */
+        if (next.priority > cur.priority) {
+            st.start_s = submitted_s;
+            st.priority = next.priority;
+        } else if (next.priority < cur.priority && due != st.due_s) {
+            st.start_s = changes[i].at_s;
+            st.priority = next.priority;
+        }
+        st.due_s = due;
+        cur = next;
+        last = changes[i].at_s;
+    }
+    st.current = cur.priority;
+    rc = garant_clock_warning_at(&st.warn_s, pol, &cur, st.due_s);
+    if (rc) return rc;
+    *out = st;
+    return 0;
+}
+
 int garant_clock_replay(int64_t *out_due_s, const garant_policy *pol,
                         const garant_ticket_terms *terms, int64_t submitted_s,
                         const garant_priority_change *changes, size_t n)
 {
-    int64_t due;
-    int rc = garant_clock_due(&due, pol, terms, submitted_s);
-    if (rc) return rc;
-    garant_ticket_terms cur = *terms;
-    int64_t last = submitted_s;
-    for (size_t i = 0; i < n; i++) {
-        if (changes[i].at_s < last)
-            return garant__error(GARANT_EINVAL, "priority change %zu is out of order", i);
-        garant_ticket_terms next = cur;
-        next.priority = changes[i].priority;
-        rc = garant_clock_reclassify(&due, pol, &cur, &next, submitted_s, due, changes[i].at_s);
-        if (rc) return rc;
-        cur = next;
-        last = changes[i].at_s;
-    }
-    *out_due_s = due;
-    return 0;
+    garant_clock_state st;
+    int rc = garant_clock_history(&st, pol, terms, submitted_s, changes, n);
+    if (!rc) *out_due_s = st.due_s;
+    return rc;
 }
 
 /* ---- explanations --------------------------------------------------- */

@@ -158,6 +158,34 @@ const char *garant_policy_names(char *out, size_t cap, const garant_policy *pol,
     return out;
 }
 
+int garant_policy_check_priority(const garant_policy *pol, long long level)
+{
+    if (level >= 1 && level <= GARANT_PRIORITY_MAX && pol->prios[level - 1].declared) return 0;
+    char list[64] = "";
+    size_t len = 0;
+    for (int l = 1; l <= GARANT_PRIORITY_MAX; l++)
+        if (pol->prios[l - 1].declared)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", len ? ", " : "", l);
+    return garant__error(GARANT_EINVAL, "priority %lld is not defined (priorities: %s)", level, list);
+}
+
+const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garant_policy *pol,
+                                              const garant_ticket_terms *terms)
+{
+    buf[0] = '\0';
+    garant_target t;
+    if (garant_policy_target(&t, pol, terms) != 0 || t.kind != GARANT_TARGET_NONE) return buf;
+    const char *st = terms->stage ? terms->stage : "ga";
+    long si = find_stage(pol, st);
+    char shown[80];
+    if (si >= 0 && !pol->stages[si].guaranteed)
+        snprintf(buf, cap, "products in stage '%s' carry no guaranteed response time", quotable(shown, st));
+    else
+        snprintf(buf, cap, "plan '%s' guarantees no response time for priority %d", quotable(shown, terms->plan),
+                 terms->priority ? terms->priority : pol->default_priority);
+    return buf;
+}
+
 int garant_policy_add_calendar(garant_policy *pol, const char *name,
                                garant_calendar *cal)
 {

@@ -82,16 +82,13 @@ static int valid_status(const char *s)
     return 0;
 }
 
-/* A priority the policy declares, else GARANT_EINVAL listing them. */
+/* A priority the policy declares (the core's check), named as the field. */
 static int check_priority(const garant_policy *pol, json_int_t p)
 {
-    if (p >= 1 && p <= GARANT_PRIORITY_MAX && garant_policy_priority_name(pol, (int)p)) return 0;
-    char list[64] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < garant_policy_priority_count(pol) && len < sizeof list - 4; i++)
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%d", i ? ", " : "",
-                                garant_policy_priority_level(pol, i));
-    return garant__error(GARANT_EINVAL, "'priority' must be one of %s (got %lld)", list, (long long)p);
+    if (garant_policy_check_priority(pol, (long long)p) == 0) return 0;
+    char why[160];
+    snprintf(why, sizeof why, "%s", garant_error_last());
+    return garant__error(GARANT_EINVAL, "'priority': %s", why);
 }
 
 /* The priority's environment rule: P1 and P2 are for production only.

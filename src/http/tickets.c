@@ -52,17 +52,6 @@ static int put(json_t *o, const char *key, json_t *value)
 }
 
 /* Why a ticket carries no deadline, in words. */
-static void no_guarantee_text(char *buf, size_t cap, const garant_policy *pol, const garant_ticket_terms *terms)
-{
-    int guaranteed = 1;
-    for (size_t i = 0; i < garant_policy_stage_count(pol); i++)
-        if (!strcmp(garant_policy_stage_name(pol, i), terms->stage)) guaranteed = garant_policy_stage_guaranteed(pol, i);
-    if (!guaranteed)
-        snprintf(buf, cap, "products in stage '%s' carry no guaranteed response time", terms->stage);
-    else
-        snprintf(buf, cap, "plan '%s' guarantees no response time for priority %d", terms->plan, terms->priority);
-}
-
 /* The instant a ticket's deadline counts from and the priority whose
 ** target it counts: the clock's own walk through the priority changes
 ** (garant_clock_reclassify), remembering where the deadline came from.
@@ -76,36 +65,19 @@ static void clock_source(int64_t *out_start, int *out_priority, garant_store_con
     *out_priority = t->priority;
     garant_ticket_terms cur = http_ticket_terms(t, t->priority);
     int64_t due;
+    /* The current priority's clock from submission explains most tickets
+    ** without reading their history. */
     if (garant_clock_due(&due, pol, &cur, t->submitted_at) != 0 || due == t->first_response_due) return;
     garant_priority_change *ch = NULL;
     size_t n = 0;
     if (!c || GS(c)->tickets->priority_changes(c, t->id, &ch, &n) != 0) return;
     garant_ticket_terms terms = http_ticket_terms(t, t->initial_priority);
-    int64_t start = t->submitted_at;
-    int prio = t->initial_priority;
-    int ok = garant_clock_due(&due, pol, &terms, t->submitted_at) == 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        int to = ch[i].priority;
-        if (to > terms.priority) { /* lowered: from submission */
-            terms.priority = to;
-            ok = garant_clock_due(&due, pol, &terms, t->submitted_at) == 0;
-            start = t->submitted_at;
-            prio = to;
-        } else if (to < terms.priority) { /* raised: from the change, if earlier */
-            terms.priority = to;
-            int64_t fresh;
-            ok = garant_clock_due(&fresh, pol, &terms, ch[i].at_s) == 0;
-            if (ok && fresh != GARANT_NO_DUE && (due == GARANT_NO_DUE || fresh < due)) {
-                due = fresh;
-                start = ch[i].at_s;
-                prio = to;
-            }
-        }
-    }
+    garant_clock_state st;
+    int ok = garant_clock_history(&st, pol, &terms, t->submitted_at, ch, n) == 0;
     free(ch);
-    if (ok && due == t->first_response_due) {
-        *out_start = start;
-        *out_priority = prio;
+    if (ok && st.due_s == t->first_response_due) {
+        *out_start = st.start_s;
+        *out_priority = st.priority;
     }
 }
 
@@ -237,8 +209,7 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     if (!rc && !known) {
         expl = problem;
     } else if (!rc && due == GARANT_NO_DUE) {
-        no_guarantee_text(reason, sizeof reason, pol, &terms);
-        expl = reason;
+        expl = garant_policy_no_guarantee_reason(reason, sizeof reason, pol, &terms);
     } else if (!rc) {
         int64_t start;
         int prio;
@@ -454,10 +425,8 @@ static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_ch
     o->examined++;
     if (t->policy_version == x->version) return 0;
     garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
-    garant_ticket_terms current = http_ticket_terms(t, t->priority);
-    int64_t due = GARANT_NO_DUE, warn = GARANT_NO_DUE;
-    int rc = garant_clock_replay(&due, x->pol, &initial, t->submitted_at, ch, n);
-    if (!rc) rc = garant_clock_warning_at(&warn, x->pol, &current, due);
+    garant_clock_state st;
+    int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
     if (rc) {
         char why[256];
         snprintf(why, sizeof why, "%s", garant_error_last());
@@ -466,6 +435,7 @@ static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_ch
                              "policy version %lld: %s",
                              (long long)t->id, t->plan, t->priority, initial.stage, (long long)x->version, why);
     }
+    int64_t due = st.due_s, warn = st.warn_s;
     int dir = later(due, t->first_response_due);
     o->moved += dir != 0;
     o->earlier += dir < 0;

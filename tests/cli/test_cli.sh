@@ -63,8 +63,8 @@ expect_err "30 February" 2 "day 30 does not exist in February 2026" -- deadline 
 expect_err "24:61" 2 "hour 24 is out of range" -- deadline --plan professional --at 2026-11-27T24:61:00Z
 expect_err "23:61" 2 "minute 61 is out of range" -- deadline --plan professional --at 2026-11-27T23:61:00Z
 expect_err "unknown plan" 2 "unknown plan 'gold' (plans: basic, professional, advanced)" -- deadline --plan gold --at 2026-11-27T10:00:00Z
-expect_err "priority 0" 2 "priority 0 is not defined (1-3)" -- deadline --plan professional --priority 0 --at 2026-11-27T10:00:00Z
-expect_err "priority 4" 2 "priority 4 is not defined (1-3)" -- deadline --plan professional --priority 4 --at 2026-11-27T10:00:00Z
+expect_err "priority 0" 2 "priority 0 is not defined (priorities: 1, 2, 3)" -- deadline --plan professional --priority 0 --at 2026-11-27T10:00:00Z
+expect_err "priority 4" 2 "priority 4 is not defined (priorities: 1, 2, 3)" -- deadline --plan professional --priority 4 --at 2026-11-27T10:00:00Z
 expect_err "priority text" 2 "not a whole number" -- deadline --plan professional --priority high --at 2026-11-27T10:00:00Z
 expect_err "unknown stage" 2 "unknown product stage 'alpha' (stages: ga, beta, preview)" -- deadline --plan professional --stage alpha --at 2026-11-27T10:00:00Z
 expect_err "out of years" 2 "outside the compiled range" -- deadline --plan professional --at 2101-06-01T10:00:00Z
@@ -124,7 +124,7 @@ JSONL
 rc=0; "$G" deadline --batch < "$T/in.jsonl" > "$T/out.jsonl" 2>"$T/err" || rc=$?
 expected='{"due":"2026-11-30T13:30:00Z"}
 {"due":null}
-{"error":"line 3: priority 4 is not defined (1-3)"}
+{"error":"line 3: priority 4 is not defined (priorities: 1, 2, 3)"}
 {"error":"line 4: invalid JSON at column
 {"id":"T-7","due":"2026-11-29T00:30:00Z"}
 {"error":"line 6: '"'"'2026-11-27T15:30:00'"'"': timestamp has no UTC offset; add Z or an offset such as +01:00"}

@@ -276,12 +276,83 @@ static void test_warning_at(void **state)
     assert_int_equal(w, GARANT_NO_DUE);
 }
 
+/* A ticket's clock from its history: deadline, warning instant, where the
+** counted time starts and whose target it is. Instants worked out by hand
+** (Professional: P1 3 h, P2 6 h, P3 9 h of Mon-Fri 09:00-17:00 CET; the
+** warning when a quarter of the target is left; Advanced P1 1 h 24/7). */
+static void expect_state(const char *plan, int initial, const garant_priority_change *ch, size_t n,
+                         const char *due, const char *warn, const char *start, int priority, int current)
+{
+    garant_ticket_terms terms = {plan, initial, NULL};
+    garant_clock_state st;
+    /* Filed Wed 25 Nov 2026 09:00 CET. */
+    assert_int_equal(garant_clock_history(&st, pol, &terms, t_at("2026-11-25T08:00:00Z"), ch, n), 0);
+    if (due) assert_string_equal(t_fmt(st.due_s), due);
+    else assert_int_equal(st.due_s, GARANT_NO_DUE);
+    if (warn) assert_string_equal(t_fmt(st.warn_s), warn);
+    else assert_int_equal(st.warn_s, GARANT_NO_DUE);
+    assert_string_equal(t_fmt(st.start_s), start);
+    assert_int_equal(st.priority, priority);
+    assert_int_equal(st.current, current);
+}
+
+static void test_history(void **state)
+{
+    (void)state;
+    /* P3 as filed: 8 h on Wed, 1 h on Thu -> Thu 10:00 CET; warned 2 h 15
+    ** min before: 1 h on Thu, 1 h 15 min on Wed -> Wed 15:45 CET. */
+    expect_state("professional", 3, NULL, 0, "2026-11-26T09:00:00Z", "2026-11-25T14:45:00Z", "2026-11-25T08:00:00Z", 3,
+                 3);
+    /* Raised to P1 at Wed 11:00 CET: 3 h from then, 14:00 CET, beats Thu
+    ** 10:00; it counts from the raise; warned 45 min before. */
+    garant_priority_change up[] = {{t_at("2026-11-25T10:00:00Z"), 1}};
+    expect_state("professional", 3, up, 1, "2026-11-25T13:00:00Z", "2026-11-25T12:15:00Z", "2026-11-25T10:00:00Z", 1,
+                 1);
+    /* Raised to P2 at Wed 16:00 CET: 6 h from then ends Thu 14:00 CET,
+    ** later than Thu 10:00, so P3's deadline from submission stays; the
+    ** warning is P2's quarter (1 h 30 min) before it: Wed 16:30 CET. */
+    garant_priority_change late_up[] = {{t_at("2026-11-25T15:00:00Z"), 2}};
+    expect_state("professional", 3, late_up, 1, "2026-11-26T09:00:00Z", "2026-11-25T15:30:00Z", "2026-11-25T08:00:00Z",
+                 3, 2);
+    /* Filed P1 (due 12:00 CET), lowered to P3 at 10:00 CET: P3 from
+    ** submission. */
+    garant_priority_change down[] = {{t_at("2026-11-25T09:00:00Z"), 3}};
+    expect_state("professional", 1, down, 1, "2026-11-26T09:00:00Z", "2026-11-25T14:45:00Z", "2026-11-25T08:00:00Z", 3,
+                 3);
+    /* Raised to P1 at 11:00 CET, then lowered to P2 at 12:00 CET: P2 from
+    ** submission, Wed 15:00 CET, warned at 13:30 CET. */
+    garant_priority_change both[] = {{t_at("2026-11-25T10:00:00Z"), 1}, {t_at("2026-11-25T11:00:00Z"), 2}};
+    expect_state("professional", 3, both, 2, "2026-11-25T14:00:00Z", "2026-11-25T12:30:00Z", "2026-11-25T08:00:00Z", 2,
+                 2);
+    /* Advanced P3 (6 h business, Wed 15:00 CET) raised to P1 at 10:00 CET:
+    ** 1 h around the clock, 11:00 CET, warned 15 min before. */
+    garant_priority_change adv[] = {{t_at("2026-11-25T09:00:00Z"), 1}};
+    expect_state("advanced", 3, adv, 1, "2026-11-25T10:00:00Z", "2026-11-25T09:45:00Z", "2026-11-25T09:00:00Z", 1, 1);
+    /* No guarantee: no deadline, no warning. */
+    expect_state("basic", 1, NULL, 0, NULL, NULL, "2026-11-25T08:00:00Z", 1, 1);
+    /* The default priority stands for a missing one. */
+    expect_state("professional", 0, NULL, 0, "2026-11-26T09:00:00Z", "2026-11-25T14:45:00Z", "2026-11-25T08:00:00Z", 3,
+                 3);
+    /* Replay is the history's deadline. */
+    int64_t due;
+    garant_ticket_terms p3 = {"professional", 3, NULL};
+    assert_int_equal(garant_clock_replay(&due, pol, &p3, t_at("2026-11-25T08:00:00Z"), both, 2), 0);
+    assert_string_equal(t_fmt(due), "2026-11-25T14:00:00Z");
+    /* Changes out of order, or before the submission, are refused. */
+    garant_clock_state st;
+    garant_priority_change bad[] = {{t_at("2026-11-25T11:00:00Z"), 1}, {t_at("2026-11-25T10:00:00Z"), 2}};
+    assert_int_equal(garant_clock_history(&st, pol, &p3, t_at("2026-11-25T08:00:00Z"), bad, 2), GARANT_EINVAL);
+    garant_priority_change early[] = {{t_at("2026-11-25T07:00:00Z"), 1}};
+    assert_int_equal(garant_clock_history(&st, pol, &p3, t_at("2026-11-25T08:00:00Z"), early, 1), GARANT_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_cases), cmocka_unit_test(test_remaining_overdue),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
         cmocka_unit_test(test_default_holidays), cmocka_unit_test(test_warning_at),
+        cmocka_unit_test(test_history),
     };
     return t_exit_status(cmocka_run_group_tests_name("clock", tests, setup, teardown));
 }

@@ -207,6 +207,19 @@ static void test_refusals_list_names(void **state)
     garant_ticket_terms staged = {"professional", 1, "alpha\n"};
     assert_int_equal(garant_policy_target(&t, pol, &staged), GARANT_ENOTFOUND);
     assert_string_equal(garant_error_last(), "unknown product stage 'alpha?' (stages: ga, beta, preview)");
+    /* One priority check for every door. */
+    assert_int_equal(garant_policy_check_priority(pol, 2), 0);
+    assert_int_equal(garant_policy_check_priority(pol, 4), GARANT_EINVAL);
+    assert_string_equal(garant_error_last(), "priority 4 is not defined (priorities: 1, 2, 3)");
+    assert_int_equal(garant_policy_check_priority(pol, -1099511627776LL), GARANT_EINVAL);
+    /* Why there is no guarantee, from the policy. */
+    char why[128];
+    garant_ticket_terms basic = {"basic", 1, NULL}, beta = {"advanced", 1, "beta"}, pro = {"professional", 0, NULL};
+    assert_string_equal(garant_policy_no_guarantee_reason(why, sizeof why, pol, &basic),
+                        "plan 'basic' guarantees no response time for priority 1");
+    assert_string_equal(garant_policy_no_guarantee_reason(why, sizeof why, pol, &beta),
+                        "products in stage 'beta' carry no guaranteed response time");
+    assert_string_equal(garant_policy_no_guarantee_reason(why, sizeof why, pol, &pro), "");
     garant_policy_free(pol);
 }
 
