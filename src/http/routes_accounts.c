@@ -8,15 +8,21 @@
 **     that belongs to an organization joins it; an unknown one creates an
 **     organization named after the domain on the "basic" plan (the
 **     policy's first plan if it has no "basic").
-**   - An address is proven before its account can log in: sign-up mails a
-**     link {base_url}/verify?token=T with a single-use 256-bit token, of
-**     which only the SHA-256 is stored; it expires after 24 hours.
+**   - An address is proven before it owns anything: sign-up mails a link
+**     {base_url}/verify?token=T with a single-use 256-bit token, of which
+**     only the SHA-256 is stored; it expires after 24 hours. Until a link
+**     is opened the sign-up is a row of its own (store: signups) with its
+**     own password: no user, no organization, no domain claim. Opening a
+**     link makes the account with that sign-up's password and kills the
+**     address's other links. Anyone can sign up anyone's address, but only
+**     the mailbox's owner gets the links, so only the owner's password can
+**     end up on the account (issue 13, findings 3 and 8: the first sign-up
+**     used to keep the account and its password, and to hold the domain).
 **   - No answer tells whether an e-mail address has an account. Sign-up
 **     answers the same 201 either way: a new address is sent the
-**     verification link; an existing unverified one a fresh link (the
-**     account keeps its first password and name: a sign-up never
-**     overwrites an account); an existing verified one a mail saying it
-**     has an account already, pointing to login and password reset.
+**     verification link; one waiting for confirmation another link (for
+**     this sign-up's password); a verified one a mail saying it has an
+**     account already, pointing to login and password reset.
 **     Within the limits below, every path hashes the password and runs
 **     one group-committed write, so they take about the same time. Login
 **     says "wrong e-mail or password" for both and checks a dummy hash for
@@ -185,14 +191,14 @@ static void lower_email(char out[GARANT_MAX_EMAIL + 1], const char *in)
 /* ---- sign-up --------------------------------------------------------- */
 
 typedef struct signup_job {
-    garant_user user;        /* in: email, name, password_hash, created_at */
-    const char *domain;      /* in: the address's domain (points into user.email's copy) */
-    const char *plan;        /* in: the plan of a new organization */
+    garant_signup signup;    /* in: email, name, password_hash, created_at, expires_at */
+    const char *domain;      /* in: the address's domain (points into signup.email) */
     uint8_t token_hash[32];  /* in */
-    int64_t now;             /* in */
 } signup_job;
 
-/* The organization of a domain, creating it if it has none. */
+/* The organization of a domain, creating it if it has none. Runs when an
+** address is confirmed, never at sign-up: an unconfirmed address claims
+** no domain (an admin's POST /orgs for it must not meet a 409). */
 static int org_for_domain(garant_store_conn *w, const char *domain, const char *plan, int64_t now, int64_t *out_id)
 {
     const garant_store_accounts_ops *a = GS(w)->accounts;
@@ -218,20 +224,17 @@ static int org_for_domain(garant_store_conn *w, const char *domain, const char *
     return 0;
 }
 
+/* A sign-up of an address without a confirmed account waits as its own
+** row with its own link and password: it owns nothing yet. */
 static int signup_write(garant_store_conn *w, void *arg)
 {
     signup_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
     garant_user old;
-    int rc = a->user_by_email(w, j->user.email, &old);
-    if (rc == 0) {
-        if (old.verified_at) return 0;
-        return a->token_insert(w, GARANT_TOKEN_VERIFY, old.id, j->token_hash, j->now + VERIFY_TTL_S);
-    }
-    if (rc != GARANT_ENOTFOUND) return rc;
-    if ((rc = org_for_domain(w, j->domain, j->plan, j->now, &j->user.org_id))) return rc;
-    if ((rc = a->user_insert(w, &j->user))) return rc;
-    return a->token_insert(w, GARANT_TOKEN_VERIFY, j->user.id, j->token_hash, j->now + VERIFY_TTL_S);
+    int rc = a->user_by_email(w, j->signup.email, &old);
+    if (rc == 0 && old.verified_at) return 0;
+    if (rc && rc != GARANT_ENOTFOUND) return rc;
+    return a->signup_insert(w, &j->signup, j->token_hash);
 }
 
 /* The plan of organizations created by sign-up. Borrowed from the policy. */
@@ -256,9 +259,10 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
              "%s/verify?token=%s\n\n"
              "Until the address is confirmed, the account cannot log in. If you\n"
              "did not sign up for garant, ignore this mail.\n",
-             again ? "someone (we hope you) signed up again with an address whose account\n"
-                     "is waiting for confirmation; here is a fresh link. If you do not\n"
-                     "remember the password, confirm first and then reset it.\n\n"
+             again ? "someone (we hope you) signed up again with an address that is\n"
+                     "waiting for confirmation. Each link sets the password chosen in the\n"
+                     "sign-up that sent it: open the link of your own sign-up, and the\n"
+                     "others stop working.\n\n"
                    : "",
              to, base, token);
     return http_mail(r->srv, to, "Confirm your e-mail address for garant", body);
@@ -328,7 +332,8 @@ static int signup(http_req *r)
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
-    if ((rc = http_email_normalize(j.user.email, sizeof j.user.email, &j.domain, json_string_value(v[0])))) return rc;
+    if ((rc = http_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
+        return rc;
     const char *free_part = http_freemail_refused(r, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
@@ -336,7 +341,7 @@ static int signup(http_req *r)
     if ((rc = check_password(json_string_value(v[1])))) return rc;
     if ((rc = http_name_check(json_string_value(v[2]), GARANT_MAX_NAME, "name"))) return rc;
     char address_key[GARANT_MAX_EMAIL + 8], client_key[80];
-    snprintf(address_key, sizeof address_key, "signup:%s", j.user.email);
+    snprintf(address_key, sizeof address_key, "signup:%s", j.signup.email);
     snprintf(client_key, sizeof client_key, "signup-ip:%s", r->client_ip ? r->client_ip : "unknown");
     signup_limit_job limit = {address_key, client_key, r->now, 0, 0};
     if ((rc = http_write(r->srv, signup_limit_write, &limit))) return rc;
@@ -349,30 +354,35 @@ static int signup(http_req *r)
     ** and no token. Skipping the rest shows only that this address was
     ** signed up often lately, which the caller knows, not whether it has
     ** an account. */
-    if (limit.mails > SIGNUP_MAILS_PER_HOUR) return signup_accepted(r, j.user.email);
+    if (limit.mails > SIGNUP_MAILS_PER_HOUR) return signup_accepted(r, j.signup.email);
     /* Hashed whether or not the account exists: the same work either way. */
-    if ((rc = pw_hash(j.user.password_hash, json_string_value(v[1])))) return rc;
-    snprintf(j.user.name, sizeof j.user.name, "%s", json_string_value(v[2]));
-    j.user.role = GARANT_ROLE_CUSTOMER;
-    j.user.created_at = j.now = r->now;
-    j.plan = signup_plan(r);
+    if ((rc = pw_hash(j.signup.password_hash, json_string_value(v[1])))) return rc;
+    snprintf(j.signup.name, sizeof j.signup.name, "%s", json_string_value(v[2]));
+    j.signup.created_at = r->now;
+    j.signup.expires_at = r->now + VERIFY_TTL_S;
     /* The mail goes out before the write, so that a mail server that
     ** refuses it leaves nothing behind. The write decides again what to do
-    ** (another sign-up may have come in between); its choice never leaves
-    ** the mailed link dead: an account created meanwhile is unverified and
-    ** gets this token, and a verified one needed no link. */
+    ** (an address confirmed in between keeps its account, and this link
+    ** then finds nothing to confirm). */
     garant_user old;
-    rc = GS(r->db)->accounts->user_by_email(r->db, j.user.email, &old);
+    garant_signup pending;
+    rc = GS(r->db)->accounts->user_by_email(r->db, j.signup.email, &old);
     if (rc && rc != GARANT_ENOTFOUND) return rc;
     int exists = rc == 0;
+    if (!exists) {
+        rc = GS(r->db)->accounts->signup_latest(r->db, j.signup.email, r->now, &pending);
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+        exists = rc == 0;
+        old.verified_at = 0;
+    }
     char token[44];
     http_token_new(token, j.token_hash);
-    rc = exists && old.verified_at ? mail_exists(r, j.user.email)
-                                   : mail_verification(r, j.user.email, token, exists);
+    rc = exists && old.verified_at ? mail_exists(r, j.signup.email)
+                                   : mail_verification(r, j.signup.email, token, exists);
     sodium_memzero(token, sizeof token);
     if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
     if ((rc = http_write(r->srv, signup_write, &j))) return rc;
-    return signup_accepted(r, j.user.email);
+    return signup_accepted(r, j.signup.email);
 }
 
 /* ---- verification ---------------------------------------------------- */
@@ -380,25 +390,48 @@ static int signup(http_req *r)
 typedef struct verify_job {
     uint8_t hash[32];
     int64_t now;
-    garant_user user; /* out */
+    const char *plan;  /* in: the plan of an organization created for the domain */
+    garant_user user;  /* out */
 } verify_job;
 
+/* The link's own sign-up becomes the account, with the password chosen in
+** it; every other sign-up of the address goes (signup_take). The
+** organization of the domain, created if none, is joined now: the one an
+** admin set up meanwhile, if any. An account that exists already keeps
+** its password: a confirmed one because its owner proved the mailbox
+** before, an unconfirmed one from before schema version 8 because this is
+** its owner's link. */
 static int verify_write(garant_store_conn *w, void *arg)
 {
     verify_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
-    int64_t uid = 0;
-    int rc = a->token_consume(w, GARANT_TOKEN_VERIFY, j->hash, j->now, &uid);
+    garant_signup su;
+    int rc = a->signup_take(w, j->hash, j->now, &su);
     if (rc == GARANT_ENOTFOUND)
         return garant__error(GARANT_EINVAL, "this confirmation link is not valid: it was used already, has expired "
-                                            "(links last 24 hours) or is mistyped; sign up again for a new one");
+                                            "(links last 24 hours), another link of the address was used, or it "
+                                            "is mistyped; sign up again for a new one");
     if (rc) return rc;
-    if ((rc = a->user_get(w, uid, &j->user))) return rc;
-    if (!j->user.verified_at) {
-        if ((rc = a->user_set_verified(w, uid, j->now))) return rc;
+    rc = a->user_by_email(w, su.email, &j->user);
+    if (rc == 0) {
+        if (j->user.verified_at) return 0;
+        if ((rc = a->user_set_password(w, j->user.id, su.password_hash))) return rc;
+        if ((rc = a->user_set_verified(w, j->user.id, j->now))) return rc;
         j->user.verified_at = j->now;
+        return 0;
     }
-    return 0;
+    if (rc != GARANT_ENOTFOUND) return rc;
+    const char *domain = strchr(su.email, '@');
+    if (!domain || !domain[1]) return garant__error(GARANT_ESTORE, "sign-up %lld: malformed address", (long long)su.id);
+    garant_user *u = &j->user;
+    memset(u, 0, sizeof *u);
+    snprintf(u->email, sizeof u->email, "%s", su.email);
+    snprintf(u->name, sizeof u->name, "%s", su.name);
+    snprintf(u->password_hash, sizeof u->password_hash, "%s", su.password_hash);
+    u->role = GARANT_ROLE_CUSTOMER;
+    u->created_at = u->verified_at = j->now;
+    if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
+    return a->user_insert(w, u);
 }
 
 /* POST /api/v1/verify {token} */
@@ -412,6 +445,7 @@ static int verify(http_req *r)
     memset(&j, 0, sizeof j);
     http_token_hash(j.hash, json_string_value(v[0]));
     j.now = r->now;
+    j.plan = signup_plan(r);
     if ((rc = http_write(r->srv, verify_write, &j))) return rc;
     return http_reply(r, 200, json_pack("{s:s,s:s}", "status", "verified", "email", j.user.email));
 }
@@ -480,15 +514,24 @@ static int login(http_req *r)
     }
 
     garant_user u;
-    int found = 0;
+    garant_signup pending;
+    int found = 0, found_pending = 0;
     if (email[0]) {
         rc = a->user_by_email(r->db, email, &u);
         if (rc && rc != GARANT_ENOTFOUND) return rc;
         found = rc == 0;
     }
+    if (email[0] && !found) {
+        rc = a->signup_latest(r->db, email, r->now, &pending);
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+        found_pending = rc == 0;
+    }
     int rehash = 0;
     if (found) {
         rc = pw_check(r->srv, u.password_hash, password, &rehash);
+    } else if (found_pending) {
+        /* A sign-up waiting for its link: one hash, as for everyone else. */
+        rc = pw_check(r->srv, pending.password_hash, password, &rehash);
     } else {
         pthread_once(&dummy_once, dummy_init);
         pw_check(r->srv, dummy_hash[0] ? dummy_hash : "$argon2id$", password, &rehash);
@@ -504,9 +547,11 @@ static int login(http_req *r)
     if (rc) return rc;
     /* Only someone who knows the password learns that the account exists
     ** and waits for confirmation. */
-    if (!u.verified_at)
+    if (found_pending || !u.verified_at)
         return garant__error(GARANT_EPERM,
                              "verify your e-mail address first: open the link in the mail we sent when you signed up");
+    if (u.deactivated_at)
+        return garant__error(GARANT_EPERM, "this account has been deactivated; ask the support desk to reactivate it");
 
     login_job j;
     memset(&j, 0, sizeof j);

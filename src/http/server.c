@@ -825,6 +825,11 @@ static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
     if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
+    /* Sessions are only made for confirmed, active accounts; an account
+    ** deactivated since (its sessions end with it) or unconfirmed again
+    ** sees nothing, whatever a cache still holds. */
+    if (!r->user.verified_at || r->user.deactivated_at)
+        return garant__error(GARANT_EAUTH, "the session's account is not active; log in again");
     if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)

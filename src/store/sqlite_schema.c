@@ -184,6 +184,27 @@ const char *const gs_sqlite_migrations[] = {
     ** those events alone, so the walk does not read the rest of the
     ** history. */
     "CREATE INDEX ticket_events_priority ON ticket_events(ticket_id, at, id) WHERE kind = 'priority_changed';",
+    /* 8: an unconfirmed sign-up owns nothing (issue 13, findings 3 and 8).
+    ** A sign-up waits in signups, with the password its own link will set,
+    ** until someone opens a link from the mailbox; only then do the user,
+    ** the organization and its domain claim exist. Two strangers' sign-ups
+    ** for one address are two rows, so the first can neither keep the
+    ** mailbox owner's password out nor hold a domain an admin wants.
+    ** Confirmation links mailed before this version set the first sign-up's
+    ** password, the very fault: they stop working (signing up again mails a
+    ** new one). A deactivated user keeps their history and cannot sign in. */
+    "CREATE TABLE signups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  email TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE INDEX signups_email ON signups(email, id);"
+    "CREATE INDEX signups_expiry ON signups(expires_at);"
+    "UPDATE tokens SET used_at = 0 WHERE kind = 0 AND used_at IS NULL;"
+    "ALTER TABLE users ADD COLUMN deactivated_at INTEGER;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

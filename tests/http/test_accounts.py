@@ -193,14 +193,68 @@ def test_expired_verification_token():
         tok = token_of(wait_mail(s, email))
         s.set_clock("2026-12-01T10:00:00Z")  # 25 hours later
         expect_error(s.post("/api/v1/verify", {"token": tok}), 422, "expired")
-        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 403, "verify")
-        # Signing up again mails a fresh link; the account keeps its password.
+        # An expired sign-up is nothing: no account to be told to verify.
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 401)
+        # Signing up again mails a fresh link, which sets the password of
+        # the sign-up that sent it.
         expect_status(signup(s, email, password="another password"), 201)
         mail = wait_mail(s, email, 2)
-        expect("fresh link" in mail["data"], mail["data"])
         expect_status(s.post("/api/v1/verify", {"token": token_of(mail)}), 200)
-        expect_error(s.post("/api/v1/login", {"email": email, "password": "another password"}), 401)
-        expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 401)
+        expect_status(s.post("/api/v1/login", {"email": email, "password": "another password"}), 200)
+
+
+def test_pre_hijack_the_mailbox_owner_sets_the_password():
+    """Issue 13, finding 3: someone signs up carol@acme.example with their
+    password; the real Carol signs up with hers, receives the mail and
+    confirms. Only Carol's password works afterwards, the first sign-up's
+    link is dead, and no session of the first sign-up ever sees Acme's
+    tickets. Before, the account kept the first password: the stranger
+    logged in and saw every Acme ticket."""
+    with Server() as s:
+        s.set_clock(T0)
+        # Acme has a confirmed customer with a ticket already.
+        colleague = signup_verified(s, "dave@acme.example")
+        t = expect_status(s.post("/api/v1/tickets", {"subject": "Acme's secret", "body": "internal",
+                                                     "priority": 2}, token=colleague), 201).json
+        carol, mallory_pw, carol_pw = "carol@acme.example", "mallory's own pass", "carol's real password"
+        expect_status(signup(s, carol, password=mallory_pw, name="Mallory"), 201)
+        first_link = token_of(wait_mail(s, carol, 1))  # in Carol's mailbox, not Mallory's
+        # Unconfirmed: the stranger's password opens nothing.
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 403, "verify")
+        expect_status(signup(s, carol, password=carol_pw, name="Carol"), 201)
+        second = wait_mail(s, carol, 2)
+        expect("Each link sets the password chosen in the\nsign-up that sent it" in second["data"], second["data"])
+        carols_link = token_of(second)
+        r = expect_status(s.post("/api/v1/verify", {"token": carols_link}), 200)
+        expect(r.json["email"] == carol, r)
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 401, "wrong e-mail or password")
+        token = s.login(carol, carol_pw)
+        me = expect_status(s.get("/api/v1/me", token=token), 200).json
+        expect(me["user"]["name"] == "Carol" and me["org"]["name"] == "acme.example", me)
+        # The other link of the address died with the confirmation.
+        expect_error(s.post("/api/v1/verify", {"token": first_link}), 422, "not valid")
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 401)
+        expect_status(s.get("/api/v1/tickets/%d" % t["id"], token=token), 200)
+
+
+def test_unconfirmed_sign_up_is_no_account():
+    """An unconfirmed sign-up creates no user and no organization (the
+    domain stays free for an admin), and its password is checked once, like
+    any other, for the "verify first" answer."""
+    with Server() as s:
+        expect_status(signup(s, "ceo@bigbank.example"), 201)
+        wait_mail(s, "ceo@bigbank.example")
+        import sqlite3
+        db = sqlite3.connect(s.db)
+        try:
+            expect(db.execute("SELECT count(*) FROM users").fetchone()[0] == 0, "a user was created")
+            expect(db.execute("SELECT count(*) FROM orgs").fetchone()[0] == 0, "an organization was created")
+        finally:
+            db.close()
+        before = s.metric("garant_password_checks_total")
+        expect_error(s.post("/api/v1/login", {"email": "ceo@bigbank.example", "password": PASSWORD}), 403, "verify")
+        expect(s.metric("garant_password_checks_total") == before + 1)
 
 
 def test_existing_email_same_answer():
