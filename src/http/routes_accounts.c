@@ -37,10 +37,19 @@
 **     Retry-After, as for logins). Only sign-ups that pass validation
 **     count, and both counts are taken in one write before anything is
 **     mailed, so concurrent requests cannot slip past them.
-**   - Failed logins are counted per account ("email:ADDR") and per client
-**     address ("ip:IP") over 15 minutes; from 5 failures of an account or
-**     20 of an address on, login answers 429 with Retry-After, even for the
-**     right password. A successful login forgets the account's failures.
+**   - Failed logins are counted per account and client address together
+**     ("login:ADDR|IP") and per client address ("ip:IP"). A pair's first 4
+**     failures within an hour are free; after the 5th it waits 30 s, after
+**     each further one twice as long (at most 15 minutes), and until then
+**     login answers 429 with Retry-After, even for the right password. An
+**     address with 20 failures in 15 minutes, to any accounts, waits out
+**     the 15 minutes. Nobody can lock an account from elsewhere: the owner
+**     at another address is not slowed at all (issue 13, finding 7: 5
+**     failures from anywhere used to lock the account for everyone, the
+**     admin's too). A successful login forgets its pair's failures, a
+**     password reset every pair of the account. The client address is the
+**     peer's, or behind --trusted-proxy the one X-Forwarded-For names
+**     (client_addr.h).
 **   - A session lasts 12 hours (SESSION_TTL_S): the token comes back in the
 **     body (for Authorization: Bearer) and as an HttpOnly, SameSite=Strict
 **     cookie (Secure when base_url is https), with a CSRF token that
@@ -64,9 +73,17 @@
 #define SESSION_TTL_S (12 * 3600)
 #define VERIFY_TTL_S (24 * 3600)
 #define RESET_TTL_S 3600
+/* Failed logins from one client address, to any accounts, in a window. */
 #define THROTTLE_WINDOW_S (15 * 60)
-#define THROTTLE_MAX_ACCOUNT 5
 #define THROTTLE_MAX_ADDRESS 20
+/* Failed logins of one account from one client address (a pair): the
+** first PAIR_FREE_FAILURES within PAIR_WINDOW_S cost nothing; from then on
+** each failure makes the pair wait PAIR_DELAY_S, doubled with every
+** further failure, at most PAIR_DELAY_MAX_S, before it may try again. */
+#define PAIR_WINDOW_S 3600
+#define PAIR_FREE_FAILURES 4
+#define PAIR_DELAY_S 30
+#define PAIR_DELAY_MAX_S (15 * 60)
 /* Reset mails to one address per hour; more requests are answered 202 and
 ** send nothing, so the endpoint cannot flood a mailbox. */
 #define RESET_MAILS_PER_HOUR 3
@@ -453,24 +470,35 @@ static int verify(http_req *r)
 /* ---- login and logout ------------------------------------------------ */
 
 typedef struct fail_job {
-    const char *keys[2];
+    const char *pair_key;     /* NULL for a login without an address */
+    const char *address_key;
     int64_t now;
 } fail_job;
 
 static int fail_write(garant_store_conn *w, void *arg)
 {
     fail_job *j = arg;
-    for (int i = 0; i < 2; i++) {
-        int count;
-        int rc = GS(w)->accounts->throttle_record(w, j->keys[i], j->now, THROTTLE_WINDOW_S, &count);
-        if (rc) return rc;
-    }
-    return 0;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int count;
+    int rc = j->pair_key ? a->throttle_record(w, j->pair_key, j->now, PAIR_WINDOW_S, &count) : 0;
+    if (!rc) rc = a->throttle_record(w, j->address_key, j->now, THROTTLE_WINDOW_S, &count);
+    return rc;
+}
+
+/* How long a pair with `failures` failures, the newest at last_at, waits
+** before its next try, from now (seconds; 0: it may try). */
+static int64_t pair_wait_s(int failures, int64_t last_at, int64_t now)
+{
+    if (failures <= PAIR_FREE_FAILURES) return 0;
+    int64_t delay = PAIR_DELAY_S;
+    for (int i = PAIR_FREE_FAILURES + 1; i < failures && delay < PAIR_DELAY_MAX_S; i++) delay *= 2;
+    if (delay > PAIR_DELAY_MAX_S) delay = PAIR_DELAY_MAX_S;
+    return last_at + delay > now ? last_at + delay - now : 0;
 }
 
 typedef struct login_job {
     garant_session session;
-    const char *account_key;
+    const char *pair_key;
     int64_t user_id;
     const char *new_hash; /* rehashed password, or NULL */
 } login_job;
@@ -479,7 +507,7 @@ static int login_write(garant_store_conn *w, void *arg)
 {
     login_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
-    int rc = a->throttle_clear(w, j->account_key);
+    int rc = a->throttle_clear(w, j->pair_key);
     if (!rc && j->new_hash) rc = a->user_set_password(w, j->user_id, j->new_hash);
     if (!rc) rc = a->session_insert(w, &j->session);
     return rc;
@@ -496,21 +524,25 @@ static int login(http_req *r)
     json_t *v[2];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
-    char email[GARANT_MAX_EMAIL + 1], account_key[GARANT_MAX_EMAIL + 8], address_key[80];
+    const char *ip = r->client_ip ? r->client_ip : "unknown";
+    char email[GARANT_MAX_EMAIL + 1], pair_key[GARANT_MAX_EMAIL + 64], address_key[80];
     lower_email(email, json_string_value(v[0]));
     const char *password = json_string_value(v[1]);
-    snprintf(account_key, sizeof account_key, "email:%s", email);
-    snprintf(address_key, sizeof address_key, "ip:%s", r->client_ip ? r->client_ip : "unknown");
+    snprintf(pair_key, sizeof pair_key, "login:%s|%s", email, ip);
+    snprintf(address_key, sizeof address_key, "ip:%s", ip);
 
     const garant_store_accounts_ops *a = GS(r->db)->accounts;
-    int failures_account = 0, failures_address = 0;
-    if (email[0] && (rc = a->throttle_count(r->db, account_key, r->now, THROTTLE_WINDOW_S, &failures_account)))
+    int failures_pair = 0, failures_address = 0;
+    int64_t last_at = 0;
+    if (email[0] && (rc = a->throttle_recent(r->db, pair_key, r->now, PAIR_WINDOW_S, &failures_pair, &last_at)))
         return rc;
     if ((rc = a->throttle_count(r->db, address_key, r->now, THROTTLE_WINDOW_S, &failures_address))) return rc;
-    if (failures_account >= THROTTLE_MAX_ACCOUNT || failures_address >= THROTTLE_MAX_ADDRESS) {
-        r->retry_after_s = THROTTLE_WINDOW_S;
-        return garant__error(GARANT_ETHROTTLED, "too many failed logins; try again in %d minutes",
-                             THROTTLE_WINDOW_S / 60);
+    int64_t wait_s = pair_wait_s(failures_pair, last_at, r->now);
+    if (failures_address >= THROTTLE_MAX_ADDRESS && wait_s < THROTTLE_WINDOW_S) wait_s = THROTTLE_WINDOW_S;
+    if (wait_s > 0) {
+        r->retry_after_s = (int)wait_s;
+        return garant__error(GARANT_ETHROTTLED, "too many failed logins from your address; try again in %lld seconds",
+                             (long long)wait_s);
     }
 
     garant_user u;
@@ -538,8 +570,7 @@ static int login(http_req *r)
         rc = GARANT_EAUTH;
     }
     if (rc == GARANT_EAUTH) {
-        fail_job f = {{account_key, address_key}, r->now};
-        if (!email[0]) f.keys[0] = address_key; /* counted once */
+        fail_job f = {email[0] ? pair_key : NULL, address_key, r->now};
         int wrc = http_write(r->srv, fail_write, &f);
         if (wrc) return wrc;
         return garant__error(GARANT_EAUTH, "wrong e-mail or password");
@@ -564,7 +595,7 @@ static int login(http_req *r)
     j.session.user_id = u.id;
     j.session.created_at = r->now;
     j.session.expires_at = r->now + SESSION_TTL_S;
-    j.account_key = account_key;
+    j.pair_key = pair_key;
     j.user_id = u.id;
     if ((rc = http_write(r->srv, login_write, &j))) return rc;
 
@@ -705,10 +736,11 @@ static int reset_write(garant_store_conn *w, void *arg)
     if ((rc = a->user_set_password(w, uid, j->password_hash))) return rc;
     if ((rc = a->session_revoke_user(w, uid, j->now))) return rc;
     j->user_id = uid;
-    /* The mailbox is proven again: earlier failed logins no longer count. */
-    char key[GARANT_MAX_EMAIL + 8];
-    snprintf(key, sizeof key, "email:%s", u.email);
-    return a->throttle_clear(w, key);
+    /* The mailbox is proven again: earlier failed logins of the account,
+    ** from every address, no longer count. */
+    char prefix[GARANT_MAX_EMAIL + 8];
+    snprintf(prefix, sizeof prefix, "login:%s|", u.email);
+    return a->throttle_clear_prefix(w, prefix);
 }
 
 /* POST /api/v1/password/reset {token, password}: 204; ends every session. */

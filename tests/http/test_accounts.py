@@ -466,6 +466,90 @@ def test_login_throttling():
         expect_status(s.post("/api/v1/login", {"email": "victim@acme-corp.example", "password": PASSWORD}), 200)
 
 
+def login_from(s, ip, email, password):
+    """A login through the trusted proxy at 127.0.0.1 for client ip."""
+    return s.post("/api/v1/login", {"email": email, "password": password}, headers={"X-Forwarded-For": ip})
+
+
+def test_lockout_slows_the_attacker_not_the_owner():
+    """Issue 13, finding 7: 5 wrong passwords from anywhere locked the login
+    (the admin's too) for everyone for 15 minutes, and one more every 3
+    minutes kept it locked. Now failures count per account and client
+    address: the attacker waits, doubling with each failure; the owner,
+    from another address, logs in at once. The harness plays a TLS proxy at
+    127.0.0.1 (--trusted-proxy), whose X-Forwarded-For names the client."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        admin = "root@vendor.example"
+        s.add_staff(admin, "admin", PASSWORD)
+        attacker, owner = "203.0.113.7", "198.51.100.20"
+        for i in range(4):
+            expect_error(login_from(s, attacker, admin, "guess %d!!!!!" % i), 401)
+        # Four failures cost nothing: the attacker may still try.
+        expect_error(login_from(s, attacker, admin, "guess 4!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429, "too many failed logins")
+        expect(r.headers.get("Retry-After") == "30", r.headers)
+        expect_status(login_from(s, owner, admin, PASSWORD), 200)
+        # After the wait, one more try; failing, it waits twice as long.
+        s.set_clock("2026-11-30T09:00:30Z")
+        expect_error(login_from(s, attacker, admin, "guess 5!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers.get("Retry-After") == "60", r.headers)
+        # One wrong try every 3 minutes: the attacker is held off for ever
+        # longer, the owner never.
+        for minute, status in ((3, 401), (6, 401), (9, 429), (12, 401)):
+            s.set_clock("2026-11-30T09:%02d:00Z" % minute)
+            expect_error(login_from(s, attacker, admin, "guess!!!!!!!"), status)
+            expect_status(login_from(s, owner, admin, PASSWORD), 200)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers["Retry-After"] == "480", r.headers)  # 30 s doubled four times
+        # The back-off is capped at 15 minutes.
+        s.set_clock("2026-11-30T09:59:00Z")
+        expect_error(login_from(s, attacker, admin, "guess!!!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers["Retry-After"] == "900", r.headers)
+        # What a client writes left of the proxy's own entry is ignored: the
+        # attacker cannot pose as the owner.
+        expect_error(login_from(s, owner + ", " + attacker, admin, PASSWORD), 429)
+        expect_status(login_from(s, attacker + ", " + owner, admin, PASSWORD), 200)
+        # The owner's successful logins forgot nothing of the attacker's.
+        expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+
+
+def test_forwarded_for_only_from_trusted_proxies():
+    """X-Forwarded-For from a peer that is not a trusted proxy is anyone's
+    word: ignored, every request is the peer's. Without --trusted-proxy, or
+    with one that does not include the peer, the 'owner' at another
+    forwarded address shares the attacker's lockout."""
+    for extra in ([], ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1/128"]):
+        with Server(extra_args=extra) as s:
+            s.set_clock(T0)
+            signup_verified(s, "victim@acme-corp.example")
+            for i in range(5):
+                expect_error(login_from(s, "203.0.113.%d" % i, "victim@acme-corp.example", "bad%d pass!" % i), 401)
+            expect_error(login_from(s, "198.51.100.20", "victim@acme-corp.example", PASSWORD), 429)
+    # A malformed block keeps the server from starting.
+    d = tempfile.mkdtemp()
+    for bad in ("10.0.0.0/33", "10.0.0.1/8", "not-an-address", "::1/129"):
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                            "--trusted-proxy", bad], capture_output=True, timeout=20)
+        expect(p.returncode == 2 and b"--trusted-proxy" in p.stderr, (bad, p))
+
+
+def test_signup_limit_counts_the_real_client():
+    """Behind the proxy, the sign-up limit is per client, not global."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        busy = {"X-Forwarded-For": "203.0.113.7"}
+        for i in range(20):
+            expect_status(s.post("/api/v1/signup", {"email": "p%d@acme-corp.example" % i, "password": PASSWORD,
+                                                    "name": "P"}, headers=busy), 201)
+        expect_error(s.post("/api/v1/signup", {"email": "p20@acme-corp.example", "password": PASSWORD, "name": "P"},
+                            headers=busy), 429)
+        expect_status(s.post("/api/v1/signup", {"email": "q@acme-corp.example", "password": PASSWORD, "name": "Q"},
+                             headers={"X-Forwarded-For": "198.51.100.20"}), 201)
+
+
 def test_success_clears_account_failures():
     with Server() as s:
         signup_verified(s, "fumble@acme-corp.example")
