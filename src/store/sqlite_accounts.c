@@ -16,7 +16,7 @@
 #include "sqlite_internal.h"
 #include "../core/internal.h"
 
-/* Longest domain name (RFC 1035) and throttle key ("email:" + an address). */
+/* Longest domain name (RFC 1035) and throttle key ("login:" + an address + "|" + a client address). */
 #define GS_MAX_DOMAIN 253
 #define GS_MAX_THROTTLE_KEY (GARANT_MAX_EMAIL + 64)
 

@@ -149,7 +149,7 @@ typedef struct garant_store_accounts_ops {
     int (*session_revoke)(garant_store_conn *c, const uint8_t hash[32], int64_t now);
     int (*session_revoke_user)(garant_store_conn *c, int64_t user_id, int64_t now);
 
-    /* Login throttling: failures counted per key ("email:x", "ip:y") in a
+    /* Login throttling: failures counted per key ("login:x|ip", "ip:y") in a
     ** sliding window. record adds a failure at now and returns how many fall
     ** within [now - window_s, now]; count only reads; clear forgets the key. */
     int (*throttle_record)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
