@@ -25,19 +25,33 @@ typedef struct cli_opt {
     const char *name;  /* "plan" for --plan */
     const char *arg;   /* "NAME" if it takes a value, NULL for a flag */
     const char *help;
+    int repeat;        /* 1: may be given more than once (cli_get_all) */
 } cli_opt;
 
+/* Most options a command has, and most values of repeated options in one
+** command line. */
+#define CLI_MAX_OPTS 24
+#define CLI_MAX_REPEATED 32
+
 /* Parsed options: values[i] is the value of opts[i] ("" for a set flag,
-** NULL if absent). Borrowed from argv. */
+** NULL if absent; the first one of a repeated option). Every value of a
+** repeated option is in repeated[], in order, with its option's index in
+** repeated_opt[]. Borrowed from argv. */
 typedef struct cli_args {
     const cli_opt *opts;
-    const char *values[16];
+    const char *values[CLI_MAX_OPTS];
     const char *positional[4];
     size_t npositional;
+    const char *repeated[CLI_MAX_REPEATED];
+    size_t repeated_opt[CLI_MAX_REPEATED];
+    size_t nrepeated;
 } cli_args;
 
 /* The value of an option, or NULL. */
 const char *cli_get(const cli_args *a, const char *name);
+/* Every value of a repeatable option, in the order given: how many, with
+** at most cap of them in out (borrowed from argv). */
+size_t cli_get_all(const cli_args *a, const char *name, const char **out, size_t cap);
 
 /* Print "garant: " + message to stderr and return CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -38,6 +38,11 @@ int cmd_serve(const cli_args *a)
     o.allow_private_webhooks = cli_get(a, "allow-private-webhooks") != NULL;
     o.quiet = cli_get(a, "quiet") != NULL;
     o.monitor_interval_ms = 1000;
+    static const char *proxies[CLI_MAX_REPEATED], *names[CLI_MAX_REPEATED];
+    o.ntrusted_proxies = cli_get_all(a, "trusted-proxy", proxies, CLI_MAX_REPEATED);
+    o.trusted_proxies = proxies;
+    o.ntest_resolve = cli_get_all(a, "test-resolve", names, CLI_MAX_REPEATED);
+    o.test_resolve = names;
     if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
     const char *start = cli_get(a, "test-clock");
     if (start) {
@@ -45,6 +50,8 @@ int cmd_serve(const cli_args *a)
             return cli_usage_error("serve: --test-clock: %s", garant_error_last());
         o.test_clock = 1;
     }
+    if (o.ntest_resolve && !o.test_clock)
+        return cli_usage_error("serve: --test-resolve is for tests only and needs --test-clock");
     if (!o.listen) o.listen = "127.0.0.1:8080";
     if (!int_option(a, "threads", 1, 64, &o.threads) || !int_option(a, "workers", 1, 1024, &o.workers) ||
         !int_option(a, "max-waiting-sign-ins", 1, 100000, &o.max_waiting_hashes) ||

@@ -2,6 +2,7 @@
 ** main.c - garant's command line: the command table, option parsing, help,
 ** and the one table from error codes to exit codes.
 */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,17 @@ const char *cli_get(const cli_args *a, const char *name)
     return NULL;
 }
 
+size_t cli_get_all(const cli_args *a, const char *name, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->nrepeated; i++)
+        if (strcmp(a->opts[a->repeated_opt[i]].name, name) == 0) {
+            if (n < cap) out[n] = a->repeated[i];
+            n++;
+        }
+    return n;
+}
+
 int cli_load_policy(garant_policy **out, const cli_args *a)
 {
     const char *path = cli_get(a, "config"), *db = cli_get(a, "db"), *vs = cli_get(a, "version");
@@ -88,67 +100,69 @@ int cli_load_policy(garant_policy **out, const cli_args *a)
 }
 
 static const cli_opt deadline_opts[] = {
-    {"plan", "NAME", "support plan (basic, professional, advanced)"},
-    {"priority", "N", "priority 1 (most urgent) to 3; default from the policy (3)"},
-    {"at", "TIME", "submission instant, RFC 3339 with offset: 2026-11-27T15:30:00Z"},
-    {"stage", "STAGE", "product stage (ga, beta, preview); default ga"},
-    {"config", "FILE", "policy file (YAML); default the built-in policy"},
-    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
-    {"version", "N", "with --db: that saved policy version (the one a ticket runs on)"},
-    {"explain", NULL, "also print the business windows that make up the deadline"},
-    {"batch", NULL, "read JSON Lines submissions on stdin, write one JSON line each"},
-    {NULL, NULL, NULL}};
+    {"plan", "NAME", "support plan (basic, professional, advanced)", 0},
+    {"priority", "N", "priority 1 (most urgent) to 3; default from the policy (3)", 0},
+    {"at", "TIME", "submission instant, RFC 3339 with offset: 2026-11-27T15:30:00Z", 0},
+    {"stage", "STAGE", "product stage (ga, beta, preview); default ga", 0},
+    {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database", 0},
+    {"version", "N", "with --db: that saved policy version (the one a ticket runs on)", 0},
+    {"explain", NULL, "also print the business windows that make up the deadline", 0},
+    {"batch", NULL, "read JSON Lines submissions on stdin, write one JSON line each", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt calendar_opts[] = {
-    {"from", "DATE", "first local date to list, YYYY-MM-DD"},
-    {"to", "DATE", "last local date to list (inclusive), YYYY-MM-DD"},
-    {"calendar", "NAME", "calendar to list; default the policy's display calendar"},
-    {"config", "FILE", "policy file (YAML); default the built-in policy"},
-    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
-    {"version", "N", "with --db: that saved policy version"},
-    {NULL, NULL, NULL}};
+    {"from", "DATE", "first local date to list, YYYY-MM-DD", 0},
+    {"to", "DATE", "last local date to list (inclusive), YYYY-MM-DD", 0},
+    {"calendar", "NAME", "calendar to list; default the policy's display calendar", 0},
+    {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database", 0},
+    {"version", "N", "with --db: that saved policy version", 0},
+    {NULL, NULL, NULL, 0}};
 
-static const cli_opt check_opts[] = {{NULL, NULL, NULL}};
+static const cli_opt check_opts[] = {{NULL, NULL, NULL, 0}};
 static const cli_opt show_opts[] = {
-    {"config", "FILE", "policy file (YAML); default the built-in policy"},
-    {"db", "FILE", "instead of --config: the policy in force in this desk's database"},
-    {"version", "N", "with --db: that saved policy version"},
-    {NULL, NULL, NULL}};
+    {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
+    {"db", "FILE", "instead of --config: the policy in force in this desk's database", 0},
+    {"version", "N", "with --db: that saved policy version", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt serve_opts[] = {
-    {"db", "FILE", "SQLite database (created and migrated if new)"},
-    {"listen", "HOST:PORT", "address to listen on; default 127.0.0.1:8080 (port 0 picks a free one)"},
-    {"config", "FILE", "policy file (YAML); default the built-in policy"},
-    {"smtp-url", "URL", "SMTP server for verification mails, smtp://host:port; default: write mails to the log"},
-    {"mail-from", "ADDR", "sender of garant's mails"},
-    {"base-url", "URL", "public URL for links in mails; default http://LISTEN"},
-    {"web-root", "DIR", "folder of the web pages to serve"},
-    {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line"},
-    {"threads", "N", "event-loop threads that read requests and send answers (default 2)"},
-    {"workers", "N", "threads for handlers that may block: store reads, hashing, mail (default 32)"},
-    {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)"},
-    {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000"},
-    {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses"},
-    {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock"},
-    {"quiet", NULL, "no request log"},
-    {NULL, NULL, NULL}};
+    {"db", "FILE", "SQLite database (created and migrated if new)", 0},
+    {"listen", "HOST:PORT", "address to listen on; default 127.0.0.1:8080 (port 0 picks a free one)", 0},
+    {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
+    {"smtp-url", "URL", "SMTP server for verification mails, smtp://host:port; default: write mails to the log", 0},
+    {"mail-from", "ADDR", "sender of garant's mails", 0},
+    {"base-url", "URL", "public URL for links in mails; default http://LISTEN", 0},
+    {"web-root", "DIR", "folder of the web pages to serve", 0},
+    {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line", 0},
+    {"threads", "N", "event-loop threads that read requests and send answers (default 2)", 0},
+    {"workers", "N", "threads for handlers that may block: store reads, hashing, mail (default 32)", 0},
+    {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)", 0},
+    {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000", 0},
+    {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses", 0},
+    {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},
+    {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock", 0},
+    {"test-resolve", "HOST:ADDR", "tests only, with --test-clock: webhook host HOST resolves to ADDR, not by DNS (repeatable)", 1},
+    {"quiet", NULL, "no request log", 0},
+    {NULL, NULL, NULL, 0}};
 
-static const cli_opt routes_opts[] = {{NULL, NULL, NULL}};
+static const cli_opt routes_opts[] = {{NULL, NULL, NULL, 0}};
 
 static const cli_opt policy_versions_opts[] = {
-    {"db", "FILE", "the desk's SQLite database"}, {NULL, NULL, NULL}};
+    {"db", "FILE", "the desk's SQLite database", 0}, {NULL, NULL, NULL, 0}};
 static const cli_opt policy_show_opts[] = {
-    {"db", "FILE", "the desk's SQLite database"},
-    {"version", "N", "the version to print; default the newest (the one in force)"},
-    {NULL, NULL, NULL}};
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"version", "N", "the version to print; default the newest (the one in force)", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt user_add_opts[] = {
-    {"db", "FILE", "SQLite database (created and migrated if new)"},
-    {"email", "ADDR", "the staff member's e-mail address"},
-    {"role", "ROLE", "admin or agent"},
-    {"name", "NAME", "display name; default the e-mail address"},
-    {"password-stdin", NULL, "read the password from the first line of stdin"},
-    {NULL, NULL, NULL}};
+    {"db", "FILE", "SQLite database (created and migrated if new)", 0},
+    {"email", "ADDR", "the staff member's e-mail address", 0},
+    {"role", "ROLE", "admin or agent", 0},
+    {"name", "NAME", "display name; default the e-mail address", 0},
+    {"password-stdin", NULL, "read the password from the first line of stdin", 0},
+    {NULL, NULL, NULL, 0}};
 
 typedef struct command {
     const char *words;    /* "config check" */
@@ -246,18 +260,28 @@ static int parse_args(cli_args *a, const command *c, int argc, char **argv)
         size_t k = 0;
         while (c->opts[k].name && !(strlen(c->opts[k].name) == nlen && strncmp(c->opts[k].name, name, nlen) == 0))
             k++;
+        assert(k < CLI_MAX_OPTS);
         if (!c->opts[k].name)
             return cli_usage_error("%s: unknown option '--%.*s' (see 'garant %s --help')", c->words, (int)nlen, name,
                                    c->words);
-        if (a->values[k]) return cli_usage_error("%s: option '--%s' given twice", c->words, c->opts[k].name);
+        if (a->values[k] && !c->opts[k].repeat)
+            return cli_usage_error("%s: option '--%s' given twice", c->words, c->opts[k].name);
         if (c->opts[k].arg) {
+            const char *value;
             if (eq)
-                a->values[k] = eq + 1;
+                value = eq + 1;
             else if (i + 1 < argc)
-                a->values[k] = argv[++i];
+                value = argv[++i];
             else
                 return cli_usage_error("%s: option '--%s' needs a value %s", c->words, c->opts[k].name,
                                        c->opts[k].arg);
+            if (!a->values[k]) a->values[k] = value;
+            if (c->opts[k].repeat) {
+                if (a->nrepeated == CLI_MAX_REPEATED)
+                    return cli_usage_error("%s: more than %d values of repeated options", c->words, CLI_MAX_REPEATED);
+                a->repeated_opt[a->nrepeated] = k;
+                a->repeated[a->nrepeated++] = value;
+            }
         } else {
             if (eq) return cli_usage_error("%s: option '--%s' takes no value", c->words, c->opts[k].name);
             a->values[k] = "";

@@ -240,6 +240,12 @@ typedef struct garant_server_options {
     int64_t test_clock_start_s;  /* the test clock's first instant (UTC
                                  ** epoch seconds); with test_clock */
     int allow_private_webhooks;  /* permit loopback/private webhook targets */
+    const char *const *trusted_proxies; /* CIDRs whose X-Forwarded-For names the
+                                 ** client (client_addr.h); borrowed */
+    size_t ntrusted_proxies;
+    const char *const *test_resolve; /* tests only, with test_clock: "HOST:ADDR"
+                                 ** for the webhook resolver; borrowed */
+    size_t ntest_resolve;
     int threads;                 /* event-loop threads; 0 = the default (2) */
     int workers;                 /* worker threads; 0 = the default (32) */
     int max_waiting_hashes;      /* requests queued for the hashing workers

@@ -318,7 +318,7 @@ static int deliver_round(garant_server *srv)
         atomic_fetch_add(&srv->delivery_rounds, 1);
         return 0;
     }
-    rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, stop_fn, srv, res);
+    rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, srv->test_hosts, stop_fn, srv, res);
     if (rc) {
         log_line(srv, 1, "webhooks: %s", garant_error_last());
     } else {

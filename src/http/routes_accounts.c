@@ -8,15 +8,21 @@
 **     that belongs to an organization joins it; an unknown one creates an
 **     organization named after the domain on the "basic" plan (the
 **     policy's first plan if it has no "basic").
-**   - An address is proven before its account can log in: sign-up mails a
-**     link {base_url}/verify?token=T with a single-use 256-bit token, of
-**     which only the SHA-256 is stored; it expires after 24 hours.
+**   - An address is proven before it owns anything: sign-up mails a link
+**     {base_url}/verify?token=T with a single-use 256-bit token, of which
+**     only the SHA-256 is stored; it expires after 24 hours. Until a link
+**     is opened the sign-up is a row of its own (store: signups) with its
+**     own password: no user, no organization, no domain claim. Opening a
+**     link makes the account with that sign-up's password and kills the
+**     address's other links. Anyone can sign up anyone's address, but only
+**     the mailbox's owner gets the links, so only the owner's password can
+**     end up on the account (issue 13, findings 3 and 8: the first sign-up
+**     used to keep the account and its password, and to hold the domain).
 **   - No answer tells whether an e-mail address has an account. Sign-up
 **     answers the same 201 either way: a new address is sent the
-**     verification link; an existing unverified one a fresh link (the
-**     account keeps its first password and name: a sign-up never
-**     overwrites an account); an existing verified one a mail saying it
-**     has an account already, pointing to login and password reset.
+**     verification link; one waiting for confirmation another link (for
+**     this sign-up's password); a verified one a mail saying it has an
+**     account already, pointing to login and password reset.
 **     Within the limits below, every path hashes the password and runs
 **     one group-committed write, so they take about the same time. Login
 **     says "wrong e-mail or password" for both and checks a dummy hash for
@@ -31,10 +37,19 @@
 **     Retry-After, as for logins). Only sign-ups that pass validation
 **     count, and both counts are taken in one write before anything is
 **     mailed, so concurrent requests cannot slip past them.
-**   - Failed logins are counted per account ("email:ADDR") and per client
-**     address ("ip:IP") over 15 minutes; from 5 failures of an account or
-**     20 of an address on, login answers 429 with Retry-After, even for the
-**     right password. A successful login forgets the account's failures.
+**   - Failed logins are counted per account and client address together
+**     ("login:ADDR|IP") and per client address ("ip:IP"). A pair's first 4
+**     failures within an hour are free; after the 5th it waits 30 s, after
+**     each further one twice as long (at most 15 minutes), and until then
+**     login answers 429 with Retry-After, even for the right password. An
+**     address with 20 failures in 15 minutes, to any accounts, waits out
+**     the 15 minutes. Nobody can lock an account from elsewhere: the owner
+**     at another address is not slowed at all (issue 13, finding 7: 5
+**     failures from anywhere used to lock the account for everyone, the
+**     admin's too). A successful login forgets its pair's failures, a
+**     password reset every pair of the account. The client address is the
+**     peer's, or behind --trusted-proxy the one X-Forwarded-For names
+**     (client_addr.h).
 **   - A session lasts 12 hours (SESSION_TTL_S): the token comes back in the
 **     body (for Authorization: Bearer) and as an HttpOnly, SameSite=Strict
 **     cookie (Secure when base_url is https), with a CSRF token that
@@ -58,9 +73,17 @@
 #define SESSION_TTL_S (12 * 3600)
 #define VERIFY_TTL_S (24 * 3600)
 #define RESET_TTL_S 3600
+/* Failed logins from one client address, to any accounts, in a window. */
 #define THROTTLE_WINDOW_S (15 * 60)
-#define THROTTLE_MAX_ACCOUNT 5
 #define THROTTLE_MAX_ADDRESS 20
+/* Failed logins of one account from one client address (a pair): the
+** first PAIR_FREE_FAILURES within PAIR_WINDOW_S cost nothing; from then on
+** each failure makes the pair wait PAIR_DELAY_S, doubled with every
+** further failure, at most PAIR_DELAY_MAX_S, before it may try again. */
+#define PAIR_WINDOW_S 3600
+#define PAIR_FREE_FAILURES 4
+#define PAIR_DELAY_S 30
+#define PAIR_DELAY_MAX_S (15 * 60)
 /* Reset mails to one address per hour; more requests are answered 202 and
 ** send nothing, so the endpoint cannot flood a mailbox. */
 #define RESET_MAILS_PER_HOUR 3
@@ -185,14 +208,14 @@ static void lower_email(char out[GARANT_MAX_EMAIL + 1], const char *in)
 /* ---- sign-up --------------------------------------------------------- */
 
 typedef struct signup_job {
-    garant_user user;        /* in: email, name, password_hash, created_at */
-    const char *domain;      /* in: the address's domain (points into user.email's copy) */
-    const char *plan;        /* in: the plan of a new organization */
+    garant_signup signup;    /* in: email, name, password_hash, created_at, expires_at */
+    const char *domain;      /* in: the address's domain (points into signup.email) */
     uint8_t token_hash[32];  /* in */
-    int64_t now;             /* in */
 } signup_job;
 
-/* The organization of a domain, creating it if it has none. */
+/* The organization of a domain, creating it if it has none. Runs when an
+** address is confirmed, never at sign-up: an unconfirmed address claims
+** no domain (an admin's POST /orgs for it must not meet a 409). */
 static int org_for_domain(garant_store_conn *w, const char *domain, const char *plan, int64_t now, int64_t *out_id)
 {
     const garant_store_accounts_ops *a = GS(w)->accounts;
@@ -218,20 +241,17 @@ static int org_for_domain(garant_store_conn *w, const char *domain, const char *
     return 0;
 }
 
+/* A sign-up of an address without a confirmed account waits as its own
+** row with its own link and password: it owns nothing yet. */
 static int signup_write(garant_store_conn *w, void *arg)
 {
     signup_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
     garant_user old;
-    int rc = a->user_by_email(w, j->user.email, &old);
-    if (rc == 0) {
-        if (old.verified_at) return 0;
-        return a->token_insert(w, GARANT_TOKEN_VERIFY, old.id, j->token_hash, j->now + VERIFY_TTL_S);
-    }
-    if (rc != GARANT_ENOTFOUND) return rc;
-    if ((rc = org_for_domain(w, j->domain, j->plan, j->now, &j->user.org_id))) return rc;
-    if ((rc = a->user_insert(w, &j->user))) return rc;
-    return a->token_insert(w, GARANT_TOKEN_VERIFY, j->user.id, j->token_hash, j->now + VERIFY_TTL_S);
+    int rc = a->user_by_email(w, j->signup.email, &old);
+    if (rc == 0 && old.verified_at) return 0;
+    if (rc && rc != GARANT_ENOTFOUND) return rc;
+    return a->signup_insert(w, &j->signup, j->token_hash);
 }
 
 /* The plan of organizations created by sign-up. Borrowed from the policy. */
@@ -256,9 +276,10 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
              "%s/verify?token=%s\n\n"
              "Until the address is confirmed, the account cannot log in. If you\n"
              "did not sign up for garant, ignore this mail.\n",
-             again ? "someone (we hope you) signed up again with an address whose account\n"
-                     "is waiting for confirmation; here is a fresh link. If you do not\n"
-                     "remember the password, confirm first and then reset it.\n\n"
+             again ? "someone (we hope you) signed up again with an address that is\n"
+                     "waiting for confirmation. Each link sets the password chosen in the\n"
+                     "sign-up that sent it: open the link of your own sign-up, and the\n"
+                     "others stop working.\n\n"
                    : "",
              to, base, token);
     return http_mail(r->srv, to, "Confirm your e-mail address for garant", body);
@@ -328,7 +349,8 @@ static int signup(http_req *r)
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
-    if ((rc = http_email_normalize(j.user.email, sizeof j.user.email, &j.domain, json_string_value(v[0])))) return rc;
+    if ((rc = http_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
+        return rc;
     const char *free_part = http_freemail_refused(r, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
@@ -336,7 +358,7 @@ static int signup(http_req *r)
     if ((rc = check_password(json_string_value(v[1])))) return rc;
     if ((rc = http_name_check(json_string_value(v[2]), GARANT_MAX_NAME, "name"))) return rc;
     char address_key[GARANT_MAX_EMAIL + 8], client_key[80];
-    snprintf(address_key, sizeof address_key, "signup:%s", j.user.email);
+    snprintf(address_key, sizeof address_key, "signup:%s", j.signup.email);
     snprintf(client_key, sizeof client_key, "signup-ip:%s", r->client_ip ? r->client_ip : "unknown");
     signup_limit_job limit = {address_key, client_key, r->now, 0, 0};
     if ((rc = http_write(r->srv, signup_limit_write, &limit))) return rc;
@@ -349,30 +371,35 @@ static int signup(http_req *r)
     ** and no token. Skipping the rest shows only that this address was
     ** signed up often lately, which the caller knows, not whether it has
     ** an account. */
-    if (limit.mails > SIGNUP_MAILS_PER_HOUR) return signup_accepted(r, j.user.email);
+    if (limit.mails > SIGNUP_MAILS_PER_HOUR) return signup_accepted(r, j.signup.email);
     /* Hashed whether or not the account exists: the same work either way. */
-    if ((rc = pw_hash(j.user.password_hash, json_string_value(v[1])))) return rc;
-    snprintf(j.user.name, sizeof j.user.name, "%s", json_string_value(v[2]));
-    j.user.role = GARANT_ROLE_CUSTOMER;
-    j.user.created_at = j.now = r->now;
-    j.plan = signup_plan(r);
+    if ((rc = pw_hash(j.signup.password_hash, json_string_value(v[1])))) return rc;
+    snprintf(j.signup.name, sizeof j.signup.name, "%s", json_string_value(v[2]));
+    j.signup.created_at = r->now;
+    j.signup.expires_at = r->now + VERIFY_TTL_S;
     /* The mail goes out before the write, so that a mail server that
     ** refuses it leaves nothing behind. The write decides again what to do
-    ** (another sign-up may have come in between); its choice never leaves
-    ** the mailed link dead: an account created meanwhile is unverified and
-    ** gets this token, and a verified one needed no link. */
+    ** (an address confirmed in between keeps its account, and this link
+    ** then finds nothing to confirm). */
     garant_user old;
-    rc = GS(r->db)->accounts->user_by_email(r->db, j.user.email, &old);
+    garant_signup pending;
+    rc = GS(r->db)->accounts->user_by_email(r->db, j.signup.email, &old);
     if (rc && rc != GARANT_ENOTFOUND) return rc;
     int exists = rc == 0;
+    if (!exists) {
+        rc = GS(r->db)->accounts->signup_latest(r->db, j.signup.email, r->now, &pending);
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+        exists = rc == 0;
+        old.verified_at = 0;
+    }
     char token[44];
     http_token_new(token, j.token_hash);
-    rc = exists && old.verified_at ? mail_exists(r, j.user.email)
-                                   : mail_verification(r, j.user.email, token, exists);
+    rc = exists && old.verified_at ? mail_exists(r, j.signup.email)
+                                   : mail_verification(r, j.signup.email, token, exists);
     sodium_memzero(token, sizeof token);
     if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
     if ((rc = http_write(r->srv, signup_write, &j))) return rc;
-    return signup_accepted(r, j.user.email);
+    return signup_accepted(r, j.signup.email);
 }
 
 /* ---- verification ---------------------------------------------------- */
@@ -380,25 +407,48 @@ static int signup(http_req *r)
 typedef struct verify_job {
     uint8_t hash[32];
     int64_t now;
-    garant_user user; /* out */
+    const char *plan;  /* in: the plan of an organization created for the domain */
+    garant_user user;  /* out */
 } verify_job;
 
+/* The link's own sign-up becomes the account, with the password chosen in
+** it; every other sign-up of the address goes (signup_take). The
+** organization of the domain, created if none, is joined now: the one an
+** admin set up meanwhile, if any. An account that exists already keeps
+** its password: a confirmed one because its owner proved the mailbox
+** before, an unconfirmed one from before schema version 8 because this is
+** its owner's link. */
 static int verify_write(garant_store_conn *w, void *arg)
 {
     verify_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
-    int64_t uid = 0;
-    int rc = a->token_consume(w, GARANT_TOKEN_VERIFY, j->hash, j->now, &uid);
+    garant_signup su;
+    int rc = a->signup_take(w, j->hash, j->now, &su);
     if (rc == GARANT_ENOTFOUND)
         return garant__error(GARANT_EINVAL, "this confirmation link is not valid: it was used already, has expired "
-                                            "(links last 24 hours) or is mistyped; sign up again for a new one");
+                                            "(links last 24 hours), another link of the address was used, or it "
+                                            "is mistyped; sign up again for a new one");
     if (rc) return rc;
-    if ((rc = a->user_get(w, uid, &j->user))) return rc;
-    if (!j->user.verified_at) {
-        if ((rc = a->user_set_verified(w, uid, j->now))) return rc;
+    rc = a->user_by_email(w, su.email, &j->user);
+    if (rc == 0) {
+        if (j->user.verified_at) return 0;
+        if ((rc = a->user_set_password(w, j->user.id, su.password_hash))) return rc;
+        if ((rc = a->user_set_verified(w, j->user.id, j->now))) return rc;
         j->user.verified_at = j->now;
+        return 0;
     }
-    return 0;
+    if (rc != GARANT_ENOTFOUND) return rc;
+    const char *domain = strchr(su.email, '@');
+    if (!domain || !domain[1]) return garant__error(GARANT_ESTORE, "sign-up %lld: malformed address", (long long)su.id);
+    garant_user *u = &j->user;
+    memset(u, 0, sizeof *u);
+    snprintf(u->email, sizeof u->email, "%s", su.email);
+    snprintf(u->name, sizeof u->name, "%s", su.name);
+    snprintf(u->password_hash, sizeof u->password_hash, "%s", su.password_hash);
+    u->role = GARANT_ROLE_CUSTOMER;
+    u->created_at = u->verified_at = j->now;
+    if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
+    return a->user_insert(w, u);
 }
 
 /* POST /api/v1/verify {token} */
@@ -412,6 +462,7 @@ static int verify(http_req *r)
     memset(&j, 0, sizeof j);
     http_token_hash(j.hash, json_string_value(v[0]));
     j.now = r->now;
+    j.plan = signup_plan(r);
     if ((rc = http_write(r->srv, verify_write, &j))) return rc;
     return http_reply(r, 200, json_pack("{s:s,s:s}", "status", "verified", "email", j.user.email));
 }
@@ -419,24 +470,35 @@ static int verify(http_req *r)
 /* ---- login and logout ------------------------------------------------ */
 
 typedef struct fail_job {
-    const char *keys[2];
+    const char *pair_key;     /* NULL for a login without an address */
+    const char *address_key;
     int64_t now;
 } fail_job;
 
 static int fail_write(garant_store_conn *w, void *arg)
 {
     fail_job *j = arg;
-    for (int i = 0; i < 2; i++) {
-        int count;
-        int rc = GS(w)->accounts->throttle_record(w, j->keys[i], j->now, THROTTLE_WINDOW_S, &count);
-        if (rc) return rc;
-    }
-    return 0;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int count;
+    int rc = j->pair_key ? a->throttle_record(w, j->pair_key, j->now, PAIR_WINDOW_S, &count) : 0;
+    if (!rc) rc = a->throttle_record(w, j->address_key, j->now, THROTTLE_WINDOW_S, &count);
+    return rc;
+}
+
+/* How long a pair with `failures` failures, the newest at last_at, waits
+** before its next try, from now (seconds; 0: it may try). */
+static int64_t pair_wait_s(int failures, int64_t last_at, int64_t now)
+{
+    if (failures <= PAIR_FREE_FAILURES) return 0;
+    int64_t delay = PAIR_DELAY_S;
+    for (int i = PAIR_FREE_FAILURES + 1; i < failures && delay < PAIR_DELAY_MAX_S; i++) delay *= 2;
+    if (delay > PAIR_DELAY_MAX_S) delay = PAIR_DELAY_MAX_S;
+    return last_at + delay > now ? last_at + delay - now : 0;
 }
 
 typedef struct login_job {
     garant_session session;
-    const char *account_key;
+    const char *pair_key;
     int64_t user_id;
     const char *new_hash; /* rehashed password, or NULL */
 } login_job;
@@ -445,7 +507,7 @@ static int login_write(garant_store_conn *w, void *arg)
 {
     login_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
-    int rc = a->throttle_clear(w, j->account_key);
+    int rc = a->throttle_clear(w, j->pair_key);
     if (!rc && j->new_hash) rc = a->user_set_password(w, j->user_id, j->new_hash);
     if (!rc) rc = a->session_insert(w, &j->session);
     return rc;
@@ -462,41 +524,53 @@ static int login(http_req *r)
     json_t *v[2];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
-    char email[GARANT_MAX_EMAIL + 1], account_key[GARANT_MAX_EMAIL + 8], address_key[80];
+    const char *ip = r->client_ip ? r->client_ip : "unknown";
+    char email[GARANT_MAX_EMAIL + 1], pair_key[GARANT_MAX_EMAIL + 64], address_key[80];
     lower_email(email, json_string_value(v[0]));
     const char *password = json_string_value(v[1]);
-    snprintf(account_key, sizeof account_key, "email:%s", email);
-    snprintf(address_key, sizeof address_key, "ip:%s", r->client_ip ? r->client_ip : "unknown");
+    snprintf(pair_key, sizeof pair_key, "login:%s|%s", email, ip);
+    snprintf(address_key, sizeof address_key, "ip:%s", ip);
 
     const garant_store_accounts_ops *a = GS(r->db)->accounts;
-    int failures_account = 0, failures_address = 0;
-    if (email[0] && (rc = a->throttle_count(r->db, account_key, r->now, THROTTLE_WINDOW_S, &failures_account)))
+    int failures_pair = 0, failures_address = 0;
+    int64_t last_at = 0;
+    if (email[0] && (rc = a->throttle_recent(r->db, pair_key, r->now, PAIR_WINDOW_S, &failures_pair, &last_at)))
         return rc;
     if ((rc = a->throttle_count(r->db, address_key, r->now, THROTTLE_WINDOW_S, &failures_address))) return rc;
-    if (failures_account >= THROTTLE_MAX_ACCOUNT || failures_address >= THROTTLE_MAX_ADDRESS) {
-        r->retry_after_s = THROTTLE_WINDOW_S;
-        return garant__error(GARANT_ETHROTTLED, "too many failed logins; try again in %d minutes",
-                             THROTTLE_WINDOW_S / 60);
+    int64_t wait_s = pair_wait_s(failures_pair, last_at, r->now);
+    if (failures_address >= THROTTLE_MAX_ADDRESS && wait_s < THROTTLE_WINDOW_S) wait_s = THROTTLE_WINDOW_S;
+    if (wait_s > 0) {
+        r->retry_after_s = (int)wait_s;
+        return garant__error(GARANT_ETHROTTLED, "too many failed logins from your address; try again in %lld seconds",
+                             (long long)wait_s);
     }
 
     garant_user u;
-    int found = 0;
+    garant_signup pending;
+    int found = 0, found_pending = 0;
     if (email[0]) {
         rc = a->user_by_email(r->db, email, &u);
         if (rc && rc != GARANT_ENOTFOUND) return rc;
         found = rc == 0;
     }
+    if (email[0] && !found) {
+        rc = a->signup_latest(r->db, email, r->now, &pending);
+        if (rc && rc != GARANT_ENOTFOUND) return rc;
+        found_pending = rc == 0;
+    }
     int rehash = 0;
     if (found) {
         rc = pw_check(r->srv, u.password_hash, password, &rehash);
+    } else if (found_pending) {
+        /* A sign-up waiting for its link: one hash, as for everyone else. */
+        rc = pw_check(r->srv, pending.password_hash, password, &rehash);
     } else {
         pthread_once(&dummy_once, dummy_init);
         pw_check(r->srv, dummy_hash[0] ? dummy_hash : "$argon2id$", password, &rehash);
         rc = GARANT_EAUTH;
     }
     if (rc == GARANT_EAUTH) {
-        fail_job f = {{account_key, address_key}, r->now};
-        if (!email[0]) f.keys[0] = address_key; /* counted once */
+        fail_job f = {email[0] ? pair_key : NULL, address_key, r->now};
         int wrc = http_write(r->srv, fail_write, &f);
         if (wrc) return wrc;
         return garant__error(GARANT_EAUTH, "wrong e-mail or password");
@@ -504,9 +578,11 @@ static int login(http_req *r)
     if (rc) return rc;
     /* Only someone who knows the password learns that the account exists
     ** and waits for confirmation. */
-    if (!u.verified_at)
+    if (found_pending || !u.verified_at)
         return garant__error(GARANT_EPERM,
                              "verify your e-mail address first: open the link in the mail we sent when you signed up");
+    if (u.deactivated_at)
+        return garant__error(GARANT_EPERM, "this account has been deactivated; ask the support desk to reactivate it");
 
     login_job j;
     memset(&j, 0, sizeof j);
@@ -519,7 +595,7 @@ static int login(http_req *r)
     j.session.user_id = u.id;
     j.session.created_at = r->now;
     j.session.expires_at = r->now + SESSION_TTL_S;
-    j.account_key = account_key;
+    j.pair_key = pair_key;
     j.user_id = u.id;
     if ((rc = http_write(r->srv, login_write, &j))) return rc;
 
@@ -660,10 +736,11 @@ static int reset_write(garant_store_conn *w, void *arg)
     if ((rc = a->user_set_password(w, uid, j->password_hash))) return rc;
     if ((rc = a->session_revoke_user(w, uid, j->now))) return rc;
     j->user_id = uid;
-    /* The mailbox is proven again: earlier failed logins no longer count. */
-    char key[GARANT_MAX_EMAIL + 8];
-    snprintf(key, sizeof key, "email:%s", u.email);
-    return a->throttle_clear(w, key);
+    /* The mailbox is proven again: earlier failed logins of the account,
+    ** from every address, no longer count. */
+    char prefix[GARANT_MAX_EMAIL + 8];
+    snprintf(prefix, sizeof prefix, "login:%s|", u.email);
+    return a->throttle_clear_prefix(w, prefix);
 }
 
 /* POST /api/v1/password/reset {token, password}: 204; ends every session. */

@@ -168,6 +168,7 @@ static int org_json(http_req *r, int64_t id, json_t **out)
 typedef struct org_job {
     garant_org org;         /* in: name, plan (create), id (update) */
     const char *plan;       /* update: the new plan, or NULL */
+    const char *name;       /* update: the new name, or NULL */
     domain_name *domains;   /* to add */
     size_t ndomains;
 } org_job;
@@ -273,24 +274,36 @@ static int org_update_write(garant_store_conn *w, void *arg)
     if (rc) return rc;
     if (j->plan && strcmp(cur.plan, j->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, j->org.id, j->plan)))
         return rc;
+    if (j->name && strcmp(cur.name, j->name) != 0) {
+        rc = GS(w)->accounts->org_set_name(w, j->org.id, j->name);
+        if (rc == GARANT_ECONFLICT)
+            return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", j->name);
+        if (rc) return rc;
+    }
     return add_domains(w, j);
 }
 
-/* PATCH /api/v1/orgs/{id} {plan?, domains_add?} */
+/* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?} */
 static int org_update(http_req *r)
 {
     static const http_field spec[] = {
         {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
         {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+        {"name", HTTP_F_STRING, 0, GARANT_MAX_NAME},
         {NULL, 0, 0, 0},
     };
-    json_t *v[2];
+    json_t *v[3];
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
-    if (!v[0] && !v[1]) return garant__error(GARANT_EINVAL, "nothing to change: give 'plan' or 'domains_add'");
+    if (!v[0] && !v[1] && !v[2])
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan' or 'domains_add'");
     org_job j;
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
+    if (v[2]) {
+        j.name = json_string_value(v[2]);
+        if ((rc = http_name_check(j.name, GARANT_MAX_NAME, "name"))) return rc;
+    }
     if (v[0]) {
         j.plan = json_string_value(v[0]);
         if ((rc = check_listed(r, &plans, j.plan))) return rc;
@@ -302,6 +315,25 @@ static int org_update(http_req *r)
     json_t *o = NULL;
     if ((rc = org_json(r, r->id, &o))) return rc;
     return http_reply(r, 200, o);
+}
+
+static int org_delete_write(garant_store_conn *w, void *arg)
+{
+    int64_t id = *(int64_t *)arg;
+    int rc = GS(w)->accounts->org_delete(w, id);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+    return rc;
+}
+
+/* DELETE /api/v1/orgs/{id}: only an organization without tickets or users
+** (a mistyped one, one whose sign-ups never came): tickets keep their
+** organization for as long as they live. Its domains are free again. */
+static int org_delete(http_req *r)
+{
+    int64_t id = r->id;
+    int rc = http_write(r->srv, org_delete_write, &id);
+    if (rc) return rc;
+    return http_reply(r, 204, NULL);
 }
 
 /* ---- products -------------------------------------------------------- */
@@ -396,11 +428,11 @@ static json_t *user_item(json_t *row)
 {
     char at[GARANT_RFC3339_UTC_LEN];
     json_t *org_id = json_object_get(row, "org_id"), *org_name = json_object_get(row, "org_name");
-    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:s}", "id", json_object_get(row, "id"), "email",
+    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:b,s:s}", "id", json_object_get(row, "id"), "email",
                      json_object_get(row, "email"), "name", json_object_get(row, "name"), "role",
                      json_object_get(row, "role"), "org_id", org_id ? org_id : json_null(), "org_name",
                      org_name ? org_name : json_null(), "verified", json_is_integer(json_object_get(row, "verified_at")),
-                     "created_at",
+                     "active", !json_is_integer(json_object_get(row, "deactivated_at")), "created_at",
                      garant_time_format_utc(at, json_integer_value(json_object_get(row, "created_at"))));
 }
 
@@ -433,15 +465,104 @@ static int user_list(http_req *r)
                                 n == (size_t)f.limit && last ? json_string(next) : json_null(), "count", (int)n));
 }
 
+typedef struct user_job {
+    int64_t id;          /* in */
+    int64_t self_id;     /* in: the admin asking */
+    int64_t deactivate;  /* in: set_active: the instant (UTC epoch seconds), 0 to reactivate */
+    garant_user user;    /* out: the user as it is afterwards */
+} user_job;
+
+/* An admin may not shut themselves out: the desk could be left with no
+** admin at all. */
+static int check_not_self(const user_job *j, const char *verb)
+{
+    if (j->id == j->self_id)
+        return garant__error(GARANT_ECONFLICT, "you cannot %s your own account; another admin can", verb);
+    return 0;
+}
+
+static int user_set_active_write(garant_store_conn *w, void *arg)
+{
+    user_job *j = arg;
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    int rc = a->user_get(w, j->id, &j->user);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)j->id);
+    if (rc) return rc;
+    /* Deactivating twice keeps the first instant. */
+    if (!j->deactivate == !j->user.deactivated_at) return 0;
+    if ((rc = a->user_set_deactivated(w, j->id, j->deactivate))) return rc;
+    j->user.deactivated_at = j->deactivate;
+    return j->deactivate ? a->session_revoke_user(w, j->id, j->deactivate) : 0;
+}
+
+/* PATCH /api/v1/users/{id} {active}: deactivate (false) or reactivate
+** (true). A deactivated user keeps their tickets and history, cannot sign
+** in, and their sessions end at once, as Zendesk and Freshdesk do with
+** people who have history. */
+static int user_update(http_req *r)
+{
+    static const http_field spec[] = {{"active", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
+    json_t *v[1];
+    int rc = http_body_fields(r, spec, v);
+    if (rc) return rc;
+    user_job j;
+    memset(&j, 0, sizeof j);
+    j.id = r->id;
+    j.self_id = r->user.id;
+    j.deactivate = json_is_true(v[0]) ? 0 : r->now;
+    if (j.deactivate && (rc = check_not_self(&j, "deactivate"))) return rc;
+    if ((rc = http_write(r->srv, user_set_active_write, &j))) return rc;
+    if (j.deactivate) http_forget_user_sessions(r->srv, j.id);
+    char at[GARANT_RFC3339_UTC_LEN];
+    return http_reply(r, 200,
+                      json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:s}", "id", (json_int_t)j.user.id, "email",
+                                j.user.email, "name", j.user.name, "role", garant_role_name(j.user.role), "org_id",
+                                j.user.org_id ? json_integer(j.user.org_id) : json_null(), "verified",
+                                j.user.verified_at != 0, "active", j.user.deactivated_at == 0, "created_at",
+                                garant_time_format_utc(at, j.user.created_at)));
+}
+
+static int user_delete_write(garant_store_conn *w, void *arg)
+{
+    user_job *j = arg;
+    int rc = GS(w)->accounts->user_delete(w, j->id);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)j->id);
+    return rc;
+}
+
+/* DELETE /api/v1/users/{id}: only a user without history (a mistaken
+** account); one with tickets, replies or saved policies is deactivated
+** instead (409 says so). Their sessions end with them. */
+static int user_delete(http_req *r)
+{
+    user_job j;
+    memset(&j, 0, sizeof j);
+    j.id = r->id;
+    j.self_id = r->user.id;
+    int rc = check_not_self(&j, "delete");
+    if (!rc) rc = http_write(r->srv, user_delete_write, &j);
+    if (rc) return rc;
+    http_forget_user_sessions(r->srv, j.id);
+    return http_reply(r, 204, NULL);
+}
+
 const http_route http_routes_admin[] = {
     {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}", HTTP_RUN_WORKER},
     {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans", HTTP_RUN_WORKER},
     {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
-     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}", HTTP_RUN_WORKER},
+     "rename an organization, change its plan (for tickets submitted later) or add domains {name?, plan?, domains_add?}",
+     HTTP_RUN_WORKER},
+    {"DELETE", "/api/v1/orgs/{id}", HTTP_ADMIN, org_delete, "delete an organization without tickets or users",
+     HTTP_RUN_WORKER},
     {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}", HTTP_RUN_WORKER},
     {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER},
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
      "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER},
+    {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, user_update,
+     "deactivate or reactivate a user {active}: a deactivated user keeps their tickets and cannot sign in",
+     HTTP_RUN_WORKER},
+    {"DELETE", "/api/v1/users/{id}", HTTP_ADMIN, user_delete, "delete a user without history (else deactivate)",
+     HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},
 };

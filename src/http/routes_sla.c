@@ -132,7 +132,7 @@ static int webhook_create(http_req *r)
     int rc = http_body_fields(r, spec, v);
     if (rc) return rc;
     const char *url = json_string_value(v[0]);
-    rc = http_webhook_check_url(url, r->srv->opt.allow_private_webhooks);
+    rc = http_webhook_check_url(url, r->srv->opt.allow_private_webhooks, r->srv->test_hosts);
     if (rc) return rc;
     char events[128];
     rc = parse_events(events, sizeof events, v[1]);

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -825,6 +826,11 @@ static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
     if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
+    /* Sessions are only made for confirmed, active accounts; an account
+    ** deactivated since (its sessions end with it) or unconfirmed again
+    ** sees nothing, whatever a cache still holds. */
+    if (!r->user.verified_at || r->user.deactivated_at)
+        return garant__error(GARANT_EAUTH, "the session's account is not active; log in again");
     if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)
@@ -1275,6 +1281,41 @@ static enum MHD_Result finish(garant_server *srv, struct MHD_Connection *conn, c
     return ret == MHD_YES ? MHD_YES : MHD_NO;
 }
 
+/* Every X-Forwarded-For header of the request, joined by commas in the
+** order they came (RFC 7230: one list), or NULL if none. Owned by the
+** request (http_alloc); NULL too if out of memory, which leaves the peer
+** as the client. */
+typedef struct xff_join {
+    char *out;     /* NULL while measuring */
+    size_t len;
+} xff_join;
+
+static enum MHD_Result xff_each(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    xff_join *j = cls;
+    if (strcasecmp(key, "X-Forwarded-For") != 0 || !value) return MHD_YES;
+    size_t n = strlen(value);
+    if (j->out) {
+        if (j->len) j->out[j->len] = ',';
+        memcpy(j->out + j->len + (j->len != 0), value, n + 1);
+    }
+    j->len += n + (j->len != 0);
+    return MHD_YES;
+}
+
+static const char *forwarded_for(http_req *r, struct MHD_Connection *conn)
+{
+    xff_join j = {NULL, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_each, &j);
+    if (!j.len) return NULL;
+    size_t need = j.len + 1;
+    if (!(j.out = http_alloc(r, need))) return NULL;
+    j.len = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_each, &j);
+    return j.out;
+}
+
 /* Fill the request from the connection and pick its route; 0, or the
 ** response is set already (no route, method not allowed, body too large,
 ** shutting down). */
@@ -1291,15 +1332,17 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     r->now = http_now(srv);
     r->impl = cs;
     r->status = 200;
-    snprintf(cs->ip, sizeof cs->ip, "unknown");
+    char peer[INET6_ADDRSTRLEN];
+    snprintf(peer, sizeof peer, "unknown");
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, cs->ip, sizeof cs->ip);
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof peer);
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, cs->ip, sizeof cs->ip);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
     }
+    http_client_addr(cs->ip, peer, srv->ntrusted ? forwarded_for(r, conn) : NULL, srv->trusted, srv->ntrusted);
     r->client_ip = cs->ip;
     int path_known;
     cs->rt = find_route(method, url, &r->id, &r->id2, &path_known);
@@ -1610,6 +1653,20 @@ int garant_server_run(const garant_server_options *opt)
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);
+    if (!rc && opt->ntrusted_proxies && !(srv->trusted = calloc(opt->ntrusted_proxies, sizeof *srv->trusted)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < opt->ntrusted_proxies; i++) {
+        rc = http_cidr_parse(&srv->trusted[srv->ntrusted], opt->trusted_proxies[i]);
+        if (rc) rc = garant__error(rc, "--trusted-proxy: %s", garant_error_last());
+        else srv->ntrusted++;
+    }
+    /* A fixed resolver is for tests: a server on real time must ask DNS. */
+    if (!rc && opt->ntest_resolve && !opt->test_clock)
+        rc = garant__error(GARANT_EINVAL, "--test-resolve is for tests only: it needs --test-clock");
+    for (size_t i = 0; !rc && i < opt->ntest_resolve; i++) {
+        rc = http_webhook_hosts_add(&srv->test_hosts, opt->test_resolve[i]);
+        if (rc) rc = garant__error(rc, "--test-resolve: %s", garant_error_last());
+    }
     if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
     if (!rc) rc = load_policy(srv);
     if (!rc) rc = http_freemail_load(srv);
@@ -1705,6 +1762,8 @@ int garant_server_run(const garant_server_options *opt)
         free(n);
     }
     free(srv->config_dir);
+    free(srv->trusted);
+    http_webhook_hosts_free(srv->test_hosts);
     for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
     free(srv->freemail);
     garant_store_close(srv->store);

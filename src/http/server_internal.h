@@ -7,8 +7,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "client_addr.h"
 #include "http.h"
 #include "sessions.h"
+#include "webhook.h"
 
 typedef struct http_pool http_pool;
 
@@ -77,6 +79,12 @@ struct garant_server {
     _Atomic int draining;       /* shutting down: new API requests get 503 */
 
     http_sessions *sessions;
+
+    /* --trusted-proxy: peers whose X-Forwarded-For names the client. */
+    http_cidr *trusted;
+    size_t ntrusted;
+    /* --test-resolve: the webhook resolver's fixed names (tests only). */
+    http_webhook_hosts *test_hosts;
 
     pthread_t monitor;
     int monitor_started;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -224,27 +225,129 @@ out:
     return rc;
 }
 
-/* Resolve the host and check every address. On success, when pin is not
-** NULL, fill it with "HOST:PORT:ADDR[,ADDR...]" for CURLOPT_RESOLVE (empty
-** for an address literal, which curl does not look up). GARANT_EINVAL with a
-** message when the host does not resolve or reaches a non-public address. */
-static int check_addresses(const url_parts *p, char *pin, size_t pin_cap)
+/* ---- the test resolver -------------------------------------------------- */
+
+typedef struct host_entry {
+    char host[256];                /* lower-case */
+    char addr[INET6_ADDRSTRLEN];   /* as given, checked by inet_pton */
+} host_entry;
+
+struct http_webhook_hosts {
+    size_t n;
+    host_entry *e;
+};
+
+int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec)
 {
-    if (pin) pin[0] = '\0';
-    struct addrinfo hints, *res = NULL;
+    const char *colon = strchr(spec, ':');
+    size_t hl = colon ? (size_t)(colon - spec) : 0;
+    if (!colon || hl == 0 || hl >= sizeof((host_entry *)0)->host)
+        return garant__error(GARANT_EINVAL, "'%.300s' is not HOST:ADDR (a host name, a colon, an address)", spec);
+    for (size_t i = 0; i < hl; i++) {
+        char ch = spec[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '.'))
+            return garant__error(GARANT_EINVAL, "'%.300s': the host must be a name of letters, digits, '-' and '.'",
+                                 spec);
+    }
+    const char *addr = colon + 1;
+    unsigned char bin[16];
+    if (strlen(addr) >= INET6_ADDRSTRLEN ||
+        (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1))
+        return garant__error(GARANT_EINVAL, "'%.300s': '%.64s' is not an IPv4 or IPv6 address", spec, addr);
+    http_webhook_hosts *h = *io;
+    if (!h && !(h = calloc(1, sizeof *h))) return garant__error(GARANT_ENOMEM, "out of memory");
+    host_entry *ne = realloc(h->e, (h->n + 1) * sizeof *ne);
+    if (!ne) {
+        if (!*io) free(h);
+        return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    h->e = ne;
+    host_entry *e = &h->e[h->n++];
+    for (size_t i = 0; i < hl; i++) e->host[i] = (char)((spec[i] >= 'A' && spec[i] <= 'Z') ? spec[i] + 32 : spec[i]);
+    e->host[hl] = '\0';
+    snprintf(e->addr, sizeof e->addr, "%s", addr);
+    *io = h;
+    return 0;
+}
+
+void http_webhook_hosts_free(http_webhook_hosts *h)
+{
+    if (!h) return;
+    free(h->e);
+    free(h);
+}
+
+/* The addresses of host in the map as an addrinfo list, as getaddrinfo
+** would give them: 1 and *out (free with freeaddrinfo), 0 if the map does
+** not name host, or a negative garant_err. */
+static int map_lookup(struct addrinfo **out, const http_webhook_hosts *hosts, const char *host, const char *port)
+{
+    *out = NULL;
+    if (!hosts) return 0;
+    struct addrinfo **tail = out;
+    int found = 0;
+    for (size_t i = 0; i < hosts->n; i++) {
+        if (strcasecmp(hosts->e[i].host, host) != 0) continue;
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+        if (getaddrinfo(hosts->e[i].addr, port, &hints, &res) != 0) continue; /* checked when added */
+        *tail = res;
+        while (*tail) tail = &(*tail)->ai_next;
+        found = 1;
+    }
+    return found;
+}
+
+/* ---- resolution and the address check ------------------------------------ */
+
+/* Resolve the host: an address literal is itself (*out_literal = 1), a
+** name in the test map its addresses, anything else DNS. Caller owns *out;
+** free with freeaddrinfo. GARANT_EINVAL when the name does not resolve. */
+static int resolve(struct addrinfo **out, int *out_literal, const url_parts *p, const http_webhook_hosts *hosts)
+{
+    struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST;
-    int literal = getaddrinfo(p->host, p->port, &hints, &res) == 0;
-    if (!literal) {
-        hints.ai_flags = 0;
-        int g = getaddrinfo(p->host, p->port, &hints, &res);
-        if (g != 0)
-            return garant__error(GARANT_EINVAL, "the webhook host '%.200s' does not resolve: %s", p->host,
-                                 gai_strerror(g));
+    *out = NULL;
+    *out_literal = getaddrinfo(p->host, p->port, &hints, out) == 0;
+    if (*out_literal) return 0;
+    int m = map_lookup(out, hosts, p->host, p->port);
+    if (m < 0) return m;
+    if (m) return 0;
+    hints.ai_flags = 0;
+    int g = getaddrinfo(p->host, p->port, &hints, out);
+    if (g != 0) {
+        *out = NULL;
+        return garant__error(GARANT_EINVAL, "the webhook host '%.200s' does not resolve: %s", p->host,
+                             gai_strerror(g));
     }
-    int rc = 0, npinned = 0;
+    return 0;
+}
+
+/* Resolve the host and, when check, refuse it if any address is not
+** public. When pin is not NULL, fill it with "HOST:PORT:ADDR[,ADDR...]"
+** for CURLOPT_RESOLVE: the addresses just checked, so that curl connects
+** to nothing else (empty for an address literal, which curl does not look
+** up). GARANT_EINVAL with a message when the host does not resolve, has
+** no IPv4 or IPv6 address, or reaches a non-public one. */
+static int check_addresses(const url_parts *p, const http_webhook_hosts *hosts, int check, char *pin,
+                           size_t pin_cap)
+{
+    if (pin) pin[0] = '\0';
+    struct addrinfo *res = NULL;
+    int literal = 0;
+    int rc = resolve(&res, &literal, p, hosts);
+    if (rc) return rc;
+    /* Every address is checked, and counted whether or not it is pinned:
+    ** registration pins nothing, and counting only pinned ones refused
+    ** every host name there (issue 13, finding 2). */
+    int naddr = 0, npinned = 0;
     size_t used = 0;
     if (pin && !literal) {
         int n = snprintf(pin, pin_cap, "%s:%s:", p->host, p->port);
@@ -253,9 +356,10 @@ static int check_addresses(const url_parts *p, char *pin, size_t pin_cap)
     }
     for (struct addrinfo *ai = res; ai && !rc; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+        naddr++;
         char text[INET6_ADDRSTRLEN];
         addr_text(text, ai->ai_addr);
-        if (!http_webhook_addr_public(ai->ai_addr)) {
+        if (check && !http_webhook_addr_public(ai->ai_addr)) {
             rc = garant__error(GARANT_EINVAL,
                                "the webhook host '%.200s' is %s, a loopback, private, link-local or otherwise "
                                "non-public address; such targets are refused unless the server runs with "
@@ -266,23 +370,23 @@ static int check_addresses(const url_parts *p, char *pin, size_t pin_cap)
         if (!pin || literal || npinned >= MAX_PINNED) continue;
         int n = snprintf(pin + used, pin_cap - used, ai->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
                          npinned ? "," : "", text);
-        if (n < 0 || (size_t)n >= pin_cap - used) break; /* enough pinned */
+        if (n < 0 || (size_t)n >= pin_cap - used) continue; /* enough pinned; the rest is still checked */
         used += (size_t)n;
         npinned++;
     }
-    if (!rc && !literal && npinned == 0)
+    if (!rc && naddr == 0)
         rc = garant__error(GARANT_EINVAL, "the webhook host '%.200s' has no IPv4 or IPv6 address", p->host);
     freeaddrinfo(res);
     if (rc && pin) pin[0] = '\0';
     return rc;
 }
 
-int http_webhook_check_url(const char *url, int allow_private)
+int http_webhook_check_url(const char *url, int allow_private, const http_webhook_hosts *hosts)
 {
     url_parts p;
     int rc = parse_url(&p, url);
     if (rc || allow_private) return rc;
-    return check_addresses(&p, NULL, 0);
+    return check_addresses(&p, hosts, 1, NULL, 0);
 }
 
 /* ---- signing ------------------------------------------------------------ */
@@ -365,7 +469,7 @@ static int add_header(struct curl_slist **list, const char *fmt, ...)
 
 /* Prepare d for it; on failure fill res and leave d->easy NULL. */
 static void setup_one(delivery *d, const garant_outbox_item *it, int64_t now_s, int allow_private,
-                      http_webhook_result *res)
+                      const http_webhook_hosts *hosts, http_webhook_result *res)
 {
     d->allow_private = allow_private;
     url_parts p;
@@ -375,7 +479,9 @@ static void setup_one(delivery *d, const garant_outbox_item *it, int64_t now_s, 
     }
     char pin[1024];
     pin[0] = '\0';
-    if (!allow_private && check_addresses(&p, pin, sizeof pin) != 0) {
+    /* Resolved and pinned with private targets allowed too: the
+    ** connection goes where the name resolved here, and nowhere else. */
+    if (check_addresses(&p, hosts, !allow_private, pin, sizeof pin) != 0) {
         snprintf(res->error, sizeof res->error, "%s", garant_error_last());
         return;
     }
@@ -448,7 +554,8 @@ static void finish_one(delivery *d, CURLcode cc, http_webhook_result *res)
 }
 
 int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
-                         http_webhook_stop_fn should_stop, void *stop_ctx, http_webhook_result *out)
+                         const http_webhook_hosts *hosts, http_webhook_stop_fn should_stop, void *stop_ctx,
+                         http_webhook_result *out)
 {
     for (int i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
@@ -468,7 +575,7 @@ int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, 
         if (should_stop && should_stop(stop_ctx)) break;
         out[i].error[0] = '\0';
         out[i].attempted = 1; /* a refused or unusable target counts as a failed attempt */
-        setup_one(&ds[i], &items[i], now_s, allow_private, &out[i]);
+        setup_one(&ds[i], &items[i], now_s, allow_private, hosts, &out[i]);
         if (!ds[i].easy) continue;
         if (curl_multi_add_handle(m, ds[i].easy) != CURLM_OK) {
             curl_easy_cleanup(ds[i].easy);

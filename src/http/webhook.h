@@ -40,11 +40,25 @@ int http_webhook_global_init(void);
 ** 6to4). sa is AF_INET or AF_INET6; any other family is refused. */
 int http_webhook_addr_public(const struct sockaddr *sa);
 
+/* A fixed map from host names to addresses that the webhook resolver
+** consults before DNS: tests only (garant serve --test-resolve), so that a
+** test can register and deliver to a name without touching /etc/hosts. A
+** name in the map resolves to its addresses alone. NULL is an empty map. */
+typedef struct http_webhook_hosts http_webhook_hosts;
+
+/* Add "HOST:ADDR" to *io (made if NULL): HOST a host name, ADDR an IPv4
+** or IPv6 address (without brackets); a host given twice has both
+** addresses. GARANT_EINVAL naming what is wrong, GARANT_ENOMEM. Caller
+** owns *io; free with http_webhook_hosts_free. */
+int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec);
+void http_webhook_hosts_free(http_webhook_hosts *h);
+
 /* Check a webhook URL: at most HTTP_WEBHOOK_MAX_URL bytes, http or https, a
 ** host, no user name or password, no control characters or spaces; unless
-** allow_private, the host must resolve and every address must be public.
-** GARANT_EINVAL with a message saying what is wrong. */
-int http_webhook_check_url(const char *url, int allow_private);
+** allow_private, the host must resolve (through hosts, then DNS) and every
+** address must be public. GARANT_EINVAL with a message saying what is
+** wrong. */
+int http_webhook_check_url(const char *url, int allow_private, const http_webhook_hosts *hosts);
 
 /* The X-Garant-Signature value for a delivery, NUL-terminated in out. */
 void http_webhook_sign(char out[HTTP_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
@@ -63,12 +77,15 @@ typedef int (*http_webhook_stop_fn)(void *ctx);
 
 /* POST items[0..n) concurrently (each at most 10 s, no redirects, http and
 ** https only, no proxy), signed with timestamp now_s, and fill out[0..n).
-** Unless allow_private, every host is resolved and checked first and the
-** connection pinned to those addresses. Items not tried, or cut off,
-** because should_stop said so come back with attempted = 0.
-** Returns 0, or a negative garant_err if libcurl could not be set up (then
-** nothing was sent). */
+** Every host name is resolved here (through hosts, then DNS), its
+** addresses checked unless allow_private, and the connection pinned to
+** exactly those addresses (CURLOPT_RESOLVE): curl never looks the name up
+** itself, so there is no window between the check and the connection.
+** Items not tried, or cut off, because should_stop said so come back with
+** attempted = 0. Returns 0, or a negative garant_err if libcurl could not
+** be set up (then nothing was sent). */
 int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
-                         http_webhook_stop_fn should_stop, void *stop_ctx, http_webhook_result *out);
+                         const http_webhook_hosts *hosts, http_webhook_stop_fn should_stop, void *stop_ctx,
+                         http_webhook_result *out);
 
 #endif

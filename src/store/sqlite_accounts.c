@@ -16,7 +16,7 @@
 #include "sqlite_internal.h"
 #include "../core/internal.h"
 
-/* Longest domain name (RFC 1035) and throttle key ("email:" + an address). */
+/* Longest domain name (RFC 1035) and throttle key ("login:" + an address + "|" + a client address). */
 #define GS_MAX_DOMAIN 253
 #define GS_MAX_THROTTLE_KEY (GARANT_MAX_EMAIL + 64)
 
@@ -83,11 +83,41 @@ static garant_role role_from_text(const char *s)
     return r;
 }
 
+/* Run a statement of one integer parameter, id, to completion. */
+static int exec_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return gs_sqlite_exec_stmt(c, st, what);
+}
+
+/* The integer a one-row query of one integer parameter, id, yields. */
+static int query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    if ((err = step_row(c, st, "%s", what))) return err;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
 /* ---- organizations ---- */
 
 static const char SQL_ORG_INSERT[] = "INSERT INTO orgs (name, plan, created_at) VALUES (?1, ?2, ?3)";
 static const char SQL_ORG_GET[] = "SELECT id, name, plan, created_at FROM orgs WHERE id = ?1";
 static const char SQL_ORG_SET_PLAN[] = "UPDATE orgs SET plan = ?2 WHERE id = ?1";
+static const char SQL_ORG_SET_NAME[] = "UPDATE orgs SET name = ?2 WHERE id = ?1";
+static const char SQL_ORG_HAS_TICKETS[] = "SELECT EXISTS (SELECT 1 FROM tickets WHERE org_id = ?1)";
+static const char SQL_ORG_USERS[] = "SELECT count(*) FROM users WHERE org_id = ?1";
+static const char SQL_ORG_DELETE_DOMAINS[] = "DELETE FROM org_domains WHERE org_id = ?1";
+static const char SQL_ORG_DELETE[] = "DELETE FROM orgs WHERE id = ?1";
 static const char SQL_ORG_LIST[] = "SELECT id, name, plan, created_at FROM orgs ORDER BY id";
 static const char SQL_DOMAIN_LIST[] = "SELECT org_id, domain FROM org_domains ORDER BY org_id, domain";
 static const char SQL_DOMAIN_ADD[] = "INSERT INTO org_domains (domain, org_id) VALUES (?1, ?2)";
@@ -157,6 +187,39 @@ static int org_set_plan(garant_store_conn *gc, int64_t id, const char *plan)
     char what[48];
     snprintf(what, sizeof what, "organization %lld", (long long)id);
     return exec_update(c, st, what);
+}
+
+static int org_set_name(garant_store_conn *gc, int64_t id, const char *name)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int err = check_text(name, GARANT_MAX_NAME, "organization name");
+    if (err) return err;
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_ORG_SET_NAME, &st))) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, name);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "renaming an organization");
+    char what[GARANT_MAX_NAME + 64];
+    snprintf(what, sizeof what, "organization \"%s\"", name);
+    return exec_update(c, st, what);
+}
+
+static int org_delete_steps(gs_sqlite_conn *c, int64_t id);
+
+static int org_delete(garant_store_conn *gc, int64_t id)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int64_t tickets = 0, users = 0;
+    int err = query_by_id(c, SQL_ORG_HAS_TICKETS, id, "looking up an organization's tickets", &tickets);
+    if (!err) err = query_by_id(c, SQL_ORG_USERS, id, "counting an organization's users", &users);
+    if (err) return err;
+    if (tickets)
+        return garant__error(GARANT_ECONFLICT, "organization %lld has tickets, which must keep their organization; "
+                             "it cannot be deleted", (long long)id);
+    if (users)
+        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld user%s: delete them first", (long long)id,
+                             (long long)users, users == 1 ? "" : "s");
+    return org_delete_steps(c, id);
 }
 
 /* Two queries merged by organization id (both sorted by it): a domain of
@@ -258,15 +321,40 @@ static int domain_org(garant_store_conn *gc, const char *domain, int64_t *out_or
     return 0;
 }
 
+/* Its domains, then the organization (the caller's transaction holds
+** them together). */
+static int org_delete_steps(gs_sqlite_conn *c, int64_t id)
+{
+    int err = exec_by_id(c, SQL_ORG_DELETE_DOMAINS, id, "deleting an organization's domains");
+    if (err) return err;
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_ORG_DELETE, &st))) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "deleting an organization");
+    char what[48];
+    snprintf(what, sizeof what, "organization %lld", (long long)id);
+    return exec_update(c, st, what);
+}
+
 /* ---- users ---- */
 
 static const char SQL_USER_INSERT[] = "INSERT INTO users (email, name, role, org_id, password_hash, verified_at, "
                                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-#define USER_COLUMNS "id, email, name, role, org_id, password_hash, verified_at, created_at"
+#define USER_COLUMNS "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at"
 static const char SQL_USER_GET[] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1";
 static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 static const char SQL_USER_SET_VERIFIED[] = "UPDATE users SET verified_at = ?2 WHERE id = ?1";
+static const char SQL_USER_SET_DEACTIVATED[] = "UPDATE users SET deactivated_at = ?2 WHERE id = ?1";
+/* What a user's deletion would orphan: the history of tickets and policies. */
+static const char SQL_USER_HISTORY[] =
+    "SELECT EXISTS (SELECT 1 FROM tickets WHERE requester_id = ?1)"
+    " OR EXISTS (SELECT 1 FROM replies WHERE author_id = ?1)"
+    " OR EXISTS (SELECT 1 FROM ticket_events WHERE actor_id = ?1)"
+    " OR EXISTS (SELECT 1 FROM policies WHERE created_by = ?1)";
+static const char SQL_USER_DELETE_SESSIONS[] = "DELETE FROM sessions WHERE user_id = ?1";
+static const char SQL_USER_DELETE_TOKENS[] = "DELETE FROM tokens WHERE user_id = ?1";
+static const char SQL_USER_DELETE[] = "DELETE FROM users WHERE id = ?1";
 
 /* The user list. Two shapes, as for tickets: one organization's users walk
 ** the index users_org, everyone walks the table backwards from the keyset.
@@ -274,7 +362,8 @@ static const char SQL_USER_SET_VERIFIED[] = "UPDATE users SET verified_at = ?2 W
 ** instr, not LIKE, so '%' and '_' in it are plain characters. */
 #define USER_LIST_SELECT                                                                                       \
     "SELECT u.id AS id, u.email AS email, u.name AS name, u.role AS role, u.org_id AS org_id,"                  \
-    " o.name AS org_name, u.verified_at AS verified_at, u.created_at AS created_at"                            \
+    " o.name AS org_name, u.verified_at AS verified_at, u.created_at AS created_at,"                        \
+    " u.deactivated_at AS deactivated_at"                                                                     \
     " FROM users u LEFT JOIN orgs o ON o.id = u.org_id "
 #define USER_LIST_FILTERS                                                                                      \
     " AND (?2 = '' OR u.role = ?2)"                                                                            \
@@ -332,6 +421,7 @@ static void read_user(garant_user *out, sqlite3_stmt *st)
     gs_sqlite_text(out->password_hash, sizeof out->password_hash, st, 5);
     out->verified_at = sqlite3_column_int64(st, 6);
     out->created_at = sqlite3_column_int64(st, 7);
+    out->deactivated_at = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
 }
 
 static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)
@@ -413,6 +503,130 @@ static int user_set_verified(garant_store_conn *gc, int64_t id, int64_t at)
     char what[48];
     snprintf(what, sizeof what, "user %lld", (long long)id);
     return exec_update(c, st, what);
+}
+
+static int user_set_deactivated(garant_store_conn *gc, int64_t id, int64_t at)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_USER_SET_DEACTIVATED, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK) rc = bind_int64_or_null(st, 2, at);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "deactivating a user");
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    return exec_update(c, st, what);
+}
+
+/* The caller's transaction holds the steps together: a failure after the
+** sessions are gone is rolled back with the rest (the writer's savepoint). */
+static int user_delete(garant_store_conn *gc, int64_t id)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int64_t history = 0;
+    int err = query_by_id(c, SQL_USER_HISTORY, id, "looking up a user's history", &history);
+    if (err) return err;
+    if (history)
+        return garant__error(GARANT_ECONFLICT, "user %lld has tickets, replies or other history, which must keep "
+                             "their author: deactivate the user instead", (long long)id);
+    if ((err = exec_by_id(c, SQL_USER_DELETE_SESSIONS, id, "deleting a user's sessions"))) return err;
+    if ((err = exec_by_id(c, SQL_USER_DELETE_TOKENS, id, "deleting a user's tokens"))) return err;
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_USER_DELETE, &st))) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return exec_update(c, st, what);
+}
+
+/* ---- pending sign-ups ---- */
+
+#define SIGNUP_COLUMNS "id, email, name, password_hash, created_at, expires_at"
+static const char SQL_SIGNUP_PRUNE[] = "DELETE FROM signups WHERE expires_at <= ?1";
+static const char SQL_SIGNUP_INSERT[] = "INSERT INTO signups (token_hash, email, name, password_hash, created_at, "
+                                        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_SIGNUP_BY_TOKEN[] = "SELECT " SIGNUP_COLUMNS " FROM signups "
+                                          "WHERE token_hash = ?1 AND expires_at > ?2";
+static const char SQL_SIGNUP_DELETE_EMAIL[] = "DELETE FROM signups WHERE email = ?1";
+static const char SQL_SIGNUP_LATEST[] = "SELECT " SIGNUP_COLUMNS " FROM signups "
+                                        "WHERE email = ?1 AND expires_at > ?2 ORDER BY id DESC LIMIT 1";
+
+static void read_signup(garant_signup *out, sqlite3_stmt *st)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    gs_sqlite_text(out->email, sizeof out->email, st, 1);
+    gs_sqlite_text(out->name, sizeof out->name, st, 2);
+    gs_sqlite_text(out->password_hash, sizeof out->password_hash, st, 3);
+    out->created_at = sqlite3_column_int64(st, 4);
+    out->expires_at = sqlite3_column_int64(st, 5);
+}
+
+static int signup_insert(garant_store_conn *gc, garant_signup *io, const uint8_t token_hash[32])
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int err = check_text(io->email, GARANT_MAX_EMAIL, "sign-up e-mail");
+    if (!err) err = check_text(io->name, GARANT_MAX_NAME, "sign-up name");
+    if (!err) err = check_text(io->password_hash, sizeof io->password_hash - 1, "sign-up password hash");
+    if (err) return err;
+    lower_copy(io->email, sizeof io->email, io->email);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_SIGNUP_PRUNE, &st))) return err;
+    int rc = sqlite3_bind_int64(st, 1, io->created_at);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "pruning expired sign-ups");
+    if ((err = gs_sqlite_exec_stmt(c, st, "pruning expired sign-ups"))) return err;
+    if ((err = gs_sqlite_prepare(c, SQL_SIGNUP_INSERT, &st))) return err;
+    rc = sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, io->email);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 3, io->name);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, io->password_hash);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, io->created_at);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, io->expires_at);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "inserting a sign-up");
+    char what[GARANT_MAX_EMAIL + 16];
+    snprintf(what, sizeof what, "sign-up of %s", io->email);
+    if ((err = gs_sqlite_exec_stmt(c, st, what))) return err;
+    io->id = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+static int signup_take(garant_store_conn *gc, const uint8_t token_hash[32], int64_t now, garant_signup *out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SIGNUP_BY_TOKEN, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, now);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "reading a sign-up");
+    /* Unknown, used and expired are one answer, as for tokens. */
+    if ((err = step_row(c, st, "sign-up (unknown, used or expired)"))) return err;
+    read_signup(out, st);
+    sqlite3_reset(st);
+    if ((err = gs_sqlite_prepare(c, SQL_SIGNUP_DELETE_EMAIL, &st))) return err;
+    rc = gs_sqlite_bind_text(st, 1, out->email);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "deleting sign-ups");
+    return gs_sqlite_exec_stmt(c, st, "deleting sign-ups");
+}
+
+static int signup_latest(garant_store_conn *gc, const char *email, int64_t now, garant_signup *out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int err = check_text(email, GARANT_MAX_EMAIL, "sign-up e-mail");
+    if (err) return err;
+    char lower[GARANT_MAX_EMAIL + 1];
+    lower_copy(lower, sizeof lower, email);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_SIGNUP_LATEST, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, lower);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, now);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "reading a sign-up");
+    if ((err = step_row(c, st, "sign-up of %s", lower))) return err;
+    read_signup(out, st);
+    sqlite3_reset(st);
+    return 0;
 }
 
 /* ---- single-use tokens ---- */
@@ -565,6 +779,11 @@ static const char SQL_THROTTLE_PRUNE[] = "DELETE FROM throttle WHERE key = ?1 AN
 static const char SQL_THROTTLE_ADD[] = "INSERT INTO throttle (key, at) VALUES (?1, ?2)";
 static const char SQL_THROTTLE_COUNT[] = "SELECT count(*) FROM throttle WHERE key = ?1 AND at >= ?2 AND at <= ?3";
 static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM throttle WHERE key = ?1";
+static const char SQL_THROTTLE_RECENT[] = "SELECT count(*), coalesce(max(at), 0) FROM throttle "
+                                          "WHERE key = ?1 AND at >= ?2 AND at <= ?3";
+/* A range on the key, so the index serves it; ?2 is the prefix with its
+** last byte raised by one. */
+static const char SQL_THROTTLE_CLEAR_PREFIX[] = "DELETE FROM throttle WHERE key >= ?1 AND key < ?2";
 /* record's three statements form one unit: inside the caller's transaction
 ** a savepoint, outside one a transaction of its own (one sync, not three). */
 static const char SQL_THROTTLE_SP[] = "SAVEPOINT gs_throttle";
@@ -654,6 +873,47 @@ static int throttle_clear(garant_store_conn *gc, const char *key)
     return gs_sqlite_exec_stmt(c, st, "clearing login failures");
 }
 
+static int throttle_recent(garant_store_conn *gc, const char *key, int64_t now, int64_t window_s, int *out_count,
+                           int64_t *out_last_at)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int err = throttle_args(key, window_s);
+    if (err) return err;
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_THROTTLE_RECENT, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, key);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, window_start(now, window_s));
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, now);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "counting login failures");
+    if ((err = step_row(c, st, "counting login failures"))) return err;
+    *out_count = sqlite3_column_int(st, 0);
+    *out_last_at = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int throttle_clear_prefix(garant_store_conn *gc, const char *prefix)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    int err = check_text(prefix, GS_MAX_THROTTLE_KEY, "throttle key prefix");
+    if (err) return err;
+    char end[GS_MAX_THROTTLE_KEY + 1];
+    size_t n = strlen(prefix);
+    memcpy(end, prefix, n + 1);
+    /* Keys are compared as bytes (BINARY): every key with the prefix sorts
+    ** below the prefix with its last byte raised. A prefix ending in 0xff
+    ** is not one garant makes ("login:ADDR|"). */
+    if ((unsigned char)end[n - 1] == 0xff)
+        return garant__error(GARANT_EINVAL, "throttle key prefix ends in byte 0xff");
+    end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_THROTTLE_CLEAR_PREFIX, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, prefix);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 2, end);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "clearing login failures");
+    return gs_sqlite_exec_stmt(c, st, "clearing login failures");
+}
+
 /* ---- products ---- */
 
 static const char SQL_PRODUCT_INSERT[] = "INSERT INTO products (name, stage, created_at) VALUES (?1, ?2, ?3)";
@@ -698,6 +958,8 @@ const garant_store_accounts_ops gs_sqlite_accounts_ops = {
     .org_insert = org_insert,
     .org_get = org_get,
     .org_set_plan = org_set_plan,
+    .org_set_name = org_set_name,
+    .org_delete = org_delete,
     .org_list = org_list,
     .domain_add = domain_add,
     .domain_org = domain_org,
@@ -706,7 +968,12 @@ const garant_store_accounts_ops gs_sqlite_accounts_ops = {
     .user_by_email = user_by_email,
     .user_set_password = user_set_password,
     .user_set_verified = user_set_verified,
+    .user_set_deactivated = user_set_deactivated,
+    .user_delete = user_delete,
     .user_list = user_list,
+    .signup_insert = signup_insert,
+    .signup_take = signup_take,
+    .signup_latest = signup_latest,
     .token_insert = token_insert,
     .token_consume = token_consume,
     .session_insert = session_insert,
@@ -716,6 +983,8 @@ const garant_store_accounts_ops gs_sqlite_accounts_ops = {
     .throttle_record = throttle_record,
     .throttle_count = throttle_count,
     .throttle_clear = throttle_clear,
+    .throttle_recent = throttle_recent,
+    .throttle_clear_prefix = throttle_clear_prefix,
     .product_insert = product_insert,
     .product_by_name = product_by_name,
     .product_list = product_list,

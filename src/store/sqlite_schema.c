@@ -210,6 +210,27 @@ const char *const gs_sqlite_migrations[] = {
     "ALTER TABLE tickets ADD COLUMN follow_up_of INTEGER REFERENCES tickets(id);"
     "CREATE INDEX tickets_follow_ups ON tickets(awaiting_since, id)"
     "  WHERE awaiting_since IS NOT NULL AND status = 'open';",
+    /* 9: an unconfirmed sign-up owns nothing (issue 13, findings 3 and 8).
+    ** A sign-up waits in signups, with the password its own link will set,
+    ** until someone opens a link from the mailbox; only then do the user,
+    ** the organization and its domain claim exist. Two strangers' sign-ups
+    ** for one address are two rows, so the first can neither keep the
+    ** mailbox owner's password out nor hold a domain an admin wants.
+    ** Confirmation links mailed before this version set the first sign-up's
+    ** password, the very fault: they stop working (signing up again mails a
+    ** new one). A deactivated user keeps their history and cannot sign in. */
+    "CREATE TABLE signups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  email TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL);"
+    "CREATE INDEX signups_email ON signups(email, id);"
+    "CREATE INDEX signups_expiry ON signups(expires_at);"
+    "UPDATE tokens SET used_at = 0 WHERE kind = 0 AND used_at IS NULL;"
+    "ALTER TABLE users ADD COLUMN deactivated_at INTEGER;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

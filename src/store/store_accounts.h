@@ -42,7 +42,20 @@ typedef struct garant_user {
     char password_hash[128]; /* crypto_pwhash_str output */
     int64_t verified_at;  /* 0 until the address is proven */
     int64_t created_at;
+    int64_t deactivated_at; /* 0 while the user may sign in */
 } garant_user;
+
+/* A sign-up waiting for its address to be confirmed: not a user yet. Each
+** sign-up has its own link and its own password, so whoever opens a link
+** from the mailbox sets the password of the sign-up that sent it. */
+typedef struct garant_signup {
+    int64_t id;
+    char email[255];      /* lower-cased */
+    char name[201];
+    char password_hash[128];
+    int64_t created_at;   /* UTC epoch seconds */
+    int64_t expires_at;   /* the link is dead from this instant on */
+} garant_signup;
 
 typedef struct garant_session {
     int64_t id;
@@ -83,6 +96,10 @@ typedef struct garant_store_accounts_ops {
     int (*org_insert)(garant_store_conn *c, garant_org *io);
     int (*org_get)(garant_store_conn *c, int64_t id, garant_org *out);          /* ENOTFOUND */
     int (*org_set_plan)(garant_store_conn *c, int64_t id, const char *plan);
+    int (*org_set_name)(garant_store_conn *c, int64_t id, const char *name); /* ENOTFOUND, ECONFLICT */
+    /* Delete an organization and its domains. ECONFLICT, saying which,
+    ** while it has tickets or users; ENOTFOUND if there is none. */
+    int (*org_delete)(garant_store_conn *c, int64_t id);
     /* All organizations with their domains, as a JSON array of objects
     ** {id, name, plan, domains[], created_at}. Caller owns *out. */
     int (*org_list)(garant_store_conn *c, json_t **out);
@@ -96,10 +113,16 @@ typedef struct garant_store_accounts_ops {
     int (*user_by_email)(garant_store_conn *c, const char *email, garant_user *out); /* ENOTFOUND */
     int (*user_set_password)(garant_store_conn *c, int64_t id, const char *hash);
     int (*user_set_verified)(garant_store_conn *c, int64_t id, int64_t at);
+    /* Deactivate (at > 0, UTC epoch seconds) or reactivate (0) a user. */
+    int (*user_set_deactivated)(garant_store_conn *c, int64_t id, int64_t at); /* ENOTFOUND */
+    /* Delete a user with no history, with their sessions and tokens.
+    ** ECONFLICT while tickets, replies, ticket events or policy versions
+    ** name them (deactivate those instead); ENOTFOUND if there is none. */
+    int (*user_delete)(garant_store_conn *c, int64_t id);
     /* Users matching the filter, newest first, at most f->limit, as a JSON
     ** array of objects {id, email, name, role, org_id, org_name,
-    ** verified_at, created_at} (org_id, org_name and verified_at null for
-    ** none): never a password hash. Caller owns *out. */
+    ** verified_at, created_at, deactivated_at} (org_id, org_name,
+    ** verified_at and deactivated_at null for none): never a password hash. Caller owns *out. */
     int (*user_list)(garant_store_conn *c, const garant_user_filter *f, json_t **out);
 
     /* Single-use tokens: consume marks the token used and yields its user;
@@ -109,18 +132,36 @@ typedef struct garant_store_accounts_ops {
     int (*token_consume)(garant_store_conn *c, garant_token_kind kind, const uint8_t hash[32],
                          int64_t now, int64_t *out_user_id);
 
+    /* Pending sign-ups. insert keeps io (sets io->id) under the SHA-256
+    ** of its link's token, and drops sign-ups whose link expired at
+    ** io->created_at. take finds the sign-up of a link alive at now and
+    ** deletes it with every other sign-up of its address, so no other link
+    ** of the address works after one was used; ENOTFOUND if unknown or
+    ** expired. latest is the newest live sign-up of an address
+    ** (ENOTFOUND). */
+    int (*signup_insert)(garant_store_conn *c, garant_signup *io, const uint8_t token_hash[32]);
+    int (*signup_take)(garant_store_conn *c, const uint8_t token_hash[32], int64_t now, garant_signup *out);
+    int (*signup_latest)(garant_store_conn *c, const char *email, int64_t now, garant_signup *out);
+
     /* Sessions. get is ENOTFOUND if unknown, revoked or expired at now. */
     int (*session_insert)(garant_store_conn *c, garant_session *io);
     int (*session_get)(garant_store_conn *c, const uint8_t hash[32], int64_t now, garant_session *out);
     int (*session_revoke)(garant_store_conn *c, const uint8_t hash[32], int64_t now);
     int (*session_revoke_user)(garant_store_conn *c, int64_t user_id, int64_t now);
 
-    /* Login throttling: failures counted per key ("email:x", "ip:y") in a
+    /* Login throttling: failures counted per key ("login:x|ip", "ip:y") in a
     ** sliding window. record adds a failure at now and returns how many fall
     ** within [now - window_s, now]; count only reads; clear forgets the key. */
     int (*throttle_record)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
     int (*throttle_count)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
     int (*throttle_clear)(garant_store_conn *c, const char *key);
+    /* count's answer and the instant of the newest failure in the window
+    ** (0 if none), for back-off that grows with each failure. */
+    int (*throttle_recent)(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count,
+                           int64_t *out_last_at);
+    /* Forget every key that starts with prefix ("login:ADDR|": an account's
+    ** failures from every client address). */
+    int (*throttle_clear_prefix)(garant_store_conn *c, const char *prefix);
 
     /* Products. insert sets io->id; ECONFLICT if the name exists. */
     int (*product_insert)(garant_store_conn *c, garant_product *io);

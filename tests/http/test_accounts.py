@@ -193,14 +193,68 @@ def test_expired_verification_token():
         tok = token_of(wait_mail(s, email))
         s.set_clock("2026-12-01T10:00:00Z")  # 25 hours later
         expect_error(s.post("/api/v1/verify", {"token": tok}), 422, "expired")
-        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 403, "verify")
-        # Signing up again mails a fresh link; the account keeps its password.
+        # An expired sign-up is nothing: no account to be told to verify.
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 401)
+        # Signing up again mails a fresh link, which sets the password of
+        # the sign-up that sent it.
         expect_status(signup(s, email, password="another password"), 201)
         mail = wait_mail(s, email, 2)
-        expect("fresh link" in mail["data"], mail["data"])
         expect_status(s.post("/api/v1/verify", {"token": token_of(mail)}), 200)
-        expect_error(s.post("/api/v1/login", {"email": email, "password": "another password"}), 401)
-        expect_status(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 200)
+        expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 401)
+        expect_status(s.post("/api/v1/login", {"email": email, "password": "another password"}), 200)
+
+
+def test_pre_hijack_the_mailbox_owner_sets_the_password():
+    """Issue 13, finding 3: someone signs up carol@acme.example with their
+    password; the real Carol signs up with hers, receives the mail and
+    confirms. Only Carol's password works afterwards, the first sign-up's
+    link is dead, and no session of the first sign-up ever sees Acme's
+    tickets. Before, the account kept the first password: the stranger
+    logged in and saw every Acme ticket."""
+    with Server() as s:
+        s.set_clock(T0)
+        # Acme has a confirmed customer with a ticket already.
+        colleague = signup_verified(s, "dave@acme.example")
+        t = expect_status(s.post("/api/v1/tickets", {"subject": "Acme's secret", "body": "internal",
+                                                     "priority": 2}, token=colleague), 201).json
+        carol, mallory_pw, carol_pw = "carol@acme.example", "mallory's own pass", "carol's real password"
+        expect_status(signup(s, carol, password=mallory_pw, name="Mallory"), 201)
+        first_link = token_of(wait_mail(s, carol, 1))  # in Carol's mailbox, not Mallory's
+        # Unconfirmed: the stranger's password opens nothing.
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 403, "verify")
+        expect_status(signup(s, carol, password=carol_pw, name="Carol"), 201)
+        second = wait_mail(s, carol, 2)
+        expect("Each link sets the password chosen in the" in second["data"], second["data"])
+        carols_link = token_of(second)
+        r = expect_status(s.post("/api/v1/verify", {"token": carols_link}), 200)
+        expect(r.json["email"] == carol, r)
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 401, "wrong e-mail or password")
+        token = s.login(carol, carol_pw)
+        me = expect_status(s.get("/api/v1/me", token=token), 200).json
+        expect(me["user"]["name"] == "Carol" and me["org"]["name"] == "acme.example", me)
+        # The other link of the address died with the confirmation.
+        expect_error(s.post("/api/v1/verify", {"token": first_link}), 422, "not valid")
+        expect_error(s.post("/api/v1/login", {"email": carol, "password": mallory_pw}), 401)
+        expect_status(s.get("/api/v1/tickets/%d" % t["id"], token=token), 200)
+
+
+def test_unconfirmed_sign_up_is_no_account():
+    """An unconfirmed sign-up creates no user and no organization (the
+    domain stays free for an admin), and its password is checked once, like
+    any other, for the "verify first" answer."""
+    with Server() as s:
+        expect_status(signup(s, "ceo@bigbank.example"), 201)
+        wait_mail(s, "ceo@bigbank.example")
+        import sqlite3
+        db = sqlite3.connect(s.db)
+        try:
+            expect(db.execute("SELECT count(*) FROM users").fetchone()[0] == 0, "a user was created")
+            expect(db.execute("SELECT count(*) FROM orgs").fetchone()[0] == 0, "an organization was created")
+        finally:
+            db.close()
+        before = s.metric("garant_password_checks_total")
+        expect_error(s.post("/api/v1/login", {"email": "ceo@bigbank.example", "password": PASSWORD}), 403, "verify")
+        expect(s.metric("garant_password_checks_total") == before + 1)
 
 
 def test_existing_email_same_answer():
@@ -410,6 +464,90 @@ def test_login_throttling():
         # The window is 15 minutes.
         s.set_clock("2026-11-30T09:16:00Z")
         expect_status(s.post("/api/v1/login", {"email": "victim@acme-corp.example", "password": PASSWORD}), 200)
+
+
+def login_from(s, ip, email, password):
+    """A login through the trusted proxy at 127.0.0.1 for client ip."""
+    return s.post("/api/v1/login", {"email": email, "password": password}, headers={"X-Forwarded-For": ip})
+
+
+def test_lockout_slows_the_attacker_not_the_owner():
+    """Issue 13, finding 7: 5 wrong passwords from anywhere locked the login
+    (the admin's too) for everyone for 15 minutes, and one more every 3
+    minutes kept it locked. Now failures count per account and client
+    address: the attacker waits, doubling with each failure; the owner,
+    from another address, logs in at once. The harness plays a TLS proxy at
+    127.0.0.1 (--trusted-proxy), whose X-Forwarded-For names the client."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        admin = "root@vendor.example"
+        s.add_staff(admin, "admin", PASSWORD)
+        attacker, owner = "203.0.113.7", "198.51.100.20"
+        for i in range(4):
+            expect_error(login_from(s, attacker, admin, "guess %d!!!!!" % i), 401)
+        # Four failures cost nothing: the attacker may still try.
+        expect_error(login_from(s, attacker, admin, "guess 4!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429, "too many failed logins")
+        expect(r.headers.get("Retry-After") == "30", r.headers)
+        expect_status(login_from(s, owner, admin, PASSWORD), 200)
+        # After the wait, one more try; failing, it waits twice as long.
+        s.set_clock("2026-11-30T09:00:30Z")
+        expect_error(login_from(s, attacker, admin, "guess 5!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers.get("Retry-After") == "60", r.headers)
+        # One wrong try every 3 minutes: the attacker is held off for ever
+        # longer, the owner never.
+        for minute, status in ((3, 401), (6, 401), (9, 429), (12, 401)):
+            s.set_clock("2026-11-30T09:%02d:00Z" % minute)
+            expect_error(login_from(s, attacker, admin, "guess!!!!!!!"), status)
+            expect_status(login_from(s, owner, admin, PASSWORD), 200)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers["Retry-After"] == "480", r.headers)  # 30 s doubled four times
+        # The back-off is capped at 15 minutes.
+        s.set_clock("2026-11-30T09:59:00Z")
+        expect_error(login_from(s, attacker, admin, "guess!!!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+        expect(r.headers["Retry-After"] == "900", r.headers)
+        # What a client writes left of the proxy's own entry is ignored: the
+        # attacker cannot pose as the owner.
+        expect_error(login_from(s, owner + ", " + attacker, admin, PASSWORD), 429)
+        expect_status(login_from(s, attacker + ", " + owner, admin, PASSWORD), 200)
+        # The owner's successful logins forgot nothing of the attacker's.
+        expect_error(login_from(s, attacker, admin, PASSWORD), 429)
+
+
+def test_forwarded_for_only_from_trusted_proxies():
+    """X-Forwarded-For from a peer that is not a trusted proxy is anyone's
+    word: ignored, every request is the peer's. Without --trusted-proxy, or
+    with one that does not include the peer, the 'owner' at another
+    forwarded address shares the attacker's lockout."""
+    for extra in ([], ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1/128"]):
+        with Server(extra_args=extra) as s:
+            s.set_clock(T0)
+            signup_verified(s, "victim@acme-corp.example")
+            for i in range(5):
+                expect_error(login_from(s, "203.0.113.%d" % i, "victim@acme-corp.example", "bad%d pass!" % i), 401)
+            expect_error(login_from(s, "198.51.100.20", "victim@acme-corp.example", PASSWORD), 429)
+    # A malformed block keeps the server from starting.
+    d = tempfile.mkdtemp()
+    for bad in ("10.0.0.0/33", "10.0.0.1/8", "not-an-address", "::1/129"):
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                            "--trusted-proxy", bad], capture_output=True, timeout=20)
+        expect(p.returncode == 2 and b"--trusted-proxy" in p.stderr, (bad, p))
+
+
+def test_signup_limit_counts_the_real_client():
+    """Behind the proxy, the sign-up limit is per client, not global."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        busy = {"X-Forwarded-For": "203.0.113.7"}
+        for i in range(20):
+            expect_status(s.post("/api/v1/signup", {"email": "p%d@acme-corp.example" % i, "password": PASSWORD,
+                                                    "name": "P"}, headers=busy), 201)
+        expect_error(s.post("/api/v1/signup", {"email": "p20@acme-corp.example", "password": PASSWORD, "name": "P"},
+                            headers=busy), 429)
+        expect_status(s.post("/api/v1/signup", {"email": "q@acme-corp.example", "password": PASSWORD, "name": "Q"},
+                             headers={"X-Forwarded-For": "198.51.100.20"}), 201)
 
 
 def test_success_clears_account_failures():

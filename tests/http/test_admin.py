@@ -102,7 +102,102 @@ def test_org_update():
                      "free mail")
         expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {}, token=admin), 422, "nothing to change")
         expect_error(s.patch("/api/v1/orgs/424242", {"plan": "basic"}, token=admin), 404)
-        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "renamed"}, token=admin), 422, "unknown field")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"names": "renamed"}, token=admin), 422, "unknown field")
+
+
+def test_org_rename_and_delete():
+    """Issue 13, finding 8: nothing renamed or deleted an organization."""
+    with Server() as s:
+        admin, agent = staff(s)
+        a = expect_status(s.post("/api/v1/orgs", {"name": "A", "domains": ["a.example"], "plan": "basic"},
+                                 token=admin), 201).json
+        b = expect_status(s.post("/api/v1/orgs", {"name": "B", "domains": ["b.example"], "plan": "basic"},
+                                 token=admin), 201).json
+        r = expect_status(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "Acme Corporation"}, token=admin), 200).json
+        expect(r["name"] == "Acme Corporation" and r["domains"] == ["a.example"] and r["plan"] == "basic", r)
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "B"}, token=admin), 409, "named \"B\" exists")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "  "}, token=admin), 422, "'name'")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "x\ny"}, token=admin), 422, "control character")
+        expect_error(s.patch("/api/v1/orgs/%d" % a["id"], {"name": "C"}, token=agent), 403)
+        # An organization with a user, or a ticket, stays.
+        cust = customer(s, "amy@a.example")
+        expect_error(s.delete("/api/v1/orgs/%d" % a["id"], token=admin), 409, "1 user")
+        expect_status(s.post("/api/v1/tickets", {"subject": "s", "body": "b"}, token=cust), 201)
+        expect_error(s.delete("/api/v1/orgs/%d" % a["id"], token=admin), 409, "has tickets")
+        expect_status(s.get("/api/v1/orgs/%d" % a["id"], token=admin), 200)
+        # An empty one goes, and its domain is free again.
+        expect_error(s.delete("/api/v1/orgs/%d" % b["id"], token=agent), 403)
+        expect_status(s.delete("/api/v1/orgs/%d" % b["id"], token=admin), 204)
+        expect_error(s.get("/api/v1/orgs/%d" % b["id"], token=admin), 404)
+        expect_error(s.delete("/api/v1/orgs/%d" % b["id"], token=admin), 404)
+        expect_status(s.post("/api/v1/orgs", {"name": "B", "domains": ["b.example"], "plan": "basic"}, token=admin),
+                      201)
+
+
+def test_unconfirmed_sign_up_claims_no_domain():
+    """Issue 13, finding 8: ceo@bigbank.example signs up and never confirms;
+    the admin's organization for the domain is created all the same (it
+    was 409), and a later confirmation joins it."""
+    with Server() as s:
+        admin, _ = staff(s)
+        expect_status(s.post("/api/v1/signup", {"email": "ceo@bigbank.example", "password": PASSWORD,
+                                                "name": "Not the CEO"}), 201)
+        mail = s.smtp.wait_for("ceo@bigbank.example")
+        expect(s.get("/api/v1/orgs", token=admin).json["orgs"] == [], "an unconfirmed sign-up made an organization")
+        org = expect_status(s.post("/api/v1/orgs", {"name": "bigbank.example", "domains": ["bigbank.example"],
+                                                    "plan": "advanced"}, token=admin), 201).json
+        tok = re.search(r"/verify\?token=([A-Za-z0-9_-]+)", mail["data"]).group(1)
+        expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+        me = s.get("/api/v1/me", token=s.login("ceo@bigbank.example", PASSWORD)).json
+        expect(me["user"]["org_id"] == org["id"] and me["org"]["plan"] == "advanced", me)
+        expect(len(s.get("/api/v1/orgs", token=admin).json["orgs"]) == 1)
+
+
+def test_deactivate_and_delete_users():
+    """Issue 13, finding 8: a user with history is deactivated (cannot sign
+    in, keeps the tickets); one without is deleted."""
+    with Server() as s:
+        admin, agent = staff(s)
+        expect_status(s.post("/api/v1/orgs", {"name": "A", "domains": ["a.example"], "plan": "basic"},
+                             token=admin), 201)
+        amy = customer(s, "amy@a.example")
+        t = expect_status(s.post("/api/v1/tickets", {"subject": "s", "body": "b"}, token=amy), 201).json
+        uid = {u["email"]: u["id"] for u in s.get("/api/v1/users", token=admin).json["users"]}
+        expect_error(s.delete("/api/v1/users/%d" % uid["amy@a.example"], token=admin), 409, "deactivate")
+        r = expect_status(s.patch("/api/v1/users/%d" % uid["amy@a.example"], {"active": False}, token=admin), 200)
+        expect(r.json["active"] is False and r.json["email"] == "amy@a.example", r)
+        # Her session ends at once, her password opens nothing, her ticket stays.
+        expect_error(s.get("/api/v1/me", token=amy), 401)
+        expect_error(s.post("/api/v1/login", {"email": "amy@a.example", "password": PASSWORD}), 403, "deactivated")
+        expect_error(s.post("/api/v1/login", {"email": "amy@a.example", "password": "wrong password!"}), 401)
+        expect(s.get("/api/v1/tickets/%d" % t["id"], token=agent).json["id"] == t["id"])
+        listed = [u for u in s.get("/api/v1/users", token=admin).json["users"] if u["email"] == "amy@a.example"]
+        expect(listed[0]["active"] is False, listed)
+        # Back again.
+        r = expect_status(s.patch("/api/v1/users/%d" % uid["amy@a.example"], {"active": True}, token=admin), 200)
+        expect(r.json["active"] is True, r)
+        expect_status(s.get("/api/v1/me", token=s.login("amy@a.example", PASSWORD)), 200)
+        # Without history: deleted, sessions with it, the address free again.
+        bob = customer(s, "bob@a.example")
+        bob_id = [u["id"] for u in s.get("/api/v1/users", token=admin).json["users"] if u["email"] == "bob@a.example"][0]
+        expect_status(s.delete("/api/v1/users/%d" % bob_id, token=admin), 204)
+        expect_error(s.get("/api/v1/me", token=bob), 401)
+        expect_error(s.post("/api/v1/login", {"email": "bob@a.example", "password": PASSWORD}), 401)
+        expect_error(s.delete("/api/v1/users/%d" % bob_id, token=admin), 404)
+        customer(s, "bob@a.example")
+        # Checks: only admins, not oneself, a boolean, a user that exists.
+        expect_error(s.patch("/api/v1/users/%d" % uid["amy@a.example"], {"active": False}, token=agent), 403)
+        expect_error(s.delete("/api/v1/users/%d" % uid["amy@a.example"], token=agent), 403)
+        expect_error(s.patch("/api/v1/users/%d" % uid["root@vendor.example"], {"active": False}, token=admin), 409,
+                     "your own account")
+        expect_error(s.delete("/api/v1/users/%d" % uid["root@vendor.example"], token=admin), 409, "your own account")
+        expect_error(s.patch("/api/v1/users/%d" % uid["amy@a.example"], {"active": "no"}, token=admin), 422,
+                     "'active'")
+        expect_error(s.patch("/api/v1/users/%d" % uid["amy@a.example"], {}, token=admin), 422, "'active' is required")
+        expect_error(s.patch("/api/v1/users/424242", {"active": False}, token=admin), 404)
+        # An agent, deactivated, is out too.
+        expect_status(s.patch("/api/v1/users/%d" % uid["agent@vendor.example"], {"active": False}, token=admin), 200)
+        expect_error(s.get("/api/v1/users", token=agent), 401)
 
 
 def test_admin_only():
@@ -185,6 +280,11 @@ def test_user_list():
         amy = customer(s, "amy@org-a.example")
         expect_status(s.post("/api/v1/signup", {"email": "Bob@Org-A.example", "password": PASSWORD,
                                                 "name": "Bob Builder"}), 201)
+        tok = re.search(r"/verify\?token=([A-Za-z0-9_-]+)", s.smtp.wait_for("bob@org-a.example")["data"]).group(1)
+        expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+        # A sign-up waiting for its link is no account: not listed.
+        expect_status(s.post("/api/v1/signup", {"email": "zed@org-a.example", "password": PASSWORD,
+                                                "name": "Zed Pending"}), 201)
         customer(s, "carl@org-b.example")
 
         r = expect_status(users(s, admin), 200)
@@ -192,13 +292,14 @@ def test_user_list():
         expect(r.json["count"] == 5 and r.json["next"] is None, r.json)
         expect([u["email"] for u in got] == ["carl@org-b.example", "bob@org-a.example", "amy@org-a.example",
                                              "agent@vendor.example", "root@vendor.example"], got)
-        expect(all(set(u) == {"id", "email", "name", "role", "org_id", "org_name", "verified", "created_at"}
+        expect(all(set(u) == {"id", "email", "name", "role", "org_id", "org_name", "verified", "active",
+                              "created_at"}
                    for u in got), got)
         # No secrets: no hash, no session token.
         expect("argon2" not in r.raw and amy not in r.raw and admin not in r.raw, r.raw)
         carl, bob, amy_u, ag, root = got
         expect(bob["name"] == "Bob Builder" and bob["role"] == "customer" and bob["org_id"] == a["id"]
-               and bob["org_name"] == "Org A" and bob["verified"] is False, bob)
+               and bob["org_name"] == "Org A" and bob["verified"] is True and bob["active"] is True, bob)
         expect(amy_u["verified"] is True and amy_u["created_at"] == "2026-11-30T09:00:00Z", amy_u)
         expect(carl["org_id"] == b["id"] and carl["org_name"] == "Org B", carl)
         expect(ag["role"] == "agent" and root["role"] == "admin" and root["org_id"] is None

@@ -14,12 +14,14 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from harness import Server, WebhookReceiver, expect, expect_error, expect_status, run, wait_until  # noqa: E402
+from harness import GARANT, Server, WebhookReceiver, expect, expect_error, expect_status, run, wait_until  # noqa: E402
 
 FILED = "2026-11-30T08:00:00Z"
 WARN = "2026-11-30T10:15:00Z"
@@ -503,6 +505,30 @@ def test_private_targets_refused_without_the_flag():
             settle(s, 0, rec)
     finally:
         rec.close()
+
+
+def test_webhook_host_names():
+    """Issue 13, finding 2: a webhook could not be registered by host name
+    without --allow-private-webhooks (422 "has no IPv4 or IPv6 address"),
+    though the same URL by address was accepted. Names resolve here through
+    --test-resolve, never /etc/hosts; a name resolving to loopback is
+    refused like the address itself."""
+    with StrictServer(extra_args=["--test-resolve", "public.test:93.184.216.34",
+                                  "--test-resolve", "inside.test:127.0.0.1"]) as s:
+        admin = staff(s)
+        register(s, admin, "https://public.test/hook")
+        register(s, admin, "http://PUBLIC.test:8080/x")
+        expect_error(s.post("/api/v1/webhooks", {"url": "https://inside.test/hook"}, token=admin()), 422,
+                     "'inside.test' is 127.0.0.1")
+        expect(len(s.get("/api/v1/webhooks", token=admin()).json["webhooks"]) == 2)
+    # The fixed resolver is for tests only: without --test-clock, or
+    # malformed, the server does not start.
+    d = tempfile.mkdtemp()
+    for args, msg in [(["--test-resolve", "a.test:1.1.1.1"], b"needs --test-clock"),
+                      (["--test-clock", "2026-11-30T08:00:00Z", "--test-resolve", "a.test"], b"HOST:ADDR")]:
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0"] + args,
+                           capture_output=True, timeout=20)
+        expect(p.returncode == 2 and msg in p.stderr, p)
 
 
 def test_delivery_gives_up_after_twenty_attempts():

@@ -5,6 +5,7 @@
 ** to a live receiver, retries and restarts are end-to-end tests in
 ** tests/http/test_sla.py.
 */
+#define _GNU_SOURCE /* strcasestr */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -75,7 +77,7 @@ static void test_url_syntax(void **state)
         "http://[2606:2800:220:1:248:1893:25c8:1946]/x", "http://example.com/hook",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        if (http_webhook_check_url(good[i], 1) != 0) fail_msg("%s refused: %s", good[i], garant_error_last());
+        if (http_webhook_check_url(good[i], 1, NULL) != 0) fail_msg("%s refused: %s", good[i], garant_error_last());
     static const struct {
         const char *url;
         const char *why;
@@ -96,7 +98,7 @@ static void test_url_syntax(void **state)
         {"http://[fe80::1%25eth0]/", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = http_webhook_check_url(bad[i].url, 1);
+        int rc = http_webhook_check_url(bad[i].url, 1, NULL);
         if (rc != GARANT_EINVAL) fail_msg("%s: got %d", bad[i].url, rc);
         if (bad[i].why && !strstr(garant_error_last(), bad[i].why))
             fail_msg("%s: message '%s' lacks '%s'", bad[i].url, garant_error_last(), bad[i].why);
@@ -106,10 +108,10 @@ static void test_url_syntax(void **state)
     size_t n = strlen(longer);
     memset(longer + n, 'a', sizeof longer - n - 1);
     longer[sizeof longer - 1] = '\0';
-    assert_int_equal(http_webhook_check_url(longer, 1), GARANT_EINVAL);
+    assert_int_equal(http_webhook_check_url(longer, 1, NULL), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "2048"));
     longer[HTTP_WEBHOOK_MAX_URL] = '\0';
-    assert_int_equal(http_webhook_check_url(longer, 1), 0);
+    assert_int_equal(http_webhook_check_url(longer, 1, NULL), 0);
 }
 
 static void test_url_addresses(void **state)
@@ -121,15 +123,15 @@ static void test_url_addresses(void **state)
         "http://[fd00::1]/",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        int rc = http_webhook_check_url(refused[i], 0);
+        int rc = http_webhook_check_url(refused[i], 0, NULL);
         if (rc != GARANT_EINVAL) fail_msg("%s: got %d", refused[i], rc);
         if (!strstr(garant_error_last(), "--allow-private-webhooks"))
             fail_msg("%s: message '%s'", refused[i], garant_error_last());
-        if (http_webhook_check_url(refused[i], 1) != 0) fail_msg("%s refused though allowed", refused[i]);
+        if (http_webhook_check_url(refused[i], 1, NULL) != 0) fail_msg("%s refused though allowed", refused[i]);
     }
-    assert_int_equal(http_webhook_check_url("http://93.184.216.34/", 0), 0);
-    assert_int_equal(http_webhook_check_url("http://[2001:4860:4860::8888]/", 0), 0);
-    assert_int_equal(http_webhook_check_url("http://no-such-host.invalid/", 0), GARANT_EINVAL);
+    assert_int_equal(http_webhook_check_url("http://93.184.216.34/", 0, NULL), 0);
+    assert_int_equal(http_webhook_check_url("http://[2001:4860:4860::8888]/", 0, NULL), 0);
+    assert_int_equal(http_webhook_check_url("http://no-such-host.invalid/", 0, NULL), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "does not resolve"));
 }
 
@@ -180,7 +182,7 @@ static void test_deliveries_that_do_not_happen(void **state)
     http_webhook_result res[2];
 
     /* Loopback while private targets are refused: not even a connection. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 0, NULL, NULL, res), 0);
+    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 0, NULL, NULL, NULL, res), 0);
     for (int i = 0; i < 2; i++) {
         assert_true(res[i].attempted);
         assert_false(res[i].delivered);
@@ -188,7 +190,7 @@ static void test_deliveries_that_do_not_happen(void **state)
     }
 
     /* Allowed, but nobody listens: a failed attempt with curl's reason. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, res), 0);
+    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
     for (int i = 0; i < 2; i++) {
         assert_true(res[i].attempted);
         assert_false(res[i].delivered);
@@ -197,15 +199,144 @@ static void test_deliveries_that_do_not_happen(void **state)
     }
 
     /* Stopping: nothing is tried, nothing counts as an attempt. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, stop_now, NULL, res), 0);
+    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, stop_now, NULL, res), 0);
     for (int i = 0; i < 2; i++) assert_false(res[i].attempted);
 
     /* A stored URL that is no longer acceptable fails without a request. */
     snprintf(it[0].url, sizeof it[0].url, "ftp://93.184.216.34/x");
     snprintf(it[1].event, sizeof it[1].event, "bad\r\nevent");
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, res), 0);
+    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
     assert_true(res[0].attempted && !res[0].delivered && strstr(res[0].error, "http or https"));
     assert_true(res[1].attempted && !res[1].delivered && strstr(res[1].error, "event name"));
+}
+
+/* Host names (issue 13, finding 2): a name whose every address is public
+** is accepted, whatever resolves it; before, registration counted only the
+** addresses it pinned, and it pins none, so every name was refused with
+** "has no IPv4 or IPv6 address". The fixed map stands in for DNS. */
+static void test_names(void **state)
+{
+    (void)state;
+    http_webhook_hosts *h = NULL;
+    assert_int_equal(http_webhook_hosts_add(&h, "public.test:93.184.216.34"), 0);
+    assert_int_equal(http_webhook_hosts_add(&h, "dual.test:8.8.8.8"), 0);
+    assert_int_equal(http_webhook_hosts_add(&h, "dual.test:2001:4860:4860::8888"), 0);
+    assert_int_equal(http_webhook_hosts_add(&h, "inside.test:127.0.0.1"), 0);
+    assert_int_equal(http_webhook_hosts_add(&h, "half.test:8.8.4.4"), 0);
+    assert_int_equal(http_webhook_hosts_add(&h, "half.test:10.1.2.3"), 0);
+    if (http_webhook_check_url("https://public.test/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
+    if (http_webhook_check_url("https://PUBLIC.test:8443/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
+    if (http_webhook_check_url("http://dual.test/x", 0, h) != 0) fail_msg("%s", garant_error_last());
+    assert_int_equal(http_webhook_check_url("https://inside.test/hook", 0, h), GARANT_EINVAL);
+    assert_non_null(strstr(garant_error_last(), "is 127.0.0.1"));
+    /* One private address among public ones is enough to refuse. */
+    assert_int_equal(http_webhook_check_url("https://half.test/hook", 0, h), GARANT_EINVAL);
+    assert_non_null(strstr(garant_error_last(), "is 10.1.2.3"));
+    assert_int_equal(http_webhook_check_url("https://inside.test/hook", 1, h), 0);
+    /* A name not in the map still goes to DNS. */
+    assert_int_equal(http_webhook_check_url("http://no-such-host.invalid/", 0, h), GARANT_EINVAL);
+    /* Malformed map entries are refused. */
+    static const char *const bad[] = {"noaddress", ":1.2.3.4", "a.test:", "a.test:999.1.1.1", "a_b.test:1.2.3.4",
+                                      "a.test:[::1]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (http_webhook_hosts_add(&h, bad[i]) != GARANT_EINVAL) fail_msg("%s accepted", bad[i]);
+    http_webhook_hosts_free(h);
+    http_webhook_hosts_free(NULL);
+}
+
+/* A one-shot HTTP receiver: accepts one connection, reads the request and
+** answers 204. */
+typedef struct receiver {
+    int fd;
+    int port;
+    int served;
+    pthread_t thread;
+} receiver;
+
+static void *receive_one(void *arg)
+{
+    receiver *rv = arg;
+    int c = accept(rv->fd, NULL, NULL);
+    if (c < 0) return NULL;
+    char buf[4096];
+    size_t got = 0;
+    ssize_t n;
+    /* Headers, then the body (Content-Length bytes; small here). */
+    while (got < sizeof buf - 1 && (n = read(c, buf + got, sizeof buf - 1 - got)) > 0) {
+        got += (size_t)n;
+        buf[got] = '\0';
+        char *end = strstr(buf, "\r\n\r\n");
+        char *cl = strcasestr(buf, "Content-Length:");
+        if (end && cl && got >= (size_t)(end + 4 - buf) + strtoul(cl + 15, NULL, 10)) break;
+    }
+    static const char answer[] = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+    if (write(c, answer, sizeof answer - 1) > 0) rv->served = 1;
+    close(c);
+    return NULL;
+}
+
+static void receiver_start(receiver *rv)
+{
+    memset(rv, 0, sizeof *rv);
+    rv->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(rv->fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(rv->fd, (struct sockaddr *)&a, len), 0);
+    assert_int_equal(getsockname(rv->fd, (struct sockaddr *)&a, &len), 0);
+    assert_int_equal(listen(rv->fd, 4), 0);
+    rv->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&rv->thread, NULL, receive_one, rv), 0);
+}
+
+/* Ends the receiver; the thread is woken by a connection if it still waits. */
+static void receiver_stop(receiver *rv)
+{
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)rv->port);
+    if (!rv->served && c >= 0) (void)connect(c, (struct sockaddr *)&a, sizeof a);
+    if (c >= 0) close(c);
+    pthread_join(rv->thread, NULL);
+    close(rv->fd);
+}
+
+/* Delivery connects to the address the name resolved to when it was
+** checked, pinned with CURLOPT_RESOLVE: "hook.test" is in no DNS, so
+** curl reaches the receiver only through the pin. Refused, nothing
+** connects at all. */
+static void test_delivery_is_pinned(void **state)
+{
+    (void)state;
+    http_webhook_hosts *h = NULL;
+    assert_int_equal(http_webhook_hosts_add(&h, "hook.test:127.0.0.1"), 0);
+    receiver rv;
+    receiver_start(&rv);
+    garant_outbox_item it;
+    memset(&it, 0, sizeof it);
+    char payload[] = "{\"event\":\"sla.breach\"}";
+    it.id = 1;
+    snprintf(it.url, sizeof it.url, "http://hook.test:%d/hook", rv.port);
+    snprintf(it.secret, sizeof it.secret, "s3cret-s3cret-s3cret");
+    snprintf(it.event, sizeof it.event, "sla.breach");
+    it.payload = payload;
+    http_webhook_result res;
+    assert_int_equal(http_webhook_deliver(&it, 1, 1795000000, 0, h, NULL, NULL, &res), 0);
+    assert_true(res.attempted && !res.delivered);
+    if (!strstr(res.error, "is 127.0.0.1")) fail_msg("error: %s", res.error);
+    assert_false(rv.served);
+    assert_int_equal(http_webhook_deliver(&it, 1, 1795000000, 1, h, NULL, NULL, &res), 0);
+    if (!res.delivered) fail_msg("not delivered: %s", res.error);
+    assert_int_equal(res.status, 204);
+    receiver_stop(&rv);
+    assert_true(rv.served);
+    http_webhook_hosts_free(h);
 }
 
 int main(void)
@@ -216,6 +347,8 @@ int main(void)
         cmocka_unit_test(test_url_addresses),
         cmocka_unit_test(test_signature),
         cmocka_unit_test(test_deliveries_that_do_not_happen),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_delivery_is_pinned),
     };
     return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

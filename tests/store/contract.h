@@ -361,7 +361,8 @@ static void ct_user_list(void **state)
     assert_int_equal(json_integer_value(json_object_get(second, "id")), a1.id);
     assert_int_equal(json_integer_value(json_object_get(second, "verified_at")), 1767229200);
     assert_null(json_object_get(first, "password_hash"));
-    assert_int_equal(json_object_size(first), 8);
+    assert_true(json_is_null(json_object_get(first, "deactivated_at")));
+    assert_int_equal(json_object_size(first), 9);
     json_decref(list);
 
     /* Everyone of this test (the search text is its prefix), by role. */
@@ -608,6 +609,103 @@ static void ct_throttle_prunes(void **state)
     assert_int_equal(n, 1);
 }
 
+static void ct_throttle_recent_and_prefix(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600, win = 60;
+    const char *a = cn("login:a@example.com|192.0.2.1"), *b = cn("login:a@example.com|192.0.2.2");
+    const char *c = cn("login:a@example.comx|192.0.2.1");
+    int n = -1;
+    int64_t last = -1;
+    assert_ok(ACC->throttle_recent(W, a, t0, win, &n, &last));
+    assert_true(n == 0 && last == 0);
+    assert_ok(ACC->throttle_record(W, a, t0, win, &n));
+    assert_ok(ACC->throttle_record(W, a, t0 + 7, win, &n));
+    assert_ok(ACC->throttle_record(W, b, t0 + 3, win, &n));
+    assert_ok(ACC->throttle_record(W, c, t0 + 3, win, &n));
+    assert_ok(ACC->throttle_recent(W, a, t0 + 10, win, &n, &last));
+    assert_true(n == 2 && last == t0 + 7);
+    /* The prefix "login:a@example.com|" clears a and b, not c. */
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s", a);
+    *strrchr(prefix, '|') = '\0';
+    strncat(prefix, "|", sizeof prefix - strlen(prefix) - 1);
+    assert_ok(ACC->throttle_clear_prefix(W, prefix));
+    assert_ok(ACC->throttle_count(W, a, t0 + 10, win, &n));
+    assert_int_equal(n, 0);
+    assert_ok(ACC->throttle_count(W, b, t0 + 10, win, &n));
+    assert_int_equal(n, 0);
+    assert_ok(ACC->throttle_count(W, c, t0 + 10, win, &n));
+    assert_int_equal(n, 1);
+}
+
+/* ---- pending sign-ups ---- */
+
+static void ct_signups(void **state)
+{
+    (void)state;
+    const int64_t t0 = 1767225600;
+    garant_signup s1 = {0}, s2 = {0}, got;
+    snprintf(s1.email, sizeof s1.email, "%s", cn("Pending@Example.com"));
+    snprintf(s1.name, sizeof s1.name, "First");
+    snprintf(s1.password_hash, sizeof s1.password_hash, "hash-one");
+    s1.created_at = t0;
+    s1.expires_at = t0 + 100;
+    s2 = s1;
+    snprintf(s2.name, sizeof s2.name, "Second");
+    snprintf(s2.password_hash, sizeof s2.password_hash, "hash-two");
+    s2.created_at = t0 + 10;
+    s2.expires_at = t0 + 110;
+    uint8_t h1[32], h2[32], h3[32];
+    c_hash(h1, 901);
+    c_hash(h2, 902);
+    c_hash(h3, 903);
+    assert_ok(ACC->signup_insert(W, &s1, h1));
+    assert_ok(ACC->signup_insert(W, &s2, h2));
+    assert_true(s2.id > s1.id);
+    assert_err(ACC->signup_insert(W, &s2, h2), GARANT_ECONFLICT);
+    /* The newest live one; none once all have expired. */
+    assert_ok(ACC->signup_latest(W, s1.email, t0 + 20, &got));
+    assert_string_equal(got.password_hash, "hash-two");
+    assert_ok(ACC->signup_latest(W, s1.email, t0 + 105, &got));
+    assert_string_equal(got.password_hash, "hash-two");
+    assert_err(ACC->signup_latest(W, s1.email, t0 + 110, &got), GARANT_ENOTFOUND);
+    /* Taking the first yields its own password and ends the other. */
+    assert_err(ACC->signup_take(W, h1, t0 + 100, &got), GARANT_ENOTFOUND);
+    assert_ok(ACC->signup_take(W, h1, t0 + 20, &got));
+    assert_string_equal(got.name, "First");
+    assert_string_equal(got.password_hash, "hash-one");
+    assert_err(ACC->signup_take(W, h2, t0 + 20, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->signup_take(W, h1, t0 + 20, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->signup_take(W, h3, t0 + 20, &got), GARANT_ENOTFOUND);
+}
+
+static void ct_delete_and_deactivate(void **state)
+{
+    (void)state;
+    garant_org o = c_org("Doomed", "basic");
+    assert_ok(ACC->domain_add(W, o.id, cn("doomed.example")));
+    garant_user u = c_user("gone@doomed.example", GARANT_ROLE_CUSTOMER, o.id);
+    assert_err(ACC->org_delete(W, o.id), GARANT_ECONFLICT);
+    assert_ok(ACC->user_set_deactivated(W, u.id, 1767225600));
+    garant_user got;
+    assert_ok(ACC->user_get(W, u.id, &got));
+    assert_int_equal(got.deactivated_at, 1767225600);
+    assert_ok(ACC->user_set_deactivated(W, u.id, 0));
+    assert_ok(ACC->user_get(W, u.id, &got));
+    assert_int_equal(got.deactivated_at, 0);
+    assert_ok(ACC->user_delete(W, u.id));
+    assert_err(ACC->user_get(W, u.id, &got), GARANT_ENOTFOUND);
+    assert_err(ACC->user_delete(W, u.id), GARANT_ENOTFOUND);
+    assert_err(ACC->user_set_deactivated(W, u.id, 1), GARANT_ENOTFOUND);
+    assert_ok(ACC->org_set_name(W, o.id, cn("Renamed")));
+    assert_ok(ACC->org_delete(W, o.id));
+    int64_t owner;
+    assert_err(ACC->domain_org(W, cn("doomed.example"), &owner), GARANT_ENOTFOUND);
+    assert_err(ACC->org_delete(W, o.id), GARANT_ENOTFOUND);
+    assert_err(ACC->org_set_name(W, o.id, cn("Again")), GARANT_ENOTFOUND);
+}
+
 /* ---- products ---- */
 
 static void ct_products(void **state)
@@ -703,6 +801,9 @@ static int run_accounts_contract(const garant_store_ops *ops, const char *target
         cmocka_unit_test_setup(ct_sessions, contract_setup),
         cmocka_unit_test_setup(ct_session_revoke, contract_setup),
         cmocka_unit_test_setup(ct_throttle_window, contract_setup),
+        cmocka_unit_test_setup(ct_throttle_recent_and_prefix, contract_setup),
+        cmocka_unit_test_setup(ct_signups, contract_setup),
+        cmocka_unit_test_setup(ct_delete_and_deactivate, contract_setup),
         cmocka_unit_test_setup(ct_throttle_prunes, contract_setup),
         cmocka_unit_test_setup(ct_products, contract_setup),
         cmocka_unit_test_setup(ct_limits, contract_setup),
