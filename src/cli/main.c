@@ -133,7 +133,9 @@ static const cli_opt serve_opts[] = {
     {"quiet", NULL, "no request log"},
     {NULL, NULL, NULL}};
 
-static const cli_opt routes_opts[] = {{NULL, NULL, NULL}};
+static const cli_opt routes_opts[] = {
+    {"json", NULL, "print JSON: each route with its request body's fields (name, type, required, max)"},
+    {NULL, NULL, NULL}};
 
 static const cli_opt policy_versions_opts[] = {
     {"db", "FILE", "the desk's SQLite database"}, {NULL, NULL, NULL}};

@@ -199,17 +199,18 @@ static int org_create_write(garant_store_conn *w, void *arg)
     return add_domains(w, j);
 }
 
+static const http_field org_create_body[] = {
+    {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {"domains", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+    {"plan", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/orgs {name, domains?, plan} */
 static int org_create(http_req *r)
 {
-    static const http_field spec[] = {
-        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
-        {"domains", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
-        {"plan", HTTP_F_STRING, 1, GARANT_MAX_KEY},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, org_create_body, v);
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *plan = json_string_value(v[2]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
@@ -276,16 +277,17 @@ static int org_update_write(garant_store_conn *w, void *arg)
     return add_domains(w, j);
 }
 
+static const http_field org_update_body[] = {
+    {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
+    {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+    {NULL, 0, 0, 0},
+};
+
 /* PATCH /api/v1/orgs/{id} {plan?, domains_add?} */
 static int org_update(http_req *r)
 {
-    static const http_field spec[] = {
-        {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
-        {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, org_update_body, v);
     if (rc) return rc;
     if (!v[0] && !v[1]) return garant__error(GARANT_EINVAL, "nothing to change: give 'plan' or 'domains_add'");
     org_job j;
@@ -314,16 +316,17 @@ static int product_create_write(garant_store_conn *w, void *arg)
     return rc;
 }
 
+static const http_field product_create_body[] = {
+    {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/products {name, stage} */
 static int product_create(http_req *r)
 {
-    static const http_field spec[] = {
-        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
-        {"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, product_create_body, v);
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *stage = json_string_value(v[1]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
@@ -434,14 +437,18 @@ static int user_list(http_req *r)
 }
 
 const http_route http_routes_admin[] = {
-    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create,
+     "create an organization {name, domains, plan}", HTTP_RUN_WORKER, org_create_body},
+    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list,
+     "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
-     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER},
+     "change an organization's plan (for tickets submitted later) or add domains {plan?, domains_add?}",
+     HTTP_RUN_WORKER, org_update_body},
+    {"POST", "/api/v1/products", HTTP_ADMIN, product_create,
+     "create a product {name, stage}", HTTP_RUN_WORKER, product_create_body},
+    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
-     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };
