@@ -1,11 +1,13 @@
 /*
-** routes_system.c - health, Prometheus metrics and the test clock.
+** routes_system.c - health, Prometheus metrics, the API's OpenAPI
+** description and the test clock.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
+#include "openapi.h"
 #include "server_internal.h"
 #include "text.h"
 
@@ -118,6 +120,18 @@ static int metrics(http_req *r)
 
 static const http_field test_clock_body[] = {{"now", HTTP_F_STRING, 1, 64}, {NULL, 0, 0, 0}};
 
+/* GET /api/v1/openapi.json: docs/openapi.yaml, embedded as JSON at build
+** time (scripts/openapi_json.py). */
+static int openapi(http_req *r)
+{
+    size_t len;
+    const char *doc = http_openapi_json(&len);
+    char *text = malloc(len + 1);
+    if (!text) return garant__error(GARANT_ENOMEM, "out of memory sending the OpenAPI description");
+    memcpy(text, doc, len + 1);
+    return http_reply_text(r, 200, "application/json", text);
+}
+
 /* POST /api/v1/test/clock {"now": RFC3339}: only with --test-clock. The
 ** clock cannot be released to real time: a server under test reads none. */
 static int test_clock(http_req *r)
@@ -160,6 +174,8 @@ static int test_hold(http_req *r)
 const http_route http_routes_system[] = {
     {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER, NULL},
     {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, openapi, "this API's OpenAPI 3.1 description (docs/openapi.yaml)",
+     HTTP_RUN_INLINE, NULL},
     {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock,
      "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER, test_clock_body},
     {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold,
