@@ -62,6 +62,14 @@ static const char *auth_name(http_auth a)
     return names[a];
 }
 
+/* Where a route's handler runs: "hashing" routes can answer 503 when
+** their pool's queue is full. */
+static const char *run_name(http_run r)
+{
+    static const char *const names[] = {"worker", "inline", "hashing"};
+    return names[r];
+}
+
 /* JSON Schema's name for a body field's type. */
 static const char *ftype_name(http_ftype t)
 {
@@ -69,8 +77,8 @@ static const char *ftype_name(http_ftype t)
     return names[t];
 }
 
-/* A route's body fields as JSON: [{name, type, required, max}], max being
-** the effective ceiling (bytes of a string, elements of an array, whose
+/* A route's body fields as JSON: [{name, type, required, max?}], max being
+** the effective ceiling of a string (bytes) or an array (elements, whose
 ** strings have at most item_max bytes); null if the route reads no body.
 ** Caller owns; free with json_decref. NULL if out of memory. */
 static json_t *body_json(const http_field *spec)
@@ -79,9 +87,10 @@ static json_t *body_json(const http_field *spec)
     json_t *a = json_array();
     for (size_t i = 0; a && spec[i].name; i++) {
         const http_field *f = &spec[i];
-        json_t *o = json_pack("{s:s,s:s,s:b,s:I}", "name", f->name, "type", ftype_name(f->type), "required",
-                              f->required, "max", (json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT));
+        json_t *o = json_pack("{s:s,s:s,s:b}", "name", f->name, "type", ftype_name(f->type), "required", f->required);
         int rc = !o;
+        if (!rc && (f->type == HTTP_F_STRING || f->type == HTTP_F_ARRAY))
+            rc = json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT)));
         if (!rc && f->type == HTTP_F_ARRAY)
             rc = json_object_set_new(o, "item_max", json_integer(HTTP_ARRAY_ITEM_MAX));
         if (!rc) {
@@ -97,8 +106,8 @@ static json_t *body_json(const http_field *spec)
     return a;
 }
 
-/* `garant routes`: one line a route; with --json, every route with its
-** body's fields, from the route tables themselves (the test of
+/* `garant routes`: one line a route; with --json, every route with where
+** it runs and its body's fields, from the route tables themselves (the test of
 ** docs/openapi.yaml compares the document against this). */
 int cmd_routes(const cli_args *a)
 {
@@ -112,8 +121,9 @@ int cmd_routes(const cli_args *a)
     json_t *all = json_array();
     for (size_t t = 0; all && http_route_tables[t]; t++)
         for (const http_route *rt = http_route_tables[t]; all && rt->method; rt++) {
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o*}", "method", rt->method, "path", rt->pattern, "auth",
-                                  auth_name(rt->auth), "summary", rt->summary, "body", body_json(rt->body));
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*}", "method", rt->method, "path", rt->pattern, "auth",
+                                  auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run), "body",
+                                  body_json(rt->body));
             if (!o || json_array_append_new(all, o)) {
                 json_decref(all);
                 all = NULL;
