@@ -1,7 +1,9 @@
 /*
 ** cmd_serve.c - `garant serve` starts the ticket service; `garant routes`
-** prints its route table (the source of docs/api.md's endpoint list).
+** prints its route table (the source of docs/api.md's endpoint list, and
+** with --json of the checks of docs/openapi.yaml).
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,12 +69,80 @@ static const char *auth_name(http_auth a)
     return names[a];
 }
 
+/* Where a route's handler runs: "hashing" routes can answer 503 when
+** their pool's queue is full. */
+static const char *run_name(http_run r)
+{
+    static const char *const names[] = {"worker", "inline", "hashing"};
+    return names[r];
+}
+
+/* JSON Schema's name for a body field's type. */
+static const char *ftype_name(http_ftype t)
+{
+    static const char *const names[] = {"string", "integer", "boolean", "array", "object"};
+    return names[t];
+}
+
+/* A route's body fields as JSON: [{name, type, required, max?}], max being
+** the effective ceiling of a string (bytes) or an array (elements, whose
+** strings have at most item_max bytes); null if the route reads no body.
+** Caller owns; free with json_decref. NULL if out of memory. */
+static json_t *body_json(const http_field *spec)
+{
+    if (!spec) return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; a && spec[i].name; i++) {
+        const http_field *f = &spec[i];
+        json_t *o = json_pack("{s:s,s:s,s:b}", "name", f->name, "type", ftype_name(f->type), "required", f->required);
+        int rc = !o;
+        if (!rc && (f->type == HTTP_F_STRING || f->type == HTTP_F_ARRAY))
+            rc = json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT)));
+        if (!rc && f->type == HTTP_F_ARRAY)
+            rc = json_object_set_new(o, "item_max", json_integer(HTTP_ARRAY_ITEM_MAX));
+        if (!rc) {
+            rc = json_array_append_new(a, o);
+            o = NULL;
+        }
+        json_decref(o);
+        if (rc) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    return a;
+}
+
+/* `garant routes`: one line a route; with --json, every route with where
+** it runs and its body's fields, from the route tables themselves (the test of
+** docs/openapi.yaml compares the document against this). */
 int cmd_routes(const cli_args *a)
 {
-    (void)a;
     extern const http_route *const http_route_tables[];
-    for (size_t t = 0; http_route_tables[t]; t++)
-        for (const http_route *rt = http_route_tables[t]; rt->method; rt++)
-            printf("%-6s %-44s %-6s %s\n", rt->method, rt->pattern, auth_name(rt->auth), rt->summary);
-    return CLI_OK;
+    if (!cli_get(a, "json")) {
+        for (size_t t = 0; http_route_tables[t]; t++)
+            for (const http_route *rt = http_route_tables[t]; rt->method; rt++)
+                printf("%-6s %-44s %-6s %s\n", rt->method, rt->pattern, auth_name(rt->auth), rt->summary);
+        return CLI_OK;
+    }
+    json_t *all = json_array();
+    for (size_t t = 0; all && http_route_tables[t]; t++)
+        for (const http_route *rt = http_route_tables[t]; all && rt->method; rt++) {
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*}", "method", rt->method, "path", rt->pattern, "auth",
+                                  auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run), "body",
+                                  body_json(rt->body));
+            if (!o || json_array_append_new(all, o)) {
+                json_decref(all);
+                all = NULL;
+            }
+        }
+    char *text = all ? json_dumps(all, JSON_INDENT(2)) : NULL;
+    json_decref(all);
+    if (!text) {
+        fprintf(stderr, "garant: out of memory listing the routes\n");
+        return CLI_FAIL;
+    }
+    int bad = printf("%s\n", text) < 0 || fflush(stdout) != 0;
+    free(text);
+    return bad ? CLI_FAIL : CLI_OK;
 }

@@ -147,7 +147,9 @@ static const cli_opt serve_opts[] = {
     {"quiet", NULL, "no request log", 0},
     {NULL, NULL, NULL, 0}};
 
-static const cli_opt routes_opts[] = {{NULL, NULL, NULL, 0}};
+static const cli_opt routes_opts[] = {
+    {"json", NULL, "print JSON: each route with its request body's fields (name, type, required, max)", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt policy_versions_opts[] = {
     {"db", "FILE", "the desk's SQLite database", 0}, {NULL, NULL, NULL, 0}};

@@ -51,6 +51,30 @@ typedef enum http_run {
                           ** cannot take every general worker */
 } http_run;
 
+/* Field types of a request body (http_body_fields). */
+typedef enum http_ftype {
+    HTTP_F_STRING = 0, /* JSON string, valid UTF-8 (jansson checks), at most max bytes */
+    HTTP_F_INT = 1,    /* JSON integer */
+    HTTP_F_BOOL = 2,   /* JSON true/false */
+    HTTP_F_ARRAY = 3,  /* JSON array of at most max strings, each at most
+                       ** HTTP_ARRAY_ITEM_MAX bytes */
+    HTTP_F_OBJECT = 4  /* JSON object */
+} http_ftype;
+
+/* Bytes of one string in an HTTP_F_ARRAY: a domain name's ceiling. */
+#define HTTP_ARRAY_ITEM_MAX 253
+
+typedef struct http_field {
+    const char *name;
+    http_ftype type;
+    int required;
+    size_t max;        /* bytes for strings, elements for arrays; 0 =
+                       ** HTTP_FIELD_MAX_DEFAULT */
+} http_field;
+
+/* A field's ceiling when its max is 0: 1 MiB (bytes or elements). */
+#define HTTP_FIELD_MAX_DEFAULT (1024 * 1024)
+
 typedef struct http_route {
     const char *method;   /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern;  /* "/api/v1/tickets/{id}": {id} is a positive integer */
@@ -58,6 +82,12 @@ typedef struct http_route {
     http_handler fn;
     const char *summary;  /* one line for `garant routes` and docs/api.md */
     http_run run;
+    const http_field *body; /* the body's fields, ended by a {NULL} row, or
+                            ** NULL when the route reads no body; the
+                            ** handler parses the body with exactly this
+                            ** spec (http_body_fields asserts it), so
+                            ** `garant routes --json` and docs/openapi.yaml's
+                            ** test see what the handler accepts */
 } http_route;
 
 /* The route tables, each ended by a row of NULLs. */
@@ -120,28 +150,14 @@ const char *http_header(http_req *r, const char *name);
 ** absent, or GARANT_EINVAL naming the parameter and the range. */
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
 
-/* Field types for http_body_fields. */
-typedef enum http_ftype {
-    HTTP_F_STRING = 0, /* JSON string, valid UTF-8 (jansson checks), at most max bytes */
-    HTTP_F_INT = 1,    /* JSON integer */
-    HTTP_F_BOOL = 2,   /* JSON true/false */
-    HTTP_F_ARRAY = 3,  /* JSON array of strings, each at most max bytes */
-    HTTP_F_OBJECT = 4  /* JSON object */
-} http_ftype;
-
-typedef struct http_field {
-    const char *name;
-    http_ftype type;
-    int required;
-    size_t max;        /* bytes for strings, elements for arrays; 0 = 1 MiB */
-} http_field;
-
 /* Parse the body as a JSON object and check it against spec (ended by a
 ** {NULL} row): unknown fields, wrong types, missing required fields and
 ** over-long strings are refused with a message naming the field
 ** (GARANT_EPARSE for malformed JSON -> 400, GARANT_EINVAL -> 422,
-** GARANT_ELIMIT -> 413). out[i] is the value of spec[i] or NULL if absent;
-** borrowed, valid for the request. */
+** GARANT_ELIMIT -> 413, for strings whose max is 64 KiB or more).
+** spec must be the body of r's route (http_route.body; asserted). out[i]
+** is the value of spec[i] or NULL if absent; borrowed, valid for the
+** request. */
 int http_body_fields(http_req *r, const http_field *spec, json_t **out);
 
 /* ---- the server ------------------------------------------------------ */

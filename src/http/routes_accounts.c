@@ -335,17 +335,18 @@ static int signup_accepted(http_req *r, const char *email)
                                 "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
 }
 
+static const http_field signup_body[] = {
+    {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
+    {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+    {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/signup {email, password, name} */
 static int signup(http_req *r)
 {
-    static const http_field spec[] = {
-        {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
-        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
-        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, signup_body, v);
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
@@ -451,12 +452,13 @@ static int verify_write(garant_store_conn *w, void *arg)
     return a->user_insert(w, u);
 }
 
+static const http_field verify_body[] = {{"token", HTTP_F_STRING, 1, 128}, {NULL, 0, 0, 0}};
+
 /* POST /api/v1/verify {token} */
 static int verify(http_req *r)
 {
-    static const http_field spec[] = {{"token", HTTP_F_STRING, 1, 128}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, verify_body, v);
     if (rc) return rc;
     verify_job j;
     memset(&j, 0, sizeof j);
@@ -513,16 +515,17 @@ static int login_write(garant_store_conn *w, void *arg)
     return rc;
 }
 
+static const http_field login_body[] = {
+    {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
+    {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/login {email, password} */
 static int login(http_req *r)
 {
-    static const http_field spec[] = {
-        {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
-        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, login_body, v);
     if (rc) return rc;
     const char *ip = r->client_ip ? r->client_ip : "unknown";
     char email[GARANT_MAX_EMAIL + 1], pair_key[GARANT_MAX_EMAIL + 64], address_key[80];
@@ -678,12 +681,13 @@ static int forgot_write(garant_store_conn *w, void *arg)
     return a->token_insert(w, GARANT_TOKEN_RESET, u.id, j->token_hash, j->now + RESET_TTL_S);
 }
 
+static const http_field forgot_body[] = {{"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL}, {NULL, 0, 0, 0}};
+
 /* POST /api/v1/password/forgot {email}: always 202. */
 static int forgot(http_req *r)
 {
-    static const http_field spec[] = {{"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, forgot_body, v);
     if (rc) return rc;
     char email[GARANT_MAX_EMAIL + 1], key[GARANT_MAX_EMAIL + 8], token[44];
     lower_email(email, json_string_value(v[0]));
@@ -743,16 +747,17 @@ static int reset_write(garant_store_conn *w, void *arg)
     return a->throttle_clear_prefix(w, prefix);
 }
 
+static const http_field reset_body[] = {
+    {"token", HTTP_F_STRING, 1, 128},
+    {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/password/reset {token, password}: 204; ends every session. */
 static int reset(http_req *r)
 {
-    static const http_field spec[] = {
-        {"token", HTTP_F_STRING, 1, 128},
-        {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, reset_body, v);
     if (rc) return rc;
     if ((rc = check_password(json_string_value(v[1])))) return rc;
     char hash[128];
@@ -770,12 +775,16 @@ static int reset(http_req *r)
 }
 
 const http_route http_routes_accounts[] = {
-    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup, "sign up with a company e-mail {email, password, name}", HTTP_RUN_HASHING},
-    {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/login", HTTP_PUBLIC, login, "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING},
-    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot, "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset, "set a new password {token, password}; ends all sessions", HTTP_RUN_HASHING},
-    {NULL, NULL, 0, NULL, NULL, 0},
+    {"POST", "/api/v1/signup", HTTP_PUBLIC, signup,
+     "sign up with a company e-mail {email, password, name}", HTTP_RUN_HASHING, signup_body},
+    {"POST", "/api/v1/verify", HTTP_PUBLIC, verify, "confirm an e-mail address {token}", HTTP_RUN_WORKER, verify_body},
+    {"POST", "/api/v1/login", HTTP_PUBLIC, login,
+     "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING, login_body},
+    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL},
+    {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot,
+     "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER, forgot_body},
+    {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset,
+     "set a new password {token, password}; ends all sessions", HTTP_RUN_HASHING, reset_body},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -200,17 +200,18 @@ static int org_create_write(garant_store_conn *w, void *arg)
     return add_domains(w, j);
 }
 
+static const http_field org_create_body[] = {
+    {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {"domains", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+    {"plan", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/orgs {name, domains?, plan} */
 static int org_create(http_req *r)
 {
-    static const http_field spec[] = {
-        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
-        {"domains", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
-        {"plan", HTTP_F_STRING, 1, GARANT_MAX_KEY},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, org_create_body, v);
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *plan = json_string_value(v[2]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
@@ -283,17 +284,18 @@ static int org_update_write(garant_store_conn *w, void *arg)
     return add_domains(w, j);
 }
 
+static const http_field org_update_body[] = {
+    {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
+    {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
+    {"name", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+    {NULL, 0, 0, 0},
+};
+
 /* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?} */
 static int org_update(http_req *r)
 {
-    static const http_field spec[] = {
-        {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
-        {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
-        {"name", HTTP_F_STRING, 0, GARANT_MAX_NAME},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, org_update_body, v);
     if (rc) return rc;
     if (!v[0] && !v[1] && !v[2])
         return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan' or 'domains_add'");
@@ -346,16 +348,17 @@ static int product_create_write(garant_store_conn *w, void *arg)
     return rc;
 }
 
+static const http_field product_create_body[] = {
+    {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/products {name, stage} */
 static int product_create(http_req *r)
 {
-    static const http_field spec[] = {
-        {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
-        {"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, product_create_body, v);
     if (rc) return rc;
     const char *name = json_string_value(v[0]), *stage = json_string_value(v[1]);
     if ((rc = http_name_check(name, GARANT_MAX_NAME, "name"))) return rc;
@@ -499,11 +502,12 @@ static int user_set_active_write(garant_store_conn *w, void *arg)
 ** (true). A deactivated user keeps their tickets and history, cannot sign
 ** in, and their sessions end at once, as Zendesk and Freshdesk do with
 ** people who have history. */
+static const http_field user_update_body[] = {{"active", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
+
 static int user_update(http_req *r)
 {
-    static const http_field spec[] = {{"active", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, user_update_body, v);
     if (rc) return rc;
     user_job j;
     memset(&j, 0, sizeof j);
@@ -547,22 +551,25 @@ static int user_delete(http_req *r)
 }
 
 const http_route http_routes_admin[] = {
-    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create, "create an organization {name, domains, plan}", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list, "list organizations with their domains and plans", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER},
+    {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create,
+     "create an organization {name, domains, plan}", HTTP_RUN_WORKER, org_create_body},
+    {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list,
+     "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
      "rename an organization, change its plan (for tickets submitted later) or add domains {name?, plan?, domains_add?}",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, org_update_body},
     {"DELETE", "/api/v1/orgs/{id}", HTTP_ADMIN, org_delete, "delete an organization without tickets or users",
-     HTTP_RUN_WORKER},
-    {"POST", "/api/v1/products", HTTP_ADMIN, product_create, "create a product {name, stage}", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, NULL},
+    {"POST", "/api/v1/products", HTTP_ADMIN, product_create,
+     "create a product {name, stage}", HTTP_RUN_WORKER, product_create_body},
+    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
-     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER},
+     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, user_update,
      "deactivate or reactivate a user {active}: a deactivated user keeps their tickets and cannot sign in",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, user_update_body},
     {"DELETE", "/api/v1/users/{id}", HTTP_ADMIN, user_delete, "delete a user without history (else deactivate)",
-     HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+     HTTP_RUN_WORKER, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -319,12 +319,13 @@ static void restore_policy(garant_server *srv)
     if (rc) fprintf(stderr, "garant: the saved policy could not be restored: %s\n", garant_error_last());
 }
 
+static const http_field policy_put_body[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
+
 /* PUT /api/v1/policy {yaml} (admins). */
 static int policy_put(http_req *r)
 {
-    static const http_field spec[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, policy_put_body, v);
     if (rc) return rc;
     put_job j;
     memset(&j, 0, sizeof j);
@@ -363,16 +364,20 @@ static int policy_put(http_req *r)
 /* Moves a preview lists at most; the counts cover every ticket. */
 #define CORRECTION_LISTED 500
 
+/* A preview takes no reason: it records nothing. */
+static const http_field correction_preview_body[] = {{"to_version", HTTP_F_INT, 1, 0}, {NULL, 0, 0, 0}};
+static const http_field correction_apply_body[] = {{"to_version", HTTP_F_INT, 1, 0},
+                                                   {"reason", HTTP_F_STRING, 0, 1000},
+                                                   {NULL, 0, 0, 0}};
+
 /* {to_version, reason?}: the version must exist and compile. */
 static int correction_target(http_req *r, int64_t *out_version, const garant_policy **out_pol,
                              const char **out_reason, int with_reason)
 {
-    static const http_field spec[] = {{"to_version", HTTP_F_INT, 1, 0}, {"reason", HTTP_F_STRING, 0, 1000},
-                                      {NULL, 0, 0, 0}};
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, with_reason ? correction_apply_body : correction_preview_body, v);
     if (rc) return rc;
-    if (v[1] && !with_reason) return garant__error(GARANT_EINVAL, "unknown field 'reason': a preview takes none");
+    if (!with_reason) v[1] = NULL;
     json_int_t version = json_integer_value(v[0]);
     if (version < 1) return garant__error(GARANT_EINVAL, "'to_version' must be a policy version (1 or more)");
     garant_policy_version saved;
@@ -675,23 +680,25 @@ static int calendar_get(http_req *r)
 const http_route http_routes_policy[] = {
     {"GET", "/api/v1/policy", HTTP_STAFF, policy_get,
      "the SLA policy in force (or ?version=N): its YAML, plans with targets, priorities, stages, calendars",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/policy/summary", HTTP_USER, policy_summary,
-     "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER},
+     "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/policy/versions", HTTP_STAFF, policy_versions,
-     "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER},
+     "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/policy/corrections", HTTP_STAFF, corrections_list,
      "the corrections applied to open tickets, newest first: who, when, onto which version, why, what moved",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, NULL},
     {"POST", "/api/v1/policy/corrections/preview", HTTP_ADMIN, correction_preview,
-     "which open tickets moving onto a policy version {to_version} would move, and by how much", HTTP_RUN_WORKER},
+     "which open tickets moving onto a policy version {to_version} would move, and by how much",
+     HTTP_RUN_WORKER, correction_preview_body},
     {"POST", "/api/v1/policy/corrections", HTTP_ADMIN, correction_apply,
      "move every open ticket onto a policy version {to_version, reason}; a later deadline needs a reason",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, correction_apply_body},
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
      "save a new policy version {yaml} for tickets filed from now on (422 lists every problem with its line)",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, policy_put_body},
     {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
-     "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+     "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)",
+     HTTP_RUN_WORKER, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -622,6 +622,6 @@ static int report_sla(http_req *r)
 
 const http_route http_routes_reports[] = {
     {"GET", "/api/v1/reports/sla", HTTP_STAFF, report_sla,
-     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)", HTTP_RUN_WORKER, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -119,17 +119,18 @@ static int insert_webhook(garant_store_conn *w, void *arg)
     return GS(w)->sla->webhook_insert(w, n->url, n->secret, n->events, n->now, &n->id);
 }
 
+static const http_field webhook_create_body[] = {
+    {"url", HTTP_F_STRING, 1, HTTP_WEBHOOK_MAX_URL},
+    {"events", HTTP_F_ARRAY, 0, 8},
+    {"secret", HTTP_F_STRING, 0, SECRET_MAX},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/webhooks {url, events?, secret?} */
 static int webhook_create(http_req *r)
 {
-    static const http_field spec[] = {
-        {"url", HTTP_F_STRING, 1, HTTP_WEBHOOK_MAX_URL},
-        {"events", HTTP_F_ARRAY, 0, 8},
-        {"secret", HTTP_F_STRING, 0, SECRET_MAX},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, webhook_create_body, v);
     if (rc) return rc;
     const char *url = json_string_value(v[0]);
     rc = http_webhook_check_url(url, r->srv->opt.allow_private_webhooks, r->srv->test_hosts);
@@ -212,9 +213,12 @@ static int delivery_list(http_req *r)
 }
 
 const http_route http_routes_sla[] = {
-    {"POST", "/api/v1/webhooks", HTTP_ADMIN, webhook_create, "register a webhook for SLA events (secret shown once)", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/webhooks/deliveries", HTTP_ADMIN, delivery_list, "latest webhook deliveries and their state", HTTP_RUN_WORKER},
-    {"DELETE", "/api/v1/webhooks/{id}", HTTP_ADMIN, webhook_delete, "remove a webhook and its deliveries", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+    {"POST", "/api/v1/webhooks", HTTP_ADMIN, webhook_create,
+     "register a webhook for SLA events (secret shown once)", HTTP_RUN_WORKER, webhook_create_body},
+    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/webhooks/deliveries", HTTP_ADMIN, delivery_list,
+     "latest webhook deliveries and their state", HTTP_RUN_WORKER, NULL},
+    {"DELETE", "/api/v1/webhooks/{id}", HTTP_ADMIN, webhook_delete,
+     "remove a webhook and its deliveries", HTTP_RUN_WORKER, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

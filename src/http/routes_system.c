@@ -1,11 +1,13 @@
 /*
-** routes_system.c - health, Prometheus metrics and the test clock.
+** routes_system.c - health, Prometheus metrics, the API's OpenAPI
+** description and the test clock.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/internal.h"
+#include "openapi.h"
 #include "server_internal.h"
 #include "text.h"
 
@@ -116,14 +118,27 @@ static int metrics(http_req *r)
     return http_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.s);
 }
 
+static const http_field test_clock_body[] = {{"now", HTTP_F_STRING, 1, 64}, {NULL, 0, 0, 0}};
+
+/* GET /api/v1/openapi.json: docs/openapi.yaml, embedded as JSON at build
+** time (scripts/openapi_json.py). */
+static int openapi(http_req *r)
+{
+    size_t len;
+    const char *doc = http_openapi_json(&len);
+    char *text = malloc(len + 1);
+    if (!text) return garant__error(GARANT_ENOMEM, "out of memory sending the OpenAPI description");
+    memcpy(text, doc, len + 1);
+    return http_reply_text(r, 200, "application/json", text);
+}
+
 /* POST /api/v1/test/clock {"now": RFC3339}: only with --test-clock. The
 ** clock cannot be released to real time: a server under test reads none. */
 static int test_clock(http_req *r)
 {
     if (!r->srv->opt.test_clock) return garant__error(GARANT_ENOTFOUND, "no such resource");
-    static const http_field spec[] = {{"now", HTTP_F_STRING, 1, 64}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, test_clock_body, v);
     if (rc) return rc;
     int64_t t;
     rc = garant_time_parse_rfc3339(&t, json_string_value(v[0]), json_string_length(v[0]));
@@ -133,6 +148,12 @@ static int test_clock(http_req *r)
     return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, t)));
 }
 
+static const http_field test_hold_body[] = {
+    {"pool", HTTP_F_STRING, 1, 16},
+    {"hold", HTTP_F_BOOL, 1, 0},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/test/hold {"pool": "hashing", "hold": bool}: only with
 ** --test-clock. Held, the pool's workers take requests and wait before
 ** running them, so a test can fill the pool and its queue deterministically.
@@ -140,9 +161,8 @@ static int test_clock(http_req *r)
 static int test_hold(http_req *r)
 {
     if (!r->srv->opt.test_clock) return garant__error(GARANT_ENOTFOUND, "no such resource");
-    static const http_field spec[] = {{"pool", HTTP_F_STRING, 1, 16}, {"hold", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, test_hold_body, v);
     if (rc) return rc;
     if (strcmp(json_string_value(v[0]), "hashing") != 0)
         return garant__error(GARANT_EINVAL, "'pool' must be \"hashing\"");
@@ -152,9 +172,13 @@ static int test_hold(http_req *r)
 }
 
 const http_route http_routes_system[] = {
-    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER},
-    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER},
-    {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold, "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER, NULL},
+    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, openapi, "this API's OpenAPI 3.1 description (docs/openapi.yaml)",
+     HTTP_RUN_INLINE, NULL},
+    {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock,
+     "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER, test_clock_body},
+    {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold,
+     "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER, test_hold_body},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -277,22 +277,23 @@ static int create_then(http_req *r, void *ctx)
     return http_reply_text(r, 201, "application/json", text);
 }
 
+static const http_field ticket_create_body[] = {
+    {"subject", HTTP_F_STRING, 1, GARANT_MAX_SUBJECT},
+    {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
+    {"priority", HTTP_F_INT, 0, 0},
+    {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+    {"environment", HTTP_F_STRING, 0, 15},
+    {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
+    {"follow_up_of", HTTP_F_INT, 0, 0},
+    {NULL, 0, 0, 0},
+};
+
 static int ticket_create(http_req *r)
 {
     if (is_staff(r))
         return garant__error(GARANT_EPERM, "only customers file tickets; agents and admins answer them");
-    static const http_field spec[] = {
-        {"subject", HTTP_F_STRING, 1, GARANT_MAX_SUBJECT},
-        {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
-        {"priority", HTTP_F_INT, 0, 0},
-        {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
-        {"environment", HTTP_F_STRING, 0, 15},
-        {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
-        {"follow_up_of", HTTP_F_INT, 0, 0},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[7];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, ticket_create_body, v);
     if (rc) return rc;
     if ((rc = check_text("subject", v[0], 0)) || (rc = check_text("body", v[1], 1))) return rc;
     if (v[5] && json_string_length(v[5]) && (rc = check_text("impact", v[5], 0))) return rc;
@@ -492,16 +493,17 @@ static int patch_write(garant_store_conn *w, void *ctx)
     return rc;
 }
 
+static const http_field ticket_patch_body[] = {
+    {"priority", HTTP_F_INT, 0, 0},
+    {"reason", HTTP_F_STRING, 0, MAX_REASON},
+    {"status", HTTP_F_STRING, 0, 15},
+    {NULL, 0, 0, 0},
+};
+
 static int ticket_patch(http_req *r)
 {
-    static const http_field spec[] = {
-        {"priority", HTTP_F_INT, 0, 0},
-        {"reason", HTTP_F_STRING, 0, MAX_REASON},
-        {"status", HTTP_F_STRING, 0, 15},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[3];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, ticket_patch_body, v);
     if (rc) return rc;
     if (!v[0] && !v[2]) return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason') or 'status'");
     if (v[0] && !v[1])
@@ -623,15 +625,16 @@ static int reply_write(garant_store_conn *w, void *ctx)
     return rc;
 }
 
+static const http_field ticket_reply_body[] = {
+    {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
+    {"public", HTTP_F_BOOL, 0, 0},
+    {NULL, 0, 0, 0},
+};
+
 static int ticket_reply(http_req *r)
 {
-    static const http_field spec[] = {
-        {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
-        {"public", HTTP_F_BOOL, 0, 0},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[2];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, ticket_reply_body, v);
     if (rc) return rc;
     if ((rc = check_text("body", v[0], 1))) return rc;
     reply_job j = {r, r->id, json_string_value(v[0]), v[1] ? json_is_true(v[1]) : 1, 0, 0};
@@ -754,18 +757,19 @@ static int follow_ups(http_req *r)
 
 /* ---- previews -------------------------------------------------------- */
 
+static const http_field deadline_preview_body[] = {
+    {"priority", HTTP_F_INT, 0, 0},
+    {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+    {"environment", HTTP_F_STRING, 0, 15},
+    {"plan", HTTP_F_STRING, 0, 64},
+    {NULL, 0, 0, 0},
+};
+
 /* POST /api/v1/deadline/preview: the deadline a ticket filed now would get. */
 static int deadline_preview(http_req *r)
 {
-    static const http_field spec[] = {
-        {"priority", HTTP_F_INT, 0, 0},
-        {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
-        {"environment", HTTP_F_STRING, 0, 15},
-        {"plan", HTTP_F_STRING, 0, 64},
-        {NULL, 0, 0, 0},
-    };
     json_t *v[4];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, deadline_preview_body, v);
     if (rc) return rc;
     const garant_policy *pol = http_policy(r);
     garant_ticket t;
@@ -826,13 +830,14 @@ static int deadline_preview(http_req *r)
     return http_reply(r, 200, out);
 }
 
+static const http_field reclassify_preview_body[] = {{"priority", HTTP_F_INT, 1, 0}, {NULL, 0, 0, 0}};
+
 /* POST /api/v1/tickets/{id}/reclassify-preview: the deadline a change of
 ** priority would give, changing nothing. */
 static int reclassify_preview(http_req *r)
 {
-    static const http_field spec[] = {{"priority", HTTP_F_INT, 1, 0}, {NULL, 0, 0, 0}};
     json_t *v[1];
-    int rc = http_body_fields(r, spec, v);
+    int rc = http_body_fields(r, reclassify_preview_body, v);
     if (rc) return rc;
     garant_ticket t;
     if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
@@ -857,23 +862,29 @@ static int reclassify_preview(http_req *r)
 
 const http_route http_routes_tickets[] = {
     {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
-     "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}", HTTP_RUN_INLINE},
+     "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}",
+     HTTP_RUN_INLINE, ticket_create_body},
     {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
-     "list tickets, newest first: ?status=&priority=&breached=&plan=&product=&org=&limit=&after=", HTTP_RUN_WORKER},
-    {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get, "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER},
+     "list tickets, newest first: ?status=&priority=&breached=&plan=&product=&org=&limit=&after=",
+     HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get,
+     "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, ticket_patch,
-     "reclassify {priority, reason} and/or set {status}; recorded in the history", HTTP_RUN_WORKER},
+     "reclassify {priority, reason} and/or set {status}; recorded in the history", HTTP_RUN_WORKER, ticket_patch_body},
     {"POST", "/api/v1/tickets/{id}/replies", HTTP_USER, ticket_reply,
-     "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER},
+     "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER, ticket_reply_body},
     {"POST", "/api/v1/tickets/{id}/reclassify-preview", HTTP_STAFF, reclassify_preview,
-     "the deadline a change of priority would give {priority}, changing nothing", HTTP_RUN_WORKER},
+     "the deadline a change of priority would give {priority}, changing nothing",
+     HTTP_RUN_WORKER, reclassify_preview_body},
     {"GET", "/api/v1/queue", HTTP_STAFF, queue,
-     "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after=", HTTP_RUN_WORKER},
+     "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after=",
+     HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/queue/follow-ups", HTTP_STAFF, follow_ups,
      "customers' follow-ups and reopened tickets waiting for the desk after the first response, longest waiting "
      "first: ?limit=&after=",
-     HTTP_RUN_WORKER},
+     HTTP_RUN_WORKER, NULL},
     {"POST", "/api/v1/deadline/preview", HTTP_USER, deadline_preview,
-     "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}", HTTP_RUN_WORKER},
-    {NULL, NULL, 0, NULL, NULL, 0},
+     "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}",
+     HTTP_RUN_WORKER, deadline_preview_body},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -644,6 +644,9 @@ static const char *ftype_name(http_ftype t)
 
 int http_body_fields(http_req *r, const http_field *spec, json_t **out)
 {
+    /* The route table declares what a handler reads: `garant routes --json`
+    ** and docs/openapi.yaml's test rely on it. */
+    assert(!r->impl || spec == ((conn_state *)r->impl)->rt->body);
     size_t nspec = 0;
     while (spec[nspec].name) out[nspec++] = NULL;
     const char *ct = http_header(r, "Content-Type");
@@ -668,7 +671,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
             break;
         }
         const http_field *f = &spec[i];
-        size_t max = f->max ? f->max : 1024 * 1024;
+        size_t max = f->max ? f->max : HTTP_FIELD_MAX_DEFAULT;
         int ok = 0;
         switch (f->type) {
         case HTTP_F_STRING: ok = json_is_string(val); break;
@@ -679,7 +682,8 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
             ok = json_is_array(val);
             size_t k;
             json_t *el;
-            json_array_foreach(val, k, el) ok = ok && json_is_string(el) && json_string_length(el) <= 253;
+            json_array_foreach(val, k, el) ok =
+                ok && json_is_string(el) && json_string_length(el) <= HTTP_ARRAY_ITEM_MAX;
             if (ok && json_array_size(val) > max) {
                 rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
                 goto done;
