@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@
 
 #include "../core/internal.h"
 #include "loader.h"
+#include "log.h"
 #include "server_internal.h"
 #include "text.h"
 
@@ -188,7 +190,7 @@ const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c
 {
     const garant_policy *pol;
     if (http_policy_version(&pol, srv, c, version) == 0) return pol;
-    fprintf(stderr, "garant: %s; showing the ticket under the current policy\n", garant_error_last());
+    http_log("%s; showing the ticket under the current policy", garant_error_last());
     return http_policy_current(srv, NULL);
 }
 
@@ -926,10 +928,30 @@ static int serve_static(struct MHD_Connection *conn, garant_server *srv, const c
 
 /* ---- the request lifecycle ------------------------------------------ */
 
+/* One line a request: "METHOD PATH STATUS TIMEms". The method and the
+** path are the client's (the path URL-decoded by libmicrohttpd): escaped,
+** spaces too, so that neither can end the line or add a field to it
+** (log.h). A path is cut at about 1 KiB in the log. */
 static void log_request(http_req *r, double ms)
 {
     if (r->srv->opt.quiet) return;
-    fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->path, r->status, ms);
+    char method[64], path[1024];
+    http_log_escape(method, sizeof method, r->method, strlen(r->method), HTTP_LOG_SPACE);
+    http_log_escape(path, sizeof path, r->path, strlen(r->path), HTTP_LOG_SPACE);
+    fprintf(stderr, "%s %s %d %.1fms\n", method, path, r->status, ms);
+}
+
+/* libmicrohttpd's own messages, through the same escaping: some name
+** what a client sent. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char text[1024], line[sizeof text * HTTP_LOG_ESCAPE_MAX + 4];
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    if (n < 0) return;
+    size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    while (len && text[len - 1] == '\n') len--; /* its messages end in a line break */
+    fprintf(stderr, "garant: libmicrohttpd: %s\n", http_log_escape(line, sizeof line, text, len, 0));
 }
 
 /* json_dump_callback's sink: 0, or -1 when the text cannot grow. */
@@ -1571,14 +1593,13 @@ static int load_policy(garant_server *srv)
     garant_policy *pol = NULL;
     if (!rc) {
         rc = http_policy_compile(&pol, &diags, srv, yaml);
-        if (rc) fprintf(stderr, "garant: policy version %lld does not load: %s\n", (long long)version,
-                        garant_error_last());
+        if (rc) http_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
     } else {
-        fprintf(stderr, "garant: cannot read or save the policy: %s\n", garant_error_last());
+        http_log("cannot read or save the policy: %s", garant_error_last());
     }
     for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
         const garant_diag *d = garant_diags_get(diags, i);
-        fprintf(stderr, "garant: policy:%d:%d: %s\n", d->line, d->column, d->message);
+        http_log("policy:%d:%d: %s", d->line, d->column, d->message);
     }
     garant_diags_free(diags);
     free(latest.yaml);
@@ -1648,8 +1669,10 @@ int garant_server_run(const garant_server_options *opt)
                          MHD_USE_ERROR_LOG;
         if (((struct sockaddr *)&ss)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
         unsigned loops = opt->threads > 0 ? (unsigned)opt->threads : DEFAULT_LOOPS;
-        /* A pool of one is no pool: MHD wants the option left out then. */
-        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+        /* The logger first: MHD logs the options that follow it. A pool
+        ** of one is no pool: MHD wants the option left out then. */
+        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                                       NULL, MHD_OPTION_SOCK_ADDR, &ss,
                                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                                        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,

@@ -1,0 +1,120 @@
+"""test_hardening.py - what an attacker found (issue 13, findings 9-11), each
+reproduced and now refused.
+
+Finding 9, the log: a path, a header or an address from outside cannot
+start a line of its own in the server's log, nor forge a mail written there.
+Finding 10, HTTP: HEAD on GET routes, the bearer scheme and the JSON media
+type in any case, ids that are not canonical or too large for a JSON number,
+and the framing ambiguities the server can see (docs/deploy.md says what
+the bare port does and does not reject).
+Finding 11: customers see no global event ids, /metrics needs a token or an
+admin, webhooks refuse port 0 (address ranges: tests/http/test_webhook.c).
+"""
+import json
+import os
+import re
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, expect, expect_error, expect_status, run, wait_until  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+def customer(s, email, name="Customer"):
+    """Sign up, verify through the mailed link, log in; the bearer token."""
+    expect_status(s.post("/api/v1/signup", {"email": email, "password": PASSWORD, "name": name}), 201)
+    mail = s.smtp.wait_for(email)
+    m = re.search(r"token=([A-Za-z0-9_\-]+)", mail["data"].replace("=\r\n", "").replace("=\n", ""))
+    expect(m, "no token in %r" % mail["data"])
+    expect_status(s.post("/api/v1/verify", {"token": m.group(1)}), 200)
+    return s.login(email, PASSWORD)
+
+
+def setup(s):
+    """A customer with one ticket, an agent; returns (customer, agent, ticket id)."""
+    cust = customer(s, "it@acme.example")
+    s.add_staff("agent@vendor.example", "agent", PASSWORD)
+    agent = s.login("agent@vendor.example", PASSWORD)
+    r = expect_status(s.post("/api/v1/tickets", {"subject": "Printer on fire", "body": "It burns."}, token=cust), 201)
+    return cust, agent, r.json["id"]
+
+
+def raw(s, data, timeout=10):
+    """Send bytes on a fresh connection and read until the server closes it
+    or stops sending: (status line, whole answer, closed by the server)."""
+    host, port = s.url[len("http://"):].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(data)
+        out, closed = b"", False
+        sock.settimeout(1.0)
+        try:
+            while True:
+                b = sock.recv(65536)
+                if not b:
+                    closed = True
+                    break
+                out += b
+                # One whole answer read: its headers, and its body by length.
+                head, sep, body = out.partition(b"\r\n\r\n")
+                m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+                if sep and m and len(body) >= int(m.group(1)):
+                    break
+        except socket.timeout:
+            pass
+    return out.split(b"\r\n", 1)[0].decode("latin-1"), out, closed
+
+
+# ---- finding 9: the log ---------------------------------------------------
+
+def request_lines(log):
+    """The log's request lines: "METHOD PATH STATUS TIMEms"."""
+    return [l for l in log.splitlines() if re.match(r"^[A-Z]+ \S+ \d{3} [\d.]+ms$", l)]
+
+
+def test_a_path_cannot_add_lines_to_the_log():
+    with Server(smtp=False) as s:
+        forged = ("/api/v1/x%0aFORGED2 404 0.1ms%0d%0agarant: mail (no --smtp-url, so not sent):%0a"
+                  "To: it@acme.example%0a%0ahttp://evil.example/verify%3ftoken=x%0a-- end of mail --"
+                  "%c2%85%e2%80%a8%ff%22%5c%00NUL-ends-the-path").replace(" ", "%20")
+        expect_status(s.get(forged), 404)
+        expect_status(s.get("/api/v1/y%20200%201.0ms"), 404)
+        # The request log line is written after the answer: wait for it.
+        wait_until(lambda: len(request_lines(s.read_log())) >= 2, "two request lines in the log")
+        log = s.read_log()
+        for line in log.splitlines():
+            expect(not line.startswith("FORGED2"), "a forged line: %r" % line)
+            expect(not line.startswith("To: "), "a forged mail header: %r" % line)
+            expect(not line.startswith("http://evil"), "a forged link: %r" % line)
+            expect("\u2028" not in line and "\x85" not in line, "a line separator survived: %r" % line)
+        expect("garant: mail" not in log, log)
+        lines = request_lines(log)
+        expect(len(lines) == 2, lines)
+        expect(lines[0].startswith("GET /api/v1/x\\nFORGED2\\x20404\\x200.1ms\\r\\ngarant:\\x20mail"), lines[0])
+        expect(lines[0].endswith('--\\x20end\\x20of\\x20mail\\x20--\\u0085\\u2028\\xff\\"\\\\ 404 %s'
+                                 % lines[0].split()[-1]), lines[0])
+        # A space in the path cannot pose as the status field either.
+        expect(lines[1].startswith("GET /api/v1/y\\x20200\\x201.0ms 404 "), lines[1])
+
+
+def test_a_logged_mail_is_lines_of_its_own_kind():
+    """Without SMTP a mail goes to the log: each of its lines behind a
+    prefix, so that nothing in it passes for a request or a mail's end."""
+    with Server(smtp=False) as s:
+        expect_status(s.post("/api/v1/signup", {"email": "it@acme.example", "password": PASSWORD, "name": "N"}),
+                      201)
+        log = s.read_log()
+        start = log.index("garant: mail (no --smtp-url, so not sent):\n")
+        block = log[start:].split("\n")
+        end = block.index("garant: mail| -- end of mail --")
+        for line in block[1:end]:
+            expect(line.startswith("garant: mail| "), line)
+        expect("garant: mail| To: it@acme.example" in block, block[:end])
+        m = re.search(r"^garant: mail\| \S+/verify\?token=([A-Za-z0-9_-]{43})$", log, re.M)
+        expect(m, log)
+        expect_status(s.post("/api/v1/verify", {"token": m.group(1)}), 200)
+
+
+if __name__ == "__main__":
+    run(globals(), "hardening")
