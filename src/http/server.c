@@ -643,13 +643,77 @@ static const char *ftype_name(http_ftype t)
     return names[t];
 }
 
+/* Case-insensitive prefix: does s start with lower-case word? */
+static int starts_ci(const char *s, const char *word)
+{
+    for (; *word; s++, word++)
+        if (!*s || (*s >= 'A' && *s <= 'Z' ? *s + 32 : *s) != *word) return 0;
+    return 1;
+}
+
+/* RFC 9110's token characters (header names, media types, parameters). */
+static int tchar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static const char *skip_ows(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+/* A request body's Content-Type must be JSON in UTF-8 (RFC 8259): the
+** media type application/json in any case (RFC 9110 8.3.1), with optional
+** parameters; a charset parameter, if any, must be utf-8. Anything else is
+** refused with GARANT_EPARSE naming the header (the value quoted escaped:
+** it is the client's). */
+static int check_json_type(const char *ct)
+{
+    const char *p = skip_ows(ct);
+    const char *why = "expected Content-Type application/json";
+    if (!starts_ci(p, "application/json")) goto bad;
+    p = skip_ows(p + 16);
+    while (*p == ';') {
+        p = skip_ows(p + 1);
+        const char *name = p;
+        while (tchar(*p)) p++;
+        size_t name_len = (size_t)(p - name);
+        if (!name_len || *p++ != '=') goto bad;
+        const char *val = p;
+        size_t val_len;
+        if (*p == '"') {
+            val = ++p;
+            while (*p && *p != '"' && *p != '\\') p++;
+            if (*p != '"') goto bad; /* unterminated, or an escape no charset needs */
+            val_len = (size_t)(p++ - val);
+        } else {
+            while (tchar(*p)) p++;
+            val_len = (size_t)(p - val);
+            if (!val_len) goto bad;
+        }
+        if (name_len == 7 && starts_ci(name, "charset") && !(val_len == 5 && starts_ci(val, "utf-8"))) {
+            why = "Content-Type application/json must be in charset utf-8";
+            goto bad;
+        }
+        p = skip_ows(p);
+    }
+    if (*p) goto bad;
+    return 0;
+bad:;
+    char shown[200];
+    return garant__error(GARANT_EPARSE, "%s, got '%s'", why,
+                         http_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
+}
+
 int http_body_fields(http_req *r, const http_field *spec, json_t **out)
 {
     size_t nspec = 0;
     while (spec[nspec].name) out[nspec++] = NULL;
     const char *ct = http_header(r, "Content-Type");
-    if (ct && (strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')))
-        return garant__error(GARANT_EPARSE, "expected Content-Type application/json, got '%.64s'", ct);
+    int rc = ct ? check_json_type(ct) : 0;
+    if (rc) return rc;
     json_error_t jerr;
     json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) return garant__error(GARANT_EPARSE, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
@@ -660,7 +724,6 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
     /* The parsed body lives as long as the request, through r->impl's owner. */
     const char *key;
     json_t *val;
-    int rc = 0;
     json_object_foreach(root, key, val) {
         size_t i = 0;
         while (i < nspec && strcmp(spec[i].name, key) != 0) i++;
@@ -719,7 +782,16 @@ done:
 
 /* ---- routing --------------------------------------------------------- */
 
-/* Match path against pattern; {id} and {id2} take positive integers. */
+/* The largest id a route takes: 2^53 - 1, the largest integer a JSON
+** number keeps exactly in every client (JavaScript's
+** Number.MAX_SAFE_INTEGER). Ids are written as JSON numbers; a larger one
+** could name a different object in the client than in the server. */
+#define MAX_ROUTE_ID ((INT64_C(1) << 53) - 1)
+
+/* Match path against pattern; {id} and {id2} take an id: a positive
+** integer in canonical decimal (no sign, no leading zero) up to
+** MAX_ROUTE_ID. Anything else there ("01", "+1", 2^53) matches no route,
+** so it is answered 404 like any other path that names nothing. */
 static int match(const char *pattern, const char *path, int64_t *id, int64_t *id2)
 {
     const char *p = pattern, *s = path;
@@ -728,13 +800,15 @@ static int match(const char *pattern, const char *path, int64_t *id, int64_t *id
             const char *close = strchr(p, '}');
             int second = strncmp(p, "{id2}", 5) == 0;
             int64_t v = 0;
+            if (*s == '0') return 0; /* a leading zero, or the id 0 */
             int digits = 0;
             while (*s >= '0' && *s <= '9') {
-                if (v > (INT64_C(1) << 53) / 10) return 0;
-                v = v * 10 + (*s++ - '0');
+                int d = *s++ - '0';
+                if (v > (MAX_ROUTE_ID - d) / 10) return 0;
+                v = v * 10 + d;
                 digits++;
             }
-            if (!digits || v == 0) return 0;
+            if (!digits) return 0;
             *(second ? id2 : id) = v;
             p = close + 1;
             continue;
@@ -754,7 +828,11 @@ static const http_route *find_route(const char *method, const char *path, int64_
             int64_t a = 0, b = 0;
             if (!match(rt->pattern, path, &a, &b)) continue;
             *path_known = 1;
-            if (strcmp(rt->method, method) != 0) continue;
+            /* HEAD is GET without the body (RFC 9110 9.3.2): MHD sends
+            ** the headers of the answer, Content-Length included, and
+            ** leaves the body out. GET routes change nothing. */
+            if (strcmp(rt->method, method) != 0 && !(!strcmp(method, "HEAD") && !strcmp(rt->method, "GET")))
+                continue;
             *id = a;
             *id2 = b;
             return rt;
@@ -764,14 +842,26 @@ static const http_route *find_route(const char *method, const char *path, int64_
 
 /* ---- authentication -------------------------------------------------- */
 
+/* The token of "Authorization: Bearer T", or NULL. The scheme is
+** case-insensitive and followed by one or more spaces (RFC 9110 11.1,
+** 11.4); clients send "bearer" too. */
+static const char *bearer_token(http_req *r)
+{
+    const char *auth = http_header(r, "Authorization");
+    if (!auth || !starts_ci(auth, "bearer") || auth[6] != ' ') return NULL;
+    const char *t = auth + 6;
+    while (*t == ' ') t++;
+    return t;
+}
+
 /* The session token from "Authorization: Bearer T" or the garant_session
 ** cookie; NULL if none. Sets *via_cookie. */
 static const char *presented_token(http_req *r, int *via_cookie)
 {
     conn_state *cs = r->impl;
-    const char *auth = http_header(r, "Authorization");
+    const char *bearer = bearer_token(r);
     *via_cookie = 0;
-    if (auth && strncmp(auth, "Bearer ", 7) == 0) return auth + 7;
+    if (bearer) return bearer;
     const char *cookie = MHD_lookup_connection_value(cs->conn, MHD_COOKIE_KIND, "garant_session");
     if (cookie) *via_cookie = 1;
     return cookie;

@@ -116,5 +116,85 @@ def test_a_logged_mail_is_lines_of_its_own_kind():
         expect_status(s.post("/api/v1/verify", {"token": m.group(1)}), 200)
 
 
+# ---- finding 10: HTTP the application controls --------------------------
+
+def test_head_answers_like_get_without_a_body():
+    with Server() as s:
+        cust, agent, tid = setup(s)
+        for path, tok in [("/healthz", None), ("/api/v1/tickets/%d" % tid, cust), ("/api/v1/tickets", agent),
+                          ("/api/v1/me", cust)]:
+            get = expect_status(s.get(path, token=tok), 200)
+            head = expect_status(s.request("HEAD", path, token=tok), 200)
+            expect(head.raw == "", "HEAD sent a body: %r" % head)
+            expect(head.headers.get("Content-Type") == get.headers.get("Content-Type"), head.headers)
+            expect(head.headers.get("Content-Length") == str(len(get.raw.encode())), (head.headers, len(get.raw)))
+        # As GET would: no session, 401; another organization's ticket, 404.
+        expect_status(s.request("HEAD", "/api/v1/tickets/%d" % tid), 401)
+        other = customer(s, "it@other.example")
+        expect_status(s.request("HEAD", "/api/v1/tickets/%d" % tid, token=other), 404)
+        # On the wire: the headers and nothing after them, and the
+        # connection still usable for the next request.
+        _, out, _ = raw(s, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first, _, rest = out.partition(b"\r\n\r\n")
+        expect(first.startswith(b"HTTP/1.1 200") and rest.startswith(b"HTTP/1.1 200"), out)
+        # HEAD is no way around a route's method: POST-only stays 405.
+        expect_status(s.request("HEAD", "/api/v1/login"), 405)
+
+
+def test_bearer_scheme_in_any_case():
+    with Server() as s:
+        cust, _, tid = setup(s)
+        for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+            for sep in (" ", "   "):
+                r = s.get("/api/v1/tickets/%d" % tid, headers={"Authorization": scheme + sep + cust})
+                expect_status(r, 200, "%r%r" % (scheme, sep))
+        # Writes too.
+        expect_status(s.post("/api/v1/tickets", {"subject": "s", "body": "b"},
+                             headers={"Authorization": "bearer " + cust}), 201)
+        # Another scheme, or the scheme glued to the token, is no session.
+        for h in ("Basic " + cust, "Bearer" + cust, "Bearerx " + cust, "bearer"):
+            expect_error(s.get("/api/v1/tickets/%d" % tid, headers={"Authorization": h}), 401)
+
+
+def test_json_media_type_in_any_case():
+    with Server() as s:
+        cust, _, _ = setup(s)
+        body = json.dumps({"subject": "s", "body": "b"}).encode()
+        for ct in ["application/json", "APPLICATION/JSON", "Application/Json", "application/json; charset=utf-8",
+                   "application/json;charset=UTF-8", "application/json ; charset=\"utf-8\"",
+                   "APPLICATION/JSON; CHARSET=UTF-8", "application/json; charset=utf-8; foo=bar"]:
+            r = s.post("/api/v1/tickets", raw=body, token=cust, headers={"Content-Type": ct})
+            expect_status(r, 201, ct)
+        for ct in ["application/json; charset=latin1", "application/json; charset=utf-16",
+                   "APPLICATION/JSON; charset=\"iso-8859-1\"", "application/json; charset=", "application/json;x",
+                   "application/json; charset=\"utf-8", "application/jsonx", "text/json", "application/json, text/plain"]:
+            r = expect_error(s.post("/api/v1/tickets", raw=body, token=cust, headers={"Content-Type": ct}), 400,
+                             "Content-Type")
+            expect(r.json["error"]["code"] == "eparse", r)
+        r = expect_error(s.post("/api/v1/tickets", raw=body, token=cust,
+                                headers={"Content-Type": "application/json; charset=latin1"}), 400, "utf-8")
+
+
+def test_ids_must_be_canonical_and_json_safe():
+    """An id is a positive decimal without a leading zero, at most 2^53 - 1:
+    anything else in its place names no route, 404 for everyone, before
+    authentication and whatever the method (not 401 or 405)."""
+    with Server() as s:
+        cust, agent, tid = setup(s)
+        expect(tid == 1, tid)
+        top = 2 ** 53 - 1
+        for bad in ["01", "001", "+1", str(2 ** 53), str(2 ** 53 + 1), "9223372036854775807",
+                    "9223372036854775808", "18446744073709551617", "1" + "0" * 30]:
+            path = "/api/v1/tickets/" + bad
+            for tok in (None, cust, agent):
+                expect_error(s.get(path, token=tok), 404, "no such resource")
+            expect_error(s.delete(path, token=agent), 404, "no such resource")  # not 405
+            expect_error(s.post(path + "/replies", {"body": "b"}, token=agent), 404, "no such resource")
+        # The largest id is one: it names no ticket, but a route.
+        expect_error(s.get("/api/v1/tickets/%d" % top), 401)
+        expect_error(s.get("/api/v1/tickets/%d" % top, token=agent), 404, "ticket")
+        expect_error(s.delete("/api/v1/tickets/%d" % top, token=agent), 405)
+
+
 if __name__ == "__main__":
     run(globals(), "hardening")
