@@ -576,6 +576,8 @@ typedef struct conn_state {
     http_req req;
     char ip[INET6_ADDRSTRLEN];
     struct timespec t0;          /* CLOCK_MONOTONIC, when dispatched */
+    int close;                   /* answer with Connection: close (a
+                                 ** request whose framing was refused) */
     int pending;                 /* http_write_then queued a write */
     int counted;                 /* counted in srv->inflight; event loop only */
     http_write_job job;          /* that write */
@@ -1100,6 +1102,7 @@ static int send_response(struct MHD_Connection *conn, http_req *r)
         MHD_add_response_header(resp, "Retry-After", ra);
     }
     if (r->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (((conn_state *)r->impl)->close) MHD_add_response_header(resp, "Connection", "close");
     int ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -1387,11 +1390,9 @@ static enum MHD_Result finish(garant_server *srv, struct MHD_Connection *conn, c
     return ret == MHD_YES ? MHD_YES : MHD_NO;
 }
 
-/* Fill the request from the connection and pick its route; 0, or the
-** response is set already (no route, method not allowed, body too large,
-** shutting down). */
-static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
-                   const char *method)
+/* Fill the request from the connection. */
+static void fill_request(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                         const char *method)
 {
     clock_gettime(CLOCK_MONOTONIC, &cs->t0);
     http_req *r = &cs->req;
@@ -1413,6 +1414,16 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, cs->ip, sizeof cs->ip);
     }
     r->client_ip = cs->ip;
+}
+
+/* Fill the request from the connection and pick its route; 0, or the
+** response is set already (no route, method not allowed, body too large,
+** shutting down). */
+static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                   const char *method)
+{
+    fill_request(srv, conn, cs, url, method);
+    http_req *r = &cs->req;
     int path_known;
     cs->rt = find_route(method, url, &r->id, &r->id2, &path_known);
     if (!cs->rt) {
@@ -1443,11 +1454,98 @@ static void uncount(garant_server *srv, conn_state *cs)
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* ---- framing the bare port refuses ------------------------------------ */
+
+/* What framing_problem learns from the headers, one at a time. */
+typedef struct framing {
+    const char *problem;        /* why the request is refused; NULL if not */
+    int status;                 /* 400, or 501 for a transfer coding */
+    int hosts, lengths, encodings;
+    const char *length;         /* the first Content-Length */
+    size_t length_size;
+} framing;
+
+/* Is value (n bytes) the single word `chunked`, in any case? Exactly what
+** libmicrohttpd takes for chunked: it does not trim a trailing space, and
+** "chunked " left it waiting for a body of unknown length. */
+static int just_chunked(const char *value, size_t n)
+{
+    return n == 7 && starts_ci(value, "chunked");
+}
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                      const char *value, size_t value_size)
+{
+    (void)kind;
+    framing *f = cls;
+    for (size_t i = 0; i < key_size; i++)
+        if (!tchar(key[i])) {
+            f->problem = "a header name contains a character other than a token's (RFC 9110 5.1)";
+            return MHD_NO;
+        }
+    /* Field values hold no control characters but HTAB (RFC 9110 5.5):
+    ** libmicrohttpd keeps a lone CR (or another control) inside one, and a
+    ** proxy in front may end the line there where this server does not.
+    ** (A NUL cannot be seen here: libmicrohttpd cuts the value at it.) */
+    for (size_t i = 0; i < value_size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            f->problem = "a header value contains a control character (a CR or another)";
+            return MHD_NO;
+        }
+    }
+    if (key_size == 4 && starts_ci(key, "host")) {
+        f->hosts++;
+    } else if (key_size == 14 && starts_ci(key, "content-length")) {
+        if (f->lengths++ && (value_size != f->length_size || memcmp(value, f->length, value_size) != 0)) {
+            f->problem = "two different Content-Length values";
+            return MHD_NO;
+        }
+        f->length = value;
+        f->length_size = value_size;
+    } else if (key_size == 17 && starts_ci(key, "transfer-encoding")) {
+        f->encodings++;
+        if (!just_chunked(value, value_size)) {
+            f->problem = "only the transfer coding 'chunked' is supported";
+            f->status = 501;
+            return MHD_NO;
+        }
+    }
+    return MHD_YES;
+}
+
+/* The request's framing as libmicrohttpd parsed its headers: NULL if it
+** is unambiguous, else why not, with *status 400 (or 501 for a transfer
+** coding other than chunked, RFC 9112 6.1). libmicrohttpd 0.9.75 accepts
+** what a proxy in front may read differently (request smuggling): two
+** different Content-Length values, Transfer-Encoding with Content-Length
+** (it uses the former and keeps the connection), CR or NUL inside a
+** header value, more than one Host; and with 'gzip, chunked' it waits
+** for a body that never ends. Such a request is answered here, before its
+** body is read, and the connection is closed after the answer (RFC 9112
+** 6.1 requires that for TE with CL). docs/deploy.md lists what the bare
+** port does and does not refuse. */
+static const char *framing_problem(struct MHD_Connection *conn, const char *version, int *status)
+{
+    framing f = {NULL, 400, 0, 0, 0, NULL, 0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
+    if (!f.problem && f.hosts > 1) f.problem = "more than one Host header (RFC 9112 3.2)";
+    if (!f.problem && f.encodings > 1) {
+        f.problem = "only the transfer coding 'chunked' is supported, once";
+        f.status = 501;
+    }
+    if (!f.problem && f.encodings && f.lengths)
+        f.problem = "both Transfer-Encoding and Content-Length: the length of the body is ambiguous";
+    if (!f.problem && f.encodings && strcmp(version, "HTTP/1.1") != 0)
+        f.problem = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)";
+    *status = f.status;
+    return f.problem;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     garant_server *srv = cls;
     conn_state *cs = *con_cls;
     if (!cs) {
@@ -1455,7 +1553,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ci || !(cs = ci->socket_context)) return MHD_NO; /* on_connection could not allocate */
         request_start(cs);
         *con_cls = cs;
-        return MHD_YES;
+        /* The headers are all in: refuse ambiguous framing before the
+        ** body is read, and close the connection after the answer. */
+        int status;
+        const char *problem = framing_problem(conn, version, &status);
+        if (!problem) return MHD_YES;
+        fill_request(srv, conn, cs, url, method);
+        reply_error(&cs->req, GARANT_EPARSE, problem);
+        cs->req.status = status;
+        cs->close = 1;
+        return finish(srv, conn, cs);
     }
     switch ((phase)atomic_load(&cs->phase)) {
     case PH_BODY: break;
@@ -1767,6 +1874,10 @@ int garant_server_run(const garant_server_options *opt)
                                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                                        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+                                       /* HTTP/1.1 without Host, and a space
+                                       ** inside the request target, are
+                                       ** refused (docs/deploy.md). */
+                                       MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
                                        loops > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, loops,
                                        MHD_OPTION_END);
         if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));

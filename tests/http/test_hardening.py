@@ -41,9 +41,11 @@ def setup(s):
     return cust, agent, r.json["id"]
 
 
-def raw(s, data, timeout=10):
-    """Send bytes on a fresh connection and read until the server closes it
-    or stops sending: (status line, whole answer, closed by the server)."""
+def raw(s, data, timeout=10, until_close=False):
+    """Send bytes on a fresh connection and read one whole answer, or with
+    until_close everything until the server closes the connection or sends
+    nothing for a second: (status line, what was read, closed by the
+    server)."""
     host, port = s.url[len("http://"):].split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         sock.sendall(data)
@@ -59,7 +61,7 @@ def raw(s, data, timeout=10):
                 # One whole answer read: its headers, and its body by length.
                 head, sep, body = out.partition(b"\r\n\r\n")
                 m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
-                if sep and m and len(body) >= int(m.group(1)):
+                if not until_close and sep and m and len(body) >= int(m.group(1)):
                     break
         except socket.timeout:
             pass
@@ -194,6 +196,94 @@ def test_ids_must_be_canonical_and_json_safe():
         expect_error(s.get("/api/v1/tickets/%d" % top), 401)
         expect_error(s.get("/api/v1/tickets/%d" % top, token=agent), 404, "ticket")
         expect_error(s.delete("/api/v1/tickets/%d" % top, token=agent), 405)
+
+
+# ---- finding 10: framing the bare port refuses (docs/deploy.md) -----------
+
+LOGIN = json.dumps({"email": "nobody@acme.example", "password": "wrong"}).encode()
+SMUGGLED = b"GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def post_login(headers, body):
+    """A login request with the given header lines (bytes) and body."""
+    return b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + headers + b"\r\n" + body
+
+
+def chunked(body):
+    return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+
+
+def refused(s, data, status=400, fragment=None):
+    """data is answered `status` at once, the connection closed after it,
+    and nothing sent after the headers (a smuggled request) is answered."""
+    line, out, closed = raw(s, data + SMUGGLED, until_close=True)
+    expect(line.startswith("HTTP/1.1 %d " % status), "%r -> %r" % (data[:200], out[:300]))
+    expect(closed, "the connection stayed open after %r" % data[:200])
+    expect(out.count(b"HTTP/1.1 ") == 1, "a second answer: %r" % out)
+    head, _, body = out.partition(b"\r\n\r\n")
+    expect(re.search(rb"\r\nconnection: close", head, re.I), head)
+    if fragment:
+        msg = json.loads(body)["error"]["message"]
+        expect(fragment in msg, msg)
+
+
+def test_ambiguous_framing_is_refused():
+    with Server() as s:
+        n = b"%d" % len(LOGIN)
+        refused(s, post_login(b"Content-Length: " + n + b"\r\nContent-Length: 5\r\n", LOGIN), 400,
+                "two different Content-Length")
+        refused(s, post_login(b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", chunked(LOGIN)), 400,
+                "both Transfer-Encoding and Content-Length")
+        refused(s, post_login(b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", chunked(LOGIN)), 400)
+        # A coding the server cannot undo: 501 at once, where it hung.
+        for te in (b"gzip, chunked", b"chunked, gzip", b"identity", b"chunked, chunked", b"xchunked", b"chunked "):
+            refused(s, post_login(b"Transfer-Encoding: " + te + b"\r\n", chunked(LOGIN)), 501, "chunked")
+        refused(s, post_login(b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", chunked(LOGIN)), 501)
+        refused(s, b"POST /api/v1/login HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(LOGIN), 400,
+                "HTTP/1.0")
+        # Header lines a proxy may read otherwise.
+        refused(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n", 400, "control character")
+        refused(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n", 400, "control character")
+        refused(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400, "Host")
+        refused(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : b\r\n\r\n", 400, "header name")
+        refused(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX A: b\r\n\r\n", 400, "header name")
+        # MHD_OPTION_STRICT_FOR_CLIENT: HTTP/1.1 needs a Host (400); a
+        # space inside the target ends the connection without an answer.
+        line, out, closed = raw(s, b"GET /healthz HTTP/1.1\r\n\r\n", until_close=True)
+        expect(line.startswith("HTTP/1.1 400 ") and closed, out)
+        line, out, closed = raw(s, b"GET /healthz x HTTP/1.1\r\nHost: x\r\n\r\n", until_close=True)
+        expect(out == b"" and closed, out)
+        # What stays fine: one length, a length repeated, chunked alone,
+        # HTTP/1.0 without Host, a tab in a value; on a kept connection.
+        for ok in (post_login(b"Content-Length: " + n + b"\r\n", LOGIN),
+                   post_login(b"Content-Length: " + n + b"\r\nContent-Length: " + n + b"\r\n", LOGIN),
+                   post_login(b"Transfer-Encoding: chunked\r\n", chunked(LOGIN)),
+                   post_login(b"Transfer-Encoding:  CHUNKED\r\n", chunked(LOGIN))):
+            line, out, closed = raw(s, ok)
+            expect(line.startswith("HTTP/1.1 401 ") and not closed, "%r -> %r" % (ok, out))
+        line, out, _ = raw(s, b"GET /healthz HTTP/1.0\r\nX-A: a\tb\r\n\r\n")
+        expect(line.startswith("HTTP/1.1 200 "), out)
+        # The refusals are logged as requests, escaped.
+        wait_until(lambda: "POST /api/v1/login 501 " in s.read_log(), "the 501 in the log")
+
+
+def test_what_the_bare_port_does_not_refuse():
+    """docs/deploy.md says what libmicrohttpd 0.9.75 does with these and that
+    a proxy in front must normalise them; if a newer one refuses them, this
+    test fails and the document is to be updated."""
+    with Server() as s:
+        # A bare LF ends a header line (RFC 9112 2.2 allows it): two headers.
+        cust, _, tid = setup(s)
+        line, out, _ = raw(s, b"GET /api/v1/tickets/%d HTTP/1.1\nHost: x\nAuthorization: Bearer %s\n\n"
+                           % (tid, cust.encode()))
+        expect(line.startswith("HTTP/1.1 200 "), out[:300])
+        # A NUL inside a value cuts the value there.
+        line, out, _ = raw(s, b"GET /api/v1/tickets/%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\x00junk\r\n\r\n"
+                           % (tid, cust.encode()))
+        expect(line.startswith("HTTP/1.1 200 "), out[:300])
+        # An obsolete folded line continues the value before it.
+        line, out, _ = raw(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n")
+        expect(line.startswith("HTTP/1.1 200 "), out[:300])
 
 
 if __name__ == "__main__":
