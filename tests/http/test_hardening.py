@@ -286,5 +286,43 @@ def test_what_the_bare_port_does_not_refuse():
         expect(line.startswith("HTTP/1.1 200 "), out[:300])
 
 
+# ---- finding 11: smaller ---------------------------------------------------
+
+def test_customers_see_no_global_ids():
+    """Event and reply ids are global and notes take them too: the gaps on
+    a customer's ticket would count its internal notes. Customers get
+    `seq`, their position among what they see; staff keep the ids."""
+    with Server() as s:
+        cust, agent, tid = setup(s)
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "Looking.", "public": True}, token=agent),
+                      201)
+        for i in range(3):
+            expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "note %d" % i, "public": False},
+                                 token=agent), 201)
+        r = expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "Still burning."}, token=cust), 201)
+        expect("id" not in r.json["reply"], r.json["reply"])
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "Fixed.", "public": True}, token=agent),
+                      201)
+        t = expect_status(s.get("/api/v1/tickets/%d" % tid, token=cust), 200).json
+        hist, conv = t["history"], t["conversation"]
+        expect([e["kind"] for e in hist] == ["created", "replied", "first_response", "replied", "replied"],
+               [e["kind"] for e in hist])
+        expect([e["seq"] for e in hist] == [1, 2, 3, 4, 5], hist)
+        expect([m["seq"] for m in conv] == [1, 2, 3], conv)
+        for e in hist + conv:
+            expect("id" not in e, "a global id shown to the customer: %r" % e)
+        replied = [e["data"] for e in hist if e["kind"] == "replied"]
+        expect([d.get("reply_seq") for d in replied] == [1, 2, 3] and all("reply_id" not in d for d in replied),
+               replied)
+        expect([m["body"] for m in conv] == ["Looking.", "Still burning.", "Fixed."], conv)
+        # Staff see the ids, with the notes between.
+        t = expect_status(s.get("/api/v1/tickets/%d" % tid, token=agent), 200).json
+        ids = [e["id"] for e in t["history"]]
+        expect(len(ids) == 8 and ids[1:] == sorted(ids[1:]) and all("seq" not in e for e in t["history"]), t["history"])
+        expect(len(t["conversation"]) == 6 and all("id" in m and "seq" not in m for m in t["conversation"]),
+               t["conversation"])
+        expect(all("reply_id" in e["data"] for e in t["history"] if e["kind"] in ("replied", "noted")), t["history"])
+
+
 if __name__ == "__main__":
     run(globals(), "hardening")
