@@ -104,6 +104,7 @@ static const cli_opt serve_opts[] = {
     {"workers", "N", "threads for handlers that may block: store reads, hashing, mail (default 32)"},
     {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)"},
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000"},
+    {"metrics-token-file", "FILE", "file holding the bearer token that may read /metrics; without it only admins may"},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses"},
     {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock"},
     {"quiet", NULL, "no request log"},

@@ -19,7 +19,9 @@ static int healthz(http_req *r)
                                         GARANT_VERSION));
 }
 
-/* GET /metrics in the Prometheus text format. */
+/* GET /metrics in the Prometheus text format. Volumes of tickets and
+** sign-ins are the desk's business: only admins and the scraper's token
+** (HTTP_METRICS, --metrics-token-file) read them. */
 static int metrics(http_req *r)
 {
     garant_server *srv = r->srv;
@@ -153,7 +155,7 @@ static int test_hold(http_req *r)
 
 const http_route http_routes_system[] = {
     {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER},
-    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER},
+    {"GET", "/metrics", HTTP_METRICS, metrics, "Prometheus metrics", HTTP_RUN_WORKER},
     {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock, "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER},
     {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold, "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER},
     {NULL, NULL, 0, NULL, NULL, 0},

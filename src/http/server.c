@@ -915,14 +915,30 @@ void http_forget_user_sessions(garant_server *srv, int64_t user_id)
     http_sessions_forget_user(srv->sessions, user_id);
 }
 
+/* Does the request carry the metrics token (--metrics-token-file)? The
+** comparison takes the same time wherever the tokens differ. */
+static int metrics_token_presented(http_req *r)
+{
+    const char *want = r->srv->metrics_token, *got = bearer_token(r);
+    if (!want || !got) return 0;
+    size_t n = strlen(want);
+    return strlen(got) == n && sodium_memcmp(got, want, n) == 0;
+}
+
 static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
-    if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
+    if (!r->authed)
+        return garant__error(GARANT_EAUTH, rt->auth == HTTP_METRICS
+                                               ? "authentication required: send the metrics token "
+                                                 "(--metrics-token-file) or an admin's session"
+                                               : "authentication required: log in and send the session");
     if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)
         return garant__error(GARANT_EPERM, "only admins may do this");
+    if (rt->auth == HTTP_METRICS && r->user.role != GARANT_ROLE_ADMIN)
+        return garant__error(GARANT_EPERM, "only admins, or the metrics token (--metrics-token-file), may do this");
     return 0;
 }
 
@@ -1116,12 +1132,14 @@ static void handle(http_req *r, conn_state *cs)
     const http_route *rt = cs->rt;
     const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
     int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, r->srv->store);
-    if (!rc) rc = authenticate(r);
+    /* The metrics token is no session: it stands in for one on its route. */
+    int by_token = rt->auth == HTTP_METRICS && metrics_token_presented(r);
+    if (!rc && !by_token) rc = authenticate(r);
     /* A public route (login, sign-up, password reset) needs no session: a
     ** stale cookie, or a cookie without its CSRF token, must not lock the
     ** browser out of logging in again; the request runs unauthenticated. */
     if (rc == GARANT_EAUTH && rt->auth == HTTP_PUBLIC) rc = 0;
-    if (!rc) rc = authorize(r, rt);
+    if (!rc && !by_token) rc = authorize(r, rt);
     if (!rc) rc = check_csrf(r);
     if (rc == GARANT_EPERM && rt->auth == HTTP_PUBLIC && r->authed && r->via_cookie) {
         r->authed = 0;
@@ -1805,6 +1823,37 @@ static int load_policy(garant_server *srv)
     return rc;
 }
 
+/* Read the metrics token from --metrics-token-file into srv: the file's
+** text without its trailing line break, 16 to 512 characters of an
+** RFC 6750 bearer token (token68), so that a scraper can send it as is. */
+static int load_metrics_token(garant_server *srv)
+{
+    const char *path = srv->opt.metrics_token_file;
+    if (!path) return 0;
+    uint8_t *data;
+    size_t len;
+    int rc = garant_io_read_file(&data, &len, path, 4096);
+    if (rc) return garant__error(rc, "--metrics-token-file %s: %s", path, garant_error_last());
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ' || data[len - 1] == '\t'))
+        len--;
+    size_t k = 0;
+    while (k < len && ((data[k] >= 'a' && data[k] <= 'z') || (data[k] >= 'A' && data[k] <= 'Z') ||
+                       (data[k] >= '0' && data[k] <= '9') || (data[k] && strchr("-._~+/", data[k]))))
+        k++;
+    while (k < len && data[k] == '=') k++;
+    if (len < 16 || len > 512 || k != len) {
+        free(data);
+        return garant__error(GARANT_EINVAL,
+                             "--metrics-token-file %s: the token must be one line of 16 to 512 characters from "
+                             "A-Z a-z 0-9 - . _ ~ + / (then = for padding), like the output of "
+                             "'openssl rand -base64 32'", path);
+    }
+    srv->metrics_token = dup_n((const char *)data, len);
+    sodium_memzero(data, len);
+    free(data);
+    return srv->metrics_token ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
+}
+
 int garant_server_run(const garant_server_options *opt)
 {
     if (sodium_init() < 0) return garant__error(GARANT_ENOMEM, "libsodium failed to initialize");
@@ -1828,6 +1877,7 @@ int garant_server_run(const garant_server_options *opt)
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);
+    if (!rc) rc = load_metrics_token(srv);
     if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
     if (!rc) rc = load_policy(srv);
     if (!rc) rc = http_freemail_load(srv);
@@ -1929,6 +1979,8 @@ int garant_server_run(const garant_server_options *opt)
         free(n);
     }
     free(srv->config_dir);
+    if (srv->metrics_token) sodium_memzero(srv->metrics_token, strlen(srv->metrics_token));
+    free(srv->metrics_token);
     for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
     free(srv->freemail);
     garant_store_close(srv->store);

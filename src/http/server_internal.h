@@ -78,6 +78,10 @@ struct garant_server {
 
     http_sessions *sessions;
 
+    /* The bearer token that may read /metrics (--metrics-token-file), or
+    ** NULL; owned, freed at shutdown. */
+    char *metrics_token;
+
     pthread_t monitor;
     int monitor_started;
 

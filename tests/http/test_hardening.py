@@ -324,5 +324,53 @@ def test_customers_see_no_global_ids():
         expect(all("reply_id" in e["data"] for e in t["history"] if e["kind"] in ("replied", "noted")), t["history"])
 
 
+def test_metrics_need_the_token_or_an_admin():
+    with Server() as s:
+        cust, agent, _ = setup(s)
+        s.add_staff("admin@vendor.example", "admin", PASSWORD)
+        admin = s.login("admin@vendor.example", PASSWORD)
+        r = expect_error(s.get("/metrics"), 401, "metrics token")
+        expect(r.headers.get("WWW-Authenticate") == "Bearer", r.headers)
+        expect("garant_tickets" not in r.raw, r)
+        for tok in ("wrong-token-0123456789", s.metrics_token[:-1], s.metrics_token + "x"):
+            expect_error(s.get("/metrics", token=tok), 401)
+        for tok in (cust, agent):
+            expect_error(s.get("/metrics", token=tok), 403, "metrics token")
+        for tok in (s.metrics_token, admin):
+            r = expect_status(s.get("/metrics", token=tok), 200)
+            expect(re.search(r"^garant_tickets\{status=\"open\"\} 1$", r.raw, re.M), r.raw)
+        expect_status(s.get("/metrics", headers={"Authorization": "bearer " + s.metrics_token}), 200)
+        # The token is no session: it opens /metrics and nothing else.
+        expect_error(s.get("/api/v1/me", token=s.metrics_token), 401)
+        expect_error(s.get("/api/v1/reports/sla", token=s.metrics_token), 401)
+    # Without --metrics-token-file only an admin may.
+    with Server() as s:
+        s.args = lambda orig=s.args: [a for a in orig() if a not in ("--metrics-token-file", s.metrics_token_file)]
+        s.stop()
+        s.start()
+        s.add_staff("admin@vendor.example", "admin", PASSWORD)
+        expect_error(s.get("/metrics", token=s.metrics_token), 401)
+        expect_status(s.get("/metrics", token=s.login("admin@vendor.example", PASSWORD)), 200)
+
+
+def test_metrics_token_file_must_hold_a_token():
+    import subprocess
+    import tempfile
+    from harness import GARANT
+    d = tempfile.mkdtemp(prefix="garant-token-")
+    for content, fragment in (("short\n", "16 to 512"), ("has space in it 0123456789\n", "16 to 512"),
+                              ("line-one-0123456789\nline-two\n", "16 to 512"),
+                              ("nul-inside-0123456789\x00abc\n", "16 to 512"), (None, "metrics-token-file")):
+        path = os.path.join(d, "token")
+        if content is None:
+            path = os.path.join(d, "missing")
+        else:
+            with open(path, "w") as f:
+                f.write(content)
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                            "--metrics-token-file", path], capture_output=True, timeout=30)
+        expect(p.returncode != 0 and fragment in p.stderr.decode(), (content, p.returncode, p.stderr))
+
+
 if __name__ == "__main__":
     run(globals(), "hardening")
