@@ -372,5 +372,17 @@ def test_metrics_token_file_must_hold_a_token():
         expect(p.returncode != 0 and fragment in p.stderr.decode(), (content, p.returncode, p.stderr))
 
 
+def test_webhooks_refuse_port_0():
+    """Even with --allow-private-webhooks (the harness's): port 0 is no
+    port. The address ranges are tests/http/test_webhook.c's."""
+    with Server() as s:
+        s.add_staff("admin@vendor.example", "admin", PASSWORD)
+        admin = s.login("admin@vendor.example", PASSWORD)
+        for url in ("http://127.0.0.1:0/hook", "https://93.184.216.34:0/", "http://[::1]:00/x"):
+            expect_error(s.post("/api/v1/webhooks", {"url": url}, token=admin), 422, "port must be 1-65535")
+        expect_status(s.post("/api/v1/webhooks", {"url": "http://127.0.0.1:1/hook"}, token=admin), 201)
+        expect(len(expect_status(s.get("/api/v1/webhooks", token=admin), 200).json["webhooks"]) == 1)
+
+
 if __name__ == "__main__":
     run(globals(), "hardening")
