@@ -17,7 +17,7 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, expect, expect_error, expect_status, run, wait_until  # noqa: E402
+from harness import WAIT_S, Server, expect, expect_error, expect_status, run, wait_until  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -41,16 +41,15 @@ def setup(s):
     return cust, agent, r.json["id"]
 
 
-def raw(s, data, timeout=10, until_close=False):
+def raw(s, data, timeout=WAIT_S, until_close=False):
     """Send bytes on a fresh connection and read one whole answer, or with
-    until_close everything until the server closes the connection or sends
-    nothing for a second: (status line, what was read, closed by the
-    server)."""
+    until_close everything until the server closes the connection; at most
+    `timeout` seconds (a server that hangs): (status line, what was read,
+    closed by the server)."""
     host, port = s.url[len("http://"):].split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as sock:
         sock.sendall(data)
         out, closed = b"", False
-        sock.settimeout(1.0)
         try:
             while True:
                 b = sock.recv(65536)
