@@ -61,6 +61,8 @@ if [ ! -x "$bin" ] || [ ! -x "$seeder" ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/garant-load.XXXXXX")
+# /metrics needs an admin or this token (garant serve --metrics-token-file).
+head -c 24 /dev/urandom | base64 | tr -d '\n' >"$work/metrics.token"
 db=$work/load.db
 server_pid=
 cleanup() {
@@ -86,7 +88,8 @@ fi
 start_server() {
   local mode=$1 args=()
   if [ "$mode" != 0 ]; then args=(--threads "$mode"); fi
-  "$bin" serve --db "$db" --listen 127.0.0.1:0 --quiet "${args[@]}" >"$work/server.out" 2>>"$work/server.log" &
+  "$bin" serve --db "$db" --listen 127.0.0.1:0 --quiet --metrics-token-file "$work/metrics.token" "${args[@]}" \
+    >"$work/server.out" 2>>"$work/server.log" &
   server_pid=$!
   # Up to two minutes: the previous run's write-ahead log is checkpointed
   # into a file of a million tickets first.
@@ -149,10 +152,12 @@ loops_name() { if [ "$1" = 0 ]; then echo "default loops"; else echo "$1 loops";
 
 # One counter from /metrics, as a decimal number.
 metric_f() {
-  python3 - "$url" "$1" <<'PY'
+  python3 - "$url" "$1" "$work/metrics.token" <<'PY'
 import sys, urllib.request
-url, name = sys.argv[1:]
-with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
+url, name, token_file = sys.argv[1:]
+token = open(token_file).read().strip()
+req = urllib.request.Request(url + "/metrics", headers={"Authorization": "Bearer " + token})
+with urllib.request.urlopen(req, timeout=30) as r:
     for line in r.read().decode().splitlines():
         if line.startswith(name + " "):
             print(line.split()[1])

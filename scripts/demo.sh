@@ -35,7 +35,10 @@ if [ -z "${DEMO_LISTEN:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; t
   echo "demo: port 8080 is taken; using a free port" >&2
   listen=127.0.0.1:0
 fi
-args=(serve --db "$DB" --listen "$listen")
+# /metrics needs an admin or this token, as Prometheus would hold it.
+TOKEN_FILE="$DB.metrics-token"
+[ -s "$TOKEN_FILE" ] || head -c 24 /dev/urandom | base64 | tr -d '\n' >"$TOKEN_FILE"
+args=(serve --db "$DB" --listen "$listen" --metrics-token-file "$TOKEN_FILE")
 # The browser UI is served from web/.
 if [ -d "$root/web" ]; then args+=(--web-root "$root/web"); fi
 
@@ -67,7 +70,7 @@ fi
 
 web=0
 if [ -d "$root/web" ]; then web=1; fi
-python3 - "$url" "$summary" "$web" <<'PY'
+python3 - "$url" "$summary" "$web" "$TOKEN_FILE" <<'PY'
 import json, sys
 url, summary, web = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "1"
 b = lambda s: "\033[1m%s\033[0m" % s
@@ -90,7 +93,7 @@ print("       -d '{\"email\":\"agent@garant.example\",\"password\":\"%s\"}' | py
 print("  curl -s %s/api/v1/queue -H \"Authorization: Bearer $T\"" % url)
 print("  curl -s %s/api/v1/tickets/1 -H \"Authorization: Bearer $T\"" % url)
 print("  curl -s '%s/api/v1/reports/sla?group_by=plan' -H \"Authorization: Bearer $T\"" % url)
-print("  curl -s %s/metrics" % url)
+print("  curl -s %s/metrics -H \"Authorization: Bearer $(cat %s)\"" % (url, sys.argv[4]))
 print()
 print("Ctrl-C stops the server; the request log follows.")
 print()

@@ -37,6 +37,7 @@ int cmd_serve(const cli_args *a)
     o.base_url = cli_get(a, "base-url");
     o.web_root = cli_get(a, "web-root");
     o.freemail_path = cli_get(a, "freemail");
+    o.metrics_token_file = cli_get(a, "metrics-token-file");
     o.allow_private_webhooks = cli_get(a, "allow-private-webhooks") != NULL;
     o.quiet = cli_get(a, "quiet") != NULL;
     o.monitor_interval_ms = 1000;
@@ -65,7 +66,7 @@ int cmd_serve(const cli_args *a)
 
 static const char *auth_name(http_auth a)
 {
-    static const char *const names[] = {"public", "user", "staff", "admin"};
+    static const char *const names[] = {"public", "user", "staff", "admin", "metrics"};
     return names[a];
 }
 

@@ -140,6 +140,7 @@ static const cli_opt serve_opts[] = {
     {"workers", "N", "threads for handlers that may block: store reads, hashing, mail (default 32)", 0},
     {"max-waiting-sign-ins", "N", "sign-ins, sign-ups and resets queued for a password hash before 503 (default 256)", 0},
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000", 0},
+    {"metrics-token-file", "FILE", "file holding the bearer token that may read /metrics; without it only admins may", 0},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses", 0},
     {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},
     {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock", 0},

@@ -35,7 +35,9 @@ typedef enum http_auth {
     HTTP_PUBLIC = 0,   /* anyone */
     HTTP_USER = 1,     /* any signed-in, verified user */
     HTTP_STAFF = 2,    /* agents and admins */
-    HTTP_ADMIN = 3     /* admins */
+    HTTP_ADMIN = 3,    /* admins */
+    HTTP_METRICS = 4   /* admins, or the bearer token of --metrics-token-file
+                       ** (a Prometheus scraper holds no session) */
 } http_auth;
 
 typedef int (*http_handler)(http_req *r);
@@ -268,6 +270,8 @@ typedef struct garant_server_options {
                                  ** before 503; 0 = the default (256) */
     int monitor_interval_ms;     /* SLA monitor period; default 1000 */
     const char *freemail_path;   /* extra free-mail domains file, optional */
+    const char *metrics_token_file; /* holds the bearer token that may read
+                                 ** /metrics; NULL: only admins may */
     int quiet;                   /* no request log */
 } garant_server_options;
 

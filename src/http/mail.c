@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "../core/internal.h"
+#include "log.h"
 #include "server_internal.h"
 #include "text.h"
 
@@ -180,6 +181,32 @@ static int send_smtp(const char *url, const char *from_addr, const char *to, con
     return 0;
 }
 
+/* Write the message to the log (the demo's mail box), each of its lines
+** escaped (log.h) behind a "garant: mail| " prefix: a name or an address
+** in a mail cannot start a line that passes for a request, another mail's
+** end or one of the server's own messages. */
+static int log_message(const http_text *msg)
+{
+    http_text out = {.max = MAX_MESSAGE * HTTP_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
+    int rc = http_text_puts(&out, "garant: mail (no --smtp-url, so not sent):\n");
+    char line[4096];
+    for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        /* Lines end in CRLF on the wire; the log is read by people. */
+        size_t shown = n && p[n - 1] == '\r' ? n - 1 : n;
+        rc = http_text_puts(&out, "garant: mail| ");
+        if (!rc) rc = http_text_puts(&out, http_log_escape(line, sizeof line, p, shown, 0));
+        if (!rc) rc = http_text_puts(&out, "\n");
+        p += n + (nl != NULL);
+    }
+    if (!rc) rc = http_text_puts(&out, "garant: mail| -- end of mail --\n");
+    /* One call, so concurrent mails do not interleave in the log. */
+    if (!rc) fputs(out.s, stderr);
+    free(out.s);
+    return rc;
+}
+
 int http_mail(garant_server *srv, const char *to, const char *subject, const char *body)
 {
     const char *from = srv->opt.mail_from ? srv->opt.mail_from : DEFAULT_FROM;
@@ -194,15 +221,9 @@ int http_mail(garant_server *srv, const char *to, const char *subject, const cha
     if (rc) return rc;
     if (srv->opt.smtp_url) {
         rc = send_smtp(srv->opt.smtp_url, from_addr, to, &msg);
-        if (rc) fprintf(stderr, "garant: %s\n", garant_error_last());
+        if (rc) http_log("%s", garant_error_last());
     } else {
-        /* The log is read by people: LF line ends, not the wire's CRLF. */
-        size_t k = 0;
-        for (size_t i = 0; i < msg.len; i++)
-            if (msg.s[i] != '\r') msg.s[k++] = msg.s[i];
-        msg.s[k] = '\0';
-        /* One call, so concurrent mails do not interleave in the log. */
-        fprintf(stderr, "garant: mail (no --smtp-url, so not sent):\n%s-- end of mail --\n", msg.s);
+        rc = log_message(&msg);
     }
     free(msg.s);
     return rc;

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "../core/internal.h"
+#include "log.h"
 #include "server_internal.h"
 #include "webhook.h"
 
@@ -81,7 +82,8 @@ static void log_line(garant_server *srv, int always, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "garant: %s\n", line);
+    /* Lines name webhook URLs and the errors their targets caused. */
+    http_log("%s", line);
 }
 
 /* An instant as RFC 3339 UTC, or JSON null for GARANT_NO_DUE. Caller owns. */

@@ -22,6 +22,7 @@
 
 #include "../core/internal.h"
 #include "loader.h"
+#include "log.h"
 #include "server_internal.h"
 #include "tickets.h"
 
@@ -316,7 +317,7 @@ static void restore_policy(garant_server *srv)
     if (rc == 0) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
     free(v.yaml);
     if (rc == 0) rc = http_policy_swap(srv, pol, v.version);
-    if (rc) fprintf(stderr, "garant: the saved policy could not be restored: %s\n", garant_error_last());
+    if (rc) http_log("the saved policy could not be restored: %s", garant_error_last());
 }
 
 static const http_field policy_put_body[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};

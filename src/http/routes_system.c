@@ -21,7 +21,9 @@ static int healthz(http_req *r)
                                         GARANT_VERSION));
 }
 
-/* GET /metrics in the Prometheus text format. */
+/* GET /metrics in the Prometheus text format. Volumes of tickets and
+** sign-ins are the desk's business: only admins and the scraper's token
+** (HTTP_METRICS, --metrics-token-file) read them. */
 static int metrics(http_req *r)
 {
     garant_server *srv = r->srv;
@@ -173,7 +175,7 @@ static int test_hold(http_req *r)
 
 const http_route http_routes_system[] = {
     {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER, NULL},
-    {"GET", "/metrics", HTTP_PUBLIC, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL},
+    {"GET", "/metrics", HTTP_METRICS, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, openapi, "this API's OpenAPI 3.1 description (docs/openapi.yaml)",
      HTTP_RUN_INLINE, NULL},
     {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock,

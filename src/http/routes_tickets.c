@@ -359,6 +359,42 @@ static int public_event(const json_t *o)
     return !kind || strcmp(kind, "noted") != 0;
 }
 
+/* What a customer sees instead of ids: event and reply ids are global
+** (one sequence across all tickets), and replies share theirs with
+** internal notes, so the gaps between the ids on a customer's ticket
+** would count the notes on it (issue 13, finding 11a). Each history event
+** and each conversation message gets its position among what the customer
+** sees, `seq` from 1, in place of `id`, and a 'replied' event's reply_id
+** becomes the reply's seq. Staff keep the ids. */
+static int renumber_for_customer(json_t *events, json_t *replies)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(replies, i, o) {
+        if (json_object_set_new(o, "seq", json_integer((json_int_t)i + 1)) != 0)
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    json_array_foreach(events, i, o) {
+        if (json_object_set_new(o, "seq", json_integer((json_int_t)i + 1)) != 0)
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        json_object_del(o, "id");
+        json_t *data = json_object_get(o, "data");
+        json_t *rid = json_object_get(data, "reply_id");
+        if (!rid) continue;
+        json_int_t seq = 0;
+        size_t k;
+        json_t *m;
+        json_array_foreach(replies, k, m) {
+            if (json_equal(json_object_get(m, "id"), rid)) seq = json_integer_value(json_object_get(m, "seq"));
+        }
+        json_object_del(data, "reply_id");
+        if (seq && json_object_set_new(data, "reply_seq", json_integer(seq)) != 0)
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    json_array_foreach(replies, i, o) json_object_del(o, "id");
+    return 0;
+}
+
 static int ticket_get(http_req *r)
 {
     garant_store_conn *c = r->db;
@@ -376,6 +412,7 @@ static int ticket_get(http_req *r)
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
         filter_array(events, public_event);
+        rc = renumber_for_customer(events, replies);
     }
     if (!rc) rc = format_at(events);
     if (!rc) rc = format_at(replies);
@@ -650,6 +687,10 @@ static int ticket_reply(http_req *r)
                               "public", j.public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,
                               "author_name", r->user.name, "first_response", j.first);
     if (!extra) return garant__error(GARANT_ENOMEM, "out of memory");
+    /* The reply's id is global, shared with internal notes: a customer
+    ** who replies twice would count everyone's in between
+    ** (renumber_for_customer). */
+    if (!is_staff(r)) json_object_del(json_object_get(extra, "reply"), "id");
     return reply_ticket(r, 201, r->id, extra);
 }
 

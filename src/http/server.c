@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 
 #include "../core/internal.h"
 #include "loader.h"
+#include "log.h"
 #include "server_internal.h"
 #include "text.h"
 
@@ -189,7 +191,7 @@ const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c
 {
     const garant_policy *pol;
     if (http_policy_version(&pol, srv, c, version) == 0) return pol;
-    fprintf(stderr, "garant: %s; showing the ticket under the current policy\n", garant_error_last());
+    http_log("%s; showing the ticket under the current policy", garant_error_last());
     return http_policy_current(srv, NULL);
 }
 
@@ -575,6 +577,8 @@ typedef struct conn_state {
     http_req req;
     char ip[INET6_ADDRSTRLEN];
     struct timespec t0;          /* CLOCK_MONOTONIC, when dispatched */
+    int close;                   /* answer with Connection: close (a
+                                 ** request whose framing was refused) */
     int pending;                 /* http_write_then queued a write */
     int counted;                 /* counted in srv->inflight; event loop only */
     http_write_job job;          /* that write */
@@ -642,6 +646,70 @@ static const char *ftype_name(http_ftype t)
     return names[t];
 }
 
+/* Case-insensitive prefix: does s start with lower-case word? */
+static int starts_ci(const char *s, const char *word)
+{
+    for (; *word; s++, word++)
+        if (!*s || (*s >= 'A' && *s <= 'Z' ? *s + 32 : *s) != *word) return 0;
+    return 1;
+}
+
+/* RFC 9110's token characters (header names, media types, parameters). */
+static int tchar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static const char *skip_ows(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return s;
+}
+
+/* A request body's Content-Type must be JSON in UTF-8 (RFC 8259): the
+** media type application/json in any case (RFC 9110 8.3.1), with optional
+** parameters; a charset parameter, if any, must be utf-8. Anything else is
+** refused with GARANT_EPARSE naming the header (the value quoted escaped:
+** it is the client's). */
+static int check_json_type(const char *ct)
+{
+    const char *p = skip_ows(ct);
+    const char *why = "expected Content-Type application/json";
+    if (!starts_ci(p, "application/json")) goto bad;
+    p = skip_ows(p + 16);
+    while (*p == ';') {
+        p = skip_ows(p + 1);
+        const char *name = p;
+        while (tchar(*p)) p++;
+        size_t name_len = (size_t)(p - name);
+        if (!name_len || *p++ != '=') goto bad;
+        const char *val = p;
+        size_t val_len;
+        if (*p == '"') {
+            val = ++p;
+            while (*p && *p != '"' && *p != '\\') p++;
+            if (*p != '"') goto bad; /* unterminated, or an escape no charset needs */
+            val_len = (size_t)(p++ - val);
+        } else {
+            while (tchar(*p)) p++;
+            val_len = (size_t)(p - val);
+            if (!val_len) goto bad;
+        }
+        if (name_len == 7 && starts_ci(name, "charset") && !(val_len == 5 && starts_ci(val, "utf-8"))) {
+            why = "Content-Type application/json must be in charset utf-8";
+            goto bad;
+        }
+        p = skip_ows(p);
+    }
+    if (*p) goto bad;
+    return 0;
+bad:;
+    char shown[200];
+    return garant__error(GARANT_EPARSE, "%s, got '%s'", why,
+                         http_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
+}
+
 int http_body_fields(http_req *r, const http_field *spec, json_t **out)
 {
     /* The route table declares what a handler reads: `garant routes --json`
@@ -650,8 +718,8 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
     size_t nspec = 0;
     while (spec[nspec].name) out[nspec++] = NULL;
     const char *ct = http_header(r, "Content-Type");
-    if (ct && (strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')))
-        return garant__error(GARANT_EPARSE, "expected Content-Type application/json, got '%.64s'", ct);
+    int rc = ct ? check_json_type(ct) : 0;
+    if (rc) return rc;
     json_error_t jerr;
     json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) return garant__error(GARANT_EPARSE, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
@@ -662,7 +730,6 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
     /* The parsed body lives as long as the request, through r->impl's owner. */
     const char *key;
     json_t *val;
-    int rc = 0;
     json_object_foreach(root, key, val) {
         size_t i = 0;
         while (i < nspec && strcmp(spec[i].name, key) != 0) i++;
@@ -722,7 +789,16 @@ done:
 
 /* ---- routing --------------------------------------------------------- */
 
-/* Match path against pattern; {id} and {id2} take positive integers. */
+/* The largest id a route takes: 2^53 - 1, the largest integer a JSON
+** number keeps exactly in every client (JavaScript's
+** Number.MAX_SAFE_INTEGER). Ids are written as JSON numbers; a larger one
+** could name a different object in the client than in the server. */
+#define MAX_ROUTE_ID ((INT64_C(1) << 53) - 1)
+
+/* Match path against pattern; {id} and {id2} take an id: a positive
+** integer in canonical decimal (no sign, no leading zero) up to
+** MAX_ROUTE_ID. Anything else there ("01", "+1", 2^53) matches no route,
+** so it is answered 404 like any other path that names nothing. */
 static int match(const char *pattern, const char *path, int64_t *id, int64_t *id2)
 {
     const char *p = pattern, *s = path;
@@ -731,13 +807,15 @@ static int match(const char *pattern, const char *path, int64_t *id, int64_t *id
             const char *close = strchr(p, '}');
             int second = strncmp(p, "{id2}", 5) == 0;
             int64_t v = 0;
+            if (*s == '0') return 0; /* a leading zero, or the id 0 */
             int digits = 0;
             while (*s >= '0' && *s <= '9') {
-                if (v > (INT64_C(1) << 53) / 10) return 0;
-                v = v * 10 + (*s++ - '0');
+                int d = *s++ - '0';
+                if (v > (MAX_ROUTE_ID - d) / 10) return 0;
+                v = v * 10 + d;
                 digits++;
             }
-            if (!digits || v == 0) return 0;
+            if (!digits) return 0;
             *(second ? id2 : id) = v;
             p = close + 1;
             continue;
@@ -757,7 +835,11 @@ static const http_route *find_route(const char *method, const char *path, int64_
             int64_t a = 0, b = 0;
             if (!match(rt->pattern, path, &a, &b)) continue;
             *path_known = 1;
-            if (strcmp(rt->method, method) != 0) continue;
+            /* HEAD is GET without the body (RFC 9110 9.3.2): MHD sends
+            ** the headers of the answer, Content-Length included, and
+            ** leaves the body out. GET routes change nothing. */
+            if (strcmp(rt->method, method) != 0 && !(!strcmp(method, "HEAD") && !strcmp(rt->method, "GET")))
+                continue;
             *id = a;
             *id2 = b;
             return rt;
@@ -767,14 +849,26 @@ static const http_route *find_route(const char *method, const char *path, int64_
 
 /* ---- authentication -------------------------------------------------- */
 
+/* The token of "Authorization: Bearer T", or NULL. The scheme is
+** case-insensitive and followed by one or more spaces (RFC 9110 11.1,
+** 11.4); clients send "bearer" too. */
+static const char *bearer_token(http_req *r)
+{
+    const char *auth = http_header(r, "Authorization");
+    if (!auth || !starts_ci(auth, "bearer") || auth[6] != ' ') return NULL;
+    const char *t = auth + 6;
+    while (*t == ' ') t++;
+    return t;
+}
+
 /* The session token from "Authorization: Bearer T" or the garant_session
 ** cookie; NULL if none. Sets *via_cookie. */
 static const char *presented_token(http_req *r, int *via_cookie)
 {
     conn_state *cs = r->impl;
-    const char *auth = http_header(r, "Authorization");
+    const char *bearer = bearer_token(r);
     *via_cookie = 0;
-    if (auth && strncmp(auth, "Bearer ", 7) == 0) return auth + 7;
+    if (bearer) return bearer;
     const char *cookie = MHD_lookup_connection_value(cs->conn, MHD_COOKIE_KIND, "garant_session");
     if (cookie) *via_cookie = 1;
     return cookie;
@@ -826,10 +920,24 @@ void http_forget_user_sessions(garant_server *srv, int64_t user_id)
     http_sessions_forget_user(srv->sessions, user_id);
 }
 
+/* Does the request carry the metrics token (--metrics-token-file)? The
+** comparison takes the same time wherever the tokens differ. */
+static int metrics_token_presented(http_req *r)
+{
+    const char *want = r->srv->metrics_token, *got = bearer_token(r);
+    if (!want || !got) return 0;
+    size_t n = strlen(want);
+    return strlen(got) == n && sodium_memcmp(got, want, n) == 0;
+}
+
 static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
-    if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
+    if (!r->authed)
+        return garant__error(GARANT_EAUTH, rt->auth == HTTP_METRICS
+                                               ? "authentication required: send the metrics token "
+                                                 "(--metrics-token-file) or an admin's session"
+                                               : "authentication required: log in and send the session");
     /* Sessions are only made for confirmed, active accounts; an account
     ** deactivated since (its sessions end with it) or unconfirmed again
     ** sees nothing, whatever a cache still holds. */
@@ -839,6 +947,8 @@ static int authorize(http_req *r, const http_route *rt)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)
         return garant__error(GARANT_EPERM, "only admins may do this");
+    if (rt->auth == HTTP_METRICS && r->user.role != GARANT_ROLE_ADMIN)
+        return garant__error(GARANT_EPERM, "only admins, or the metrics token (--metrics-token-file), may do this");
     return 0;
 }
 
@@ -936,10 +1046,30 @@ static int serve_static(struct MHD_Connection *conn, garant_server *srv, const c
 
 /* ---- the request lifecycle ------------------------------------------ */
 
+/* One line a request: "METHOD PATH STATUS TIMEms". The method and the
+** path are the client's (the path URL-decoded by libmicrohttpd): escaped,
+** spaces too, so that neither can end the line or add a field to it
+** (log.h). A path is cut at about 1 KiB in the log. */
 static void log_request(http_req *r, double ms)
 {
     if (r->srv->opt.quiet) return;
-    fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->path, r->status, ms);
+    char method[64], path[1024];
+    http_log_escape(method, sizeof method, r->method, strlen(r->method), HTTP_LOG_SPACE);
+    http_log_escape(path, sizeof path, r->path, strlen(r->path), HTTP_LOG_SPACE);
+    fprintf(stderr, "%s %s %d %.1fms\n", method, path, r->status, ms);
+}
+
+/* libmicrohttpd's own messages, through the same escaping: some name
+** what a client sent. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char text[1024], line[sizeof text * HTTP_LOG_ESCAPE_MAX + 4];
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    if (n < 0) return;
+    size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    while (len && text[len - 1] == '\n') len--; /* its messages end in a line break */
+    fprintf(stderr, "garant: libmicrohttpd: %s\n", http_log_escape(line, sizeof line, text, len, 0));
 }
 
 /* json_dump_callback's sink: 0, or -1 when the text cannot grow. */
@@ -998,6 +1128,7 @@ static int send_response(struct MHD_Connection *conn, http_req *r)
         MHD_add_response_header(resp, "Retry-After", ra);
     }
     if (r->status == 401) MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (((conn_state *)r->impl)->close) MHD_add_response_header(resp, "Connection", "close");
     int ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -1011,12 +1142,14 @@ static void handle(http_req *r, conn_state *cs)
     const http_route *rt = cs->rt;
     const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
     int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, r->srv->store);
-    if (!rc) rc = authenticate(r);
+    /* The metrics token is no session: it stands in for one on its route. */
+    int by_token = rt->auth == HTTP_METRICS && metrics_token_presented(r);
+    if (!rc && !by_token) rc = authenticate(r);
     /* A public route (login, sign-up, password reset) needs no session: a
     ** stale cookie, or a cookie without its CSRF token, must not lock the
     ** browser out of logging in again; the request runs unauthenticated. */
     if (rc == GARANT_EAUTH && rt->auth == HTTP_PUBLIC) rc = 0;
-    if (!rc) rc = authorize(r, rt);
+    if (!rc && !by_token) rc = authorize(r, rt);
     if (!rc) rc = check_csrf(r);
     if (rc == GARANT_EPERM && rt->auth == HTTP_PUBLIC && r->authed && r->via_cookie) {
         r->authed = 0;
@@ -1320,11 +1453,9 @@ static const char *forwarded_for(http_req *r, struct MHD_Connection *conn)
     return j.out;
 }
 
-/* Fill the request from the connection and pick its route; 0, or the
-** response is set already (no route, method not allowed, body too large,
-** shutting down). */
-static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
-                   const char *method)
+/* Fill the request from the connection. */
+static void fill_request(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                         const char *method)
 {
     clock_gettime(CLOCK_MONOTONIC, &cs->t0);
     http_req *r = &cs->req;
@@ -1348,6 +1479,16 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     }
     http_client_addr(cs->ip, peer, srv->ntrusted ? forwarded_for(r, conn) : NULL, srv->trusted, srv->ntrusted);
     r->client_ip = cs->ip;
+}
+
+/* Fill the request from the connection and pick its route; 0, or the
+** response is set already (no route, method not allowed, body too large,
+** shutting down). */
+static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                   const char *method)
+{
+    fill_request(srv, conn, cs, url, method);
+    http_req *r = &cs->req;
     int path_known;
     cs->rt = find_route(method, url, &r->id, &r->id2, &path_known);
     if (!cs->rt) {
@@ -1378,11 +1519,98 @@ static void uncount(garant_server *srv, conn_state *cs)
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* ---- framing the bare port refuses ------------------------------------ */
+
+/* What framing_problem learns from the headers, one at a time. */
+typedef struct framing {
+    const char *problem;        /* why the request is refused; NULL if not */
+    int status;                 /* 400, or 501 for a transfer coding */
+    int hosts, lengths, encodings;
+    const char *length;         /* the first Content-Length */
+    size_t length_size;
+} framing;
+
+/* Is value (n bytes) the single word `chunked`, in any case? Exactly what
+** libmicrohttpd takes for chunked: it does not trim a trailing space, and
+** "chunked " left it waiting for a body of unknown length. */
+static int just_chunked(const char *value, size_t n)
+{
+    return n == 7 && starts_ci(value, "chunked");
+}
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                      const char *value, size_t value_size)
+{
+    (void)kind;
+    framing *f = cls;
+    for (size_t i = 0; i < key_size; i++)
+        if (!tchar(key[i])) {
+            f->problem = "a header name contains a character other than a token's (RFC 9110 5.1)";
+            return MHD_NO;
+        }
+    /* Field values hold no control characters but HTAB (RFC 9110 5.5):
+    ** libmicrohttpd keeps a lone CR (or another control) inside one, and a
+    ** proxy in front may end the line there where this server does not.
+    ** (A NUL cannot be seen here: libmicrohttpd cuts the value at it.) */
+    for (size_t i = 0; i < value_size; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            f->problem = "a header value contains a control character (a CR or another)";
+            return MHD_NO;
+        }
+    }
+    if (key_size == 4 && starts_ci(key, "host")) {
+        f->hosts++;
+    } else if (key_size == 14 && starts_ci(key, "content-length")) {
+        if (f->lengths++ && (value_size != f->length_size || memcmp(value, f->length, value_size) != 0)) {
+            f->problem = "two different Content-Length values";
+            return MHD_NO;
+        }
+        f->length = value;
+        f->length_size = value_size;
+    } else if (key_size == 17 && starts_ci(key, "transfer-encoding")) {
+        f->encodings++;
+        if (!just_chunked(value, value_size)) {
+            f->problem = "only the transfer coding 'chunked' is supported";
+            f->status = 501;
+            return MHD_NO;
+        }
+    }
+    return MHD_YES;
+}
+
+/* The request's framing as libmicrohttpd parsed its headers: NULL if it
+** is unambiguous, else why not, with *status 400 (or 501 for a transfer
+** coding other than chunked, RFC 9112 6.1). libmicrohttpd 0.9.75 accepts
+** what a proxy in front may read differently (request smuggling): two
+** different Content-Length values, Transfer-Encoding with Content-Length
+** (it uses the former and keeps the connection), CR or NUL inside a
+** header value, more than one Host; and with 'gzip, chunked' it waits
+** for a body that never ends. Such a request is answered here, before its
+** body is read, and the connection is closed after the answer (RFC 9112
+** 6.1 requires that for TE with CL). docs/deploy.md lists what the bare
+** port does and does not refuse. */
+static const char *framing_problem(struct MHD_Connection *conn, const char *version, int *status)
+{
+    framing f = {NULL, 400, 0, 0, 0, NULL, 0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
+    if (!f.problem && f.hosts > 1) f.problem = "more than one Host header (RFC 9112 3.2)";
+    if (!f.problem && f.encodings > 1) {
+        f.problem = "only the transfer coding 'chunked' is supported, once";
+        f.status = 501;
+    }
+    if (!f.problem && f.encodings && f.lengths)
+        f.problem = "both Transfer-Encoding and Content-Length: the length of the body is ambiguous";
+    if (!f.problem && f.encodings && strcmp(version, "HTTP/1.1") != 0)
+        f.problem = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)";
+    *status = f.status;
+    return f.problem;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     garant_server *srv = cls;
     conn_state *cs = *con_cls;
     if (!cs) {
@@ -1390,7 +1618,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ci || !(cs = ci->socket_context)) return MHD_NO; /* on_connection could not allocate */
         request_start(cs);
         *con_cls = cs;
-        return MHD_YES;
+        /* The headers are all in: refuse ambiguous framing before the
+        ** body is read, and close the connection after the answer. */
+        int status;
+        const char *problem = framing_problem(conn, version, &status);
+        if (!problem) return MHD_YES;
+        fill_request(srv, conn, cs, url, method);
+        reply_error(&cs->req, GARANT_EPARSE, problem);
+        cs->req.status = status;
+        cs->close = 1;
+        return finish(srv, conn, cs);
     }
     switch ((phase)atomic_load(&cs->phase)) {
     case PH_BODY: break;
@@ -1618,20 +1855,50 @@ static int load_policy(garant_server *srv)
     garant_policy *pol = NULL;
     if (!rc) {
         rc = http_policy_compile(&pol, &diags, srv, yaml);
-        if (rc) fprintf(stderr, "garant: policy version %lld does not load: %s\n", (long long)version,
-                        garant_error_last());
+        if (rc) http_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
     } else {
-        fprintf(stderr, "garant: cannot read or save the policy: %s\n", garant_error_last());
+        http_log("cannot read or save the policy: %s", garant_error_last());
     }
     for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
         const garant_diag *d = garant_diags_get(diags, i);
-        fprintf(stderr, "garant: policy:%d:%d: %s\n", d->line, d->column, d->message);
+        http_log("policy:%d:%d: %s", d->line, d->column, d->message);
     }
     garant_diags_free(diags);
     free(latest.yaml);
     free(config);
     if (!rc) rc = http_policy_swap(srv, pol, version);
     return rc;
+}
+
+/* Read the metrics token from --metrics-token-file into srv: the file's
+** text without its trailing line break, 16 to 512 characters of an
+** RFC 6750 bearer token (token68), so that a scraper can send it as is. */
+static int load_metrics_token(garant_server *srv)
+{
+    const char *path = srv->opt.metrics_token_file;
+    if (!path) return 0;
+    uint8_t *data;
+    size_t len;
+    int rc = garant_io_read_file(&data, &len, path, 4096);
+    if (rc) return garant__error(rc, "--metrics-token-file %s: %s", path, garant_error_last());
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ' || data[len - 1] == '\t'))
+        len--;
+    size_t k = 0;
+    while (k < len && ((data[k] >= 'a' && data[k] <= 'z') || (data[k] >= 'A' && data[k] <= 'Z') ||
+                       (data[k] >= '0' && data[k] <= '9') || (data[k] && strchr("-._~+/", data[k]))))
+        k++;
+    while (k < len && data[k] == '=') k++;
+    if (len < 16 || len > 512 || k != len) {
+        free(data);
+        return garant__error(GARANT_EINVAL,
+                             "--metrics-token-file %s: the token must be one line of 16 to 512 characters from "
+                             "A-Z a-z 0-9 - . _ ~ + / (then = for padding), like the output of "
+                             "'openssl rand -base64 32'", path);
+    }
+    srv->metrics_token = dup_n((const char *)data, len);
+    sodium_memzero(data, len);
+    free(data);
+    return srv->metrics_token ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
 }
 
 int garant_server_run(const garant_server_options *opt)
@@ -1671,6 +1938,7 @@ int garant_server_run(const garant_server_options *opt)
         rc = http_webhook_hosts_add(&srv->test_hosts, opt->test_resolve[i]);
         if (rc) rc = garant__error(rc, "--test-resolve: %s", garant_error_last());
     }
+    if (!rc) rc = load_metrics_token(srv);
     if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
     if (!rc) rc = load_policy(srv);
     if (!rc) rc = http_freemail_load(srv);
@@ -1709,12 +1977,18 @@ int garant_server_run(const garant_server_options *opt)
                          MHD_USE_ERROR_LOG;
         if (((struct sockaddr *)&ss)->sa_family == AF_INET6) flags |= MHD_USE_IPv6;
         unsigned loops = opt->threads > 0 ? (unsigned)opt->threads : DEFAULT_LOOPS;
-        /* A pool of one is no pool: MHD wants the option left out then. */
-        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+        /* The logger first: MHD logs the options that follow it. A pool
+        ** of one is no pool: MHD wants the option left out then. */
+        srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                                       NULL, MHD_OPTION_SOCK_ADDR, &ss,
                                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                                        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
                                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+                                       /* HTTP/1.1 without Host, and a space
+                                       ** inside the request target, are
+                                       ** refused (docs/deploy.md). */
+                                       MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
                                        loops > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, loops,
                                        MHD_OPTION_END);
         if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));
@@ -1768,6 +2042,8 @@ int garant_server_run(const garant_server_options *opt)
     free(srv->config_dir);
     free(srv->trusted);
     http_webhook_hosts_free(srv->test_hosts);
+    if (srv->metrics_token) sodium_memzero(srv->metrics_token, strlen(srv->metrics_token));
+    free(srv->metrics_token);
     for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
     free(srv->freemail);
     garant_store_close(srv->store);

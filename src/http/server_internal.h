@@ -85,6 +85,9 @@ struct garant_server {
     size_t ntrusted;
     /* --test-resolve: the webhook resolver's fixed names (tests only). */
     http_webhook_hosts *test_hosts;
+    /* The bearer token that may read /metrics (--metrics-token-file), or
+    ** NULL; owned, freed at shutdown. */
+    char *metrics_token;
 
     pthread_t monitor;
     int monitor_started;

@@ -48,7 +48,11 @@ int http_webhook_global_init(void)
 
 /* ---- addresses ---------------------------------------------------------- */
 
-/* IPv4 ranges no webhook may reach: not public unicast. */
+/* IPv4 ranges no webhook may reach: every block of IANA's IPv4
+** Special-Purpose Address Registry (iana-ipv4-special-registry, as of
+** 2025), and multicast. Blocks the registry calls globally reachable
+** (AS112, AMT, the anycast addresses in 192.0.0/24) are refused too: they
+** are DNS sinks and relays, never a webhook receiver. */
 static const struct {
     uint32_t net;
     int bits;
@@ -61,7 +65,11 @@ static const struct {
     {0xAC100000u, 12}, /* 172.16/12, RFC 1918 */
     {0xC0000000u, 24}, /* 192.0.0/24, IETF protocol assignments */
     {0xC0000200u, 24}, /* 192.0.2/24, documentation */
+    {0xC01FC400u, 24}, /* 192.31.196/24, AS112-v4 */
+    {0xC034C100u, 24}, /* 192.52.193/24, AMT */
+    {0xC0586300u, 24}, /* 192.88.99/24, deprecated 6to4 relay anycast */
     {0xC0A80000u, 16}, /* 192.168/16, RFC 1918 */
+    {0xC0AF3000u, 24}, /* 192.175.48/24, direct delegation AS112 service */
     {0xC6120000u, 15}, /* 198.18/15, benchmarking */
     {0xC6336400u, 24}, /* 198.51.100/24, documentation */
     {0xCB007100u, 24}, /* 203.0.113/24, documentation */
@@ -86,10 +94,40 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* IPv6: forms that carry an IPv4 address are judged by it; otherwise only
-** global unicast (2000::/3) passes, less its documentation, Teredo and
-** ORCHID-like special blocks. That refuses ::, ::1, fc00::/7, fe80::/10,
-** fec0::/10 and ff00::/8 at once. */
+/* IPv6 blocks of IANA's IPv6 Special-Purpose Address Registry
+** (iana-ipv6-special-registry, as of 2025) inside global unicast
+** (2000::/3); those outside it are refused by v6_public wholesale. */
+static const struct {
+    uint8_t net[6]; /* the prefix's first bytes; the rest are zero */
+    int bits;
+} bad_v6[] = {
+    /* 2001::/23, IETF protocol assignments: Teredo 2001::/32 (hides an
+    ** IPv4), the PCP, TURN and DNS-SD anycast addresses in 2001:1::/48,
+    ** benchmarking 2001:2::/48, AMT 2001:3::/32, AS112-v6 2001:4:112::/48,
+    ** ORCHID 2001:10::/28, ORCHIDv2 2001:20::/28, drone remote ID
+    ** 2001:30::/28, and what is assigned there next. */
+    {{0x20, 0x01, 0x00, 0x00, 0, 0}, 23},
+    {{0x20, 0x01, 0x0d, 0xb8, 0, 0}, 32},       /* 2001:db8::/32, documentation */
+    {{0x26, 0x20, 0x00, 0x4f, 0x80, 0x00}, 48}, /* 2620:4f:8000::/48, direct delegation AS112 */
+    {{0x3f, 0xff, 0x00, 0x00, 0, 0}, 20},       /* 3fff::/20, documentation */
+};
+
+/* Do the first bits of a match the prefix net? */
+static int in_prefix(const uint8_t *a, const uint8_t *net, int bits)
+{
+    int whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, net, (size_t)whole) != 0) return 0;
+    if (!rest) return 1;
+    uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+    return (a[whole] & mask) == (net[whole] & mask);
+}
+
+/* IPv6: forms that carry an IPv4 address are judged by it (mapped,
+** SIIT, the NAT64 well-known prefix 64:ff9b::/96, 6to4 2002::/16);
+** otherwise only global unicast (2000::/3) passes, less the registry's
+** blocks in it (bad_v6). Outside 2000::/3 lies every other block of the
+** registry (::, ::1, 64:ff9b:1::/48, 100::/64, 5f00::/16, fc00::/7,
+** fe80::/10) and fec0::/10, ff00::/8. */
 static int v6_public(const uint8_t a[16])
 {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -99,12 +137,8 @@ static int v6_public(const uint8_t a[16])
     if (all_zero(a, 12)) return 0; /* ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d */
     if (a[0] == 0x20 && a[1] == 0x02) return v4_public(a + 2);      /* 2002::/16, 6to4 */
     if ((a[0] & 0xe0) != 0x20) return 0;                            /* outside 2000::/3 */
-    if (a[0] == 0x20 && a[1] == 0x01) {
-        if (a[2] == 0x0d && a[3] == 0xb8) return 0;                 /* 2001:db8::/32, documentation */
-        if (a[2] == 0 && a[3] == 0) return 0;                       /* 2001::/32, Teredo (hides an IPv4) */
-        if (a[2] == 0 && (a[3] & 0xf0) == 0x10) return 0;           /* 2001:10::/28, ORCHID */
-        if (a[2] == 0 && (a[3] & 0xf0) == 0x20) return 0;           /* 2001:20::/28, ORCHIDv2 */
-    }
+    for (size_t i = 0; i < sizeof bad_v6 / sizeof bad_v6[0]; i++)
+        if (in_prefix(a, bad_v6[i].net, bad_v6[i].bits)) return 0;
     return 1;
 }
 
@@ -198,6 +232,14 @@ static int parse_url(url_parts *out, const char *url)
     }
     if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK || !port) {
         rc = garant__error(GARANT_EINVAL, "the webhook URL has no usable port");
+        goto out;
+    }
+    /* Port 0 is no port: connect() to it fails or, on some systems, goes
+    ** somewhere unexpected; libcurl takes ":0" as written. */
+    char *port_end;
+    long port_n = strtol(port, &port_end, 10);
+    if (*port_end || port_n < 1 || port_n > 65535) {
+        rc = garant__error(GARANT_EINVAL, "the webhook URL's port must be 1-65535, not '%.8s'", port);
         goto out;
     }
     const char *h = host;

@@ -34,10 +34,12 @@
 int http_webhook_global_init(void);
 
 /* 1 if the address is a public unicast address a webhook may reach; 0 for
-** loopback, unspecified, private (RFC 1918, fc00::/7), shared (100.64/10),
-** link-local, multicast, broadcast, reserved and documentation ranges, and
-** IPv6 forms that embed such an IPv4 address (mapped, compatible, NAT64,
-** 6to4). sa is AF_INET or AF_INET6; any other family is refused. */
+** every block of IANA's IPv4 and IPv6 special-purpose address registries
+** (loopback, unspecified, private, shared, link-local, documentation,
+** benchmarking, AS112, AMT, 6to4 relay anycast, 2001::/23, ...), multicast,
+** broadcast and reserved space, and IPv6 forms that embed such an IPv4
+** address (mapped, compatible, NAT64, 6to4). sa is AF_INET or AF_INET6;
+** any other family is refused. */
 int http_webhook_addr_public(const struct sockaddr *sa);
 
 /* A fixed map from host names to addresses that the webhook resolver
@@ -54,10 +56,10 @@ int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec);
 void http_webhook_hosts_free(http_webhook_hosts *h);
 
 /* Check a webhook URL: at most HTTP_WEBHOOK_MAX_URL bytes, http or https, a
-** host, no user name or password, no control characters or spaces; unless
-** allow_private, the host must resolve (through hosts, then DNS) and every
-** address must be public. GARANT_EINVAL with a message saying what is
-** wrong. */
+** host, a port from 1 to 65535, no user name or password, no control
+** characters or spaces; unless allow_private, the host must resolve
+** (through hosts, then DNS) and every address must be public.
+** GARANT_EINVAL with a message saying what is wrong. */
 int http_webhook_check_url(const char *url, int allow_private, const http_webhook_hosts *hosts);
 
 /* The X-Garant-Signature value for a delivery, NUL-terminated in out. */

@@ -213,12 +213,19 @@ class Server:
         self.proc = None
         self.logf = None
         self.log = os.path.join(self.dir, "server.log")
+        # /metrics needs an admin or this token (--metrics-token-file), as a
+        # Prometheus scraper would hold it.
+        self.metrics_token = "test-metrics-token-" + os.urandom(12).hex()
+        self.metrics_token_file = os.path.join(self.dir, "metrics.token")
+        with open(self.metrics_token_file, "w") as f:
+            f.write(self.metrics_token + "\n")
         self.start()
 
     def args(self):
         """The command line of the server, clock included."""
         args = [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--test-clock", self.clock,
-                "--allow-private-webhooks", "--monitor-interval-ms", "50"]
+                "--allow-private-webhooks", "--monitor-interval-ms", "50",
+                "--metrics-token-file", self.metrics_token_file]
         if self.smtp:
             args += ["--smtp-url", "smtp://127.0.0.1:%d" % self.smtp.port]
         if self.config:
@@ -358,9 +365,13 @@ class Server:
         self.clock = rfc3339
         return r
 
+    def metrics(self):
+        """GET /metrics with the metrics token."""
+        return self.get("/metrics", token=self.metrics_token)
+
     def metric(self, name):
         """The value of an unlabelled metric in /metrics."""
-        r = self.get("/metrics")
+        r = self.metrics()
         assert r.status == 200, r
         m = re.search(r"^%s (\S+)$" % re.escape(name), r.raw, re.M)
         assert m, "no metric %s in /metrics" % name

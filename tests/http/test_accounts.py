@@ -330,7 +330,7 @@ def hold_hashing(s, hold):
 
 
 def pool_gauge(s, name, pool):
-    r = expect_status(s.get("/metrics"), 200)
+    r = expect_status(s.metrics(), 200)
     m = re.search(r'^%s\{pool="%s"\} (\d+)$' % (name, pool), r.raw, re.M)
     expect(m, "no %s for %s in /metrics" % (name, pool))
     return int(m.group(1))

@@ -192,7 +192,7 @@ def must_declare(r):
     need = {}
     if r["auth"] != "public":
         need[401] = "no session"
-    if r["auth"] in ("staff", "admin"):
+    if r["auth"] in ("staff", "admin", "metrics"):
         need[403] = "a %s route refuses other roles" % r["auth"]
     if r["auth"] != "public" and r["method"] not in ("GET", "HEAD"):
         need[403] = "a cookie-authenticated write without X-CSRF-Token"
@@ -253,7 +253,7 @@ def desk(s):
     customer = s.login("jane@acme.example")
     expect_status(s.post("/api/v1/tickets", {"subject": "Down", "body": "It is down."}, token=customer), 201)
     expect_status(s.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, token=admin), 201)
-    return {"public": None, "user": customer, "staff": admin, "admin": admin}
+    return {"public": None, "user": customer, "staff": admin, "admin": admin, "metrics": admin}
 
 
 def test_served_document_is_the_yaml():
@@ -292,7 +292,7 @@ def test_live_answers_are_declared():
                 probe(r, "no session", s.request(r["method"], path, unknown))
                 probe(r, "a cookie without X-CSRF-Token",
                       s.request(r["method"], path, unknown, cookie="garant_session=" + token))
-            if r["auth"] in ("staff", "admin"):
+            if r["auth"] in ("staff", "admin", "metrics"):
                 probe(r, "a customer", s.request(r["method"], path, unknown, token=tokens["user"]))
             resp = probe(r, "an unknown field", s.request(r["method"], path, unknown, token=token))
             said_unknown = resp.status == 422 and "unknown field 'no_such_field'" in resp.raw

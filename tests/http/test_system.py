@@ -11,7 +11,7 @@ def test_health_and_metrics():
     with Server() as s:
         r = expect_status(s.get("/healthz"), 200)
         expect(r.json["status"] == "ok" and r.json["schema_version"] >= 1, r)
-        r = expect_status(s.get("/metrics"), 200)
+        r = expect_status(s.metrics(), 200)
         expect("garant_http_requests_total" in r.raw and "garant_tickets_awaiting_first_response" in r.raw, r)
         expect(r.headers.get("Content-Type", "").startswith("text/plain"), r.headers)
 
@@ -108,7 +108,7 @@ def test_a_client_that_hangs_up_does_not_hold_up_shutdown():
             socks.append(c)
 
         def gauge(name):
-            m = re.search(r'^%s\{pool="hashing"\} (\d+)$' % name, s.get("/metrics").raw, re.M)
+            m = re.search(r'^%s\{pool="hashing"\} (\d+)$' % name, s.metrics().raw, re.M)
             return int(m.group(1)) if m else -1
         # The hashing workers are at it, the rest queued: hang up on all.
         wait_until(lambda: gauge("garant_pool_busy") == 8, "sign-ins with the hashing workers")

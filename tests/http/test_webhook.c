@@ -52,6 +52,18 @@ static void test_addresses(void **state)
         "::ffff:0:10.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::1", "2002:7f00:1::1",
         "2002:0a00:0001::1", "2001:db8::1", "2001::1", "2001:10::1", "2001:20::1", "fc00::1", "fd12:3456::1",
         "fe80::1", "febf::1", "fec0::1", "ff02::1", "ff0e::1", "100::1", "4000::1", "e000::1",
+        /* The rest of IANA's special-purpose registries (issue 13, 11c):
+        ** AS112-v4, AMT, 6to4 relay anycast, direct delegation AS112. */
+        "192.31.196.1", "192.52.193.1", "192.88.99.1", "192.88.99.255", "192.175.48.1", "192.0.0.9",
+        "192.0.0.170", "::ffff:192.88.99.1", "64:ff9b::c058:6301", "2002:c058:6301::1",
+        /* 2001::/23 whole: PCP/TURN/DNS-SD anycast, benchmarking, AMT,
+        ** AS112-v6, ORCHIDv2, drone remote ID, unassigned; AS112 direct
+        ** delegation; the 3fff::/20 documentation block; the NAT64
+        ** local-use prefix, the discard prefix, SRv6 SIDs. */
+        "2001:1::1", "2001:1::2", "2001:1::3", "2001:2::1", "2001:2:0:ffff::1", "2001:3::1",
+        "2001:4:112::1", "2001:20::1", "2001:2f:ffff::1", "2001:30::1", "2001:1ff:ffff::1", "2620:4f:8000::1",
+        "2620:4f:8000:ffff::1", "3fff::1", "3fff:fff:ffff::1", "64:ff9b:1::a00:1", "100::", "100:0:0:1::1",
+        "5f00::1",
     };
     static const char *const allowed[] = {
         "8.8.8.8", "1.1.1.1", "93.184.216.34", "100.63.255.255", "100.128.0.0", "172.15.255.255",
@@ -59,6 +71,10 @@ static void test_addresses(void **state)
         "223.255.255.255", "11.0.0.1", "126.255.255.255", "128.0.0.1",
         "2606:2800:220:1:248:1893:25c8:1946", "2a00:1450:4001:80b::200e", "::ffff:8.8.8.8",
         "64:ff9b::808:808", "2002:0808:0808::1", "2001:4860:4860::8888", "3fff:ffff::1",
+        /* Just outside the blocks above. */
+        "192.31.195.255", "192.31.197.0", "192.52.192.255", "192.52.194.0", "192.88.98.255", "192.88.100.0",
+        "192.175.47.255", "192.175.49.0", "2001:200::1", "2001:db9::1", "2620:4f:7fff::1", "2620:4f:8001::1",
+        "3fff:1000::1", "3ffe:ffff::1",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         if (public_(refused[i])) fail_msg("%s passed", refused[i]);
@@ -95,6 +111,9 @@ static void test_url_syntax(void **state)
         {"http://93.184.216.34/a b", "spaces"},
         {"http://93.184.216.34/a\r\nX-Evil: 1", "control"},
         {"http://93.184.216.34:99999/", "not a valid URL"},
+        {"http://93.184.216.34:0/", "port must be 1-65535"},
+        {"https://93.184.216.34:00/x", "port must be 1-65535"},
+        {"http://[2606:2800:220:1:248:1893:25c8:1946]:0/", "port must be 1-65535"},
         {"http://[fe80::1%25eth0]/", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -143,6 +143,10 @@ export class GarantServer {
     this.opts = opts;
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'garant-web-'));
     this.db = path.join(this.dir, 'garant.db');
+    // /metrics needs an admin or this token (--metrics-token-file).
+    this.metricsToken = 'web-metrics-token-' + Math.random().toString(36).slice(2).padEnd(12, '0');
+    this.metricsTokenFile = path.join(this.dir, 'metrics.token');
+    writeFileSync(this.metricsTokenFile, this.metricsToken + '\n');
     this.log = [];
     this.logChars = 0;
     this.kept = false;
@@ -173,7 +177,7 @@ export class GarantServer {
       for (const suffix of ['', '-wal'])
         if (existsSync(this.opts.seedDb + suffix)) copyFileSync(this.opts.seedDb + suffix, this.db + suffix);
     const args = [...(this.opts.garantArgs || []), 'serve', '--db', this.db, '--listen', '127.0.0.1:0',
-      '--test-clock', this.opts.clock, '--monitor-interval-ms', '200'];
+      '--test-clock', this.opts.clock, '--monitor-interval-ms', '200', '--metrics-token-file', this.metricsTokenFile];
     if (this.opts.webRoot) args.push('--web-root', this.opts.webRoot);
     if (this.opts.smtpPort) args.push('--smtp-url', `smtp://127.0.0.1:${this.opts.smtpPort}`);
     args.push(...(this.opts.extraArgs || []));
@@ -293,7 +297,7 @@ export class GarantServer {
 
   /** A number from GET /metrics. */
   async metric(name) {
-    const r = await this.request('GET', '/metrics');
+    const r = await this.request('GET', '/metrics', undefined, this.metricsToken);
     const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(r.text);
     if (r.status !== 200 || !m) throw new Error(`GET /metrics: no ${name} (${r.status})`);
     return Number(m[1]);

@@ -108,7 +108,7 @@ export function conversationItems(conv) {
     const note = m.public === false;
     return h(
       'li',
-      { class: 'message ' + (note ? 'message-note' : staff ? 'message-staff' : 'message-customer'), dataset: { id: String(m.id) } },
+      { class: 'message ' + (note ? 'message-note' : staff ? 'message-staff' : 'message-customer'), dataset: m.id !== undefined ? { id: String(m.id) } : { seq: String(m.seq) } },
       h(
         'p',
         { class: 'meta' },
