@@ -18,18 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import WAIT_S, Server, expect, expect_error, expect_status, run, wait_until  # noqa: E402
-
-PASSWORD = "correct horse battery"
-
-
-def customer(s, email, name="Customer"):
-    """Sign up, verify through the mailed link, log in; the bearer token."""
-    expect_status(s.post("/api/v1/signup", {"email": email, "password": PASSWORD, "name": name}), 201)
-    mail = s.smtp.wait_for(email)
-    m = re.search(r"token=([A-Za-z0-9_\-]+)", mail["data"].replace("=\r\n", "").replace("=\n", ""))
-    expect(m, "no token in %r" % mail["data"])
-    expect_status(s.post("/api/v1/verify", {"token": m.group(1)}), 200)
-    return s.login(email, PASSWORD)
+from test_bad_input import PASSWORD, customer  # noqa: E402
 
 
 def setup(s):
