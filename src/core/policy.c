@@ -291,7 +291,7 @@ int garant_policy_set_target(garant_policy *pol, const char *plan_name,
         long ci = calendar ? find_cal(pol, calendar) : -1;
         if (ci < 0)
             return garant__error(GARANT_ENOTFOUND, "unknown calendar '%s' (calendars: %s)",
-                                 quotable(shown, calendar ? calendar : ""),
+                                 calendar ? quotable(shown, calendar) : "",
                                  garant_policy_names(known, sizeof known, pol, GARANT_NAMES_CALENDARS));
         t.cal = pol->cals[ci].cal;
     } /* fall through */
@@ -461,7 +461,7 @@ int garant_policy_target(garant_target *out, const garant_policy *pol,
     char known[256], shown[80];
     if (pi < 0)
         return garant__error(GARANT_ENOTFOUND, "unknown plan '%s' (plans: %s)",
-                             quotable(shown, terms->plan ? terms->plan : ""),
+                             terms->plan ? quotable(shown, terms->plan) : "",
                              garant_policy_names(known, sizeof known, pol, GARANT_NAMES_PLANS));
     const char *st = terms->stage ? terms->stage : "ga";
     long si = find_stage(pol, st);

@@ -66,7 +66,7 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
 /* One ticket a correction moves onto its version: the instants it had and
-** those it gets (equal when only the version changes). */
+** the new ones (equal when only the version changes). */
 typedef struct http_correction_step {
     int64_t id, old_version;
     int64_t old_due, old_warn, new_due, new_warn;
