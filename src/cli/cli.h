@@ -64,11 +64,6 @@ int cli_fail(int err);
 ** problems on stderr. Caller owns *out; free with garant_policy_free. */
 int cli_load_policy(garant_policy **out, const cli_args *a);
 
-/* The saved policy version `version` (0: the newest) of the desk at db,
-** compiled. CLI_USAGE when there is no such version (said on stderr);
-** otherwise a garant_err. */
-int cli_policy_from_db(garant_policy **out, garant_diags **out_diags, const char *db, long long version);
-
 int cmd_deadline(const cli_args *a);
 int cmd_calendar(const cli_args *a);
 int cmd_config_check(const cli_args *a);

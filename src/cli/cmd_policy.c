@@ -1,10 +1,11 @@
 /*
-** cmd_policy.c - `garant policy versions` and `garant policy show`: the
-** saved versions of the SLA policy in a desk's database, offline. A ticket
-** is counted under the version it was filed under (docs/SLA.md), so
-** `garant policy show --db FILE --version N > vN.yaml` followed by
-** `garant deadline --config vN.yaml ...` answers for any ticket without a
-** running server.
+** cmd_policy.c - where the commands get their policy (cli_load_policy:
+** --config, --db with --version, or the built-in one), and `garant policy
+** versions` and `garant policy show`: the saved versions of the SLA policy
+** in a desk's database, offline. A ticket is counted under the version it
+** was filed under (docs/SLA.md), so `garant deadline --db FILE --version N`
+** (or `garant policy show` into a file for `deadline --config`) answers
+** for any ticket without a running server.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,20 @@ static int read_version(garant_policy_version *out, const char *db, long long ve
     return rc ? cli_fail(rc) : CLI_OK;
 }
 
-int cli_policy_from_db(garant_policy **out, garant_diags **out_diags, const char *db, long long version)
+/* --version N: a saved policy version, 1 or more. cmd prefixes the
+** message ("policy show: "), or is "". */
+static int parse_version(long long *out, const char *vs, const char *cmd)
+{
+    char *end;
+    *out = strtoll(vs, &end, 10);
+    if (!vs[0] || *end || *out < 1) return cli_usage_error("%s--version must be 1 or more (got '%s')", cmd, vs);
+    return CLI_OK;
+}
+
+/* The saved policy version `version` (0: the newest) of the desk at db,
+** compiled. CLI_USAGE when there is no such version (said on stderr);
+** otherwise a garant_err. */
+static int policy_from_db(garant_policy **out, garant_diags **out_diags, const char *db, long long version)
 {
     garant_policy_version pv;
     int rc = read_version(&pv, db, version, "--db");
@@ -58,6 +72,37 @@ int cli_policy_from_db(garant_policy **out, garant_diags **out_diags, const char
     rc = garant_config_load(out, out_diags, pv.yaml, strlen(pv.yaml), garant_io_resource, NULL);
     free(pv.yaml);
     return rc;
+}
+
+int cli_load_policy(garant_policy **out, const cli_args *a)
+{
+    const char *path = cli_get(a, "config"), *db = cli_get(a, "db"), *vs = cli_get(a, "version");
+    *out = NULL;
+    if (path && db) return cli_usage_error("--config and --db name two policies: give one");
+    if (vs && !db) return cli_usage_error("--version N is a version saved in a desk: give --db FILE too");
+    long long version = 0;
+    if (vs && parse_version(&version, vs, "")) return CLI_USAGE;
+    garant_diags *diags = NULL;
+    char where[128];
+    int rc;
+    if (db) {
+        rc = policy_from_db(out, &diags, db, version);
+        if (rc == CLI_USAGE) return rc; /* said why */
+        snprintf(where, sizeof where, "policy version %s", vs ? vs : "in force");
+    } else {
+        rc = garant_io_load_policy(out, &diags, path);
+        snprintf(where, sizeof where, "%s", path ? path : "(built-in config)");
+    }
+    if (rc) {
+        size_t n = diags ? garant_diags_count(diags) : 0;
+        if (n == 0) fprintf(stderr, "garant: %s\n", garant_error_last());
+        for (size_t i = 0; i < n; i++) {
+            const garant_diag *d = garant_diags_get(diags, i);
+            fprintf(stderr, "garant: %s:%d:%d: %s\n", where, d->line, d->column, d->message);
+        }
+    }
+    garant_diags_free(diags);
+    return rc ? cli_exit_code(rc) : 0;
 }
 
 int cmd_policy_versions(const cli_args *a)
@@ -94,11 +139,7 @@ int cmd_policy_show(const cli_args *a)
 {
     const char *vs = cli_get(a, "version");
     long long version = 0;
-    if (vs) {
-        char *end;
-        version = strtoll(vs, &end, 10);
-        if (!vs[0] || *end || version < 1) return cli_usage_error("policy show: --version must be 1 or more");
-    }
+    if (vs && parse_version(&version, vs, "policy show: ")) return CLI_USAGE;
     const char *db = cli_get(a, "db");
     if (!db) return cli_usage_error("policy show: --db FILE is required");
     garant_policy_version pv;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "loader.h"
 
 /* garant_err -> exit status. Input problems are the caller's to fix (2);
 ** running out of memory or failing to write is ours (1). */
@@ -62,41 +61,6 @@ size_t cli_get_all(const cli_args *a, const char *name, const char **out, size_t
             n++;
         }
     return n;
-}
-
-int cli_load_policy(garant_policy **out, const cli_args *a)
-{
-    const char *path = cli_get(a, "config"), *db = cli_get(a, "db"), *vs = cli_get(a, "version");
-    *out = NULL;
-    if (path && db) return cli_usage_error("--config and --db name two policies: give one");
-    if (vs && !db) return cli_usage_error("--version N is a version saved in a desk: give --db FILE too");
-    long long version = 0;
-    if (vs) {
-        char *end;
-        version = strtoll(vs, &end, 10);
-        if (!vs[0] || *end || version < 1) return cli_usage_error("--version must be 1 or more (got '%s')", vs);
-    }
-    garant_diags *diags = NULL;
-    char where[128];
-    int rc;
-    if (db) {
-        rc = cli_policy_from_db(out, &diags, db, version);
-        if (rc == CLI_USAGE) return rc; /* said why */
-        snprintf(where, sizeof where, "policy version %s", vs ? vs : "in force");
-    } else {
-        rc = garant_io_load_policy(out, &diags, path);
-        snprintf(where, sizeof where, "%s", path ? path : "(built-in config)");
-    }
-    if (rc) {
-        size_t n = diags ? garant_diags_count(diags) : 0;
-        if (n == 0) fprintf(stderr, "garant: %s\n", garant_error_last());
-        for (size_t i = 0; i < n; i++) {
-            const garant_diag *d = garant_diags_get(diags, i);
-            fprintf(stderr, "garant: %s:%d:%d: %s\n", where, d->line, d->column, d->message);
-        }
-    }
-    garant_diags_free(diags);
-    return rc ? cli_exit_code(rc) : 0;
 }
 
 static const cli_opt deadline_opts[] = {
