@@ -28,12 +28,31 @@ int http_domain_normalize(char *out, size_t cap, const char *in, const char *wha
 ** out. GARANT_EINVAL with a message otherwise. */
 int http_email_normalize(char *out, size_t cap, const char **out_domain, const char *in);
 
+/* Free and disposable mail providers: the built-in list
+** (data/freemail-domains.txt) and an extra file's, sorted, lower-case,
+** loaded once at start (the server holds them: http_freemail_list). */
+typedef struct http_freemail {
+    char **v;
+    size_t n;
+} http_freemail;
+
+/* Load the built-in list and extra_path's (NULL for none). Caller owns
+** *out; free with http_freemail_free. */
+int http_freemail_load(http_freemail *out, const char *extra_path);
+void http_freemail_free(http_freemail *fm);
+/* The server's list (server.c). */
+const http_freemail *http_freemail_list(const garant_server *srv);
+
 /* The part of domain (lower-case, as http_email_normalize leaves it) that
 ** is a free or disposable mail provider, or NULL: domain itself or one of
-** its parent domains ("gmail.com" in "mx.gmail.com"), listed in the
-** built-in list, the --freemail file or the signup.freemail_domains of
-** the policy in force for r. Borrowed; points into domain. */
-const char *http_freemail_refused(http_req *r, const char *domain);
+** its parent domains ("gmail.com" in "mx.gmail.com"), listed in fm or in
+** pol's signup.freemail_domains (pol may be NULL). Borrowed; points into
+** domain. */
+const char *http_freemail_match(const http_freemail *fm, const garant_policy *pol, const char *domain);
+
+/* The built-in list's text (data/freemail-domains.txt, embedded by CMake).
+** Borrowed; static storage. */
+const char *http_freemail_builtin(size_t *out_len);
 
 /* A display name (a person's, an organization's, a product's): 1..max
 ** bytes, not only spaces, no control characters (the JSON layer has

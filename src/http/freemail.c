@@ -27,7 +27,6 @@
 
 #include "../core/internal.h"
 #include "accounts.h"
-#include "server_internal.h"
 
 /* Ceilings: entries in all lists, and bytes of an extra list file. */
 #define FREEMAIL_MAX_ENTRIES 1000000
@@ -239,16 +238,17 @@ static int read_file(char **out, size_t *out_len, const char *path)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int http_freemail_load(garant_server *srv)
+int http_freemail_load(http_freemail *out, const char *extra_path)
 {
+    memset(out, 0, sizeof *out);
     domain_list l = {NULL, 0, 0};
     size_t len;
     const char *builtin = http_freemail_builtin(&len);
     int rc = parse_list(&l, builtin, len, "data/freemail-domains.txt (built in)");
-    if (!rc && srv->opt.freemail_path) {
+    if (!rc && extra_path) {
         char *text = NULL;
-        rc = read_file(&text, &len, srv->opt.freemail_path);
-        if (!rc) rc = parse_list(&l, text, len, srv->opt.freemail_path);
+        rc = read_file(&text, &len, extra_path);
+        if (!rc) rc = parse_list(&l, text, len, extra_path);
         free(text);
     }
     if (rc) {
@@ -264,14 +264,21 @@ int http_freemail_load(garant_server *srv)
         else
             l.v[kept++] = l.v[i];
     }
-    srv->freemail = l.v;
-    srv->nfreemail = kept;
+    out->v = l.v;
+    out->n = kept;
     return 0;
 }
 
-static int listed(const garant_server *srv, const char *key)
+void http_freemail_free(http_freemail *fm)
 {
-    return srv->nfreemail && bsearch(&key, srv->freemail, srv->nfreemail, sizeof *srv->freemail, cmp_str) != NULL;
+    for (size_t i = 0; i < fm->n; i++) free(fm->v[i]);
+    free(fm->v);
+    memset(fm, 0, sizeof *fm);
+}
+
+static int listed(const http_freemail *fm, const char *key)
+{
+    return fm->n && bsearch(&key, fm->v, fm->n, sizeof *fm->v, cmp_str) != NULL;
 }
 
 /* Whether s looks like a public suffix a provider registers under: one
@@ -298,30 +305,17 @@ static int policy_listed(const garant_policy *pol, const char *key)
     return 0;
 }
 
-/* The lookup behind both entry points: pol may be NULL (no policy list). */
-static const char *match(const garant_server *srv, const garant_policy *pol, const char *domain)
+const char *http_freemail_match(const http_freemail *fm, const garant_policy *pol, const char *domain)
 {
     for (const char *s = domain;;) {
         const char *dot = strchr(s, '.');
         if (!dot) return NULL;
-        if (listed(srv, s) || policy_listed(pol, s)) return s;
+        if (listed(fm, s) || policy_listed(pol, s)) return s;
         if (suffix_like(dot + 1) && (size_t)(dot - s) <= 63) {
             char key[66];
             snprintf(key, sizeof key, "%.*s.*", (int)(dot - s), s);
-            if (listed(srv, key) || policy_listed(pol, key)) return s;
+            if (listed(fm, key) || policy_listed(pol, key)) return s;
         }
         s = dot + 1;
     }
-}
-
-const char *http_freemail_match(const garant_server *srv, const char *domain) { return match(srv, NULL, domain); }
-
-const char *http_freemail_refused(http_req *r, const char *domain)
-{
-    return match(r->srv, http_policy(r), domain);
-}
-
-int http_freemail_is(const garant_server *srv, const char *domain)
-{
-    return http_freemail_match(srv, domain) != NULL;
 }

@@ -352,7 +352,7 @@ static int signup(http_req *r)
     memset(&j, 0, sizeof j);
     if ((rc = http_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
         return rc;
-    const char *free_part = http_freemail_refused(r, j.domain);
+    const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
                              free_part);

@@ -115,7 +115,7 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
         snprintf(what, sizeof what, "'%s'[%zu]", field, i);
         int rc = http_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
         if (!rc) {
-            const char *free_part = http_freemail_refused(r, d[kept]);
+            const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), d[kept]);
             if (free_part)
                 rc = garant__error(GARANT_EINVAL,
                                    "%s: %s is a free mail provider; an organization's domains must be its own", what,

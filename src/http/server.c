@@ -217,6 +217,8 @@ int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version)
 
 garant_store *http_store(garant_server *srv) { return srv->store; }
 
+const http_freemail *http_freemail_list(const garant_server *srv) { return &srv->freemail; }
+
 /* ---- threads ---------------------------------------------------------- */
 
 /* Nanoseconds from a to b, read from the same clock. */
@@ -1941,7 +1943,7 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc) rc = load_metrics_token(srv);
     if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
     if (!rc) rc = load_policy(srv);
-    if (!rc) rc = http_freemail_load(srv);
+    if (!rc) rc = http_freemail_load(&srv->freemail, srv->opt.freemail_path);
     int writer_started = 0;
     if (!rc && !(srv->sessions = http_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S)))
         rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
@@ -2044,8 +2046,7 @@ int garant_server_run(const garant_server_options *opt)
     http_webhook_hosts_free(srv->test_hosts);
     if (srv->metrics_token) sodium_memzero(srv->metrics_token, strlen(srv->metrics_token));
     free(srv->metrics_token);
-    for (size_t i = 0; i < srv->nfreemail; i++) free(srv->freemail[i]);
-    free(srv->freemail);
+    http_freemail_free(&srv->freemail);
     garant_store_close(srv->store);
     free(srv);
     if (saved) garant__error(saved, "%s", saved_msg);

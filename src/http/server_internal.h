@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "accounts.h"
 #include "client_addr.h"
 #include "http.h"
 #include "sessions.h"
@@ -106,9 +107,8 @@ struct garant_server {
     ** ones alike (the latter against a dummy hash), for /metrics. */
     _Atomic uint64_t password_checks;
 
-    /* Free-mail domains (sorted, lower-case) for sign-up. */
-    char **freemail;
-    size_t nfreemail;
+    /* Free-mail domains for sign-up and organizations' domains. */
+    http_freemail freemail;
 
     /* Counters for /metrics. */
     _Atomic uint64_t requests_total;
@@ -134,18 +134,6 @@ void http_thread_name(const char *name);
 ** and delivers webhooks until srv->stopping. */
 void *http_monitor_main(void *srv);
 
-/* Load the free-mail domain list (data/freemail-domains.txt compiled in,
-** plus opt.freemail_path). */
-int http_freemail_load(garant_server *srv);
-/* 1 if the domain (lower-case) or a parent domain is a free-mail provider. */
-int http_freemail_is(const garant_server *srv, const char *domain);
-/* The part of domain (lower-case) that is listed as a free-mail provider:
-** domain itself or one of its parent domains ("gmail.com" in
-** "mx.gmail.com"), or NULL. Borrowed; points into domain. */
-const char *http_freemail_match(const garant_server *srv, const char *domain);
-/* The built-in list's text (data/freemail-domains.txt, embedded by CMake).
-** Borrowed; static storage. */
-const char *http_freemail_builtin(size_t *out_len);
 
 /* All route tables, in dispatch order, ended by NULL. */
 extern const http_route *const http_route_tables[];
