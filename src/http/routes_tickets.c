@@ -696,20 +696,21 @@ static int ticket_reply(http_req *r)
 
 /* ---- GET /api/v1/queue ----------------------------------------------- */
 
-/* The queue's cursor is the last ticket's "DEADLINE.ID" (DEADLINE in UTC
-** epoch seconds, or "none"). */
-static int parse_cursor(const char *s, int64_t *due, int64_t *id)
+/* A page's cursor is its last ticket's "KEY.ID": the queue's KEY is the
+** deadline in UTC epoch seconds, or "none" (none_ok); the follow-ups'
+** the instant the ticket has waited since. */
+static int parse_cursor(const char *s, int none_ok, int64_t *key, int64_t *id)
 {
     const char *dot = strchr(s, '.');
     char *end;
     if (!dot) goto bad;
-    if (dot - s == 4 && !strncmp(s, "none", 4)) {
-        *due = GARANT_NO_DUE;
+    if (none_ok && dot - s == 4 && !strncmp(s, "none", 4)) {
+        *key = GARANT_NO_DUE;
     } else {
         errno = 0;
         long long d = strtoll(s, &end, 10);
         if (end != dot || errno || end == s) goto bad;
-        *due = d;
+        *key = d;
     }
     errno = 0;
     long long i = strtoll(dot + 1, &end, 10);
@@ -718,6 +719,30 @@ static int parse_cursor(const char *s, int64_t *due, int64_t *id)
     return 0;
 bad:
     return garant__error(GARANT_EINVAL, "query parameter 'after' must be a cursor from a previous page's 'next'");
+}
+
+/* Answer a page of store rows {tickets, next, count}: next is the last
+** row's "KEY.ID" (KEY its integer `key` field, "none" when null) if the
+** page is full, else null. Takes ownership of rows. */
+static int reply_page(http_req *r, json_t *rows, int limit, const char *key)
+{
+    size_t n = json_array_size(rows);
+    char next[64] = "";
+    if (n == (size_t)limit) {
+        json_t *last = json_array_get(rows, n - 1);
+        json_t *k = json_object_get(last, key);
+        long long id = (long long)json_integer_value(json_object_get(last, "id"));
+        if (json_is_integer(k))
+            snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(k), id);
+        else
+            snprintf(next, sizeof next, "none.%lld", id);
+    }
+    json_t *list = NULL;
+    int rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
+    if (rc) return rc;
+    return http_reply(r, 200,
+                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
+                                "count", (int)n));
 }
 
 static int queue(http_req *r)
@@ -736,26 +761,10 @@ static int queue(http_req *r)
     if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
     if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
     const char *after = http_query(r, "after");
-    if (after && (rc = parse_cursor(after, &f.after_due, &f.after_id))) return rc;
-    json_t *rows = NULL, *list = NULL;
-    rc = GS(r->db)->tickets->queue_where(r->db, &f, &rows);
-    if (rc) return rc;
-    size_t n = json_array_size(rows);
-    char next[64] = "";
-    if (n == (size_t)f.limit) {
-        json_t *last = json_array_get(rows, n - 1);
-        json_t *due = json_object_get(last, "first_response_due");
-        long long id = (long long)json_integer_value(json_object_get(last, "id"));
-        if (json_is_integer(due))
-            snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(due), id);
-        else
-            snprintf(next, sizeof next, "none.%lld", id);
-    }
-    rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
-    if (rc) return rc;
-    return http_reply(r, 200,
-                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
-                                "count", (int)n));
+    if (after && (rc = parse_cursor(after, 1, &f.after_due, &f.after_id))) return rc;
+    json_t *rows = NULL;
+    if ((rc = GS(r->db)->tickets->queue_where(r->db, &f, &rows))) return rc;
+    return reply_page(r, rows, f.limit, "first_response_due");
 }
 
 /* GET /api/v1/queue/follow-ups: the customers' follow-ups waiting for the
@@ -769,31 +778,10 @@ static int follow_ups(http_req *r)
     if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
     if (rc) limit = (int)v;
     const char *after = http_query(r, "after");
-    if (after) {
-        char *end;
-        const char *dot = strchr(after, '.');
-        errno = 0;
-        long long s = dot ? strtoll(after, &end, 10) : 0;
-        int ok = dot && end == dot && end != after && !errno;
-        long long i = ok ? strtoll(dot + 1, &end, 10) : 0;
-        if (!ok || *end || errno || end == dot + 1 || i < 1)
-            return garant__error(GARANT_EINVAL, "query parameter 'after' must be a cursor from a previous page's 'next'");
-        since = s;
-        id = i;
-    }
-    json_t *rows = NULL, *list = NULL;
+    if (after && (rc = parse_cursor(after, 0, &since, &id))) return rc;
+    json_t *rows = NULL;
     if ((rc = GS(r->db)->tickets->follow_ups(r->db, since, id, limit, &rows))) return rc;
-    size_t n = json_array_size(rows);
-    char next[64] = "";
-    if (n == (size_t)limit) {
-        json_t *last = json_array_get(rows, n - 1);
-        snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(json_object_get(last, "awaiting_reply_since")),
-                 (long long)json_integer_value(json_object_get(last, "id")));
-    }
-    if ((rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now))) return rc;
-    return http_reply(r, 200,
-                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
-                                "count", (int)n));
+    return reply_page(r, rows, limit, "awaiting_reply_since");
 }
 
 /* ---- previews -------------------------------------------------------- */
