@@ -194,17 +194,8 @@ int64_t http_now(garant_server *srv);
 ** result, or GARANT_ESTORE if the commit failed. */
 typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
 int http_write(garant_server *srv, http_write_fn fn, void *ctx);
-/* http_write with the undo of http_write_then (http_write_undo, below). */
-int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, int undo);
 
-/* The same write for an HTTP_RUN_INLINE handler, which must not wait:
-** queues fn(writer, ctx) and returns 0 at once (the handler then returns
-** 0 too, setting no response). Once the write is durable, then(r, ctx)
-** runs on the event loop and sets the response; if fn failed or the
-** commit did, the request is answered with that error instead and then
-** does not run. ctx must live until then: allocate it with http_alloc.
-**
-** How fn's failure is undone:
+/* How a write's failure is undone (http_write_undone, http_write_then):
 **   - HTTP_WRITE_SAVEPOINT: fn runs in its own savepoint, as http_write's
 **     do; it may change the database in any number of statements.
 **   - HTTP_WRITE_ONE_STATEMENT: fn changes the database in at most one SQL
@@ -227,6 +218,17 @@ typedef enum http_write_undo {
     HTTP_WRITE_ONE_STATEMENT = 1,
     HTTP_WRITE_WHOLE = 2
 } http_write_undo;
+
+/* http_write with another undo than its savepoint. */
+int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo);
+
+/* The same write for an HTTP_RUN_INLINE handler, which must not wait:
+** queues fn(writer, ctx) and returns 0 at once (the handler then returns
+** 0 too, setting no response). Once the write is durable, then(r, ctx)
+** runs on the event loop and sets the response; if fn failed or the
+** commit did, the request is answered with that error instead and then
+** does not run. ctx must live until then: allocate it with http_alloc.
+** fn's failure is undone as http_write_undo says. */
 typedef int (*http_then_fn)(http_req *r, void *ctx);
 int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo);
 

@@ -503,17 +503,10 @@ static int correction_apply(http_req *r)
     int rc = correction_target(r, &j.version, &j.pol, &j.reason, 1);
     if (rc) return rc;
     rc = http_write_undone(r->srv, correct_write, &j, HTTP_WRITE_WHOLE);
-    free(j.out.plan);
-    j.out.plan = NULL;
-    if (rc) {
-        http_correction_free(&j.out);
-        return rc;
-    }
-    if (j.refused) {
-        http_correction_free(&j.out);
-        return garant__error(GARANT_EINVAL, "%s", j.why);
-    }
-    json_t *o = correction_json(&j.out, j.version);
+    json_t *o = rc || j.refused ? NULL : correction_json(&j.out, j.version);
+    http_correction_free(&j.out);
+    if (rc) return rc;
+    if (j.refused) return garant__error(GARANT_EINVAL, "%s", j.why);
     if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||
               json_object_set_new(o, "id", json_integer(j.id)) != 0 ||
               json_object_set_new(o, "reason", j.reason ? json_string(j.reason) : json_null()) != 0 ||

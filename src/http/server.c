@@ -251,13 +251,13 @@ int http_write(garant_server *srv, http_write_fn fn, void *ctx)
     return http_write_undone(srv, fn, ctx, HTTP_WRITE_SAVEPOINT);
 }
 
-int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, int undo)
+int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo)
 {
     http_write_job job;
     memset(&job, 0, sizeof job);
     job.fn = fn;
     job.ctx = ctx;
-    job.undo = (http_write_undo)undo;
+    job.undo = undo;
     if (pthread_cond_init(&job.cv, NULL) != 0) return garant__error(GARANT_ENOMEM, "cannot wait for a write");
     pthread_mutex_lock(&srv->write_mu);
     if (srv->stopping) {
