@@ -124,6 +124,10 @@ char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
 char *garant_format_local(char *buf, size_t cap, const garant_tz *tz,
                           int64_t utc_s);
 
+/* A local day (days since 1970-01-01 in some zone's wall time): "Thu 24
+** Dec 2026". Writes at most cap bytes including the NUL; returns buf. */
+char *garant_format_day(char *buf, size_t cap, int64_t local_day);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,26 +40,14 @@ static int print_window(void *ctx, const garant_window *w)
     return 0;
 }
 
-/* "Thu 24 Dec 2026": a local day. */
-static void day_label(char out[32], int64_t day)
-{
-    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    int64_t y;
-    unsigned m, d;
-    garant_civil_from_days(&y, &m, &d, day);
-    snprintf(out, 32, "%s %u %s %04lld", wd[garant_weekday_from_days(day) % 7], d, mon[(m - 1) % 12], (long long)y);
-}
-
 /* The closures of one local day, one line each. */
 static void print_closures(const garant_calendar *cal, int64_t day)
 {
     for (size_t i = 0; i < garant_calendar_holiday_count(cal); i++) {
         const garant_holiday *h = garant_calendar_holiday(cal, i);
         if (!garant_calendar_holiday_on(h, day)) continue;
-        char label[32], when[32];
-        day_label(label, day);
+        char label[40], when[32];
+        garant_format_day(label, sizeof label, day);
         if (h->closed_from_min == 0 && h->closed_to_min == GARANT_DAY_MIN)
             snprintf(when, sizeof when, "all day");
         else

@@ -242,16 +242,24 @@ static void fmt_day(char *buf, size_t cap, int64_t day)
     snprintf(buf, cap, "%s %u %s", wd[garant_weekday_from_days(day)], d, mon[m - 1]);
 }
 
+char *garant_format_day(char *buf, size_t cap, int64_t local_day)
+{
+    char day[32];
+    int64_t y;
+    unsigned m, d;
+    garant_civil_from_days(&y, &m, &d, local_day);
+    fmt_day(day, sizeof day, local_day);
+    snprintf(buf, cap, "%s %lld", day, (long long)y);
+    return buf;
+}
+
 char *garant_format_local(char *buf, size_t cap, const garant_tz *tz, int64_t utc_s)
 {
     local_parts p = local_of(tz, utc_s);
-    char day[32], clock[16];
-    int64_t y;
-    unsigned m, d;
-    garant_civil_from_days(&y, &m, &d, p.day);
-    fmt_day(day, sizeof day, p.day);
+    char day[40], clock[16];
+    garant_format_day(day, sizeof day, p.day);
     fmt_clock(clock, sizeof clock, p.sod, p.sod % 60 != 0);
-    snprintf(buf, cap, "%s %lld %s %s", day, (long long)y, clock, p.info.abbr);
+    snprintf(buf, cap, "%s %s %s", day, clock, p.info.abbr);
     return buf;
 }
 

@@ -333,6 +333,10 @@ static void test_history(void **state)
     /* The default priority stands for a missing one. */
     expect_state("professional", 0, NULL, 0, "2026-11-26T09:00:00Z", "2026-11-25T14:45:00Z", "2026-11-25T08:00:00Z", 3,
                  3);
+    /* A local day as people read it (days since 1970-01-01). */
+    char day[40];
+    assert_string_equal(garant_format_day(day, sizeof day, 20811), "Thu 24 Dec 2026");
+    assert_string_equal(garant_format_day(day, sizeof day, 0), "Thu 1 Jan 1970");
     /* Replay is the history's deadline. */
     int64_t due;
     garant_ticket_terms p3 = {"professional", 3, NULL};
