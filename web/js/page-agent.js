@@ -224,29 +224,20 @@ run(async () => {
 
   async function load() {
     const gen = ++generation;
-    const fetchPages = async () => {
+    /** The first n pages of a paged listing; pathOf(cursor) is a page's path. */
+    const fetchPages = async (pathOf, n) => {
       let list = [];
       let cursor = null;
-      for (let i = 0; i < pages; i++) {
-        const r = await api('GET', query(cursor));
+      for (let i = 0; i < n; i++) {
+        const r = await api('GET', pathOf(cursor));
         list = list.concat(r.tickets || []);
         cursor = r.next;
         if (!cursor) break;
       }
       return { list, cursor };
     };
-    const fetchFollowUps = async () => {
-      let list = [];
-      let cursor = null;
-      for (let i = 0; i < followPages; i++) {
-        const r = await api('GET', '/queue/follow-ups?limit=' + PAGE + (cursor ? '&after=' + encodeURIComponent(cursor) : ''));
-        list = list.concat(r.tickets || []);
-        cursor = r.next;
-        if (!cursor) break;
-      }
-      return { list, cursor };
-    };
-    const [q, w, f] = await Promise.all([fetchPages(), loadWindows(calendars), fetchFollowUps()]);
+    const followPath = (cursor) => '/queue/follow-ups?limit=' + PAGE + (cursor ? '&after=' + encodeURIComponent(cursor) : '');
+    const [q, w, f] = await Promise.all([fetchPages(query, pages), loadWindows(calendars), fetchPages(followPath, followPages)]);
     if (gen !== generation) return; // a newer load (other filters) won
     tickets = q.list;
     next = q.cursor;
