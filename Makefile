@@ -7,6 +7,8 @@
 #   make screenshots  run the browser tests, writing the README's screenshots
 #                into docs/screenshots/ (no other target writes there)
 #   make lint    cppcheck plus the banned-function check
+#   make torture kill -9 x 100, injected I/O faults, 10 minutes a fuzzer and
+#                slow-client attacks (issue 13); long, not part of check
 
 JOBS ?= 2
 FUZZ_SECONDS ?= 20
@@ -14,7 +16,7 @@ FUZZ_SECONDS ?= 20
 FUZZERS := $(notdir $(basename $(wildcard fuzz/fuzz_*.c)))
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build check test test-asan fuzz lint demo bench screenshots clean
+.PHONY: all deps build check test test-asan fuzz lint demo bench torture screenshots clean
 
 all: build
 
@@ -61,6 +63,9 @@ bench: build
 	python3 bench/accounts.py build/garant
 	bench/load.sh build/garant
 	python3 bench/correct.py build/garant
+
+torture: build
+	scripts/torture.sh build
 
 screenshots: build
 	GARANT_SCREENSHOTS=docs/screenshots node tests/web/run.mjs build/garant

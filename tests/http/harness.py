@@ -201,7 +201,7 @@ class Server:
     and start() after stop() starts the server where it last was."""
 
     def __init__(self, extra_args=(), smtp=True, db=None, config=None, preexec=None, clock=CLOCK_START,
-                 binary=None):
+                 binary=None, wrapper=()):
         self.dir = tempfile.mkdtemp(prefix="garant-e2e-")
         self.db = db or os.path.join(self.dir, "garant.db")
         self.smtp = SMTPReceiver() if smtp else None
@@ -210,6 +210,9 @@ class Server:
         self.preexec = preexec  # run in the child before exec (limits); None for none
         self.clock = clock
         self.binary = binary or GARANT
+        # A command the server runs under (fiu-run for fault injection);
+        # it must exec the server, so that proc.pid is the server's.
+        self.wrapper = list(wrapper)
         self.proc = None
         self.logf = None
         self.log = os.path.join(self.dir, "server.log")
@@ -234,7 +237,7 @@ class Server:
 
     def start(self):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.args(), stdout=subprocess.PIPE, stderr=self.logf, preexec_fn=self.preexec)
+        self.proc = subprocess.Popen(self.wrapper + self.args(), stdout=subprocess.PIPE, stderr=self.logf, preexec_fn=self.preexec)
         line = self.proc.stdout.readline().decode()
         m = re.search(r"listening on (http://\S+)/", line)
         if not m:
