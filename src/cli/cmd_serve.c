@@ -60,6 +60,11 @@ int cmd_serve(const cli_args *a)
         !int_option(a, "max-waiting-sign-ins", 1, 100000, &o.max_waiting_hashes) ||
         !int_option(a, "monitor-interval-ms", 10, 3600000, &o.monitor_interval_ms))
         return CLI_USAGE;
+    /* Every connection through a proxy comes from the proxy's address, so
+    ** the proxy limits per client (docs/haproxy.cfg), unless told here. */
+    o.max_per_address = o.ntrusted_proxies ? 0 : 64;
+    if (!int_option(a, "max-connections-per-address", 0, 4096, &o.max_per_address))
+        return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
 }

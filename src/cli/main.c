@@ -106,6 +106,8 @@ static const cli_opt serve_opts[] = {
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000", 0},
     {"metrics-token-file", "FILE", "file holding the bearer token that may read /metrics; without it only admins may", 0},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses", 0},
+    {"max-connections-per-address", "N", "connections one client address may hold open (default 64; 0 = no limit; "
+                                         "default 0 with --trusted-proxy, where the proxy limits them)", 0},
     {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},
     {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock", 0},
     {"test-resolve", "HOST:ADDR", "tests only, with --test-clock: webhook host HOST resolves to ADDR, not by DNS (repeatable)", 1},

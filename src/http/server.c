@@ -1986,6 +1986,9 @@ int garant_server_run(const garant_server_options *opt)
                                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                                        MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                       /* One address cannot hold every
+                                       ** connection: slowloris, issue 13. */
+                                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opt->max_per_address,
                                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                                        /* HTTP/1.1 without Host, and a space
                                        ** inside the request target, are

@@ -1,6 +1,8 @@
-"""test_hardening.py - what an attacker found (issue 13, findings 9-11), each
-reproduced and now refused.
+"""test_hardening.py - what an attacker found (issue 13, findings 1 and 9-11),
+each reproduced and now refused.
 
+Finding 1, slowloris: one address cannot hold every connection (the
+campaign's slowhttptest runs are in tests/http/slow_attack.py).
 Finding 9, the log: a path, a header or an address from outside cannot
 start a line of its own in the server's log, nor forge a mail written there.
 Finding 10, HTTP: HEAD on GET routes, the bearer scheme and the JSON media
@@ -275,6 +277,58 @@ def test_what_the_bare_port_does_not_refuse():
 
 
 # ---- finding 11: smaller ---------------------------------------------------
+
+# ---- finding 1: slowloris --------------------------------------------------
+
+def test_one_address_cannot_hold_every_connection():
+    """4,200 connections from 127.0.0.1 that never finish their headers (the
+    finding's number, above the server's cap of 4,096) leave room for a
+    client at another address, and the server closes all but 64 of them
+    at once. Before the per-address cap, the probe found no free slot."""
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    expect(hard >= 5000, "the test needs 5000 open files; the hard limit is %d" % hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    with Server(smtp=False, extra_args=["--quiet"]) as s:
+        host, port = s.url[len("http://"):].split(":")
+        port = int(port)
+        held = []
+        try:
+            for i in range(4200):
+                c = socket.create_connection((host, port), timeout=WAIT_S)
+                try:
+                    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow-%d: 1\r\n" % i)
+                except OSError:
+                    pass  # closed already: what the cap does
+                held.append(c)
+
+            def closed(c):
+                c.setblocking(False)
+                try:
+                    return c.recv(1) == b""
+                except BlockingIOError:
+                    return False
+                except OSError:
+                    return True
+            open_ = list(held)
+            def still_open():
+                nonlocal open_
+                open_ = [c for c in open_ if not closed(c)]
+                return len(open_)
+            wait_until(lambda: still_open() <= 64, "all but 64 of one address's connections closed")
+            with socket.create_connection((host, port), timeout=WAIT_S, source_address=("127.0.0.2", 0)) as p:
+                p.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while True:
+                    b = p.recv(65536)
+                    if not b:
+                        break
+                    answer += b
+            expect(answer.startswith(b"HTTP/1.1 200"), "the probe from 127.0.0.2: %r" % answer[:200])
+        finally:
+            for c in held:
+                c.close()
+
 
 def test_customers_see_no_global_ids():
     """Event and reply ids are global and notes take them too: the gaps on
