@@ -451,6 +451,7 @@ static int ticket_list(http_req *r)
         return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
     if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
     if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
+    if ((rc = query_text(r, "q", f.q, sizeof f.q)) < 0) return rc;
     const char *b = http_query(r, "breached");
     if (b) {
         if (!strcmp(b, "true")) f.breached = 1;
@@ -459,7 +460,11 @@ static int ticket_list(http_req *r)
     }
     f.now = r->now;
     /* Customers see their organization only, whatever they ask for. */
-    if (!is_staff(r)) f.org_id = r->user.org_id;
+    /* Nor do they find tickets by the words of internal notes. */
+    if (!is_staff(r)) {
+        f.org_id = r->user.org_id;
+        f.public_only = 1;
+    }
     json_t *rows = NULL, *list = NULL;
     rc = GS(r->db)->tickets->list(r->db, &f, &rows);
     if (rc) return rc;
@@ -894,7 +899,7 @@ const http_route http_routes_tickets[] = {
      "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}",
      HTTP_RUN_INLINE, ticket_create_body},
     {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
-     "list tickets, newest first: ?status=&priority=&breached=&plan=&product=&org=&limit=&after=",
+     "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&limit=&after=",
      HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get,
      "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL},

@@ -77,7 +77,7 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),
 ** joined with its organization and requester; append WHERE/ORDER BY.
 ** Shared by sqlite_tickets.c and sqlite_sla.c so both list the same fields. */
-#define GS_SQLITE_TICKET_JSON_SELECT                                                            \
+#define GS_SQLITE_TICKET_JSON_COLS                                                              \
     "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.requester_id AS requester_id," \
     " u.name AS requester_name, u.email AS requester_email, t.subject AS subject,"              \
     " t.priority AS priority, t.initial_priority AS initial_priority, t.plan AS plan,"         \
@@ -86,8 +86,9 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.first_response_due AS first_response_due, t.warn_at AS warn_at,"                       \
     " t.first_response_at AS first_response_at, t.policy_version AS policy_version,"            \
     " t.breached_at AS breached_at, t.awaiting_since AS awaiting_reply_since,"                   \
-    " t.follow_up_of AS follow_up_of"                                                           \
-    " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
+    " t.follow_up_of AS follow_up_of"
+#define GS_SQLITE_TICKET_JSON_SELECT \
+    GS_SQLITE_TICKET_JSON_COLS " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 
 /* The schema migrations, in order; migration i brings version i to i+1. */
 extern const char *const gs_sqlite_migrations[];

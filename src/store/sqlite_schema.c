@@ -231,6 +231,31 @@ const char *const gs_sqlite_migrations[] = {
     "CREATE INDEX signups_expiry ON signups(expires_at);"
     "UPDATE tokens SET used_at = 0 WHERE kind = 0 AND used_at IS NULL;"
     "ALTER TABLE users ADD COLUMN deactivated_at INTEGER;",
+    /* 10: full-text search over tickets (issue 15). One FTS5 row a ticket,
+    ** its rowid the ticket's id, so that a search walks newest first and
+    ** stops at a page: subject, body, the public conversation, the
+    ** internal notes (a customer's search leaves that column out) and the
+    ** requester's name and address. unicode61 with remove_diacritics 2
+    ** finds "sistem" in "sistém" and "ș" as "s". Triggers keep it in the
+    ** transaction of the write it follows: a ticket and its words are
+    ** filed together or not at all. */
+    "CREATE VIRTUAL TABLE ticket_search USING fts5(subject, body, public, internal, requester,"
+    "  tokenize = 'unicode61 remove_diacritics 2');"
+    "INSERT INTO ticket_search (rowid, subject, body, public, internal, requester)"
+    "  SELECT t.id, t.subject, t.body,"
+    "    coalesce((SELECT group_concat(r.body, ' ') FROM replies r WHERE r.ticket_id = t.id AND r.public = 1), ''),"
+    "    coalesce((SELECT group_concat(r.body, ' ') FROM replies r WHERE r.ticket_id = t.id AND r.public = 0), ''),"
+    "    u.name || ' ' || u.email"
+    "  FROM tickets t JOIN users u ON u.id = t.requester_id;"
+    "CREATE TRIGGER ticket_search_filed AFTER INSERT ON tickets BEGIN"
+    "  INSERT INTO ticket_search (rowid, subject, body, public, internal, requester)"
+    "  VALUES (new.id, new.subject, new.body, '', '',"
+    "    (SELECT name || ' ' || email FROM users WHERE id = new.requester_id));"
+    "END;"
+    "CREATE TRIGGER ticket_search_replied AFTER INSERT ON replies BEGIN"
+    "  UPDATE ticket_search SET public = public || ' ' || new.body WHERE rowid = new.ticket_id AND new.public;"
+    "  UPDATE ticket_search SET internal = internal || ' ' || new.body WHERE rowid = new.ticket_id AND NOT new.public;"
+    "END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

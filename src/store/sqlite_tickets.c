@@ -263,6 +263,75 @@ static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
+/* A search: the full-text index drives, newest first (its rowid is the
+** ticket's id), and stops at a page; the filters apply to what it finds. */
+static const char SQL_SEARCH[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY s.rowid DESC LIMIT ?9";
+
+/* A search text as an FTS5 query: every word, or "quoted phrase", becomes
+** an FTS5 string, so nothing typed is FTS5 syntax; a word ending in * is a
+** prefix; all must match. Words without a letter or digit are left out.
+** public_only limits the match to what a customer may read. EINVAL for a
+** text without a word, or with more than GARANT_MAX_SEARCH_WORDS. */
+static int fts_query(const char *q, int public_only, char *out, size_t cap)
+{
+    static const char what[] = "tickets.list";
+    size_t n = 0;
+    int words = 0;
+#define PUT(ch) do { if (n + 1 >= cap) goto too_long; out[n++] = (ch); } while (0)
+    if (public_only)
+        for (const char *p = "{subject body public requester} : ("; *p; p++) PUT(*p);
+    const char *s = q;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+        if (!*s) break;
+        const char *start, *end;
+        int prefix = 0;
+        if (*s == '"') {
+            start = ++s;
+            while (*s && *s != '"') s++;
+            end = s;
+            if (*s) s++;
+        } else {
+            start = s;
+            while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '"') s++;
+            end = s;
+            if (end > start && end[-1] == '*') {
+                prefix = 1;
+                end--;
+            }
+        }
+        int has_word = 0;
+        for (const char *p = start; p < end; p++)
+            if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (unsigned char)*p >= 0x80)
+                has_word = 1;
+        if (!has_word) continue;
+        if (++words > GARANT_MAX_SEARCH_WORDS)
+            return garant__error(GARANT_EINVAL, "search: at most %d words", GARANT_MAX_SEARCH_WORDS);
+        if (words > 1)
+            for (const char *p = " AND "; *p; p++) PUT(*p);
+        PUT('"');
+        for (const char *p = start; p < end; p++) {
+            if (*p == '"') PUT('"');
+            PUT(*p);
+        }
+        PUT('"');
+        if (prefix) PUT('*');
+    }
+    if (!words)
+        return garant__error(GARANT_EINVAL, "search: '%.60s' has no word to search for", q);
+    if (public_only) PUT(')');
+    out[n] = '\0';
+    return 0;
+too_long:
+    return garant__error(GARANT_ELIMIT, "%s: search text too long", what);
+#undef PUT
+}
+
 /* Caller owns *out; free with json_decref. */
 static int tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
 {
@@ -273,9 +342,16 @@ static int tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
     if (f->status[0] && !valid_status(f->status))
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
+    char match[4 * GARANT_MAX_SEARCH + 64];
+    if (f->q[0]) {
+        int err = fts_query(f->q, f->public_only, match, sizeof match);
+        if (err) return err;
+    }
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
+    int err = gs_sqlite_prepare(c, f->q[0] ? SQL_SEARCH : f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
     if (err) return err;
+    if (f->q[0] && gs_sqlite_bind_text(st, 10, match) != SQLITE_OK)
+        return gs_sqlite_fail(c, SQLITE_NOMEM, what);
     sqlite3_bind_int64(st, 1, f->org_id);
     sqlite3_bind_int(st, 3, f->priority);
     int rc = gs_sqlite_bind_text(st, 2, f->status);

@@ -45,12 +45,19 @@ typedef struct garant_ticket {
     int64_t follow_up_of;        /* the closed ticket this one follows up; 0 */
 } garant_ticket;
 
+/* The longest search text (GET /api/v1/tickets?q=), and the most words. */
+#define GARANT_MAX_SEARCH 200
+#define GARANT_MAX_SEARCH_WORDS 16
+
 /* Filters for listing; zero/empty fields do not filter. */
 typedef struct garant_ticket_filter {
     int64_t org_id;           /* customers see their organization only */
     char status[16];
     int priority;
     int breached;             /* 1 breached only, -1 not breached only, 0 all */
+    char q[GARANT_MAX_SEARCH + 1]; /* words to search for (all must match;
+                              ** "a phrase", word* for a prefix); "" none */
+    int public_only;          /* search leaves out internal notes (customers) */
     int64_t now;              /* for `breached` */
     char plan[65];
     char product[201];

@@ -315,10 +315,15 @@ def test_correction_on_a_full_disk():
         expect(yaml != pol["yaml"], "no professional P3 target of 9 h in the policy")
         v2 = expect_status(s.put("/api/v1/policy", {"yaml": yaml}, token=admin), 200).json["version"]
         s.stop()
-        sizes = [os.path.getsize(s.db + x) for x in ("", "-wal", "-shm") if os.path.exists(s.db + x)]
         # Room for the server's start, not for 2,000 events (about 250 bytes
-        # each) and the pages of 2,000 rows rewritten.
-        limit = max(sizes) + 64 * 1024
+        # each) and the pages of 2,000 rows rewritten. The limit is an
+        # offset in any file: the database file is only read until a
+        # checkpoint (the clean stop above left no log behind), and the
+        # correction's pages go to the write-ahead log, which starts empty.
+        # (The database's own size is no measure: the search index of
+        # migration 10 made it larger than the correction's log.)
+        expect(not os.path.exists(s.db + "-wal") or os.path.getsize(s.db + "-wal") == 0, "a log was left")
+        limit = 256 * 1024
 
         def full_disk():
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -530,6 +530,128 @@ static void test_list_pages(void **state)
     json_decref(arr);
 }
 
+/* ---- search ---- */
+
+/* A ticket with this subject and body by alice (Acme) or bob (Globex). */
+static int64_t add_text(fixture *fx, int64_t requester, const char *subject, const char *body)
+{
+    garant_ticket t = {0};
+    t.org_id = requester == fx->bob ? fx->globex : fx->acme;
+    t.requester_id = requester;
+    snprintf(t.subject, sizeof t.subject, "%s", subject);
+    t.priority = t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    t.submitted_at = T0;
+    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+    check(fx->ops->tickets->insert(fx->w, &t, body), "insert");
+    return t.id;
+}
+
+/* The ids a search finds, as "3,2,1", for a customer's view (public_only)
+** or staff's. */
+static const char *search(fixture *fx, const char *q, int64_t org, int public_only, int64_t after, int limit)
+{
+    garant_ticket_filter f = filter(limit);
+    snprintf(f.q, sizeof f.q, "%s", q);
+    f.org_id = org;
+    f.public_only = public_only;
+    f.after_id = after;
+    json_t *arr;
+    check(fx->ops->tickets->list(fx->w, &f, &arr), q);
+    static char out[4096];
+    snprintf(out, sizeof out, "%s", ids_of(arr));
+    json_decref(arr);
+    return out;
+}
+
+static void test_search(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t a = add_text(fx, fx->alice, "Checkout is down", "The checkout page answers 502 since 9:00.");
+    int64_t b = add_text(fx, fx->alice, "Invoice question", "Where do I download last month's invoice?");
+    int64_t c = add_text(fx, fx->bob, "Checkout slow", "Sistemul de plată merge încet, coșul se încarcă greu.");
+    int64_t d = add_text(fx, fx->alice, "Export", "CSV export misses the \"amount\" column.");
+    assert_int_equal(b, a + 1);
+
+    /* Words, newest first; every word must match; case does not matter. */
+    assert_string_equal(search(fx, "checkout", 0, 0, 0, 50), "3,1");
+    assert_string_equal(search(fx, "CHECKOUT 502", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "checkout invoice", 0, 0, 0, 50), "");
+    /* Diacritics are folded both ways: "plata" finds "plată", "coșul" "cosul". */
+    assert_string_equal(search(fx, "plata cosul", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "încărca*", 0, 0, 0, 50), "3"); /* the query's are folded too */
+    assert_string_equal(search(fx, "incarc*", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "incarcat*", 0, 0, 0, 50), "");
+    /* A prefix, a phrase, the requester's name and address. */
+    assert_string_equal(search(fx, "check*", 0, 0, 0, 50), "3,1");
+    assert_string_equal(search(fx, "\"page answers\"", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "\"answers page\"", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "bob@globex.example", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "alice invoice", 0, 0, 0, 50), "2");
+    /* Nothing typed is FTS5 syntax: operators, columns, quotes and stars
+    ** are words or nothing, never an error or a wider match. */
+    assert_string_equal(search(fx, "checkout OR invoice", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "subject:checkout", 0, 0, 0, 50), "");
+    /* "NEAR(checkout" is one word, the phrase "near checkout": no operator. */
+    assert_string_equal(search(fx, "NEAR(checkout down)", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "checkout) (down", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "\"amount\" csv", 0, 0, 0, 50), "4");
+    assert_string_equal(search(fx, "csv \"amount", 0, 0, 0, 50), "4");
+    assert_string_equal(search(fx, "- * ( ) checkout", 0, 0, 0, 50), "3,1");
+    /* An organization's tickets only; pages by keyset. */
+    assert_string_equal(search(fx, "checkout", fx->acme, 1, 0, 50), "1");
+    assert_string_equal(search(fx, "checkout", 0, 0, 0, 1), "3");
+    assert_string_equal(search(fx, "checkout", 0, 0, 3, 1), "1");
+    assert_string_equal(search(fx, "checkout", 0, 0, 1, 1), "");
+
+    /* Replies are found from the moment they are written; internal notes
+    ** by staff only. */
+    check(tk->reply_insert(fx->w, b, fx->agent, "Billing, then Downloads.", 1, T0 + 10, NULL), "reply");
+    check(tk->reply_insert(fx->w, b, fx->agent, "Customer is on the old billing engine.", 0, T0 + 20, NULL), "note");
+    check(tk->reply_insert(fx->w, b, fx->alice, "Found it in Downloads, thanks", 1, T0 + 30, NULL), "reply 2");
+    assert_string_equal(search(fx, "downloads", fx->acme, 1, 0, 50), "2");
+    assert_string_equal(search(fx, "engine", 0, 0, 0, 50), "2");
+    assert_string_equal(search(fx, "engine", fx->acme, 1, 0, 50), "");
+    assert_string_equal(search(fx, "billing engine", fx->acme, 1, 0, 50), "");
+    assert_string_equal(search(fx, "billing", fx->acme, 1, 0, 50), "2");
+
+    /* With filters. */
+    garant_ticket_filter f = filter(50);
+    snprintf(f.q, sizeof f.q, "checkout");
+    snprintf(f.plan, sizeof f.plan, "professional");
+    f.org_id = fx->globex;
+    json_t *arr;
+    check(tk->list(fx->w, &f, &arr), "search with filters");
+    assert_string_equal(ids_of(arr), "3");
+    json_decref(arr);
+    snprintf(f.status, sizeof f.status, "closed");
+    check(tk->list(fx->w, &f, &arr), "search with filters");
+    assert_string_equal(ids_of(arr), "");
+    json_decref(arr);
+
+    /* Refused: no word at all, too many words. */
+    f = filter(50);
+    snprintf(f.q, sizeof f.q, "  - * \"\"  ");
+    arr = NULL;
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    assert_null(arr);
+    snprintf(f.q, sizeof f.q, "a b c d e f g h i j k l m n o p q");
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    snprintf(f.q, sizeof f.q, "a b c d e f g h i j k l m n o p");
+    check(tk->list(fx->w, &f, &arr), "16 words");
+    json_decref(arr);
+    /* The longest text of quotes, each doubled in the query, fits. */
+    memset(f.q, '"', GARANT_MAX_SEARCH);
+    f.q[0] = 'x';
+    f.q[GARANT_MAX_SEARCH] = '\0';
+    check(tk->list(fx->w, &f, &arr), "quotes");
+    json_decref(arr);
+    (void)c;
+    (void)d;
+}
+
 /* ---- history ---- */
 
 static void test_events(void **state)
@@ -1177,6 +1299,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_setters),
         CASE(test_list_fields_and_filters),
         CASE(test_list_pages),
+        CASE(test_search),
         CASE(test_events),
         CASE(test_priority_changes),
         CASE(test_replies),
