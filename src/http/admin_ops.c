@@ -42,7 +42,7 @@ static int joinable_org(garant_store_conn *w, int64_t org_id)
     int64_t off = 0;
     int rc = GS(w)->admin->org_deactivated_at(w, org_id, &off);
     if (rc == GARANT_ENOTFOUND)
-        return garant__error(GARANT_EINVAL, "'org_id': organization %lld does not exist", (long long)org_id);
+        return garant__error(GARANT_EINVAL, "organization %lld does not exist ('org_id', --org)", (long long)org_id);
     if (rc) return rc;
     if (off)
         return garant__error(GARANT_ECONFLICT, "organization %lld is deactivated: reactivate it first",
@@ -57,11 +57,11 @@ int http_admin_user_role(garant_user *out, garant_store_conn *w, const http_admi
     int rc = get_user(w, id, &u);
     if (rc) return rc;
     if (role != GARANT_ROLE_CUSTOMER && org_id)
-        return garant__error(GARANT_EINVAL, "'org_id' is for customers only: staff (agents, admins) belong to no "
+        return garant__error(GARANT_EINVAL, "an organization ('org_id', --org) is for customers only: staff (agents, admins) belong to no "
                                             "organization");
     if (role == GARANT_ROLE_CUSTOMER && !org_id) {
         if (u.role != GARANT_ROLE_CUSTOMER)
-            return garant__error(GARANT_EINVAL, "'org_id' is required to make %s a customer: the organization "
+            return garant__error(GARANT_EINVAL, "an organization ('org_id', --org) is required to make %s a customer: the one "
                                                 "they belong to", u.email);
         org_id = u.org_id;
     }
