@@ -29,8 +29,10 @@
 
 #include "http.h"
 
-/* The terms a ticket's deadline is computed under: its plan and stage at
-** submission, with the given priority. Strings are borrowed from t. */
+/* The terms a ticket's deadline is computed under: its plan at submission
+** and the stage it is counted under (its product's at submission, unless a
+** correction moved it), with the given priority. Strings are borrowed
+** from t. */
 garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority);
 
 /* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
