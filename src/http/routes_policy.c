@@ -158,27 +158,51 @@ static int policy_get(http_req *r)
     return http_reply(r, 200, o);
 }
 
+/* The product stage change that saved `version`, as {product, from, to},
+** or null: a version saved by PUT /policy or the configuration. */
+static json_t *stage_change_of(json_t *changes, json_int_t version)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c) {
+        if (json_integer_value(json_object_get(c, "policy_version")) == version)
+            return json_pack("{s:O,s:O,s:O}", "product", json_object_get(c, "product"), "from",
+                             json_object_get(c, "old_value"), "to", json_object_get(c, "new_value"));
+    }
+    return json_null();
+}
+
 /* GET /api/v1/policy/versions (staff): every version, newest first, who
-** saved it (null: the server's configuration) and how many tickets run
-** on it. */
+** saved it (null: the server's configuration), how many tickets run on
+** it, and the product stage change it is, if one. */
 static int policy_versions(http_req *r)
 {
     json_t *list = NULL;
     int64_t current = 0;
     http_policy_current(r->srv, &current);
-    int rc = GS(r->db)->sla->policy_list(r->db, &list);
-    if (rc) return rc;
+    json_t *changes = NULL;
+    int rc = GS(r->db)->begin_read(r->db);
+    if (!rc) rc = GS(r->db)->sla->policy_list(r->db, &list);
+    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes);
+    GS(r->db)->rollback(r->db);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
     size_t i;
     json_t *v;
     json_array_foreach(list, i, v) {
         json_t *at = json_object_get(v, "created_at");
+        json_int_t version = json_integer_value(json_object_get(v, "version"));
         if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
-            json_object_set_new(v, "in_force",
-                                json_boolean(json_integer_value(json_object_get(v, "version")) == current)) != 0) {
+            json_object_set_new(v, "in_force", json_boolean(version == current)) != 0 ||
+            json_object_set_new(v, "product_stage", stage_change_of(changes, version)) != 0) {
             json_decref(list);
+            json_decref(changes);
             return garant__error(GARANT_ENOMEM, "out of memory");
         }
     }
+    json_decref(changes);
     return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
 }
 

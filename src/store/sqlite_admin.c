@@ -219,6 +219,20 @@ static int ad_product_stages_at(garant_store_conn *gc, int64_t version, json_t *
     return 0;
 }
 
+static const char SQL_STAGE_CHANGES[] =
+    "SELECT a.policy_version AS policy_version, p.name AS product, a.old_value AS old_value,"
+    " a.new_value AS new_value FROM audit a JOIN products p ON p.id = a.subject_id"
+    " WHERE a.action = 'product_stage' ORDER BY a.policy_version, a.id";
+
+static int ad_stage_changes(garant_store_conn *gc, json_t **out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_STAGE_CHANGES, &st);
+    return err ? err : gs_sqlite_rows_json(c, st, out, "admin.stage_changes");
+}
+
 /* ---- tickets ---- */
 
 /* filed_stage keeps the stage as filed the first time it changes
@@ -300,6 +314,7 @@ const garant_store_admin_ops gs_sqlite_admin_ops = {
     .product_get = ad_product_get,
     .product_set_stage = ad_product_set_stage,
     .product_stages_at = ad_product_stages_at,
+    .stage_changes = ad_stage_changes,
     .ticket_set_stage = ad_ticket_set_stage,
     .audit_insert = ad_audit_insert,
     .audit_list = ad_audit_list,

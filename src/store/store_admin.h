@@ -61,6 +61,10 @@ typedef struct garant_store_admin_ops {
     ** correction onto a version where its product has another stage). The
     ** stage it was filed under stays in its 'created' event. ENOTFOUND. */
     int (*ticket_set_stage)(garant_store_conn *c, int64_t id, const char *stage);
+    /* Every stage change, by the policy version it saved, oldest first:
+    ** a JSON array of {policy_version, product, old_value, new_value}.
+    ** Caller owns *out. */
+    int (*stage_changes)(garant_store_conn *c, json_t **out);
     /* Append to the audit trail. */
     int (*audit_insert)(garant_store_conn *c, const garant_audit_in *row);
     /* The newest `limit` rows (1..500), newest first, as a JSON array of

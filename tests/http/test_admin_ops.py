@@ -203,6 +203,9 @@ def test_product_stage_change_is_a_policy_version():
         versions = s.get("/api/v1/policy/versions", token=d.admin).json
         expect(versions["in_force"] == v2 and versions["versions"][0]["created_by_email"] == "admin@vendor.example",
                versions)
+        # The version says what it changed; the configured one changed no stage.
+        expect(versions["versions"][0]["product_stage"] == {"product": "Lab", "from": "beta", "to": "ga"}, versions)
+        expect(versions["versions"][1]["product_stage"] is None, versions)
         # The policy text is the same; only the product's stage differs.
         expect(s.get("/api/v1/policy?version=2", token=d.admin).json["yaml"]
                == s.get("/api/v1/policy?version=1", token=d.admin).json["yaml"])

@@ -235,6 +235,15 @@ static void ct_product_stages_by_version(void **state)
     expect_err(fx->ad->product_get(fx->w, 4242, &got), GARANT_ENOTFOUND, "no such product");
     expect_err(fx->ad->product_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such product");
     expect_err(fx->ad->product_set_stage(fx->w, lab.id, ""), GARANT_EINVAL, "empty stage");
+    json_t *changes = NULL;
+    check(fx->ad->stage_changes(fx->w, &changes), "stage_changes");
+    assert_int_equal(json_array_size(changes), 2);
+    json_t *first = json_array_get(changes, 0);
+    assert_int_equal(json_integer_value(json_object_get(first, "policy_version")), v2);
+    assert_string_equal(json_string_value(json_object_get(first, "product")), "Lab");
+    assert_string_equal(json_string_value(json_object_get(first, "old_value")), "preview");
+    assert_string_equal(json_string_value(json_object_get(first, "new_value")), "ga");
+    json_decref(changes);
     const int64_t versions[] = {v1, v2, v3, v3 + 1};
     const char *const want[] = {"preview", "ga", "beta", "beta"};
     for (size_t i = 0; i < 4; i++) {

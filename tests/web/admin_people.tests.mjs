@@ -137,6 +137,7 @@ export const tests = [
     h.expectEqual(await h.text(page, '#product-table-msg'),
       'Garant Labs is now generally available, as policy version 2. Open tickets keep their terms until you correct them onto version 2 under “Correct open tickets”.', 'the stage changed');
     await page.waitForSelector('#version-rows tr[data-version="2"][data-in-force="true"]');
+    h.expectEqual(await h.text(page, '#version-rows tr[data-version="2"] .version-stage'), 'Garant Labs: from beta to generally available', 'the version says what it changed');
     h.expectEqual(await page.inputValue('#correct-version'), '2', 'the correction offers the new version');
     const products = await ctx.server.expect(200, 'GET', '/api/v1/products', undefined, ctx.fixtures.admin.token);
     h.expectEqual(products.products.find((p) => p.name === 'Garant Labs').stage, 'ga', 'the server agrees');

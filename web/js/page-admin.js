@@ -377,7 +377,13 @@ run(async () => {
               { dataset: { version: String(v.version), inForce: String(!!v.in_force) } },
               cell('admin.version', h('strong', { text: String(v.version) })),
               cell('admin.savedAt', timeElement(v.created_at, userZone(), { weekday: false })),
-              cell('admin.savedBy', h('span', { class: 'saved-by', text: v.created_by_email || t('admin.configuration') })),
+              cell(
+                'admin.savedBy',
+                h('span', { class: 'saved-by', text: v.created_by_email || t('admin.configuration') }),
+                v.product_stage
+                  ? h('span', { class: 'muted small block version-stage', text: t('admin.versionStage', { product: v.product_stage.product, from: stageName(v.product_stage.from), to: stageName(v.product_stage.to) }) })
+                  : null,
+              ),
               cell('admin.versionTickets', h('span', { class: 'version-tickets', text: String(v.tickets) })),
               cell('admin.versionState', v.in_force ? h('span', { class: 'badge badge-ok', text: t('admin.inForce') }) : null),
             ),
