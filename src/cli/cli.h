@@ -71,6 +71,16 @@ int cmd_config_show(const cli_args *a);
 int cmd_serve(const cli_args *a);
 int cmd_routes(const cli_args *a);
 int cmd_user_add(const cli_args *a);
+int cmd_user_list(const cli_args *a);
+int cmd_user_role(const cli_args *a);
+int cmd_user_deactivate(const cli_args *a);
+int cmd_user_activate(const cli_args *a);
+int cmd_user_delete(const cli_args *a);
+int cmd_org_list(const cli_args *a);
+int cmd_org_rename(const cli_args *a);
+int cmd_org_deactivate(const cli_args *a);
+int cmd_org_activate(const cli_args *a);
+int cmd_org_delete(const cli_args *a);
 int cmd_policy_versions(const cli_args *a);
 int cmd_policy_show(const cli_args *a);
 

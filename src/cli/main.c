@@ -19,6 +19,8 @@ static const struct {
     {GARANT_OK, CLI_OK},          {GARANT_ENOMEM, CLI_FAIL},     {GARANT_EINVAL, CLI_USAGE},
     {GARANT_ETZIF, CLI_USAGE},    {GARANT_ERANGE, CLI_USAGE},    {GARANT_ECONFIG, CLI_USAGE},
     {GARANT_ENOTFOUND, CLI_USAGE}, {GARANT_EIO, CLI_USAGE},      {GARANT_ELIMIT, CLI_USAGE},
+    /* A refused admin change (the last admin, a taken name, history). */
+    {GARANT_ECONFLICT, CLI_USAGE},
 };
 
 int cli_exit_code(int err)
@@ -133,6 +135,35 @@ static const cli_opt user_add_opts[] = {
     {"password-stdin", NULL, "read the password from the first line of stdin", 0},
     {NULL, NULL, NULL, 0}};
 
+static const cli_opt user_list_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"role", "ROLE", "only this role: customer, agent or admin", 0},
+    {"org", "ID", "only this organization's users", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt user_role_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"email", "ADDR", "the user's e-mail address (or --id)", 0},
+    {"id", "N", "the user's id (or --email)", 0},
+    {"role", "ROLE", "customer, agent or admin; the last active admin stays one", 0},
+    {"org", "ID", "with --role customer: the organization (required for staff becoming a customer)", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt user_pick_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"email", "ADDR", "the user's e-mail address (or --id)", 0},
+    {"id", "N", "the user's id (or --email)", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt org_list_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0}, {NULL, NULL, NULL, 0}};
+static const cli_opt org_pick_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"id", "N", "the organization's id (garant org list)", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt org_rename_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"id", "N", "the organization's id (garant org list)", 0},
+    {"name", "NAME", "its new name, unique", 0},
+    {NULL, NULL, NULL, 0}};
+
 typedef struct command {
     const char *words;    /* "config check" */
     const char *operands; /* "FILE" or NULL */
@@ -151,6 +182,19 @@ static const command commands[] = {
     {"serve", NULL, 0, 0, serve_opts, cmd_serve, "run the ticket service (HTTP API)"},
     {"routes", NULL, 0, 0, routes_opts, cmd_routes, "list the HTTP API's routes"},
     {"user add", NULL, 0, 0, user_add_opts, cmd_user_add, "create an agent or admin account"},
+    {"user list", NULL, 0, 0, user_list_opts, cmd_user_list, "list a desk's users: role, organization, active"},
+    {"user role", NULL, 0, 0, user_role_opts, cmd_user_role, "change a user's role (and a customer's organization)"},
+    {"user deactivate", NULL, 0, 0, user_pick_opts, cmd_user_deactivate,
+     "deactivate a user: no sign-in, sessions end, history kept"},
+    {"user activate", NULL, 0, 0, user_pick_opts, cmd_user_activate, "reactivate a deactivated user"},
+    {"user delete", NULL, 0, 0, user_pick_opts, cmd_user_delete, "delete a user without history (else deactivate)"},
+    {"org list", NULL, 0, 0, org_list_opts, cmd_org_list, "list a desk's organizations: plan, active, domains"},
+    {"org rename", NULL, 0, 0, org_rename_opts, cmd_org_rename, "rename an organization"},
+    {"org deactivate", NULL, 0, 0, org_pick_opts, cmd_org_deactivate,
+     "deactivate an organization with its users"},
+    {"org activate", NULL, 0, 0, org_pick_opts, cmd_org_activate,
+     "reactivate an organization with the users deactivated with it"},
+    {"org delete", NULL, 0, 0, org_pick_opts, cmd_org_delete, "delete an organization without tickets or users"},
     {"policy versions", NULL, 0, 0, policy_versions_opts, cmd_policy_versions,
      "list the saved versions of a desk's SLA policy"},
     {"policy show", NULL, 0, 0, policy_show_opts, cmd_policy_show,

@@ -449,7 +449,13 @@ static int verify_write(garant_store_conn *w, void *arg)
     u->role = GARANT_ROLE_CUSTOMER;
     u->created_at = u->verified_at = j->now;
     if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
-    return a->user_insert(w, u);
+    if ((rc = a->user_insert(w, u))) return rc;
+    /* A deactivated organization's new user is deactivated with it, and
+    ** comes back with it (admin_ops.h). */
+    int64_t off = 0;
+    if ((rc = GS(w)->admin->org_deactivated_at(w, u->org_id, &off)) || !off) return rc;
+    u->deactivated_at = off;
+    return GS(w)->admin->user_deactivate_with_org(w, u->id, off);
 }
 
 static const http_field verify_body[] = {{"token", HTTP_F_STRING, 1, 128}, {NULL, 0, 0, 0}};

@@ -22,6 +22,7 @@
 
 #include "../core/internal.h"
 #include "accounts.h"
+#include "admin_ops.h"
 #include "server_internal.h"
 
 /* Most domains one request may name. */
@@ -134,8 +135,22 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
     return 0;
 }
 
-/* One organization as JSON {id, name, plan, domains, created_at}, read on
-** the request's connection. Caller owns *out. */
+/* Organizations as the API shows them: "active" in place of the store's
+** deactivated_at. */
+static int org_active_flags(json_t *orgs)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(orgs, i, o) {
+        int active = !json_is_integer(json_object_get(o, "deactivated_at"));
+        json_object_del(o, "deactivated_at");
+        if (json_object_set_new(o, "active", json_boolean(active))) return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* One organization as JSON {id, name, plan, domains, created_at, active},
+** read on the request's connection. Caller owns *out. */
 static int org_json(http_req *r, int64_t id, json_t **out)
 {
     const garant_store_ops *ops = GS(r->db);
@@ -149,7 +164,7 @@ static int org_json(http_req *r, int64_t id, json_t **out)
     json_array_foreach(all, i, o) {
         if (json_integer_value(json_object_get(o, "id")) != id) continue;
         json_t *one = json_array();
-        if (!one || json_array_append(one, o) || http_json_times(one)) {
+        if (!one || json_array_append(one, o) || http_json_times(one) || org_active_flags(one)) {
             json_decref(one);
             json_decref(all);
             return garant__error(GARANT_ENOMEM, "out of memory");
@@ -171,6 +186,9 @@ typedef struct org_job {
     const char *name;       /* update: the new name, or NULL */
     domain_name *domains;   /* to add */
     size_t ndomains;
+    int active;             /* update: 1 reactivate, 0 deactivate, -1 leave */
+    http_admin_by by;       /* update: who, when */
+    int64_t users_changed;  /* update: users deactivated or back with it */
 } org_job;
 
 /* Each domain must be free to take: a clear 409 before the insert's own. */
@@ -235,9 +253,9 @@ static int org_create(http_req *r)
     char at[GARANT_RFC3339_UTC_LEN];
     snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld", (long long)j.org.id);
     return http_reply(r, 201,
-                      json_pack("{s:I,s:s,s:s,s:o,s:s}", "id", (json_int_t)j.org.id, "name", j.org.name, "plan",
-                                j.org.plan, "domains", domains, "created_at",
-                                garant_time_format_utc(at, j.org.created_at)));
+                      json_pack("{s:I,s:s,s:s,s:o,s:s,s:b}", "id", (json_int_t)j.org.id, "name", j.org.name,
+                                "plan", j.org.plan, "domains", domains, "created_at",
+                                garant_time_format_utc(at, j.org.created_at), "active", 1));
 }
 
 /* GET /api/v1/orgs */
@@ -249,6 +267,7 @@ static int org_list(http_req *r)
     if (!rc) rc = ops->accounts->org_list(r->db, &all);
     ops->rollback(r->db);
     if (!rc) rc = http_json_times(all);
+    if (!rc) rc = org_active_flags(all);
     if (rc) {
         json_decref(all);
         return rc;
@@ -275,12 +294,9 @@ static int org_update_write(garant_store_conn *w, void *arg)
     if (rc) return rc;
     if (j->plan && strcmp(cur.plan, j->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, j->org.id, j->plan)))
         return rc;
-    if (j->name && strcmp(cur.name, j->name) != 0) {
-        rc = GS(w)->accounts->org_set_name(w, j->org.id, j->name);
-        if (rc == GARANT_ECONFLICT)
-            return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", j->name);
-        if (rc) return rc;
-    }
+    if (j->name && (rc = http_admin_org_rename(w, &j->by, j->org.id, j->name))) return rc;
+    if (j->active >= 0 && (rc = http_admin_org_active(&j->users_changed, w, &j->by, j->org.id, j->active)))
+        return rc;
     return add_domains(w, j);
 }
 
@@ -288,20 +304,24 @@ static const http_field org_update_body[] = {
     {"plan", HTTP_F_STRING, 0, GARANT_MAX_KEY},
     {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
     {"name", HTTP_F_STRING, 0, GARANT_MAX_NAME},
+    {"active", HTTP_F_BOOL, 0, 0},
     {NULL, 0, 0, 0},
 };
 
-/* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?} */
+/* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?, active?}: active
+** false deactivates the organization with its users (admin_ops.h). */
 static int org_update(http_req *r)
 {
-    json_t *v[3];
+    json_t *v[4];
     int rc = http_body_fields(r, org_update_body, v);
     if (rc) return rc;
-    if (!v[0] && !v[1] && !v[2])
-        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan' or 'domains_add'");
+    if (!v[0] && !v[1] && !v[2] && !v[3])
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan', 'domains_add' or 'active'");
     org_job j;
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
+    j.active = v[3] ? json_is_true(v[3]) : -1;
+    j.by = (http_admin_by){r->user.id, r->now};
     if (v[2]) {
         j.name = json_string_value(v[2]);
         if ((rc = http_name_check(j.name, GARANT_MAX_NAME, "name"))) return rc;
@@ -314,6 +334,8 @@ static int org_update(http_req *r)
     rc = http_write(r->srv, org_update_write, &j);
     free(j.domains);
     if (rc) return rc;
+    /* Its users' cached sessions end with them. */
+    if (j.users_changed) http_sessions_clear(r->srv->sessions);
     json_t *o = NULL;
     if ((rc = org_json(r, r->id, &o))) return rc;
     return http_reply(r, 200, o);
@@ -321,10 +343,8 @@ static int org_update(http_req *r)
 
 static int org_delete_write(garant_store_conn *w, void *arg)
 {
-    int64_t id = *(int64_t *)arg;
-    int rc = GS(w)->accounts->org_delete(w, id);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
-    return rc;
+    const org_job *j = arg;
+    return http_admin_org_delete(w, &j->by, j->org.id);
 }
 
 /* DELETE /api/v1/orgs/{id}: only an organization without tickets or users
@@ -332,8 +352,11 @@ static int org_delete_write(garant_store_conn *w, void *arg)
 ** organization for as long as they live. Its domains are free again. */
 static int org_delete(http_req *r)
 {
-    int64_t id = r->id;
-    int rc = http_write(r->srv, org_delete_write, &id);
+    org_job j;
+    memset(&j, 0, sizeof j);
+    j.org.id = r->id;
+    j.by = (http_admin_by){r->user.id, r->now};
+    int rc = http_write(r->srv, org_delete_write, &j);
     if (rc) return rc;
     return http_reply(r, 204, NULL);
 }
@@ -471,7 +494,11 @@ static int user_list(http_req *r)
 typedef struct user_job {
     int64_t id;          /* in */
     int64_t self_id;     /* in: the admin asking */
-    int64_t deactivate;  /* in: set_active: the instant (UTC epoch seconds), 0 to reactivate */
+    http_admin_by by;    /* in: who, when */
+    int active;          /* in: 1 reactivate, 0 deactivate, -1 leave */
+    int set_role;        /* in: change the role to role (with org_id) */
+    garant_role role;
+    int64_t org_id;
     garant_user user;    /* out: the user as it is afterwards */
 } user_job;
 
@@ -484,39 +511,59 @@ static int check_not_self(const user_job *j, const char *verb)
     return 0;
 }
 
-static int user_set_active_write(garant_store_conn *w, void *arg)
+/* Role first, then activity: both or neither (the writer's savepoint). */
+static int user_update_write(garant_store_conn *w, void *arg)
 {
     user_job *j = arg;
-    const garant_store_accounts_ops *a = GS(w)->accounts;
-    int rc = a->user_get(w, j->id, &j->user);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)j->id);
-    if (rc) return rc;
-    /* Deactivating twice keeps the first instant. */
-    if (!j->deactivate == !j->user.deactivated_at) return 0;
-    if ((rc = a->user_set_deactivated(w, j->id, j->deactivate))) return rc;
-    j->user.deactivated_at = j->deactivate;
-    return j->deactivate ? a->session_revoke_user(w, j->id, j->deactivate) : 0;
+    int rc = 0;
+    if (j->set_role) rc = http_admin_user_role(&j->user, w, &j->by, j->id, j->role, j->org_id);
+    if (!rc && j->active >= 0) rc = http_admin_user_active(&j->user, w, &j->by, j->id, j->active);
+    return rc;
 }
 
-/* PATCH /api/v1/users/{id} {active}: deactivate (false) or reactivate
-** (true). A deactivated user keeps their tickets and history, cannot sign
-** in, and their sessions end at once, as Zendesk and Freshdesk do with
-** people who have history. */
-static const http_field user_update_body[] = {{"active", HTTP_F_BOOL, 1, 0}, {NULL, 0, 0, 0}};
+/* PATCH /api/v1/users/{id} {active?, role?, org_id?}: deactivate (false)
+** or reactivate (true); change the role (admin_ops.h has the rules: the
+** last active admin stays one, a customer needs an organization). A
+** deactivated user keeps their tickets and history, cannot sign in, and
+** their sessions end at once, as Zendesk and Freshdesk do with people
+** who have history. After a role change the user's sessions stay and the
+** next request already runs under the new role. */
+static const http_field user_update_body[] = {{"active", HTTP_F_BOOL, 0, 0},
+                                              {"role", HTTP_F_STRING, 0, 16},
+                                              {"org_id", HTTP_F_INT, 0, 0},
+                                              {NULL, 0, 0, 0}};
 
 static int user_update(http_req *r)
 {
-    json_t *v[1];
+    json_t *v[3];
     int rc = http_body_fields(r, user_update_body, v);
     if (rc) return rc;
+    if (!v[0] && !v[1])
+        return garant__error(GARANT_EINVAL, v[2] ? "'org_id' goes with 'role': give {\"role\": \"customer\", "
+                                                   "\"org_id\": N}"
+                                                 : "nothing to change: 'active' is required, or 'role' "
+                                                   "(customer, agent or admin)");
     user_job j;
     memset(&j, 0, sizeof j);
     j.id = r->id;
     j.self_id = r->user.id;
-    j.deactivate = json_is_true(v[0]) ? 0 : r->now;
-    if (j.deactivate && (rc = check_not_self(&j, "deactivate"))) return rc;
-    if ((rc = http_write(r->srv, user_set_active_write, &j))) return rc;
-    if (j.deactivate) http_forget_user_sessions(r->srv, j.id);
+    j.by = (http_admin_by){r->user.id, r->now};
+    j.active = v[0] ? json_is_true(v[0]) : -1;
+    if (v[1]) {
+        const char *role = json_string_value(v[1]);
+        if (!garant_role_parse(&j.role, role))
+            return garant__error(GARANT_EINVAL, "'role': '%.16s' is not a role (roles: customer, agent, admin)", role);
+        j.set_role = 1;
+    }
+    if (v[2]) {
+        json_int_t org = json_integer_value(v[2]);
+        if (org < 1) return garant__error(GARANT_EINVAL, "'org_id' must be an organization's id (1 or more)");
+        j.org_id = (int64_t)org;
+    }
+    if (j.active == 0 && (rc = check_not_self(&j, "deactivate"))) return rc;
+    if ((rc = http_write(r->srv, user_update_write, &j))) return rc;
+    /* Deactivated: the sessions are revoked; a new role: re-read. */
+    http_forget_user_sessions(r->srv, j.id);
     char at[GARANT_RFC3339_UTC_LEN];
     return http_reply(r, 200,
                       json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:s}", "id", (json_int_t)j.user.id, "email",
@@ -529,9 +576,7 @@ static int user_update(http_req *r)
 static int user_delete_write(garant_store_conn *w, void *arg)
 {
     user_job *j = arg;
-    int rc = GS(w)->accounts->user_delete(w, j->id);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)j->id);
-    return rc;
+    return http_admin_user_delete(w, &j->by, j->id);
 }
 
 /* DELETE /api/v1/users/{id}: only a user without history (a mistaken
@@ -543,11 +588,37 @@ static int user_delete(http_req *r)
     memset(&j, 0, sizeof j);
     j.id = r->id;
     j.self_id = r->user.id;
+    j.by = (http_admin_by){r->user.id, r->now};
     int rc = check_not_self(&j, "delete");
     if (!rc) rc = http_write(r->srv, user_delete_write, &j);
     if (rc) return rc;
     http_forget_user_sessions(r->srv, j.id);
     return http_reply(r, 204, NULL);
+}
+
+/* ---- the audit trail -------------------------------------------------- */
+
+/* GET /api/v1/audit?limit= (admins): the newest admin changes first: role
+** changes, (de)activations, renames, deletions, product stages. */
+static int audit_list(http_req *r)
+{
+    int64_t limit = PAGE_DEFAULT;
+    int rc = http_query_int(r, "limit", 1, PAGE_MAX, &limit);
+    if (rc < 0) return rc;
+    if (!rc) limit = PAGE_DEFAULT;
+    json_t *rows = NULL;
+    if ((rc = GS(r->db)->admin->audit_list(r->db, (int)limit, &rows))) return rc;
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+        char at[GARANT_RFC3339_UTC_LEN];
+        if (json_object_set_new(o, "at", json_string(garant_time_format_utc(at, json_integer_value(
+                                                         json_object_get(o, "at")))))) {
+            json_decref(rows);
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        }
+    }
+    return http_reply(r, 200, json_pack("{s:o}", "audit", rows));
 }
 
 const http_route http_routes_admin[] = {
@@ -557,7 +628,8 @@ const http_route http_routes_admin[] = {
      "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL},
     {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
-     "rename an organization, change its plan (for tickets submitted later) or add domains {name?, plan?, domains_add?}",
+     "rename an organization, change its plan (for tickets submitted later), add domains or deactivate it with its "
+     "users {name?, plan?, domains_add?, active?}",
      HTTP_RUN_WORKER, org_update_body},
     {"DELETE", "/api/v1/orgs/{id}", HTTP_ADMIN, org_delete, "delete an organization without tickets or users",
      HTTP_RUN_WORKER, NULL},
@@ -567,9 +639,13 @@ const http_route http_routes_admin[] = {
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
      "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL},
     {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, user_update,
-     "deactivate or reactivate a user {active}: a deactivated user keeps their tickets and cannot sign in",
+     "deactivate or reactivate a user, or change their role {active?, role?, org_id?}: a deactivated user keeps "
+     "their tickets and cannot sign in; the last active admin stays one",
      HTTP_RUN_WORKER, user_update_body},
     {"DELETE", "/api/v1/users/{id}", HTTP_ADMIN, user_delete, "delete a user without history (else deactivate)",
      HTTP_RUN_WORKER, NULL},
+    {"GET", "/api/v1/audit", HTTP_ADMIN, audit_list,
+     "the audit trail of admin changes, newest first: roles, (de)activations, renames, deletions, product stages "
+     "?limit=", HTTP_RUN_WORKER, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, NULL},
 };

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../core/internal.h"
+#include "admin_ops.h"
 #include "loader.h"
 #include "log.h"
 #include "server_internal.h"
@@ -157,27 +158,51 @@ static int policy_get(http_req *r)
     return http_reply(r, 200, o);
 }
 
+/* The product stage change that saved `version`, as {product, from, to},
+** or null: a version saved by PUT /policy or the configuration. */
+static json_t *stage_change_of(json_t *changes, json_int_t version)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c) {
+        if (json_integer_value(json_object_get(c, "policy_version")) == version)
+            return json_pack("{s:O,s:O,s:O}", "product", json_object_get(c, "product"), "from",
+                             json_object_get(c, "old_value"), "to", json_object_get(c, "new_value"));
+    }
+    return json_null();
+}
+
 /* GET /api/v1/policy/versions (staff): every version, newest first, who
-** saved it (null: the server's configuration) and how many tickets run
-** on it. */
+** saved it (null: the server's configuration), how many tickets run on
+** it, and the product stage change it is, if one. */
 static int policy_versions(http_req *r)
 {
     json_t *list = NULL;
     int64_t current = 0;
     http_policy_current(r->srv, &current);
-    int rc = GS(r->db)->sla->policy_list(r->db, &list);
-    if (rc) return rc;
+    json_t *changes = NULL;
+    int rc = GS(r->db)->begin_read(r->db);
+    if (!rc) rc = GS(r->db)->sla->policy_list(r->db, &list);
+    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes);
+    GS(r->db)->rollback(r->db);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
     size_t i;
     json_t *v;
     json_array_foreach(list, i, v) {
         json_t *at = json_object_get(v, "created_at");
+        json_int_t version = json_integer_value(json_object_get(v, "version"));
         if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
-            json_object_set_new(v, "in_force",
-                                json_boolean(json_integer_value(json_object_get(v, "version")) == current)) != 0) {
+            json_object_set_new(v, "in_force", json_boolean(version == current)) != 0 ||
+            json_object_set_new(v, "product_stage", stage_change_of(changes, version)) != 0) {
             json_decref(list);
+            json_decref(changes);
             return garant__error(GARANT_ENOMEM, "out of memory");
         }
     }
+    json_decref(changes);
     return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
 }
 
@@ -358,6 +383,106 @@ static int policy_put(http_req *r)
                             "policy", o);
     if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, 200, out);
+}
+
+/* ---- a product's stage ------------------------------------------------ */
+
+/* A product's stage is part of the terms a ticket is filed under, like
+** the policy's targets: changing it saves a new policy version (the YAML
+** in force, unchanged) whose products' stages differ, through the same
+** path as PUT /api/v1/policy. Tickets filed after it take the new stage;
+** open tickets keep theirs until an admin moves them onto the new version
+** with a correction (preview, then apply: a product going GA gives its
+** open tickets a deadline, earlier for the customer, so no reason is
+** needed; one leaving GA takes it away, which needs one). The change is
+** a row of the audit trail naming the version it created. */
+typedef struct stage_job {
+    http_req *r;
+    int64_t product_id;
+    const char *stage;
+    int64_t base_version;     /* the version in force whose YAML is saved again */
+    const char *yaml;
+    garant_policy *pol;       /* compiled from it; the server's once swapped */
+    garant_product product;   /* out: as it is afterwards */
+    char old_stage[65];       /* out */
+    int64_t version;          /* out: the new version, 0 if the stage was already that */
+    int swapped;
+} stage_job;
+
+static int stage_write(garant_store_conn *w, void *ctx)
+{
+    stage_job *j = ctx;
+    http_req *r = j->r;
+    int rc = GS(w)->admin->product_get(w, j->product_id, &j->product);
+    if (rc) return rc;
+    snprintf(j->old_stage, sizeof j->old_stage, "%s", j->product.stage);
+    if (!strcmp(j->product.stage, j->stage)) return 0;
+    garant_policy_version latest;
+    if ((rc = GS(w)->sla->policy_latest(w, &latest))) return rc;
+    free(latest.yaml);
+    if (latest.version != j->base_version)
+        return garant__error(GARANT_ECONFLICT, "the policy changed (version %lld) while the stage was being changed: "
+                             "try again", (long long)latest.version);
+    http_admin_by by = {r->user.id, r->now};
+    rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id, &j->version);
+    if (!rc) rc = GS(w)->admin->product_set_stage(w, j->product_id, j->stage);
+    if (!rc) rc = http_admin_audit(w, &by, "product_stage", j->product_id, j->product.stage, j->stage, j->version);
+    if (rc) return rc;
+    snprintf(j->product.stage, sizeof j->product.stage, "%s", j->stage);
+    /* Swap inside the writer, as put_write does: tickets filed in the
+    ** same transaction after this take the new version and stage. */
+    garant_policy *pol = j->pol;
+    j->pol = NULL;
+    rc = http_policy_swap(r->srv, pol, j->version);
+    if (!rc) j->swapped = 1;
+    return rc;
+}
+
+static const http_field product_update_body[] = {{"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY}, {NULL, 0, 0, 0}};
+
+/* PATCH /api/v1/products/{id} {stage} (admins). */
+static int product_update(http_req *r)
+{
+    json_t *v[1];
+    int rc = http_body_fields(r, product_update_body, v);
+    if (rc) return rc;
+    stage_job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    j.product_id = r->id;
+    j.stage = json_string_value(v[0]);
+    const garant_policy *now_pol = http_policy_current(r->srv, &j.base_version);
+    size_t k = 0, n = garant_policy_stage_count(now_pol);
+    while (k < n && strcmp(garant_policy_stage_name(now_pol, k), j.stage) != 0) k++;
+    if (k == n) {
+        char names[256];
+        return garant__error(GARANT_EINVAL, "'stage': '%.64s' is not a product stage of the policy (stages: %s)",
+                             j.stage, garant_policy_names(names, sizeof names, now_pol, GARANT_NAMES_STAGES));
+    }
+    garant_policy_version saved;
+    if ((rc = GS(r->db)->sla->policy_get(r->db, j.base_version, &saved))) return rc;
+    j.yaml = saved.yaml;
+    rc = http_policy_compile(&j.pol, NULL, r->srv, saved.yaml);
+    if (!rc) rc = http_write(r->srv, stage_write, &j);
+    free(saved.yaml);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", garant_error_last());
+        if (j.swapped) restore_policy(r->srv);
+        garant_policy_free(j.pol);
+        return garant__error(rc, "%s", msg);
+    }
+    garant_policy_free(j.pol);
+    char at[GARANT_RFC3339_UTC_LEN];
+    json_t *o = json_pack("{s:{s:I,s:s,s:s,s:s},s:s,s:o,s:s}", "product", "id", (json_int_t)j.product.id, "name",
+                          j.product.name, "stage", j.product.stage, "created_at",
+                          garant_time_format_utc(at, j.product.created_at), "previous_stage", j.old_stage, "version",
+                          j.version ? json_integer(j.version) : json_null(), "applies_to",
+                          j.version ? "tickets filed from now on; open tickets keep the stage and version they were "
+                                      "filed under until a correction moves them onto this version"
+                                    : "nothing: the product was in that stage already");
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, o);
 }
 
 /* ---- corrections of open tickets --------------------------------------- */
@@ -691,6 +816,9 @@ const http_route http_routes_policy[] = {
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
      "save a new policy version {yaml} for tickets filed from now on (422 lists every problem with its line)",
      HTTP_RUN_WORKER, policy_put_body},
+    {"PATCH", "/api/v1/products/{id}", HTTP_ADMIN, product_update,
+     "change a product's stage {stage}: a new policy version for tickets filed from now on; open tickets move "
+     "onto it only by a correction", HTTP_RUN_WORKER, product_update_body},
     {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
      "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)",
      HTTP_RUN_WORKER, NULL},

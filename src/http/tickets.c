@@ -401,7 +401,7 @@ static int later(int64_t new_due, int64_t old_due)
     return new_due > old_due ? 1 : -1;
 }
 
-static int list_move(json_t *moves, const garant_ticket *t, int64_t due)
+static int list_move(json_t *moves, const garant_ticket *t, int64_t due, const char *stage)
 {
     json_t *m = json_object();
     int rc = m ? 0 : garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
@@ -415,7 +415,20 @@ static int list_move(json_t *moves, const garant_ticket *t, int64_t due)
                  due != GARANT_NO_DUE && t->first_response_due != GARANT_NO_DUE ? json_integer(due - t->first_response_due)
                                                                                 : json_null());
     if (!rc) rc = put(m, "breached", json_boolean(t->breached_at != 0));
+    /* Only where the product's stage differs under the version. */
+    const char *own = t->stage[0] ? t->stage : "ga";
+    if (!rc && strcmp(own, stage) != 0) rc = put(m, "old_stage", json_string(own));
+    if (!rc && strcmp(own, stage) != 0) rc = put(m, "new_stage", json_string(stage));
     return rc;
+}
+
+/* The stage a ticket is counted under on the correction's version: its
+** product's stage there, else its own. Borrowed from x's map or t. */
+static const char *stage_under(const correct_ctx *x, const garant_ticket *t)
+{
+    const char *own = t->stage[0] ? t->stage : "ga";
+    const char *there = t->product[0] ? json_string_value(json_object_get(x->out->stages, t->product)) : NULL;
+    return there ? there : own;
 }
 
 static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
@@ -425,6 +438,9 @@ static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_ch
     o->examined++;
     if (t->policy_version == x->version) return 0;
     garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
+    const char *stage = stage_under(x, t);
+    int restaged = strcmp(stage, initial.stage) != 0;
+    initial.stage = stage;
     garant_clock_state st;
     int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
     if (rc) {
@@ -440,12 +456,18 @@ static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_ch
     o->moved += dir != 0;
     o->earlier += dir < 0;
     o->later += dir > 0;
-    if (dir && o->moves && json_array_size(o->moves) < x->max_listed && (rc = list_move(o->moves, t, due)))
+    if ((dir || restaged) && o->moves && json_array_size(o->moves) < x->max_listed &&
+        (rc = list_move(o->moves, t, due, stage)))
         return rc;
     if (!x->keep_plan) return 0;
     if (garant__grow((void **)&o->plan, &o->plan_cap, o->nplan + 1, sizeof *o->plan) != 0)
         return garant__error(GARANT_ENOMEM, "out of memory planning a correction of %zu tickets", o->nplan + 1);
-    o->plan[o->nplan++] = (http_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn};
+    http_correction_step *p = &o->plan[o->nplan++];
+    *p = (http_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn, "", ""};
+    if (restaged) {
+        snprintf(p->old_stage, sizeof p->old_stage, "%s", t->stage[0] ? t->stage : "ga");
+        snprintf(p->new_stage, sizeof p->new_stage, "%s", stage);
+    }
     return 0;
 }
 
@@ -455,7 +477,8 @@ int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const 
     memset(out, 0, sizeof *out);
     if (max_listed && !(out->moves = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
     correct_ctx x = {pol, version, max_listed, keep_plan, out};
-    int rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
+    int rc = GS(c)->admin->product_stages_at(c, version, &out->stages);
+    if (!rc) rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
     if (rc) http_correction_free(out);
     return rc;
 }
@@ -474,6 +497,8 @@ static int record_step(garant_store_conn *w, const http_correction_step *p, int6
     if (!rc) rc = put(data, "old_warn_at", http_time_json(p->old_warn));
     if (!rc) rc = put(data, "new_warn_at", http_time_json(p->new_warn));
     if (!rc) rc = put(data, "reason", reason ? json_string(reason) : json_null());
+    if (!rc && p->new_stage[0]) rc = put(data, "old_stage", json_string(p->old_stage));
+    if (!rc && p->new_stage[0]) rc = put(data, "new_stage", json_string(p->new_stage));
     if (!rc) {
         garant_event_in ev = {p->id, now, actor, "deadline_corrected", data};
         rc = GS(w)->tickets->append_event(w, &ev);
@@ -494,7 +519,8 @@ int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w,
         const http_correction_step *p = &out->plan[i];
         /* A ticket whose instants stay takes the version silently: the
         ** history tells what moved. */
-        if (p->new_due == p->old_due && p->new_warn == p->old_warn)
+        if (p->new_stage[0] && (rc = GS(w)->admin->ticket_set_stage(w, p->id, p->new_stage))) break;
+        if (p->new_due == p->old_due && p->new_warn == p->old_warn && !p->new_stage[0])
             rc = tk->set_policy_version(w, p->id, version);
         else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
             rc = record_step(w, p, id, version, now, actor, reason);
@@ -506,6 +532,7 @@ int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w,
 void http_correction_free(http_correction *out)
 {
     json_decref(out->moves);
+    json_decref(out->stages);
     free(out->plan);
     memset(out, 0, sizeof *out);
 }

@@ -29,8 +29,10 @@
 
 #include "http.h"
 
-/* The terms a ticket's deadline is computed under: its plan and stage at
-** submission, with the given priority. Strings are borrowed from t. */
+/* The terms a ticket's deadline is computed under: its plan at submission
+** and the stage it is counted under (its product's at submission, unless a
+** correction moved it), with the given priority. Strings are borrowed
+** from t. */
 garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority);
 
 /* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
@@ -66,21 +68,26 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
 /* One ticket a correction moves onto its version: the instants it had and
-** the new ones (equal when only the version changes). */
+** the new ones (equal when only the version changes), and the stage it
+** is counted under there when its product has another stage under that
+** version (new_stage "" when it keeps its own). */
 typedef struct http_correction_step {
     int64_t id, old_version;
     int64_t old_due, old_warn, new_due, new_warn;
+    char old_stage[65], new_stage[65];
 } http_correction_step;
 
 /* What a correction does or would do (docs/SLA.md, "The terms a ticket was
 ** filed under"): how many tickets awaiting a first response were examined,
 ** how many would move, earlier or later for the customer, and the first
-** moves {id, old_version, old_due, new_due, delta_seconds, breached};
+** moves {id, old_version, old_due, new_due, delta_seconds, breached, and
+** old_stage, new_stage where the product's stage differs there};
 ** with a plan, every ticket to put on the version, by id. Free with
 ** http_correction_free. */
 typedef struct http_correction {
     size_t examined, moved, earlier, later;
     json_t *moves;
+    json_t *stages;   /* {product: its stage under the version} */
     http_correction_step *plan;
     size_t nplan, plan_cap;
 } http_correction;
@@ -98,7 +105,9 @@ int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const 
 ** onto `version`; where its deadline or warning instant changes, they are
 ** stored with it and a 'deadline_corrected' event {correction,
 ** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
-** reason} at `now` by actor says so; a recorded breach stays. */
+** reason} at `now` by actor says so (with old_stage and new_stage where
+** its product's stage differs under the version, which the ticket then
+** takes); a recorded breach stays. */
 int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
                                int64_t actor, const char *reason, int64_t *out_id);
 

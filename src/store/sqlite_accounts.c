@@ -118,7 +118,7 @@ static const char SQL_ORG_HAS_TICKETS[] = "SELECT EXISTS (SELECT 1 FROM tickets 
 static const char SQL_ORG_USERS[] = "SELECT count(*) FROM users WHERE org_id = ?1";
 static const char SQL_ORG_DELETE_DOMAINS[] = "DELETE FROM org_domains WHERE org_id = ?1";
 static const char SQL_ORG_DELETE[] = "DELETE FROM orgs WHERE id = ?1";
-static const char SQL_ORG_LIST[] = "SELECT id, name, plan, created_at FROM orgs ORDER BY id";
+static const char SQL_ORG_LIST[] = "SELECT id, name, plan, created_at, deactivated_at FROM orgs ORDER BY id";
 static const char SQL_DOMAIN_LIST[] = "SELECT org_id, domain FROM org_domains ORDER BY org_id, domain";
 static const char SQL_DOMAIN_ADD[] = "INSERT INTO org_domains (domain, org_id) VALUES (?1, ?2)";
 static const char SQL_DOMAIN_ORG[] = "SELECT org_id FROM org_domains WHERE domain = ?1";

@@ -97,5 +97,6 @@ extern const int gs_sqlite_migration_count;
 extern const garant_store_accounts_ops gs_sqlite_accounts_ops;
 extern const garant_store_tickets_ops gs_sqlite_tickets_ops;
 extern const garant_store_sla_ops gs_sqlite_sla_ops;
+extern const garant_store_admin_ops gs_sqlite_admin_ops;
 
 #endif

@@ -256,6 +256,41 @@ const char *const gs_sqlite_migrations[] = {
     "  UPDATE ticket_search SET public = public || ' ' || new.body WHERE rowid = new.ticket_id AND new.public;"
     "  UPDATE ticket_search SET internal = internal || ' ' || new.body WHERE rowid = new.ticket_id AND NOT new.public;"
     "END;",
+    /* 11: the admin operations of issue 12. An organization may be
+    ** deactivated (its users with it, marked deactivated_with_org) and come
+    ** back (with those users, not one deactivated alone). Every admin change
+    ** is a row of the append-only audit trail; a product's stage change
+    ** names the policy version it created, which is how the stage of a
+    ** product under any version is found (store_admin.h). A correction
+    ** onto such a version may move an open ticket to its product's stage
+    ** there: stage becomes the stage a ticket is counted under, and
+    ** filed_stage keeps the one it was filed under once they differ (the
+    ** 'created' event reads it), written once. */
+    "ALTER TABLE orgs ADD COLUMN deactivated_at INTEGER;"
+    "ALTER TABLE users ADD COLUMN deactivated_with_org INTEGER;"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  by_user INTEGER,"
+    "  action TEXT NOT NULL,"
+    "  subject_id INTEGER NOT NULL,"
+    "  old_value TEXT,"
+    "  new_value TEXT,"
+    "  policy_version INTEGER);"
+    "CREATE INDEX audit_stages ON audit(subject_id, policy_version) WHERE action = 'product_stage';"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "ALTER TABLE tickets ADD COLUMN filed_stage TEXT;"
+    "DROP TRIGGER tickets_creation_is_history;"
+    "CREATE TRIGGER tickets_creation_is_history BEFORE UPDATE OF requester_id, submitted_at, initial_priority,"
+    "  plan, product, environment, initial_due, initial_warn_at, created_in_events ON tickets"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;"
+    "CREATE TRIGGER tickets_stage_keeps_filed BEFORE UPDATE OF stage, filed_stage ON tickets"
+    "  WHEN NEW.stage IS NOT OLD.stage AND NEW.filed_stage IS NOT COALESCE(OLD.filed_stage, OLD.stage)"
+    "    OR NEW.stage IS OLD.stage AND NEW.filed_stage IS NOT OLD.filed_stage"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -442,7 +442,7 @@ static int append_event_json(json_t *arr, sqlite3_stmt *st, const char *what)
 ** that the tickets_creation_is_history trigger keeps as written. */
 static const char SQL_CREATED[] =
     "SELECT t.created_in_events, t.submitted_at, t.requester_id, u.name, t.initial_priority, t.plan,"
-    " t.product, t.stage, t.environment, t.initial_due, t.initial_warn_at"
+    " t.product, COALESCE(t.filed_stage, t.stage), t.environment, t.initial_due, t.initial_warn_at"
     " FROM tickets t LEFT JOIN users u ON u.id = t.requester_id WHERE t.id = ?1";
 
 /* An instant of event data: RFC 3339 as the HTTP layer records it, null

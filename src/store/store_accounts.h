@@ -101,7 +101,8 @@ typedef struct garant_store_accounts_ops {
     ** while it has tickets or users; ENOTFOUND if there is none. */
     int (*org_delete)(garant_store_conn *c, int64_t id);
     /* All organizations with their domains, as a JSON array of objects
-    ** {id, name, plan, domains[], created_at}. Caller owns *out. */
+    ** {id, name, plan, domains[], created_at, deactivated_at (null while
+    ** active)}. Caller owns *out. */
     int (*org_list)(garant_store_conn *c, json_t **out);
     /* Domains are lower-case and unique across organizations (ECONFLICT). */
     int (*domain_add)(garant_store_conn *c, int64_t org_id, const char *domain);

@@ -27,7 +27,9 @@ typedef struct garant_ticket {
     int initial_priority;        /* as filed */
     char plan[65];               /* the organization's plan at submission */
     char product[201];           /* "" if none */
-    char stage[65];              /* the product's stage at submission ("ga" if none) */
+    char stage[65];              /* the stage it is counted under: the product's at
+                                 ** submission ("ga" if none), until a correction
+                                 ** onto a version where it differs (store_admin.h) */
     char environment[16];        /* production, staging, development */
     char impact[201];            /* free text from the form, may be "" */
     char status[16];             /* open, pending, solved, closed */

@@ -225,13 +225,75 @@ if [ $rc = 0 ] && has "$out" "P1 Business critical" && has "$out" "3 h business"
 rc=0; out=$("$G" calendar --db "$T/desk.db" --from 2026-12-24 --to 2026-12-24 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "Thu 24 Dec 2026                 closed all day: Christmas Eve"; then ok; else bad "calendar --db: status $rc: $out"; fi
 
+# --- admin operations on a desk: garant user ..., garant org ... (src/http/admin_ops.h) ---
+D="$T/admin.db"
+for who in root@vendor.example:admin agent@vendor.example:agent; do
+  rc=0; echo "correct horse battery" | "$G" user add --db "$D" --email "${who%%:*}" --role "${who##*:}" --password-stdin \
+    >/dev/null 2>"$T/err" || rc=$?
+  [ $rc = 0 ] && ok || bad "user add ${who%%:*}: status $rc: $(cat "$T/err")"
+done
+# An organization with a customer, as the server would have made them.
+python3 - "$D" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'professional', 0)")
+con.execute("INSERT INTO org_domains (domain, org_id) VALUES ('acme.example', 1)")
+con.execute("INSERT INTO users (email, name, role, org_id, password_hash, verified_at, created_at)"
+            " VALUES ('amy@acme.example', 'Amy', 'customer', 1, 'x', 0, 0)")
+con.commit()
+PY
+rc=0; out=$("$G" user list --db "$D" 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "root@vendor.example" && grep -qE "amy@acme.example +customer +Acme +yes" <<<"$out"; then ok; else
+  bad "user list: status $rc: $out"; fi
+expect_out "user list --role" 0 "$(printf '%-6s %-40s %-9s %-30s %s\n%-6s %-40s %-9s %-30s %s' id email role organization active \
+  2 agent@vendor.example agent - yes)" -- user list --db "$D" --role agent
+expect_err "the last admin stays" 2 "root@vendor.example is the last active admin and cannot be demoted" -- user role --db "$D" --email root@vendor.example --role agent
+expect_err "the last admin is not deactivated" 2 "is the last active admin and cannot be deactivated" -- user deactivate --db "$D" --id 1
+expect_err "the last admin is not deleted" 2 "is the last active admin and cannot be deleted" -- user delete --db "$D" --email root@vendor.example
+expect_out "promote" 0 "agent@vendor.example is admin" -- user role --db "$D" --email agent@vendor.example --role admin
+expect_out "step down" 0 "root@vendor.example is agent" -- user role --db "$D" --id 1 --role agent
+expect_err "role refused lists the roles" 2 "--role must be customer, agent or admin (got 'boss')" -- user role --db "$D" --id 1 --role boss
+expect_err "role required" 2 "--role is required: customer, agent or admin" -- user role --db "$D" --id 1
+expect_err "staff to customer needs an org" 2 "is required to make root@vendor.example a customer" -- user role --db "$D" --id 1 --role customer
+expect_err "no such org" 2 "organization 9 does not exist" -- user role --db "$D" --id 1 --role customer --org 9
+expect_err "org for staff" 2 "is for customers only" -- user role --db "$D" --id 1 --role agent --org 1
+expect_err "one of --email and --id" 2 "name the user with --email ADDR or --id N" -- user role --db "$D" --id 1 --email root@vendor.example --role agent
+expect_err "no such user" 2 "there is no user with e-mail nobody@vendor.example" -- user deactivate --db "$D" --email nobody@vendor.example
+expect_err "bad id" 2 "--id must be a positive whole number (got '0')" -- user deactivate --db "$D" --id 0
+expect_err "no desk" 2 "no desk database at '$T/none.db'" -- user list --db "$T/none.db"
+[ ! -e "$T/none.db" ] && ok || bad "user list made a database"
+expect_err "--db required" 2 "user list: --db FILE is required" -- user list
+expect_out "deactivate" 0 "root@vendor.example is deactivated" -- user deactivate --db "$D" --email root@vendor.example
+expect_out "activate" 0 "root@vendor.example is active" -- user activate --db "$D" --email root@vendor.example
+expect_out "org list" 0 "$(printf '%-6s %-30s %-14s %-6s %s\n%-6s %-30s %-14s %-6s %s' id name plan active domains \
+  1 Acme professional yes acme.example)" -- org list --db "$D"
+expect_out "org deactivate" 0 "organization 1 is deactivated (1 user deactivated with it)" -- org deactivate --db "$D" --id 1
+rc=0; out=$("$G" user list --db "$D" --org 1 2>&1) || rc=$?
+if [ $rc = 0 ] && grep -qE "amy@acme.example +customer +Acme +no" <<<"$out"; then ok; else bad "its user is out: status $rc: $out"; fi
+expect_err "a user of a deactivated org" 2 "reactivate the organization" -- user activate --db "$D" --email amy@acme.example
+expect_err "no one joins a deactivated org" 2 "organization 1 is deactivated" -- user role --db "$D" --id 1 --role customer --org 1
+expect_out "org activate" 0 "organization 1 is active (1 user back with it)" -- org activate --db "$D" --id 1
+expect_out "staff to customer" 0 "root@vendor.example is customer of organization 1" -- user role --db "$D" --id 1 --role customer --org 1
+expect_out "org rename" 0 'organization 1 is "Acme s.r.o."' -- org rename --db "$D" --id 1 --name "Acme s.r.o."
+expect_err "org rename empty" 2 "'--name' is empty" -- org rename --db "$D" --id 1 --name ""
+expect_err "org rename needs --name" 2 "--name NAME is required" -- org rename --db "$D" --id 1
+expect_err "org needs --id" 2 "org deactivate: --id N is required" -- org deactivate --db "$D"
+expect_err "no such org" 2 "organization 7 not found" -- org deactivate --db "$D" --id 7
+expect_err "org with users stays" 2 "organization 1 has 2 users: delete them first" -- org delete --db "$D" --id 1
+expect_out "user delete" 0 "deleted root@vendor.example (id 1)" -- user delete --db "$D" --id 1
+# Every change is in the audit trail, by the command line (no user).
+rc=0; out=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(
+  'SELECT count(*), count(by_user), group_concat(DISTINCT action) FROM audit').fetchone())" "$D" 2>&1) || rc=$?
+if [ $rc = 0 ] && [ "$out" = "(10, 0, 'user_role,user_active,org_active,user_org,org_name,user_deleted')" ]; then ok; else
+  bad "audit trail of the command line: status $rc: $out"; fi
+
 # --- help ---
 rc=0; out=$("$G" deadline --help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "--batch"; then ok; else bad "deadline --help: status $rc: $out"; fi
 rc=0; out=$("$G" help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "config check FILE"; then ok; else bad "help lists commands: status $rc: $out"; fi
 # Every command group answers --help, and its bare name, with its commands.
-for group in config user policy; do
+for group in config user policy org; do
   rc=0; out=$("$G" "$group" --help 2>&1) || rc=$?
   if [ $rc = 0 ] && has "$out" "usage: garant $group COMMAND"; then ok; else bad "$group --help: status $rc: $out"; fi
   rc=0; out=$("$G" "$group" 2>&1) || rc=$?
@@ -242,6 +304,11 @@ rc=0; out=$("$G" config --help 2>&1) || rc=$?
 if has "$out" "config check FILE" && has "$out" "config show"; then ok; else bad "config --help lists check and show: $out"; fi
 rc=0; out=$("$G" user --help 2>&1) || rc=$?
 if has "$out" "user add"; then ok; else bad "user --help lists add: $out"; fi
+for c in list role deactivate activate delete; do has "$out" "user $c" && ok || bad "user --help lists $c: $out"; done
+rc=0; out=$("$G" org --help 2>&1) || rc=$?
+for c in list rename deactivate activate delete; do has "$out" "org $c" && ok || bad "org --help lists $c: $out"; done
+rc=0; out=$("$G" user role --help 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "--role ROLE" && has "$out" "--org ID"; then ok; else bad "user role --help: status $rc: $out"; fi
 expect_err "a group's unknown command" 2 "config: unknown command 'frob'" -- config frob
 # A file that cannot be read is named once.
 rc=0; "$G" config check "$T/missing.yaml" >"$T/out" 2>"$T/err" || rc=$?

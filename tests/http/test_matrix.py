@@ -74,6 +74,8 @@ TABLE = {
     "GET /api/v1/webhooks/deliveries":                 (401, 403, 403, 403, 200),
     "DELETE /api/v1/webhooks/{id}":                    (401, 403, 403, 403, 204),
     "GET /api/v1/reports/sla":                         (401, 403, 403, 200, 200),
+    "GET /api/v1/audit":                               (401, 403, 403, 403, 200),
+    "PATCH /api/v1/products/{id}":                     (401, 403, 403, 403, 422),
 }
 # A valid body for each customer route on a ticket that takes one.
 CROSS_BODY = {"/api/v1/tickets/{id}/replies": {"body": "Let me in."}}
@@ -112,13 +114,16 @@ class World:
         r = expect_status(s.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"},
                                  token=self.token["admin"]), 201)
         self.webhook = r.json["id"]
+        r = expect_status(s.post("/api/v1/products", {"name": "Widget", "stage": "ga"}, token=self.token["admin"]), 201)
+        self.product = r.json["id"]
 
     def path(self, route):
         p = route["path"]
         if "{id}" not in p:
             return p
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
-                              ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook)):
+                              ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
+                              ("/api/v1/products/", self.product)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

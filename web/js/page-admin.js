@@ -3,7 +3,9 @@
 // calendar.
 //
 // Organizations: create (name, plan, domains), change the plan, add a
-// domain (POST/PATCH /orgs). Products: create (POST /products). The
+// domain (POST/PATCH /orgs), rename, deactivate (admin-people.js).
+// Products: create (POST /products), change the stage (admin-people.js).
+// Users: role, deactivate, delete (admin-people.js). The
 // policy: the plans x priorities table of first-response targets, the
 // priorities' definitions and the stages (GET /policy), and its YAML in an
 // editor that PUT /policy saves; a policy that does not validate comes
@@ -26,6 +28,7 @@ import { locale, onLanguage, t } from './i18n.js';
 import { planName, priorityLabel, stageName } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
 import { targetText } from './deadline-tip.js';
+import { mountUsers, orgControls, stageForm } from './admin-people.js';
 import { bothZones, formatTarget, now, timeElement, userZone } from './time.js';
 
 run(async () => {
@@ -92,18 +95,20 @@ run(async () => {
       }
     });
     const cell = (key, ...c) => h('td', { 'data-label': t(key) }, c);
+    const more = orgControls(o, { changed: () => { renderOrgs(); people.render(); }, box: orgTableMsg });
     return h(
       'tr',
-      { dataset: { id: String(o.id), name: o.name } },
-      cell('admin.orgName', h('strong', { class: 'org-name', text: o.name })),
+      { dataset: { id: String(o.id), name: o.name, active: String(o.active !== false) } },
+      cell('admin.orgName', h('div', null, h('strong', { class: 'org-name', text: o.name }), more.rename)),
       cell('admin.plan', h('div', null, h('span', { class: 'plan-now', dataset: { plan: o.plan }, text: planName(o.plan) }), planForm)),
       cell('admin.domains', h('div', null, h('ul', { class: 'domains' }, (o.domains || []).map((d) => h('li', { text: d }))), domForm)),
+      cell('admin.status', more.status),
       cell('admin.created', timeElement(o.created_at, userZone(), { weekday: false })),
     );
   }
 
   function renderOrgs() {
-    fill($('#org-rows'), orgs.length ? orgs.map(orgRow) : h('tr', null, h('td', { colspan: 4, class: 'muted', text: t('admin.noOrgs') })));
+    fill($('#org-rows'), orgs.length ? orgs.map(orgRow) : h('tr', null, h('td', { colspan: 5, class: 'muted', text: t('admin.noOrgs') })));
   }
 
   orgForm.addEventListener('submit', async (e) => {
@@ -146,13 +151,21 @@ run(async () => {
               'tr',
               { dataset: { id: String(p.id), name: p.name } },
               cell('admin.productName', h('strong', { text: p.name })),
-              cell('admin.stage', stageName(p.stage)),
+              cell('admin.stage', h('div', null, h('span', { class: 'stage-now', dataset: { stage: p.stage }, text: stageName(p.stage) }), stageForm(p, policy.stages || [], { changed: stageChanged, box: $('#product-table-msg') }))),
               cell('admin.guarantee', guaranteed(p.stage) ? t('admin.guaranteed') : h('span', { class: 'badge badge-none', text: t('sla.none') })),
               cell('admin.created', timeElement(p.created_at, userZone(), { weekday: false })),
             ),
           )
         : h('tr', null, h('td', { colspan: 4, class: 'muted', text: t('admin.noProducts') })),
     );
+  }
+
+  // A stage change saved a version: the correction form offers it.
+  async function stageChanged(p, version) {
+    renderProducts();
+    if (!version) return;
+    chosenVersion = version;
+    await loadVersions();
   }
 
   productForm.addEventListener('submit', async (e) => {
@@ -364,7 +377,13 @@ run(async () => {
               { dataset: { version: String(v.version), inForce: String(!!v.in_force) } },
               cell('admin.version', h('strong', { text: String(v.version) })),
               cell('admin.savedAt', timeElement(v.created_at, userZone(), { weekday: false })),
-              cell('admin.savedBy', h('span', { class: 'saved-by', text: v.created_by_email || t('admin.configuration') })),
+              cell(
+                'admin.savedBy',
+                h('span', { class: 'saved-by', text: v.created_by_email || t('admin.configuration') }),
+                v.product_stage
+                  ? h('span', { class: 'muted small block version-stage', text: t('admin.versionStage', { product: v.product_stage.product, from: stageName(v.product_stage.from), to: stageName(v.product_stage.to) }) })
+                  : null,
+              ),
               cell('admin.versionTickets', h('span', { class: 'version-tickets', text: String(v.tickets) })),
               cell('admin.versionState', v.in_force ? h('span', { class: 'badge badge-ok', text: t('admin.inForce') }) : null),
             ),
@@ -753,7 +772,8 @@ run(async () => {
   }
   renderOrgs();
   renderProducts();
-  await Promise.all([loadVersions(), loadCorrections(), loadMonth()]);
+  const people = mountUsers({ tbody: $('#user-rows'), box: $('#user-msg'), more: $('#user-more'), orgs: () => orgs });
+  await Promise.all([loadVersions(), loadCorrections(), loadMonth(), people.load()]);
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
@@ -762,6 +782,7 @@ run(async () => {
     renderSelects();
     renderOrgs();
     renderProducts();
+    people.render();
     renderPolicy();
     renderVersions();
     renderCorrections();

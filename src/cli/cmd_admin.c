@@ -1,0 +1,347 @@
+/*
+** cmd_admin.c - `garant user list|role|deactivate|activate|delete` and
+** `garant org list|rename|deactivate|activate|delete`: the admin
+** operations of the API (src/http/admin_ops.h, which holds their rules)
+** on a desk's database from the shell, for the first admin and for a desk
+** whose admins are locked out. Each change is one transaction, recorded in
+** the audit trail as made by the command line.
+**
+** A running server sees a change at once for new sign-ins; sessions it
+** has cached see it within the cache's lifetime (10 s, sessions.h).
+*/
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "admin_ops.h"
+#include "cli.h"
+#include "http.h"
+
+/* Open the desk at --db, which must exist (these commands do not make
+** one). CLI_OK, or the exit status with the message said. */
+static int open_desk(garant_store **out, const cli_args *a, const char *cmd)
+{
+    const char *db = cli_get(a, "db");
+    if (!db) return cli_usage_error("%s: --db FILE is required", cmd);
+    if (access(db, F_OK) != 0) return cli_usage_error("%s: no desk database at '%s'", cmd, db);
+    int rc = garant_store_open(out, db, 1);
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+/* A positive id from an option's text; CLI_USAGE said otherwise. */
+static int parse_id(int64_t *out, const char *s, const char *cmd, const char *opt)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!s[0] || *end || errno || v < 1)
+        return cli_usage_error("%s: --%s must be a positive whole number (got '%s')", cmd, opt, s);
+    *out = (int64_t)v;
+    return CLI_OK;
+}
+
+/* The user named by --id N or --email ADDR (exactly one). */
+static int find_user(garant_user *out, garant_store_conn *c, const cli_args *a, const char *cmd)
+{
+    const char *id = cli_get(a, "id"), *email = cli_get(a, "email");
+    if (!id == !email) return cli_usage_error("%s: name the user with --email ADDR or --id N (one of them)", cmd);
+    int rc;
+    if (id) {
+        int64_t v;
+        if ((rc = parse_id(&v, id, cmd, "id"))) return rc;
+        rc = GS(c)->accounts->user_get(c, v, out);
+        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user %lld", cmd, (long long)v);
+    } else {
+        if (strlen(email) > GARANT_MAX_EMAIL || !strchr(email, '@'))
+            return cli_usage_error("%s: '%.64s' is not an e-mail address", cmd, email);
+        rc = GS(c)->accounts->user_by_email(c, email, out);
+        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user with e-mail %s", cmd, email);
+    }
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+/* The organization of --id N. */
+static int find_org(int64_t *out, const cli_args *a, const char *cmd)
+{
+    const char *id = cli_get(a, "id");
+    if (!id) return cli_usage_error("%s: --id N is required (the organization's id: garant org list)", cmd);
+    return parse_id(out, id, cmd, "id");
+}
+
+/* One change in one write transaction: fn's failure rolls everything
+** back. 0 or fn's (or the store's) garant_err. */
+typedef int (*change_fn)(garant_store_conn *w, void *ctx);
+
+static int in_transaction(garant_store *st, change_fn fn, void *ctx)
+{
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *w = ops->writer(st);
+    int rc = ops->begin_write(w);
+    if (!rc) rc = fn(w, ctx);
+    if (!rc) rc = ops->commit(w);
+    else ops->rollback(w);
+    return rc;
+}
+
+static const char *yes_no(int v) { return v ? "yes" : "no"; }
+
+/* ---- users --------------------------------------------------------------- */
+
+static int print_users(garant_store_conn *c, const garant_user_filter *base)
+{
+    garant_user_filter f = *base;
+    f.limit = 200;
+    printf("%-6s %-40s %-9s %-30s %s\n", "id", "email", "role", "organization", "active");
+    for (;;) {
+        json_t *rows = NULL;
+        int rc = GS(c)->accounts->user_list(c, &f, &rows);
+        if (rc) return cli_fail(rc);
+        size_t i, n = json_array_size(rows);
+        json_t *u;
+        json_array_foreach(rows, i, u) {
+            const char *org = json_string_value(json_object_get(u, "org_name"));
+            printf("%-6lld %-40s %-9s %-30s %s\n", (long long)json_integer_value(json_object_get(u, "id")),
+                   json_string_value(json_object_get(u, "email")), json_string_value(json_object_get(u, "role")),
+                   org ? org : "-", yes_no(!json_is_integer(json_object_get(u, "deactivated_at"))));
+        }
+        int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
+        json_decref(rows);
+        if (n < (size_t)f.limit || !last) break;
+        f.after_id = last;
+    }
+    return CLI_OK;
+}
+
+int cmd_user_list(const cli_args *a)
+{
+    garant_user_filter f;
+    memset(&f, 0, sizeof f);
+    const char *role = cli_get(a, "role"), *org = cli_get(a, "org");
+    garant_role r;
+    if (role && !garant_role_parse(&r, role))
+        return cli_usage_error("user list: --role must be customer, agent or admin (got '%.32s')", role);
+    if (role) snprintf(f.role, sizeof f.role, "%s", role);
+    int rc;
+    if (org && (rc = parse_id(&f.org_id, org, "user list", "org"))) return rc;
+    garant_store *st;
+    if ((rc = open_desk(&st, a, "user list"))) return rc;
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *c;
+    if ((rc = ops->acquire(&c, st))) {
+        garant_store_close(st);
+        return cli_fail(rc);
+    }
+    rc = ops->begin_read(c);
+    rc = rc ? cli_fail(rc) : print_users(c, &f);
+    ops->rollback(c);
+    ops->release(c);
+    garant_store_close(st);
+    return rc;
+}
+
+typedef struct user_change {
+    const cli_args *a;
+    const char *cmd;
+    int usage;            /* the user was not found: said already */
+    http_admin_by by;
+    garant_role role;     /* role */
+    int64_t org_id;       /* role: --org */
+    int active;           /* deactivate 0, activate 1 */
+    garant_user user;     /* out */
+} user_change;
+
+static int role_write(garant_store_conn *w, void *ctx)
+{
+    user_change *j = ctx;
+    garant_user u;
+    if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
+    return http_admin_user_role(&j->user, w, &j->by, u.id, j->role, j->org_id);
+}
+
+static int active_write(garant_store_conn *w, void *ctx)
+{
+    user_change *j = ctx;
+    garant_user u;
+    if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
+    return http_admin_user_active(&j->user, w, &j->by, u.id, j->active);
+}
+
+static int delete_write(garant_store_conn *w, void *ctx)
+{
+    user_change *j = ctx;
+    if ((j->usage = find_user(&j->user, w, j->a, j->cmd))) return GARANT_EINVAL;
+    return http_admin_user_delete(w, &j->by, j->user.id);
+}
+
+/* Run a user change; the exit status. */
+static int run_user_change(user_change *j, change_fn fn)
+{
+    garant_store *st;
+    int rc = open_desk(&st, j->a, j->cmd);
+    if (rc) return rc;
+    j->by = (http_admin_by){0, (int64_t)time(NULL)};
+    rc = in_transaction(st, fn, j);
+    garant_store_close(st);
+    if (j->usage) return j->usage; /* said by find_user */
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+int cmd_user_role(const cli_args *a)
+{
+    user_change j;
+    memset(&j, 0, sizeof j);
+    j.a = a;
+    j.cmd = "user role";
+    const char *role = cli_get(a, "role"), *org = cli_get(a, "org");
+    if (!role) return cli_usage_error("user role: --role is required: customer, agent or admin");
+    if (!garant_role_parse(&j.role, role))
+        return cli_usage_error("user role: --role must be customer, agent or admin (got '%.32s')", role);
+    int rc;
+    if (org && (rc = parse_id(&j.org_id, org, j.cmd, "org"))) return rc;
+    if ((rc = run_user_change(&j, role_write))) return rc;
+    printf("%s is %s%s", j.user.email, garant_role_name(j.user.role), j.user.org_id ? "" : "\n");
+    if (j.user.org_id) printf(" of organization %lld\n", (long long)j.user.org_id);
+    return CLI_OK;
+}
+
+static int set_active(const cli_args *a, int active)
+{
+    user_change j;
+    memset(&j, 0, sizeof j);
+    j.a = a;
+    j.cmd = active ? "user activate" : "user deactivate";
+    j.active = active;
+    int rc = run_user_change(&j, active_write);
+    if (rc) return rc;
+    printf("%s is %s\n", j.user.email, j.user.deactivated_at ? "deactivated" : "active");
+    return CLI_OK;
+}
+
+int cmd_user_deactivate(const cli_args *a) { return set_active(a, 0); }
+int cmd_user_activate(const cli_args *a) { return set_active(a, 1); }
+
+int cmd_user_delete(const cli_args *a)
+{
+    user_change j;
+    memset(&j, 0, sizeof j);
+    j.a = a;
+    j.cmd = "user delete";
+    int rc = run_user_change(&j, delete_write);
+    if (rc) return rc;
+    printf("deleted %s (id %lld)\n", j.user.email, (long long)j.user.id);
+    return CLI_OK;
+}
+
+/* ---- organizations ------------------------------------------------------- */
+
+int cmd_org_list(const cli_args *a)
+{
+    garant_store *st;
+    int rc = open_desk(&st, a, "org list");
+    if (rc) return rc;
+    const garant_store_ops *ops = garant_store_ops_of(st);
+    garant_store_conn *c;
+    json_t *orgs = NULL;
+    if (!(rc = ops->acquire(&c, st))) {
+        rc = ops->begin_read(c);
+        if (!rc) rc = ops->accounts->org_list(c, &orgs);
+        ops->rollback(c);
+        ops->release(c);
+    }
+    garant_store_close(st);
+    if (rc) return cli_fail(rc);
+    printf("%-6s %-30s %-14s %-6s %s\n", "id", "name", "plan", "active", "domains");
+    size_t i;
+    json_t *o;
+    json_array_foreach(orgs, i, o) {
+        printf("%-6lld %-30s %-14s %-6s ", (long long)json_integer_value(json_object_get(o, "id")),
+               json_string_value(json_object_get(o, "name")), json_string_value(json_object_get(o, "plan")),
+               yes_no(!json_is_integer(json_object_get(o, "deactivated_at"))));
+        json_t *d = json_object_get(o, "domains");
+        for (size_t k = 0; k < json_array_size(d); k++)
+            printf("%s%s", k ? "," : "", json_string_value(json_array_get(d, k)));
+        printf("%s\n", json_array_size(d) ? "" : "-");
+    }
+    json_decref(orgs);
+    return CLI_OK;
+}
+
+typedef struct org_change {
+    http_admin_by by;
+    int64_t id;
+    const char *name;      /* rename */
+    int active;            /* deactivate 0, activate 1 */
+    int64_t users;         /* out */
+} org_change;
+
+static int org_rename_write(garant_store_conn *w, void *ctx)
+{
+    org_change *j = ctx;
+    return http_admin_org_rename(w, &j->by, j->id, j->name);
+}
+
+static int org_active_write(garant_store_conn *w, void *ctx)
+{
+    org_change *j = ctx;
+    return http_admin_org_active(&j->users, w, &j->by, j->id, j->active);
+}
+
+static int org_delete_write(garant_store_conn *w, void *ctx)
+{
+    org_change *j = ctx;
+    return http_admin_org_delete(w, &j->by, j->id);
+}
+
+static int run_org_change(const cli_args *a, const char *cmd, org_change *j, change_fn fn)
+{
+    int rc = find_org(&j->id, a, cmd);
+    if (rc) return rc;
+    garant_store *st;
+    if ((rc = open_desk(&st, a, cmd))) return rc;
+    j->by = (http_admin_by){0, (int64_t)time(NULL)};
+    rc = in_transaction(st, fn, j);
+    garant_store_close(st);
+    return rc ? cli_fail(rc) : CLI_OK;
+}
+
+int cmd_org_rename(const cli_args *a)
+{
+    org_change j;
+    memset(&j, 0, sizeof j);
+    j.name = cli_get(a, "name");
+    if (!j.name) return cli_usage_error("org rename: --name NAME is required (the new name)");
+    if (http_name_check(j.name, GARANT_MAX_NAME, "--name")) return cli_usage_error("org rename: %s", garant_error_last());
+    int rc = run_org_change(a, "org rename", &j, org_rename_write);
+    if (rc) return rc;
+    printf("organization %lld is \"%s\"\n", (long long)j.id, j.name);
+    return CLI_OK;
+}
+
+static int org_set_active(const cli_args *a, int active)
+{
+    org_change j;
+    memset(&j, 0, sizeof j);
+    j.active = active;
+    int rc = run_org_change(a, active ? "org activate" : "org deactivate", &j, org_active_write);
+    if (rc) return rc;
+    printf("organization %lld is %s (%lld user%s %s with it)\n", (long long)j.id, active ? "active" : "deactivated",
+           (long long)j.users, j.users == 1 ? "" : "s", active ? "back" : "deactivated");
+    return CLI_OK;
+}
+
+int cmd_org_deactivate(const cli_args *a) { return org_set_active(a, 0); }
+int cmd_org_activate(const cli_args *a) { return org_set_active(a, 1); }
+
+int cmd_org_delete(const cli_args *a)
+{
+    org_change j;
+    memset(&j, 0, sizeof j);
+    int rc = run_org_change(a, "org delete", &j, org_delete_write);
+    if (rc) return rc;
+    printf("deleted organization %lld\n", (long long)j.id);
+    return CLI_OK;
+}

@@ -1,0 +1,321 @@
+/*
+** sqlite_admin.c - the SQLite side of store_admin.h: roles, deactivated
+** organizations, product stages by policy version, a ticket's counted
+** stage, and the append-only audit trail (schema migration 11).
+*/
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/internal.h"
+#include "sqlite_internal.h"
+
+/* Most rows audit_list answers. */
+#define GS_AUDIT_MAX 500
+
+static int bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+/* Run st; GARANT_ENOTFOUND naming what when it changed no row. */
+static int exec_changed(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
+{
+    int err = gs_sqlite_exec_stmt(c, st, what);
+    if (!err && sqlite3_changes(c->db) == 0) err = garant__error(GARANT_ENOTFOUND, "%s: not found", what);
+    return err;
+}
+
+/* One integer from a one-row query bound with id (0 binds nothing). */
+static int one_int(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t *out, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    if (id) sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: not found", what);
+    else err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+/* ---- roles ---- */
+
+static const char SQL_ADMIN_COUNT[] =
+    "SELECT count(*) FROM users WHERE role = 'admin' AND deactivated_at IS NULL";
+static const char SQL_USER_SET_ROLE[] = "UPDATE users SET role = ?2, org_id = ?3 WHERE id = ?1";
+
+static int ad_admin_count(garant_store_conn *gc, int64_t *out)
+{
+    return one_int(gs_sqlite(gc), SQL_ADMIN_COUNT, 0, out, "counting active admins");
+}
+
+/* The schema's CHECK holds role and organization together: a customer has
+** one, staff none. */
+static int ad_user_set_role(garant_store_conn *gc, int64_t id, garant_role role, int64_t org_id)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    if ((role == GARANT_ROLE_CUSTOMER) != (org_id != 0))
+        return garant__error(GARANT_EINVAL, "%s: a customer belongs to an organization, staff to none", what);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_USER_SET_ROLE, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_id_or_null(st, 3, org_id);
+    int rc = gs_sqlite_bind_text(st, 2, garant_role_name(role));
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return exec_changed(c, st, what);
+}
+
+/* ---- organizations ---- */
+
+static const char SQL_ORG_DEACTIVATED_AT[] = "SELECT deactivated_at FROM orgs WHERE id = ?1";
+static const char SQL_ORG_SET_DEACTIVATED[] = "UPDATE orgs SET deactivated_at = ?2 WHERE id = ?1";
+static const char SQL_ORG_REVOKE_SESSIONS[] =
+    "UPDATE sessions SET revoked_at = ?2 WHERE revoked_at IS NULL AND user_id IN"
+    " (SELECT id FROM users WHERE org_id = ?1 AND deactivated_at IS NULL)";
+static const char SQL_ORG_USERS_OFF[] =
+    "UPDATE users SET deactivated_at = ?2, deactivated_with_org = 1 WHERE org_id = ?1 AND deactivated_at IS NULL";
+static const char SQL_ORG_USERS_ON[] = "UPDATE users SET deactivated_at = NULL, deactivated_with_org = NULL"
+                                       " WHERE org_id = ?1 AND deactivated_with_org = 1";
+static const char SQL_USER_OFF_WITH_ORG[] =
+    "UPDATE users SET deactivated_at = ?2, deactivated_with_org = 1 WHERE id = ?1";
+
+static int ad_org_deactivated_at(garant_store_conn *gc, int64_t id, int64_t *out_at)
+{
+    char what[48];
+    snprintf(what, sizeof what, "organization %lld", (long long)id);
+    return one_int(gs_sqlite(gc), SQL_ORG_DEACTIVATED_AT, id, out_at, what);
+}
+
+static int exec_id_at(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t at, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_id_or_null(st, 2, at);
+    return gs_sqlite_exec_stmt(c, st, what);
+}
+
+/* Users deactivated with their organization are marked so; that is how
+** reactivating it tells them from users an admin deactivated alone. */
+static int ad_org_set_deactivated(garant_store_conn *gc, int64_t id, int64_t at, int64_t *out_users)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    static const char what[] = "admin.org_set_deactivated";
+    int64_t was = 0;
+    int err = ad_org_deactivated_at(gc, id, &was);
+    if (err) return err;
+    *out_users = 0;
+    if (!at == !was) return 0;
+    if (at) {
+        err = exec_id_at(c, SQL_ORG_REVOKE_SESSIONS, id, at, what);
+        if (!err) err = exec_id_at(c, SQL_ORG_USERS_OFF, id, at, what);
+    } else {
+        err = exec_id_at(c, SQL_ORG_USERS_ON, id, was, what);
+    }
+    if (err) return err;
+    *out_users = sqlite3_changes(c->db);
+    return exec_id_at(c, SQL_ORG_SET_DEACTIVATED, id, at, what);
+}
+
+static int ad_user_deactivate_with_org(garant_store_conn *gc, int64_t id, int64_t at)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_USER_OFF_WITH_ORG, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    return exec_changed(c, st, what);
+}
+
+/* ---- products ---- */
+
+static const char SQL_PRODUCT_GET[] = "SELECT id, name, stage, created_at FROM products WHERE id = ?1";
+static const char SQL_PRODUCT_SET_STAGE[] = "UPDATE products SET stage = ?2 WHERE id = ?1";
+/* The stage of each product under version ?1: the newest change at or
+** before it, else what the first change after it changed from, else the
+** product's stage (never changed). */
+static const char SQL_PRODUCT_STAGES_AT[] =
+    "SELECT p.name, COALESCE("
+    " (SELECT a.new_value FROM audit a WHERE a.action = 'product_stage' AND a.subject_id = p.id"
+    "  AND a.policy_version <= ?1 ORDER BY a.policy_version DESC, a.id DESC LIMIT 1),"
+    " (SELECT a.old_value FROM audit a WHERE a.action = 'product_stage' AND a.subject_id = p.id"
+    "  AND a.policy_version > ?1 ORDER BY a.policy_version, a.id LIMIT 1),"
+    " p.stage) FROM products p";
+
+static int ad_product_get(garant_store_conn *gc, int64_t id, garant_product *out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_PRODUCT_GET, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        gs_sqlite_text(out->name, sizeof out->name, st, 1);
+        gs_sqlite_text(out->stage, sizeof out->stage, st, 2);
+        out->created_at = sqlite3_column_int64(st, 3);
+    } else if (rc == SQLITE_DONE) {
+        err = garant__error(GARANT_ENOTFOUND, "product %lld not found", (long long)id);
+    } else {
+        err = gs_sqlite_fail(c, rc, "reading a product");
+    }
+    sqlite3_reset(st);
+    return err;
+}
+
+static int ad_product_set_stage(garant_store_conn *gc, int64_t id, const char *stage)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "product %lld", (long long)id);
+    if (!stage || !*stage || strlen(stage) > GARANT_MAX_KEY)
+        return garant__error(GARANT_EINVAL, "%s: a stage of 1 to %d bytes", what, GARANT_MAX_KEY);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_PRODUCT_SET_STAGE, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = gs_sqlite_bind_text(st, 2, stage);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return exec_changed(c, st, what);
+}
+
+static int ad_product_stages_at(garant_store_conn *gc, int64_t version, json_t **out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    static const char what[] = "admin.product_stages_at";
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_PRODUCT_STAGES_AT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, version);
+    json_t *map = json_object();
+    if (!map) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *stage = (const char *)sqlite3_column_text(st, 1);
+        if (name && stage && json_object_set_new(map, name, json_string(stage)) != 0)
+            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (err) {
+        json_decref(map);
+        return err;
+    }
+    *out = map;
+    return 0;
+}
+
+static const char SQL_STAGE_CHANGES[] =
+    "SELECT a.policy_version AS policy_version, p.name AS product, a.old_value AS old_value,"
+    " a.new_value AS new_value FROM audit a JOIN products p ON p.id = a.subject_id"
+    " WHERE a.action = 'product_stage' ORDER BY a.policy_version, a.id";
+
+static int ad_stage_changes(garant_store_conn *gc, json_t **out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    *out = NULL;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_STAGE_CHANGES, &st);
+    return err ? err : gs_sqlite_rows_json(c, st, out, "admin.stage_changes");
+}
+
+/* ---- tickets ---- */
+
+/* filed_stage keeps the stage as filed the first time it changes
+** (migration 11's trigger allows nothing else). */
+static const char SQL_TICKET_SET_STAGE[] =
+    "UPDATE tickets SET filed_stage = COALESCE(filed_stage, stage), stage = ?2 WHERE id = ?1 AND stage IS NOT ?2";
+static const char SQL_TICKET_EXISTS[] = "SELECT id FROM tickets WHERE id = ?1";
+
+static int ad_ticket_set_stage(garant_store_conn *gc, int64_t id, const char *stage)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "ticket %lld", (long long)id);
+    int64_t found = 0;
+    int err = one_int(c, SQL_TICKET_EXISTS, id, &found, what);
+    if (err) return err;
+    if (!stage || !*stage || strlen(stage) > GARANT_MAX_KEY)
+        return garant__error(GARANT_EINVAL, "%s: a stage of 1 to %d bytes", what, GARANT_MAX_KEY);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_TICKET_SET_STAGE, &st))) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = gs_sqlite_bind_text(st, 2, stage);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return gs_sqlite_exec_stmt(c, st, what);
+}
+
+/* ---- the audit trail ---- */
+
+static const char SQL_AUDIT_INSERT[] =
+    "INSERT INTO audit (at, by_user, action, subject_id, old_value, new_value, policy_version)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_AUDIT_LIST[] =
+    "SELECT a.id AS id, a.at AS at, a.by_user AS by_user, u.email AS by_email, a.action AS action,"
+    " a.subject_id AS subject_id, a.old_value AS old_value, a.new_value AS new_value,"
+    " a.policy_version AS policy_version"
+    " FROM audit a LEFT JOIN users u ON u.id = a.by_user ORDER BY a.id DESC LIMIT ?1";
+
+static int ad_audit_insert(garant_store_conn *gc, const garant_audit_in *row)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    static const char what[] = "admin.audit_insert";
+    assert(row && row->action);
+    if ((row->old_value && strlen(row->old_value) > GARANT_MAX_NAME) ||
+        (row->new_value && strlen(row->new_value) > GARANT_MAX_NAME))
+        return garant__error(GARANT_ELIMIT, "%s: a value longer than %d bytes", what, GARANT_MAX_NAME);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_AUDIT_INSERT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, row->at);
+    bind_id_or_null(st, 2, row->by_user);
+    sqlite3_bind_int64(st, 4, row->subject_id);
+    bind_id_or_null(st, 7, row->policy_version);
+    int rc = gs_sqlite_bind_text(st, 3, row->action);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, row->old_value);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 6, row->new_value);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return gs_sqlite_exec_stmt(c, st, what);
+}
+
+static int ad_audit_list(garant_store_conn *gc, int limit, json_t **out)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    *out = NULL;
+    if (limit < 1 || limit > GS_AUDIT_MAX)
+        return garant__error(GARANT_EINVAL, "admin.audit_list: limit must be 1 to %d", GS_AUDIT_MAX);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_AUDIT_LIST, &st);
+    if (err) return err;
+    sqlite3_bind_int(st, 1, limit);
+    return gs_sqlite_rows_json(c, st, out, "admin.audit_list");
+}
+
+const garant_store_admin_ops gs_sqlite_admin_ops = {
+    .admin_count = ad_admin_count,
+    .user_set_role = ad_user_set_role,
+    .org_deactivated_at = ad_org_deactivated_at,
+    .org_set_deactivated = ad_org_set_deactivated,
+    .user_deactivate_with_org = ad_user_deactivate_with_org,
+    .product_get = ad_product_get,
+    .product_set_stage = ad_product_set_stage,
+    .product_stages_at = ad_product_stages_at,
+    .stage_changes = ad_stage_changes,
+    .ticket_set_stage = ad_ticket_set_stage,
+    .audit_insert = ad_audit_insert,
+    .audit_list = ad_audit_list,
+};

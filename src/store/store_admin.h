@@ -1,0 +1,76 @@
+/*
+** store_admin.h - what admins change besides tickets and the policy text,
+** and the audit trail that remembers it: roles, deactivated organizations,
+** product stages, and the stage a ticket is counted under after a
+** correction.
+**
+** The audit trail (audit) is append-only, like a ticket's history: no
+** operation updates or deletes a row, and the SQLite schema refuses it
+** with triggers. A product's stage belongs to the policy version it was
+** set under (docs/SLA.md, "The terms a ticket was filed under"): the
+** audit rows of stage changes, each naming the version it created, are
+** also how the stage of a product under any version is found.
+*/
+#ifndef GARANT_STORE_ADMIN_H
+#define GARANT_STORE_ADMIN_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store_accounts.h"
+
+typedef struct garant_store_conn garant_store_conn;
+
+/* One row of the audit trail. Texts are borrowed for the call. */
+typedef struct garant_audit_in {
+    int64_t at;               /* UTC epoch seconds */
+    int64_t by_user;          /* the admin; 0 for the command line */
+    const char *action;       /* user_role, user_org, user_active, user_deleted, org_active,
+                              ** org_name, org_deleted, product_stage */
+    int64_t subject_id;       /* the user, organization or product */
+    const char *old_value;    /* NULL for none */
+    const char *new_value;    /* NULL for none */
+    int64_t policy_version;   /* product_stage: the version it created; else 0 */
+} garant_audit_in;
+
+typedef struct garant_store_admin_ops {
+    /* How many admins may sign in (active). */
+    int (*admin_count)(garant_store_conn *c, int64_t *out);
+    /* Set a user's role and organization together (org_id 0 for staff,
+    ** an organization for a customer). ENOTFOUND for an unknown user or
+    ** organization. */
+    int (*user_set_role)(garant_store_conn *c, int64_t id, garant_role role, int64_t org_id);
+    /* When the organization was deactivated (0: active). ENOTFOUND. */
+    int (*org_deactivated_at)(garant_store_conn *c, int64_t id, int64_t *out_at);
+    /* Deactivate an organization at `at` (UTC epoch seconds) with every
+    ** active user of it (their sessions revoked), or reactivate it (at 0)
+    ** with the users deactivated with it (not those deactivated alone);
+    ** *out_users says how many users changed. ENOTFOUND. */
+    int (*org_set_deactivated)(garant_store_conn *c, int64_t id, int64_t at, int64_t *out_users);
+    /* Deactivate a user at `at` as if with their organization (a user
+    ** joining a deactivated one): they come back with it. ENOTFOUND. */
+    int (*user_deactivate_with_org)(garant_store_conn *c, int64_t id, int64_t at);
+    /* Products by id. */
+    int (*product_get)(garant_store_conn *c, int64_t id, garant_product *out); /* ENOTFOUND */
+    int (*product_set_stage)(garant_store_conn *c, int64_t id, const char *stage); /* ENOTFOUND */
+    /* The stage of every product under policy version `version`, as a
+    ** JSON object {product name: stage}. Caller owns *out. */
+    int (*product_stages_at)(garant_store_conn *c, int64_t version, json_t **out);
+    /* The stage an open ticket is counted under from now on (a
+    ** correction onto a version where its product has another stage). The
+    ** stage it was filed under stays in its 'created' event. ENOTFOUND. */
+    int (*ticket_set_stage)(garant_store_conn *c, int64_t id, const char *stage);
+    /* Every stage change, by the policy version it saved, oldest first:
+    ** a JSON array of {policy_version, product, old_value, new_value}.
+    ** Caller owns *out. */
+    int (*stage_changes)(garant_store_conn *c, json_t **out);
+    /* Append to the audit trail. */
+    int (*audit_insert)(garant_store_conn *c, const garant_audit_in *row);
+    /* The newest `limit` rows (1..500), newest first, as a JSON array of
+    ** {id, at, by_user, by_email, action, subject_id, old_value,
+    ** new_value, policy_version} (nulls for none). Caller owns *out. */
+    int (*audit_list)(garant_store_conn *c, int limit, json_t **out);
+} garant_store_admin_ops;
+
+#endif
