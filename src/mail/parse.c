@@ -63,6 +63,7 @@ typedef struct walker {
 static void add_utf8_fixed(mail_buf *out, const char *s, size_t n, unsigned *defects)
 {
     /* Valid UTF-8 as is; invalid bytes become U+FFFD, NULs vanish. */
+    if (n == 0) return;
     const char *end = s + n;
     while (s < end) {
         const char *bad = NULL;
@@ -102,6 +103,7 @@ static int is_ascii_name(const char *cs)
 ** Windows default of this desk's customers) otherwise. */
 static void add_text(mail_buf *out, const char *cs, const char *s, size_t n, unsigned *defects)
 {
+    if (n == 0) return;
     if (cs && is_utf8_name(cs)) {
         add_utf8_fixed(out, s, n, defects);
         return;
@@ -750,10 +752,8 @@ static char *finish_text(const mail_buf *b, size_t max, size_t *len_out, unsigne
         mail_buf_addc(&o, (char)c);
     }
     while (o.len && (o.p[o.len - 1] == '\n' || o.p[o.len - 1] == ' ' || o.p[o.len - 1] == '\t')) o.len--;
-    if (o.len) {
-        o.p[o.len] = '\0';
-        mail_buf_addc(&o, '\n');
-    }
+    if (o.p) o.p[o.len] = '\0';
+    if (o.len) mail_buf_addc(&o, '\n');
     char *r = mail_buf_take(&o, len_out);
     if (!r) w->failed = 1;
     return r;
