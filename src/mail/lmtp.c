@@ -259,25 +259,26 @@ static void cmd_mail(conn *c, const char *args)
             unsigned long long size = strtoull(rest + 5, &end, 10);
             if (end != rest + n) {
                 free(from);
-                { reply(c, 501, "5.5.4 bad SIZE parameter"); return; }
+                reply(c, 501, "5.5.4 bad SIZE parameter");
+                return;
             }
             if (size > c->srv->opt.max_message_bytes) {
                 free(from);
-                {
-        reply(c, 552, "5.3.4 message size exceeds the fixed maximum of %zu bytes",
-                             c->srv->opt.max_message_bytes);
-        return;
-    }
+                reply(c, 552, "5.3.4 message size exceeds the fixed maximum of %zu bytes",
+                      c->srv->opt.max_message_bytes);
+                return;
             }
         } else if (n > 5 && strncasecmp(rest, "BODY=", 5) == 0) {
             if (!(n == 9 && strncasecmp(rest + 5, "7BIT", 4) == 0) &&
                 !(n == 13 && strncasecmp(rest + 5, "8BITMIME", 8) == 0)) {
                 free(from);
-                { reply(c, 501, "5.5.4 BODY must be 7BIT or 8BITMIME"); return; }
+                reply(c, 501, "5.5.4 BODY must be 7BIT or 8BITMIME");
+                return;
             }
         } else {
             free(from);
-            { reply(c, 555, "5.5.4 unsupported MAIL parameter"); return; }
+            reply(c, 555, "5.5.4 unsupported MAIL parameter");
+            return;
         }
         rest += n;
     }
@@ -296,22 +297,26 @@ static void cmd_rcpt(conn *c, const char *args)
     while (rest && *rest == ' ') rest++;
     if (!*to) {
         free(to);
-        { reply(c, 501, "5.1.3 empty recipient"); return; }
+        reply(c, 501, "5.1.3 empty recipient");
+        return;
     }
     if (rest && *rest) {
         free(to);
-        { reply(c, 555, "5.5.4 unsupported RCPT parameter"); return; }
+        reply(c, 555, "5.5.4 unsupported RCPT parameter");
+        return;
     }
     if (c->n_rcpts >= c->srv->opt.max_recipients) {
         free(to);
-        { reply(c, 452, "4.5.3 too many recipients"); return; }
+        reply(c, 452, "4.5.3 too many recipients");
+        return;
     }
     garant_lmtp_reply r = {0};
     c->srv->cb.rcpt(c->srv->cb.ctx, &r, to, c->mail_from);
     if (r.code >= 200 && r.code < 300) {
         if (garant__grow((void **)&c->rcpts, &c->cap_rcpts, c->n_rcpts + 1, sizeof *c->rcpts)) {
             free(to);
-            { reply(c, 452, "4.3.1 out of memory"); return; }
+            reply(c, 452, "4.3.1 out of memory");
+            return;
         }
         c->rcpts[c->n_rcpts++] = to;
         if (!r.text[0]) snprintf(r.text, sizeof r.text, "2.1.5 recipient OK");

@@ -596,6 +596,53 @@ static void walk_message_part(walker *w, GMimeMessagePart *mp, unsigned depth, i
     }
 }
 
+static int param_is(GMimeContentType *ct, const char *name, const char *value)
+{
+    const char *v = ct ? g_mime_content_type_get_parameter(ct, name) : NULL;
+    return v && strcasecmp(v, value) == 0;
+}
+
+static int is_flowed(GMimeContentType *ct) { return param_is(ct, "format", "flowed"); }
+
+static int delsp(GMimeContentType *ct) { return param_is(ct, "delsp", "yes"); }
+
+/* format=flowed (RFC 3676, Apple Mail and Thunderbird): a line ending in a
+** space continues on the next one of the same quote depth; a leading space
+** was added for transport (space-stuffing). The "-- " signature line is
+** never flowed. Quoted lines come out as "> " lines, one per paragraph. */
+static void unflow(mail_buf *dst, const char *s, size_t n, int del_space)
+{
+    int open_depth = -1; /* quote depth of a paragraph still being joined */
+    size_t i = 0;
+    while (i < n) {
+        size_t e = i;
+        while (e < n && s[e] != '\n') e++;
+        size_t t = e;
+        if (t > i && s[t - 1] == '\r') t--;
+        const char *l = s + i;
+        size_t len = t - i;
+        int depth = 0;
+        while (len && *l == '>') l++, len--, depth++;
+        if (len && *l == ' ') l++, len--;
+        int sig = len == 3 && memcmp(l, "-- ", 3) == 0;
+        int soft = !sig && len > 0 && l[len - 1] == ' ';
+        if (open_depth >= 0 && open_depth != depth) mail_buf_addc(dst, '\n');
+        if (open_depth != depth) {
+            for (int q = 0; q < depth; q++) mail_buf_addc(dst, '>');
+            if (depth && len) mail_buf_addc(dst, ' ');
+        }
+        mail_buf_add(dst, l, soft && del_space ? len - 1 : len);
+        if (soft) {
+            open_depth = depth;
+        } else {
+            mail_buf_addc(dst, '\n');
+            open_depth = -1;
+        }
+        i = e + 1;
+    }
+    if (open_depth >= 0) mail_buf_addc(dst, '\n');
+}
+
 static void add_body_text(walker *w, GMimePart *part, int html)
 {
     GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
@@ -618,6 +665,8 @@ static void add_body_text(walker *w, GMimePart *part, int html)
         if (garant_mail_html_to_text(&text, utf8.p ? utf8.p : "", utf8.len)) w->failed = 1;
         else mail_buf_adds(dst, text);
         free(text);
+    } else if (is_flowed(ct)) {
+        unflow(dst, utf8.p ? utf8.p : "", utf8.len, delsp(ct));
     } else {
         mail_buf_add(dst, utf8.p ? utf8.p : "", utf8.len);
     }
