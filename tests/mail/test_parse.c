@@ -142,6 +142,12 @@ static void test_hostile_input(void **state)
     assert_true(m->defects & GARANT_MAIL_DEFECT_CHARSET);
     assert_true(m->defects & GARANT_MAIL_DEFECT_ENCODING);
     garant_mail_message_free(m);
+    /* A body of blank lines is "" with text_len 0 (the fuzzer once found
+    ** a stale byte left past the length). */
+    m = parse_ok("Subject: blank\r\n\r\n \r\n\r\n\t\r\n");
+    assert_string_equal(m->text, "");
+    assert_int_equal(m->text_len, 0);
+    garant_mail_message_free(m);
     /* A header only, no blank line, no body. */
     m = parse_ok("Subject: only a header");
     assert_string_equal(m->subject, "only a header");
