@@ -163,6 +163,18 @@ class LmtpTest(unittest.TestCase):
         self.assertEqual(c.noop()[0], 250)
         c.quit()
 
+    def test_line_too_long(self):
+        # 1 MB without a line end: refused after DATA, the session goes on.
+        s, f = raw()
+        s.sendall(b"LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<ok@garant.example>\r\nDATA\r\n")
+        self.assertEqual([g[0] for g in replies(f, 4)], [250, 250, 250, 354])
+        s.sendall(b"Subject: long\r\n\r\n" + b"y" * (1024 * 1024 + 10) + b"\r\n.\r\nNOOP\r\n")
+        got = replies(f, 2)
+        self.assertEqual(got[0][0], 554)
+        self.assertTrue(got[0][1].startswith("5.6.0"), got)
+        self.assertEqual(got[1][0], 250)
+        s.close()
+
     def test_too_many_recipients(self):
         c = lmtp()
         c.mail("m@firma.ro")
