@@ -573,6 +573,9 @@ static void walk_message_part(walker *w, GMimeMessagePart *mp, unsigned depth, i
         char name[MAX_FILENAME + 8];
         snprintf(name, sizeof name, "%.*s.eml", MAX_FILENAME - 8,
                  subject && *subject ? subject : "forwarded-message");
+        /* A subject is no path: "Re: A/B test" must not become "B test". */
+        for (char *p = name; *p; p++)
+            if (*p == '/' || *p == '\\') *p = '_';
         GMimeContentDisposition *cd = g_mime_object_get_content_disposition(GMIME_OBJECT(mp));
         const char *declared = cd ? g_mime_content_disposition_get_parameter(cd, "filename") : NULL;
         add_attachment(w, GMIME_OBJECT(mp), declared ? declared : name, object_bytes(GMIME_OBJECT(inner)), 0);

@@ -174,6 +174,22 @@ static void test_authserv_id(void **state)
     garant_mail_message_free(m);
 }
 
+static void test_attachment_names(void **state)
+{
+    (void)state;
+    garant_mail_message *m = parse_ok(
+        "From: a@firma.ro\r\nSubject: names\r\nContent-Type: multipart/mixed; boundary=n\r\n\r\n"
+        "--n\r\nContent-Type: message/rfc822\r\n\r\nSubject: Re: A/B test\r\n\r\nx\r\n"
+        "--n\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"../../etc/passwd\"\r\n\r\nx\r\n"
+        "--n\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"..\"\r\n\r\nx\r\n"
+        "--n--\r\n");
+    assert_int_equal(m->n_attachments, 3);
+    assert_string_equal(m->attachments[0].filename, "Re: A_B test.eml");
+    assert_string_equal(m->attachments[1].filename, "passwd");
+    assert_string_equal(m->attachments[2].filename, "attachment-3.pdf");
+    garant_mail_message_free(m);
+}
+
 static void check_html(const char *html, const char *want)
 {
     char *got = NULL;
@@ -251,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_huge_attachment), cmocka_unit_test(test_depth_and_boundaries),
         cmocka_unit_test(test_many_parts),      cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_authserv_id),     cmocka_unit_test(test_html_to_text),
+        cmocka_unit_test(test_attachment_names),
         cmocka_unit_test(test_strip_quote),
     };
     return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
