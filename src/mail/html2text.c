@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
@@ -115,10 +116,12 @@ static void put_text(walk *w, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        /* Control characters (&#1; or raw) mean nothing in a text. */
+        if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\f') || c == 0x7f) continue;
         if (w->pre_depth) {
             if (c == '\n') {
                 newline(w);
-            } else if (c != '\r') {
+            } else if (c != '\r' && c != '\f') {
                 before_char(w);
                 mail_buf_addc(&w->out, (char)c);
             }
@@ -243,7 +246,7 @@ static void leave(walk *w, xmlNode *n)
             mail_buf_adds(&w->out, "<");
         }
         for (const char *c = shown; *c; c++)
-            if ((unsigned char)*c > ' ') mail_buf_addc(&w->out, *c);
+            if ((unsigned char)*c > ' ' && *c != 0x7f) mail_buf_addc(&w->out, *c);
         mail_buf_addc(&w->out, '>');
         break;
     }
@@ -282,12 +285,21 @@ int garant_mail_html_to_text(char **out, const char *html, size_t len)
 {
     *out = NULL;
     mail__init_once();
-    if (len > INT_MAX) len = INT_MAX;
+    if (len > INT_MAX / 2) len = INT_MAX / 2;
+    /* libxml2 copies bytes that are not UTF-8 through to its text nodes:
+    ** they become U+FFFD first (NULs too), so the text is always UTF-8. */
+    char *valid = NULL;
+    if (len > 0 && !g_utf8_validate(html, (gssize)len, NULL)) {
+        valid = g_utf8_make_valid(html, (gssize)len);
+        html = valid;
+        len = strlen(valid);
+    }
     htmlDocPtr doc = NULL;
     if (len > 0)
         doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
                              HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                  HTML_PARSE_NONET);
+    g_free(valid);
     walk w = {.at_line_start = 1};
     if (doc) {
         xmlNode *stop = (xmlNode *)doc;

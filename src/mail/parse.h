@@ -152,7 +152,9 @@ int garant_mail_strip_quote(char **out, const char *text, size_t len);
 /* HTML (UTF-8) turned into plain text with libxml2's HTML parser: block
 ** elements break lines, list items start with "- ", links keep their URL
 ** as "text <url>", blockquotes become "> " lines, script/style/head are
-** dropped, entities decoded. Caller owns *out; free with free().
+** dropped, entities decoded, control characters but line end and tab
+** dropped; the text ends in "\n" unless empty. Caller owns *out; free
+** with free().
 ** Returns 0 or GARANT_ENOMEM. */
 int garant_mail_html_to_text(char **out, const char *html, size_t len);
 
