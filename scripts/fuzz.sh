@@ -6,7 +6,8 @@
 # Each fuzzer starts from a fresh temporary corpus holding its text seeds
 # from fuzz/seeds/<name>/ and, where the format has real examples on the
 # machine, those too: zoneinfo files for fuzz_tzif (binary seeds stay out
-# of the repository), config/garant.yaml for fuzz_config. A crash, leak,
+# of the repository), config/garant.yaml for fuzz_config, the mail corpus
+# of tests/mail/corpus for fuzz_mail_parse. A crash, leak,
 # timeout or out-of-memory fails the script; the input that caused it is
 # kept in BUILD_DIR/fuzz-artifacts/ and the command to replay it printed.
 # Every target of fuzz/fuzz_*.c (all of which `make fuzz` builds) must
@@ -95,6 +96,10 @@ for name in "${names[@]}"; do
       ;;
     fuzz_config)
       cp "$root/config/garant.yaml" "$corpus/garant.yaml"
+      ;;
+    fuzz_mail_parse)
+      # The inbound mail corpus, whose .expected files the tests check.
+      cp "$root"/tests/mail/corpus/*.eml "$corpus/"
       ;;
   esac
   seeds=$(find "$corpus" -type f | wc -l)
