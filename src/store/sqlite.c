@@ -695,6 +695,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .accounts = &gs_sqlite_accounts_ops,
     .tickets = &gs_sqlite_tickets_ops,
     .sla = &gs_sqlite_sla_ops,
+    .mail = &gs_sqlite_mail_ops,
 };
 
 /* ---- backend-neutral opening ---- */
