@@ -210,7 +210,7 @@ static void test_shipped_ro(void **state)
 static void test_admin_html(void **state)
 {
     (void)state;
-    copy c;
+    copy c = {0};
     copy_shipped(&c);
     char path[200];
     snprintf(path, sizeof path, "%s/en/solved.html", c.dir);
@@ -249,7 +249,7 @@ static void refused(copy *c, int code, const char *want)
 static void test_broken(void **state)
 {
     (void)state;
-    copy c;
+    copy c = {0};
     char want[200];
 
     copy_shipped(&c);
