@@ -42,7 +42,10 @@ typedef struct garant_mail_drain_stats {
 /* Compose m and queue it for m->to_addr, with ticket_id (0: none), due at
 ** now. On the caller's write connection w: inside the caller's
 ** transaction when there is one (the point), else on its own. The id of
-** the row through *out_id (may be NULL). */
+** the row through *out_id (may be NULL). Composing a mail with large
+** attachments takes time: a caller holding the write lock for others (the
+** group commit) composes first (garant_mail_compose, no lock needed) and
+** queues the bytes with GS(w)->mail->enqueue inside the transaction. */
 int garant_mail_outbox_queue(garant_store_conn *w, const garant_mail_message *m, int64_t ticket_id, int64_t now,
                              int64_t *out_id);
 

@@ -4,7 +4,8 @@
 ** received byte for byte; a 4xx is RETRY, a 5xx is REJECTED, a sink that
 ** is down is RETRY; AUTH with credentials from the environment and from a
 ** file (and a file others can read refused); require_tls never sends in
-** clear to a server without STARTTLS.
+** clear to a server without STARTTLS; a server that never answers is a
+** RETRY within the timeout.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -241,6 +246,35 @@ static void test_auth(void **state)
     free(raw);
 }
 
+/* A server that accepts connections (the kernel does, from the backlog)
+** and never greets: the send gives up at its timeout and says RETRY. */
+static void test_timeout(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    char url[64];
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", ntohs(a.sin_port));
+    garant_smtp_config cfg = {.url = url, .envelope_from = "a@b.example", .connect_timeout_ms = 500, .timeout_ms = 700};
+    garant_smtp *smtp;
+    check(garant_smtp_new(&smtp, &cfg), "smtp_new");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    garant_smtp_result r;
+    check(garant_smtp_send(&r, smtp, "alice@acme.example", "Subject: x\r\n\r\nx\r\n", 16), "send");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(r.outcome, GARANT_SMTP_RETRY);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(took < 5.0);
+    garant_smtp_free(smtp);
+    close(fd);
+}
+
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -248,6 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CASE(test_batch_one_connection), CASE(test_temporary_and_permanent), CASE(test_sink_down),
         CASE(test_require_tls),          CASE(test_config_refused),          CASE(test_auth),
+        cmocka_unit_test(test_timeout),
     };
     return t_exit_status(cmocka_run_group_tests_name("mail smtp", tests, NULL, NULL));
 }
