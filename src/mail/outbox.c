@@ -33,51 +33,91 @@ int64_t garant_mail_retry_delay_s(int attempts)
     return d < GARANT_MAIL_MAX_RETRY_S ? d : GARANT_MAIL_MAX_RETRY_S;
 }
 
-/* Record a temporary failure of m: retry, or give up when it is too old. */
-static int record_retry(garant_mail_drain_stats *st, garant_store_conn *w, const garant_mail_claimed *m,
-                        int64_t now, const char *detail)
+/* The fate of one claimed mail, recorded with its group. */
+typedef enum { R_SENT, R_RETRY, R_FAILED } result_kind;
+
+typedef struct result {
+    result_kind kind;
+    int64_t at; /* sent_at, failed_at, or the next due time */
+    char detail[300];
+} result;
+
+/* A temporary failure of m: retry later, or give up when it is too old. */
+static void retry_or_give_up(result *r, garant_mail_drain_stats *st, const garant_mail_claimed *m, int64_t now,
+                             const char *detail)
 {
     if (now - m->created_at >= GARANT_MAIL_GIVE_UP_S) {
-        char why[GARANT_MAIL_MAX_ERROR];
-        snprintf(why, sizeof why, "gave up after %d attempts: %s", m->attempts + 1, detail);
+        r->kind = R_FAILED;
+        r->at = now;
+        snprintf(r->detail, sizeof r->detail, "gave up after %d attempts: %.240s", m->attempts + 1, detail);
         st->failed++;
-        return GS(w)->mail->mark_failed(w, m->id, now, why);
+        return;
     }
+    r->kind = R_RETRY;
+    r->at = now + garant_mail_retry_delay_s(m->attempts + 1);
+    snprintf(r->detail, sizeof r->detail, "%s", detail);
     st->retried++;
-    return GS(w)->mail->mark_retry(w, m->id, now + garant_mail_retry_delay_s(m->attempts + 1), detail);
 }
 
-/* Send one claimed mail and record its result. *down is set when the
-** server could not be reached. */
-static int send_one(garant_mail_drain_stats *st, garant_store_conn *w, garant_smtp *smtp,
-                    const garant_mail_claimed *m, int64_t now, int *down, char *last_detail, size_t detail_cap)
+/* Send one claimed mail; its fate into *r. *down is set when the server
+** could not be reached. Only a store error is returned. */
+static int send_one(result *r, garant_mail_drain_stats *st, garant_store_conn *w, garant_smtp *smtp,
+                    const garant_mail_claimed *m, int64_t now, int *down)
 {
     void *raw = NULL;
     size_t len = 0;
     int rc = GS(w)->mail->load_raw(w, m->id, &raw, &len);
     if (rc) return rc;
-    garant_smtp_result r;
-    rc = garant_smtp_send(&r, smtp, m->recipient, raw, len);
+    garant_smtp_result sr;
+    rc = garant_smtp_send(&sr, smtp, m->recipient, raw, len);
     free(raw);
     if (rc) { /* the stored recipient is unusable: no attempt can succeed */
+        r->kind = R_FAILED;
+        r->at = now;
+        snprintf(r->detail, sizeof r->detail, "%s", garant_error_last());
         st->failed++;
-        return GS(w)->mail->mark_failed(w, m->id, now, garant_error_last());
+        return 0;
     }
-    switch (r.outcome) {
+    switch (sr.outcome) {
     case GARANT_SMTP_SENT:
+        r->kind = R_SENT;
+        r->at = now;
         st->sent++;
-        return GS(w)->mail->mark_sent(w, m->id, now);
+        break;
     case GARANT_SMTP_REJECTED:
+        r->kind = R_FAILED;
+        r->at = now;
+        snprintf(r->detail, sizeof r->detail, "%s", sr.detail);
         st->failed++;
-        return GS(w)->mail->mark_failed(w, m->id, now, r.detail);
+        break;
     case GARANT_SMTP_RETRY:
     default:
-        if (r.code == 0) {
-            *down = 1;
-            snprintf(last_detail, detail_cap, "%s", r.detail);
-        }
-        return record_retry(st, w, m, now, r.detail);
+        *down = *down || sr.code == 0;
+        retry_or_give_up(r, st, m, now, sr.detail);
+        break;
     }
+    return 0;
+}
+
+/* Record the results of items[0..n) in one transaction. */
+static int record(garant_store_conn *w, const garant_mail_claimed *items, const result *res, int n)
+{
+    if (n == 0) return 0;
+    int rc = GS(w)->begin_write(w);
+    if (rc) return rc;
+    for (int i = 0; i < n && !rc; i++) {
+        const garant_store_mail_ops *mail = GS(w)->mail;
+        switch (res[i].kind) {
+        case R_SENT: rc = mail->mark_sent(w, items[i].id, res[i].at); break;
+        case R_RETRY: rc = mail->mark_retry(w, items[i].id, res[i].at, res[i].detail); break;
+        case R_FAILED: rc = mail->mark_failed(w, items[i].id, res[i].at, res[i].detail); break;
+        }
+    }
+    if (rc) {
+        GS(w)->rollback(w);
+        return rc;
+    }
+    return GS(w)->commit(w);
 }
 
 int garant_mail_outbox_drain(garant_mail_drain_stats *out, garant_store_conn *w, garant_smtp *smtp, int64_t now,
@@ -88,24 +128,37 @@ int garant_mail_outbox_drain(garant_mail_drain_stats *out, garant_store_conn *w,
     if (batch < 1 || batch > 1000)
         return garant__error(GARANT_EINVAL, "mail.outbox_drain: batch must be 1 to 1000 (got %d)", batch);
     garant_mail_claimed *items = calloc((size_t)batch, sizeof *items);
-    if (!items) return garant__error(GARANT_ENOMEM, "mail.outbox_drain: out of memory");
-    int n = 0;
-    int rc = GS(w)->mail->claim(w, now, now + GARANT_MAIL_LEASE_S, items, batch, &n);
-    if (rc) goto done;
+    result *res = calloc(GARANT_MAIL_RECORD_GROUP, sizeof *res);
+    int rc = 0, n = 0;
+    if (!items || !res) {
+        rc = garant__error(GARANT_ENOMEM, "mail.outbox_drain: out of memory");
+        goto done;
+    }
+    if ((rc = GS(w)->mail->claim(w, now, now + GARANT_MAIL_LEASE_S, items, batch, &n))) goto done;
     st.claimed = n;
     int down = 0;
-    char detail[256] = "";
-    for (int i = 0; i < n && !rc; i++) {
-        if (down) {
-            char why[300];
-            snprintf(why, sizeof why, "not tried: %s", detail);
-            rc = record_retry(&st, w, &items[i], now, why);
-        } else {
-            rc = send_one(&st, w, smtp, &items[i], now, &down, detail, sizeof detail);
+    char down_detail[256] = "";
+    /* Groups of GARANT_MAIL_RECORD_GROUP: sent with no lock held, then
+    ** recorded in one transaction. */
+    for (int g = 0; g < n && !rc; g += GARANT_MAIL_RECORD_GROUP) {
+        int k = n - g < GARANT_MAIL_RECORD_GROUP ? n - g : GARANT_MAIL_RECORD_GROUP;
+        for (int i = 0; i < k && !rc; i++) {
+            result *r = &res[i];
+            memset(r, 0, sizeof *r);
+            if (down) {
+                char why[300];
+                snprintf(why, sizeof why, "not tried: %.250s", down_detail);
+                retry_or_give_up(r, &st, &items[g + i], now, why);
+                continue;
+            }
+            rc = send_one(r, &st, w, smtp, &items[g + i], now, &down);
+            if (!rc && down && !down_detail[0]) snprintf(down_detail, sizeof down_detail, "%.255s", r->detail);
         }
+        if (!rc) rc = record(w, items + g, res, k);
     }
 done:
     free(items);
+    free(res);
     if (out) *out = st;
     return rc;
 }

@@ -12,8 +12,9 @@
 **                GARANT_MAIL_GIVE_UP_S after it was queued; then failed.
 ** A claim leases the mails for GARANT_MAIL_LEASE_S: if the process dies
 ** mid-round, they are due again when the lease ends. A crash between the
-** server's 250 and mark_sent thus sends a mail once more, the same bytes
-** with the same Message-ID, which receivers recognise as one message.
+** server's 250 and the recording of the result thus sends a mail once
+** more, the same bytes with the same Message-ID, which receivers recognise
+** as one message.
 **
 ** Nothing here reads the clock: `now` (UTC epoch seconds) is the caller's.
 */
@@ -30,6 +31,9 @@
 #define GARANT_MAIL_FIRST_RETRY_S 30
 #define GARANT_MAIL_MAX_RETRY_S 3600
 #define GARANT_MAIL_GIVE_UP_S (2 * 86400)
+/* Results recorded per transaction: fewer commits (each one a sync) for a
+** crash window of as many resends. */
+#define GARANT_MAIL_RECORD_GROUP 32
 
 /* What a drain round did. */
 typedef struct garant_mail_drain_stats {
@@ -53,13 +57,16 @@ int garant_mail_outbox_queue(garant_store_conn *w, const garant_mail_message *m,
 ** 120, ... at most GARANT_MAIL_MAX_RETRY_S. */
 int64_t garant_mail_retry_delay_s(int attempts);
 
-/* One round: claim up to batch (1..1000) mails due at now on w (the
-** store's write connection, outside a transaction: each result is
-** committed as soon as it is known), send them through smtp, record each.
-** After a connection failure the rest of the round is not tried (the
-** server is down) and is scheduled like it. *out may be NULL. Returns 0,
-** or the store's error (the round stops; leased mails come back when the
-** lease ends). */
+/* One round: claim up to batch (1..1000) mails due at now on w (a write
+** connection, outside a transaction), send them through smtp and record
+** each result. Results are recorded a group of GARANT_MAIL_RECORD_GROUP at
+** a time, in one transaction after the group's sends: no write lock is
+** held while talking to the SMTP server, and a group costs one commit. A
+** crash mid-group resends that group's sent mails once (same bytes, same
+** Message-IDs). After a connection failure the rest of the round is not
+** tried (the server is down) and is scheduled like it. *out may be NULL.
+** Returns 0, or the store's error (the round stops; mails not recorded
+** come back when their lease ends). */
 int garant_mail_outbox_drain(garant_mail_drain_stats *out, garant_store_conn *w, garant_smtp *smtp, int64_t now,
                              int batch);
 

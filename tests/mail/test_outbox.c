@@ -4,7 +4,7 @@
 ** every mail delivered exactly once; a crash between the 250 and
 ** mark_sent resends once with the same Message-ID and the same bytes; a
 ** refused address is given up at once, a temporary failure after two days;
-** the back-off schedule.
+** a round of several recording groups; the back-off schedule.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,6 +237,25 @@ static void test_refused_and_given_up(void **state)
     assert_int_equal(t_sink_count(&fx->sink), 1);
 }
 
+/* A round larger than a recording group: every mail over one connection,
+** every result recorded. */
+static void test_round_of_groups(void **state)
+{
+    fixture *fx = *state;
+    sink_up(fx);
+    int n = 2 * GARANT_MAIL_RECORD_GROUP + 5;
+    char mid[GARANT_MAIL_TOKEN_MAX];
+    for (int i = 0; i < n; i++) queue(fx, "alice@acme.example", i, T0, mid, sizeof mid);
+    garant_mail_drain_stats ds;
+    check(garant_mail_outbox_drain(&ds, fx->w, fx->smtp, T0, 1000), "drain");
+    assert_int_equal(ds.claimed, n);
+    assert_int_equal(ds.sent, n);
+    assert_int_equal(counts(fx).sent, n);
+    assert_int_equal(counts(fx).queued, 0);
+    assert_int_equal(t_sink_count(&fx->sink), n);
+    assert_int_equal(garant_smtp_connections(fx->smtp), 1);
+}
+
 static void test_retry_delays(void **state)
 {
     (void)state;
@@ -255,6 +274,7 @@ int main(void)
         CASE(test_down_for_an_hour),
         CASE(test_crash_after_250),
         CASE(test_refused_and_given_up),
+        CASE(test_round_of_groups),
         cmocka_unit_test(test_retry_delays),
     };
     return t_exit_status(cmocka_run_group_tests_name("mail outbox", tests, NULL, NULL));
