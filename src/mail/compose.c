@@ -308,47 +308,91 @@ static int q_plain(unsigned char ch)
            ch == '*' || ch == '+' || ch == '-' || ch == '/';
 }
 
-/* text as "Q" encoded words separated by folding white space, each as
-** long as fits in the line; *col is the column, kept up to date. */
-static int put_q_words(buf *b, size_t *col, const char *text)
+/* The "Q" encoding of the UTF-8 character at p (n bytes) into enc;
+** its length. */
+static size_t q_char(char enc[12], const unsigned char *p, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    int rc = 0, open = 0;
-    size_t room = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p && !rc;) {
-        size_t n = utf8_len(p);
-        char enc[12];
-        size_t elen = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == ' ') enc[elen++] = '_';
-            else if (q_plain(p[i])) enc[elen++] = (char)p[i];
-            else {
-                enc[elen++] = '=';
-                enc[elen++] = hex[p[i] >> 4];
-                enc[elen++] = hex[p[i] & 15];
-            }
+    size_t elen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == ' ') enc[elen++] = '_';
+        else if (q_plain(p[i])) enc[elen++] = (char)p[i];
+        else {
+            enc[elen++] = '=';
+            enc[elen++] = hex[p[i] >> 4];
+            enc[elen++] = hex[p[i] & 15];
         }
+    }
+    return elen;
+}
+
+/* Encoded length of the chunk at p: its leading spaces and the word after
+** them, up to the next space. *bytes is the chunk's length in the text. */
+static size_t q_chunk(const unsigned char *p, size_t *bytes)
+{
+    size_t i = 0, elen = 0;
+    char enc[12];
+    while (p[i] == ' ') elen += q_char(enc, p + i, 1), i++;
+    while (p[i] && p[i] != ' ') {
+        size_t n = utf8_len(p + i);
+        elen += q_char(enc, p + i, n);
+        i += n;
+    }
+    *bytes = i;
+    return elen;
+}
+
+/* text as "Q" encoded words separated by folding white space, each as
+** long as fits in the line; *col is the column, kept up to date. A word of
+** the text is not split across encoded words unless it alone is longer
+** than one: some readers (Python's address parser) keep the white space
+** between encoded words, which would split the word in two. */
+static int put_q_words(buf *b, size_t *col, const char *text)
+{
+    int rc = 0, open = 0;
+    size_t room = 0, long_left = 0; /* bytes left of a chunk written by character */
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p && !rc) {
+        size_t bytes = 0, clen = long_left ? 0 : q_chunk(p, &bytes);
+        /* A chunk that fits no fresh word is written a character at a time. */
+        if (!long_left && clen > Q_WORD_MAX) long_left = bytes;
+        int whole = !long_left;
+        size_t step_bytes = whole ? bytes : utf8_len(p);
+        char enc[12 * 4];
+        size_t elen = whole ? clen : q_char(enc, p, step_bytes);
         if (open && elen > room) {
             rc = buf_puts(b, "?=");
             *col += 2;
             open = 0;
         }
         if (!rc && !open) {
-            /* " =?UTF-8?Q?" + at least a few characters + "?=" */
-            if (*col + 11 + 12 + 2 > FOLD_AT) {
+            /* " =?UTF-8?Q?" + this chunk (or a few characters) + "?=" */
+            size_t need = whole ? elen : 12;
+            if (*col + 11 + need + 2 > FOLD_AT && *col > 0) {
                 rc = buf_puts(b, "\r\n");
                 *col = 0;
             }
             if (!rc) rc = buf_puts(b, " =?UTF-8?Q?");
             *col += 11;
-            room = FOLD_AT - *col - 2;
+            room = FOLD_AT > *col + 2 ? FOLD_AT - *col - 2 : 0;
             if (room > Q_WORD_MAX) room = Q_WORD_MAX;
+            if (room < elen) room = elen; /* a first word may pass 76, never 78 */
             open = 1;
         }
-        if (!rc) rc = buf_add(b, enc, elen);
+        if (!rc && whole) {
+            for (size_t i = 0; i < bytes && !rc;) {
+                size_t n = utf8_len(p + i);
+                size_t k = q_char(enc, p + i, n);
+                rc = buf_add(b, enc, k);
+                i += n;
+            }
+        } else if (!rc) {
+            rc = buf_add(b, enc, elen);
+        }
         *col += elen;
-        room -= elen < room ? elen : room;
-        p += n;
+        room -= elen;
+        p += step_bytes;
+        if (long_left) long_left -= step_bytes;
     }
     if (!rc && open) {
         rc = buf_puts(b, "?=");

@@ -288,6 +288,50 @@ static void test_refusals(void **state)
     assert_non_null(garant_error_last());
 }
 
+/* The headers compose writes itself (not GMime): lines at most 78
+** characters, and each form read back by GMime as given. */
+static void test_header_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *subject, *to_name;
+    } cases[] = {
+        /* plain ASCII, folded at spaces */
+        {"A long plain subject that goes on and on about the VPN gateway in the Cluj office, which drops "
+         "every connection after exactly ten minutes of idle time since Monday",
+         "Doe, John"},
+        /* looks like an encoded word: must be encoded, not passed through */
+        {"Literal =?utf-8?q?x?= in a subject", "Ana \"Mica\" Pop"},
+        /* one long word of diacritics, no spaces to fold at */
+        {"ȘȚĂÎÂșțăîâȘȚĂÎÂșțăîâȘȚĂÎÂșțăîâȘȚĂÎÂșțăîâȘȚĂÎÂșțăîâȘȚĂÎÂșțăîâ",
+         "Ioana-Cătălina Țurcanu-Știrbei de la Departamentul de Achiziții Publice"},
+        {"", "plain"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        garant_mail_message m = base_message();
+        m.subject = cases[i].subject;
+        m.to_name = cases[i].to_name;
+        char *raw;
+        size_t len;
+        check(garant_mail_compose(&raw, &len, &m), "compose");
+        assert_wire_clean(raw, len);
+        const char *body = strstr(raw, "\r\n\r\n");
+        assert_non_null(body);
+        for (const char *line = raw; line < body;) {
+            const char *eol = strstr(line, "\r\n");
+            if (eol - line > 78) fail_msg("case %zu: header line of %d characters", i, (int)(eol - line));
+            line = eol + 2;
+        }
+        GMimeMessage *msg = parse(raw, len);
+        assert_string_equal(g_mime_message_get_subject(msg) ? g_mime_message_get_subject(msg) : "", cases[i].subject);
+        InternetAddress *to = internet_address_list_get_address(g_mime_message_get_to(msg), 0);
+        assert_string_equal(internet_address_get_name(to), cases[i].to_name);
+        assert_string_equal(internet_address_mailbox_get_addr((InternetAddressMailbox *)to), "stefan@acme.example");
+        g_object_unref(msg);
+        free(raw);
+    }
+}
+
 static void test_text_to_html(void **state)
 {
     (void)state;
@@ -303,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_headers_roundtrip), cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_threading),         cmocka_unit_test(test_attachments),
         cmocka_unit_test(test_refusals),          cmocka_unit_test(test_text_to_html),
+        cmocka_unit_test(test_header_forms),
     };
     g_mime_init();
     int failed = cmocka_run_group_tests_name("mail compose", tests, NULL, NULL);
