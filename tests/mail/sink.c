@@ -52,14 +52,29 @@ static void spawn(t_sink *s, int port)
     snprintf(portfile, sizeof portfile, "%s/port", s->dir);
     snprintf(portarg, sizeof portarg, "%d", port);
     unlink(portfile);
+    const char *py = python();
+    const char *argv[16];
+    int argc = 0;
+    argv[argc++] = py;
+    argv[argc++] = path;
+    argv[argc++] = s->dir;
+    argv[argc++] = "--port";
+    argv[argc++] = portarg;
+    if (s->auth[0]) {
+        argv[argc++] = "--auth";
+        argv[argc++] = s->auth;
+    }
+    if (s->cert[0]) {
+        argv[argc++] = "--tls";
+        argv[argc++] = s->cert;
+        argv[argc++] = s->key;
+        if (s->smtps) argv[argc++] = "--smtps";
+    }
+    argv[argc] = NULL;
     pid_t pid = fork();
     if (pid < 0) die("fork: %s", strerror(errno));
     if (pid == 0) {
-        const char *py = python();
-        if (s->auth[0])
-            execlp(py, py, path, s->dir, "--port", portarg, "--auth", s->auth, (char *)NULL);
-        else
-            execlp(py, py, path, s->dir, "--port", portarg, (char *)NULL);
+        execvp(py, (char *const *)argv);
         _exit(127);
     }
     s->pid = pid;
@@ -94,6 +109,31 @@ void t_sink_start(t_sink *s, const char *auth)
     snprintf(s->dir, sizeof s->dir, "/tmp/garant-sink-XXXXXX");
     if (!mkdtemp(s->dir)) die("mkdtemp: %s", strerror(errno));
     if (auth) snprintf(s->auth, sizeof s->auth, "%s", auth);
+    spawn(s, 0);
+}
+
+void t_sink_start_tls(t_sink *s, int smtps)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->dir, sizeof s->dir, "/tmp/garant-sink-XXXXXX");
+    if (!mkdtemp(s->dir)) die("mkdtemp: %s", strerror(errno));
+    snprintf(s->cert, sizeof s->cert, "%s/cert.pem", s->dir);
+    snprintf(s->key, sizeof s->key, "%s/key.pem", s->dir);
+    s->smtps = smtps;
+    pid_t pid = fork();
+    if (pid < 0) die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(126);
+        execlp("openssl", "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", s->key, "-out",
+               s->cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+               (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        t_sink_cleanup(s);
+        t_skip("the TLS sink needs the openssl command (Debian package openssl)");
+    }
     spawn(s, 0);
 }
 

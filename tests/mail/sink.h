@@ -16,6 +16,8 @@ typedef struct t_sink {
     char dir[64];  /* where it writes; removed by t_sink_cleanup */
     char url[64];  /* "smtp://127.0.0.1:PORT" */
     char auth[128];
+    char cert[128], key[128]; /* TLS: STARTTLS offered, or SMTPS */
+    int smtps;
 } t_sink;
 
 /* Start a sink in a new folder; auth "user:password" or NULL. Skips the
@@ -23,6 +25,10 @@ typedef struct t_sink {
 ** call it in a test's body: cmocka counts a skip in a setup function as a
 ** failure. */
 void t_sink_start(t_sink *s, const char *auth);
+/* A sink with TLS: a self-signed certificate for 127.0.0.1 made with the
+** openssl command in its folder (s->cert, also the CA to trust), offered
+** with STARTTLS, or from the first byte when smtps. */
+void t_sink_start_tls(t_sink *s, int smtps);
 /* Stop it (the port then refuses connections); its folder stays. */
 void t_sink_stop(t_sink *s);
 /* Start it again on the same port and folder. */

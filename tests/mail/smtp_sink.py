@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """smtp_sink.py - a local SMTP server for the mail tests (aiosmtpd).
 
-    smtp_sink.py DIR [--auth USER:PASSWORD] [--port PORT]
+    smtp_sink.py DIR [--auth USER:PASSWORD] [--port PORT] [--tls CERT KEY [--smtps]]
 
 Listens on 127.0.0.1 (PORT, or one the system picks) and writes the port
 to DIR/port once it accepts connections. Each message it takes is written
@@ -18,6 +18,10 @@ Recipients whose local part starts with "temp" get 451 and those starting
 with "perm" get 550 whatever the mode. "Down" is the sink not running: the
 test stops it (SIGTERM) or never starts it.
 
+With --tls the sink offers STARTTLS with that certificate; with --smtps as
+well it speaks TLS from the first byte (SMTPS) instead. The envelope's
+"tls" says how the message came: "none", "starttls" or "implicit".
+
 With --auth the sink offers AUTH PLAIN and LOGIN (without TLS: it is a test
 on the loopback) and refuses mail from clients that did not authenticate.
 
@@ -30,6 +34,7 @@ import json
 import os
 import sys
 import logging
+import ssl
 
 # aiosmtpd 1.4 logs a warning about its own use of a deprecated attribute
 # whenever AUTH succeeds; it says nothing about the test.
@@ -43,9 +48,10 @@ except ImportError:
 
 
 class Sink:
-    def __init__(self, folder, auth):
+    def __init__(self, folder, auth, smtps):
         self.folder = folder
         self.auth = auth
+        self.smtps = smtps
         # Numbering goes on from messages already there: a sink restarted
         # on the same folder (the "down for an hour" tests) overwrites none.
         self.seq = len([n for n in os.listdir(folder) if n.endswith(".json")])
@@ -84,6 +90,7 @@ class Sink:
             "rcpt_tos": envelope.rcpt_tos,
             "peer_port": session.peer[1],
             "auth_user": self.auth and session.authenticated and self.auth[0],
+            "tls": "implicit" if self.smtps else ("starttls" if session.ssl is not None else "none"),
         }
         with open(base + ".json", "w") as f:
             json.dump(meta, f)
@@ -114,10 +121,16 @@ async def main():
     if not args:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    folder, auth, port = args[0], None, 0
+    folder, auth, port, tls, smtps = args[0], None, 0, None, False
     i = 1
     while i < len(args):
-        if args[i] == "--auth":
+        if args[i] == "--tls":
+            tls = (args[i + 1], args[i + 2])
+            i += 3
+        elif args[i] == "--smtps":
+            smtps = True
+            i += 1
+        elif args[i] == "--auth":
             auth = tuple(args[i + 1].split(":", 1))
             i += 2
         elif args[i] == "--port":
@@ -126,12 +139,20 @@ async def main():
         else:
             print("smtp_sink: unknown argument " + args[i], file=sys.stderr)
             sys.exit(2)
-    sink = Sink(folder, auth)
+    sink = Sink(folder, auth, smtps)
     kwargs = {"hostname": "sink.test", "data_size_limit": 64 * 1024 * 1024}
     if auth:
         kwargs.update(auth_require_tls=False, authenticator=authenticator(auth), auth_required=False)
+    context = None
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(tls[0], tls[1])
+        if not smtps:
+            kwargs.update(tls_context=context)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(sink, **kwargs), host="127.0.0.1", port=port)
+    server = await loop.create_server(
+        lambda: SMTP(sink, **kwargs), host="127.0.0.1", port=port, ssl=context if smtps else None
+    )
     real_port = server.sockets[0].getsockname()[1]
     tmp = os.path.join(folder, "port.tmp")
     with open(tmp, "w") as f:

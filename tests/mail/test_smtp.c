@@ -4,8 +4,9 @@
 ** received byte for byte; a 4xx is RETRY, a 5xx is REJECTED, a sink that
 ** is down is RETRY; AUTH with credentials from the environment and from a
 ** file (and a file others can read refused); require_tls never sends in
-** clear to a server without STARTTLS; a server that never answers is a
-** RETRY within the timeout.
+** clear to a server without STARTTLS; STARTTLS and SMTPS with a
+** certificate of the test's, one not trusted refused; a server that never
+** answers is a RETRY within the timeout.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,6 +276,49 @@ static void test_timeout(void **state)
     close(fd);
 }
 
+/* TLS for real: STARTTLS required and done, SMTPS, and a certificate the
+** sender does not trust refused (never sent). */
+static void test_tls(void **state)
+{
+    t_sink *s = *state;
+    t_sink_start_tls(s, 0);
+    size_t len;
+    char *raw = message(1, &len);
+    garant_smtp_result r;
+    garant_smtp_config cfg = {.url = s->url, .envelope_from = "bounces@garant.example", .require_tls = 1,
+                              .ca_file = s->cert, .connect_timeout_ms = 5000, .timeout_ms = 10000};
+    garant_smtp *smtp;
+    check(garant_smtp_new(&smtp, &cfg), "smtp_new");
+    check(garant_smtp_send(&r, smtp, "alice@acme.example", raw, len), "send over STARTTLS");
+    assert_int_equal(r.outcome, GARANT_SMTP_SENT);
+    garant_smtp_free(smtp);
+    json_t *e = t_sink_envelope(s, 1);
+    assert_string_equal(json_string_value(json_object_get(e, "tls")), "starttls");
+    json_decref(e);
+    /* Without the CA the certificate is not trusted: retry, nothing sent. */
+    cfg.ca_file = "/dev/null";
+    check(garant_smtp_new(&smtp, &cfg), "smtp_new untrusted");
+    check(garant_smtp_send(&r, smtp, "alice@acme.example", raw, len), "send untrusted");
+    assert_int_equal(r.outcome, GARANT_SMTP_RETRY);
+    garant_smtp_free(smtp);
+    assert_int_equal(t_sink_count(s), 1);
+    t_sink_cleanup(s);
+
+    t_sink_start_tls(s, 1);
+    char url[64];
+    snprintf(url, sizeof url, "smtps://127.0.0.1:%d", s->port);
+    garant_smtp_config tls = {.url = url, .envelope_from = "bounces@garant.example", .ca_file = s->cert,
+                              .connect_timeout_ms = 5000, .timeout_ms = 10000};
+    check(garant_smtp_new(&smtp, &tls), "smtp_new smtps");
+    check(garant_smtp_send(&r, smtp, "alice@acme.example", raw, len), "send over SMTPS");
+    assert_int_equal(r.outcome, GARANT_SMTP_SENT);
+    garant_smtp_free(smtp);
+    e = t_sink_envelope(s, 1);
+    assert_string_equal(json_string_value(json_object_get(e, "tls")), "implicit");
+    json_decref(e);
+    free(raw);
+}
+
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -282,7 +326,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CASE(test_batch_one_connection), CASE(test_temporary_and_permanent), CASE(test_sink_down),
         CASE(test_require_tls),          CASE(test_config_refused),          CASE(test_auth),
-        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_timeout),  CASE(test_tls),
     };
     return t_exit_status(cmocka_run_group_tests_name("mail smtp", tests, NULL, NULL));
 }
