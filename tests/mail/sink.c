@@ -20,6 +20,8 @@
 #include "sink.h"
 #include "support.h"
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
