@@ -11,7 +11,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev cppcheck
   libyaml-dev libical-dev libjansson-dev libcmocka-dev
   libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
-  libgmime-3.0-dev libxml2-dev python3-aiosmtpd fiu-utils
+  libgmime-3.0-dev libxml2-dev python3-aiosmtpd fiu-utils openssl
   tzdata libc-bin python3 python3-yaml wrk
   chromium nodejs
 )

@@ -1,5 +1,6 @@
 /*
-** mail_internal.h - helpers shared by the inbound mail files, not an API.
+** mail_internal.h - what the files of the mail library (src/mail/) share;
+** not an API.
 */
 #ifndef GARANT_MAIL_INTERNAL_H
 #define GARANT_MAIL_INTERNAL_H
@@ -25,8 +26,12 @@ char *mail_buf_take(mail_buf *b, size_t *len_out);
 
 void mail_buf_free(mail_buf *b);
 
-/* GMime and libxml2 set up once per process (pthread_once): the only
-** global state of the mail code. */
+/* GMime's, libxml2's and libcurl's global state, set up once per process
+** (the only globals of the library: the three require them). Safe to call
+** from any thread, any number of times. 0, or GARANT_EIO with a message if
+** libcurl could not be set up. */
+int garant_mail__init(void);
+/* The same, for the parser, which needs no libcurl. */
 void mail__init_once(void);
 
 #endif

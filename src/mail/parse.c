@@ -11,7 +11,7 @@
 **
 ** Walking the MIME tree is bounded by the limits (parts, depth, bytes),
 ** so a hostile message costs bounded time and memory. GMime's one-time
-** initialisation is the only global state (pthread_once).
+** initialisation (init.c) is the only global state.
 */
 #include <ctype.h>
 #include <errno.h>
@@ -33,16 +33,6 @@
 #define MAX_ADDRESSES 500
 #define MAX_REFERENCES 200
 #define MAX_FILENAME 200
-
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-static void init_libraries(void)
-{
-    g_mime_init();
-    xmlInitParser();
-}
-
-void mail__init_once(void) { pthread_once(&init_once, init_libraries); }
 
 /* Everything the walk of one message collects. */
 typedef struct walker {

@@ -696,6 +696,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .tickets = &gs_sqlite_tickets_ops,
     .sla = &gs_sqlite_sla_ops,
     .admin = &gs_sqlite_admin_ops,
+    .mail = &gs_sqlite_mail_ops,
 };
 
 /* ---- backend-neutral opening ---- */

@@ -98,5 +98,6 @@ extern const garant_store_accounts_ops gs_sqlite_accounts_ops;
 extern const garant_store_tickets_ops gs_sqlite_tickets_ops;
 extern const garant_store_sla_ops gs_sqlite_sla_ops;
 extern const garant_store_admin_ops gs_sqlite_admin_ops;
+extern const garant_store_mail_ops gs_sqlite_mail_ops;
 
 #endif

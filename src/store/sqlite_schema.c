@@ -291,6 +291,26 @@ const char *const gs_sqlite_migrations[] = {
     "  WHEN NEW.stage IS NOT OLD.stage AND NEW.filed_stage IS NOT COALESCE(OLD.filed_stage, OLD.stage)"
     "    OR NEW.stage IS OLD.stage AND NEW.filed_stage IS NOT OLD.filed_stage"
     "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
+    /* 12: the mail outbox (issue 14; src/store/sqlite_mail.c). A mail is
+    ** queued in the same transaction as the event it tells of, as its
+    ** finished bytes (raw), so a resend after a crash is the same message
+    ** with the same Message-ID. due_at is when it may next be tried (a
+    ** claim pushes it out by a lease, so a crashed sender's mails come back
+    ** on their own); the partial index holds only the queued ones. */
+    "CREATE TABLE mail_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created_at INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed')),"
+    "  message_id TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  raw BLOB NOT NULL,"
+    "  ticket_id INTEGER REFERENCES tickets(id),"
+    "  last_error TEXT,"
+    "  sent_at INTEGER);"
+    "CREATE INDEX mail_outbox_due ON mail_outbox(due_at, id) WHERE state = 'queued';"
+    "CREATE INDEX mail_outbox_ticket ON mail_outbox(ticket_id) WHERE ticket_id IS NOT NULL;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

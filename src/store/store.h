@@ -11,7 +11,8 @@
 **     transaction (group commit; see src/http/writer.c) or by the CLI.
 **
 ** The operations are grouped by area, each area a table of its own in its
-** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h), so that the
+** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h,
+** store_mail.h), so that the
 ** areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
 ** arrays, so records can be copied and need no freeing; variable-size reads
@@ -37,6 +38,7 @@ typedef struct garant_store_ops garant_store_ops;
 #include "store_tickets.h"
 #include "store_sla.h"
 #include "store_admin.h"
+#include "store_mail.h"
 
 /* The operations of one backend. */
 struct garant_store_ops {
@@ -74,6 +76,7 @@ struct garant_store_ops {
     const garant_store_tickets_ops *tickets;
     const garant_store_sla_ops *sla;
     const garant_store_admin_ops *admin;
+    const garant_store_mail_ops *mail;
 };
 
 /* Every connection starts with its backend's ops, so callers can write

@@ -1,0 +1,277 @@
+/*
+** test_store_mail.c - the mail outbox's storage contract (store_mail.h):
+** enqueue in the caller's transaction (and gone with its rollback), claim
+** with a lease, the bytes back unchanged, retry scheduling, sent once,
+** given up, counts and the list.
+**
+** run_mail_contract(ops, target) runs every case against a backend; each
+** case opens a fresh store at "<target>-<n>", since claim looks at the
+** whole outbox.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store.h"
+#include "support.h"
+
+int run_mail_contract(const garant_store_ops *ops, const char *target);
+
+static struct {
+    const garant_store_ops *ops;
+    const char *target;
+    int seq;
+} suite;
+
+typedef struct fixture {
+    garant_store *st;
+    garant_store_conn *w;
+    const garant_store_ops *ops;
+    const garant_store_mail_ops *mail;
+    char target[512];
+} fixture;
+
+#define T0 1790000000 /* 2026-09-21T12:53:20Z */
+
+static void check(int rc, const char *what)
+{
+    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
+}
+
+static void wipe_target(const garant_store_ops *ops, const char *target)
+{
+    if (strcmp(ops->name, "sqlite") != 0) return;
+    char path[600];
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
+        unlink(path);
+    }
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    fx->ops = suite.ops;
+    fx->mail = suite.ops->mail;
+    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
+    wipe_target(fx->ops, fx->target);
+    check(fx->ops->open(&fx->st, fx->target, 2), "open");
+    fx->w = fx->ops->writer(fx->st);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    fx->ops->close(fx->st);
+    wipe_target(fx->ops, fx->target);
+    free(fx);
+    return 0;
+}
+
+static int64_t queue(fixture *fx, const char *rcpt, const char *body, int64_t now)
+{
+    char mid[64];
+    snprintf(mid, sizeof mid, "m%lld.%s@garant.example", (long long)now, rcpt);
+    garant_mail_new m = {.message_id = mid, .recipient = rcpt, .raw = body, .raw_len = strlen(body), .now = now};
+    int64_t id = 0;
+    check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
+    assert_true(id > 0);
+    return id;
+}
+
+static void test_enqueue_claim_load(void **state)
+{
+    fixture *fx = *state;
+    /* Bytes with a NUL and CRLFs come back as they went in. */
+    static const char raw[] = "Subject: x\r\n\r\nbody\0with a NUL\r\n";
+    garant_mail_new m = {.message_id = "t1.1.abc@garant.example", .recipient = "alice@acme.example",
+                         .raw = raw, .raw_len = sizeof raw - 1, .now = T0};
+    int64_t id;
+    check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
+
+    garant_mail_claimed got[4];
+    int n;
+    check(fx->mail->claim(fx->w, T0 - 1, T0 + 300, got, 4, &n), "claim before due");
+    assert_int_equal(n, 0);
+    check(fx->mail->claim(fx->w, T0, T0 + 300, got, 4, &n), "claim");
+    assert_int_equal(n, 1);
+    assert_int_equal(got[0].id, id);
+    assert_int_equal(got[0].attempts, 0);
+    assert_int_equal(got[0].ticket_id, 0);
+    assert_int_equal(got[0].created_at, T0);
+    assert_string_equal(got[0].message_id, "t1.1.abc@garant.example");
+    assert_string_equal(got[0].recipient, "alice@acme.example");
+    /* Leased: not claimed again until the lease ends. */
+    check(fx->mail->claim(fx->w, T0 + 299, T0 + 600, got, 4, &n), "claim while leased");
+    assert_int_equal(n, 0);
+    check(fx->mail->claim(fx->w, T0 + 300, T0 + 600, got, 4, &n), "claim after the lease");
+    assert_int_equal(n, 1);
+
+    void *bytes;
+    size_t len;
+    check(fx->mail->load_raw(fx->w, id, &bytes, &len), "load_raw");
+    assert_int_equal(len, sizeof raw - 1);
+    assert_memory_equal(bytes, raw, len);
+    free(bytes);
+    assert_int_equal(fx->mail->load_raw(fx->w, id + 100, &bytes, &len), GARANT_ENOTFOUND);
+}
+
+static void test_enqueue_refuses(void **state)
+{
+    fixture *fx = *state;
+    garant_mail_new m = {.message_id = "", .recipient = "a@b.example", .raw = "x", .raw_len = 1, .now = T0};
+    assert_int_equal(fx->mail->enqueue(fx->w, &m, NULL), GARANT_EINVAL);
+    m.message_id = "x@y";
+    m.recipient = "no-at-sign";
+    assert_int_equal(fx->mail->enqueue(fx->w, &m, NULL), GARANT_EINVAL);
+    m.recipient = "a@b.example";
+    m.raw_len = 0;
+    assert_int_equal(fx->mail->enqueue(fx->w, &m, NULL), GARANT_EINVAL);
+    m.raw_len = (size_t)GARANT_MAIL_MAX_RAW + 1;
+    assert_int_equal(fx->mail->enqueue(fx->w, &m, NULL), GARANT_ELIMIT);
+    garant_mail_counts k;
+    check(fx->mail->counts(fx->w, &k), "counts");
+    assert_int_equal(k.queued, 0);
+}
+
+/* The row belongs to the caller's transaction: a rollback takes it away. */
+static void test_enqueue_in_callers_transaction(void **state)
+{
+    fixture *fx = *state;
+    check(GS(fx->w)->begin_write(fx->w), "begin");
+    queue(fx, "a@acme.example", "x", T0);
+    check(GS(fx->w)->rollback(fx->w), "rollback");
+    check(GS(fx->w)->begin_write(fx->w), "begin");
+    queue(fx, "b@acme.example", "y", T0);
+    check(GS(fx->w)->commit(fx->w), "commit");
+    garant_mail_claimed got[4];
+    int n;
+    check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim");
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0].recipient, "b@acme.example");
+    /* claim inside a caller's transaction uses a savepoint. */
+    queue(fx, "c@acme.example", "z", T0);
+    check(GS(fx->w)->begin_write(fx->w), "begin");
+    check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim in a transaction");
+    assert_int_equal(n, 1);
+    check(GS(fx->w)->commit(fx->w), "commit");
+}
+
+static void test_claim_order_and_limit(void **state)
+{
+    fixture *fx = *state;
+    int64_t a = queue(fx, "a@acme.example", "a", T0 + 20);
+    int64_t b = queue(fx, "b@acme.example", "b", T0 + 10);
+    int64_t c = queue(fx, "c@acme.example", "c", T0 + 10);
+    garant_mail_claimed got[4];
+    int n;
+    check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim 2");
+    assert_int_equal(n, 2);
+    assert_int_equal(got[0].id, b);
+    assert_int_equal(got[1].id, c);
+    check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim the rest");
+    assert_int_equal(n, 1);
+    assert_int_equal(got[0].id, a);
+    assert_int_equal(fx->mail->claim(fx->w, T0, T0, got, 2, &n), GARANT_EINVAL);
+    assert_int_equal(fx->mail->claim(fx->w, T0, T0 + 1, got, 0, &n), GARANT_EINVAL);
+}
+
+static void test_retry_then_sent_once(void **state)
+{
+    fixture *fx = *state;
+    int64_t id = queue(fx, "a@acme.example", "a", T0);
+    garant_mail_claimed got[2];
+    int n;
+    check(fx->mail->claim(fx->w, T0, T0 + 600, got, 2, &n), "claim");
+    check(fx->mail->mark_retry(fx->w, id, T0 + 30, "451 try later"), "retry");
+    /* The retry's due time replaces the lease. */
+    check(fx->mail->claim(fx->w, T0 + 29, T0 + 600, got, 2, &n), "claim early");
+    assert_int_equal(n, 0);
+    check(fx->mail->claim(fx->w, T0 + 30, T0 + 600, got, 2, &n), "claim at due");
+    assert_int_equal(n, 1);
+    assert_int_equal(got[0].attempts, 1);
+    check(fx->mail->mark_sent(fx->w, id, T0 + 31), "sent");
+    assert_int_equal(fx->mail->mark_sent(fx->w, id, T0 + 32), GARANT_ENOTFOUND);
+    assert_int_equal(fx->mail->mark_retry(fx->w, id, T0 + 60, "x"), GARANT_ENOTFOUND);
+    check(fx->mail->claim(fx->w, T0 + 100000, T0 + 100600, got, 2, &n), "claim after sent");
+    assert_int_equal(n, 0);
+
+    json_t *list;
+    check(fx->mail->list(fx->w, 10, &list), "list");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *row = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(row, "state")), "sent");
+    assert_int_equal(json_integer_value(json_object_get(row, "attempts")), 2);
+    assert_int_equal(json_integer_value(json_object_get(row, "sent_at")), T0 + 31);
+    assert_true(json_is_null(json_object_get(row, "last_error")));
+    json_decref(list);
+}
+
+static void test_failed_and_counts(void **state)
+{
+    fixture *fx = *state;
+    int64_t a = queue(fx, "a@acme.example", "a", T0);
+    int64_t b = queue(fx, "b@acme.example", "b", T0 + 5);
+    queue(fx, "c@acme.example", "c", T0 + 7);
+    check(fx->mail->mark_failed(fx->w, a, T0 + 1, "550 no such user"), "failed");
+    check(fx->mail->mark_sent(fx->w, b, T0 + 6), "sent");
+    garant_mail_counts k;
+    check(fx->mail->counts(fx->w, &k), "counts");
+    assert_int_equal(k.queued, 1);
+    assert_int_equal(k.sent, 1);
+    assert_int_equal(k.failed, 1);
+    assert_int_equal(k.oldest_queued_at, T0 + 7);
+    json_t *list;
+    check(fx->mail->list(fx->w, 2, &list), "list");
+    assert_int_equal(json_array_size(list), 2); /* the latest two, oldest first */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), b);
+    json_decref(list);
+    check(fx->mail->list(fx->w, 10, &list), "list all");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "last_error")),
+                        "550 no such user");
+    json_decref(list);
+}
+
+#define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int run_mail_contract(const garant_store_ops *ops, const char *target)
+{
+    suite.ops = ops;
+    suite.target = target;
+    suite.seq = 0;
+    const struct CMUnitTest tests[] = {
+        CASE(test_enqueue_claim_load),        CASE(test_enqueue_refuses), CASE(test_enqueue_in_callers_transaction),
+        CASE(test_claim_order_and_limit),     CASE(test_retry_then_sent_once), CASE(test_failed_and_counts),
+    };
+    char name[64];
+    snprintf(name, sizeof name, "store mail (%s)", ops->name);
+    return cmocka_run_group_tests_name(name, tests, NULL, NULL);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/garant-test-mail-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char target[128];
+    snprintf(target, sizeof target, "%s/store.db", dir);
+    int failed = run_mail_contract(&garant_store_sqlite_ops, target);
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "%s: not empty after the suite: ", dir);
+        perror("rmdir");
+        failed++;
+    }
+    return t_exit_status(failed);
+}
