@@ -26,6 +26,7 @@
 
 #include "garant/garant.h"
 #include "store.h"
+#include "writer.h"
 
 typedef struct garant_server garant_server;
 typedef struct http_req http_req;
@@ -192,32 +193,7 @@ int64_t http_now(garant_server *srv);
 ** with other requests (its own savepoint: a failing fn rolls back only its
 ** own work), and return once the transaction is durably committed: fn's
 ** result, or GARANT_ESTORE if the commit failed. */
-typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
 int http_write(garant_server *srv, http_write_fn fn, void *ctx);
-
-/* How a write's failure is undone (http_write_undone, http_write_then):
-**   - HTTP_WRITE_SAVEPOINT: fn runs in its own savepoint, as http_write's
-**     do; it may change the database in any number of statements.
-**   - HTTP_WRITE_ONE_STATEMENT: fn changes the database in at most one SQL
-**     statement (reads before it are free) and runs without a savepoint,
-**     because a failed statement undoes itself: SQLite checks a row's
-**     constraints before it writes anything, and an I/O error or want of
-**     memory rolls back the whole transaction, which the writer notices
-**     (every later write of it fails too). A savepoint copied each page
-**     the write touched into a statement journal first: 14 % of the
-**     writer's time filing a ticket.
-**   - HTTP_WRITE_WHOLE: fn may change the database in any number of
-**     statements and runs without a savepoint; if it fails, the writer's
-**     whole transaction is rolled back, and every job that shared it fails
-**     too. For long writes that fail only when the store does (a
-**     correction of every open ticket): there the savepoint copied each of
-**     the hundreds of thousands of pages the write touched into a
-**     journal first, which took most of its time. */
-typedef enum http_write_undo {
-    HTTP_WRITE_SAVEPOINT = 0,
-    HTTP_WRITE_ONE_STATEMENT = 1,
-    HTTP_WRITE_WHOLE = 2
-} http_write_undo;
 
 /* http_write with another undo than its savepoint. */
 int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo);

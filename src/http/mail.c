@@ -25,7 +25,7 @@
 
 #include "../core/internal.h"
 #include "log.h"
-#include "server_internal.h"
+#include "server.h"
 #include "text.h"
 
 #define DEFAULT_FROM "garant <noreply@garant.invalid>"
@@ -209,7 +209,8 @@ static int log_message(const http_text *msg)
 
 int http_mail(garant_server *srv, const char *to, const char *subject, const char *body)
 {
-    const char *from = srv->opt.mail_from ? srv->opt.mail_from : DEFAULT_FROM;
+    const garant_server_options *opt = http_server_options(srv);
+    const char *from = opt->mail_from ? opt->mail_from : DEFAULT_FROM;
     /* A line break in a header would let its text add headers of its own. */
     if (strpbrk(to, "\r\n<>") || strpbrk(subject, "\r\n") || strpbrk(from, "\r\n") || strlen(to) > 254 ||
         strlen(from) > 254)
@@ -219,8 +220,8 @@ int http_mail(garant_server *srv, const char *to, const char *subject, const cha
     http_text msg;
     int rc = build_message(&msg, http_now(srv), from, to, subject, body);
     if (rc) return rc;
-    if (srv->opt.smtp_url) {
-        rc = send_smtp(srv->opt.smtp_url, from_addr, to, &msg);
+    if (opt->smtp_url) {
+        rc = send_smtp(opt->smtp_url, from_addr, to, &msg);
         if (rc) http_log("%s", garant_error_last());
     } else {
         rc = log_message(&msg);

@@ -22,7 +22,7 @@
 ** Keeping delivery off the monitor thread means a slow receiver (up to
 ** 10 s a try) never delays a warning or a breach.
 **
-** Both threads read srv->stopping under srv->write_mu and sleep in slices
+** Both threads ask the writer whether it is stopping and sleep in slices
 ** of at most STOP_CHECK_MS, so a stop is noticed promptly.
 */
 #include <stdarg.h>
@@ -34,10 +34,10 @@
 
 #include "../core/internal.h"
 #include "log.h"
-#include "server_internal.h"
+#include "server.h"
 #include "webhook.h"
 
-/* Longest sleep between two looks at srv->stopping. */
+/* Longest sleep between two looks at whether the server stops. */
 #define STOP_CHECK_MS 50
 /* Tickets raised per write, and rounds of that per kind and tick. */
 #define EVENT_BATCH 100
@@ -50,13 +50,7 @@
 
 /* ---- stopping and sleeping ---------------------------------------------- */
 
-static int stopping(garant_server *srv)
-{
-    pthread_mutex_lock(&srv->write_mu);
-    int s = srv->stopping;
-    pthread_mutex_unlock(&srv->write_mu);
-    return s;
-}
+static int stopping(garant_server *srv) { return http_writer_stopping(http_server_writer(srv)); }
 
 static int stop_fn(void *srv) { return stopping(srv); }
 
@@ -76,7 +70,7 @@ static int nap(garant_server *srv, int ms)
 static void log_line(garant_server *srv, int always, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void log_line(garant_server *srv, int always, const char *fmt, ...)
 {
-    if (!always && srv->opt.quiet) return;
+    if (!always && http_server_options(srv)->quiet) return;
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -218,12 +212,12 @@ static int raise_batch(garant_store_conn *w, void *arg)
 /* Raise what is due at now, warnings first. */
 static void raise_due(garant_server *srv, int64_t now)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    const garant_store_ops *ops = garant_store_ops_of(http_store(srv));
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         for (int round = 0; round < EVENT_ROUNDS && !stopping(srv); round++) {
             garant_store_conn *c;
             json_t *rows = NULL;
-            int rc = ops->acquire(&c, srv->store);
+            int rc = ops->acquire(&c, http_store(srv));
             if (!rc) {
                 rc = ops->sla->due_events(c, kinds[k].kind, now, EVENT_BATCH, &rows);
                 ops->release(c);
@@ -301,13 +295,13 @@ static int mark_batch(garant_store_conn *w, void *arg)
 ** when the outbox has nothing due, -1 on a store error). */
 static int deliver_round(garant_server *srv)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    const garant_store_ops *ops = garant_store_ops_of(http_store(srv));
     garant_outbox_item items[DELIVERY_BATCH];
     http_webhook_result res[DELIVERY_BATCH];
     int64_t now = http_now(srv);
     int n = 0;
     garant_store_conn *c;
-    int rc = ops->acquire(&c, srv->store);
+    int rc = ops->acquire(&c, http_store(srv));
     if (!rc) {
         rc = ops->sla->outbox_due(c, now, items, DELIVERY_BATCH, &n);
         ops->release(c);
@@ -317,10 +311,11 @@ static int deliver_round(garant_server *srv)
         return -1;
     }
     if (n == 0) {
-        atomic_fetch_add(&srv->delivery_rounds, 1);
+        http_metrics_delivery_round(http_server_metrics(srv));
         return 0;
     }
-    rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, srv->test_hosts, stop_fn, srv, res);
+    rc = http_webhook_deliver(items, n, now, http_server_options(srv)->allow_private_webhooks,
+                              http_server_test_hosts(srv), stop_fn, srv, res);
     if (rc) {
         log_line(srv, 1, "webhooks: %s", garant_error_last());
     } else {
@@ -338,7 +333,7 @@ static int deliver_round(garant_server *srv)
         if (rc && !stopping(srv)) log_line(srv, 1, "webhooks: cannot record deliveries: %s", garant_error_last());
     }
     for (int i = 0; i < n; i++) free(items[i].payload);
-    atomic_fetch_add(&srv->delivery_rounds, 1);
+    http_metrics_delivery_round(http_server_metrics(srv));
     return rc ? -1 : n;
 }
 
@@ -346,7 +341,7 @@ static void *delivery_main(void *arg)
 {
     garant_server *srv = arg;
     http_thread_name("garant-webhooks");
-    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
+    int interval = http_server_options(srv)->monitor_interval_ms > 0 ? http_server_options(srv)->monitor_interval_ms : 1000;
     while (!stopping(srv)) {
         int n = deliver_round(srv);
         /* A full batch suggests more is waiting: go on at once. */
@@ -362,14 +357,14 @@ void *http_monitor_main(void *arg)
 {
     garant_server *srv = arg;
     http_thread_name("garant-monitor");
-    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
+    int interval = http_server_options(srv)->monitor_interval_ms > 0 ? http_server_options(srv)->monitor_interval_ms : 1000;
     if (http_webhook_global_init() != 0) log_line(srv, 1, "webhooks: %s", garant_error_last());
     pthread_t deliverer;
     int own_deliverer = pthread_create(&deliverer, NULL, delivery_main, srv) == 0;
     if (!own_deliverer) log_line(srv, 1, "webhooks: no delivery thread; delivering from the monitor");
     while (!stopping(srv)) {
         raise_due(srv, http_now(srv));
-        atomic_fetch_add(&srv->monitor_rounds, 1);
+        http_metrics_monitor_round(http_server_metrics(srv));
         if (!own_deliverer) deliver_round(srv);
         if (nap(srv, interval)) break;
     }

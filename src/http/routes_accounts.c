@@ -67,7 +67,7 @@
 
 #include "../core/internal.h"
 #include "accounts.h"
-#include "server_internal.h"
+#include "server.h"
 
 /* Lifetimes and limits, in seconds and counts. */
 #define SESSION_TTL_S (12 * 3600)
@@ -131,7 +131,7 @@ static int pw_hash(char out[128], const char *password)
 
 static int pw_check(garant_server *srv, const char *hash, const char *password, int *out_rehash)
 {
-    atomic_fetch_add(&srv->password_checks, 1);
+    http_metrics_password_check(http_server_metrics(srv));
     hash_enter();
     int rc = http_password_check(hash, password, out_rehash);
     hash_leave();
@@ -167,19 +167,18 @@ static int check_password(const char *pw)
 ** port actually bound (the listen address may say port 0). */
 static void base_url(char *out, size_t cap, garant_server *srv)
 {
-    const char *b = srv->opt.base_url;
+    const garant_server_options *opt = http_server_options(srv);
+    const char *b = opt->base_url;
     if (b && *b) {
         size_t n = strlen(b);
         while (n && b[n - 1] == '/') n--;
         snprintf(out, cap, "%.*s", (int)n, b);
         return;
     }
-    const char *listen = srv->opt.listen ? srv->opt.listen : "127.0.0.1:8080";
+    const char *listen = opt->listen ? opt->listen : "127.0.0.1:8080";
     const char *colon = strrchr(listen, ':');
     int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
-    unsigned port = 0;
-    const union MHD_DaemonInfo *di = srv->daemon ? MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    if (di) port = di->port;
+    unsigned port = http_server_port(srv);
     if (!port && colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
     if (hl == 0 || (hl == 1 && listen[0] == '*') || (hl == 7 && !strncmp(listen, "0.0.0.0", 7)))
         snprintf(out, cap, "http://localhost:%u", port);

@@ -22,7 +22,6 @@
 
 #include "../core/internal.h"
 #include "accounts.h"
-#include "server_internal.h"
 
 /* Most domains one request may name. */
 #define MAX_DOMAINS_PER_REQUEST 100

@@ -23,7 +23,6 @@
 #include "../core/internal.h"
 #include "loader.h"
 #include "log.h"
-#include "server_internal.h"
 #include "tickets.h"
 
 /* ---- describing a policy --------------------------------------------- */
@@ -307,9 +306,10 @@ static int put_write(garant_store_conn *w, void *ctx)
 ** version saved, so the server acts on what the database says. */
 static void restore_policy(garant_server *srv)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_store *store = http_store(srv);
+    const garant_store_ops *ops = garant_store_ops_of(store);
     garant_store_conn *c;
-    if (ops->acquire(&c, srv->store) != 0) return;
+    if (ops->acquire(&c, store) != 0) return;
     garant_policy_version v;
     garant_policy *pol = NULL;
     int rc = ops->sla->policy_latest(c, &v);

@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "../core/internal.h"
-#include "server_internal.h"
+#include "server.h"
 #include "webhook.h"
 
 /* The events a webhook may subscribe to; "*" means all, present and future. */
@@ -133,7 +133,8 @@ static int webhook_create(http_req *r)
     int rc = http_body_fields(r, webhook_create_body, v);
     if (rc) return rc;
     const char *url = json_string_value(v[0]);
-    rc = http_webhook_check_url(url, r->srv->opt.allow_private_webhooks, r->srv->test_hosts);
+    rc = http_webhook_check_url(url, http_server_options(r->srv)->allow_private_webhooks,
+                                http_server_test_hosts(r->srv));
     if (rc) return rc;
     char events[128];
     rc = parse_events(events, sizeof events, v[1]);
