@@ -25,8 +25,8 @@
 #include <jansson.h>
 
 #include "garant/garant.h"
+#include "desk.h"
 #include "store.h"
-#include "writer.h"
 
 typedef struct garant_server garant_server;
 typedef struct http_req http_req;
@@ -105,6 +105,7 @@ extern const http_route http_routes_policy[];
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {
     garant_server *srv;
+    garant_desk *desk;         /* the desk the server opened (desk.h) */
     const char *method;
     const char *path;
     int64_t id;                /* the {id} of the route, 0 if none */
@@ -186,6 +187,8 @@ int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version);
 ** --config). Caller owns *out; free with garant_policy_free. */
 int http_policy_compile(garant_policy **out, garant_diags **out_diags, garant_server *srv, const char *yaml);
 garant_store *http_store(garant_server *srv);
+/* The desk the server opened. Borrowed; valid until it stops. */
+garant_desk *http_desk(garant_server *srv);
 /* The server's clock: real time, or the test clock when enabled. */
 int64_t http_now(garant_server *srv);
 
@@ -193,10 +196,10 @@ int64_t http_now(garant_server *srv);
 ** with other requests (its own savepoint: a failing fn rolls back only its
 ** own work), and return once the transaction is durably committed: fn's
 ** result, or GARANT_ESTORE if the commit failed. */
-int http_write(garant_server *srv, http_write_fn fn, void *ctx);
+int http_write(garant_server *srv, desk_write_fn fn, void *ctx);
 
 /* http_write with another undo than its savepoint. */
-int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo);
+int http_write_undone(garant_server *srv, desk_write_fn fn, void *ctx, desk_write_undo undo);
 
 /* The same write for an HTTP_RUN_INLINE handler, which must not wait:
 ** queues fn(writer, ctx) and returns 0 at once (the handler then returns
@@ -204,9 +207,9 @@ int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_writ
 ** runs on the event loop and sets the response; if fn failed or the
 ** commit did, the request is answered with that error instead and then
 ** does not run. ctx must live until then: allocate it with http_alloc.
-** fn's failure is undone as http_write_undo says. */
+** fn's failure is undone as desk_write_undo says. */
 typedef int (*http_then_fn)(http_req *r, void *ctx);
-int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo);
+int http_write_then(http_req *r, desk_write_fn fn, void *ctx, http_then_fn then, desk_write_undo undo);
 
 /* n bytes of zeroed memory that live as long as the request. Owned by the
 ** request (freed when it ends); NULL if out of memory. */

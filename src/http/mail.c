@@ -187,7 +187,7 @@ static int send_smtp(const char *url, const char *from_addr, const char *to, con
 ** end or one of the server's own messages. */
 static int log_message(const http_text *msg)
 {
-    http_text out = {.max = MAX_MESSAGE * HTTP_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
+    http_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
     int rc = http_text_puts(&out, "garant: mail (no --smtp-url, so not sent):\n");
     char line[4096];
     for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {
@@ -196,7 +196,7 @@ static int log_message(const http_text *msg)
         /* Lines end in CRLF on the wire; the log is read by people. */
         size_t shown = n && p[n - 1] == '\r' ? n - 1 : n;
         rc = http_text_puts(&out, "garant: mail| ");
-        if (!rc) rc = http_text_puts(&out, http_log_escape(line, sizeof line, p, shown, 0));
+        if (!rc) rc = http_text_puts(&out, desk_log_escape(line, sizeof line, p, shown, 0));
         if (!rc) rc = http_text_puts(&out, "\n");
         p += n + (nl != NULL);
     }
@@ -222,7 +222,7 @@ int http_mail(garant_server *srv, const char *to, const char *subject, const cha
     if (rc) return rc;
     if (opt->smtp_url) {
         rc = send_smtp(opt->smtp_url, from_addr, to, &msg);
-        if (rc) http_log("%s", garant_error_last());
+        if (rc) desk_log("%s", garant_error_last());
     } else {
         rc = log_message(&msg);
     }

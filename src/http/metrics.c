@@ -12,10 +12,6 @@ struct http_metrics {
     _Atomic uint64_t requests_total;
     _Atomic uint64_t responses_by_class[6]; /* 1xx..5xx */
     _Atomic uint64_t request_ns_total;
-    /* Rounds the SLA monitor and the webhook deliverer have completed:
-    ** a test waits for a round to pass instead of sleeping. */
-    _Atomic uint64_t monitor_rounds;
-    _Atomic uint64_t delivery_rounds;
     /* Password hashes verified by sign-ins, known addresses and unknown
     ** ones alike (the latter against a dummy hash). */
     _Atomic uint64_t password_checks;
@@ -32,14 +28,11 @@ void http_metrics_request(http_metrics *m, int status, int64_t ns)
 }
 
 void http_metrics_password_check(http_metrics *m) { atomic_fetch_add(&m->password_checks, 1); }
-void http_metrics_monitor_round(http_metrics *m) { atomic_fetch_add(&m->monitor_rounds, 1); }
-void http_metrics_delivery_round(http_metrics *m) { atomic_fetch_add(&m->delivery_rounds, 1); }
 
-int http_metrics_print(http_text *b, http_metrics *m, http_writer *writer, http_pool *general,
+int http_metrics_print(http_text *b, http_metrics *m, const desk_stats *desk, http_pool *general,
                        http_pool *hashing, json_t *counts)
 {
-    http_writer_stats ws;
-    http_writer_stats_get(writer, &ws);
+    const desk_writer_stats ws = desk->write;
     int rc = http_text_printf(b,
                  "# HELP garant_http_requests_total HTTP requests answered.\n"
                  "# TYPE garant_http_requests_total counter\n"
@@ -87,8 +80,8 @@ int http_metrics_print(http_text *b, http_metrics *m, http_writer *writer, http_
                      (double)ws.cpu_ns / 1e9,
                      (unsigned long long)ws.syncs,
                      (double)ws.sync_ns / 1e9,
-                     (unsigned long long)atomic_load(&m->monitor_rounds),
-                     (unsigned long long)atomic_load(&m->delivery_rounds),
+                     (unsigned long long)desk->monitor_rounds,
+                     (unsigned long long)desk->delivery_rounds,
                      (unsigned long long)atomic_load(&m->password_checks));
     static const char *const pool_names[] = {"general", "hashing"};
     http_pool *const pools[] = {general, hashing};

@@ -1,8 +1,8 @@
 /*
 ** metrics.h - the counters /metrics reports and its Prometheus text.
 **
-** Each part counts its own: the lifecycle its requests here, the writer
-** its batches (writer.h), the pools their queues (pool.h); this file
+** Each part counts its own: the lifecycle its requests here, the desk
+** its writes and monitor rounds (desk.h), the pools their queues (pool.h); this file
 ** prints them together. Thread-safe: atomic counters.
 */
 #ifndef GARANT_HTTP_METRICS_H
@@ -14,7 +14,7 @@
 
 #include "pool.h"
 #include "text.h"
-#include "writer.h"
+#include "desk.h"
 
 typedef struct http_metrics http_metrics;
 
@@ -25,13 +25,10 @@ http_metrics *http_metrics_new(void);
 void http_metrics_request(http_metrics *m, int status, int64_t ns);
 /* A password hash verified (a sign-in; unknown addresses too). */
 void http_metrics_password_check(http_metrics *m);
-/* A round of the SLA monitor, or of the webhook deliverer, completed. */
-void http_metrics_monitor_round(http_metrics *m);
-void http_metrics_delivery_round(http_metrics *m);
 
-/* Append the Prometheus text of m, the writer, the two pools (general,
-** hashing) and the ticket counts (tickets->counts) to b. */
-int http_metrics_print(http_text *b, http_metrics *m, http_writer *writer, http_pool *general,
+/* Append the Prometheus text of m, the desk's counters, the two pools
+** (general, hashing) and the ticket counts (tickets->counts) to b. */
+int http_metrics_print(http_text *b, http_metrics *m, const desk_stats *desk, http_pool *general,
                        http_pool *hashing, json_t *counts);
 
 #endif

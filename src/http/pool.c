@@ -6,7 +6,7 @@
 
 #include "../core/internal.h"
 #include "pool.h"
-#include "writer.h"
+#include "desk.h"
 
 /* A pool of worker threads. Idle workers wait on their own condition
 ** variable in a stack, and a request goes to the one idle most recently:
@@ -51,7 +51,7 @@ static void *worker_main(void *arg)
 {
     http_worker *w = arg;
     http_pool *p = w->pool;
-    http_thread_name(p->thread_name);
+    desk_thread_name(p->thread_name);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         http_pool_item *cs = w->job;

@@ -186,7 +186,7 @@ static int check_json_type(const char *ct)
 bad:;
     char shown[200];
     return garant__error(GARANT_EPARSE, "%s, got '%s'", why,
-                         http_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
+                         desk_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
 }
 
 int http_body_fields(http_req *r, const http_field *spec, json_t **out)

@@ -17,7 +17,7 @@
 
 #include "http.h"
 #include "pool.h"
-#include "writer.h"
+#include "desk_write.h"
 
 /* Memory that lives as long as a request (http_alloc). */
 typedef struct arena_block {
@@ -57,7 +57,7 @@ typedef struct conn_state {
                                  ** request whose framing was refused) */
     int pending;                 /* http_write_then queued a write */
     int counted;                 /* counted in the server's inflight; event loop only */
-    http_write_job job;          /* that write */
+    desk_write_job job;          /* that write */
     http_then_fn then;
     http_pool_item work;         /* the worker queue's */
     arena_block *arena;

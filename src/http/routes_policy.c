@@ -317,7 +317,7 @@ static void restore_policy(garant_server *srv)
     if (rc == 0) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
     free(v.yaml);
     if (rc == 0) rc = http_policy_swap(srv, pol, v.version);
-    if (rc) http_log("the saved policy could not be restored: %s", garant_error_last());
+    if (rc) desk_log("the saved policy could not be restored: %s", garant_error_last());
 }
 
 static const http_field policy_put_body[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
@@ -442,7 +442,7 @@ typedef struct correct_job {
 ** that would move any deadline later for the customer needs a written
 ** reason; it, and one the policy cannot count, are refused before anything
 ** is written, and fn succeeds: the write runs without a savepoint
-** (HTTP_WRITE_WHOLE), so its failure would fail every write beside it,
+** (DESK_WRITE_WHOLE), so its failure would fail every write beside it,
 ** and only a failing store may do that. */
 static int correct_write(garant_store_conn *w, void *ctx)
 {
@@ -502,7 +502,7 @@ static int correction_apply(http_req *r)
     j.r = r;
     int rc = correction_target(r, &j.version, &j.pol, &j.reason, 1);
     if (rc) return rc;
-    rc = http_write_undone(r->srv, correct_write, &j, HTTP_WRITE_WHOLE);
+    rc = http_write_undone(r->srv, correct_write, &j, DESK_WRITE_WHOLE);
     json_t *o = rc || j.refused ? NULL : correction_json(&j.out, j.version);
     http_correction_free(&j.out);
     if (rc) return rc;

@@ -64,7 +64,7 @@ static int test_clock(http_req *r)
     int64_t t;
     rc = garant_time_parse_rfc3339(&t, json_string_value(v[0]), json_string_length(v[0]));
     if (rc) return rc;
-    http_server_set_test_clock(r->srv, t);
+    if ((rc = desk_set_test_clock(r->desk, t))) return rc;
     char buf[GARANT_RFC3339_UTC_LEN];
     return http_reply(r, 200, json_pack("{s:s}", "now", garant_time_format_utc(buf, t)));
 }

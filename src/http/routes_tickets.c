@@ -325,7 +325,7 @@ static int ticket_create(http_req *r)
         t->follow_up_of = of; /* checked by create_write */
     }
     t->submitted_at = r->now;
-    return http_write_then(r, create_write, j, create_then, HTTP_WRITE_ONE_STATEMENT); /* tk_insert */
+    return http_write_then(r, create_write, j, create_then, DESK_WRITE_ONE_STATEMENT); /* tk_insert */
 }
 
 /* ---- GET /api/v1/tickets/{id} ---------------------------------------- */

@@ -1,10 +1,12 @@
 /*
 ** server.c - the HTTP server: libmicrohttpd setup and the request
 ** lifecycle (body, dispatch, response), start and stop. Its parts own
-** their state behind their headers: the write path (writer.h), the worker
-** pools (pool.h), what a request carries and answers and its routing
-** (request.h), authentication and CSRF (auth.h), the pages (static.h),
-** the policies (policies.h), the counters of /metrics (metrics.h).
+** their state behind their headers: the worker pools (pool.h), what a
+** request carries and answers and its routing (request.h), authentication
+** and CSRF (auth.h), the pages (static.h), the counters of /metrics
+** (metrics.h). The domain is the desk's (src/desk/desk.h): the server
+** opens it, hands it to every request (r->desk) and asks it for the
+** clock, the policies and the write path.
 **
 ** Threading: a few event-loop threads (libmicrohttpd's epoll, `--threads
 ** N`, default 2) read requests and send responses, and never wait:
@@ -50,7 +52,6 @@
 #include "auth.h"
 #include "client_addr.h"
 #include "log.h"
-#include "policies.h"
 #include "request.h"
 #include "server.h"
 #include "static.h"
@@ -85,10 +86,8 @@
 
 struct garant_server {
     garant_server_options opt;
-    garant_store *store;
     struct MHD_Daemon *daemon;
-    http_policies *policies;
-    http_writer *writer;
+    garant_desk *desk;
     /* Worker threads for handlers that may block: the general pool, and a
     ** small one for the routes that hash passwords. */
     http_pool *general, *hashing;
@@ -103,16 +102,6 @@ struct garant_server {
     /* --trusted-proxy: peers whose X-Forwarded-For names the client. */
     http_cidr *trusted;
     size_t ntrusted;
-    /* --test-resolve: the webhook resolver's fixed names (tests only). */
-    http_webhook_hosts *test_hosts;
-
-    pthread_t monitor;
-    int monitor_started;
-
-    /* The test clock (UTC epoch seconds): with opt.test_clock, http_now
-    ** returns it and nothing else; it starts at opt.test_clock_start_s and
-    ** moves only by POST /api/v1/test/clock. */
-    _Atomic int64_t fixed_now;
 
     /* Free-mail domains for sign-up and organizations' domains. */
     http_freemail freemail;
@@ -144,10 +133,7 @@ int http_status_of(int err)
 ** clock: a server under test never reads the real one. */
 int64_t http_now(garant_server *srv)
 {
-    if (srv->opt.test_clock) return atomic_load(&srv->fixed_now);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
+    return desk_now(srv->desk);
 }
 
 const garant_policy *http_policy(http_req *r) { return http_policy_current(r->srv, NULL); }
@@ -155,34 +141,36 @@ const garant_policy *http_policy(http_req *r) { return http_policy_current(r->sr
 
 const garant_policy *http_policy_current(garant_server *srv, int64_t *out_version)
 {
-    return http_policies_current(srv->policies, out_version);
+    return desk_policy_current(srv->desk, out_version);
 }
 
 int http_policy_compile(garant_policy **out, garant_diags **out_diags, garant_server *srv, const char *yaml)
 {
-    return http_policies_compile(out, out_diags, srv->policies, yaml);
+    return desk_policy_compile(out, out_diags, srv->desk, yaml);
 }
 
 int http_policy_version(const garant_policy **out, garant_server *srv, garant_store_conn *c, int64_t version)
 {
-    return http_policies_version(out, srv->policies, c, version);
+    return desk_policy_version(out, srv->desk, c, version);
 }
 
 const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c, int64_t version)
 {
     const garant_policy *pol;
     if (http_policy_version(&pol, srv, c, version) == 0) return pol;
-    http_log("%s; showing the ticket under the current policy", garant_error_last());
+    desk_log("%s; showing the ticket under the current policy", garant_error_last());
     return http_policy_current(srv, NULL);
 }
 
 
 int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version)
 {
-    return http_policies_swap(srv->policies, pol, version);
+    return desk_policy_swap(srv->desk, pol, version);
 }
 
-garant_store *http_store(garant_server *srv) { return srv->store; }
+garant_store *http_store(garant_server *srv) { return desk_store(srv->desk); }
+
+garant_desk *http_desk(garant_server *srv) { return srv->desk; }
 
 const http_freemail *http_freemail_list(const garant_server *srv) { return &srv->freemail; }
 
@@ -196,32 +184,30 @@ unsigned http_server_port(const garant_server *srv)
     return di ? di->port : 0;
 }
 
-http_webhook_hosts *http_server_test_hosts(const garant_server *srv) { return srv->test_hosts; }
 http_metrics *http_server_metrics(const garant_server *srv) { return srv->metrics; }
-http_writer *http_server_writer(const garant_server *srv) { return srv->writer; }
 http_pool *http_server_hashing_pool(const garant_server *srv) { return srv->hashing; }
 
 int http_server_print_metrics(http_text *b, garant_server *srv, json_t *counts)
 {
-    return http_metrics_print(b, srv->metrics, srv->writer, srv->general, srv->hashing, counts);
+    desk_stats ds;
+    desk_stats_get(srv->desk, &ds);
+    return http_metrics_print(b, srv->metrics, &ds, srv->general, srv->hashing, counts);
 }
-
-void http_server_set_test_clock(garant_server *srv, int64_t t) { atomic_store(&srv->fixed_now, t); }
 
 void http_forget_session(garant_server *srv, const uint8_t hash[32]) { http_gate_forget(srv->gate, hash); }
 
 void http_forget_user_sessions(garant_server *srv, int64_t user_id) { http_gate_forget_user(srv->gate, user_id); }
 
-/* ---- the write path (writer.h) ---------------------------------------- */
+/* ---- the write path (desk_write.h) ------------------------------------- */
 
-int http_write(garant_server *srv, http_write_fn fn, void *ctx)
+int http_write(garant_server *srv, desk_write_fn fn, void *ctx)
 {
-    return http_writer_run(srv->writer, fn, ctx, HTTP_WRITE_SAVEPOINT);
+    return desk_write(srv->desk, fn, ctx, DESK_WRITE_SAVEPOINT);
 }
 
-int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo)
+int http_write_undone(garant_server *srv, desk_write_fn fn, void *ctx, desk_write_undo undo)
 {
-    return http_writer_run(srv->writer, fn, ctx, undo);
+    return desk_write(srv->desk, fn, ctx, undo);
 }
 
 /* Nanoseconds from a to b, read from the same clock. */
@@ -240,8 +226,8 @@ static void log_request(http_req *r, double ms)
 {
     if (r->srv->opt.quiet) return;
     char method[64], path[1024];
-    http_log_escape(method, sizeof method, r->method, strlen(r->method), HTTP_LOG_SPACE);
-    http_log_escape(path, sizeof path, r->path, strlen(r->path), HTTP_LOG_SPACE);
+    desk_log_escape(method, sizeof method, r->method, strlen(r->method), DESK_LOG_SPACE);
+    desk_log_escape(path, sizeof path, r->path, strlen(r->path), DESK_LOG_SPACE);
     fprintf(stderr, "%s %s %d %.1fms\n", method, path, r->status, ms);
 }
 
@@ -250,21 +236,22 @@ static void log_request(http_req *r, double ms)
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    char text[1024], line[sizeof text * HTTP_LOG_ESCAPE_MAX + 4];
+    char text[1024], line[sizeof text * DESK_LOG_ESCAPE_MAX + 4];
     int n = vsnprintf(text, sizeof text, fmt, ap);
     if (n < 0) return;
     size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
     while (len && text[len - 1] == '\n') len--; /* its messages end in a line break */
-    fprintf(stderr, "garant: libmicrohttpd: %s\n", http_log_escape(line, sizeof line, text, len, 0));
+    fprintf(stderr, "garant: libmicrohttpd: %s\n", desk_log_escape(line, sizeof line, text, len, 0));
 }
 
 static void handle(http_req *r, conn_state *cs)
 {
     const http_route *rt = cs->rt;
-    const garant_store_ops *ops = garant_store_ops_of(r->srv->store);
-    int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, r->srv->store);
+    garant_store *store = desk_store(r->desk);
+    const garant_store_ops *ops = garant_store_ops_of(store);
+    int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, store);
     /* The metrics token is no session: it stands in for one on its route. */
-    if (!rc) rc = http_gate_check(r->srv->gate, r, rt, r->srv->store);
+    if (!rc) rc = http_gate_check(r->srv->gate, r, rt, store);
     if (!rc) {
         garant__error_clear();
         rc = rt->fn(r);
@@ -287,7 +274,7 @@ static void resume(conn_state *cs, phase next)
 
 /* ---- asynchronous writes (http_write_then) ----------------------------- */
 
-static void write_done(http_write_job *job)
+static void write_done(desk_write_job *job)
 {
     resume(job->owner, PH_WRITTEN);
 }
@@ -295,7 +282,7 @@ static void write_done(http_write_job *job)
 /* Under the writer's lock, before it can see the job: suspended first,
 ** since the writer resumes the connection once committed, and resuming
 ** one not suspended is not allowed. */
-static void write_queued(http_write_job *job)
+static void write_queued(desk_write_job *job)
 {
     conn_state *cs = job->owner;
     MHD_suspend_connection(cs->conn);
@@ -305,7 +292,7 @@ static void write_queued(http_write_job *job)
     cs->pending = 1;
 }
 
-int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo)
+int http_write_then(http_req *r, desk_write_fn fn, void *ctx, http_then_fn then, desk_write_undo undo)
 {
     conn_state *cs = r->impl;
     garant_server *srv = r->srv;
@@ -317,7 +304,7 @@ int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then,
     cs->job.on_done = write_done;
     cs->job.owner = cs;
     cs->then = then;
-    return http_writer_queue(srv->writer, &cs->job, write_queued);
+    return desk_write_queue(srv->desk, &cs->job, write_queued);
 }
 
 /* ---- the workers (pool.h) -------------------------------------------- */
@@ -413,6 +400,7 @@ static void fill_request(garant_server *srv, struct MHD_Connection *conn, conn_s
     clock_gettime(CLOCK_MONOTONIC, &cs->t0);
     http_req *r = &cs->req;
     r->srv = srv;
+    r->desk = srv->desk;
     r->method = method;
     r->path = url;
     r->body = cs->len ? cs->body : ""; /* the buffer may hold an earlier request's body */
@@ -655,7 +643,6 @@ int garant_server_run(const garant_server_options *opt)
     garant_server *srv = calloc(1, sizeof *srv);
     if (!srv) return garant__error(GARANT_ENOMEM, "out of memory");
     srv->opt = *opt;
-    atomic_store(&srv->fixed_now, srv->opt.test_clock ? srv->opt.test_clock_start_s : INT64_MIN);
     struct sockaddr_storage ss;
     socklen_t sslen;
     int rc = parse_listen(&ss, &sslen, opt->listen);
@@ -666,20 +653,13 @@ int garant_server_run(const garant_server_options *opt)
         if (rc) rc = garant__error(rc, "--trusted-proxy: %s", garant_error_last());
         else srv->ntrusted++;
     }
-    /* A fixed resolver is for tests: a server on real time must ask DNS. */
-    if (!rc && opt->ntest_resolve && !opt->test_clock)
-        rc = garant__error(GARANT_EINVAL, "--test-resolve is for tests only: it needs --test-clock");
-    for (size_t i = 0; !rc && i < opt->ntest_resolve; i++) {
-        rc = http_webhook_hosts_add(&srv->test_hosts, opt->test_resolve[i]);
-        if (rc) rc = garant__error(rc, "--test-resolve: %s", garant_error_last());
-    }
     if (!rc) rc = http_gate_new(&srv->gate, opt->metrics_token_file);
     if (!rc && !(srv->metrics = http_metrics_new())) rc = garant__error(GARANT_ENOMEM, "out of memory");
-    if (!rc) rc = garant_store_open(&srv->store, opt->db_path, 64);
-    if (!rc) rc = http_policies_new(&srv->policies, opt->config_path);
-    if (!rc) rc = http_policies_load(srv->policies, srv->store, http_now(srv));
+    desk_options dopt = {opt->db_path, opt->config_path, opt->test_clock, opt->test_clock_start_s,
+                         opt->allow_private_webhooks, opt->test_resolve, opt->ntest_resolve,
+                         opt->monitor_interval_ms, opt->quiet};
+    if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc) rc = http_freemail_load(&srv->freemail, srv->opt.freemail_path);
-    if (!rc) rc = http_writer_start(&srv->writer, srv->store);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,
                                                 0, NULL, run_on_worker)))
         rc = GARANT_ENOMEM;
@@ -711,7 +691,7 @@ int garant_server_run(const garant_server_options *opt)
         if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));
     }
     if (!rc) {
-        if (pthread_create(&srv->monitor, NULL, http_monitor_main, srv) == 0) srv->monitor_started = 1;
+        desk_start_monitor(srv->desk);
         unsigned port = http_server_port(srv);
         char host[64];
         snprintf(host, sizeof host, "%.*s", (int)(strrchr(opt->listen, ':') - opt->listen), opt->listen);
@@ -738,16 +718,11 @@ int garant_server_run(const garant_server_options *opt)
     snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
     http_pool_stop(srv->general);
     http_pool_stop(srv->hashing);
-    if (srv->writer) http_writer_stop(srv->writer);
-    if (srv->monitor_started) pthread_join(srv->monitor, NULL);
-    http_writer_free(srv->writer);
+    desk_free(srv->desk);
     http_gate_free(srv->gate);
-    http_policies_free(srv->policies);
     free(srv->trusted);
-    http_webhook_hosts_free(srv->test_hosts);
     free(srv->metrics);
     http_freemail_free(&srv->freemail);
-    garant_store_close(srv->store);
     free(srv);
     if (saved) garant__error(saved, "%s", saved_msg);
     return saved;

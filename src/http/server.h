@@ -1,7 +1,7 @@
 /*
 ** server.h - what the server lends the few parts that need more of it
 ** than http.h gives a route: its options, its port, the parts /metrics
-** reads, the test clock and hold, the monitor's needs. The server's state
+** reads, the test hold. The server's state
 ** itself is server.c's alone.
 */
 #ifndef GARANT_HTTP_SERVER_H
@@ -15,28 +15,16 @@
 #include "metrics.h"
 #include "pool.h"
 #include "text.h"
-#include "webhook.h"
-#include "writer.h"
 
 /* The options the server was started with. Borrowed; valid until it stops. */
 const garant_server_options *http_server_options(const garant_server *srv);
 /* The port it listens on (0 before it listens). */
 unsigned http_server_port(const garant_server *srv);
-/* --test-resolve's names for the webhook resolver, or NULL. Borrowed. */
-http_webhook_hosts *http_server_test_hosts(const garant_server *srv);
 /* The counters of /metrics. Borrowed; valid until the server stops. */
 http_metrics *http_server_metrics(const garant_server *srv);
-/* The write path. Borrowed; valid until the server stops. */
-http_writer *http_server_writer(const garant_server *srv);
 /* The pool of the routes that hash passwords. Borrowed. */
 http_pool *http_server_hashing_pool(const garant_server *srv);
 /* Append /metrics' text to b (counts: the store's ticket counts). */
 int http_server_print_metrics(http_text *b, garant_server *srv, json_t *counts);
-/* Under --test-clock: move the test clock to t (UTC epoch seconds). */
-void http_server_set_test_clock(garant_server *srv, int64_t t);
-
-/* The SLA monitor thread's body (monitor.c): checks warnings and breaches
-** and delivers webhooks until the writer stops. */
-void *http_monitor_main(void *srv);
 
 #endif

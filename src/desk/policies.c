@@ -19,7 +19,7 @@ typedef struct policy_node {
     struct policy_node *next;
 } policy_node;
 
-struct http_policies {
+struct desk_policies {
     pthread_mutex_t policy_mu;
     garant_policy *policy;      /* current: new tickets are filed under it */
     int64_t policy_version;     /* its version */
@@ -40,7 +40,7 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-const garant_policy *http_policies_current(http_policies *hp, int64_t *out_version)
+const garant_policy *desk_policies_current(desk_policies *hp, int64_t *out_version)
 {
     pthread_mutex_lock(&hp->policy_mu);
     const garant_policy *p = hp->policy;
@@ -50,7 +50,7 @@ const garant_policy *http_policies_current(http_policies *hp, int64_t *out_versi
 }
 
 /* The compiled version, or NULL; under policy_mu. */
-static const garant_policy *find_version(http_policies *hp, int64_t version)
+static const garant_policy *find_version(desk_policies *hp, int64_t version)
 {
     for (policy_node *n = hp->versions; n; n = n->next)
         if (n->version == version) return n->pol;
@@ -59,7 +59,7 @@ static const garant_policy *find_version(http_policies *hp, int64_t version)
 
 /* Keep pol as version; under policy_mu. Takes ownership of pol (freed on
 ** GARANT_ENOMEM). */
-static int keep_version(http_policies *hp, garant_policy *pol, int64_t version)
+static int keep_version(desk_policies *hp, garant_policy *pol, int64_t version)
 {
     policy_node *n = malloc(sizeof *n);
     if (!n) {
@@ -73,13 +73,13 @@ static int keep_version(http_policies *hp, garant_policy *pol, int64_t version)
     return 0;
 }
 
-int http_policies_compile(garant_policy **out, garant_diags **out_diags, http_policies *hp, const char *yaml)
+int desk_policies_compile(garant_policy **out, garant_diags **out_diags, desk_policies *hp, const char *yaml)
 {
     garant_io_ctx io = {hp->config_dir, NULL};
     return garant_config_load(out, out_diags, yaml, strlen(yaml), garant_io_resource, &io);
 }
 
-int http_policies_version(const garant_policy **out, http_policies *hp, garant_store_conn *c, int64_t version)
+int desk_policies_version(const garant_policy **out, desk_policies *hp, garant_store_conn *c, int64_t version)
 {
     pthread_mutex_lock(&hp->policy_mu);
     *out = version == 0 || version == hp->policy_version ? hp->policy : find_version(hp, version);
@@ -88,7 +88,7 @@ int http_policies_version(const garant_policy **out, http_policies *hp, garant_s
     garant_policy_version v;
     int rc = GS(c)->sla->policy_get(c, version, &v);
     garant_policy *pol = NULL;
-    if (!rc) rc = http_policies_compile(&pol, NULL, hp, v.yaml);
+    if (!rc) rc = desk_policies_compile(&pol, NULL, hp, v.yaml);
     free(v.yaml);
     if (rc) return garant__error(rc, "policy version %lld: %s", (long long)version, garant_error_last());
     pthread_mutex_lock(&hp->policy_mu);
@@ -104,7 +104,7 @@ int http_policies_version(const garant_policy **out, http_policies *hp, garant_s
     return rc;
 }
 
-int http_policies_swap(http_policies *hp, garant_policy *pol, int64_t version)
+int desk_policies_swap(desk_policies *hp, garant_policy *pol, int64_t version)
 {
     pthread_mutex_lock(&hp->policy_mu);
     const garant_policy *had = find_version(hp, version);
@@ -129,7 +129,7 @@ int http_policies_swap(http_policies *hp, garant_policy *pol, int64_t version)
 ** predate versions under it. Later starts use the newest saved version; a
 ** changed --config is saved as a new version only while the newest one
 ** also came from the configuration (an admin's save rules after it). */
-int http_policies_load(http_policies *hp, garant_store *store, int64_t now)
+int desk_policies_load(desk_policies *hp, garant_store *store, int64_t now)
 {
     char *config = NULL;
     if (hp->config_path) {
@@ -176,41 +176,41 @@ int http_policies_load(http_policies *hp, garant_store *store, int64_t now)
     garant_diags *diags = NULL;
     garant_policy *pol = NULL;
     if (!rc) {
-        rc = http_policies_compile(&pol, &diags, hp, yaml);
-        if (rc) http_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
+        rc = desk_policies_compile(&pol, &diags, hp, yaml);
+        if (rc) desk_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
     } else {
-        http_log("cannot read or save the policy: %s", garant_error_last());
+        desk_log("cannot read or save the policy: %s", garant_error_last());
     }
     for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
         const garant_diag *d = garant_diags_get(diags, i);
-        http_log("policy:%d:%d: %s", d->line, d->column, d->message);
+        desk_log("policy:%d:%d: %s", d->line, d->column, d->message);
     }
     garant_diags_free(diags);
     free(latest.yaml);
     free(config);
-    if (!rc) rc = http_policies_swap(hp, pol, version);
+    if (!rc) rc = desk_policies_swap(hp, pol, version);
     return rc;
 }
 
 
-int http_policies_new(http_policies **out, const char *config_path)
+int desk_policies_new(desk_policies **out, const char *config_path)
 {
     *out = NULL;
-    http_policies *hp = calloc(1, sizeof *hp);
+    desk_policies *hp = calloc(1, sizeof *hp);
     if (!hp) return garant__error(GARANT_ENOMEM, "out of memory");
     pthread_mutex_init(&hp->policy_mu, NULL);
     hp->config_path = config_path;
     const char *slash = config_path ? strrchr(config_path, '/') : NULL;
     size_t n = slash ? (size_t)(slash - config_path) : 0;
     if (slash && !(hp->config_dir = dup_n(config_path, n ? n : 1))) {
-        http_policies_free(hp);
+        desk_policies_free(hp);
         return garant__error(GARANT_ENOMEM, "out of memory");
     }
     *out = hp;
     return 0;
 }
 
-void http_policies_free(http_policies *hp)
+void desk_policies_free(desk_policies *hp)
 {
     if (!hp) return;
     for (policy_node *n = hp->versions, *next; n; n = next) {

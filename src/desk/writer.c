@@ -1,27 +1,26 @@
 /*
-** writer.c - the write path (writer.h): group commit by one writer thread,
+** writer.c - the write path (desk_write.h): group commit by one writer thread,
 ** durability by one syncer thread.
 */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include "../core/internal.h"
-#include "writer.h"
+#include "desk.h"
 
 /* Most writes one transaction commits. */
 #define MAX_BATCH 4096
 
-struct http_writer {
+struct desk_writer {
     garant_store *store;
 
     /* The queue, drained by one writer thread. */
     pthread_mutex_t write_mu;
     pthread_cond_t write_cv;    /* jobs queued, or stopping */
-    http_write_job *queue_head, *queue_tail;
+    desk_write_job *queue_head, *queue_tail;
     int stopping;
     pthread_t writer;
     int writer_started;
@@ -31,7 +30,7 @@ struct http_writer {
     int deferred_sync;
     pthread_mutex_t sync_mu;
     pthread_cond_t sync_cv;
-    http_write_job *sync_head, *sync_tail;
+    desk_write_job *sync_head, *sync_tail;
     int sync_stop;
     int sync_busy;              /* the syncer has work in hand; under write_mu */
     _Atomic int sync_failed;    /* an fsync failed: every write fails */
@@ -52,17 +51,11 @@ static int64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
     return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
 }
 
-void http_thread_name(const char *name)
-{
-    /* Names show in top -H, perf and gdb; Linux keeps 15 characters. */
-    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
-}
-
 /* ---- the writer (group commit) --------------------------------------- */
 
 /* Append the jobs first..last (linked by next) to the list *head..*tail:
 ** the writer's queue, and the syncer's. The caller holds the list's lock. */
-static void append_jobs(http_write_job **head, http_write_job **tail, http_write_job *first, http_write_job *last)
+static void append_jobs(desk_write_job **head, desk_write_job **tail, desk_write_job *first, desk_write_job *last)
 {
     if (*tail)
         (*tail)->next = first;
@@ -71,9 +64,9 @@ static void append_jobs(http_write_job **head, http_write_job **tail, http_write
     *tail = last;
 }
 
-int http_writer_run(http_writer *wr, http_write_fn fn, void *ctx, http_write_undo undo)
+int desk_writer_run(desk_writer *wr, desk_write_fn fn, void *ctx, desk_write_undo undo)
 {
-    http_write_job job;
+    desk_write_job job;
     memset(&job, 0, sizeof job);
     job.fn = fn;
     job.ctx = ctx;
@@ -109,17 +102,17 @@ static int still_open(const garant_store_ops *ops, garant_store_conn *w)
 /* Run each job of list in the writer's open transaction (begin_rc: the
 ** transaction could not be started, and every job fails with why). A
 ** failed job is undone alone: by rolling back to its own savepoint, or,
-** one statement long (http_write_then), by SQLite; an HTTP_WRITE_WHOLE job
+** one statement long (DESK_WRITE_ONE_STATEMENT), by SQLite; a DESK_WRITE_WHOLE job
 ** by rolling back the whole transaction. Returns 1 if a failure
 ** took the whole transaction with it: the later jobs fail rather than run
 ** outside it, and the caller must commit at once, which fails the earlier
 ** ones, before it runs more. */
-static int run_jobs(http_writer *wr, http_write_job *list, int begin_rc, const char *why)
+static int run_jobs(desk_writer *wr, desk_write_job *list, int begin_rc, const char *why)
 {
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     garant_store_conn *w = ops->writer(wr->store);
     char lost[sizeof list->message] = ""; /* why the transaction is gone, if it is */
-    for (http_write_job *j = list; j; j = j->next) {
+    for (desk_write_job *j = list; j; j = j->next) {
         if (begin_rc || lost[0]) {
             j->rc = GARANT_ESTORE;
             if (begin_rc)
@@ -128,7 +121,7 @@ static int run_jobs(http_writer *wr, http_write_job *list, int begin_rc, const c
                 memcpy(j->message, lost, sizeof lost);
             continue;
         }
-        int own_savepoint = j->undo == HTTP_WRITE_SAVEPOINT;
+        int own_savepoint = j->undo == DESK_WRITE_SAVEPOINT;
         garant__error_clear();
         if (own_savepoint && (j->rc = ops->savepoint(w, "job"))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
@@ -136,7 +129,7 @@ static int run_jobs(http_writer *wr, http_write_job *list, int begin_rc, const c
         } else if ((j->rc = j->fn(w, j->ctx))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
             if (own_savepoint) ops->rollback_to(w, "job");
-            if (j->undo == HTTP_WRITE_WHOLE) ops->rollback(w);
+            if (j->undo == DESK_WRITE_WHOLE) ops->rollback(w);
         }
         if (own_savepoint) ops->release_savepoint(w, "job");
         if (j->rc && !still_open(ops, w))
@@ -148,7 +141,7 @@ static int run_jobs(http_writer *wr, http_write_job *list, int begin_rc, const c
 
 /* Commit the writer's open transaction; if that fails, roll back and fail
 ** every job of list that had succeeded. */
-static void commit_jobs(http_writer *wr, http_write_job *list)
+static void commit_jobs(desk_writer *wr, desk_write_job *list)
 {
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     garant_store_conn *w = ops->writer(wr->store);
@@ -156,7 +149,7 @@ static void commit_jobs(http_writer *wr, http_write_job *list)
     char why[400];
     snprintf(why, sizeof why, "%s", garant_error_last());
     ops->rollback(w);
-    for (http_write_job *j = list; j; j = j->next) {
+    for (desk_write_job *j = list; j; j = j->next) {
         if (j->rc) continue;
         j->rc = GARANT_ESTORE;
         snprintf(j->message, sizeof j->message, "the database could not commit: %s", why);
@@ -168,11 +161,11 @@ static void commit_jobs(http_writer *wr, http_write_job *list)
 ** return and free its job before the lock is released; one signal per job,
 ** as a broadcast woke every waiting thread on every commit), then resume
 ** the suspended requests outside it. */
-static void complete_jobs(http_writer *wr, http_write_job *jobs)
+static void complete_jobs(desk_writer *wr, desk_write_job *jobs)
 {
-    http_write_job *resume = NULL;
+    desk_write_job *resume = NULL;
     pthread_mutex_lock(&wr->write_mu);
-    for (http_write_job *j = jobs, *next; j; j = next) {
+    for (desk_write_job *j = jobs, *next; j; j = next) {
         next = j->next;
         if (j->on_done) {
             j->next = resume;
@@ -183,7 +176,7 @@ static void complete_jobs(http_writer *wr, http_write_job *jobs)
         pthread_cond_signal(&j->cv);
     }
     pthread_mutex_unlock(&wr->write_mu);
-    for (http_write_job *j = resume, *next; j; j = next) {
+    for (desk_write_job *j = resume, *next; j; j = next) {
         next = j->next; /* j is freed once resumed */
         j->on_done(j);
     }
@@ -199,14 +192,14 @@ static void complete_jobs(http_writer *wr, http_write_job *jobs)
 ** each commit touches, locks) is about 130 us. */
 static void *writer_main(void *arg)
 {
-    http_writer *wr = arg;
-    http_thread_name("garant-writer");
+    desk_writer *wr = arg;
+    desk_thread_name("garant-writer");
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     garant_store_conn *w = ops->writer(wr->store);
     /* Jobs run but not committed; between rounds, there are some exactly
     ** when a transaction is open (a batch that could not begin one is
     ** handed on in the same round). */
-    http_write_job *done = NULL, *done_tail = NULL;
+    desk_write_job *done = NULL, *done_tail = NULL;
     size_t ndone = 0;
     pthread_mutex_lock(&wr->write_mu);
     for (;;) {
@@ -214,7 +207,7 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&wr->write_cv, &wr->write_mu);
         /* Take what is queued (up to MAX_BATCH): everything that arrived
         ** while the previous jobs ran shares this transaction. */
-        http_write_job *batch = wr->queue_head, *last = batch;
+        desk_write_job *batch = wr->queue_head, *last = batch;
         size_t n = batch ? 1 : 0;
         while (last && last->next && n < MAX_BATCH) {
             last = last->next;
@@ -290,13 +283,13 @@ static void *writer_main(void *arg)
 ** every later write until a restart recovers from the log. */
 static void *syncer_main(void *arg)
 {
-    http_writer *wr = arg;
-    http_thread_name("garant-syncer");
+    desk_writer *wr = arg;
+    desk_thread_name("garant-syncer");
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     pthread_mutex_lock(&wr->sync_mu);
     for (;;) {
         while (!wr->sync_head && !wr->sync_stop) pthread_cond_wait(&wr->sync_cv, &wr->sync_mu);
-        http_write_job *jobs = wr->sync_head;
+        desk_write_job *jobs = wr->sync_head;
         if (!jobs) break;
         wr->sync_head = wr->sync_tail = NULL;
         pthread_mutex_unlock(&wr->sync_mu);
@@ -311,7 +304,7 @@ static void *syncer_main(void *arg)
             snprintf(why, sizeof why, "%s", garant_error_last());
             if (!atomic_exchange(&wr->sync_failed, 1))
                 fprintf(stderr, "garant: writes are failing from now on, restart the server: %s\n", why);
-            for (http_write_job *j = jobs; j; j = j->next) {
+            for (desk_write_job *j = jobs; j; j = j->next) {
                 if (j->rc) continue;
                 j->rc = GARANT_ESTORE;
                 snprintf(j->message, sizeof j->message, "the write could not be made durable: %s", why);
@@ -335,11 +328,11 @@ static void *syncer_main(void *arg)
 
 /* ---- start and stop --------------------------------------------------- */
 
-int http_writer_start(http_writer **out, garant_store *store)
+int desk_writer_start(desk_writer **out, garant_store *store)
 {
     *out = NULL;
     int rc = 0;
-    http_writer *wr = calloc(1, sizeof *wr);
+    desk_writer *wr = calloc(1, sizeof *wr);
     if (!wr) return garant__error(GARANT_ENOMEM, "out of memory for the writer");
     wr->store = store;
     pthread_mutex_init(&wr->write_mu, NULL);
@@ -368,11 +361,11 @@ int http_writer_start(http_writer **out, garant_store *store)
     *out = wr;
     return 0;
 fail:
-    http_writer_free(wr);
+    desk_writer_free(wr);
     return rc;
 }
 
-void http_writer_stop(http_writer *wr)
+void desk_writer_stop(desk_writer *wr)
 {
     pthread_mutex_lock(&wr->write_mu);
     wr->stopping = 1;
@@ -380,7 +373,7 @@ void http_writer_stop(http_writer *wr)
     pthread_mutex_unlock(&wr->write_mu);
 }
 
-int http_writer_stopping(http_writer *wr)
+int desk_writer_stopping(desk_writer *wr)
 {
     pthread_mutex_lock(&wr->write_mu);
     int s = wr->stopping;
@@ -388,10 +381,10 @@ int http_writer_stopping(http_writer *wr)
     return s;
 }
 
-void http_writer_free(http_writer *wr)
+void desk_writer_free(desk_writer *wr)
 {
     if (!wr) return;
-    http_writer_stop(wr);
+    desk_writer_stop(wr);
     if (wr->writer_started) pthread_join(wr->writer, NULL);
     pthread_mutex_lock(&wr->sync_mu);
     wr->sync_stop = 1;
@@ -405,7 +398,7 @@ void http_writer_free(http_writer *wr)
     free(wr);
 }
 
-int http_writer_queue(http_writer *wr, http_write_job *job, void (*queued)(http_write_job *job))
+int desk_writer_queue(desk_writer *wr, desk_write_job *job, void (*queued)(desk_write_job *job))
 {
     pthread_mutex_lock(&wr->write_mu);
     if (wr->stopping) {
@@ -419,7 +412,7 @@ int http_writer_queue(http_writer *wr, http_write_job *job, void (*queued)(http_
     return 0;
 }
 
-void http_writer_stats_get(http_writer *wr, http_writer_stats *out)
+void desk_writer_stats_get(desk_writer *wr, desk_writer_stats *out)
 {
     out->batches = atomic_load(&wr->write_batches);
     out->jobs = atomic_load(&wr->write_jobs);
