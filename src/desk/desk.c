@@ -4,20 +4,31 @@
 */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
 
 #include "../core/internal.h"
 #include "desk.h"
+#include "log.h"
 #include "monitor.h"
 #include "policies.h"
+#include "sessions.h"
 #include "webhook.h"
+
+/* The session cache (sessions.h): entries, and how long one is trusted
+** without reading the store again. */
+#define SESSION_CACHE_SLOTS 4096 /* ~3 MiB */
+#define SESSION_CACHE_TTL_S 10
 
 struct garant_desk {
     desk_options opt;
     garant_store *store;
     desk_policies *policies;
     desk_writer *writer;
+    desk_sessions *sessions;
+    /* Free-mail domains for sign-up and organizations' domains. */
+    desk_freemail freemail;
     /* --test-resolve: the webhook resolver's fixed names (tests only). */
     desk_webhook_hosts *test_hosts;
 
@@ -56,6 +67,11 @@ int desk_open(garant_desk **out, const desk_options *opt)
     if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
     if ((rc = desk_policies_new(&d->policies, opt->config_path))) goto fail;
     if ((rc = desk_policies_load(d->policies, d->store, desk_now(d)))) goto fail;
+    if ((rc = desk_freemail_load(&d->freemail, opt->freemail_path))) goto fail;
+    if (!(d->sessions = desk_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S))) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
+        goto fail;
+    }
     if ((rc = desk_writer_start(&d->writer, d->store))) goto fail;
     *out = d;
     return 0;
@@ -81,6 +97,8 @@ void desk_free(garant_desk *d)
     if (d->monitor_started) pthread_join(d->monitor, NULL);
     desk_writer_free(d->writer);
     desk_policies_free(d->policies);
+    desk_sessions_free(d->sessions);
+    desk_freemail_free(&d->freemail);
     desk_webhook_hosts_free(d->test_hosts);
     garant_store_close(d->store);
     free(d);
@@ -119,6 +137,14 @@ int desk_policy_version(const garant_policy **out, garant_desk *d, garant_store_
     return desk_policies_version(out, d->policies, c, version);
 }
 
+const garant_policy *desk_ticket_policy(garant_desk *d, garant_store_conn *c, int64_t version)
+{
+    const garant_policy *pol;
+    if (desk_policy_version(&pol, d, c, version) == 0) return pol;
+    desk_log("%s; showing the ticket under the current policy", garant_error_last());
+    return desk_policy_current(d, NULL);
+}
+
 int desk_policy_swap(garant_desk *d, garant_policy *pol, int64_t version)
 {
     return desk_policies_swap(d->policies, pol, version);
@@ -155,6 +181,46 @@ int desk_deliver_webhooks(const garant_outbox_item *items, int n, garant_desk *d
 {
     return desk_webhook_deliver(items, n, now_s, d->opt.allow_private_webhooks, d->test_hosts, stop, d, res);
 }
+
+/* ---- accounts -------------------------------------------------------------- */
+
+const char *desk_freemail_match(garant_desk *d, const char *domain)
+{
+    return desk_freemail_match_in(&d->freemail, desk_policy_current(d, NULL), domain);
+}
+
+static int64_t monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+int desk_session_find(garant_session *out_session, garant_user *out_user, garant_desk *d, garant_store_conn *c,
+                      const uint8_t hash[32], int64_t now)
+{
+    desk_sessions *cache = d->sessions;
+    int64_t mono = monotonic_s();
+    if (desk_sessions_get(cache, hash, now, mono, out_session, out_user)) return 0;
+    uint64_t gen = desk_sessions_generation(cache);
+    const garant_store_ops *ops = garant_store_ops_of(d->store);
+    garant_store_conn *own = NULL;
+    int rc = c ? 0 : ops->acquire(&own, d->store);
+    if (own) c = own;
+    if (!rc) rc = ops->accounts->session_get(c, hash, now, out_session);
+    if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session has expired or was ended; log in again");
+    if (!rc) rc = ops->accounts->user_get(c, out_session->user_id, out_user);
+    if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session's account no longer exists");
+    if (own) ops->release(own);
+    if (rc) return rc;
+    desk_sessions_put(cache, gen, out_session, out_user, mono);
+    memset(out_user->password_hash, 0, sizeof out_user->password_hash);
+    return 0;
+}
+
+void desk_forget_session(garant_desk *d, const uint8_t hash[32]) { desk_sessions_forget(d->sessions, hash); }
+
+void desk_forget_user_sessions(garant_desk *d, int64_t user_id) { desk_sessions_forget_user(d->sessions, user_id); }
 
 /* ---- counters -------------------------------------------------------------- */
 

@@ -10,7 +10,10 @@
 **     moves (desk_now);
 **   - the write path: group commit by one writer thread and durability by
 **     one syncer thread (desk_write.h);
-**   - the SLA monitor and the webhook deliverer (monitor.c, webhook.h).
+**   - the SLA monitor and the webhook deliverer (monitor.c, webhook.h);
+**   - the cache of signed-in sessions (sessions.h) and the free-mail
+**     domains sign-up refuses (freemail.h);
+**   - outbound mail (desk_mail).
 **
 ** Thread-safe: every function may be called from any thread once
 ** desk_open has returned.
@@ -22,6 +25,7 @@
 
 #include "garant/garant.h"
 #include "desk_write.h"
+#include "freemail.h"
 #include "store.h"
 #include "webhook.h"
 
@@ -41,6 +45,9 @@ typedef struct desk_options {
                                  ** "HOST:ADDR" for the webhook resolver */
     size_t ntest_resolve;
     int monitor_interval_ms;     /* SLA monitor period; default 1000 */
+    const char *freemail_path;   /* extra free-mail domains file, optional */
+    const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
+    const char *mail_from;       /* "garant <noreply@garant.example>" */
     int quiet;                   /* log only failures */
 } desk_options;
 
@@ -81,6 +88,10 @@ const garant_policy *desk_policy_current(garant_desk *d, int64_t *out_version);
 ** filed under"), compiled from the store through c on first use; 0 is the
 ** current one. Borrowed; valid until desk_free. */
 int desk_policy_version(const garant_policy **out, garant_desk *d, garant_store_conn *c, int64_t version);
+/* The policy of a ticket's version. Borrowed; valid until desk_free. On a
+** failure (a version that no longer compiles) the current policy, with
+** the error logged: a ticket is still shown and answered. */
+const garant_policy *desk_ticket_policy(garant_desk *d, garant_store_conn *c, int64_t version);
 /* Make pol, saved as `version`, the policy in force (an admin's save);
 ** takes ownership of pol. GARANT_ENOMEM (pol freed) if it cannot be kept. */
 int desk_policy_swap(garant_desk *d, garant_policy *pol, int64_t version);
@@ -108,6 +119,32 @@ int desk_check_webhook_url(garant_desk *d, const char *url);
 ** whether to cut the batch short. */
 int desk_deliver_webhooks(const garant_outbox_item *items, int n, garant_desk *d, int64_t now_s,
                           int (*stop)(void *ctx), desk_webhook_result *res);
+
+/* ---- accounts ------------------------------------------------------------ */
+
+/* The part of domain (lower-case) that is a free or disposable mail
+** provider under the desk's list and the policy in force, or NULL.
+** Borrowed; points into domain. */
+const char *desk_freemail_match(garant_desk *d, const char *domain);
+
+/* The session whose token hashes to hash, and its user, at now (UTC epoch
+** seconds): from the session cache, else the store through c (a read
+** connection; NULL borrows one for the lookup). GARANT_EAUTH if it has
+** expired, was ended or its account is gone. out_user's password hash is
+** wiped when read from the store for the cache. */
+int desk_session_find(garant_session *out_session, garant_user *out_user, garant_desk *d, garant_store_conn *c,
+                      const uint8_t hash[32], int64_t now);
+/* Forget sessions ended in the store, after the commit and before
+** answering: one token (logout), or every session of a user. */
+void desk_forget_session(garant_desk *d, const uint8_t hash[32]);
+void desk_forget_user_sessions(garant_desk *d, int64_t user_id);
+
+/* ---- mail (mail.c) ------------------------------------------------------ */
+
+/* Send an e-mail (verification, password reset): over SMTP when the desk
+** has an SMTP URL, else written to the log. Synchronous: returns once the
+** SMTP server has accepted or refused it, within its timeouts. */
+int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body);
 
 /* ---- counters ------------------------------------------------------------ */
 

@@ -7,8 +7,8 @@
 ** Tokens: 32 random bytes shown once as base64url; only their SHA-256 is
 ** stored, so a leaked database does not leak live sessions.
 **
-** The gate (auth.h): sessions are looked up in a cache first
-** (sessions.h), then in the store; roles come from each route's table.
+** The gate (auth.h): the session a request presents is the desk's to find
+** (desk_session_find); roles come from each route's table.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +21,8 @@
 #include "auth.h"
 #include "loader.h"
 #include "request.h"
-#include "sessions.h"
-
-/* The session cache (sessions.h): entries, and how long one is trusted
-** without reading the store again. */
-#define SESSION_CACHE_SLOTS 4096 /* ~3 MiB */
-#define SESSION_CACHE_TTL_S 10
 
 struct http_gate {
-    http_sessions *sessions;
     /* The bearer token that may read /metrics (--metrics-token-file), or
     ** NULL; owned, wiped when freed. */
     char *metrics_token;
@@ -96,17 +89,10 @@ static const char *presented_token(http_req *r, int *via_cookie)
     return cookie;
 }
 
-static int64_t monotonic_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
-/* The presented session, from the session cache or else the store (a
-** read connection: r->db, or one borrowed for the lookup by an inline
-** handler, which has none). */
-static int authenticate(http_gate *g, http_req *r, garant_store *store)
+/* The presented session, from the desk (its session cache, else the
+** store through r->db, or a connection borrowed for the lookup by an
+** inline handler, which has none). */
+static int authenticate(http_req *r)
 {
     int via_cookie;
     const char *token = presented_token(r, &via_cookie);
@@ -114,30 +100,12 @@ static int authenticate(http_gate *g, http_req *r, garant_store *store)
     if (strlen(token) > 128) return garant__error(GARANT_EAUTH, "the session token is not valid");
     uint8_t hash[32];
     http_token_hash(hash, token);
-    http_sessions *cache = g->sessions;
-    int64_t mono = monotonic_s();
-    if (!http_sessions_get(cache, hash, r->now, mono, &r->session, &r->user)) {
-        uint64_t gen = http_sessions_generation(cache);
-        const garant_store_ops *ops = garant_store_ops_of(store);
-        garant_store_conn *c = r->db;
-        int rc = c ? 0 : ops->acquire(&c, store);
-        if (!rc) rc = ops->accounts->session_get(c, hash, r->now, &r->session);
-        if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session has expired or was ended; log in again");
-        if (!rc) rc = ops->accounts->user_get(c, r->session.user_id, &r->user);
-        if (rc == GARANT_ENOTFOUND) rc = garant__error(GARANT_EAUTH, "the session's account no longer exists");
-        if (c && c != r->db) ops->release(c);
-        if (rc) return rc;
-        http_sessions_put(cache, gen, &r->session, &r->user, mono);
-        memset(r->user.password_hash, 0, sizeof r->user.password_hash);
-    }
+    int rc = desk_session_find(&r->session, &r->user, r->desk, r->db, hash, r->now);
+    if (rc) return rc;
     r->authed = 1;
     r->via_cookie = via_cookie;
     return 0;
 }
-
-void http_gate_forget(http_gate *g, const uint8_t hash[32]) { http_sessions_forget(g->sessions, hash); }
-
-void http_gate_forget_user(http_gate *g, int64_t user_id) { http_sessions_forget_user(g->sessions, user_id); }
 
 /* Does the request carry the metrics token (--metrics-token-file)? The
 ** comparison takes the same time wherever the tokens differ. */
@@ -225,10 +193,6 @@ int http_gate_new(http_gate **out, const char *metrics_token_file)
     http_gate *g = calloc(1, sizeof *g);
     if (!g) return garant__error(GARANT_ENOMEM, "out of memory");
     if ((rc = load_metrics_token(g, metrics_token_file))) goto fail;
-    if (!(g->sessions = http_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S))) {
-        rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
-        goto fail;
-    }
     *out = g;
     return 0;
 fail:
@@ -239,17 +203,16 @@ fail:
 void http_gate_free(http_gate *g)
 {
     if (!g) return;
-    http_sessions_free(g->sessions);
     if (g->metrics_token) sodium_memzero(g->metrics_token, strlen(g->metrics_token));
     free(g->metrics_token);
     free(g);
 }
 
-int http_gate_check(http_gate *g, http_req *r, const http_route *rt, garant_store *store)
+int http_gate_check(http_gate *g, http_req *r, const http_route *rt)
 {
     /* The metrics token is no session: it stands in for one on its route. */
     int by_token = rt->auth == HTTP_METRICS && metrics_token_presented(g, r);
-    int rc = by_token ? 0 : authenticate(g, r, store);
+    int rc = by_token ? 0 : authenticate(r);
     /* A public route (login, sign-up, password reset) needs no session: a
     ** stale cookie, or a cookie without its CSRF token, must not lock the
     ** browser out of logging in again; the request runs unauthenticated. */

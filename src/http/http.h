@@ -220,9 +220,6 @@ void *http_alloc(http_req *r, size_t n);
 void http_forget_session(garant_server *srv, const uint8_t hash[32]);
 void http_forget_user_sessions(garant_server *srv, int64_t user_id);
 
-/* Send an e-mail (verification, password reset): over SMTP when the server
-** has an SMTP URL, else written to the server's log. */
-int http_mail(garant_server *srv, const char *to, const char *subject, const char *body);
 
 /* Server settings, from the command line and the config. */
 typedef struct garant_server_options {

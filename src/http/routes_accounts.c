@@ -281,7 +281,7 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
                      "others stop working.\n\n"
                    : "",
              to, base, token);
-    return http_mail(r->srv, to, "Confirm your e-mail address for garant", body);
+    return desk_mail(r->desk, to, "Confirm your e-mail address for garant", body);
 }
 
 static int mail_exists(http_req *r, const char *to)
@@ -297,7 +297,7 @@ static int mail_exists(http_req *r, const char *to)
              "%s/forgot\n\n"
              "If it was not you, ignore this mail: nothing has changed.\n",
              to, base, base);
-    return http_mail(r->srv, to, "Your garant account", body);
+    return desk_mail(r->desk, to, "Your garant account", body);
 }
 
 typedef struct signup_limit_job {
@@ -349,9 +349,9 @@ static int signup(http_req *r)
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
-    if ((rc = http_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
+    if ((rc = desk_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
         return rc;
-    const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), j.domain);
+    const char *free_part = desk_freemail_match(r->desk, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
                              free_part);
@@ -709,8 +709,8 @@ static int forgot(http_req *r)
                  "Setting a new password logs the account out everywhere. If you did not\n"
                  "ask for this, ignore this mail: the password stays as it is.\n",
                  email, base, token);
-        /* A failure is logged by http_mail; the answer must not differ. */
-        http_mail(r->srv, email, "Reset your garant password", body);
+        /* A failure is logged by desk_mail; the answer must not differ. */
+        desk_mail(r->desk, email, "Reset your garant password", body);
     }
     sodium_memzero(token, sizeof token);
     return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",

@@ -94,7 +94,7 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
                          l->many, known);
 }
 
-typedef char domain_name[HTTP_MAX_DOMAIN + 1];
+typedef char domain_name[DESK_MAX_DOMAIN + 1];
 
 /* Normalize the domains of a JSON array into *out (lower-case, checked,
 ** duplicates dropped, no free-mail provider). Caller owns *out; free(). */
@@ -112,9 +112,9 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
     for (size_t i = 0; i < n; i++) {
         char what[48];
         snprintf(what, sizeof what, "'%s'[%zu]", field, i);
-        int rc = http_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
+        int rc = desk_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
         if (!rc) {
-            const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), d[kept]);
+            const char *free_part = desk_freemail_match(r->desk, d[kept]);
             if (free_part)
                 rc = garant__error(GARANT_EINVAL,
                                    "%s: %s is a free mail provider; an organization's domains must be its own", what,

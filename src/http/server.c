@@ -103,8 +103,6 @@ struct garant_server {
     http_cidr *trusted;
     size_t ntrusted;
 
-    /* Free-mail domains for sign-up and organizations' domains. */
-    http_freemail freemail;
 };
 
 /* ---- errors ---------------------------------------------------------- */
@@ -156,10 +154,7 @@ int http_policy_version(const garant_policy **out, garant_server *srv, garant_st
 
 const garant_policy *http_ticket_policy(garant_server *srv, garant_store_conn *c, int64_t version)
 {
-    const garant_policy *pol;
-    if (http_policy_version(&pol, srv, c, version) == 0) return pol;
-    desk_log("%s; showing the ticket under the current policy", garant_error_last());
-    return http_policy_current(srv, NULL);
+    return desk_ticket_policy(srv->desk, c, version);
 }
 
 
@@ -171,8 +166,6 @@ int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version)
 garant_store *http_store(garant_server *srv) { return desk_store(srv->desk); }
 
 garant_desk *http_desk(garant_server *srv) { return srv->desk; }
-
-const http_freemail *http_freemail_list(const garant_server *srv) { return &srv->freemail; }
 
 /* ---- what the server lends (server.h) ------------------------------- */
 
@@ -194,9 +187,12 @@ int http_server_print_metrics(http_text *b, garant_server *srv, json_t *counts)
     return http_metrics_print(b, srv->metrics, &ds, srv->general, srv->hashing, counts);
 }
 
-void http_forget_session(garant_server *srv, const uint8_t hash[32]) { http_gate_forget(srv->gate, hash); }
+void http_forget_session(garant_server *srv, const uint8_t hash[32]) { desk_forget_session(srv->desk, hash); }
 
-void http_forget_user_sessions(garant_server *srv, int64_t user_id) { http_gate_forget_user(srv->gate, user_id); }
+void http_forget_user_sessions(garant_server *srv, int64_t user_id)
+{
+    desk_forget_user_sessions(srv->desk, user_id);
+}
 
 /* ---- the write path (desk_write.h) ------------------------------------- */
 
@@ -251,7 +247,7 @@ static void handle(http_req *r, conn_state *cs)
     const garant_store_ops *ops = garant_store_ops_of(store);
     int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, store);
     /* The metrics token is no session: it stands in for one on its route. */
-    if (!rc) rc = http_gate_check(r->srv->gate, r, rt, store);
+    if (!rc) rc = http_gate_check(r->srv->gate, r, rt);
     if (!rc) {
         garant__error_clear();
         rc = rt->fn(r);
@@ -655,11 +651,21 @@ int garant_server_run(const garant_server_options *opt)
     }
     if (!rc) rc = http_gate_new(&srv->gate, opt->metrics_token_file);
     if (!rc && !(srv->metrics = http_metrics_new())) rc = garant__error(GARANT_ENOMEM, "out of memory");
-    desk_options dopt = {opt->db_path, opt->config_path, opt->test_clock, opt->test_clock_start_s,
-                         opt->allow_private_webhooks, opt->test_resolve, opt->ntest_resolve,
-                         opt->monitor_interval_ms, opt->quiet};
+    desk_options dopt = {
+        .db_path = opt->db_path,
+        .config_path = opt->config_path,
+        .test_clock = opt->test_clock,
+        .test_clock_start_s = opt->test_clock_start_s,
+        .allow_private_webhooks = opt->allow_private_webhooks,
+        .test_resolve = opt->test_resolve,
+        .ntest_resolve = opt->ntest_resolve,
+        .monitor_interval_ms = opt->monitor_interval_ms,
+        .freemail_path = opt->freemail_path,
+        .smtp_url = opt->smtp_url,
+        .mail_from = opt->mail_from,
+        .quiet = opt->quiet,
+    };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
-    if (!rc) rc = http_freemail_load(&srv->freemail, srv->opt.freemail_path);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,
                                                 0, NULL, run_on_worker)))
         rc = GARANT_ENOMEM;
@@ -722,7 +728,6 @@ int garant_server_run(const garant_server_options *opt)
     http_gate_free(srv->gate);
     free(srv->trusted);
     free(srv->metrics);
-    http_freemail_free(&srv->freemail);
     free(srv);
     if (saved) garant__error(saved, "%s", saved_msg);
     return saved;

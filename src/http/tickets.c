@@ -19,15 +19,6 @@
 #include "text.h"
 #include "tickets.h"
 
-garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority)
-{
-    garant_ticket_terms terms;
-    terms.plan = t->plan;
-    terms.priority = priority;
-    terms.stage = t->stage[0] ? t->stage : "ga";
-    return terms;
-}
-
 /* An instant as RFC 3339 in buf, or NULL for none (GARANT_NO_DUE, or 0:
 ** not yet): the one rule behind http_time_json and the 201's text. */
 static const char *instant_text(char buf[GARANT_RFC3339_UTC_LEN], int64_t t)
@@ -49,49 +40,6 @@ static int put(json_t *o, const char *key, json_t *value)
     if (!value || json_object_set_new(o, key, value) != 0)
         return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
     return 0;
-}
-
-/* Why a ticket carries no deadline, in words. */
-/* The instant a ticket's deadline counts from and the priority whose
-** target it counts: the clock's own walk through the priority changes
-** (garant_clock_reclassify), remembering where the deadline came from.
-** The common case, a deadline that is simply due(submission, current
-** priority), needs no history. Falls back to the submission and current
-** priority when the history does not reproduce the stored deadline. */
-static void clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
-                         const garant_ticket *t)
-{
-    *out_start = t->submitted_at;
-    *out_priority = t->priority;
-    garant_ticket_terms cur = http_ticket_terms(t, t->priority);
-    int64_t due;
-    /* The current priority's clock from submission explains most tickets
-    ** without reading their history. */
-    if (garant_clock_due(&due, pol, &cur, t->submitted_at) != 0 || due == t->first_response_due) return;
-    garant_priority_change *ch = NULL;
-    size_t n = 0;
-    if (!c || GS(c)->tickets->priority_changes(c, t->id, &ch, &n) != 0) return;
-    garant_ticket_terms terms = http_ticket_terms(t, t->initial_priority);
-    garant_clock_state st;
-    int ok = garant_clock_history(&st, pol, &terms, t->submitted_at, ch, n) == 0;
-    free(ch);
-    if (ok && st.due_s == t->first_response_due) {
-        *out_start = st.start_s;
-        *out_priority = st.priority;
-    }
-}
-
-const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
-{
-    int64_t due = t->first_response_due;
-    /* A recorded breach is a fact (docs/SLA.md): no later deadline and no
-    ** answer takes it back. */
-    if (t->breached_at) return "breached";
-    if (due == GARANT_NO_DUE) return "none";
-    if (t->first_response_at) return t->first_response_at <= due ? "met" : "breached";
-    if (now > due) return "breached";
-    if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at) return "warning";
-    return "active";
 }
 
 /* An instant as a JSON value, as http_time_json gives it. */
@@ -126,7 +74,7 @@ int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
     if (!rc) rc = http_text_puts(&b, ",\"warn_at\":");
     if (!rc) rc = text_time(&b, t->warn_at);
     if (!rc) rc = http_text_puts(&b, ",\"sla\":{\"state\":");
-    if (!rc) rc = http_text_json_string(&b, http_ticket_sla_state(t, now));
+    if (!rc) rc = http_text_json_string(&b, desk_ticket_sla_state(t, now));
     if (!rc) rc = http_text_puts(&b, "}}");
     if (rc) {
         free(b.s);
@@ -144,10 +92,10 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
 {
     json_t *o = json_object();
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
-    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
     int64_t due = t->first_response_due;
     int answered = t->first_response_at != 0;
-    const char *state = http_ticket_sla_state(t, now);
+    const char *state = desk_ticket_sla_state(t, now);
 
     garant_target target;
     int known = garant_policy_target(&target, pol, &terms) == 0;
@@ -213,8 +161,8 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     } else if (!rc) {
         int64_t start;
         int prio;
-        clock_source(&start, &prio, c, pol, t);
-        garant_ticket_terms src = http_ticket_terms(t, prio);
+        desk_ticket_clock_source(&start, &prio, c, pol, t);
+        garant_ticket_terms src = desk_ticket_terms(t, prio);
         json_decref(start_j);
         start_j = http_time_json(start);
         if (start <= due && garant_clock_explain(&ex, pol, &src, start, due) == 0) {
@@ -424,7 +372,7 @@ static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_ch
     http_correction *o = x->out;
     o->examined++;
     if (t->policy_version == x->version) return 0;
-    garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
+    garant_ticket_terms initial = desk_ticket_terms(t, t->initial_priority);
     garant_clock_state st;
     int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
     if (rc) {

@@ -4,15 +4,7 @@
 ** queue, policy and SLA routes so that a ticket has one JSON shape
 ** everywhere.
 **
-** The SLA state of a ticket at `now`:
-**   none      no deadline (the plan, priority or product stage carries no
-**             guarantee);
-**   met       first responded at or before the deadline;
-**   breached  first responded after the deadline, or still awaiting a
-**             response with now past the deadline (the store's `breached`
-**             filter uses the same definition: now > due);
-**   warning   awaiting, now at or past warn_at;
-**   active    awaiting, before warn_at.
+** The SLA state of a ticket is the desk's (desk_tickets.h).
 ** remaining_business_seconds is target time (business seconds for a
 ** business target, wall seconds for a 24/7 one) between now and the
 ** deadline, negative once overdue; for a ticket already answered it is the
@@ -27,11 +19,8 @@
 
 #include <jansson.h>
 
+#include "desk_tickets.h"
 #include "http.h"
-
-/* The terms a ticket's deadline is computed under: its plan and stage at
-** submission, with the given priority. Strings are borrowed from t. */
-garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority);
 
 /* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
 ** Caller owns the result (NULL only when out of memory). */
@@ -44,9 +33,6 @@ json_t *http_time_json(int64_t t);
 ** explanation needs them. Caller owns *out; free with json_decref. */
 int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
                      int64_t now, const json_t *row);
-
-/* The SLA state of t at now (the states above). Static storage. */
-const char *http_ticket_sla_state(const garant_ticket *t, int64_t now);
 
 /* The answer to filing a ticket: what the issue of the deadline needs,
 ** without names, history or explanation (GET the ticket for those):
