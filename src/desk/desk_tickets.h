@@ -102,4 +102,51 @@ int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int pr
 int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
                       const char *body, int public_);
 
+/* ---- corrections after a policy change ----------------------------------- */
+
+/* One ticket a correction moves onto its version: the instants it had and
+** the new ones (equal when only the version changes). */
+typedef struct desk_correction_step {
+    int64_t id, old_version;
+    int64_t old_due, old_warn, new_due, new_warn;
+} desk_correction_step;
+
+/* One deadline a correction moves, as a preview lists it. */
+typedef struct desk_correction_move {
+    int64_t id, old_version, old_due, new_due; /* UTC epoch seconds; GARANT_NO_DUE for none */
+    int breached;              /* a breach was recorded: it stays one */
+} desk_correction_move;
+
+/* What a correction does or would do (docs/SLA.md, "The terms a ticket was
+** filed under"): how many tickets awaiting a first response were examined,
+** how many would move, earlier or later for the customer, and the first
+** moves; with a plan, every ticket to put on the version, by id. Free with
+** desk_correction_free. */
+typedef struct desk_correction {
+    size_t examined, moved, earlier, later;
+    desk_correction_move *moves; /* the first max_listed moves */
+    size_t nmoves;
+    desk_correction_step *plan;
+    size_t nplan, plan_cap;
+} desk_correction;
+
+/* Count every ticket still awaiting a first response under policy version
+** `version` (pol) by replaying its priority changes, unless it already runs
+** on it; list up to max_listed moves; keep the plan if asked. Reads only.
+** A ticket whose terms pol does not know fails the whole run with
+** GARANT_EINVAL naming it. */
+int desk_correction_plan(desk_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
+                         size_t max_listed, int keep_plan);
+
+/* Carry out out's plan on w inside the caller's transaction: the
+** correction is recorded (its id through *out_id) and each ticket moves
+** onto `version`; where its deadline or warning instant changes, they are
+** stored with it and a 'deadline_corrected' event {correction,
+** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
+** reason} at `now` by actor says so; a recorded breach stays. */
+int desk_correction_apply(const desk_correction *out, garant_store_conn *w, int64_t version, int64_t now,
+                          int64_t actor, const char *reason, int64_t *out_id);
+
+void desk_correction_free(desk_correction *out);
+
 #endif

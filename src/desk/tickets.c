@@ -40,6 +40,15 @@ static json_t *event_time(int64_t t)
     return t == GARANT_NO_DUE || t == 0 ? json_null() : json_string(garant_time_format_utc(buf, t));
 }
 
+/* Set key to value on o, taking ownership of value; GARANT_ENOMEM if
+** either is missing. */
+static int put(json_t *o, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(o, key, value) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory building a history event");
+    return 0;
+}
+
 static int is_staff(const garant_user *u) { return u->role != GARANT_ROLE_CUSTOMER; }
 
 /* ---- the clock of a ticket ----------------------------------------------- */
@@ -428,4 +437,118 @@ int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, con
     *out_reply_id = j.reply_id;
     *out_first = j.first;
     return rc;
+}
+
+/* ---- corrections of open tickets (docs/SLA.md) ------------------------ */
+
+typedef struct correct_ctx {
+    const garant_policy *pol;
+    int64_t version;
+    size_t max_listed;
+    int keep_plan;
+    desk_correction *out;
+} correct_ctx;
+
+/* Ordering of two deadlines for the customer: -1 earlier, 0 same, 1 later
+** (no deadline is the latest of all). */
+static int later(int64_t new_due, int64_t old_due)
+{
+    if (new_due == old_due) return 0;
+    if (new_due == GARANT_NO_DUE) return 1;
+    if (old_due == GARANT_NO_DUE) return -1;
+    return new_due > old_due ? 1 : -1;
+}
+
+static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
+{
+    correct_ctx *x = ctxp;
+    desk_correction *o = x->out;
+    o->examined++;
+    if (t->policy_version == x->version) return 0;
+    garant_ticket_terms initial = desk_ticket_terms(t, t->initial_priority);
+    garant_clock_state st;
+    int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL,
+                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot be counted under "
+                             "policy version %lld: %s",
+                             (long long)t->id, t->plan, t->priority, initial.stage, (long long)x->version, why);
+    }
+    int64_t due = st.due_s, warn = st.warn_s;
+    int dir = later(due, t->first_response_due);
+    o->moved += dir != 0;
+    o->earlier += dir < 0;
+    o->later += dir > 0;
+    if (dir && o->nmoves < x->max_listed)
+        o->moves[o->nmoves++] = (desk_correction_move){t->id, t->policy_version, t->first_response_due, due,
+                                                       t->breached_at != 0};
+    if (!x->keep_plan) return 0;
+    if (garant__grow((void **)&o->plan, &o->plan_cap, o->nplan + 1, sizeof *o->plan) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory planning a correction of %zu tickets", o->nplan + 1);
+    o->plan[o->nplan++] = (desk_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn};
+    return 0;
+}
+
+int desk_correction_plan(desk_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
+                         size_t max_listed, int keep_plan)
+{
+    memset(out, 0, sizeof *out);
+    if (max_listed && !(out->moves = calloc(max_listed, sizeof *out->moves)))
+        return garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
+    correct_ctx x = {pol, version, max_listed, keep_plan, out};
+    int rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
+    if (rc) desk_correction_free(out);
+    return rc;
+}
+
+/* The history event of one moved ticket. */
+static int record_step(garant_store_conn *w, const desk_correction_step *p, int64_t correction, int64_t version,
+                       int64_t now, int64_t actor, const char *reason)
+{
+    json_t *data = json_object();
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
+    int rc = put(data, "correction", json_integer(correction));
+    if (!rc) rc = put(data, "old_version", json_integer(p->old_version));
+    if (!rc) rc = put(data, "new_version", json_integer(version));
+    if (!rc) rc = put(data, "old_due", event_time(p->old_due));
+    if (!rc) rc = put(data, "new_due", event_time(p->new_due));
+    if (!rc) rc = put(data, "old_warn_at", event_time(p->old_warn));
+    if (!rc) rc = put(data, "new_warn_at", event_time(p->new_warn));
+    if (!rc) rc = put(data, "reason", reason ? json_string(reason) : json_null());
+    if (!rc) {
+        garant_event_in ev = {p->id, now, actor, "deadline_corrected", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int desk_correction_apply(const desk_correction *out, garant_store_conn *w, int64_t version, int64_t now,
+                          int64_t actor, const char *reason, int64_t *out_id)
+{
+    const garant_store_tickets_ops *tk = GS(w)->tickets;
+    garant_correction rec = {0, now, actor, NULL, version, reason, (int64_t)out->examined, (int64_t)out->moved,
+                             (int64_t)out->earlier, (int64_t)out->later};
+    int64_t id = 0;
+    int rc = GS(w)->sla->correction_insert(w, &rec, &id);
+    for (size_t i = 0; i < out->nplan && !rc; i++) {
+        const desk_correction_step *p = &out->plan[i];
+        /* A ticket whose instants stay takes the version silently: the
+        ** history tells what moved. */
+        if (p->new_due == p->old_due && p->new_warn == p->old_warn)
+            rc = tk->set_policy_version(w, p->id, version);
+        else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
+            rc = record_step(w, p, id, version, now, actor, reason);
+    }
+    if (!rc && out_id) *out_id = id;
+    return rc;
+}
+
+void desk_correction_free(desk_correction *out)
+{
+    free(out->moves);
+    free(out->plan);
+    memset(out, 0, sizeof *out);
 }

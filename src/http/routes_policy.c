@@ -397,12 +397,32 @@ static int correction_target(http_req *r, int64_t *out_version, const garant_pol
     return 0;
 }
 
-static json_t *correction_json(const http_correction *c, int64_t version)
+/* The API object of one move: instants as RFC 3339, delta_seconds null
+** when either deadline is none. Caller owns (NULL if out of memory). */
+static json_t *move_json(const desk_correction_move *m)
 {
+    json_t *delta = m->new_due != GARANT_NO_DUE && m->old_due != GARANT_NO_DUE ? json_integer(m->new_due - m->old_due)
+                                                                                 : json_null();
+    return json_pack("{s:I,s:I,s:o,s:o,s:o,s:b}", "id", (json_int_t)m->id, "old_version", (json_int_t)m->old_version,
+                     "old_due", http_time_json(m->old_due), "new_due", http_time_json(m->new_due), "delta_seconds",
+                     delta, "breached", m->breached);
+}
+
+static json_t *correction_json(const desk_correction *c, int64_t version)
+{
+    json_t *moves = json_array();
+    for (size_t i = 0; moves && i < c->nmoves; i++) {
+        json_t *m = move_json(&c->moves[i]);
+        if (!m || json_array_append_new(moves, m) != 0) {
+            json_decref(moves);
+            moves = NULL;
+        }
+    }
+    if (!moves) return NULL;
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:o}", "to_version", (json_int_t)version, "tickets_examined",
                      (json_int_t)c->examined, "moved", (json_int_t)c->moved, "earlier", (json_int_t)c->earlier,
                      "later", (json_int_t)c->later, "unchanged", (json_int_t)(c->examined - c->moved),
-                     "needs_reason", c->later > 0, "moves", c->moves ? json_incref(c->moves) : json_array());
+                     "needs_reason", c->later > 0, "moves", moves);
 }
 
 /* POST /api/v1/policy/corrections/preview {to_version} (admins): which open
@@ -417,12 +437,12 @@ static int correction_preview(http_req *r)
     if (rc) return rc;
     garant_store_conn *c = r->db;
     if ((rc = GS(c)->begin_read(c))) return rc;
-    http_correction out;
-    rc = http_tickets_correct_plan(&out, c, pol, version, CORRECTION_LISTED, 0);
+    desk_correction out;
+    rc = desk_correction_plan(&out, c, pol, version, CORRECTION_LISTED, 0);
     GS(c)->rollback(c);
     if (rc) return rc;
     json_t *o = correction_json(&out, version);
-    http_correction_free(&out);
+    desk_correction_free(&out);
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, 200, o);
 }
@@ -435,7 +455,7 @@ typedef struct correct_job {
     int refused;      /* the plan failed or needs a reason: nothing written */
     char why[512];    /* then why */
     int64_t id;       /* the correction recorded */
-    http_correction out;
+    desk_correction out;
 } correct_job;
 
 /* Planned first, then carried out, in the same transaction. A correction
@@ -448,7 +468,7 @@ static int correct_write(garant_store_conn *w, void *ctx)
 {
     correct_job *j = ctx;
     http_req *r = j->r;
-    int rc = http_tickets_correct_plan(&j->out, w, j->pol, j->version, 0, 1);
+    int rc = desk_correction_plan(&j->out, w, j->pol, j->version, 0, 1);
     if (rc == GARANT_EINVAL || (!rc && j->out.later && !j->reason)) {
         j->refused = 1;
         if (rc)
@@ -461,7 +481,7 @@ static int correct_write(garant_store_conn *w, void *ctx)
         return 0;
     }
     if (rc) return rc;
-    return http_tickets_correct_apply(&j->out, w, j->version, r->now, r->user.id, j->reason, &j->id);
+    return desk_correction_apply(&j->out, w, j->version, r->now, r->user.id, j->reason, &j->id);
 }
 
 /* Corrections GET /api/v1/policy/corrections lists. */
@@ -504,7 +524,7 @@ static int correction_apply(http_req *r)
     if (rc) return rc;
     rc = http_write_undone(r->srv, correct_write, &j, DESK_WRITE_WHOLE);
     json_t *o = rc || j.refused ? NULL : correction_json(&j.out, j.version);
-    http_correction_free(&j.out);
+    desk_correction_free(&j.out);
     if (rc) return rc;
     if (j.refused) return garant__error(GARANT_EINVAL, "%s", j.why);
     if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||

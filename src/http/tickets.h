@@ -51,43 +51,4 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 ** ownership of rows; caller owns *out. */
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
-/* One ticket a correction moves onto its version: the instants it had and
-** the new ones (equal when only the version changes). */
-typedef struct http_correction_step {
-    int64_t id, old_version;
-    int64_t old_due, old_warn, new_due, new_warn;
-} http_correction_step;
-
-/* What a correction does or would do (docs/SLA.md, "The terms a ticket was
-** filed under"): how many tickets awaiting a first response were examined,
-** how many would move, earlier or later for the customer, and the first
-** moves {id, old_version, old_due, new_due, delta_seconds, breached};
-** with a plan, every ticket to put on the version, by id. Free with
-** http_correction_free. */
-typedef struct http_correction {
-    size_t examined, moved, earlier, later;
-    json_t *moves;
-    http_correction_step *plan;
-    size_t nplan, plan_cap;
-} http_correction;
-
-/* Count every ticket still awaiting a first response under policy version
-** `version` (pol) by replaying its priority changes, unless it already runs
-** on it; list up to max_listed moves; keep the plan if asked. Reads only.
-** A ticket whose terms pol does not know fails the whole run with
-** GARANT_EINVAL naming it. */
-int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
-                              size_t max_listed, int keep_plan);
-
-/* Carry out out's plan on w inside the caller's transaction: the
-** correction is recorded (its id through *out_id) and each ticket moves
-** onto `version`; where its deadline or warning instant changes, they are
-** stored with it and a 'deadline_corrected' event {correction,
-** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
-** reason} at `now` by actor says so; a recorded breach stays. */
-int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
-                               int64_t actor, const char *reason, int64_t *out_id);
-
-void http_correction_free(http_correction *out);
-
 #endif
