@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 
 #include "../core/internal.h"
@@ -232,10 +231,4 @@ void desk_stats_get(garant_desk *d, desk_stats *out)
     desk_writer_stats_get(d->writer, &out->write);
     out->monitor_rounds = atomic_load(&d->monitor_rounds);
     out->delivery_rounds = atomic_load(&d->delivery_rounds);
-}
-
-void desk_thread_name(const char *name)
-{
-    /* Names show in top -H, perf and gdb; Linux keeps 15 characters. */
-    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }

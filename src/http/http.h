@@ -1,6 +1,7 @@
 /*
-** http.h - the ticket service's HTTP layer: the server, requests, routes,
-** the error-to-status table, JSON validation, auth and the write path.
+** http.h - the HTTP door of the desk (desk.h): requests, routes, the
+** error-to-status table, JSON validation and what a route asks of the
+** server. A route parses its request, calls the desk and serialises.
 **
 ** Each area of the API is a table of routes in its own file
 ** (routes_accounts.c, routes_tickets.c, routes_admin.c, routes_policy.c,
@@ -12,9 +13,10 @@
 ** loop without one; it returns 0 after setting a response, or a negative
 ** garant_err with garant_error_last() set, which the server turns into
 ** {"error": {"code": "...", "message": "..."}} with the status from one
-** table (http_status_of). Writes go through http_write(): the writer
-** thread commits many requests in one transaction and one fsync (group
-** commit), and http_write returns only once the write is durable.
+** table (http_status_of). Writes go through the desk's write path
+** (http_write, desk_write): the writer thread commits many requests in one
+** transaction and one fsync (group commit), and the call returns only once
+** the write is durable.
 */
 #ifndef GARANT_HTTP_H
 #define GARANT_HTTP_H

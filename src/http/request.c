@@ -44,13 +44,6 @@ int http_reply_text(http_req *r, int status, const char *content_type, char *tex
     return 0;
 }
 
-void http_reply_error(http_req *r, int err, const char *message)
-{
-    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", garant_err_name(err), "message",
-                          message && message[0] ? message : garant_err_name(err));
-    http_reply(r, http_status_of(err), e);
-}
-
 void http_request_start(conn_state *cs)
 {
     memset((char *)cs + offsetof(conn_state, len), 0, sizeof *cs - offsetof(conn_state, len));

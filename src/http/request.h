@@ -88,8 +88,6 @@ const http_route *http_route_find(const char *method, const char *path, int64_t 
 ** port does and does not refuse. */
 const char *http_framing_problem(struct MHD_Connection *conn, const char *version, int *status);
 
-/* Set the error response for err (a garant_err) with message. */
-void http_reply_error(http_req *r, int err, const char *message);
 /* Turn the JSON response into text, on the thread that built it. */
 void http_render(http_req *r);
 /* Queue the request's response on conn (rendering it first); an MHD

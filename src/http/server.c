@@ -125,6 +125,14 @@ int http_status_of(int err)
     return 500;
 }
 
+/* The error response for err (a garant_err) with message. */
+static void reply_error(http_req *r, int err, const char *message)
+{
+    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", garant_err_name(err), "message",
+                          message && message[0] ? message : garant_err_name(err));
+    http_reply(r, http_status_of(err), e);
+}
+
 /* ---- clock and policy ------------------------------------------------ */
 
 /* Business time, UTC epoch seconds. Under --test-clock only the test
@@ -254,7 +262,7 @@ static void handle(http_req *r, conn_state *cs)
     }
     if (rc) {
         assert(!cs->pending);
-        http_reply_error(r, rc, garant_error_last());
+        reply_error(r, rc, garant_error_last());
     }
     if (r->db) ops->release(r->db);
     r->db = NULL;
@@ -429,17 +437,17 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     int path_known;
     cs->rt = http_route_find(method, url, &r->id, &r->id2, &path_known);
     if (!cs->rt) {
-        http_reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
+        reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
                     path_known ? "method not allowed on this resource" : "no such resource");
         if (path_known) r->status = 405;
         return -1;
     }
     if (cs->too_large) {
-        http_reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
+        reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
         return -1;
     }
     if (atomic_load(&srv->draining)) {
-        http_reply_error(r, GARANT_EBUSY, "the server is shutting down; try again shortly");
+        reply_error(r, GARANT_EBUSY, "the server is shutting down; try again shortly");
         r->retry_after_s = 1;
         return -1;
     }
@@ -473,7 +481,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *problem = http_framing_problem(conn, version, &status);
         if (!problem) return MHD_YES;
         fill_request(srv, conn, cs, url, method);
-        http_reply_error(&cs->req, GARANT_EPARSE, problem);
+        reply_error(&cs->req, GARANT_EPARSE, problem);
         cs->req.status = status;
         cs->close = 1;
         return finish(srv, conn, cs);
@@ -490,10 +498,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->pending = 0;
         int rc = cs->job.rc;
         if (rc) {
-            http_reply_error(r, rc, cs->job.message);
+            reply_error(r, rc, cs->job.message);
         } else {
             garant__error_clear();
-            if ((rc = cs->then(r, cs->job.ctx))) http_reply_error(r, rc, garant_error_last());
+            if ((rc = cs->then(r, cs->job.ctx))) reply_error(r, rc, garant_error_last());
         }
         return finish(srv, conn, cs);
     }
@@ -531,7 +539,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cs->rt->run != HTTP_RUN_INLINE) {
         http_pool *p = cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general;
         if (to_worker(srv, p, cs) == 0) return MHD_YES;
-        http_reply_error(&cs->req, GARANT_EBUSY, http_pool_refusal(p));
+        reply_error(&cs->req, GARANT_EBUSY, http_pool_refusal(p));
         cs->req.retry_after_s = 1;
         return finish(srv, conn, cs);
     }
