@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "desk.h"
 #include "log.h"
 #include "monitor.h"

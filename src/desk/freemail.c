@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "freemail.h"
 
 /* Ceilings: entries in all lists, and bytes of an extra list file. */

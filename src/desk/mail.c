@@ -23,7 +23,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "desk.h"
 #include "log.h"
 

@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "desk_tickets.h"
 
 /* snprintf(dst, size, "%s", src) without printf's format engine, for the

@@ -22,7 +22,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "webhook.h"
 
 /* Limits of one delivery: the whole transfer, and the connection. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "desk.h"
 
 /* Most writes one transaction commits. */

@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "auth.h"
 #include "loader.h"
 #include "request.h"

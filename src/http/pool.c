@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "pool.h"
 #include "desk.h"
 

@@ -65,7 +65,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "accounts.h"
 #include "server.h"
 

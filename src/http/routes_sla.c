@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "http.h"
 #include "webhook.h"
 

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "text.h"
 #include "tickets.h"
 

@@ -47,7 +47,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "accounts.h"
 #include "auth.h"
 #include "client_addr.h"
