@@ -97,7 +97,7 @@ static int seed_org(garant_store_conn *w, const char *plan, const char *hash, in
     return rc;
 }
 
-/* A warning or breach as the SLA monitor records it (src/http/monitor.c):
+/* A warning or breach as the SLA monitor records it (src/desk/monitor.c):
 ** its sla_events row and its history event, at the instant it fell due. */
 static int raised(garant_store_conn *w, int64_t id, const char *kind, const char *history, int64_t due, int64_t at)
 {

@@ -23,7 +23,7 @@ echo "lint: cppcheck on ${dirs[*]}"
 # configuration, not every combination of #ifdefs. -I tests for the
 # tests' support.h; not the node_modules of the browser and API tests.
 if ! cppcheck --enable=warning,performance,portability --error-exitcode=1 \
-  --inline-suppr --std=c11 --quiet -I include -I src/io -I src/core -I src/store -I src/http -I src/mail -I tests \
+  --inline-suppr --std=c11 --quiet -I include -I src/io -I src/core -I src/store -I src/desk -I src/http -I src/mail -I tests \
   --include=/usr/include/jansson.h --suppress=missingIncludeSystem \
   -i tests/web/node_modules -i tests/api/node_modules -D_POSIX_C_SOURCE=200809L "${dirs[@]}"; then
   echo "lint: cppcheck found problems (above)" >&2

@@ -147,7 +147,7 @@ typedef struct user_change {
     const cli_args *a;
     const char *cmd;
     int usage;            /* the user was not found: said already */
-    http_admin_by by;
+    desk_admin_by by;
     garant_role role;     /* role */
     int64_t org_id;       /* role: --org */
     int active;           /* deactivate 0, activate 1 */
@@ -159,7 +159,7 @@ static int role_write(garant_store_conn *w, void *ctx)
     user_change *j = ctx;
     garant_user u;
     if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
-    return http_admin_user_role(&j->user, w, &j->by, u.id, j->role, j->org_id);
+    return desk_admin_user_role(&j->user, w, &j->by, u.id, j->role, j->org_id);
 }
 
 static int active_write(garant_store_conn *w, void *ctx)
@@ -167,14 +167,14 @@ static int active_write(garant_store_conn *w, void *ctx)
     user_change *j = ctx;
     garant_user u;
     if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
-    return http_admin_user_active(&j->user, w, &j->by, u.id, j->active);
+    return desk_admin_user_active(&j->user, w, &j->by, u.id, j->active);
 }
 
 static int delete_write(garant_store_conn *w, void *ctx)
 {
     user_change *j = ctx;
     if ((j->usage = find_user(&j->user, w, j->a, j->cmd))) return GARANT_EINVAL;
-    return http_admin_user_delete(w, &j->by, j->user.id);
+    return desk_admin_user_delete(w, &j->by, j->user.id);
 }
 
 /* Run a user change; the exit status. */
@@ -183,7 +183,7 @@ static int run_user_change(user_change *j, change_fn fn)
     garant_store *st;
     int rc = open_desk(&st, j->a, j->cmd);
     if (rc) return rc;
-    j->by = (http_admin_by){0, (int64_t)time(NULL)};
+    j->by = (desk_admin_by){0, (int64_t)time(NULL)};
     rc = in_transaction(st, fn, j);
     garant_store_close(st);
     if (j->usage) return j->usage; /* said by find_user */
@@ -271,7 +271,7 @@ int cmd_org_list(const cli_args *a)
 }
 
 typedef struct org_change {
-    http_admin_by by;
+    desk_admin_by by;
     int64_t id;
     const char *name;      /* rename */
     int active;            /* deactivate 0, activate 1 */
@@ -281,19 +281,19 @@ typedef struct org_change {
 static int org_rename_write(garant_store_conn *w, void *ctx)
 {
     org_change *j = ctx;
-    return http_admin_org_rename(w, &j->by, j->id, j->name);
+    return desk_admin_org_rename(w, &j->by, j->id, j->name);
 }
 
 static int org_active_write(garant_store_conn *w, void *ctx)
 {
     org_change *j = ctx;
-    return http_admin_org_active(&j->users, w, &j->by, j->id, j->active);
+    return desk_admin_org_active(&j->users, w, &j->by, j->id, j->active);
 }
 
 static int org_delete_write(garant_store_conn *w, void *ctx)
 {
     org_change *j = ctx;
-    return http_admin_org_delete(w, &j->by, j->id);
+    return desk_admin_org_delete(w, &j->by, j->id);
 }
 
 static int run_org_change(const cli_args *a, const char *cmd, org_change *j, change_fn fn)
@@ -302,7 +302,7 @@ static int run_org_change(const cli_args *a, const char *cmd, org_change *j, cha
     if (rc) return rc;
     garant_store *st;
     if ((rc = open_desk(&st, a, cmd))) return rc;
-    j->by = (http_admin_by){0, (int64_t)time(NULL)};
+    j->by = (desk_admin_by){0, (int64_t)time(NULL)};
     rc = in_transaction(st, fn, j);
     garant_store_close(st);
     return rc ? cli_fail(rc) : CLI_OK;

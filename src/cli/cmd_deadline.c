@@ -287,7 +287,11 @@ static int batch(const garant_policy *pol)
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     reader r = {stdin, malloc(READ_CHUNK + MAX_LINE + 1), 0, 0, 0};
-    if (!r.buf) return cli_usage_error("out of memory");
+    if (!r.buf) {
+        /* Ours, not the input's: exit 1 (cli.h). */
+        fputs("garant: out of memory\n", stderr);
+        return CLI_FAIL;
+    }
     unsigned long lineno = 0, rejected = 0;
     const char *line;
     size_t len;

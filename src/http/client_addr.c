@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "client_addr.h"
 
 /* The address in text as family and bytes, IPv4-mapped IPv6 as IPv4. 1 on

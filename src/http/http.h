@@ -1,6 +1,7 @@
 /*
-** http.h - the ticket service's HTTP layer: the server, requests, routes,
-** the error-to-status table, JSON validation, auth and the write path.
+** http.h - the HTTP door of the desk (desk.h): requests, routes, the
+** error-to-status table, JSON validation and what a route asks of the
+** server. A route parses its request, calls the desk and serialises.
 **
 ** Each area of the API is a table of routes in its own file
 ** (routes_accounts.c, routes_tickets.c, routes_admin.c, routes_policy.c,
@@ -12,9 +13,10 @@
 ** loop without one; it returns 0 after setting a response, or a negative
 ** garant_err with garant_error_last() set, which the server turns into
 ** {"error": {"code": "...", "message": "..."}} with the status from one
-** table (http_status_of). Writes go through http_write(): the writer
-** thread commits many requests in one transaction and one fsync (group
-** commit), and http_write returns only once the write is durable.
+** table (http_status_of). Writes go through the desk's write path
+** (http_write, desk_write): the writer thread commits many requests in one
+** transaction and one fsync (group commit), and the call returns only once
+** the write is durable.
 */
 #ifndef GARANT_HTTP_H
 #define GARANT_HTTP_H
@@ -25,6 +27,7 @@
 #include <jansson.h>
 
 #include "garant/garant.h"
+#include "desk.h"
 #include "store.h"
 
 typedef struct garant_server garant_server;
@@ -104,6 +107,7 @@ extern const http_route http_routes_policy[];
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {
     garant_server *srv;
+    garant_desk *desk;         /* the desk the server opened (desk.h) */
     const char *method;
     const char *path;
     int64_t id;                /* the {id} of the route, 0 if none */
@@ -185,6 +189,8 @@ int http_policy_swap(garant_server *srv, garant_policy *pol, int64_t version);
 ** --config). Caller owns *out; free with garant_policy_free. */
 int http_policy_compile(garant_policy **out, garant_diags **out_diags, garant_server *srv, const char *yaml);
 garant_store *http_store(garant_server *srv);
+/* The desk the server opened. Borrowed; valid until it stops. */
+garant_desk *http_desk(garant_server *srv);
 /* The server's clock: real time, or the test clock when enabled. */
 int64_t http_now(garant_server *srv);
 
@@ -192,35 +198,10 @@ int64_t http_now(garant_server *srv);
 ** with other requests (its own savepoint: a failing fn rolls back only its
 ** own work), and return once the transaction is durably committed: fn's
 ** result, or GARANT_ESTORE if the commit failed. */
-typedef int (*http_write_fn)(garant_store_conn *w, void *ctx);
-int http_write(garant_server *srv, http_write_fn fn, void *ctx);
-
-/* How a write's failure is undone (http_write_undone, http_write_then):
-**   - HTTP_WRITE_SAVEPOINT: fn runs in its own savepoint, as http_write's
-**     do; it may change the database in any number of statements.
-**   - HTTP_WRITE_ONE_STATEMENT: fn changes the database in at most one SQL
-**     statement (reads before it are free) and runs without a savepoint,
-**     because a failed statement undoes itself: SQLite checks a row's
-**     constraints before it writes anything, and an I/O error or want of
-**     memory rolls back the whole transaction, which the writer notices
-**     (every later write of it fails too). A savepoint copied each page
-**     the write touched into a statement journal first: 14 % of the
-**     writer's time filing a ticket.
-**   - HTTP_WRITE_WHOLE: fn may change the database in any number of
-**     statements and runs without a savepoint; if it fails, the writer's
-**     whole transaction is rolled back, and every job that shared it fails
-**     too. For long writes that fail only when the store does (a
-**     correction of every open ticket): there the savepoint copied each of
-**     the hundreds of thousands of pages the write touched into a
-**     journal first, which took most of its time. */
-typedef enum http_write_undo {
-    HTTP_WRITE_SAVEPOINT = 0,
-    HTTP_WRITE_ONE_STATEMENT = 1,
-    HTTP_WRITE_WHOLE = 2
-} http_write_undo;
+int http_write(garant_server *srv, desk_write_fn fn, void *ctx);
 
 /* http_write with another undo than its savepoint. */
-int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_write_undo undo);
+int http_write_undone(garant_server *srv, desk_write_fn fn, void *ctx, desk_write_undo undo);
 
 /* The same write for an HTTP_RUN_INLINE handler, which must not wait:
 ** queues fn(writer, ctx) and returns 0 at once (the handler then returns
@@ -228,9 +209,9 @@ int http_write_undone(garant_server *srv, http_write_fn fn, void *ctx, http_writ
 ** runs on the event loop and sets the response; if fn failed or the
 ** commit did, the request is answered with that error instead and then
 ** does not run. ctx must live until then: allocate it with http_alloc.
-** fn's failure is undone as http_write_undo says. */
+** fn's failure is undone as desk_write_undo says. */
 typedef int (*http_then_fn)(http_req *r, void *ctx);
-int http_write_then(http_req *r, http_write_fn fn, void *ctx, http_then_fn then, http_write_undo undo);
+int http_write_then(http_req *r, desk_write_fn fn, void *ctx, http_then_fn then, desk_write_undo undo);
 
 /* n bytes of zeroed memory that live as long as the request. Owned by the
 ** request (freed when it ends); NULL if out of memory. */
@@ -241,9 +222,6 @@ void *http_alloc(http_req *r, size_t n);
 void http_forget_session(garant_server *srv, const uint8_t hash[32]);
 void http_forget_user_sessions(garant_server *srv, int64_t user_id);
 
-/* Send an e-mail (verification, password reset): over SMTP when the server
-** has an SMTP URL, else written to the server's log. */
-int http_mail(garant_server *srv, const char *to, const char *subject, const char *body);
 
 /* Server settings, from the command line and the config. */
 typedef struct garant_server_options {

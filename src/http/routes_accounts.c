@@ -65,9 +65,9 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "accounts.h"
-#include "server_internal.h"
+#include "server.h"
 
 /* Lifetimes and limits, in seconds and counts. */
 #define SESSION_TTL_S (12 * 3600)
@@ -131,7 +131,7 @@ static int pw_hash(char out[128], const char *password)
 
 static int pw_check(garant_server *srv, const char *hash, const char *password, int *out_rehash)
 {
-    atomic_fetch_add(&srv->password_checks, 1);
+    http_metrics_password_check(http_server_metrics(srv));
     hash_enter();
     int rc = http_password_check(hash, password, out_rehash);
     hash_leave();
@@ -167,19 +167,18 @@ static int check_password(const char *pw)
 ** port actually bound (the listen address may say port 0). */
 static void base_url(char *out, size_t cap, garant_server *srv)
 {
-    const char *b = srv->opt.base_url;
+    const garant_server_options *opt = http_server_options(srv);
+    const char *b = opt->base_url;
     if (b && *b) {
         size_t n = strlen(b);
         while (n && b[n - 1] == '/') n--;
         snprintf(out, cap, "%.*s", (int)n, b);
         return;
     }
-    const char *listen = srv->opt.listen ? srv->opt.listen : "127.0.0.1:8080";
+    const char *listen = opt->listen ? opt->listen : "127.0.0.1:8080";
     const char *colon = strrchr(listen, ':');
     int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
-    unsigned port = 0;
-    const union MHD_DaemonInfo *di = srv->daemon ? MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    if (di) port = di->port;
+    unsigned port = http_server_port(srv);
     if (!port && colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
     if (hl == 0 || (hl == 1 && listen[0] == '*') || (hl == 7 && !strncmp(listen, "0.0.0.0", 7)))
         snprintf(out, cap, "http://localhost:%u", port);
@@ -282,7 +281,7 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
                      "others stop working.\n\n"
                    : "",
              to, base, token);
-    return http_mail(r->srv, to, "Confirm your e-mail address for garant", body);
+    return desk_mail(r->desk, to, "Confirm your e-mail address for garant", body);
 }
 
 static int mail_exists(http_req *r, const char *to)
@@ -298,7 +297,7 @@ static int mail_exists(http_req *r, const char *to)
              "%s/forgot\n\n"
              "If it was not you, ignore this mail: nothing has changed.\n",
              to, base, base);
-    return http_mail(r->srv, to, "Your garant account", body);
+    return desk_mail(r->desk, to, "Your garant account", body);
 }
 
 typedef struct signup_limit_job {
@@ -350,9 +349,9 @@ static int signup(http_req *r)
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
-    if ((rc = http_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
+    if ((rc = desk_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
         return rc;
-    const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), j.domain);
+    const char *free_part = desk_freemail_match(r->desk, j.domain);
     if (free_part)
         return garant__error(GARANT_EINVAL, "sign up with your company e-mail address; %s is a free mail provider",
                              free_part);
@@ -716,8 +715,8 @@ static int forgot(http_req *r)
                  "Setting a new password logs the account out everywhere. If you did not\n"
                  "ask for this, ignore this mail: the password stays as it is.\n",
                  email, base, token);
-        /* A failure is logged by http_mail; the answer must not differ. */
-        http_mail(r->srv, email, "Reset your garant password", body);
+        /* A failure is logged by desk_mail; the answer must not differ. */
+        desk_mail(r->desk, email, "Reset your garant password", body);
     }
     sodium_memzero(token, sizeof token);
     return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",

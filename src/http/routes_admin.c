@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "accounts.h"
 #include "admin_ops.h"
-#include "server_internal.h"
 
 /* Most domains one request may name. */
 #define MAX_DOMAINS_PER_REQUEST 100
@@ -96,7 +95,7 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
                          l->many, known);
 }
 
-typedef char domain_name[HTTP_MAX_DOMAIN + 1];
+typedef char domain_name[DESK_MAX_DOMAIN + 1];
 
 /* Normalize the domains of a JSON array into *out (lower-case, checked,
 ** duplicates dropped, no free-mail provider). Caller owns *out; free(). */
@@ -114,9 +113,9 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
     for (size_t i = 0; i < n; i++) {
         char what[48];
         snprintf(what, sizeof what, "'%s'[%zu]", field, i);
-        int rc = http_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
+        int rc = desk_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
         if (!rc) {
-            const char *free_part = http_freemail_match(http_freemail_list(r->srv), http_policy(r), d[kept]);
+            const char *free_part = desk_freemail_match(r->desk, d[kept]);
             if (free_part)
                 rc = garant__error(GARANT_EINVAL,
                                    "%s: %s is a free mail provider; an organization's domains must be its own", what,
@@ -187,7 +186,7 @@ typedef struct org_job {
     domain_name *domains;   /* to add */
     size_t ndomains;
     int active;             /* update: 1 reactivate, 0 deactivate, -1 leave */
-    http_admin_by by;       /* update: who, when */
+    desk_admin_by by;       /* update: who, when */
     int64_t users_changed;  /* update: users deactivated or back with it */
 } org_job;
 
@@ -294,8 +293,8 @@ static int org_update_write(garant_store_conn *w, void *arg)
     if (rc) return rc;
     if (j->plan && strcmp(cur.plan, j->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, j->org.id, j->plan)))
         return rc;
-    if (j->name && (rc = http_admin_org_rename(w, &j->by, j->org.id, j->name))) return rc;
-    if (j->active >= 0 && (rc = http_admin_org_active(&j->users_changed, w, &j->by, j->org.id, j->active)))
+    if (j->name && (rc = desk_admin_org_rename(w, &j->by, j->org.id, j->name))) return rc;
+    if (j->active >= 0 && (rc = desk_admin_org_active(&j->users_changed, w, &j->by, j->org.id, j->active)))
         return rc;
     return add_domains(w, j);
 }
@@ -321,7 +320,7 @@ static int org_update(http_req *r)
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
     j.active = v[3] ? json_is_true(v[3]) : -1;
-    j.by = (http_admin_by){r->user.id, r->now};
+    j.by = (desk_admin_by){r->user.id, r->now};
     if (v[2]) {
         j.name = json_string_value(v[2]);
         if ((rc = http_name_check(j.name, GARANT_MAX_NAME, "name"))) return rc;
@@ -335,7 +334,7 @@ static int org_update(http_req *r)
     free(j.domains);
     if (rc) return rc;
     /* Its users' cached sessions end with them. */
-    if (j.users_changed) http_sessions_clear(r->srv->sessions);
+    if (j.users_changed) desk_forget_all_sessions(http_desk(r->srv));
     json_t *o = NULL;
     if ((rc = org_json(r, r->id, &o))) return rc;
     return http_reply(r, 200, o);
@@ -344,7 +343,7 @@ static int org_update(http_req *r)
 static int org_delete_write(garant_store_conn *w, void *arg)
 {
     const org_job *j = arg;
-    return http_admin_org_delete(w, &j->by, j->org.id);
+    return desk_admin_org_delete(w, &j->by, j->org.id);
 }
 
 /* DELETE /api/v1/orgs/{id}: only an organization without tickets or users
@@ -355,7 +354,7 @@ static int org_delete(http_req *r)
     org_job j;
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
-    j.by = (http_admin_by){r->user.id, r->now};
+    j.by = (desk_admin_by){r->user.id, r->now};
     int rc = http_write(r->srv, org_delete_write, &j);
     if (rc) return rc;
     return http_reply(r, 204, NULL);
@@ -494,7 +493,7 @@ static int user_list(http_req *r)
 typedef struct user_job {
     int64_t id;          /* in */
     int64_t self_id;     /* in: the admin asking */
-    http_admin_by by;    /* in: who, when */
+    desk_admin_by by;    /* in: who, when */
     int active;          /* in: 1 reactivate, 0 deactivate, -1 leave */
     int set_role;        /* in: change the role to role (with org_id) */
     garant_role role;
@@ -516,8 +515,8 @@ static int user_update_write(garant_store_conn *w, void *arg)
 {
     user_job *j = arg;
     int rc = 0;
-    if (j->set_role) rc = http_admin_user_role(&j->user, w, &j->by, j->id, j->role, j->org_id);
-    if (!rc && j->active >= 0) rc = http_admin_user_active(&j->user, w, &j->by, j->id, j->active);
+    if (j->set_role) rc = desk_admin_user_role(&j->user, w, &j->by, j->id, j->role, j->org_id);
+    if (!rc && j->active >= 0) rc = desk_admin_user_active(&j->user, w, &j->by, j->id, j->active);
     return rc;
 }
 
@@ -547,7 +546,7 @@ static int user_update(http_req *r)
     memset(&j, 0, sizeof j);
     j.id = r->id;
     j.self_id = r->user.id;
-    j.by = (http_admin_by){r->user.id, r->now};
+    j.by = (desk_admin_by){r->user.id, r->now};
     j.active = v[0] ? json_is_true(v[0]) : -1;
     if (v[1]) {
         const char *role = json_string_value(v[1]);
@@ -576,7 +575,7 @@ static int user_update(http_req *r)
 static int user_delete_write(garant_store_conn *w, void *arg)
 {
     user_job *j = arg;
-    return http_admin_user_delete(w, &j->by, j->id);
+    return desk_admin_user_delete(w, &j->by, j->id);
 }
 
 /* DELETE /api/v1/users/{id}: only a user without history (a mistaken
@@ -588,7 +587,7 @@ static int user_delete(http_req *r)
     memset(&j, 0, sizeof j);
     j.id = r->id;
     j.self_id = r->user.id;
-    j.by = (http_admin_by){r->user.id, r->now};
+    j.by = (desk_admin_by){r->user.id, r->now};
     int rc = check_not_self(&j, "delete");
     if (!rc) rc = http_write(r->srv, user_delete_write, &j);
     if (rc) return rc;

@@ -20,11 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "admin_ops.h"
 #include "loader.h"
 #include "log.h"
-#include "server_internal.h"
 #include "tickets.h"
 
 /* ---- describing a policy --------------------------------------------- */
@@ -332,9 +331,10 @@ static int put_write(garant_store_conn *w, void *ctx)
 ** version saved, so the server acts on what the database says. */
 static void restore_policy(garant_server *srv)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    garant_store *store = http_store(srv);
+    const garant_store_ops *ops = garant_store_ops_of(store);
     garant_store_conn *c;
-    if (ops->acquire(&c, srv->store) != 0) return;
+    if (ops->acquire(&c, store) != 0) return;
     garant_policy_version v;
     garant_policy *pol = NULL;
     int rc = ops->sla->policy_latest(c, &v);
@@ -342,7 +342,7 @@ static void restore_policy(garant_server *srv)
     if (rc == 0) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
     free(v.yaml);
     if (rc == 0) rc = http_policy_swap(srv, pol, v.version);
-    if (rc) http_log("the saved policy could not be restored: %s", garant_error_last());
+    if (rc) desk_log("the saved policy could not be restored: %s", garant_error_last());
 }
 
 static const http_field policy_put_body[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
@@ -423,10 +423,10 @@ static int stage_write(garant_store_conn *w, void *ctx)
     if (latest.version != j->base_version)
         return garant__error(GARANT_ECONFLICT, "the policy changed (version %lld) while the stage was being changed: "
                              "try again", (long long)latest.version);
-    http_admin_by by = {r->user.id, r->now};
+    desk_admin_by by = {r->user.id, r->now};
     rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id, &j->version);
     if (!rc) rc = GS(w)->admin->product_set_stage(w, j->product_id, j->stage);
-    if (!rc) rc = http_admin_audit(w, &by, "product_stage", j->product_id, j->product.stage, j->stage, j->version);
+    if (!rc) rc = desk_admin_audit(w, &by, "product_stage", j->product_id, j->product.stage, j->stage, j->version);
     if (rc) return rc;
     snprintf(j->product.stage, sizeof j->product.stage, "%s", j->stage);
     /* Swap inside the writer, as put_write does: tickets filed in the
@@ -522,12 +522,40 @@ static int correction_target(http_req *r, int64_t *out_version, const garant_pol
     return 0;
 }
 
-static json_t *correction_json(const http_correction *c, int64_t version)
+/* The API object of one move: instants as RFC 3339, delta_seconds null
+** when either deadline is none. Caller owns (NULL if out of memory). */
+static json_t *move_json(const desk_correction_move *m)
 {
+    json_t *delta = m->new_due != GARANT_NO_DUE && m->old_due != GARANT_NO_DUE ? json_integer(m->new_due - m->old_due)
+                                                                                 : json_null();
+    json_t *o = json_pack("{s:I,s:I,s:o,s:o,s:o,s:b}", "id", (json_int_t)m->id, "old_version",
+                          (json_int_t)m->old_version, "old_due", http_time_json(m->old_due), "new_due",
+                          http_time_json(m->new_due), "delta_seconds", delta, "breached", m->breached);
+    /* Only where the product's stage differs under the version. */
+    if (o && m->new_stage[0] &&
+        (json_object_set_new(o, "old_stage", json_string(m->old_stage)) ||
+         json_object_set_new(o, "new_stage", json_string(m->new_stage)))) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+static json_t *correction_json(const desk_correction *c, int64_t version)
+{
+    json_t *moves = json_array();
+    for (size_t i = 0; moves && i < c->nmoves; i++) {
+        json_t *m = move_json(&c->moves[i]);
+        if (!m || json_array_append_new(moves, m) != 0) {
+            json_decref(moves);
+            moves = NULL;
+        }
+    }
+    if (!moves) return NULL;
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:o}", "to_version", (json_int_t)version, "tickets_examined",
                      (json_int_t)c->examined, "moved", (json_int_t)c->moved, "earlier", (json_int_t)c->earlier,
                      "later", (json_int_t)c->later, "unchanged", (json_int_t)(c->examined - c->moved),
-                     "needs_reason", c->later > 0, "moves", c->moves ? json_incref(c->moves) : json_array());
+                     "needs_reason", c->later > 0, "moves", moves);
 }
 
 /* POST /api/v1/policy/corrections/preview {to_version} (admins): which open
@@ -542,12 +570,12 @@ static int correction_preview(http_req *r)
     if (rc) return rc;
     garant_store_conn *c = r->db;
     if ((rc = GS(c)->begin_read(c))) return rc;
-    http_correction out;
-    rc = http_tickets_correct_plan(&out, c, pol, version, CORRECTION_LISTED, 0);
+    desk_correction out;
+    rc = desk_correction_plan(&out, c, pol, version, CORRECTION_LISTED, 0);
     GS(c)->rollback(c);
     if (rc) return rc;
     json_t *o = correction_json(&out, version);
-    http_correction_free(&out);
+    desk_correction_free(&out);
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, 200, o);
 }
@@ -560,20 +588,20 @@ typedef struct correct_job {
     int refused;      /* the plan failed or needs a reason: nothing written */
     char why[512];    /* then why */
     int64_t id;       /* the correction recorded */
-    http_correction out;
+    desk_correction out;
 } correct_job;
 
 /* Planned first, then carried out, in the same transaction. A correction
 ** that would move any deadline later for the customer needs a written
 ** reason; it, and one the policy cannot count, are refused before anything
 ** is written, and fn succeeds: the write runs without a savepoint
-** (HTTP_WRITE_WHOLE), so its failure would fail every write beside it,
+** (DESK_WRITE_WHOLE), so its failure would fail every write beside it,
 ** and only a failing store may do that. */
 static int correct_write(garant_store_conn *w, void *ctx)
 {
     correct_job *j = ctx;
     http_req *r = j->r;
-    int rc = http_tickets_correct_plan(&j->out, w, j->pol, j->version, 0, 1);
+    int rc = desk_correction_plan(&j->out, w, j->pol, j->version, 0, 1);
     if (rc == GARANT_EINVAL || (!rc && j->out.later && !j->reason)) {
         j->refused = 1;
         if (rc)
@@ -586,7 +614,7 @@ static int correct_write(garant_store_conn *w, void *ctx)
         return 0;
     }
     if (rc) return rc;
-    return http_tickets_correct_apply(&j->out, w, j->version, r->now, r->user.id, j->reason, &j->id);
+    return desk_correction_apply(&j->out, w, j->version, r->now, r->user.id, j->reason, &j->id);
 }
 
 /* Corrections GET /api/v1/policy/corrections lists. */
@@ -627,9 +655,9 @@ static int correction_apply(http_req *r)
     j.r = r;
     int rc = correction_target(r, &j.version, &j.pol, &j.reason, 1);
     if (rc) return rc;
-    rc = http_write_undone(r->srv, correct_write, &j, HTTP_WRITE_WHOLE);
+    rc = http_write_undone(r->srv, correct_write, &j, DESK_WRITE_WHOLE);
     json_t *o = rc || j.refused ? NULL : correction_json(&j.out, j.version);
-    http_correction_free(&j.out);
+    desk_correction_free(&j.out);
     if (rc) return rc;
     if (j.refused) return garant__error(GARANT_EINVAL, "%s", j.why);
     if (o && (json_object_set_new(o, "applied", json_true()) != 0 ||

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "http.h"
 #include "text.h"
 

@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
-#include "../core/internal.h"
-#include "server_internal.h"
+#include "garant/error_wrap.h"
+#include "http.h"
 #include "webhook.h"
 
 /* The events a webhook may subscribe to; "*" means all, present and future. */
@@ -120,7 +120,7 @@ static int insert_webhook(garant_store_conn *w, void *arg)
 }
 
 static const http_field webhook_create_body[] = {
-    {"url", HTTP_F_STRING, 1, HTTP_WEBHOOK_MAX_URL},
+    {"url", HTTP_F_STRING, 1, DESK_WEBHOOK_MAX_URL},
     {"events", HTTP_F_ARRAY, 0, 8},
     {"secret", HTTP_F_STRING, 0, SECRET_MAX},
     {NULL, 0, 0, 0},
@@ -133,7 +133,7 @@ static int webhook_create(http_req *r)
     int rc = http_body_fields(r, webhook_create_body, v);
     if (rc) return rc;
     const char *url = json_string_value(v[0]);
-    rc = http_webhook_check_url(url, r->srv->opt.allow_private_webhooks, r->srv->test_hosts);
+    rc = desk_check_webhook_url(r->desk, url);
     if (rc) return rc;
     char events[128];
     rc = parse_events(events, sizeof events, v[1]);
@@ -193,7 +193,7 @@ static int webhook_delete(http_req *r)
 
 /* GET /api/v1/webhooks/deliveries: the latest deliveries, oldest first,
 ** each with a status: delivered, pending (will be tried again) or failed
-** (given up after HTTP_WEBHOOK_MAX_ATTEMPTS). */
+** (given up after DESK_WEBHOOK_MAX_ATTEMPTS). */
 static int delivery_list(http_req *r)
 {
     json_t *rows = NULL;
@@ -205,7 +205,7 @@ static int delivery_list(http_req *r)
         json_t *delivered = json_object_get(row, "delivered_at");
         int done = json_is_integer(delivered);
         int64_t attempts = json_integer_value(json_object_get(row, "attempts"));
-        const char *status = done ? "delivered" : attempts >= HTTP_WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
+        const char *status = done ? "delivered" : attempts >= DESK_WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
         json_object_set_new(row, "status", json_string(status));
         json_object_set_new(row, "delivered_at", instant_or_null(delivered));
     }

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "text.h"
 #include "tickets.h"
 
@@ -57,78 +57,6 @@ static int check_text(const char *field, const json_t *v, int multiline)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} environments[] = {
-    {"production", GARANT_ENV_PRODUCTION},
-    {"staging", GARANT_ENV_STAGING},
-    {"development", GARANT_ENV_DEVELOPMENT},
-};
-
-static unsigned env_bit(const char *name)
-{
-    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
-        if (!strcmp(environments[i].name, name)) return environments[i].bit;
-    return 0;
-}
-
-static const char *const statuses[] = {"open", "pending", "solved", "closed"};
-
-static int valid_status(const char *s)
-{
-    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-        if (!strcmp(statuses[i], s)) return 1;
-    return 0;
-}
-
-/* A priority the policy declares (the core's check), named as the field. */
-static int check_priority(const garant_policy *pol, json_int_t p)
-{
-    if (garant_policy_check_priority(pol, (long long)p) == 0) return 0;
-    char why[160];
-    snprintf(why, sizeof why, "%s", garant_error_last());
-    return garant__error(GARANT_EINVAL, "'priority': %s", why);
-}
-
-/* The priority's environment rule: P1 and P2 are for production only.
-** The refusal says the rule once (a definition that starts by saying it
-** again, "Production only: ...", is quoted without those words) and names
-** the most urgent priority that does cover the environment. */
-static int check_environment(const garant_policy *pol, int priority, const char *env)
-{
-    unsigned envs = garant_policy_priority_envs(pol, priority);
-    if (envs & env_bit(env)) return 0;
-    char allowed[64] = "";
-    size_t len = 0;
-    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
-        if (envs & environments[i].bit)
-            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
-                                    environments[i].name);
-    const char *name = garant_policy_priority_name(pol, priority);
-    const char *def = garant_policy_priority_definition(pol, priority);
-    if (!def || !def[0]) def = "see the definitions";
-    char rule[80];
-    snprintf(rule, sizeof rule, "%s only", allowed);
-    size_t rlen = strlen(rule);
-    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
-        def += rlen + 1;
-        while (*def == ' ') def++;
-    }
-    char instead[160] = "";
-    for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
-        int level = garant_policy_priority_level(pol, i);
-        if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
-        const char *iname = garant_policy_priority_name(pol, level);
-        size_t dl = strlen(def);
-        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
-                 env, level, iname ? iname : "?");
-        break;
-    }
-    return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
-                         allowed[0] ? allowed : "no environment", env, def, instead);
-}
-
 /* A text query parameter copied into dst: 1 if present, 0 if absent. */
 static int query_text(http_req *r, const char *name, char *dst, size_t cap)
 {
@@ -142,54 +70,11 @@ static int query_text(http_req *r, const char *name, char *dst, size_t cap)
 
 static int is_staff(const http_req *r) { return r->user.role != GARANT_ROLE_CUSTOMER; }
 
-/* A ticket the caller may see, read through c; another organization's
-** ticket is "not found" for a customer, like one that does not exist. */
+/* A ticket the caller may see, read through c (desk_ticket_visible). */
 static int visible_ticket(http_req *r, garant_store_conn *c, int64_t id, garant_ticket *t)
 {
-    int rc = GS(c)->tickets->get(c, id, t);
-    if (rc == GARANT_ENOTFOUND || (!rc && !is_staff(r) && t->org_id != r->user.org_id))
-        return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
-    return rc;
-}
-
-/* The deadline and warning instant of a new ticket filed at t->submitted_at
-** under pol. A plan or stage the policy does not know is the policy's gap,
-** reported as such. */
-static int initial_deadline(const garant_policy *pol, garant_ticket *t)
-{
-    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
-    int rc = garant_clock_due(&t->first_response_due, pol, &terms, t->submitted_at);
-    if (!rc) rc = garant_clock_warning_at(&t->warn_at, pol, &terms, t->first_response_due);
-    if (rc) {
-        char why[256];
-        snprintf(why, sizeof why, "%s", garant_error_last());
-        return garant__error(GARANT_EINVAL, "no deadline can be computed for plan '%s', stage '%s': %s", t->plan,
-                             terms.stage, why);
-    }
-    return 0;
-}
-
-/* The deadline after changing t's priority to `to` at now (docs/SLA.md):
-** raised, the stricter clock counts from now but never ends later than the
-** current deadline; lowered, from submission. Once the ticket has had its
-** first response the deadline is history and stays as it was. */
-static int reclassified(const garant_policy *pol, const garant_ticket *t, int to, int64_t now, int64_t *out_due,
-                        int64_t *out_warn)
-{
-    if (t->first_response_at) {
-        *out_due = t->first_response_due;
-        *out_warn = t->warn_at;
-        return 0;
-    }
-    garant_ticket_terms from = http_ticket_terms(t, t->priority), next = http_ticket_terms(t, to);
-    int rc = garant_clock_reclassify(out_due, pol, &from, &next, t->submitted_at, t->first_response_due, now);
-    if (!rc) rc = garant_clock_warning_at(out_warn, pol, &next, *out_due);
-    if (rc) {
-        char why[256];
-        snprintf(why, sizeof why, "%s", garant_error_last());
-        return garant__error(GARANT_EINVAL, "ticket %lld cannot be reclassified: %s", (long long)t->id, why);
-    }
-    return 0;
+    desk_actor who = {&r->user, r->now};
+    return desk_ticket_visible(t, c, &who, id);
 }
 
 /* Answer with one ticket, read afresh (after a write). */
@@ -212,54 +97,9 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
 
 /* Filing a ticket runs on the event loop (HTTP_RUN_INLINE): the request
 ** thread checks the input and computes nothing that needs the store; the
-** writer reads the organization's plan and the product's stage in the
-** same transaction as the insert, so a plan changed just before is the
-** plan the ticket gets, and computes the deadline with the policy in
-** force at that moment. */
-typedef struct create_job {
-    http_req *r;
-    const garant_policy *pol; /* the policy the deadline was computed with */
-    garant_ticket t;
-    const char *body;         /* borrowed from the request's parsed body */
-    char product[GARANT_MAX_NAME + 1]; /* as named in the request, "" if none */
-} create_job;
-
-static int create_write(garant_store_conn *w, void *ctx)
-{
-    create_job *j = ctx;
-    garant_ticket *t = &j->t;
-    garant_org org;
-    int rc = GS(w)->accounts->org_get(w, t->org_id, &org);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "your account belongs to no organization");
-    if (rc) return rc;
-    http_copy(t->plan, sizeof t->plan, org.plan);
-    http_copy(t->stage, sizeof t->stage, "ga");
-    if (j->product[0]) {
-        garant_product p;
-        rc = GS(w)->accounts->product_by_name(w, j->product, &p);
-        if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "unknown product '%.200s'", j->product);
-        if (rc) return rc;
-        http_copy(t->product, sizeof t->product, p.name);
-        http_copy(t->stage, sizeof t->stage, p.stage);
-    }
-    if (t->follow_up_of) {
-        /* Only a closed ticket the requester may read is followed up. */
-        garant_ticket prev;
-        rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
-        if (rc == GARANT_ENOTFOUND || (!rc && prev.org_id != t->org_id))
-            return garant__error(GARANT_EINVAL, "'follow_up_of': there is no ticket #%lld of yours",
-                                 (long long)t->follow_up_of);
-        if (rc) return rc;
-        if (strcmp(prev.status, "closed") != 0)
-            return garant__error(GARANT_EINVAL,
-                                 "'follow_up_of': ticket #%lld is %s, not closed: reply on it instead",
-                                 (long long)prev.id, prev.status);
-    }
-    j->pol = http_policy_current(j->r->srv, &t->policy_version);
-    if ((rc = initial_deadline(j->pol, t))) return rc;
-    /* The insert is also the history's 'created' event (store_tickets.h). */
-    return GS(w)->tickets->insert(w, t, j->body);
-}
+** desk's write (desk_file_write) reads the organization's plan and the
+** product's stage in the same transaction as the insert and computes the
+** deadline with the policy in force at that moment. */
 
 /* After the commit: 201 with the new ticket's id, terms and deadline,
 ** from what the write knows (no store read), written as JSON text without
@@ -269,7 +109,7 @@ static int create_write(garant_store_conn *w, void *ctx)
 ** the support center only takes the id from. */
 static int create_then(http_req *r, void *ctx)
 {
-    create_job *j = ctx;
+    desk_filing *j = ctx;
     snprintf(r->location, sizeof r->location, "/api/v1/tickets/%lld", (long long)j->t.id);
     char *text;
     int rc = http_ticket_created_text(&text, &j->t, r->now);
@@ -299,22 +139,22 @@ static int ticket_create(http_req *r)
     if (v[5] && json_string_length(v[5]) && (rc = check_text("impact", v[5], 0))) return rc;
     const garant_policy *pol = http_policy(r);
 
-    create_job *j = http_alloc(r, sizeof *j);
+    desk_filing *j = http_alloc(r, sizeof *j);
     if (!j) return garant__error(GARANT_ENOMEM, "out of memory");
-    j->r = r;
+    j->desk = r->desk;
     j->body = json_string_value(v[1]);
     garant_ticket *t = &j->t;
     t->org_id = r->user.org_id;
     t->requester_id = r->user.id;
     http_copy(t->subject, sizeof t->subject, json_string_value(v[0]));
     json_int_t prio = v[2] ? json_integer_value(v[2]) : garant_policy_default_priority(pol);
-    if ((rc = check_priority(pol, prio))) return rc;
+    if ((rc = desk_check_priority(pol, prio))) return rc;
     t->priority = t->initial_priority = (int)prio;
     const char *env = v[4] ? json_string_value(v[4]) : "production";
-    if (!env_bit(env))
+    if (!desk_environment_known(env))
         return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
                              env);
-    if ((rc = check_environment(pol, t->priority, env))) return rc;
+    if ((rc = desk_check_environment(pol, t->priority, env))) return rc;
     http_copy(t->environment, sizeof t->environment, env);
     http_copy(t->impact, sizeof t->impact, v[5] ? json_string_value(v[5]) : "");
     http_copy(t->status, sizeof t->status, "open");
@@ -322,10 +162,10 @@ static int ticket_create(http_req *r)
     if (v[6]) {
         json_int_t of = json_integer_value(v[6]);
         if (of < 1) return garant__error(GARANT_EINVAL, "'follow_up_of' must be a ticket id (1 or more)");
-        t->follow_up_of = of; /* checked by create_write */
+        t->follow_up_of = of; /* checked by desk_file_write */
     }
     t->submitted_at = r->now;
-    return http_write_then(r, create_write, j, create_then, HTTP_WRITE_ONE_STATEMENT); /* tk_insert */
+    return http_write_then(r, desk_file_write, j, create_then, DESK_WRITE_ONE_STATEMENT); /* tk_insert */
 }
 
 /* ---- GET /api/v1/tickets/{id} ---------------------------------------- */
@@ -447,7 +287,7 @@ static int ticket_list(http_req *r)
     if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
     if (rc) f.org_id = v;
     if ((rc = query_text(r, "status", f.status, sizeof f.status)) < 0) return rc;
-    if (rc && !valid_status(f.status))
+    if (rc && !desk_status_known(f.status))
         return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
     if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
     if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
@@ -481,60 +321,6 @@ static int ticket_list(http_req *r)
 
 /* ---- PATCH /api/v1/tickets/{id} -------------------------------------- */
 
-typedef struct patch_job {
-    http_req *r;
-    int64_t id;
-    int priority;          /* 0 = unchanged */
-    const char *status;    /* NULL = unchanged */
-    const char *reason;    /* NULL if none */
-} patch_job;
-
-static int patch_write(garant_store_conn *w, void *ctx)
-{
-    patch_job *j = ctx;
-    http_req *r = j->r;
-    garant_ticket t;
-    int rc = GS(w)->tickets->get(w, j->id, &t);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
-    if (rc) return rc;
-    if (j->priority) {
-        /* Counted under the version the ticket was filed under. */
-        const garant_policy *pol;
-        if ((rc = http_policy_version(&pol, r->srv, w, t.policy_version))) return rc;
-        if (j->priority == t.priority)
-            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
-        int64_t due, warn;
-        if ((rc = check_priority(pol, j->priority)) || (rc = reclassified(pol, &t, j->priority, r->now, &due, &warn)))
-            return rc;
-        if ((rc = GS(w)->tickets->set_priority(w, t.id, j->priority))) return rc;
-        if ((due != t.first_response_due || warn != t.warn_at) &&
-            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
-            return rc;
-        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", j->priority, "reason", j->reason,
-                                 "old_due", http_time_json(t.first_response_due), "new_due", http_time_json(due));
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, r->now, r->user.id, "priority_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-        if (rc) return rc;
-    }
-    if (j->status) {
-        if (!strcmp(j->status, t.status))
-            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
-        if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
-        /* Pending waits for the customer; solved and closed for no one. */
-        if (t.awaiting_since && strcmp(j->status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
-            return rc;
-        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
-                                 j->reason ? json_string(j->reason) : json_null());
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, r->now, r->user.id, "status_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-    }
-    return rc;
-}
-
 static const http_field ticket_patch_body[] = {
     {"priority", HTTP_F_INT, 0, 0},
     {"reason", HTTP_F_STRING, 0, MAX_REASON},
@@ -551,121 +337,26 @@ static int ticket_patch(http_req *r)
     if (v[0] && !v[1])
         return garant__error(GARANT_EINVAL, "'reason' is required to change the priority: say why, for the history");
     if (v[1] && (rc = check_text("reason", v[1], 1))) return rc;
-    patch_job j = {r, r->id, 0, NULL, v[1] ? json_string_value(v[1]) : NULL};
+    int priority = 0;
+    const char *status = NULL;
     if (v[0]) {
-        /* The ticket's own version checks the level (patch_write). */
+        /* The ticket's own version checks the level (desk_ticket_change). */
         json_int_t to = json_integer_value(v[0]);
         if (to < 1 || to > 9) return garant__error(GARANT_EINVAL, "'priority' must be 1 to 9 (got %lld)", (long long)to);
-        j.priority = (int)to;
+        priority = (int)to;
     }
     if (v[2]) {
-        if (!valid_status(json_string_value(v[2])))
+        if (!desk_status_known(json_string_value(v[2])))
             return garant__error(GARANT_EINVAL, "'status' must be open, pending, solved or closed");
-        j.status = json_string_value(v[2]);
+        status = json_string_value(v[2]);
     }
-    rc = http_write(r->srv, patch_write, &j);
+    desk_actor who = {&r->user, r->now};
+    rc = desk_ticket_change(r->desk, &who, r->id, priority, status, v[1] ? json_string_value(v[1]) : NULL);
     if (rc) return rc;
     return reply_ticket(r, 200, r->id, NULL);
 }
 
 /* ---- POST /api/v1/tickets/{id}/replies ------------------------------- */
-
-typedef struct reply_job {
-    http_req *r;
-    int64_t id;
-    const char *body;
-    int public_;
-    int64_t reply_id;
-    int first;             /* this reply stopped the first-response clock */
-} reply_job;
-
-/* Target time taken by the first response, for its history event: business
-** seconds on the target's calendar (on the display calendar for a 24/7 or
-** no target), and wall seconds. */
-static int first_response_event(garant_store_conn *w, http_req *r, const garant_ticket *t)
-{
-    const garant_policy *pol = http_ticket_policy(r->srv, w, t->policy_version);
-    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
-    garant_target target;
-    int64_t business = 0;
-    int rc = garant_policy_target(&target, pol, &terms);
-    if (!rc && target.kind == GARANT_TARGET_BUSINESS) {
-        rc = garant_clock_elapsed(&business, pol, &terms, t->submitted_at, r->now);
-    } else {
-        const garant_calendar *cal = garant_policy_display_calendar(pol);
-        rc = cal ? garant_calendar_elapsed(&business, cal, t->submitted_at, r->now) : 0;
-    }
-    if (rc) business = 0; /* the response is recorded all the same */
-    int64_t due = t->first_response_due;
-    /* A breach the monitor recorded stays one (docs/SLA.md). */
-    int met = r->now <= due && !t->breached_at;
-    json_t *data = json_pack("{s:o,s:I,s:I,s:o,s:I}", "met", due == GARANT_NO_DUE ? json_null() : json_boolean(met),
-                             "business_seconds", (json_int_t)business, "wall_seconds",
-                             (json_int_t)(r->now - t->submitted_at), "due", http_time_json(due), "priority",
-                             (json_int_t)t->priority);
-    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the first response");
-    garant_event_in ev = {t->id, r->now, r->user.id, "first_response", data};
-    rc = GS(w)->tickets->append_event(w, &ev);
-    json_decref(data);
-    return rc;
-}
-
-/* A customer's message moves the ticket back to the desk: a pending ticket
-** (waiting for them) opens again, a solved one reopens, and once the
-** first response is given it waits in the queue as a follow-up. Recorded
-** as a status_changed event by the customer. */
-static int customer_replied(garant_store_conn *w, http_req *r, const garant_ticket *t)
-{
-    int rc = 0;
-    int was_solved = !strcmp(t->status, "solved");
-    if (was_solved || !strcmp(t->status, "pending")) {
-        if ((rc = GS(w)->tickets->set_status(w, t->id, "open"))) return rc;
-        json_t *data = json_pack("{s:s,s:s,s:s}", "from", t->status, "to", "open", "reason",
-                                 was_solved ? "reopened: the customer replied" : "the customer replied");
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t->id, r->now, r->user.id, "status_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-        if (rc) return rc;
-    }
-    /* Without a first response it is in the queue already, by its deadline. */
-    if (t->first_response_at && !t->awaiting_since)
-        rc = GS(w)->tickets->set_awaiting(w, t->id, r->now);
-    return rc;
-}
-
-static int reply_write(garant_store_conn *w, void *ctx)
-{
-    reply_job *j = ctx;
-    http_req *r = j->r;
-    garant_ticket t;
-    int rc = visible_ticket(r, w, j->id, &t);
-    if (rc) return rc;
-    if (!strcmp(t.status, "closed"))
-        return garant__error(GARANT_ECONFLICT,
-                             "ticket #%lld is closed and takes no reply: file a new ticket with "
-                             "'follow_up_of': %lld to continue",
-                             (long long)t.id, (long long)t.id);
-    if ((rc = GS(w)->tickets->reply_insert(w, t.id, r->user.id, j->body, j->public_, r->now, &j->reply_id))) return rc;
-    json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
-                             garant_role_name(r->user.role));
-    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
-    garant_event_in ev = {t.id, r->now, r->user.id, j->public_ ? "replied" : "noted", data};
-    rc = GS(w)->tickets->append_event(w, &ev);
-    json_decref(data);
-    if (rc) return rc;
-    if (!is_staff(r)) return customer_replied(w, r, &t);
-    /* Only a public answer by staff is a response; notes and the customer's
-    ** own messages leave the clock running. It answers a follow-up too. */
-    if (j->public_ && t.awaiting_since && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0))) return rc;
-    if (j->public_ && !t.first_response_at) {
-        rc = GS(w)->tickets->set_first_response(w, t.id, r->now);
-        if (rc) return rc;
-        j->first = 1;
-        rc = first_response_event(w, r, &t);
-    }
-    return rc;
-}
 
 static const http_field ticket_reply_body[] = {
     {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
@@ -679,18 +370,22 @@ static int ticket_reply(http_req *r)
     int rc = http_body_fields(r, ticket_reply_body, v);
     if (rc) return rc;
     if ((rc = check_text("body", v[0], 1))) return rc;
-    reply_job j = {r, r->id, json_string_value(v[0]), v[1] ? json_is_true(v[1]) : 1, 0, 0};
+    const char *body = json_string_value(v[0]);
+    int public_ = v[1] ? json_is_true(v[1]) : 1;
     if (!is_staff(r)) {
         /* Not found first: a customer learns nothing about other tickets. */
         garant_ticket t;
         if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
-        if (!j.public_) return garant__error(GARANT_EPERM, "customers cannot write internal notes");
+        if (!public_) return garant__error(GARANT_EPERM, "customers cannot write internal notes");
     }
-    rc = http_write(r->srv, reply_write, &j);
+    desk_actor who = {&r->user, r->now};
+    int64_t reply_id;
+    int first;
+    rc = desk_ticket_reply(&reply_id, &first, r->desk, &who, r->id, body, public_);
     if (rc) return rc;
-    json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)j.reply_id, "body", j.body,
-                              "public", j.public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,
-                              "author_name", r->user.name, "first_response", j.first);
+    json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)reply_id, "body", body,
+                              "public", public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,
+                              "author_name", r->user.name, "first_response", first);
     if (!extra) return garant__error(GARANT_ENOMEM, "out of memory");
     /* The reply's id is global, shared with internal notes: a customer
     ** who replies twice would count everyone's in between
@@ -827,13 +522,13 @@ static int deadline_preview(http_req *r)
         t.org_id = org.id;
     }
     json_int_t prio = v[0] ? json_integer_value(v[0]) : garant_policy_default_priority(pol);
-    if ((rc = check_priority(pol, prio))) return rc;
+    if ((rc = desk_check_priority(pol, prio))) return rc;
     t.priority = t.initial_priority = (int)prio;
     const char *env = v[2] ? json_string_value(v[2]) : "production";
-    if (!env_bit(env))
+    if (!desk_environment_known(env))
         return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
                              env);
-    if ((rc = check_environment(pol, t.priority, env))) return rc;
+    if ((rc = desk_check_environment(pol, t.priority, env))) return rc;
     snprintf(t.environment, sizeof t.environment, "%s", env);
     snprintf(t.stage, sizeof t.stage, "ga");
     snprintf(t.status, sizeof t.status, "open");
@@ -847,7 +542,7 @@ static int deadline_preview(http_req *r)
         snprintf(t.stage, sizeof t.stage, "%s", p.stage);
     }
     t.submitted_at = r->now;
-    if ((rc = initial_deadline(pol, &t))) return rc;
+    if ((rc = desk_initial_deadline(pol, &t))) return rc;
     json_t *o = NULL;
     rc = http_ticket_json(&o, NULL, pol, &t, r->now, NULL);
     if (rc) return rc;
@@ -878,11 +573,11 @@ static int reclassify_preview(http_req *r)
     const garant_policy *pol;
     if ((rc = http_policy_version(&pol, r->srv, r->db, t.policy_version))) return rc;
     json_int_t to = json_integer_value(v[0]);
-    if ((rc = check_priority(pol, to))) return rc;
+    if ((rc = desk_check_priority(pol, to))) return rc;
     if (to == t.priority)
         return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
     int64_t due, warn;
-    if ((rc = reclassified(pol, &t, (int)to, r->now, &due, &warn))) return rc;
+    if ((rc = desk_reclassified(pol, &t, (int)to, r->now, &due, &warn))) return rc;
     const char *rule = t.first_response_at ? "answered already: the deadline no longer changes"
                        : to < t.priority   ? "raised: the new target counts from now and never ends later than "
                                              "the current deadline"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "text.h"
 
 /* Room for need more bytes and the NUL, within the ceiling. */

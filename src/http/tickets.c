@@ -14,19 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "http.h"
 #include "text.h"
 #include "tickets.h"
-
-garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority)
-{
-    garant_ticket_terms terms;
-    terms.plan = t->plan;
-    terms.priority = priority;
-    terms.stage = t->stage[0] ? t->stage : "ga";
-    return terms;
-}
 
 /* An instant as RFC 3339 in buf, or NULL for none (GARANT_NO_DUE, or 0:
 ** not yet): the one rule behind http_time_json and the 201's text. */
@@ -49,49 +40,6 @@ static int put(json_t *o, const char *key, json_t *value)
     if (!value || json_object_set_new(o, key, value) != 0)
         return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
     return 0;
-}
-
-/* Why a ticket carries no deadline, in words. */
-/* The instant a ticket's deadline counts from and the priority whose
-** target it counts: the clock's own walk through the priority changes
-** (garant_clock_reclassify), remembering where the deadline came from.
-** The common case, a deadline that is simply due(submission, current
-** priority), needs no history. Falls back to the submission and current
-** priority when the history does not reproduce the stored deadline. */
-static void clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
-                         const garant_ticket *t)
-{
-    *out_start = t->submitted_at;
-    *out_priority = t->priority;
-    garant_ticket_terms cur = http_ticket_terms(t, t->priority);
-    int64_t due;
-    /* The current priority's clock from submission explains most tickets
-    ** without reading their history. */
-    if (garant_clock_due(&due, pol, &cur, t->submitted_at) != 0 || due == t->first_response_due) return;
-    garant_priority_change *ch = NULL;
-    size_t n = 0;
-    if (!c || GS(c)->tickets->priority_changes(c, t->id, &ch, &n) != 0) return;
-    garant_ticket_terms terms = http_ticket_terms(t, t->initial_priority);
-    garant_clock_state st;
-    int ok = garant_clock_history(&st, pol, &terms, t->submitted_at, ch, n) == 0;
-    free(ch);
-    if (ok && st.due_s == t->first_response_due) {
-        *out_start = st.start_s;
-        *out_priority = st.priority;
-    }
-}
-
-const char *http_ticket_sla_state(const garant_ticket *t, int64_t now)
-{
-    int64_t due = t->first_response_due;
-    /* A recorded breach is a fact (docs/SLA.md): no later deadline and no
-    ** answer takes it back. */
-    if (t->breached_at) return "breached";
-    if (due == GARANT_NO_DUE) return "none";
-    if (t->first_response_at) return t->first_response_at <= due ? "met" : "breached";
-    if (now > due) return "breached";
-    if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at) return "warning";
-    return "active";
 }
 
 /* An instant as a JSON value, as http_time_json gives it. */
@@ -126,7 +74,7 @@ int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
     if (!rc) rc = http_text_puts(&b, ",\"warn_at\":");
     if (!rc) rc = text_time(&b, t->warn_at);
     if (!rc) rc = http_text_puts(&b, ",\"sla\":{\"state\":");
-    if (!rc) rc = http_text_json_string(&b, http_ticket_sla_state(t, now));
+    if (!rc) rc = http_text_json_string(&b, desk_ticket_sla_state(t, now));
     if (!rc) rc = http_text_puts(&b, "}}");
     if (rc) {
         free(b.s);
@@ -144,10 +92,10 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
 {
     json_t *o = json_object();
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
-    garant_ticket_terms terms = http_ticket_terms(t, t->priority);
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
     int64_t due = t->first_response_due;
     int answered = t->first_response_at != 0;
-    const char *state = http_ticket_sla_state(t, now);
+    const char *state = desk_ticket_sla_state(t, now);
 
     garant_target target;
     int known = garant_policy_target(&target, pol, &terms) == 0;
@@ -213,8 +161,8 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     } else if (!rc) {
         int64_t start;
         int prio;
-        clock_source(&start, &prio, c, pol, t);
-        garant_ticket_terms src = http_ticket_terms(t, prio);
+        desk_ticket_clock_source(&start, &prio, c, pol, t);
+        garant_ticket_terms src = desk_ticket_terms(t, prio);
         json_decref(start_j);
         start_j = http_time_json(start);
         if (start <= due && garant_clock_explain(&ex, pol, &src, start, due) == 0) {
@@ -379,160 +327,4 @@ int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, jso
     }
     *out = rows;
     return 0;
-}
-
-/* ---- corrections of open tickets (docs/SLA.md) ------------------------ */
-
-typedef struct correct_ctx {
-    const garant_policy *pol;
-    int64_t version;
-    size_t max_listed;
-    int keep_plan;
-    http_correction *out;
-} correct_ctx;
-
-/* Ordering of two deadlines for the customer: -1 earlier, 0 same, 1 later
-** (no deadline is the latest of all). */
-static int later(int64_t new_due, int64_t old_due)
-{
-    if (new_due == old_due) return 0;
-    if (new_due == GARANT_NO_DUE) return 1;
-    if (old_due == GARANT_NO_DUE) return -1;
-    return new_due > old_due ? 1 : -1;
-}
-
-static int list_move(json_t *moves, const garant_ticket *t, int64_t due, const char *stage)
-{
-    json_t *m = json_object();
-    int rc = m ? 0 : garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
-    if (!rc) rc = json_array_append_new(moves, m) ? garant__error(GARANT_ENOMEM, "out of memory") : 0;
-    if (!rc) rc = put(m, "id", json_integer(t->id));
-    if (!rc) rc = put(m, "old_version", json_integer(t->policy_version));
-    if (!rc) rc = put(m, "old_due", http_time_json(t->first_response_due));
-    if (!rc) rc = put(m, "new_due", http_time_json(due));
-    if (!rc)
-        rc = put(m, "delta_seconds",
-                 due != GARANT_NO_DUE && t->first_response_due != GARANT_NO_DUE ? json_integer(due - t->first_response_due)
-                                                                                : json_null());
-    if (!rc) rc = put(m, "breached", json_boolean(t->breached_at != 0));
-    /* Only where the product's stage differs under the version. */
-    const char *own = t->stage[0] ? t->stage : "ga";
-    if (!rc && strcmp(own, stage) != 0) rc = put(m, "old_stage", json_string(own));
-    if (!rc && strcmp(own, stage) != 0) rc = put(m, "new_stage", json_string(stage));
-    return rc;
-}
-
-/* The stage a ticket is counted under on the correction's version: its
-** product's stage there, else its own. Borrowed from x's map or t. */
-static const char *stage_under(const correct_ctx *x, const garant_ticket *t)
-{
-    const char *own = t->stage[0] ? t->stage : "ga";
-    const char *there = t->product[0] ? json_string_value(json_object_get(x->out->stages, t->product)) : NULL;
-    return there ? there : own;
-}
-
-static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
-{
-    correct_ctx *x = ctxp;
-    http_correction *o = x->out;
-    o->examined++;
-    if (t->policy_version == x->version) return 0;
-    garant_ticket_terms initial = http_ticket_terms(t, t->initial_priority);
-    const char *stage = stage_under(x, t);
-    int restaged = strcmp(stage, initial.stage) != 0;
-    initial.stage = stage;
-    garant_clock_state st;
-    int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
-    if (rc) {
-        char why[256];
-        snprintf(why, sizeof why, "%s", garant_error_last());
-        return garant__error(GARANT_EINVAL,
-                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot be counted under "
-                             "policy version %lld: %s",
-                             (long long)t->id, t->plan, t->priority, initial.stage, (long long)x->version, why);
-    }
-    int64_t due = st.due_s, warn = st.warn_s;
-    int dir = later(due, t->first_response_due);
-    o->moved += dir != 0;
-    o->earlier += dir < 0;
-    o->later += dir > 0;
-    if ((dir || restaged) && o->moves && json_array_size(o->moves) < x->max_listed &&
-        (rc = list_move(o->moves, t, due, stage)))
-        return rc;
-    if (!x->keep_plan) return 0;
-    if (garant__grow((void **)&o->plan, &o->plan_cap, o->nplan + 1, sizeof *o->plan) != 0)
-        return garant__error(GARANT_ENOMEM, "out of memory planning a correction of %zu tickets", o->nplan + 1);
-    http_correction_step *p = &o->plan[o->nplan++];
-    *p = (http_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn, "", ""};
-    if (restaged) {
-        snprintf(p->old_stage, sizeof p->old_stage, "%s", t->stage[0] ? t->stage : "ga");
-        snprintf(p->new_stage, sizeof p->new_stage, "%s", stage);
-    }
-    return 0;
-}
-
-int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
-                              size_t max_listed, int keep_plan)
-{
-    memset(out, 0, sizeof *out);
-    if (max_listed && !(out->moves = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
-    correct_ctx x = {pol, version, max_listed, keep_plan, out};
-    int rc = GS(c)->admin->product_stages_at(c, version, &out->stages);
-    if (!rc) rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
-    if (rc) http_correction_free(out);
-    return rc;
-}
-
-/* The history event of one moved ticket. */
-static int record_step(garant_store_conn *w, const http_correction_step *p, int64_t correction, int64_t version,
-                       int64_t now, int64_t actor, const char *reason)
-{
-    json_t *data = json_object();
-    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
-    int rc = put(data, "correction", json_integer(correction));
-    if (!rc) rc = put(data, "old_version", json_integer(p->old_version));
-    if (!rc) rc = put(data, "new_version", json_integer(version));
-    if (!rc) rc = put(data, "old_due", http_time_json(p->old_due));
-    if (!rc) rc = put(data, "new_due", http_time_json(p->new_due));
-    if (!rc) rc = put(data, "old_warn_at", http_time_json(p->old_warn));
-    if (!rc) rc = put(data, "new_warn_at", http_time_json(p->new_warn));
-    if (!rc) rc = put(data, "reason", reason ? json_string(reason) : json_null());
-    if (!rc && p->new_stage[0]) rc = put(data, "old_stage", json_string(p->old_stage));
-    if (!rc && p->new_stage[0]) rc = put(data, "new_stage", json_string(p->new_stage));
-    if (!rc) {
-        garant_event_in ev = {p->id, now, actor, "deadline_corrected", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-    }
-    json_decref(data);
-    return rc;
-}
-
-int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
-                               int64_t actor, const char *reason, int64_t *out_id)
-{
-    const garant_store_tickets_ops *tk = GS(w)->tickets;
-    garant_correction rec = {0, now, actor, NULL, version, reason, (int64_t)out->examined, (int64_t)out->moved,
-                             (int64_t)out->earlier, (int64_t)out->later};
-    int64_t id = 0;
-    int rc = GS(w)->sla->correction_insert(w, &rec, &id);
-    for (size_t i = 0; i < out->nplan && !rc; i++) {
-        const http_correction_step *p = &out->plan[i];
-        /* A ticket whose instants stay takes the version silently: the
-        ** history tells what moved. */
-        if (p->new_stage[0] && (rc = GS(w)->admin->ticket_set_stage(w, p->id, p->new_stage))) break;
-        if (p->new_due == p->old_due && p->new_warn == p->old_warn && !p->new_stage[0])
-            rc = tk->set_policy_version(w, p->id, version);
-        else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
-            rc = record_step(w, p, id, version, now, actor, reason);
-    }
-    if (!rc && out_id) *out_id = id;
-    return rc;
-}
-
-void http_correction_free(http_correction *out)
-{
-    json_decref(out->moves);
-    json_decref(out->stages);
-    free(out->plan);
-    memset(out, 0, sizeof *out);
 }

@@ -4,15 +4,7 @@
 ** queue, policy and SLA routes so that a ticket has one JSON shape
 ** everywhere.
 **
-** The SLA state of a ticket at `now`:
-**   none      no deadline (the plan, priority or product stage carries no
-**             guarantee);
-**   met       first responded at or before the deadline;
-**   breached  first responded after the deadline, or still awaiting a
-**             response with now past the deadline (the store's `breached`
-**             filter uses the same definition: now > due);
-**   warning   awaiting, now at or past warn_at;
-**   active    awaiting, before warn_at.
+** The SLA state of a ticket is the desk's (desk_tickets.h).
 ** remaining_business_seconds is target time (business seconds for a
 ** business target, wall seconds for a 24/7 one) between now and the
 ** deadline, negative once overdue; for a ticket already answered it is the
@@ -27,13 +19,8 @@
 
 #include <jansson.h>
 
+#include "desk_tickets.h"
 #include "http.h"
-
-/* The terms a ticket's deadline is computed under: its plan at submission
-** and the stage it is counted under (its product's at submission, unless a
-** correction moved it), with the given priority. Strings are borrowed
-** from t. */
-garant_ticket_terms http_ticket_terms(const garant_ticket *t, int priority);
 
 /* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
 ** Caller owns the result (NULL only when out of memory). */
@@ -46,9 +33,6 @@ json_t *http_time_json(int64_t t);
 ** explanation needs them. Caller owns *out; free with json_decref. */
 int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
                      int64_t now, const json_t *row);
-
-/* The SLA state of t at now (the states above). Static storage. */
-const char *http_ticket_sla_state(const garant_ticket *t, int64_t now);
 
 /* The answer to filing a ticket: what the issue of the deadline needs,
 ** without names, history or explanation (GET the ticket for those):
@@ -66,51 +50,5 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 ** under the policy version it was filed under (srv's versions). Takes
 ** ownership of rows; caller owns *out. */
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
-
-/* One ticket a correction moves onto its version: the instants it had and
-** the new ones (equal when only the version changes), and the stage it
-** is counted under there when its product has another stage under that
-** version (new_stage "" when it keeps its own). */
-typedef struct http_correction_step {
-    int64_t id, old_version;
-    int64_t old_due, old_warn, new_due, new_warn;
-    char old_stage[65], new_stage[65];
-} http_correction_step;
-
-/* What a correction does or would do (docs/SLA.md, "The terms a ticket was
-** filed under"): how many tickets awaiting a first response were examined,
-** how many would move, earlier or later for the customer, and the first
-** moves {id, old_version, old_due, new_due, delta_seconds, breached, and
-** old_stage, new_stage where the product's stage differs there};
-** with a plan, every ticket to put on the version, by id. Free with
-** http_correction_free. */
-typedef struct http_correction {
-    size_t examined, moved, earlier, later;
-    json_t *moves;
-    json_t *stages;   /* {product: its stage under the version} */
-    http_correction_step *plan;
-    size_t nplan, plan_cap;
-} http_correction;
-
-/* Count every ticket still awaiting a first response under policy version
-** `version` (pol) by replaying its priority changes, unless it already runs
-** on it; list up to max_listed moves; keep the plan if asked. Reads only.
-** A ticket whose terms pol does not know fails the whole run with
-** GARANT_EINVAL naming it. */
-int http_tickets_correct_plan(http_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
-                              size_t max_listed, int keep_plan);
-
-/* Carry out out's plan on w inside the caller's transaction: the
-** correction is recorded (its id through *out_id) and each ticket moves
-** onto `version`; where its deadline or warning instant changes, they are
-** stored with it and a 'deadline_corrected' event {correction,
-** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
-** reason} at `now` by actor says so (with old_stage and new_stage where
-** its product's stage differs under the version, which the ticket then
-** takes); a recorded breach stays. */
-int http_tickets_correct_apply(const http_correction *out, garant_store_conn *w, int64_t version, int64_t now,
-                               int64_t actor, const char *reason, int64_t *out_id);
-
-void http_correction_free(http_correction *out);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "loader.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 int garant_io_read_file(uint8_t **out, size_t *out_len, const char *path,
                         size_t max_len)

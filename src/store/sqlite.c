@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* How long a connection waits for another process's lock (the CLI against
 ** a running server) before failing with GARANT_ESTORE, in milliseconds. */

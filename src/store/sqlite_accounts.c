@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Longest domain name (RFC 1035) and throttle key ("login:" + an address + "|" + a client address). */
 #define GS_MAX_DOMAIN 253

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Ceilings of the webhook columns, the sizes of garant_outbox_item's fields. */
 #define GS_MAX_URL 2048

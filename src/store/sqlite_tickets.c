@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Page sizes of list and queue: the API's ceiling, checked again here. */
 #define GS_PAGE_MAX 200

@@ -7,8 +7,8 @@
 ** garant_store_conn is one connection, used by one thread at a time:
 **   - read connections come from a pool (garant_store_acquire/release);
 **   - there is exactly one write connection (garant_store_writer), owned by
-**     the server's writer thread, which commits many requests in one
-**     transaction (group commit; see src/http/writer.c) or by the CLI.
+**     the desk's writer thread, which commits many requests in one
+**     transaction (group commit; see src/desk/writer.c), or by the CLI.
 **
 ** The operations are grouped by area, each area a table of its own in its
 ** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h,

@@ -31,7 +31,7 @@ def wait_mail(s, addr, n=1, timeout=WAIT_S):
 def mails_settled(s):
     """Every mail the answers so far caused has reached the SMTP receiver:
     the server sends a mail before it answers the request that caused it
-    (mail.c: http_mail is synchronous) and the receiver files it before its
+    (src/desk/mail.c: desk_mail is synchronous) and the receiver files it before its
     250, so there is nothing to wait for. A mail outbox that sends later
     must give this a wait on its rounds, or "no mail was sent" proves
     nothing."""

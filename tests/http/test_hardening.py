@@ -10,7 +10,7 @@ type in any case, ids that are not canonical or too large for a JSON number,
 and the framing ambiguities the server can see (docs/deploy.md says what
 the bare port does and does not reject).
 Finding 11: customers see no global event ids, /metrics needs a token or an
-admin, webhooks refuse port 0 (address ranges: tests/http/test_webhook.c).
+admin, webhooks refuse port 0 (address ranges: tests/desk/test_webhook.c).
 """
 import json
 import os
@@ -416,7 +416,7 @@ def test_metrics_token_file_must_hold_a_token():
 
 def test_webhooks_refuse_port_0():
     """Even with --allow-private-webhooks (the harness's): port 0 is no
-    port. The address ranges are tests/http/test_webhook.c's."""
+    port. The address ranges are tests/desk/test_webhook.c's."""
     with Server() as s:
         s.add_staff("admin@vendor.example", "admin", PASSWORD)
         admin = s.login("admin@vendor.example", PASSWORD)

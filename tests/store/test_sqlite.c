@@ -480,7 +480,7 @@ static garant_ticket plain_ticket(int64_t org_id, const char *subject)
 }
 
 /* What the writer relies on when it files a ticket without a savepoint
-** (http.h, HTTP_WRITE_ONE_STATEMENT): a failed insert undoes itself.
+** (desk_write.h, DESK_WRITE_ONE_STATEMENT): a failed insert undoes itself.
 ** Refused by a constraint, it changes nothing, the transaction goes on and
 ** keeps what came before; failed for want of room mid-write (SQLITE_FULL,
 ** here from max_page_count), SQLite rolls back the whole transaction (a

@@ -23,40 +23,40 @@
 **
 ** Thread-safe: one mutex, held only to copy an entry in or out.
 */
-#ifndef GARANT_HTTP_SESSIONS_H
-#define GARANT_HTTP_SESSIONS_H
+#ifndef GARANT_DESK_SESSIONS_H
+#define GARANT_DESK_SESSIONS_H
 
 #include <stdint.h>
 
 #include "store.h"
 
-typedef struct http_sessions http_sessions;
+typedef struct desk_sessions desk_sessions;
 
 /* A cache of `slots` entries (rounded up to a power of two, at least 16)
 ** kept at most ttl_s seconds each. Caller owns; free with
-** http_sessions_free. NULL if out of memory. */
-http_sessions *http_sessions_new(size_t slots, int ttl_s);
-void http_sessions_free(http_sessions *c);
+** desk_sessions_free. NULL if out of memory. */
+desk_sessions *desk_sessions_new(size_t slots, int ttl_s);
+void desk_sessions_free(desk_sessions *c);
 
-/* The generation to pass to http_sessions_put after reading the store. */
-uint64_t http_sessions_generation(http_sessions *c);
+/* The generation to pass to desk_sessions_put after reading the store. */
+uint64_t desk_sessions_generation(desk_sessions *c);
 
 /* 1 and the session and its user copied out when the token's hash is
 ** cached, read less than ttl_s ago (mono_s: CLOCK_MONOTONIC seconds) and
 ** not expired at now (UTC epoch seconds); 0 otherwise. */
-int http_sessions_get(http_sessions *c, const uint8_t hash[32], int64_t now, int64_t mono_s,
+int desk_sessions_get(desk_sessions *c, const uint8_t hash[32], int64_t now, int64_t mono_s,
                       garant_session *out_session, garant_user *out_user);
 
 /* Remember a session and its user, read from the store at mono_s, unless
 ** a forget happened since generation gen. Copies both; replaces whatever
 ** the slot held. */
-void http_sessions_put(http_sessions *c, uint64_t gen, const garant_session *s, const garant_user *u,
+void desk_sessions_put(desk_sessions *c, uint64_t gen, const garant_session *s, const garant_user *u,
                        int64_t mono_s);
 
 /* Forget one token (logout), or every session of a user (password
 ** reset), or everything. */
-void http_sessions_forget(http_sessions *c, const uint8_t hash[32]);
-void http_sessions_forget_user(http_sessions *c, int64_t user_id);
-void http_sessions_clear(http_sessions *c);
+void desk_sessions_forget(desk_sessions *c, const uint8_t hash[32]);
+void desk_sessions_forget_user(desk_sessions *c, int64_t user_id);
+void desk_sessions_clear(desk_sessions *c);
 
 #endif

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
-#include "accounts.h"
+#include "garant/error_wrap.h"
+#include "freemail.h"
 
 /* Ceilings: entries in all lists, and bytes of an extra list file. */
 #define FREEMAIL_MAX_ENTRIES 1000000
@@ -36,12 +36,12 @@
 
 static char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
 
-int http_domain_normalize(char *out, size_t cap, const char *in, const char *what)
+int desk_domain_normalize(char *out, size_t cap, const char *in, const char *what)
 {
     size_t n = strlen(in);
     if (n == 0) return garant__error(GARANT_EINVAL, "%s is empty", what);
-    if (n > HTTP_MAX_DOMAIN || n >= cap)
-        return garant__error(GARANT_EINVAL, "%s is longer than %d bytes", what, HTTP_MAX_DOMAIN);
+    if (n > DESK_MAX_DOMAIN || n >= cap)
+        return garant__error(GARANT_EINVAL, "%s is longer than %d bytes", what, DESK_MAX_DOMAIN);
     size_t label = 0, labels = 1, tld_start = 0;
     for (size_t i = 0; i < n; i++) {
         char c = lower_ascii(in[i]);
@@ -79,7 +79,7 @@ int http_domain_normalize(char *out, size_t cap, const char *in, const char *wha
 /* The characters of a dot-atom besides letters, digits and '.' (RFC 5322 atext). */
 static int atext_special(char c) { return c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL; }
 
-int http_email_normalize(char *out, size_t cap, const char **out_domain, const char *in)
+int desk_email_normalize(char *out, size_t cap, const char **out_domain, const char *in)
 {
     size_t n = strlen(in);
     if (n == 0) return garant__error(GARANT_EINVAL, "'email' is empty");
@@ -89,9 +89,9 @@ int http_email_normalize(char *out, size_t cap, const char **out_domain, const c
     if (!at || strchr(at + 1, '@'))
         return garant__error(GARANT_EINVAL, "'email' must contain exactly one '@' (like name@company.com)");
     size_t local = (size_t)(at - in);
-    if (local == 0 || local > HTTP_MAX_LOCAL)
+    if (local == 0 || local > DESK_MAX_LOCAL)
         return garant__error(GARANT_EINVAL, "'email': the part before '@' must have 1 to %d characters",
-                             HTTP_MAX_LOCAL);
+                             DESK_MAX_LOCAL);
     if (in[0] == '.' || in[local - 1] == '.')
         return garant__error(GARANT_EINVAL, "'email': the part before '@' may not start or end with '.'");
     for (size_t i = 0; i < local; i++) {
@@ -108,7 +108,7 @@ int http_email_normalize(char *out, size_t cap, const char **out_domain, const c
         out[i] = lower_ascii(c);
     }
     out[local] = '@';
-    int rc = http_domain_normalize(out + local + 1, cap - local - 1, at + 1, "the e-mail domain");
+    int rc = desk_domain_normalize(out + local + 1, cap - local - 1, at + 1, "the e-mail domain");
     if (rc) return rc;
     *out_domain = out + local + 1;
     return 0;
@@ -146,18 +146,18 @@ static int check_entry(char *out, size_t cap, const char *entry)
     size_t n = strlen(entry);
     if (n > 2 && entry[n - 1] == '*' && entry[n - 2] == '.') {
         /* Check "label.*" as the domain "label.x", then put the '*' back. */
-        char probe[HTTP_MAX_DOMAIN + 2];
+        char probe[DESK_MAX_DOMAIN + 2];
         if (n - 2 > 63 || memchr(entry, '.', n - 2))
             return garant__error(GARANT_EINVAL, "'%s': a wildcard entry is one label followed by '.*'", entry);
         memcpy(probe, entry, n - 1);
         probe[n - 1] = 'x';
         probe[n] = '\0';
-        int rc = http_domain_normalize(out, cap, probe, "entry");
+        int rc = desk_domain_normalize(out, cap, probe, "entry");
         if (rc) return rc;
         out[n - 1] = '*';
         return 0;
     }
-    return http_domain_normalize(out, cap, entry, "entry");
+    return desk_domain_normalize(out, cap, entry, "entry");
 }
 
 /* Parse a list's text into l; source names it in messages ("FILE:LINE"). */
@@ -175,7 +175,7 @@ static int parse_list(domain_list *l, const char *text, size_t len, const char *
         while (line_len && strchr(" \t\r", line[line_len - 1])) line_len--;
         while (line_len && strchr(" \t", line[0])) line++, line_len--;
         if (!line_len) continue;
-        char entry[HTTP_MAX_DOMAIN + 2], norm[HTTP_MAX_DOMAIN + 2];
+        char entry[DESK_MAX_DOMAIN + 2], norm[DESK_MAX_DOMAIN + 2];
         if (line_len >= sizeof entry || memchr(line, '\0', line_len))
             return garant__error(GARANT_EINVAL, "%s:%d: not a domain name", source, line_no);
         memcpy(entry, line, line_len);
@@ -238,12 +238,12 @@ static int read_file(char **out, size_t *out_len, const char *path)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int http_freemail_load(http_freemail *out, const char *extra_path)
+int desk_freemail_load(desk_freemail *out, const char *extra_path)
 {
     memset(out, 0, sizeof *out);
     domain_list l = {NULL, 0, 0};
     size_t len;
-    const char *builtin = http_freemail_builtin(&len);
+    const char *builtin = desk_freemail_builtin(&len);
     int rc = parse_list(&l, builtin, len, "data/freemail-domains.txt (built in)");
     if (!rc && extra_path) {
         char *text = NULL;
@@ -269,14 +269,14 @@ int http_freemail_load(http_freemail *out, const char *extra_path)
     return 0;
 }
 
-void http_freemail_free(http_freemail *fm)
+void desk_freemail_free(desk_freemail *fm)
 {
     for (size_t i = 0; i < fm->n; i++) free(fm->v[i]);
     free(fm->v);
     memset(fm, 0, sizeof *fm);
 }
 
-static int listed(const http_freemail *fm, const char *key)
+static int listed(const desk_freemail *fm, const char *key)
 {
     return fm->n && bsearch(&key, fm->v, fm->n, sizeof *fm->v, cmp_str) != NULL;
 }
@@ -305,7 +305,7 @@ static int policy_listed(const garant_policy *pol, const char *key)
     return 0;
 }
 
-const char *http_freemail_match(const http_freemail *fm, const garant_policy *pol, const char *domain)
+const char *desk_freemail_match_in(const desk_freemail *fm, const garant_policy *pol, const char *domain)
 {
     for (const char *s = domain;;) {
         const char *dot = strchr(s, '.');

@@ -20,7 +20,7 @@ typedef struct entry {
     garant_user user;
 } entry;
 
-struct http_sessions {
+struct desk_sessions {
     pthread_mutex_t mu;
     uint64_t gen;             /* bumped by every forget */
     int ttl_s;
@@ -28,11 +28,11 @@ struct http_sessions {
     entry *slots;
 };
 
-http_sessions *http_sessions_new(size_t slots, int ttl_s)
+desk_sessions *desk_sessions_new(size_t slots, int ttl_s)
 {
     size_t n = 16;
     while (n < slots && n < ((size_t)1 << 24)) n <<= 1;
-    http_sessions *c = calloc(1, sizeof *c);
+    desk_sessions *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->slots = calloc(n, sizeof *c->slots);
     if (!c->slots) {
@@ -45,7 +45,7 @@ http_sessions *http_sessions_new(size_t slots, int ttl_s)
     return c;
 }
 
-void http_sessions_free(http_sessions *c)
+void desk_sessions_free(desk_sessions *c)
 {
     if (!c) return;
     pthread_mutex_destroy(&c->mu);
@@ -53,14 +53,14 @@ void http_sessions_free(http_sessions *c)
     free(c);
 }
 
-static size_t slot_of(const http_sessions *c, const uint8_t hash[32])
+static size_t slot_of(const desk_sessions *c, const uint8_t hash[32])
 {
     uint64_t k;
     memcpy(&k, hash, sizeof k);
     return (size_t)(k & c->mask);
 }
 
-uint64_t http_sessions_generation(http_sessions *c)
+uint64_t desk_sessions_generation(desk_sessions *c)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t g = c->gen;
@@ -68,7 +68,7 @@ uint64_t http_sessions_generation(http_sessions *c)
     return g;
 }
 
-int http_sessions_get(http_sessions *c, const uint8_t hash[32], int64_t now, int64_t mono_s,
+int desk_sessions_get(desk_sessions *c, const uint8_t hash[32], int64_t now, int64_t mono_s,
                       garant_session *out_session, garant_user *out_user)
 {
     int hit = 0;
@@ -84,7 +84,7 @@ int http_sessions_get(http_sessions *c, const uint8_t hash[32], int64_t now, int
     return hit;
 }
 
-void http_sessions_put(http_sessions *c, uint64_t gen, const garant_session *s, const garant_user *u,
+void desk_sessions_put(desk_sessions *c, uint64_t gen, const garant_session *s, const garant_user *u,
                        int64_t mono_s)
 {
     pthread_mutex_lock(&c->mu);
@@ -101,7 +101,7 @@ void http_sessions_put(http_sessions *c, uint64_t gen, const garant_session *s, 
     pthread_mutex_unlock(&c->mu);
 }
 
-void http_sessions_forget(http_sessions *c, const uint8_t hash[32])
+void desk_sessions_forget(desk_sessions *c, const uint8_t hash[32])
 {
     pthread_mutex_lock(&c->mu);
     c->gen++;
@@ -110,7 +110,7 @@ void http_sessions_forget(http_sessions *c, const uint8_t hash[32])
     pthread_mutex_unlock(&c->mu);
 }
 
-void http_sessions_forget_user(http_sessions *c, int64_t user_id)
+void desk_sessions_forget_user(desk_sessions *c, int64_t user_id)
 {
     pthread_mutex_lock(&c->mu);
     c->gen++;
@@ -119,7 +119,7 @@ void http_sessions_forget_user(http_sessions *c, int64_t user_id)
     pthread_mutex_unlock(&c->mu);
 }
 
-void http_sessions_clear(http_sessions *c)
+void desk_sessions_clear(desk_sessions *c)
 {
     pthread_mutex_lock(&c->mu);
     c->gen++;

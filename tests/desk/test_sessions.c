@@ -37,14 +37,14 @@ static void make(garant_session *s, garant_user *u, uint8_t tag, int64_t uid, in
 static void test_hit_and_expiries(void **state)
 {
     (void)state;
-    http_sessions *c = http_sessions_new(16, 10);
+    desk_sessions *c = desk_sessions_new(16, 10);
     assert_non_null(c);
     garant_session s, got;
     garant_user u, gu;
     make(&s, &u, 1, 7, 1000);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 0);
-    http_sessions_put(c, http_sessions_generation(c), &s, &u, 100);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 1);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 0);
+    desk_sessions_put(c, desk_sessions_generation(c), &s, &u, 100);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 1);
     assert_int_equal(got.user_id, 7);
     assert_string_equal(got.csrf, "csrf-1");
     assert_string_equal(gu.email, "u7@acme.example");
@@ -54,43 +54,43 @@ static void test_hit_and_expiries(void **state)
     uint8_t other[32];
     memcpy(other, s.token_hash, 32);
     other[31] ^= 1;
-    assert_int_equal(http_sessions_get(c, other, 500, 100, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, other, 500, 100, &got, &gu), 0);
     /* The session's own expiry, at the request's now (the store's test:
     ** expires_at > now). */
-    assert_int_equal(http_sessions_get(c, s.token_hash, 999, 100, &got, &gu), 1);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 1000, 100, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 999, 100, &got, &gu), 1);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 1000, 100, &got, &gu), 0);
     /* The cache's time to live, in monotonic seconds: 10 s. */
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 109, &got, &gu), 1);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 110, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 109, &got, &gu), 1);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 110, &got, &gu), 0);
     /* A clock that went backwards is not trusted either. */
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 99, &got, &gu), 0);
-    http_sessions_free(c);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 99, &got, &gu), 0);
+    desk_sessions_free(c);
 }
 
 static void test_forget(void **state)
 {
     (void)state;
-    http_sessions *c = http_sessions_new(16, 10);
+    desk_sessions *c = desk_sessions_new(16, 10);
     garant_session a, b, d, got;
     garant_user ua, ub, ud, gu;
     make(&a, &ua, 1, 7, 1000);
     make(&b, &ub, 2, 7, 1000); /* the same user, another device */
     make(&d, &ud, 3, 8, 1000);
-    uint64_t g = http_sessions_generation(c);
-    http_sessions_put(c, g, &a, &ua, 100);
-    http_sessions_put(c, g, &b, &ub, 100);
-    http_sessions_put(c, g, &d, &ud, 100);
+    uint64_t g = desk_sessions_generation(c);
+    desk_sessions_put(c, g, &a, &ua, 100);
+    desk_sessions_put(c, g, &b, &ub, 100);
+    desk_sessions_put(c, g, &d, &ud, 100);
     /* Logout: that token only. */
-    http_sessions_forget(c, a.token_hash);
-    assert_int_equal(http_sessions_get(c, a.token_hash, 500, 100, &got, &gu), 0);
-    assert_int_equal(http_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 1);
+    desk_sessions_forget(c, a.token_hash);
+    assert_int_equal(desk_sessions_get(c, a.token_hash, 500, 100, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 1);
     /* Password reset: every session of user 7, none of user 8. */
-    http_sessions_forget_user(c, 7);
-    assert_int_equal(http_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 0);
-    assert_int_equal(http_sessions_get(c, d.token_hash, 500, 100, &got, &gu), 1);
-    http_sessions_clear(c);
-    assert_int_equal(http_sessions_get(c, d.token_hash, 500, 100, &got, &gu), 0);
-    http_sessions_free(c);
+    desk_sessions_forget_user(c, 7);
+    assert_int_equal(desk_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, d.token_hash, 500, 100, &got, &gu), 1);
+    desk_sessions_clear(c);
+    assert_int_equal(desk_sessions_get(c, d.token_hash, 500, 100, &got, &gu), 0);
+    desk_sessions_free(c);
 }
 
 /* A request misses, notes the generation and reads the store; meanwhile a
@@ -99,18 +99,18 @@ static void test_forget(void **state)
 static void test_lookup_racing_a_logout(void **state)
 {
     (void)state;
-    http_sessions *c = http_sessions_new(16, 10);
+    desk_sessions *c = desk_sessions_new(16, 10);
     garant_session s, got;
     garant_user u, gu;
     make(&s, &u, 1, 7, 1000);
-    uint64_t before_read = http_sessions_generation(c);
-    http_sessions_forget(c, s.token_hash); /* the logout, between read and put */
-    http_sessions_put(c, before_read, &s, &u, 100);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 0);
+    uint64_t before_read = desk_sessions_generation(c);
+    desk_sessions_forget(c, s.token_hash); /* the logout, between read and put */
+    desk_sessions_put(c, before_read, &s, &u, 100);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 0);
     /* A read begun after the logout is cached as usual. */
-    http_sessions_put(c, http_sessions_generation(c), &s, &u, 100);
-    assert_int_equal(http_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 1);
-    http_sessions_free(c);
+    desk_sessions_put(c, desk_sessions_generation(c), &s, &u, 100);
+    assert_int_equal(desk_sessions_get(c, s.token_hash, 500, 100, &got, &gu), 1);
+    desk_sessions_free(c);
 }
 
 /* Two tokens sharing a slot: the later replaces the earlier, which then
@@ -118,18 +118,18 @@ static void test_lookup_racing_a_logout(void **state)
 static void test_collision(void **state)
 {
     (void)state;
-    http_sessions *c = http_sessions_new(16, 10);
+    desk_sessions *c = desk_sessions_new(16, 10);
     garant_session a, b, got;
     garant_user ua, ub, gu;
     make(&a, &ua, 1, 7, 1000);
     make(&b, &ub, 1 + 16, 8, 1000); /* same low bits of the first byte */
-    uint64_t g = http_sessions_generation(c);
-    http_sessions_put(c, g, &a, &ua, 100);
-    http_sessions_put(c, g, &b, &ub, 100);
-    assert_int_equal(http_sessions_get(c, a.token_hash, 500, 100, &got, &gu), 0);
-    assert_int_equal(http_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 1);
+    uint64_t g = desk_sessions_generation(c);
+    desk_sessions_put(c, g, &a, &ua, 100);
+    desk_sessions_put(c, g, &b, &ub, 100);
+    assert_int_equal(desk_sessions_get(c, a.token_hash, 500, 100, &got, &gu), 0);
+    assert_int_equal(desk_sessions_get(c, b.token_hash, 500, 100, &got, &gu), 1);
     assert_int_equal(gu.id, 8);
-    http_sessions_free(c);
+    desk_sessions_free(c);
 }
 
 int main(void)

@@ -22,44 +22,44 @@
 **     re-read the user (the server forgets its cached copy), so the next
 **     request already runs under the new role.
 */
-#ifndef GARANT_HTTP_ADMIN_OPS_H
-#define GARANT_HTTP_ADMIN_OPS_H
+#ifndef GARANT_DESK_ADMIN_OPS_H
+#define GARANT_DESK_ADMIN_OPS_H
 
 #include <stdint.h>
 
 #include "store.h"
 
 /* Who acts, and when (UTC epoch seconds). user_id 0: the command line. */
-typedef struct http_admin_by {
+typedef struct desk_admin_by {
     int64_t user_id;
     int64_t now;
-} http_admin_by;
+} desk_admin_by;
 
 /* Set a user's role; org_id names the organization of a customer (0:
 ** keep a customer's own; required when staff becomes a customer; must
 ** be 0 for staff). *out is the user afterwards. */
-int http_admin_user_role(garant_user *out, garant_store_conn *w, const http_admin_by *by, int64_t id,
+int desk_admin_user_role(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id,
                          garant_role role, int64_t org_id);
 
 /* Deactivate (active 0: sessions revoked) or reactivate a user. *out is
 ** the user afterwards. Deactivating twice keeps the first instant. */
-int http_admin_user_active(garant_user *out, garant_store_conn *w, const http_admin_by *by, int64_t id, int active);
+int desk_admin_user_active(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id, int active);
 
 /* Delete a user without history (GARANT_ECONFLICT otherwise: deactivate). */
-int http_admin_user_delete(garant_store_conn *w, const http_admin_by *by, int64_t id);
+int desk_admin_user_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id);
 
 /* Deactivate or reactivate an organization with its users; *out_users
 ** says how many users changed. */
-int http_admin_org_active(int64_t *out_users, garant_store_conn *w, const http_admin_by *by, int64_t id, int active);
+int desk_admin_org_active(int64_t *out_users, garant_store_conn *w, const desk_admin_by *by, int64_t id, int active);
 
 /* Rename an organization (GARANT_ECONFLICT if the name is taken). */
-int http_admin_org_rename(garant_store_conn *w, const http_admin_by *by, int64_t id, const char *name);
+int desk_admin_org_rename(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *name);
 
 /* Delete an organization without tickets or users. */
-int http_admin_org_delete(garant_store_conn *w, const http_admin_by *by, int64_t id);
+int desk_admin_org_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id);
 
 /* Append one row to the audit trail (values may be NULL). */
-int http_admin_audit(garant_store_conn *w, const http_admin_by *by, const char *action, int64_t subject_id,
+int desk_admin_audit(garant_store_conn *w, const desk_admin_by *by, const char *action, int64_t subject_id,
                      const char *old_value, const char *new_value, int64_t policy_version);
 
 #endif

@@ -1,5 +1,5 @@
 /*
-** test_webhook.c - src/http/webhook.c without a server: which addresses a
+** test_webhook.c - src/desk/webhook.c without a server: which addresses a
 ** webhook may reach, URL checks, the signature, and deliveries that must
 ** not happen (refused addresses, an unreachable target, a stop). Delivery
 ** to a live receiver, retries and restarts are end-to-end tests in
@@ -23,7 +23,7 @@
 #include "webhook.h"
 #include "support.h"
 
-/* 1 if text (an IPv4 or IPv6 address) passes http_webhook_addr_public. */
+/* 1 if text (an IPv4 or IPv6 address) passes desk_webhook_addr_public. */
 static int public_(const char *text)
 {
     struct sockaddr_storage ss;
@@ -37,7 +37,7 @@ static int public_(const char *text)
     } else {
         fail_msg("bad test address %s", text);
     }
-    return http_webhook_addr_public((const struct sockaddr *)&ss);
+    return desk_webhook_addr_public((const struct sockaddr *)&ss);
 }
 
 static void test_addresses(void **state)
@@ -81,8 +81,8 @@ static void test_addresses(void **state)
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
         if (!public_(allowed[i])) fail_msg("%s refused", allowed[i]);
     struct sockaddr unix_like = {.sa_family = AF_UNIX};
-    assert_false(http_webhook_addr_public(&unix_like));
-    assert_false(http_webhook_addr_public(NULL));
+    assert_false(desk_webhook_addr_public(&unix_like));
+    assert_false(desk_webhook_addr_public(NULL));
 }
 
 static void test_url_syntax(void **state)
@@ -93,7 +93,7 @@ static void test_url_syntax(void **state)
         "http://[2606:2800:220:1:248:1893:25c8:1946]/x", "http://example.com/hook",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        if (http_webhook_check_url(good[i], 1, NULL) != 0) fail_msg("%s refused: %s", good[i], garant_error_last());
+        if (desk_webhook_check_url(good[i], 1, NULL) != 0) fail_msg("%s refused: %s", good[i], garant_error_last());
     static const struct {
         const char *url;
         const char *why;
@@ -117,20 +117,20 @@ static void test_url_syntax(void **state)
         {"http://[fe80::1%25eth0]/", NULL},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = http_webhook_check_url(bad[i].url, 1, NULL);
+        int rc = desk_webhook_check_url(bad[i].url, 1, NULL);
         if (rc != GARANT_EINVAL) fail_msg("%s: got %d", bad[i].url, rc);
         if (bad[i].why && !strstr(garant_error_last(), bad[i].why))
             fail_msg("%s: message '%s' lacks '%s'", bad[i].url, garant_error_last(), bad[i].why);
     }
-    char longer[HTTP_WEBHOOK_MAX_URL + 16];
+    char longer[DESK_WEBHOOK_MAX_URL + 16];
     snprintf(longer, sizeof longer, "http://93.184.216.34/");
     size_t n = strlen(longer);
     memset(longer + n, 'a', sizeof longer - n - 1);
     longer[sizeof longer - 1] = '\0';
-    assert_int_equal(http_webhook_check_url(longer, 1, NULL), GARANT_EINVAL);
+    assert_int_equal(desk_webhook_check_url(longer, 1, NULL), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "2048"));
-    longer[HTTP_WEBHOOK_MAX_URL] = '\0';
-    assert_int_equal(http_webhook_check_url(longer, 1, NULL), 0);
+    longer[DESK_WEBHOOK_MAX_URL] = '\0';
+    assert_int_equal(desk_webhook_check_url(longer, 1, NULL), 0);
 }
 
 static void test_url_addresses(void **state)
@@ -142,15 +142,15 @@ static void test_url_addresses(void **state)
         "http://[fd00::1]/",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        int rc = http_webhook_check_url(refused[i], 0, NULL);
+        int rc = desk_webhook_check_url(refused[i], 0, NULL);
         if (rc != GARANT_EINVAL) fail_msg("%s: got %d", refused[i], rc);
         if (!strstr(garant_error_last(), "--allow-private-webhooks"))
             fail_msg("%s: message '%s'", refused[i], garant_error_last());
-        if (http_webhook_check_url(refused[i], 1, NULL) != 0) fail_msg("%s refused though allowed", refused[i]);
+        if (desk_webhook_check_url(refused[i], 1, NULL) != 0) fail_msg("%s refused though allowed", refused[i]);
     }
-    assert_int_equal(http_webhook_check_url("http://93.184.216.34/", 0, NULL), 0);
-    assert_int_equal(http_webhook_check_url("http://[2001:4860:4860::8888]/", 0, NULL), 0);
-    assert_int_equal(http_webhook_check_url("http://no-such-host.invalid/", 0, NULL), GARANT_EINVAL);
+    assert_int_equal(desk_webhook_check_url("http://93.184.216.34/", 0, NULL), 0);
+    assert_int_equal(desk_webhook_check_url("http://[2001:4860:4860::8888]/", 0, NULL), 0);
+    assert_int_equal(desk_webhook_check_url("http://no-such-host.invalid/", 0, NULL), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "does not resolve"));
 }
 
@@ -160,10 +160,10 @@ static void test_signature(void **state)
     /* python3: hmac.new(b"test-secret-0123456789abcdef",
     **   b'1795000000.{"event":"sla.breach"}', hashlib.sha256).hexdigest() */
     const char *body = "{\"event\":\"sla.breach\"}";
-    char sig[HTTP_WEBHOOK_SIG_LEN];
-    http_webhook_sign(sig, "test-secret-0123456789abcdef", 1795000000, body, strlen(body));
+    char sig[DESK_WEBHOOK_SIG_LEN];
+    desk_webhook_sign(sig, "test-secret-0123456789abcdef", 1795000000, body, strlen(body));
     assert_string_equal(sig, "sha256=5443b24abc1a659e418b94480a427d0320cacae6b7dd6b094d35e0c1fdf44a00");
-    http_webhook_sign(sig, "test-secret-0123456789abcdeF", 1795000000, body, strlen(body));
+    desk_webhook_sign(sig, "test-secret-0123456789abcdeF", 1795000000, body, strlen(body));
     assert_string_not_equal(sig, "sha256=5443b24abc1a659e418b94480a427d0320cacae6b7dd6b094d35e0c1fdf44a00");
 }
 
@@ -198,10 +198,10 @@ static void test_deliveries_that_do_not_happen(void **state)
         snprintf(it[i].event, sizeof it[i].event, "sla.breach");
         it[i].payload = payload;
     }
-    http_webhook_result res[2];
+    desk_webhook_result res[2];
 
     /* Loopback while private targets are refused: not even a connection. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 0, NULL, NULL, NULL, res), 0);
+    assert_int_equal(desk_webhook_deliver(it, 2, 1795000000, 0, NULL, NULL, NULL, res), 0);
     for (int i = 0; i < 2; i++) {
         assert_true(res[i].attempted);
         assert_false(res[i].delivered);
@@ -209,7 +209,7 @@ static void test_deliveries_that_do_not_happen(void **state)
     }
 
     /* Allowed, but nobody listens: a failed attempt with curl's reason. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
+    assert_int_equal(desk_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
     for (int i = 0; i < 2; i++) {
         assert_true(res[i].attempted);
         assert_false(res[i].delivered);
@@ -218,13 +218,13 @@ static void test_deliveries_that_do_not_happen(void **state)
     }
 
     /* Stopping: nothing is tried, nothing counts as an attempt. */
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, stop_now, NULL, res), 0);
+    assert_int_equal(desk_webhook_deliver(it, 2, 1795000000, 1, NULL, stop_now, NULL, res), 0);
     for (int i = 0; i < 2; i++) assert_false(res[i].attempted);
 
     /* A stored URL that is no longer acceptable fails without a request. */
     snprintf(it[0].url, sizeof it[0].url, "ftp://93.184.216.34/x");
     snprintf(it[1].event, sizeof it[1].event, "bad\r\nevent");
-    assert_int_equal(http_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
+    assert_int_equal(desk_webhook_deliver(it, 2, 1795000000, 1, NULL, NULL, NULL, res), 0);
     assert_true(res[0].attempted && !res[0].delivered && strstr(res[0].error, "http or https"));
     assert_true(res[1].attempted && !res[1].delivered && strstr(res[1].error, "event name"));
 }
@@ -236,31 +236,31 @@ static void test_deliveries_that_do_not_happen(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    http_webhook_hosts *h = NULL;
-    assert_int_equal(http_webhook_hosts_add(&h, "public.test:93.184.216.34"), 0);
-    assert_int_equal(http_webhook_hosts_add(&h, "dual.test:8.8.8.8"), 0);
-    assert_int_equal(http_webhook_hosts_add(&h, "dual.test:2001:4860:4860::8888"), 0);
-    assert_int_equal(http_webhook_hosts_add(&h, "inside.test:127.0.0.1"), 0);
-    assert_int_equal(http_webhook_hosts_add(&h, "half.test:8.8.4.4"), 0);
-    assert_int_equal(http_webhook_hosts_add(&h, "half.test:10.1.2.3"), 0);
-    if (http_webhook_check_url("https://public.test/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
-    if (http_webhook_check_url("https://PUBLIC.test:8443/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
-    if (http_webhook_check_url("http://dual.test/x", 0, h) != 0) fail_msg("%s", garant_error_last());
-    assert_int_equal(http_webhook_check_url("https://inside.test/hook", 0, h), GARANT_EINVAL);
+    desk_webhook_hosts *h = NULL;
+    assert_int_equal(desk_webhook_hosts_add(&h, "public.test:93.184.216.34"), 0);
+    assert_int_equal(desk_webhook_hosts_add(&h, "dual.test:8.8.8.8"), 0);
+    assert_int_equal(desk_webhook_hosts_add(&h, "dual.test:2001:4860:4860::8888"), 0);
+    assert_int_equal(desk_webhook_hosts_add(&h, "inside.test:127.0.0.1"), 0);
+    assert_int_equal(desk_webhook_hosts_add(&h, "half.test:8.8.4.4"), 0);
+    assert_int_equal(desk_webhook_hosts_add(&h, "half.test:10.1.2.3"), 0);
+    if (desk_webhook_check_url("https://public.test/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
+    if (desk_webhook_check_url("https://PUBLIC.test:8443/hook", 0, h) != 0) fail_msg("%s", garant_error_last());
+    if (desk_webhook_check_url("http://dual.test/x", 0, h) != 0) fail_msg("%s", garant_error_last());
+    assert_int_equal(desk_webhook_check_url("https://inside.test/hook", 0, h), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "is 127.0.0.1"));
     /* One private address among public ones is enough to refuse. */
-    assert_int_equal(http_webhook_check_url("https://half.test/hook", 0, h), GARANT_EINVAL);
+    assert_int_equal(desk_webhook_check_url("https://half.test/hook", 0, h), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "is 10.1.2.3"));
-    assert_int_equal(http_webhook_check_url("https://inside.test/hook", 1, h), 0);
+    assert_int_equal(desk_webhook_check_url("https://inside.test/hook", 1, h), 0);
     /* A name not in the map still goes to DNS. */
-    assert_int_equal(http_webhook_check_url("http://no-such-host.invalid/", 0, h), GARANT_EINVAL);
+    assert_int_equal(desk_webhook_check_url("http://no-such-host.invalid/", 0, h), GARANT_EINVAL);
     /* Malformed map entries are refused. */
     static const char *const bad[] = {"noaddress", ":1.2.3.4", "a.test:", "a.test:999.1.1.1", "a_b.test:1.2.3.4",
                                       "a.test:[::1]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (http_webhook_hosts_add(&h, bad[i]) != GARANT_EINVAL) fail_msg("%s accepted", bad[i]);
-    http_webhook_hosts_free(h);
-    http_webhook_hosts_free(NULL);
+        if (desk_webhook_hosts_add(&h, bad[i]) != GARANT_EINVAL) fail_msg("%s accepted", bad[i]);
+    desk_webhook_hosts_free(h);
+    desk_webhook_hosts_free(NULL);
 }
 
 /* A one-shot HTTP receiver: accepts one connection, reads the request and
@@ -333,8 +333,8 @@ static void receiver_stop(receiver *rv)
 static void test_delivery_is_pinned(void **state)
 {
     (void)state;
-    http_webhook_hosts *h = NULL;
-    assert_int_equal(http_webhook_hosts_add(&h, "hook.test:127.0.0.1"), 0);
+    desk_webhook_hosts *h = NULL;
+    assert_int_equal(desk_webhook_hosts_add(&h, "hook.test:127.0.0.1"), 0);
     receiver rv;
     receiver_start(&rv);
     garant_outbox_item it;
@@ -345,17 +345,17 @@ static void test_delivery_is_pinned(void **state)
     snprintf(it.secret, sizeof it.secret, "s3cret-s3cret-s3cret");
     snprintf(it.event, sizeof it.event, "sla.breach");
     it.payload = payload;
-    http_webhook_result res;
-    assert_int_equal(http_webhook_deliver(&it, 1, 1795000000, 0, h, NULL, NULL, &res), 0);
+    desk_webhook_result res;
+    assert_int_equal(desk_webhook_deliver(&it, 1, 1795000000, 0, h, NULL, NULL, &res), 0);
     assert_true(res.attempted && !res.delivered);
     if (!strstr(res.error, "is 127.0.0.1")) fail_msg("error: %s", res.error);
     assert_false(rv.served);
-    assert_int_equal(http_webhook_deliver(&it, 1, 1795000000, 1, h, NULL, NULL, &res), 0);
+    assert_int_equal(desk_webhook_deliver(&it, 1, 1795000000, 1, h, NULL, NULL, &res), 0);
     if (!res.delivered) fail_msg("not delivered: %s", res.error);
     assert_int_equal(res.status, 204);
     receiver_stop(&rv);
     assert_true(rv.served);
-    http_webhook_hosts_free(h);
+    desk_webhook_hosts_free(h);
 }
 
 int main(void)

@@ -5,7 +5,7 @@
 ** Deliveries of one batch run concurrently on one curl multi handle, on
 ** the calling thread (the monitor's delivery thread); each easy handle
 ** lives only for its transfer. The store is not touched here: the caller
-** marks the results through http_write.
+** marks the results through desk_write.
 */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -22,7 +22,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "webhook.h"
 
 /* Limits of one delivery: the whole transfer, and the connection. */
@@ -38,7 +38,7 @@ static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-int http_webhook_global_init(void)
+int desk_webhook_global_init(void)
 {
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_rc != CURLE_OK)
@@ -142,7 +142,7 @@ static int v6_public(const uint8_t a[16])
     return 1;
 }
 
-int http_webhook_addr_public(const struct sockaddr *sa)
+int desk_webhook_addr_public(const struct sockaddr *sa)
 {
     if (!sa) return 0;
     if (sa->sa_family == AF_INET) {
@@ -188,8 +188,8 @@ static int parse_url(url_parts *out, const char *url)
     memset(out, 0, sizeof *out);
     size_t len = strlen(url);
     if (len == 0) return garant__error(GARANT_EINVAL, "the webhook URL is empty");
-    if (len > HTTP_WEBHOOK_MAX_URL)
-        return garant__error(GARANT_EINVAL, "the webhook URL is longer than %d bytes", HTTP_WEBHOOK_MAX_URL);
+    if (len > DESK_WEBHOOK_MAX_URL)
+        return garant__error(GARANT_EINVAL, "the webhook URL is longer than %d bytes", DESK_WEBHOOK_MAX_URL);
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)url[i];
         if (ch <= 0x20 || ch == 0x7f)
@@ -199,7 +199,7 @@ static int parse_url(url_parts *out, const char *url)
     const char *sep = strstr(url, "://");
     if (!sep || !sep[3] || strchr("/?#", sep[3]))
         return garant__error(GARANT_EINVAL, "the webhook URL must be absolute, like https://example.com/hook");
-    int rc = http_webhook_global_init();
+    int rc = desk_webhook_global_init();
     if (rc) return rc;
     CURLU *u = curl_url();
     if (!u) return garant__error(GARANT_ENOMEM, "out of memory parsing the webhook URL");
@@ -274,12 +274,12 @@ typedef struct host_entry {
     char addr[INET6_ADDRSTRLEN];   /* as given, checked by inet_pton */
 } host_entry;
 
-struct http_webhook_hosts {
+struct desk_webhook_hosts {
     size_t n;
     host_entry *e;
 };
 
-int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec)
+int desk_webhook_hosts_add(desk_webhook_hosts **io, const char *spec)
 {
     const char *colon = strchr(spec, ':');
     size_t hl = colon ? (size_t)(colon - spec) : 0;
@@ -297,7 +297,7 @@ int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec)
     if (strlen(addr) >= INET6_ADDRSTRLEN ||
         (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1))
         return garant__error(GARANT_EINVAL, "'%.300s': '%.64s' is not an IPv4 or IPv6 address", spec, addr);
-    http_webhook_hosts *h = *io;
+    desk_webhook_hosts *h = *io;
     if (!h && !(h = calloc(1, sizeof *h))) return garant__error(GARANT_ENOMEM, "out of memory");
     host_entry *ne = realloc(h->e, (h->n + 1) * sizeof *ne);
     if (!ne) {
@@ -313,7 +313,7 @@ int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec)
     return 0;
 }
 
-void http_webhook_hosts_free(http_webhook_hosts *h)
+void desk_webhook_hosts_free(desk_webhook_hosts *h)
 {
     if (!h) return;
     free(h->e);
@@ -323,7 +323,7 @@ void http_webhook_hosts_free(http_webhook_hosts *h)
 /* The addresses of host in the map as an addrinfo list, as getaddrinfo
 ** would give them: 1 and *out (free with freeaddrinfo), 0 if the map does
 ** not name host, or a negative garant_err. */
-static int map_lookup(struct addrinfo **out, const http_webhook_hosts *hosts, const char *host, const char *port)
+static int map_lookup(struct addrinfo **out, const desk_webhook_hosts *hosts, const char *host, const char *port)
 {
     *out = NULL;
     if (!hosts) return 0;
@@ -349,7 +349,7 @@ static int map_lookup(struct addrinfo **out, const http_webhook_hosts *hosts, co
 /* Resolve the host: an address literal is itself (*out_literal = 1), a
 ** name in the test map its addresses, anything else DNS. Caller owns *out;
 ** free with freeaddrinfo. GARANT_EINVAL when the name does not resolve. */
-static int resolve(struct addrinfo **out, int *out_literal, const url_parts *p, const http_webhook_hosts *hosts)
+static int resolve(struct addrinfo **out, int *out_literal, const url_parts *p, const desk_webhook_hosts *hosts)
 {
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
@@ -378,7 +378,7 @@ static int resolve(struct addrinfo **out, int *out_literal, const url_parts *p, 
 ** to nothing else (empty for an address literal, which curl does not look
 ** up). GARANT_EINVAL with a message when the host does not resolve, has
 ** no IPv4 or IPv6 address, or reaches a non-public one. */
-static int check_addresses(const url_parts *p, const http_webhook_hosts *hosts, int check, char *pin,
+static int check_addresses(const url_parts *p, const desk_webhook_hosts *hosts, int check, char *pin,
                            size_t pin_cap)
 {
     if (pin) pin[0] = '\0';
@@ -401,7 +401,7 @@ static int check_addresses(const url_parts *p, const http_webhook_hosts *hosts, 
         naddr++;
         char text[INET6_ADDRSTRLEN];
         addr_text(text, ai->ai_addr);
-        if (check && !http_webhook_addr_public(ai->ai_addr)) {
+        if (check && !desk_webhook_addr_public(ai->ai_addr)) {
             rc = garant__error(GARANT_EINVAL,
                                "the webhook host '%.200s' is %s, a loopback, private, link-local or otherwise "
                                "non-public address; such targets are refused unless the server runs with "
@@ -423,7 +423,7 @@ static int check_addresses(const url_parts *p, const http_webhook_hosts *hosts, 
     return rc;
 }
 
-int http_webhook_check_url(const char *url, int allow_private, const http_webhook_hosts *hosts)
+int desk_webhook_check_url(const char *url, int allow_private, const desk_webhook_hosts *hosts)
 {
     url_parts p;
     int rc = parse_url(&p, url);
@@ -433,7 +433,7 @@ int http_webhook_check_url(const char *url, int allow_private, const http_webhoo
 
 /* ---- signing ------------------------------------------------------------ */
 
-void http_webhook_sign(char out[HTTP_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
+void desk_webhook_sign(char out[DESK_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
                        size_t body_len)
 {
     char ts[24];
@@ -445,7 +445,7 @@ void http_webhook_sign(char out[HTTP_WEBHOOK_SIG_LEN], const char *secret, int64
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, (unsigned long long)body_len);
     crypto_auth_hmacsha256_final(&st, mac);
     memcpy(out, "sha256=", 7);
-    sodium_bin2hex(out + 7, HTTP_WEBHOOK_SIG_LEN - 7, mac, sizeof mac);
+    sodium_bin2hex(out + 7, DESK_WEBHOOK_SIG_LEN - 7, mac, sizeof mac);
     sodium_memzero(&st, sizeof st);
 }
 
@@ -468,7 +468,7 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 {
     delivery *d = clientp;
     (void)purpose;
-    if (!d->allow_private && !http_webhook_addr_public(&address->addr)) {
+    if (!d->allow_private && !desk_webhook_addr_public(&address->addr)) {
         char text[INET6_ADDRSTRLEN];
         addr_text(text, &address->addr);
         snprintf(d->refused, sizeof d->refused, "refused to connect to %s, a non-public address", text);
@@ -511,7 +511,7 @@ static int add_header(struct curl_slist **list, const char *fmt, ...)
 
 /* Prepare d for it; on failure fill res and leave d->easy NULL. */
 static void setup_one(delivery *d, const garant_outbox_item *it, int64_t now_s, int allow_private,
-                      const http_webhook_hosts *hosts, http_webhook_result *res)
+                      const desk_webhook_hosts *hosts, desk_webhook_result *res)
 {
     d->allow_private = allow_private;
     url_parts p;
@@ -532,8 +532,8 @@ static void setup_one(delivery *d, const garant_outbox_item *it, int64_t now_s, 
         return;
     }
     size_t body_len = it->payload ? strlen(it->payload) : 0;
-    char sig[HTTP_WEBHOOK_SIG_LEN];
-    http_webhook_sign(sig, it->secret, now_s, it->payload ? it->payload : "", body_len);
+    char sig[DESK_WEBHOOK_SIG_LEN];
+    desk_webhook_sign(sig, it->secret, now_s, it->payload ? it->payload : "", body_len);
     int bad = add_header(&d->headers, "Content-Type: application/json");
     bad = bad || add_header(&d->headers, "User-Agent: garant/%s", GARANT_VERSION);
     bad = bad || add_header(&d->headers, "Expect:"); /* no 100-continue round trip */
@@ -576,7 +576,7 @@ static void setup_one(delivery *d, const garant_outbox_item *it, int64_t now_s, 
     d->easy = e;
 }
 
-static void finish_one(delivery *d, CURLcode cc, http_webhook_result *res)
+static void finish_one(delivery *d, CURLcode cc, desk_webhook_result *res)
 {
     long status = 0;
     curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -595,16 +595,16 @@ static void finish_one(delivery *d, CURLcode cc, http_webhook_result *res)
     d->done = 1;
 }
 
-int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
-                         const http_webhook_hosts *hosts, http_webhook_stop_fn should_stop, void *stop_ctx,
-                         http_webhook_result *out)
+int desk_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
+                         const desk_webhook_hosts *hosts, desk_webhook_stop_fn should_stop, void *stop_ctx,
+                         desk_webhook_result *out)
 {
     for (int i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
         snprintf(out[i].error, sizeof out[i].error, "interrupted");
     }
     if (n <= 0) return 0;
-    int rc = http_webhook_global_init();
+    int rc = desk_webhook_global_init();
     if (rc) return rc;
     delivery *ds = calloc((size_t)n, sizeof *ds);
     CURLM *m = ds ? curl_multi_init() : NULL;

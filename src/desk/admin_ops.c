@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "admin_ops.h"
 
-int http_admin_audit(garant_store_conn *w, const http_admin_by *by, const char *action, int64_t subject_id,
+int desk_admin_audit(garant_store_conn *w, const desk_admin_by *by, const char *action, int64_t subject_id,
                      const char *old_value, const char *new_value, int64_t policy_version)
 {
     garant_audit_in row = {by->now, by->user_id, action, subject_id, old_value, new_value, policy_version};
@@ -50,7 +50,7 @@ static int joinable_org(garant_store_conn *w, int64_t org_id)
     return 0;
 }
 
-int http_admin_user_role(garant_user *out, garant_store_conn *w, const http_admin_by *by, int64_t id,
+int desk_admin_user_role(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id,
                          garant_role role, int64_t org_id)
 {
     garant_user u;
@@ -73,12 +73,12 @@ int http_admin_user_role(garant_user *out, garant_store_conn *w, const http_admi
     if (org_id && org_id != u.org_id && (rc = joinable_org(w, org_id))) return rc;
     if ((rc = GS(w)->admin->user_set_role(w, id, role, org_id))) return rc;
     if (role != u.role)
-        rc = http_admin_audit(w, by, "user_role", id, garant_role_name(u.role), garant_role_name(role), 0);
+        rc = desk_admin_audit(w, by, "user_role", id, garant_role_name(u.role), garant_role_name(role), 0);
     if (!rc && org_id != u.org_id) {
         char was[24] = "", now[24] = "";
         if (u.org_id) snprintf(was, sizeof was, "%lld", (long long)u.org_id);
         if (org_id) snprintf(now, sizeof now, "%lld", (long long)org_id);
-        rc = http_admin_audit(w, by, "user_org", id, was[0] ? was : NULL, now[0] ? now : NULL, 0);
+        rc = desk_admin_audit(w, by, "user_org", id, was[0] ? was : NULL, now[0] ? now : NULL, 0);
     }
     if (rc) return rc;
     u.role = role;
@@ -87,7 +87,7 @@ int http_admin_user_role(garant_user *out, garant_store_conn *w, const http_admi
     return 0;
 }
 
-int http_admin_user_active(garant_user *out, garant_store_conn *w, const http_admin_by *by, int64_t id, int active)
+int desk_admin_user_active(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id, int active)
 {
     garant_user u;
     int rc = get_user(w, id, &u);
@@ -106,24 +106,24 @@ int http_admin_user_active(garant_user *out, garant_store_conn *w, const http_ad
     int64_t at = active ? 0 : by->now;
     if ((rc = GS(w)->accounts->user_set_deactivated(w, id, at))) return rc;
     if (!active && (rc = GS(w)->accounts->session_revoke_user(w, id, at))) return rc;
-    if ((rc = http_admin_audit(w, by, "user_active", id, active ? "false" : "true", active ? "true" : "false", 0)))
+    if ((rc = desk_admin_audit(w, by, "user_active", id, active ? "false" : "true", active ? "true" : "false", 0)))
         return rc;
     out->deactivated_at = at;
     return 0;
 }
 
-int http_admin_user_delete(garant_store_conn *w, const http_admin_by *by, int64_t id)
+int desk_admin_user_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id)
 {
     garant_user u;
     int rc = get_user(w, id, &u);
     if (!rc) rc = keep_an_admin(w, &u, "deleted");
     if (!rc) rc = GS(w)->accounts->user_delete(w, id);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)id);
-    if (!rc) rc = http_admin_audit(w, by, "user_deleted", id, u.email, NULL, 0);
+    if (!rc) rc = desk_admin_audit(w, by, "user_deleted", id, u.email, NULL, 0);
     return rc;
 }
 
-int http_admin_org_active(int64_t *out_users, garant_store_conn *w, const http_admin_by *by, int64_t id, int active)
+int desk_admin_org_active(int64_t *out_users, garant_store_conn *w, const desk_admin_by *by, int64_t id, int active)
 {
     int64_t was = 0;
     *out_users = 0;
@@ -131,10 +131,10 @@ int http_admin_org_active(int64_t *out_users, garant_store_conn *w, const http_a
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
     if (rc || !active == !!was) return rc;
     if ((rc = GS(w)->admin->org_set_deactivated(w, id, active ? 0 : by->now, out_users))) return rc;
-    return http_admin_audit(w, by, "org_active", id, active ? "false" : "true", active ? "true" : "false", 0);
+    return desk_admin_audit(w, by, "org_active", id, active ? "false" : "true", active ? "true" : "false", 0);
 }
 
-int http_admin_org_rename(garant_store_conn *w, const http_admin_by *by, int64_t id, const char *name)
+int desk_admin_org_rename(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *name)
 {
     garant_org cur;
     int rc = GS(w)->accounts->org_get(w, id, &cur);
@@ -143,16 +143,16 @@ int http_admin_org_rename(garant_store_conn *w, const http_admin_by *by, int64_t
     rc = GS(w)->accounts->org_set_name(w, id, name);
     if (rc == GARANT_ECONFLICT)
         return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", name);
-    if (!rc) rc = http_admin_audit(w, by, "org_name", id, cur.name, name, 0);
+    if (!rc) rc = desk_admin_audit(w, by, "org_name", id, cur.name, name, 0);
     return rc;
 }
 
-int http_admin_org_delete(garant_store_conn *w, const http_admin_by *by, int64_t id)
+int desk_admin_org_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id)
 {
     garant_org cur;
     int rc = GS(w)->accounts->org_get(w, id, &cur);
     if (!rc) rc = GS(w)->accounts->org_delete(w, id);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
-    if (!rc) rc = http_admin_audit(w, by, "org_deleted", id, cur.name, NULL, 0);
+    if (!rc) rc = desk_admin_audit(w, by, "org_deleted", id, cur.name, NULL, 0);
     return rc;
 }

@@ -49,7 +49,7 @@ static int unsafe_char(uint32_t cp)
            cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-const char *http_log_escape(char *out, size_t cap, const char *s, size_t n, unsigned flags)
+const char *desk_log_escape(char *out, size_t cap, const char *s, size_t n, unsigned flags)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -69,7 +69,7 @@ const char *http_log_escape(char *out, size_t cap, const char *s, size_t n, unsi
             piece[0] = '\\';
             piece[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
             plen = 2;
-        } else if (c == ' ' && (flags & HTTP_LOG_SPACE)) {
+        } else if (c == ' ' && (flags & DESK_LOG_SPACE)) {
             memcpy(piece, "\\x20", 4);
             plen = 4;
         } else if (c >= 0x20 && c < 0x7F) {
@@ -106,14 +106,14 @@ const char *http_log_escape(char *out, size_t cap, const char *s, size_t n, unsi
     return out;
 }
 
-void http_log(const char *fmt, ...)
+void desk_log(const char *fmt, ...)
 {
-    char text[2048], line[sizeof text * HTTP_LOG_ESCAPE_MAX + 4];
+    char text[2048], line[sizeof text * DESK_LOG_ESCAPE_MAX + 4];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     if (n < 0) return;
     size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
-    fprintf(stderr, "garant: %s\n", http_log_escape(line, sizeof line, text, len, 0));
+    fprintf(stderr, "garant: %s\n", desk_log_escape(line, sizeof line, text, len, 0));
 }

@@ -7,11 +7,11 @@
 ** MIME-Version, Content-Type text/plain; charset=utf-8) handed to the SMTP
 ** server at opt.smtp_url ("smtp://HOST:PORT", "smtps://..."; credentials
 ** may sit in the URL) with MAIL FROM taken from opt.mail_from. STARTTLS is
-** used when the server offers it. The call is synchronous: http_mail
+** used when the server offers it. The call is synchronous: desk_mail
 ** returns once the server has accepted the message or refused it, bounded
 ** by the timeouts below.
 **
-** http_mail runs on request threads. libcurl's global state is set up
+** desk_mail runs on request threads. libcurl's global state is set up
 ** once (pthread_once); each mail uses its own easy handle.
 */
 #include <pthread.h>
@@ -23,10 +23,9 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "desk.h"
 #include "log.h"
-#include "server_internal.h"
-#include "text.h"
 
 #define DEFAULT_FROM "garant <noreply@garant.invalid>"
 /* Seconds: to connect, and for the whole SMTP exchange. */
@@ -40,13 +39,35 @@ static int curl_init_rc;
 
 static void curl_init(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
 
-/* A header line "Name: value\r\n"; value must hold no line break. */
-static int header(http_text *b, const char *name, const char *value)
+/* A message being built, within a ceiling of max bytes (its NUL
+** included). The API's text builder (src/http/text.h) is the door's. */
+typedef struct mail_text {
+    char *s;                    /* NUL-terminated; caller owns; free() */
+    size_t len, cap, max;
+    const char *limit_message;  /* "mail larger than": the ceiling's error */
+} mail_text;
+
+static int add(mail_text *t, const char *s, size_t n)
 {
-    int rc = http_text_puts(b, name);
-    if (!rc) rc = http_text_puts(b, ": ");
-    if (!rc) rc = http_text_puts(b, value);
-    if (!rc) rc = http_text_puts(b, "\r\n");
+    size_t want = t->len + n + 1;
+    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", t->limit_message, t->max);
+    int rc = garant__grow((void **)&t->s, &t->cap, want, 1);
+    if (rc) return rc;
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+    return 0;
+}
+
+static int puts_(mail_text *t, const char *s) { return add(t, s, strlen(s)); }
+
+/* A header line "Name: value\r\n"; value must hold no line break. */
+static int header(mail_text *b, const char *name, const char *value)
+{
+    int rc = puts_(b, name);
+    if (!rc) rc = puts_(b, ": ");
+    if (!rc) rc = puts_(b, value);
+    if (!rc) rc = puts_(b, "\r\n");
     return rc;
 }
 
@@ -74,7 +95,7 @@ static void rfc5322_date(char out[40], time_t t)
 }
 
 /* Subject as is when ASCII, else an RFC 2047 encoded word (base64, UTF-8). */
-static int subject_header(http_text *b, const char *subject)
+static int subject_header(mail_text *b, const char *subject)
 {
     int ascii = 1;
     for (const char *p = subject; *p; p++) ascii = ascii && (unsigned char)*p < 0x80;
@@ -83,14 +104,14 @@ static int subject_header(http_text *b, const char *subject)
     if (n > 600) n = 600;
     char enc[1024];
     sodium_bin2base64(enc, sizeof enc, (const unsigned char *)subject, n, sodium_base64_VARIANT_ORIGINAL);
-    int rc = http_text_puts(b, "Subject: =?utf-8?B?");
-    if (!rc) rc = http_text_puts(b, enc);
-    if (!rc) rc = http_text_puts(b, "?=\r\n");
+    int rc = puts_(b, "Subject: =?utf-8?B?");
+    if (!rc) rc = puts_(b, enc);
+    if (!rc) rc = puts_(b, "?=\r\n");
     return rc;
 }
 
 /* The whole message, lines ended by CRLF. Caller owns out->s; free(). */
-static int build_message(http_text *out, int64_t now_s, const char *from, const char *to, const char *subject,
+static int build_message(mail_text *out, int64_t now_s, const char *from, const char *to, const char *subject,
                          const char *body)
 {
     char date[40], from_addr[256], msgid[160];
@@ -102,7 +123,7 @@ static int build_message(http_text *out, int64_t now_s, const char *from, const 
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
     snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
-    http_text b = {.max = MAX_MESSAGE, .limit_message = "mail larger than"};
+    mail_text b = {.max = MAX_MESSAGE, .limit_message = "mail larger than"};
     int rc = header(&b, "Date", date);
     if (!rc) rc = header(&b, "Message-ID", msgid);
     if (!rc) rc = header(&b, "From", from);
@@ -112,12 +133,12 @@ static int build_message(http_text *out, int64_t now_s, const char *from, const 
     if (!rc) rc = header(&b, "Content-Type", "text/plain; charset=utf-8");
     if (!rc) rc = header(&b, "Content-Transfer-Encoding", "8bit");
     if (!rc) rc = header(&b, "Auto-Submitted", "auto-generated");
-    if (!rc) rc = http_text_puts(&b, "\r\n");
+    if (!rc) rc = puts_(&b, "\r\n");
     /* Body: every line break becomes CRLF (libcurl dot-stuffs lines). */
     for (const char *p = body; !rc && *p;) {
         size_t n = strcspn(p, "\r\n");
-        rc = http_text_add(&b, p, n);
-        if (!rc) rc = http_text_puts(&b, "\r\n");
+        rc = add(&b, p, n);
+        if (!rc) rc = puts_(&b, "\r\n");
         p += n;
         if (*p == '\r' && p[1] == '\n') p++;
         if (*p) p++;
@@ -145,7 +166,7 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static int send_smtp(const char *url, const char *from_addr, const char *to, const http_text *msg)
+static int send_smtp(const char *url, const char *from_addr, const char *to, const mail_text *msg)
 {
     pthread_once(&curl_once, curl_init);
     if (curl_init_rc) return garant__error(GARANT_EIO, "mail: libcurl failed to initialize");
@@ -185,43 +206,44 @@ static int send_smtp(const char *url, const char *from_addr, const char *to, con
 ** escaped (log.h) behind a "garant: mail| " prefix: a name or an address
 ** in a mail cannot start a line that passes for a request, another mail's
 ** end or one of the server's own messages. */
-static int log_message(const http_text *msg)
+static int log_message(const mail_text *msg)
 {
-    http_text out = {.max = MAX_MESSAGE * HTTP_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
-    int rc = http_text_puts(&out, "garant: mail (no --smtp-url, so not sent):\n");
+    mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
+    int rc = puts_(&out, "garant: mail (no --smtp-url, so not sent):\n");
     char line[4096];
     for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         /* Lines end in CRLF on the wire; the log is read by people. */
         size_t shown = n && p[n - 1] == '\r' ? n - 1 : n;
-        rc = http_text_puts(&out, "garant: mail| ");
-        if (!rc) rc = http_text_puts(&out, http_log_escape(line, sizeof line, p, shown, 0));
-        if (!rc) rc = http_text_puts(&out, "\n");
+        rc = puts_(&out, "garant: mail| ");
+        if (!rc) rc = puts_(&out, desk_log_escape(line, sizeof line, p, shown, 0));
+        if (!rc) rc = puts_(&out, "\n");
         p += n + (nl != NULL);
     }
-    if (!rc) rc = http_text_puts(&out, "garant: mail| -- end of mail --\n");
+    if (!rc) rc = puts_(&out, "garant: mail| -- end of mail --\n");
     /* One call, so concurrent mails do not interleave in the log. */
     if (!rc) fputs(out.s, stderr);
     free(out.s);
     return rc;
 }
 
-int http_mail(garant_server *srv, const char *to, const char *subject, const char *body)
+int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body)
 {
-    const char *from = srv->opt.mail_from ? srv->opt.mail_from : DEFAULT_FROM;
+    const desk_options *opt = desk_options_of(d);
+    const char *from = opt->mail_from ? opt->mail_from : DEFAULT_FROM;
     /* A line break in a header would let its text add headers of its own. */
     if (strpbrk(to, "\r\n<>") || strpbrk(subject, "\r\n") || strpbrk(from, "\r\n") || strlen(to) > 254 ||
         strlen(from) > 254)
         return garant__error(GARANT_EINVAL, "mail: recipient, sender or subject is malformed");
     char from_addr[256];
     address_of(from_addr, sizeof from_addr, from);
-    http_text msg;
-    int rc = build_message(&msg, http_now(srv), from, to, subject, body);
+    mail_text msg;
+    int rc = build_message(&msg, desk_now(d), from, to, subject, body);
     if (rc) return rc;
-    if (srv->opt.smtp_url) {
-        rc = send_smtp(srv->opt.smtp_url, from_addr, to, &msg);
-        if (rc) http_log("%s", garant_error_last());
+    if (opt->smtp_url) {
+        rc = send_smtp(opt->smtp_url, from_addr, to, &msg);
+        if (rc) desk_log("%s", garant_error_last());
     } else {
         rc = log_message(&msg);
     }

@@ -14,8 +14,8 @@
 ** Signing: X-Garant-Signature: sha256=HEX, the HMAC-SHA256 with the
 ** webhook's secret (its bytes as given) over "<X-Garant-Timestamp>.<body>".
 */
-#ifndef GARANT_HTTP_WEBHOOK_H
-#define GARANT_HTTP_WEBHOOK_H
+#ifndef GARANT_DESK_WEBHOOK_H
+#define GARANT_DESK_WEBHOOK_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,14 +24,14 @@
 #include "store.h"
 
 /* Longest webhook URL accepted (bytes). */
-#define HTTP_WEBHOOK_MAX_URL 2048
+#define DESK_WEBHOOK_MAX_URL 2048
 /* Most deliveries of one item before it is given up (kept as failed). */
-#define HTTP_WEBHOOK_MAX_ATTEMPTS 20
+#define DESK_WEBHOOK_MAX_ATTEMPTS 20
 /* The signature header's value: "sha256=" + 64 hex digits + NUL. */
-#define HTTP_WEBHOOK_SIG_LEN 72
+#define DESK_WEBHOOK_SIG_LEN 72
 
 /* Start libcurl once per process (thread-safe; safe to call often). */
-int http_webhook_global_init(void);
+int desk_webhook_global_init(void);
 
 /* 1 if the address is a public unicast address a webhook may reach; 0 for
 ** every block of IANA's IPv4 and IPv6 special-purpose address registries
@@ -40,42 +40,42 @@ int http_webhook_global_init(void);
 ** broadcast and reserved space, and IPv6 forms that embed such an IPv4
 ** address (mapped, compatible, NAT64, 6to4). sa is AF_INET or AF_INET6;
 ** any other family is refused. */
-int http_webhook_addr_public(const struct sockaddr *sa);
+int desk_webhook_addr_public(const struct sockaddr *sa);
 
 /* A fixed map from host names to addresses that the webhook resolver
 ** consults before DNS: tests only (garant serve --test-resolve), so that a
 ** test can register and deliver to a name without touching /etc/hosts. A
 ** name in the map resolves to its addresses alone. NULL is an empty map. */
-typedef struct http_webhook_hosts http_webhook_hosts;
+typedef struct desk_webhook_hosts desk_webhook_hosts;
 
 /* Add "HOST:ADDR" to *io (made if NULL): HOST a host name, ADDR an IPv4
 ** or IPv6 address (without brackets); a host given twice has both
 ** addresses. GARANT_EINVAL naming what is wrong, GARANT_ENOMEM. Caller
-** owns *io; free with http_webhook_hosts_free. */
-int http_webhook_hosts_add(http_webhook_hosts **io, const char *spec);
-void http_webhook_hosts_free(http_webhook_hosts *h);
+** owns *io; free with desk_webhook_hosts_free. */
+int desk_webhook_hosts_add(desk_webhook_hosts **io, const char *spec);
+void desk_webhook_hosts_free(desk_webhook_hosts *h);
 
-/* Check a webhook URL: at most HTTP_WEBHOOK_MAX_URL bytes, http or https, a
+/* Check a webhook URL: at most DESK_WEBHOOK_MAX_URL bytes, http or https, a
 ** host, a port from 1 to 65535, no user name or password, no control
 ** characters or spaces; unless allow_private, the host must resolve
 ** (through hosts, then DNS) and every address must be public.
 ** GARANT_EINVAL with a message saying what is wrong. */
-int http_webhook_check_url(const char *url, int allow_private, const http_webhook_hosts *hosts);
+int desk_webhook_check_url(const char *url, int allow_private, const desk_webhook_hosts *hosts);
 
 /* The X-Garant-Signature value for a delivery, NUL-terminated in out. */
-void http_webhook_sign(char out[HTTP_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
+void desk_webhook_sign(char out[DESK_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,
                        size_t body_len);
 
 /* The outcome of one delivery. */
-typedef struct http_webhook_result {
+typedef struct desk_webhook_result {
     int attempted;    /* 0: not tried (stopping); leave the item as it was */
     int delivered;    /* 1: the target answered 2xx */
     long status;      /* HTTP status, 0 if none was received */
     char error[256];  /* why not delivered, "" if delivered */
-} http_webhook_result;
+} desk_webhook_result;
 
 /* Called between transfers; nonzero aborts the batch (server stopping). */
-typedef int (*http_webhook_stop_fn)(void *ctx);
+typedef int (*desk_webhook_stop_fn)(void *ctx);
 
 /* POST items[0..n) concurrently (each at most 10 s, no redirects, http and
 ** https only, no proxy), signed with timestamp now_s, and fill out[0..n).
@@ -86,8 +86,8 @@ typedef int (*http_webhook_stop_fn)(void *ctx);
 ** Items not tried, or cut off, because should_stop said so come back with
 ** attempted = 0. Returns 0, or a negative garant_err if libcurl could not
 ** be set up (then nothing was sent). */
-int http_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
-                         const http_webhook_hosts *hosts, http_webhook_stop_fn should_stop, void *stop_ctx,
-                         http_webhook_result *out);
+int desk_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, int allow_private,
+                         const desk_webhook_hosts *hosts, desk_webhook_stop_fn should_stop, void *stop_ctx,
+                         desk_webhook_result *out);
 
 #endif

@@ -2,9 +2,9 @@
 ** monitor.c - the SLA monitor: raises each warning and breach exactly once
 ** and delivers them to the webhooks from the persistent outbox.
 **
-** Two threads. The monitor thread (started by the server) wakes every
+** Two threads. The monitor thread (started by the desk) wakes every
 ** opt.monitor_interval_ms, asks the store for tickets whose warning time or
-** deadline has come on the server's clock (http_now, so the test clock
+** deadline has come on the desk's clock (desk_now, so the test clock
 ** drives it), and raises each in one write: the sla_events row (unique per
 ** ticket, kind and deadline), the ticket's history event and the outbox
 ** rows, in the same transaction. A crash before the commit loses nothing
@@ -15,14 +15,14 @@
 **
 ** The delivery thread (started by the monitor) sends what the outbox holds
 ** (webhook.c), outside any transaction, and marks each result through
-** http_write: 2xx is delivered, anything else is retried with exponential
-** back-off on the same clock, up to HTTP_WEBHOOK_MAX_ATTEMPTS. Rows stay
+** desk_write: 2xx is delivered, anything else is retried with exponential
+** back-off on the same clock, up to DESK_WEBHOOK_MAX_ATTEMPTS. Rows stay
 ** until delivered, so a restart loses none; a delivery cut off by a stop
 ** is sent again after the restart (receivers dedupe on X-Garant-Delivery).
 ** Keeping delivery off the monitor thread means a slow receiver (up to
 ** 10 s a try) never delays a warning or a breach.
 **
-** Both threads read srv->stopping under srv->write_mu and sleep in slices
+** Both threads ask the writer whether it is stopping and sleep in slices
 ** of at most STOP_CHECK_MS, so a stop is noticed promptly.
 */
 #include <stdarg.h>
@@ -32,12 +32,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 #include "log.h"
-#include "server_internal.h"
+#include "monitor.h"
 #include "webhook.h"
 
-/* Longest sleep between two looks at srv->stopping. */
+/* Longest sleep between two looks at whether the server stops. */
 #define STOP_CHECK_MS 50
 /* Tickets raised per write, and rounds of that per kind and tick. */
 #define EVENT_BATCH 100
@@ -50,40 +50,34 @@
 
 /* ---- stopping and sleeping ---------------------------------------------- */
 
-static int stopping(garant_server *srv)
-{
-    pthread_mutex_lock(&srv->write_mu);
-    int s = srv->stopping;
-    pthread_mutex_unlock(&srv->write_mu);
-    return s;
-}
+static int stopping(garant_desk *d) { return desk_stopping(d); }
 
-static int stop_fn(void *srv) { return stopping(srv); }
+static int stop_fn(void *d) { return stopping(d); }
 
 /* Sleep about ms milliseconds; returns 1 as soon as the server stops. */
-static int nap(garant_server *srv, int ms)
+static int nap(garant_desk *d, int ms)
 {
     while (ms > 0) {
-        if (stopping(srv)) return 1;
+        if (stopping(d)) return 1;
         int slice = ms < STOP_CHECK_MS ? ms : STOP_CHECK_MS;
         struct timespec ts = {slice / 1000, (long)(slice % 1000) * 1000000L};
         nanosleep(&ts, NULL);
         ms -= slice;
     }
-    return stopping(srv);
+    return stopping(d);
 }
 
-static void log_line(garant_server *srv, int always, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void log_line(garant_server *srv, int always, const char *fmt, ...)
+static void log_line(garant_desk *d, int always, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_line(garant_desk *d, int always, const char *fmt, ...)
 {
-    if (!always && srv->opt.quiet) return;
+    if (!always && desk_options_of(d)->quiet) return;
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     /* Lines name webhook URLs and the errors their targets caused. */
-    http_log("%s", line);
+    desk_log("%s", line);
 }
 
 /* An instant as RFC 3339 UTC, or JSON null for GARANT_NO_DUE. Caller owns. */
@@ -109,7 +103,7 @@ static const event_kind kinds[] = {
 };
 
 typedef struct raise_ctx {
-    garant_server *srv;
+    garant_desk *d;
     const event_kind *k;
     json_t *tickets; /* due_events rows; borrowed */
     int64_t now;
@@ -182,7 +176,7 @@ static int raise_one(garant_store_conn *w, const event_kind *k, json_t *row, int
     return 0;
 }
 
-/* http_write body: raise every ticket of ctx, each under its own savepoint
+/* desk_write body: raise every ticket of ctx, each under its own savepoint
 ** so that one failing ticket does not hold back the others. */
 static int raise_batch(garant_store_conn *w, void *arg)
 {
@@ -190,7 +184,7 @@ static int raise_batch(garant_store_conn *w, void *arg)
     /* The round's instant, unless the clock now reads earlier: only a test
     ** clock moves back, and a ticket filed after it moved (read by this
     ** round's query) must not be judged by the instant before it. */
-    int64_t now = http_now(ctx->srv);
+    int64_t now = desk_now(ctx->d);
     if (now > ctx->now) now = ctx->now;
     size_t i;
     json_t *row;
@@ -200,7 +194,7 @@ static int raise_batch(garant_store_conn *w, void *arg)
         int raised = 0;
         rc = raise_one(w, ctx->k, row, now, &raised);
         if (rc) {
-            log_line(ctx->srv, 1, "sla monitor: ticket %lld: %s not raised: %s",
+            log_line(ctx->d, 1, "sla monitor: ticket %lld: %s not raised: %s",
                      (long long)json_integer_value(json_object_get(row, "id")), ctx->k->kind, garant_error_last());
             GS(w)->rollback_to(w, "sla_raise");
         }
@@ -208,7 +202,7 @@ static int raise_batch(garant_store_conn *w, void *arg)
         if (rc) return rc;
         if (raised) {
             ctx->raised++;
-            log_line(ctx->srv, 0, "sla %s: ticket %lld", ctx->k->kind,
+            log_line(ctx->d, 0, "sla %s: ticket %lld", ctx->k->kind,
                      (long long)json_integer_value(json_object_get(row, "id")));
         }
     }
@@ -216,28 +210,28 @@ static int raise_batch(garant_store_conn *w, void *arg)
 }
 
 /* Raise what is due at now, warnings first. */
-static void raise_due(garant_server *srv, int64_t now)
+static void raise_due(garant_desk *d, int64_t now)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    const garant_store_ops *ops = garant_store_ops_of(desk_store(d));
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        for (int round = 0; round < EVENT_ROUNDS && !stopping(srv); round++) {
+        for (int round = 0; round < EVENT_ROUNDS && !stopping(d); round++) {
             garant_store_conn *c;
             json_t *rows = NULL;
-            int rc = ops->acquire(&c, srv->store);
+            int rc = ops->acquire(&c, desk_store(d));
             if (!rc) {
                 rc = ops->sla->due_events(c, kinds[k].kind, now, EVENT_BATCH, &rows);
                 ops->release(c);
             }
             if (rc) {
-                log_line(srv, 1, "sla monitor: cannot read due %ss: %s", kinds[k].kind, garant_error_last());
+                log_line(d, 1, "sla monitor: cannot read due %ss: %s", kinds[k].kind, garant_error_last());
                 return;
             }
             size_t n = json_array_size(rows);
-            raise_ctx ctx = {srv, &kinds[k], rows, now, 0};
-            if (n) rc = http_write(srv, raise_batch, &ctx);
+            raise_ctx ctx = {d, &kinds[k], rows, now, 0};
+            if (n) rc = desk_write(d, raise_batch, &ctx, DESK_WRITE_SAVEPOINT);
             json_decref(rows);
             if (rc) {
-                if (!stopping(srv)) log_line(srv, 1, "sla monitor: cannot record %ss: %s", kinds[k].kind,
+                if (!stopping(d)) log_line(d, 1, "sla monitor: cannot record %ss: %s", kinds[k].kind,
                                              garant_error_last());
                 return;
             }
@@ -251,9 +245,9 @@ static void raise_due(garant_server *srv, int64_t now)
 /* ---- delivering --------------------------------------------------------- */
 
 typedef struct mark_ctx {
-    garant_server *srv;
+    garant_desk *d;
     const garant_outbox_item *items;
-    const http_webhook_result *res;
+    const desk_webhook_result *res;
     int n;
     int64_t now;
 } mark_ctx;
@@ -266,14 +260,14 @@ static int64_t backoff_s(int attempts)
     return d < BACKOFF_MAX_S ? d : BACKOFF_MAX_S;
 }
 
-/* http_write body: record each attempt's outcome. An item deleted with
+/* desk_write body: record each attempt's outcome. An item deleted with
 ** its webhook meanwhile (ENOTFOUND) needs nothing. */
 static int mark_batch(garant_store_conn *w, void *arg)
 {
     mark_ctx *ctx = arg;
     for (int i = 0; i < ctx->n; i++) {
         const garant_outbox_item *it = &ctx->items[i];
-        const http_webhook_result *r = &ctx->res[i];
+        const desk_webhook_result *r = &ctx->res[i];
         if (!r->attempted) continue;
         int rc;
         if (r->delivered) {
@@ -282,7 +276,7 @@ static int mark_batch(garant_store_conn *w, void *arg)
             int attempts = it->attempts + 1;
             char error[400];
             int64_t next;
-            if (attempts >= HTTP_WEBHOOK_MAX_ATTEMPTS) {
+            if (attempts >= DESK_WEBHOOK_MAX_ATTEMPTS) {
                 /* Kept, undelivered, never due again: the admin sees why. */
                 next = INT64_MAX;
                 snprintf(error, sizeof error, "gave up after %d attempts: %s", attempts, r->error);
@@ -299,79 +293,79 @@ static int mark_batch(garant_store_conn *w, void *arg)
 
 /* Deliver one batch of what is due; returns the number of items taken (0
 ** when the outbox has nothing due, -1 on a store error). */
-static int deliver_round(garant_server *srv)
+static int deliver_round(garant_desk *d)
 {
-    const garant_store_ops *ops = garant_store_ops_of(srv->store);
+    const garant_store_ops *ops = garant_store_ops_of(desk_store(d));
     garant_outbox_item items[DELIVERY_BATCH];
-    http_webhook_result res[DELIVERY_BATCH];
-    int64_t now = http_now(srv);
+    desk_webhook_result res[DELIVERY_BATCH];
+    int64_t now = desk_now(d);
     int n = 0;
     garant_store_conn *c;
-    int rc = ops->acquire(&c, srv->store);
+    int rc = ops->acquire(&c, desk_store(d));
     if (!rc) {
         rc = ops->sla->outbox_due(c, now, items, DELIVERY_BATCH, &n);
         ops->release(c);
     }
     if (rc) {
-        log_line(srv, 1, "webhooks: cannot read the outbox: %s", garant_error_last());
+        log_line(d, 1, "webhooks: cannot read the outbox: %s", garant_error_last());
         return -1;
     }
     if (n == 0) {
-        atomic_fetch_add(&srv->delivery_rounds, 1);
+        desk_count_delivery_round(d);
         return 0;
     }
-    rc = http_webhook_deliver(items, n, now, srv->opt.allow_private_webhooks, srv->test_hosts, stop_fn, srv, res);
+    rc = desk_deliver_webhooks(items, n, d, now, stop_fn, res);
     if (rc) {
-        log_line(srv, 1, "webhooks: %s", garant_error_last());
+        log_line(d, 1, "webhooks: %s", garant_error_last());
     } else {
         for (int i = 0; i < n; i++) {
             if (!res[i].attempted) continue;
             if (res[i].delivered)
-                log_line(srv, 0, "webhook %s delivery %lld to %s: HTTP %ld", items[i].event, (long long)items[i].id,
+                log_line(d, 0, "webhook %s delivery %lld to %s: HTTP %ld", items[i].event, (long long)items[i].id,
                          items[i].url, res[i].status);
             else
-                log_line(srv, 1, "webhook %s delivery %lld to %s failed (attempt %d): %s", items[i].event,
+                log_line(d, 1, "webhook %s delivery %lld to %s failed (attempt %d): %s", items[i].event,
                          (long long)items[i].id, items[i].url, items[i].attempts + 1, res[i].error);
         }
-        mark_ctx ctx = {srv, items, res, n, now};
-        rc = http_write(srv, mark_batch, &ctx);
-        if (rc && !stopping(srv)) log_line(srv, 1, "webhooks: cannot record deliveries: %s", garant_error_last());
+        mark_ctx ctx = {d, items, res, n, now};
+        rc = desk_write(d, mark_batch, &ctx, DESK_WRITE_SAVEPOINT);
+        if (rc && !stopping(d)) log_line(d, 1, "webhooks: cannot record deliveries: %s", garant_error_last());
     }
     for (int i = 0; i < n; i++) free(items[i].payload);
-    atomic_fetch_add(&srv->delivery_rounds, 1);
+    desk_count_delivery_round(d);
     return rc ? -1 : n;
 }
 
 static void *delivery_main(void *arg)
 {
-    garant_server *srv = arg;
-    http_thread_name("garant-webhooks");
-    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
-    while (!stopping(srv)) {
-        int n = deliver_round(srv);
+    garant_desk *d = arg;
+    desk_thread_name("garant-webhooks");
+    int interval = desk_options_of(d)->monitor_interval_ms > 0 ? desk_options_of(d)->monitor_interval_ms : 1000;
+    while (!stopping(d)) {
+        int n = deliver_round(d);
         /* A full batch suggests more is waiting: go on at once. */
         if (n == DELIVERY_BATCH) continue;
-        if (nap(srv, interval)) break;
+        if (nap(d, interval)) break;
     }
     return NULL;
 }
 
 /* ---- the thread --------------------------------------------------------- */
 
-void *http_monitor_main(void *arg)
+void *desk_monitor_main(void *arg)
 {
-    garant_server *srv = arg;
-    http_thread_name("garant-monitor");
-    int interval = srv->opt.monitor_interval_ms > 0 ? srv->opt.monitor_interval_ms : 1000;
-    if (http_webhook_global_init() != 0) log_line(srv, 1, "webhooks: %s", garant_error_last());
+    garant_desk *d = arg;
+    desk_thread_name("garant-monitor");
+    int interval = desk_options_of(d)->monitor_interval_ms > 0 ? desk_options_of(d)->monitor_interval_ms : 1000;
+    if (desk_webhook_global_init() != 0) log_line(d, 1, "webhooks: %s", garant_error_last());
     pthread_t deliverer;
-    int own_deliverer = pthread_create(&deliverer, NULL, delivery_main, srv) == 0;
-    if (!own_deliverer) log_line(srv, 1, "webhooks: no delivery thread; delivering from the monitor");
-    while (!stopping(srv)) {
-        raise_due(srv, http_now(srv));
-        atomic_fetch_add(&srv->monitor_rounds, 1);
-        if (!own_deliverer) deliver_round(srv);
-        if (nap(srv, interval)) break;
+    int own_deliverer = pthread_create(&deliverer, NULL, delivery_main, d) == 0;
+    if (!own_deliverer) log_line(d, 1, "webhooks: no delivery thread; delivering from the monitor");
+    while (!stopping(d)) {
+        raise_due(d, desk_now(d));
+        desk_count_monitor_round(d);
+        if (!own_deliverer) deliver_round(d);
+        if (nap(d, interval)) break;
     }
     if (own_deliverer) pthread_join(deliverer, NULL);
     return NULL;

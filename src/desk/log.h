@@ -6,21 +6,21 @@
 ** client; written as it is, a "%0a" in a path (libmicrohttpd hands over
 ** the path URL-decoded) starts a line of the client's choosing, which a
 ** reader or a log shipper takes for a record of the server's. So every
-** text from outside goes through http_log_escape, which keeps a record on
+** text from outside goes through desk_log_escape, which keeps a record on
 ** its line and leaves nothing that looks like a field boundary.
 */
-#ifndef GARANT_HTTP_LOG_H
-#define GARANT_HTTP_LOG_H
+#ifndef GARANT_DESK_LOG_H
+#define GARANT_DESK_LOG_H
 
 #include <stddef.h>
 
-/* http_log_escape's flags. */
-#define HTTP_LOG_SPACE 1u /* escape the space too: for a field of a line
+/* desk_log_escape's flags. */
+#define DESK_LOG_SPACE 1u /* escape the space too: for a field of a line
                           ** whose fields are separated by spaces */
 
-/* The most bytes http_log_escape writes for one input byte: "\xNN", or a
+/* The most bytes desk_log_escape writes for one input byte: "\xNN", or a
 ** character escaped as "\uNNNN" (at least 2 input bytes). */
-#define HTTP_LOG_ESCAPE_MAX 4
+#define DESK_LOG_ESCAPE_MAX 4
 
 /* n bytes of s as text that is safe on one log line, into out (cap bytes,
 ** at least 8), NUL-terminated:
@@ -32,16 +32,16 @@
 **     (the C1 controls U+0080-U+009F, U+2028 and U+2029, the bidi
 **     controls U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) as
 **     \uNNNN;
-**   - with HTTP_LOG_SPACE, the space as \x20.
+**   - with DESK_LOG_SPACE, the space as \x20.
 ** A result longer than cap is cut at a character boundary and ends in
 ** "...". s may hold NULs (written \x00). Returns out. */
-const char *http_log_escape(char *out, size_t cap, const char *s, size_t n, unsigned flags);
+const char *desk_log_escape(char *out, size_t cap, const char *s, size_t n, unsigned flags);
 
 /* Write one record to the log: "garant: " and the formatted text, escaped
 ** as above (spaces kept), and a line break, in one write so that threads do
 ** not interleave. For messages that may carry text from outside (e-mail
 ** addresses, URLs, error messages that quote input, a saved policy's
 ** diagnostics). At most about 2 KB of text; longer is cut. */
-void http_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void desk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

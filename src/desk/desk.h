@@ -1,0 +1,165 @@
+/*
+** desk.h - the desk: the support desk's domain, with no door in it.
+**
+** The HTTP server (src/http/), the command line (src/cli/) and the mail
+** door to come call the desk; the desk calls the store (src/store/) and
+** the clock (src/core/), never a door. A desk context owns:
+**   - the store it was opened on;
+**   - the policy in force and every version compiled so far (policies.c);
+**   - the clock: real time, or under tests a test clock that only a test
+**     moves (desk_now);
+**   - the write path: group commit by one writer thread and durability by
+**     one syncer thread (desk_write.h);
+**   - the SLA monitor and the webhook deliverer (monitor.c, webhook.h);
+**   - the cache of signed-in sessions (sessions.h) and the free-mail
+**     domains sign-up refuses (freemail.h);
+**   - outbound mail (desk_mail).
+**
+** Thread-safe: every function may be called from any thread once
+** desk_open has returned.
+*/
+#ifndef GARANT_DESK_H
+#define GARANT_DESK_H
+
+#include <stdint.h>
+
+#include "garant/garant.h"
+#include "desk_write.h"
+#include "freemail.h"
+#include "store.h"
+#include "webhook.h"
+
+typedef struct garant_desk garant_desk;
+
+/* The desk's settings, from the command line. Strings are borrowed and
+** must outlive the desk. */
+typedef struct desk_options {
+    const char *db_path;
+    const char *config_path;     /* policy YAML; NULL = built-in default */
+    int test_clock;              /* tests only: business time is the test
+                                 ** clock, never the real one */
+    int64_t test_clock_start_s;  /* the test clock's first instant (UTC
+                                 ** epoch seconds); with test_clock */
+    int allow_private_webhooks;  /* permit loopback/private webhook targets */
+    const char *const *test_resolve; /* tests only, with test_clock:
+                                 ** "HOST:ADDR" for the webhook resolver */
+    size_t ntest_resolve;
+    int monitor_interval_ms;     /* SLA monitor period; default 1000 */
+    const char *freemail_path;   /* extra free-mail domains file, optional */
+    const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
+    const char *mail_from;       /* "garant <noreply@garant.example>" */
+    int quiet;                   /* log only failures */
+} desk_options;
+
+/* Open the store at opt->db_path, load the policy in force and start the
+** write path (not the monitor: desk_start_monitor). Caller owns *out;
+** free with desk_free. */
+int desk_open(garant_desk **out, const desk_options *opt);
+/* Start the SLA monitor and the webhook deliverer. */
+void desk_start_monitor(garant_desk *d);
+/* Refuse new writes; the monitor's threads see it and finish their round.
+** Writes queued already are committed. Call once the doors have answered
+** their last requests. */
+void desk_stop(garant_desk *d);
+/* Stop (if not stopped), wait for the threads and free everything. NULL
+** does nothing. */
+void desk_free(garant_desk *d);
+
+/* The desk's options. Borrowed; valid until desk_free. */
+const desk_options *desk_options_of(const garant_desk *d);
+/* The store. Borrowed; valid until desk_free. */
+garant_store *desk_store(garant_desk *d);
+
+/* ---- the clock -------------------------------------------------------- */
+
+/* Business time, UTC epoch seconds: the real clock, or under test_clock
+** only the test clock. */
+int64_t desk_now(garant_desk *d);
+/* Move the test clock to t (UTC epoch seconds); GARANT_ENOTFOUND without
+** test_clock. */
+int desk_set_test_clock(garant_desk *d, int64_t t);
+
+/* ---- policies ---------------------------------------------------------- */
+
+/* The policy in force and its version (0 before one is saved). Borrowed;
+** valid until desk_free (every version compiled lives until then). */
+const garant_policy *desk_policy_current(garant_desk *d, int64_t *out_version);
+/* The policy version `version` (docs/SLA.md, "The terms a ticket was
+** filed under"), compiled from the store through c on first use; 0 is the
+** current one. Borrowed; valid until desk_free. */
+int desk_policy_version(const garant_policy **out, garant_desk *d, garant_store_conn *c, int64_t version);
+/* The policy of a ticket's version. Borrowed; valid until desk_free. On a
+** failure (a version that no longer compiles) the current policy, with
+** the error logged: a ticket is still shown and answered. */
+const garant_policy *desk_ticket_policy(garant_desk *d, garant_store_conn *c, int64_t version);
+/* Make pol, saved as `version`, the policy in force (an admin's save);
+** takes ownership of pol. GARANT_ENOMEM (pol freed) if it cannot be kept. */
+int desk_policy_swap(garant_desk *d, garant_policy *pol, int64_t version);
+/* Compile a saved version's YAML (files it names are looked up beside
+** --config). Caller owns *out; free with garant_policy_free. */
+int desk_policy_compile(garant_policy **out, garant_diags **out_diags, garant_desk *d, const char *yaml);
+
+/* ---- the write path (desk_write.h) ------------------------------------ */
+
+/* Run fn(writer, ctx) in the writer's transaction, undone as undo says,
+** and return once it is durably committed: fn's result, or GARANT_ESTORE
+** if the commit failed. */
+int desk_write(garant_desk *d, desk_write_fn fn, void *ctx, desk_write_undo undo);
+/* The same without waiting: desk_writer_queue's contract. */
+int desk_write_queue(garant_desk *d, desk_write_job *job, void (*queued)(desk_write_job *job));
+/* Is the desk stopping? (Its threads and long loops look.) */
+int desk_stopping(garant_desk *d);
+
+/* ---- webhooks (webhook.h) -------------------------------------------- */
+
+/* May url be a webhook's target, under the desk's --allow-private-webhooks
+** and --test-resolve? 0, or GARANT_EINVAL saying why not. */
+int desk_check_webhook_url(garant_desk *d, const char *url);
+/* desk_webhook_deliver under the desk's settings; stop(d) is asked
+** whether to cut the batch short. */
+int desk_deliver_webhooks(const garant_outbox_item *items, int n, garant_desk *d, int64_t now_s,
+                          int (*stop)(void *ctx), desk_webhook_result *res);
+
+/* ---- accounts ------------------------------------------------------------ */
+
+/* The part of domain (lower-case) that is a free or disposable mail
+** provider under the desk's list and the policy in force, or NULL.
+** Borrowed; points into domain. */
+const char *desk_freemail_match(garant_desk *d, const char *domain);
+
+/* The session whose token hashes to hash, and its user, at now (UTC epoch
+** seconds): from the session cache, else the store through c (a read
+** connection; NULL borrows one for the lookup). GARANT_EAUTH if it has
+** expired, was ended or its account is gone. out_user's password hash is
+** wiped when read from the store for the cache. */
+int desk_session_find(garant_session *out_session, garant_user *out_user, garant_desk *d, garant_store_conn *c,
+                      const uint8_t hash[32], int64_t now);
+/* Forget sessions ended in the store, after the commit and before
+** answering: one token (logout), or every session of a user. */
+void desk_forget_session(garant_desk *d, const uint8_t hash[32]);
+void desk_forget_user_sessions(garant_desk *d, int64_t user_id);
+/* Forget every cached session (an organization's users changed at once):
+** each is read again from the store on its next request. */
+void desk_forget_all_sessions(garant_desk *d);
+
+/* ---- mail (mail.c) ------------------------------------------------------ */
+
+/* Send an e-mail (verification, password reset): over SMTP when the desk
+** has an SMTP URL, else written to the log. Synchronous: returns once the
+** SMTP server has accepted or refused it, within its timeouts. */
+int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body);
+
+/* ---- counters ------------------------------------------------------------ */
+
+/* Counters for /metrics. */
+typedef struct desk_stats {
+    desk_writer_stats write;
+    uint64_t monitor_rounds;     /* rounds the SLA monitor completed */
+    uint64_t delivery_rounds;    /* rounds the webhook deliverer completed */
+} desk_stats;
+void desk_stats_get(garant_desk *d, desk_stats *out);
+
+/* Name the calling thread (for top -H, perf, gdb); at most 15 chars. */
+void desk_thread_name(const char *name);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+** desk_tickets.h - the desk's rules for tickets: which priority, environment
+** and status are valid, the deadline of a new ticket and of a reclassified
+** one, and the writes that file a ticket, change its priority or status,
+** and reply to it (with the follow-up and reopening rules). No JSON of the
+** API here: the doors serialise (src/http/tickets.c).
+**
+** The SLA state of a ticket at `now` (desk_ticket_sla_state):
+**   none      no deadline (the plan, priority or product stage carries no
+**             guarantee);
+**   met       first responded at or before the deadline;
+**   breached  first responded after the deadline, or still awaiting a
+**             response with now past the deadline (the store's `breached`
+**             filter uses the same definition: now > due), or a breach
+**             the monitor recorded;
+**   warning   awaiting, now at or past warn_at;
+**   active    awaiting, before warn_at.
+*/
+#ifndef GARANT_DESK_TICKETS_H
+#define GARANT_DESK_TICKETS_H
+
+#include <stdint.h>
+
+#include "desk.h"
+
+/* The terms a ticket's deadline is computed under: its plan and stage at
+** submission, with the given priority. Strings are borrowed from t. */
+garant_ticket_terms desk_ticket_terms(const garant_ticket *t, int priority);
+
+/* The SLA state of t at now (the states above). Static storage. */
+const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now);
+
+/* The instant t's deadline counts from and the priority whose target it
+** counts, replaying its priority changes (read through c, which may be
+** NULL) when the current priority's clock from submission does not give
+** the stored deadline; the submission and current priority otherwise. */
+void desk_ticket_clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
+                              const garant_ticket *t);
+
+/* ---- checks -------------------------------------------------------------- */
+
+/* A priority pol declares; GARANT_EINVAL naming the field otherwise. */
+int desk_check_priority(const garant_policy *pol, int64_t priority);
+/* Is env "production", "staging" or "development"? */
+int desk_environment_known(const char *env);
+/* The priority's environment rule (P1 and P2 are for production only):
+** GARANT_EINVAL saying the rule and the priority to choose instead. */
+int desk_check_environment(const garant_policy *pol, int priority, const char *env);
+/* Is s a status: open, pending, solved or closed? */
+int desk_status_known(const char *s);
+
+/* The deadline and warning instant of a new ticket filed at
+** t->submitted_at under pol, into t. */
+int desk_initial_deadline(const garant_policy *pol, garant_ticket *t);
+/* The deadline after changing t's priority to `to` at now (docs/SLA.md). */
+int desk_reclassified(const garant_policy *pol, const garant_ticket *t, int to, int64_t now, int64_t *out_due,
+                      int64_t *out_warn);
+
+/* Who acts, and when (UTC epoch seconds). user is borrowed. */
+typedef struct desk_actor {
+    const garant_user *user;
+    int64_t now;
+} desk_actor;
+
+/* A ticket the actor may see, read through c; another organization's
+** ticket is GARANT_ENOTFOUND for a customer, like one that does not exist. */
+int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id);
+
+/* ---- filing ----------------------------------------------------------------- */
+
+/* A ticket being filed. The door fills desk, t (org, requester, subject,
+** priority, environment, impact, status, follow_up_of, submitted_at),
+** body and product, and runs desk_file_write through the write path; the
+** write reads the organization's plan and the product's stage in the same
+** transaction as the insert and computes the deadline with the policy in
+** force then (pol, t->policy_version, t->first_response_due, t->warn_at
+** and t->id are set by it). */
+typedef struct desk_filing {
+    garant_desk *desk;
+    const garant_policy *pol;  /* the policy the deadline was computed with */
+    garant_ticket t;
+    const char *body;          /* borrowed */
+    char product[GARANT_MAX_NAME + 1]; /* as named by the customer, "" if none */
+} desk_filing;
+
+/* A desk_write_fn: file the desk_filing ctx. One statement (the insert)
+** changes the database: run it with DESK_WRITE_ONE_STATEMENT. */
+int desk_file_write(garant_store_conn *w, void *ctx);
+
+/* ---- changing and replying ---------------------------------------------------- */
+
+/* Change ticket id's priority (0: unchanged; with reason) and/or status
+** (NULL: unchanged), durably, recorded in its history by who. */
+int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
+                       const char *reason);
+
+/* A reply to ticket id by who, durably: public (an answer) or an internal
+** note. A customer's message reopens a pending or solved ticket and puts
+** an answered one back in the queue as a follow-up; a closed ticket takes
+** none (GARANT_ECONFLICT: file a follow-up). *out_reply_id is the reply's
+** id, *out_first 1 when it was the ticket's first response. */
+int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
+                      const char *body, int public_);
+
+/* ---- corrections after a policy change ----------------------------------- */
+
+/* One ticket a correction moves onto its version: the instants it had and
+** the new ones (equal when only the version changes), and the stage it is
+** counted under there when its product has another stage under that
+** version (new_stage "" when it keeps its own). */
+typedef struct desk_correction_step {
+    int64_t id, old_version;
+    int64_t old_due, old_warn, new_due, new_warn;
+    char old_stage[65], new_stage[65];
+} desk_correction_step;
+
+/* One deadline a correction moves, or a ticket whose stage it changes, as a
+** preview lists it. */
+typedef struct desk_correction_move {
+    int64_t id, old_version, old_due, new_due; /* UTC epoch seconds; GARANT_NO_DUE for none */
+    int breached;              /* a breach was recorded: it stays one */
+    char old_stage[65], new_stage[65]; /* both "" when the stage stays */
+} desk_correction_move;
+
+/* What a correction does or would do (docs/SLA.md, "The terms a ticket was
+** filed under"): how many tickets awaiting a first response were examined,
+** how many would move, earlier or later for the customer, and the first
+** moves; with a plan, every ticket to put on the version, by id. Free with
+** desk_correction_free. */
+typedef struct desk_correction {
+    size_t examined, moved, earlier, later;
+    desk_correction_move *moves; /* the first max_listed moves */
+    size_t nmoves;
+    desk_correction_step *plan;
+    size_t nplan, plan_cap;
+    json_t *stages;              /* {product: its stage under the version} */
+} desk_correction;
+
+/* Count every ticket still awaiting a first response under policy version
+** `version` (pol) by replaying its priority changes, unless it already runs
+** on it; list up to max_listed moves; keep the plan if asked. Reads only.
+** A ticket whose terms pol does not know fails the whole run with
+** GARANT_EINVAL naming it. */
+int desk_correction_plan(desk_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
+                         size_t max_listed, int keep_plan);
+
+/* Carry out out's plan on w inside the caller's transaction: the
+** correction is recorded (its id through *out_id) and each ticket moves
+** onto `version`; where its deadline or warning instant changes, they are
+** stored with it and a 'deadline_corrected' event {correction,
+** old_version, new_version, old_due, new_due, old_warn_at, new_warn_at,
+** reason} at `now` by actor says so (with old_stage and new_stage where
+** its product's stage differs under the version, which the ticket then
+** takes); a recorded breach stays. */
+int desk_correction_apply(const desk_correction *out, garant_store_conn *w, int64_t version, int64_t now,
+                          int64_t actor, const char *reason, int64_t *out_id);
+
+void desk_correction_free(desk_correction *out);
+
+#endif

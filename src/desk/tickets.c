@@ -1,0 +1,581 @@
+/*
+** tickets.c - the desk's rules for tickets (desk_tickets.h).
+**
+** Every write reads the ticket again on the write connection and computes
+** with the policy in force at that moment (a policy change swaps it inside
+** the writer), so a deadline is never computed from a stale ticket or a
+** retired policy. The history is append-only: nothing here edits or
+** deletes an event, and the store's triggers refuse it anyway.
+**
+** Environment: a ticket filed without one is for "production"; P1 and P2
+** (in general: priorities whose `environments` exclude the ticket's) are
+** refused for staging and development with the priority's definition as
+** the reason. An agent's reclassification is not bound by that rule:
+** agents judge the impact.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "garant/error_wrap.h"
+#include "desk_tickets.h"
+
+/* snprintf(dst, size, "%s", src) without printf's format engine, for the
+** fields copied on every ticket filed, on the writer's thread. */
+static void copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* An instant for a history event's data: RFC 3339 UTC, or null for none
+** (GARANT_NO_DUE, or 0: not yet). Caller owns (NULL if out of memory). */
+static json_t *event_time(int64_t t)
+{
+    char buf[GARANT_RFC3339_UTC_LEN];
+    return t == GARANT_NO_DUE || t == 0 ? json_null() : json_string(garant_time_format_utc(buf, t));
+}
+
+/* Set key to value on o, taking ownership of value; GARANT_ENOMEM if
+** either is missing. */
+static int put(json_t *o, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(o, key, value) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory building a history event");
+    return 0;
+}
+
+static int is_staff(const garant_user *u) { return u->role != GARANT_ROLE_CUSTOMER; }
+
+/* ---- the clock of a ticket ----------------------------------------------- */
+
+garant_ticket_terms desk_ticket_terms(const garant_ticket *t, int priority)
+{
+    garant_ticket_terms terms;
+    terms.plan = t->plan;
+    terms.priority = priority;
+    terms.stage = t->stage[0] ? t->stage : "ga";
+    return terms;
+}
+
+const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now)
+{
+    int64_t due = t->first_response_due;
+    /* A recorded breach is a fact (docs/SLA.md): no later deadline and no
+    ** answer takes it back. */
+    if (t->breached_at) return "breached";
+    if (due == GARANT_NO_DUE) return "none";
+    if (t->first_response_at) return t->first_response_at <= due ? "met" : "breached";
+    if (now > due) return "breached";
+    if (t->warn_at != GARANT_NO_DUE && now >= t->warn_at) return "warning";
+    return "active";
+}
+
+/* The instant a ticket's deadline counts from and the priority whose
+** target it counts: the clock's own walk through the priority changes
+** (garant_clock_reclassify), remembering where the deadline came from.
+** The common case, a deadline that is simply due(submission, current
+** priority), needs no history. Falls back to the submission and current
+** priority when the history does not reproduce the stored deadline. */
+void desk_ticket_clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
+                              const garant_ticket *t)
+{
+    *out_start = t->submitted_at;
+    *out_priority = t->priority;
+    garant_ticket_terms cur = desk_ticket_terms(t, t->priority);
+    int64_t due;
+    /* The current priority's clock from submission explains most tickets
+    ** without reading their history. */
+    if (garant_clock_due(&due, pol, &cur, t->submitted_at) != 0 || due == t->first_response_due) return;
+    garant_priority_change *ch = NULL;
+    size_t n = 0;
+    if (!c || GS(c)->tickets->priority_changes(c, t->id, &ch, &n) != 0) return;
+    garant_ticket_terms terms = desk_ticket_terms(t, t->initial_priority);
+    garant_clock_state st;
+    int ok = garant_clock_history(&st, pol, &terms, t->submitted_at, ch, n) == 0;
+    free(ch);
+    if (ok && st.due_s == t->first_response_due) {
+        *out_start = st.start_s;
+        *out_priority = st.priority;
+    }
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} environments[] = {
+    {"production", GARANT_ENV_PRODUCTION},
+    {"staging", GARANT_ENV_STAGING},
+    {"development", GARANT_ENV_DEVELOPMENT},
+};
+
+static unsigned env_bit(const char *name)
+{
+    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
+        if (!strcmp(environments[i].name, name)) return environments[i].bit;
+    return 0;
+}
+
+static const char *const statuses[] = {"open", "pending", "solved", "closed"};
+
+int desk_status_known(const char *s)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(statuses[i], s)) return 1;
+    return 0;
+}
+
+int desk_check_priority(const garant_policy *pol, int64_t p)
+{
+    if (garant_policy_check_priority(pol, (long long)p) == 0) return 0;
+    char why[160];
+    snprintf(why, sizeof why, "%s", garant_error_last());
+    return garant__error(GARANT_EINVAL, "'priority': %s", why);
+}
+
+/* The refusal says the rule once (a definition that starts by saying it
+** again, "Production only: ...", is quoted without those words) and names
+** the most urgent priority that does cover the environment. */
+int desk_check_environment(const garant_policy *pol, int priority, const char *env)
+{
+    unsigned envs = garant_policy_priority_envs(pol, priority);
+    if (envs & env_bit(env)) return 0;
+    char allowed[64] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
+        if (envs & environments[i].bit)
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
+                                    environments[i].name);
+    const char *name = garant_policy_priority_name(pol, priority);
+    const char *def = garant_policy_priority_definition(pol, priority);
+    if (!def || !def[0]) def = "see the definitions";
+    char rule[80];
+    snprintf(rule, sizeof rule, "%s only", allowed);
+    size_t rlen = strlen(rule);
+    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
+        def += rlen + 1;
+        while (*def == ' ') def++;
+    }
+    char instead[160] = "";
+    for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
+        int level = garant_policy_priority_level(pol, i);
+        if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
+        const char *iname = garant_policy_priority_name(pol, level);
+        size_t dl = strlen(def);
+        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
+                 env, level, iname ? iname : "?");
+        break;
+    }
+    return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
+                         allowed[0] ? allowed : "no environment", env, def, instead);
+}
+
+int desk_environment_known(const char *env) { return env_bit(env) != 0; }
+
+/* A plan or stage the policy does not know is the policy's gap,
+** reported as such. */
+int desk_initial_deadline(const garant_policy *pol, garant_ticket *t)
+{
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
+    int rc = garant_clock_due(&t->first_response_due, pol, &terms, t->submitted_at);
+    if (!rc) rc = garant_clock_warning_at(&t->warn_at, pol, &terms, t->first_response_due);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL, "no deadline can be computed for plan '%s', stage '%s': %s", t->plan,
+                             terms.stage, why);
+    }
+    return 0;
+}
+
+/* Raised, the stricter clock counts from now but never ends later than the
+** current deadline; lowered, from submission. Once the ticket has had its
+** first response the deadline is history and stays as it was. */
+int desk_reclassified(const garant_policy *pol, const garant_ticket *t, int to, int64_t now, int64_t *out_due,
+                      int64_t *out_warn)
+{
+    if (t->first_response_at) {
+        *out_due = t->first_response_due;
+        *out_warn = t->warn_at;
+        return 0;
+    }
+    garant_ticket_terms from = desk_ticket_terms(t, t->priority), next = desk_ticket_terms(t, to);
+    int rc = garant_clock_reclassify(out_due, pol, &from, &next, t->submitted_at, t->first_response_due, now);
+    if (!rc) rc = garant_clock_warning_at(out_warn, pol, &next, *out_due);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL, "ticket %lld cannot be reclassified: %s", (long long)t->id, why);
+    }
+    return 0;
+}
+
+int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id)
+{
+    int rc = GS(c)->tickets->get(c, id, out);
+    if (rc == GARANT_ENOTFOUND || (!rc && !is_staff(who->user) && out->org_id != who->user->org_id))
+        return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    return rc;
+}
+
+/* ---- filing ------------------------------------------------------------------ */
+
+int desk_file_write(garant_store_conn *w, void *ctx)
+{
+    desk_filing *j = ctx;
+    garant_ticket *t = &j->t;
+    garant_org org;
+    int rc = GS(w)->accounts->org_get(w, t->org_id, &org);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "your account belongs to no organization");
+    if (rc) return rc;
+    copy(t->plan, sizeof t->plan, org.plan);
+    copy(t->stage, sizeof t->stage, "ga");
+    if (j->product[0]) {
+        garant_product p;
+        rc = GS(w)->accounts->product_by_name(w, j->product, &p);
+        if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "unknown product '%.200s'", j->product);
+        if (rc) return rc;
+        copy(t->product, sizeof t->product, p.name);
+        copy(t->stage, sizeof t->stage, p.stage);
+    }
+    if (t->follow_up_of) {
+        /* Only a closed ticket the requester may read is followed up. */
+        garant_ticket prev;
+        rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
+        if (rc == GARANT_ENOTFOUND || (!rc && prev.org_id != t->org_id))
+            return garant__error(GARANT_EINVAL, "'follow_up_of': there is no ticket #%lld of yours",
+                                 (long long)t->follow_up_of);
+        if (rc) return rc;
+        if (strcmp(prev.status, "closed") != 0)
+            return garant__error(GARANT_EINVAL,
+                                 "'follow_up_of': ticket #%lld is %s, not closed: reply on it instead",
+                                 (long long)prev.id, prev.status);
+    }
+    j->pol = desk_policy_current(j->desk, &t->policy_version);
+    if ((rc = desk_initial_deadline(j->pol, t))) return rc;
+    /* The insert is also the history's 'created' event (store_tickets.h). */
+    return GS(w)->tickets->insert(w, t, j->body);
+}
+
+/* ---- changing a ticket ------------------------------------------------------ */
+
+typedef struct patch_job {
+    garant_desk *desk;
+    const desk_actor *who;
+    int64_t id;
+    int priority;          /* 0 = unchanged */
+    const char *status;    /* NULL = unchanged */
+    const char *reason;    /* NULL if none */
+} patch_job;
+
+static int patch_write(garant_store_conn *w, void *ctx)
+{
+    patch_job *j = ctx;
+    const desk_actor *who = j->who;
+    garant_ticket t;
+    int rc = GS(w)->tickets->get(w, j->id, &t);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
+    if (rc) return rc;
+    if (j->priority) {
+        /* Counted under the version the ticket was filed under. */
+        const garant_policy *pol;
+        if ((rc = desk_policy_version(&pol, j->desk, w, t.policy_version))) return rc;
+        if (j->priority == t.priority)
+            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
+        int64_t due, warn;
+        if ((rc = desk_check_priority(pol, j->priority)) ||
+            (rc = desk_reclassified(pol, &t, j->priority, who->now, &due, &warn)))
+            return rc;
+        if ((rc = GS(w)->tickets->set_priority(w, t.id, j->priority))) return rc;
+        if ((due != t.first_response_due || warn != t.warn_at) &&
+            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
+            return rc;
+        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", j->priority, "reason", j->reason,
+                                 "old_due", event_time(t.first_response_due), "new_due", event_time(due));
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "priority_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+    }
+    if (j->status) {
+        if (!strcmp(j->status, t.status))
+            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
+        if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
+        /* Pending waits for the customer; solved and closed for no one. */
+        if (t.awaiting_since && strcmp(j->status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
+            return rc;
+        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
+                                 j->reason ? json_string(j->reason) : json_null());
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+    }
+    return rc;
+}
+
+int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
+                       const char *reason)
+{
+    patch_job j = {d, who, id, priority, status, reason};
+    return desk_write(d, patch_write, &j, DESK_WRITE_SAVEPOINT);
+}
+
+/* ---- replying ------------------------------------------------------------------ */
+
+typedef struct reply_job {
+    garant_desk *desk;
+    const desk_actor *who;
+    int64_t id;
+    const char *body;
+    int public_;
+    int64_t reply_id;
+    int first;             /* this reply stopped the first-response clock */
+} reply_job;
+
+/* Target time taken by the first response, for its history event: business
+** seconds on the target's calendar (on the display calendar for a 24/7 or
+** no target), and wall seconds. */
+static int first_response_event(garant_store_conn *w, garant_desk *d, const desk_actor *who, const garant_ticket *t)
+{
+    const garant_policy *pol = desk_ticket_policy(d, w, t->policy_version);
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
+    garant_target target;
+    int64_t business = 0;
+    int rc = garant_policy_target(&target, pol, &terms);
+    if (!rc && target.kind == GARANT_TARGET_BUSINESS) {
+        rc = garant_clock_elapsed(&business, pol, &terms, t->submitted_at, who->now);
+    } else {
+        const garant_calendar *cal = garant_policy_display_calendar(pol);
+        rc = cal ? garant_calendar_elapsed(&business, cal, t->submitted_at, who->now) : 0;
+    }
+    if (rc) business = 0; /* the response is recorded all the same */
+    int64_t due = t->first_response_due;
+    /* A breach the monitor recorded stays one (docs/SLA.md). */
+    int met = who->now <= due && !t->breached_at;
+    json_t *data = json_pack("{s:o,s:I,s:I,s:o,s:I}", "met", due == GARANT_NO_DUE ? json_null() : json_boolean(met),
+                             "business_seconds", (json_int_t)business, "wall_seconds",
+                             (json_int_t)(who->now - t->submitted_at), "due", event_time(due), "priority",
+                             (json_int_t)t->priority);
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the first response");
+    garant_event_in ev = {t->id, who->now, who->user->id, "first_response", data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    return rc;
+}
+
+/* A customer's message moves the ticket back to the desk: a pending ticket
+** (waiting for them) opens again, a solved one reopens, and once the
+** first response is given it waits in the queue as a follow-up. Recorded
+** as a status_changed event by the customer. */
+static int customer_replied(garant_store_conn *w, const desk_actor *who, const garant_ticket *t)
+{
+    int rc = 0;
+    int was_solved = !strcmp(t->status, "solved");
+    if (was_solved || !strcmp(t->status, "pending")) {
+        if ((rc = GS(w)->tickets->set_status(w, t->id, "open"))) return rc;
+        json_t *data = json_pack("{s:s,s:s,s:s}", "from", t->status, "to", "open", "reason",
+                                 was_solved ? "reopened: the customer replied" : "the customer replied");
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t->id, who->now, who->user->id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+    }
+    /* Without a first response it is in the queue already, by its deadline. */
+    if (t->first_response_at && !t->awaiting_since)
+        rc = GS(w)->tickets->set_awaiting(w, t->id, who->now);
+    return rc;
+}
+
+static int reply_write(garant_store_conn *w, void *ctx)
+{
+    reply_job *j = ctx;
+    const desk_actor *who = j->who;
+    garant_ticket t;
+    int rc = desk_ticket_visible(&t, w, who, j->id);
+    if (rc) return rc;
+    if (!strcmp(t.status, "closed"))
+        return garant__error(GARANT_ECONFLICT,
+                             "ticket #%lld is closed and takes no reply: file a new ticket with "
+                             "'follow_up_of': %lld to continue",
+                             (long long)t.id, (long long)t.id);
+    rc = GS(w)->tickets->reply_insert(w, t.id, who->user->id, j->body, j->public_, who->now, &j->reply_id);
+    if (rc) return rc;
+    json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
+                             garant_role_name(who->user->role));
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
+    garant_event_in ev = {t.id, who->now, who->user->id, j->public_ ? "replied" : "noted", data};
+    rc = GS(w)->tickets->append_event(w, &ev);
+    json_decref(data);
+    if (rc) return rc;
+    if (!is_staff(who->user)) return customer_replied(w, who, &t);
+    /* Only a public answer by staff is a response; notes and the customer's
+    ** own messages leave the clock running. It answers a follow-up too. */
+    if (j->public_ && t.awaiting_since && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0))) return rc;
+    if (j->public_ && !t.first_response_at) {
+        rc = GS(w)->tickets->set_first_response(w, t.id, who->now);
+        if (rc) return rc;
+        j->first = 1;
+        rc = first_response_event(w, j->desk, who, &t);
+    }
+    return rc;
+}
+
+int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
+                      const char *body, int public_)
+{
+    reply_job j = {d, who, id, body, public_, 0, 0};
+    int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
+    *out_reply_id = j.reply_id;
+    *out_first = j.first;
+    return rc;
+}
+
+/* ---- corrections of open tickets (docs/SLA.md) ------------------------ */
+
+typedef struct correct_ctx {
+    const garant_policy *pol;
+    int64_t version;
+    size_t max_listed;
+    int keep_plan;
+    desk_correction *out;
+} correct_ctx;
+
+/* Ordering of two deadlines for the customer: -1 earlier, 0 same, 1 later
+** (no deadline is the latest of all). */
+static int later(int64_t new_due, int64_t old_due)
+{
+    if (new_due == old_due) return 0;
+    if (new_due == GARANT_NO_DUE) return 1;
+    if (old_due == GARANT_NO_DUE) return -1;
+    return new_due > old_due ? 1 : -1;
+}
+
+/* The stage a ticket is counted under on the correction's version: its
+** product's stage there, else its own. Borrowed from x's map or t. */
+static const char *stage_under(const correct_ctx *x, const garant_ticket *t)
+{
+    const char *own = t->stage[0] ? t->stage : "ga";
+    const char *there = t->product[0] ? json_string_value(json_object_get(x->out->stages, t->product)) : NULL;
+    return there ? there : own;
+}
+
+static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
+{
+    correct_ctx *x = ctxp;
+    desk_correction *o = x->out;
+    o->examined++;
+    if (t->policy_version == x->version) return 0;
+    garant_ticket_terms initial = desk_ticket_terms(t, t->initial_priority);
+    const char *own = initial.stage, *stage = stage_under(x, t);
+    int restaged = strcmp(stage, own) != 0;
+    initial.stage = stage;
+    garant_clock_state st;
+    int rc = garant_clock_history(&st, x->pol, &initial, t->submitted_at, ch, n);
+    if (rc) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(GARANT_EINVAL,
+                             "open ticket #%lld (plan '%s', priority %d, stage '%s') cannot be counted under "
+                             "policy version %lld: %s",
+                             (long long)t->id, t->plan, t->priority, initial.stage, (long long)x->version, why);
+    }
+    int64_t due = st.due_s, warn = st.warn_s;
+    int dir = later(due, t->first_response_due);
+    o->moved += dir != 0;
+    o->earlier += dir < 0;
+    o->later += dir > 0;
+    if ((dir || restaged) && o->nmoves < x->max_listed) {
+        desk_correction_move *m = &o->moves[o->nmoves++];
+        *m = (desk_correction_move){t->id, t->policy_version, t->first_response_due, due, t->breached_at != 0, "", ""};
+        if (restaged) {
+            snprintf(m->old_stage, sizeof m->old_stage, "%s", own);
+            snprintf(m->new_stage, sizeof m->new_stage, "%s", stage);
+        }
+    }
+    if (!x->keep_plan) return 0;
+    if (garant__grow((void **)&o->plan, &o->plan_cap, o->nplan + 1, sizeof *o->plan) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory planning a correction of %zu tickets", o->nplan + 1);
+    desk_correction_step *p = &o->plan[o->nplan++];
+    *p = (desk_correction_step){t->id, t->policy_version, t->first_response_due, t->warn_at, due, warn, "", ""};
+    if (restaged) {
+        snprintf(p->old_stage, sizeof p->old_stage, "%s", own);
+        snprintf(p->new_stage, sizeof p->new_stage, "%s", stage);
+    }
+    return 0;
+}
+
+int desk_correction_plan(desk_correction *out, garant_store_conn *c, const garant_policy *pol, int64_t version,
+                         size_t max_listed, int keep_plan)
+{
+    memset(out, 0, sizeof *out);
+    if (max_listed && !(out->moves = calloc(max_listed, sizeof *out->moves)))
+        return garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
+    correct_ctx x = {pol, version, max_listed, keep_plan, out};
+    int rc = GS(c)->admin->product_stages_at(c, version, &out->stages);
+    if (!rc) rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
+    if (rc) desk_correction_free(out);
+    return rc;
+}
+
+/* The history event of one moved ticket. */
+static int record_step(garant_store_conn *w, const desk_correction_step *p, int64_t correction, int64_t version,
+                       int64_t now, int64_t actor, const char *reason)
+{
+    json_t *data = json_object();
+    if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording a correction");
+    int rc = put(data, "correction", json_integer(correction));
+    if (!rc) rc = put(data, "old_version", json_integer(p->old_version));
+    if (!rc) rc = put(data, "new_version", json_integer(version));
+    if (!rc) rc = put(data, "old_due", event_time(p->old_due));
+    if (!rc) rc = put(data, "new_due", event_time(p->new_due));
+    if (!rc) rc = put(data, "old_warn_at", event_time(p->old_warn));
+    if (!rc) rc = put(data, "new_warn_at", event_time(p->new_warn));
+    if (!rc) rc = put(data, "reason", reason ? json_string(reason) : json_null());
+    if (!rc && p->new_stage[0]) rc = put(data, "old_stage", json_string(p->old_stage));
+    if (!rc && p->new_stage[0]) rc = put(data, "new_stage", json_string(p->new_stage));
+    if (!rc) {
+        garant_event_in ev = {p->id, now, actor, "deadline_corrected", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+    }
+    json_decref(data);
+    return rc;
+}
+
+int desk_correction_apply(const desk_correction *out, garant_store_conn *w, int64_t version, int64_t now,
+                          int64_t actor, const char *reason, int64_t *out_id)
+{
+    const garant_store_tickets_ops *tk = GS(w)->tickets;
+    garant_correction rec = {0, now, actor, NULL, version, reason, (int64_t)out->examined, (int64_t)out->moved,
+                             (int64_t)out->earlier, (int64_t)out->later};
+    int64_t id = 0;
+    int rc = GS(w)->sla->correction_insert(w, &rec, &id);
+    for (size_t i = 0; i < out->nplan && !rc; i++) {
+        const desk_correction_step *p = &out->plan[i];
+        /* A ticket whose instants stay takes the version silently: the
+        ** history tells what moved. */
+        if (p->new_stage[0] && (rc = GS(w)->admin->ticket_set_stage(w, p->id, p->new_stage))) break;
+        if (p->new_due == p->old_due && p->new_warn == p->old_warn && !p->new_stage[0])
+            rc = tk->set_policy_version(w, p->id, version);
+        else if (!(rc = tk->set_terms(w, p->id, version, p->new_due, p->new_warn)))
+            rc = record_step(w, p, id, version, now, actor, reason);
+    }
+    if (!rc && out_id) *out_id = id;
+    return rc;
+}
+
+void desk_correction_free(desk_correction *out)
+{
+    json_decref(out->stages);
+    free(out->moves);
+    free(out->plan);
+    memset(out, 0, sizeof *out);
+}
