@@ -84,7 +84,8 @@ def run(binary, db, work, tickets):
     try:
         log = open(os.path.join(work, "server.log"), "wb")
         t0 = time.perf_counter()
-        server = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet"],
+        server = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet",
+                                   "--limits", "none"],
                                   stdout=subprocess.PIPE, stderr=log)
         m = re.search(r"listening on (http://\S+)/", server.stdout.readline().decode())
         if not m:

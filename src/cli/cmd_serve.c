@@ -38,6 +38,7 @@ int cmd_serve(const cli_args *a)
     o.web_root = cli_get(a, "web-root");
     o.freemail_path = cli_get(a, "freemail");
     o.metrics_token_file = cli_get(a, "metrics-token-file");
+    o.limits = cli_get(a, "limits");
     o.allow_private_webhooks = cli_get(a, "allow-private-webhooks") != NULL;
     o.quiet = cli_get(a, "quiet") != NULL;
     o.monitor_interval_ms = 1000;

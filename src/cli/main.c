@@ -108,6 +108,8 @@ static const cli_opt serve_opts[] = {
     {"monitor-interval-ms", "MS", "how often the SLA monitor looks for warnings and breaches; default 1000", 0},
     {"metrics-token-file", "FILE", "file holding the bearer token that may read /metrics; without it only admins may", 0},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses", 0},
+    {"limits", "SPEC", "quotas per customer and organization: kind=N/min[:burst],... (file-user, file-org, "
+                       "reply-user, reply-org, read-user) and org-reads=N, or none (docs/deploy.md)", 0},
     {"max-connections-per-address", "N", "connections one client address may hold open (default 64; 0 = no limit; "
                                          "default 0 with --trusted-proxy, where the proxy limits them)", 0},
     {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},

@@ -26,6 +26,7 @@ struct garant_desk {
     desk_policies *policies;
     desk_writer *writer;
     desk_sessions *sessions;
+    limits *limits;             /* quotas per user and organization */
     /* Free-mail domains for sign-up and organizations' domains. */
     desk_freemail freemail;
     /* --test-resolve: the webhook resolver's fixed names (tests only). */
@@ -63,6 +64,17 @@ int desk_open(garant_desk **out, const desk_options *opt)
             goto fail;
         }
     }
+    limit_config lc;
+    limits_defaults(&lc);
+    char why[256];
+    if (opt->limits && limits_parse(&lc, opt->limits, why, sizeof why) != 0) {
+        rc = garant__error(GARANT_EINVAL, "--limits: %s", why);
+        goto fail;
+    }
+    if (!(d->limits = limits_new(&lc))) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory for the quotas");
+        goto fail;
+    }
     if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
     if ((rc = desk_policies_new(&d->policies, opt->config_path))) goto fail;
     if ((rc = desk_policies_load(d->policies, d->store, desk_now(d)))) goto fail;
@@ -97,6 +109,7 @@ void desk_free(garant_desk *d)
     desk_writer_free(d->writer);
     desk_policies_free(d->policies);
     desk_sessions_free(d->sessions);
+    limits_free(d->limits);
     desk_freemail_free(&d->freemail);
     desk_webhook_hosts_free(d->test_hosts);
     garant_store_close(d->store);
@@ -221,6 +234,36 @@ void desk_forget_session(garant_desk *d, const uint8_t hash[32]) { desk_sessions
 
 void desk_forget_user_sessions(garant_desk *d, int64_t user_id) { desk_sessions_forget_user(d->sessions, user_id); }
 void desk_forget_all_sessions(garant_desk *d) { desk_sessions_clear(d->sessions); }
+
+/* ---- quotas -------------------------------------------------------------- */
+
+static const char *const quota_what[LIMIT_KINDS] = {
+    [LIMIT_FILE_USER] = "you have filed", [LIMIT_FILE_ORG] = "your organization has filed",
+    [LIMIT_REPLY_USER] = "you have sent", [LIMIT_REPLY_ORG] = "your organization has sent",
+    [LIMIT_READ_USER] = "you have made",
+};
+static const char *const quota_noun[LIMIT_KINDS] = {
+    [LIMIT_FILE_USER] = "tickets", [LIMIT_FILE_ORG] = "tickets", [LIMIT_REPLY_USER] = "replies",
+    [LIMIT_REPLY_ORG] = "replies", [LIMIT_READ_USER] = "searches and filtered lists",
+};
+
+int desk_quota(garant_desk *d, limit_kind kind, int64_t id, int64_t now, int *out_retry_s)
+{
+    int wait = limits_take(d->limits, kind, id, now * 1000);
+    *out_retry_s = wait;
+    if (!wait) return 0;
+    return garant__error(GARANT_ETHROTTLED, "%s too many %s in a short time; try again in %d s",
+                         quota_what[kind], quota_noun[kind], wait);
+}
+
+int desk_read_begin(garant_desk *d, int64_t org_id)
+{
+    if (limits_enter(d->limits, org_id)) return 0;
+    return garant__error(GARANT_ETHROTTLED, "your organization has too many searches running at once; "
+                                            "try again in a moment");
+}
+
+void desk_read_done(garant_desk *d, int64_t org_id) { limits_leave(d->limits, org_id); }
 
 /* ---- counters -------------------------------------------------------------- */
 

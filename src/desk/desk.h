@@ -26,6 +26,7 @@
 #include "garant/garant.h"
 #include "desk_write.h"
 #include "freemail.h"
+#include "limits.h"
 #include "store.h"
 #include "webhook.h"
 
@@ -49,6 +50,8 @@ typedef struct desk_options {
     const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
     const char *mail_from;       /* "garant <noreply@garant.example>" */
     int quiet;                   /* log only failures */
+    const char *limits;          /* quotas (limits.h, "kind=N/min[:burst],..."
+                                 ** or "none"); NULL = the defaults */
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the
@@ -141,6 +144,19 @@ void desk_forget_user_sessions(garant_desk *d, int64_t user_id);
 /* Forget every cached session (an organization's users changed at once):
 ** each is read again from the store on its next request. */
 void desk_forget_all_sessions(garant_desk *d);
+
+/* ---- quotas (limits.h) ----------------------------------------------------- */
+
+/* Take one of kind's quota for id (a user or an organization) at now (UTC
+** epoch seconds): 0, or GARANT_ETHROTTLED with a message and, in
+** *out_retry_s, the seconds until one is back (the answer's Retry-After). */
+int desk_quota(garant_desk *d, limit_kind kind, int64_t id, int64_t now, int *out_retry_s);
+/* Start an expensive read for an organization: 0, or GARANT_ETHROTTLED
+** when it has its share of them running (retry in a second); end it with
+** desk_read_done. Keeps one organization's queries from filling the
+** worker pool every other organization waits on. */
+int desk_read_begin(garant_desk *d, int64_t org_id);
+void desk_read_done(garant_desk *d, int64_t org_id);
 
 /* ---- mail (mail.c) ------------------------------------------------------ */
 

@@ -249,6 +249,7 @@ typedef struct garant_server_options {
     int max_waiting_hashes;      /* requests queued for the hashing workers
                                  ** before 503; 0 = the default (256) */
     int monitor_interval_ms;     /* SLA monitor period; default 1000 */
+    const char *limits;          /* quotas (desk.h); NULL = the defaults */
     int max_per_address;         /* connections one client address may hold
                                  ** (slowloris); 0 = no limit */
     const char *freemail_path;   /* extra free-mail domains file, optional */

@@ -70,6 +70,16 @@ static int query_text(http_req *r, const char *name, char *dst, size_t cap)
 
 static int is_staff(const http_req *r) { return r->user.role != GARANT_ROLE_CUSTOMER; }
 
+/* A customer's quota of kind for herself and for her organization (desk.h,
+** issue 13): 0, or 429 with Retry-After. Staff have none: they answer. */
+static int customer_quota(http_req *r, limit_kind user_kind, limit_kind org_kind)
+{
+    int wait = 0, rc = desk_quota(r->desk, user_kind, r->user.id, r->now, &wait);
+    if (!rc && org_kind != LIMIT_KINDS) rc = desk_quota(r->desk, org_kind, r->user.org_id, r->now, &wait);
+    if (rc) r->retry_after_s = wait;
+    return rc;
+}
+
 /* A ticket the caller may see, read through c (desk_ticket_visible). */
 static int visible_ticket(http_req *r, garant_store_conn *c, int64_t id, garant_ticket *t)
 {
@@ -165,6 +175,7 @@ static int ticket_create(http_req *r)
         t->follow_up_of = of; /* checked by desk_file_write */
     }
     t->submitted_at = r->now;
+    if ((rc = customer_quota(r, LIMIT_FILE_USER, LIMIT_FILE_ORG))) return rc;
     return http_write_then(r, desk_file_write, j, create_then, DESK_WRITE_ONE_STATEMENT); /* tk_insert */
 }
 
@@ -305,8 +316,20 @@ static int ticket_list(http_req *r)
         f.org_id = r->user.org_id;
         f.public_only = 1;
     }
+    /* A customer's search or filtered list is an expensive read: counted,
+    ** and only a few of her organization's at once. A plain page walks an
+    ** index and is not. */
+    int expensive = !is_staff(r) && (f.q[0] || f.breached || f.status[0] || f.priority || f.plan[0] || f.product[0]);
+    if (expensive) {
+        if ((rc = customer_quota(r, LIMIT_READ_USER, LIMIT_KINDS))) return rc;
+        if ((rc = desk_read_begin(r->desk, r->user.org_id))) {
+            r->retry_after_s = 1;
+            return rc;
+        }
+    }
     json_t *rows = NULL, *list = NULL;
     rc = GS(r->db)->tickets->list(r->db, &f, &rows);
+    if (expensive) desk_read_done(r->desk, r->user.org_id);
     if (rc) return rc;
     size_t n = json_array_size(rows);
     int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
@@ -377,6 +400,7 @@ static int ticket_reply(http_req *r)
         garant_ticket t;
         if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
         if (!public_) return garant__error(GARANT_EPERM, "customers cannot write internal notes");
+        if ((rc = customer_quota(r, LIMIT_REPLY_USER, LIMIT_REPLY_ORG))) return rc;
     }
     desk_actor who = {&r->user, r->now};
     int64_t reply_id;

@@ -672,6 +672,7 @@ int garant_server_run(const garant_server_options *opt)
         .smtp_url = opt->smtp_url,
         .mail_from = opt->mail_from,
         .quiet = opt->quiet,
+        .limits = opt->limits,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,

@@ -201,7 +201,7 @@ class Server:
     and start() after stop() starts the server where it last was."""
 
     def __init__(self, extra_args=(), smtp=True, db=None, config=None, preexec=None, clock=CLOCK_START,
-                 binary=None, wrapper=()):
+                 binary=None, wrapper=(), limits="none"):
         self.dir = tempfile.mkdtemp(prefix="garant-e2e-")
         self.db = db or os.path.join(self.dir, "garant.db")
         self.smtp = SMTPReceiver() if smtp else None
@@ -213,6 +213,9 @@ class Server:
         # A command the server runs under (fiu-run for fault injection);
         # it must exec the server, so that proc.pid is the server's.
         self.wrapper = list(wrapper)
+        # Quotas (serve --limits): lifted unless a test is about them; the
+        # test clock stands still, so no bucket would ever refill.
+        self.limits = limits
         self.proc = None
         self.logf = None
         self.log = os.path.join(self.dir, "server.log")
@@ -233,6 +236,8 @@ class Server:
             args += ["--smtp-url", "smtp://127.0.0.1:%d" % self.smtp.port]
         if self.config:
             args += ["--config", self.config]
+        if self.limits:
+            args += ["--limits", self.limits]
         return args + self.extra
 
     def start(self):

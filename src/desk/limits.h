@@ -18,8 +18,8 @@
 ** of fixed size, sharded by key, that forgets a full bucket when it needs
 ** its slot (a full bucket and no bucket refuse nothing alike).
 */
-#ifndef GARANT_HTTP_LIMITS_H
-#define GARANT_HTTP_LIMITS_H
+#ifndef GARANT_DESK_LIMITS_H
+#define GARANT_DESK_LIMITS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,8 +51,9 @@ void limits_defaults(limit_config *out);
 
 /* Parse "kind=N/min[:burst],..." over *cfg (serve --limits). Kinds:
 ** file-user, file-org, reply-user, reply-org, read-user, org-reads (N
-** alone). Returns 0, or -1 with a message in err naming what is wrong and
-** the accepted kinds. */
+** alone); "none" alone lifts every limit (bulk imports, benchmarks).
+** Returns 0, or -1 with a message in err naming what is wrong and the
+** accepted kinds. */
 int limits_parse(limit_config *cfg, const char *spec, char *err, size_t errcap);
 
 /* NULL on out of memory. */

@@ -103,10 +103,15 @@ static void test_parse(void **state)
     assert_int_equal(limits_parse(&c, "read-user=90/min", err, sizeof err), 0);
     assert_int_equal(c.rate[LIMIT_READ_USER].burst, 90);
 
+    limit_config none = c;
+    assert_int_equal(limits_parse(&none, "none", err, sizeof err), 0);
+    assert_int_equal(none.rate[LIMIT_FILE_USER].per_minute, 0);
+    assert_int_equal(none.org_reads, 0);
+
     limit_config before = c;
     const char *bad[] = { "file-usr=1/min", "file-user=10", "file-user=5/min:0", "file-user=/min",
                           "file-user=1000001/min", "org-reads=x", "file-user", "file-user=1/min,", "=1/min",
-                          "file-user=1/hour", "file-user=1/min:2:3" };
+                          "file-user=1/hour", "file-user=1/min:2:3", "none,file-user=1/min" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = 0;
         assert_int_equal(limits_parse(&c, bad[i], err, sizeof err), -1);

@@ -92,6 +92,10 @@ int limits_parse(limit_config *cfg, const char *spec, char *err, size_t errcap)
 {
     limit_config c = *cfg;
     const char *p = spec;
+    if (!strcmp(spec, "none")) {
+        memset(cfg, 0, sizeof *cfg);
+        return 0;
+    }
     while (*p) {
         const char *eq = strchr(p, '=');
         const char *end = strchr(p, ',');
