@@ -237,6 +237,7 @@ static void log_request(http_req *r, double ms)
 
 /* libmicrohttpd's own messages, through the same escaping: some name
 ** what a client sent. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;

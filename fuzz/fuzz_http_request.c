@@ -1,0 +1,235 @@
+/*
+** fuzz_http_request.c - the server's side of reading a request, without a
+** socket (issue 13): the request line and the path's routing, the framing
+** checks over the headers, the query's integers, the Content-Type check
+** and the JSON body against the route's field table, for every route.
+**
+** The input is a request as a client would send it:
+**
+**     METHOD PATH[?QUERY]\n
+**     Name: value\n ... \n
+**     \n
+**     BODY
+**
+** libmicrohttpd's lookups are replaced by this file's own
+** MHD_lookup_connection_value and MHD_get_connection_values (the
+** executable's definitions come before the shared library's), which read
+** the headers, the query and the cookies from the input, so the code under
+** test runs as it does behind libmicrohttpd, minus libmicrohttpd's own
+** parser (fuzzed upstream). Invariants checked beyond "no crash, no leak,
+** no undefined behaviour": a route found has a pattern matching the path,
+** its ids are in range, a body accepted holds every required field with
+** its declared type, and nothing accepted is longer than its ceiling.
+*/
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "../src/http/request.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_PAIRS 64
+
+typedef struct pair {
+    char *key, *value;
+    size_t key_len, value_len;
+} pair;
+
+/* The request the fake connection answers for. */
+static struct {
+    pair headers[MAX_PAIRS], query[MAX_PAIRS], cookies[MAX_PAIRS];
+    int nheaders, nquery, ncookies;
+} req;
+
+static const pair *lookup(const pair *p, int n, const char *key, int ci)
+{
+    for (int i = 0; i < n; i++)
+        if (ci ? !strcasecmp(p[i].key, key) : !strcmp(p[i].key, key)) return &p[i];
+    return NULL;
+}
+
+const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                        const char *key)
+{
+    (void)connection;
+    const pair *p = NULL;
+    if (!key) return NULL;
+    if (kind == MHD_HEADER_KIND) p = lookup(req.headers, req.nheaders, key, 1);
+    else if (kind == MHD_GET_ARGUMENT_KIND) p = lookup(req.query, req.nquery, key, 0);
+    else if (kind == MHD_COOKIE_KIND) p = lookup(req.cookies, req.ncookies, key, 0);
+    return p ? p->value : NULL;
+}
+
+int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                              MHD_KeyValueIterator iterator, void *iterator_cls)
+{
+    (void)connection;
+    if (kind != MHD_HEADER_KIND) return 0;
+    int n = 0;
+    for (int i = 0; i < req.nheaders; i++, n++)
+        if (iterator && iterator(iterator_cls, kind, req.headers[i].key, req.headers[i].value) != MHD_YES) break;
+    return n;
+}
+
+int MHD_get_connection_values_n(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                MHD_KeyValueIteratorN iterator, void *iterator_cls)
+{
+    (void)connection;
+    if (kind != MHD_HEADER_KIND) return 0;
+    int n = 0;
+    for (int i = 0; i < req.nheaders; i++, n++)
+        if (iterator && iterator(iterator_cls, kind, req.headers[i].key, req.headers[i].key_len,
+                                 req.headers[i].value, req.headers[i].value_len) != MHD_YES)
+            break;
+    return n;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) abort();
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void add(pair *p, int *n, const char *k, size_t kn, const char *v, size_t vn)
+{
+    if (*n >= MAX_PAIRS) return;
+    p[*n] = (pair){dup_n(k, kn), dup_n(v, vn), kn, vn};
+    (*n)++;
+}
+
+static void clear(pair *p, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        free(p[i].key);
+        free(p[i].value);
+    }
+    *n = 0;
+}
+
+/* name=value pairs separated by sep (no decoding: libmicrohttpd decodes). */
+static void split_pairs(pair *p, int *n, const char *s, size_t len, char sep)
+{
+    const char *end = s + len;
+    while (s < end) {
+        const char *e = memchr(s, sep, (size_t)(end - s));
+        if (!e) e = end;
+        while (s < e && *s == ' ') s++;
+        const char *eq = memchr(s, '=', (size_t)(e - s));
+        if (eq) add(p, n, s, (size_t)(eq - s), eq + 1, (size_t)(e - eq - 1));
+        else if (e > s) add(p, n, s, (size_t)(e - s), "", 0);
+        s = e + 1;
+    }
+}
+
+static void check_body(const http_route *rt, http_req *r, json_t **v)
+{
+    size_t n = 0;
+    while (rt->body[n].name) n++;
+    for (size_t i = 0; i < n; i++) {
+        const http_field *f = &rt->body[i];
+        if (f->required && !v[i]) abort();
+        if (!v[i]) continue;
+        size_t max = f->max ? f->max : HTTP_FIELD_MAX_DEFAULT;
+        switch (f->type) {
+        case HTTP_F_STRING:
+            if (!json_is_string(v[i]) || json_string_length(v[i]) > max) abort();
+            if (memchr(json_string_value(v[i]), '\0', json_string_length(v[i]))) abort();
+            break;
+        case HTTP_F_INT: if (!json_is_integer(v[i])) abort(); break;
+        case HTTP_F_BOOL: if (!json_is_boolean(v[i])) abort(); break;
+        case HTTP_F_OBJECT: if (!json_is_object(v[i])) abort(); break;
+        case HTTP_F_ARRAY: if (!json_is_array(v[i]) || json_array_size(v[i]) > max) abort(); break;
+        }
+    }
+    if (!json_is_object(r->body_json)) abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data, *end = s + size;
+    const char *nl = memchr(s, '\n', size);
+    if (!nl) return 0;
+    const char *sp = memchr(s, ' ', (size_t)(nl - s));
+    if (!sp) return 0;
+    char *method = dup_n(s, (size_t)(sp - s));
+    const char *target = sp + 1;
+    const char *q = memchr(target, '?', (size_t)(nl - target));
+    char *path = dup_n(target, (size_t)((q ? q : nl) - target));
+    if (q) split_pairs(req.query, &req.nquery, q + 1, (size_t)(nl - q - 1), '&');
+
+    /* Headers up to an empty line; the rest is the body. */
+    const char *line = nl + 1, *body = end;
+    while (line < end) {
+        const char *e = memchr(line, '\n', (size_t)(end - line));
+        if (!e) e = end;
+        if (e == line) {
+            body = e + 1 <= end ? e + 1 : end;
+            break;
+        }
+        const char *colon = memchr(line, ':', (size_t)(e - line));
+        if (colon) {
+            const char *v = colon + 1;
+            while (v < e && *v == ' ') v++;
+            add(req.headers, &req.nheaders, line, (size_t)(colon - line), v, (size_t)(e - v));
+            if ((size_t)(colon - line) == 6 && !strncasecmp(line, "Cookie", 6))
+                split_pairs(req.cookies, &req.ncookies, v, (size_t)(e - v), ';');
+        }
+        line = e + 1;
+    }
+    if (body > end) body = end;
+
+    int64_t id = -1, id2 = -1;
+    int known = 0;
+    const http_route *rt = http_route_find(method, path, &id, &id2, &known);
+    if (rt) {
+        if (!known || id < 0 || id2 < 0 || id > ((INT64_C(1) << 53) - 1)) abort();
+        if (strcmp(rt->method, method) && strcmp(method, "HEAD")) abort();
+        if (!strchr(rt->pattern, '{') && strcmp(rt->pattern, path)) abort();
+    }
+
+    struct MHD_Connection *conn = (struct MHD_Connection *)&req; /* never dereferenced */
+    int status = 0;
+    const char *problem = http_framing_problem(conn, "HTTP/1.1", &status);
+    if (problem && status != 400 && status != 501) abort();
+
+    if (rt) {
+        conn_state cs;
+        memset(&cs, 0, sizeof cs);
+        cs.conn = conn;
+        cs.rt = rt;
+        http_req r;
+        memset(&r, 0, sizeof r);
+        char *b = dup_n(body, (size_t)(end - body));
+        r.body = b;
+        r.body_len = (size_t)(end - body);
+        r.impl = &cs;
+        cs.req = r;
+        /* Every integer a route's query may hold, read as the routes do. */
+        static const char *const ints[] = {"limit", "after", "priority", "org", "org_id", "version", NULL};
+        for (int i = 0; ints[i]; i++) {
+            int64_t v;
+            if (http_query_int(&r, ints[i], 1, 1000, &v) == 1 && (v < 1 || v > 1000)) abort();
+        }
+        (void)http_cookie(&r, "garant_session");
+        if (rt->body) {
+            json_t *v[32];
+            if (http_body_fields(&r, rt->body, v) == 0) check_body(rt, &r, v);
+        }
+        json_decref(r.body_json);
+        free(b);
+    }
+    clear(req.headers, &req.nheaders);
+    clear(req.query, &req.nquery);
+    clear(req.cookies, &req.ncookies);
+    free(method);
+    free(path);
+    return 0;
+}
