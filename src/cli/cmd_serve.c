@@ -120,6 +120,18 @@ static json_t *body_json(const http_field *spec)
     return a;
 }
 
+/* The query parameters a route reads, as a JSON array of names. */
+static json_t *query_json(const char *const *names)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && names && names[i]; i++)
+        if (json_array_append_new(a, json_string(names[i]))) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
 /* `garant routes`: one line a route; with --json, every route with where
 ** it runs and its body's fields, from the route tables themselves (the test of
 ** docs/openapi.yaml compares the document against this). */
@@ -135,9 +147,9 @@ int cmd_routes(const cli_args *a)
     json_t *all = json_array();
     for (size_t t = 0; all && http_route_tables[t]; t++)
         for (const http_route *rt = http_route_tables[t]; all && rt->method; rt++) {
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*}", "method", rt->method, "path", rt->pattern, "auth",
-                                  auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run), "body",
-                                  body_json(rt->body));
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*,s:o*}", "method", rt->method, "path", rt->pattern,
+                                  "auth", auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run),
+                                  "body", body_json(rt->body), "query", query_json(rt->query));
             if (!o || json_array_append_new(all, o)) {
                 json_decref(all);
                 all = NULL;

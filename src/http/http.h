@@ -93,6 +93,10 @@ typedef struct http_route {
                             ** spec (http_body_fields asserts it), so
                             ** `garant routes --json` and docs/openapi.yaml's
                             ** test see what the handler accepts */
+    const char *const *query; /* the query parameters the handler reads,
+                            ** ended by NULL, or NULL for none: a request
+                            ** with any other is answered 400, as a typo
+                            ** (?stauts=closed) must not pass for "all" */
 } http_route;
 
 /* The route tables, each ended by a row of NULLs. */

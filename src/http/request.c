@@ -318,6 +318,31 @@ const http_route *http_route_find(const char *method, const char *path, int64_t 
     return NULL;
 }
 
+/* ---- query parameters ------------------------------------------------- */
+
+typedef struct query_check {
+    const char *const *known;
+    const char *unknown;
+} query_check;
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    query_check *q = cls;
+    for (const char *const *k = q->known; k && *k; k++)
+        if (!strcmp(*k, key)) return MHD_YES;
+    q->unknown = key;
+    return MHD_NO;
+}
+
+const char *http_unknown_query(struct MHD_Connection *conn, const http_route *rt)
+{
+    query_check q = {rt->query, NULL};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+    return q.unknown;
+}
+
 /* ---- framing the bare port refuses ------------------------------------ */
 
 /* What framing_problem learns from the headers, one at a time. */

@@ -75,6 +75,10 @@ void http_request_free_arena(conn_state *cs, size_t keep_bytes);
 const http_route *http_route_find(const char *method, const char *path, int64_t *id, int64_t *id2,
                                   int *path_known);
 
+/* A query parameter of the request that rt does not read (rt->query), or
+** NULL if there is none. Borrowed; valid for the request. */
+const char *http_unknown_query(struct MHD_Connection *conn, const http_route *rt);
+
 /* The request's framing as libmicrohttpd parsed its headers: NULL if it
 ** is unambiguous, else why not, with *status 400 (or 501 for a transfer
 ** coding other than chunked, RFC 9112 6.1). libmicrohttpd 0.9.75 accepts

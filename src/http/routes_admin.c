@@ -620,31 +620,37 @@ static int audit_list(http_req *r)
     return http_reply(r, 200, json_pack("{s:o}", "audit", rows));
 }
 
+/* The query parameters each route reads (http_route.query). */
+static const char *const user_list_query[] = {"role", "org_id", "q", "limit", "after", NULL};
+static const char *const audit_query[] = {"limit", NULL};
+
 const http_route http_routes_admin[] = {
     {"POST", "/api/v1/orgs", HTTP_ADMIN, org_create,
-     "create an organization {name, domains, plan}", HTTP_RUN_WORKER, org_create_body},
+     "create an organization {name, domains, plan}", HTTP_RUN_WORKER, org_create_body, NULL},
     {"GET", "/api/v1/orgs", HTTP_ADMIN, org_list,
-     "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL},
-    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL},
+     "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL, NULL},
+    {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL, NULL},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
      "rename an organization, change its plan (for tickets submitted later), add domains or deactivate it with its "
      "users {name?, plan?, domains_add?, active?}",
-     HTTP_RUN_WORKER, org_update_body},
+     HTTP_RUN_WORKER, org_update_body, NULL},
     {"DELETE", "/api/v1/orgs/{id}", HTTP_ADMIN, org_delete, "delete an organization without tickets or users",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, NULL},
     {"POST", "/api/v1/products", HTTP_ADMIN, product_create,
-     "create a product {name, stage}", HTTP_RUN_WORKER, product_create_body},
-    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER, NULL},
+     "create a product {name, stage}", HTTP_RUN_WORKER, product_create_body, NULL},
+    {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER, NULL,
+     NULL},
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
-     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL},
+     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL,
+     user_list_query},
     {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, user_update,
      "deactivate or reactivate a user, or change their role {active?, role?, org_id?}: a deactivated user keeps "
      "their tickets and cannot sign in; the last active admin stays one",
-     HTTP_RUN_WORKER, user_update_body},
+     HTTP_RUN_WORKER, user_update_body, NULL},
     {"DELETE", "/api/v1/users/{id}", HTTP_ADMIN, user_delete, "delete a user without history (else deactivate)",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/audit", HTTP_ADMIN, audit_list,
      "the audit trail of admin changes, newest first: roles, (de)activations, renames, deletions, product stages "
-     "?limit=", HTTP_RUN_WORKER, NULL},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     "?limit=", HTTP_RUN_WORKER, NULL, audit_query},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

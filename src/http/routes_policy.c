@@ -824,31 +824,35 @@ static int calendar_get(http_req *r)
     return http_reply(r, 200, o);
 }
 
+/* The query parameters each route reads (http_route.query). */
+static const char *const policy_get_query[] = {"version", NULL};
+static const char *const calendar_query[] = {"from", "to", "calendar", NULL};
+
 const http_route http_routes_policy[] = {
     {"GET", "/api/v1/policy", HTTP_STAFF, policy_get,
      "the SLA policy in force (or ?version=N): its YAML, plans with targets, priorities, stages, calendars",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, policy_get_query},
     {"GET", "/api/v1/policy/summary", HTTP_USER, policy_summary,
-     "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER, NULL},
+     "plans, priorities with definitions and stages, for the ticket form", HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/policy/versions", HTTP_STAFF, policy_versions,
-     "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER, NULL},
+     "every saved version of the policy, who saved it and how many tickets run on it", HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/policy/corrections", HTTP_STAFF, corrections_list,
      "the corrections applied to open tickets, newest first: who, when, onto which version, why, what moved",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, NULL},
     {"POST", "/api/v1/policy/corrections/preview", HTTP_ADMIN, correction_preview,
      "which open tickets moving onto a policy version {to_version} would move, and by how much",
-     HTTP_RUN_WORKER, correction_preview_body},
+     HTTP_RUN_WORKER, correction_preview_body, NULL},
     {"POST", "/api/v1/policy/corrections", HTTP_ADMIN, correction_apply,
      "move every open ticket onto a policy version {to_version, reason}; a later deadline needs a reason",
-     HTTP_RUN_WORKER, correction_apply_body},
+     HTTP_RUN_WORKER, correction_apply_body, NULL},
     {"PUT", "/api/v1/policy", HTTP_ADMIN, policy_put,
      "save a new policy version {yaml} for tickets filed from now on (422 lists every problem with its line)",
-     HTTP_RUN_WORKER, policy_put_body},
+     HTTP_RUN_WORKER, policy_put_body, NULL},
     {"PATCH", "/api/v1/products/{id}", HTTP_ADMIN, product_update,
      "change a product's stage {stage}: a new policy version for tickets filed from now on; open tickets move "
-     "onto it only by a correction", HTTP_RUN_WORKER, product_update_body},
+     "onto it only by a correction", HTTP_RUN_WORKER, product_update_body, NULL},
     {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
      "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)",
-     HTTP_RUN_WORKER, NULL},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     HTTP_RUN_WORKER, NULL, calendar_query},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

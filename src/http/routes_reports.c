@@ -620,8 +620,12 @@ static int report_sla(http_req *r)
     return rc;
 }
 
+/* The query parameters each route reads (http_route.query). */
+static const char *const report_sla_query[] = {"from", "to", "group_by", "format", NULL};
+
 const http_route http_routes_reports[] = {
     {"GET", "/api/v1/reports/sla", HTTP_STAFF, report_sla,
-     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)", HTTP_RUN_WORKER, NULL},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     "first-response SLA report for a period, grouped by plan, priority, org (JSON or CSV)", HTTP_RUN_WORKER, NULL,
+     report_sla_query},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

@@ -214,11 +214,12 @@ static int delivery_list(http_req *r)
 
 const http_route http_routes_sla[] = {
     {"POST", "/api/v1/webhooks", HTTP_ADMIN, webhook_create,
-     "register a webhook for SLA events (secret shown once)", HTTP_RUN_WORKER, webhook_create_body},
-    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)", HTTP_RUN_WORKER, NULL},
+     "register a webhook for SLA events (secret shown once)", HTTP_RUN_WORKER, webhook_create_body, NULL},
+    {"GET", "/api/v1/webhooks", HTTP_ADMIN, webhook_list, "list webhooks (without secrets)", HTTP_RUN_WORKER, NULL,
+     NULL},
     {"GET", "/api/v1/webhooks/deliveries", HTTP_ADMIN, delivery_list,
-     "latest webhook deliveries and their state", HTTP_RUN_WORKER, NULL},
+     "latest webhook deliveries and their state", HTTP_RUN_WORKER, NULL, NULL},
     {"DELETE", "/api/v1/webhooks/{id}", HTTP_ADMIN, webhook_delete,
-     "remove a webhook and its deliveries", HTTP_RUN_WORKER, NULL},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     "remove a webhook and its deliveries", HTTP_RUN_WORKER, NULL, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

@@ -93,13 +93,13 @@ static int test_hold(http_req *r)
 }
 
 const http_route http_routes_system[] = {
-    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER, NULL},
-    {"GET", "/metrics", HTTP_METRICS, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL},
+    {"GET", "/healthz", HTTP_PUBLIC, healthz, "liveness: the database answers", HTTP_RUN_WORKER, NULL, NULL},
+    {"GET", "/metrics", HTTP_METRICS, metrics, "Prometheus metrics", HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/openapi.json", HTTP_PUBLIC, openapi, "this API's OpenAPI 3.1 description (docs/openapi.yaml)",
-     HTTP_RUN_INLINE, NULL},
+     HTTP_RUN_INLINE, NULL, NULL},
     {"POST", "/api/v1/test/clock", HTTP_PUBLIC, test_clock,
-     "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER, test_clock_body},
+     "set the server's clock (only with --test-clock)", HTTP_RUN_WORKER, test_clock_body, NULL},
     {"POST", "/api/v1/test/hold", HTTP_PUBLIC, test_hold,
-     "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER, test_hold_body},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     "hold or release a worker pool (only with --test-clock)", HTTP_RUN_WORKER, test_hold_body, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

@@ -613,31 +613,38 @@ static int reclassify_preview(http_req *r)
                                 http_time_json(r->now)));
 }
 
+/* The query parameters each route reads (http_route.query). */
+static const char *const ticket_list_query[] = {"q",       "status", "priority", "breached", "plan",
+                                                "product", "org",    "limit",    "after",    NULL};
+static const char *const queue_query[] = {"plan", "priority", "org", "product", "limit", "after", NULL};
+static const char *const follow_ups_query[] = {"limit", "after", NULL};
+
 const http_route http_routes_tickets[] = {
     {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
      "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}",
-     HTTP_RUN_INLINE, ticket_create_body},
+     HTTP_RUN_INLINE, ticket_create_body, NULL},
     {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
      "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&limit=&after=",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, ticket_list_query},
     {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get,
-     "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL},
+     "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL, NULL},
     {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, ticket_patch,
-     "reclassify {priority, reason} and/or set {status}; recorded in the history", HTTP_RUN_WORKER, ticket_patch_body},
+     "reclassify {priority, reason} and/or set {status}; recorded in the history", HTTP_RUN_WORKER, ticket_patch_body,
+     NULL},
     {"POST", "/api/v1/tickets/{id}/replies", HTTP_USER, ticket_reply,
-     "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER, ticket_reply_body},
+     "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER, ticket_reply_body, NULL},
     {"POST", "/api/v1/tickets/{id}/reclassify-preview", HTTP_STAFF, reclassify_preview,
      "the deadline a change of priority would give {priority}, changing nothing",
-     HTTP_RUN_WORKER, reclassify_preview_body},
+     HTTP_RUN_WORKER, reclassify_preview_body, NULL},
     {"GET", "/api/v1/queue", HTTP_STAFF, queue,
      "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after=",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, queue_query},
     {"GET", "/api/v1/queue/follow-ups", HTTP_STAFF, follow_ups,
      "customers' follow-ups and reopened tickets waiting for the desk after the first response, longest waiting "
      "first: ?limit=&after=",
-     HTTP_RUN_WORKER, NULL},
+     HTTP_RUN_WORKER, NULL, follow_ups_query},
     {"POST", "/api/v1/deadline/preview", HTTP_USER, deadline_preview,
      "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}",
-     HTTP_RUN_WORKER, deadline_preview_body},
-    {NULL, NULL, 0, NULL, NULL, 0, NULL},
+     HTTP_RUN_WORKER, deadline_preview_body, NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

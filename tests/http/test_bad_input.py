@@ -329,5 +329,21 @@ def test_ids_that_are_not_positive_integers():
         expect_nothing_written(s, cust, 1, events)
 
 
+def test_unknown_query_parameters_are_refused():
+    """?stauts=closed once listed every ticket, the typo silently ignored
+    (issue 15): a query parameter the route does not read is answered 400,
+    naming it and the ones the route takes; a route that takes none says so."""
+    with Server() as s:
+        cust, agent, tid = setup(s)
+        r = expect_error(s.get("/api/v1/tickets?stauts=closed", token=agent), 400, "unknown query parameter 'stauts'")
+        expect("status" in r.json["error"]["message"] and "after" in r.json["error"]["message"], r)
+        expect_error(s.get("/api/v1/me?x=1", token=cust), 400, "takes none")
+        expect_error(s.get("/api/v1/tickets/%d?status=open" % tid, token=agent), 400, "unknown query parameter")
+        expect_error(s.post("/api/v1/tickets?priority=1", {"subject": "S", "body": "B"}, token=cust), 400,
+                     "'priority'")
+        # Declared ones still work, and nothing was filed by the refused post.
+        expect_status(s.get("/api/v1/tickets?status=closed&limit=5", token=agent), 200)
+        expect(expect_status(s.get("/api/v1/tickets", token=agent), 200).json["count"] == 1)
+
 if __name__ == "__main__":
     run(globals(), "bad_input")

@@ -187,9 +187,29 @@ def test_request_bodies_match_the_route_tables():
            "\n  ".join(wrong))
 
 
+def test_query_parameters_match_the_route_tables():
+    """The query parameters an operation declares are exactly those its
+    route reads (`garant routes --json` "query"): any other is answered 400."""
+    doc = spec()
+    ops = operations(doc)
+    wrong = []
+    for r in routes():
+        key = (r["method"], r["path"])
+        if key not in ops:
+            continue
+        op, item = ops[key]
+        params = [resolve(doc, p) for p in item.get("parameters", []) + op.get("parameters", [])]
+        have = sorted(p["name"] for p in params if p.get("in") == "query")
+        want = sorted(r.get("query") or [])
+        if have != want:
+            wrong.append("%s %s: the document has %s, the route reads %s" % (r["method"], r["path"], have, want))
+    expect(not wrong, "query parameters that differ from the routes' (`garant routes --json`):\n  " +
+           "\n  ".join(wrong))
+
+
 def must_declare(r):
     """{status: why} a route can answer by construction."""
-    need = {}
+    need = {400: "an unknown query parameter"}
     if r["auth"] != "public":
         need[401] = "no session"
     if r["auth"] in ("staff", "admin", "metrics"):
