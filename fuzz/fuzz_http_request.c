@@ -1,7 +1,8 @@
 /*
 ** fuzz_http_request.c - the server's side of reading a request, without a
 ** socket (issue 13): the request line and the path's routing, the framing
-** checks over the headers, the query's integers, the Content-Type check
+** checks over the headers, the query's parameters (unknown ones refused,
+** integers in range), the Content-Type check
 ** and the JSON body against the route's field table, for every route.
 **
 ** The input is a request as a client would send it:
@@ -69,10 +70,10 @@ int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueK
                               MHD_KeyValueIterator iterator, void *iterator_cls)
 {
     (void)connection;
-    if (kind != MHD_HEADER_KIND) return 0;
-    int n = 0;
-    for (int i = 0; i < req.nheaders; i++, n++)
-        if (iterator && iterator(iterator_cls, kind, req.headers[i].key, req.headers[i].value) != MHD_YES) break;
+    const pair *p = kind == MHD_HEADER_KIND ? req.headers : kind == MHD_GET_ARGUMENT_KIND ? req.query : NULL;
+    int n = 0, max = kind == MHD_HEADER_KIND ? req.nheaders : kind == MHD_GET_ARGUMENT_KIND ? req.nquery : 0;
+    for (int i = 0; p && i < max; i++, n++)
+        if (iterator && iterator(iterator_cls, kind, p[i].key, p[i].value) != MHD_YES) break;
     return n;
 }
 
@@ -219,6 +220,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (http_query_int(&r, ints[i], 1, 1000, &v) == 1 && (v < 1 || v > 1000)) abort();
         }
         (void)http_cookie(&r, "garant_session");
+        /* A parameter the route does not declare is named; one it declares never. */
+        const char *unknown = http_unknown_query(conn, rt);
+        if (unknown) {
+            for (const char *const *k = rt->query; k && *k; k++)
+                if (!strcmp(*k, unknown)) abort();
+        }
         if (rt->body) {
             json_t *v[32];
             if (http_body_fields(&r, rt->body, v) == 0) check_body(rt, &r, v);
