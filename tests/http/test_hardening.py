@@ -276,8 +276,6 @@ def test_what_the_bare_port_does_not_refuse():
         expect(line.startswith("HTTP/1.1 200 "), out[:300])
 
 
-# ---- finding 11: smaller ---------------------------------------------------
-
 # ---- finding 1: slowloris --------------------------------------------------
 
 def test_one_address_cannot_hold_every_connection():
@@ -329,6 +327,8 @@ def test_one_address_cannot_hold_every_connection():
             for c in held:
                 c.close()
 
+
+# ---- finding 11: smaller ---------------------------------------------------
 
 def test_customers_see_no_global_ids():
     """Event and reply ids are global and notes take them too: the gaps on
