@@ -63,6 +63,7 @@ bench: build
 	python3 bench/accounts.py build/garant
 	bench/load.sh build/garant
 	python3 bench/correct.py build/garant
+	python3 bench/lmtp.py build/garant
 
 torture: build
 	scripts/torture.sh build

@@ -30,7 +30,7 @@ typedef struct cli_opt {
 
 /* Most options a command has, and most values of repeated options in one
 ** command line. */
-#define CLI_MAX_OPTS 24
+#define CLI_MAX_OPTS 32
 #define CLI_MAX_REPEATED 32
 
 /* Parsed options: values[i] is the value of opts[i] ("" for a set flag,
@@ -69,6 +69,11 @@ int cmd_calendar(const cli_args *a);
 int cmd_config_check(const cli_args *a);
 int cmd_config_show(const cli_args *a);
 int cmd_serve(const cli_args *a);
+int cmd_mail_deliver(const cli_args *a);
+/* The mail door beside HTTP (cmd_mail.c): --lmtp-listen and the inbound
+** mail options of `serve` into o. */
+struct garant_server_options;
+int cmd_serve_doors(struct garant_server_options *o, const cli_args *a);
 int cmd_routes(const cli_args *a);
 int cmd_user_add(const cli_args *a);
 int cmd_user_list(const cli_args *a);

@@ -116,6 +116,21 @@ static const cli_opt serve_opts[] = {
     {"test-clock", "INSTANT", "tests only: business time starts at INSTANT (RFC 3339) and moves only by POST /api/v1/test/clock", 0},
     {"test-resolve", "HOST:ADDR", "tests only, with --test-clock: webhook host HOST resolves to ADDR, not by DNS (repeatable)", 1},
     {"quiet", NULL, "no request log", 0},
+    {"lmtp-listen", "HOST:PORT", "also receive mail by LMTP (RFC 2033) here, for Postfix or Exim (port 0 picks a free one)", 0},
+    {"support-address", "ADDR", "the address customers mail (support@desk.example); default --mail-from's", 0},
+    {"mail-key-file", "FILE", "64 hex digits: the key that signs reply addresses and Message-IDs", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const cli_opt mail_deliver_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"recipient", "ADDR", "the envelope recipient; default $RECIPIENT, else the support address", 0},
+    {"sender", "ADDR", "the envelope sender; default $SENDER (\"\" for the null sender)", 0},
+    {"support-address", "ADDR", "the address customers mail; default --mail-from's", 0},
+    {"mail-from", "ADDR", "sender of garant's mails (never answered)", 0},
+    {"mail-key-file", "FILE", "64 hex digits: the key that signs reply addresses and Message-IDs", 0},
+    {"config", "FILE", "policy file (YAML); default the policy saved in the database", 0},
+    {"test-clock", "INSTANT", "tests only: the mail is accepted at INSTANT (RFC 3339)", 0},
+    {"quiet", NULL, "print only failures", 0},
     {NULL, NULL, NULL, 0}};
 
 static const cli_opt routes_opts[] = {
@@ -183,6 +198,8 @@ static const command commands[] = {
     {"config show", NULL, 0, 0, show_opts, cmd_config_show, "print the policy's plans, priorities and targets"},
     {"serve", NULL, 0, 0, serve_opts, cmd_serve, "run the ticket service (HTTP API)"},
     {"routes", NULL, 0, 0, routes_opts, cmd_routes, "list the HTTP API's routes"},
+    {"mail deliver", NULL, 0, 0, mail_deliver_opts, cmd_mail_deliver,
+     "take one mail on stdin into the desk (exit 0 taken or dropped, 75 try again later)"},
     {"user add", NULL, 0, 0, user_add_opts, cmd_user_add, "create an agent or admin account"},
     {"user list", NULL, 0, 0, user_list_opts, cmd_user_list, "list a desk's users: role, organization, active"},
     {"user role", NULL, 0, 0, user_role_opts, cmd_user_role, "change a user's role (and a customer's organization)"},

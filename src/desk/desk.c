@@ -5,10 +5,16 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include "token.h"
+
+#include <sodium.h>
 
 #include "garant/error_wrap.h"
 #include "desk.h"
+#include "desk_inbound.h"
 #include "log.h"
 #include "monitor.h"
 #include "policies.h"
@@ -43,7 +49,29 @@ struct garant_desk {
     ** for /metrics: a test waits for a round to pass instead of sleeping. */
     _Atomic uint64_t monitor_rounds;
     _Atomic uint64_t delivery_rounds;
+
+    /* Inbound mail (desk_inbound.h): the key of reply addresses, the
+    ** support address in lower case, and the count of each outcome. */
+    unsigned char mail_key[GARANT_MAIL_KEY_BYTES];
+    int has_mail_key;
+    char support_address[256];
+    _Atomic uint64_t inbound[DESK_INBOUND_NOUTCOMES];
 };
+
+/* The address inside "Name <addr>" (or the whole text) into out, lower
+** case; "" when it does not fit. */
+static void address_lower(char *out, size_t cap, const char *from)
+{
+    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    const char *a = lt && gt ? lt + 1 : from;
+    size_t n = lt && gt ? (size_t)(gt - lt - 1) : strlen(from);
+    while (n && (*a == ' ' || *a == '\t')) a++, n--;
+    while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
+    out[0] = '\0';
+    if (n >= cap) return;
+    for (size_t i = 0; i < n; i++) out[i] = (char)((a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i]);
+    out[n] = '\0';
+}
 
 int desk_open(garant_desk **out, const desk_options *opt)
 {
@@ -75,6 +103,15 @@ int desk_open(garant_desk **out, const desk_options *opt)
         rc = garant__error(GARANT_ENOMEM, "out of memory for the quotas");
         goto fail;
     }
+    if (opt->mail_key_file) {
+        if ((rc = garant_mail_key_load(d->mail_key, opt->mail_key_file))) {
+            rc = garant__error(rc, "--mail-key-file: %s", garant_error_last());
+            goto fail;
+        }
+        d->has_mail_key = 1;
+    }
+    if (opt->support_address) address_lower(d->support_address, sizeof d->support_address, opt->support_address);
+    else if (opt->mail_from) address_lower(d->support_address, sizeof d->support_address, opt->mail_from);
     if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
     if ((rc = desk_policies_new(&d->policies, opt->config_path))) goto fail;
     if ((rc = desk_policies_load(d->policies, d->store, desk_now(d)))) goto fail;
@@ -113,6 +150,7 @@ void desk_free(garant_desk *d)
     desk_freemail_free(&d->freemail);
     desk_webhook_hosts_free(d->test_hosts);
     garant_store_close(d->store);
+    sodium_memzero(d->mail_key, sizeof d->mail_key);
     free(d);
 }
 
@@ -265,6 +303,17 @@ int desk_read_begin(garant_desk *d, int64_t org_id)
 
 void desk_read_done(garant_desk *d, int64_t org_id) { limits_leave(d->limits, org_id); }
 
+/* ---- inbound mail ---------------------------------------------------------- */
+
+const unsigned char *desk_mail_key(const garant_desk *d) { return d->has_mail_key ? d->mail_key : NULL; }
+
+const char *desk_support_address(const garant_desk *d) { return d->support_address; }
+
+void desk_count_inbound(garant_desk *d, int outcome)
+{
+    if (outcome >= 0 && outcome < DESK_INBOUND_NOUTCOMES) atomic_fetch_add(&d->inbound[outcome], 1);
+}
+
 /* ---- counters -------------------------------------------------------------- */
 
 void desk_count_monitor_round(garant_desk *d) { atomic_fetch_add(&d->monitor_rounds, 1); }
@@ -275,4 +324,5 @@ void desk_stats_get(garant_desk *d, desk_stats *out)
     desk_writer_stats_get(d->writer, &out->write);
     out->monitor_rounds = atomic_load(&d->monitor_rounds);
     out->delivery_rounds = atomic_load(&d->delivery_rounds);
+    for (int i = 0; i < DESK_INBOUND_NOUTCOMES; i++) out->inbound[i] = atomic_load(&d->inbound[i]);
 }

@@ -30,6 +30,9 @@
 #include "store.h"
 #include "webhook.h"
 
+/* How many outcomes desk_inbound_deliver counts (desk_inbound.h). */
+#define DESK_INBOUND_NOUTCOMES 12
+
 typedef struct garant_desk garant_desk;
 
 /* The desk's settings, from the command line. Strings are borrowed and
@@ -52,6 +55,12 @@ typedef struct desk_options {
     int quiet;                   /* log only failures */
     const char *limits;          /* quotas (limits.h, "kind=N/min[:burst],..."
                                  ** or "none"); NULL = the defaults */
+    /* Inbound mail (desk_inbound.h). */
+    const char *mail_key_file;   /* 64 hex digits: the key that signs reply
+                                 ** addresses and Message-IDs; NULL = none
+                                 ** (mailed replies cannot be matched) */
+    const char *support_address; /* "support@desk.example": where customers
+                                 ** mail; NULL = the address of mail_from */
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the
@@ -165,6 +174,14 @@ void desk_read_done(garant_desk *d, int64_t org_id);
 ** SMTP server has accepted or refused it, within its timeouts. */
 int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body);
 
+/* The mail key (GARANT_MAIL_KEY_BYTES = 32 bytes) from --mail-key-file,
+** or NULL when none was given. Borrowed; valid until desk_free. */
+const unsigned char *desk_mail_key(const garant_desk *d);
+/* The support address, lower case ("support@desk.example"), from
+** support_address or else mail_from's address; "" if neither. Borrowed;
+** valid until desk_free. */
+const char *desk_support_address(const garant_desk *d);
+
 /* ---- counters ------------------------------------------------------------ */
 
 /* Counters for /metrics. */
@@ -172,6 +189,8 @@ typedef struct desk_stats {
     desk_writer_stats write;
     uint64_t monitor_rounds;     /* rounds the SLA monitor completed */
     uint64_t delivery_rounds;    /* rounds the webhook deliverer completed */
+    uint64_t inbound[DESK_INBOUND_NOUTCOMES]; /* inbound mails by outcome
+                                 ** (desk_inbound.h, desk_inbound_outcome) */
 } desk_stats;
 void desk_stats_get(garant_desk *d, desk_stats *out);
 

@@ -260,6 +260,15 @@ typedef struct garant_server_options {
     const char *metrics_token_file; /* holds the bearer token that may read
                                  ** /metrics; NULL: only admins may */
     int quiet;                   /* no request log */
+    const char *mail_key_file;   /* desk_options.mail_key_file */
+    const char *support_address; /* desk_options.support_address */
+    /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
+    ** started once the desk is open, before the "listening" line (a
+    ** failure stops the server), stopped after HTTP has stopped and before
+    ** the desk closes. NULL for none. */
+    int (*door_start)(void *ctx, garant_desk *d);
+    void (*door_stop)(void *ctx);
+    void *door_ctx;
 } garant_server_options;
 
 /* Start the server; returns when SIGINT/SIGTERM arrives (0) or on failure. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "desk_inbound.h"
 #include "metrics.h"
 
 struct http_metrics {
@@ -83,6 +84,12 @@ int http_metrics_print(http_text *b, http_metrics *m, const desk_stats *desk, ht
                      (unsigned long long)desk->monitor_rounds,
                      (unsigned long long)desk->delivery_rounds,
                      (unsigned long long)atomic_load(&m->password_checks));
+    if (!rc)
+        rc = http_text_printf(b, "# HELP garant_mail_inbound_total Inbound mails (LMTP, mail deliver) by outcome.\n"
+                                  "# TYPE garant_mail_inbound_total counter\n");
+    for (int i = 0; !rc && i < DESK_INBOUND_NOUTCOMES - 1; i++)
+        rc = http_text_printf(b, "garant_mail_inbound_total{outcome=\"%s\"} %llu\n", desk_inbound_outcome_name(i),
+                              (unsigned long long)desk->inbound[i]);
     static const char *const pool_names[] = {"general", "hashing"};
     http_pool *const pools[] = {general, hashing};
     if (!rc)

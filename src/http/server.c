@@ -686,6 +686,8 @@ int garant_server_run(const garant_server_options *opt)
         .mail_from = opt->mail_from,
         .quiet = opt->quiet,
         .limits = opt->limits,
+        .mail_key_file = opt->mail_key_file,
+        .support_address = opt->support_address,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,
@@ -721,6 +723,8 @@ int garant_server_run(const garant_server_options *opt)
                                        MHD_OPTION_END);
         if (!srv->daemon) rc = garant__error(GARANT_EIO, "cannot listen on %s: %s", opt->listen, strerror(errno));
     }
+    int door_started = 0;
+    if (!rc && opt->door_start && !(rc = opt->door_start(opt->door_ctx, srv->desk))) door_started = 1;
     if (!rc) {
         desk_start_monitor(srv->desk);
         unsigned port = http_server_port(srv);
@@ -747,6 +751,7 @@ int garant_server_run(const garant_server_options *opt)
     int saved = rc;
     char saved_msg[512];
     snprintf(saved_msg, sizeof saved_msg, "%s", garant_error_last());
+    if (door_started) opt->door_stop(opt->door_ctx);
     http_pool_stop(srv->general);
     http_pool_stop(srv->hashing);
     desk_free(srv->desk);
