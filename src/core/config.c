@@ -1,9 +1,10 @@
 /*
 ** config.c - reads the YAML policy configuration (config/garant.yaml is the
 ** documented example, docs/config.md the reference) into a validated policy.
-** This file is the entry point, the findings and the top-level walk; the
+** This file is the entry point, the pre-scan and the top-level walk; the
 ** sections are read by config_calendars.c and config_plans.c with the node
-** helpers of config_nodes.c, all sharing config_reader.h.
+** helpers of config_nodes.c and the findings of config_diags.c, all
+** sharing config_reader.h.
 **
 ** The text is parsed twice with libyaml: a first pass over the events only
 ** enforces the ceilings (nesting depth, node count, one document) before
@@ -19,7 +20,6 @@
 ** fixed shape of the schema, so aliases (even cyclic ones) cannot make it
 ** loop; the per-section ceilings bound the work an alias can multiply.
 */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,103 +31,15 @@
 #include "garant/time.h"
 #include "internal.h"
 
-/* ---- diagnostics -------------------------------------------------------- */
-
-typedef struct diag_item {
-    garant_diag d;   /* message is owned */
-    size_t seq;      /* order of discovery, to keep the sort stable */
-} diag_item;
-
-struct garant_diags {
-    diag_item *items;
-    size_t n, cap;
-    size_t dropped;  /* findings past MAX_DIAGS, only counted */
-};
-
-size_t garant_diags_count(const garant_diags *d) { return d ? d->n : 0; }
-
-const garant_diag *garant_diags_get(const garant_diags *d, size_t i)
-{
-    return d && i < d->n ? &d->items[i].d : NULL;
-}
-
-void garant_diags_free(garant_diags *d)
-{
-    if (!d) return;
-    for (size_t i = 0; i < d->n; i++) free((char *)d->items[i].d.message);
-    free(d->items);
-    free(d);
-}
-
-/* Append a finding; the message is copied. Returns 0 or GARANT_ENOMEM. */
-static int diags_push(garant_diags *d, int line, int column, const char *msg)
-{
-    if (garant__grow((void **)&d->items, &d->cap, d->n + 1, sizeof *d->items))
-        return GARANT_ENOMEM;
-    char *copy = garant__strdup(msg);
-    if (!copy) return GARANT_ENOMEM;
-    diag_item *it = &d->items[d->n];
-    it->d.line = line;
-    it->d.column = column;
-    it->d.message = copy;
-    it->seq = d->n;
-    d->n++;
-    return 0;
-}
-
-/* As diags_push, but past MAX_DIAGS findings are only counted. */
-static int diags_add(garant_diags *d, int line, int column, const char *msg)
-{
-    if (d->n >= MAX_DIAGS) {
-        d->dropped++;
-        return 0;
-    }
-    return diags_push(d, line, column, msg);
-}
-
-static int diag_cmp(const void *a, const void *b)
-{
-    const diag_item *x = a, *y = b;
-    if (x->d.line != y->d.line) return x->d.line < y->d.line ? -1 : 1;
-    if (x->d.column != y->d.column) return x->d.column < y->d.column ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static const char *const top_keys[] = {
     "version", "calendars", "plans", "priorities", "default_priority",
     "stages", "targets", "warning_at", "display_calendar", "signup", NULL
 };
 
-static void diag_line(cfg *c, int line, int column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void diag_line(cfg *c, int line, int column, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (diags_add(c->diags, line, column, msg)) c->oom = 1;
-}
-
-/* Record a finding at node n (its first character). */
-void garant_config__diag(cfg *c, const yaml_node_t *n, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    int line = n ? (int)n->start_mark.line + 1 : 0;
-    int column = n ? (int)n->start_mark.column + 1 : 0;
-    if (diags_add(c->diags, line, column, msg)) c->oom = 1;
-}
-
 static void read_root(cfg *c, const yaml_node_t *root)
 {
     if (!root || is_null(root)) {
-        diag_line(c, 1, 1, "the configuration is empty");
+        garant_config__diag_line(c, 1, 1, "the configuration is empty");
         return;
     }
     if (!garant_config__want_map(c, root, "the top level")) return;
@@ -179,10 +91,11 @@ static int syntax_error(cfg *c, const yaml_parser_t *p, const char *text, size_t
         column = (int)p->problem_mark.column + 1;
     }
     if (p->context)
-        diag_line(c, line, column, "YAML syntax error: %s %s (line %d)",
+        garant_config__diag_line(c, line, column, "YAML syntax error: %s %s (line %d)",
                   p->problem ? p->problem : "", p->context, (int)p->context_mark.line + 1);
     else
-        diag_line(c, line, column, "YAML syntax error: %s", p->problem ? p->problem : "unknown");
+        garant_config__diag_line(c, line, column, "YAML syntax error: %s",
+                                 p->problem ? p->problem : "unknown");
     return c->oom ? GARANT_ENOMEM : 0;
 }
 
@@ -207,7 +120,7 @@ static int prescan(cfg *c, const char *text, size_t len)
         yaml_event_delete(&ev);
         if (t == YAML_STREAM_END_EVENT) break;
         if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
-            diag_line(c, line, column,
+            garant_config__diag_line(c, line, column,
                       "a config holds one YAML document; a second one starts here");
             result = 0;
             break;
@@ -215,15 +128,15 @@ static int prescan(cfg *c, const char *text, size_t len)
         if (t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT || t == YAML_SEQUENCE_START_EVENT ||
             t == YAML_MAPPING_START_EVENT) {
             if (++nodes > MAX_NODES) {
-                diag_line(c, line, column, "more than %d YAML nodes", MAX_NODES);
+                garant_config__diag_line(c, line, column, "more than %d YAML nodes", MAX_NODES);
                 result = 0;
                 break;
             }
         }
         if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
             if (++depth > MAX_DEPTH) {
-                diag_line(c, line, column, "lists and mappings nested deeper than %d levels",
-                          MAX_DEPTH);
+                garant_config__diag_line(
+                    c, line, column, "lists and mappings nested deeper than %d levels", MAX_DEPTH);
                 result = 0;
                 break;
             }
@@ -234,7 +147,7 @@ static int prescan(cfg *c, const char *text, size_t len)
     yaml_parser_delete(&p);
     if (c->oom) return GARANT_ENOMEM;
     if (result == 1 && docs == 0) {
-        diag_line(c, 1, 1, "the configuration is empty");
+        garant_config__diag_line(c, 1, 1, "the configuration is empty");
         result = 0;
     }
     return result;
@@ -269,7 +182,8 @@ int garant_config_load(garant_policy **out, garant_diags **out_diags,
     c->ctx = ctx;
     int rc = 0, loaded = 0;
     if (len > MAX_TEXT_BYTES) {
-        diag_line(c, 0, 0, "the configuration is larger than %u bytes", MAX_TEXT_BYTES);
+        garant_config__diag_line(c, 0, 0, "the configuration is larger than %u bytes",
+                                 MAX_TEXT_BYTES);
         rc = GARANT_ELIMIT;
         goto done;
     }
@@ -301,7 +215,7 @@ int garant_config_load(garant_policy **out, garant_diags **out_diags,
         if (vr == GARANT_ENOMEM) rc = GARANT_ENOMEM;
         /* The checks above should catch everything validate does; if not,
         ** its message still reaches the user. */
-        else if (vr) diag_line(c, 0, 0, "%s", garant_error_last());
+        else if (vr) garant_config__diag_line(c, 0, 0, "%s", garant_error_last());
     }
 done:
     if (loaded) yaml_document_delete(&c->doc);
@@ -320,11 +234,11 @@ done:
         garant_diags_free(d);
         return garant__error(GARANT_ENOMEM, "config: out of memory");
     }
-    qsort(d->items, d->n, sizeof *d->items, diag_cmp);
+    qsort(d->items, d->n, sizeof *d->items, garant_config__diag_cmp);
     if (d->dropped) {
         char more[80];
         snprintf(more, sizeof more, "... and %zu more problems not listed", d->dropped);
-        if (diags_push(d, 0, 0, more)) {
+        if (garant_config__diags_push(d, 0, 0, more)) {
             garant_diags_free(d);
             return garant__error(GARANT_ENOMEM, "config: out of memory");
         }

@@ -3,8 +3,9 @@
 ** not part of the API and not for other layers: the ceilings, the reader's
 ** state (struct cfg) and its helpers.
 **
-**   config.c            the entry point (garant_config_load), diagnostics,
-**                       the ceiling pre-scan and the top-level walk
+**   config.c            the entry point (garant_config_load), the ceiling
+**                       pre-scan and the top-level walk
+**   config_diags.c      the findings (garant_diags) and how the reader adds them
 **   config_nodes.c      typed access to YAML nodes, each miss a finding
 **   config_calendars.c  `calendars`: hours, holidays, iCalendar files, zones
 **   config_plans.c      plans, priorities, stages, targets and the rest
@@ -161,7 +162,27 @@ int garant_config__too_long(cfg *c, const yaml_node_t *n, size_t len, size_t max
                             const char *what);
 void garant_config__builder_failed(cfg *c, int rc, const yaml_node_t *n, const char *where);
 
-/* ---- findings (config.c) ------------------------------------------------ */
+/* ---- findings (config_diags.c) ------------------------------------------ */
+
+typedef struct diag_item {
+    garant_diag d;   /* message is owned */
+    size_t seq;      /* order of discovery, to keep the sort stable */
+} diag_item;
+
+struct garant_diags {
+    diag_item *items;
+    size_t n, cap;
+    size_t dropped;  /* findings past MAX_DIAGS, only counted */
+};
+
+/* Append a finding; the message is copied. Returns 0 or GARANT_ENOMEM. */
+int garant_config__diags_push(garant_diags *d, int line, int column, const char *msg);
+/* Orders findings by line, column, then discovery (for qsort). */
+int garant_config__diag_cmp(const void *a, const void *b);
+
+/* Record a finding at a line and column (1-based; 0 for the whole text). */
+void garant_config__diag_line(cfg *c, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Record a finding at node n (its first character). */
 void garant_config__diag(cfg *c, const yaml_node_t *n, const char *fmt, ...)
