@@ -18,6 +18,10 @@
 ** programming error (raise it). */
 #define GS_SQLITE_STMT_CACHE 128
 
+/* How long a connection waits for another process's lock (the CLI against
+** a running server) before failing with GARANT_ESTORE, in milliseconds. */
+#define GS_BUSY_TIMEOUT_MS 5000
+
 typedef struct gs_sqlite_stmt {
     const char *sql; /* the static SQL text; identity is its address */
     sqlite3_stmt *stmt;
