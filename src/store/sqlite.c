@@ -1,8 +1,8 @@
 /*
 ** sqlite.c - the SQLite backend's core: opening the file, pragmas,
-** migrations, the read pool, the one write connection, transactions and
-** the helpers the area files (sqlite_accounts.c, sqlite_tickets.c,
-** sqlite_sla.c) build on. Also the backend-neutral garant_store_open.
+** migrations, the read pool, the one write connection and transactions;
+** the statement helpers the area files build on are in sqlite_helpers.c.
+** Also the backend-neutral garant_store_open.
 **
 ** Durability: journal_mode=WAL with synchronous=FULL, so a commit that was
 ** acknowledged survives a power loss or a machine crash, not just a crash of
@@ -39,9 +39,6 @@
 #include "sqlite_internal.h"
 #include "garant/error_wrap.h"
 
-/* How long a connection waits for another process's lock (the CLI against
-** a running server) before failing with GARANT_ESTORE, in milliseconds. */
-#define GS_BUSY_TIMEOUT_MS 5000
 /* Read connections when open is given no positive size. */
 #define GS_DEFAULT_READ_POOL 4
 /* Longest savepoint name. */
@@ -71,140 +68,6 @@ struct sq_store {
     int wal_fd;         /* -1 until defer_sync */
     char *wal_path;     /* path + "-wal", set by defer_sync */
 };
-
-/* ---- helpers shared with the area files ---- */
-
-int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what)
-{
-    const char *msg = c && c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc);
-    switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT:
-        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return garant__error(GARANT_ECONFLICT, "%s: already exists (%s)", what, msg);
-        /* A row naming an organization, user or ticket that is not there. */
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-            return garant__error(GARANT_ENOTFOUND, "%s: refers to a missing record (%s)", what, msg);
-        return garant__error(GARANT_ESTORE, "%s: %s", what, msg);
-    case SQLITE_TOOBIG:
-        return garant__error(GARANT_ELIMIT, "%s: too large (%s)", what, msg);
-    case SQLITE_NOMEM:
-        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    case SQLITE_NOTADB:
-        return garant__error(GARANT_ESTORE, "%s: the file is not a SQLite database", what);
-    case SQLITE_BUSY:
-        return garant__error(GARANT_ESTORE, "%s: database busy for more than %d ms (%s)", what,
-                             GS_BUSY_TIMEOUT_MS, msg);
-    default:
-        return garant__error(GARANT_ESTORE, "%s: %s", what, msg);
-    }
-}
-
-int gs_sqlite_prepare(gs_sqlite_conn *c, const char *sql, sqlite3_stmt **out)
-{
-    *out = NULL;
-    for (int i = 0; i < c->ncache; i++) {
-        if (c->cache[i].sql == sql) {
-            /* A previous user's failure is already reported; ignore it. */
-            sqlite3_reset(c->cache[i].stmt);
-            sqlite3_clear_bindings(c->cache[i].stmt);
-            *out = c->cache[i].stmt;
-            return 0;
-        }
-    }
-    assert(c->ncache < GS_SQLITE_STMT_CACHE && "raise GS_SQLITE_STMT_CACHE");
-    if (c->ncache >= GS_SQLITE_STMT_CACHE)
-        return garant__error(GARANT_ESTORE, "statement cache full (%d statements)", GS_SQLITE_STMT_CACHE);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return gs_sqlite_fail(c, rc, "preparing a statement");
-    }
-    c->cache[c->ncache].sql = sql;
-    c->cache[c->ncache].stmt = st;
-    c->ncache++;
-    *out = st;
-    return 0;
-}
-
-int gs_sqlite_exec_stmt(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    }
-    int err = rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
-    /* Reset at once, so the statement holds no read snapshot or lock. */
-    sqlite3_reset(st);
-    return err;
-}
-
-void gs_sqlite_text(char *dst, size_t cap, sqlite3_stmt *st, int i)
-{
-    assert(cap > 0);
-    const unsigned char *s = sqlite3_column_text(st, i);
-    size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
-    if (n >= cap) n = cap - 1;
-    if (n) memcpy(dst, s, n);
-    dst[n] = '\0';
-}
-
-json_t *gs_sqlite_json_col(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: return json_integer((json_int_t)sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
-    case SQLITE_NULL: return json_null();
-    default: {
-        /* TEXT, and BLOB read as text (the schema stores no blob a caller lists). */
-        const char *s = (const char *)sqlite3_column_text(st, i);
-        size_t n = (size_t)sqlite3_column_bytes(st, i);
-        return json_stringn(s ? s : "", s ? n : 0);
-    }
-    }
-}
-
-int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const char *what)
-{
-    *out = NULL;
-    json_t *arr = json_array();
-    if (!arr) {
-        sqlite3_reset(st);
-        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    }
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *row = json_object();
-        if (!row || json_array_append_new(arr, row) != 0) {
-            json_decref(row);
-            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-            break;
-        }
-        int n = sqlite3_column_count(st);
-        for (int i = 0; i < n; i++) {
-            /* json_object_set_new frees the value on failure; NULL fails too. */
-            if (json_object_set_new(row, sqlite3_column_name(st, i), gs_sqlite_json_col(st, i)) != 0) {
-                err = garant__error(GARANT_ENOMEM, "%s: out of memory or text not UTF-8 in column %s",
-                                    what, sqlite3_column_name(st, i));
-                break;
-            }
-        }
-        if (err) break;
-    }
-    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-    sqlite3_reset(st);
-    if (err) {
-        json_decref(arr);
-        return err;
-    }
-    *out = arr;
-    return 0;
-}
-
-int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    /* Transient: callers bind stack buffers and reuse the statement later. */
-    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-}
 
 /* ---- connections ---- */
 
@@ -732,3 +595,4 @@ void garant_store_close(garant_store *st)
 }
 
 const garant_store_ops *garant_store_ops_of(const garant_store *st) { return st->ops; }
+

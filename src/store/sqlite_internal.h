@@ -18,6 +18,10 @@
 ** programming error (raise it). */
 #define GS_SQLITE_STMT_CACHE 128
 
+/* How long a connection waits for another process's lock (the CLI against
+** a running server) before failing with GARANT_ESTORE, in milliseconds. */
+#define GS_BUSY_TIMEOUT_MS 5000
+
 typedef struct gs_sqlite_stmt {
     const char *sql; /* the static SQL text; identity is its address */
     sqlite3_stmt *stmt;
@@ -76,7 +80,7 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),
 ** joined with its organization and requester; append WHERE/ORDER BY.
-** Shared by sqlite_tickets.c and sqlite_sla.c so both list the same fields. */
+** Shared by sqlite_ticket_lists.c and sqlite_sla.c so both list the same fields. */
 #define GS_SQLITE_TICKET_JSON_COLS                                                              \
     "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.requester_id AS requester_id," \
     " u.name AS requester_name, u.email AS requester_email, t.subject AS subject,"              \

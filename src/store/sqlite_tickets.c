@@ -19,12 +19,8 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "sqlite_tickets.h"
 #include "garant/error_wrap.h"
-
-/* Page sizes of list and queue: the API's ceiling, checked again here. */
-#define GS_PAGE_MAX 200
-/* Tickets read per batch by each_awaiting; see there. */
-#define GS_AWAITING_BATCH 1024
 
 /* ---- mapping ---- */
 
@@ -44,7 +40,7 @@ static int in_list(const char *s, const char *const *list, size_t n)
     return 0;
 }
 
-static int valid_status(const char *s) { return in_list(s, statuses, sizeof statuses / sizeof statuses[0]); }
+int gs_sqlite_valid_status(const char *s) { return in_list(s, statuses, sizeof statuses / sizeof statuses[0]); }
 
 /* GARANT_NO_DUE is NULL in the database. */
 static int bind_due(sqlite3_stmt *st, int i, int64_t due)
@@ -52,18 +48,7 @@ static int bind_due(sqlite3_stmt *st, int i, int64_t due)
     return due == GARANT_NO_DUE ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, due);
 }
 
-static int64_t col_due(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? GARANT_NO_DUE : sqlite3_column_int64(st, i);
-}
-
-/* Columns of a ticket record, in the order read_ticket expects. */
-#define TICKET_COLS                                                                             \
-    "id, org_id, requester_id, subject, priority, initial_priority, plan, product, stage,"     \
-    " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at," \
-    " policy_version, breached_at, awaiting_since, follow_up_of"
-
-static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
+void gs_sqlite_read_ticket(sqlite3_stmt *st, garant_ticket *t)
 {
     memset(t, 0, sizeof *t);
     t->id = sqlite3_column_int64(st, 0);
@@ -79,8 +64,8 @@ static void read_ticket(sqlite3_stmt *st, garant_ticket *t)
     gs_sqlite_text(t->impact, sizeof t->impact, st, 10);
     gs_sqlite_text(t->status, sizeof t->status, st, 11);
     t->submitted_at = sqlite3_column_int64(st, 12);
-    t->first_response_due = col_due(st, 13);
-    t->warn_at = col_due(st, 14);
+    t->first_response_due = gs_sqlite_col_due(st, 13);
+    t->warn_at = gs_sqlite_col_due(st, 14);
     t->first_response_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 15);
     t->policy_version = sqlite3_column_type(st, 16) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 16);
     t->breached_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 17);
@@ -156,7 +141,7 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     assert(io && body);
     if (!io->status[0]) memcpy(io->status, "open", 5);
     if (!io->stage[0]) memcpy(io->stage, "ga", 3);
-    if (!valid_status(io->status))
+    if (!gs_sqlite_valid_status(io->status))
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, io->status);
     if (io->priority < 1 || io->priority > 9 || io->initial_priority < 1 || io->initial_priority > 9)
         return garant__error(GARANT_EINVAL, "%s: priority must be 1 to 9 (got %d, initial %d)", what, io->priority,
@@ -200,7 +185,7 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     return 0;
 }
 
-static const char SQL_GET[] = "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1";
+static const char SQL_GET[] = "SELECT " GS_SQLITE_TICKET_COLS " FROM tickets WHERE id = ?1";
 
 static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
 {
@@ -211,7 +196,7 @@ static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) read_ticket(st, out);
+    if (rc == SQLITE_ROW) gs_sqlite_read_ticket(st, out);
     else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
     else err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
@@ -242,127 +227,6 @@ static int tk_body(garant_store_conn *conn, int64_t id, json_t **out)
     }
     sqlite3_reset(st);
     return err;
-}
-
-/* The optional filters of a list. breached (?7) compares with the CASE:
-** a ticket is breached when its breach was recorded (a fact, whatever its
-** deadline is now), or it has a deadline and either was answered after it
-** or is unanswered and now (?8) is past it. */
-#define LIST_FILTERS                                                                              \
-    " AND (?2 = '' OR t.status = ?2) AND (?3 = 0 OR t.priority = ?3)"                             \
-    " AND (?4 = '' OR t.plan = ?4) AND (?5 = '' OR t.product = ?5)"                               \
-    " AND (?7 = 0 OR (CASE WHEN t.breached_at IS NOT NULL THEN 1"                                 \
-    "                      WHEN t.first_response_due IS NULL THEN 0"                              \
-    "                      WHEN t.first_response_at IS NULL THEN ?8 > t.first_response_due"      \
-    "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"
-
-/* Two shapes: one organization's tickets walk the index tickets_org, all
-** tickets walk the table backwards from the keyset. */
-static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-
-/* A search: the full-text index drives, newest first (its rowid is the
-** ticket's id), and stops at a page; the filters apply to what it finds. */
-static const char SQL_SEARCH[] = GS_SQLITE_TICKET_JSON_COLS
-    " FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id"
-    " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
-    " ORDER BY s.rowid DESC LIMIT ?9";
-
-/* A search text as an FTS5 query: every word, or "quoted phrase", becomes
-** an FTS5 string, so nothing typed is FTS5 syntax; a word ending in * is a
-** prefix; all must match. Words without a letter or digit are left out.
-** public_only limits the match to what a customer may read. EINVAL for a
-** text without a word, or with more than GARANT_MAX_SEARCH_WORDS. */
-static int fts_query(const char *q, int public_only, char *out, size_t cap)
-{
-    static const char what[] = "tickets.list";
-    size_t n = 0;
-    int words = 0;
-#define PUT(ch) do { if (n + 1 >= cap) goto too_long; out[n++] = (ch); } while (0)
-    if (public_only)
-        for (const char *p = "{subject body public requester} : ("; *p; p++) PUT(*p);
-    const char *s = q;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-        if (!*s) break;
-        const char *start, *end;
-        int prefix = 0;
-        if (*s == '"') {
-            start = ++s;
-            while (*s && *s != '"') s++;
-            end = s;
-            if (*s) s++;
-        } else {
-            start = s;
-            while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '"') s++;
-            end = s;
-            if (end > start && end[-1] == '*') {
-                prefix = 1;
-                end--;
-            }
-        }
-        int has_word = 0;
-        for (const char *p = start; p < end; p++)
-            if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                (unsigned char)*p >= 0x80)
-                has_word = 1;
-        if (!has_word) continue;
-        if (++words > GARANT_MAX_SEARCH_WORDS)
-            return garant__error(GARANT_EINVAL, "search: at most %d words", GARANT_MAX_SEARCH_WORDS);
-        if (words > 1)
-            for (const char *p = " AND "; *p; p++) PUT(*p);
-        PUT('"');
-        for (const char *p = start; p < end; p++) {
-            if (*p == '"') PUT('"');
-            PUT(*p);
-        }
-        PUT('"');
-        if (prefix) PUT('*');
-    }
-    if (!words)
-        return garant__error(GARANT_EINVAL, "search: '%.60s' has no word to search for", q);
-    if (public_only) PUT(')');
-    out[n] = '\0';
-    return 0;
-too_long:
-    return garant__error(GARANT_ELIMIT, "%s: search text too long", what);
-#undef PUT
-}
-
-/* Caller owns *out; free with json_decref. */
-static int tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
-{
-    static const char what[] = "tickets.list";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
-    if (f->status[0] && !valid_status(f->status))
-        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
-    char match[4 * GARANT_MAX_SEARCH + 64];
-    if (f->q[0]) {
-        int err = fts_query(f->q, f->public_only, match, sizeof match);
-        if (err) return err;
-    }
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, f->q[0] ? SQL_SEARCH : f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
-    if (err) return err;
-    if (f->q[0] && gs_sqlite_bind_text(st, 10, match) != SQLITE_OK)
-        return gs_sqlite_fail(c, SQLITE_NOMEM, what);
-    sqlite3_bind_int64(st, 1, f->org_id);
-    sqlite3_bind_int(st, 3, f->priority);
-    int rc = gs_sqlite_bind_text(st, 2, f->status);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, f->plan);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, f->product);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    sqlite3_bind_int64(st, 6, f->after_id > 0 ? f->after_id : INT64_MAX);
-    sqlite3_bind_int(st, 7, f->breached > 0 ? 1 : f->breached < 0 ? -1 : 0);
-    sqlite3_bind_int64(st, 8, f->now);
-    sqlite3_bind_int(st, 9, f->limit);
-    return gs_sqlite_rows_json(c, st, out, what);
 }
 
 static const char SQL_EVENT_INSERT[] = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data)"
@@ -521,8 +385,8 @@ static const char SQL_PRIORITY_CHANGES[] = "SELECT id, at, data FROM ticket_even
 
 /* Appends the change of the row at st (columns id, at, data from column
 ** `col`) to *v. */
-static int read_priority_change(sqlite3_stmt *st, int col, garant_priority_change **v, size_t *len, size_t *cap,
-                                const char *what)
+int gs_sqlite_read_priority_change(sqlite3_stmt *st, int col, garant_priority_change **v, size_t *len,
+                                   size_t *cap, const char *what)
 {
     json_t *data = json_loads((const char *)sqlite3_column_text(st, col + 2), 0, NULL);
     json_t *to = json_object_get(data, "to");
@@ -552,7 +416,7 @@ static int tk_priority_changes(garant_store_conn *conn, int64_t ticket_id, garan
     garant_priority_change *v = NULL;
     size_t len = 0, cap = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = read_priority_change(st, 0, &v, &len, &cap, what))) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = gs_sqlite_read_priority_change(st, 0, &v, &len, &cap, what))) {
     }
     if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
@@ -647,7 +511,7 @@ static int tk_set_status(garant_store_conn *conn, int64_t id, const char *status
 {
     static const char what[] = "tickets.set_status";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    if (!status || !valid_status(status))
+    if (!status || !gs_sqlite_valid_status(status))
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, status ? status : "");
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_SET_STATUS, &st);
@@ -757,307 +621,11 @@ static int tk_replies(garant_store_conn *conn, int64_t ticket_id, json_t **out)
     return empty_or_notfound(c, ticket_id, out, what);
 }
 
-/* ---- the queue ---- */
-
-/* The two halves of the queue, both walking the partial index
-** tickets_awaiting (the WHERE repeats its condition so SQLite may use it).
-** The index holds NULL deadlines first, but the queue wants them last, so
-** the halves are two range scans rather than one ORDER BY over an
-** expression: an unfiltered page costs O(limit) however long the queue is.
-** The optional filters (?4 priority, ?5 plan, ?6 product, ?7 organization)
-** are checked on the rows the walk meets, keeping the walk's order.
-** Tickets with a deadline, after the keyset (?1, ?2): */
-#define QUEUE_FILTERS                                                                           \
-    " AND (?4 = 0 OR t.priority = ?4) AND (?5 = '' OR t.plan = ?5)"                             \
-    " AND (?6 = '' OR t.product = ?6) AND (?7 = 0 OR t.org_id = ?7)"
-static const char SQL_QUEUE_DUE[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
-    " AND (t.first_response_due, t.id) > (?1, ?2)" QUEUE_FILTERS
-    " ORDER BY t.first_response_due, t.id LIMIT ?3";
-/* Then those without, after the id ?2 (?1 is unused): */
-static const char SQL_QUEUE_NODUE[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
-    " AND t.first_response_due IS NULL AND t.id > ?2 AND ?1 IS NULL" QUEUE_FILTERS
-    " ORDER BY t.id LIMIT ?3";
-
-/* One half of a queue page, appended to *page (created if NULL). */
-static int queue_half(gs_sqlite_conn *c, const char *sql, int64_t after_due, int64_t after_id, int limit,
-                      const garant_queue_filter *f, json_t **page, const char *what)
-{
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, sql, &st);
-    if (err) return err;
-    if (sql == SQL_QUEUE_DUE) sqlite3_bind_int64(st, 1, after_due);
-    else sqlite3_bind_null(st, 1);
-    sqlite3_bind_int64(st, 2, after_id);
-    sqlite3_bind_int(st, 3, limit);
-    sqlite3_bind_int(st, 4, f->priority);
-    sqlite3_bind_int64(st, 7, f->org_id);
-    int rc = gs_sqlite_bind_text(st, 5, f->plan);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 6, f->product);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    json_t *rows = NULL;
-    err = gs_sqlite_rows_json(c, st, &rows, what);
-    if (err) return err;
-    if (!*page) {
-        *page = rows;
-        return 0;
-    }
-    err = json_array_extend(*page, rows) ? garant__error(GARANT_ENOMEM, "%s: out of memory", what) : 0;
-    json_decref(rows);
-    return err;
-}
-
-/* Caller owns *out; free with json_decref. */
-static int tk_queue_where(garant_store_conn *conn, const garant_queue_filter *f, json_t **out)
-{
-    static const char what[] = "tickets.queue";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
-    json_t *page = NULL;
-    int err = 0;
-    int in_nodue = f->after_id > 0 && f->after_due == GARANT_NO_DUE;
-    if (!in_nodue) {
-        /* From the top: (INT64_MIN, 0) precedes every stored deadline, as
-        ** INT64_MIN itself is stored as NULL. */
-        err = queue_half(c, SQL_QUEUE_DUE, f->after_id > 0 ? f->after_due : INT64_MIN,
-                         f->after_id > 0 ? f->after_id : 0, f->limit, f, &page, what);
-    }
-    size_t got = json_array_size(page);
-    if (!err && got < (size_t)f->limit)
-        err = queue_half(c, SQL_QUEUE_NODUE, 0, in_nodue ? f->after_id : 0, f->limit - (int)got, f, &page, what);
-    if (err) {
-        json_decref(page);
-        return err;
-    }
-    *out = page;
-    return 0;
-}
-
-/* The keyset is the last ticket of the previous page: its deadline (or
-** GARANT_NO_DUE) and id; after_id 0 starts from the top. Caller owns *out;
-** free with json_decref. */
-static int tk_queue(garant_store_conn *conn, int64_t after_due, int64_t after_id, int limit, json_t **out)
-{
-    garant_queue_filter f;
-    memset(&f, 0, sizeof f);
-    f.after_due = after_due;
-    f.after_id = after_id;
-    f.limit = limit;
-    return tk_queue_where(conn, &f, out);
-}
-
-/* The follow-ups, longest waiting first: a walk of the partial index
-** tickets_follow_ups (migration 8; the WHERE repeats its condition). */
-static const char SQL_FOLLOW_UPS[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.awaiting_since IS NOT NULL AND t.status = 'open'"
-    " AND (t.awaiting_since, t.id) > (?1, ?2) ORDER BY t.awaiting_since, t.id LIMIT ?3";
-
-static int tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_t after_id, int limit, json_t **out)
-{
-    static const char what[] = "tickets.follow_ups";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    if (limit < 1 || limit > GS_PAGE_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d", what, GS_PAGE_MAX);
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_FOLLOW_UPS, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, after_id > 0 ? after_since : INT64_MIN);
-    sqlite3_bind_int64(st, 2, after_id > 0 ? after_id : 0);
-    sqlite3_bind_int(st, 3, limit);
-    return gs_sqlite_rows_json(c, st, out, what);
-}
-
-/* By id, on the table itself (NOT INDEXED): the callback may move a
-** ticket's deadline, which would move it within tickets_awaiting and let a
-** walk of that index meet it twice. */
-static const char SQL_AWAITING[] = "SELECT " TICKET_COLS " FROM tickets NOT INDEXED"
-                                   " WHERE id > ?1 AND first_response_at IS NULL AND status IN ('open', 'pending')"
-                                   " ORDER BY id LIMIT ?2";
-
-/* The priority changes of a batch's id range, in one walk of the partial
-** index ticket_events_priority (migration 7) instead of a query per
-** ticket. */
-static const char SQL_BATCH_PRIORITY_CHANGES[] = "SELECT ticket_id, id, at, data FROM ticket_events"
-                                                 " WHERE kind = 'priority_changed' AND ticket_id BETWEEN ?1 AND ?2"
-                                                 " ORDER BY ticket_id, at, id";
-
-/* Reads the priority changes of tickets first..last into *v, ordered by
-** ticket, and each change's ticket into (*owner)[i]. */
-static int batch_priority_changes(gs_sqlite_conn *c, int64_t first, int64_t last, garant_priority_change **v,
-                                  int64_t **owner, size_t *len, size_t *cap, size_t *owner_cap, const char *what)
-{
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_BATCH_PRIORITY_CHANGES, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, first);
-    sqlite3_bind_int64(st, 2, last);
-    *len = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (garant__grow((void **)owner, owner_cap, *len + 1, sizeof **owner) != 0) {
-            err = GARANT_ENOMEM;
-            break;
-        }
-        (*owner)[*len] = sqlite3_column_int64(st, 0);
-        if ((err = read_priority_change(st, 1, v, len, cap, what))) break;
-    }
-    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-    sqlite3_reset(st);
-    return err;
-}
-
-/* Tickets are read a batch at a time, with their priority changes, and
-** the statements reset before fn runs, so fn may write through this same
-** connection (set_deadline, append_event) and no read snapshot is held
-** across it. Returns fn's nonzero value if it stopped the walk. */
-static int tk_each_awaiting(garant_store_conn *conn, garant_awaiting_fn *fn, void *ctx)
-{
-    static const char what[] = "tickets.each_awaiting";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    garant_ticket *batch = malloc(GS_AWAITING_BATCH * sizeof *batch);
-    if (!batch) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    garant_priority_change *ch = NULL;
-    int64_t *owner = NULL;
-    size_t nch = 0, cap = 0, owner_cap = 0;
-    int64_t after = 0;
-    int err = 0;
-    for (;;) {
-        sqlite3_stmt *st;
-        err = gs_sqlite_prepare(c, SQL_AWAITING, &st);
-        if (err) break;
-        sqlite3_bind_int64(st, 1, after);
-        sqlite3_bind_int(st, 2, GS_AWAITING_BATCH);
-        int n = 0, rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) read_ticket(st, &batch[n++]);
-        if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-        sqlite3_reset(st);
-        if (!err && n > 0)
-            err = batch_priority_changes(c, batch[0].id, batch[n - 1].id, &ch, &owner, &nch, &cap, &owner_cap, what);
-        if (err) break;
-        size_t k = 0;
-        for (int i = 0; i < n && !err; i++) {
-            while (k < nch && owner[k] < batch[i].id) k++;
-            size_t from = k;
-            while (k < nch && owner[k] == batch[i].id) k++;
-            err = fn(ctx, &batch[i], k > from ? ch + from : NULL, k - from);
-        }
-        if (err || n < GS_AWAITING_BATCH) break;
-        after = batch[n - 1].id;
-    }
-    free(owner);
-    free(ch);
-    free(batch);
-    return err;
-}
-
-/* ---- reports and metrics ---- */
-
-static const char SQL_REPORT[] =
-    "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.plan AS plan, t.priority AS priority,"
-    " t.submitted_at AS submitted_at, t.first_response_due AS due, t.first_response_at AS first_response_at"
-    " FROM tickets t JOIN orgs o ON o.id = t.org_id"
-    " WHERE t.submitted_at >= ?1 AND t.submitted_at < ?2 ORDER BY t.submitted_at, t.id";
-
-/* Every ticket of the period, in one array: reports are run by staff over
-** periods they choose, and the whole period is what they ask for. Caller
-** owns *out; free with json_decref. */
-static int tk_for_report(garant_store_conn *conn, int64_t from, int64_t to, json_t **out)
-{
-    static const char what[] = "tickets.for_report";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_REPORT, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    return gs_sqlite_rows_json(c, st, out, what);
-}
-
-static const char SQL_REPORT_EACH[] =
-    "SELECT id, org_id, plan, priority, stage, status, submitted_at, first_response_due, first_response_at,"
-    " policy_version, breached_at FROM tickets WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at, id";
-
-/* One row at a time into a stack record: the caller decides what to keep
-** (the report keeps a few integers per ticket). */
-static int tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t to,
-                              int (*fn)(void *ctx, const garant_ticket *t), void *ctx)
-{
-    static const char what[] = "tickets.each_for_report";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_REPORT_EACH, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    garant_ticket t;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        memset(&t, 0, sizeof t);
-        t.id = sqlite3_column_int64(st, 0);
-        t.org_id = sqlite3_column_int64(st, 1);
-        gs_sqlite_text(t.plan, sizeof t.plan, st, 2);
-        t.priority = sqlite3_column_int(st, 3);
-        gs_sqlite_text(t.stage, sizeof t.stage, st, 4);
-        gs_sqlite_text(t.status, sizeof t.status, st, 5);
-        t.submitted_at = sqlite3_column_int64(st, 6);
-        t.first_response_due = col_due(st, 7);
-        t.warn_at = GARANT_NO_DUE;
-        t.first_response_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
-        t.policy_version = sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
-        t.breached_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10);
-        err = fn(ctx, &t);
-        if (err) break;
-    }
-    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-    sqlite3_reset(st);
-    return err;
-}
-
-/* One pass over the table. breached is the list filter's definition: a
-** recorded breach, or a deadline and a late answer or none while now (?1)
-** is past it. */
-static const char SQL_COUNTS[] =
-    "SELECT COALESCE(SUM(status = 'open'), 0) AS open,"
-    " COALESCE(SUM(status = 'pending'), 0) AS pending,"
-    " COALESCE(SUM(status = 'solved'), 0) AS solved,"
-    " COALESCE(SUM(status = 'closed'), 0) AS closed,"
-    " COALESCE(SUM(first_response_at IS NULL AND status IN ('open', 'pending')), 0) AS awaiting,"
-    " COALESCE(SUM(CASE WHEN breached_at IS NOT NULL THEN 1"
-    "                   WHEN first_response_due IS NULL THEN 0"
-    "                   WHEN first_response_at IS NULL THEN ?1 > first_response_due"
-    "                   ELSE first_response_at > first_response_due END), 0) AS breached"
-    " FROM tickets";
-
-/* {"open", "pending", "solved", "closed", "awaiting", "breached"}. Caller
-** owns *out; free with json_decref. */
-static int tk_counts(garant_store_conn *conn, int64_t now, json_t **out)
-{
-    static const char what[] = "tickets.counts";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_COUNTS, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, now);
-    json_t *rows = NULL;
-    err = gs_sqlite_rows_json(c, st, &rows, what);
-    if (err) return err;
-    *out = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
-    if (!*out) return garant__error(GARANT_ESTORE, "%s: no result", what);
-    return 0;
-}
-
 const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .insert = tk_insert,
     .get = tk_get,
     .body = tk_body,
-    .list = tk_list,
+    .list = gs_sqlite_tk_list,
     .append_event = tk_append_event,
     .events = tk_events,
     .priority_changes = tk_priority_changes,
@@ -1066,15 +634,15 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .set_policy_version = tk_set_policy_version,
     .set_terms = tk_set_terms,
     .set_awaiting = tk_set_awaiting,
-    .follow_ups = tk_follow_ups,
+    .follow_ups = gs_sqlite_tk_follow_ups,
     .set_status = tk_set_status,
     .set_first_response = tk_set_first_response,
     .reply_insert = tk_reply_insert,
     .replies = tk_replies,
-    .queue = tk_queue,
-    .queue_where = tk_queue_where,
-    .each_awaiting = tk_each_awaiting,
-    .for_report = tk_for_report,
-    .each_for_report = tk_each_for_report,
-    .counts = tk_counts,
+    .queue = gs_sqlite_tk_queue,
+    .queue_where = gs_sqlite_tk_queue_where,
+    .each_awaiting = gs_sqlite_tk_each_awaiting,
+    .for_report = gs_sqlite_tk_for_report,
+    .each_for_report = gs_sqlite_tk_each_for_report,
+    .counts = gs_sqlite_tk_counts,
 };
