@@ -10,6 +10,7 @@
 #include "garant/error_wrap.h"
 #include "desk.h"
 #include "log.h"
+#include "mailer.h"
 #include "monitor.h"
 #include "policies.h"
 #include "sessions.h"
@@ -38,6 +39,7 @@ struct garant_desk {
 
     pthread_t monitor;
     int monitor_started;
+    desk_mailer *mailer;         /* the mail outbox's sender (mail.c) */
     /* Rounds the SLA monitor and the webhook deliverer have completed,
     ** for /metrics: a test waits for a round to pass instead of sleeping. */
     _Atomic uint64_t monitor_rounds;
@@ -72,6 +74,7 @@ int desk_open(garant_desk **out, const desk_options *opt)
         goto fail;
     }
     if ((rc = desk_writer_start(&d->writer, d->store))) goto fail;
+    if ((rc = desk_mailer_new(&d->mailer, d))) goto fail;
     *out = d;
     return 0;
 fail:
@@ -82,7 +85,10 @@ fail:
 void desk_start_monitor(garant_desk *d)
 {
     if (pthread_create(&d->monitor, NULL, desk_monitor_main, d) == 0) d->monitor_started = 1;
+    if (desk_mailer_start(d->mailer)) desk_log("%s; mails stay queued", garant_error_last());
 }
+
+void desk_mail_wake(garant_desk *d) { desk_mailer_wake(d->mailer); }
 
 void desk_stop(garant_desk *d)
 {
@@ -94,6 +100,7 @@ void desk_free(garant_desk *d)
     if (!d) return;
     desk_stop(d);
     if (d->monitor_started) pthread_join(d->monitor, NULL);
+    desk_mailer_free(d->mailer);
     desk_writer_free(d->writer);
     desk_policies_free(d->policies);
     desk_sessions_free(d->sessions);
@@ -232,4 +239,5 @@ void desk_stats_get(garant_desk *d, desk_stats *out)
     desk_writer_stats_get(d->writer, &out->write);
     out->monitor_rounds = atomic_load(&d->monitor_rounds);
     out->delivery_rounds = atomic_load(&d->delivery_rounds);
+    desk_mailer_stats(d->mailer, &out->mail, desk_now(d));
 }

@@ -144,18 +144,46 @@ void desk_forget_all_sessions(garant_desk *d);
 
 /* ---- mail (mail.c) ------------------------------------------------------ */
 
-/* Send an e-mail (verification, password reset): over SMTP when the desk
-** has an SMTP URL, else written to the log. Synchronous: returns once the
-** SMTP server has accepted or refused it, within its timeouts. */
+/* Queue an e-mail (verification, password reset) in the mail outbox and
+** return once the queueing is durable; the sender thread sends it over
+** SMTP when the desk has an SMTP URL, else writes it to the log. Never
+** waits on SMTP. */
 int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body);
 
+/* A mail built and ready to queue inside a caller's write job (so a door
+** can queue it in the same transaction as the token it carries, and build
+** it whether or not it will be queued: the same work either way). */
+typedef struct desk_mail_item {
+    char message_id[256];       /* without angle brackets */
+    char recipient[256];
+    char *raw;                  /* the message, CRLF lines; owned */
+    size_t raw_len;
+    int64_t now;                /* created_at (UTC epoch seconds) */
+} desk_mail_item;
+/* Build the mail; free with desk_mail_item_free (also after a failure). */
+int desk_mail_prepare(desk_mail_item *out, garant_desk *d, const char *to, const char *subject, const char *body);
+/* Queue m on the writer's connection w, in its transaction. */
+int desk_mail_enqueue(garant_store_conn *w, const desk_mail_item *m);
+void desk_mail_item_free(desk_mail_item *m);
+/* Wake the sender for a round now, after a commit that queued mail. */
+void desk_mail_wake(garant_desk *d);
+
 /* ---- counters ------------------------------------------------------------ */
+
+/* The mail sender's counters and the outbox's counts after its last round. */
+typedef struct desk_mail_stats {
+    uint64_t rounds;             /* rounds the mail sender completed */
+    uint64_t retries;            /* temporary failures, to be retried */
+    int64_t queued, sent, failed;
+    int64_t oldest_queued_age_s; /* 0: none queued */
+} desk_mail_stats;
 
 /* Counters for /metrics. */
 typedef struct desk_stats {
     desk_writer_stats write;
     uint64_t monitor_rounds;     /* rounds the SLA monitor completed */
     uint64_t delivery_rounds;    /* rounds the webhook deliverer completed */
+    desk_mail_stats mail;
 } desk_stats;
 void desk_stats_get(garant_desk *d, desk_stats *out);
 
