@@ -99,6 +99,8 @@ static const cli_opt serve_opts[] = {
     {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
     {"smtp-url", "URL", "SMTP server for verification mails, smtp://host:port; default: write mails to the log", 0},
     {"mail-from", "ADDR", "sender of garant's mails", 0},
+    {"mail-key-file", "FILE", "the mail key (64 hex digits) signing reply addresses; default: one made at first start, kept in the database", 0},
+    {"mail-templates", "DIR", "folder of the mail templates (en/, ro/); default the repository's templates/mail", 0},
     {"base-url", "URL", "public URL for links in mails; default http://LISTEN", 0},
     {"web-root", "DIR", "folder of the web pages to serve", 0},
     {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line", 0},

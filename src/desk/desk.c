@@ -3,14 +3,19 @@
 ** start and stop.
 */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "garant/error_wrap.h"
 #include "desk.h"
 #include "log.h"
 #include "mailer.h"
+#include "template.h"
+#include "token.h"
 #include "monitor.h"
 #include "policies.h"
 #include "sessions.h"
@@ -40,11 +45,51 @@ struct garant_desk {
     pthread_t monitor;
     int monitor_started;
     desk_mailer *mailer;         /* the mail outbox's sender (mail.c) */
+    unsigned char mail_key[GARANT_MAIL_KEY_BYTES];
+    garant_mail_templates *mail_templates;
     /* Rounds the SLA monitor and the webhook deliverer have completed,
     ** for /metrics: a test waits for a round to pass instead of sleeping. */
     _Atomic uint64_t monitor_rounds;
     _Atomic uint64_t delivery_rounds;
 };
+
+typedef struct key_job {
+    unsigned char candidate[GARANT_MAIL_KEY_BYTES];
+    unsigned char *out;
+    int64_t now;
+} key_job;
+
+static int keep_key(garant_store_conn *w, void *arg)
+{
+    key_job *j = arg;
+    return GS(w)->mail->key_keep(w, j->out, j->candidate, j->now);
+}
+
+/* The mail key (--mail-key-file, or the database's, made now if there is
+** none) and the templates (a broken folder is refused: GARANT_ECONFIG
+** with FILE:LINE). */
+static int mail_setup(garant_desk *d)
+{
+    const char *dir = d->opt.mail_templates ? d->opt.mail_templates : GARANT_MAIL_TEMPLATES_DIR;
+    char why[512]; /* garant_error_last() is the buffer garant__error writes */
+    int rc = garant_mail_templates_load(&d->mail_templates, dir);
+    if (rc) {
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(rc == GARANT_EIO ? GARANT_ECONFIG : rc, "mail templates: %s", why);
+    }
+    if (d->opt.mail_key_file) {
+        if ((rc = garant_mail_key_load(d->mail_key, d->opt.mail_key_file))) {
+            snprintf(why, sizeof why, "%s", garant_error_last());
+            return garant__error(GARANT_ECONFIG, "--mail-key-file: %s", why);
+        }
+        return 0;
+    }
+    key_job j = {.out = d->mail_key, .now = desk_now(d)};
+    randombytes_buf(j.candidate, sizeof j.candidate);
+    rc = desk_write(d, keep_key, &j, DESK_WRITE_SAVEPOINT);
+    sodium_memzero(j.candidate, sizeof j.candidate);
+    return rc;
+}
 
 int desk_open(garant_desk **out, const desk_options *opt)
 {
@@ -74,6 +119,7 @@ int desk_open(garant_desk **out, const desk_options *opt)
         goto fail;
     }
     if ((rc = desk_writer_start(&d->writer, d->store))) goto fail;
+    if ((rc = mail_setup(d))) goto fail;
     if ((rc = desk_mailer_new(&d->mailer, d))) goto fail;
     *out = d;
     return 0;
@@ -90,6 +136,10 @@ void desk_start_monitor(garant_desk *d)
 
 void desk_mail_wake(garant_desk *d) { desk_mailer_wake(d->mailer); }
 
+const unsigned char *desk_mail_key(const garant_desk *d) { return d->mail_key; }
+
+const struct garant_mail_templates *desk_mail_templates(const garant_desk *d) { return d->mail_templates; }
+
 void desk_stop(garant_desk *d)
 {
     if (d->writer) desk_writer_stop(d->writer);
@@ -101,6 +151,8 @@ void desk_free(garant_desk *d)
     desk_stop(d);
     if (d->monitor_started) pthread_join(d->monitor, NULL);
     desk_mailer_free(d->mailer);
+    garant_mail_templates_free(d->mail_templates);
+    sodium_memzero(d->mail_key, sizeof d->mail_key);
     desk_writer_free(d->writer);
     desk_policies_free(d->policies);
     desk_sessions_free(d->sessions);

@@ -48,6 +48,9 @@ typedef struct desk_options {
     const char *freemail_path;   /* extra free-mail domains file, optional */
     const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
     const char *mail_from;       /* "garant <noreply@garant.example>" */
+    const char *mail_key_file;   /* 64 hex digits; NULL = made at first
+                                 ** start and kept in the database */
+    const char *mail_templates;  /* folder; NULL = GARANT_MAIL_TEMPLATES_DIR */
     int quiet;                   /* log only failures */
 } desk_options;
 
@@ -167,6 +170,11 @@ int desk_mail_enqueue(garant_store_conn *w, const desk_mail_item *m);
 void desk_mail_item_free(desk_mail_item *m);
 /* Wake the sender for a round now, after a commit that queued mail. */
 void desk_mail_wake(garant_desk *d);
+/* The mail key (32 bytes) signing reply addresses and Message-IDs
+** (src/mail/token.h). Borrowed; valid until desk_free. */
+const unsigned char *desk_mail_key(const garant_desk *d);
+/* The mail templates, checked at desk_open. Borrowed; valid until desk_free. */
+const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 
 /* ---- counters ------------------------------------------------------------ */
 

@@ -252,6 +252,8 @@ typedef struct garant_server_options {
     int max_per_address;         /* connections one client address may hold
                                  ** (slowloris); 0 = no limit */
     const char *freemail_path;   /* extra free-mail domains file, optional */
+    const char *mail_key_file;   /* the mail key; NULL = the database's */
+    const char *mail_templates;  /* mail templates folder; NULL = built-in path */
     const char *metrics_token_file; /* holds the bearer token that may read
                                  ** /metrics; NULL: only admins may */
     int quiet;                   /* no request log */

@@ -4,11 +4,15 @@ delays mail without losing or repeating it, and /metrics shows the
 retries. Waits on the mail sender's rounds, never on sleeps."""
 import os
 import re
+import shutil
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, expect, expect_status, run, wait_until  # noqa: E402
+from harness import GARANT, SOURCE, Server, expect, expect_status, run, wait_until  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -87,6 +91,35 @@ def test_smtp_down_for_an_hour_then_every_mail_once():
         expect(mails_to(s, "nobody@acme-corp.example") == [], "mail to an unknown address")
         ids = [re.search(r"^Message-ID: (\S+)", m["data"], re.M).group(1) for m in s.smtp.mails]
         expect(len(ids) == len(set(ids)) == 5, ids)
+
+
+def test_broken_templates_refuse_to_start():
+    d = tempfile.mkdtemp()
+    tpl = os.path.join(d, "tpl")
+    shutil.copytree(os.path.join(SOURCE, "templates", "mail"), tpl)
+    with open(os.path.join(tpl, "ro", "solved.txt"), "w") as f:
+        f.write("Subject: {{ticket_number}}\nno blank line\n")
+    p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                        "--mail-templates", tpl], capture_output=True, timeout=30)
+    err = p.stderr.decode()
+    expect(p.returncode == 2 and os.path.join(tpl, "ro", "solved.txt") + ":2:" in err, (p.returncode, err))
+    p = subprocess.run([GARANT, "serve", "--db", os.path.join(d, "g.db"), "--listen", "127.0.0.1:0",
+                        "--mail-key-file", os.path.join(d, "missing.key")], capture_output=True, timeout=30)
+    expect(p.returncode == 2 and "--mail-key-file" in p.stderr.decode(), p)
+
+
+def test_mail_key_is_made_once_and_kept():
+    with Server() as s:
+        db = sqlite3.connect(s.db)
+        key = db.execute("SELECT key FROM mail_key").fetchone()[0]
+        db.close()
+        expect(len(key) == 32, key)
+        s.stop()
+        s.start()
+        db = sqlite3.connect(s.db)
+        rows = db.execute("SELECT key FROM mail_key").fetchall()
+        db.close()
+        expect(rows == [(key,)], rows)
 
 
 if __name__ == "__main__":
