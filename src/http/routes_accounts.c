@@ -210,6 +210,7 @@ typedef struct signup_job {
     garant_signup signup;    /* in: email, name, password_hash, created_at, expires_at */
     const char *domain;      /* in: the address's domain (points into signup.email) */
     uint8_t token_hash[32];  /* in */
+    const desk_mail_item *mail; /* in: queued with the sign-up, in its transaction */
 } signup_job;
 
 /* The organization of a domain, creating it if it has none. Runs when an
@@ -248,9 +249,9 @@ static int signup_write(garant_store_conn *w, void *arg)
     const garant_store_accounts_ops *a = GS(w)->accounts;
     garant_user old;
     int rc = a->user_by_email(w, j->signup.email, &old);
-    if (rc == 0 && old.verified_at) return 0;
     if (rc && rc != GARANT_ENOTFOUND) return rc;
-    return a->signup_insert(w, &j->signup, j->token_hash);
+    if (!(rc == 0 && old.verified_at) && (rc = a->signup_insert(w, &j->signup, j->token_hash))) return rc;
+    return desk_mail_enqueue(w, j->mail);
 }
 
 /* The plan of organizations created by sign-up. Borrowed from the policy. */
@@ -263,7 +264,8 @@ static const char *signup_plan(http_req *r)
     return n ? garant_policy_plan_name(pol, 0) : "basic";
 }
 
-static int mail_verification(http_req *r, const char *to, const char *token, int again)
+/* The mail, built; free with desk_mail_item_free. */
+static int mail_verification(desk_mail_item *out, http_req *r, const char *to, const char *token, int again)
 {
     char base[512], body[2048];
     base_url(base, sizeof base, r->srv);
@@ -281,10 +283,12 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
                      "others stop working.\n\n"
                    : "",
              to, base, token);
-    return desk_mail(r->desk, to, "Confirm your e-mail address for garant", body);
+    int rc = desk_mail_prepare(out, r->desk, to, "Confirm your e-mail address for garant", body);
+    sodium_memzero(body, sizeof body);
+    return rc;
 }
 
-static int mail_exists(http_req *r, const char *to)
+static int mail_exists(desk_mail_item *out, http_req *r, const char *to)
 {
     char base[512], body[2048];
     base_url(base, sizeof base, r->srv);
@@ -297,7 +301,7 @@ static int mail_exists(http_req *r, const char *to)
              "%s/forgot\n\n"
              "If it was not you, ignore this mail: nothing has changed.\n",
              to, base, base);
-    return desk_mail(r->desk, to, "Your garant account", body);
+    return desk_mail_prepare(out, r->desk, to, "Your garant account", body);
 }
 
 typedef struct signup_limit_job {
@@ -377,10 +381,10 @@ static int signup(http_req *r)
     snprintf(j.signup.name, sizeof j.signup.name, "%s", json_string_value(v[2]));
     j.signup.created_at = r->now;
     j.signup.expires_at = r->now + VERIFY_TTL_S;
-    /* The mail goes out before the write, so that a mail server that
-    ** refuses it leaves nothing behind. The write decides again what to do
-    ** (an address confirmed in between keeps its account, and this link
-    ** then finds nothing to confirm). */
+    /* The mail is built before the write and queued in its transaction
+    ** (the outbox sends it after the answer): both or neither. The write
+    ** decides again what to do (an address confirmed in between keeps its
+    ** account, and this link then finds nothing to confirm). */
     garant_user old;
     garant_signup pending;
     rc = GS(r->db)->accounts->user_by_email(r->db, j.signup.email, &old);
@@ -394,11 +398,20 @@ static int signup(http_req *r)
     }
     char token[44];
     http_token_new(token, j.token_hash);
-    rc = exists && old.verified_at ? mail_exists(r, j.signup.email)
-                                   : mail_verification(r, j.signup.email, token, exists);
+    desk_mail_item mail;
+    rc = exists && old.verified_at ? mail_exists(&mail, r, j.signup.email)
+                                   : mail_verification(&mail, r, j.signup.email, token, exists);
     sodium_memzero(token, sizeof token);
-    if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
-    if ((rc = http_write(r->srv, signup_write, &j))) return rc;
+    if (rc) {
+        desk_mail_item_free(&mail);
+        return rc;
+    }
+    j.mail = &mail;
+    rc = http_write(r->srv, signup_write, &j);
+    sodium_memzero(mail.raw, mail.raw_len);
+    desk_mail_item_free(&mail);
+    if (rc) return rc;
+    desk_mail_wake(r->desk);
     return signup_accepted(r, j.signup.email);
 }
 
