@@ -261,6 +261,10 @@ struct desk_mailer {
     pthread_t thread;
     int started;
     _Atomic uint64_t rounds, retries;
+    /* Mail was queued since the counts were read: read them again. The
+    ** counts are a scan of the outbox, read only when they can have
+    ** changed (a wake, or a round that claimed mail), not every round. */
+    _Atomic int counts_stale;
     /* The outbox's counts after the last round (/metrics). */
     _Atomic int64_t queued, sent, failed, oldest_queued_at;
 };
@@ -271,6 +275,7 @@ int desk_mailer_new(desk_mailer **out, garant_desk *d)
     desk_mailer *m = calloc(1, sizeof *m);
     if (!m) return garant__error(GARANT_ENOMEM, "out of memory");
     m->d = d;
+    atomic_store(&m->counts_stale, 1);
     if (pthread_mutex_init(&m->lock, NULL)) {
         free(m);
         return garant__error(GARANT_ENOMEM, "mail: no mutex");
@@ -287,6 +292,7 @@ int desk_mailer_new(desk_mailer **out, garant_desk *d)
 void desk_mailer_wake(desk_mailer *m)
 {
     if (!m) return;
+    atomic_store(&m->counts_stale, 1);
     pthread_mutex_lock(&m->lock);
     m->woken = 1;
     pthread_cond_signal(&m->cv);
@@ -505,7 +511,7 @@ void *desk_mailer_main(void *arg)
     }
     while (!desk_stopping(d)) {
         int n = send_round(m, c);
-        refresh_counts(m);
+        if (atomic_exchange(&m->counts_stale, 0) || n != 0) refresh_counts(m);
         atomic_fetch_add(&m->rounds, 1);
         /* A full batch suggests more is waiting: go on at once. */
         if (n == SEND_BATCH) continue;

@@ -192,19 +192,7 @@ class WebhookReceiver:
         with self.lock:
             return [c for c in self.calls if c["status"] == 200]
 
-    def set_down(self, down):
-        """Down: every session is refused with 421 (a temporary failure)."""
-        self.box["down"] = down
-
-    def hold(self):
-        """Slow: new sessions wait, silent, until release()."""
-        self.box["open"].clear()
-
-    def release(self):
-        self.box["open"].set()
-
     def close(self):
-        self.release()
         self.srv.shutdown()
         self.srv.server_close()
 
