@@ -132,7 +132,9 @@ class SMTPReceiver:
             return list(self.box["mails"])
 
     def wait_for(self, to, timeout=WAIT_S):
-        """The newest mail to `to`, waiting for it to arrive."""
+        """The newest mail to `to`, waiting for it to arrive. Mail is sent
+        by the outbox after the answer: when an earlier mail to `to` may be
+        in the box, count the mails first and wait for one more."""
         def newest():
             for m in reversed(self.mails):
                 if to in m["to"]:
