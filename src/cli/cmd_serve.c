@@ -34,6 +34,8 @@ int cmd_serve(const cli_args *a)
     o.config_path = cli_get(a, "config");
     o.smtp_url = cli_get(a, "smtp-url");
     o.mail_from = cli_get(a, "mail-from");
+    o.mail_key_file = cli_get(a, "mail-key-file");
+    o.mail_templates = cli_get(a, "mail-templates");
     o.base_url = cli_get(a, "base-url");
     o.web_root = cli_get(a, "web-root");
     o.freemail_path = cli_get(a, "freemail");

@@ -99,6 +99,8 @@ static const cli_opt serve_opts[] = {
     {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
     {"smtp-url", "URL", "SMTP server for verification mails, smtp://host:port; default: write mails to the log", 0},
     {"mail-from", "ADDR", "sender of garant's mails", 0},
+    {"mail-key-file", "FILE", "the mail key (64 hex digits) signing reply addresses; default: one made at first start, kept in the database", 0},
+    {"mail-templates", "DIR", "folder of the mail templates (en/, ro/); default the repository's templates/mail", 0},
     {"base-url", "URL", "public URL for links in mails; default http://LISTEN", 0},
     {"web-root", "DIR", "folder of the web pages to serve", 0},
     {"freemail", "FILE", "extra free-mail domains refused at sign-up, one per line", 0},
@@ -118,7 +120,6 @@ static const cli_opt serve_opts[] = {
     {"quiet", NULL, "no request log", 0},
     {"lmtp-listen", "HOST:PORT", "also receive mail by LMTP (RFC 2033) here, for Postfix or Exim (port 0 picks a free one)", 0},
     {"support-address", "ADDR", "the address customers mail (support@desk.example); default --mail-from's", 0},
-    {"mail-key-file", "FILE", "64 hex digits: the key that signs reply addresses and Message-IDs", 0},
     {NULL, NULL, NULL, 0}};
 
 static const cli_opt mail_deliver_opts[] = {
@@ -127,7 +128,7 @@ static const cli_opt mail_deliver_opts[] = {
     {"sender", "ADDR", "the envelope sender; default $SENDER (\"\" for the null sender)", 0},
     {"support-address", "ADDR", "the address customers mail; default --mail-from's", 0},
     {"mail-from", "ADDR", "sender of garant's mails (never answered)", 0},
-    {"mail-key-file", "FILE", "64 hex digits: the key that signs reply addresses and Message-IDs", 0},
+    {"mail-key-file", "FILE", "the mail key (64 hex digits); default the one kept in the database", 0},
     {"config", "FILE", "policy file (YAML); default the policy saved in the database", 0},
     {"test-clock", "INSTANT", "tests only: the mail is accepted at INSTANT (RFC 3339)", 0},
     {"quiet", NULL, "print only failures", 0},

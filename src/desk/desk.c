@@ -3,6 +3,7 @@
 ** start and stop.
 */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,9 @@
 #include "desk.h"
 #include "desk_inbound.h"
 #include "log.h"
+#include "mailer.h"
+#include "template.h"
+#include "token.h"
 #include "monitor.h"
 #include "policies.h"
 #include "sessions.h"
@@ -45,15 +49,16 @@ struct garant_desk {
 
     pthread_t monitor;
     int monitor_started;
+    desk_mailer *mailer;         /* the mail outbox's sender (mail.c) */
+    unsigned char mail_key[GARANT_MAIL_KEY_BYTES];
+    garant_mail_templates *mail_templates;
     /* Rounds the SLA monitor and the webhook deliverer have completed,
     ** for /metrics: a test waits for a round to pass instead of sleeping. */
     _Atomic uint64_t monitor_rounds;
     _Atomic uint64_t delivery_rounds;
 
-    /* Inbound mail (desk_inbound.h): the key of reply addresses, the
-    ** support address in lower case, and the count of each outcome. */
-    unsigned char mail_key[GARANT_MAIL_KEY_BYTES];
-    int has_mail_key;
+    /* Inbound mail (desk_inbound.h): the support address in lower case,
+    ** and the count of each outcome (the key is mail_key above). */
     char support_address[256];
     _Atomic uint64_t inbound[DESK_INBOUND_NOUTCOMES];
 };
@@ -71,6 +76,44 @@ static void address_lower(char *out, size_t cap, const char *from)
     if (n >= cap) return;
     for (size_t i = 0; i < n; i++) out[i] = (char)((a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i]);
     out[n] = '\0';
+}
+
+typedef struct key_job {
+    unsigned char candidate[GARANT_MAIL_KEY_BYTES];
+    unsigned char *out;
+    int64_t now;
+} key_job;
+
+static int keep_key(garant_store_conn *w, void *arg)
+{
+    key_job *j = arg;
+    return GS(w)->mail->key_keep(w, j->out, j->candidate, j->now);
+}
+
+/* The mail key (--mail-key-file, or the database's, made now if there is
+** none) and the templates (a broken folder is refused: GARANT_ECONFIG
+** with FILE:LINE). */
+static int mail_setup(garant_desk *d)
+{
+    const char *dir = d->opt.mail_templates ? d->opt.mail_templates : GARANT_MAIL_TEMPLATES_DIR;
+    char why[512]; /* garant_error_last() is the buffer garant__error writes */
+    int rc = garant_mail_templates_load(&d->mail_templates, dir);
+    if (rc) {
+        snprintf(why, sizeof why, "%s", garant_error_last());
+        return garant__error(rc == GARANT_EIO ? GARANT_ECONFIG : rc, "mail templates: %s", why);
+    }
+    if (d->opt.mail_key_file) {
+        if ((rc = garant_mail_key_load(d->mail_key, d->opt.mail_key_file))) {
+            snprintf(why, sizeof why, "%s", garant_error_last());
+            return garant__error(GARANT_ECONFIG, "--mail-key-file: %s", why);
+        }
+        return 0;
+    }
+    key_job j = {.out = d->mail_key, .now = desk_now(d)};
+    randombytes_buf(j.candidate, sizeof j.candidate);
+    rc = desk_write(d, keep_key, &j, DESK_WRITE_SAVEPOINT);
+    sodium_memzero(j.candidate, sizeof j.candidate);
+    return rc;
 }
 
 int desk_open(garant_desk **out, const desk_options *opt)
@@ -103,13 +146,6 @@ int desk_open(garant_desk **out, const desk_options *opt)
         rc = garant__error(GARANT_ENOMEM, "out of memory for the quotas");
         goto fail;
     }
-    if (opt->mail_key_file) {
-        if ((rc = garant_mail_key_load(d->mail_key, opt->mail_key_file))) {
-            rc = garant__error(rc, "--mail-key-file: %s", garant_error_last());
-            goto fail;
-        }
-        d->has_mail_key = 1;
-    }
     if (opt->support_address) address_lower(d->support_address, sizeof d->support_address, opt->support_address);
     else if (opt->mail_from) address_lower(d->support_address, sizeof d->support_address, opt->mail_from);
     if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
@@ -121,6 +157,8 @@ int desk_open(garant_desk **out, const desk_options *opt)
         goto fail;
     }
     if ((rc = desk_writer_start(&d->writer, d->store))) goto fail;
+    if ((rc = mail_setup(d))) goto fail;
+    if ((rc = desk_mailer_new(&d->mailer, d))) goto fail;
     *out = d;
     return 0;
 fail:
@@ -131,7 +169,14 @@ fail:
 void desk_start_monitor(garant_desk *d)
 {
     if (pthread_create(&d->monitor, NULL, desk_monitor_main, d) == 0) d->monitor_started = 1;
+    if (desk_mailer_start(d->mailer)) desk_log("%s; mails stay queued", garant_error_last());
 }
+
+void desk_mail_wake(garant_desk *d) { desk_mailer_wake(d->mailer); }
+
+const unsigned char *desk_mail_key(const garant_desk *d) { return d->mail_key; }
+
+const struct garant_mail_templates *desk_mail_templates(const garant_desk *d) { return d->mail_templates; }
 
 void desk_stop(garant_desk *d)
 {
@@ -143,6 +188,9 @@ void desk_free(garant_desk *d)
     if (!d) return;
     desk_stop(d);
     if (d->monitor_started) pthread_join(d->monitor, NULL);
+    desk_mailer_free(d->mailer);
+    garant_mail_templates_free(d->mail_templates);
+    sodium_memzero(d->mail_key, sizeof d->mail_key);
     desk_writer_free(d->writer);
     desk_policies_free(d->policies);
     desk_sessions_free(d->sessions);
@@ -305,8 +353,6 @@ void desk_read_done(garant_desk *d, int64_t org_id) { limits_leave(d->limits, or
 
 /* ---- inbound mail ---------------------------------------------------------- */
 
-const unsigned char *desk_mail_key(const garant_desk *d) { return d->has_mail_key ? d->mail_key : NULL; }
-
 const char *desk_support_address(const garant_desk *d) { return d->support_address; }
 
 void desk_count_inbound(garant_desk *d, int outcome)
@@ -325,4 +371,5 @@ void desk_stats_get(garant_desk *d, desk_stats *out)
     out->monitor_rounds = atomic_load(&d->monitor_rounds);
     out->delivery_rounds = atomic_load(&d->delivery_rounds);
     for (int i = 0; i < DESK_INBOUND_NOUTCOMES; i++) out->inbound[i] = atomic_load(&d->inbound[i]);
+    desk_mailer_stats(d->mailer, &out->mail, desk_now(d));
 }

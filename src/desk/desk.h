@@ -52,13 +52,14 @@ typedef struct desk_options {
     const char *freemail_path;   /* extra free-mail domains file, optional */
     const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
     const char *mail_from;       /* "garant <noreply@garant.example>" */
+    const char *mail_key_file;   /* 64 hex digits; NULL = made at first
+                                 ** start and kept in the database */
+    const char *mail_templates;  /* folder; NULL = GARANT_MAIL_TEMPLATES_DIR */
     int quiet;                   /* log only failures */
     const char *limits;          /* quotas (limits.h, "kind=N/min[:burst],..."
                                  ** or "none"); NULL = the defaults */
-    /* Inbound mail (desk_inbound.h). */
-    const char *mail_key_file;   /* 64 hex digits: the key that signs reply
-                                 ** addresses and Message-IDs; NULL = none
-                                 ** (mailed replies cannot be matched) */
+    /* Inbound mail (desk_inbound.h); the mail key above signs the reply
+    ** addresses and Message-IDs it matches. */
     const char *support_address; /* "support@desk.example": where customers
                                  ** mail; NULL = the address of mail_from */
 } desk_options;
@@ -169,20 +170,48 @@ void desk_read_done(garant_desk *d, int64_t org_id);
 
 /* ---- mail (mail.c) ------------------------------------------------------ */
 
-/* Send an e-mail (verification, password reset): over SMTP when the desk
-** has an SMTP URL, else written to the log. Synchronous: returns once the
-** SMTP server has accepted or refused it, within its timeouts. */
+/* Queue an e-mail (verification, password reset) in the mail outbox and
+** return once the queueing is durable; the sender thread sends it over
+** SMTP when the desk has an SMTP URL, else writes it to the log. Never
+** waits on SMTP. */
 int desk_mail(garant_desk *d, const char *to, const char *subject, const char *body);
 
-/* The mail key (GARANT_MAIL_KEY_BYTES = 32 bytes) from --mail-key-file,
-** or NULL when none was given. Borrowed; valid until desk_free. */
-const unsigned char *desk_mail_key(const garant_desk *d);
 /* The support address, lower case ("support@desk.example"), from
 ** support_address or else mail_from's address; "" if neither. Borrowed;
 ** valid until desk_free. */
 const char *desk_support_address(const garant_desk *d);
+/* A mail built and ready to queue inside a caller's write job (so a door
+** can queue it in the same transaction as the token it carries, and build
+** it whether or not it will be queued: the same work either way). */
+typedef struct desk_mail_item {
+    char message_id[256];       /* without angle brackets */
+    char recipient[256];
+    char *raw;                  /* the message, CRLF lines; owned */
+    size_t raw_len;
+    int64_t now;                /* created_at (UTC epoch seconds) */
+} desk_mail_item;
+/* Build the mail; free with desk_mail_item_free (also after a failure). */
+int desk_mail_prepare(desk_mail_item *out, garant_desk *d, const char *to, const char *subject, const char *body);
+/* Queue m on the writer's connection w, in its transaction. */
+int desk_mail_enqueue(garant_store_conn *w, const desk_mail_item *m);
+void desk_mail_item_free(desk_mail_item *m);
+/* Wake the sender for a round now, after a commit that queued mail. */
+void desk_mail_wake(garant_desk *d);
+/* The mail key (32 bytes) signing reply addresses and Message-IDs
+** (src/mail/token.h). Borrowed; valid until desk_free. */
+const unsigned char *desk_mail_key(const garant_desk *d);
+/* The mail templates, checked at desk_open. Borrowed; valid until desk_free. */
+const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 
 /* ---- counters ------------------------------------------------------------ */
+
+/* The mail sender's counters and the outbox's counts after its last round. */
+typedef struct desk_mail_stats {
+    uint64_t rounds;             /* rounds the mail sender completed */
+    uint64_t retries;            /* temporary failures, to be retried */
+    int64_t queued, sent, failed;
+    int64_t oldest_queued_age_s; /* 0: none queued */
+} desk_mail_stats;
 
 /* Counters for /metrics. */
 typedef struct desk_stats {
@@ -191,6 +220,7 @@ typedef struct desk_stats {
     uint64_t delivery_rounds;    /* rounds the webhook deliverer completed */
     uint64_t inbound[DESK_INBOUND_NOUTCOMES]; /* inbound mails by outcome
                                  ** (desk_inbound.h, desk_inbound_outcome) */
+    desk_mail_stats mail;
 } desk_stats;
 void desk_stats_get(garant_desk *d, desk_stats *out);
 

@@ -257,10 +257,11 @@ typedef struct garant_server_options {
     int max_per_address;         /* connections one client address may hold
                                  ** (slowloris); 0 = no limit */
     const char *freemail_path;   /* extra free-mail domains file, optional */
+    const char *mail_key_file;   /* the mail key; NULL = the database's */
+    const char *mail_templates;  /* mail templates folder; NULL = built-in path */
     const char *metrics_token_file; /* holds the bearer token that may read
                                  ** /metrics; NULL: only admins may */
     int quiet;                   /* no request log */
-    const char *mail_key_file;   /* desk_options.mail_key_file */
     const char *support_address; /* desk_options.support_address */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a

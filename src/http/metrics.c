@@ -90,6 +90,29 @@ int http_metrics_print(http_text *b, http_metrics *m, const desk_stats *desk, ht
     for (int i = 0; !rc && i < DESK_INBOUND_NOUTCOMES - 1; i++)
         rc = http_text_printf(b, "garant_mail_inbound_total{outcome=\"%s\"} %llu\n", desk_inbound_outcome_name(i),
                               (unsigned long long)desk->inbound[i]);
+    const desk_mail_stats *ms = &desk->mail;
+    if (!rc)
+        rc = http_text_printf(b,
+                     "# HELP garant_mail_rounds_total Rounds the mail sender completed over the due mail outbox.\n"
+                     "# TYPE garant_mail_rounds_total counter\n"
+                     "garant_mail_rounds_total %llu\n"
+                     "# HELP garant_mail_retries_total Mail sends that failed for a while and will be retried.\n"
+                     "# TYPE garant_mail_retries_total counter\n"
+                     "garant_mail_retries_total %llu\n"
+                     "# HELP garant_mail_queued Mails waiting in the outbox (after the sender's last round).\n"
+                     "# TYPE garant_mail_queued gauge\n"
+                     "garant_mail_queued %lld\n"
+                     "# HELP garant_mail_sent Mails the SMTP server took (or the log, without --smtp-url).\n"
+                     "# TYPE garant_mail_sent gauge\n"
+                     "garant_mail_sent %lld\n"
+                     "# HELP garant_mail_failed Mails given up: refused, or retried for too long.\n"
+                     "# TYPE garant_mail_failed gauge\n"
+                     "garant_mail_failed %lld\n"
+                     "# HELP garant_mail_oldest_queued_seconds Age of the oldest queued mail; 0: none.\n"
+                     "# TYPE garant_mail_oldest_queued_seconds gauge\n"
+                     "garant_mail_oldest_queued_seconds %lld\n",
+                     (unsigned long long)ms->rounds, (unsigned long long)ms->retries, (long long)ms->queued,
+                     (long long)ms->sent, (long long)ms->failed, (long long)ms->oldest_queued_age_s);
     static const char *const pool_names[] = {"general", "hashing"};
     http_pool *const pools[] = {general, hashing};
     if (!rc)

@@ -210,6 +210,7 @@ typedef struct signup_job {
     garant_signup signup;    /* in: email, name, password_hash, created_at, expires_at */
     const char *domain;      /* in: the address's domain (points into signup.email) */
     uint8_t token_hash[32];  /* in */
+    const desk_mail_item *mail; /* in: queued with the sign-up, in its transaction */
 } signup_job;
 
 /* The organization of a domain, creating it if it has none. Runs when an
@@ -248,9 +249,9 @@ static int signup_write(garant_store_conn *w, void *arg)
     const garant_store_accounts_ops *a = GS(w)->accounts;
     garant_user old;
     int rc = a->user_by_email(w, j->signup.email, &old);
-    if (rc == 0 && old.verified_at) return 0;
     if (rc && rc != GARANT_ENOTFOUND) return rc;
-    return a->signup_insert(w, &j->signup, j->token_hash);
+    if (!(rc == 0 && old.verified_at) && (rc = a->signup_insert(w, &j->signup, j->token_hash))) return rc;
+    return desk_mail_enqueue(w, j->mail);
 }
 
 /* The plan of organizations created by sign-up. Borrowed from the policy. */
@@ -263,7 +264,8 @@ static const char *signup_plan(http_req *r)
     return n ? garant_policy_plan_name(pol, 0) : "basic";
 }
 
-static int mail_verification(http_req *r, const char *to, const char *token, int again)
+/* The mail, built; free with desk_mail_item_free. */
+static int mail_verification(desk_mail_item *out, http_req *r, const char *to, const char *token, int again)
 {
     char base[512], body[2048];
     base_url(base, sizeof base, r->srv);
@@ -281,10 +283,12 @@ static int mail_verification(http_req *r, const char *to, const char *token, int
                      "others stop working.\n\n"
                    : "",
              to, base, token);
-    return desk_mail(r->desk, to, "Confirm your e-mail address for garant", body);
+    int rc = desk_mail_prepare(out, r->desk, to, "Confirm your e-mail address for garant", body);
+    sodium_memzero(body, sizeof body);
+    return rc;
 }
 
-static int mail_exists(http_req *r, const char *to)
+static int mail_exists(desk_mail_item *out, http_req *r, const char *to)
 {
     char base[512], body[2048];
     base_url(base, sizeof base, r->srv);
@@ -297,7 +301,7 @@ static int mail_exists(http_req *r, const char *to)
              "%s/forgot\n\n"
              "If it was not you, ignore this mail: nothing has changed.\n",
              to, base, base);
-    return desk_mail(r->desk, to, "Your garant account", body);
+    return desk_mail_prepare(out, r->desk, to, "Your garant account", body);
 }
 
 typedef struct signup_limit_job {
@@ -377,10 +381,10 @@ static int signup(http_req *r)
     snprintf(j.signup.name, sizeof j.signup.name, "%s", json_string_value(v[2]));
     j.signup.created_at = r->now;
     j.signup.expires_at = r->now + VERIFY_TTL_S;
-    /* The mail goes out before the write, so that a mail server that
-    ** refuses it leaves nothing behind. The write decides again what to do
-    ** (an address confirmed in between keeps its account, and this link
-    ** then finds nothing to confirm). */
+    /* The mail is built before the write and queued in its transaction
+    ** (the outbox sends it after the answer): both or neither. The write
+    ** decides again what to do (an address confirmed in between keeps its
+    ** account, and this link then finds nothing to confirm). */
     garant_user old;
     garant_signup pending;
     rc = GS(r->db)->accounts->user_by_email(r->db, j.signup.email, &old);
@@ -394,11 +398,20 @@ static int signup(http_req *r)
     }
     char token[44];
     http_token_new(token, j.token_hash);
-    rc = exists && old.verified_at ? mail_exists(r, j.signup.email)
-                                   : mail_verification(r, j.signup.email, token, exists);
+    desk_mail_item mail;
+    rc = exists && old.verified_at ? mail_exists(&mail, r, j.signup.email)
+                                   : mail_verification(&mail, r, j.signup.email, token, exists);
     sodium_memzero(token, sizeof token);
-    if (rc) return garant__error(GARANT_EIO, "the confirmation e-mail could not be sent; try again later");
-    if ((rc = http_write(r->srv, signup_write, &j))) return rc;
+    if (rc) {
+        desk_mail_item_free(&mail);
+        return rc;
+    }
+    j.mail = &mail;
+    rc = http_write(r->srv, signup_write, &j);
+    sodium_memzero(mail.raw, mail.raw_len);
+    desk_mail_item_free(&mail);
+    if (rc) return rc;
+    desk_mail_wake(r->desk);
     return signup_accepted(r, j.signup.email);
 }
 
@@ -665,11 +678,15 @@ typedef struct forgot_job {
     const char *throttle_key;
     uint8_t token_hash[32];
     int64_t now;
-    int send;             /* out: mail the link */
+    const desk_mail_item *mail; /* the reset mail, built for every request;
+                                ** NULL if the address cannot take one */
+    int send;             /* out: the link is mailed */
 } forgot_job;
 
-/* Every request runs the same write (one throttle record), known address
-** or not, so the answer's timing tells little. */
+/* Every request builds the mail and runs the same write (one throttle
+** record; the token and the mail's row for a known address), and no
+** request waits on SMTP (the mail goes through the outbox), so the
+** answer's timing tells little (issue 13, finding 4). */
 static int forgot_write(garant_store_conn *w, void *arg)
 {
     forgot_job *j = arg;
@@ -681,9 +698,10 @@ static int forgot_write(garant_store_conn *w, void *arg)
     rc = j->email[0] ? a->user_by_email(w, j->email, &u) : GARANT_ENOTFOUND;
     if (rc == GARANT_ENOTFOUND) return 0;
     if (rc) return rc;
-    if (!u.verified_at || count > RESET_MAILS_PER_HOUR) return 0;
+    if (!u.verified_at || count > RESET_MAILS_PER_HOUR || !j->mail) return 0;
     j->send = 1;
-    return a->token_insert(w, GARANT_TOKEN_RESET, u.id, j->token_hash, j->now + RESET_TTL_S);
+    rc = a->token_insert(w, GARANT_TOKEN_RESET, u.id, j->token_hash, j->now + RESET_TTL_S);
+    return rc ? rc : desk_mail_enqueue(w, j->mail);
 }
 
 static const http_field forgot_body[] = {{"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL}, {NULL, 0, 0, 0}};
@@ -703,21 +721,27 @@ static int forgot(http_req *r)
     j.throttle_key = key;
     j.now = r->now;
     http_token_new(token, j.token_hash);
-    if ((rc = http_write(r->srv, forgot_write, &j))) return rc;
-    if (j.send) {
-        char base[512], body[2048];
-        base_url(base, sizeof base, r->srv);
-        snprintf(body, sizeof body,
-                 "Hello,\n\n"
-                 "someone (we hope you) asked to reset the password of the garant\n"
-                 "account %s. To choose a new password, open this link within an hour:\n\n"
-                 "%s/reset?token=%s\n\n"
-                 "Setting a new password logs the account out everywhere. If you did not\n"
-                 "ask for this, ignore this mail: the password stays as it is.\n",
-                 email, base, token);
-        /* A failure is logged by desk_mail; the answer must not differ. */
-        desk_mail(r->desk, email, "Reset your garant password", body);
+    char base[512], body[2048];
+    base_url(base, sizeof base, r->srv);
+    snprintf(body, sizeof body,
+             "Hello,\n\n"
+             "someone (we hope you) asked to reset the password of the garant\n"
+             "account %s. To choose a new password, open this link within an hour:\n\n"
+             "%s/reset?token=%s\n\n"
+             "Setting a new password logs the account out everywhere. If you did not\n"
+             "ask for this, ignore this mail: the password stays as it is.\n",
+             email, base, token);
+    desk_mail_item mail;
+    if (desk_mail_prepare(&mail, r->desk, email, "Reset your garant password", body) == 0) j.mail = &mail;
+    sodium_memzero(body, sizeof body);
+    rc = http_write(r->srv, forgot_write, &j);
+    if (j.mail) sodium_memzero(mail.raw, mail.raw_len);
+    desk_mail_item_free(&mail);
+    if (rc) {
+        sodium_memzero(token, sizeof token);
+        return rc;
     }
+    if (j.send) desk_mail_wake(r->desk);
     sodium_memzero(token, sizeof token);
     return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",
                                         "if this address has an account, a link to reset its password is on its way"));

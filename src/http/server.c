@@ -682,11 +682,12 @@ int garant_server_run(const garant_server_options *opt)
         .ntest_resolve = opt->ntest_resolve,
         .monitor_interval_ms = opt->monitor_interval_ms,
         .freemail_path = opt->freemail_path,
+        .mail_key_file = opt->mail_key_file,
+        .mail_templates = opt->mail_templates,
         .smtp_url = opt->smtp_url,
         .mail_from = opt->mail_from,
         .quiet = opt->quiet,
         .limits = opt->limits,
-        .mail_key_file = opt->mail_key_file,
         .support_address = opt->support_address,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);

@@ -242,7 +242,36 @@ static int mail_list(garant_store_conn *conn, int limit, json_t **out)
     return gs_sqlite_rows_json(c, st, out, what);
 }
 
+static const char SQL_KEY_INSERT[] = "INSERT OR IGNORE INTO mail_key (id, key, created_at) VALUES (1, ?1, ?2)";
+static const char SQL_KEY_GET[] = "SELECT key FROM mail_key WHERE id = 1";
+
+static int mail_key_keep(garant_store_conn *conn, unsigned char out[GARANT_STORE_MAIL_KEY_BYTES],
+                         const unsigned char candidate[GARANT_STORE_MAIL_KEY_BYTES], int64_t now)
+{
+    static const char what[] = "mail.key_keep";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_KEY_INSERT, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_blob(st, 1, candidate, GARANT_STORE_MAIL_KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
+    sqlite3_clear_bindings(st);
+    if (err) return err;
+    if ((err = gs_sqlite_prepare(c, SQL_KEY_GET, &st))) return err;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == GARANT_STORE_MAIL_KEY_BYTES)
+        memcpy(out, sqlite3_column_blob(st, 0), GARANT_STORE_MAIL_KEY_BYTES);
+    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        err = garant__error(GARANT_ESTORE, "%s: the stored mail key is missing or malformed", what);
+    else
+        err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
 const garant_store_mail_ops gs_sqlite_mail_ops = {
+    .key_keep = mail_key_keep,
     .enqueue = mail_enqueue,
     .claim = mail_claim,
     .load_raw = mail_load_raw,

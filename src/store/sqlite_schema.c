@@ -311,6 +311,14 @@ const char *const gs_sqlite_migrations[] = {
     "  sent_at INTEGER);"
     "CREATE INDEX mail_outbox_due ON mail_outbox(due_at, id) WHERE state = 'queued';"
     "CREATE INDEX mail_outbox_ticket ON mail_outbox(ticket_id) WHERE ticket_id IS NOT NULL;",
+    /* 13: the mail key (issue 14), made at the first start when no
+    ** --mail-key-file is given and kept here, so reply addresses and
+    ** Message-IDs survive restarts and one backup holds everything. One
+    ** row, never changed (a new key invalidates every address in the wild). */
+    "CREATE TABLE mail_key ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  key BLOB NOT NULL CHECK (length(key) = 32),"
+    "  created_at INTEGER NOT NULL);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

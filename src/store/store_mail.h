@@ -29,6 +29,8 @@ typedef struct garant_store_conn garant_store_conn;
 #define GARANT_MAIL_MAX_RAW (40 * 1024 * 1024)
 #define GARANT_MAIL_MAX_MESSAGE_ID 250
 #define GARANT_MAIL_MAX_ERROR 1000
+/* The mail key's size (src/mail/token.h's GARANT_MAIL_KEY_BYTES). */
+#define GARANT_STORE_MAIL_KEY_BYTES 32
 
 /* A mail to queue. Every pointer is borrowed for the call. */
 typedef struct garant_mail_new {
@@ -86,6 +88,11 @@ typedef struct garant_store_mail_ops {
     ** recipient, ticket_id, last_error, sent_at}]. Caller owns *out; free
     ** with json_decref. */
     int (*list)(garant_store_conn *c, int limit, json_t **out);
+    /* The server's mail key into out: the stored one, or, when none is
+    ** stored yet, candidate, which is stored (and never replaced). In the
+    ** caller's write transaction, or in one of its own. */
+    int (*key_keep)(garant_store_conn *c, unsigned char out[GARANT_STORE_MAIL_KEY_BYTES],
+                    const unsigned char candidate[GARANT_STORE_MAIL_KEY_BYTES], int64_t now);
 } garant_store_mail_ops;
 
 #endif

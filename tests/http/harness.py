@@ -63,6 +63,12 @@ def wait_until(cond, what, timeout=WAIT_S, interval=0.02):
 class _SMTPHandler(socketserver.StreamRequestHandler):
     def handle(self):
         box = self.server.box
+        # Held: a slow server, silent until released (or closed).
+        box["open"].wait()
+        if box["down"]:
+            # Down: a temporary refusal of the whole session (RFC 5321 421).
+            self.wfile.write(b"421 test SMTP is down\r\n")
+            return
         self.wfile.write(b"220 test SMTP\r\n")
         rcpt, data = [], None
         while True:
@@ -113,7 +119,8 @@ class SMTPReceiver:
     """Collects mails; .mails is a list of {"to": [...], "data": text}."""
 
     def __init__(self):
-        self.box = {"lock": threading.Lock(), "mails": []}
+        self.box = {"lock": threading.Lock(), "mails": [], "down": False, "open": threading.Event()}
+        self.box["open"].set()
         self.srv = _ThreadingTCP(("127.0.0.1", 0), _SMTPHandler)
         self.srv.box = self.box
         self.port = self.srv.server_address[1]
@@ -125,7 +132,9 @@ class SMTPReceiver:
             return list(self.box["mails"])
 
     def wait_for(self, to, timeout=WAIT_S):
-        """The newest mail to `to`, waiting for it to arrive."""
+        """The newest mail to `to`, waiting for it to arrive. Mail is sent
+        by the outbox after the answer: when an earlier mail to `to` may be
+        in the box, count the mails first and wait for one more."""
         def newest():
             for m in reversed(self.mails):
                 if to in m["to"]:
@@ -133,7 +142,19 @@ class SMTPReceiver:
             return None
         return wait_until(newest, "a mail to %s" % to, timeout)
 
+    def set_down(self, down):
+        """Down: every session is refused with 421 (a temporary failure)."""
+        self.box["down"] = down
+
+    def hold(self):
+        """Slow: new sessions wait, silent, until release()."""
+        self.box["open"].clear()
+
+    def release(self):
+        self.box["open"].set()
+
     def close(self):
+        self.release()
         self.srv.shutdown()
         self.srv.server_close()
 
@@ -394,6 +415,22 @@ class Server:
         for name in ("garant_monitor_rounds_total", "garant_webhook_rounds_total"):
             start = self.metric(name)
             wait_until(lambda: self.metric(name) >= start + n, "%d rounds of %s" % (n, name), interval=0.01)
+
+    def wait_mail_rounds(self, n=2):
+        """Wait until the mail sender has completed n more rounds. With n >= 2
+        a whole round ran after this call on the clock as it is now: every
+        mail queued and due before the call has been sent (or attempted),
+        and the garant_mail_* gauges count it."""
+        start = self.metric("garant_mail_rounds_total")
+        wait_until(lambda: self.metric("garant_mail_rounds_total") >= start + n,
+                   "%d rounds of the mail sender" % n, interval=0.01)
+
+    def mails_settled(self):
+        """Every mail queued so far and due has reached the SMTP receiver
+        (or was attempted): the outbox sends after the answer, so "no mail
+        was sent" is worth asserting only after this."""
+        self.wait_mail_rounds(2)
+        return self
 
     def add_staff(self, email, role="agent", password="correct horse battery"):
         p = subprocess.run([GARANT, "user", "add", "--db", self.db, "--email", email, "--role", role,

@@ -96,7 +96,9 @@ def test_a_logged_mail_is_lines_of_its_own_kind():
     with Server(smtp=False) as s:
         expect_status(s.post("/api/v1/signup", {"email": "it@acme.example", "password": PASSWORD, "name": "N"}),
                       201)
-        log = s.read_log()
+        # The mail sender writes it after the answer (the outbox).
+        log = wait_until(lambda: (lambda t: t if "-- end of mail --" in t else None)(s.read_log()),
+                         "the mail in the log")
         start = log.index("garant: mail (no --smtp-url, so not sent):\n")
         block = log[start:].split("\n")
         end = block.index("garant: mail| -- end of mail --")

@@ -242,6 +242,19 @@ static void test_failed_and_counts(void **state)
     json_decref(list);
 }
 
+static void test_key_kept_once(void **state)
+{
+    fixture *fx = *state;
+    unsigned char a[GARANT_STORE_MAIL_KEY_BYTES], b[GARANT_STORE_MAIL_KEY_BYTES], out[GARANT_STORE_MAIL_KEY_BYTES];
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0x5a, sizeof b);
+    check(fx->mail->key_keep(fx->w, out, a, T0), "first key");
+    assert_memory_equal(out, a, sizeof a);
+    /* A later candidate never replaces the stored key. */
+    check(fx->mail->key_keep(fx->w, out, b, T0 + 1), "second key");
+    assert_memory_equal(out, a, sizeof a);
+}
+
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int run_mail_contract(const garant_store_ops *ops, const char *target)
@@ -252,6 +265,7 @@ int run_mail_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_enqueue_claim_load),        CASE(test_enqueue_refuses), CASE(test_enqueue_in_callers_transaction),
         CASE(test_claim_order_and_limit),     CASE(test_retry_then_sent_once), CASE(test_failed_and_counts),
+        CASE(test_key_kept_once),
     };
     char name[64];
     snprintf(name, sizeof name, "store mail (%s)", ops->name);
