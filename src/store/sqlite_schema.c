@@ -319,6 +319,19 @@ const char *const gs_sqlite_migrations[] = {
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
     "  key BLOB NOT NULL CHECK (length(key) = 32),"
     "  created_at INTEGER NOT NULL);",
+    /* 14: a reply re-indexed its ticket's whole conversation for search
+    ** (migration 10): with thousands of messages on one ticket each reply
+    ** cost the writer seconds, and every write of the desk waited behind
+    ** it. The conversation columns now keep the newest 64 K characters of
+    ** each kind: a reply costs at most that much indexing, and the older
+    ** words of a very long thread are no longer found (docs/api.md). */
+    "DROP TRIGGER ticket_search_replied;"
+    "CREATE TRIGGER ticket_search_replied AFTER INSERT ON replies BEGIN"
+    "  UPDATE ticket_search SET public = substr(public || ' ' || new.body, -65536)"
+    "    WHERE rowid = new.ticket_id AND new.public;"
+    "  UPDATE ticket_search SET internal = substr(internal || ' ' || new.body, -65536)"
+    "    WHERE rowid = new.ticket_id AND NOT new.public;"
+    "END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -617,6 +617,20 @@ static void test_search(void **state)
     assert_string_equal(search(fx, "billing engine", fx->acme, 1, 0, 50), "");
     assert_string_equal(search(fx, "billing", fx->acme, 1, 0, 50), "2");
 
+    /* A very long conversation keeps its newest 64 K characters for search
+    ** (migration 14): a reply never re-indexes more than that. */
+    check(tk->reply_insert(fx->w, d, fx->agent, "Zebra stripes in the export.", 1, T0 + 40, NULL), "zebra");
+    assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "4");
+    static char filler[5700 * 7 + 1];
+    for (int i = 0; i < 5700; i++) memcpy(filler + 7 * i, "filler ", 7);
+    filler[sizeof filler - 1] = '\0';
+    check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 50, NULL), "filler");
+    assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "4"); /* 40 K: still in */
+    check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 60, NULL), "filler 2");
+    assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "filler", 0, 0, 0, 50), "4");
+    assert_string_equal(search(fx, "csv", 0, 0, 0, 50), "4"); /* the body stays whole */
+
     /* With filters. */
     garant_ticket_filter f = filter(50);
     snprintf(f.q, sizeof f.q, "checkout");
