@@ -21,9 +21,17 @@
 ** customer@professional.load.example and customer@advanced.load.example,
 ** all with the password read from the first line of stdin.
 **
-** Usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password
+** Usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] [--text words] < password
 ** (--spread-days 0 files every ticket now: nothing is due yet, and the SLA
 ** monitor has nothing to look at.)
+**
+** --text words (the search benchmark, bench/search.py) gives every ticket a
+** subject of 6 and a body of 48 words drawn from a vocabulary of VOCAB
+** words by Zipf's law (word k about 1/k as frequent as the first): a few
+** words are in most tickets, most words in a few; the words are the
+** support desk's own (vocab_word(k)), so bench/search.py can name a word
+** by its rank. Statuses are then mixed too (60 % open, 15 % pending, 15 %
+** solved, 10 % closed), so that a status filter is selective.
 ** A tool, not a test: it exits non-zero only if the store refuses a row.
 */
 #include <stdint.h>
@@ -38,6 +46,11 @@
 #include "http.h"
 #include "loader.h"
 #include "store.h"
+
+/* Words of --text words, and how many of them a ticket has. */
+#define VOCAB 50000
+#define SUBJECT_WORDS 6
+#define BODY_WORDS 48
 
 /* Tickets per transaction. */
 #define BATCH 5000
@@ -60,6 +73,76 @@ static double now_mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Word k (1-based) of the vocabulary: the first ones are English's and a
+** support desk's common words; the rest are made of syllables, distinct
+** for distinct k (k written in base 20 with a syllable a digit, behind a
+** fixed prefix syllable), so each is one FTS5 token. bench/search.py computes the same
+** words: change both together. */
+static const char *const common_words[] = {
+    "the",        "and",          "to",         "is",          "we",       "it",       "not",
+    "in",         "our",          "since",      "error",       "login",    "export",   "invoice",
+    "timeout",    "dashboard",    "payment",    "report",      "user",     "password", "api",
+    "checkout",   "email",        "sync",       "upload",      "server",   "customer", "order",
+    "page",       "slow",         "failed",     "update",      "account",  "access",   "data",
+    "import",     "webhook",      "certificate", "integration", "mobile",  "search",   "billing",
+    "permission", "backup",       "notification","calendar",    "crash",    "database", "latency",
+    "refund"};
+#define N_COMMON (sizeof common_words / sizeof common_words[0])
+
+static void vocab_word(char *out, size_t cap, unsigned k)
+{
+    static const char *const syl[20] = {"ba", "ke", "li", "mo", "nu", "pa", "re", "si", "to", "vu",
+                                        "da", "fe", "gi", "ho", "ju", "la", "me", "ni", "po", "ru"};
+    if (k >= 1 && k <= N_COMMON) {
+        snprintf(out, cap, "%s", common_words[k - 1]);
+        return;
+    }
+    char digits[16][3];
+    int n = 0;
+    unsigned v = k;
+    do {
+        snprintf(digits[n++], sizeof digits[0], "%s", syl[v % 20]);
+        v /= 20;
+    } while (v && n < 16);
+    size_t len = (size_t)snprintf(out, cap, "zo");
+    while (n-- > 0 && len + 2 < cap) len += (size_t)snprintf(out + len, cap - len, "%s", digits[n]);
+}
+
+/* The Zipf cumulative weights, cum[k-1] = sum of 1/i for i <= k. */
+static double *zipf_table(void)
+{
+    double *cum = malloc(VOCAB * sizeof *cum);
+    if (!cum) return NULL;
+    double sum = 0;
+    for (unsigned k = 1; k <= VOCAB; k++) cum[k - 1] = sum += 1.0 / k;
+    return cum;
+}
+
+static unsigned zipf_pick(const double *cum, uint64_t r)
+{
+    double u = (double)(r >> 11) / 9007199254740992.0 * cum[VOCAB - 1];
+    unsigned lo = 0, hi = VOCAB - 1;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (cum[mid] < u) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo + 1;
+}
+
+/* n words of the vocabulary, space separated, into out. */
+static void words(char *out, size_t cap, int n, const double *cum, uint64_t *s)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char w[40];
+        vocab_word(w, sizeof w, zipf_pick(cum, rnd(s)));
+        if (len + strlen(w) + 2 >= cap) break;
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", w);
+    }
 }
 
 static int fail(const char *what)
@@ -117,6 +200,7 @@ int main(int argc, char **argv)
 {
     const char *db = NULL;
     long long n = 1000000, seed = 0x67617261, spread_days = SPREAD_DAYS;
+    int text_words = 0;
     for (int i = 1; i < argc; i++) {
         char *end = NULL;
         if (!strcmp(argv[i], "--db") && i + 1 < argc) {
@@ -139,13 +223,19 @@ int main(int argc, char **argv)
                 fprintf(stderr, "seed_tickets: --seed must be a non-zero integer\n");
                 return 2;
             }
+        } else if (!strcmp(argv[i], "--text") && i + 1 < argc) {
+            if (strcmp(argv[++i], "words")) {
+                fprintf(stderr, "seed_tickets: --text takes 'words'\n");
+                return 2;
+            }
+            text_words = 1;
         } else {
-            fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password\n");
+            fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] [--text words] < password\n");
             return 2;
         }
     }
     if (!db) {
-        fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] < password\n");
+        fprintf(stderr, "usage: seed_tickets --db FILE [--tickets N] [--spread-days D] [--seed S] [--text words] < password\n");
         return 2;
     }
     char password[1100];
@@ -186,9 +276,16 @@ int main(int argc, char **argv)
     const int64_t spread_s = (int64_t)spread_days * 86400;
     double t0 = now_mono_s();
     long long done = 0, with_due = 0, breached = 0;
-    static const char body[] =
+    static const char fixed_body[] =
         "Since this morning the export job stops half way with a timeout; the log is attached. "
         "We need the nightly export for our invoicing run.";
+    double *cum = NULL;
+    if (text_words && !(cum = zipf_table())) {
+        garant_store_close(st);
+        garant_policy_free(pol);
+        return fail("allocating the vocabulary");
+    }
+    char body[BODY_WORDS * 24];
     while (!rc && done < n) {
         rc = ops->begin_write(w);
         long long end = done + BATCH < n ? done + BATCH : n;
@@ -202,13 +299,21 @@ int main(int argc, char **argv)
             memset(&t, 0, sizeof t);
             t.org_id = org_ids[p];
             t.requester_id = user_ids[p];
-            snprintf(t.subject, sizeof t.subject, "Export stops half way (load ticket %lld)", done + 1);
+            if (cum) {
+                words(t.subject, sizeof t.subject, SUBJECT_WORDS, cum, &s);
+                words(body, sizeof body, BODY_WORDS, cum, &s);
+            } else {
+                snprintf(t.subject, sizeof t.subject, "Export stops half way (load ticket %lld)", done + 1);
+                snprintf(body, sizeof body, "%s", fixed_body);
+            }
             t.priority = t.initial_priority = priority;
             snprintf(t.plan, sizeof t.plan, "%s", plans[p]);
             snprintf(t.product, sizeof t.product, "%s", beta ? "Garant Insights" : "Garant Desk");
             snprintf(t.stage, sizeof t.stage, "%s", beta ? "beta" : "ga");
             snprintf(t.environment, sizeof t.environment, "production");
-            snprintf(t.status, sizeof t.status, "open");
+            unsigned st_pick = (unsigned)((r >> 40) % 100);
+            snprintf(t.status, sizeof t.status, "%s",
+                     !cum || st_pick < 60 ? "open" : st_pick < 75 ? "pending" : st_pick < 90 ? "solved" : "closed");
             /* In order of submission, as the service would number them, with
             ** a little jitter: the indexes then grow at their ends. */
             t.submitted_at = now - spread_s + (int64_t)((double)spread_s * (double)done / (double)n) +
@@ -236,6 +341,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "seed_tickets: %lld tickets (%.0f/s)\n", done, done / (now_mono_s() - t0));
     }
     double dt = now_mono_s() - t0;
+    free(cum);
     garant_store_close(st);
     garant_policy_free(pol);
     if (rc) return fail("inserting tickets");

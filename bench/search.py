@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""search.py - full-text search at a million tickets (issue 15): the
+latency of GET /api/v1/tickets?q=... with a realistic mix of words and
+filters, on a cold and on a warm cache.
+
+The tickets come from bench/seed_tickets.c --text words: a subject of 6 and
+a body of 48 words each, drawn by Zipf's law from a vocabulary of 50,000
+(the first ten are English's commonest words, then forty of a support
+desk's, then made-up words of syllables). A word of rank k is in about
+54/(k * 10.8) of the tickets: "error" (rank 11) in about a third, a word of
+rank 1,000 in 0.5 %, one of rank 40,000 in about a hundred tickets. The
+query mix, drawn with a fixed seed:
+
+  30 %  one common support word          error
+  15 %  one word of rank 200-2,000
+  15 %  one rare word (rank 5,000-50,000)
+  10 %  two words, common and middling    error zokeli
+  5 %   a prefix                          expo*
+  15 %  a common word and a filter        error + status=pending | priority=1
+                                          | plan=advanced | breached=true
+  10 %  as a customer (one organization, internal notes excluded)
+
+Each query asks for the first page (50 tickets, newest first), as the
+agents' search box does.
+
+Cold: the server starts on the seeded file after its pages were dropped
+from the kernel's cache (posix_fadvise DONTNEED on the database and its
+write-ahead log: no root needed) and answers COLD_QUERIES distinct queries
+once each, one at a time. Warm: then WARM_QUERIES queries from the same mix,
+from 1 client and from CLIENTS clients at once (each a process of its own,
+keep-alive connections). Prints p50, p99 and max for each, and the goal
+(p99 <= 20 ms).
+
+Usage: bench/search.py BINARY [TICKETS]   (default 1,000,000)
+Environment: DB_TEMPLATE=FILE reuses a database seeded before (KEEP=1
+keeps the one seeded here and says where); COLD_QUERIES (300),
+WARM_QUERIES (3000), CLIENTS (4); VERBOSE=1 names the slowest queries."""
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+PASSWORD = "load-test-password"
+GOAL_P99_MS = 20.0
+
+COMMON = ["the", "and", "to", "is", "we", "it", "not", "in", "our", "since", "error", "login", "export",
+          "invoice", "timeout", "dashboard", "payment", "report", "user", "password", "api", "checkout",
+          "email", "sync", "upload", "server", "customer", "order", "page", "slow", "failed", "update",
+          "account", "access", "data", "import", "webhook", "certificate", "integration", "mobile",
+          "search", "billing", "permission", "backup", "notification", "calendar", "crash", "database",
+          "latency", "refund"]
+SYLLABLES = ["ba", "ke", "li", "mo", "nu", "pa", "re", "si", "to", "vu",
+             "da", "fe", "gi", "ho", "ju", "la", "me", "ni", "po", "ru"]
+VOCAB = 50000
+
+
+def vocab_word(k):
+    """Word k of bench/seed_tickets.c's vocab_word: keep the two alike."""
+    if 1 <= k <= len(COMMON):
+        return COMMON[k - 1]
+    digits = []
+    while True:
+        digits.append(SYLLABLES[k % 20])
+        k //= 20
+        if not k:
+            break
+    return "zo" + "".join(reversed(digits))
+
+
+def query_mix(n, seed):
+    """n (who, query string) pairs; who is "agent" or "customer"."""
+    rng = random.Random(seed)
+    support = range(11, len(COMMON) + 1)
+    filters = ["status=pending", "priority=1", "plan=advanced", "breached=true"]
+    out = []
+    for _ in range(n):
+        x = rng.random()
+        who = "agent"
+        params = {"limit": "50"}
+        if x < 0.30:
+            params["q"] = vocab_word(rng.choice(support))
+        elif x < 0.45:
+            params["q"] = vocab_word(rng.randint(200, 2000))
+        elif x < 0.60:
+            params["q"] = vocab_word(rng.randint(5000, VOCAB))
+        elif x < 0.70:
+            params["q"] = vocab_word(rng.choice(support)) + " " + vocab_word(rng.randint(200, 2000))
+        elif x < 0.75:
+            params["q"] = vocab_word(rng.choice(support))[:4] + "*"
+        elif x < 0.90:
+            params["q"] = vocab_word(rng.choice(support))
+            k, v = rng.choice(filters).split("=")
+            params[k] = v
+        else:
+            who = "customer"
+            params["q"] = vocab_word(rng.choice(support)) if rng.random() < 0.5 else vocab_word(rng.randint(200, 5000))
+        out.append((who, "/api/v1/tickets?" + urllib.parse.urlencode(params)))
+    return out
+
+
+def login(port, email):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("POST", "/api/v1/login", json.dumps({"email": email, "password": PASSWORD}),
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    body = r.read()
+    if r.status != 200:
+        sys.exit("search: login of %s answered %d: %s" % (email, r.status, body[:200]))
+    c.close()
+    return json.loads(body)["token"]
+
+
+def run_queries(args):
+    """Send the queries one at a time on one keep-alive connection; return
+    the latencies in ms and the number of answers other than 200."""
+    port, tokens, queries = args
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    lat, bad = [], 0
+    slow = []
+    for who, path in queries:
+        t0 = time.perf_counter()
+        c.request("GET", path, headers={"Authorization": "Bearer " + tokens[who]})
+        r = c.getresponse()
+        r.read()
+        lat.append((time.perf_counter() - t0) * 1000)
+        slow.append((lat[-1], who, path))
+        if r.status != 200:
+            bad += 1
+            if bad == 1:
+                print("search: %s answered %d" % (path, r.status), file=sys.stderr)
+    c.close()
+    if os.environ.get("VERBOSE") == "1":
+        for ms, who, path in sorted(slow, reverse=True)[:8]:
+            print("search:   slow %7.2f ms %-8s %s" % (ms, who, path), file=sys.stderr)
+    return lat, bad
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))]
+
+
+def report(name, lat, bad, seconds=None):
+    p99 = pct(lat, 0.99)
+    rate = " %6.0f queries/s," % (len(lat) / seconds) if seconds else ""
+    print("search: %-22s %5d queries,%s p50 %6.2f ms, p99 %6.2f ms, max %7.2f ms, non-200 %d: %s"
+          % (name, len(lat), rate, pct(lat, 0.5), p99, max(lat), bad,
+             "goal met" if p99 <= GOAL_P99_MS and not bad else "goal MISSED"))
+    return p99 <= GOAL_P99_MS and not bad
+
+
+def drop_cache(db):
+    for path in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(path):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def start_server(binary, db, work):
+    out = open(os.path.join(work, "server.out"), "w+")
+    err = open(os.path.join(work, "server.log"), "a")
+    p = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet",
+                          "--max-connections-per-address", "0", "--limits", "none"], stdout=out, stderr=err)
+    for _ in range(3000):  # up to 5 minutes: a large write-ahead log is checkpointed first
+        out.seek(0)
+        text = out.read()
+        if "listening on" in text:
+            port = int(text.split("listening on http://127.0.0.1:")[1].split("/")[0])
+            return p, port
+        if p.poll() is not None:
+            sys.exit("search: the server did not start: " + open(os.path.join(work, "server.log")).read())
+        time.sleep(0.1)
+    p.kill()
+    sys.exit("search: the server did not say where it listens")
+
+
+def main():
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: bench/search.py BINARY [TICKETS]")
+    binary = os.path.abspath(sys.argv[1])
+    tickets = int(sys.argv[2]) if len(sys.argv) == 3 else 1000000
+    seeder = os.path.join(os.path.dirname(binary), "seed_tickets")
+    cold_n = int(os.environ.get("COLD_QUERIES", "300"))
+    warm_n = int(os.environ.get("WARM_QUERIES", "3000"))
+    clients = int(os.environ.get("CLIENTS", "4"))
+    work = tempfile.mkdtemp(prefix="garant-search.")
+    db = os.path.join(work, "search.db")
+    server = None
+    try:
+        if os.environ.get("DB_TEMPLATE"):
+            shutil.copy(os.environ["DB_TEMPLATE"], db)
+            print("search: copied %s (%d MB)" % (os.environ["DB_TEMPLATE"], os.path.getsize(db) >> 20))
+        else:
+            subprocess.run([binary, "user", "add", "--db", db, "--email", "agent@load.example", "--role", "agent",
+                            "--password-stdin"], input=PASSWORD.encode(), check=True, stdout=subprocess.DEVNULL)
+            print("search: seeding %d tickets with words (bench/seed_tickets.c --text words)" % tickets,
+                  file=sys.stderr)
+            seeded = subprocess.run([seeder, "--db", db, "--tickets", str(tickets), "--text", "words"],
+                                    input=PASSWORD.encode(), check=True, stdout=subprocess.PIPE)
+            print("search: " + seeded.stdout.decode().strip())
+            if os.environ.get("KEEP") == "1":
+                shutil.copy(db, db + ".seeded")
+                print("search: kept %s.seeded (DB_TEMPLATE= to reuse)" % db, file=sys.stderr)
+        print("search: database %d MB" % (os.path.getsize(db) >> 20))
+
+        # Cold: a server on pages the kernel no longer holds.
+        drop_cache(db)
+        server, port = start_server(binary, db, work)
+        tokens = {"agent": login(port, "agent@load.example"),
+                  "customer": login(port, "customer@professional.load.example")}
+        ok = True
+        seen, cold = set(), []
+        for q in query_mix(cold_n * 3, 1):
+            if q not in seen:
+                seen.add(q)
+                cold.append(q)
+            if len(cold) == cold_n:
+                break
+        lat, bad = run_queries((port, tokens, cold))
+        ok &= report("cold, 1 client", lat, bad)
+
+        # Warm.
+        mix = query_mix(warm_n, 2)
+        run_queries((port, tokens, mix[: warm_n // 3]))  # warm the page cache
+        t0 = time.perf_counter()
+        lat, bad = run_queries((port, tokens, mix))
+        ok &= report("warm, 1 client", lat, bad, time.perf_counter() - t0)
+        per = warm_n // clients
+        jobs = [(port, tokens, query_mix(per, 100 + k)) for k in range(clients)]
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            pool.map(abs, range(clients))
+            t0 = time.perf_counter()
+            res = pool.map(run_queries, jobs)
+            dt = time.perf_counter() - t0
+        ok &= report("warm, %d clients" % clients, [x for r in res for x in r[0]], sum(r[1] for r in res), dt)
+        print("search: %s" % ("every goal met" if ok else "a goal was missed"))
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+        if os.environ.get("KEEP") == "1":
+            print("search: kept %s" % work, file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
