@@ -118,6 +118,15 @@ const char *garant_explanation_text(const garant_explanation *ex);
 ** Writes at most cap bytes including the NUL; returns buf. */
 char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
 
+/* The one lateness figure every door shows (the API's sla.remaining, the
+** pages and the mails say the same): seconds left (negative: late) of a
+** target as "2 h 59 min left" or "29 h late", with " (business hours)"
+** after it when business is non-zero. Whole minutes and hours, never
+** days (29 business hours are not "1 d 5 h"): what is left rounds down,
+** lateness rounds up; under a minute left reads "under 1 min left".
+** Writes at most cap bytes including the NUL; returns buf. */
+char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business);
+
 /* An instant as local wall time in tz: "Mon 30 Nov 2026 14:30 CET" (with
 ** ":SS" when the seconds are not zero). Writes at most cap bytes including
 ** the NUL; returns buf. */

@@ -206,6 +206,28 @@ char *garant_duration_format(char *buf, size_t cap, int64_t seconds)
     return buf;
 }
 
+char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business)
+{
+    if (cap == 0) return buf;
+    const char *unit = business ? " (business hours)" : "";
+    if (seconds >= 0 && seconds < 60) {
+        snprintf(buf, cap, "under 1 min left%s", unit);
+        return buf;
+    }
+    /* In unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
+    uint64_t s = seconds < 0 ? 0 - (uint64_t)seconds : (uint64_t)seconds;
+    uint64_t min = seconds < 0 ? s / 60 + (s % 60 != 0) : s / 60;
+    unsigned long long h = min / 60, m = min % 60;
+    const char *when = seconds < 0 ? "late" : "left";
+    if (h && m)
+        snprintf(buf, cap, "%llu h %llu min %s%s", h, m, when, unit);
+    else if (h)
+        snprintf(buf, cap, "%llu h %s%s", h, when, unit);
+    else
+        snprintf(buf, cap, "%llu min %s%s", m, when, unit);
+    return buf;
+}
+
 /* Local wall time of t in tz, split for display. */
 typedef struct local_parts {
     int64_t day;

@@ -851,7 +851,7 @@ const http_route http_routes_policy[] = {
     {"PATCH", "/api/v1/products/{id}", HTTP_ADMIN, product_update,
      "change a product's stage {stage}: a new policy version for tickets filed from now on; open tickets move "
      "onto it only by a correction", HTTP_RUN_WORKER, product_update_body, NULL},
-    {"GET", "/api/v1/calendar", HTTP_STAFF, calendar_get,
+    {"GET", "/api/v1/calendar", HTTP_USER, calendar_get,
      "a business calendar's open hours and holidays per local day, ?from=&to= (at most 62 days)",
      HTTP_RUN_WORKER, NULL, calendar_query},
     {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},

@@ -137,12 +137,15 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     json_t *remaining = json_null(), *remaining_text = json_null();
     if (due != GARANT_NO_DUE) {
         int64_t at = answered ? t->first_response_at : now, left;
-        if (!known || target.kind == GARANT_TARGET_NONE || garant_clock_remaining(&left, pol, &terms, due, at) != 0)
-            left = due - at; /* wall time, for want of the terms' calendar */
+        int business = known && target.kind == GARANT_TARGET_BUSINESS;
+        if (!business || garant_clock_remaining(&left, pol, &terms, due, at) != 0) {
+            left = due - at; /* wall time: a 24/7 target, or for want of the terms' calendar */
+            business = 0;
+        }
         json_decref(remaining);
         json_decref(remaining_text);
         remaining = json_integer(left);
-        remaining_text = json_string(garant_duration_format(dur, sizeof dur, left));
+        remaining_text = json_string(garant_lateness_format(text, sizeof text, left, business));
     }
     if (!rc) rc = put(o, "remaining_business_seconds", remaining);
     else json_decref(remaining);

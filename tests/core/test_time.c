@@ -154,13 +154,34 @@ static void test_format(void **state)
     assert_string_equal(garant_duration_format(d, sizeof d, 10799), "2 h 59 min 59 s");
 }
 
+/* Time left or late, in whole minutes: what is left rounds down (never
+** more than remains), lateness rounds up (never less than it is). */
+static void test_lateness(void **state)
+{
+    (void)state;
+    char d[64];
+    assert_string_equal(garant_lateness_format(d, sizeof d, 10799, 1), "2 h 59 min left (business hours)");
+    assert_string_equal(garant_lateness_format(d, sizeof d, -104400, 1), "29 h late (business hours)");
+    assert_string_equal(garant_lateness_format(d, sizeof d, -3601, 0), "1 h 1 min late");
+    assert_string_equal(garant_lateness_format(d, sizeof d, -1, 0), "1 min late");
+    assert_string_equal(garant_lateness_format(d, sizeof d, 59, 0), "under 1 min left");
+    assert_string_equal(garant_lateness_format(d, sizeof d, 0, 1), "under 1 min left (business hours)");
+    assert_string_equal(garant_lateness_format(d, sizeof d, 3600, 0), "1 h left");
+    assert_string_equal(garant_lateness_format(d, sizeof d, 2700, 0), "45 min left");
+    /* 1,000 business hours: no days, whatever the count. */
+    assert_string_equal(garant_lateness_format(d, sizeof d, -3600000, 1), "1000 h late (business hours)");
+    assert_string_equal(garant_lateness_format(d, sizeof d, INT64_MIN, 0), "2562047788015215 h 31 min late");
+    char small[8];
+    assert_string_equal(garant_lateness_format(small, sizeof small, -104400, 1), "29 h la");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_civil_round_trip), cmocka_unit_test(test_leap_years),
         cmocka_unit_test(test_easter),           cmocka_unit_test(test_rfc3339_accepts),
         cmocka_unit_test(test_rfc3339_rejects),  cmocka_unit_test(test_parse_date),
-        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format),           cmocka_unit_test(test_lateness),
     };
     return t_exit_status(cmocka_run_group_tests_name("time", tests, NULL, NULL));
 }

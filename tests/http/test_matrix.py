@@ -68,7 +68,7 @@ TABLE = {
     "POST /api/v1/policy/corrections/preview":         (401, 403, 403, 403, 422),
     "POST /api/v1/policy/corrections":                 (401, 403, 403, 403, 422),
     "PUT /api/v1/policy":                              (401, 403, 403, 403, 422),
-    "GET /api/v1/calendar":                            (401, 403, 403, 422, 422),  # from and to missing
+    "GET /api/v1/calendar":                            (401, 422, 422, 422, 422),  # from and to missing
     "POST /api/v1/webhooks":                           (401, 403, 403, 403, 422),
     "GET /api/v1/webhooks":                            (401, 403, 403, 403, 200),
     "GET /api/v1/webhooks/deliveries":                 (401, 403, 403, 403, 200),

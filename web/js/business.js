@@ -65,12 +65,14 @@ export function openMs(windows, a, b) {
 
 /** A function nowMs -> business seconds left for a ticket as the server
  *  answered at answeredAt (ms, on the synced clock), or null when the
- *  ticket has no running target (no deadline, or already answered). */
+ *  ticket has no running target (no deadline, or already answered). A
+ *  business target whose calendar could not be read holds the server's
+ *  figure still rather than count wall time. */
 export function businessLeft(ticket, windowsByCalendar, answeredAt) {
   const sla = ticket.sla || {};
   if (ticket.first_response_at || !ticket.first_response_due || typeof sla.remaining_business_seconds !== 'number') return null;
   const base = sla.remaining_business_seconds;
   const windows = sla.target_kind === 'business' ? windowsByCalendar.get(sla.calendar) : null;
-  if (sla.target_kind === 'business' && windows) return (t) => base - openMs(windows, answeredAt, t) / 1000;
+  if (sla.target_kind === 'business') return windows ? (t) => base - openMs(windows, answeredAt, t) / 1000 : () => base;
   return (t) => base - (t - answeredAt) / 1000;
 }

@@ -2,7 +2,7 @@
 // /tickets?id=N: one ticket with its deadline, conversation and history.
 //
 // Deadlines show in the reader's time zone and in CET with a live
-// countdown; the data is fetched again every 30 s while the tab is
+// countdown of business time (the calendar's open windows, business.js); the data is fetched again every 30 s while the tab is
 // visible, so an agent's answer or reclassification shows up without a
 // reload. Every text from a ticket (subject, description, replies,
 // reasons) goes in as text, never as HTML (dom.js). Another
@@ -16,7 +16,8 @@ import { envName, priorityLabel, priorityNamer, statusName } from './labels.js';
 import { initPage, run, errorText } from './layout.js';
 import { reportError, validate } from './forms.js';
 import { conversationItems, historyItems, slaBadge, timeLeft } from './ticket-parts.js';
-import { bothZones, timeElement, userZone } from './time.js';
+import { bothZones, now, timeElement, userZone } from './time.js';
+import { businessLeft, loadWindows } from './business.js';
 
 const REFRESH_MS = 30000;
 
@@ -39,6 +40,8 @@ async function listView(session) {
   const msg = $('#list-msg');
   let tickets = [];
   let next = null;
+  let windows = new Map();
+  let answeredAt = now();
 
   const lead = () => {
     $('#list-lead').textContent = session.org ? t('tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
@@ -55,7 +58,7 @@ async function listView(session) {
       cell('col.status', statusName(tk.status)),
       cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
       cell('col.due', bothZones(tk.first_response_due, { weekday: 'short' })),
-      cell('col.left', timeLeft(tk)),
+      cell('col.left', timeLeft(tk, { left: businessLeft(tk, windows, answeredAt) })),
       cell('col.sla', slaBadge(tk)),
     );
   }
@@ -72,6 +75,10 @@ async function listView(session) {
   async function load() {
     // Refresh what is shown (up to the pages loaded so far).
     const r = await api('GET', '/tickets?limit=' + Math.max(50, Math.min(200, tickets.length)));
+    // loadWindows also sets the page's clock to the server's: read the
+    // instant of the answer after it.
+    windows = await loadWindows((r.tickets || []).map((tk) => tk.sla && tk.sla.calendar));
+    answeredAt = now();
     tickets = r.tickets || [];
     next = r.next;
     render();
@@ -111,6 +118,9 @@ async function ticketView(session, idText) {
   }
   let tk = null;
   let namer = (lv) => 'P' + lv;
+  let windows = new Map();
+  let answeredAt = now();
+  const calendarOf = (ticket) => [ticket.sla && ticket.sla.calendar];
 
   function facts() {
     const rows = [
@@ -121,7 +131,7 @@ async function ticketView(session, idText) {
       ['ticket.submitted', timeElement(tk.submitted_at, userZone())],
       ['ticket.requester', tk.requester_name || t('common.none')],
       ['ticket.due', bothZones(tk.first_response_due)],
-      ['ticket.left', timeLeft(tk)],
+      ['ticket.left', timeLeft(tk, { left: businessLeft(tk, windows, answeredAt) })],
       ['ticket.sla', slaBadge(tk)],
     ];
     if (tk.impact) rows.push(['ticket.impact', tk.impact]);
@@ -160,13 +170,18 @@ async function ticketView(session, idText) {
   }
 
   async function load() {
-    tk = await api('GET', '/tickets/' + idText);
+    const fresh = await api('GET', '/tickets/' + idText);
+    windows = await loadWindows(calendarOf(fresh));
+    answeredAt = now();
+    tk = fresh;
     render();
   }
 
   try {
     const [ticket, summary] = await Promise.all([api('GET', '/tickets/' + idText), api('GET', '/policy/summary').catch(() => null)]);
     if (summary) namer = priorityNamer(summary);
+    windows = await loadWindows(calendarOf(ticket));
+    answeredAt = now();
     tk = ticket;
   } catch (e) {
     say(msg, e.status === 404 ? t('ticket.notFound') : errorText(e), 'error');

@@ -10,15 +10,22 @@ import { bothZones, countdown, formatInstant, timeElement, userZone } from './ti
 
 const INLINE = { inline: true, weekday: 'short' };
 
-/** The "time left" of a ticket: a live countdown, when it was answered,
- *  or that there is no deadline. opts go to countdown() (left: count
- *  business time; onTick). */
+/** The "time left" of a ticket: a live countdown in the one lateness
+ *  figure the API's sla.remaining also says, when it was answered, or that
+ *  there is no deadline. opts go to countdown() (left: count business
+ *  time, see business.js; onTick). */
 export function timeLeft(tk, opts = {}) {
   if (tk.first_response_at)
     return h('span', { class: 'answered', text: t('countdown.answered', { when: formatInstant(tk.first_response_at, userZone(), { weekday: 'short' }) }) });
   if (!tk.first_response_due) return h('span', { class: 'muted', text: t('countdown.none') });
   const el = h('span', { class: 'countdown' });
-  countdown(el, tk.first_response_due, { warnAt: tk.warn_at, ...opts });
+  const sla = tk.sla || {};
+  const business = sla.target_kind === 'business' && typeof sla.remaining_business_seconds === 'number';
+  // A business target's time left is the server's figure, counted on by
+  // the page's calendar windows when it has them (opts.left), else held
+  // still: a wall-clock countdown would run through nights and weekends.
+  const left = opts.left || (business ? () => sla.remaining_business_seconds : null);
+  countdown(el, tk.first_response_due, { warnAt: tk.warn_at, ...opts, left, business });
   return el;
 }
 

@@ -141,20 +141,27 @@ export function bothZones(iso, opts = {}) {
   return span;
 }
 
-/** A duration in seconds as "2 d 3 h 5 min", "3 h 05 min 09 s" or
- *  "5 min 09 s" (absolute value). */
-export function formatDuration(seconds) {
-  let s = Math.abs(Math.trunc(seconds));
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const hh = Math.floor(s / 3600);
-  s -= hh * 3600;
-  const mm = Math.floor(s / 60);
-  const ss = s - mm * 60;
-  const two = (n) => String(n).padStart(2, '0');
-  if (d > 0) return [t('dur.d', { n: d }), t('dur.h', { n: hh }), t('dur.min', { n: mm })].join(' ');
-  if (hh > 0) return [t('dur.h', { n: hh }), t('dur.min', { n: two(mm) }), t('dur.s', { n: two(ss) })].join(' ');
-  return [t('dur.min', { n: mm }), t('dur.s', { n: two(ss) })].join(' ');
+/** The one lateness figure (the API's sla.remaining says the same:
+ *  garant_lateness_format in src/core/clock.c): seconds left, negative
+ *  when late, as "2 h 59 min left" or "29 h late", with "(business
+ *  hours)" after it for a business target. Whole hours and minutes, never
+ *  days and no seconds: what is left rounds down, lateness rounds up. */
+export function formatLateness(seconds, business) {
+  const secs = Math.trunc(seconds);
+  let text;
+  if (secs >= 0 && secs < 60) {
+    text = t('late.under');
+  } else {
+    const a = Math.abs(secs);
+    const min = secs < 0 ? Math.ceil(a / 60) : Math.floor(a / 60);
+    const hh = Math.floor(min / 60);
+    const mm = min % 60;
+    const parts = [];
+    if (hh) parts.push(t('dur.h', { n: hh }));
+    if (mm || !hh) parts.push(t('dur.min', { n: mm }));
+    text = t(secs < 0 ? 'late.over' : 'late.left', { d: parts.join(' ') });
+  }
+  return business ? t('late.business', { x: text }) : text;
 }
 
 /** A target's length for people: 3 h 30 min, 2 d, 45 s. */
@@ -183,7 +190,7 @@ function render(entry) {
   const at = now();
   const left = entry.left ? Math.trunc(entry.left(at)) : Math.floor((entry.due - at) / 1000);
   const state = left < 0 || (entry.left && at > entry.due) ? 'over' : entry.warn !== null && at >= entry.warn ? 'warning' : 'ok';
-  entry.el.textContent = left < 0 ? t('countdown.over', { d: formatDuration(left) }) : t('countdown.left', { d: formatDuration(left) });
+  entry.el.textContent = formatLateness(left, entry.business);
   entry.el.dataset.state = state;
   entry.el.dataset.seconds = String(left);
   if (entry.onTick) entry.onTick(left, state);
@@ -204,8 +211,8 @@ function tick() {
   }
 }
 
-/** Make el a live countdown to dueIso: "3 h 05 min 09 s left", then
- *  "overdue by ...". el.dataset.state is "ok", "warning" (from
+/** Make el a live countdown to dueIso: "3 h 5 min left", then "2 h
+ *  late" (formatLateness; opts.business adds "(business hours)"). el.dataset.state is "ok", "warning" (from
  *  opts.warnAt on) or "over", for colours; el.dataset.seconds the signed
  *  seconds left. opts.left(nowMs), if given, counts instead of the wall
  *  clock (the business seconds left at that instant: see business.js);
@@ -219,7 +226,7 @@ export function countdown(el, dueIso, opts = {}) {
     return () => {};
   }
   const warn = toDate(opts.warnAt);
-  const entry = { el, due: due.getTime(), warn: warn ? warn.getTime() : null, left: opts.left || null, onTick: opts.onTick, misses: 0 };
+  const entry = { el, due: due.getTime(), warn: warn ? warn.getTime() : null, left: opts.left || null, business: !!opts.business, onTick: opts.onTick, misses: 0 };
   el.classList.add('countdown');
   el.setAttribute('role', 'timer');
   // A screen reader would hear every second: the timer is read on demand.
