@@ -70,6 +70,16 @@ int garant_policy_add_plan(garant_policy *pol, const char *name);
 int garant_policy_add_priority(garant_policy *pol, int level, const char *name,
                                const char *definition, unsigned env_mask);
 
+/* A declared priority's name and definition in another language, for the
+** pages in that language: lang is a language code, lower case ("ro",
+** "pt-br"); at most GARANT_MAX_TRANSLATIONS languages a priority, each once.
+** The names the API and the mails use stay the declared ones. */
+#define GARANT_MAX_TRANSLATIONS 8
+/* Whether lang is such a language code. */
+int garant_policy_lang_ok(const char *lang);
+int garant_policy_add_priority_translation(garant_policy *pol, int level, const char *lang,
+                                           const char *name, const char *definition);
+
 /* Declare a product stage; guaranteed = 0 makes it exempt (no deadline). */
 int garant_policy_add_stage(garant_policy *pol, const char *name,
                             int guaranteed);
@@ -124,6 +134,15 @@ const char *garant_policy_priority_name(const garant_policy *pol, int level);
 const char *garant_policy_priority_definition(const garant_policy *pol,
                                               int level);
 unsigned garant_policy_priority_envs(const garant_policy *pol, int level);
+/* A priority's translations: how many, the i-th (lang, name, definition;
+** borrowed), and the one in lang. GARANT_ENOTFOUND (no message) when the
+** level or the language has none. */
+size_t garant_policy_priority_translation_count(const garant_policy *pol, int level);
+int garant_policy_priority_translation_at(const garant_policy *pol, int level, size_t i,
+                                          const char **lang, const char **name,
+                                          const char **definition);
+int garant_policy_priority_translation(const garant_policy *pol, int level, const char *lang,
+                                       const char **name, const char **definition);
 size_t garant_policy_stage_count(const garant_policy *pol);
 const char *garant_policy_stage_name(const garant_policy *pol, size_t i);
 int garant_policy_stage_guaranteed(const garant_policy *pol, size_t i);

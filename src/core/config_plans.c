@@ -160,10 +160,59 @@ static unsigned read_envs(cfg *c, const yaml_node_t *n, const char *where)
     return ok ? mask : 0;
 }
 
+/* A priority's "translations: { ro: { name: ..., definition: ... } }". */
+static void read_translations(cfg *c, const yaml_node_t *n, int level, const char *where)
+{
+    static const char *const keys[] = {"name", "definition", NULL};
+    enum { T_NAME, T_DEF };
+    char what[96];
+    snprintf(what, sizeof what, "%s: translations", where);
+    if (!garant_config__want_map(c, n, what)) return;
+    if (garant_config__too_long(c, n, map_len(n), GARANT_MAX_TRANSLATIONS, what)) return;
+    for (size_t i = 0; i < map_len(n) && !c->oom; i++) {
+        const yaml_node_pair_t *p = n->data.mapping.pairs.start + i;
+        const yaml_node_t *k = node_at(c, p->key), *body = node_at(c, p->value);
+        const char *lang = garant_config__want_text(c, k, what);
+        if (!lang) continue;
+        if (!garant_policy_lang_ok(lang)) {
+            garant_config__diag(c, k, "%s: '%.20s' is not a language code like ro or pt-br", what, lang);
+            continue;
+        }
+        char tw[96];
+        snprintf(tw, sizeof tw, "%s, translation '%s'", where, lang);
+        if (!garant_config__want_map(c, body, tw)) continue;
+        const yaml_node_t *v[2];
+        garant_config__fields(c, body, tw, keys, v, NULL);
+        const char *name = NULL, *def = "";
+        int ok = 1;
+        if (!v[T_NAME]) {
+            garant_config__diag(c, body, "%s: missing key 'name'", tw);
+            ok = 0;
+        } else if (!(name = garant_config__want_text(c, v[T_NAME], tw))) {
+            ok = 0;
+        } else if (strlen(name) > MAX_NAME_BYTES) {
+            garant_config__diag(c, v[T_NAME], "%s: name is longer than %d bytes", tw, MAX_NAME_BYTES);
+            ok = 0;
+        }
+        if (v[T_DEF]) {
+            if (!(def = garant_config__want_text(c, v[T_DEF], tw))) {
+                ok = 0;
+            } else if (strlen(def) > MAX_DEFINITION_BYTES) {
+                garant_config__diag(c, v[T_DEF], "%s: definition is longer than %d bytes", tw, MAX_DEFINITION_BYTES);
+                ok = 0;
+            }
+        }
+        if (!ok) continue;
+        int rc = garant_policy_add_priority_translation(c->pol, level, lang, name, def);
+        if (rc == GARANT_EINVAL) garant_config__diag(c, k, "%s: %s", what, garant_error_last());
+        else if (rc) garant_config__builder_failed(c, rc, k, tw);
+    }
+}
+
 void garant_config__read_priorities(cfg *c, const yaml_node_t *n)
 {
-    static const char *const keys[] = {"name", "definition", "environments", NULL};
-    enum { P_NAME, P_DEF, P_ENVS };
+    static const char *const keys[] = {"name", "definition", "environments", "translations", NULL};
+    enum { P_NAME, P_DEF, P_ENVS, P_TR };
     if (!garant_config__want_map(c, n, "priorities")) return;
     c->prios_usable = 1;
     if (map_len(n) == 0) {
@@ -189,7 +238,7 @@ void garant_config__read_priorities(cfg *c, const yaml_node_t *n)
         char where[64];
         snprintf(where, sizeof where, "priority %d", level);
         if (!garant_config__want_map(c, body, where)) continue;
-        const yaml_node_t *v[3];
+        const yaml_node_t *v[4];
         garant_config__fields(c, body, where, keys, v, NULL);
         int ok = 1;
         const char *name = NULL, *def = "";
@@ -216,6 +265,7 @@ void garant_config__read_priorities(cfg *c, const yaml_node_t *n)
         if (!ok) continue;
         int rc = garant_policy_add_priority(c->pol, level, name, def, mask);
         if (rc) garant_config__builder_failed(c, rc, k, where);
+        else if (v[P_TR]) read_translations(c, v[P_TR], level, where);
     }
 }
 

@@ -27,11 +27,19 @@ typedef struct plan {
     unsigned char set[GARANT_PRIORITY_MAX];
 } plan;
 
+typedef struct translation {
+    char lang[16];
+    char *name;
+    char *definition;
+} translation;
+
 typedef struct prio {
     char *name;
     char *definition;
     unsigned envs;
     int declared;
+    translation tr[GARANT_MAX_TRANSLATIONS];
+    size_t ntr;
 } prio;
 
 typedef struct stage {
@@ -76,6 +84,10 @@ void garant_policy_free(garant_policy *pol)
     for (size_t i = 0; i < GARANT_PRIORITY_MAX; i++) {
         free(pol->prios[i].name);
         free(pol->prios[i].definition);
+        for (size_t j = 0; j < pol->prios[i].ntr; j++) {
+            free(pol->prios[i].tr[j].name);
+            free(pol->prios[i].tr[j].definition);
+        }
     }
     for (size_t i = 0; i < pol->nstages; i++) free(pol->stages[i].name);
     for (size_t i = 0; i < pol->ncals; i++) {
@@ -250,6 +262,54 @@ int garant_policy_add_priority(garant_policy *pol, int level, const char *name,
     p->definition = d;
     p->envs = env_mask;
     p->declared = 1;
+    return 0;
+}
+
+/* "ro", "pt-br": 2-3 lower-case letters, then optional "-" parts of 2-8
+** lower-case letters or digits. */
+int garant_policy_lang_ok(const char *lang)
+{
+    size_t n = strlen(lang), i = 0;
+    if (n >= sizeof ((translation *)0)->lang) return 0;
+    while (i < n && lang[i] >= 'a' && lang[i] <= 'z') i++;
+    if (i < 2 || i > 3) return 0;
+    while (i < n) {
+        if (lang[i++] != '-') return 0;
+        size_t start = i;
+        while (i < n && ((lang[i] >= 'a' && lang[i] <= 'z') || (lang[i] >= '0' && lang[i] <= '9'))) i++;
+        if (i - start < 2 || i - start > 8) return 0;
+    }
+    return 1;
+}
+
+int garant_policy_add_priority_translation(garant_policy *pol, int level, const char *lang,
+                                           const char *name, const char *definition)
+{
+    int rc = frozen(pol);
+    if (rc) return rc;
+    if (!level_ok(level) || !pol->prios[level - 1].declared)
+        return garant__error(GARANT_ENOTFOUND, "priority %d is not defined", level);
+    prio *p = &pol->prios[level - 1];
+    if (!lang || !garant_policy_lang_ok(lang))
+        return garant__error(GARANT_EINVAL, "priority %d: '%.20s' is not a language code like ro or pt-br", level,
+                             lang ? lang : "");
+    if (!name || !*name) return garant__error(GARANT_EINVAL, "priority %d, translation '%s': the name is empty", level, lang);
+    for (size_t i = 0; i < p->ntr; i++)
+        if (!strcmp(p->tr[i].lang, lang))
+            return garant__error(GARANT_EINVAL, "priority %d is translated to '%s' twice", level, lang);
+    if (p->ntr == GARANT_MAX_TRANSLATIONS)
+        return garant__error(GARANT_ELIMIT, "priority %d: at most %d translations", level, GARANT_MAX_TRANSLATIONS);
+    translation *t = &p->tr[p->ntr];
+    t->name = garant__strdup(name);
+    t->definition = garant__strdup(definition ? definition : "");
+    if (!t->name || !t->definition) {
+        free(t->name);
+        free(t->definition);
+        t->name = t->definition = NULL;
+        return GARANT_ENOMEM;
+    }
+    snprintf(t->lang, sizeof t->lang, "%s", lang);
+    p->ntr++;
     return 0;
 }
 
@@ -514,6 +574,37 @@ const char *garant_policy_priority_definition(const garant_policy *pol, int leve
 {
     const prio *p = prio_at(pol, level);
     return p ? p->definition : NULL;
+}
+
+size_t garant_policy_priority_translation_count(const garant_policy *pol, int level)
+{
+    const prio *p = prio_at(pol, level);
+    return p ? p->ntr : 0;
+}
+
+int garant_policy_priority_translation_at(const garant_policy *pol, int level, size_t i, const char **lang,
+                                          const char **name, const char **definition)
+{
+    const prio *p = prio_at(pol, level);
+    if (!p || i >= p->ntr) return GARANT_ENOTFOUND;
+    *lang = p->tr[i].lang;
+    *name = p->tr[i].name;
+    *definition = p->tr[i].definition;
+    return 0;
+}
+
+int garant_policy_priority_translation(const garant_policy *pol, int level, const char *lang, const char **name,
+                                       const char **definition)
+{
+    const prio *p = prio_at(pol, level);
+    for (size_t i = 0; p && lang && i < p->ntr; i++) {
+        if (!strcmp(p->tr[i].lang, lang)) {
+            *name = p->tr[i].name;
+            *definition = p->tr[i].definition;
+            return 0;
+        }
+    }
+    return GARANT_ENOTFOUND;
 }
 
 unsigned garant_policy_priority_envs(const garant_policy *pol, int level)

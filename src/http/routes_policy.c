@@ -80,10 +80,24 @@ static int policy_json(json_t **out, const garant_policy *pol, int calendars)
                 e = NULL;
             }
         const char *def = garant_policy_priority_definition(pol, level);
-        rc = push(prios, e ? json_pack("{s:i,s:s,s:s,s:o}", "level", level, "name",
-                                       garant_policy_priority_name(pol, level), "definition", def ? def : "",
-                                       "environments", e)
-                           : NULL);
+        /* {"ro": {"name": ..., "definition": ...}}: the pages pick theirs. */
+        json_t *tr = json_object();
+        for (size_t i = 0; tr && i < garant_policy_priority_translation_count(pol, level); i++) {
+            const char *lang, *tname, *tdef;
+            if (garant_policy_priority_translation_at(pol, level, i, &lang, &tname, &tdef) != 0 ||
+                json_object_set_new(tr, lang, json_pack("{s:s,s:s}", "name", tname, "definition", tdef)) != 0) {
+                json_decref(tr);
+                tr = NULL;
+            }
+        }
+        rc = push(prios, e && tr ? json_pack("{s:i,s:s,s:s,s:o,s:o}", "level", level, "name",
+                                             garant_policy_priority_name(pol, level), "definition", def ? def : "",
+                                             "environments", e, "translations", tr)
+                                 : NULL);
+        if (!e || !tr) {
+            json_decref(e);
+            json_decref(tr);
+        }
     }
     for (size_t i = 0; !rc && i < garant_policy_stage_count(pol); i++)
         rc = push(stages, json_pack("{s:s,s:b}", "name", garant_policy_stage_name(pol, i), "guaranteed",

@@ -125,6 +125,20 @@ static void test_shipped_config(void **state)
     assert_int_equal(garant_policy_priority_envs(pol, 1), GARANT_ENV_PRODUCTION);
     assert_int_equal(garant_policy_priority_envs(pol, 3), GARANT_ENV_ANY);
     assert_non_null(strstr(garant_policy_priority_definition(pol, 1), "complete loss of service"));
+    /* Romanian names and definitions for the Romanian pages. */
+    const char *tn = NULL, *td = NULL;
+    assert_int_equal(garant_policy_priority_translation(pol, 1, "ro", &tn, &td), 0);
+    assert_string_equal(tn, "Critic pentru afacere");
+    assert_non_null(strstr(td, "pierdere completă a serviciului"));
+    assert_int_equal(garant_policy_priority_translation(pol, 3, "ro", &tn, &td), 0);
+    assert_string_equal(tn, "Problemă generală");
+    assert_int_equal(garant_policy_priority_translation_count(pol, 2), 1);
+    const char *lang = NULL;
+    assert_int_equal(garant_policy_priority_translation_at(pol, 2, 0, &lang, &tn, &td), 0);
+    assert_string_equal(lang, "ro");
+    assert_string_equal(tn, "Serviciu degradat");
+    assert_int_equal(garant_policy_priority_translation(pol, 1, "de", &tn, &td), GARANT_ENOTFOUND);
+    assert_int_equal(garant_policy_priority_translation(pol, 9, "ro", &tn, &td), GARANT_ENOTFOUND);
     assert_int_equal(garant_policy_warning_permille(pol), 750);
     assert_int_equal(garant_policy_calendar_count(pol), 1);
     assert_string_equal(garant_calendar_name(garant_policy_display_calendar(pol)), "business");
@@ -526,6 +540,22 @@ static const bad_case bad_cases[] = {
     {"never-open calendar", "version: 1\ncalendars:\n  office:\n    timezone: Europe/Bratislava\n"
      "    hours: {}\n" "\n" BASE_TAIL,
      13, "calendar 'office' is never open but targets count business hours on it"},
+    {"translation language", BASE_HEAD "plans: [basic]\npriorities:\n"
+     "  1: { name: Urgent, translations: { Romanian: { name: Urgent } } }\n"
+     "default_priority: 1\ntargets:\n  basic:\n    1: none\n",
+     9, "priority 1: translations: 'Romanian' is not a language code like ro or pt-br"},
+    {"translation without a name", BASE_HEAD "plans: [basic]\npriorities:\n"
+     "  1: { name: Urgent, translations: { ro: { definition: Doar producție } } }\n"
+     "default_priority: 1\ntargets:\n  basic:\n    1: none\n",
+     9, "priority 1, translation 'ro': missing key 'name'"},
+    {"translation with an unknown key", BASE_HEAD "plans: [basic]\npriorities:\n"
+     "  1: { name: Urgent, translations: { ro: { nume: Urgent } } }\n"
+     "default_priority: 1\ntargets:\n  basic:\n    1: none\n",
+     9, "priority 1, translation 'ro': unknown key 'nume'"},
+    {"translations not a map", BASE_HEAD "plans: [basic]\npriorities:\n"
+     "  1: { name: Urgent, translations: [ro] }\n"
+     "default_priority: 1\ntargets:\n  basic:\n    1: none\n",
+     9, "priority 1: translations"},
     {"zero duration", BASE_HEAD "plans: [basic]\npriorities:\n  1: { name: Urgent }\n"
      "default_priority: 1\ntargets:\n  basic:\n    1: { within: 0h, calendar: office }\n",
      13, "within \"0h\": must be longer than zero"},

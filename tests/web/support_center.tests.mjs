@@ -425,6 +425,16 @@ export const tests = [
     await page.selectOption('#environment', 'staging');
     await page.check('#prio-1');
     h.expect(/este doar pentru producție/.test(await h.text(page, '#priority-error')), 'the environment rule in Romanian: ' + (await h.text(page, '#priority-error')));
+    // The policy's priorities in Romanian too (its `translations`).
+    h.expectEqual(await h.text(page, 'label[for="prio-1"]'), 'P1 · Critic pentru afacere', 'a priority name from the policy, in Romanian');
+    h.expect((await h.text(page, '#prio-1-def')).startsWith('Doar producție: o pierdere completă a serviciului'), 'its definition in Romanian: ' + (await h.text(page, '#prio-1-def')));
+    h.expect((await h.text(page, '#priority-error')).includes('Critic pentru afacere'), 'the environment rule names it in Romanian');
+    await page.goto('/tickets');
+    await page.waitForSelector('#ticket-table:not([hidden])');
+    h.expect((await h.text(page, '#ticket-rows td:nth-child(4)')).startsWith('P'), 'a priority in the list');
+    h.expect(!(await page.textContent('#ticket-rows')).match(/General issue|Degraded service|Business critical/), 'no English priority name in the Romanian list');
+    await page.selectOption('#lang-switch', 'en');
+    h.expect(/Business critical|Degraded service|General issue/.test(await page.textContent('#ticket-rows')), 'English names in English');
   }],
 
   ['phone_layout_and_keyboard', async (ctx) => {

@@ -9,8 +9,9 @@
 // in data-i18n (text), data-i18n-attr ("placeholder:key;aria-label:key")
 // and applyI18n() fills them; dynamic parts re-render on the
 // "garant:language" event that setLanguage() dispatches on window.
-// Texts from the server (error messages, policy definitions, the deadline
-// explanation) are shown as the server wrote them.
+// The policy's priority names and definitions follow the language when the
+// policy translates them (labels.js); other texts from the server (error
+// messages, the deadline explanation) are shown as the server wrote them.
 
 const STRINGS = {
   en: {

@@ -14,7 +14,8 @@
 // center's pages; agents the queue and the reports (STAFF_NAV); admins
 // also the admin page (ADMIN_NAV).
 
-import { logout, me, onUnauthorized } from './api.js';
+import { api, logout, me, onUnauthorized } from './api.js';
+import { learnPriorities } from './labels.js';
 import { h, fill, $ } from './dom.js';
 import { applyI18n, language, LANGUAGES, setLanguage, t } from './i18n.js';
 
@@ -121,6 +122,9 @@ export async function initPage(opts = {}) {
       return new Promise(() => {});
     }
   }
+  // The policy's priorities, for their names in the page's language (asked
+  // only with a session: a 401 would send the page to the login).
+  if (session) learnPriorities(await api('GET', '/policy/summary').catch(() => null));
   mountHeader(session, opts.nav);
   if (opts.auth === 'required' && !session) {
     goLogin();

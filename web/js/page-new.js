@@ -13,7 +13,7 @@
 import { api } from './api.js';
 import { $, busy, fill, h, param, say, tNodes } from './dom.js';
 import { joinList, onLanguage, t } from './i18n.js';
-import { envName, planName, priorityLabel, stageName } from './labels.js';
+import { envName, planName, priorityDefinition, priorityLabel, priorityName, stageName } from './labels.js';
 import { initPage, run, errorText } from './layout.js';
 import { reportError, validate } from './forms.js';
 import { CET_ZONE, formatTarget, sameAsCet, timeElement, userZone } from './time.js';
@@ -81,7 +81,7 @@ run(async () => {
             'aria-describedby': `${id}-def ${id}-target`,
           }),
           h('label', { for: id }, h('span', { class: 'choice-title', text: priorityLabel(p.level, p.name) })),
-          h('p', { id: id + '-def', class: 'choice-def', text: p.definition }),
+          h('p', { id: id + '-def', class: 'choice-def', text: priorityDefinition(p) }),
           h('p', { id: id + '-target', class: 'choice-target', text: tt ? t('new.yourTarget', { target: tt }) : t('new.yourNoTarget') }),
         );
       }),
@@ -98,7 +98,7 @@ run(async () => {
     const fits = priorities.filter((q) => q.environments.includes(env)).map((q) => 'P' + q.level);
     return t('new.envNotAllowed', {
       level: p.level,
-      name: p.name,
+      name: priorityName(p.level, p.name),
       allowed: joinList(p.environments.map((e) => envName(e, true)), 'and'),
       env: envName(env, true),
       suggest: joinList(fits, 'or'),
