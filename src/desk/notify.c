@@ -306,9 +306,6 @@ static int staff_one(round *r, const char *tpl, const recipient *to, const garan
 
 /* Mail the staff list of event e: each role's active verified users and
 ** each address, once each. */
-static int staff_one(round *r, const char *tpl, const recipient *to, const garant_mail_value *v, size_t nv,
-                     const garant_ticket *t, int64_t event_no);
-
 static int mail_staff(round *r, desk_notify_event e, const char *tpl, const garant_mail_value *v, size_t nv,
                       const garant_ticket *t, int64_t event_no)
 {
