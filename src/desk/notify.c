@@ -354,13 +354,25 @@ static int ticket_mails(round *r, json_t *row)
     ticket_link(link, sizeof link, r->n, t.id);
     recipient to = requester_of(row);
     if (requester_active(row)) {
-        char *promise = NULL;
+        /* A ticket opened by mail got the default priority: say so, and
+        ** where to raise it. The acknowledgement then answers their mail
+        ** (RFC 3834 auto-replied). */
+        int by_mail = json_integer_value(json_object_get(row, "filed_by_mail")) != 0;
+        char *promise = NULL, *note = NULL;
         if ((rc = promise_of(&promise, r, &t, t.priority, t.first_response_due, to.language, to.zone)))
             return rc;
+        garant_mail_value nv[] = {{"priority", prio}, {"link", link}};
+        if (by_mail && (rc = garant_mail_render_phrase(&note, desk_mail_templates(r->n->d), to.language,
+                                                       "filed_by_mail", nv, 2))) {
+            free(promise);
+            return rc;
+        }
         garant_mail_value v[] = {{"ticket", num}, {"subject", t.subject}, {"name", to.name}, {"priority", prio},
-                                 {"promise", promise}, {"mail_note", ""}, {"link", link}};
-        rc = add_mail(r, "ticket_received", &to, v, sizeof v / sizeof v[0], t.id, 0, 1, GARANT_MAIL_AUTO_GENERATED);
+                                 {"promise", promise}, {"mail_note", note ? note : ""}, {"link", link}};
+        rc = add_mail(r, "ticket_received", &to, v, sizeof v / sizeof v[0], t.id, 0, 1,
+                      by_mail ? GARANT_MAIL_AUTO_REPLIED : GARANT_MAIL_AUTO_GENERATED);
         free(promise);
+        free(note);
         if (rc) return rc;
     }
     if (t.initial_priority != 1 || r->n->lists[DESK_NOTIFY_NEW_P1].n == 0) return 0;

@@ -22,7 +22,8 @@ static const char SQL_LAST_IDS[] = "SELECT (SELECT COALESCE(max(id), 0) FROM tic
 /* The requester's columns, for tickets() and requester(). */
 #define REQUESTER_COLS                                                                                         \
     "SELECT t.id AS id, u.id AS requester_id, u.email AS email, u.name AS name, u.language AS language,"       \
-    " COALESCE(u.zone, '') AS zone, u.role AS role, (u.deactivated_at IS NULL) AS active, o.name AS org_name" \
+    " COALESCE(u.zone, '') AS zone, u.role AS role, (u.deactivated_at IS NULL) AS active, o.name AS org_name," \
+    " t.filed_by_mail AS filed_by_mail"                                                                      \
     " FROM tickets t JOIN users u ON u.id = t.requester_id JOIN orgs o ON o.id = t.org_id "
 
 static const char SQL_TICKETS[] = REQUESTER_COLS "WHERE t.id > ?1 AND t.id <= ?2 ORDER BY t.id LIMIT ?3";

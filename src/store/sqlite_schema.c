@@ -337,13 +337,17 @@ const char *const gs_sqlite_migrations[] = {
     ** users.language picks a user's mail templates; users.zone is the IANA
     ** zone their deadlines are written in (NULL: the policy's display
     ** zone). A sign-up keeps the language chosen in the browser until its
-    ** link makes the account. mail_cursor is the mail producer's durable
+    ** link makes the account. tickets.filed_by_mail marks a ticket opened
+    ** by a mail to the support address. mail_cursor is the mail producer's durable
     ** cursor: the last ticket and ticket event whose mails are queued,
     ** moved in the job that queues them. It starts after the rows an
     ** upgraded desk holds already, so upgrading mails no one about the past. */
     "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ro'));"
     "ALTER TABLE users ADD COLUMN zone TEXT;"
     "ALTER TABLE signups ADD COLUMN language TEXT;"
+    /* A ticket opened by mail is acknowledged differently (the priority it
+    ** got by default, and where to raise it). */
+    "ALTER TABLE tickets ADD COLUMN filed_by_mail INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE mail_cursor ("
     "  id INTEGER PRIMARY KEY CHECK (id = 1),"
     "  ticket_id INTEGER NOT NULL,"

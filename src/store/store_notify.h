@@ -42,8 +42,8 @@ typedef struct garant_store_notify_ops {
     int (*last_ids)(garant_store_conn *c, int64_t *out_ticket, int64_t *out_event);
     /* Tickets with ids in (after, upto], oldest first, at most limit:
     ** [{id, requester_id, email, name, language, zone, role, active,
-    ** org_name}] where zone is "" for the policy's and active is 0 for a
-    ** deactivated requester. Caller owns *out; free with json_decref. */
+    ** org_name, filed_by_mail}] where zone is "" for the policy's and
+    ** active is 0 for a deactivated requester. Caller owns *out; free with json_decref. */
     int (*tickets)(garant_store_conn *c, int64_t after, int64_t upto, int limit, json_t **out);
     /* The events that may be mailed (replied, priority_changed,
     ** status_changed, sla_warning, sla_breach) with ids in (after, upto],

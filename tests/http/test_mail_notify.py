@@ -81,6 +81,30 @@ def test_acknowledgement_has_the_deadline_in_both_zones():
         expect("#%d" % t2["id"] in body2, body2)
 
 
+def test_a_ticket_opened_by_mail_says_p3_and_where_to_raise_it():
+    import test_mail_inbound as inbound
+    with inbound.server() as s:
+        d = inbound.world(s)
+        d.set_clock("2026-11-30T10:15:00Z")
+        codes, replies = inbound.send(s, CARLA, [inbound.SUPPORT],
+                                      inbound.mail("Carla <carla@acme.example>", inbound.SUPPORT, "Invoices are slow",
+                                                   "The invoices page takes 20 s."))
+        expect(codes == [250] and replies[0][0] == 250, replies)
+        tid = int(re.search(rb"#(\d+)", replies[0][1]).group(1))
+        m = wait_mail(s, CARLA, "We received your request: Invoices are slow")
+        body = " ".join(text_of(m).split())
+        expect("Tickets sent by e-mail are filed at priority P3." in body, body)
+        expect("you can raise the priority on the ticket's page: %s/tickets?id=%d" % (s.url, tid) in body, body)
+        # It answers their mail (RFC 3834), in their thread of the ticket.
+        expect(m["Auto-Submitted"] == "auto-replied", m["Auto-Submitted"])
+        expect(str(m["Reply-To"]).strip("<>") == inbound.reply_address(tid), m["Reply-To"])
+        # A ticket filed on the web is not "sent by e-mail".
+        t = file(d, "carla", "2026-11-30T10:20:00Z", subject="Web ticket")
+        web = wait_mail(s, CARLA, "Web ticket")
+        expect("sent by e-mail" not in text_of(web) and web["Auto-Submitted"] == "auto-generated", text_of(web))
+        expect(t["priority"] == 3, t)
+
+
 def test_public_reply_is_mailed_and_internal_note_never():
     with Server() as s:
         d = world(s)
