@@ -71,6 +71,15 @@ void garant_tz_lookup(garant_tz_info *out, const garant_tz *tz, int64_t utc_s);
 int garant_tz_next_transition(garant_tz_transition *out, const garant_tz *tz,
                               int64_t after_utc_s);
 
+/* Room for garant_tz_format_local's text, NUL included. */
+#define GARANT_TZ_LOCAL_LEN 48
+
+/* utc_s as the wall time of tz, for people and in any language:
+** "2026-12-07 14:00 CET" (local date, 24-hour time to the minute, the
+** zone's abbreviation; seconds are cut, so a deadline of 14:00:59 reads
+** 14:00). buf holds at least GARANT_TZ_LOCAL_LEN bytes. Returns buf. */
+char *garant_tz_format_local(char *buf, size_t cap, const garant_tz *tz, int64_t utc_s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,6 +49,9 @@ int cmd_serve(const cli_args *a)
     o.trusted_proxies = proxies;
     o.ntest_resolve = cli_get_all(a, "test-resolve", names, CLI_MAX_REPEATED);
     o.test_resolve = names;
+    static const char *lists[CLI_MAX_REPEATED];
+    o.nnotify = cli_get_all(a, "notify", lists, CLI_MAX_REPEATED);
+    o.notify = lists;
     if (!o.db_path) return cli_usage_error("serve: --db FILE is required");
     const char *start = cli_get(a, "test-clock");
     if (start) {

@@ -120,6 +120,8 @@ static const cli_opt serve_opts[] = {
     {"quiet", NULL, "no request log", 0},
     {"lmtp-listen", "HOST:PORT", "also receive mail by LMTP (RFC 2033) here, for Postfix or Exim (port 0 picks a free one)", 0},
     {"support-address", "ADDR", "the address customers mail (support@desk.example); default --mail-from's", 0},
+    {"notify", "EVENT=LIST", "mail staff about EVENT (new-p1, warning, breach): LIST is roles (agent, admin) and "
+                             "addresses, comma-separated, e.g. new-p1=agent,oncall@x.example (repeatable; docs/mail.md)", 1},
     {NULL, NULL, NULL, 0}};
 
 static const cli_opt mail_deliver_opts[] = {

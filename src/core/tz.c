@@ -16,6 +16,7 @@
 */
 #include <assert.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "garant/time.h"
@@ -430,3 +431,19 @@ int garant_tz_next_transition(garant_tz_transition *out, const garant_tz *tz, in
     return 1;
 }
 
+
+char *garant_tz_format_local(char *buf, size_t cap, const garant_tz *tz, int64_t utc_s)
+{
+    garant_tz_info info;
+    garant_tz_lookup(&info, tz, utc_s);
+    int64_t local = utc_s + info.utoff_s;
+    /* Floor division: instants before 1970 have negative remainders. */
+    int64_t days = local / 86400 - (local % 86400 < 0);
+    int64_t sec = local - days * 86400;
+    int64_t y;
+    unsigned m, d;
+    garant_civil_from_days(&y, &m, &d, days);
+    snprintf(buf, cap, "%04lld-%02u-%02u %02d:%02d %s", (long long)y, m, d, (int)(sec / 3600),
+             (int)(sec % 3600 / 60), info.abbr);
+    return buf;
+}

@@ -61,6 +61,7 @@ struct garant_desk {
     ** and the count of each outcome (the key is mail_key above). */
     char support_address[256];
     _Atomic uint64_t inbound[DESK_INBOUND_NOUTCOMES];
+    char base_url[512];          /* links in mails; desk_set_base_url */
 };
 
 /* The address inside "Name <addr>" (or the whole text) into out, lower
@@ -177,6 +178,15 @@ void desk_mail_wake(garant_desk *d) { desk_mailer_wake(d->mailer); }
 const unsigned char *desk_mail_key(const garant_desk *d) { return d->mail_key; }
 
 const struct garant_mail_templates *desk_mail_templates(const garant_desk *d) { return d->mail_templates; }
+
+void desk_set_base_url(garant_desk *d, const char *url)
+{
+    size_t n = url ? strlen(url) : 0;
+    while (n && url[n - 1] == '/') n--;
+    snprintf(d->base_url, sizeof d->base_url, "%.*s", (int)n, url ? url : "");
+}
+
+const char *desk_base_url(const garant_desk *d) { return d->base_url; }
 
 void desk_stop(garant_desk *d)
 {

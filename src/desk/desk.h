@@ -62,6 +62,9 @@ typedef struct desk_options {
     ** addresses and Message-IDs it matches. */
     const char *support_address; /* "support@desk.example": where customers
                                  ** mail; NULL = the address of mail_from */
+    /* Staff notification lists: "EVENT=ITEM,..." (notify.h), --notify. */
+    const char *const *notify;
+    size_t nnotify;
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the
@@ -200,6 +203,17 @@ void desk_mail_wake(garant_desk *d);
 /* The mail key (32 bytes) signing reply addresses and Message-IDs
 ** (src/mail/token.h). Borrowed; valid until desk_free. */
 const unsigned char *desk_mail_key(const garant_desk *d);
+/* The base of links in mails ("https://desk.example", no trailing slash):
+** set by the door once it knows its address, before desk_start_monitor.
+** desk_base_url is "" until then. Borrowed; valid until desk_free. */
+void desk_set_base_url(garant_desk *d, const char *url);
+const char *desk_base_url(const garant_desk *d);
+/* A user's mail language ("en", "ro") and IANA time zone ("" = the
+** policy's), checked: GARANT_EINVAL for an unknown language or a zone the
+** zoneinfo does not hold. NULL leaves one as it is. */
+int desk_user_set_prefs(garant_desk *d, int64_t user_id, const char *language, const char *zone);
+/* Check a language and a zone as desk_user_set_prefs does (NULL: not given). */
+int desk_check_prefs(const char *language, const char *zone);
 /* The mail templates, checked at desk_open. Borrowed; valid until desk_free. */
 const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 

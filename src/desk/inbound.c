@@ -189,6 +189,7 @@ static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, co
     snprintf(t->environment, sizeof t->environment, "production");
     snprintf(t->status, sizeof t->status, "open");
     t->submitted_at = accepted_at_s;
+    t->filed_by_mail = 1; /* its acknowledgement says how to raise it */
     int rc = desk_check_environment(pol, t->priority, t->environment);
     if (!rc) rc = desk_write(d, desk_file_write, j, DESK_WRITE_ONE_STATEMENT);
     *out_id = j->t.id;

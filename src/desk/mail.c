@@ -34,6 +34,7 @@
 #include "desk.h"
 #include "log.h"
 #include "mailer.h"
+#include "notify.h"
 #include "outbox.h"
 #include "smtp.h"
 
@@ -255,6 +256,7 @@ int desk_mail(garant_desk *d, const char *to, const char *subject, const char *b
 
 struct desk_mailer {
     garant_desk *d;
+    desk_notify *notify;            /* the ticket mails' producer (notify.c) */
     pthread_mutex_t lock;
     pthread_cond_t cv;
     int woken;                      /* under lock: a mail was queued */
@@ -276,12 +278,19 @@ int desk_mailer_new(desk_mailer **out, garant_desk *d)
     if (!m) return garant__error(GARANT_ENOMEM, "out of memory");
     m->d = d;
     atomic_store(&m->counts_stale, 1);
+    int rc = desk_notify_new(&m->notify, d);
+    if (rc) {
+        free(m);
+        return rc;
+    }
     if (pthread_mutex_init(&m->lock, NULL)) {
+        desk_notify_free(m->notify);
         free(m);
         return garant__error(GARANT_ENOMEM, "mail: no mutex");
     }
     if (pthread_cond_init(&m->cv, NULL)) {
         pthread_mutex_destroy(&m->lock);
+        desk_notify_free(m->notify);
         free(m);
         return garant__error(GARANT_ENOMEM, "mail: no condition variable");
     }
@@ -510,11 +519,17 @@ void *desk_mailer_main(void *arg)
         return NULL;
     }
     while (!desk_stopping(d)) {
+        /* First the mails of what was committed since the last round
+        ** (notify.c), so this round sends them. */
+        int more = 0;
+        int made = desk_notify_round(m->notify, &more);
+        if (made < 0 && !desk_stopping(d)) desk_log("mail: ticket mails not built: %s", garant_error_last());
+        if (made > 0) atomic_store(&m->counts_stale, 1);
         int n = send_round(m, c);
         if (atomic_exchange(&m->counts_stale, 0) || n != 0) refresh_counts(m);
         atomic_fetch_add(&m->rounds, 1);
         /* A full batch suggests more is waiting: go on at once. */
-        if (n == SEND_BATCH) continue;
+        if (n == SEND_BATCH || more) continue;
         if (nap(m, interval)) break;
     }
     free(c);
@@ -538,6 +553,7 @@ void desk_mailer_free(desk_mailer *m)
     }
     pthread_cond_destroy(&m->cv);
     pthread_mutex_destroy(&m->lock);
+    desk_notify_free(m->notify);
     free(m);
 }
 

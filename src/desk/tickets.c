@@ -325,7 +325,11 @@ int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int pr
                        const char *reason)
 {
     patch_job j = {d, who, id, priority, status, reason};
-    return desk_write(d, patch_write, &j, DESK_WRITE_SAVEPOINT);
+    int rc = desk_write(d, patch_write, &j, DESK_WRITE_SAVEPOINT);
+    /* Its mail (notify.c) is built from the committed event: now, not at
+    ** the sender's next tick. */
+    if (!rc) desk_mail_wake(d);
+    return rc;
 }
 
 /* ---- replying ------------------------------------------------------------------ */
@@ -434,6 +438,7 @@ int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, con
 {
     reply_job j = {d, who, id, body, public_, 0, 0};
     int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
+    if (!rc && public_) desk_mail_wake(d);
     *out_reply_id = j.reply_id;
     *out_first = j.first;
     return rc;

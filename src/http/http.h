@@ -235,6 +235,8 @@ typedef struct garant_server_options {
     const char *smtp_url;        /* "smtp://127.0.0.1:2525"; NULL = log mails */
     const char *mail_from;       /* "garant <noreply@garant.example>" */
     const char *base_url;        /* for links in mails; default http://LISTEN */
+    const char *const *notify;   /* staff lists, "EVENT=ITEM,..." (--notify) */
+    size_t nnotify;
     const char *web_root;        /* static pages folder; NULL = none */
     int test_clock;              /* tests only: business time is the test
                                  ** clock, never the real one; enables

@@ -165,7 +165,7 @@ static int check_password(const char *pw)
 
 /* The base of links in mails: opt.base_url, else http://LISTEN with the
 ** port actually bound (the listen address may say port 0). */
-static void base_url(char *out, size_t cap, garant_server *srv)
+void http_base_url(char *out, size_t cap, garant_server *srv)
 {
     const garant_server_options *opt = http_server_options(srv);
     const char *b = opt->base_url;
@@ -211,6 +211,7 @@ typedef struct signup_job {
     const char *domain;      /* in: the address's domain (points into signup.email) */
     uint8_t token_hash[32];  /* in */
     const desk_mail_item *mail; /* in: queued with the sign-up, in its transaction */
+    const char *language;    /* in: chosen in the browser ("en", "ro"); NULL if not given */
 } signup_job;
 
 /* The organization of a domain, creating it if it has none. Runs when an
@@ -250,7 +251,11 @@ static int signup_write(garant_store_conn *w, void *arg)
     garant_user old;
     int rc = a->user_by_email(w, j->signup.email, &old);
     if (rc && rc != GARANT_ENOTFOUND) return rc;
-    if (!(rc == 0 && old.verified_at) && (rc = a->signup_insert(w, &j->signup, j->token_hash))) return rc;
+    int pending = !(rc == 0 && old.verified_at);
+    if (pending && (rc = a->signup_insert(w, &j->signup, j->token_hash))) return rc;
+    /* The account made from it takes the language (verify_write). */
+    if (pending && j->language && (rc = GS(w)->notify->signup_set_language(w, j->signup.id, j->language)))
+        return rc;
     return desk_mail_enqueue(w, j->mail);
 }
 
@@ -268,7 +273,7 @@ static const char *signup_plan(http_req *r)
 static int mail_verification(desk_mail_item *out, http_req *r, const char *to, const char *token, int again)
 {
     char base[512], body[2048];
-    base_url(base, sizeof base, r->srv);
+    http_base_url(base, sizeof base, r->srv);
     snprintf(body, sizeof body,
              "Hello,\n\n"
              "%s"
@@ -291,7 +296,7 @@ static int mail_verification(desk_mail_item *out, http_req *r, const char *to, c
 static int mail_exists(desk_mail_item *out, http_req *r, const char *to)
 {
     char base[512], body[2048];
-    base_url(base, sizeof base, r->srv);
+    http_base_url(base, sizeof base, r->srv);
     snprintf(body, sizeof body,
              "Hello,\n\n"
              "someone (we hope you) tried to sign up for garant with %s, but\n"
@@ -342,17 +347,20 @@ static const http_field signup_body[] = {
     {"email", HTTP_F_STRING, 1, GARANT_MAX_EMAIL},
     {"password", HTTP_F_STRING, 1, PASSWORD_MAX_BYTES},
     {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
+    {"language", HTTP_F_STRING, 0, 8},
     {NULL, 0, 0, 0},
 };
 
-/* POST /api/v1/signup {email, password, name} */
+/* POST /api/v1/signup {email, password, name, language?} */
 static int signup(http_req *r)
 {
-    json_t *v[3];
+    json_t *v[4];
     int rc = http_body_fields(r, signup_body, v);
     if (rc) return rc;
     signup_job j;
     memset(&j, 0, sizeof j);
+    j.language = v[3] ? json_string_value(v[3]) : NULL;
+    if ((rc = desk_check_prefs(j.language, NULL))) return rc;
     if ((rc = desk_email_normalize(j.signup.email, sizeof j.signup.email, &j.domain, json_string_value(v[0]))))
         return rc;
     const char *free_part = desk_freemail_match(r->desk, j.domain);
@@ -436,7 +444,9 @@ static int verify_write(garant_store_conn *w, void *arg)
     verify_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
     garant_signup su;
-    int rc = a->signup_take(w, j->hash, j->now, &su);
+    char language[8];
+    int rc = GS(w)->notify->signup_language(w, j->hash, language);
+    if (!rc) rc = a->signup_take(w, j->hash, j->now, &su);
     if (rc == GARANT_ENOTFOUND)
         return garant__error(GARANT_EINVAL, "this confirmation link is not valid: it was used already, has expired "
                                             "(links last 24 hours), another link of the address was used, or it "
@@ -462,6 +472,8 @@ static int verify_write(garant_store_conn *w, void *arg)
     u->created_at = u->verified_at = j->now;
     if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
     if ((rc = a->user_insert(w, u))) return rc;
+    /* The language chosen in the browser at sign-up, if any. */
+    if (language[0] && (rc = GS(w)->notify->prefs_set(w, u->id, language, NULL))) return rc;
     /* A deactivated organization's new user is deactivated with it, and
     ** comes back with it (admin_ops.h). */
     int64_t off = 0;
@@ -621,7 +633,7 @@ static int login(http_req *r)
     if ((rc = http_write(r->srv, login_write, &j))) return rc;
 
     char base[512], at[GARANT_RFC3339_UTC_LEN];
-    base_url(base, sizeof base, r->srv);
+    http_base_url(base, sizeof base, r->srv);
     snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
              token, SESSION_TTL_S, strncmp(base, "https://", 8) == 0 ? "; Secure" : "");
     json_t *body = json_pack("{s:s,s:s,s:o,s:s}", "token", token, "csrf_token", j.session.csrf, "user", user_json(&u),
@@ -664,11 +676,47 @@ static int me(http_req *r)
         if (rc) return rc;
         org = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan);
     }
+    /* The mail language and zone (PATCH /api/v1/me); no zone of one's own
+    ** is the policy's display zone. */
+    garant_user_prefs prefs;
+    int rc = GS(r->db)->notify->prefs_get(r->db, r->user.id, &prefs);
+    if (rc) {
+        json_decref(org);
+        return rc;
+    }
+    const garant_calendar *cal = garant_policy_display_calendar(desk_policy_current(r->desk, NULL));
+    const char *zone = prefs.zone[0] ? prefs.zone : cal ? garant_tz_name(garant_calendar_tz(cal)) : "UTC";
+    json_t *user = user_json(&r->user);
+    if (user) {
+        json_object_set_new(user, "language", json_string(prefs.language));
+        json_object_set_new(user, "zone", json_string(zone));
+    }
     char at[GARANT_RFC3339_UTC_LEN];
     return http_reply(r, 200,
-                      json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user_json(&r->user), "org", org, "session",
+                      json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user, "org", org, "session",
                                 "expires_at", garant_time_format_utc(at, r->session.expires_at), "csrf_token",
                                 r->session.csrf));
+}
+
+static const http_field me_patch_body[] = {
+    {"language", HTTP_F_STRING, 0, 8},
+    {"zone", HTTP_F_STRING, 0, GARANT_MAX_ZONE},
+    {NULL, 0, 0, 0},
+};
+
+/* PATCH /api/v1/me {language?, zone?}: the language of one's mails ("en",
+** "ro") and the IANA zone their deadlines are written in ("" = the
+** policy's). Answers as GET /api/v1/me. */
+static int me_patch(http_req *r)
+{
+    json_t *v[2];
+    int rc = http_body_fields(r, me_patch_body, v);
+    if (rc) return rc;
+    const char *language = v[0] ? json_string_value(v[0]) : NULL;
+    const char *zone = v[1] ? json_string_value(v[1]) : NULL;
+    if (!language && !zone) return garant__error(GARANT_EINVAL, "give 'language', 'zone' or both");
+    if ((rc = desk_user_set_prefs(r->desk, r->user.id, language, zone))) return rc;
+    return me(r);
 }
 
 /* ---- password reset -------------------------------------------------- */
@@ -722,7 +770,7 @@ static int forgot(http_req *r)
     j.now = r->now;
     http_token_new(token, j.token_hash);
     char base[512], body[2048];
-    base_url(base, sizeof base, r->srv);
+    http_base_url(base, sizeof base, r->srv);
     snprintf(body, sizeof body,
              "Hello,\n\n"
              "someone (we hope you) asked to reset the password of the garant\n"
@@ -812,6 +860,8 @@ const http_route http_routes_accounts[] = {
      "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING, login_body, NULL},
     {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL, NULL},
+    {"PATCH", "/api/v1/me", HTTP_USER, me_patch, "set one's mail language and time zone {language?, zone?}",
+     HTTP_RUN_WORKER, me_patch_body, NULL},
     {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot,
      "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER, forgot_body, NULL},
     {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset,

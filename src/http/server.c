@@ -689,6 +689,8 @@ int garant_server_run(const garant_server_options *opt)
         .quiet = opt->quiet,
         .limits = opt->limits,
         .support_address = opt->support_address,
+        .notify = opt->notify,
+        .nnotify = opt->nnotify,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,
@@ -727,6 +729,9 @@ int garant_server_run(const garant_server_options *opt)
     int door_started = 0;
     if (!rc && opt->door_start && !(rc = opt->door_start(opt->door_ctx, srv->desk))) door_started = 1;
     if (!rc) {
+        char base[512];
+        http_base_url(base, sizeof base, srv);
+        desk_set_base_url(srv->desk, base);
         desk_start_monitor(srv->desk);
         unsigned port = http_server_port(srv);
         char host[64];

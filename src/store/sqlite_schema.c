@@ -332,6 +332,28 @@ const char *const gs_sqlite_migrations[] = {
     "  UPDATE ticket_search SET internal = substr(internal || ' ' || new.body, -65536)"
     "    WHERE rowid = new.ticket_id AND NOT new.public;"
     "END;",
+    /* N (appended; the lead numbers it at merge): mail to requesters and
+    ** staff about ticket events (issue 14, docs/mail.md "Ticket mails").
+    ** users.language picks a user's mail templates; users.zone is the IANA
+    ** zone their deadlines are written in (NULL: the policy's display
+    ** zone). A sign-up keeps the language chosen in the browser until its
+    ** link makes the account. tickets.filed_by_mail marks a ticket opened
+    ** by a mail to the support address. mail_cursor is the mail producer's durable
+    ** cursor: the last ticket and ticket event whose mails are queued,
+    ** moved in the job that queues them. It starts after the rows an
+    ** upgraded desk holds already, so upgrading mails no one about the past. */
+    "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ro'));"
+    "ALTER TABLE users ADD COLUMN zone TEXT;"
+    "ALTER TABLE signups ADD COLUMN language TEXT;"
+    /* A ticket opened by mail is acknowledged differently (the priority it
+    ** got by default, and where to raise it). */
+    "ALTER TABLE tickets ADD COLUMN filed_by_mail INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE mail_cursor ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  ticket_id INTEGER NOT NULL,"
+    "  event_id INTEGER NOT NULL);"
+    "INSERT INTO mail_cursor (id, ticket_id, event_id) VALUES (1,"
+    "  (SELECT COALESCE(max(id), 0) FROM tickets), (SELECT COALESCE(max(id), 0) FROM ticket_events));",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -119,8 +119,9 @@ static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const 
 static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
-    " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version, follow_up_of)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17, ?18)";
+    " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version, follow_up_of,"
+    " filed_by_mail)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17, ?18, ?19)";
 
 /* Bind text that outlives the statement's run: tk_insert steps and resets
 ** its statement before it returns, and gs_sqlite_prepare clears the
@@ -176,6 +177,7 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     else sqlite3_bind_null(st, 17);
     if (io->follow_up_of) sqlite3_bind_int64(st, 18, io->follow_up_of);
     else sqlite3_bind_null(st, 18);
+    sqlite3_bind_int(st, 19, io->filed_by_mail != 0);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,

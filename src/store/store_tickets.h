@@ -45,6 +45,10 @@ typedef struct garant_ticket {
                                  ** waits for the desk (after the first
                                  ** response, or reopened); 0 if none */
     int64_t follow_up_of;        /* the closed ticket this one follows up; 0 */
+    int filed_by_mail;           /* 1: opened by a mail to the support address
+                                 ** (its acknowledgement says how to raise
+                                 ** the priority); written by insert, read
+                                 ** by the mail producer only */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */

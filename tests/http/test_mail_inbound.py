@@ -135,6 +135,8 @@ def test_replies_by_mail_with_quoting():
         t = file(d, "carla", "2026-11-30T09:00:00Z")
         tid = t["id"]
         before = len(public_messages(s, d, tid))
+        # The ticket's acknowledgement (docs/mail.md, "Ticket mails") first.
+        s.mails_settled()
         mailed = len(s.smtp.mails)
         for i, (style, body) in enumerate(sorted(QUOTES.items())):
             # By the plus-address, and (Gmail) by In-Reply-To on a plain address.
@@ -153,6 +155,7 @@ def test_replies_by_mail_with_quoting():
             expect("payment gateway" not in text, (style, text))
         expect(s.metric('garant_mail_inbound_total{outcome="replied"}') == 3)
         # Nothing about the replies went to the customer by mail here.
+        s.mails_settled()
         expect(not [m for m in s.smtp.mails[mailed:] if "carla@acme.example" in str(m.get("to", ""))])
 
 
@@ -182,6 +185,8 @@ def test_spoofed_auto_and_failed_auth_change_nothing():
         tid = t["id"]
         before = len(public_messages(s, d, tid))
         tickets = db_query(s, "SELECT count(*) FROM tickets")[0][0]
+        # The ticket's acknowledgement (docs/mail.md, "Ticket mails") first.
+        s.mails_settled()
         mailed = len(s.smtp.mails)
         rcpt = reply_address(tid)
         cases = [
@@ -206,6 +211,7 @@ def test_spoofed_auto_and_failed_auth_change_nothing():
             expect(codes == [250] and replies[0][0] == 250, (sender, replies))
         expect(len(public_messages(s, d, tid)) == before)
         expect(db_query(s, "SELECT count(*) FROM tickets")[0][0] == tickets)
+        s.mails_settled()
         expect(len(s.smtp.mails) == mailed, s.smtp.mails[mailed:])
         for outcome, n in (("forbidden", 1), ("unknown_sender", 1), ("auto", 2), ("auth_fail", 1), ("forged", 1)):
             got = s.metric('garant_mail_inbound_total{outcome="%s"}' % outcome)

@@ -38,6 +38,7 @@ TABLE = {
     "POST /api/v1/login":                              (422, 422, 422, 422, 422),
     "POST /api/v1/logout":                             (401, 204, 204, 204, 204),
     "GET /api/v1/me":                                  (401, 200, 200, 200, 200),
+    "PATCH /api/v1/me":                                (401, 422, 422, 422, 422),
     "POST /api/v1/password/forgot":                    (422, 422, 422, 422, 422),
     "POST /api/v1/password/reset":                     (422, 422, 422, 422, 422),
     "POST /api/v1/orgs":                               (401, 403, 403, 403, 422),

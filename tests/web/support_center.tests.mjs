@@ -414,10 +414,14 @@ export const tests = [
     await page.selectOption('#lang-switch', 'en');
     h.expectEqual(await h.text(page, '#list-title'), 'My tickets', 'switched');
     h.expect(/ left \(business hours\)$/.test(await h.text(page, '#ticket-rows .countdown')), 'the countdown too');
+    // Signed in, the switch is also the language of Ana's mails (PATCH /api/v1/me).
+    const anaToken = await h.sessionOf(ctx.server, await ana(ctx));
+    const mailLanguage = async () => (await ctx.server.expect(200, 'GET', '/api/v1/me', undefined, anaToken)).user.language;
     await page.reload();
     await page.waitForSelector('#ticket-table:not([hidden])');
     h.expectEqual(await h.text(page, '#list-title'), 'My tickets', 'remembered');
     await page.selectOption('#lang-switch', 'ro');
+    await h.until(async () => (await mailLanguage()) === 'ro', 'the mail language saved as ro by the switch');
     await page.goto('/new');
     await page.waitForSelector('#promise[data-state="ready"]');
     h.expectEqual(await h.text(page, 'h1'), 'Tichet nou', 'new ticket in Romanian');

@@ -56,11 +56,18 @@ export function goLogin() {
   location.assign('/login?next=' + encodeURIComponent(here()));
 }
 
-function languageSwitch() {
+// Signed in, the choice is also the language of one's mails: saved with
+// PATCH /api/v1/me (docs/mail.md). A failure to save leaves the page's
+// language switched all the same.
+function languageSwitch(user) {
   const id = 'lang-switch';
+  const change = (e) => {
+    setLanguage(e.target.value);
+    if (user) api('PATCH', '/me', { language: e.target.value }).catch(() => {});
+  };
   const select = h(
     'select',
-    { id, class: 'lang-select', on: { change: (e) => setLanguage(e.target.value) } },
+    { id, class: 'lang-select', on: { change } },
     LANGUAGES.map((l) => h('option', { value: l.code, lang: l.code, text: l.name, selected: l.code === language() })),
   );
   return h('div', { class: 'lang' }, h('label', { for: id, i18n: 'nav.language' }), select);
@@ -90,7 +97,7 @@ export function mountHeader(session, current) {
       { class: 'bar' },
       h('a', { class: 'brand', href: '/', i18n: 'app.name' }),
       h('nav', { 'aria-label': t('nav.label'), 'data-i18n-attr': 'aria-label:nav.label' }, h('ul', { class: 'nav' }, links)),
-      h('div', { class: 'tools' }, who, languageSwitch()),
+      h('div', { class: 'tools' }, who, languageSwitch(user)),
     ),
   );
   // The "signed in as" line names the user: re-render it on a switch.

@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { $, busy, say } from './dom.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 import { initPage, run } from './layout.js';
 import { reportError, validate } from './forms.js';
 
@@ -21,6 +21,8 @@ run(async () => {
       name: form.elements.name.value.trim(),
       email: form.elements.email.value.trim(),
       password: form.elements.password.value,
+      // The page's language becomes the account's mail language.
+      language: language(),
     };
     await busy($('#signup-submit'), 'signup.sending', async () => {
       try {
