@@ -14,7 +14,8 @@ Two loads: 5 KB text replies (goal >= 1,000/s, p99 <= 1 s) and 100 KB
 messages with a base64 attachment (goal >= 200/s; parsed, the attachment
 not kept: there is no attachments table yet).
 
-Usage: bench/lmtp.py BINARY [MESSAGES] [CONNECTIONS]   (defaults 3000, 16)
+Usage: bench/lmtp.py BINARY [MESSAGES] [CONNECTIONS] [REPLIES_A_TICKET]
+(defaults 3000, 32, 20)
 Each connection is a process of its own (no GIL between clients)."""
 import base64
 import multiprocessing
@@ -72,6 +73,7 @@ def run_load(s, tids, kind, total, conns):
     # document a ticket), so thousands of replies on one ticket measure that.
     mine = [[tmi.reply_address(t) for t in tids[k::conns]] for k in range(conns)]
     before = replies(s)
+    w0 = writer_stats(s)
     # spawn, not fork: the test harness runs threads (its SMTP sink) that a
     # fork would copy with their locks held.
     with multiprocessing.get_context("spawn").Pool(conns) as pool:
@@ -82,10 +84,29 @@ def run_load(s, tids, kind, total, conns):
     lat = sorted(x for r in res for x in r[0])
     bad = sum(r[1] for r in res)
     landed = replies(s) - before
+    w1 = writer_stats(s)
+    dw = {k: w1[k] - w0[k] for k in w0}
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1e3  # noqa: E731
     print("lmtp %-10s %d messages over %d connections: %.0f messages/s; acceptance -> on the ticket "
           "p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d not 250, %d on the ticket"
           % (kind, len(lat), conns, len(lat) / wall, p(0.5), p(0.99), lat[-1] * 1e3, bad, landed), flush=True)
+    # Where the time goes: the writer (the one serial stage) and the fsyncs.
+    jobs = max(1, dw["garant_write_jobs_total"])
+    syncs = max(1, dw["garant_write_syncs_total"])
+    print("  writer: %d writes in %d transactions (%.1f a transaction), %.0f us writer CPU a write; "
+          "%d fsyncs, %.1f ms each; writer busy %.0f %% of the wall time"
+          % (jobs, dw["garant_write_batches_total"], jobs / max(1, dw["garant_write_batches_total"]),
+             dw["garant_writer_cpu_seconds_total"] * 1e6 / jobs, syncs,
+             dw["garant_write_sync_seconds_total"] * 1e3 / syncs,
+             dw["garant_writer_cpu_seconds_total"] * 100 / wall), flush=True)
+
+
+WRITER = ("garant_write_jobs_total", "garant_write_batches_total", "garant_writer_cpu_seconds_total",
+          "garant_write_syncs_total", "garant_write_sync_seconds_total")
+
+
+def writer_stats(s):
+    return {k: s.metric(k) for k in WRITER}
 
 
 def replies(s):
@@ -98,12 +119,13 @@ def replies(s):
 
 def main():
     total = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
-    conns = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+    conns = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+    per_ticket = int(sys.argv[4]) if len(sys.argv) > 4 else 20
     s = tmi.server()
     s.extra.append("--quiet")
     try:
         d = tmi.world(s)
-        n = max(conns, (total + total // 3) // 20)
+        n = max(conns, (total + total // 3) // per_ticket)
         tids = [tmi.file(d, "carla", "2026-11-30T09:00:00Z")["id"] for _ in range(n)]
         s.stop()
         s.start()  # now --quiet: no log line per request
