@@ -62,6 +62,9 @@ typedef struct desk_options {
     ** addresses and Message-IDs it matches. */
     const char *support_address; /* "support@desk.example": where customers
                                  ** mail; NULL = the address of mail_from */
+    int autoreply_max;           /* automatic answers an address gets an
+                                 ** hour (desk_mail_loops.h); 0 = 5,
+                                 ** negative = none */
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the

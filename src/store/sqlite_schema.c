@@ -332,6 +332,20 @@ const char *const gs_sqlite_migrations[] = {
     "  UPDATE ticket_search SET internal = substr(internal || ' ' || new.body, -65536)"
     "    WHERE rowid = new.ticket_id AND NOT new.public;"
     "END;",
+    /* Inbound mail loops and bounces (issue 14; src/store/sqlite_inbound.c).
+    ** A user whose address our mail bounced from (a DSN naming one of our
+    ** Message-IDs) is bouncing from bounced_at, for bounce_reason, until a
+    ** mail from the address is accepted again. mail_autoreplies counts the
+    ** automatic answers sent to an address, for their rate limit
+    ** (desk_autoreply_allowed). A DSN names the returned mail by
+    ** Message-ID, so the outbox is searchable by it. */
+    "ALTER TABLE users ADD COLUMN bounced_at INTEGER;"
+    "ALTER TABLE users ADD COLUMN bounce_reason TEXT;"
+    "CREATE TABLE mail_autoreplies ("
+    "  address TEXT NOT NULL,"
+    "  sent_at INTEGER NOT NULL);"
+    "CREATE INDEX mail_autoreplies_address ON mail_autoreplies(address, sent_at);"
+    "CREATE INDEX mail_outbox_message_id ON mail_outbox(message_id);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);
