@@ -338,14 +338,19 @@ const char *const gs_sqlite_migrations[] = {
     ** mail from the address is accepted again. mail_autoreplies counts the
     ** automatic answers sent to an address, for their rate limit
     ** (desk_autoreply_allowed). A DSN names the returned mail by
-    ** Message-ID, so the outbox is searchable by it. */
+    ** Message-ID, so the outbox is searchable by it. The sender counts
+    ** the outbox by state after each round it sent something (for
+    ** /metrics): without an index that covers the count, that read every
+    ** row with its message, the whole table, each round (a drain of 6,000
+    ** queued mails ran at 144/s, most of it in those reads). */
     "ALTER TABLE users ADD COLUMN bounced_at INTEGER;"
     "ALTER TABLE users ADD COLUMN bounce_reason TEXT;"
     "CREATE TABLE mail_autoreplies ("
     "  address TEXT NOT NULL,"
     "  sent_at INTEGER NOT NULL);"
     "CREATE INDEX mail_autoreplies_address ON mail_autoreplies(address, sent_at);"
-    "CREATE INDEX mail_outbox_message_id ON mail_outbox(message_id);",
+    "CREATE INDEX mail_outbox_message_id ON mail_outbox(message_id);"
+    "CREATE INDEX mail_outbox_state ON mail_outbox(state, created_at);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);
