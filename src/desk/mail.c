@@ -43,7 +43,7 @@
 #define SMTP_CONNECT_TIMEOUT_MS 10000L
 #define SMTP_TIMEOUT_MS 30000L
 /* Mails claimed per round (one connection, one record job). */
-#define SEND_BATCH GARANT_MAIL_RECORD_GROUP
+#define SEND_BATCH 256
 /* Longest sleep between two looks at whether the desk stops. */
 #define STOP_CHECK_MS 50
 /* Largest message built (the bodies are a few lines). */
