@@ -64,6 +64,7 @@ bench: build
 	bench/load.sh build/garant
 	python3 bench/correct.py build/garant
 	python3 bench/lmtp.py build/garant
+	python3 bench/mail_drain.py build/garant
 
 torture: build
 	scripts/torture.sh build

@@ -16,13 +16,18 @@ not kept: there is no attachments table yet).
 
 Usage: bench/lmtp.py BINARY [MESSAGES] [CONNECTIONS] [REPLIES_A_TICKET]
 (defaults 3000, 32, 20)
-Each connection is a process of its own (no GIL between clients)."""
+Each load runs twice: from Python (smtplib.LMTP, one process a
+connection) and from bench_lmtp_client (C, one thread a connection),
+whose figures are the server's with less of the 2 cores taken by clients
+(GARANT_LMTP_CLIENTS=c runs only the latter)."""
 import base64
 import multiprocessing
 import os
 import smtplib
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,7 +95,11 @@ def run_load(s, tids, kind, total, conns):
     print("lmtp %-10s %d messages over %d connections: %.0f messages/s; acceptance -> on the ticket "
           "p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d not 250, %d on the ticket"
           % (kind, len(lat), conns, len(lat) / wall, p(0.5), p(0.99), lat[-1] * 1e3, bad, landed), flush=True)
-    # Where the time goes: the writer (the one serial stage) and the fsyncs.
+    writer_line(dw, wall)
+
+
+def writer_line(dw, wall):
+    """Where the time goes: the writer (the one serial stage) and the fsyncs."""
     jobs = max(1, dw["garant_write_jobs_total"])
     syncs = max(1, dw["garant_write_syncs_total"])
     print("  writer: %d writes in %d transactions (%.1f a transaction), %.0f us writer CPU a write; "
@@ -107,6 +116,43 @@ WRITER = ("garant_write_jobs_total", "garant_write_batches_total", "garant_write
 
 def writer_stats(s):
     return {k: s.metric(k) for k in WRITER}
+
+
+def run_load_c(s, tids, kind, total, conns):
+    """The same load sent by bench_lmtp_client (C, one thread a session):
+    the server's rate without Python's clients taking the cores."""
+    client = os.path.join(os.path.dirname(os.path.abspath(harness.GARANT)), "bench_lmtp_client")
+    make = text_reply if kind.startswith("text") else attachment_reply
+    rcpts = [tmi.reply_address(t) for t in tids]
+    d = tempfile.mkdtemp(prefix="garant-lmtp-bench-")
+    with open(os.path.join(d, "rcpts"), "w") as f:
+        f.write("\n".join(rcpts) + "\n")
+    with open(os.path.join(d, "msg"), "wb") as f:
+        f.write(make("x@y", 1).replace(b"\r\n.", b"\r\n..") + b"\r\n")
+    before = replies(s)
+    w0 = writer_stats(s)
+    c0 = server_cpu(s)
+    out = subprocess.run([client, str(s.lmtp_port), str(conns), str(total), os.path.join(d, "msg"),
+                          os.path.join(d, "rcpts")], capture_output=True, text=True, check=True).stdout.split()
+    r = dict(zip(out[::2], out[1::2]))
+    cpu = server_cpu(s) - c0
+    landed = replies(s) - before
+    w1 = writer_stats(s)
+    wall = float(r["wall_s"])
+    print("lmtp %-10s %s messages over %d connections (C client): %.0f messages/s; acceptance -> on the ticket "
+          "p50 %s ms, p99 %s ms, max %s ms; %s not 250, %d on the ticket"
+          % (kind, r["sent"], conns, int(r["sent"]) / wall, r["p50_ms"], r["p99_ms"], r["max_ms"], r["bad"], landed),
+          flush=True)
+    writer_line({k: w1[k] - w0[k] for k in w0}, wall)
+    print("  server: %.2f cores of CPU on average (%.0f us a message, all threads)"
+          % (cpu / wall, cpu * 1e6 / max(1, int(r["sent"]))), flush=True)
+
+
+def server_cpu(s):
+    """The server process's CPU seconds so far (user + system, all threads)."""
+    with open("/proc/%d/stat" % s.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def replies(s):
@@ -132,8 +178,11 @@ def main():
         import re
         m = re.findall(r"lmtp listening on 127\.0\.0\.1:(\d+)", s.read_log())
         s.lmtp_port = int(m[-1])
-        run_load(s, tids, "text-5KB", total, conns)
-        run_load(s, tids, "attach-100KB", max(conns, total // 3), conns)
+        if os.environ.get("GARANT_LMTP_CLIENTS", "both") != "c":
+            run_load(s, tids, "text-5KB", total, conns)
+            run_load(s, tids, "attach-100KB", max(conns, total // 3), conns)
+        run_load_c(s, tids, "text-5KB", total, conns)
+        run_load_c(s, tids, "attach-100KB", max(conns, total // 3), conns)
     finally:
         s.close()
 
