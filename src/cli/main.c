@@ -120,6 +120,7 @@ static const cli_opt serve_opts[] = {
     {"quiet", NULL, "no request log", 0},
     {"lmtp-listen", "HOST:PORT", "also receive mail by LMTP (RFC 2033) here, for Postfix or Exim (port 0 picks a free one)", 0},
     {"support-address", "ADDR", "the address customers mail (support@desk.example); default --mail-from's", 0},
+    {"autoreply-limit", "N", "automatic answers (acknowledgements of mailed tickets) one address gets an hour; default 5, 0 none", 0},
     {NULL, NULL, NULL, 0}};
 
 static const cli_opt mail_deliver_opts[] = {
@@ -131,6 +132,7 @@ static const cli_opt mail_deliver_opts[] = {
     {"mail-key-file", "FILE", "the mail key (64 hex digits); default the one kept in the database", 0},
     {"config", "FILE", "policy file (YAML); default the policy saved in the database", 0},
     {"test-clock", "INSTANT", "tests only: the mail is accepted at INSTANT (RFC 3339)", 0},
+    {"autoreply-limit", "N", "automatic answers one address gets an hour; default 5, 0 none", 0},
     {"quiet", NULL, "print only failures", 0},
     {NULL, NULL, NULL, 0}};
 

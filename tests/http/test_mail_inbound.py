@@ -406,5 +406,19 @@ def test_mailed_tickets_take_the_autoreply_allowance():
         expect(rows[0][0] == 1, rows)
 
 
+def test_autoreply_limit_is_configurable():
+    with server(["--autoreply-limit", "1"]) as s:
+        world(s)
+        for i in range(2):
+            codes, replies = send(s, "carla@acme.example", [SUPPORT],
+                                  mail("carla@acme.example", SUPPORT, "Problem %d" % i, "Details."))
+            expect(b"filed" in replies[0][1], replies)
+        expect(db_query(s, "SELECT count(*) FROM mail_autoreplies")[0][0] == 1)
+    for bad in ("-1", "1001", "x", ""):
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(tempfile.mkdtemp(), "x.db"),
+                            "--autoreply-limit", bad], capture_output=True, timeout=30)
+        expect(p.returncode == 2 and b"--autoreply-limit" in p.stderr, (bad, p.returncode, p.stderr))
+
+
 if __name__ == "__main__":
     run(globals(), "mail_inbound")
