@@ -66,6 +66,7 @@ bench: build
 	python3 bench/lmtp.py build/garant
 	python3 bench/search.py build/garant
 	python3 bench/mail_notify.py build/garant
+	python3 bench/mail_drain.py build/garant
 
 torture: build
 	scripts/torture.sh build

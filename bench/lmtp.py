@@ -14,14 +14,20 @@ Two loads: 5 KB text replies (goal >= 1,000/s, p99 <= 1 s) and 100 KB
 messages with a base64 attachment (goal >= 200/s; parsed, the attachment
 not kept: there is no attachments table yet).
 
-Usage: bench/lmtp.py BINARY [MESSAGES] [CONNECTIONS]   (defaults 3000, 16)
-Each connection is a process of its own (no GIL between clients)."""
+Usage: bench/lmtp.py BINARY [MESSAGES] [CONNECTIONS] [REPLIES_A_TICKET]
+(defaults 3000, 32, 20)
+Each load runs twice: from Python (smtplib.LMTP, one process a
+connection) and from bench_lmtp_client (C, one thread a connection),
+whose figures are the server's with less of the 2 cores taken by clients
+(GARANT_LMTP_CLIENTS=c runs only the latter)."""
 import base64
 import multiprocessing
 import os
 import smtplib
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -72,6 +78,7 @@ def run_load(s, tids, kind, total, conns):
     # document a ticket), so thousands of replies on one ticket measure that.
     mine = [[tmi.reply_address(t) for t in tids[k::conns]] for k in range(conns)]
     before = replies(s)
+    w0 = writer_stats(s)
     # spawn, not fork: the test harness runs threads (its SMTP sink) that a
     # fork would copy with their locks held.
     with multiprocessing.get_context("spawn").Pool(conns) as pool:
@@ -82,10 +89,70 @@ def run_load(s, tids, kind, total, conns):
     lat = sorted(x for r in res for x in r[0])
     bad = sum(r[1] for r in res)
     landed = replies(s) - before
+    w1 = writer_stats(s)
+    dw = {k: w1[k] - w0[k] for k in w0}
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1e3  # noqa: E731
     print("lmtp %-10s %d messages over %d connections: %.0f messages/s; acceptance -> on the ticket "
           "p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d not 250, %d on the ticket"
           % (kind, len(lat), conns, len(lat) / wall, p(0.5), p(0.99), lat[-1] * 1e3, bad, landed), flush=True)
+    writer_line(dw, wall)
+
+
+def writer_line(dw, wall):
+    """Where the time goes: the writer (the one serial stage) and the fsyncs."""
+    jobs = max(1, dw["garant_write_jobs_total"])
+    syncs = max(1, dw["garant_write_syncs_total"])
+    print("  writer: %d writes in %d transactions (%.1f a transaction), %.0f us writer CPU a write; "
+          "%d fsyncs, %.1f ms each; writer busy %.0f %% of the wall time"
+          % (jobs, dw["garant_write_batches_total"], jobs / max(1, dw["garant_write_batches_total"]),
+             dw["garant_writer_cpu_seconds_total"] * 1e6 / jobs, syncs,
+             dw["garant_write_sync_seconds_total"] * 1e3 / syncs,
+             dw["garant_writer_cpu_seconds_total"] * 100 / wall), flush=True)
+
+
+WRITER = ("garant_write_jobs_total", "garant_write_batches_total", "garant_writer_cpu_seconds_total",
+          "garant_write_syncs_total", "garant_write_sync_seconds_total")
+
+
+def writer_stats(s):
+    return {k: s.metric(k) for k in WRITER}
+
+
+def run_load_c(s, tids, kind, total, conns):
+    """The same load sent by bench_lmtp_client (C, one thread a session):
+    the server's rate without Python's clients taking the cores."""
+    client = os.path.join(os.path.dirname(os.path.abspath(harness.GARANT)), "bench_lmtp_client")
+    make = text_reply if kind.startswith("text") else attachment_reply
+    rcpts = [tmi.reply_address(t) for t in tids]
+    d = tempfile.mkdtemp(prefix="garant-lmtp-bench-")
+    with open(os.path.join(d, "rcpts"), "w") as f:
+        f.write("\n".join(rcpts) + "\n")
+    with open(os.path.join(d, "msg"), "wb") as f:
+        f.write(make("x@y", 1).replace(b"\r\n.", b"\r\n..") + b"\r\n")
+    before = replies(s)
+    w0 = writer_stats(s)
+    c0 = server_cpu(s)
+    out = subprocess.run([client, str(s.lmtp_port), str(conns), str(total), os.path.join(d, "msg"),
+                          os.path.join(d, "rcpts")], capture_output=True, text=True, check=True).stdout.split()
+    r = dict(zip(out[::2], out[1::2]))
+    cpu = server_cpu(s) - c0
+    landed = replies(s) - before
+    w1 = writer_stats(s)
+    wall = float(r["wall_s"])
+    print("lmtp %-10s %s messages over %d connections (C client): %.0f messages/s; acceptance -> on the ticket "
+          "p50 %s ms, p99 %s ms, max %s ms; %s not 250, %d on the ticket"
+          % (kind, r["sent"], conns, int(r["sent"]) / wall, r["p50_ms"], r["p99_ms"], r["max_ms"], r["bad"], landed),
+          flush=True)
+    writer_line({k: w1[k] - w0[k] for k in w0}, wall)
+    print("  server: %.2f cores of CPU on average (%.0f us a message, all threads)"
+          % (cpu / wall, cpu * 1e6 / max(1, int(r["sent"]))), flush=True)
+
+
+def server_cpu(s):
+    """The server process's CPU seconds so far (user + system, all threads)."""
+    with open("/proc/%d/stat" % s.proc.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def replies(s):
@@ -98,20 +165,24 @@ def replies(s):
 
 def main():
     total = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
-    conns = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+    conns = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+    per_ticket = int(sys.argv[4]) if len(sys.argv) > 4 else 20
     s = tmi.server()
     s.extra.append("--quiet")
     try:
         d = tmi.world(s)
-        n = max(conns, (total + total // 3) // 20)
+        n = max(conns, (total + total // 3) // per_ticket)
         tids = [tmi.file(d, "carla", "2026-11-30T09:00:00Z")["id"] for _ in range(n)]
         s.stop()
         s.start()  # now --quiet: no log line per request
         import re
         m = re.findall(r"lmtp listening on 127\.0\.0\.1:(\d+)", s.read_log())
         s.lmtp_port = int(m[-1])
-        run_load(s, tids, "text-5KB", total, conns)
-        run_load(s, tids, "attach-100KB", max(conns, total // 3), conns)
+        if os.environ.get("GARANT_LMTP_CLIENTS", "both") != "c":
+            run_load(s, tids, "text-5KB", total, conns)
+            run_load(s, tids, "attach-100KB", max(conns, total // 3), conns)
+        run_load_c(s, tids, "text-5KB", total, conns)
+        run_load_c(s, tids, "attach-100KB", max(conns, total // 3), conns)
     finally:
         s.close()
 

@@ -73,9 +73,24 @@ static void lmtp_door_stop(void *ctx)
     door->srv = NULL;
 }
 
+/* --autoreply-limit N (0-1000) as desk_options.autoreply_max (0 there is
+** the default, negative none) into *out; 0, or a usage error's code. */
+static int autoreply_limit(const cli_args *a, const char *cmd, int *out)
+{
+    const char *v = cli_get(a, "autoreply-limit");
+    if (!v) return 0;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!v[0] || *end || n < 0 || n > 1000) return cli_usage_error("%s: --autoreply-limit must be 0-1000", cmd);
+    *out = n == 0 ? -1 : (int)n;
+    return 0;
+}
+
 int cmd_serve_doors(garant_server_options *o, const cli_args *a)
 {
     static lmtp_door door;
+    int rc = autoreply_limit(a, "serve", &o->autoreply_max);
+    if (rc) return rc;
     o->mail_key_file = cli_get(a, "mail-key-file");
     o->support_address = cli_get(a, "support-address");
     door.listen = cli_get(a, "lmtp-listen");
@@ -138,6 +153,8 @@ int cmd_mail_deliver(const cli_args *a)
     o.monitor_interval_ms = 1000;
     o.quiet = cli_get(a, "quiet") != NULL;
     if (!o.db_path) return cli_usage_error("mail deliver: --db FILE is required");
+    int urc = autoreply_limit(a, "mail deliver", &o.autoreply_max);
+    if (urc) return urc;
     const char *start = cli_get(a, "test-clock");
     if (start) {
         if (garant_time_parse_rfc3339(&o.test_clock_start_s, start, strlen(start)) != 0)

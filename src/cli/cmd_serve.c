@@ -71,7 +71,7 @@ int cmd_serve(const cli_args *a)
     o.max_per_address = o.ntrusted_proxies ? 0 : 64;
     if (!int_option(a, "max-connections-per-address", 0, 4096, &o.max_per_address))
         return CLI_USAGE;
-    cmd_serve_doors(&o, a);
+    if (cmd_serve_doors(&o, a)) return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
 }

@@ -122,6 +122,7 @@ static const cli_opt serve_opts[] = {
     {"support-address", "ADDR", "the address customers mail (support@desk.example); default --mail-from's", 0},
     {"notify", "EVENT=LIST", "mail staff about EVENT (new-p1, warning, breach): LIST is roles (agent, admin) and "
                              "addresses, comma-separated, e.g. new-p1=agent,oncall@x.example (repeatable; docs/mail.md)", 1},
+    {"autoreply-limit", "N", "automatic answers (acknowledgements of mailed tickets) one address gets an hour; default 5, 0 none", 0},
     {NULL, NULL, NULL, 0}};
 
 static const cli_opt mail_deliver_opts[] = {
@@ -133,6 +134,7 @@ static const cli_opt mail_deliver_opts[] = {
     {"mail-key-file", "FILE", "the mail key (64 hex digits); default the one kept in the database", 0},
     {"config", "FILE", "policy file (YAML); default the policy saved in the database", 0},
     {"test-clock", "INSTANT", "tests only: the mail is accepted at INSTANT (RFC 3339)", 0},
+    {"autoreply-limit", "N", "automatic answers one address gets an hour; default 5, 0 none", 0},
     {"quiet", NULL, "print only failures", 0},
     {NULL, NULL, NULL, 0}};
 

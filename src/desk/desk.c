@@ -15,6 +15,7 @@
 
 #include "garant/error_wrap.h"
 #include "desk.h"
+#include "desk_mail_loops.h"
 #include "desk_inbound.h"
 #include "log.h"
 #include "mailer.h"
@@ -63,21 +64,6 @@ struct garant_desk {
     _Atomic uint64_t inbound[DESK_INBOUND_NOUTCOMES];
     char base_url[512];          /* links in mails; desk_set_base_url */
 };
-
-/* The address inside "Name <addr>" (or the whole text) into out, lower
-** case; "" when it does not fit. */
-static void address_lower(char *out, size_t cap, const char *from)
-{
-    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-    const char *a = lt && gt ? lt + 1 : from;
-    size_t n = lt && gt ? (size_t)(gt - lt - 1) : strlen(from);
-    while (n && (*a == ' ' || *a == '\t')) a++, n--;
-    while (n && (a[n - 1] == ' ' || a[n - 1] == '\t')) n--;
-    out[0] = '\0';
-    if (n >= cap) return;
-    for (size_t i = 0; i < n; i++) out[i] = (char)((a[i] >= 'A' && a[i] <= 'Z') ? a[i] + 32 : a[i]);
-    out[n] = '\0';
-}
 
 typedef struct key_job {
     unsigned char candidate[GARANT_MAIL_KEY_BYTES];
@@ -147,8 +133,10 @@ int desk_open(garant_desk **out, const desk_options *opt)
         rc = garant__error(GARANT_ENOMEM, "out of memory for the quotas");
         goto fail;
     }
-    if (opt->support_address) address_lower(d->support_address, sizeof d->support_address, opt->support_address);
-    else if (opt->mail_from) address_lower(d->support_address, sizeof d->support_address, opt->mail_from);
+    /* Unusable (no '@'): "", and the mail doors refuse to start. */
+    const char *support = opt->support_address ? opt->support_address : opt->mail_from;
+    if (support && desk_address_of(d->support_address, sizeof d->support_address, support, 1) != 0)
+        garant__error_clear();
     if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
     if ((rc = desk_policies_new(&d->policies, opt->config_path))) goto fail;
     if ((rc = desk_policies_load(d->policies, d->store, desk_now(d)))) goto fail;

@@ -65,6 +65,9 @@ typedef struct desk_options {
     /* Staff notification lists: "EVENT=ITEM,..." (notify.h), --notify. */
     const char *const *notify;
     size_t nnotify;
+    int autoreply_max;           /* automatic answers an address gets an
+                                 ** hour (desk_mail_loops.h); 0 = 5,
+                                 ** negative = none */
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the

@@ -12,7 +12,8 @@
 **     not a verified, active customer, a reply on a ticket the sender may
 **     not see or that is closed, a forged token: dropped without any reply
 **     (no backscatter), counted by outcome in /metrics;
-**   - a DSN: counted and logged with the recipient that bounced;
+**   - a DSN: never a ticket or a reply; a failed delivery of our mail
+**     marks its recipient's user bouncing (desk_mail_loops.h);
 **   - a reply (the token of the recipient's plus-address, else one of our
 **     Message-IDs in In-Reply-To/References, both signed with the desk's
 **     mail key) from a verified customer who may see the ticket: one

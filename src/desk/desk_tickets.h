@@ -81,6 +81,9 @@ typedef struct desk_filing {
     garant_ticket t;
     const char *body;          /* borrowed */
     char product[GARANT_MAX_NAME + 1]; /* as named by the customer, "" if none */
+    int autoreply_suppressed;  /* filed by mail from an address over its limit of
+                               ** automatic answers (desk_autoreply_take): the
+                               ** acknowledgement must not be mailed */
 } desk_filing;
 
 /* A desk_write_fn: file the desk_filing ctx. One statement (the insert)

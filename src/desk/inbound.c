@@ -10,6 +10,7 @@
 
 #include "garant/error_wrap.h"
 #include "desk_inbound.h"
+#include "desk_mail_loops.h"
 #include "desk_tickets.h"
 #include "log.h"
 #include "parse.h"
@@ -95,11 +96,9 @@ static int ours(garant_desk *d, const char *addr)
 {
     if (strcasecmp(addr, desk_support_address(d)) == 0) return 1;
     const char *from = desk_options_of(d)->mail_from;
-    if (!from) return 0;
-    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-    const char *a = lt && gt ? lt + 1 : from;
-    size_t n = lt && gt ? (size_t)(gt - lt - 1) : strlen(from);
-    return strlen(addr) == n && strncasecmp(addr, a, n) == 0;
+    char a[256];
+    if (!from || desk_address_of(a, sizeof a, from, 0) != 0) return 0;
+    return strcasecmp(addr, a) == 0;
 }
 
 /* The ticket one of our Message-IDs among In-Reply-To and References
@@ -146,10 +145,12 @@ static void trim_text(char *s, size_t max)
     s[n] = '\0';
 }
 
-/* The verified, active customer whose address is email, into *out:
-** 0, GARANT_ENOTFOUND (nobody we answer), or a store error. */
-static int sender_user(garant_user *out, garant_desk *d, const char *email)
+/* The verified, active customer whose address is email, into *out, and
+** since when the address bounces (0: it does not): 0, GARANT_ENOTFOUND
+** (nobody we answer), or a store error. */
+static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d, const char *email)
 {
+    *out_bounced_at = 0;
     char lower[GARANT_MAX_EMAIL + 1];
     size_t n = strlen(email);
     if (n == 0 || n > GARANT_MAX_EMAIL) return GARANT_ENOTFOUND;
@@ -160,6 +161,8 @@ static int sender_user(garant_user *out, garant_desk *d, const char *email)
     int rc = ops->acquire(&c, st);
     if (rc) return rc;
     rc = ops->accounts->user_by_email(c, lower, out);
+    char reason[8];
+    if (!rc) rc = ops->inbound->bounce_get(c, out->id, out_bounced_at, reason, sizeof reason);
     ops->release(c);
     if (rc) return rc;
     memset(out->password_hash, 0, sizeof out->password_hash);
@@ -168,13 +171,34 @@ static int sender_user(garant_user *out, garant_desk *d, const char *email)
     return 0;
 }
 
+/* A ticket filed by mail: its acknowledgement is an automatic answer, so
+** the sender's allowance of those is taken in the filing's transaction,
+** before the filing (whose event a mail producer answers) runs. */
+typedef struct mailed_filing {
+    desk_filing f;
+    const char *address;
+} mailed_filing;
+
+static int mailed_file_write(garant_store_conn *w, void *ctx)
+{
+    mailed_filing *m = ctx;
+    int allowed = 0;
+    int rc = desk_autoreply_take(&allowed, w, m->f.desk, m->address, m->f.t.submitted_at);
+    m->f.autoreply_suppressed = !allowed;
+    /* Over the allowance: filed all the same, and the mail producer
+    ** (notify.c) sends no acknowledgement. */
+    if (!allowed) m->f.t.filed_by_mail = 2;
+    return rc ? rc : desk_file_write(w, &m->f);
+}
+
 /* File the new ticket of a mail to the support address. */
 static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, const garant_mail_message *msg,
                        const char *body, int64_t accepted_at_s)
 {
     const garant_policy *pol = desk_policy_current(d, NULL);
-    desk_filing *j = calloc(1, sizeof *j);
-    if (!j) return garant__error(GARANT_ENOMEM, "out of memory filing a mailed ticket");
+    mailed_filing *m = calloc(1, sizeof *m);
+    if (!m) return garant__error(GARANT_ENOMEM, "out of memory filing a mailed ticket");
+    desk_filing *j = &m->f;
     j->desk = d;
     j->body = body;
     garant_ticket *t = &j->t;
@@ -190,11 +214,37 @@ static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, co
     snprintf(t->status, sizeof t->status, "open");
     t->submitted_at = accepted_at_s;
     t->filed_by_mail = 1; /* its acknowledgement says how to raise it */
+    m->address = u->email;
     int rc = desk_check_environment(pol, t->priority, t->environment);
-    if (!rc) rc = desk_write(d, desk_file_write, j, DESK_WRITE_ONE_STATEMENT);
+    if (!rc) rc = desk_write(d, mailed_file_write, m, DESK_WRITE_SAVEPOINT);
     *out_id = j->t.id;
-    free(j);
+    free(m);
     return rc;
+}
+
+/* A delivery status notification (never a ticket, never a reply): a
+** failed delivery of one of our mails marks its recipient bouncing. A
+** delayed one, or one about a mail that is not ours, is only noted. */
+static void bounce(desk_inbound_result *out, garant_desk *d, const garant_mail_message *msg, int64_t accepted_at_s)
+{
+    char esc[160], reason[GARANT_MAX_BOUNCE_REASON + 1];
+    const char *who = msg->bounce_recipient ? msg->bounce_recipient : "?";
+    const char *action = msg->bounce_action ? msg->bounce_action : "?";
+    const char *status = msg->bounce_status ? msg->bounce_status : "?";
+    desk_log("mail: bounce for %s (%s %s)", desk_log_escape(esc, sizeof esc, who, strlen(who), 0), action, status);
+    int64_t user = 0;
+    int rc = 0;
+    if (msg->bounce_recipient && !strcmp(action, "failed")) {
+        snprintf(reason, sizeof reason, "%s %s", status, action);
+        for (char *p = reason; *p; p++) /* printable ASCII: it goes into JSON and logs */
+            if (*p < 0x20 || *p > 0x7e) *p = '?';
+        rc = desk_bounce_record(&user, d, msg->bounce_recipient, msg->bounce_message_id, reason, accepted_at_s);
+    }
+    if (rc && temporary(rc))
+        finish(out, d, DESK_INBOUND_TEMPORARY, DESK_INBOUND_TEMPFAIL, "4.3.0 store unavailable; try again later");
+    else
+        finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_BOUNCE,
+               user ? "2.6.0 delivery report: the address is marked bouncing" : "2.6.0 delivery report noted");
 }
 
 void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *bytes, size_t len,
@@ -204,7 +254,9 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
     garant_mail_message *msg = NULL;
     char *text = NULL;
     char why[160], esc[160];
-    int64_t ticket = 0;
+    int64_t ticket = 0, bounced_at = 0; /* since when the sender's address bounces */
+    garant_user u;
+    memset(&u, 0, sizeof u);
     if (!rcpt_ticket(out, d, rcpt, &ticket)) {
         char keep[sizeof out->why];
         snprintf(keep, sizeof keep, "%s", out->why);
@@ -222,10 +274,7 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         goto done;
     }
     if (msg->is_bounce) {
-        const char *who = msg->bounce_recipient ? msg->bounce_recipient : "?";
-        desk_log("mail: bounce for %s (%s %s)", desk_log_escape(esc, sizeof esc, who, strlen(who), 0),
-                 msg->bounce_action ? msg->bounce_action : "?", msg->bounce_status ? msg->bounce_status : "?");
-        finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_BOUNCE, "2.6.0 delivery report noted");
+        bounce(out, d, msg, accepted_at_s);
         goto done;
     }
     const char *sender = msg->from.addr ? msg->from.addr : mail_from;
@@ -248,8 +297,7 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_FORGED, "2.7.0 forged reference: dropped");
         goto done;
     }
-    garant_user u;
-    rc = sender_user(&u, d, sender);
+    rc = sender_user(&u, &bounced_at, d, sender);
     if (rc == GARANT_ENOTFOUND) {
         finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_UNKNOWN, "2.7.0 unknown sender: dropped");
         goto done;
@@ -297,6 +345,10 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_MALFORMED, "2.6.0 not filed: dropped");
     }
 done:
+    /* A mail from a bouncing address that was taken: the mailbox works. */
+    if ((out->outcome == DESK_INBOUND_REPLIED || out->outcome == DESK_INBOUND_FILED) && bounced_at &&
+        desk_bounce_clear(d, u.id) != 0)
+        desk_log("mail: could not clear the bounce of user %lld: %s", (long long)u.id, garant_error_last());
     if (out->outcome != DESK_INBOUND_REPLIED && out->outcome != DESK_INBOUND_FILED && !desk_options_of(d)->quiet) {
         const char *s = msg && msg->from.addr ? msg->from.addr : mail_from;
         desk_log("mail: %s from %s to %s: %s", desk_inbound_outcome_name((int)out->outcome),

@@ -32,6 +32,7 @@
 
 #include "garant/error_wrap.h"
 #include "desk.h"
+#include "desk_mail_loops.h"
 #include "log.h"
 #include "mailer.h"
 #include "notify.h"
@@ -43,7 +44,7 @@
 #define SMTP_CONNECT_TIMEOUT_MS 10000L
 #define SMTP_TIMEOUT_MS 30000L
 /* Mails claimed per round (one connection, one record job). */
-#define SEND_BATCH GARANT_MAIL_RECORD_GROUP
+#define SEND_BATCH 256
 /* Longest sleep between two looks at whether the desk stops. */
 #define STOP_CHECK_MS 50
 /* Largest message built (the bodies are a few lines). */
@@ -81,14 +82,10 @@ static int header(mail_text *b, const char *name, const char *value)
     return rc;
 }
 
-/* The address inside "Name <addr>", or the whole text. */
+/* The address inside "Name <addr>", or the whole text ("" if unusable). */
 static void address_of(char *out, size_t cap, const char *from)
 {
-    const char *lt = strrchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-    if (lt && gt)
-        snprintf(out, cap, "%.*s", (int)(gt - lt - 1), lt + 1);
-    else
-        snprintf(out, cap, "%s", from);
+    if (desk_address_of(out, cap, from, 0) != 0) garant__error_clear();
 }
 
 /* RFC 5322 date of t, in UTC: "Tue, 01 Dec 2026 10:00:00 +0000". Day and

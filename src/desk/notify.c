@@ -357,7 +357,11 @@ static int ticket_mails(round *r, json_t *row)
         /* A ticket opened by mail got the default priority: say so, and
         ** where to raise it. The acknowledgement then answers their mail
         ** (RFC 3834 auto-replied). */
-        int by_mail = json_integer_value(json_object_get(row, "filed_by_mail")) != 0;
+        json_int_t mailed = json_integer_value(json_object_get(row, "filed_by_mail"));
+        /* 2: the sender was over its allowance of automatic answers
+        ** (desk_autoreply_take, inbound.c): no acknowledgement. */
+        if (mailed == 2) return 0;
+        int by_mail = mailed != 0;
         char *promise = NULL, *note = NULL;
         if ((rc = promise_of(&promise, r, &t, t.priority, t.first_response_due, to.language, to.zone)))
             return rc;

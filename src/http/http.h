@@ -265,6 +265,7 @@ typedef struct garant_server_options {
                                  ** /metrics; NULL: only admins may */
     int quiet;                   /* no request log */
     const char *support_address; /* desk_options.support_address */
+    int autoreply_max;           /* desk_options.autoreply_max */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a
     ** failure stops the server), stopped after HTTP has stopped and before

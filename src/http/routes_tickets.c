@@ -259,7 +259,18 @@ static int ticket_get(http_req *r)
     if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
     if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
     if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now, NULL);
+    /* Staff see whether mail to the requester bounces (docs/mail.md). */
+    int64_t bounced_at = 0;
+    char bounce_reason[GARANT_MAX_BOUNCE_REASON + 1] = "";
+    if (!rc && is_staff(r))
+        rc = GS(c)->inbound->bounce_get(c, t.requester_id, &bounced_at, bounce_reason, sizeof bounce_reason);
     GS(c)->rollback(c);
+    if (!rc && is_staff(r)) {
+        json_t *b = bounced_at ? json_pack("{s:o,s:s}", "since", http_time_json(bounced_at), "reason", bounce_reason)
+                               : json_null();
+        if (!b || json_object_set_new(o, "requester_bouncing", b))
+            rc = garant__error(GARANT_ENOMEM, "out of memory");
+    }
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
         filter_array(events, public_event);

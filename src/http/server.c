@@ -691,6 +691,7 @@ int garant_server_run(const garant_server_options *opt)
         .support_address = opt->support_address,
         .notify = opt->notify,
         .nnotify = opt->nnotify,
+        .autoreply_max = opt->autoreply_max,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,

@@ -332,7 +332,7 @@ const char *const gs_sqlite_migrations[] = {
     "  UPDATE ticket_search SET internal = substr(internal || ' ' || new.body, -65536)"
     "    WHERE rowid = new.ticket_id AND NOT new.public;"
     "END;",
-    /* N (appended; the lead numbers it at merge): mail to requesters and
+    /* 15: mail to requesters and
     ** staff about ticket events (issue 14, docs/mail.md "Ticket mails").
     ** users.language picks a user's mail templates; users.zone is the IANA
     ** zone their deadlines are written in (NULL: the policy's display
@@ -354,6 +354,25 @@ const char *const gs_sqlite_migrations[] = {
     "  event_id INTEGER NOT NULL);"
     "INSERT INTO mail_cursor (id, ticket_id, event_id) VALUES (1,"
     "  (SELECT COALESCE(max(id), 0) FROM tickets), (SELECT COALESCE(max(id), 0) FROM ticket_events));",
+    /* 16: inbound mail loops and bounces (issue 14; src/store/sqlite_inbound.c).
+    ** A user whose address our mail bounced from (a DSN naming one of our
+    ** Message-IDs) is bouncing from bounced_at, for bounce_reason, until a
+    ** mail from the address is accepted again. mail_autoreplies counts the
+    ** automatic answers sent to an address, for their rate limit
+    ** (desk_autoreply_allowed). A DSN names the returned mail by
+    ** Message-ID, so the outbox is searchable by it. The sender counts
+    ** the outbox by state after each round it sent something (for
+    ** /metrics): without an index that covers the count, that read every
+    ** row with its message, the whole table, each round (a drain of 6,000
+    ** queued mails ran at 144/s, most of it in those reads). */
+    "ALTER TABLE users ADD COLUMN bounced_at INTEGER;"
+    "ALTER TABLE users ADD COLUMN bounce_reason TEXT;"
+    "CREATE TABLE mail_autoreplies ("
+    "  address TEXT NOT NULL,"
+    "  sent_at INTEGER NOT NULL);"
+    "CREATE INDEX mail_autoreplies_address ON mail_autoreplies(address, sent_at);"
+    "CREATE INDEX mail_outbox_message_id ON mail_outbox(message_id);"
+    "CREATE INDEX mail_outbox_state ON mail_outbox(state, created_at);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

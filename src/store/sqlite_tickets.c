@@ -177,7 +177,7 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     else sqlite3_bind_null(st, 17);
     if (io->follow_up_of) sqlite3_bind_int64(st, 18, io->follow_up_of);
     else sqlite3_bind_null(st, 18);
-    sqlite3_bind_int(st, 19, io->filed_by_mail != 0);
+    sqlite3_bind_int(st, 19, io->filed_by_mail);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,

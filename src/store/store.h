@@ -40,6 +40,7 @@ typedef struct garant_store_ops garant_store_ops;
 #include "store_admin.h"
 #include "store_mail.h"
 #include "store_notify.h"
+#include "store_inbound.h"
 
 /* The operations of one backend. */
 struct garant_store_ops {
@@ -79,6 +80,7 @@ struct garant_store_ops {
     const garant_store_admin_ops *admin;
     const garant_store_mail_ops *mail;
     const garant_store_notify_ops *notify;
+    const garant_store_inbound_ops *inbound;
 };
 
 /* Every connection starts with its backend's ops, so callers can write

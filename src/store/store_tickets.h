@@ -47,8 +47,10 @@ typedef struct garant_ticket {
     int64_t follow_up_of;        /* the closed ticket this one follows up; 0 */
     int filed_by_mail;           /* 1: opened by a mail to the support address
                                  ** (its acknowledgement says how to raise
-                                 ** the priority); written by insert, read
-                                 ** by the mail producer only */
+                                 ** the priority); 2: so, and its sender was
+                                 ** over the automatic answers' allowance
+                                 ** (no acknowledgement); written by
+                                 ** insert, read by the mail producer only */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */

@@ -53,9 +53,9 @@ def message_id(tid, event):
     return "t%d.%d.%s@desk.example" % (tid, event, mac("garant-msgid\0%d.%d" % (tid, event)))
 
 
-def server(**kw):
+def server(extra=(), **kw):
     s = Server(extra_args=["--lmtp-listen", "127.0.0.1:0", "--support-address", SUPPORT,
-                           "--mail-key-file", key_file()], **kw)
+                           "--mail-key-file", key_file()] + list(extra), **kw)
     m = wait_until(lambda: re.search(r"lmtp listening on 127\.0\.0\.1:(\d+)", s.read_log()), "the LMTP line")
     s.lmtp_port = int(m.group(1))
     return s
@@ -289,6 +289,145 @@ def test_mail_deliver_exit_codes():
         s.start()
         msgs = public_messages(s, d, tid)
         expect(len([m for m in msgs if m["body"].strip() == "By pipe."]) == 1, msgs)
+
+
+CORPUS = os.path.join(os.path.dirname(__file__), "..", "mail", "corpus")
+
+
+def corpus_dsn(name, recipient, message_id):
+    """A real-shaped DSN of tests/mail/corpus (Postfix, Exchange, Gmail)
+    about our mail message_id to recipient: the corpus's recipient and
+    returned Message-ID replaced by these."""
+    olds = {"27-dsn-bounce.eml": ("fost.angajat@firma.ro", "ticket-42-1@garant.example"),
+            "38-dsn-exchange.eml": ("jan.novak@contoso.example", "t42.7.mfrggzdfmztwq2lk@garant.example"),
+            "39-dsn-gmail.eml": ("maria.ionescu.old@gmail.com", "v1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6@garant.example")}
+    with open(os.path.join(CORPUS, name), "rb") as f:
+        raw = f.read().decode()
+    old_rcpt, old_id = olds[name]
+    return raw.replace(old_rcpt, recipient).replace(old_id, message_id)
+
+
+def bouncing(s, d, tid):
+    return ticket(s, d.agent, tid)["requester_bouncing"]
+
+
+def test_dsns_mark_the_address_bouncing_and_never_make_a_ticket():
+    with server() as s:
+        d = world(s)
+        tid = file(d, "carla", "2026-11-30T09:00:00Z")["id"]
+        # The verification mail the sign-up sent her, from the outbox.
+        ours = db_query(s, "SELECT message_id FROM mail_outbox WHERE recipient = 'carla@acme.example'")[0][0]
+        tickets = db_query(s, "SELECT count(*) FROM tickets")[0][0]
+        before = len(public_messages(s, d, tid))
+        mailed = len(s.smtp.mails)
+        expect(bouncing(s, d, tid) is None)
+        expect("requester_bouncing" not in ticket(s, d.carla, tid), "customers do not see it")
+        # Gmail's DSN about a mail that is not ours: noted, nothing marked.
+        dsn = corpus_dsn("39-dsn-gmail.eml", "carla@acme.example", "not-ours.1@elsewhere.example")
+        codes, replies = send(s, "", [SUPPORT], dsn)
+        expect(codes == [250] and replies[0][0] == 250, replies)
+        expect(bouncing(s, d, tid) is None)
+        # Postfix's DSN about the verification mail: Carla's address bounces.
+        d.set_clock("2026-11-30T10:00:00Z")
+        codes, replies = send(s, "", [SUPPORT], corpus_dsn("27-dsn-bounce.eml", "carla@acme.example", ours))
+        expect(replies[0][0] == 250 and b"bouncing" in replies[0][1], replies)
+        b = bouncing(s, d, tid)
+        expect(b == {"since": "2026-11-30T10:00:00Z", "reason": "5.1.1 failed"}, b)
+        # A mail from her that is accepted says the mailbox works again.
+        rcpt = reply_address(tid)
+        codes, replies = send(s, "carla@acme.example", [rcpt],
+                              mail("Carla <carla@acme.example>", rcpt, "RE: x", "I am back."))
+        expect(replies[0][0] == 250, replies)
+        expect(bouncing(s, d, tid) is None)
+        before += 1
+        # Exchange's DSN about a ticket mail (a Message-ID signed with the
+        # mail key), with In-Reply-To naming the ticket: a bounce, not a reply.
+        codes, replies = send(s, "", [SUPPORT],
+                              corpus_dsn("38-dsn-exchange.eml", "carla@acme.example", message_id(tid, 3)))
+        expect(replies[0][0] == 250, replies)
+        expect(bouncing(s, d, tid)["reason"] == "5.1.10 failed")
+        expect(db_query(s, "SELECT count(*) FROM tickets")[0][0] == tickets)
+        expect(len(public_messages(s, d, tid)) == before)
+        expect(len(s.smtp.mails) == mailed, s.smtp.mails[mailed:])
+        expect(s.metric('garant_mail_inbound_total{outcome="bounce"}') == 3)
+
+
+def test_machine_mail_and_our_own_address_are_never_answered():
+    """Each loop guard alone, on a mail that would otherwise file a ticket."""
+    with server(["--mail-from", "Garant <noreply@desk.example>"]) as s:
+        d = world(s)
+        tickets = db_query(s, "SELECT count(*) FROM tickets")[0][0]
+        mailed = len(s.smtp.mails)
+        cases = [
+            ("", mail("carla@acme.example", SUPPORT, "null sender", "Hello.")),
+            ("carla@acme.example", mail("carla@acme.example", SUPPORT, "gen", "Hello.",
+                                        ["Auto-Submitted: auto-generated"])),
+            ("carla@acme.example", mail("carla@acme.example", SUPPORT, "list", "Hello.", ["Precedence: list"])),
+            ("carla@acme.example", mail("carla@acme.example", SUPPORT, "junk", "Hello.", ["Precedence: junk"])),
+            ("carla@acme.example", mail("carla@acme.example", SUPPORT, "bulk", "Hello.", ["Precedence: bulk"])),
+            ("support@desk.example", mail("Support <SUPPORT@desk.example>", SUPPORT, "ours", "Hello.")),
+            ("noreply@desk.example", mail("Garant <noreply@desk.example>", SUPPORT, "ours", "Hello.")),
+        ]
+        for sender, msg in cases:
+            codes, replies = send(s, sender, [SUPPORT], msg)
+            expect(codes == [250] and replies[0][0] == 250 and b"automatic" in replies[0][1], (sender, replies))
+        expect(db_query(s, "SELECT count(*) FROM tickets")[0][0] == tickets)
+        expect(len(s.smtp.mails) == mailed, s.smtp.mails[mailed:])
+        expect(s.metric('garant_mail_inbound_total{outcome="auto"}') == len(cases))
+        # Auto-Submitted: no is a person's mail.
+        codes, replies = send(s, "carla@acme.example", [SUPPORT],
+                              mail("carla@acme.example", SUPPORT, "person", "Hello.", ["Auto-Submitted: no"]))
+        expect(b"filed" in replies[0][1], replies)
+
+
+def test_unknown_and_unverified_senders_are_counted():
+    with server() as s:
+        world(s)
+        # Signed up, never verified: not a user we answer.
+        expect_status(s.post("/api/v1/signup", {"email": "una@acme.example", "password": "a long password 1",
+                                                "name": "Una"}), 201)
+        tickets = db_query(s, "SELECT count(*) FROM tickets")[0][0]
+        for sender in ("una@acme.example", "stranger@nowhere.example", "agent@vendor.example"):
+            codes, replies = send(s, sender, [SUPPORT], mail(sender, SUPPORT, "hi", "Please help."))
+            expect(replies[0][0] == 250, replies)
+        expect(db_query(s, "SELECT count(*) FROM tickets")[0][0] == tickets)
+        expect(s.metric('garant_mail_inbound_total{outcome="unknown_sender"}') == 3)
+
+
+def test_mailed_tickets_take_the_autoreply_allowance():
+    with server() as s:
+        d = world(s)
+        d.set_clock("2026-11-30T10:00:00Z")
+        for i in range(7):
+            codes, replies = send(s, "carla@acme.example", [SUPPORT],
+                                  mail("Carla <Carla@Acme.example>", SUPPORT, "Problem %d" % i, "Details %d." % i))
+            expect(b"filed" in replies[0][1], replies)
+        # Seven tickets, five automatic answers allowed within the hour.
+        rows = db_query(s, "SELECT address, sent_at FROM mail_autoreplies")
+        expect(len(rows) == 5 and all(r[0] == "carla@acme.example" for r in rows), rows)
+        # The mail producer acknowledges those five only.
+        s.mails_settled()
+        acks = [m for m in s.smtp.mails if "carla@acme.example" in m["to"] and "We received your request" in m["data"]]
+        expect(len(acks) == 5, [m["data"][:200] for m in acks])
+        # An hour later the allowance is back.
+        d.set_clock("2026-11-30T11:00:00Z")
+        send(s, "carla@acme.example", [SUPPORT], mail("carla@acme.example", SUPPORT, "Later", "Again."))
+        rows = db_query(s, "SELECT count(*) FROM mail_autoreplies WHERE sent_at >= ?", (epoch("2026-11-30T10:00:01Z"),))
+        expect(rows[0][0] == 1, rows)
+
+
+def test_autoreply_limit_is_configurable():
+    with server(["--autoreply-limit", "1"]) as s:
+        world(s)
+        for i in range(2):
+            codes, replies = send(s, "carla@acme.example", [SUPPORT],
+                                  mail("carla@acme.example", SUPPORT, "Problem %d" % i, "Details."))
+            expect(b"filed" in replies[0][1], replies)
+        expect(db_query(s, "SELECT count(*) FROM mail_autoreplies")[0][0] == 1)
+    for bad in ("-1", "1001", "x", ""):
+        p = subprocess.run([GARANT, "serve", "--db", os.path.join(tempfile.mkdtemp(), "x.db"),
+                            "--autoreply-limit", bad], capture_output=True, timeout=30)
+        expect(p.returncode == 2 and b"--autoreply-limit" in p.stderr, (bad, p.returncode, p.stderr))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 // Umbrella (professional: P1 3 h, P2 6 h, P3 9 h of business hours, Mon-Fri
 // 09:00-17:00 CET; warning at 75 %).
 
+import { spawnSync } from 'node:child_process';
 import { umbrella } from './staff-fixtures.mjs';
 
 const NOW = '2026-11-27T10:00:00Z';
@@ -193,6 +194,28 @@ export const tests = [
     await wait((l) => l.includes(warn.id) && !l.includes(over.id), 'from the address');
     h.expectEqual(await page.inputValue('#f-priority'), '2', 'the filter shows');
     h.expectEqual(await page.inputValue('#f-plan'), 'professional', 'the plan filter shows');
+  }],
+
+  ['agent_sees_that_mail_to_the_requester_bounces', async (ctx) => {
+    const { h } = ctx;
+    const who = await carla(ctx);
+    const tk = await fileAt(ctx, who, NOW, { subject: 'Invoices missing', body: 'Where are they?', priority: 3 });
+    const page = await pageAs(ctx, ctx.fixtures.agent);
+    await page.goto(`/agent-ticket?id=${tk.id}`);
+    await page.waitForSelector('#ticket:not([hidden])');
+    h.expect(!(await page.$('[data-fact="requester"] .bounce-badge')), 'no badge while her mail is delivered');
+    // A delivery report marked her address (tests/http/test_mail_inbound.py
+    // sends real-shaped ones through LMTP); here the row is set directly.
+    const sql = "UPDATE users SET bounced_at = 1764237600, bounce_reason = '5.1.1 failed' WHERE email = 'carla@umbrella.example'";
+    const r = spawnSync('python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=30); c.execute(sys.argv[2]); c.commit()', ctx.server.db, sql]);
+    h.expectEqual(r.status, 0, 'the address marked: ' + r.stderr);
+    await page.reload();
+    await page.waitForSelector('[data-fact="requester"] .bounce-badge');
+    h.expectEqual(await h.text(page, '[data-fact="requester"] .bounce-badge'), 'Mail bounces', 'the badge');
+    h.expect((await page.getAttribute('[data-fact="requester"] .bounce-badge', 'title')).includes('5.1.1 failed'), 'why, on hover');
+    await page.selectOption('#lang-switch', 'ro');
+    await page.waitForSelector('text=Mailul revine');
+    await page.selectOption('#lang-switch', 'en');
   }],
 
   ['agent_reclassifies_after_preview_customer_sees_deadline_and_reason', async (ctx) => {

@@ -268,6 +268,8 @@ const STRINGS = {
 
     'agentTicket.titleBare': 'Ticket',
     'agentTicket.back': 'Back to the queue',
+    'agentTicket.bouncing': 'Mail bounces',
+    'agentTicket.bouncingSince': 'Our mail to this address bounced on {since} ({reason}); it clears when a mail from the address arrives.',
     'agentTicket.notFound': 'Ticket not found.',
     'agentTicket.message': 'Message',
     'agentTicket.messageHint': 'A reply goes to the customer and, if it is the first, stops the clock. An internal note is for the support team only.',
@@ -762,6 +764,8 @@ const STRINGS = {
 
     'agentTicket.titleBare': 'Tichet',
     'agentTicket.back': 'Înapoi la coadă',
+    'agentTicket.bouncing': 'Mailul revine',
+    'agentTicket.bouncingSince': 'Mailul nostru către această adresă a revenit nelivrat pe {since} ({reason}); marcajul dispare când sosește un mail de la adresă.',
     'agentTicket.notFound': 'Tichetul nu a fost găsit.',
     'agentTicket.message': 'Mesaj',
     'agentTicket.messageHint': 'Un răspuns ajunge la client și, dacă este primul, oprește ceasul. O notă internă este doar pentru echipa de asistență.',

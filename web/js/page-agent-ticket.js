@@ -20,7 +20,7 @@ import { onLanguage, t } from './i18n.js';
 import { envName, planName, priorityLabel, priorityNamer, stageName, statusName } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
 import { conversationItems, historyItems, slaBadge, timeLeft } from './ticket-parts.js';
-import { bothZones, now } from './time.js';
+import { bothZones, formatInstant, now } from './time.js';
 
 const POLL_MS = 20000;
 
@@ -51,6 +51,14 @@ run(async () => {
 
   // ---- the ticket ----
 
+  // Our mail to the requester bounces (a delivery report for one of our
+  // mails): the agent should reach them another way (docs/mail.md).
+  function bounceBadge(b) {
+    if (!b) return null;
+    const title = t('agentTicket.bouncingSince', { since: formatInstant(b.since), reason: b.reason });
+    return h('span', { class: 'badge badge-breached bounce-badge', title, text: t('agentTicket.bouncing') });
+  }
+
   function facts() {
     const sla = tk.sla || {};
     const rows = [
@@ -58,7 +66,7 @@ run(async () => {
       ['priority', priorityLabel(tk.priority, tk.priority_name)],
       ['plan', planName(tk.plan)],
       ['org', tk.org_name || t('common.none')],
-      ['requester', [tk.requester_name || '', ' ', h('span', { class: 'muted', text: tk.requester_email ? '<' + tk.requester_email + '>' : '' })]],
+      ['requester', [tk.requester_name || '', ' ', h('span', { class: 'muted', text: tk.requester_email ? '<' + tk.requester_email + '>' : '' }), bounceBadge(tk.requester_bouncing)]],
       ['product', tk.product ? [tk.product, tk.stage && tk.stage !== 'ga' ? h('span', { class: 'muted', text: ' (' + stageName(tk.stage) + ')' }) : null] : t('common.none')],
       ['environment', envName(tk.environment)],
       ['submitted', bothZones(tk.submitted_at, { weekday: 'short' })],
