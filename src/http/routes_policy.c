@@ -261,7 +261,7 @@ static int reply_diagnostics(http_req *r, int rc, const garant_diags *diags)
         snprintf(msg, sizeof msg, "the policy is not valid");
     }
     int status = rc == GARANT_ELIMIT ? 413 : rc == GARANT_ENOMEM ? 503 : 422;
-    json_t *e = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", garant_err_name(rc == GARANT_ELIMIT ? rc : GARANT_ECONFIG),
+    json_t *e = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", desk_err_name(rc == GARANT_ELIMIT ? rc : GARANT_ECONFIG),
                           "message", msg, "diagnostics", list ? list : json_array());
     if (!e) return garant__error(GARANT_ENOMEM, "out of memory");
     return http_reply(r, status, e);

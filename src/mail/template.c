@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "compose.h"
 #include "template.h"
 
