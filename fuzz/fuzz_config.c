@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "garant/garant.h"
+#include "garant/service_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,10 +14,12 @@ packages=(
   libgmime-3.0-dev libxml2-dev python3-aiosmtpd fiu-utils openssl
   tzdata libc-bin python3 python3-yaml wrk
   chromium nodejs
+  haproxy
 )
 # `make torture` (scripts/torture.sh) also attacks a running server.
+# (haproxy is above: tests/http/test_haproxy.py runs in make check.)
 if [ "${1:-}" = "--torture" ]; then
-  packages+=(slowhttptest haproxy)
+  packages+=(slowhttptest)
 fi
 
 missing=()

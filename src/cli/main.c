@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "desk_error.h"
 
 /* garant_err -> exit status. Input problems are the caller's to fix (2);
 ** running out of memory or failing to write is ours (1). */
@@ -43,7 +44,7 @@ int cli_usage_error(const char *fmt, ...)
 
 int cli_fail(int err)
 {
-    fprintf(stderr, "garant: %s\n", garant_error_last()[0] ? garant_error_last() : garant_err_name(err));
+    fprintf(stderr, "garant: %s\n", garant_error_last()[0] ? garant_error_last() : desk_err_name(err));
     return cli_exit_code(err);
 }
 

@@ -36,16 +36,8 @@ const char *garant_err_name(int code)
     case GARANT_ERANGE: return "erange";
     case GARANT_ECONFIG: return "econfig";
     case GARANT_ENOTFOUND: return "enotfound";
-    case GARANT_EIO: return "eio";
     case GARANT_ELIMIT: return "elimit";
-    case GARANT_ECONFLICT: return "econflict";
-    case GARANT_EAUTH: return "eauth";
-    case GARANT_EPERM: return "eperm";
-    case GARANT_ETHROTTLED: return "ethrottled";
-    case GARANT_ESTORE: return "estore";
-    case GARANT_EPARSE: return "eparse";
-    case GARANT_EBUSY: return "ebusy";
-    default: return "unknown";
+    default: return "unknown"; /* the service's codes: desk_err_name */
     }
 }
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "garant/garant.h"
+#include "desk_error.h"
 #include "desk_write.h"
 #include "freemail.h"
 #include "limits.h"

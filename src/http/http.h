@@ -4,7 +4,7 @@
 ** server. A route parses its request, calls the desk and serialises.
 **
 ** Each area of the API is a table of routes in its own file
-** (routes_accounts.c, routes_tickets.c, routes_admin.c, routes_policy.c,
+** (routes_accounts.c, routes_tickets.c, routes_admin.c, routes_policy.c, routes_corrections.c,
 ** routes_sla.c, routes_reports.c, routes_system.c); the router dispatches over all of
 ** them, and `garant routes` prints them (docs/api.md is checked against it).
 **
@@ -107,6 +107,7 @@ extern const http_route http_routes_tickets[];
 extern const http_route http_routes_sla[];
 extern const http_route http_routes_reports[];
 extern const http_route http_routes_policy[];
+extern const http_route http_routes_corrections[];
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {

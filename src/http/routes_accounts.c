@@ -49,7 +49,9 @@
 **     admin's too). A successful login forgets its pair's failures, a
 **     password reset every pair of the account. The client address is the
 **     peer's, or behind --trusted-proxy the one X-Forwarded-For names
-**     (client_addr.h).
+**     (client_addr.h). When a pair first has to wait, the owner is mailed
+**     a link that lifts the wait from every address at once
+**     (desk_unlock.h; POST /password/unlock).
 **   - A session lasts 12 hours (SESSION_TTL_S): the token comes back in the
 **     body (for Authorization: Bearer) and as an HttpOnly, SameSite=Strict
 **     cookie (Secure when base_url is https), with a CSRF token that
@@ -67,6 +69,7 @@
 
 #include "garant/error_wrap.h"
 #include "accounts.h"
+#include "desk_unlock.h"
 #include "server.h"
 
 /* Lifetimes and limits, in seconds and counts. */
@@ -505,14 +508,18 @@ typedef struct fail_job {
     const char *pair_key;     /* NULL for a login without an address */
     const char *address_key;
     int64_t now;
+    desk_unlock_offer *offer; /* the unlock link, if this failure may lock */
 } fail_job;
 
+/* The failure that first makes its pair wait offers the owner the
+** unlock link: once a lock, as later failures count past it. */
 static int fail_write(garant_store_conn *w, void *arg)
 {
     fail_job *j = arg;
     const garant_store_accounts_ops *a = GS(w)->accounts;
-    int count;
+    int count = 0;
     int rc = j->pair_key ? a->throttle_record(w, j->pair_key, j->now, PAIR_WINDOW_S, &count) : 0;
+    if (!rc && j->offer && count == PAIR_FREE_FAILURES + 1) rc = desk_unlock_offer_queue(w, j->offer);
     if (!rc) rc = a->throttle_record(w, j->address_key, j->now, THROTTLE_WINDOW_S, &count);
     return rc;
 }
@@ -603,8 +610,19 @@ static int login(http_req *r)
         rc = GARANT_EAUTH;
     }
     if (rc == GARANT_EAUTH) {
-        fail_job f = {email[0] ? pair_key : NULL, address_key, r->now};
+        fail_job f = {email[0] ? pair_key : NULL, address_key, r->now, NULL};
+        /* Built for known and unknown addresses alike; the write decides. */
+        desk_unlock_offer offer;
+        memset(&offer, 0, sizeof offer);
+        if (email[0] && failures_pair == PAIR_FREE_FAILURES) {
+            char base[512];
+            base_url(base, sizeof base, r->srv);
+            if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, base, r->now) == 0)
+                f.offer = &offer;
+        }
         int wrc = http_write(r->srv, fail_write, &f);
+        if (!wrc && offer.queued) desk_mail_wake(r->desk);
+        desk_unlock_offer_free(&offer);
         if (wrc) return wrc;
         return garant__error(GARANT_EAUTH, "wrong e-mail or password");
     }
@@ -851,6 +869,21 @@ static int reset(http_req *r)
     return http_reply(r, 204, NULL);
 }
 
+static const http_field unlock_body[] = {{"token", HTTP_F_STRING, 1, 128}, {NULL, 0, 0, 0}};
+
+/* POST /api/v1/password/unlock {token}: 204; the account's failed logins
+** from every address are forgotten (desk_unlock.h). */
+static int unlock(http_req *r)
+{
+    json_t *v[1];
+    int rc = http_body_fields(r, unlock_body, v);
+    if (rc) return rc;
+    uint8_t hash[32];
+    http_token_hash(hash, json_string_value(v[0]));
+    if ((rc = desk_unlock(r->desk, hash, r->now))) return rc;
+    return http_reply(r, 204, NULL);
+}
+
 const http_route http_routes_accounts[] = {
     {"POST", "/api/v1/signup", HTTP_PUBLIC, signup,
      "sign up with a company e-mail {email, password, name}", HTTP_RUN_HASHING, signup_body, NULL},
@@ -866,5 +899,7 @@ const http_route http_routes_accounts[] = {
      "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER, forgot_body, NULL},
     {"POST", "/api/v1/password/reset", HTTP_PUBLIC, reset,
      "set a new password {token, password}; ends all sessions", HTTP_RUN_HASHING, reset_body, NULL},
+    {"POST", "/api/v1/password/unlock", HTTP_PUBLIC, unlock,
+     "lift a locked login with the mailed link {token}", HTTP_RUN_WORKER, unlock_body, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

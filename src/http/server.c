@@ -128,8 +128,8 @@ int http_status_of(int err)
 /* The error response for err (a garant_err) with message. */
 static void reply_error(http_req *r, int err, const char *message)
 {
-    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", garant_err_name(err), "message",
-                          message && message[0] ? message : garant_err_name(err));
+    json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", desk_err_name(err), "message",
+                          message && message[0] ? message : desk_err_name(err));
     http_reply(r, http_status_of(err), e);
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "garant/garant.h"
+#include "garant/service_error.h"
 
 /* Largest file the loader reads (configs, TZif, .ics): 16 MiB. */
 #define GARANT_IO_MAX_FILE (16u << 20)

@@ -23,7 +23,8 @@
 #include <gmime/gmime.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "compose.h"
 #include "mail_internal.h"
 #include "store_mail.h"

@@ -21,7 +21,8 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include "internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "mail_internal.h"
 #include "parse.h"
 

@@ -12,7 +12,8 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "mail_internal.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -23,7 +23,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "lmtp.h"
 #include "mail_internal.h"
 

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "garant/error.h"
+#include "garant/service_error.h"
 
 /* A reply to the client: code 250 accepts; 450/451/452 ask it to retry
 ** later; 550/552/553/554 refuse for good. text is one line starting with

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "garant/service_error.h"
+
 /* A growable byte buffer, always NUL-terminated once anything was added.
 ** `failed` sticks after an allocation failure so callers check once. */
 typedef struct mail_buf {

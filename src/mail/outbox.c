@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "outbox.h"
 
 int garant_mail_outbox_queue(garant_store_conn *w, const garant_mail_message *m, int64_t ticket_id, int64_t now,

@@ -25,7 +25,8 @@
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 
-#include "internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "mail_internal.h"
 #include "parse.h"
 

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "garant/error.h"
+#include "garant/service_error.h"
 
 /* A verdict from Authentication-Results (RFC 8601). NONE covers "absent",
 ** none, neutral, softfail, temperror and policy: only an explicit fail or

@@ -22,7 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "mail_internal.h"
 #include "parse.h"
 

@@ -15,7 +15,8 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "mail_internal.h"
 #include "smtp.h"
 

@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "garant/service_error.h"
+
 typedef struct garant_smtp garant_smtp;
 
 typedef struct garant_smtp_config {

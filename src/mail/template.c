@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "compose.h"
 #include "template.h"
 
@@ -41,6 +42,8 @@ static const spec TEMPLATES[] = {
     {"solved", LIST("name", "ticket", "subject", "link")},
     {"verify_address", LIST("name", "link", "expires")},
     {"password_reset", LIST("name", "link", "expires")},
+    /* A login locked by failed passwords: the link lifts it (issue 13). */
+    {"account_unlock", LIST("name", "link", "expires")},
     {"staff_new_p1", LIST("ticket", "subject", "org", "requester", "promise", "link")},
     {"staff_warning", LIST("ticket", "subject", "org", "priority", "deadline_cet", "remaining", "link")},
     {"staff_breach", LIST("ticket", "subject", "org", "priority", "deadline_cet", "overdue", "link")},

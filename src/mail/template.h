@@ -28,6 +28,8 @@
 
 #include <stddef.h>
 
+#include "garant/service_error.h"
+
 typedef struct garant_mail_templates garant_mail_templates;
 
 /* One placeholder's value; borrowed for the call. */

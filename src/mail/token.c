@@ -16,7 +16,8 @@
 
 #include <sodium.h>
 
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
+#include "garant/service_error.h"
 #include "token.h"
 
 /* Bytes of MAC kept: 80 bits, 16 base32 characters. */

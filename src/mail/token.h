@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "garant/service_error.h"
+
 #define GARANT_MAIL_KEY_BYTES 32
 /* Room for the longest address or Message-ID these functions write. */
 #define GARANT_MAIL_TOKEN_MAX 320

@@ -639,7 +639,7 @@ static const char SQL_TOKEN_CONSUME[] = "UPDATE tokens SET used_at = ?3 "
 
 static int check_kind(garant_token_kind kind)
 {
-    if (kind != GARANT_TOKEN_VERIFY && kind != GARANT_TOKEN_RESET)
+    if (kind != GARANT_TOKEN_VERIFY && kind != GARANT_TOKEN_RESET && kind != GARANT_TOKEN_UNLOCK)
         return garant__error(GARANT_EINVAL, "unknown token kind %d", (int)kind);
     return 0;
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Rows list returns at most. */
 #define GS_MAIL_LIST_MAX 1000

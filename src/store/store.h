@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "garant/garant.h"
+#include "garant/service_error.h"
 
 typedef struct garant_store garant_store;
 typedef struct garant_store_conn garant_store_conn;

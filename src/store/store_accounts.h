@@ -88,7 +88,8 @@ typedef struct garant_user_filter {
 /* Kinds of single-use token. */
 typedef enum garant_token_kind {
     GARANT_TOKEN_VERIFY = 0,
-    GARANT_TOKEN_RESET = 1
+    GARANT_TOKEN_RESET = 1,
+    GARANT_TOKEN_UNLOCK = 2 /* lifts a locked login (desk_unlock.h) */
 } garant_token_kind;
 
 typedef struct garant_store_accounts_ops {

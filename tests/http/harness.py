@@ -215,6 +215,58 @@ class Response:
         return "<%d %s>" % (self.status, self.raw[:300])
 
 
+class HAProxy:
+    """HAProxy (Debian's) in front of a garant port with docs/haproxy.cfg,
+    the very file the deployment notes give, with its bind line and its
+    backend's address replaced (TLS off: the tests speak plain HTTP to
+    it). Use as a context manager; .port is where it listens. preexec runs
+    in the child before exec (raising its open-files limit). The config is
+    checked with `haproxy -c` first, so a broken file fails here."""
+
+    def __init__(self, backend_port, preexec=None):
+        with open(os.path.join(SOURCE, "docs", "haproxy.cfg")) as f:
+            cfg = f.read()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        cfg = cfg.replace("127.0.0.1:8080", "127.0.0.1:%d" % backend_port)
+        cfg = re.sub(r"(?m)^    bind .*$", "    bind 127.0.0.1:%d" % self.port, cfg)
+        self.dir = tempfile.mkdtemp(prefix="garant-haproxy-")
+        path = os.path.join(self.dir, "haproxy.cfg")
+        with open(path, "w") as f:
+            f.write(cfg)
+        p = subprocess.run(["haproxy", "-c", "-f", path], capture_output=True)
+        expect(p.returncode == 0, "haproxy -c: %s" % p.stderr.decode())
+        self.proc = subprocess.Popen(["haproxy", "-db", "-f", path], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, preexec_fn=preexec)
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise AssertionError("haproxy exited with %d" % self.proc.returncode)
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+        try:
+            wait_until(listening, "haproxy listening on %d" % self.port)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class Server:
     """A garant server on a fresh database. Use as a context manager.
 

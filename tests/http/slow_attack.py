@@ -31,19 +31,17 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, expect  # noqa: E402
+from harness import HAProxy, Server, expect  # noqa: E402
 from test_bad_input import PASSWORD, customer  # noqa: E402
 
 DURATION = int(os.environ.get("DURATION", "60"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "4200"))
 GOAL_MS = 100.0
 PROBE_FROM = "127.0.0.2"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def more_files():
@@ -110,35 +108,6 @@ def run_attack(setup, kind, host, port, token):
     return bool(ok)
 
 
-def haproxy(backend_port):
-    """HAProxy with docs/haproxy.cfg in front of garant's port; (process,
-    its port)."""
-    with open(os.path.join(ROOT, "docs", "haproxy.cfg")) as f:
-        cfg = f.read()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cfg = cfg.replace("127.0.0.1:8080", "127.0.0.1:%d" % backend_port)
-    cfg = re.sub(r"(?m)^    bind .*$", "    bind 127.0.0.1:%d" % port, cfg)
-    d = tempfile.mkdtemp(prefix="garant-haproxy-")
-    path = os.path.join(d, "haproxy.cfg")
-    with open(path, "w") as f:
-        f.write(cfg)
-    p = subprocess.run(["haproxy", "-c", "-f", path], capture_output=True)
-    expect(p.returncode == 0, "haproxy -c: %s" % p.stderr.decode())
-
-    proc = subprocess.Popen(["haproxy", "-db", "-f", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=more_files)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("haproxy did not listen on %d" % port)
-
-
 def main():
     for tool in ("slowhttptest", "haproxy"):
         expect(shutil.which(tool), "%s is missing (scripts/deps.sh --torture installs it)" % tool)
@@ -153,13 +122,9 @@ def main():
     with Server(extra_args=["--quiet", "--trusted-proxy", "127.0.0.1/32"]) as s:
         token = customer(s, "it@acme.example")
         port = int(re.match(r"http://[^:]+:(\d+)", s.url).group(1))
-        proxy, pport = haproxy(port)
-        try:
+        with HAProxy(port, preexec=more_files) as proxy:
             for kind in ("slowloris", "slow-read"):
-                results.append(run_attack("haproxy", kind, "127.0.0.1", pport, token))
-        finally:
-            proxy.terminate()
-            proxy.wait()
+                results.append(run_attack("haproxy", kind, "127.0.0.1", proxy.port, token))
     if not all(results):
         print("slow: the goal (every probe answered in < %.0f ms) was missed" % GOAL_MS)
         sys.exit(1)

@@ -632,10 +632,85 @@ def test_reset_token_expires_and_reset_lifts_lockout():
         for i in range(5):
             expect_error(s.post("/api/v1/login", {"email": email, "password": "guess %d!!!!!" % i}), 401)
         expect_error(s.post("/api/v1/login", {"email": email, "password": PASSWORD}), 429)
+        token_of(wait_mail(s, email, 3), "unlock")  # the lock's own mail
         expect_status(s.post("/api/v1/password/forgot", {"email": email}), 202)
-        tok = token_of(wait_mail(s, email, 3), "reset")
+        tok = token_of(wait_mail(s, email, 4), "reset")
         expect_status(s.post("/api/v1/password/reset", {"token": tok, "password": "a brand new secret"}), 204)
         expect_status(s.post("/api/v1/login", {"email": email, "password": "a brand new secret"}), 200)
+
+
+def test_unlock_link_lifts_the_lock_from_anywhere():
+    """Issue 13, finding 7: the owner of a locked login is mailed a link,
+    once a lock, that lifts it for the account from every address; the link
+    works once and for an hour, and an unknown token gets the same answer as
+    a used or expired one."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        email, attacker = "owner@acme-corp.example", "203.0.113.7"
+        signup_verified(s, email, name="Olga Owner")
+        for i in range(4):
+            expect_error(login_from(s, attacker, email, "guess %d!!!!!" % i), 401)
+        mails_settled(s)
+        expect(len(mails_to(s, email)) == 1, "an unlock mail before the lock")
+        expect_error(login_from(s, attacker, email, "guess 4!!!!!"), 401)
+        mail = wait_mail(s, email, 2)
+        expect("Subject: Your garant login was locked" in mail["data"] and "Hello Olga Owner" in mail["data"],
+               mail["data"])
+        tok = token_of(mail, "unlock")
+        expect(len(base64.urlsafe_b64decode(tok + "=")) == 32, tok)
+        expect_error(login_from(s, attacker, email, PASSWORD), 429)
+        # Later failures of the same lock mail nothing more.
+        s.set_clock("2026-11-30T09:00:30Z")
+        expect_error(login_from(s, attacker, email, "guess 5!!!!!"), 401)
+        r = expect_error(login_from(s, attacker, email, PASSWORD), 429)
+        expect(r.headers.get("Retry-After") == "60", r.headers)
+        mails_settled(s)
+        expect(len(mails_to(s, email)) == 2, "a second unlock mail for one lock")
+        # An unknown token: the answer a used or expired one gets.
+        unknown = expect_error(s.post("/api/v1/password/unlock", {"token": "A" * 43}), 422, "not valid")
+        expect_error(s.post("/api/v1/password/unlock", {"token": ""}), 422, "not valid")
+        expect_error(s.post("/api/v1/password/unlock", {}), 422)
+        # A reset token is no unlock token.
+        expect_status(s.post("/api/v1/password/forgot", {"email": email}), 202)
+        reset_tok = token_of(wait_mail(s, email, 3), "reset")
+        expect_error(s.post("/api/v1/password/unlock", {"token": reset_tok}), 422, "not valid")
+        # The owner uses the link and logs in at once, from the locked address too.
+        expect_status(s.post("/api/v1/password/unlock", {"token": tok}), 204)
+        expect_status(login_from(s, attacker, email, PASSWORD), 200)
+        used = expect_error(s.post("/api/v1/password/unlock", {"token": tok}), 422, "not valid")
+        expect(used.json == unknown.json, (used, unknown))
+        # A new lock mails a new link, which expires after an hour.
+        for i in range(5):
+            expect_error(login_from(s, attacker, email, "again %d!!!!!" % i), 401)
+        tok2 = token_of(wait_mail(s, email, 4), "unlock")
+        expect(tok2 != tok, tok2)
+        s.set_clock("2026-11-30T10:00:31Z")
+        expired = expect_error(s.post("/api/v1/password/unlock", {"token": tok2}), 422, "not valid")
+        expect(expired.json == unknown.json, (expired, unknown))
+
+
+def test_unlock_mails_only_existing_verified_accounts():
+    """A lock of an unknown or unconfirmed address mails nothing, and
+    answers as one of a known address does; locks from many addresses mail
+    an account at most 3 times an hour."""
+    with Server(extra_args=["--trusted-proxy", "127.0.0.1/32"]) as s:
+        s.set_clock(T0)
+        expect_status(signup(s, "pending@acme-corp.example"), 201)
+        wait_mail(s, "pending@acme-corp.example")
+        for who in ("nobody@acme-corp.example", "pending@acme-corp.example"):
+            for i in range(5):
+                expect_error(login_from(s, "203.0.113.9", who, "guess %d!!!!!" % i), 401)
+            expect_error(login_from(s, "203.0.113.9", who, PASSWORD), 429)
+        email = "popular@acme-corp.example"
+        signup_verified(s, email)
+        for n in range(5):
+            ip = "198.51.100.%d" % (n + 1)
+            for i in range(5):
+                expect_error(login_from(s, ip, email, "guess %d!!!!!" % i), 401)
+        mails_settled(s)
+        expect(mails_to(s, "nobody@acme-corp.example") == [], "mail to an unknown address")
+        expect(len(mails_to(s, "pending@acme-corp.example")) == 1, "unlock mail to an unconfirmed address")
+        expect(len(mails_to(s, email)) == 1 + 3, len(mails_to(s, email)))
 
 
 def test_reset_mails_are_limited_per_address():

@@ -41,6 +41,7 @@ TABLE = {
     "PATCH /api/v1/me":                                (401, 422, 422, 422, 422),
     "POST /api/v1/password/forgot":                    (422, 422, 422, 422, 422),
     "POST /api/v1/password/reset":                     (422, 422, 422, 422, 422),
+    "POST /api/v1/password/unlock":                    (422, 422, 422, 422, 422),
     "POST /api/v1/orgs":                               (401, 403, 403, 403, 422),
     "GET /api/v1/orgs":                                (401, 403, 403, 403, 200),
     "GET /api/v1/orgs/{id}":                           (401, 403, 403, 403, 200),

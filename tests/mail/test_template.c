@@ -204,7 +204,7 @@ static void test_shipped_ro(void **state)
         free(text);
     }
     closedir(d);
-    assert_int_equal(files, 10);
+    assert_int_equal(files, 11);
 }
 
 static void test_admin_html(void **state)

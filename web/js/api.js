@@ -87,7 +87,7 @@ async function send(method, path, body) {
   return data;
 }
 
-const PUBLIC = new Set(['/login', '/signup', '/verify', '/password/forgot', '/password/reset']);
+const PUBLIC = new Set(['/login', '/signup', '/verify', '/password/forgot', '/password/reset', '/password/unlock']);
 
 /** Call the API: api('GET', '/tickets'), api('POST', '/tickets', {...}).
  *  Resolves to the parsed JSON (null for an empty answer), rejects with an

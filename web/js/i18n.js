@@ -97,6 +97,11 @@ const STRINGS = {
     'reset.title': 'Choose a new password',
     'reset.submit': 'Save the password',
     'reset.done': 'Your password is changed, and every other session is logged out. Log in with the new password.',
+    'unlock.title': 'Lift the login wait',
+    'unlock.lead': 'Wrong passwords made logins to your account wait. Lift the wait for every place, then log in with your password.',
+    'unlock.submit': 'Lift the wait',
+    'unlock.done': 'The wait is lifted: log in with your password now.',
+    'unlock.noToken': 'This page needs the link from the locked-login e-mail. Open the link in the mail we sent you.',
 
     'new.title': 'New ticket',
     'new.lead': 'Describe the problem and choose its impact on your business as the priority.',
@@ -593,6 +598,11 @@ const STRINGS = {
     'reset.title': 'Alegeți o parolă nouă',
     'reset.submit': 'Salvează parola',
     'reset.done': 'Parola a fost schimbată, iar celelalte sesiuni au fost închise. Autentificați-vă cu parola nouă.',
+    'unlock.title': 'Ridicarea așteptării la autentificare',
+    'unlock.lead': 'Parolele greșite au făcut ca autentificările în contul dumneavoastră să aștepte. Ridicați așteptarea pentru orice loc, apoi autentificați-vă cu parola.',
+    'unlock.submit': 'Ridică așteptarea',
+    'unlock.done': 'Așteptarea a fost ridicată: autentificați-vă acum cu parola.',
+    'unlock.noToken': 'Această pagină are nevoie de linkul din e-mailul despre autentificarea blocată. Deschideți linkul din mesajul trimis.',
 
     'new.title': 'Tichet nou',
     'new.lead': 'Descrieți problema și alegeți ca prioritate impactul asupra afacerii.',
