@@ -81,10 +81,14 @@ typedef struct desk_filing {
     garant_ticket t;
     const char *body;          /* borrowed */
     char product[GARANT_MAX_NAME + 1]; /* as named by the customer, "" if none */
+    const int64_t *files;      /* staged uploads of the requester to put on
+                               ** the first message (desk_attachments.h); borrowed */
+    size_t nfiles;
 } desk_filing;
 
-/* A desk_write_fn: file the desk_filing ctx. One statement (the insert)
-** changes the database: run it with DESK_WRITE_ONE_STATEMENT. */
+/* A desk_write_fn: file the desk_filing ctx. Without files one statement
+** (the insert) changes the database: run it with
+** DESK_WRITE_ONE_STATEMENT; with files, DESK_WRITE_SAVEPOINT. */
 int desk_file_write(garant_store_conn *w, void *ctx);
 
 /* ---- changing and replying ---------------------------------------------------- */

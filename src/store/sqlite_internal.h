@@ -103,5 +103,6 @@ extern const garant_store_tickets_ops gs_sqlite_tickets_ops;
 extern const garant_store_sla_ops gs_sqlite_sla_ops;
 extern const garant_store_admin_ops gs_sqlite_admin_ops;
 extern const garant_store_mail_ops gs_sqlite_mail_ops;
+extern const garant_store_attachments_ops gs_sqlite_attachments_ops;
 
 #endif

@@ -170,7 +170,10 @@ def body_problems(doc, r, op):
             items = resolve(doc, p.get("items", {}))
             if p.get("maxItems") != f["max"]:
                 out.append("%s: '%s' maxItems %r, the route's ceiling is %d" % (name, fname, p.get("maxItems"), f["max"]))
-            if items.get("type") != "string" or items.get("maxLength") != f["item_max"]:
+            if f.get("items") == "integer":
+                if items.get("type") != "integer" or items.get("minimum") != 1:
+                    out.append("%s: '%s' items must be integers of minimum 1 (ids)" % (name, fname))
+            elif items.get("type") != "string" or items.get("maxLength") != f["item_max"]:
                 out.append("%s: '%s' items must be strings of maxLength %d" % (name, fname, f["item_max"]))
     return out
 
