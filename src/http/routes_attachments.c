@@ -91,8 +91,10 @@ static void disposition(char *out, size_t cap, const char *kind, const char *nam
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = (size_t)snprintf(out, cap, "%s; filename=\"", kind);
-    for (const unsigned char *p = (const unsigned char *)name; *p && n + 2 < cap; p++)
+    for (const unsigned char *p = (const unsigned char *)name; *p && n + 2 < cap; p++) {
+        if ((*p & 0xc0) == 0x80) continue; /* one '_' a character beyond ASCII */
         out[n++] = (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' && *p != '%') ? (char)*p : '_';
+    }
     n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "\"; filename*=UTF-8''");
     for (const unsigned char *p = (const unsigned char *)name; *p && n + 4 < cap; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||

@@ -533,22 +533,25 @@ static int upload_begin(garant_server *srv, struct MHD_Connection *conn, conn_st
 }
 
 /* Append a piece of an upload to its spool, counting it against the
-** per-file limit as it streams: over the limit, the request is answered
-** 413 at once. */
-static enum MHD_Result upload_piece(garant_server *srv, struct MHD_Connection *conn, conn_state *cs,
-                                    const char *url, const char *method, const char *data, size_t n)
+** per-file limit as it streams. An upload announced too large was refused
+** before its body (upload_begin); one without a length (chunked) stops
+** being spooled the moment it passes the limit: the rest is read and
+** dropped, and answered 413 at its end, or the connection is cut once it
+** runs to twice the limit. (libmicrohttpd 0.9.75 queues no answer while
+** a body is arriving.) */
+static enum MHD_Result upload_piece(garant_server *srv, conn_state *cs, const char *data, size_t n)
 {
     int64_t max = desk_attachment_max_bytes(srv->desk);
-    if (cs->up.size + (int64_t)n > max) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes", (long long)max);
-        return answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
+    if (cs->up.size + (int64_t)n > max) cs->too_large = 1;
+    if (cs->too_large) {
+        cs->up.size += (int64_t)n;
+        return cs->up.size > 2 * max ? MHD_NO : MHD_YES;
     }
     crypto_hash_sha256_update(&cs->sha, (const unsigned char *)data, n);
     for (size_t off = 0; off < n;) {
         ssize_t w = write(cs->up.fd, data + off, n - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return answer_early(srv, conn, cs, url, method, GARANT_EBUSY, "cannot take a file now");
+        if (w <= 0) return MHD_NO; /* the spool's disk is full: cut the upload */
         off += (size_t)w;
     }
     cs->up.size += (int64_t)n;
@@ -611,7 +614,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size && cs->spooling) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        return upload_piece(srv, conn, cs, url, method, upload_data, n);
+        return upload_piece(srv, cs, upload_data, n);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -641,6 +644,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         strcmp(url, "/healthz") != 0 && strcmp(url, "/metrics") != 0) {
         int sret = http_static_serve(conn, srv->opt.web_root, url);
         if (sret >= 0) return sret == MHD_YES ? MHD_YES : MHD_NO;
+    }
+    if (cs->spooling && cs->too_large) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes",
+                 (long long)desk_attachment_max_bytes(srv->desk));
+        cs->too_large = 0; /* prepare's 1 MiB message is not this one */
+        return answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
     }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
     if (cs->spooling) {
