@@ -162,6 +162,12 @@ int cmd_routes(const cli_args *a)
             json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*,s:o*}", "method", rt->method, "path", rt->pattern,
                                   "auth", auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run),
                                   "body", body_json(rt->body), "query", query_json(rt->query));
+            /* The upload's body is the file itself, streamed (http_upload). */
+            if (o && !strcmp(rt->method, "POST") && !strcmp(rt->pattern, HTTP_UPLOAD_PATH) &&
+                json_object_set_new(o, "raw_body", json_true())) {
+                json_decref(o);
+                o = NULL;
+            }
             if (!o || json_array_append_new(all, o)) {
                 json_decref(all);
                 all = NULL;

@@ -134,6 +134,11 @@ def body_problems(doc, r, op):
     """How the operation's request body differs from the route's fields."""
     name = "%s %s" % (r["method"], r["path"])
     rb = op.get("requestBody")
+    if r.get("raw_body"):
+        # The body is a file, any type (POST /api/v1/attachments).
+        content = resolve(doc, rb or {}).get("content", {})
+        return [] if rb and list(content) == ["application/octet-stream"] else \
+            ["%s: the route takes a file: requestBody with application/octet-stream only" % name]
     if r["body"] is None:
         return ["%s: the route reads no body, the operation has a requestBody" % name] if rb else []
     if not rb:
