@@ -256,6 +256,34 @@ int desk_attachments_link(garant_store_conn *w, garant_desk *d, int64_t uploader
     return 0;
 }
 
+int desk_attachment_link_audit(garant_store_conn *w, int64_t uploader_id, int64_t ticket_id, int64_t reply_id,
+                               int64_t id)
+{
+    return id ? GS(w)->attachments->link(w, id, uploader_id, ticket_id, reply_id, 1) : 0;
+}
+
+/* ---- inbound mail ----------------------------------------------------------- */
+
+int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t uploader_id, const desk_file_in *att,
+                                size_t n_att, const char *raw, size_t len, int64_t now)
+{
+    memset(out, 0, sizeof *out);
+    int64_t max = desk_attachment_max_bytes(d);
+    int rc = 0;
+    for (size_t i = 0; i < n_att && !rc; i++) {
+        if (!att[i].len || (int64_t)att[i].len > max || out->n == DESK_ATTACHMENTS_PER_MESSAGE) {
+            out->skipped++;
+            continue;
+        }
+        rc = desk_attachment_stage_bytes(&out->ids[out->n], d, uploader_id, att[i].filename, att[i].content_type,
+                                         att[i].data, att[i].len, now);
+        if (!rc) out->n++;
+    }
+    if (!rc && len && (int64_t)len <= max)
+        rc = desk_attachment_stage_bytes(&out->eml, d, uploader_id, "message.eml", "message/rfc822", raw, len, now);
+    return rc;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 int desk_attachment_visible(garant_attachment *out, garant_store_conn *c, const desk_actor *who, int64_t id)

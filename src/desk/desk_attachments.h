@@ -80,11 +80,44 @@ int desk_attachment_stage_bytes(int64_t *out_id, garant_desk *d, int64_t uploade
 ** more than the per-ticket limit. */
 int desk_attachments_link(garant_store_conn *w, garant_desk *d, int64_t uploader_id, int64_t ticket_id,
                           int64_t reply_id, int internal, const int64_t *ids, size_t n);
+/* The same for one file that is internal whatever the message is: a
+** mailed message's original (.eml), kept for audit. 0 does nothing. */
+int desk_attachment_link_audit(garant_store_conn *w, int64_t uploader_id, int64_t ticket_id, int64_t reply_id,
+                               int64_t id);
 
 /* desk_ticket_reply with files: the staged uploads ids[0..n) of the author
-** go on the reply in the same write. */
+** go on the reply in the same write, and audit_file (0: none) too, as an
+** internal file (desk_attachment_link_audit). */
 int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who,
-                            int64_t id, const char *body, int public_, const int64_t *ids, size_t n);
+                            int64_t id, const char *body, int public_, const int64_t *ids, size_t n,
+                            int64_t audit_file);
+
+/* ---- inbound mail ----------------------------------------------------------- */
+
+/* The files of a mailed message, staged as its sender's. */
+typedef struct desk_mail_staged {
+    int64_t ids[DESK_ATTACHMENTS_PER_MESSAGE]; /* its attachments */
+    size_t n;
+    size_t skipped;              /* attachments left out: over the per-file
+                                 ** limit, or past DESK_ATTACHMENTS_PER_MESSAGE */
+    int64_t eml;                 /* the original message (message.eml), 0 if
+                                 ** over the per-file limit */
+} desk_mail_staged;
+
+/* A file in memory (a mail's part). Borrowed for the call. */
+typedef struct desk_file_in {
+    const char *filename;
+    const char *content_type;  /* declared; NULL: none */
+    const void *data;
+    size_t len;
+} desk_file_in;
+
+/* Stage the attachments of a mail (att[0..n_att)) and its original bytes
+** raw[0..len) as uploader_id's at now, through the write path. A failure
+** of the store is returned (the MTA retries the mail); the files staged
+** before it are forgotten with the other unused uploads. */
+int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t uploader_id, const desk_file_in *att,
+                                size_t n_att, const char *raw, size_t len, int64_t now);
 
 /* Attachment id as who may see it, read through c: its ticket visible to
 ** who (desk_ticket_visible), linked, and not an internal note's for a

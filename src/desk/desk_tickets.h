@@ -84,6 +84,7 @@ typedef struct desk_filing {
     const int64_t *files;      /* staged uploads of the requester to put on
                                ** the first message (desk_attachments.h); borrowed */
     size_t nfiles;
+    int64_t audit_file;        /* a mailed ticket's original, kept internal; 0 none */
 } desk_filing;
 
 /* A desk_write_fn: file the desk_filing ctx. Without files one statement

@@ -262,7 +262,8 @@ int desk_file_write(garant_store_conn *w, void *ctx)
     if ((rc = desk_initial_deadline(j->pol, t))) return rc;
     /* The insert is also the history's 'created' event (store_tickets.h). */
     if ((rc = GS(w)->tickets->insert(w, t, j->body))) return rc;
-    return desk_attachments_link(w, j->desk, t->requester_id, t->id, 0, 0, j->files, j->nfiles);
+    if ((rc = desk_attachments_link(w, j->desk, t->requester_id, t->id, 0, 0, j->files, j->nfiles))) return rc;
+    return desk_attachment_link_audit(w, t->requester_id, t->id, 0, j->audit_file);
 }
 
 /* ---- changing a ticket ------------------------------------------------------ */
@@ -342,6 +343,7 @@ typedef struct reply_job {
     int first;             /* this reply stopped the first-response clock */
     const int64_t *files;  /* staged uploads to put on the reply */
     size_t nfiles;
+    int64_t audit_file;    /* a mail's original, internal; 0 none */
 } reply_job;
 
 /* Target time taken by the first response, for its history event: business
@@ -416,6 +418,7 @@ static int reply_write(garant_store_conn *w, void *ctx)
     if (j->nfiles && (rc = desk_attachments_link(w, j->desk, who->user->id, t.id, j->reply_id, !j->public_,
                                                  j->files, j->nfiles)))
         return rc;
+    if ((rc = desk_attachment_link_audit(w, who->user->id, t.id, j->reply_id, j->audit_file))) return rc;
     json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
                              garant_role_name(who->user->role));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
@@ -439,13 +442,14 @@ static int reply_write(garant_store_conn *w, void *ctx)
 int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
                       const char *body, int public_)
 {
-    return desk_ticket_reply_files(out_reply_id, out_first, d, who, id, body, public_, NULL, 0);
+    return desk_ticket_reply_files(out_reply_id, out_first, d, who, id, body, public_, NULL, 0, 0);
 }
 
 int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who,
-                            int64_t id, const char *body, int public_, const int64_t *ids, size_t n)
+                            int64_t id, const char *body, int public_, const int64_t *ids, size_t n,
+                            int64_t audit_file)
 {
-    reply_job j = {d, who, id, body, public_, 0, 0, ids, n};
+    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file};
     int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
     *out_reply_id = j.reply_id;
     *out_first = j.first;

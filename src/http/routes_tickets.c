@@ -460,7 +460,7 @@ static int ticket_reply(http_req *r)
     int64_t *files;
     size_t nfiles;
     if ((rc = attachment_ids(r, v[2], &files, &nfiles))) return rc;
-    rc = desk_ticket_reply_files(&reply_id, &first, r->desk, &who, r->id, body, public_, files, nfiles);
+    rc = desk_ticket_reply_files(&reply_id, &first, r->desk, &who, r->id, body, public_, files, nfiles, 0);
     if (rc) return rc;
     json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)reply_id, "body", body,
                               "public", public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,
