@@ -338,7 +338,8 @@ const char *const gs_sqlite_migrations[] = {
     ** (attachment_chunks), each written with incremental BLOB I/O into a
     ** zeroblob of its length: an upload is written by many short jobs of
     ** the group commit, none holding the writer for more than one chunk
-    ** (docs/attachments.md). An attachment is 'pending' while its chunks
+    ** (docs/attachments.md); the chunk size is part of the format. An
+    ** attachment is 'pending' while its chunks
     ** are written, 'staged' once whole (its uploader's, on no message
     ** yet), 'linked' once on a message (reply_id NULL: the ticket's first
     ** message), and then never changes nor goes. internal is the

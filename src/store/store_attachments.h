@@ -23,8 +23,11 @@
 
 typedef struct garant_store_conn garant_store_conn;
 
-/* Bytes of one stored chunk: the most one write job copies. */
-#define GARANT_ATTACHMENT_CHUNK (1024 * 1024)
+/* Bytes of one stored chunk: the most one write job copies. Part of the
+** stored format (read finds chunk offset / GARANT_ATTACHMENT_CHUNK):
+** changing it needs a migration. 256 KiB rather than 1 MiB: filings that
+** share a commit with a chunk wait for less (docs/attachments.md). */
+#define GARANT_ATTACHMENT_CHUNK (256 * 1024)
 /* Longest file name, in bytes of UTF-8; longest declared media type. */
 #define GARANT_ATTACHMENT_MAX_NAME 255
 #define GARANT_ATTACHMENT_MAX_TYPE 127
