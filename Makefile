@@ -61,6 +61,7 @@ bench: build
 	build/bench_deadline
 	scripts/bench_batch.sh build/garant
 	python3 bench/accounts.py build/garant
+	python3 bench/attachments.py build/garant
 	bench/load.sh build/garant
 	python3 bench/correct.py build/garant
 	python3 bench/lmtp.py build/garant

@@ -71,6 +71,12 @@ int cmd_serve(const cli_args *a)
     o.max_per_address = o.ntrusted_proxies ? 0 : 64;
     if (!int_option(a, "max-connections-per-address", 0, 4096, &o.max_per_address))
         return CLI_USAGE;
+    int file_max = 0, ticket_max = 0;
+    if (!int_option(a, "attachment-max-bytes", 1, 2000000000, &file_max) ||
+        !int_option(a, "ticket-attachments-max-bytes", 1, 2000000000, &ticket_max))
+        return CLI_USAGE;
+    o.attachment_max_bytes = file_max;
+    o.ticket_attachments_max_bytes = ticket_max;
     if (cmd_serve_doors(&o, a)) return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
@@ -93,7 +99,7 @@ static const char *run_name(http_run r)
 /* JSON Schema's name for a body field's type. */
 static const char *ftype_name(http_ftype t)
 {
-    static const char *const names[] = {"string", "integer", "boolean", "array", "object"};
+    static const char *const names[] = {"string", "integer", "boolean", "array", "object", "array"};
     return names[t];
 }
 
@@ -113,6 +119,9 @@ static json_t *body_json(const http_field *spec)
             rc = json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT)));
         if (!rc && f->type == HTTP_F_ARRAY)
             rc = json_object_set_new(o, "item_max", json_integer(HTTP_ARRAY_ITEM_MAX));
+        if (!rc && f->type == HTTP_F_IDS)
+            rc = json_object_set_new(o, "max", json_integer((json_int_t)f->max)) ||
+                 json_object_set_new(o, "items", json_string("integer"));
         if (!rc) {
             rc = json_array_append_new(a, o);
             o = NULL;
@@ -156,6 +165,12 @@ int cmd_routes(const cli_args *a)
             json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o*,s:o*}", "method", rt->method, "path", rt->pattern,
                                   "auth", auth_name(rt->auth), "summary", rt->summary, "run", run_name(rt->run),
                                   "body", body_json(rt->body), "query", query_json(rt->query));
+            /* The upload's body is the file itself, streamed (http_upload). */
+            if (o && !strcmp(rt->method, "POST") && !strcmp(rt->pattern, HTTP_UPLOAD_PATH) &&
+                json_object_set_new(o, "raw_body", json_true())) {
+                json_decref(o);
+                o = NULL;
+            }
             if (!o || json_array_append_new(all, o)) {
                 json_decref(all);
                 all = NULL;

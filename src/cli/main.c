@@ -112,7 +112,10 @@ static const cli_opt serve_opts[] = {
     {"metrics-token-file", "FILE", "file holding the bearer token that may read /metrics; without it only admins may", 0},
     {"allow-private-webhooks", NULL, "permit webhook targets on loopback and private addresses", 0},
     {"limits", "SPEC", "quotas per customer and organization: kind=N/min[:burst],... (file-user, file-org, "
-                       "reply-user, reply-org, read-user) and org-reads=N, or none (docs/deploy.md)", 0},
+                       "reply-user, reply-org, read-user; upload-user, upload-org in MiB) and org-reads=N, or none "
+                       "(docs/deploy.md)", 0},
+    {"attachment-max-bytes", "N", "largest file a message may carry, in bytes (default 25000000); larger uploads get 413", 0},
+    {"ticket-attachments-max-bytes", "N", "most bytes of files one ticket may carry (default 100000000)", 0},
     {"max-connections-per-address", "N", "connections one client address may hold open (default 64; 0 = no limit; "
                                          "default 0 with --trusted-proxy, where the proxy limits them)", 0},
     {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},

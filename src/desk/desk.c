@@ -325,15 +325,27 @@ static const char *const quota_what[LIMIT_KINDS] = {
     [LIMIT_FILE_USER] = "you have filed", [LIMIT_FILE_ORG] = "your organization has filed",
     [LIMIT_REPLY_USER] = "you have sent", [LIMIT_REPLY_ORG] = "your organization has sent",
     [LIMIT_READ_USER] = "you have made",
+    [LIMIT_UPLOAD_USER] = "you have uploaded", [LIMIT_UPLOAD_ORG] = "your organization has uploaded",
 };
 static const char *const quota_noun[LIMIT_KINDS] = {
     [LIMIT_FILE_USER] = "tickets", [LIMIT_FILE_ORG] = "tickets", [LIMIT_REPLY_USER] = "replies",
     [LIMIT_REPLY_ORG] = "replies", [LIMIT_READ_USER] = "searches and filtered lists",
+    [LIMIT_UPLOAD_USER] = "megabytes of files", [LIMIT_UPLOAD_ORG] = "megabytes of files",
 };
 
 int desk_quota(garant_desk *d, limit_kind kind, int64_t id, int64_t now, int *out_retry_s)
 {
     int wait = limits_take(d->limits, kind, id, now * 1000);
+    *out_retry_s = wait;
+    if (!wait) return 0;
+    return garant__error(GARANT_ETHROTTLED, "%s too many %s in a short time; try again in %d s",
+                         quota_what[kind], quota_noun[kind], wait);
+}
+
+int desk_quota_bytes(garant_desk *d, limit_kind kind, int64_t id, int64_t bytes, int64_t now, int *out_retry_s)
+{
+    int64_t mib = bytes <= 0 ? 1 : (bytes + (1 << 20) - 1) >> 20;
+    int wait = limits_take_n(d->limits, kind, id, mib > UINT32_MAX ? UINT32_MAX : (uint32_t)mib, now * 1000);
     *out_retry_s = wait;
     if (!wait) return 0;
     return garant__error(GARANT_ETHROTTLED, "%s too many %s in a short time; try again in %d s",

@@ -69,6 +69,9 @@ typedef struct desk_options {
     int autoreply_max;           /* automatic answers an address gets an
                                  ** hour (desk_mail_loops.h); 0 = 5,
                                  ** negative = none */
+    /* Attachments (desk_attachments.h), in bytes; 0 = the defaults. */
+    int64_t attachment_max_bytes;         /* one file: 25 MB */
+    int64_t ticket_attachments_max_bytes; /* all of a ticket's: 100 MB */
 } desk_options;
 
 /* Open the store at opt->db_path, load the policy in force and start the
@@ -168,6 +171,9 @@ void desk_forget_all_sessions(garant_desk *d);
 ** epoch seconds): 0, or GARANT_ETHROTTLED with a message and, in
 ** *out_retry_s, the seconds until one is back (the answer's Retry-After). */
 int desk_quota(garant_desk *d, limit_kind kind, int64_t id, int64_t now, int *out_retry_s);
+/* The same for an upload of `bytes` (LIMIT_UPLOAD_USER, LIMIT_UPLOAD_ORG:
+** counted in MiB begun). */
+int desk_quota_bytes(garant_desk *d, limit_kind kind, int64_t id, int64_t bytes, int64_t now, int *out_retry_s);
 /* Start an expensive read for an organization: 0, or GARANT_ETHROTTLED
 ** when it has its share of them running (retry in a second); end it with
 ** desk_read_done. Keeps one organization's queries from filling the

@@ -84,10 +84,15 @@ typedef struct desk_filing {
     int autoreply_suppressed;  /* filed by mail from an address over its limit of
                                ** automatic answers (desk_autoreply_take): the
                                ** acknowledgement must not be mailed */
+    const int64_t *files;      /* staged uploads of the requester to put on
+                               ** the first message (desk_attachments.h); borrowed */
+    size_t nfiles;
+    int64_t audit_file;        /* a mailed ticket's original, kept internal; 0 none */
 } desk_filing;
 
-/* A desk_write_fn: file the desk_filing ctx. One statement (the insert)
-** changes the database: run it with DESK_WRITE_ONE_STATEMENT. */
+/* A desk_write_fn: file the desk_filing ctx. Without files one statement
+** (the insert) changes the database: run it with
+** DESK_WRITE_ONE_STATEMENT; with files, DESK_WRITE_SAVEPOINT. */
 int desk_file_write(garant_store_conn *w, void *ctx);
 
 /* ---- changing and replying ---------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "garant/error_wrap.h"
 #include "desk_inbound.h"
 #include "desk_mail_loops.h"
+#include "desk_attachments.h"
 #include "desk_tickets.h"
 #include "log.h"
 #include "parse.h"
@@ -193,7 +194,7 @@ static int mailed_file_write(garant_store_conn *w, void *ctx)
 
 /* File the new ticket of a mail to the support address. */
 static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, const garant_mail_message *msg,
-                       const char *body, int64_t accepted_at_s)
+                       const char *body, const desk_mail_staged *files, int64_t accepted_at_s)
 {
     const garant_policy *pol = desk_policy_current(d, NULL);
     mailed_filing *m = calloc(1, sizeof *m);
@@ -216,6 +217,11 @@ static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, co
     t->filed_by_mail = 1; /* its acknowledgement says how to raise it */
     m->address = u->email;
     int rc = desk_check_environment(pol, t->priority, t->environment);
+    if (files && (files->n || files->eml)) {
+        j->files = files->ids;
+        j->nfiles = files->n;
+        j->audit_file = files->eml;
+    }
     if (!rc) rc = desk_write(d, mailed_file_write, m, DESK_WRITE_SAVEPOINT);
     *out_id = j->t.id;
     free(m);
@@ -245,6 +251,21 @@ static void bounce(desk_inbound_result *out, garant_desk *d, const garant_mail_m
     else
         finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_BOUNCE,
                user ? "2.6.0 delivery report: the address is marked bouncing" : "2.6.0 delivery report noted");
+/* Stage a mail's attachments and its original (desk_attachments_stage_mail). */
+static int stage_files(desk_mail_staged *out, garant_desk *d, const garant_user *u, const garant_mail_message *msg,
+                       const char *raw, size_t len, int64_t now)
+{
+    desk_file_in in[DESK_ATTACHMENTS_PER_MESSAGE];
+    size_t n = msg->n_attachments < DESK_ATTACHMENTS_PER_MESSAGE ? msg->n_attachments : DESK_ATTACHMENTS_PER_MESSAGE;
+    for (size_t i = 0; i < n; i++) {
+        const garant_mail_attachment *a = &msg->attachments[i];
+        in[i] = (desk_file_in){a->filename, a->content_type, a->data, a->len};
+    }
+    int rc = desk_attachments_stage_mail(out, d, u->id, in, n, raw, len, now);
+    out->skipped += msg->n_attachments - n;
+    if (!rc && out->skipped)
+        desk_log("mail: %zu attachment(s) left out (too large or too many)", out->skipped);
+    return rc;
 }
 
 void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *bytes, size_t len,
@@ -313,6 +334,17 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
     }
     trim_text(text, GARANT_MAX_BODY);
     desk_actor who = {&u, accepted_at_s};
+    /* Its files and the original, staged first and put on the message in
+    ** the same write as the message (desk_attachments.h). */
+    desk_mail_staged files;
+    if ((rc = stage_files(&files, d, &u, msg, bytes, len, accepted_at_s)) && temporary(rc)) {
+        finish(out, d, DESK_INBOUND_TEMPORARY, DESK_INBOUND_TEMPFAIL, "4.3.0 store unavailable; try again later");
+        goto done;
+    }
+    if (rc) { /* a file the desk refuses: the message without its files */
+        desk_log("mail: attachments left out: %s", garant_error_last());
+        memset(&files, 0, sizeof files);
+    }
     if (ticket) {
         if (!text[0]) {
             finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_MALFORMED, "2.6.0 empty reply dropped");
@@ -320,7 +352,9 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         }
         int64_t reply_id;
         int first;
-        rc = desk_ticket_reply(&reply_id, &first, d, &who, ticket, text, 1);
+        rc = desk_ticket_reply_files(&reply_id, &first, d, &who, ticket, text, 1, files.ids, files.n, files.eml);
+        if (rc == GARANT_ELIMIT) /* the ticket's files would be too many bytes: the text alone */
+            rc = desk_ticket_reply(&reply_id, &first, d, &who, ticket, text, 1);
         out->ticket_id = ticket;
         if (!rc) {
             snprintf(why, sizeof why, "2.0.0 added to ticket #%lld", (long long)ticket);
@@ -333,7 +367,8 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         }
         goto done;
     }
-    rc = file_ticket(&ticket, d, &u, msg, text[0] ? text : "(no text)", accepted_at_s);
+    rc = file_ticket(&ticket, d, &u, msg, text[0] ? text : "(no text)", &files, accepted_at_s);
+    if (rc == GARANT_ELIMIT) rc = file_ticket(&ticket, d, &u, msg, text[0] ? text : "(no text)", NULL, accepted_at_s);
     if (!rc) {
         out->ticket_id = ticket;
         snprintf(why, sizeof why, "2.0.0 filed as ticket #%lld", (long long)ticket);

@@ -53,7 +53,7 @@ struct limits {
 static const char *const kind_names[LIMIT_KINDS] = {
     [LIMIT_FILE_USER] = "file-user", [LIMIT_FILE_ORG] = "file-org",
     [LIMIT_REPLY_USER] = "reply-user", [LIMIT_REPLY_ORG] = "reply-org",
-    [LIMIT_READ_USER] = "read-user",
+    [LIMIT_READ_USER] = "read-user", [LIMIT_UPLOAD_USER] = "upload-user", [LIMIT_UPLOAD_ORG] = "upload-org",
 };
 
 void limits_defaults(limit_config *out)
@@ -66,6 +66,10 @@ void limits_defaults(limit_config *out)
     out->rate[LIMIT_REPLY_USER] = (limit_rate){ 60, 30 };
     out->rate[LIMIT_REPLY_ORG] = (limit_rate){ 300, 120 };
     out->rate[LIMIT_READ_USER] = (limit_rate){ 600, 120 };
+    /* MiB: a person attaches a few screenshots and logs a minute, at most
+    ** a few 25 MB files at once; an organization ten times that. */
+    out->rate[LIMIT_UPLOAD_USER] = (limit_rate){ 100, 200 };
+    out->rate[LIMIT_UPLOAD_ORG] = (limit_rate){ 500, 1000 };
     out->org_reads = 4;
 }
 
@@ -86,7 +90,8 @@ static int number(const char **p, uint32_t *out)
     return 0;
 }
 
-#define ACCEPTED "file-user, file-org, reply-user, reply-org, read-user (N/min[:burst]) and org-reads (N)"
+#define ACCEPTED "file-user, file-org, reply-user, reply-org, read-user, upload-user, upload-org (N/min[:burst]; " \
+                 "uploads in MiB) and org-reads (N)"
 
 int limits_parse(limit_config *cfg, const char *spec, char *err, size_t errcap)
 {
@@ -202,7 +207,9 @@ static int64_t refilled(const bucket *b, limit_rate r, int64_t now_ms)
     return t > cap ? cap : t;
 }
 
-int limits_take(limits *l, limit_kind kind, int64_t id, int64_t now_ms)
+int limits_take(limits *l, limit_kind kind, int64_t id, int64_t now_ms) { return limits_take_n(l, kind, id, 1, now_ms); }
+
+int limits_take_n(limits *l, limit_kind kind, int64_t id, uint32_t n, int64_t now_ms)
 {
     if (kind < 0 || kind >= LIMIT_KINDS)
         return 0;
@@ -241,14 +248,15 @@ int limits_take(limits *l, limit_kind kind, int64_t id, int64_t now_ms)
         b->last_ms = now_ms;
     }
     int64_t t = refilled(b, r, now_ms);
+    int64_t need = (int64_t)(n < r.burst ? (n ? n : 1) : r.burst) * UNIT;
     if (now_ms > b->last_ms)
         b->last_ms = now_ms;
-    if (t >= UNIT) {
-        b->tokens = t - UNIT;
+    if (t >= need) {
+        b->tokens = t - need;
     } else {
         b->tokens = t;
-        /* Milliseconds until the missing part of a token has refilled. */
-        int64_t missing = UNIT - t;
+        /* Milliseconds until the missing part of the tokens has refilled. */
+        int64_t missing = need - t;
         int64_t per_ms_x60 = (int64_t)r.per_minute * (UNIT / 1000); /* tokens*60 a ms */
         int64_t ms = (missing * 60 + per_ms_x60 - 1) / per_ms_x60;
         retry = (int)((ms + 999) / 1000);

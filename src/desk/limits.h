@@ -31,6 +31,8 @@ typedef enum {
     LIMIT_REPLY_USER,       /* replies by one user */
     LIMIT_REPLY_ORG,        /* replies by one organization */
     LIMIT_READ_USER,        /* expensive reads started by one user */
+    LIMIT_UPLOAD_USER,      /* MiB of files uploaded by one user */
+    LIMIT_UPLOAD_ORG,       /* MiB of files uploaded by one organization */
     LIMIT_KINDS
 } limit_kind;
 
@@ -50,7 +52,8 @@ typedef struct limits limits;
 void limits_defaults(limit_config *out);
 
 /* Parse "kind=N/min[:burst],..." over *cfg (serve --limits). Kinds:
-** file-user, file-org, reply-user, reply-org, read-user, org-reads (N
+** file-user, file-org, reply-user, reply-org, read-user, upload-user and
+** upload-org (N MiB/min[:burst MiB]), org-reads (N
 ** alone); "none" alone lifts every limit (bulk imports, benchmarks).
 ** Returns 0, or -1 with a message in err naming what is wrong and the
 ** accepted kinds. */
@@ -63,6 +66,9 @@ void limits_free(limits *l);
 /* Take one token of kind for id at now_ms: 0 if allowed; else the seconds
 ** (at least 1) until a token is back, for Retry-After. */
 int limits_take(limits *l, limit_kind kind, int64_t id, int64_t now_ms);
+/* Take n tokens at once (an upload's MiB): 0 if allowed, else the seconds
+** until n are back. An n above the bucket's burst takes a full bucket. */
+int limits_take_n(limits *l, limit_kind kind, int64_t id, uint32_t n, int64_t now_ms);
 
 /* Start an expensive read for an organization: 1 if it may run (then call
 ** limits_leave once it ends), 0 if the organization has org_reads running. */

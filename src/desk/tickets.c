@@ -22,6 +22,7 @@
 
 #include "garant/error_wrap.h"
 #include "desk_tickets.h"
+#include "desk_attachments.h"
 
 /* snprintf(dst, size, "%s", src) without printf's format engine, for the
 ** fields copied on every ticket filed, on the writer's thread. */
@@ -260,7 +261,9 @@ int desk_file_write(garant_store_conn *w, void *ctx)
     j->pol = desk_policy_current(j->desk, &t->policy_version);
     if ((rc = desk_initial_deadline(j->pol, t))) return rc;
     /* The insert is also the history's 'created' event (store_tickets.h). */
-    return GS(w)->tickets->insert(w, t, j->body);
+    if ((rc = GS(w)->tickets->insert(w, t, j->body))) return rc;
+    if ((rc = desk_attachments_link(w, j->desk, t->requester_id, t->id, 0, 0, j->files, j->nfiles))) return rc;
+    return desk_attachment_link_audit(w, t->requester_id, t->id, 0, j->audit_file);
 }
 
 /* ---- changing a ticket ------------------------------------------------------ */
@@ -342,6 +345,9 @@ typedef struct reply_job {
     int public_;
     int64_t reply_id;
     int first;             /* this reply stopped the first-response clock */
+    const int64_t *files;  /* staged uploads to put on the reply */
+    size_t nfiles;
+    int64_t audit_file;    /* a mail's original, internal; 0 none */
 } reply_job;
 
 /* Target time taken by the first response, for its history event: business
@@ -413,6 +419,10 @@ static int reply_write(garant_store_conn *w, void *ctx)
                              (long long)t.id, (long long)t.id);
     rc = GS(w)->tickets->reply_insert(w, t.id, who->user->id, j->body, j->public_, who->now, &j->reply_id);
     if (rc) return rc;
+    if (j->nfiles && (rc = desk_attachments_link(w, j->desk, who->user->id, t.id, j->reply_id, !j->public_,
+                                                 j->files, j->nfiles)))
+        return rc;
+    if ((rc = desk_attachment_link_audit(w, who->user->id, t.id, j->reply_id, j->audit_file))) return rc;
     json_t *data = json_pack("{s:I,s:b,s:s}", "reply_id", (json_int_t)j->reply_id, "public", j->public_, "role",
                              garant_role_name(who->user->role));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the reply");
@@ -436,7 +446,14 @@ static int reply_write(garant_store_conn *w, void *ctx)
 int desk_ticket_reply(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
                       const char *body, int public_)
 {
-    reply_job j = {d, who, id, body, public_, 0, 0};
+    return desk_ticket_reply_files(out_reply_id, out_first, d, who, id, body, public_, NULL, 0, 0);
+}
+
+int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who,
+                            int64_t id, const char *body, int public_, const int64_t *ids, size_t n,
+                            int64_t audit_file)
+{
+    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file};
     int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
     if (!rc && public_) desk_mail_wake(d);
     *out_reply_id = j.reply_id;

@@ -63,7 +63,8 @@ typedef enum http_ftype {
     HTTP_F_BOOL = 2,   /* JSON true/false */
     HTTP_F_ARRAY = 3,  /* JSON array of at most max strings, each at most
                        ** HTTP_ARRAY_ITEM_MAX bytes */
-    HTTP_F_OBJECT = 4  /* JSON object */
+    HTTP_F_OBJECT = 4, /* JSON object */
+    HTTP_F_IDS = 5     /* JSON array of at most max ids (integers from 1) */
 } http_ftype;
 
 /* Bytes of one string in an HTTP_F_ARRAY: a domain name's ceiling. */
@@ -108,6 +109,29 @@ extern const http_route http_routes_sla[];
 extern const http_route http_routes_reports[];
 extern const http_route http_routes_policy[];
 extern const http_route http_routes_corrections[];
+extern const http_route http_routes_attachments[];
+
+/* The one route whose body is streamed to a spool file (http_upload). */
+#define HTTP_UPLOAD_PATH "/api/v1/attachments"
+
+/* An upload the server streamed to a spool file as it arrived (the routes
+** that take a file: POST /api/v1/attachments), instead of buffering it:
+** its bytes are the file fd from offset 0 (unlinked; the server closes
+** it when the request ends), counted and hashed on the way. */
+typedef struct http_upload {
+    int fd;
+    int64_t size;              /* bytes */
+    uint8_t sha256[32];
+} http_upload;
+
+/* A file to answer with, streamed from the store in pieces
+** (desk_attachment_read) instead of json or text. */
+typedef struct http_file_reply {
+    int64_t id;                /* the attachment; 0: none */
+    int64_t size;
+    const char *content_type;  /* static storage */
+    char disposition[1024];    /* the Content-Disposition header */
+} http_file_reply;
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {
@@ -139,6 +163,8 @@ struct http_req {
     char location[256];        /* Location header, "" if none */
     int retry_after_s;         /* Retry-After header (429), 0 if none */
 
+    const http_upload *upload; /* the streamed body of a file route, else NULL */
+    http_file_reply file;      /* set by a handler that answers with a file */
     json_t *body_json;         /* the parsed body (http_body_fields), owned */
     void *impl;                /* the server's per-connection state */
 };
@@ -267,6 +293,8 @@ typedef struct garant_server_options {
     int quiet;                   /* no request log */
     const char *support_address; /* desk_options.support_address */
     int autoreply_max;           /* desk_options.autoreply_max */
+    int64_t attachment_max_bytes;         /* desk_options'; 0 = the default */
+    int64_t ticket_attachments_max_bytes; /* desk_options'; 0 = the default */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a
     ** failure stops the server), stopped after HTTP has stopped and before

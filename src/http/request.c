@@ -13,12 +13,13 @@
 #include "garant/error_wrap.h"
 #include "log.h"
 #include "request.h"
+#include "desk_attachments.h"
 #include "text.h"
 
 /* All route tables, in dispatch order, ended by NULL. */
 const http_route *const http_route_tables[] = {
-    http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
-    http_routes_policy, http_routes_corrections, http_routes_sla, http_routes_reports, NULL,
+    http_routes_system, http_routes_accounts, http_routes_admin, http_routes_tickets, http_routes_policy,
+    http_routes_corrections, http_routes_sla, http_routes_reports, http_routes_attachments, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -116,7 +117,7 @@ const char *http_cookie(http_req *r, const char *name)
 static const char *ftype_name(http_ftype t)
 {
     static const char *const names[] = {"a string", "an integer", "true or false", "an array of strings",
-                                        "an object"};
+                                        "an object", "an array of ids (integers from 1)"};
     return names[t];
 }
 
@@ -223,6 +224,17 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
             json_t *el;
             json_array_foreach(val, k, el) ok =
                 ok && json_is_string(el) && json_string_length(el) <= HTTP_ARRAY_ITEM_MAX;
+            if (ok && json_array_size(val) > max) {
+                rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
+                goto done;
+            }
+            break;
+        }
+        case HTTP_F_IDS: {
+            ok = json_is_array(val);
+            size_t k;
+            json_t *el;
+            json_array_foreach(val, k, el) ok = ok && json_is_integer(el) && json_integer_value(el) >= 1;
             if (ok && json_array_size(val) > max) {
                 rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
                 goto done;
@@ -452,8 +464,48 @@ void http_render(http_req *r)
     r->content_type = "application/json";
 }
 
+/* A file's bytes for MHD, piece by piece from the store; no connection is
+** held between pieces. */
+typedef struct file_stream {
+    garant_desk *desk;
+    int64_t id;
+} file_stream;
+
+static ssize_t file_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    file_stream *f = cls;
+    size_t n = 0;
+    if (desk_attachment_read(f->desk, f->id, (int64_t)pos, (uint8_t *)buf, max, &n) != 0 || n == 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
+static int send_file(struct MHD_Connection *conn, http_req *r)
+{
+    file_stream *f = malloc(sizeof *f);
+    if (!f) return MHD_NO;
+    f->desk = r->desk;
+    f->id = r->file.id;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback((uint64_t)r->file.size, 64 * 1024, file_read, f, free);
+    if (!resp) {
+        free(f);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", r->file.content_type);
+    MHD_add_response_header(resp, "Content-Disposition", r->file.disposition);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "private, no-store");
+    /* Opened by itself, a file runs nothing and loads nothing. */
+    MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+    int ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 int http_send_response(struct MHD_Connection *conn, http_req *r)
 {
+    if (r->file.id && r->status == 200 && !r->json && !r->text) return send_file(conn, r);
     http_render(r);
     char *text = r->text;
     r->text = NULL;

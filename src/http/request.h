@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "http.h"
 #include "pool.h"
@@ -61,6 +62,11 @@ typedef struct conn_state {
     http_then_fn then;
     http_pool_item work;         /* the worker queue's */
     arena_block *arena;
+    /* A streamed upload (http_upload): spooling is 1 while its body goes
+    ** to up.fd, which is then open; over once it passed the limit. */
+    int spooling;
+    http_upload up;
+    crypto_hash_sha256_state sha;
 } conn_state;
 
 /* Begin a request on cs: everything of the last request gone, the

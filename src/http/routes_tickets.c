@@ -30,6 +30,7 @@
 #include "garant/error_wrap.h"
 #include "text.h"
 #include "tickets.h"
+#include "desk_attachments.h"
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 200
@@ -135,14 +136,27 @@ static const http_field ticket_create_body[] = {
     {"environment", HTTP_F_STRING, 0, 15},
     {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
     {"follow_up_of", HTTP_F_INT, 0, 0},
+    {"attachments", HTTP_F_IDS, 0, DESK_ATTACHMENTS_PER_MESSAGE},
     {NULL, 0, 0, 0},
 };
+
+/* The ids of an "attachments" field (checked by http_body_fields), in
+** memory of the request; *out NULL and *n 0 when absent or empty. */
+static int attachment_ids(http_req *r, const json_t *v, int64_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = json_array_size(v);
+    if (!*n) return 0;
+    if (!(*out = http_alloc(r, *n * sizeof **out))) return garant__error(GARANT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < *n; i++) (*out)[i] = json_integer_value(json_array_get(v, i));
+    return 0;
+}
 
 static int ticket_create(http_req *r)
 {
     if (is_staff(r))
         return garant__error(GARANT_EPERM, "only customers file tickets; agents and admins answer them");
-    json_t *v[7];
+    json_t *v[8];
     int rc = http_body_fields(r, ticket_create_body, v);
     if (rc) return rc;
     if ((rc = check_text("subject", v[0], 0)) || (rc = check_text("body", v[1], 1))) return rc;
@@ -175,8 +189,13 @@ static int ticket_create(http_req *r)
         t->follow_up_of = of; /* checked by desk_file_write */
     }
     t->submitted_at = r->now;
+    int64_t *files;
+    if ((rc = attachment_ids(r, v[7], &files, &j->nfiles))) return rc;
+    j->files = files;
     if ((rc = customer_quota(r, LIMIT_FILE_USER, LIMIT_FILE_ORG))) return rc;
-    return http_write_then(r, desk_file_write, j, create_then, DESK_WRITE_ONE_STATEMENT); /* tk_insert */
+    /* Without files the insert is the one statement (tk_insert). */
+    return http_write_then(r, desk_file_write, j, create_then,
+                           j->nfiles ? DESK_WRITE_SAVEPOINT : DESK_WRITE_ONE_STATEMENT);
 }
 
 /* ---- GET /api/v1/tickets/{id} ---------------------------------------- */
@@ -246,6 +265,34 @@ static int renumber_for_customer(json_t *events, json_t *replies)
     return 0;
 }
 
+/* Put each file of files on its message: under "attachments" of its reply
+** in replies, or in *out_first for the ticket's first message. Each file
+** gets its download url, and loses its reply_id (global, like reply ids:
+** renumber_for_customer). Caller owns *out_first. */
+static int attach_files(json_t **out_first, json_t *replies, json_t *files)
+{
+    if (!(*out_first = json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
+    size_t i, k;
+    json_t *f, *m;
+    json_array_foreach(replies, k, m) {
+        if (json_object_set_new(m, "attachments", json_array())) return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    json_array_foreach(files, i, f) {
+        char url[64];
+        snprintf(url, sizeof url, "/api/v1/attachments/%lld", (long long)json_integer_value(json_object_get(f, "id")));
+        json_t *rid = json_object_get(f, "reply_id"), *dest = *out_first;
+        json_array_foreach(replies, k, m) {
+            if (json_is_integer(rid) && json_equal(json_object_get(m, "id"), rid))
+                dest = json_object_get(m, "attachments");
+        }
+        if (json_object_set_new(f, "url", json_string(url)) || json_array_append(dest, f))
+            return garant__error(GARANT_ENOMEM, "out of memory");
+        json_object_del(f, "reply_id");
+        json_object_del(f, "uploader_id");
+    }
+    return 0;
+}
+
 static int ticket_get(http_req *r)
 {
     garant_store_conn *c = r->db;
@@ -253,11 +300,13 @@ static int ticket_get(http_req *r)
     int rc = GS(c)->begin_read(c);
     if (rc) return rc;
     garant_ticket t;
-    json_t *o = NULL, *body = NULL, *events = NULL, *replies = NULL;
+    json_t *o = NULL, *body = NULL, *events = NULL, *replies = NULL, *files = NULL, *first_files = NULL;
     rc = visible_ticket(r, c, r->id, &t);
     if (!rc) rc = GS(c)->tickets->body(c, t.id, &body);
     if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
     if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
+    if (!rc) rc = GS(c)->attachments->list(c, t.id, is_staff(r), &files);
+    if (!rc) rc = attach_files(&first_files, replies, files);
     if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now, NULL);
     /* Staff see whether mail to the requester bounces (docs/mail.md). */
     int64_t bounced_at = 0;
@@ -279,8 +328,10 @@ static int ticket_get(http_req *r)
     if (!rc) rc = format_at(events);
     if (!rc) rc = format_at(replies);
     if (!rc && (json_object_set(o, "body", body) || json_object_set(o, "history", events) ||
-                json_object_set(o, "conversation", replies)))
+                json_object_set(o, "conversation", replies) || json_object_set(o, "attachments", first_files)))
         rc = garant__error(GARANT_ENOMEM, "out of memory");
+    json_decref(files);
+    json_decref(first_files);
     json_decref(body);
     json_decref(events);
     json_decref(replies);
@@ -395,12 +446,13 @@ static int ticket_patch(http_req *r)
 static const http_field ticket_reply_body[] = {
     {"body", HTTP_F_STRING, 1, GARANT_MAX_BODY},
     {"public", HTTP_F_BOOL, 0, 0},
+    {"attachments", HTTP_F_IDS, 0, DESK_ATTACHMENTS_PER_MESSAGE},
     {NULL, 0, 0, 0},
 };
 
 static int ticket_reply(http_req *r)
 {
-    json_t *v[2];
+    json_t *v[3];
     int rc = http_body_fields(r, ticket_reply_body, v);
     if (rc) return rc;
     if ((rc = check_text("body", v[0], 1))) return rc;
@@ -416,7 +468,10 @@ static int ticket_reply(http_req *r)
     desk_actor who = {&r->user, r->now};
     int64_t reply_id;
     int first;
-    rc = desk_ticket_reply(&reply_id, &first, r->desk, &who, r->id, body, public_);
+    int64_t *files;
+    size_t nfiles;
+    if ((rc = attachment_ids(r, v[2], &files, &nfiles))) return rc;
+    rc = desk_ticket_reply_files(&reply_id, &first, r->desk, &who, r->id, body, public_, files, nfiles, 0);
     if (rc) return rc;
     json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)reply_id, "body", body,
                               "public", public_, "at", http_time_json(r->now), "author_id", (json_int_t)r->user.id,

@@ -43,12 +43,14 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
 #include "garant/error_wrap.h"
 #include "accounts.h"
+#include "desk_attachments.h"
 #include "auth.h"
 #include "client_addr.h"
 #include "log.h"
@@ -477,6 +479,92 @@ static void uncount(garant_server *srv, conn_state *cs)
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* ---- streamed uploads (http_upload) ----------------------------------- */
+
+/* Answer a request before its body is read: an upload over the limit or
+** one that cannot be spooled. MHD then reads no more of the body and
+** closes the connection after the answer. */
+static enum MHD_Result answer_early(garant_server *srv, struct MHD_Connection *conn, conn_state *cs,
+                                    const char *url, const char *method, int err, const char *msg)
+{
+    fill_request(srv, conn, cs, url, method);
+    reply_error(&cs->req, err, msg);
+    cs->close = 1;
+    return finish(srv, conn, cs);
+}
+
+/* Is this request a file upload, whose body goes to a spool file as it
+** arrives? Then open the spool; an answer if it cannot be taken at all
+** (its Content-Length over the per-file limit: refused before a byte of
+** it is read), else MHD_YES with cs->spooling set. */
+static int upload_begin(garant_server *srv, struct MHD_Connection *conn, conn_state *cs, const char *url,
+                        const char *method, enum MHD_Result *answer)
+{
+    if (strcmp(method, "POST") != 0 || strcmp(url, HTTP_UPLOAD_PATH) != 0) return 0;
+    int64_t max = desk_attachment_max_bytes(srv->desk);
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno || *end || (long long)n > max) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes", (long long)max);
+            *answer = answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
+            return 1;
+        }
+    }
+    /* Unlinked at once: nothing is left behind by a crash. */
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/garant-upload-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        *answer = answer_early(srv, conn, cs, url, method, GARANT_EBUSY, "cannot take a file now; try again later");
+        return 1;
+    }
+    unlink(path);
+    cs->spooling = 1;
+    cs->up.fd = fd;
+    cs->up.size = 0;
+    crypto_hash_sha256_init(&cs->sha);
+    *answer = MHD_YES;
+    return 1;
+}
+
+/* Append a piece of an upload to its spool, counting it against the
+** per-file limit as it streams. An upload announced too large was refused
+** before its body (upload_begin); one without a length (chunked) stops
+** being spooled the moment it passes the limit: the rest is read and
+** dropped, and answered 413 at its end, or the connection is cut once it
+** runs to twice the limit. (libmicrohttpd 0.9.75 queues no answer while
+** a body is arriving.) */
+static enum MHD_Result upload_piece(garant_server *srv, conn_state *cs, const char *data, size_t n)
+{
+    int64_t max = desk_attachment_max_bytes(srv->desk);
+    if (cs->up.size + (int64_t)n > max) cs->too_large = 1;
+    if (cs->too_large) {
+        cs->up.size += (int64_t)n;
+        return cs->up.size > 2 * max ? MHD_NO : MHD_YES;
+    }
+    crypto_hash_sha256_update(&cs->sha, (const unsigned char *)data, n);
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(cs->up.fd, data + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return MHD_NO; /* the spool's disk is full: cut the upload */
+        off += (size_t)w;
+    }
+    cs->up.size += (int64_t)n;
+    return MHD_YES;
+}
+
+static void upload_end(conn_state *cs)
+{
+    if (!cs->spooling) return;
+    close(cs->up.fd);
+    cs->spooling = 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -492,7 +580,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ** body is read, and close the connection after the answer. */
         int status;
         const char *problem = http_framing_problem(conn, version, &status);
-        if (!problem) return MHD_YES;
+        if (!problem) {
+            enum MHD_Result answer;
+            if (upload_begin(srv, conn, cs, url, method, &answer)) return answer;
+            return MHD_YES;
+        }
         fill_request(srv, conn, cs, url, method);
         reply_error(&cs->req, GARANT_EPARSE, problem);
         cs->req.status = status;
@@ -518,6 +610,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return finish(srv, conn, cs);
     }
+    }
+    if (*upload_data_size && cs->spooling) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        return upload_piece(srv, cs, upload_data, n);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -548,7 +645,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         int sret = http_static_serve(conn, srv->opt.web_root, url);
         if (sret >= 0) return sret == MHD_YES ? MHD_YES : MHD_NO;
     }
+    if (cs->spooling && cs->too_large) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes",
+                 (long long)desk_attachment_max_bytes(srv->desk));
+        cs->too_large = 0; /* prepare's 1 MiB message is not this one */
+        return answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
+    }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
+    if (cs->spooling) {
+        crypto_hash_sha256_final(&cs->sha, cs->up.sha256);
+        cs->req.upload = &cs->up;
+    }
     if (cs->rt->run != HTTP_RUN_INLINE) {
         http_pool *p = cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general;
         if (to_worker(srv, p, cs) == 0) return MHD_YES;
@@ -572,6 +680,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     ** request without calling on_request again, so it is uncounted here
     ** (else SIGTERM would wait 30 s for a request nobody will finish). */
     uncount(cls, cs);
+    upload_end(cs);
     json_decref(cs->req.json);
     json_decref(cs->req.body_json);
     free(cs->req.text);
@@ -692,6 +801,8 @@ int garant_server_run(const garant_server_options *opt)
         .notify = opt->notify,
         .nnotify = opt->nnotify,
         .autoreply_max = opt->autoreply_max,
+        .attachment_max_bytes = opt->attachment_max_bytes,
+        .ticket_attachments_max_bytes = opt->ticket_attachments_max_bytes,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,

@@ -105,5 +105,6 @@ extern const garant_store_admin_ops gs_sqlite_admin_ops;
 extern const garant_store_mail_ops gs_sqlite_mail_ops;
 extern const garant_store_notify_ops gs_sqlite_notify_ops;
 extern const garant_store_inbound_ops gs_sqlite_inbound_ops;
+extern const garant_store_attachments_ops gs_sqlite_attachments_ops;
 
 #endif

@@ -373,6 +373,47 @@ const char *const gs_sqlite_migrations[] = {
     "CREATE INDEX mail_autoreplies_address ON mail_autoreplies(address, sent_at);"
     "CREATE INDEX mail_outbox_message_id ON mail_outbox(message_id);"
     "CREATE INDEX mail_outbox_state ON mail_outbox(state, created_at);",
+    /* 17: attachments (issue 14; src/store/
+    ** sqlite_attachments.c). The bytes live in the database, so one backup
+    ** holds everything, cut into chunks of GARANT_ATTACHMENT_CHUNK bytes
+    ** (attachment_chunks), each written with incremental BLOB I/O into a
+    ** zeroblob of its length: an upload is written by many short jobs of
+    ** the group commit, none holding the writer for more than one chunk
+    ** (docs/attachments.md); the chunk size is part of the format. An
+    ** attachment is 'pending' while its chunks
+    ** are written, 'staged' once whole (its uploader's, on no message
+    ** yet), 'linked' once on a message (reply_id NULL: the ticket's first
+    ** message), and then never changes nor goes. internal is the
+    ** message's: an internal note's files are never a customer's. */
+    "CREATE TABLE attachments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER REFERENCES tickets(id),"
+    "  reply_id INTEGER REFERENCES replies(id),"
+    "  uploader_id INTEGER NOT NULL REFERENCES users(id),"
+    "  filename TEXT NOT NULL CHECK (length(filename) BETWEEN 1 AND 255),"
+    "  declared_type TEXT NOT NULL,"
+    "  sniffed_type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  sha256 BLOB NOT NULL CHECK (length(sha256) = 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  internal INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'staged', 'linked')),"
+    "  CHECK ((state = 'linked') = (ticket_id IS NOT NULL)));"
+    "CREATE INDEX attachments_ticket ON attachments(ticket_id, id) WHERE ticket_id IS NOT NULL;"
+    "CREATE INDEX attachments_unlinked ON attachments(state, created_at) WHERE state <> 'linked';"
+    "CREATE TABLE attachment_chunks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  attachment_id INTEGER NOT NULL REFERENCES attachments(id),"
+    "  seq INTEGER NOT NULL,"
+    "  bytes BLOB NOT NULL,"
+    "  UNIQUE (attachment_id, seq));"
+    "CREATE TRIGGER attachments_linked_stay BEFORE DELETE ON attachments WHEN OLD.state = 'linked'"
+    "  BEGIN SELECT RAISE(ABORT, 'an attachment on a message stays'); END;"
+    "CREATE TRIGGER attachments_linked_fixed BEFORE UPDATE ON attachments WHEN OLD.state = 'linked'"
+    "  BEGIN SELECT RAISE(ABORT, 'an attachment on a message stays'); END;"
+    "CREATE TRIGGER attachment_chunks_linked_stay BEFORE DELETE ON attachment_chunks"
+    "  WHEN (SELECT state FROM attachments WHERE id = OLD.attachment_id) = 'linked'"
+    "  BEGIN SELECT RAISE(ABORT, 'an attachment on a message stays'); END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -170,6 +170,30 @@ static void test_threads_count_exactly(void **state)
     limits_free(l);
 }
 
+/* Uploads take their MiB at once (limits_take_n): 60 MiB a minute is one
+** a second, a burst of 10. */
+static void test_take_many(void **state)
+{
+    (void)state;
+    limits *l = with(LIMIT_UPLOAD_USER, 60, 10);
+    int64_t t0 = 1764493200000LL;
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 7, 6, t0), 0);
+    /* 4 left: 6 more wait for 2 to refill, 2 s. */
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 7, 6, t0), 2);
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 7, 4, t0), 0);
+    /* More than the burst takes a full bucket: never refused for ever. */
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 7, 25, t0), 10);
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 7, 25, t0 + 10000), 0);
+    assert_int_equal(limits_take_n(l, LIMIT_UPLOAD_USER, 8, 10, t0), 0); /* another user */
+    limit_config c;
+    limits_defaults(&c);
+    char err[256];
+    assert_int_equal(limits_parse(&c, "upload-user=100/min:300,upload-org=1000/min", err, sizeof err), 0);
+    assert_int_equal(c.rate[LIMIT_UPLOAD_USER].burst, 300);
+    assert_int_equal(c.rate[LIMIT_UPLOAD_ORG].per_minute, 1000);
+    limits_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_more_keys_than_slots),
         cmocka_unit_test(test_threads_count_exactly),
+        cmocka_unit_test(test_take_many),
     };
     return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

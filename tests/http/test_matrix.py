@@ -78,6 +78,10 @@ TABLE = {
     "GET /api/v1/reports/sla":                         (401, 403, 403, 200, 200),
     "GET /api/v1/audit":                               (401, 403, 403, 403, 200),
     "PATCH /api/v1/products/{id}":                     (401, 403, 403, 403, 422),
+    # An upload needs ?name= (400); the file's own rules: test_attachments.py.
+    "POST /api/v1/attachments":                        (401, 400, 400, 400, 400),
+    # The file on Acme's ticket: another organization's is not there.
+    "GET /api/v1/attachments/{id}":                    (401, 200, 404, 200, 200),
 }
 # A valid body for each customer route on a ticket that takes one.
 CROSS_BODY = {"/api/v1/tickets/{id}/replies": {"body": "Let me in."}}
@@ -118,6 +122,12 @@ class World:
         self.webhook = r.json["id"]
         r = expect_status(s.post("/api/v1/products", {"name": "Widget", "stage": "ga"}, token=self.token["admin"]), 201)
         self.product = r.json["id"]
+        r = expect_status(s.request("POST", "/api/v1/attachments?name=acme-secret.log", raw=b"acme logs",
+                                    token=self.token["acme"]), 201)
+        self.attachment = r.json["id"]
+        expect_status(s.post("/api/v1/tickets/%d/replies" % self.ticket, {"body": "The log.",
+                                                                           "attachments": [self.attachment]},
+                             token=self.token["acme"]), 201)
 
     def path(self, route):
         p = route["path"]
@@ -125,7 +135,7 @@ class World:
             return p
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
                               ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
-                              ("/api/v1/products/", self.product)):
+                              ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

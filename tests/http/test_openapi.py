@@ -134,6 +134,11 @@ def body_problems(doc, r, op):
     """How the operation's request body differs from the route's fields."""
     name = "%s %s" % (r["method"], r["path"])
     rb = op.get("requestBody")
+    if r.get("raw_body"):
+        # The body is a file, any type (POST /api/v1/attachments).
+        content = resolve(doc, rb or {}).get("content", {})
+        return [] if rb and list(content) == ["application/octet-stream"] else \
+            ["%s: the route takes a file: requestBody with application/octet-stream only" % name]
     if r["body"] is None:
         return ["%s: the route reads no body, the operation has a requestBody" % name] if rb else []
     if not rb:
@@ -170,7 +175,10 @@ def body_problems(doc, r, op):
             items = resolve(doc, p.get("items", {}))
             if p.get("maxItems") != f["max"]:
                 out.append("%s: '%s' maxItems %r, the route's ceiling is %d" % (name, fname, p.get("maxItems"), f["max"]))
-            if items.get("type") != "string" or items.get("maxLength") != f["item_max"]:
+            if f.get("items") == "integer":
+                if items.get("type") != "integer" or items.get("minimum") != 1:
+                    out.append("%s: '%s' items must be integers of minimum 1 (ids)" % (name, fname))
+            elif items.get("type") != "string" or items.get("maxLength") != f["item_max"]:
                 out.append("%s: '%s' items must be strings of maxLength %d" % (name, fname, f["item_max"]))
     return out
 

@@ -57,7 +57,11 @@ function url(path) {
 async function send(method, path, body) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    // A file goes as its bytes (POST /attachments), its type declared.
+    headers['Content-Type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -147,4 +151,11 @@ export async function logout() {
   } finally {
     setCsrfToken('');
   }
+}
+
+/** Upload one file (a File from an <input type=file>): resolves to the
+ *  staged upload {id, filename, size, type, sha256}, whose id a filing or
+ *  reply then names in "attachments". */
+export function uploadFile(file) {
+  return api('POST', '/attachments?name=' + encodeURIComponent(file.name || 'attachment'), file);
 }

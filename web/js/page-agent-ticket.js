@@ -12,6 +12,7 @@
 // tab is visible, without touching what the agent is typing.
 
 import { api } from './api.js';
+import { fileList, uploadChosen } from './attachments.js';
 import { businessLeft, loadWindows } from './business.js';
 import { deadlineTip, targetText } from './deadline-tip.js';
 import { $, fill, h, param, say, tNodes } from './dom.js';
@@ -87,6 +88,7 @@ run(async () => {
     $('#ticket-subject').textContent = tk.subject;
     fill($('#ticket-facts'), facts());
     $('#ticket-body').textContent = tk.body || '';
+    fill($('#ticket-files'), fileList(tk.attachments));
     fill($('#conversation'), conversationItems(tk.conversation));
     fill($('#history'), historyItems(tk.history, namer));
     // A closed ticket takes no reply, from anyone.
@@ -124,7 +126,10 @@ run(async () => {
     const buttons = [$('#reply-submit'), $('#note-submit')];
     for (const b of buttons) b.disabled = true;
     try {
-      const r = await api('POST', base + '/replies', { body: replyForm.elements.body.value, public: isPublic });
+      const body = { body: replyForm.elements.body.value, public: isPublic };
+      const files = await uploadChosen(replyForm.elements.files);
+      if (files.length) body.attachments = files;
+      const r = await api('POST', base + '/replies', body);
       replyForm.reset();
       await reload();
       say(replyMsg, isPublic ? (r.first_response ? t('agentTicket.sentFirst') : t('agentTicket.sent')) : t('agentTicket.noted'), 'ok');

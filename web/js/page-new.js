@@ -11,6 +11,7 @@
 // there is no guarantee (the plan, or a product stage such as beta).
 
 import { api } from './api.js';
+import { uploadChosen } from './attachments.js';
 import { $, busy, fill, h, param, say, tNodes } from './dom.js';
 import { joinList, onLanguage, t } from './i18n.js';
 import { envName, planName, priorityDefinition, priorityLabel, priorityName, stageName } from './labels.js';
@@ -239,6 +240,8 @@ run(async () => {
     if (form.elements.impact.value.trim()) body.impact = form.elements.impact.value.trim();
     await busy(submit, 'new.sending', async () => {
       try {
+        const files = await uploadChosen(form.elements.files);
+        if (files.length) body.attachments = files;
         const r = await api('POST', '/tickets', body);
         location.assign('/tickets?id=' + encodeURIComponent(r.id) + '&created=1');
       } catch (e) {

@@ -10,6 +10,7 @@
 // page says "not found".
 
 import { api } from './api.js';
+import { fileList, uploadChosen } from './attachments.js';
 import { $, fill, h, param, say, tNodes } from './dom.js';
 import { onLanguage, t } from './i18n.js';
 import { envName, priorityLabel, priorityNamer, statusName } from './labels.js';
@@ -157,6 +158,7 @@ async function ticketView(session, idText) {
     $('#ticket-subject').textContent = tk.subject;
     fill($('#ticket-facts'), facts());
     $('#ticket-body').textContent = tk.body || '';
+    fill($('#ticket-files'), fileList(tk.attachments));
     fill($('#conversation'), conversationItems(tk.conversation));
     fill($('#history'), historyItems(tk.history, namer));
     // A closed ticket takes no reply: the customer continues in a new one.
@@ -208,7 +210,10 @@ async function ticketView(session, idText) {
     const button = $('#reply-submit');
     button.disabled = true;
     try {
-      await api('POST', '/tickets/' + idText + '/replies', { body: form.elements.body.value, public: true });
+      const body = { body: form.elements.body.value, public: true };
+      const files = await uploadChosen(form.elements.files);
+      if (files.length) body.attachments = files;
+      await api('POST', '/tickets/' + idText + '/replies', body);
       form.reset();
       await load();
       say(replyMsg, t('ticket.sent'), 'ok');

@@ -4,6 +4,7 @@
 // text (dom.js).
 
 import { h, tNodes } from './dom.js';
+import { fileList } from './attachments.js';
 import { t } from './i18n.js';
 import { envName, slaLabel, statusName } from './labels.js';
 import { bothZones, countdown, formatInstant, timeElement, userZone } from './time.js';
@@ -129,6 +130,7 @@ export function conversationItems(conv) {
         timeElement(m.at, userZone(), { weekday: 'short' }),
       ),
       h('div', { class: 'ticket-text', text: m.body }),
+      fileList(m.attachments),
     );
   });
 }
