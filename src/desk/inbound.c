@@ -251,6 +251,8 @@ static void bounce(desk_inbound_result *out, garant_desk *d, const garant_mail_m
     else
         finish(out, d, DESK_INBOUND_OK, DESK_INBOUND_BOUNCE,
                user ? "2.6.0 delivery report: the address is marked bouncing" : "2.6.0 delivery report noted");
+}
+
 /* Stage a mail's attachments and its original (desk_attachments_stage_mail). */
 static int stage_files(desk_mail_staged *out, garant_desk *d, const garant_user *u, const garant_mail_message *msg,
                        const char *raw, size_t len, int64_t now)

@@ -616,7 +616,7 @@ static int login(http_req *r)
         memset(&offer, 0, sizeof offer);
         if (email[0] && failures_pair == PAIR_FREE_FAILURES) {
             char base[512];
-            base_url(base, sizeof base, r->srv);
+            http_base_url(base, sizeof base, r->srv);
             if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, base, r->now) == 0)
                 f.offer = &offer;
         }
