@@ -107,6 +107,7 @@ extern const http_route http_routes_tickets[];
 extern const http_route http_routes_sla[];
 extern const http_route http_routes_reports[];
 extern const http_route http_routes_policy[];
+extern const http_route http_routes_groups[];
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {

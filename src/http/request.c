@@ -18,7 +18,7 @@
 /* All route tables, in dispatch order, ended by NULL. */
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,   http_routes_tickets,
-    http_routes_policy, http_routes_sla,      http_routes_reports, NULL,
+    http_routes_policy, http_routes_sla,      http_routes_reports, http_routes_groups, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */

@@ -560,6 +560,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .sla = &gs_sqlite_sla_ops,
     .admin = &gs_sqlite_admin_ops,
     .mail = &gs_sqlite_mail_ops,
+    .groups = &gs_sqlite_groups_ops,
 };
 
 /* ---- backend-neutral opening ---- */

@@ -12,7 +12,7 @@
 **
 ** The operations are grouped by area, each area a table of its own in its
 ** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h,
-** store_mail.h), so that the
+** store_mail.h, store_groups.h), so that the
 ** areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
 ** arrays, so records can be copied and need no freeing; variable-size reads
@@ -39,6 +39,7 @@ typedef struct garant_store_ops garant_store_ops;
 #include "store_sla.h"
 #include "store_admin.h"
 #include "store_mail.h"
+#include "store_groups.h"
 
 /* The operations of one backend. */
 struct garant_store_ops {
@@ -77,6 +78,7 @@ struct garant_store_ops {
     const garant_store_sla_ops *sla;
     const garant_store_admin_ops *admin;
     const garant_store_mail_ops *mail;
+    const garant_store_groups_ops *groups;
 };
 
 /* Every connection starts with its backend's ops, so callers can write
