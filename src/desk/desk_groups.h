@@ -11,7 +11,8 @@
 **   - A ticket is assigned to an agent and/or a group by staff; the
 **     assignee is active staff, and a member of the ticket's group when
 **     it has one (GARANT_EINVAL otherwise: 422). Every change is an
-**     'assigned' event {from, to: {assignee_id, group_id}} by who, at now.
+**     'assigned' event {from, to: {assignee_id, assignee_name, group_id,
+**     group_name}} by who, at now (names as they were then).
 **   - New tickets join the default group when there is one; a group with
 **     round-robin hands each its next member in id order, continuing from
 **     the member its last routed ticket went to (so the turn survives a

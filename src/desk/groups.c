@@ -135,10 +135,18 @@ typedef struct assign_job {
     int64_t assignee_id, group_id;
 } assign_job;
 
-static json_t *side(int64_t assignee_id, int64_t group_id)
+/* One side of an 'assigned' event: ids and, for the pages, the names
+** they had then (null for none, or for a user or group gone since). */
+static json_t *side(garant_store_conn *w, int64_t assignee_id, int64_t group_id)
 {
-    return json_pack("{s:o,s:o}", "assignee_id", assignee_id ? json_integer(assignee_id) : json_null(), "group_id",
-                     group_id ? json_integer(group_id) : json_null());
+    garant_user u;
+    garant_group g;
+    int have_u = assignee_id && GS(w)->accounts->user_get(w, assignee_id, &u) == 0;
+    int have_g = group_id && GS(w)->groups->get(w, group_id, &g) == 0;
+    return json_pack("{s:o,s:o,s:o,s:o}", "assignee_id", assignee_id ? json_integer(assignee_id) : json_null(),
+                     "assignee_name", have_u ? json_string(u.name) : json_null(), "group_id",
+                     group_id ? json_integer(group_id) : json_null(), "group_name",
+                     have_g ? json_string(g.name) : json_null());
 }
 
 static int assign_write(garant_store_conn *w, void *ctx)
@@ -170,7 +178,7 @@ static int assign_write(garant_store_conn *w, void *ctx)
     if (assignee == t.assignee_id && group == t.group_id)
         return garant__error(GARANT_EINVAL, "ticket %lld is assigned so already", (long long)t.id);
     if ((rc = GS(w)->tickets->set_assignment(w, t.id, assignee, group))) return rc;
-    json_t *data = json_pack("{s:o,s:o}", "from", side(t.assignee_id, t.group_id), "to", side(assignee, group));
+    json_t *data = json_pack("{s:o,s:o}", "from", side(w, t.assignee_id, t.group_id), "to", side(w, assignee, group));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the assignment");
     garant_event_in ev = {t.id, j->who->now, j->who->user->id, "assigned", data};
     rc = GS(w)->tickets->append_event(w, &ev);

@@ -57,6 +57,11 @@ def ids(r):
     return [t["id"] for t in expect_status(r, 200).json["tickets"]]
 
 
+def g_bob_name(d):
+    users = expect_status(d.s.get("/api/v1/users?role=agent", token=d.admin), 200).json["users"]
+    return [u["name"] for u in users if u["id"] == d.bob_id][0]
+
+
 def audit_actions(d):
     rows = expect_status(d.s.get("/api/v1/audit?limit=200", token=d.admin), 200).json["audit"]
     return [(a["action"], a["subject_id"], a["old_value"], a["new_value"]) for a in rows]
@@ -151,10 +156,13 @@ def test_assignment_rules_and_history():
         hist = events(g, "assigned")
         expect(len(hist) == 3, g["history"])
         expect(hist[0]["actor_id"] == d.agent_id and hist[0]["at"] == "2026-11-25T09:05:00Z", hist[0])
-        expect(hist[0]["data"] == {"from": {"assignee_id": None, "group_id": None},
-                                   "to": {"assignee_id": d.bob_id, "group_id": billing}}, hist[0])
+        expect(hist[0]["data"] == {"from": {"assignee_id": None, "assignee_name": None, "group_id": None,
+                                            "group_name": None},
+                                   "to": {"assignee_id": d.bob_id, "assignee_name": g_bob_name(d),
+                                          "group_id": billing, "group_name": "Billing"}}, hist[0])
         expect(hist[1]["actor_id"] == d.cleo_id and hist[1]["at"] == "2026-11-25T09:10:00Z", hist[1])
-        expect(hist[1]["data"]["to"] == {"assignee_id": d.cleo_id, "group_id": None}, hist[1])
+        expect(hist[1]["data"]["to"]["assignee_id"] == d.cleo_id and hist[1]["data"]["to"]["group_id"] is None,
+               hist[1])
         expect(hist[2]["actor_id"] == d.admin_id and hist[2]["data"]["to"]["assignee_id"] is None, hist[2])
         # The customer sees none of it.
         assign(d, tid, assignee_id=d.bob_id)

@@ -682,7 +682,7 @@ run(async () => {
       const parts = [];
       for (const hol of info.holidays)
         parts.push(
-          h('span', { class: 'day-holiday', text: hol.name }),
+          h('span', { class: 'day-holiday-name', text: hol.name }),
           hol.all_day ? null : h('span', { class: 'day-closure', text: t('admin.calClosedPart', { from: hol.closed_from, to: hol.closed_to }) }),
         );
       if (info.windows.length) for (const w of info.windows) parts.push(h('span', { class: 'day-hours', text: hoursText(w, zone) }));
