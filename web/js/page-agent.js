@@ -121,7 +121,7 @@ run(async () => {
 
   function renderTabs() {
     for (const a of document.querySelectorAll('.view-tabs a')) {
-      if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
+      if (a.dataset.view === view) a.setAttribute('aria-current', 'true');
       else a.removeAttribute('aria-current');
     }
     const lead = $('#view-lead');
