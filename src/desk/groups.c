@@ -118,7 +118,7 @@ int desk_group_set_members(garant_store_conn *w, const desk_admin_by *by, int64_
     garant_group g;
     int rc = get_group(w, id, &g);
     for (size_t i = 0; !rc && i < n; i++) rc = check_staff(w, users[i], "members");
-    char was[1024], now[1024];
+    char was[2048] = "", now[2048] = ""; /* 100 ids of up to 19 digits and commas */
     if (!rc) rc = member_ids(w, id, was, sizeof was);
     if (!rc) rc = GS(w)->groups->set_members(w, id, users, n);
     if (!rc) rc = member_ids(w, id, now, sizeof now);
