@@ -173,6 +173,8 @@ def test_assignment_rules_and_history():
         expect(listed and not {"assignee_id", "group_id"} & set(listed[0]), listed)
         r = expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "Any news?"}, token=d.carla), 201).json
         expect("assignee_id" not in r, r)
+        # An agent with a ticket assigned keeps it: deactivated, not deleted.
+        expect_error(s.delete("/api/v1/users/%d" % d.bob_id, token=d.admin), 409, "history")
         # Deactivated agents take no tickets.
         expect_status(s.patch("/api/v1/users/%d" % d.cleo_id, {"active": False}, token=d.admin), 200)
         expect_error(s.patch("/api/v1/tickets/%d" % tid, {"assignee_id": d.cleo_id}, token=d.agent), 422,
