@@ -88,11 +88,19 @@ typedef struct desk_filing {
                                ** the first message (desk_attachments.h); borrowed */
     size_t nfiles;
     int64_t audit_file;        /* a mailed ticket's original, kept internal; 0 none */
+    /* Filed by an agent on a customer's behalf (a phone call): the
+    ** customer, as an e-mail address or a decimal user id; NULL when the
+    ** customer files. The write sets t's requester and organization from
+    ** it (an active customer, else GARANT_EINVAL); t->filed_by is the
+    ** agent, t->submitted_at the call's time. Borrowed. */
+    const char *requester;
 } desk_filing;
 
 /* A desk_write_fn: file the desk_filing ctx. Without files one statement
 ** (the insert) changes the database: run it with
-** DESK_WRITE_ONE_STATEMENT; with files, DESK_WRITE_SAVEPOINT. */
+** DESK_WRITE_ONE_STATEMENT; with files, DESK_WRITE_SAVEPOINT. The ticket
+** joins the default group, if any, and its turn's agent with round-robin
+** (desk_groups.h): reads before the insert, recorded by it. */
 int desk_file_write(garant_store_conn *w, void *ctx);
 
 /* ---- changing and replying ---------------------------------------------------- */

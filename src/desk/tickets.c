@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "garant/error_wrap.h"
+#include "desk_groups.h"
 #include "desk_tickets.h"
 #include "desk_attachments.h"
 
@@ -227,12 +228,44 @@ int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_act
 
 /* ---- filing ------------------------------------------------------------------ */
 
+/* The customer an agent files for: an address or a decimal id naming an
+** active customer. */
+static int filing_requester(garant_store_conn *w, desk_filing *j)
+{
+    const char *s = j->requester;
+    garant_user u;
+    int rc;
+    size_t n = strlen(s), digits = strspn(s, "0123456789");
+    if (n && digits == n && n <= 18) {
+        long long id = strtoll(s, NULL, 10);
+        rc = GS(w)->accounts->user_get(w, id, &u);
+    } else {
+        char email[GARANT_MAX_EMAIL + 1];
+        size_t k;
+        for (k = 0; k < n && k < GARANT_MAX_EMAIL; k++)
+            email[k] = (s[k] >= 'A' && s[k] <= 'Z') ? (char)(s[k] - 'A' + 'a') : s[k];
+        email[k] = '\0';
+        rc = GS(w)->accounts->user_by_email(w, email, &u);
+    }
+    if (rc == GARANT_ENOTFOUND)
+        return garant__error(GARANT_EINVAL, "'requester': there is no customer '%.254s'", s);
+    if (rc) return rc;
+    if (u.role != GARANT_ROLE_CUSTOMER || !u.org_id)
+        return garant__error(GARANT_EINVAL, "'requester': %s is not a customer", u.email);
+    if (u.deactivated_at) return garant__error(GARANT_EINVAL, "'requester': %s is deactivated", u.email);
+    j->t.requester_id = u.id;
+    j->t.org_id = u.org_id;
+    return 0;
+}
+
 int desk_file_write(garant_store_conn *w, void *ctx)
 {
     desk_filing *j = ctx;
     garant_ticket *t = &j->t;
     garant_org org;
-    int rc = GS(w)->accounts->org_get(w, t->org_id, &org);
+    int rc = j->requester ? filing_requester(w, j) : 0;
+    if (rc) return rc;
+    rc = GS(w)->accounts->org_get(w, t->org_id, &org);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_EINVAL, "your account belongs to no organization");
     if (rc) return rc;
     copy(t->plan, sizeof t->plan, org.plan);
@@ -260,6 +293,7 @@ int desk_file_write(garant_store_conn *w, void *ctx)
     }
     j->pol = desk_policy_current(j->desk, &t->policy_version);
     if ((rc = desk_initial_deadline(j->pol, t))) return rc;
+    if ((rc = desk_route_new_ticket(w, t))) return rc;
     /* The insert is also the history's 'created' event (store_tickets.h). */
     if ((rc = GS(w)->tickets->insert(w, t, j->body))) return rc;
     if ((rc = desk_attachments_link(w, j->desk, t->requester_id, t->id, 0, 0, j->files, j->nfiles))) return rc;

@@ -132,6 +132,7 @@ typedef struct http_file_reply {
     const char *content_type;  /* static storage */
     char disposition[1024];    /* the Content-Disposition header */
 } http_file_reply;
+extern const http_route http_routes_groups[];
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {

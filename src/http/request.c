@@ -18,8 +18,9 @@
 
 /* All route tables, in dispatch order, ended by NULL. */
 const http_route *const http_route_tables[] = {
-    http_routes_system, http_routes_accounts, http_routes_admin, http_routes_tickets, http_routes_policy,
-    http_routes_corrections, http_routes_sla, http_routes_reports, http_routes_attachments, NULL,
+    http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
+    http_routes_policy, http_routes_corrections, http_routes_sla,      http_routes_reports,
+    http_routes_attachments, http_routes_groups, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */

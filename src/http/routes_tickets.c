@@ -9,6 +9,12 @@
 ** the queue. Internal notes and their history events never reach a
 ** customer.
 **
+** Assignment (desk_groups.h) is the desk's business: a customer sees no
+** assignee, no group and no 'assigned' event, and the 'created' event of
+** a ticket an agent filed for her says only that it was filed on her
+** behalf ("on_behalf": true), not by whom. The filters assignee= and
+** group= are for staff (403 for a customer).
+**
 ** Every write reads the ticket again on the write connection and computes
 ** with the policy in force at that moment (a policy change swaps it inside
 ** the writer, see routes_policy.c), so a deadline is never computed from a
@@ -28,6 +34,7 @@
 #include <strings.h>
 
 #include "garant/error_wrap.h"
+#include "desk_groups.h"
 #include "text.h"
 #include "tickets.h"
 #include "desk_attachments.h"
@@ -81,6 +88,13 @@ static int customer_quota(http_req *r, limit_kind user_kind, limit_kind org_kind
     return rc;
 }
 
+/* What a customer does not see of a ticket object: its assignment. */
+static void strip_assignment(json_t *o)
+{
+    static const char *const keys[] = {"assignee_id", "assignee_name", "group_id", "group_name"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) json_object_del(o, keys[i]);
+}
+
 /* A ticket the caller may see, read through c (desk_ticket_visible). */
 static int visible_ticket(http_req *r, garant_store_conn *c, int64_t id, garant_ticket *t)
 {
@@ -101,6 +115,7 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
         json_decref(o);
         return rc;
     }
+    if (!is_staff(r)) strip_assignment(o);
     return http_reply(r, status, o);
 }
 
@@ -137,6 +152,8 @@ static const http_field ticket_create_body[] = {
     {"impact", HTTP_F_STRING, 0, MAX_IMPACT},
     {"follow_up_of", HTTP_F_INT, 0, 0},
     {"attachments", HTTP_F_IDS, 0, DESK_ATTACHMENTS_PER_MESSAGE},
+    {"requester", HTTP_F_STRING, 0, GARANT_MAX_EMAIL},
+    {"received_at", HTTP_F_STRING, 0, 40},
     {NULL, 0, 0, 0},
 };
 
@@ -152,11 +169,45 @@ static int attachment_ids(http_req *r, const json_t *v, int64_t **out, size_t *n
     return 0;
 }
 
+/* How far back an agent may date a call they file (received_at). */
+#define MAX_RECEIVED_AGE_S (30 * 86400)
+
+/* An agent filing for a customer (a phone call): who (v[8], required)
+** and when the call came (v[9], RFC 3339, default now: neither in the
+** future nor more than 30 days ago). The SLA clock counts from then. */
+static int on_behalf(http_req *r, json_t **v, desk_filing *j)
+{
+    if (!is_staff(r)) {
+        if (v[8] || v[9])
+            return garant__error(GARANT_EINVAL, "'%s' is for agents filing on a customer's behalf",
+                                 v[8] ? "requester" : "received_at");
+        return 0;
+    }
+    if (!v[8])
+        return garant__error(GARANT_EINVAL,
+                             "'requester' is required: agents file on behalf of a customer (their e-mail or id)");
+    int rc = check_text("requester", v[8], 0);
+    if (rc) return rc;
+    j->requester = json_string_value(v[8]);
+    j->t.filed_by = r->user.id;
+    j->t.submitted_at = r->now;
+    if (v[9]) {
+        int64_t at;
+        const char *s = json_string_value(v[9]);
+        if (garant_time_parse_rfc3339(&at, s, strlen(s)) != 0)
+            return garant__error(GARANT_EINVAL, "'received_at' must be an RFC 3339 instant with an offset (got '%.40s')",
+                                 s);
+        if (at > r->now) return garant__error(GARANT_EINVAL, "'received_at' is in the future");
+        if (at < r->now - MAX_RECEIVED_AGE_S)
+            return garant__error(GARANT_EINVAL, "'received_at' is more than 30 days ago");
+        j->t.submitted_at = at;
+    }
+    return 0;
+}
+
 static int ticket_create(http_req *r)
 {
-    if (is_staff(r))
-        return garant__error(GARANT_EPERM, "only customers file tickets; agents and admins answer them");
-    json_t *v[8];
+    json_t *v[10];
     int rc = http_body_fields(r, ticket_create_body, v);
     if (rc) return rc;
     if ((rc = check_text("subject", v[0], 0)) || (rc = check_text("body", v[1], 1))) return rc;
@@ -192,7 +243,8 @@ static int ticket_create(http_req *r)
     int64_t *files;
     if ((rc = attachment_ids(r, v[7], &files, &j->nfiles))) return rc;
     j->files = files;
-    if ((rc = customer_quota(r, LIMIT_FILE_USER, LIMIT_FILE_ORG))) return rc;
+    if ((rc = on_behalf(r, v, j))) return rc;
+    if (!is_staff(r) && (rc = customer_quota(r, LIMIT_FILE_USER, LIMIT_FILE_ORG))) return rc;
     /* Without files the insert is the one statement (tk_insert). */
     return http_write_then(r, desk_file_write, j, create_then,
                            j->nfiles ? DESK_WRITE_SAVEPOINT : DESK_WRITE_ONE_STATEMENT);
@@ -222,11 +274,33 @@ static void filter_array(json_t *arr, int (*keep)(const json_t *))
 
 static int public_reply(const json_t *o) { return json_is_true(json_object_get(o, "public")); }
 
-/* Internal notes leave a 'noted' event; the customer sees neither. */
+/* Internal notes leave a 'noted' event; the customer sees neither, nor
+** the 'assigned' events of the desk's own organization of work. */
 static int public_event(const json_t *o)
 {
     const char *kind = json_string_value(json_object_get(o, "kind"));
-    return !kind || strcmp(kind, "noted") != 0;
+    return !kind || (strcmp(kind, "noted") != 0 && strcmp(kind, "assigned") != 0);
+}
+
+/* The 'created' event as a customer sees it: no routing, and of the agent
+** who filed it for her only that one did. */
+static int created_for_customer(json_t *events)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(events, i, o) {
+        const char *kind = json_string_value(json_object_get(o, "kind"));
+        if (!kind || strcmp(kind, "created") != 0) continue;
+        json_t *data = json_object_get(o, "data");
+        int behalf = json_object_get(data, "filed_by") != NULL;
+        json_object_del(data, "group_id");
+        json_object_del(data, "assignee_id");
+        json_object_del(data, "filed_by");
+        json_object_del(data, "filed_by_name");
+        if (behalf && json_object_set_new(data, "on_behalf", json_true()) != 0)
+            return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return 0;
 }
 
 /* What a customer sees instead of ids: event and reply ids are global
@@ -323,7 +397,9 @@ static int ticket_get(http_req *r)
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
         filter_array(events, public_event);
-        rc = renumber_for_customer(events, replies);
+        strip_assignment(o);
+        rc = created_for_customer(events);
+        if (!rc) rc = renumber_for_customer(events, replies);
     }
     if (!rc) rc = format_at(events);
     if (!rc) rc = format_at(replies);
@@ -343,6 +419,41 @@ static int ticket_get(http_req *r)
 }
 
 /* ---- GET /api/v1/tickets --------------------------------------------- */
+
+/* A user or group id of a filter ("me", "none", "mine" are read by the
+** caller): 1 or more, in decimal. */
+static int filter_id(const char *name, const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < 1)
+        return garant__error(GARANT_EINVAL, "query parameter '%s' must be %s or an id (1 or more)", name,
+                             strcmp(name, "assignee") ? "mine, none" : "me, none");
+    *out = v;
+    return 0;
+}
+
+/* ?assignee=me|none|ID and ?group=mine|none|ID (staff only). */
+static int assignment_filters(http_req *r, garant_ticket_filter *f)
+{
+    const char *a = http_query(r, "assignee"), *g = http_query(r, "group");
+    if (!a && !g) return 0;
+    if (!is_staff(r))
+        return garant__error(GARANT_EPERM, "query parameters 'assignee' and 'group' are for agents and admins");
+    int rc = 0;
+    if (a) {
+        if (!strcmp(a, "me")) f->assignee_id = r->user.id;
+        else if (!strcmp(a, "none")) f->assignee_id = GARANT_NOBODY;
+        else rc = filter_id("assignee", a, &f->assignee_id);
+    }
+    if (!rc && g) {
+        if (!strcmp(g, "mine")) f->groups_of = r->user.id;
+        else if (!strcmp(g, "none")) f->group_id = GARANT_NOBODY;
+        else rc = filter_id("group", g, &f->group_id);
+    }
+    return rc;
+}
 
 static int ticket_list(http_req *r)
 {
@@ -365,6 +476,7 @@ static int ticket_list(http_req *r)
     if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
     if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
     if ((rc = query_text(r, "q", f.q, sizeof f.q)) < 0) return rc;
+    if ((rc = assignment_filters(r, &f))) return rc;
     const char *b = http_query(r, "breached");
     if (b) {
         if (!strcmp(b, "true")) f.breached = 1;
@@ -397,6 +509,11 @@ static int ticket_list(http_req *r)
     int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
     rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
     if (rc) return rc;
+    if (!is_staff(r)) {
+        size_t i;
+        json_t *o;
+        json_array_foreach(list, i, o) strip_assignment(o);
+    }
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)last);
     return http_reply(r, 200,
@@ -410,15 +527,35 @@ static const http_field ticket_patch_body[] = {
     {"priority", HTTP_F_INT, 0, 0},
     {"reason", HTTP_F_STRING, 0, MAX_REASON},
     {"status", HTTP_F_STRING, 0, 15},
+    {"assignee_id", HTTP_F_INT, 0, 0},
+    {"group_id", HTTP_F_INT, 0, 0},
     {NULL, 0, 0, 0},
 };
 
+/* {assignee_id?, group_id?}: an id, or 0 for none (desk_groups.h). */
+static int ticket_assign(http_req *r, json_t *assignee, json_t *group)
+{
+    json_int_t a = assignee ? json_integer_value(assignee) : 0, g = group ? json_integer_value(group) : 0;
+    if (a < 0 || g < 0)
+        return garant__error(GARANT_EINVAL, "'%s' must be an id, or 0 for none", a < 0 ? "assignee_id" : "group_id");
+    desk_actor who = {&r->user, r->now};
+    return desk_ticket_assign(r->desk, &who, r->id, assignee != NULL, a, group != NULL, g);
+}
+
 static int ticket_patch(http_req *r)
 {
-    json_t *v[3];
+    json_t *v[5];
     int rc = http_body_fields(r, ticket_patch_body, v);
     if (rc) return rc;
-    if (!v[0] && !v[2]) return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason') or 'status'");
+    if (!v[0] && !v[2] && (v[3] || v[4])) {
+        if ((rc = ticket_assign(r, v[3], v[4]))) return rc;
+        return reply_ticket(r, 200, r->id, NULL);
+    }
+    if (v[3] || v[4])
+        return garant__error(GARANT_EINVAL, "assign ('assignee_id', 'group_id') apart from a change of priority or status");
+    if (!v[0] && !v[2])
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason'), 'status', "
+                                            "'assignee_id' or 'group_id'");
     if (v[0] && !v[1])
         return garant__error(GARANT_EINVAL, "'reason' is required to change the priority: say why, for the history");
     if (v[1] && (rc = check_text("reason", v[1], 1))) return rc;
@@ -680,22 +817,25 @@ static int reclassify_preview(http_req *r)
 }
 
 /* The query parameters each route reads (http_route.query). */
-static const char *const ticket_list_query[] = {"q",       "status", "priority", "breached", "plan",
-                                                "product", "org",    "limit",    "after",    NULL};
+static const char *const ticket_list_query[] = {"q",   "status", "priority", "breached", "plan",     "product",
+                                                "org", "limit",  "after",    "assignee", "group",    NULL};
 static const char *const queue_query[] = {"plan", "priority", "org", "product", "limit", "after", NULL};
 static const char *const follow_ups_query[] = {"limit", "after", NULL};
 
 const http_route http_routes_tickets[] = {
     {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
-     "file a ticket (customers): {subject, body, priority?, product?, environment?, impact?}",
+     "file a ticket: customers for themselves {subject, body, priority?, product?, environment?, impact?, "
+     "follow_up_of?}; agents for a customer with {requester, received_at?} besides",
      HTTP_RUN_INLINE, ticket_create_body, NULL},
     {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
-     "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&limit=&after=",
+     "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&assignee=&group=&limit=&after=",
      HTTP_RUN_WORKER, NULL, ticket_list_query},
     {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get,
      "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL, NULL},
     {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, ticket_patch,
-     "reclassify {priority, reason} and/or set {status}; recorded in the history", HTTP_RUN_WORKER, ticket_patch_body,
+     "reclassify {priority, reason} and/or set {status}, or assign {assignee_id?, group_id?} (0: none); recorded "
+     "in the history",
+     HTTP_RUN_WORKER, ticket_patch_body,
      NULL},
     {"POST", "/api/v1/tickets/{id}/replies", HTTP_USER, ticket_reply,
      "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER, ticket_reply_body, NULL},

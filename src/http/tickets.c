@@ -240,6 +240,16 @@ int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *po
         rc = put(o, "org_name", have_org ? json_string(org.name) : json_null());
         if (!rc) rc = put(o, "requester_name", have_user ? json_string(u.name) : json_null());
         if (!rc) rc = put(o, "requester_email", have_user ? json_string(u.email) : json_null());
+        /* The assignment, as the lists' rows carry it (staff only: the
+        ** routes take it off for customers). */
+        garant_user a;
+        garant_group g;
+        int have_a = c && t->assignee_id && GS(c)->accounts->user_get(c, t->assignee_id, &a) == 0;
+        int have_g = c && t->group_id && GS(c)->groups->get(c, t->group_id, &g) == 0;
+        if (!rc) rc = put(o, "assignee_id", t->assignee_id ? json_integer(t->assignee_id) : json_null());
+        if (!rc) rc = put(o, "assignee_name", have_a ? json_string(a.name) : json_null());
+        if (!rc) rc = put(o, "group_id", t->group_id ? json_integer(t->group_id) : json_null());
+        if (!rc) rc = put(o, "group_name", have_g ? json_string(g.name) : json_null());
     }
     if (!rc) rc = add_derived(o, c, pol, t, now);
     if (rc) {

@@ -563,6 +563,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .notify = &gs_sqlite_notify_ops,
     .inbound = &gs_sqlite_inbound_ops,
     .attachments = &gs_sqlite_attachments_ops,
+    .groups = &gs_sqlite_groups_ops,
 };
 
 /* ---- backend-neutral opening ---- */

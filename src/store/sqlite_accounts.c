@@ -346,9 +346,12 @@ static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHER
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 static const char SQL_USER_SET_VERIFIED[] = "UPDATE users SET verified_at = ?2 WHERE id = ?1";
 static const char SQL_USER_SET_DEACTIVATED[] = "UPDATE users SET deactivated_at = ?2 WHERE id = ?1";
-/* What a user's deletion would orphan: the history of tickets and policies. */
+/* What a user's deletion would orphan: the history of tickets and policies,
+** and the tickets assigned to them or that they filed for a customer. */
 static const char SQL_USER_HISTORY[] =
     "SELECT EXISTS (SELECT 1 FROM tickets WHERE requester_id = ?1)"
+    " OR EXISTS (SELECT 1 FROM tickets WHERE assignee_id = ?1)"
+    " OR EXISTS (SELECT 1 FROM tickets WHERE filed_by = ?1)"
     " OR EXISTS (SELECT 1 FROM replies WHERE author_id = ?1)"
     " OR EXISTS (SELECT 1 FROM ticket_events WHERE actor_id = ?1)"
     " OR EXISTS (SELECT 1 FROM policies WHERE created_by = ?1)";

@@ -90,7 +90,9 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.first_response_due AS first_response_due, t.warn_at AS warn_at,"                       \
     " t.first_response_at AS first_response_at, t.policy_version AS policy_version,"            \
     " t.breached_at AS breached_at, t.awaiting_since AS awaiting_reply_since,"                   \
-    " t.follow_up_of AS follow_up_of"
+    " t.follow_up_of AS follow_up_of, t.assignee_id AS assignee_id,"                           \
+    " (SELECT name FROM users WHERE id = t.assignee_id) AS assignee_name, t.group_id AS group_id," \
+    " (SELECT name FROM agent_groups WHERE id = t.group_id) AS group_name"
 #define GS_SQLITE_TICKET_JSON_SELECT \
     GS_SQLITE_TICKET_JSON_COLS " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 
@@ -106,5 +108,6 @@ extern const garant_store_mail_ops gs_sqlite_mail_ops;
 extern const garant_store_notify_ops gs_sqlite_notify_ops;
 extern const garant_store_inbound_ops gs_sqlite_inbound_ops;
 extern const garant_store_attachments_ops gs_sqlite_attachments_ops;
+extern const garant_store_groups_ops gs_sqlite_groups_ops;
 
 #endif

@@ -414,6 +414,43 @@ const char *const gs_sqlite_migrations[] = {
     "CREATE TRIGGER attachment_chunks_linked_stay BEFORE DELETE ON attachment_chunks"
     "  WHEN (SELECT state FROM attachments WHERE id = OLD.attachment_id) = 'linked'"
     "  BEGIN SELECT RAISE(ABORT, 'an attachment on a message stays'); END;",
+    /* 18: groups of agents and assignment (issue
+    ** 15, src/store/sqlite_groups.c). A group has a unique name, an
+    ** optional round-robin for new tickets and may be the desk's default
+    ** group (at most one: the partial unique index), which every new
+    ** ticket joins. A ticket has an assignee (staff) and/or a group, both
+    ** changed by agents with an 'assigned' event. What the ticket was
+    ** filed with is kept apart and never changes (the creation trigger):
+    ** filed_group_id and filed_assignee_id, the routing at filing, which
+    ** the 'created' event reads and which round-robin continues from (the
+    ** last ticket the group handed out names the agent who had the last
+    ** turn: durable with the ticket itself, no counter to keep in step);
+    ** filed_by, the agent who filed the ticket on the requester's behalf. */
+    "CREATE TABLE agent_groups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  round_robin INTEGER NOT NULL DEFAULT 0 CHECK (round_robin IN (0, 1)),"
+    "  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX agent_groups_one_default ON agent_groups(is_default) WHERE is_default = 1;"
+    "CREATE TABLE agent_group_members ("
+    "  group_id INTEGER NOT NULL REFERENCES agent_groups(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (group_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX agent_group_members_user ON agent_group_members(user_id, group_id);"
+    "ALTER TABLE tickets ADD COLUMN assignee_id INTEGER REFERENCES users(id);"
+    "ALTER TABLE tickets ADD COLUMN group_id INTEGER REFERENCES agent_groups(id);"
+    "ALTER TABLE tickets ADD COLUMN filed_group_id INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN filed_assignee_id INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN filed_by INTEGER;"
+    "CREATE INDEX tickets_assignee ON tickets(assignee_id, id) WHERE assignee_id IS NOT NULL;"
+    "CREATE INDEX tickets_group ON tickets(group_id, id) WHERE group_id IS NOT NULL;"
+    "CREATE INDEX tickets_round_robin ON tickets(filed_group_id, id) WHERE filed_assignee_id IS NOT NULL;"
+    "DROP TRIGGER tickets_creation_is_history;"
+    "CREATE TRIGGER tickets_creation_is_history BEFORE UPDATE OF requester_id, submitted_at, initial_priority,"
+    "  plan, product, environment, initial_due, initial_warn_at, created_in_events, filed_group_id,"
+    "  filed_assignee_id, filed_by ON tickets"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

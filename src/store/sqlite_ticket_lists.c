@@ -26,7 +26,10 @@
     " AND (?7 = 0 OR (CASE WHEN t.breached_at IS NOT NULL THEN 1"                                 \
     "                      WHEN t.first_response_due IS NULL THEN 0"                              \
     "                      WHEN t.first_response_at IS NULL THEN ?8 > t.first_response_due"      \
-    "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"
+    "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"  \
+    " AND (?11 = 0 OR (?11 = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?11)"            \
+    " AND (?12 = 0 OR (?12 = -1 AND t.group_id IS NULL) OR t.group_id = ?12)"                  \
+    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))"
 
 /* Two shapes: one organization's tickets walk the index tickets_org, all
 ** tickets walk the table backwards from the keyset. */
@@ -134,6 +137,9 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
     sqlite3_bind_int(st, 7, f->breached > 0 ? 1 : f->breached < 0 ? -1 : 0);
     sqlite3_bind_int64(st, 8, f->now);
     sqlite3_bind_int(st, 9, f->limit);
+    sqlite3_bind_int64(st, 11, f->assignee_id);
+    sqlite3_bind_int64(st, 12, f->group_id);
+    sqlite3_bind_int64(st, 13, f->groups_of);
     return gs_sqlite_rows_json(c, st, out, what);
 }
 

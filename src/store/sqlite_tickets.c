@@ -30,7 +30,7 @@ static const char *const statuses[] = {"open", "pending", "solved", "closed"};
 ** it, as the ticket's row (created_event). */
 static const char *const event_kinds[] = {
     "priority_changed", "replied",     "noted",     "first_response", "status_changed",
-    "deadline_recomputed", "sla_warning", "sla_breach", "deadline_corrected",
+    "deadline_recomputed", "sla_warning", "sla_breach", "deadline_corrected", "assigned",
 };
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -71,6 +71,9 @@ void gs_sqlite_read_ticket(sqlite3_stmt *st, garant_ticket *t)
     t->breached_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 17);
     t->awaiting_since = sqlite3_column_type(st, 18) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 18);
     t->follow_up_of = sqlite3_column_type(st, 19) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 19);
+    t->assignee_id = sqlite3_column_type(st, 20) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 20);
+    t->group_id = sqlite3_column_type(st, 21) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 21);
+    t->filed_by = sqlite3_column_type(st, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 22);
 }
 
 /* An UPDATE or DELETE by id that touched nothing: the row is not there. */
@@ -120,8 +123,16 @@ static const char SQL_INSERT[] =
     "INSERT INTO tickets (org_id, requester_id, subject, body, priority, initial_priority, plan,"
     " product, stage, environment, impact, status, submitted_at, first_response_due, warn_at,"
     " first_response_at, initial_due, initial_warn_at, created_in_events, policy_version, follow_up_of,"
-    " filed_by_mail)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17, ?18, ?19)";
+    " filed_by_mail, assignee_id, group_id, filed_assignee_id, filed_group_id, filed_by)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?14, ?15, 0, ?17, ?18,"
+    " ?19, ?20, ?21, ?20, ?21, ?22)";
+
+/* An id bound as NULL when 0 (none). */
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id) sqlite3_bind_int64(st, i, id);
+    else sqlite3_bind_null(st, i);
+}
 
 /* Bind text that outlives the statement's run: tk_insert steps and resets
 ** its statement before it returns, and gs_sqlite_prepare clears the
@@ -178,6 +189,9 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     if (io->follow_up_of) sqlite3_bind_int64(st, 18, io->follow_up_of);
     else sqlite3_bind_null(st, 18);
     sqlite3_bind_int(st, 19, io->filed_by_mail);
+    bind_id(st, 20, io->assignee_id);
+    bind_id(st, 21, io->group_id);
+    bind_id(st, 22, io->filed_by);
     err = gs_sqlite_exec_stmt(c, st, what);
     if (err == GARANT_ENOTFOUND)
         return garant__error(GARANT_ENOTFOUND, "%s: organization %lld or requester %lld not found", what,
@@ -308,8 +322,21 @@ static int append_event_json(json_t *arr, sqlite3_stmt *st, const char *what)
 ** that the tickets_creation_is_history trigger keeps as written. */
 static const char SQL_CREATED[] =
     "SELECT t.created_in_events, t.submitted_at, t.requester_id, u.name, t.initial_priority, t.plan,"
-    " t.product, COALESCE(t.filed_stage, t.stage), t.environment, t.initial_due, t.initial_warn_at"
+    " t.product, COALESCE(t.filed_stage, t.stage), t.environment, t.initial_due, t.initial_warn_at,"
+    " t.filed_group_id, t.filed_assignee_id, t.filed_by, (SELECT name FROM users WHERE id = t.filed_by)"
     " FROM tickets t LEFT JOIN users u ON u.id = t.requester_id WHERE t.id = ?1";
+
+/* The routing and the agent of a ticket's filing, into its 'created'
+** event's data (store_tickets.h, insert): only what was set. */
+static int created_extras(json_t *data, sqlite3_stmt *st)
+{
+    static const char *const keys[] = {"group_id", "assignee_id", "filed_by", "filed_by_name"};
+    for (int i = 0; i < 4; i++) {
+        if (sqlite3_column_type(st, 11 + i) == SQLITE_NULL) continue;
+        if (json_object_set_new(data, keys[i], gs_sqlite_json_col(st, 11 + i)) != 0) return -1;
+    }
+    return 0;
+}
 
 /* An instant of event data: RFC 3339 as the HTTP layer records it, null
 ** for "no guarantee". New reference, NULL only for want of memory. */
@@ -342,6 +369,10 @@ static int created_event(gs_sqlite_conn *c, int64_t ticket_id, json_t *arr, cons
                                  product && product[0] ? json_string(product) : json_null(), "stage",
                                  gs_sqlite_json_col(st, 7), "environment", gs_sqlite_json_col(st, 8), "due",
                                  data_instant(st, 9), "warn_at", data_instant(st, 10));
+        if (data && created_extras(data, st) != 0) {
+            json_decref(data);
+            data = NULL;
+        }
         json_t *o = data ? json_pack("{s:i, s:I, s:I, s:o, s:s, s:o}", "id", 0, "at",
                                      (json_int_t)sqlite3_column_int64(st, 1), "actor_id",
                                      (json_int_t)sqlite3_column_int64(st, 2), "actor_name",
@@ -563,6 +594,22 @@ static int tk_set_awaiting(garant_store_conn *conn, int64_t id, int64_t since)
     return err ? err : changed_or_notfound(c, what, id);
 }
 
+static const char SQL_SET_ASSIGNMENT[] = "UPDATE tickets SET assignee_id = ?2, group_id = ?3 WHERE id = ?1";
+
+static int tk_set_assignment(garant_store_conn *conn, int64_t id, int64_t assignee_id, int64_t group_id)
+{
+    static const char what[] = "tickets.set_assignment";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_SET_ASSIGNMENT, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    bind_id(st, 2, assignee_id);
+    bind_id(st, 3, group_id);
+    err = gs_sqlite_exec_stmt(c, st, what);
+    return err ? err : changed_or_notfound(c, what, id);
+}
+
 /* ---- conversation ---- */
 
 static const char SQL_REPLY_INSERT[] = "INSERT INTO replies (ticket_id, author_id, body, public, at)"
@@ -636,6 +683,7 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .set_policy_version = tk_set_policy_version,
     .set_terms = tk_set_terms,
     .set_awaiting = tk_set_awaiting,
+    .set_assignment = tk_set_assignment,
     .follow_ups = gs_sqlite_tk_follow_ups,
     .set_status = tk_set_status,
     .set_first_response = tk_set_first_response,

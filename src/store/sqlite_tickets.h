@@ -14,7 +14,7 @@
 #define GS_SQLITE_TICKET_COLS                                                                   \
     "id, org_id, requester_id, subject, priority, initial_priority, plan, product, stage,"     \
     " environment, impact, status, submitted_at, first_response_due, warn_at, first_response_at," \
-    " policy_version, breached_at, awaiting_since, follow_up_of"
+    " policy_version, breached_at, awaiting_since, follow_up_of, assignee_id, group_id, filed_by"
 
 /* A deadline column: NULL in the database is GARANT_NO_DUE. */
 static inline int64_t gs_sqlite_col_due(sqlite3_stmt *st, int i)

@@ -51,6 +51,10 @@ typedef struct garant_ticket {
                                  ** over the automatic answers' allowance
                                  ** (no acknowledgement); written by
                                  ** insert, read by the mail producer only */
+    int64_t assignee_id;         /* the agent (or admin) it is assigned to; 0 none */
+    int64_t group_id;            /* the group it is assigned to; 0 none */
+    int64_t filed_by;            /* the agent who filed it on the requester's
+                                 ** behalf; 0 when the requester filed it */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */
@@ -71,7 +75,13 @@ typedef struct garant_ticket_filter {
     char product[201];
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
     int limit;                /* 1..200 */
+    int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
+    int64_t group_id;         /* assigned to this group; GARANT_NOBODY: to none */
+    int64_t groups_of;        /* assigned to a group this user is a member of */
 } garant_ticket_filter;
+
+/* A filter's "assigned to no one" (assignee_id, group_id). */
+#define GARANT_NOBODY (-1)
 
 /* Filters of the agents' queue (queue_where); zero/empty fields do not
 ** filter. The keyset is the last ticket of the previous page: its deadline
@@ -88,7 +98,7 @@ typedef struct garant_queue_filter {
 
 /* A history event. kind is one of: priority_changed, replied, noted,
 ** first_response, status_changed, deadline_recomputed, sla_warning,
-** sla_breach. data is a JSON object (borrowed for the call). The
+** sla_breach, assigned. data is a JSON object (borrowed for the call). The
 ** 'created' event is not appended: insert records it. */
 typedef struct garant_event_in {
     int64_t ticket_id;
@@ -106,7 +116,9 @@ typedef struct garant_store_tickets_ops {
     ** ticket's 'created' event, first in events(): at submitted_at, by
     ** requester_id, data {priority (initial), plan, product (null if
     ** none), stage, environment, due, warn_at} with io's deadline and
-    ** warning instant as RFC 3339 (null: no guarantee). */
+    ** warning instant as RFC 3339 (null: no guarantee), and where set
+    ** group_id and assignee_id (the routing at filing: io's) and filed_by
+    ** with filed_by_name (the agent who filed it for the requester). */
     int (*insert)(garant_store_conn *c, garant_ticket *io, const char *body);
     int (*get)(garant_store_conn *c, int64_t id, garant_ticket *out); /* ENOTFOUND */
     /* The body of a ticket. Caller owns *out (a JSON string). */
@@ -135,6 +147,8 @@ typedef struct garant_store_tickets_ops {
     /* The ticket waits for the desk since `since` (a customer's follow-up
     ** or a reopening), or no longer (0). ENOTFOUND if there is none. */
     int (*set_awaiting)(garant_store_conn *c, int64_t id, int64_t since);
+    /* Assign the ticket to a user and a group (0: none). ENOTFOUND. */
+    int (*set_assignment)(garant_store_conn *c, int64_t id, int64_t assignee_id, int64_t group_id);
     /* Conversation: replies and internal notes, oldest first:
     ** [{id, author_id, author_name, author_role, body, public, at}]. */
     int (*reply_insert)(garant_store_conn *c, int64_t ticket_id, int64_t author_id, const char *body,

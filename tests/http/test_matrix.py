@@ -52,8 +52,8 @@ TABLE = {
     "GET /api/v1/users":                               (401, 403, 403, 200, 200),
     "PATCH /api/v1/users/{id}":                        (401, 403, 403, 403, 422),
     "DELETE /api/v1/users/{id}":                       (401, 403, 403, 403, 409),  # she has a history
-    # Only customers file (staff filing on a customer's behalf: issue 15).
-    "POST /api/v1/tickets":                            (401, 422, 422, 403, 403),
+    # Staff file on a customer's behalf (issue 15): {} lacks the subject.
+    "POST /api/v1/tickets":                            (401, 422, 422, 422, 422),
     "GET /api/v1/tickets":                             (401, 200, 200, 200, 200),
     "GET /api/v1/tickets/{id}":                        (401, 200, 404, 200, 200),
     "PATCH /api/v1/tickets/{id}":                      (401, 403, 403, 422, 422),
@@ -82,6 +82,11 @@ TABLE = {
     "POST /api/v1/attachments":                        (401, 400, 400, 400, 400),
     # The file on Acme's ticket: another organization's is not there.
     "GET /api/v1/attachments/{id}":                    (401, 200, 404, 200, 200),
+    # Groups of agents (issue 15): staff read them to assign, admins write.
+    "GET /api/v1/groups":                              (401, 403, 403, 200, 200),
+    "POST /api/v1/groups":                             (401, 403, 403, 403, 422),
+    "PATCH /api/v1/groups/{id}":                       (401, 403, 403, 403, 422),
+    "DELETE /api/v1/groups/{id}":                      (401, 403, 403, 403, 204),
 }
 # A valid body for each customer route on a ticket that takes one.
 CROSS_BODY = {"/api/v1/tickets/{id}/replies": {"body": "Let me in."}}
@@ -128,6 +133,8 @@ class World:
         expect_status(s.post("/api/v1/tickets/%d/replies" % self.ticket, {"body": "The log.",
                                                                            "attachments": [self.attachment]},
                              token=self.token["acme"]), 201)
+        r = expect_status(s.post("/api/v1/groups", {"name": "Desk"}, token=self.token["admin"]), 201)
+        self.group = r.json["id"]
 
     def path(self, route):
         p = route["path"]
@@ -135,7 +142,8 @@ class World:
             return p
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
                               ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
-                              ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment)):
+                              ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment),
+                              ("/api/v1/groups/", self.group)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

@@ -406,7 +406,8 @@ static void test_list_fields_and_filters(void **state)
                                        "requester_email", "subject", "priority", "initial_priority", "plan",
                                        "product", "stage", "environment", "impact", "status", "submitted_at",
                                        "first_response_due", "warn_at", "first_response_at", "policy_version",
-                                       "breached_at", "awaiting_reply_since", "follow_up_of"};
+                                       "breached_at", "awaiting_reply_since", "follow_up_of", "assignee_id",
+                                       "assignee_name", "group_id", "group_name"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_get(o, keys[i])) fail_msg("ticket object lacks \"%s\"", keys[i]);
     assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);

@@ -346,7 +346,7 @@ export const tests = [
     h.expect(page.url().includes('month=2026-12'), 'the month is in the address');
     for (const [d, name] of [['2026-12-24', 'Christmas Eve'], ['2026-12-25', 'Christmas Day'], ['2026-12-26', 'St. Stephen’s Day']]) {
       h.expectEqual(await page.getAttribute(day(d), 'data-kind'), 'holiday', d + ' is a holiday');
-      const shown = (await h.text(page, `${day(d)} .day-holiday`)).replace("'", '’');
+      const shown = (await h.text(page, `${day(d)} .day-holiday-name`)).replace("'", '’');
       h.expectEqual(shown, name, d + ' by name');
       h.expectEqual(await h.text(page, `${day(d)} .day-hours`), 'Closed', d + ' is closed');
     }
@@ -363,6 +363,24 @@ export const tests = [
     h.expectEqual(week.map((b) => b.display).join(' '), 'table-cell table-cell table-cell', 'holidays are table cells');
     h.expectEqual(week.map((b) => b.x).join(' '), [heads[3], heads[4], heads[5]].join(' '), 'in the Thu, Fri and Sat columns');
     h.expect(week[0].y === week[1].y && week[1].y === week[2].y, 'in one row: ' + JSON.stringify(week));
+    // Every day of the month, not only the holidays: each cell is in its
+    // weekday's column (weeks start on Monday) and each week in one row.
+    const cells = await page.$$eval('#cal-rows td[data-date]', (l) => l.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { date: e.dataset.date, x: Math.round(r.x), y: Math.round(r.y), display: getComputedStyle(e).display };
+    }));
+    h.expectEqual(cells.length, 31, 'every day of December');
+    const rowOf = new Map();
+    for (const c of cells) {
+      const [yy, mm, dd] = c.date.split('-').map(Number);
+      const col = (new Date(Date.UTC(yy, mm - 1, dd)).getUTCDay() + 6) % 7;
+      h.expectEqual(c.display, 'table-cell', c.date + ' is a table cell');
+      h.expectEqual(c.x, heads[col], c.date + ' sits in its weekday\'s column');
+      const week = Math.floor(dd / 7); // 1 Dec 2026 is a Tuesday (column 1), 7 Dec a Monday
+      if (!rowOf.has(week)) rowOf.set(week, c.y);
+      h.expectEqual(c.y, rowOf.get(week), c.date + ' is in its week\'s row');
+    }
+    h.expectEqual(new Set(rowOf.values()).size, 5, 'five weeks, five rows');
     h.expect((await h.text(page, '#cal-caption')).includes('December 2026'), 'the table says which month');
     // Romanian: the month and days in Romanian.
     await page.selectOption('#lang-switch', 'ro');
@@ -375,7 +393,7 @@ export const tests = [
     await phone.waitForSelector(day('2026-12-24'));
     const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
     h.expect(wide <= 375, '/admin fits a phone: ' + wide);
-    h.expect(await phone.isVisible(`${day('2026-12-24')} .day-holiday`), 'the holiday shows on a phone');
+    h.expect(await phone.isVisible(`${day('2026-12-24')} .day-holiday-name`), 'the holiday shows on a phone');
   }],
 
   ['report_draws_svg_bars_and_offers_csv', async (ctx) => {

@@ -5,7 +5,8 @@
 // Organizations: create (name, plan, domains), change the plan, add a
 // domain (POST/PATCH /orgs), rename, deactivate (admin-people.js).
 // Products: create (POST /products), change the stage (admin-people.js).
-// Users: role, deactivate, delete (admin-people.js). The
+// Users: role, deactivate, delete (admin-people.js). Groups of agents
+// (admin-groups.js). The
 // policy: the plans x priorities table of first-response targets, the
 // priorities' definitions and the stages (GET /policy), and its YAML in an
 // editor that PUT /policy saves; a policy that does not validate comes
@@ -29,6 +30,7 @@ import { planName, priorityLabel, stageName } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
 import { targetText } from './deadline-tip.js';
 import { mountUsers, orgControls, stageForm } from './admin-people.js';
+import { mountGroups } from './admin-groups.js';
 import { bothZones, formatTarget, now, timeElement, userZone } from './time.js';
 
 run(async () => {
@@ -682,7 +684,7 @@ run(async () => {
       const parts = [];
       for (const hol of info.holidays)
         parts.push(
-          h('span', { class: 'day-holiday', text: hol.name }),
+          h('span', { class: 'day-holiday-name', text: hol.name }),
           hol.all_day ? null : h('span', { class: 'day-closure', text: t('admin.calClosedPart', { from: hol.closed_from, to: hol.closed_to }) }),
         );
       if (info.windows.length) for (const w of info.windows) parts.push(h('span', { class: 'day-hours', text: hoursText(w, zone) }));
@@ -773,7 +775,8 @@ run(async () => {
   renderOrgs();
   renderProducts();
   const people = mountUsers({ tbody: $('#user-rows'), box: $('#user-msg'), more: $('#user-more'), orgs: () => orgs });
-  await Promise.all([loadVersions(), loadCorrections(), loadMonth(), people.load()]);
+  const teams = mountGroups({ list: $('#group-list'), form: $('#group-create'), box: $('#group-msg') });
+  await Promise.all([loadVersions(), loadCorrections(), loadMonth(), people.load(), teams.load().catch((err) => say($('#group-msg'), errorText(err), 'error'))]);
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
     if (target) target.scrollIntoView();
@@ -783,6 +786,7 @@ run(async () => {
     renderOrgs();
     renderProducts();
     people.render();
+    teams.render();
     renderPolicy();
     renderVersions();
     renderCorrections();

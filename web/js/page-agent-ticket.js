@@ -8,11 +8,12 @@
 // Reclassifying needs a reason (the customer reads it in the history) and
 // shows the deadline the new priority would give before it can be
 // confirmed: POST /tickets/{id}/reclassify-preview on every choice, then
-// PATCH /tickets/{id}. The ticket is fetched again every 20 s while the
+// PATCH /tickets/{id}. The assignment is assign-panel.js's. The ticket is fetched again every 20 s while the
 // tab is visible, without touching what the agent is typing.
 
 import { api } from './api.js';
 import { fileList, uploadChosen } from './attachments.js';
+import { mountAssign } from './assign-panel.js';
 import { businessLeft, loadWindows } from './business.js';
 import { deadlineTip, targetText } from './deadline-tip.js';
 import { $, fill, h, param, say, tNodes } from './dom.js';
@@ -26,7 +27,7 @@ import { bothZones, formatInstant, now } from './time.js';
 const POLL_MS = 20000;
 
 run(async () => {
-  await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'queue', deniedKey: 'common.staffPage' });
+  const session = await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'queue', deniedKey: 'common.staffPage' });
   const msg = $('#ticket-msg');
   const article = $('#ticket');
   const idText = param('id') || '';
@@ -101,7 +102,7 @@ run(async () => {
    *  refresh that finds the same leaves the page (the focus, an open
    *  explanation, the running countdown) as it is. */
   const signature = (x) =>
-    JSON.stringify([x.status, x.priority, x.first_response_due, x.first_response_at, x.warn_at, x.sla && x.sla.state, x.awaiting_reply_since, (x.history || []).length, (x.conversation || []).length]);
+    JSON.stringify([x.status, x.priority, x.first_response_due, x.first_response_at, x.warn_at, x.sla && x.sla.state, x.awaiting_reply_since, (x.history || []).length, (x.conversation || []).length, x.assignee_id, x.group_id]);
 
   async function reload(force = true) {
     const [fresh, w] = await Promise.all([api('GET', base), loadWindows((policy.calendars || []).map((c) => c.name))]);
@@ -112,9 +113,22 @@ run(async () => {
     windows = w;
     answeredAt = now();
     render();
+    assign.render();
     if (priorityChanged) renderPriorities();
     $('#new-status').value = tk.status;
   }
+
+  // ---- assignment ----
+
+  const assign = mountAssign({
+    form: $('#assign-form'),
+    box: $('#assign-msg'),
+    now: $('#assign-now'),
+    base,
+    me: session.user.id,
+    ticket: () => tk,
+    changed: () => reload(),
+  });
 
   // ---- reply and note ----
 
@@ -255,11 +269,13 @@ run(async () => {
   render();
   renderPriorities();
   $('#new-status').value = tk.status;
+  await assign.load().catch((err) => say($('#assign-msg'), errorText(err), 'error'));
   setInterval(() => {
     if (document.visibilityState === 'visible') reload(false).catch(() => {});
   }, POLL_MS);
   onLanguage(() => {
     render();
+    assign.render();
     const keep = prioSel.value;
     const p = previewed;
     renderPriorities();

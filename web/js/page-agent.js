@@ -12,6 +12,11 @@
 // priority, organization, product) are the queue API's parameters and
 // stay in the address, so a filtered queue can be bookmarked. Every text
 // from a ticket goes in as text.
+//
+// Views (issue 15), as tabs, in the address as ?view=: "All" is the queue
+// above; "Mine", "My groups" and "Unassigned" are the open tickets of
+// GET /tickets?assignee=me, ?group=mine and ?assignee=none (newest first,
+// with the same filters and countdowns).
 
 import { api } from './api.js';
 import { businessLeft, loadWindows } from './business.js';
@@ -26,6 +31,8 @@ import { bothZones, formatInstant, now, userZone } from './time.js';
 const POLL_MS = 20000;
 const PAGE = 100;
 const FILTERS = ['plan', 'priority', 'org', 'product'];
+/** The views' parameters of GET /tickets; "all" is GET /queue. */
+const VIEWS = { mine: 'assignee=me', groups: 'group=mine', unassigned: 'assignee=none', all: null };
 
 /** The row's look for a countdown state (time.js: ok, warning, over). */
 const BADGE_FOR = { warning: ['warning', 'sla.warning'], over: ['breached', 'sla.breached'] };
@@ -51,6 +58,7 @@ run(async () => {
   const filters = {};
   const params = new URLSearchParams(location.search);
   for (const k of FILTERS) filters[k] = params.get(k) || '';
+  let view = Object.hasOwn(VIEWS, params.get('view')) ? params.get('view') : 'all';
 
   let tickets = [];
   let next = null;
@@ -96,18 +104,45 @@ run(async () => {
   }
 
   function query(after) {
-    const q = new URLSearchParams();
+    const q = new URLSearchParams(VIEWS[view] || '');
+    if (VIEWS[view]) q.set('status', 'open');
     for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
     q.set('limit', String(PAGE));
     if (after) q.set('after', after);
-    return '/queue?' + q.toString();
+    return (VIEWS[view] ? '/tickets?' : '/queue?') + q.toString();
   }
+
+  function address() {
+    const q = new URLSearchParams();
+    if (view !== 'all') q.set('view', view);
+    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
+    history.replaceState(null, '', '/agent' + (q.toString() ? '?' + q : ''));
+  }
+
+  function renderTabs() {
+    for (const a of document.querySelectorAll('.view-tabs a')) {
+      if (a.dataset.view === view) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    }
+    const lead = $('#view-lead');
+    lead.hidden = view === 'all';
+    lead.textContent = view === 'all' ? '' : t('views.lead.' + view);
+  }
+
+  for (const a of document.querySelectorAll('.view-tabs a'))
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      view = a.dataset.view;
+      address();
+      renderTabs();
+      pages = 1;
+      shown = null;
+      refresh();
+    });
 
   form.addEventListener('change', () => {
     for (const k of FILTERS) filters[k] = form.elements[k].value;
-    const q = new URLSearchParams();
-    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
-    history.replaceState(null, '', '/agent' + (q.toString() ? '?' + q : ''));
+    address();
     pages = 1;
     refresh();
   });
@@ -145,6 +180,7 @@ run(async () => {
       cell('col.subject', h('a', { href: link, class: 'subject', text: tk.subject })),
       cell('col.org', h('div', null, h('span', { class: 'org', text: tk.org_name || '' }), ' ', h('span', { class: 'muted plan', text: planName(tk.plan) }))),
       cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
+      cell('col.assignee', assignedTo(tk)),
       cell('col.due', due),
       cell('col.businessLeft', left),
       cell('col.sla', badge),
@@ -155,6 +191,14 @@ run(async () => {
       location.assign(link);
     });
     return tr;
+  }
+
+  /** Who has the ticket: the agent, the group, both or no one. */
+  function assignedTo(tk) {
+    const who = tk.assignee_id ? (tk.assignee_id === session.user.id ? t('views.you') : tk.assignee_name || '#' + tk.assignee_id) : null;
+    const group = tk.group_id ? tk.group_name || '#' + tk.group_id : null;
+    if (!who && !group) return h('span', { class: 'muted', text: t('assign.nobody') });
+    return h('div', null, who ? h('span', { class: 'assignee', text: who }) : null, who && group ? ' ' : null, group ? h('span', { class: 'muted group', text: group }) : null);
   }
 
   function followRow(tk) {
@@ -197,7 +241,7 @@ run(async () => {
    *  same, the rows (and the countdowns running in them) stay as they are,
    *  so a refresh never takes the keyboard focus or an open explanation. */
   const signature = (list) =>
-    JSON.stringify(list.map((tk) => [tk.id, tk.subject, tk.priority, tk.status, tk.plan, tk.org_name, tk.first_response_due, tk.warn_at, tk.sla && tk.sla.state]));
+    JSON.stringify(list.map((tk) => [tk.id, tk.subject, tk.priority, tk.status, tk.plan, tk.org_name, tk.first_response_due, tk.warn_at, tk.sla && tk.sla.state, tk.assignee_id, tk.group_id]));
   let shown = null;
 
   function render(force = true) {
@@ -219,6 +263,7 @@ run(async () => {
     }
     table.hidden = !tickets.length;
     $('#queue-empty').hidden = !!tickets.length;
+    $('#queue-empty').textContent = t(view === 'all' ? 'queue.empty' : 'views.empty.' + view);
     more.hidden = !next;
   }
 
@@ -278,6 +323,7 @@ run(async () => {
   });
 
   renderFilters();
+  renderTabs();
   await refresh();
   setInterval(() => {
     if (document.visibilityState === 'visible') refresh();
@@ -287,6 +333,7 @@ run(async () => {
   });
   onLanguage(() => {
     renderFilters();
+    renderTabs();
     render();
     renderFollowUps();
   });

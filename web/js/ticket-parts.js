@@ -51,7 +51,16 @@ export function eventText(ev, namer) {
     case 'created':
       p(t('ev.created', { prio: namer(d.priority), env: envName(d.environment, true) }));
       p(d.due ? tNodes('ev.createdDue', { due: bothZones(d.due, INLINE) }) : t('ev.createdNoDue'));
+      if (d.filed_by_name) p(t('ev.createdBy', { name: d.filed_by_name }));
+      else if (d.on_behalf) p(t('ev.createdOnBehalf'));
       break;
+    case 'assigned': {
+      const to = d.to || {};
+      const who = to.assignee_id ? to.assignee_name || '#' + to.assignee_id : null;
+      const group = to.group_id ? to.group_name || '#' + to.group_id : null;
+      p(!who && !group ? t('ev.unassigned') : t('ev.assigned', { who: who || t('assign.nobody'), group: group || t('assign.noGroup') }));
+      break;
+    }
     case 'priority_changed':
       p(t('ev.priority_changed', { from: namer(d.from), to: namer(d.to) }));
       if (d.reason) out.push(h('p', { class: 'reason', text: t('ev.reason', { reason: d.reason }) }));
