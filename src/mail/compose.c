@@ -277,18 +277,11 @@ static void set_boundary(GMimeMultipart *mp, const char *message_id, const char 
 /* An encoded word's text between "=?UTF-8?Q?" and "?=": 75 - 12. */
 #define Q_WORD_MAX 63
 
-/* Length of the UTF-8 sequence starting at s (1..4), or 0 if invalid. */
+/* Length of the UTF-8 sequence starting at s (1..4), or 0 if invalid. A
+** NUL-terminated string ends any sequence early, so 4 is a safe bound. */
 static size_t utf8_len(const unsigned char *s)
 {
-    size_t n;
-    if (s[0] < 0x80) return 1;
-    if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2) n = 2;
-    else if ((s[0] & 0xf0) == 0xe0) n = 3;
-    else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4) n = 4;
-    else return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80) return 0;
-    return n;
+    return mail__utf8_seq(s, 4);
 }
 
 static int valid_utf8(const char *s)

@@ -290,17 +290,18 @@ int garant_mail_html_to_text(char **out, const char *html, size_t len)
     /* libxml2 copies bytes that are not UTF-8 through to its text nodes:
     ** they become U+FFFD first (NULs too), so the text is always UTF-8. */
     char *valid = NULL;
-    if (len > 0 && !g_utf8_validate(html, (gssize)len, NULL)) {
-        valid = g_utf8_make_valid(html, (gssize)len);
+    if (len > 0 && !mail__utf8_valid(html, len)) {
+        mail_buf b = {0};
+        mail__add_utf8(&b, html, len);
+        if (!(valid = mail_buf_take(&b, &len))) return garant__error(GARANT_ENOMEM, "out of memory converting HTML to text");
         html = valid;
-        len = strlen(valid);
     }
     htmlDocPtr doc = NULL;
     if (len > 0)
         doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
                              HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                  HTML_PARSE_NONET);
-    g_free(valid);
+    free(valid);
     walk w = {.at_line_start = 1};
     if (doc) {
         xmlNode *stop = (xmlNode *)doc;

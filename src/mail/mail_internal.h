@@ -28,6 +28,19 @@ char *mail_buf_take(mail_buf *b, size_t *len_out);
 
 void mail_buf_free(mail_buf *b);
 
+/* Length of the well-formed UTF-8 sequence at s, reading at most left
+** bytes (RFC 3629: no overlong forms, no surrogates, nothing above
+** U+10FFFF), or 0 when the bytes there are not one. Our own, because
+** GLib's g_utf8_validate with a length passed F5 BE 91 9B (a fuzzer
+** found it). A NUL is a sequence of 1. */
+size_t mail__utf8_seq(const unsigned char *s, size_t left);
+/* Whether n bytes at s are well-formed UTF-8 throughout. */
+int mail__utf8_valid(const char *s, size_t n);
+/* n bytes at s onto out as well-formed UTF-8: each byte that does not
+** begin a sequence becomes U+FFFD, NULs vanish. 1 if anything was
+** replaced. */
+int mail__add_utf8(mail_buf *out, const char *s, size_t n);
+
 /* GMime's, libxml2's and libcurl's global state, set up once per process
 ** (the only globals of the library: the three require them). Safe to call
 ** from any thread, any number of times. 0, or GARANT_EIO with a message if

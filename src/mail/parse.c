@@ -53,29 +53,7 @@ typedef struct walker {
 
 static void add_utf8_fixed(mail_buf *out, const char *s, size_t n, unsigned *defects)
 {
-    /* Valid UTF-8 as is; invalid bytes become U+FFFD, NULs vanish. */
-    if (n == 0) return;
-    const char *end = s + n;
-    while (s < end) {
-        const char *bad = NULL;
-        if (g_utf8_validate(s, (gssize)(end - s), &bad)) bad = end;
-        const char *p = s;
-        while (p < bad) {
-            const char *nul = memchr(p, '\0', (size_t)(bad - p));
-            const char *stop = nul ? nul : bad;
-            mail_buf_add(out, p, (size_t)(stop - p));
-            p = nul ? nul + 1 : bad;
-        }
-        if (bad < end) {
-            if (*bad) {
-                mail_buf_adds(out, "\xEF\xBF\xBD");
-                *defects |= GARANT_MAIL_DEFECT_ENCODING;
-            }
-            s = bad + 1;
-        } else {
-            s = end;
-        }
-    }
+    if (mail__add_utf8(out, s, n)) *defects |= GARANT_MAIL_DEFECT_ENCODING;
 }
 
 static int is_utf8_name(const char *cs)
@@ -106,7 +84,7 @@ static void add_text(mail_buf *out, const char *cs, const char *s, size_t n, uns
         if (cd == (iconv_t)-1) *defects |= GARANT_MAIL_DEFECT_CHARSET;
     }
     if (cd == (iconv_t)-1) {
-        if (g_utf8_validate(s, (gssize)n, NULL)) {
+        if (mail__utf8_valid(s, n)) {
             add_utf8_fixed(out, s, n, defects);
             return;
         }
@@ -125,9 +103,10 @@ static void add_text(mail_buf *out, const char *cs, const char *s, size_t n, uns
         size_t room = sizeof chunk;
         size_t r = iconv(cd, &in, &left, &o, &room);
         size_t produced = sizeof chunk - room;
-        /* NULs would cut a C string short: drop them. */
-        for (size_t i = 0; i < produced; i++)
-            if (chunk[i]) mail_buf_addc(out, chunk[i]);
+        /* iconv writes whole characters only, but glibc's passes UTF-8
+        ** forms above U+10FFFF (F5 BE 91 9B, found by the fuzzer): check
+        ** what it wrote. NULs would cut a C string short: dropped. */
+        if (mail__add_utf8(out, chunk, produced)) *defects |= GARANT_MAIL_DEFECT_ENCODING;
         if (r == (size_t)-1) {
             if (errno == E2BIG) continue;
             /* EILSEQ, or EINVAL (cut at the end): one byte the charset

@@ -25,6 +25,44 @@ static garant_mail_message *parse_ok(const char *s)
     return m;
 }
 
+/* The strict UTF-8 check every text of the parser goes through (RFC 3629:
+** no overlong forms, no surrogates, nothing above U+10FFFF). */
+static void test_utf8_strict(void **state)
+{
+    (void)state;
+    const unsigned char *u = (const unsigned char *)"\xF0\x9F\x98\x80"; /* U+1F600 */
+    assert_int_equal(mail__utf8_seq(u, 4), 4);
+    assert_int_equal(mail__utf8_seq(u, 3), 0); /* cut short */
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xC8\x9B", 2), 2);
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xC0\x80", 2), 0);         /* overlong NUL */
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xE0\x80\x80", 3), 0);     /* overlong */
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xED\xA0\x80", 3), 0);     /* a surrogate */
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xF4\x90\x80\x80", 4), 0); /* U+110000 */
+    assert_int_equal(mail__utf8_seq((const unsigned char *)"\xF5\xBE\x91\x9B", 4), 0); /* the fuzzer's */
+    assert_false(mail__utf8_valid("ok \xF5\xBE\x91\x9B", 7));
+    assert_true(mail__utf8_valid("Mul\xC8\x9Bumesc", 11));
+}
+
+/* The fuzzer's find: a charset name iconv reads as UTF-8, whose decoder
+** passed F5 BE 91 9B through. The text must be UTF-8 all the same. */
+static void test_iconv_output_is_checked(void **state)
+{
+    (void)state;
+    static const char mail[] = "Subject: x\r\nContent-Type: text/plain; charset=\"UT"
+                               "\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0"
+                               "\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0"
+                               "\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0\xF0" "F-8\"\r\n"
+                               "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+                               "acum merge\xD5\xF2\xF5\xF2\xF5\xBE\x91\x9B" "rei\r\n";
+    garant_mail_message *m = parse_ok(mail);
+    assert_true(mail__utf8_valid(m->text, m->text_len));
+    assert_non_null(strstr(m->text, "acum merge"));
+    assert_non_null(strstr(m->text, "rei"));
+    assert_null(strchr(m->text, '\xF5'));
+    assert_true(m->defects & GARANT_MAIL_DEFECT_ENCODING);
+    garant_mail_message_free(m);
+}
+
 static void test_huge_attachment(void **state)
 {
     (void)state;
@@ -269,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_authserv_id),     cmocka_unit_test(test_html_to_text),
         cmocka_unit_test(test_attachment_names),
         cmocka_unit_test(test_strip_quote),
+        cmocka_unit_test(test_utf8_strict),     cmocka_unit_test(test_iconv_output_is_checked),
     };
     return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
