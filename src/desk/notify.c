@@ -34,6 +34,7 @@
 #include "compose.h"
 #include "desk.h"
 #include "desk_tickets.h"
+#include "desk_attachments.h"
 #include "loader.h"
 #include "log.h"
 #include "notify.h"
@@ -78,6 +79,7 @@ typedef struct pending {
 typedef struct round {
     desk_notify *n;
     garant_store_conn *c; /* a read connection */
+    const desk_mail_files *files; /* the next mail's attachments, or NULL */
     int64_t now;
     int64_t from_t, from_e, to_t, to_e;
     pending *p;
@@ -221,8 +223,8 @@ static int add_mail(round *r, const char *tpl, const recipient *to, const garant
             .auto_submitted = autos,
             .text = m.text,
             .html = m.html,
-            /* Attachments of a reply go here (garant_mail_attachment),
-            ** once replies have them. */
+            .attachments = r->files ? r->files->items : NULL,
+            .n_attachments = r->files ? r->files->n : 0,
         };
         rc = garant_mail_compose(&raw, &len, &msg);
     }
@@ -438,7 +440,18 @@ static int event_mails(round *r, json_t *row)
                                  {"agent", actor_name ? actor_name : "garant"},
                                  {"body", body},
                                  {"link", link}};
+        /* The reply's public files ride along (never an internal note's). */
+        desk_mail_files files;
+        memset(&files, 0, sizeof files);
+        json_int_t reply_id = json_integer_value(json_object_get(data, "reply_id"));
+        if (reply_id > 0 && (rc = desk_attachments_for_mail(&files, r->c, t.id, reply_id))) {
+            desk_mail_files_free(&files);
+            goto done;
+        }
+        r->files = &files;
         rc = add_mail(r, "agent_reply", &to, v, sizeof v / sizeof v[0], t.id, id, 1, GARANT_MAIL_AUTO_NO);
+        r->files = NULL;
+        desk_mail_files_free(&files);
     } else if (!strcmp(kind, "priority_changed")) {
         if (!to_requester) goto done;
         char from[16], into[16];

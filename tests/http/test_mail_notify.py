@@ -135,6 +135,34 @@ def test_public_reply_is_mailed_and_internal_note_never():
         expect(len([x for x in subjects_to(s, CARLA) if "#%d" % tid in x]) == 2, subjects_to(s, CARLA))
 
 
+def test_a_reply_mails_its_files_and_never_a_notes():
+    """Issue 14: the agent replies with an attachment and the customer's
+    mail carries text and file; a file on an internal note is never mailed."""
+    with Server() as s:
+        d = world(s)
+        tid = file(d, "pro", "2026-11-30T09:00:00Z", priority=2, subject="Export fails")["id"]
+        wait_mail(s, CARLA, "We received your request")
+        log = b"2026-11-30 09:12 export: timeout after 30 s\n" * 40
+        up = expect_status(s.request("POST", "/api/v1/attachments?name=export.log", raw=log, token=d.agent), 201)
+        secret = expect_status(s.request("POST", "/api/v1/attachments?name=internal.txt", raw=b"SECRET-FILE",
+                                         token=d.agent), 201)
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "For us only.", "public": False,
+                                                                   "attachments": [secret.json["id"]]},
+                             token=d.agent), 201)
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "The log of the failed run is attached.",
+                                                                   "public": True, "attachments": [up.json["id"]]},
+                             token=d.agent), 201)
+        m = wait_mail(s, CARLA, "Re: [#%d]" % tid)
+        expect("The log of the failed run is attached." in text_of(m), text_of(m))
+        files = [(p.get_filename(), p.get_content()) for p in m.iter_attachments()]
+        expect(len(files) == 1 and files[0][0] == "export.log", [f[0] for f in files])
+        got = files[0][1]
+        expect((got if isinstance(got, bytes) else got.encode()) == log, "the file's bytes differ")
+        s.mails_settled()
+        expect(not any("SECRET-FILE" in x["data"] or "internal.txt" in x["data"] for x in s.smtp.mails),
+               "an internal note's file was mailed")
+
+
 def test_priority_change_and_solved_are_mailed():
     with Server() as s:
         d = world(s)
