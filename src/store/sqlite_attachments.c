@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Bytes copied through the stack per sqlite3_blob_write. */
 #define PIECE (64 * 1024)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 static const char SQL_SENT_TO[] =
     "SELECT 1 FROM mail_outbox WHERE message_id = ?1 AND recipient = ?2 COLLATE NOCASE LIMIT 1";

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "../core/internal.h"
+#include "garant/error_wrap.h"
 
 /* Rows one walk returns at most. */
 #define GS_NOTIFY_MAX 1000

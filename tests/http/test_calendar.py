@@ -81,7 +81,10 @@ def test_bad_ranges_and_access():
         expect_status(s.get("/api/v1/calendar?from=2026-12-01&to=2026-12-02", token=agent), 200)
 
 
-def test_customer_refused():
+def test_customers_read_the_opening_hours():
+    """Customers' pages count business time with the calendar's windows
+    (one lateness figure everywhere, issue 15): opening hours are no
+    secret, so any signed-in user reads them; nobody else."""
     with Server() as s:
         tok = staff(s)
         expect_status(s.post("/api/v1/orgs", {"name": "Acme", "domains": ["acme.example"], "plan": "basic"},
@@ -93,7 +96,9 @@ def test_customer_refused():
         token = re.search(r"token=([\w-]+)", mail["data"]).group(1)
         expect_status(s.post("/api/v1/verify", {"token": token}), 200)
         cust = s.login("c@acme.example", "customer pw 1")
-        expect_error(s.get("/api/v1/calendar?from=2026-12-01&to=2026-12-02", token=cust), 403)
+        r = expect_status(s.get("/api/v1/calendar?from=2026-12-01&to=2026-12-02", token=cust), 200)
+        expect(r.json["days"][0]["windows"][0]["local_start"] == "09:00", r.json["days"][0])
+        expect_error(s.get("/api/v1/calendar?from=2026-12-01&to=2026-12-02"), 401)
 
 
 run(globals(), "calendar")
