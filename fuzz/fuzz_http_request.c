@@ -148,6 +148,14 @@ static void check_body(const http_route *rt, http_req *r, json_t **v)
         case HTTP_F_BOOL: if (!json_is_boolean(v[i])) abort(); break;
         case HTTP_F_OBJECT: if (!json_is_object(v[i])) abort(); break;
         case HTTP_F_ARRAY: if (!json_is_array(v[i]) || json_array_size(v[i]) > max) abort(); break;
+        case HTTP_F_IDS: {
+            if (!json_is_array(v[i]) || json_array_size(v[i]) > max) abort();
+            size_t k;
+            json_t *id;
+            json_array_foreach(v[i], k, id)
+                if (!json_is_integer(id) || json_integer_value(id) < 1) abort();
+            break;
+        }
         }
     }
     if (!json_is_object(r->body_json)) abort();
