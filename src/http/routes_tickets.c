@@ -88,10 +88,11 @@ static int customer_quota(http_req *r, limit_kind user_kind, limit_kind org_kind
     return rc;
 }
 
-/* What a customer does not see of a ticket object: its assignment. */
-static void strip_assignment(json_t *o)
+/* What a customer does not see of a ticket object: its assignment, and
+** its last update (an internal note or a reassignment moves it). */
+static void strip_staff_only(json_t *o)
 {
-    static const char *const keys[] = {"assignee_id", "assignee_name", "group_id", "group_name"};
+    static const char *const keys[] = {"assignee_id", "assignee_name", "group_id", "group_name", "updated_at"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) json_object_del(o, keys[i]);
 }
 
@@ -115,7 +116,7 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
         json_decref(o);
         return rc;
     }
-    if (!is_staff(r)) strip_assignment(o);
+    if (!is_staff(r)) strip_staff_only(o);
     return http_reply(r, status, o);
 }
 
@@ -397,7 +398,7 @@ static int ticket_get(http_req *r)
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
         filter_array(events, public_event);
-        strip_assignment(o);
+        strip_staff_only(o);
         rc = created_for_customer(events);
         if (!rc) rc = renumber_for_customer(events, replies);
     }
@@ -512,7 +513,7 @@ static int ticket_list(http_req *r)
     if (!is_staff(r)) {
         size_t i;
         json_t *o;
-        json_array_foreach(list, i, o) strip_assignment(o);
+        json_array_foreach(list, i, o) strip_staff_only(o);
     }
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)last);

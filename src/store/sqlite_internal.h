@@ -78,6 +78,15 @@ int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const
 ** statement runs. */
 int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
+/* A ticket's last update by a person (store_tickets.h, updated_at): its
+** latest event with an actor, found walking the index ticket_events_ticket
+** backwards from its newest event (past the SLA monitor's, which have
+** none), else its submission. One short index walk per row: the queue
+** stays index-driven. */
+#define GS_SQLITE_TICKET_UPDATED_AT                                                             \
+    "COALESCE((SELECT e.at FROM ticket_events e WHERE e.ticket_id = t.id AND e.actor_id IS NOT NULL" \
+    " ORDER BY e.id DESC LIMIT 1), t.submitted_at)"
+
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),
 ** joined with its organization and requester; append WHERE/ORDER BY.
 ** Shared by sqlite_ticket_lists.c and sqlite_sla.c so both list the same fields. */
@@ -92,7 +101,8 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.breached_at AS breached_at, t.awaiting_since AS awaiting_reply_since,"                   \
     " t.follow_up_of AS follow_up_of, t.assignee_id AS assignee_id,"                           \
     " (SELECT name FROM users WHERE id = t.assignee_id) AS assignee_name, t.group_id AS group_id," \
-    " (SELECT name FROM agent_groups WHERE id = t.group_id) AS group_name"
+    " (SELECT name FROM agent_groups WHERE id = t.group_id) AS group_name,"                     \
+    " " GS_SQLITE_TICKET_UPDATED_AT " AS updated_at"
 #define GS_SQLITE_TICKET_JSON_SELECT \
     GS_SQLITE_TICKET_JSON_COLS " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 

@@ -55,6 +55,13 @@ typedef struct garant_ticket {
     int64_t group_id;            /* the group it is assigned to; 0 none */
     int64_t filed_by;            /* the agent who filed it on the requester's
                                  ** behalf; 0 when the requester filed it */
+    int64_t updated_at;          /* read only (get and the lists fill it):
+                                 ** when a person last changed the ticket,
+                                 ** the instant of its latest history event
+                                 ** with an actor (a reply, a note, a status,
+                                 ** priority or assignment change), else
+                                 ** submitted_at; the SLA monitor's events
+                                 ** do not count. Ignored by insert. */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */

@@ -407,7 +407,7 @@ static void test_list_fields_and_filters(void **state)
                                        "product", "stage", "environment", "impact", "status", "submitted_at",
                                        "first_response_due", "warn_at", "first_response_at", "policy_version",
                                        "breached_at", "awaiting_reply_since", "follow_up_of", "assignee_id",
-                                       "assignee_name", "group_id", "group_name"};
+                                       "assignee_name", "group_id", "group_name", "updated_at"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_get(o, keys[i])) fail_msg("ticket object lacks \"%s\"", keys[i]);
     assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
@@ -423,6 +423,7 @@ static void test_list_fields_and_filters(void **state)
     assert_int_equal(jint(o, "warn_at"), T0 + 50);
     assert_int_equal(jint(o, "first_response_at"), T0 + 101);
     assert_int_equal(jint(o, "priority"), 2);
+    assert_int_equal(jint(o, "updated_at"), T0); /* nobody changed it since */
     json_decref(arr);
 
     f.org_id = fx->acme;
@@ -734,6 +735,51 @@ static void test_events(void **state)
     assert_int_equal(json_object_size(json_object_get(e2, "data")), 0);
     json_decref(arr);
     json_decref(d2);
+}
+
+/* A ticket's last update: its latest event with an actor, else its
+** submission; the system's events (the SLA monitor's) do not count. The
+** same in get, list and queue. */
+static void test_updated_at(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 5, T0 + 3605, T0 + 2705);
+    garant_ticket t;
+    json_t *arr;
+    garant_ticket_filter f = filter(50);
+    garant_queue_filter q = {.limit = 50};
+#define UPDATED(want)                                                                    \
+    do {                                                                                 \
+        check(tk->get(fx->w, id, &t), "get");                                            \
+        assert_int_equal(t.updated_at, (want));                                          \
+        check(tk->list(fx->w, &f, &arr), "list");                                        \
+        assert_int_equal(jint(json_array_get(arr, 1), "id"), id);                        \
+        assert_int_equal(jint(json_array_get(arr, 1), "updated_at"), (want));            \
+        assert_int_equal(jint(json_array_get(arr, 0), "updated_at"), T0 + 5);            \
+        json_decref(arr);                                                                \
+        check(tk->queue_where(fx->w, &q, &arr), "queue");                                \
+        assert_int_equal(jint(json_array_get(arr, 0), "id"), id);                        \
+        assert_int_equal(jint(json_array_get(arr, 0), "updated_at"), (want));            \
+        json_decref(arr);                                                                \
+    } while (0)
+    UPDATED(T0);
+    garant_event_in ev = {.ticket_id = id, .at = T0 + 60, .actor_id = 0, .kind = "sla_warning"};
+    check(tk->append_event(fx->w, &ev), "system event");
+    UPDATED(T0);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 120, .actor_id = fx->agent, .kind = "noted"};
+    check(tk->append_event(fx->w, &ev), "a note");
+    UPDATED(T0 + 120);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 180, .actor_id = 0, .kind = "sla_breach"};
+    check(tk->append_event(fx->w, &ev), "system event after");
+    UPDATED(T0 + 120);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 240, .actor_id = fx->alice, .kind = "replied"};
+    check(tk->append_event(fx->w, &ev), "the customer's reply");
+    UPDATED(T0 + 240);
+#undef UPDATED
+    check(tk->get(fx->w, other, &t), "get the other");
+    assert_int_equal(t.updated_at, T0 + 5);
 }
 
 /* SQLite only: the schema, not only the code, keeps the history
@@ -1316,6 +1362,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_list_pages),
         CASE(test_search),
         CASE(test_events),
+        CASE(test_updated_at),
         CASE(test_priority_changes),
         CASE(test_replies),
         CASE(test_queue_order_and_pages),
