@@ -140,7 +140,10 @@ static int update_write(garant_store_conn *w, void *ctx)
     const garant_user *u = j->who->user;
     garant_view *v = j->out;
     int rc = changeable(v, w, u, j->id);
-    if (!rc) rc = apply(v, w, u, j->ch);
+    if (rc) return rc;
+    if (!j->ch->name && !j->ch->query && !j->ch->set_group)
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'query' or 'group_id'");
+    rc = apply(v, w, u, j->ch);
     if (rc) return rc;
     v->updated_at = j->who->now;
     if ((rc = name_taken(GS(w)->views->update(w, v), v))) return rc;
@@ -164,8 +167,6 @@ int desk_view_create(garant_view *out, garant_desk *d, const desk_actor *who, co
 int desk_view_update(garant_view *out, garant_desk *d, const desk_actor *who, int64_t id,
                      const desk_view_change *ch)
 {
-    if (!ch->name && !ch->query && !ch->set_group)
-        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'query' or 'group_id'");
     view_job j = {who, id, ch, out};
     return desk_write(d, update_write, &j, DESK_WRITE_SAVEPOINT);
 }
