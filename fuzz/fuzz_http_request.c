@@ -145,6 +145,7 @@ static void check_body(const http_route *rt, http_req *r, json_t **v)
             if (memchr(json_string_value(v[i]), '\0', json_string_length(v[i]))) abort();
             break;
         case HTTP_F_INT: if (!json_is_integer(v[i])) abort(); break;
+        case HTTP_F_INT_NULL: if (!json_is_integer(v[i]) && !json_is_null(v[i])) abort(); break;
         case HTTP_F_BOOL: if (!json_is_boolean(v[i])) abort(); break;
         case HTTP_F_OBJECT: if (!json_is_object(v[i])) abort(); break;
         case HTTP_F_ARRAY: if (!json_is_array(v[i]) || json_array_size(v[i]) > max) abort(); break;

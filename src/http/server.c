@@ -452,12 +452,7 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     const char *unknown = http_unknown_query(conn, cs->rt);
     if (unknown) {
         char msg[256 + 64 * 8];
-        size_t n = (size_t)snprintf(msg, sizeof msg, "unknown query parameter '%.64s'", unknown);
-        for (size_t i = 0; cs->rt->query && cs->rt->query[i] && n < sizeof msg; i++)
-            n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s", i ? ", " : "; this resource takes ",
-                                  cs->rt->query[i]);
-        if (n < sizeof msg && !cs->rt->query)
-            snprintf(msg + n, sizeof msg - n, "; this resource takes none");
+        http_unknown_query_message(msg, sizeof msg, unknown, cs->rt->query);
         reply_error(r, GARANT_EPARSE, msg);
         return -1;
     }

@@ -451,6 +451,31 @@ const char *const gs_sqlite_migrations[] = {
     "  plan, product, environment, initial_due, initial_warn_at, created_in_events, filed_group_id,"
     "  filed_assignee_id, filed_by ON tickets"
     "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
+    /* 19: saved views and the list's new filters (issue 15;
+    ** src/store/sqlite_views.c). A view is a named query of the ticket
+    ** list, its owner's, shared with one group or none; a name is unique
+    ** per owner in any case. A deleted group's views become private again,
+    ** a deleted user's go (they had no history: a user with some is
+    ** deactivated instead). The list's requester= filter walks
+    ** tickets_requester, newest first; sla=none walks the tickets without a
+    ** guarantee (tickets_no_guarantee) and sla=warning the clocks still
+    ** running, neither answered nor breached (tickets_clock_running, by
+    ** deadline: a warning is due later than now), rather than the whole
+    ** table when few tickets match. */
+    "CREATE TABLE saved_views ("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES agent_groups(id) ON DELETE SET NULL,"
+    "  name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 80),"
+    "  query TEXT NOT NULL CHECK (length(CAST(query AS BLOB)) <= 1024),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (owner_id, name));"
+    "CREATE INDEX saved_views_group ON saved_views(group_id, name) WHERE group_id IS NOT NULL;"
+    "CREATE INDEX tickets_requester ON tickets(requester_id, id);"
+    "CREATE INDEX tickets_no_guarantee ON tickets(id) WHERE first_response_due IS NULL;"
+    "CREATE INDEX tickets_clock_running ON tickets(first_response_due)"
+    "  WHERE first_response_at IS NULL AND breached_at IS NULL AND first_response_due IS NOT NULL;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);
