@@ -460,11 +460,9 @@ export const tests = [
     const { h } = ctx;
     await queueTickets(ctx);
     await ctx.server.waitMonitorRounds(); // its warning and breach are in the pictures on every run
+    // The queue's pictures are queue.tests.mjs's (30 tickets).
     const frozen = { fixedTime: NOW };
     const page = await pageAs(ctx, ctx.fixtures.agent, frozen);
-    await page.goto('/agent');
-    await page.waitForSelector('#queue-rows tr[data-state="over"]');
-    await h.screenshot(page, ctx.shots, 'agent-queue');
     const warn = ctx.state.queueTickets.warn;
     await page.goto(`/agent-ticket?id=${warn.id}`);
     await page.waitForSelector('#ticket:not([hidden])');
@@ -473,10 +471,5 @@ export const tests = [
     await page.fill('#reason', 'Reports block the month-end close');
     await page.click('[data-fact="due"] .tip-button');
     await h.screenshot(page, ctx.shots, 'agent-ticket');
-    const phone = await pageAs(ctx, ctx.fixtures.agent, { ...frozen, viewport: { width: 375, height: 740 } });
-    await phone.goto('/agent');
-    await phone.waitForSelector('#queue-rows tr[data-state="over"]');
-    await phone.$eval('#queue-summary', (el) => el.scrollIntoView({ block: 'start' }));
-    await h.screenshot(phone, ctx.shots, 'phone-agent-queue', { fullPage: false });
   }],
 ];

@@ -256,6 +256,194 @@ export const tests = [
     h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
   }],
 
+  ['bulk_bar_assigns_three_and_shows_a_refusal', async (ctx) => {
+    const { h, server } = ctx;
+    const { tickets } = await crowd(ctx, 6);
+    const admin = ctx.fixtures.admin.token;
+    const agentId = (await server.expect(200, 'GET', '/api/v1/me', undefined, ctx.fixtures.agent.token)).user.id;
+    const bobPassword = server.addStaff('bob@garant.test', 'agent');
+    const bobId = (await server.expect(200, 'GET', '/api/v1/me', undefined, await server.login('bob@garant.test', bobPassword))).user.id;
+    const billing = await server.expect(201, 'POST', '/api/v1/groups', { name: 'Billing', members: [String(agentId)] }, admin);
+    await server.expect(200, 'PATCH', `/api/v1/tickets/${tickets[5].id}`, { group_id: billing.id }, admin);
+    const problems = [];
+    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
+    await h.enableAxe(page.context());
+    await page.goto('/agent');
+    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    h.expect(await page.isHidden('#bulk-bar'), 'no bar without a selection');
+    const three = [tickets[0].id, tickets[1].id, tickets[2].id];
+    for (const id of three) await page.check(`${rowSel(id)} .row-select`);
+    await page.waitForSelector('#bulk-bar:not([hidden])');
+    h.expectEqual(await h.text(page, '#bulk-count'), 'Selected: 3', 'the bar counts them');
+    await page.waitForSelector(`#bulk-agent option[value="${agentId}"]`, { state: 'attached' });
+    for (const p of await h.accessibilityProblems(page)) problems.push('1280px the bulk bar: ' + p);
+    // Nothing chosen: nothing sent.
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/tickets/bulk')) posts++;
+    });
+    await page.click('#bulk-apply');
+    await page.waitForSelector('#bulk-msg:not([hidden])');
+    h.expect((await h.text(page, '#bulk-msg')).startsWith('Choose a change first'), 'a change is asked for');
+    // A priority needs its reason.
+    await page.selectOption('#bulk-priority', '1');
+    await page.click('#bulk-apply');
+    await page.waitForSelector('#bulk-reason-error:not([hidden])');
+    h.expectEqual(await h.text(page, '#bulk-reason-error'), 'Fill in this field.', 'the reason is asked for');
+    h.expectEqual(await page.evaluate(() => document.activeElement.id), 'bulk-reason', 'and has the focus');
+    h.expectEqual(posts, 0, 'nothing was sent');
+    await page.selectOption('#bulk-priority', '');
+    // Assign the three to me, in Billing.
+    await page.selectOption('#bulk-agent', String(agentId));
+    await page.selectOption('#bulk-group', String(billing.id));
+    await page.click('#bulk-apply');
+    await page.waitForSelector('#bulk-result:not([hidden])');
+    h.expectEqual(await h.text(page, '#bulk-result'), 'Tickets changed: 3.', 'the result');
+    h.expectEqual(posts, 1, 'one request');
+    await page.waitForSelector('#bulk-bar', { state: 'hidden' });
+    await page.waitForFunction((ids) => ids.every((id) => document.querySelector(`#queue-rows tr[data-id="${id}"] .c-assignee`).textContent === 'You · Billing'), three);
+    h.expectEqual(await page.locator('#queue-rows .row-select:checked').count(), 0, 'the selection is cleared');
+    for (const id of three) {
+      const tk = await server.expect(200, 'GET', `/api/v1/tickets/${id}`, undefined, admin);
+      h.expect(tk.assignee_id === agentId && tk.group_id === billing.id, 'assigned: ' + JSON.stringify([tk.assignee_id, tk.group_id]));
+      h.expectEqual(tk.history.filter((e) => e.kind === 'assigned').length, 1, 'one assigned event on #' + id);
+    }
+    // A refusal: Bob is not in Billing, which has tickets[5]; nothing changes.
+    await page.check(`${rowSel(tickets[3].id)} .row-select`);
+    await page.check(`${rowSel(tickets[5].id)} .row-select`);
+    await page.waitForSelector(`#bulk-agent option[value="${bobId}"]`, { state: 'attached' });
+    await page.selectOption('#bulk-agent', String(bobId));
+    await page.click('#bulk-apply');
+    await page.waitForSelector('#bulk-msg.msg-error:not([hidden])');
+    const refusal = await h.text(page, '#bulk-msg');
+    h.expect(refusal.includes(String(tickets[5].id)) && !refusal.startsWith('Choose'), 'the server names the refused ticket: ' + refusal);
+    h.expect((await server.expect(200, 'GET', `/api/v1/tickets/${tickets[3].id}`, undefined, admin)).assignee_id === null, 'all or nothing');
+    h.expectEqual(await page.locator('#queue-rows .row-select:checked').count(), 2, 'the selection stays for another try');
+    await page.click('#bulk-clear');
+    await page.waitForSelector('#bulk-bar', { state: 'hidden' });
+    // "a" with nothing selected: the current ticket, in the bar, at the agent.
+    await page.focus(`${rowSel(tickets[4].id)} a.subject`);
+    await page.keyboard.press('a');
+    await page.waitForSelector('#bulk-bar:not([hidden])');
+    h.expectEqual(await page.evaluate(() => document.activeElement.id), 'bulk-agent', 'a: the bar, at its agent');
+    h.expectEqual((await page.$$eval('#queue-rows .row-select:checked', (b) => b.map((x) => Number(x.value)))).join(), String(tickets[4].id), 'the current ticket selected');
+    // The history on the ticket page shows the bulk assignment.
+    await page.goto(`/agent-ticket?id=${three[1]}`);
+    await page.waitForSelector('#history li[data-kind="assigned"]');
+    h.expect((await h.text(page, '#history li[data-kind="assigned"]')).includes('Assigned to agent@garant.test, group: Billing'), 'the history: ' + (await h.text(page, '#history li[data-kind="assigned"]')));
+    // A phone: the bar in the page's flow, nothing sideways.
+    const phone = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 375, height: 740 } });
+    await h.enableAxe(phone.context());
+    await phone.goto('/agent');
+    await phone.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    await phone.check(`${rowSel(tickets[0].id)} .row-select`);
+    await phone.waitForSelector('#bulk-bar:not([hidden])');
+    h.expect((await pageWidth(phone)) <= 375, `the bar fits a phone (${await pageWidth(phone)})`);
+    for (const p of await h.accessibilityProblems(phone)) problems.push('375px the bulk bar: ' + p);
+    h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
+  }],
+
+  ['saved_view_saved_reloaded_picked_renamed_deleted', async (ctx) => {
+    const { h, server } = ctx;
+    const { tickets } = await crowd(ctx, 9);
+    const admin = ctx.fixtures.admin.token;
+    const agentId = (await server.expect(200, 'GET', '/api/v1/me', undefined, ctx.fixtures.agent.token)).user.id;
+    const bobPassword = server.addStaff('bob@garant.test', 'agent');
+    const bob = await server.login('bob@garant.test', bobPassword);
+    const bobId = (await server.expect(200, 'GET', '/api/v1/me', undefined, bob)).user.id;
+    const billing = await server.expect(201, 'POST', '/api/v1/groups', { name: 'Billing', members: [String(agentId), String(bobId)] }, admin);
+    await server.expect(201, 'POST', '/api/v1/views', { name: 'Billing backlog', query: `status=open&group=${billing.id}`, group_id: billing.id }, bob);
+    // "invoice" at P1: the long subject (i = 3) and "missing invoice" (i = 6).
+    const want = [tickets[3].id, tickets[6].id].sort((a, b) => b - a).join();
+    const ids = (page) => page.$$eval('#queue-rows tr', (trs) => trs.map((tr) => tr.dataset.id).join());
+    const problems = [];
+    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
+    await h.enableAxe(page.context());
+    await page.goto('/agent');
+    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    await page.fill('#f-q', 'invoice');
+    await page.press('#f-q', 'Enter');
+    await page.selectOption('#f-priority', '1');
+    await h.until(async () => (await ids(page)) === want, 'the search and the filter list two tickets');
+    h.expect(page.url().includes('q=invoice') && page.url().includes('priority=1'), 'in the address: ' + page.url());
+    // Save it.
+    await page.click('#save-view');
+    await page.waitForSelector('#view-dialog[open]');
+    h.expectEqual(await h.text(page, '#view-query'), 'q=invoice&priority=1', 'the query it keeps');
+    h.expectEqual(await page.evaluate(() => document.activeElement.id), 'view-name', 'the name has the focus');
+    h.expect((await page.$$eval('#view-share option', (o) => o.map((x) => x.textContent))).includes('Billing'), 'it can be shared with my group');
+    for (const p of await h.accessibilityProblems(page)) problems.push('the save dialog: ' + p);
+    await page.click('#view-submit');
+    await page.waitForSelector('#name-error, #view-name-error', { state: 'attached' }).catch(() => {});
+    h.expectEqual(await h.text(page, '#view-name-error'), 'Fill in this field.', 'a name is asked for');
+    await page.fill('#view-name', 'Invoices P1');
+    await page.click('#view-submit');
+    await page.waitForSelector('#view-dialog:not([open])', { state: 'attached' });
+    await page.waitForFunction(() => /[?&]view=\d+/.test(location.search));
+    const viewId = Number(new URL(page.url()).searchParams.get('view'));
+    h.expectEqual(await h.text(page, '#views-msg'), 'View Invoices P1 saved.', 'saved');
+    h.expectEqual(await page.evaluate(() => document.activeElement.id), 'save-view', 'the focus back on the button');
+    const stored = await server.expect(200, 'GET', `/api/v1/views/${viewId}`, undefined, ctx.fixtures.agent.token);
+    h.expectEqual(stored.query, 'q=invoice&priority=1', 'the view as stored');
+    // Reload the page: plain queue; the menu has it, and Bob's shared view.
+    await page.goto('/agent');
+    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    await page.click('#views-menu summary');
+    await page.waitForSelector('#my-views a.view-link');
+    h.expectEqual(await h.text(page, '#my-views a.view-link'), 'Invoices P1', 'my view');
+    h.expectEqual(await h.text(page, '#shared-views a.view-link'), 'Billing backlog', 'the view shared with my group');
+    h.expect((await h.text(page, '#shared-views li')).includes('by bob@garant.test, Billing'), 'whose: ' + (await h.text(page, '#shared-views li')));
+    for (const p of await h.accessibilityProblems(page)) problems.push('the views menu: ' + p);
+    // Pick it: its query in the address and the form, its tickets listed.
+    await page.click('#my-views a.view-link');
+    await h.until(async () => (await ids(page)) === want, 'the saved view lists its two tickets');
+    const url = new URL(page.url());
+    h.expect(url.searchParams.get('view') === String(viewId) && url.searchParams.get('q') === 'invoice' && url.searchParams.get('priority') === '1', 'the address: ' + page.url());
+    h.expectEqual(await page.inputValue('#f-q'), 'invoice', 'the search shows');
+    h.expectEqual(await page.inputValue('#f-priority'), '1', 'the filter shows');
+    h.expectEqual(await h.text(page, '#view-lead'), 'Saved view “Invoices P1”, newest first.', 'the lead names it');
+    // Bookmarked.
+    await page.goto(url.pathname + url.search);
+    await h.until(async () => (await ids(page)) === want, 'the bookmark lists them too');
+    // Bob's shared view lists what its query lists for me.
+    await page.click('#views-menu summary');
+    await page.click('#shared-views a.view-link');
+    await page.waitForSelector('#queue-empty:not([hidden])');
+    h.expect(page.url().includes(`group=${billing.id}`), 'the shared view\'s query: ' + page.url());
+    // Rename it and share it.
+    await page.click('#views-menu summary');
+    await page.click('#my-views button:has-text("Rename")');
+    await page.waitForSelector('#view-dialog[open]');
+    h.expectEqual(await page.inputValue('#view-name'), 'Invoices P1', 'the dialog has its name');
+    await page.fill('#view-name', 'P1 invoices');
+    await page.selectOption('#view-share', String(billing.id));
+    await page.click('#view-submit');
+    await page.waitForSelector('#view-dialog:not([open])', { state: 'attached' });
+    await page.waitForFunction(() => document.querySelector('#views-msg').textContent === 'View P1 invoices changed.');
+    const renamed = await server.expect(200, 'GET', `/api/v1/views/${viewId}`, undefined, bob);
+    h.expect(renamed.name === 'P1 invoices' && renamed.group_id === billing.id, 'renamed and shared: Bob sees it: ' + JSON.stringify(renamed));
+    // Delete it, on a second press.
+    await page.click('#views-menu summary');
+    await page.click('#my-views .view-delete');
+    h.expectEqual(await h.text(page, '#my-views .view-delete'), 'Press again to delete P1 invoices', 'asks again');
+    await page.click('#my-views .view-delete');
+    await page.waitForFunction(() => document.querySelector('#views-msg').textContent === 'View P1 invoices deleted.');
+    await server.expect(404, 'GET', `/api/v1/views/${viewId}`, undefined, ctx.fixtures.agent.token);
+    // A phone: the menu fits.
+    const phone = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 375, height: 740 } });
+    await h.enableAxe(phone.context());
+    await phone.goto('/agent');
+    await phone.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    await phone.click('#views-menu summary');
+    await phone.waitForSelector('#shared-views a.view-link');
+    h.expect((await pageWidth(phone)) <= 375, `the menu fits a phone (${await pageWidth(phone)})`);
+    for (const p of await h.accessibilityProblems(phone)) problems.push('375px the views menu: ' + p);
+    // In Romanian.
+    await phone.selectOption('#lang-switch', 'ro');
+    h.expectEqual(await h.text(phone, '#views-menu summary span'), 'Vederi salvate', 'the menu in Romanian');
+    h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
+  }],
+
   ['queue_screenshots', async (ctx) => {
     const { h } = ctx;
     await crowd(ctx, 30);
@@ -266,6 +454,17 @@ export const tests = [
     await page.waitForFunction(() => document.querySelectorAll('#queue-rows tr').length >= 30);
     await page.waitForSelector('#queue-rows tr[data-state="over"]');
     await h.screenshot(page, ctx.shots, 'agent-queue', { fullPage: false });
+    // Three selected for the bulk bar, and the saved views' menu open.
+    await ctx.server.expect(201, 'POST', '/api/v1/views', { name: 'Unassigned P1', query: 'status=open&priority=1&assignee=none' }, ctx.fixtures.agent.token);
+    await ctx.server.expect(201, 'POST', '/api/v1/views', { name: 'Umbrella, breached', query: `org=${ctx.state.umbrella.id}&sla=breached` }, ctx.fixtures.agent.token);
+    const busy = await pageAs(ctx, ctx.fixtures.agent, { ...frozen, viewport: { width: 1280, height: 800 } });
+    await busy.goto('/agent');
+    await busy.waitForSelector('#queue-rows tr[data-state="over"]');
+    for (const tr of (await busy.$$('#queue-rows tr')).slice(0, 3)) await (await tr.$('.row-select')).check();
+    await busy.waitForSelector('#bulk-bar:not([hidden])');
+    await busy.click('#views-menu summary');
+    await busy.waitForSelector('#my-views a.view-link');
+    await h.screenshot(busy, ctx.shots, 'agent-queue-bulk', { fullPage: false });
     const phone = await pageAs(ctx, ctx.fixtures.agent, { ...frozen, viewport: { width: 375, height: 740 } });
     await phone.goto('/agent');
     await phone.waitForSelector('#queue-rows tr[data-state="over"]');

@@ -10,7 +10,9 @@
 //     open tickets of GET /tickets?assignee=me, ?group=mine,
 //     ?assignee=none, newest first (?status= picks another status; "any"
 //     for every one);
-//   - a search (?q=) or a status on "All": GET /tickets with them.
+//   - a search (?q=) or a status on "All": GET /tickets with them;
+//   - a saved view (?view=ID&<its query>, saved-views.js): GET /tickets?<its
+//     query>.
 // Below it, the follow-ups (GET /queue/follow-ups): answered tickets whose
 // customer wrote again, and reopened ones, longest waiting first.
 //
@@ -22,11 +24,15 @@
 // again every 20 s while the tab is visible; a refresh that changes
 // nothing leaves the rows (and the focus in them) alone.
 //
+// Rows are selected with their checkboxes (or x) for the bulk bar
+// (bulk-bar.js): one change, all or nothing, for up to 100 tickets.
+//
 // The keyboard (shortcuts.js; "?" lists them): j/k or the arrows move the
 // current row (aria-current, and the focus on its link), Enter or o opens
-// it, r opens it at the reply box, a at its assignment, x selects it, /
-// goes to the search. The ids listed are kept for the ticket page
-// (sessionStorage "garant.queueNav"), whose j/k walk them.
+// it, r opens it at the reply box, a assigns the selected tickets (or the
+// current one) in the bulk bar, x selects it, / goes to the search. The
+// ids listed are kept for the ticket page (sessionStorage
+// "garant.queueNav"), whose j/k walk them.
 
 import { api } from './api.js';
 import { loadWindows } from './business.js';
@@ -34,7 +40,9 @@ import { $, $$, fill, h, say } from './dom.js';
 import { onLanguage, t } from './i18n.js';
 import { planName, priorityLabel } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
+import { mountBulkBar } from './bulk-bar.js';
 import { rowsSignature, tickAges, ticketRow } from './queue-rows.js';
+import { mountSavedViews } from './saved-views.js';
 import { mountShortcuts } from './shortcuts.js';
 import { formatInstant, now, userZone } from './time.js';
 
@@ -76,12 +84,15 @@ run(async () => {
   /** Parameters of a bookmarked list that the form does not show
    *  (breached, requester, an agent's id...): passed on as they are. */
   let extra = new URLSearchParams();
+  /** "all", a built-in view's name, or "saved" (savedId: the view's id). */
   let view = 'all';
+  let savedId = null;
 
   function fromAddress() {
     const params = new URLSearchParams(location.search);
     const v = params.get('view');
-    view = v && Object.hasOwn(VIEWS, v) ? v : 'all';
+    savedId = v && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : null;
+    view = savedId ? 'saved' : v && Object.hasOwn(VIEWS, v) ? v : 'all';
     for (const k of FILTERS) filters[k] = params.get(k) || '';
     // A built-in view lists open tickets unless told otherwise.
     if (VIEWS[view]) filters.status = !params.has('status') ? 'open' : filters.status === 'any' ? '' : filters.status;
@@ -115,9 +126,18 @@ run(async () => {
     return '/tickets?' + q;
   }
 
+  /** The query a saved view keeps of what is listed: GET /tickets's (the
+   *  queue is saved as the open tickets with its filters). */
+  function savedQuery() {
+    const q = ticketsQuery();
+    if (!listMode()) q.set('status', 'open');
+    return q.toString();
+  }
+
   function address() {
     const q = new URLSearchParams();
-    if (view !== 'all') q.set('view', view);
+    if (view === 'saved') q.set('view', String(savedId));
+    else if (view !== 'all') q.set('view', view);
     for (const k of FILTERS) {
       if (k === 'status' && VIEWS[view]) {
         if (filters.status !== 'open') q.set('status', filters.status || 'any');
@@ -168,10 +188,12 @@ run(async () => {
     const lead = $('#view-lead');
     const list = listMode();
     const tabLead = VIEWS[view] && filters.status === 'open' && !filters.q && ![...extra.keys()].length;
+    const sv = view === 'saved' && saved ? saved.find(savedId) : null;
     $('#queue-lead').hidden = list;
     lead.hidden = !list;
-    lead.textContent = !list ? '' : t(tabLead ? 'views.lead.' + view : 'views.lead.list');
+    lead.textContent = !list ? '' : sv ? t('savedViews.lead', { name: sv.name }) : t(tabLead ? 'views.lead.' + view : 'views.lead.list');
     $('#queue-caption').textContent = t(list ? 'views.caption' : 'queue.caption');
+    if (saved) saved.render();
   }
 
   /** Show another view or other filters: from the first page, the
@@ -188,6 +210,7 @@ run(async () => {
     a.addEventListener('click', (e) => {
       e.preventDefault();
       view = a.dataset.view;
+      savedId = null;
       filters.status = VIEWS[view] ? 'open' : '';
       form.elements.status.value = filters.status;
       extra = new URLSearchParams();
@@ -238,6 +261,8 @@ run(async () => {
   let followShown = null;
   /** The ids selected for the bulk bar. */
   const selected = new Set();
+  let bulk = null;
+  let saved = null;
   /** The current row's ticket (j/k), or null. */
   let currentId = null;
 
@@ -319,6 +344,7 @@ run(async () => {
       box.checked = n > 0 && n === list.length;
       box.indeterminate = n > 0 && n < list.length;
     }
+    if (bulk) bulk.render();
   }
 
   function onSelect(e) {
@@ -391,7 +417,19 @@ run(async () => {
       { keys: ['k', 'ArrowUp'], label: 'keys.prev', run: (e) => (e.key === 'ArrowUp' && !inRows(e.target) ? false : move(-1)) },
       { keys: ['Enter', 'o'], label: 'keys.openTicket', run: (e) => (e.key === 'Enter' && (!inRows(e.target) || e.target.closest('a, button')) ? false : openCurrent()) },
       { keys: ['r'], label: 'keys.reply', run: () => openCurrent('#reply') },
-      { keys: ['a'], label: 'keys.assign', run: () => openCurrent('#assign') },
+      {
+        keys: ['a'],
+        label: 'keys.assign',
+        run: () => {
+          if (!selected.size) {
+            const tr = currentRow();
+            if (!tr) return false;
+            selected.add(Number(tr.dataset.id));
+            renderSelection();
+          }
+          bulk.focus();
+        },
+      },
       {
         keys: ['x'],
         label: 'keys.select',
@@ -412,6 +450,35 @@ run(async () => {
         },
       },
     ],
+  });
+
+  // ---- the bulk bar and the saved views ----
+
+  bulk = mountBulkBar({
+    selected,
+    me,
+    priorities,
+    done: () => refresh(),
+    cleared: () => renderSelection(),
+  });
+
+  /** Show a saved view: its query in the form and the address. */
+  function selectView(v) {
+    view = 'saved';
+    savedId = v.id;
+    const params = new URLSearchParams(v.query);
+    for (const k of FILTERS) filters[k] = params.get(k) || '';
+    extra = new URLSearchParams();
+    for (const [k, val] of params) if (!FILTERS.includes(k)) extra.append(k, val);
+    renderFilters();
+    apply();
+  }
+
+  saved = mountSavedViews({
+    me: session.user,
+    query: savedQuery,
+    active: () => (view === 'saved' ? savedId : null),
+    select: selectView,
   });
 
   // ---- loading ----
@@ -474,7 +541,7 @@ run(async () => {
 
   renderFilters();
   renderTabs();
-  await refresh();
+  await Promise.all([refresh(), saved.load().then(renderTabs)]);
   setInterval(() => {
     if (document.visibilityState === 'visible') refresh();
   }, POLL_MS);
@@ -485,6 +552,7 @@ run(async () => {
   onLanguage(() => {
     renderFilters();
     renderTabs();
+    bulk.relabel();
     render();
     renderFollowUps();
     afterRows();
