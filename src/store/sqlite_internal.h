@@ -78,14 +78,10 @@ int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const
 ** statement runs. */
 int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
-/* A ticket's last update by a person (store_tickets.h, updated_at): its
-** latest event with an actor, found walking the index ticket_events_ticket
-** backwards from its newest event (past the SLA monitor's, which have
-** none), else its submission. One short index walk per row: the queue
-** stays index-driven. */
-#define GS_SQLITE_TICKET_UPDATED_AT                                                             \
-    "COALESCE((SELECT e.at FROM ticket_events e WHERE e.ticket_id = t.id AND e.actor_id IS NOT NULL" \
-    " ORDER BY e.id DESC LIMIT 1), t.submitted_at)"
+/* A ticket's last update by a person (store_tickets.h, updated_at): the
+** instant of its latest event with an actor, which a trigger keeps on the
+** row (schema migration 20), else its submission. */
+#define GS_SQLITE_TICKET_UPDATED_AT "COALESCE(t.updated_at, t.submitted_at)"
 
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),
 ** joined with its organization and requester; append WHERE/ORDER BY.

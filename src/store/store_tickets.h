@@ -61,7 +61,9 @@ typedef struct garant_ticket {
                                  ** with an actor (a reply, a note, a status,
                                  ** priority or assignment change), else
                                  ** submitted_at; the SLA monitor's events
-                                 ** do not count. Ignored by insert. */
+                                 ** do not count. The store keeps it as
+                                 ** events are appended (SQLite: a trigger);
+                                 ** ignored by insert. */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */

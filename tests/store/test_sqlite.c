@@ -300,6 +300,54 @@ static void test_tickets_created_before_migration_5(void **state)
     garant_store_close(st);
 }
 
+/* The migration that keeps a ticket's last update by a person on its row
+** (store_tickets.h, updated_at) gives the tickets of an older file theirs:
+** the latest event with an actor, not the SLA monitor's after it, and
+** none to a ticket whose only events are the system's; from then on the
+** trigger keeps it. Found by its trigger's name, wherever the migration
+** ends up in the list. */
+static void test_updated_at_migration(void **state)
+{
+    fixture *f = *state;
+    int k = -1;
+    for (int v = 0; v < gs_sqlite_migration_count; v++)
+        if (strstr(gs_sqlite_migrations[v], "ticket_events_update_ticket")) k = v;
+    assert_true(k > 4);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (int v = 0; v < k; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = %d;"
+             "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Old', 'professional', 0);"
+             "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
+             "  VALUES (1, 'old@old.example', 'Olga', 'customer', 1, 'x', 0);"
+             "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority, initial_priority, plan,"
+             "  environment, submitted_at, first_response_due, warn_at)"
+             "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700),"
+             "         (8, 1, 1, 't', 'b', 2, 2, 'professional', 'production', 110, 900, 700);"
+             "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) VALUES"
+             "  (7, 150, 1, 'replied', '{}'), (7, 950, NULL, 'sla_breach', '{}'), (8, 960, NULL, 'sla_breach', '{}');",
+             k);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    garant_store *st = open_store(f, 1);
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    garant_store_conn *w = ops->writer(st);
+    garant_ticket t;
+    assert_ok(ops->tickets->get(w, 7, &t));
+    assert_int_equal(t.updated_at, 150);
+    assert_ok(ops->tickets->get(w, 8, &t));
+    assert_int_equal(t.updated_at, 110);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM tickets WHERE updated_at IS NULL"), 1);
+    garant_event_in ev = {.ticket_id = 8, .at = 1000, .actor_id = 1, .kind = "replied"};
+    assert_ok(ops->tickets->append_event(w, &ev));
+    assert_ok(ops->tickets->get(w, 8, &t));
+    assert_int_equal(t.updated_at, 1000);
+    garant_store_close(st);
+}
+
 static void test_targets(void **state)
 {
     fixture *f = *state;
@@ -720,6 +768,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_once_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tickets_created_before_migration_5, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_updated_at_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
