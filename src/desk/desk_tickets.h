@@ -30,6 +30,13 @@ garant_ticket_terms desk_ticket_terms(const garant_ticket *t, int priority);
 /* The SLA state of t at now (the states above). Static storage. */
 const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now);
 
+/* The one lateness figure (garant_lateness_format) of t's first response
+** due at due_s, at at_s: target time left, negative once late. Business
+** seconds for a business target (*out_business = 1); wall seconds for a
+** 24/7 target, or when pol no longer knows t's terms (*out_business = 0). */
+void desk_ticket_remaining(int64_t *out_left_s, int *out_business, const garant_policy *pol, const garant_ticket *t,
+                           int64_t due_s, int64_t at_s);
+
 /* The instant t's deadline counts from and the priority whose target it
 ** counts, replaying its priority changes (read through c, which may be
 ** NULL) when the current priority's clock from submission does not give

@@ -77,6 +77,18 @@ const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now)
     return "active";
 }
 
+void desk_ticket_remaining(int64_t *out_left_s, int *out_business, const garant_policy *pol, const garant_ticket *t,
+                           int64_t due_s, int64_t at_s)
+{
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
+    garant_target target;
+    *out_business = garant_policy_target(&target, pol, &terms) == 0 && target.kind == GARANT_TARGET_BUSINESS;
+    if (!*out_business || garant_clock_remaining(out_left_s, pol, &terms, due_s, at_s) != 0) {
+        *out_left_s = due_s - at_s; /* wall time: a 24/7 target, or for want of the terms' calendar */
+        *out_business = 0;
+    }
+}
+
 /* The instant a ticket's deadline counts from and the priority whose
 ** target it counts: the clock's own walk through the priority changes
 ** (garant_clock_reclassify), remembering where the deadline came from.

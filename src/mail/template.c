@@ -45,8 +45,9 @@ static const spec TEMPLATES[] = {
     /* A login locked by failed passwords: the link lifts it (issue 13). */
     {"account_unlock", LIST("name", "link", "expires")},
     {"staff_new_p1", LIST("ticket", "subject", "org", "requester", "promise", "link")},
-    {"staff_warning", LIST("ticket", "subject", "org", "priority", "deadline_cet", "remaining", "link")},
-    {"staff_breach", LIST("ticket", "subject", "org", "priority", "deadline_cet", "overdue", "link")},
+    /* lateness: one of the phrases left/late(_business), the one figure. */
+    {"staff_warning", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
+    {"staff_breach", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
 };
 #define NTPL (sizeof TEMPLATES / sizeof TEMPLATES[0])
 
@@ -57,6 +58,12 @@ static const spec PHRASES[] = {
     {"no_deadline", LIST("reason")},
     /* A ticket that came by mail is filed at the default priority. */
     {"filed_by_mail", LIST("priority", "link")},
+    /* The one lateness figure (garant_lateness_format) in words: span is
+    ** garant_lateness_span's "29 h", business targets count open hours. */
+    {"left", LIST("span")},
+    {"left_business", LIST("span")},
+    {"late", LIST("span")},
+    {"late_business", LIST("span")},
 };
 #define NPHRASE (sizeof PHRASES / sizeof PHRASES[0])
 
