@@ -129,9 +129,13 @@ export async function initPage(opts = {}) {
       return new Promise(() => {});
     }
   }
-  // The policy's priorities, for their names in the page's language (asked
-  // only with a session: a 401 would send the page to the login).
-  if (session) learnPriorities(await api('GET', '/policy/summary').catch(() => null));
+  // The policy's summary, for the priorities' names in the page's language
+  // (asked only with a session: a 401 would send the page to the login).
+  // The page gets it as session.summary (null if it could not be read).
+  if (session) {
+    session.summary = await api('GET', '/policy/summary').catch(() => null);
+    learnPriorities(session.summary);
+  }
   mountHeader(session, opts.nav);
   if (opts.auth === 'required' && !session) {
     goLogin();
