@@ -72,7 +72,13 @@ typedef struct desk_options {
     /* Attachments (desk_attachments.h), in bytes; 0 = the defaults. */
     int64_t attachment_max_bytes;         /* one file: 25 MB */
     int64_t ticket_attachments_max_bytes; /* all of a ticket's: 100 MB */
+    /* Mail retention: days a sent or failed mail's bytes are kept in the
+    ** outbox (the row stays); 0 = DESK_MAIL_KEEP_DAYS, negative = always. */
+    int mail_keep_days;
 } desk_options;
+
+/* Days a sent mail's bytes are kept by default (desk_options). */
+#define DESK_MAIL_KEEP_DAYS 90
 
 /* Open the store at opt->db_path, load the policy in force and start the
 ** write path (not the monitor: desk_start_monitor). Caller owns *out;
@@ -235,6 +241,7 @@ typedef struct desk_mail_stats {
     uint64_t retries;            /* temporary failures, to be retried */
     int64_t queued, sent, failed;
     int64_t oldest_queued_age_s; /* 0: none queued */
+    uint64_t pruned;             /* mails whose bytes retention dropped */
 } desk_mail_stats;
 
 /* Counters for /metrics. */

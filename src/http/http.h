@@ -296,6 +296,7 @@ typedef struct garant_server_options {
     int autoreply_max;           /* desk_options.autoreply_max */
     int64_t attachment_max_bytes;         /* desk_options'; 0 = the default */
     int64_t ticket_attachments_max_bytes; /* desk_options'; 0 = the default */
+    int mail_keep_days;          /* desk_options.mail_keep_days */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a
     ** failure stops the server), stopped after HTTP has stopped and before

@@ -803,6 +803,7 @@ int garant_server_run(const garant_server_options *opt)
         .autoreply_max = opt->autoreply_max,
         .attachment_max_bytes = opt->attachment_max_bytes,
         .ticket_attachments_max_bytes = opt->ticket_attachments_max_bytes,
+        .mail_keep_days = opt->mail_keep_days,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,

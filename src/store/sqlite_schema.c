@@ -451,6 +451,12 @@ const char *const gs_sqlite_migrations[] = {
     "  plan, product, environment, initial_due, initial_warn_at, created_in_events, filed_group_id,"
     "  filed_assignee_id, filed_by ON tickets"
     "  BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;",
+    /* 19: mail retention (issue 14; src/store/sqlite_mail.c, prune). A
+    ** sent or failed mail's bytes (a reply's files ride along, base64) are
+    ** dropped after the retention time; the row stays, with pruned_at. The
+    ** partial index holds the rows still to prune. */
+    "ALTER TABLE mail_outbox ADD COLUMN pruned_at INTEGER;"
+    "CREATE INDEX mail_outbox_unpruned ON mail_outbox(created_at) WHERE state != 'queued' AND pruned_at IS NULL;",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);
