@@ -237,6 +237,58 @@ static void test_key_kept_once(void **state)
     assert_memory_equal(out, a, sizeof a);
 }
 
+/* Retention drops the bytes of old sent and failed mails, oldest first
+** and at most limit a call, never a queued mail's, and keeps the row:
+** its Message-ID still attributes a late bounce. */
+static void test_prune(void **state)
+{
+    fixture *fx = *state;
+    int64_t old_sent = queue(fx, "a@acme.example", "aaaa", T0);
+    int64_t old_failed = queue(fx, "b@acme.example", "bbbb", T0 + 1);
+    int64_t old_queued = queue(fx, "c@acme.example", "cccc", T0 + 2);
+    int64_t new_sent = queue(fx, "d@acme.example", "dddd", T0 + 100);
+    st_check(fx->mail->mark_sent(fx->w, old_sent, T0 + 3), "sent");
+    st_check(fx->mail->mark_failed(fx->w, old_failed, T0 + 3, "550 no"), "failed");
+    st_check(fx->mail->mark_sent(fx->w, new_sent, T0 + 101), "sent");
+
+    int n = -1;
+    assert_int_equal(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 0, &n), GARANT_EINVAL);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 1, &n), "prune one");
+    assert_int_equal(n, 1);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 10, &n), "prune the rest");
+    assert_int_equal(n, 1);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1001, 10, &n), "prune again");
+    assert_int_equal(n, 0);
+
+    void *bytes;
+    size_t len;
+    int64_t kept[] = {old_queued, new_sent};
+    for (size_t i = 0; i < 2; i++) {
+        st_check(fx->mail->load_raw(fx->w, kept[i], &bytes, &len), "load_raw kept");
+        assert_int_equal(len, 4);
+        free(bytes);
+    }
+    st_check(fx->mail->load_raw(fx->w, old_sent, &bytes, &len), "load_raw pruned");
+    assert_int_equal(len, 0);
+    free(bytes);
+
+    json_t *list;
+    st_check(fx->mail->list(fx->w, 10, &list), "list");
+    assert_int_equal(json_array_size(list), 4);
+    int64_t want_pruned_at[] = {T0 + 1000, T0 + 1000, 0, 0};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *row = json_array_get(list, i);
+        assert_int_equal(json_integer_value(json_object_get(row, "pruned_at")), want_pruned_at[i]);
+        assert_non_null(json_string_value(json_object_get(row, "message_id")));
+    }
+    json_decref(list);
+    garant_mail_counts k;
+    st_check(fx->mail->counts(fx->w, &k), "counts");
+    assert_int_equal(k.sent, 2);
+    assert_int_equal(k.failed, 1);
+    assert_int_equal(k.queued, 1);
+}
+
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int run_mail_contract(const garant_store_ops *ops, const char *target)
@@ -247,7 +299,7 @@ int run_mail_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_enqueue_claim_load),        CASE(test_enqueue_refuses), CASE(test_enqueue_in_callers_transaction),
         CASE(test_claim_order_and_limit),     CASE(test_retry_then_sent_once), CASE(test_failed_and_counts),
-        CASE(test_key_kept_once),
+        CASE(test_key_kept_once),             CASE(test_prune),
     };
     char name[64];
     snprintf(name, sizeof name, "store mail (%s)", ops->name);
