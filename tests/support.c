@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "support.h"
@@ -87,4 +88,65 @@ garant_policy *t_default_policy(void)
     }
     garant_diags_free(diags);
     return pol;
+}
+
+/* ---- a store for the storage contract suites ------------------------------ */
+
+void t_store_wipe(const garant_store_ops *ops, const char *target)
+{
+    if (strcmp(ops->name, "sqlite") != 0) return;
+    char path[600];
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
+        unlink(path);
+    }
+}
+
+static void t_store_check(int rc, const char *what)
+{
+    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
+}
+
+int64_t t_store_org(garant_store_conn *w, const char *name, const char *plan, int64_t at)
+{
+    garant_org o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.plan, sizeof o.plan, "%s", plan);
+    o.created_at = at - 86400;
+    t_store_check(GS(w)->accounts->org_insert(w, &o), "org_insert");
+    return o.id;
+}
+
+int64_t t_store_user(garant_store_conn *w, const char *email, garant_role role, int64_t org_id, int64_t at)
+{
+    garant_user u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.name, sizeof u.name, "%s", email);
+    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+    u.role = role;
+    u.org_id = org_id;
+    u.created_at = at - 86400;
+    t_store_check(GS(w)->accounts->user_insert(w, &u), "user_insert");
+    return u.id;
+}
+
+int64_t t_store_ticket(garant_store_conn *w, int64_t org_id, int64_t requester_id, const char *subject,
+                       int64_t submitted_at)
+{
+    garant_ticket t;
+    memset(&t, 0, sizeof t);
+    t.org_id = org_id;
+    t.requester_id = requester_id;
+    snprintf(t.subject, sizeof t.subject, "%s", subject);
+    t.priority = t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    snprintf(t.status, sizeof t.status, "open");
+    t.submitted_at = submitted_at;
+    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+    t_store_check(GS(w)->tickets->insert(w, &t, "body"), "ticket insert");
+    return t.id;
 }

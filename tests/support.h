@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "garant/garant.h"
+#include "store.h"
 
 /* An RFC 3339 text as UTC epoch seconds; aborts the test on bad input. */
 int64_t t_at(const char *rfc3339);
@@ -45,5 +46,21 @@ void t_skip(const char *fmt, ...)
 ** count as exit status would read 256 failures as success and 77 as a
 ** skip), else 77 if any test was skipped with t_skip, else 0. */
 int t_exit_status(int failed);
+
+/* ---- a store for the storage contract suites (tests/store/) ---------- */
+
+/* Remove an SQLite target and its -wal, -shm and -journal files (other
+** backends: nothing), so a case starts from an empty store. */
+void t_store_wipe(const garant_store_ops *ops, const char *target);
+
+/* A row each, through the write connection w; aborts the test on failure.
+** An organization on plan (created a day before at), a user (a customer
+** when org_id is nonzero; "name" is the address; not verified), a ticket
+** of org_id's requester filed at submitted_at at priority 3 with no
+** deadline. Their ids. */
+int64_t t_store_org(garant_store_conn *w, const char *name, const char *plan, int64_t at);
+int64_t t_store_user(garant_store_conn *w, const char *email, garant_role role, int64_t org_id, int64_t at);
+int64_t t_store_ticket(garant_store_conn *w, int64_t org_id, int64_t requester_id, const char *subject,
+                       int64_t submitted_at);
 
 #endif
