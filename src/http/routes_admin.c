@@ -591,8 +591,8 @@ static int user_update(http_req *r)
     if (!v[0] && !v[1] && !v[3] && !v[4])
         return garant__error(GARANT_EINVAL, v[2] ? "'org_id' goes with 'role': give {\"role\": \"customer\", "
                                                    "\"org_id\": N}"
-                                                 : "nothing to change: give 'active', 'role' (customer, agent or "
-                                                   "admin), 'org_manager' or 'approval'");
+                                                 : "nothing to change: 'active' is required, or 'role' "
+                                                   "(customer, agent or admin), 'org_manager' or 'approval'");
     user_job j;
     memset(&j, 0, sizeof j);
     j.id = r->id;
