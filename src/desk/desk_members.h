@@ -47,7 +47,7 @@ const char *desk_member_state(garant_approval approval, int64_t deactivated_at);
 ** cannot be built is logged and left out; it never undoes the joining.
 ** *out_mailed says how many were queued (wake the sender after the
 ** commit). */
-int desk_member_joined(int *out_mailed, garant_store_conn *w, garant_desk *d, garant_user *u, int64_t now);
+int desk_member_joined(int *out_mailed, garant_store_conn *w, garant_desk *d, garant_user *u);
 
 /* 0 if u may manage her organization's members (an active, approved
 ** manager), else GARANT_EPERM saying why. */

@@ -53,9 +53,8 @@ static int queue_mail(int *out_queued, garant_store_conn *w, garant_desk *d, con
     return rc;
 }
 
-int desk_member_joined(int *out_mailed, garant_store_conn *w, garant_desk *d, garant_user *u, int64_t now)
+int desk_member_joined(int *out_mailed, garant_store_conn *w, garant_desk *d, garant_user *u)
 {
-    (void)now;
     *out_mailed = 0;
     garant_org org;
     int rc = GS(w)->accounts->org_get(w, u->org_id, &org);
@@ -95,10 +94,10 @@ int desk_members_filter(garant_user_filter *f, const garant_user *who)
 }
 
 int desk_member_decide_on(garant_user *out, int *out_mailed, garant_store_conn *w, garant_desk *d,
-                          const desk_actor *who_, int64_t id, int approve)
+                          const desk_actor *who, int64_t id, int approve)
 {
     *out_mailed = 0;
-    const garant_user *by = who_->user;
+    const garant_user *by = who->user;
     int admin = by->role == GARANT_ROLE_ADMIN;
     int rc = admin ? 0 : desk_member_manager_check(by);
     if (rc) return rc;
@@ -112,10 +111,10 @@ int desk_member_decide_on(garant_user *out, int *out_mailed, garant_store_conn *
     if (m->approval != GARANT_APPROVAL_PENDING)
         return garant__error(GARANT_ECONFLICT, "%s is not waiting for approval (%s)", m->email,
                              desk_member_state(m->approval, m->deactivated_at));
-    desk_admin_by who = {by->id, who_->now};
+    desk_admin_by audit = {by->id, who->now};
     if (approve) {
         if ((rc = GS(w)->admin->user_set_approval(w, m->id, GARANT_APPROVAL_APPROVED))) return rc;
-        if ((rc = desk_admin_audit(w, &who, "member_approved", m->id, "pending", "approved", 0))) return rc;
+        if ((rc = desk_admin_audit(w, &audit, "member_approved", m->id, "pending", "approved", 0))) return rc;
         m->approval = GARANT_APPROVAL_APPROVED;
         /* A member her organization's deactivation holds is approved all
         ** the same, and told nothing until it is back. */
@@ -129,12 +128,12 @@ int desk_member_decide_on(garant_user *out, int *out_mailed, garant_store_conn *
     }
     if ((rc = GS(w)->admin->user_set_approval(w, m->id, GARANT_APPROVAL_REFUSED))) return rc;
     if (!m->deactivated_at) {
-        if ((rc = GS(w)->accounts->user_set_deactivated(w, m->id, who.now))) return rc;
-        m->deactivated_at = who.now;
+        if ((rc = GS(w)->accounts->user_set_deactivated(w, m->id, audit.now))) return rc;
+        m->deactivated_at = audit.now;
     }
-    if ((rc = GS(w)->accounts->session_revoke_user(w, m->id, who.now))) return rc;
+    if ((rc = GS(w)->accounts->session_revoke_user(w, m->id, audit.now))) return rc;
     m->approval = GARANT_APPROVAL_REFUSED;
-    return desk_admin_audit(w, &who, "member_refused", m->id, "pending", "refused", 0);
+    return desk_admin_audit(w, &audit, "member_refused", m->id, "pending", "refused", 0);
 }
 
 typedef struct decide_job {

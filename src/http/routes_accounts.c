@@ -482,7 +482,7 @@ static int verify_write(garant_store_conn *w, void *arg)
     u->created_at = u->verified_at = j->now;
     if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
     if ((rc = a->user_insert(w, u))) return rc;
-    if ((rc = desk_member_joined(&j->mailed, w, j->desk, u, j->now))) return rc;
+    if ((rc = desk_member_joined(&j->mailed, w, j->desk, u))) return rc;
     /* The language chosen in the browser at sign-up, if any. */
     if (language[0] && (rc = GS(w)->notify->prefs_set(w, u->id, language, NULL))) return rc;
     /* A deactivated organization's new user is deactivated with it, and

@@ -103,10 +103,13 @@ export const tests = [
     h.expect(!(await miaPage.isVisible('#member-rows tr[data-email="alice@acme.example"]')), 'only those who wait, first');
     await axeClean(h, miaPage, 'members, 1280 px');
     await h.screenshot(miaPage, ctx.shots, 'members', { fullPage: false });
+    const mailedBefore = smtp.mails.length;
     await miaPage.click(`${daveRow} .member-approve`);
     await miaPage.waitForSelector(`${daveRow}[data-state="active"]`);
     h.expectEqual(await h.text(miaPage, '#members-msg'), 'Dave Doe is approved and can now see and file tickets.', 'approved');
-    const approvalMail = await smtp.waitFor('dave@acme.example');
+    // The approval's mail, not his verification's: one sent after the click.
+    const approvalMail = await h.until(() => smtp.mails.slice(mailedBefore).find((m) => m.to.includes('dave@acme.example')),
+      'the mail telling Dave he is approved');
     // In Romanian: he chose it on the waiting page, which is his mails' language.
     h.expect(approvalMail.data.includes('v-a aprobat contul') && approvalMail.data.includes('/tickets'), 'Dave is told by mail, in Romanian:\n' + approvalMail.data);
 
