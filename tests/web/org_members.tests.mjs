@@ -49,6 +49,8 @@ export const tests = [
       'Acme: Members see their own; new members wait for a manager’s approval (members it has are not affected).', 'saved');
     const org = await server.expect(200, 'GET', `/api/v1/orgs/${acmeId}`, undefined, admin.token);
     h.expect(org.ticket_visibility === 'own' && org.approval_required === true, 'the server agrees: ' + JSON.stringify(org));
+    await page.locator('#org-table').scrollIntoViewIfNeeded();
+    await h.screenshot(page, ctx.shots, 'admin-org-members', { fullPage: false });
     // Mia becomes Acme's manager.
     await page.goto('/admin#users');
     const miaRow = '#user-rows tr[data-email="mia@acme.example"]';
@@ -59,7 +61,6 @@ export const tests = [
     const users = await server.expect(200, 'GET', '/api/v1/users?org_id=' + acmeId, undefined, admin.token);
     h.expect(users.users.find((u) => u.email === mia.email).org_manager === true, 'the server agrees Mia manages Acme');
     await axeClean(h, page, 'admin, 1280 px');
-    await h.screenshot(page, ctx.shots, 'admin-org-members', { fullPage: false });
 
     // ---- Dave joins: the waiting page, whatever page he opens ----
     const dave = await h.makeCustomer(server, smtp, 'dave@acme.example', 'Dave Doe');

@@ -577,7 +577,7 @@ const STRINGS = {
     // page, the managers' members page, the admin's settings ----
     'nav.members': 'Members',
     'pending.title': 'Waiting for approval',
-    'pending.text': 'Your organization, {org}, approves its new members. One of its managers must approve your account before you can see or file tickets; they have been told.',
+    'pending.text': 'Your organization, {org}, approves its new members: one of its managers, or our support team, must approve your account before you can see or file tickets. Its managers have been told.',
     'pending.mail': 'We will write to {email} as soon as you are approved.',
     'pending.again': 'Check again',
     'verify.pending': 'Your address {email} is confirmed. Your organization approves its new members: you can log in, and you will see its tickets once one of its managers has approved you.',
@@ -1204,7 +1204,7 @@ const STRINGS = {
     // page, the managers' members page, the admin's settings ----
     'nav.members': 'Membri',
     'pending.title': 'În așteptarea aprobării',
-    'pending.text': 'Organizația dumneavoastră, {org}, își aprobă membrii noi. Unul dintre managerii ei trebuie să vă aprobe contul înainte să puteți vedea sau deschide tichete; a fost anunțat.',
+    'pending.text': 'Organizația dumneavoastră, {org}, își aprobă membrii noi: unul dintre managerii ei sau echipa noastră de asistență trebuie să vă aprobe contul înainte să puteți vedea sau deschide tichete. Managerii ei au fost anunțați.',
     'pending.mail': 'Vă vom scrie la {email} de îndată ce sunteți aprobat.',
     'pending.again': 'Verificați din nou',
     'verify.pending': 'Adresa {email} este confirmată. Organizația dumneavoastră își aprobă membrii noi: vă puteți autentifica, iar tichetele ei le veți vedea după ce unul dintre managerii ei vă aprobă.',
