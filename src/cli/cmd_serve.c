@@ -87,7 +87,7 @@ int cmd_serve(const cli_args *a)
 
 static const char *auth_name(http_auth a)
 {
-    static const char *const names[] = {"public", "user", "staff", "admin", "metrics"};
+    static const char *const names[] = {"public", "user", "staff", "admin", "metrics", "account"};
     return names[a];
 }
 

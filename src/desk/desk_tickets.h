@@ -69,8 +69,38 @@ typedef struct desk_actor {
     int64_t now;
 } desk_actor;
 
-/* A ticket the actor may see, read through c; another organization's
-** ticket is GARANT_ENOTFOUND for a customer, like one that does not exist. */
+/* ---- who sees which tickets ------------------------------------------------ */
+
+/* What of the desk's tickets a user sees (docs/api.md, "Organization
+** members"): staff every ticket; a customer her organization's tickets,
+** or only those she requested when the organization's ticket_visibility
+** is "own" and she is not one of its managers (garant_user.org_manager);
+** a member still waiting for her organization's approval (or refused)
+** none (GARANT_EPERM). The one rule every read and write of a customer's
+** tickets applies, through the functions below: a ticket, a list and a
+** search, a reply (by the browser or by mail), a follow-up, an
+** attachment. A ticket outside it is GARANT_ENOTFOUND, like one that does
+** not exist. */
+typedef struct desk_scope {
+    int all;                 /* staff: every ticket */
+    int64_t org_id;          /* a customer's organization */
+    int64_t requester_id;    /* only the tickets she requested; 0: all of org_id's */
+} desk_scope;
+
+/* u's scope, reading her organization's visibility through c when it
+** matters (a customer who is no manager). GARANT_EPERM for a pending
+** member. */
+int desk_ticket_scope(desk_scope *out, garant_store_conn *c, const garant_user *u);
+/* Does the scope hold ticket t? */
+int desk_scope_holds(const desk_scope *s, const garant_ticket *t);
+/* Narrow a list's filter to u's scope (organization, requester) and, for
+** a customer, to what she may read of a ticket (no internal notes in a
+** search): whatever the filter asked for, it finds nothing outside. */
+int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, const garant_user *u);
+
+/* A ticket the actor may see, read through c: GARANT_ENOTFOUND for a
+** ticket outside her scope, like one that does not exist; GARANT_EPERM for
+** a pending member, whatever the ticket. */
 int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id);
 
 /* ---- filing ----------------------------------------------------------------- */

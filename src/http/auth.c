@@ -130,6 +130,13 @@ static int authorize(http_req *r, const http_route *rt)
     ** sees nothing, whatever a cache still holds. */
     if (!r->user.verified_at || r->user.deactivated_at)
         return garant__error(GARANT_EAUTH, "the session's account is not active; log in again");
+    /* A member her organization's manager has not approved reaches her own
+    ** account and nothing else (desk_members.h): every other route, now
+    ** and any added later, refuses her. */
+    if (rt->auth != HTTP_ACCOUNT && r->user.role == GARANT_ROLE_CUSTOMER &&
+        (r->user.approval == GARANT_APPROVAL_PENDING || r->user.approval == GARANT_APPROVAL_REFUSED))
+        return garant__error(GARANT_EPERM, "your organization's manager has not approved your account yet: "
+                                           "until then you can neither see nor file tickets");
     if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)

@@ -39,8 +39,12 @@ typedef enum http_auth {
     HTTP_USER = 1,     /* any signed-in, verified user */
     HTTP_STAFF = 2,    /* agents and admins */
     HTTP_ADMIN = 3,    /* admins */
-    HTTP_METRICS = 4   /* admins, or the bearer token of --metrics-token-file
+    HTTP_METRICS = 4,  /* admins, or the bearer token of --metrics-token-file
                        ** (a Prometheus scraper holds no session) */
+    HTTP_ACCOUNT = 5   /* any signed-in, verified user, a member whom her
+                       ** organization has not approved (yet) too: her own
+                       ** account only (desk_members.h); HTTP_USER and up
+                       ** refuse such a member with 403 */
 } http_auth;
 
 typedef int (*http_handler)(http_req *r);
@@ -133,6 +137,7 @@ typedef struct http_file_reply {
     char disposition[1024];    /* the Content-Disposition header */
 } http_file_reply;
 extern const http_route http_routes_groups[];
+extern const http_route http_routes_members[];
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {

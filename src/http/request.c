@@ -20,7 +20,7 @@
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
     http_routes_policy, http_routes_corrections, http_routes_sla,      http_routes_reports,
-    http_routes_attachments, http_routes_groups, NULL,
+    http_routes_attachments, http_routes_groups, http_routes_members, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */

@@ -69,6 +69,7 @@
 
 #include "garant/error_wrap.h"
 #include "accounts.h"
+#include "desk_members.h"
 #include "desk_unlock.h"
 #include "server.h"
 
@@ -189,12 +190,15 @@ void http_base_url(char *out, size_t cap, garant_server *srv)
         snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
 }
 
-/* {id, email, name, role, org_id|null, verified}. Caller owns the result. */
+/* {id, email, name, role, org_id|null, verified, org_manager, approval
+** (null, "pending", "approved", "refused")}. Caller owns the result. */
 static json_t *user_json(const garant_user *u)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role",
-                     garant_role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(), "verified",
-                     u->verified_at != 0);
+    const char *approval = garant_approval_name(u->approval);
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:o}", "id", (json_int_t)u->id, "email", u->email, "name", u->name,
+                     "role", garant_role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(),
+                     "verified", u->verified_at != 0, "org_manager", u->org_manager != 0, "approval",
+                     approval ? json_string(approval) : json_null());
 }
 
 /* The address lower-cased, for lookups and throttle keys (no syntax check:
@@ -432,7 +436,9 @@ typedef struct verify_job {
     uint8_t hash[32];
     int64_t now;
     const char *plan;  /* in: the plan of an organization created for the domain */
+    garant_desk *desk; /* in */
     garant_user user;  /* out */
+    int mailed;        /* out: managers mailed about her waiting for approval */
 } verify_job;
 
 /* The link's own sign-up becomes the account, with the password chosen in
@@ -441,7 +447,8 @@ typedef struct verify_job {
 ** admin set up meanwhile, if any. An account that exists already keeps
 ** its password: a confirmed one because its owner proved the mailbox
 ** before, an unconfirmed one from before schema version 8 because this is
-** its owner's link. */
+** its owner's link. A new member of an organization that approves its
+** members waits for a manager (desk_member_joined). */
 static int verify_write(garant_store_conn *w, void *arg)
 {
     verify_job *j = arg;
@@ -475,6 +482,7 @@ static int verify_write(garant_store_conn *w, void *arg)
     u->created_at = u->verified_at = j->now;
     if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
     if ((rc = a->user_insert(w, u))) return rc;
+    if ((rc = desk_member_joined(&j->mailed, w, j->desk, u))) return rc;
     /* The language chosen in the browser at sign-up, if any. */
     if (language[0] && (rc = GS(w)->notify->prefs_set(w, u->id, language, NULL))) return rc;
     /* A deactivated organization's new user is deactivated with it, and
@@ -498,8 +506,13 @@ static int verify(http_req *r)
     http_token_hash(j.hash, json_string_value(v[0]));
     j.now = r->now;
     j.plan = signup_plan(r);
+    j.desk = r->desk;
     if ((rc = http_write(r->srv, verify_write, &j))) return rc;
-    return http_reply(r, 200, json_pack("{s:s,s:s}", "status", "verified", "email", j.user.email));
+    if (j.mailed) desk_mail_wake(r->desk);
+    /* "approval": "pending" when her organization's manager must approve her first. */
+    const char *approval = garant_approval_name(j.user.approval);
+    return http_reply(r, 200, json_pack("{s:s,s:s,s:o}", "status", "verified", "email", j.user.email, "approval",
+                                        approval ? json_string(approval) : json_null()));
 }
 
 /* ---- login and logout ------------------------------------------------ */
@@ -684,7 +697,9 @@ static int logout(http_req *r)
 
 /* GET /api/v1/me: the user, their organization, and the session (with the
 ** CSRF token, so a page reloaded with only the cookie can recover it; no
-** other site can read this answer). */
+** other site can read this answer). A member her organization has not
+** approved may call it (HTTP_ACCOUNT): user.approval "pending" is how
+** the support center knows to show the waiting page. */
 static int me(http_req *r)
 {
     json_t *org = json_null();
@@ -692,7 +707,8 @@ static int me(http_req *r)
         garant_org o;
         int rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &o);
         if (rc) return rc;
-        org = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan);
+        org = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan,
+                        "ticket_visibility", o.ticket_visibility);
     }
     /* The mail language and zone (PATCH /api/v1/me); no zone of one's own
     ** is the policy's display zone. */
@@ -891,9 +907,9 @@ const http_route http_routes_accounts[] = {
      NULL},
     {"POST", "/api/v1/login", HTTP_PUBLIC, login,
      "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING, login_body, NULL},
-    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER, NULL, NULL},
-    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL, NULL},
-    {"PATCH", "/api/v1/me", HTTP_USER, me_patch, "set one's mail language and time zone {language?, zone?}",
+    {"POST", "/api/v1/logout", HTTP_ACCOUNT, logout, "end the current session", HTTP_RUN_WORKER, NULL, NULL},
+    {"GET", "/api/v1/me", HTTP_ACCOUNT, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL, NULL},
+    {"PATCH", "/api/v1/me", HTTP_ACCOUNT, me_patch, "set one's mail language and time zone {language?, zone?}",
      HTTP_RUN_WORKER, me_patch_body, NULL},
     {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot,
      "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER, forgot_body, NULL},

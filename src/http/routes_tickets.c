@@ -3,8 +3,10 @@
 ** reclassifying, replying, the agents' queue and deadline previews.
 **
 ** Who sees what: customers file tickets and see and answer their own
-** organization's tickets only; another organization's ticket answers 404
-** exactly like a ticket that does not exist. Agents and admins see every
+** organization's tickets only, or only those they requested where the
+** organization's visibility is "own" (desk_ticket_scope, the one rule;
+** its managers see all); a ticket outside answers 404 exactly like a
+** ticket that does not exist. Agents and admins see every
 ** ticket, reclassify, change the status, write internal notes, and own
 ** the queue. Internal notes and their history events never reach a
 ** customer.
@@ -484,12 +486,10 @@ static int ticket_list(http_req *r)
         else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
     }
     f.now = r->now;
-    /* Customers see their organization only, whatever they ask for. */
-    /* Nor do they find tickets by the words of internal notes. */
-    if (!is_staff(r)) {
-        f.org_id = r->user.org_id;
-        f.public_only = 1;
-    }
+    /* Customers see their scope only (their organization's tickets, or
+    ** their own), whatever they ask for, and find no ticket by the words
+    ** of internal notes (desk_ticket_filter_scope). */
+    if ((rc = desk_ticket_filter_scope(&f, r->db, &r->user))) return rc;
     /* A customer's search or filtered list is an expensive read: counted,
     ** and only a few of her organization's at once. A plain page walks an
     ** index and is not. */

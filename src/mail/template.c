@@ -48,6 +48,10 @@ static const spec TEMPLATES[] = {
     /* lateness: one of the phrases left/late(_business), the one figure. */
     {"staff_warning", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
     {"staff_breach", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
+    /* An organization's members (issue 15, desk_members.h): a manager is
+    ** told of a member waiting for approval; the member, of her approval. */
+    {"member_pending", LIST("name", "member_name", "member_email", "org", "link")},
+    {"member_approved", LIST("name", "org", "link")},
 };
 #define NTPL (sizeof TEMPLATES / sizeof TEMPLATES[0])
 

@@ -457,6 +457,30 @@ const char *const gs_sqlite_migrations[] = {
     ** partial index holds the rows still to prune. */
     "ALTER TABLE mail_outbox ADD COLUMN pruned_at INTEGER;"
     "CREATE INDEX mail_outbox_unpruned ON mail_outbox(created_at) WHERE state != 'queued' AND pruned_at IS NULL;",
+    /* 20: who of an organization sees what (issue 15; docs/api.md,
+    ** "Organization members"). ticket_visibility 'organization' lets every
+    ** member see every ticket of the organization (the behaviour until
+    ** now, so every existing organization keeps it); 'own' only the
+    ** tickets a member requested. approval_required makes a member who
+    ** joins by confirming an address of the organization's domain wait
+    ** for a manager: users.approval is 'pending' until a manager (or an
+    ** admin) sets 'approved' or 'refused' (refused members are
+    ** deactivated too); NULL for everyone who never waited, so switching
+    ** approval on later touches no existing member. org_manager marks the
+    ** customers who see every ticket of their organization whatever its
+    ** visibility, and decide on pending members. Both are a customer's
+    ** only: the CHECKs refuse them on staff, and a change of role or
+    ** organization drops them (store_admin.h, user_set_role). An
+    ** 'own' member's list walks tickets_requester. */
+    "ALTER TABLE orgs ADD COLUMN ticket_visibility TEXT NOT NULL DEFAULT 'organization'"
+    "  CHECK (ticket_visibility IN ('organization', 'own'));"
+    "ALTER TABLE orgs ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 0 CHECK (approval_required IN (0, 1));"
+    "ALTER TABLE users ADD COLUMN org_manager INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (org_manager IN (0, 1) AND (org_manager = 0 OR role = 'customer'));"
+    "ALTER TABLE users ADD COLUMN approval TEXT"
+    "  CHECK (approval IS NULL OR (approval IN ('pending', 'approved', 'refused') AND role = 'customer'));"
+    "CREATE INDEX users_org_pending ON users(org_id, id) WHERE approval = 'pending';"
+    "CREATE INDEX IF NOT EXISTS tickets_requester ON tickets(requester_id, id);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -29,10 +29,15 @@
     "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"  \
     " AND (?11 = 0 OR (?11 = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?11)"            \
     " AND (?12 = 0 OR (?12 = -1 AND t.group_id IS NULL) OR t.group_id = ?12)"                  \
-    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))"
+    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))"        \
+    " AND (?14 = 0 OR t.requester_id = ?14)"
 
-/* Two shapes: one organization's tickets walk the index tickets_org, all
-** tickets walk the table backwards from the keyset. */
+/* Three shapes: one requester's tickets walk the index tickets_requester
+** (a customer who sees only her own), one organization's tickets walk
+** tickets_org, all tickets walk the table backwards from the keyset. */
+static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.requester_id = ?14 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
@@ -123,7 +128,11 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
         if (err) return err;
     }
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, f->q[0] ? SQL_SEARCH : f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
+    int err = gs_sqlite_prepare(c, f->q[0]           ? SQL_SEARCH
+                                   : f->requested_by ? SQL_LIST_REQUESTER
+                                   : f->org_id       ? SQL_LIST_ORG
+                                                     : SQL_LIST_ALL,
+                                &st);
     if (err) return err;
     if (f->q[0] && gs_sqlite_bind_text(st, 10, match) != SQLITE_OK)
         return gs_sqlite_fail(c, SQLITE_NOMEM, what);
@@ -140,6 +149,7 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
     sqlite3_bind_int64(st, 11, f->assignee_id);
     sqlite3_bind_int64(st, 12, f->group_id);
     sqlite3_bind_int64(st, 13, f->groups_of);
+    sqlite3_bind_int64(st, 14, f->requested_by);
     return gs_sqlite_rows_json(c, st, out, what);
 }
 

@@ -78,6 +78,9 @@ typedef struct garant_ticket_filter {
     int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
     int64_t group_id;         /* assigned to this group; GARANT_NOBODY: to none */
     int64_t groups_of;        /* assigned to a group this user is a member of */
+    int64_t requested_by;     /* only the tickets this user requested: a
+                              ** customer who sees her own only
+                              ** (desk_ticket_scope); 0 any */
 } garant_ticket_filter;
 
 /* A filter's "assigned to no one" (assignee_id, group_id). */

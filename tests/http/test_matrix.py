@@ -87,6 +87,11 @@ TABLE = {
     "POST /api/v1/groups":                             (401, 403, 403, 403, 422),
     "PATCH /api/v1/groups/{id}":                       (401, 403, 403, 403, 422),
     "DELETE /api/v1/groups/{id}":                      (401, 403, 403, 403, 204),
+    # An organization's managers (issue 15): none of these five is one
+    # (admins list with GET /users and decide with PATCH /users/{id}).
+    "GET /api/v1/org/members":                         (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/approve":           (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/refuse":            (401, 403, 403, 403, 403),
 }
 # A valid body for each customer route on a ticket that takes one.
 CROSS_BODY = {"/api/v1/tickets/{id}/replies": {"body": "Let me in."}}
@@ -143,7 +148,7 @@ class World:
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
                               ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
                               ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment),
-                              ("/api/v1/groups/", self.group)):
+                              ("/api/v1/groups/", self.group), ("/api/v1/org/members/", self.acme_user)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

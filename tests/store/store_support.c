@@ -79,3 +79,20 @@ int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, g
     st_check(GS(w)->accounts->user_insert(w, &u), "user_insert");
     return u.id;
 }
+
+int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,
+                      int64_t submitted_at)
+{
+    garant_ticket t = {0};
+    t.org_id = org;
+    t.requester_id = requester;
+    snprintf(t.subject, sizeof t.subject, "%s", subject);
+    t.priority = t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    snprintf(t.status, sizeof t.status, "open");
+    t.submitted_at = submitted_at;
+    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+    st_check(GS(w)->tickets->insert(w, &t, "body"), "ticket insert");
+    return t.id;
+}

@@ -43,4 +43,9 @@ int64_t st_add_org(garant_store_conn *w, const char *name, const char *plan, int
 int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, garant_role role, int64_t org,
                     int64_t created_at);
 
+/* A ticket of org's requester filed at submitted_at: priority 3 on the
+** professional plan, in production, open, with no deadline. Its id. */
+int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,
+                      int64_t submitted_at);
+
 #endif
