@@ -227,6 +227,17 @@ int desk_check_prefs(const char *language, const char *zone);
 /* The mail templates, checked at desk_open. Borrowed; valid until desk_free. */
 const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 
+/* ---- messages in the reader's language (messages.c, docs/messages.md) ---- */
+
+/* The catalogue of the server's messages in language ("ro"), NULL for
+** English (the messages as the sources write them) and for a language the
+** desk does not speak. Set it on a thread with garant__msgcat_use
+** (garant/error_wrap.h); the writer runs each write job in the language
+** of the thread that queued it. Borrowed; static. */
+const garant_msgcat *desk_messages(const char *language);
+/* Is language ("en", "ro") one the desk speaks? */
+int desk_language_known(const char *language);
+
 /* ---- counters ------------------------------------------------------------ */
 
 /* The mail sender's counters and the outbox's counts after its last round. */

@@ -734,6 +734,8 @@ static int me_patch(http_req *r)
     const char *zone = v[1] ? json_string_value(v[1]) : NULL;
     if (!language && !zone) return garant__error(GARANT_EINVAL, "give 'language', 'zone' or both");
     if ((rc = desk_user_set_prefs(r->desk, r->user.id, language, zone))) return rc;
+    /* The cached sessions hold the user with the old language. */
+    if (language) http_forget_user_sessions(r->srv, r->user.id);
     return me(r);
 }
 

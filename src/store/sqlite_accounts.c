@@ -340,7 +340,7 @@ static int org_delete_steps(gs_sqlite_conn *c, int64_t id)
 
 static const char SQL_USER_INSERT[] = "INSERT INTO users (email, name, role, org_id, password_hash, verified_at, "
                                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-#define USER_COLUMNS "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at"
+#define USER_COLUMNS "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at, language"
 static const char SQL_USER_GET[] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1";
 static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -425,6 +425,7 @@ static void read_user(garant_user *out, sqlite3_stmt *st)
     out->verified_at = sqlite3_column_int64(st, 6);
     out->created_at = sqlite3_column_int64(st, 7);
     out->deactivated_at = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
+    gs_sqlite_text(out->language, sizeof out->language, st, 9);
 }
 
 static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)

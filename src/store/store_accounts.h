@@ -43,6 +43,8 @@ typedef struct garant_user {
     int64_t verified_at;  /* 0 until the address is proven */
     int64_t created_at;
     int64_t deactivated_at; /* 0 while the user may sign in */
+    char language[8];     /* "en", "ro": their mails and, unless a request
+                          ** asks for another, the API's messages to them */
 } garant_user;
 
 /* A sign-up waiting for its address to be confirmed: not a user yet. Each
