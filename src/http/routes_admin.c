@@ -537,11 +537,11 @@ static int user_update(http_req *r)
     json_t *v[3];
     int rc = http_body_fields(r, user_update_body, v);
     if (rc) return rc;
+    if (!v[0] && !v[1] && v[2])
+        return garant__error(GARANT_EINVAL, "'org_id' goes with 'role': give {\"role\": \"customer\", \"org_id\": N}");
     if (!v[0] && !v[1])
-        return garant__error(GARANT_EINVAL, v[2] ? "'org_id' goes with 'role': give {\"role\": \"customer\", "
-                                                   "\"org_id\": N}"
-                                                 : "nothing to change: 'active' is required, or 'role' "
-                                                   "(customer, agent or admin)");
+        return garant__error(GARANT_EINVAL,
+                             "nothing to change: 'active' is required, or 'role' (customer, agent or admin)");
     user_job j;
     memset(&j, 0, sizeof j);
     j.id = r->id;

@@ -216,9 +216,11 @@ static int org_delete(garant_store_conn *gc, int64_t id)
     if (tickets)
         return garant__error(GARANT_ECONFLICT, "organization %lld has tickets, which must keep their organization; "
                              "it cannot be deleted", (long long)id);
+    if (users == 1)
+        return garant__error(GARANT_ECONFLICT, "organization %lld has a user: delete it first", (long long)id);
     if (users)
-        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld user%s: delete them first", (long long)id,
-                             (long long)users, users == 1 ? "" : "s");
+        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld users: delete them first", (long long)id,
+                             (long long)users);
     return org_delete_steps(c, id);
 }
 
