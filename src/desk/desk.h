@@ -205,6 +205,21 @@ typedef struct desk_mail_item {
 } desk_mail_item;
 /* Build the mail; free with desk_mail_item_free (also after a failure). */
 int desk_mail_prepare(desk_mail_item *out, garant_desk *d, const char *to, const char *subject, const char *body);
+/* The account mails (account_mail.c), each from its template in the
+** recipient's language ("en", "ro"; any other: English), built to be
+** queued in the caller's write job. Links are whole URLs; instants UTC
+** epoch seconds, written in the policy's display zone. Free out with
+** desk_mail_item_free, also after a failure.
+**   - verify_address: a sign-up's link, in the language chosen in the
+**     browser; again: the address has other sign-ups waiting.
+**   - account_exists: a sign-up of an address that has an account.
+**   - password_reset: the reset link. */
+int desk_mail_verification(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                           const char *language, const char *link, int64_t expires_at, int again);
+int desk_mail_account_exists(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                             const char *language, const char *login_link, const char *forgot_link);
+int desk_mail_password_reset(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                             const char *language, const char *link, int64_t expires_at);
 /* Queue m on the writer's connection w, in its transaction. */
 int desk_mail_enqueue(garant_store_conn *w, const desk_mail_item *m);
 void desk_mail_item_free(desk_mail_item *m);
