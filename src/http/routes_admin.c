@@ -64,17 +64,16 @@ int http_json_times(json_t *array)
 
 /* ---- checks ---------------------------------------------------------- */
 
-/* The names a policy lists (its plans, its stages) and how a refusal
-** speaks of them. */
+/* The names a policy lists (its plans, its stages) and the field that
+** names one. */
 typedef struct name_list {
     size_t (*count)(const garant_policy *pol);
     const char *(*name)(const garant_policy *pol, size_t i);
-    const char *field, *one, *many; /* "plan", "a plan", "plans" */
+    const char *field; /* "plan" */
 } name_list;
 
-static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan", "a plan", "plans"};
-static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage", "a product stage",
-                                 "stages"};
+static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan"};
+static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage"};
 
 /* 0 if value is one of the list's names in the policy in force, else
 ** GARANT_EINVAL naming them all. */
@@ -91,8 +90,11 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
         if (w < 0) break;
         len += (size_t)w;
     }
-    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not %s of the policy (%s: %s)", l->field, value, l->one,
-                         l->many, known);
+    if (l == &plans)
+        return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a plan of the policy (plans: %s)", l->field, value,
+                             known);
+    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a product stage of the policy (stages: %s)", l->field,
+                         value, known);
 }
 
 typedef char domain_name[DESK_MAX_DOMAIN + 1];
