@@ -505,11 +505,11 @@ typedef struct user_job {
 
 /* An admin may not shut themselves out: the desk could be left with no
 ** admin at all. */
-static int check_not_self(const user_job *j, const char *verb)
+static int check_not_self(const user_job *j, int deleting)
 {
-    if (j->id == j->self_id)
-        return garant__error(GARANT_ECONFLICT, "you cannot %s your own account; another admin can", verb);
-    return 0;
+    if (j->id != j->self_id) return 0;
+    if (deleting) return garant__error(GARANT_ECONFLICT, "you cannot delete your own account; another admin can");
+    return garant__error(GARANT_ECONFLICT, "you cannot deactivate your own account; another admin can");
 }
 
 /* Role first, then activity: both or neither (the writer's savepoint). */
@@ -561,7 +561,7 @@ static int user_update(http_req *r)
         if (org < 1) return garant__error(GARANT_EINVAL, "'org_id' must be an organization's id (1 or more)");
         j.org_id = (int64_t)org;
     }
-    if (j.active == 0 && (rc = check_not_self(&j, "deactivate"))) return rc;
+    if (j.active == 0 && (rc = check_not_self(&j, 0))) return rc;
     if ((rc = http_write(r->srv, user_update_write, &j))) return rc;
     /* Deactivated: the sessions are revoked; a new role: re-read. */
     http_forget_user_sessions(r->srv, j.id);
@@ -590,7 +590,7 @@ static int user_delete(http_req *r)
     j.id = r->id;
     j.self_id = r->user.id;
     j.by = (desk_admin_by){r->user.id, r->now};
-    int rc = check_not_self(&j, "delete");
+    int rc = check_not_self(&j, 1);
     if (!rc) rc = http_write(r->srv, user_delete_write, &j);
     if (rc) return rc;
     http_forget_user_sessions(r->srv, j.id);

@@ -55,8 +55,9 @@ def read_mo(path):
 
 
 def needs_words(msgid):
-    """Does the message hold words to translate (not only "%s: %s")?"""
-    return re.search(r'[A-Za-z]{2,}', CONVERSION.sub('', msgid)) is not None
+    """Does the message hold words to translate (not only "%s: %s" or
+    "--limits: %s", an option's name and its reason)?"""
+    return re.search(r'[A-Za-z]{2,}', re.sub(r'--[a-z-]+', '', CONVERSION.sub('', msgid))) is not None
 
 
 # The functions whose format the extractor reads, and which argument it is.
