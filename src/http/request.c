@@ -130,7 +130,8 @@ const char *http_accept_language(const char *value)
 {
     const char *best = NULL;
     int best_q = 0; /* thousandths */
-    for (const char *p = value; p && *p;) {
+    if (!value) return NULL;
+    for (const char *p = value; *p;) {
         while (*p == ' ' || *p == '\t' || *p == ',') p++;
         const char *range = p;
         while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') p++;

@@ -62,7 +62,6 @@ export const tests = [
       await page.waitForSelector('#password-error:not([hidden])');
       h.expectEqual(await h.text(page, '#password-error'), '„password” trebuie să aibă cel puțin 10 caractere',
         size + 'the server message next to the password field');
-      if (viewport.width === 1280) await h.screenshot(page, ctx.shots, 'signup-refused-ro', { fullPage: false });
       // The page's language decides, not the browser's: switched to
       // English, the same browser hears English.
       await page.selectOption('#lang-switch', 'en');
