@@ -217,7 +217,7 @@ static int org_delete(garant_store_conn *gc, int64_t id)
         return garant__error(GARANT_ECONFLICT, "organization %lld has tickets, which must keep their organization; "
                              "it cannot be deleted", (long long)id);
     if (users == 1)
-        return garant__error(GARANT_ECONFLICT, "organization %lld has a user: delete it first", (long long)id);
+        return garant__error(GARANT_ECONFLICT, "organization %lld has 1 user: delete it first", (long long)id);
     if (users)
         return garant__error(GARANT_ECONFLICT, "organization %lld has %lld users: delete them first", (long long)id,
                              (long long)users);
