@@ -23,17 +23,25 @@ static int get_user(garant_store_conn *w, int64_t id, garant_user *out)
 }
 
 /* GARANT_ECONFLICT when u is the last active admin and would stop being one. */
-static int keep_an_admin(garant_store_conn *w, const garant_user *u, const char *verb)
+typedef enum admin_change { DEMOTE, DEACTIVATE, DELETE } admin_change;
+
+static int keep_an_admin(garant_store_conn *w, const garant_user *u, admin_change change)
 {
     if (u->role != GARANT_ROLE_ADMIN || u->deactivated_at) return 0;
     int64_t admins = 0;
     int rc = GS(w)->admin->admin_count(w, &admins);
     if (rc) return rc;
-    if (admins <= 1)
+    if (admins > 1) return 0;
+    if (change == DEMOTE)
         return garant__error(GARANT_ECONFLICT,
-                             "%s is the last active admin and cannot be %s: make another user admin first", u->email,
-                             verb);
-    return 0;
+                             "%s is the last active admin and cannot be demoted: make another user admin first",
+                             u->email);
+    if (change == DEACTIVATE)
+        return garant__error(GARANT_ECONFLICT,
+                             "%s is the last active admin and cannot be deactivated: make another user admin first",
+                             u->email);
+    return garant__error(GARANT_ECONFLICT,
+                         "%s is the last active admin and cannot be deleted: make another user admin first", u->email);
 }
 
 /* An organization a customer may join: it exists and is active. */
@@ -69,7 +77,7 @@ int desk_admin_user_role(garant_user *out, garant_store_conn *w, const desk_admi
         *out = u;
         return 0;
     }
-    if (role != GARANT_ROLE_ADMIN && (rc = keep_an_admin(w, &u, "demoted"))) return rc;
+    if (role != GARANT_ROLE_ADMIN && (rc = keep_an_admin(w, &u, DEMOTE))) return rc;
     if (org_id && org_id != u.org_id && (rc = joinable_org(w, org_id))) return rc;
     if ((rc = GS(w)->admin->user_set_role(w, id, role, org_id))) return rc;
     if (role != u.role)
@@ -98,7 +106,7 @@ int desk_admin_user_active(garant_user *out, garant_store_conn *w, const desk_ad
     if (rc) return rc;
     *out = u;
     if (!active == !!u.deactivated_at) return 0;
-    if (!active && (rc = keep_an_admin(w, &u, "deactivated"))) return rc;
+    if (!active && (rc = keep_an_admin(w, &u, DEACTIVATE))) return rc;
     if (active && u.org_id) {
         int64_t off = 0;
         if ((rc = GS(w)->admin->org_deactivated_at(w, u.org_id, &off))) return rc;
@@ -126,7 +134,7 @@ int desk_admin_user_delete(garant_store_conn *w, const desk_admin_by *by, int64_
 {
     garant_user u;
     int rc = get_user(w, id, &u);
-    if (!rc) rc = keep_an_admin(w, &u, "deleted");
+    if (!rc) rc = keep_an_admin(w, &u, DELETE);
     if (!rc) rc = GS(w)->accounts->user_delete(w, id);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)id);
     if (!rc) rc = desk_admin_audit(w, by, "user_deleted", id, u.email, NULL, 0);

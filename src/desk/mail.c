@@ -61,7 +61,7 @@ typedef struct mail_text {
 static int add(mail_text *t, const char *s, size_t n)
 {
     size_t want = t->len + n + 1;
-    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", t->limit_message, t->max);
+    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", garant__tr(t->limit_message), t->max);
     int rc = garant__grow((void **)&t->s, &t->cap, want, 1);
     if (rc) return rc;
     memcpy(t->s + t->len, s, n);
@@ -130,7 +130,7 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
     snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
-    mail_text b = {.max = MAX_MESSAGE, .limit_message = "mail larger than"};
+    mail_text b = {.max = MAX_MESSAGE, .limit_message = GARANT_N_("mail larger than")};
     int rc = header(&b, "Date", date);
     if (!rc) rc = header(&b, "Message-ID", msgid);
     if (!rc) rc = header(&b, "From", from);
@@ -164,7 +164,7 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
 ** end or one of the server's own messages. */
 static int log_message(const mail_text *msg)
 {
-    mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
+    mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = GARANT_N_("logged mail larger than")};
     int rc = puts_(&out, "garant: mail (no --smtp-url, so not sent):\n");
     char line[4096];
     for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {

@@ -164,15 +164,20 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     size_t len = 0;
     for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
         if (envs & environments[i].bit)
-            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? garant__tr(" and ") : "",
                                     environments[i].name);
+    /* The priority's name and definition in the reader's language when
+    ** the policy translates them (its `translations`). */
+    const garant_msgcat *cat = garant__msgcat_current();
     const char *name = garant_policy_priority_name(pol, priority);
     const char *def = garant_policy_priority_definition(pol, priority);
-    if (!def || !def[0]) def = "see the definitions";
+    int translated = cat && garant_policy_priority_translation(pol, priority, cat->language, &name, &def) == 0;
+    if (!translated) garant__error_clear();
+    if (!def || !def[0]) def = garant__tr("see the definitions");
     char rule[80];
     snprintf(rule, sizeof rule, "%s only", allowed);
     size_t rlen = strlen(rule);
-    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
+    if (!translated && allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
         def += rlen + 1;
         while (*def == ' ') def++;
     }
@@ -180,14 +185,16 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
         int level = garant_policy_priority_level(pol, i);
         if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
-        const char *iname = garant_policy_priority_name(pol, level);
+        const char *iname = garant_policy_priority_name(pol, level), *idef;
+        if (cat && garant_policy_priority_translation(pol, level, cat->language, &iname, &idef) != 0)
+            garant__error_clear();
         size_t dl = strlen(def);
-        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
-                 env, level, iname ? iname : "?");
+        snprintf(instead, sizeof instead, garant__tr("%s For %s, choose P%d (%s)."),
+                 dl && strchr(".!?", def[dl - 1]) ? "" : ".", env, level, iname ? iname : "?");
         break;
     }
     return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
-                         allowed[0] ? allowed : "no environment", env, def, instead);
+                         allowed[0] ? allowed : garant__tr("no environment"), env, def, instead);
 }
 
 int desk_environment_known(const char *env) { return env_bit(env) != 0; }

@@ -104,6 +104,7 @@ static int authenticate(http_req *r)
     if (rc) return rc;
     r->authed = 1;
     r->via_cookie = via_cookie;
+    http_language_from_user(r);
     return 0;
 }
 
@@ -120,11 +121,10 @@ static int metrics_token_presented(http_gate *g, http_req *r)
 static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
-    if (!r->authed)
-        return garant__error(GARANT_EAUTH, rt->auth == HTTP_METRICS
-                                               ? "authentication required: send the metrics token "
-                                                 "(--metrics-token-file) or an admin's session"
-                                               : "authentication required: log in and send the session");
+    if (!r->authed && rt->auth == HTTP_METRICS)
+        return garant__error(GARANT_EAUTH, "authentication required: send the metrics token "
+                                           "(--metrics-token-file) or an admin's session");
+    if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
     /* Sessions are only made for confirmed, active accounts; an account
     ** deactivated since (its sessions end with it) or unconfirmed again
     ** sees nothing, whatever a cache still holds. */

@@ -152,6 +152,11 @@ struct http_req {
     garant_store_conn *db;     /* a read connection for this request */
     int64_t now;               /* UTC epoch seconds, from the server's clock */
     const char *client_ip;     /* for throttling and logs */
+    /* The language of the answer's messages (request.c): Accept-Language's
+    ** if it names one the desk speaks, else the signed-in user's, else
+    ** English. The threads that work on the request write in it. */
+    const garant_msgcat *messages; /* NULL: English */
+    int language_asked;        /* Accept-Language chose it */
 
     /* Authentication, filled before the handler runs when a valid session
     ** is presented (even on public routes). */

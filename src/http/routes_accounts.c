@@ -276,44 +276,29 @@ static const char *signup_plan(http_req *r)
     return n ? garant_policy_plan_name(pol, 0) : "basic";
 }
 
-/* The mail, built; free with desk_mail_item_free. */
-static int mail_verification(desk_mail_item *out, http_req *r, const char *to, const char *token, int again)
+/* The verification mail of a sign-up, in the language chosen in the
+** browser (English if none); again: the address has other sign-ups
+** waiting. Free with desk_mail_item_free. */
+static int mail_verification(desk_mail_item *out, http_req *r, const signup_job *j, const char *token, int again)
 {
-    char base[512], body[2048];
+    char base[512], link[1024];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "%s"
-             "please confirm that %s is your address by opening this link\n"
-             "within 24 hours:\n\n"
-             "%s/verify?token=%s\n\n"
-             "Until the address is confirmed, the account cannot log in. If you\n"
-             "did not sign up for garant, ignore this mail.\n",
-             again ? "someone (we hope you) signed up again with an address that is\n"
-                     "waiting for confirmation. Each link sets the password chosen in the\n"
-                     "sign-up that sent it: open the link of your own sign-up, and the\n"
-                     "others stop working.\n\n"
-                   : "",
-             to, base, token);
-    int rc = desk_mail_prepare(out, r->desk, to, "Confirm your e-mail address for garant", body);
-    sodium_memzero(body, sizeof body);
+    snprintf(link, sizeof link, "%s/verify?token=%s", base, token);
+    int rc = desk_mail_verification(out, r->desk, j->signup.email, j->signup.name, j->language ? j->language : "en",
+                                     link, j->signup.expires_at, again);
+    sodium_memzero(link, sizeof link);
     return rc;
 }
 
-static int mail_exists(desk_mail_item *out, http_req *r, const char *to)
+/* The mail to an address that has an account, in the account's language,
+** to its name: no link that changes anything. */
+static int mail_exists(desk_mail_item *out, http_req *r, const garant_user *u)
 {
-    char base[512], body[2048];
+    char base[512], login_link[600], forgot_link[600];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "someone (we hope you) tried to sign up for garant with %s, but\n"
-             "this address has an account already. Log in at\n\n"
-             "%s/login\n\n"
-             "If you forgot the password, reset it at\n\n"
-             "%s/forgot\n\n"
-             "If it was not you, ignore this mail: nothing has changed.\n",
-             to, base, base);
-    return desk_mail_prepare(out, r->desk, to, "Your garant account", body);
+    snprintf(login_link, sizeof login_link, "%s/login", base);
+    snprintf(forgot_link, sizeof forgot_link, "%s/forgot", base);
+    return desk_mail_account_exists(out, r->desk, u->email, u->name, u->language, login_link, forgot_link);
 }
 
 typedef struct signup_limit_job {
@@ -347,7 +332,8 @@ static int signup_accepted(http_req *r, const char *email)
 {
     return http_reply(r, 201,
                       json_pack("{s:s,s:s,s:s}", "status", "verification_sent", "email", email, "message",
-                                "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
+                                garant__tr("check your mailbox: we sent a link to confirm the address (valid 24 "
+                                           "hours)")));
 }
 
 static const http_field signup_body[] = {
@@ -414,8 +400,7 @@ static int signup(http_req *r)
     char token[44];
     http_token_new(token, j.token_hash);
     desk_mail_item mail;
-    rc = exists && old.verified_at ? mail_exists(&mail, r, j.signup.email)
-                                   : mail_verification(&mail, r, j.signup.email, token, exists);
+    rc = exists && old.verified_at ? mail_exists(&mail, r, &old) : mail_verification(&mail, r, &j, token, exists);
     sodium_memzero(token, sizeof token);
     if (rc) {
         desk_mail_item_free(&mail);
@@ -630,7 +615,8 @@ static int login(http_req *r)
         if (email[0] && failures_pair == PAIR_FREE_FAILURES) {
             char base[512];
             http_base_url(base, sizeof base, r->srv);
-            if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, base, r->now) == 0)
+            if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, found ? u.language : "en",
+                                          base, r->now) == 0)
                 f.offer = &offer;
         }
         int wrc = http_write(r->srv, fail_write, &f);
@@ -750,6 +736,8 @@ static int me_patch(http_req *r)
     const char *zone = v[1] ? json_string_value(v[1]) : NULL;
     if (!language && !zone) return garant__error(GARANT_EINVAL, "give 'language', 'zone' or both");
     if ((rc = desk_user_set_prefs(r->desk, r->user.id, language, zone))) return rc;
+    /* The cached sessions hold the user with the old language. */
+    if (language) http_forget_user_sessions(r->srv, r->user.id);
     return me(r);
 }
 
@@ -802,20 +790,23 @@ static int forgot(http_req *r)
     j.email = email;
     j.throttle_key = key;
     j.now = r->now;
+    /* The mail in the account's language, to its name; an address without
+    ** an account gets none, but its mail is built all the same. */
+    garant_user u;
+    rc = email[0] ? GS(r->db)->accounts->user_by_email(r->db, email, &u) : GARANT_ENOTFOUND;
+    if (rc && rc != GARANT_ENOTFOUND) return rc;
+    int known = rc == 0;
     http_token_new(token, j.token_hash);
-    char base[512], body[2048];
+    char base[512], link[1024];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "someone (we hope you) asked to reset the password of the garant\n"
-             "account %s. To choose a new password, open this link within an hour:\n\n"
-             "%s/reset?token=%s\n\n"
-             "Setting a new password logs the account out everywhere. If you did not\n"
-             "ask for this, ignore this mail: the password stays as it is.\n",
-             email, base, token);
+    snprintf(link, sizeof link, "%s/reset?token=%s", base, token);
     desk_mail_item mail;
-    if (desk_mail_prepare(&mail, r->desk, email, "Reset your garant password", body) == 0) j.mail = &mail;
-    sodium_memzero(body, sizeof body);
+    if (desk_mail_password_reset(&mail, r->desk, email, known ? u.name : email, known ? u.language : "en", link,
+                                 r->now + RESET_TTL_S) == 0)
+        j.mail = &mail;
+    else
+        garant__error_clear();
+    sodium_memzero(link, sizeof link);
     rc = http_write(r->srv, forgot_write, &j);
     if (j.mail) sodium_memzero(mail.raw, mail.raw_len);
     desk_mail_item_free(&mail);
@@ -826,7 +817,8 @@ static int forgot(http_req *r)
     if (j.send) desk_mail_wake(r->desk);
     sodium_memzero(token, sizeof token);
     return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",
-                                        "if this address has an account, a link to reset its password is on its way"));
+                                        garant__tr("if this address has an account, a link to reset its password "
+                                                   "is on its way")));
 }
 
 typedef struct reset_job {

@@ -69,17 +69,16 @@ int http_json_times(json_t *array)
 
 /* ---- checks ---------------------------------------------------------- */
 
-/* The names a policy lists (its plans, its stages) and how a refusal
-** speaks of them. */
+/* The names a policy lists (its plans, its stages) and the field that
+** names one. */
 typedef struct name_list {
     size_t (*count)(const garant_policy *pol);
     const char *(*name)(const garant_policy *pol, size_t i);
-    const char *field, *one, *many; /* "plan", "a plan", "plans" */
+    const char *field; /* "plan" */
 } name_list;
 
-static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan", "a plan", "plans"};
-static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage", "a product stage",
-                                 "stages"};
+static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan"};
+static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage"};
 
 /* 0 if value is one of the list's names in the policy in force, else
 ** GARANT_EINVAL naming them all. */
@@ -96,8 +95,11 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
         if (w < 0) break;
         len += (size_t)w;
     }
-    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not %s of the policy (%s: %s)", l->field, value, l->one,
-                         l->many, known);
+    if (l == &plans)
+        return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a plan of the policy (plans: %s)", l->field, value,
+                             known);
+    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a product stage of the policy (stages: %s)", l->field,
+                         value, known);
 }
 
 typedef char domain_name[DESK_MAX_DOMAIN + 1];
@@ -546,11 +548,11 @@ typedef struct user_job {
 
 /* An admin may not shut themselves out: the desk could be left with no
 ** admin at all. */
-static int check_not_self(const user_job *j, const char *verb)
+static int check_not_self(const user_job *j, int deleting)
 {
-    if (j->id == j->self_id)
-        return garant__error(GARANT_ECONFLICT, "you cannot %s your own account; another admin can", verb);
-    return 0;
+    if (j->id != j->self_id) return 0;
+    if (deleting) return garant__error(GARANT_ECONFLICT, "you cannot delete your own account; another admin can");
+    return garant__error(GARANT_ECONFLICT, "you cannot deactivate your own account; another admin can");
 }
 
 /* Role first, then the decision on a pending member, activity and the
@@ -588,11 +590,11 @@ static int user_update(http_req *r)
     json_t *v[5];
     int rc = http_body_fields(r, user_update_body, v);
     if (rc) return rc;
+    if (!v[0] && !v[1] && !v[3] && !v[4] && v[2])
+        return garant__error(GARANT_EINVAL, "'org_id' goes with 'role': give {\"role\": \"customer\", \"org_id\": N}");
     if (!v[0] && !v[1] && !v[3] && !v[4])
-        return garant__error(GARANT_EINVAL, v[2] ? "'org_id' goes with 'role': give {\"role\": \"customer\", "
-                                                   "\"org_id\": N}"
-                                                 : "nothing to change: 'active' is required, or 'role' "
-                                                   "(customer, agent or admin), 'org_manager' or 'approval'");
+        return garant__error(GARANT_EINVAL, "nothing to change: 'active' is required, or 'role' (customer, agent or "
+                                            "admin), 'org_manager' or 'approval'");
     user_job j;
     memset(&j, 0, sizeof j);
     j.id = r->id;
@@ -623,7 +625,7 @@ static int user_update(http_req *r)
         if (org < 1) return garant__error(GARANT_EINVAL, "'org_id' must be an organization's id (1 or more)");
         j.org_id = (int64_t)org;
     }
-    if (j.active == 0 && (rc = check_not_self(&j, "deactivate"))) return rc;
+    if (j.active == 0 && (rc = check_not_self(&j, 0))) return rc;
     if ((rc = http_write(r->srv, user_update_write, &j))) return rc;
     /* Deactivated: the sessions are revoked; a new role, a manager's flag
     ** or an approval: re-read. */
@@ -656,7 +658,7 @@ static int user_delete(http_req *r)
     j.id = r->id;
     j.self_id = r->user.id;
     j.by = (desk_admin_by){r->user.id, r->now};
-    int rc = check_not_self(&j, "delete");
+    int rc = check_not_self(&j, 1);
     if (!rc) rc = http_write(r->srv, user_delete_write, &j);
     if (rc) return rc;
     http_forget_user_sessions(r->srv, j.id);

@@ -220,9 +220,11 @@ static int org_delete(garant_store_conn *gc, int64_t id)
     if (tickets)
         return garant__error(GARANT_ECONFLICT, "organization %lld has tickets, which must keep their organization; "
                              "it cannot be deleted", (long long)id);
+    if (users == 1)
+        return garant__error(GARANT_ECONFLICT, "organization %lld has 1 user: delete it first", (long long)id);
     if (users)
-        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld user%s: delete them first", (long long)id,
-                             (long long)users, users == 1 ? "" : "s");
+        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld users: delete them first", (long long)id,
+                             (long long)users);
     return org_delete_steps(c, id);
 }
 
@@ -345,7 +347,8 @@ static int org_delete_steps(gs_sqlite_conn *c, int64_t id)
 static const char SQL_USER_INSERT[] = "INSERT INTO users (email, name, role, org_id, password_hash, verified_at, "
                                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 #define USER_COLUMNS                                                                                           \
-    "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at, org_manager, approval"
+    "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at, org_manager, approval, " \
+    "language"
 static const char SQL_USER_GET[] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1";
 static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -435,6 +438,7 @@ static void read_user(garant_user *out, sqlite3_stmt *st)
     garant_approval a = GARANT_APPROVAL_NONE; /* NULL, or the schema's CHECK's names */
     garant_approval_parse(&a, (const char *)sqlite3_column_text(st, 10));
     out->approval = a;
+    gs_sqlite_text(out->language, sizeof out->language, st, 11);
 }
 
 static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)

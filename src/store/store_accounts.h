@@ -73,6 +73,8 @@ typedef struct garant_user {
                           ** tickets and decides on its pending members */
     garant_approval approval; /* customers of an organization that approves
                           ** its members; NONE otherwise */
+    char language[8];     /* "en", "ro": their mails and, unless a request
+                          ** asks for another, the API's messages to them */
 } garant_user;
 
 /* A sign-up waiting for its address to be confirmed: not a user yet. Each

@@ -10,8 +10,10 @@
 // and applyI18n() fills them; dynamic parts re-render on the
 // "garant:language" event that setLanguage() dispatches on window.
 // The policy's priority names and definitions follow the language when the
-// policy translates them (labels.js); other texts from the server (error
-// messages, the deadline explanation) are shown as the server wrote them.
+// policy translates them (labels.js). The server writes its messages
+// (errors, notices) in the page's language, which api.js sends with every
+// call as Accept-Language; other texts from the server (the deadline
+// explanation) are shown as the server wrote them.
 
 const STRINGS = {
   en: {

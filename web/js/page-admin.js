@@ -136,7 +136,7 @@ run(async () => {
         say(box, t('admin.orgCreated', { name: o.name, plan: planName(o.plan) }), 'ok');
       } catch (err) {
         // A taken name or domain (409) goes next to its field like a 422.
-        const field = /domain/i.test(err.message) ? orgForm.elements.domains : orgForm.elements.name;
+        const field = /domain|domeni/i.test(err.message) ? orgForm.elements.domains : orgForm.elements.name;
         reportError(orgForm, err.status === 409 ? { status: 422, message: err.message } : err, { fallback: field, box });
       }
     });
