@@ -147,6 +147,41 @@ int desk_file_write(garant_store_conn *w, void *ctx);
 int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
                        const char *reason);
 
+/* ---- many tickets at once (POST /api/v1/tickets/bulk) --------------------- */
+
+/* The most tickets one bulk change takes. */
+#define DESK_BULK_MAX 100
+
+/* A change of many tickets: the fields of desk_ticket_assign and
+** desk_ticket_change, any of them together. Borrowed strings and ids. */
+typedef struct desk_bulk {
+    const int64_t *ids;        /* 1..DESK_BULK_MAX tickets, each once */
+    size_t n;
+    int set_assignee, set_group; /* which of assignee_id and group_id to set */
+    int64_t assignee_id, group_id; /* 0 clears it */
+    int priority;              /* 0 = unchanged; needs reason */
+    const char *status;        /* NULL = unchanged */
+    const char *reason;        /* NULL if none */
+} desk_bulk;
+
+/* One ticket after a bulk change. */
+typedef struct desk_bulk_result {
+    garant_ticket t;           /* as it is after the change */
+    int changed;               /* 1 if anything of it changed */
+} desk_bulk_result;
+
+/* Change every ticket of b, durably and all or nothing, in one write of
+** the write path. Each ticket is changed by the rules and with the
+** history events of desk_ticket_assign and desk_ticket_change (an
+** 'assigned' event, then 'priority_changed', then 'status_changed', by
+** who at now), so it gets the mails a single change would give it; a
+** change a ticket has already is left out for that ticket (no event).
+** The first ticket refused (one that does not exist, an assignee outside
+** its group, a priority its policy version lacks...) fails the whole
+** change with a message naming it, and nothing is written. out[i] is
+** b->ids[i]'s ticket afterwards (b->n elements, the caller's). */
+int desk_tickets_bulk(desk_bulk_result *out, garant_desk *d, const desk_actor *who, const desk_bulk *b);
+
 /* A reply to ticket id by who, durably: public (an answer) or an internal
 ** note. A customer's message reopens a pending or solved ticket and puts
 ** an answered one back in the queue as a follow-up; a closed ticket takes

@@ -284,7 +284,7 @@ int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, cons
     int rc = desk_ticket_scope(&s, c, u);
     if (rc || s.all) return rc;
     f->org_id = s.org_id;
-    f->requested_by = s.requester_id;
+    f->requester_id = s.requester_id;
     f->public_only = 1;
     return 0;
 }
@@ -393,6 +393,59 @@ int desk_file_write(garant_store_conn *w, void *ctx)
 
 /* ---- changing a ticket ------------------------------------------------------ */
 
+/* Change t's priority (0: unchanged; with reason) and/or status (NULL:
+** unchanged) on w, recorded by who. A change t has already is refused
+** (GARANT_EINVAL), or with skip_same left out. *changed is 1 if anything
+** was written. */
+static int change_on(garant_store_conn *w, garant_desk *d, const desk_actor *who, const garant_ticket *tp,
+                     int priority, const char *status, const char *reason, int skip_same, int *changed)
+{
+    garant_ticket t = *tp;
+    int rc = 0;
+    *changed = 0;
+    if (priority && priority == t.priority && skip_same) priority = 0;
+    if (status && !strcmp(status, t.status) && skip_same) status = NULL;
+    if (priority) {
+        /* Counted under the version the ticket was filed under. */
+        const garant_policy *pol;
+        if ((rc = desk_policy_version(&pol, d, w, t.policy_version))) return rc;
+        if (priority == t.priority)
+            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
+        int64_t due, warn;
+        if ((rc = desk_check_priority(pol, priority)) ||
+            (rc = desk_reclassified(pol, &t, priority, who->now, &due, &warn)))
+            return rc;
+        if ((rc = GS(w)->tickets->set_priority(w, t.id, priority))) return rc;
+        if ((due != t.first_response_due || warn != t.warn_at) &&
+            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
+            return rc;
+        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", priority, "reason", reason,
+                                 "old_due", event_time(t.first_response_due), "new_due", event_time(due));
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "priority_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+        *changed = 1;
+    }
+    if (status) {
+        if (!strcmp(status, t.status))
+            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
+        if ((rc = GS(w)->tickets->set_status(w, t.id, status))) return rc;
+        /* Pending waits for the customer; solved and closed for no one. */
+        if (t.awaiting_since && strcmp(status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
+            return rc;
+        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", status, "reason",
+                                 reason ? json_string(reason) : json_null());
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (!rc) *changed = 1;
+    }
+    return rc;
+}
+
 typedef struct patch_job {
     garant_desk *desk;
     const desk_actor *who;
@@ -405,48 +458,12 @@ typedef struct patch_job {
 static int patch_write(garant_store_conn *w, void *ctx)
 {
     patch_job *j = ctx;
-    const desk_actor *who = j->who;
     garant_ticket t;
     int rc = GS(w)->tickets->get(w, j->id, &t);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
     if (rc) return rc;
-    if (j->priority) {
-        /* Counted under the version the ticket was filed under. */
-        const garant_policy *pol;
-        if ((rc = desk_policy_version(&pol, j->desk, w, t.policy_version))) return rc;
-        if (j->priority == t.priority)
-            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
-        int64_t due, warn;
-        if ((rc = desk_check_priority(pol, j->priority)) ||
-            (rc = desk_reclassified(pol, &t, j->priority, who->now, &due, &warn)))
-            return rc;
-        if ((rc = GS(w)->tickets->set_priority(w, t.id, j->priority))) return rc;
-        if ((due != t.first_response_due || warn != t.warn_at) &&
-            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
-            return rc;
-        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", j->priority, "reason", j->reason,
-                                 "old_due", event_time(t.first_response_due), "new_due", event_time(due));
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, who->now, who->user->id, "priority_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-        if (rc) return rc;
-    }
-    if (j->status) {
-        if (!strcmp(j->status, t.status))
-            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
-        if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
-        /* Pending waits for the customer; solved and closed for no one. */
-        if (t.awaiting_since && strcmp(j->status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
-            return rc;
-        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
-                                 j->reason ? json_string(j->reason) : json_null());
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, who->now, who->user->id, "status_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-    }
-    return rc;
+    int changed;
+    return change_on(w, j->desk, j->who, &t, j->priority, j->status, j->reason, 0, &changed);
 }
 
 int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
@@ -457,6 +474,76 @@ int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int pr
     /* Its mail (notify.c) is built from the committed event: now, not at
     ** the sender's next tick. */
     if (!rc) desk_mail_wake(d);
+    return rc;
+}
+
+/* ---- many tickets at once -------------------------------------------------- */
+
+typedef struct bulk_job {
+    garant_desk *desk;
+    const desk_actor *who;
+    const desk_bulk *b;
+    desk_bulk_result *out;
+    int any;               /* something changed */
+} bulk_job;
+
+/* A refusal of one ticket of a bulk change, naming it unless the
+** message does already. */
+static int bulk_refusal(int rc, int64_t id)
+{
+    const char *msg = garant_error_last();
+    if (!strncmp(msg, "ticket ", 7)) return rc;
+    char why[400];
+    snprintf(why, sizeof why, "%s", msg);
+    return garant__error(rc, "ticket %lld: %s", (long long)id, why);
+}
+
+/* Every ticket in turn, in the job's savepoint: the first refusal returns
+** and the writer rolls back what the tickets before it wrote. */
+static int bulk_write(garant_store_conn *w, void *ctx)
+{
+    bulk_job *j = ctx;
+    const desk_bulk *b = j->b;
+    for (size_t i = 0; i < b->n; i++) {
+        garant_ticket t;
+        int64_t id = b->ids[i];
+        int rc = GS(w)->tickets->get(w, id, &t);
+        if (rc == GARANT_ENOTFOUND)
+            return garant__error(GARANT_EINVAL, "ticket %lld not found: nothing was changed", (long long)id);
+        if (rc) return rc;
+        int assigned = 0, changed = 0;
+        if (b->set_assignee || b->set_group) {
+            rc = desk_ticket_assign_on(w, j->who, &t, b->set_assignee, b->assignee_id, b->set_group, b->group_id, 1,
+                                       &assigned);
+            if (rc) return bulk_refusal(rc, id);
+        }
+        if (b->priority || b->status) {
+            rc = change_on(w, j->desk, j->who, &t, b->priority, b->status, b->reason, 1, &changed);
+            if (rc) return bulk_refusal(rc, id);
+        }
+        if ((rc = GS(w)->tickets->get(w, id, &j->out[i].t))) return rc;
+        j->out[i].changed = assigned || changed;
+        j->any = j->any || assigned || changed;
+    }
+    return 0;
+}
+
+int desk_tickets_bulk(desk_bulk_result *out, garant_desk *d, const desk_actor *who, const desk_bulk *b)
+{
+    if (b->n < 1 || b->n > DESK_BULK_MAX)
+        return garant__error(GARANT_EINVAL, "'ids' must name 1 to %d tickets (got %zu)", DESK_BULK_MAX, b->n);
+    for (size_t i = 0; i < b->n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (b->ids[k] == b->ids[i])
+                return garant__error(GARANT_EINVAL, "'ids' names ticket %lld twice", (long long)b->ids[i]);
+    if (!b->set_assignee && !b->set_group && !b->priority && !b->status)
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason'), 'status', "
+                                            "'assignee_id' or 'group_id'");
+    if (b->priority && !b->reason)
+        return garant__error(GARANT_EINVAL, "'reason' is required to change the priority: say why, for the history");
+    bulk_job j = {d, who, b, out, 0};
+    int rc = desk_write(d, bulk_write, &j, DESK_WRITE_SAVEPOINT);
+    if (!rc && j.any) desk_mail_wake(d);
     return rc;
 }
 

@@ -20,7 +20,7 @@
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
     http_routes_policy, http_routes_corrections, http_routes_sla,      http_routes_reports,
-    http_routes_attachments, http_routes_groups, http_routes_members, NULL,
+    http_routes_attachments, http_routes_groups, http_routes_members, http_routes_views, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -85,8 +85,90 @@ void *http_alloc(http_req *r, size_t n)
 
 const char *http_query(http_req *r, const char *name)
 {
+    if (r->params) {
+        for (size_t i = 0; i < r->params->n; i++)
+            if (!strcmp(r->params->name[i], name)) return r->params->value[i];
+        return NULL;
+    }
     conn_state *cs = r->impl;
     return MHD_lookup_connection_value(cs->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void http_query_from(http_req *r, const http_params *p) { r->params = p; }
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decode s[0..n) into dst as the server decodes a request's query ('+'
+** is a space, %XX a byte), NUL-terminated; -1 for a malformed escape or
+** a NUL byte. Returns the bytes written. */
+static long decode_part(char *dst, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+            if (lo < 0) return -1;
+            c = (char)(hi * 16 + lo);
+            if (!c) return -1;
+            i += 2;
+        }
+        dst[k++] = c;
+    }
+    dst[k] = '\0';
+    return (long)k;
+}
+
+int http_params_parse(http_params *out, http_req *r, const char *query)
+{
+    out->n = 0;
+    size_t len = strlen(query);
+    /* Every part decodes to at most its own length, plus its NUL. */
+    char *buf = http_alloc(r, 2 * len + 2);
+    if (!buf) return garant__error(GARANT_ENOMEM, "out of memory");
+    const char *s = query, *end = query + len;
+    while (s < end) {
+        const char *amp = memchr(s, '&', (size_t)(end - s));
+        if (!amp) amp = end;
+        if (amp == s) { /* an empty part: "a=1&&b=2", a trailing '&' */
+            s++;
+            continue;
+        }
+        const char *eq = memchr(s, '=', (size_t)(amp - s));
+        if (!eq) return garant__error(GARANT_EINVAL, "query parameter '%.*s' has no value (name=value)",
+                                      (int)(amp - s > 64 ? 64 : amp - s), s);
+        if (out->n == HTTP_PARAMS_MAX)
+            return garant__error(GARANT_EINVAL, "a query of more than %d parameters", HTTP_PARAMS_MAX);
+        long kn = decode_part(buf, s, (size_t)(eq - s));
+        if (kn < 0) goto bad;
+        out->name[out->n] = buf;
+        buf += kn + 1;
+        long vn = decode_part(buf, eq + 1, (size_t)(amp - eq - 1));
+        if (vn < 0) goto bad;
+        out->value[out->n++] = buf;
+        buf += vn + 1;
+        s = amp;
+    }
+    return 0;
+bad:
+    return garant__error(GARANT_EINVAL, "a malformed %%-escape in the query's parameter %zu (%%XX, not %%00)", out->n + 1);
+}
+
+int http_refuse_unknown_query(const char *unknown, const char *const *known)
+{
+    char takes[64 * 8] = "";
+    size_t n = 0;
+    for (size_t i = 0; known && known[i] && n < sizeof takes; i++)
+        n += (size_t)snprintf(takes + n, sizeof takes - n, "%s%s", i ? ", " : "", known[i]);
+    if (known)
+        return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes %s", unknown, takes);
+    return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes none", unknown);
 }
 
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
@@ -120,7 +202,8 @@ static const char *ftype_name(http_ftype t)
 {
     static const char *const names[] = {GARANT_N_("a string"), GARANT_N_("an integer"), GARANT_N_("true or false"),
                                         GARANT_N_("an array of strings"), GARANT_N_("an object"),
-                                        GARANT_N_("an array of ids (integers from 1)")};
+                                        GARANT_N_("an array of ids (integers from 1)"),
+                                        GARANT_N_("an integer or null")};
     return garant__tr(names[t]);
 }
 
@@ -273,6 +356,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
         switch (f->type) {
         case HTTP_F_STRING: ok = json_is_string(val); break;
         case HTTP_F_INT: ok = json_is_integer(val); break;
+        case HTTP_F_INT_NULL: ok = json_is_integer(val) || json_is_null(val); break;
         case HTTP_F_BOOL: ok = json_is_boolean(val); break;
         case HTTP_F_OBJECT: ok = json_is_object(val); break;
         case HTTP_F_ARRAY: {

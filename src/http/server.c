@@ -456,14 +456,7 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     }
     const char *unknown = http_unknown_query(conn, cs->rt);
     if (unknown) {
-        char takes[64 * 8] = "";
-        size_t n = 0;
-        for (size_t i = 0; cs->rt->query && cs->rt->query[i] && n < sizeof takes; i++)
-            n += (size_t)snprintf(takes + n, sizeof takes - n, "%s%s", i ? ", " : "", cs->rt->query[i]);
-        if (cs->rt->query)
-            garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes %s", unknown, takes);
-        else
-            garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes none", unknown);
+        http_refuse_unknown_query(unknown, cs->rt->query);
         reply_error(r, GARANT_EPARSE, garant_error_last());
         return -1;
     }

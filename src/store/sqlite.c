@@ -564,6 +564,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .inbound = &gs_sqlite_inbound_ops,
     .attachments = &gs_sqlite_attachments_ops,
     .groups = &gs_sqlite_groups_ops,
+    .views = &gs_sqlite_views_ops,
 };
 
 /* ---- backend-neutral opening ---- */

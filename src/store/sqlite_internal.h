@@ -16,7 +16,7 @@
 
 /* Statements cached per connection; more distinct SQL texts than this is a
 ** programming error (raise it). */
-#define GS_SQLITE_STMT_CACHE 128
+#define GS_SQLITE_STMT_CACHE 256
 
 /* How long a connection waits for another process's lock (the CLI against
 ** a running server) before failing with GARANT_ESTORE, in milliseconds. */
@@ -109,5 +109,6 @@ extern const garant_store_notify_ops gs_sqlite_notify_ops;
 extern const garant_store_inbound_ops gs_sqlite_inbound_ops;
 extern const garant_store_attachments_ops gs_sqlite_attachments_ops;
 extern const garant_store_groups_ops gs_sqlite_groups_ops;
+extern const garant_store_views_ops gs_sqlite_views_ops;
 
 #endif

@@ -19,7 +19,9 @@
 /* The optional filters of a list. breached (?7) compares with the CASE:
 ** a ticket is breached when its breach was recorded (a fact, whatever its
 ** deadline is now), or it has a deadline and either was answered after it
-** or is unanswered and now (?8) is past it. */
+** or is unanswered and now (?8) is past it. sla (?14, a garant_sla_filter)
+** is the same walk through the desk's states (desk_ticket_sla_state):
+** breached 1, warning 2, met or active 3, no guarantee 4. */
 #define LIST_FILTERS                                                                              \
     " AND (?2 = '' OR t.status = ?2) AND (?3 = 0 OR t.priority = ?3)"                             \
     " AND (?4 = '' OR t.plan = ?4) AND (?5 = '' OR t.product = ?5)"                               \
@@ -29,17 +31,44 @@
     "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"  \
     " AND (?11 = 0 OR (?11 = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?11)"            \
     " AND (?12 = 0 OR (?12 = -1 AND t.group_id IS NULL) OR t.group_id = ?12)"                  \
-    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))"        \
-    " AND (?14 = 0 OR t.requester_id = ?14)"
+    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))" \
+    " AND (?14 = 0 OR (CASE WHEN t.breached_at IS NOT NULL THEN 1"                                \
+    "                       WHEN t.first_response_due IS NULL THEN 4"                             \
+    "                       WHEN t.first_response_at IS NOT NULL THEN"                            \
+    "                         (CASE WHEN t.first_response_at > t.first_response_due THEN 1 ELSE 3 END)" \
+    "                       WHEN ?8 > t.first_response_due THEN 1"                                \
+    "                       WHEN t.warn_at IS NOT NULL AND ?8 >= t.warn_at THEN 2"                \
+    "                       ELSE 3 END) = ?14)"                                                   \
+    " AND (?15 = 0 OR t.requester_id = ?15)"
 
-/* Three shapes: one requester's tickets walk the index tickets_requester
-** (a customer who sees only her own), one organization's tickets walk
-** tickets_org, all tickets walk the table backwards from the keyset. */
-static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.requester_id = ?14 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
-    " ORDER BY t.id DESC LIMIT ?9";
+/* The shapes without a search, each walking an index newest first: one
+** organization's tickets walk tickets_org; one requester's
+** tickets_requester; sla=none, of every organization, the tickets without
+** a guarantee (tickets_no_guarantee); sla=warning the running clocks due
+** from now on (tickets_clock_running: a ticket in its warning is neither
+** answered nor breached, has a warning instant at or before now and is
+** due at or after now), sorted, as they are few; all tickets walk the
+** table backwards from the keyset. The requester's, sla=none's and
+** sla=warning's are pinned (INDEXED BY): the planner would rather walk
+** the table in the order asked for than sort, which reads it all when few
+** tickets match. */
 static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_requester JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id"
+    " WHERE t.requester_id = ?15 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_no_guarantee JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.first_response_due IS NULL AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_clock_running JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.first_response_due >= ?8"
+    " AND t.warn_at <= ?8"
+    " AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
@@ -50,6 +79,18 @@ static const char SQL_SEARCH[] = GS_SQLITE_TICKET_JSON_COLS
     " JOIN users u ON u.id = t.requester_id"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " ORDER BY s.rowid DESC LIMIT ?9";
+
+/* The statement for f's shape (see above). */
+static const char *list_shape(const garant_ticket_filter *f)
+{
+    if (f->q[0]) return SQL_SEARCH;
+    if (f->requester_id) return SQL_LIST_REQUESTER;
+    /* One organization's tickets may be fewer than all those without a
+    ** guarantee; the running clocks are few at any time. */
+    if (f->sla == GARANT_SLA_NONE && !f->org_id) return SQL_LIST_NO_GUARANTEE;
+    if (f->sla == GARANT_SLA_WARNING) return SQL_LIST_WARNING;
+    return f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL;
+}
 
 /* A search text as an FTS5 query: every word, or "quoted phrase", becomes
 ** an FTS5 string, so nothing typed is FTS5 syntax; a word ending in * is a
@@ -128,11 +169,9 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
         if (err) return err;
     }
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, f->q[0]           ? SQL_SEARCH
-                                   : f->requested_by ? SQL_LIST_REQUESTER
-                                   : f->org_id       ? SQL_LIST_ORG
-                                                     : SQL_LIST_ALL,
-                                &st);
+    if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
+        return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
+    int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (err) return err;
     if (f->q[0] && gs_sqlite_bind_text(st, 10, match) != SQLITE_OK)
         return gs_sqlite_fail(c, SQLITE_NOMEM, what);
@@ -149,7 +188,8 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
     sqlite3_bind_int64(st, 11, f->assignee_id);
     sqlite3_bind_int64(st, 12, f->group_id);
     sqlite3_bind_int64(st, 13, f->groups_of);
-    sqlite3_bind_int64(st, 14, f->requested_by);
+    sqlite3_bind_int(st, 14, f->sla);
+    sqlite3_bind_int64(st, 15, f->requester_id);
     return gs_sqlite_rows_json(c, st, out, what);
 }
 

@@ -12,9 +12,8 @@
 **
 ** The operations are grouped by area, each area a table of its own in its
 ** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h,
-** store_mail.h, store_attachments.h), so that the
-** store_mail.h, store_groups.h), so that the
-** areas grow independently. Every function returns 0 or a negative
+** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
+** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
 ** arrays, so records can be copied and need no freeing; variable-size reads
 ** (ticket texts, histories, lists) come back as jansson values owned by the
@@ -45,6 +44,7 @@ typedef struct garant_store_ops garant_store_ops;
 #include "store_inbound.h"
 #include "store_attachments.h"
 #include "store_groups.h"
+#include "store_views.h"
 
 /* The operations of one backend. */
 struct garant_store_ops {
@@ -87,6 +87,7 @@ struct garant_store_ops {
     const garant_store_inbound_ops *inbound;
     const garant_store_attachments_ops *attachments;
     const garant_store_groups_ops *groups;
+    const garant_store_views_ops *views;
 };
 
 /* Every connection starts with its backend's ops, so callers can write

@@ -70,7 +70,7 @@ typedef struct garant_ticket_filter {
     char q[GARANT_MAX_SEARCH + 1]; /* words to search for (all must match;
                               ** "a phrase", word* for a prefix); "" none */
     int public_only;          /* search leaves out internal notes (customers) */
-    int64_t now;              /* for `breached` */
+    int64_t now;              /* for `breached` and `sla` */
     char plan[65];
     char product[201];
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
@@ -78,10 +78,23 @@ typedef struct garant_ticket_filter {
     int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
     int64_t group_id;         /* assigned to this group; GARANT_NOBODY: to none */
     int64_t groups_of;        /* assigned to a group this user is a member of */
-    int64_t requested_by;     /* only the tickets this user requested: a
-                              ** customer who sees her own only
-                              ** (desk_ticket_scope); 0 any */
+    int64_t requester_id;     /* requested by this user: the requester=
+                              ** filter, or a customer who sees her own
+                              ** only (desk_ticket_filter_scope) */
+    int sla;                  /* a garant_sla_filter: the SLA state at now */
 } garant_ticket_filter;
+
+/* The SLA states a list filters on (garant_ticket_filter.sla), as the
+** desk defines them at now (desk_tickets.h, desk_ticket_sla_state):
+** breached; warning; ok, that is met or active (a clock that is still
+** running before its warning, or an answer in time); none, no guarantee. */
+typedef enum garant_sla_filter {
+    GARANT_SLA_ANY = 0,
+    GARANT_SLA_BREACHED = 1,
+    GARANT_SLA_WARNING = 2,
+    GARANT_SLA_OK = 3,
+    GARANT_SLA_NONE = 4
+} garant_sla_filter;
 
 /* A filter's "assigned to no one" (assignee_id, group_id). */
 #define GARANT_NOBODY (-1)

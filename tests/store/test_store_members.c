@@ -282,15 +282,15 @@ static void ct_tickets_requested_by(void **state)
     int64_t ids[8];
     f.org_id = fx->acme;
     assert_int_equal(list_ids(fx, &f, ids, 8), 3);
-    f.requested_by = fx->alice;
+    f.requester_id = fx->alice;
     assert_int_equal(list_ids(fx, &f, ids, 8), 2);
     assert_int_equal(ids[0], a2);
     assert_int_equal(ids[1], a1);
-    f.requested_by = fx->bob;
+    f.requester_id = fx->bob;
     assert_int_equal(list_ids(fx, &f, ids, 8), 1);
     assert_int_equal(ids[0], b1);
     /* With the other filters, pages and a search. */
-    f.requested_by = fx->alice;
+    f.requester_id = fx->alice;
     f.limit = 1;
     assert_int_equal(list_ids(fx, &f, ids, 8), 1);
     assert_int_equal(ids[0], a2);
@@ -302,14 +302,14 @@ static void ct_tickets_requested_by(void **state)
     snprintf(f.q, sizeof f.q, "printer");
     assert_int_equal(list_ids(fx, &f, ids, 8), 1);
     assert_int_equal(ids[0], a1);
-    f.requested_by = fx->bob;
+    f.requester_id = fx->bob;
     assert_int_equal(list_ids(fx, &f, ids, 8), 1);
     assert_int_equal(ids[0], b1);
     /* Her organization and her own: Globex's one. */
     memset(&f, 0, sizeof f);
     f.limit = 50;
     f.org_id = fx->globex;
-    f.requested_by = fx->alice;
+    f.requester_id = fx->alice;
     assert_int_equal(list_ids(fx, &f, ids, 8), 1);
     assert_int_equal(ids[0], a3);
     /* Any organization. */

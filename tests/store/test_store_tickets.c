@@ -456,6 +456,117 @@ static void test_list_fields_and_filters(void **state)
     (void)t5;
 }
 
+/* requester and sla (store_tickets.h): the SLA states at now as the desk
+** defines them, each on every shape of the list (the walks of their own
+** indexes, an organization's, a search's), and combined. */
+static void test_list_requester_and_sla(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t carol = add_user(fx, "carol@acme.example", "Carol", GARANT_ROLE_CUSTOMER, fx->acme);
+    /* At now = T0 + 1000:
+    **   1 alice  answered late             breached
+    **   2 alice  unanswered, overdue       breached
+    **   3 bob    answered in time          ok (met)
+    **   4 bob    no guarantee              none
+    **   5 alice  warned, due later         warning
+    **   6 carol  before its warning        ok (active)
+    **   7 carol  breach recorded, and then a later deadline: breached
+    **   8 carol  due at now exactly, warned: warning (not yet breached)
+    **   9 alice  no guarantee, solved      none */
+    int64_t t1 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);
+    int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 1, T0 + 200, T0 + 150);
+    int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 2, T0 + 300, T0 + 250);
+    int64_t t4 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 3, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 4, T0 + 5000, T0 + 900);
+    int64_t t6 = add_ticket(fx, fx->acme, carol, 3, T0 + 5, T0 + 9000, T0 + 8000);
+    int64_t t7 = add_ticket(fx, fx->acme, carol, 3, T0 + 6, T0 + 50, T0 + 40);
+    int64_t t8 = add_ticket(fx, fx->acme, carol, 3, T0 + 7, T0 + 1000, T0 + 1000);
+    int64_t t9 = add_ticket(fx, fx->acme, fx->alice, 4, T0 + 8, GARANT_NO_DUE, GARANT_NO_DUE);
+    st_check(tk->set_first_response(fx->w, t1, T0 + 101), "fr1");
+    st_check(tk->set_first_response(fx->w, t3, T0 + 300), "fr3");
+    st_check(tk->set_status(fx->w, t9, "solved"), "status9");
+    st_check(fx->ops->sla->record_event(fx->w, t7, "breach", T0 + 50, T0 + 60), "breach7");
+    st_check(tk->set_deadline(fx->w, t7, T0 + 9000, T0 + 8000), "deadline7");
+    static const struct {
+        int sla;
+        const char *ids;
+    } want[] = {
+        {GARANT_SLA_BREACHED, "7,2,1"},
+        {GARANT_SLA_WARNING, "8,5"},
+        {GARANT_SLA_OK, "6,3"},
+        {GARANT_SLA_NONE, "9,4"},
+    };
+    json_t *arr;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        garant_ticket_filter f = filter(50);
+        f.now = T0 + 1000;
+        f.sla = want[i].sla;
+        st_check(tk->list(fx->w, &f, &arr), "list sla");
+        if (strcmp(ids_of(arr), want[i].ids) != 0)
+            fail_msg("sla %d: got %s, want %s", want[i].sla, ids_of(arr), want[i].ids);
+        json_decref(arr);
+    }
+    /* With an organization, a requester, pages. */
+    garant_ticket_filter f = filter(50);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_NONE;
+    f.org_id = fx->globex;
+    st_check(tk->list(fx->w, &f, &arr), "none of globex");
+    assert_string_equal(ids_of(arr), "4");
+    json_decref(arr);
+    f = filter(1);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_WARNING;
+    st_check(tk->list(fx->w, &f, &arr), "warning, page 1");
+    assert_string_equal(ids_of(arr), "8");
+    json_decref(arr);
+    f.after_id = t8;
+    st_check(tk->list(fx->w, &f, &arr), "warning, page 2");
+    assert_string_equal(ids_of(arr), "5");
+    json_decref(arr);
+    f = filter(50);
+    f.requester_id = carol;
+    st_check(tk->list(fx->w, &f, &arr), "carol's");
+    assert_string_equal(ids_of(arr), "8,7,6");
+    json_decref(arr);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_BREACHED;
+    st_check(tk->list(fx->w, &f, &arr), "carol's breached");
+    assert_string_equal(ids_of(arr), "7");
+    json_decref(arr);
+    f = filter(2);
+    f.requester_id = fx->alice;
+    f.org_id = fx->acme;
+    st_check(tk->list(fx->w, &f, &arr), "alice's, page 1");
+    assert_string_equal(ids_of(arr), "9,5");
+    json_decref(arr);
+    f.after_id = t5;
+    st_check(tk->list(fx->w, &f, &arr), "alice's, page 2");
+    assert_string_equal(ids_of(arr), "2,1");
+    json_decref(arr);
+    f = filter(50);
+    f.requester_id = fx->alice;
+    f.org_id = fx->globex;
+    st_check(tk->list(fx->w, &f, &arr), "alice's in globex");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    /* With a search: every ticket's subject says "ticket". */
+    f = filter(50);
+    snprintf(f.q, sizeof f.q, "ticket");
+    f.requester_id = carol;
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_OK;
+    st_check(tk->list(fx->w, &f, &arr), "search carol's ok");
+    assert_string_equal(ids_of(arr), "6");
+    json_decref(arr);
+    f.sla = 9;
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    (void)t2;
+    (void)t4;
+    (void)t6;
+}
+
 static void test_list_pages(void **state)
 {
     fixture *fx = *state;
@@ -1009,6 +1120,53 @@ static void test_queue_uses_index(void **state)
     assert_int_equal(assert_plans_of(fx->w, "WHERE t.org_id = ?1", "INDEX tickets_org"), 1);
 }
 
+/* SQLite only: the list's requester= and sla= filters do not read the
+** whole table when few tickets match: one requester's tickets walk
+** tickets_requester and sla=none the tickets without a guarantee, newest
+** first, sorting nothing; sla=warning reads only the running clocks due
+** from now on (tickets_clock_running), which it sorts. */
+static void test_list_filters_use_indexes(void **state)
+{
+    fixture *fx = *state;
+    for (int i = 0; i < 20; i++)
+        add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 3 ? T0 + 1000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
+    json_t *page;
+    garant_ticket_filter f = filter(10);
+    f.requester_id = fx->alice;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "requester");
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.requester_id = ?15", "INDEX tickets_requester"), 1);
+    f = filter(10);
+    f.sla = GARANT_SLA_NONE;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "sla=none");
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.first_response_due IS NULL AND", "INDEX tickets_no_guarantee"),
+                     1);
+    f = filter(10);
+    f.sla = GARANT_SLA_WARNING;
+    f.now = T0;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "sla=warning");
+    json_decref(page);
+    sqlite3 *db = gs_sqlite(fx->w)->db;
+    int n = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
+        const char *sql = sqlite3_sql(st);
+        if (!sql || !strstr(sql, "t.first_response_due >= ?8")) continue;
+        char eqp[4096];
+        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, eqp, -1, &q, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(db));
+        int ranged = 0;
+        while (sqlite3_step(q) == SQLITE_ROW)
+            ranged = ranged || strstr((const char *)sqlite3_column_text(q, 3),
+                                      "INDEX tickets_clock_running (first_response_due>?)") != NULL;
+        sqlite3_finalize(q);
+        if (!ranged) fail_msg("sla=warning does not walk tickets_clock_running from now: %s", sql);
+        n++;
+    }
+    assert_int_equal(n, 1);
+}
+
 /* The follow-ups: only open tickets with awaiting_since, longest waiting
 ** first, paged by (since, id), from the partial index. */
 static void test_follow_ups(void **state)
@@ -1282,6 +1440,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_setters),
         CASE(test_list_fields_and_filters),
         CASE(test_list_pages),
+        CASE(test_list_requester_and_sla),
         CASE(test_search),
         CASE(test_events),
         CASE(test_priority_changes),
@@ -1308,6 +1467,7 @@ int run_tickets_sqlite_cases(const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_events_append_only),
         CASE(test_queue_uses_index),
+        CASE(test_list_filters_use_indexes),
     };
     return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);
 }
