@@ -127,6 +127,12 @@ char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
 ** Writes at most cap bytes including the NUL; returns buf. */
 char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business);
 
+/* The figure of garant_lateness_format alone, without its words: "29 h",
+** "2 h 59 min", "45 min", rounded the same way ("0 min" under a minute
+** left), for a door that words it in another language (the mails).
+** Writes at most cap bytes including the NUL; returns buf. */
+char *garant_lateness_span(char *buf, size_t cap, int64_t seconds);
+
 /* An instant as local wall time in tz: "Mon 30 Nov 2026 14:30 CET" (with
 ** ":SS" when the seconds are not zero). Writes at most cap bytes including
 ** the NUL; returns buf. */

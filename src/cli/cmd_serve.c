@@ -77,6 +77,9 @@ int cmd_serve(const cli_args *a)
         return CLI_USAGE;
     o.attachment_max_bytes = file_max;
     o.ticket_attachments_max_bytes = ticket_max;
+    int keep_days = -1;
+    if (!int_option(a, "mail-keep-days", 0, 36500, &keep_days)) return CLI_USAGE;
+    if (keep_days >= 0) o.mail_keep_days = keep_days == 0 ? -1 : keep_days;
     if (cmd_serve_doors(&o, a)) return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
@@ -84,7 +87,7 @@ int cmd_serve(const cli_args *a)
 
 static const char *auth_name(http_auth a)
 {
-    static const char *const names[] = {"public", "user", "staff", "admin", "metrics"};
+    static const char *const names[] = {"public", "user", "staff", "admin", "metrics", "account"};
     return names[a];
 }
 

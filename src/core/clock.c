@@ -206,6 +206,22 @@ char *garant_duration_format(char *buf, size_t cap, int64_t seconds)
     return buf;
 }
 
+char *garant_lateness_span(char *buf, size_t cap, int64_t seconds)
+{
+    if (cap == 0) return buf;
+    /* In unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
+    uint64_t s = seconds < 0 ? 0 - (uint64_t)seconds : (uint64_t)seconds;
+    uint64_t min = seconds < 0 ? s / 60 + (s % 60 != 0) : s / 60;
+    unsigned long long h = min / 60, m = min % 60;
+    if (h && m)
+        snprintf(buf, cap, "%llu h %llu min", h, m);
+    else if (h)
+        snprintf(buf, cap, "%llu h", h);
+    else
+        snprintf(buf, cap, "%llu min", m);
+    return buf;
+}
+
 char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business)
 {
     if (cap == 0) return buf;
@@ -214,17 +230,9 @@ char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int busines
         snprintf(buf, cap, "under 1 min left%s", unit);
         return buf;
     }
-    /* In unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
-    uint64_t s = seconds < 0 ? 0 - (uint64_t)seconds : (uint64_t)seconds;
-    uint64_t min = seconds < 0 ? s / 60 + (s % 60 != 0) : s / 60;
-    unsigned long long h = min / 60, m = min % 60;
-    const char *when = seconds < 0 ? "late" : "left";
-    if (h && m)
-        snprintf(buf, cap, "%llu h %llu min %s%s", h, m, when, unit);
-    else if (h)
-        snprintf(buf, cap, "%llu h %s%s", h, when, unit);
-    else
-        snprintf(buf, cap, "%llu min %s%s", m, when, unit);
+    char span[48];
+    garant_lateness_span(span, sizeof span, seconds);
+    snprintf(buf, cap, "%s %s%s", span, seconds < 0 ? "late" : "left", unit);
     return buf;
 }
 

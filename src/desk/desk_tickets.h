@@ -30,6 +30,13 @@ garant_ticket_terms desk_ticket_terms(const garant_ticket *t, int priority);
 /* The SLA state of t at now (the states above). Static storage. */
 const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now);
 
+/* The one lateness figure (garant_lateness_format) of t's first response
+** due at due_s, at at_s: target time left, negative once late. Business
+** seconds for a business target (*out_business = 1); wall seconds for a
+** 24/7 target, or when pol no longer knows t's terms (*out_business = 0). */
+void desk_ticket_remaining(int64_t *out_left_s, int *out_business, const garant_policy *pol, const garant_ticket *t,
+                           int64_t due_s, int64_t at_s);
+
 /* The instant t's deadline counts from and the priority whose target it
 ** counts, replaying its priority changes (read through c, which may be
 ** NULL) when the current priority's clock from submission does not give
@@ -62,8 +69,38 @@ typedef struct desk_actor {
     int64_t now;
 } desk_actor;
 
-/* A ticket the actor may see, read through c; another organization's
-** ticket is GARANT_ENOTFOUND for a customer, like one that does not exist. */
+/* ---- who sees which tickets ------------------------------------------------ */
+
+/* What of the desk's tickets a user sees (docs/api.md, "Organization
+** members"): staff every ticket; a customer her organization's tickets,
+** or only those she requested when the organization's ticket_visibility
+** is "own" and she is not one of its managers (garant_user.org_manager);
+** a member still waiting for her organization's approval (or refused)
+** none (GARANT_EPERM). The one rule every read and write of a customer's
+** tickets applies, through the functions below: a ticket, a list and a
+** search, a reply (by the browser or by mail), a follow-up, an
+** attachment. A ticket outside it is GARANT_ENOTFOUND, like one that does
+** not exist. */
+typedef struct desk_scope {
+    int all;                 /* staff: every ticket */
+    int64_t org_id;          /* a customer's organization */
+    int64_t requester_id;    /* only the tickets she requested; 0: all of org_id's */
+} desk_scope;
+
+/* u's scope, reading her organization's visibility through c when it
+** matters (a customer who is no manager). GARANT_EPERM for a pending
+** member. */
+int desk_ticket_scope(desk_scope *out, garant_store_conn *c, const garant_user *u);
+/* Does the scope hold ticket t? */
+int desk_scope_holds(const desk_scope *s, const garant_ticket *t);
+/* Narrow a list's filter to u's scope (organization, requester) and, for
+** a customer, to what she may read of a ticket (no internal notes in a
+** search): whatever the filter asked for, it finds nothing outside. */
+int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, const garant_user *u);
+
+/* A ticket the actor may see, read through c: GARANT_ENOTFOUND for a
+** ticket outside her scope, like one that does not exist; GARANT_EPERM for
+** a pending member, whatever the ticket. */
 int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id);
 
 /* ---- filing ----------------------------------------------------------------- */

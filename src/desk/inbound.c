@@ -148,7 +148,8 @@ static void trim_text(char *s, size_t max)
 
 /* The verified, active customer whose address is email, into *out, and
 ** since when the address bounces (0: it does not): 0, GARANT_ENOTFOUND
-** (nobody we answer), or a store error. */
+** (nobody we answer: a member her organization has not approved is no
+** one either, desk_members.h), or a store error. */
 static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d, const char *email)
 {
     *out_bounced_at = 0;
@@ -167,7 +168,8 @@ static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d
     ops->release(c);
     if (rc) return rc;
     memset(out->password_hash, 0, sizeof out->password_hash);
-    if (!out->verified_at || out->deactivated_at || out->role != GARANT_ROLE_CUSTOMER || !out->org_id)
+    if (!out->verified_at || out->deactivated_at || out->role != GARANT_ROLE_CUSTOMER || !out->org_id ||
+        out->approval == GARANT_APPROVAL_PENDING || out->approval == GARANT_APPROVAL_REFUSED)
         return GARANT_ENOTFOUND;
     return 0;
 }

@@ -286,30 +286,44 @@ static int promise_of(char **out, round *r, const garant_ticket *t, int priority
     return desk_notify_promise(out, desk_mail_templates(r->n->d), lang, due, zone_of(r->n, zone), r->n->cet, reason);
 }
 
+/* A ticket's lateness for the staff's SLA mails: the one figure
+** (desk_ticket_remaining), worded in each recipient's language. */
+typedef struct late_figure {
+    int64_t left_s; /* negative: late */
+    int business;
+} late_figure;
+
 /* One staff notice: a value named "promise" is rendered in the
-** recipient's language and zone (its given value is ignored). */
+** recipient's language and zone, one named "lateness" from late (given
+** values of both are ignored). */
 static int staff_one(round *r, const char *tpl, const recipient *to, const garant_mail_value *v, size_t nv,
-                     const garant_ticket *t, int64_t event_no)
+                     const garant_ticket *t, int64_t event_no, const late_figure *late)
 {
     garant_mail_value own[16];
     if (nv > sizeof own / sizeof own[0]) return garant__error(GARANT_EINVAL, "mail: too many values");
-    char *promise = NULL;
-    for (size_t i = 0; i < nv; i++) {
+    char *promise = NULL, *lateness = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < nv && !rc; i++) {
         own[i] = v[i];
-        if (strcmp(v[i].name, "promise") != 0) continue;
-        int rc = promise_of(&promise, r, t, t->priority, t->first_response_due, to->language, to->zone);
-        if (rc) return rc;
-        own[i].value = promise;
+        if (!strcmp(v[i].name, "promise")) {
+            rc = promise_of(&promise, r, t, t->priority, t->first_response_due, to->language, to->zone);
+            own[i].value = promise;
+        } else if (!strcmp(v[i].name, "lateness") && late) {
+            rc = desk_notify_lateness(&lateness, desk_mail_templates(r->n->d), to->language, late->left_s,
+                                      late->business);
+            own[i].value = lateness;
+        }
     }
-    int rc = add_mail(r, tpl, to, own, nv, t->id, STAFF_EVENT_BASE + event_no, 0, GARANT_MAIL_AUTO_GENERATED);
+    if (!rc) rc = add_mail(r, tpl, to, own, nv, t->id, STAFF_EVENT_BASE + event_no, 0, GARANT_MAIL_AUTO_GENERATED);
     free(promise);
+    free(lateness);
     return rc;
 }
 
 /* Mail the staff list of event e: each role's active verified users and
 ** each address, once each. */
 static int mail_staff(round *r, desk_notify_event e, const char *tpl, const garant_mail_value *v, size_t nv,
-                      const garant_ticket *t, int64_t event_no)
+                      const garant_ticket *t, int64_t event_no, const late_figure *late)
 {
     const desk_notify_list *l = &r->n->lists[e];
     json_t *seen = json_object();
@@ -320,7 +334,7 @@ static int mail_staff(round *r, desk_notify_event e, const char *tpl, const gara
             if (json_object_get(seen, l->items[i])) continue;
             json_object_set_new(seen, l->items[i], json_true());
             recipient to = {l->items[i], NULL, "en", ""};
-            rc = staff_one(r, tpl, &to, v, nv, t, event_no);
+            rc = staff_one(r, tpl, &to, v, nv, t, event_no, late);
             continue;
         }
         json_t *staff;
@@ -332,7 +346,7 @@ static int mail_staff(round *r, desk_notify_event e, const char *tpl, const gara
             recipient to = requester_of(row);
             if (!to.email || json_object_get(seen, to.email)) continue;
             json_object_set_new(seen, to.email, json_true());
-            if ((rc = staff_one(r, tpl, &to, v, nv, t, event_no))) break;
+            if ((rc = staff_one(r, tpl, &to, v, nv, t, event_no, late))) break;
         }
         json_decref(staff);
     }
@@ -387,7 +401,7 @@ static int ticket_mails(round *r, json_t *row)
     snprintf(who, sizeof who, "%s <%s>", to.name ? to.name : "", to.email ? to.email : "");
     garant_mail_value v[] = {{"ticket", num},   {"org", org ? org : ""}, {"subject", t.subject},
                              {"requester", who}, {"promise", ""},         {"link", link}};
-    return mail_staff(r, DESK_NOTIFY_NEW_P1, "staff_new_p1", v, sizeof v / sizeof v[0], &t, 0);
+    return mail_staff(r, DESK_NOTIFY_NEW_P1, "staff_new_p1", v, sizeof v / sizeof v[0], &t, 0, NULL);
 }
 
 /* An instant of an event's data ("2026-12-07T13:00:00Z"), or GARANT_NO_DUE
@@ -478,17 +492,20 @@ static int event_mails(round *r, json_t *row)
         if (r->n->lists[e].n == 0) goto done;
         int64_t due = data_instant(data, "due");
         if (due == GARANT_NO_DUE) goto done;
-        char prio[16], cet[GARANT_TZ_LOCAL_LEN], span[48];
+        char prio[16], cet[GARANT_TZ_LOCAL_LEN];
         snprintf(prio, sizeof prio, "P%d", t.priority);
         garant_tz_format_local(cet, sizeof cet, r->n->cet, due);
-        int64_t when = r->now > at ? r->now : at;
-        desk_notify_duration(span, sizeof span, breach ? when - due : due - at);
+        /* The one lateness figure: what was left at the warning, how late
+        ** the ticket is when the breach mail is written. */
+        late_figure late;
+        const garant_policy *pol = desk_ticket_policy(r->n->d, r->c, t.policy_version);
+        desk_ticket_remaining(&late.left_s, &late.business, pol, &t, due, breach ? (r->now > at ? r->now : at) : at);
         const char *org = json_string_value(json_object_get(req, "org_name"));
         garant_mail_value v[] = {{"ticket", num},       {"priority", prio},
                                  {"org", org ? org : ""}, {"subject", t.subject},
-                                 {"deadline_cet", cet}, {breach ? "overdue" : "remaining", span},
+                                 {"deadline_cet", cet}, {"lateness", ""},
                                  {"link", link}};
-        rc = mail_staff(r, e, breach ? "staff_breach" : "staff_warning", v, sizeof v / sizeof v[0], &t, id);
+        rc = mail_staff(r, e, breach ? "staff_breach" : "staff_warning", v, sizeof v / sizeof v[0], &t, id, &late);
     }
 done:
     json_decref(req);

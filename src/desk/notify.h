@@ -54,9 +54,10 @@ int desk_notify_item_is_role(const char *item);
 ** free with free(). */
 int desk_notify_promise(char **out, const garant_mail_templates *t, const char *lang, int64_t due,
                         const garant_tz *zone, const garant_tz *cet, const char *reason);
-/* A duration for people, language-neutral: "45 min", "3 h 05 min",
-** "2 d 4 h". Negative durations are written as their size. Returns buf. */
-char *desk_notify_duration(char *buf, size_t cap, int64_t seconds);
+/* The one lateness figure (garant_lateness_format) in lang: the phrase
+** left, left_business, late or late_business with garant_lateness_span's
+** figure of left_s (negative: late). Caller owns *out; free with free(). */
+int desk_notify_lateness(char **out, const garant_mail_templates *t, const char *lang, int64_t left_s, int business);
 
 /* ---- the producer ---------------------------------------------------------- */
 

@@ -97,15 +97,11 @@ int desk_notify_promise(char **out, const garant_mail_templates *t, const char *
     return garant_mail_render_phrase(out, t, lang, "deadline", v, 3);
 }
 
-char *desk_notify_duration(char *buf, size_t cap, int64_t seconds)
+int desk_notify_lateness(char **out, const garant_mail_templates *t, const char *lang, int64_t left_s, int business)
 {
-    int64_t s = seconds < 0 ? -seconds : seconds;
-    int64_t min = s / 60, h = min / 60, d = h / 24;
-    if (d > 0)
-        snprintf(buf, cap, "%lld d %lld h", (long long)d, (long long)(h % 24));
-    else if (h > 0)
-        snprintf(buf, cap, "%lld h %02lld min", (long long)h, (long long)(min % 60));
-    else
-        snprintf(buf, cap, "%lld min", (long long)min);
-    return buf;
+    static const char *const phrase[2][2] = {{"left", "left_business"}, {"late", "late_business"}};
+    char span[48];
+    garant_lateness_span(span, sizeof span, left_s);
+    garant_mail_value v[] = {{"span", span}};
+    return garant_mail_render_phrase(out, t, lang, phrase[left_s < 0][business != 0], v, 1);
 }

@@ -77,6 +77,18 @@ const char *desk_ticket_sla_state(const garant_ticket *t, int64_t now)
     return "active";
 }
 
+void desk_ticket_remaining(int64_t *out_left_s, int *out_business, const garant_policy *pol, const garant_ticket *t,
+                           int64_t due_s, int64_t at_s)
+{
+    garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
+    garant_target target;
+    *out_business = garant_policy_target(&target, pol, &terms) == 0 && target.kind == GARANT_TARGET_BUSINESS;
+    if (!*out_business || garant_clock_remaining(out_left_s, pol, &terms, due_s, at_s) != 0) {
+        *out_left_s = due_s - at_s; /* wall time: a 24/7 target, or for want of the terms' calendar */
+        *out_business = 0;
+    }
+}
+
 /* The instant a ticket's deadline counts from and the priority whose
 ** target it counts: the clock's own walk through the priority changes
 ** (garant_clock_reclassify), remembering where the deadline came from.
@@ -152,15 +164,20 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     size_t len = 0;
     for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
         if (envs & environments[i].bit)
-            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? garant__tr(" and ") : "",
                                     environments[i].name);
+    /* The priority's name and definition in the reader's language when
+    ** the policy translates them (its `translations`). */
+    const garant_msgcat *cat = garant__msgcat_current();
     const char *name = garant_policy_priority_name(pol, priority);
     const char *def = garant_policy_priority_definition(pol, priority);
-    if (!def || !def[0]) def = "see the definitions";
+    int translated = cat && garant_policy_priority_translation(pol, priority, cat->language, &name, &def) == 0;
+    if (!translated) garant__error_clear();
+    if (!def || !def[0]) def = garant__tr("see the definitions");
     char rule[80];
     snprintf(rule, sizeof rule, "%s only", allowed);
     size_t rlen = strlen(rule);
-    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
+    if (!translated && allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
         def += rlen + 1;
         while (*def == ' ') def++;
     }
@@ -168,14 +185,16 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
         int level = garant_policy_priority_level(pol, i);
         if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
-        const char *iname = garant_policy_priority_name(pol, level);
+        const char *iname = garant_policy_priority_name(pol, level), *idef;
+        if (cat && garant_policy_priority_translation(pol, level, cat->language, &iname, &idef) != 0)
+            garant__error_clear();
         size_t dl = strlen(def);
-        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
-                 env, level, iname ? iname : "?");
+        snprintf(instead, sizeof instead, garant__tr("%s For %s, choose P%d (%s)."),
+                 dl && strchr(".!?", def[dl - 1]) ? "" : ".", env, level, iname ? iname : "?");
         break;
     }
     return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
-                         allowed[0] ? allowed : "no environment", env, def, instead);
+                         allowed[0] ? allowed : garant__tr("no environment"), env, def, instead);
 }
 
 int desk_environment_known(const char *env) { return env_bit(env) != 0; }
@@ -218,12 +237,75 @@ int desk_reclassified(const garant_policy *pol, const garant_ticket *t, int to, 
     return 0;
 }
 
+/* ---- who sees which tickets ---------------------------------------------------- */
+
+/* A member her organization's manager has not approved (yet): she sees
+** nothing. A refused member is deactivated as well; this holds should
+** anything bring her back unapproved. */
+static int unapproved(const garant_user *u)
+{
+    return u->approval == GARANT_APPROVAL_PENDING || u->approval == GARANT_APPROVAL_REFUSED;
+}
+
+static int unapproved_refusal(void)
+{
+    return garant__error(GARANT_EPERM, "your organization's manager has not approved your account yet: "
+                                       "until then you can neither see nor file tickets");
+}
+
+int desk_ticket_scope(desk_scope *out, garant_store_conn *c, const garant_user *u)
+{
+    memset(out, 0, sizeof *out);
+    if (is_staff(u)) {
+        out->all = 1;
+        return 0;
+    }
+    if (unapproved(u)) return unapproved_refusal();
+    out->org_id = u->org_id;
+    if (u->org_manager) return 0;
+    garant_org org;
+    int rc = GS(c)->accounts->org_get(c, u->org_id, &org);
+    if (rc == GARANT_ENOTFOUND) /* no organization: nothing of anyone's */
+        return garant__error(GARANT_EPERM, "your account belongs to no organization");
+    if (rc) return rc;
+    if (!strcmp(org.ticket_visibility, GARANT_VISIBILITY_OWN)) out->requester_id = u->id;
+    return 0;
+}
+
+int desk_scope_holds(const desk_scope *s, const garant_ticket *t)
+{
+    if (s->all) return 1;
+    return t->org_id == s->org_id && (!s->requester_id || t->requester_id == s->requester_id);
+}
+
+int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, const garant_user *u)
+{
+    desk_scope s;
+    int rc = desk_ticket_scope(&s, c, u);
+    if (rc || s.all) return rc;
+    f->org_id = s.org_id;
+    f->requester_id = s.requester_id;
+    f->public_only = 1;
+    return 0;
+}
+
+/* The common case decides without reading the organization: a customer's
+** own ticket, or another organization's. */
 int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id)
 {
+    const garant_user *u = who->user;
+    if (!is_staff(u) && unapproved(u)) return unapproved_refusal();
     int rc = GS(c)->tickets->get(c, id, out);
-    if (rc == GARANT_ENOTFOUND || (!rc && !is_staff(who->user) && out->org_id != who->user->org_id))
-        return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
-    return rc;
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    if (rc || is_staff(u)) return rc;
+    int sees = out->org_id == u->org_id && out->requester_id == u->id;
+    if (!sees && out->org_id == u->org_id) {
+        desk_scope s;
+        if ((rc = desk_ticket_scope(&s, c, u))) return rc;
+        sees = desk_scope_holds(&s, out);
+    }
+    if (!sees) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    return 0;
 }
 
 /* ---- filing ------------------------------------------------------------------ */
@@ -253,6 +335,10 @@ static int filing_requester(garant_store_conn *w, desk_filing *j)
     if (u.role != GARANT_ROLE_CUSTOMER || !u.org_id)
         return garant__error(GARANT_EINVAL, "'requester': %s is not a customer", u.email);
     if (u.deactivated_at) return garant__error(GARANT_EINVAL, "'requester': %s is deactivated", u.email);
+    /* She could not see the ticket filed for her. */
+    if (u.approval == GARANT_APPROVAL_PENDING || u.approval == GARANT_APPROVAL_REFUSED)
+        return garant__error(GARANT_EINVAL, "'requester': %s waits for their organization's manager to approve them",
+                             u.email);
     j->t.requester_id = u.id;
     j->t.org_id = u.org_id;
     return 0;
@@ -279,10 +365,15 @@ int desk_file_write(garant_store_conn *w, void *ctx)
         copy(t->stage, sizeof t->stage, p.stage);
     }
     if (t->follow_up_of) {
-        /* Only a closed ticket the requester may read is followed up. */
+        /* Only a closed ticket the requester may read is followed up
+        ** (desk_ticket_scope: her organization's, or her own). */
         garant_ticket prev;
-        rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
-        if (rc == GARANT_ENOTFOUND || (!rc && prev.org_id != t->org_id))
+        garant_user req;
+        desk_scope scope = {0};
+        rc = GS(w)->accounts->user_get(w, t->requester_id, &req);
+        if (!rc) rc = desk_ticket_scope(&scope, w, &req);
+        if (!rc) rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
+        if (rc == GARANT_ENOTFOUND || (!rc && (prev.org_id != t->org_id || !desk_scope_holds(&scope, &prev))))
             return garant__error(GARANT_EINVAL, "'follow_up_of': there is no ticket #%lld of yours",
                                  (long long)t->follow_up_of);
         if (rc) return rc;

@@ -160,6 +160,7 @@ static int delete_write(garant_store_conn *w, void *ctx)
 
 int desk_view_create(garant_view *out, garant_desk *d, const desk_actor *who, const desk_view_change *ch)
 {
+    memset(out, 0, sizeof *out);
     view_job j = {who, 0, ch, out};
     return desk_write(d, create_write, &j, DESK_WRITE_SAVEPOINT);
 }
@@ -167,6 +168,7 @@ int desk_view_create(garant_view *out, garant_desk *d, const desk_actor *who, co
 int desk_view_update(garant_view *out, garant_desk *d, const desk_actor *who, int64_t id,
                      const desk_view_change *ch)
 {
+    memset(out, 0, sizeof *out);
     view_job j = {who, id, ch, out};
     return desk_write(d, update_write, &j, DESK_WRITE_SAVEPOINT);
 }

@@ -71,6 +71,7 @@ int desk_writer_run(desk_writer *wr, desk_write_fn fn, void *ctx, desk_write_und
     job.fn = fn;
     job.ctx = ctx;
     job.undo = undo;
+    job.cat = garant__msgcat_current();
     if (pthread_cond_init(&job.cv, NULL) != 0) return garant__error(GARANT_ENOMEM, "cannot wait for a write");
     pthread_mutex_lock(&wr->write_mu);
     if (wr->stopping) {
@@ -111,17 +112,23 @@ static int run_jobs(desk_writer *wr, desk_write_job *list, int begin_rc, const c
 {
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     garant_store_conn *w = ops->writer(wr->store);
-    char lost[sizeof list->message] = ""; /* why the transaction is gone, if it is */
+    char lost[sizeof list->message] = ""; /* the failure that took the transaction, if one did */
     for (desk_write_job *j = list; j; j = j->next) {
         if (begin_rc || lost[0]) {
             j->rc = GARANT_ESTORE;
             if (begin_rc)
-                snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the database could not start a transaction: %s"), why);
             else
-                memcpy(j->message, lost, sizeof lost);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the transaction was rolled back after an earlier write failed: "
+                                                       "%.300s"),
+                         lost);
             continue;
         }
         int own_savepoint = j->undo == DESK_WRITE_SAVEPOINT;
+        /* The job's messages in its caller's language. */
+        const garant_msgcat *was = garant__msgcat_use(j->cat);
         garant__error_clear();
         if (own_savepoint && (j->rc = ops->savepoint(w, "job"))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
@@ -132,9 +139,9 @@ static int run_jobs(desk_writer *wr, desk_write_job *list, int begin_rc, const c
             if (j->undo == DESK_WRITE_WHOLE) ops->rollback(w);
         }
         if (own_savepoint) ops->release_savepoint(w, "job");
+        garant__msgcat_use(was);
         if (j->rc && !still_open(ops, w))
-            snprintf(lost, sizeof lost, "the transaction was rolled back after an earlier write failed: %.300s",
-                     j->message);
+            snprintf(lost, sizeof lost, "%.300s", j->message);
     }
     return lost[0] != 0;
 }
@@ -152,7 +159,7 @@ static void commit_jobs(desk_writer *wr, desk_write_job *list)
     for (desk_write_job *j = list; j; j = j->next) {
         if (j->rc) continue;
         j->rc = GARANT_ESTORE;
-        snprintf(j->message, sizeof j->message, "the database could not commit: %s", why);
+        snprintf(j->message, sizeof j->message, garant__msgcat_lookup(j->cat, "the database could not commit: %s"), why);
     }
 }
 
@@ -307,7 +314,8 @@ static void *syncer_main(void *arg)
             for (desk_write_job *j = jobs; j; j = j->next) {
                 if (j->rc) continue;
                 j->rc = GARANT_ESTORE;
-                snprintf(j->message, sizeof j->message, "the write could not be made durable: %s", why);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the write could not be made durable: %s"), why);
             }
         }
         complete_jobs(wr, jobs);
@@ -405,6 +413,7 @@ int desk_writer_queue(desk_writer *wr, desk_write_job *job, void (*queued)(desk_
         pthread_mutex_unlock(&wr->write_mu);
         return garant__error(GARANT_ESTORE, "the server is shutting down");
     }
+    job->cat = garant__msgcat_current();
     if (queued) queued(job);
     append_jobs(&wr->queue_head, &wr->queue_tail, job, job);
     pthread_cond_signal(&wr->write_cv);

@@ -39,8 +39,12 @@ typedef enum http_auth {
     HTTP_USER = 1,     /* any signed-in, verified user */
     HTTP_STAFF = 2,    /* agents and admins */
     HTTP_ADMIN = 3,    /* admins */
-    HTTP_METRICS = 4   /* admins, or the bearer token of --metrics-token-file
+    HTTP_METRICS = 4,  /* admins, or the bearer token of --metrics-token-file
                        ** (a Prometheus scraper holds no session) */
+    HTTP_ACCOUNT = 5   /* any signed-in, verified user, a member whom her
+                       ** organization has not approved (yet) too: her own
+                       ** account only (desk_members.h); HTTP_USER and up
+                       ** refuse such a member with 403 */
 } http_auth;
 
 typedef int (*http_handler)(http_req *r);
@@ -134,6 +138,7 @@ typedef struct http_file_reply {
     char disposition[1024];    /* the Content-Disposition header */
 } http_file_reply;
 extern const http_route http_routes_groups[];
+extern const http_route http_routes_members[];
 extern const http_route http_routes_views[];
 
 /* Query parameters parsed from a text (http_params_parse), which
@@ -159,6 +164,11 @@ struct http_req {
     garant_store_conn *db;     /* a read connection for this request */
     int64_t now;               /* UTC epoch seconds, from the server's clock */
     const char *client_ip;     /* for throttling and logs */
+    /* The language of the answer's messages (request.c): Accept-Language's
+    ** if it names one the desk speaks, else the signed-in user's, else
+    ** English. The threads that work on the request write in it. */
+    const garant_msgcat *messages; /* NULL: English */
+    int language_asked;        /* Accept-Language chose it */
 
     /* Authentication, filled before the handler runs when a valid session
     ** is presented (even on public routes). */
@@ -207,9 +217,10 @@ int http_params_parse(http_params *out, http_req *r, const char *query);
 /* Make http_query (and http_query_int) read p instead of the request's
 ** query string; NULL goes back to the request's. p is borrowed until then. */
 void http_query_from(http_req *r, const http_params *p);
-/* The answer to a query parameter a resource does not take, naming those
-** it does (known, ended by NULL; NULL for none), into buf. */
-void http_unknown_query_message(char *buf, size_t cap, const char *unknown, const char *const *known);
+/* Refuse a query parameter a resource does not take, naming those it does
+** (known, ended by NULL; NULL for none): GARANT_EPARSE with the message
+** (garant_error_last), in the thread's language. */
+int http_refuse_unknown_query(const char *unknown, const char *const *known);
 /* An integer query parameter in [min, max]: 1 and *out if present, 0 if
 ** absent, or GARANT_EINVAL naming the parameter and the range. */
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
@@ -322,6 +333,7 @@ typedef struct garant_server_options {
     int autoreply_max;           /* desk_options.autoreply_max */
     int64_t attachment_max_bytes;         /* desk_options'; 0 = the default */
     int64_t ticket_attachments_max_bytes; /* desk_options'; 0 = the default */
+    int mail_keep_days;          /* desk_options.mail_keep_days */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a
     ** failure stops the server), stopped after HTTP has stopped and before

@@ -20,7 +20,7 @@
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
     http_routes_policy, http_routes_corrections, http_routes_sla,      http_routes_reports,
-    http_routes_attachments, http_routes_groups, http_routes_views, NULL,
+    http_routes_attachments, http_routes_groups, http_routes_members, http_routes_views, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -160,12 +160,15 @@ bad:
     return garant__error(GARANT_EINVAL, "a malformed %%-escape in the query's parameter %zu (%%XX, not %%00)", out->n + 1);
 }
 
-void http_unknown_query_message(char *buf, size_t cap, const char *unknown, const char *const *known)
+int http_refuse_unknown_query(const char *unknown, const char *const *known)
 {
-    size_t n = (size_t)snprintf(buf, cap, "unknown query parameter '%.64s'", unknown);
-    for (size_t i = 0; known && known[i] && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "; this resource takes ", known[i]);
-    if (n < cap && !known) snprintf(buf + n, cap - n, "; this resource takes none");
+    char takes[64 * 8] = "";
+    size_t n = 0;
+    for (size_t i = 0; known && known[i] && n < sizeof takes; i++)
+        n += (size_t)snprintf(takes + n, sizeof takes - n, "%s%s", i ? ", " : "", known[i]);
+    if (known)
+        return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes %s", unknown, takes);
+    return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes none", unknown);
 }
 
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
@@ -194,11 +197,68 @@ const char *http_cookie(http_req *r, const char *name)
     return MHD_lookup_connection_value(cs->conn, MHD_COOKIE_KIND, name);
 }
 
+/* The type a field must have, in the thread's language. */
 static const char *ftype_name(http_ftype t)
 {
-    static const char *const names[] = {"a string", "an integer", "true or false", "an array of strings",
-                                        "an object", "an array of ids (integers from 1)", "an integer or null"};
-    return names[t];
+    static const char *const names[] = {GARANT_N_("a string"), GARANT_N_("an integer"), GARANT_N_("true or false"),
+                                        GARANT_N_("an array of strings"), GARANT_N_("an object"),
+                                        GARANT_N_("an array of ids (integers from 1)"),
+                                        GARANT_N_("an integer or null")};
+    return garant__tr(names[t]);
+}
+
+/* ---- the answer's language ---------------------------------------------- */
+
+const char *http_accept_language(const char *value)
+{
+    const char *best = NULL;
+    int best_q = 0; /* thousandths */
+    if (!value) return NULL;
+    for (const char *p = value; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        const char *range = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') p++;
+        size_t primary = strcspn(range, "-,; \t");
+        if (primary > (size_t)(p - range)) primary = (size_t)(p - range);
+        /* The weight: ";q=0.8" (three decimals at most), 1 without. */
+        int q = 1000;
+        while (*p && *p != ',') {
+            while (*p == ' ' || *p == '\t' || *p == ';') p++;
+            if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+                p += 2;
+                q = 0;
+                if (*p == '1') q = 1000;
+                else if (*p == '0' && p[1] == '.') {
+                    int scale = 100;
+                    for (p += 2; *p >= '0' && *p <= '9' && scale; p++, scale /= 10) q += (*p - '0') * scale;
+                }
+            }
+            while (*p && *p != ',' && *p != ';') p++;
+        }
+        const char *lang = NULL;
+        if (primary == 2 && http_starts_ci(range, "en")) lang = "en";
+        if (primary == 2 && http_starts_ci(range, "ro")) lang = "ro";
+        if (lang && q > best_q) {
+            best = lang;
+            best_q = q;
+        }
+    }
+    return best;
+}
+
+void http_language_from_header(http_req *r)
+{
+    const char *lang = http_accept_language(http_header(r, "Accept-Language"));
+    r->language_asked = lang != NULL;
+    r->messages = desk_messages(lang);
+    garant__msgcat_use(r->messages);
+}
+
+void http_language_from_user(http_req *r)
+{
+    if (r->language_asked || !r->authed) return;
+    r->messages = desk_messages(r->user.language);
+    garant__msgcat_use(r->messages);
 }
 
 int http_starts_ci(const char *s, const char *word)
@@ -228,7 +288,7 @@ static const char *skip_ows(const char *s)
 static int check_json_type(const char *ct)
 {
     const char *p = skip_ows(ct);
-    const char *why = "expected Content-Type application/json";
+    const char *why = GARANT_N_("expected Content-Type application/json");
     if (!http_starts_ci(p, "application/json")) goto bad;
     p = skip_ows(p + 16);
     while (*p == ';') {
@@ -250,7 +310,7 @@ static int check_json_type(const char *ct)
             if (!val_len) goto bad;
         }
         if (name_len == 7 && http_starts_ci(name, "charset") && !(val_len == 5 && http_starts_ci(val, "utf-8"))) {
-            why = "Content-Type application/json must be in charset utf-8";
+            why = GARANT_N_("Content-Type application/json must be in charset utf-8");
             goto bad;
         }
         p = skip_ows(p);
@@ -259,7 +319,7 @@ static int check_json_type(const char *ct)
     return 0;
 bad:;
     char shown[200];
-    return garant__error(GARANT_EPARSE, "%s, got '%s'", why,
+    return garant__error(GARANT_EPARSE, "%s, got '%s'", garant__tr(why),
                          desk_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
 }
 
@@ -462,7 +522,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     framing *f = cls;
     for (size_t i = 0; i < key_size; i++)
         if (!http_tchar(key[i])) {
-            f->problem = "a header name contains a character other than a token's (RFC 9110 5.1)";
+            f->problem = GARANT_N_("a header name contains a character other than a token's (RFC 9110 5.1)");
             return MHD_NO;
         }
     /* Field values hold no control characters but HTAB (RFC 9110 5.5):
@@ -472,7 +532,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     for (size_t i = 0; i < value_size; i++) {
         unsigned char c = (unsigned char)value[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            f->problem = "a header value contains a control character (a CR or another)";
+            f->problem = GARANT_N_("a header value contains a control character (a CR or another)");
             return MHD_NO;
         }
     }
@@ -480,7 +540,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
         f->hosts++;
     } else if (key_size == 14 && http_starts_ci(key, "content-length")) {
         if (f->lengths++ && (value_size != f->length_size || memcmp(value, f->length, value_size) != 0)) {
-            f->problem = "two different Content-Length values";
+            f->problem = GARANT_N_("two different Content-Length values");
             return MHD_NO;
         }
         f->length = value;
@@ -488,7 +548,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     } else if (key_size == 17 && http_starts_ci(key, "transfer-encoding")) {
         f->encodings++;
         if (!just_chunked(value, value_size)) {
-            f->problem = "only the transfer coding 'chunked' is supported";
+            f->problem = GARANT_N_("only the transfer coding 'chunked' is supported");
             f->status = 501;
             return MHD_NO;
         }
@@ -500,15 +560,15 @@ const char *http_framing_problem(struct MHD_Connection *conn, const char *versio
 {
     framing f = {NULL, 400, 0, 0, 0, NULL, 0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
-    if (!f.problem && f.hosts > 1) f.problem = "more than one Host header (RFC 9112 3.2)";
+    if (!f.problem && f.hosts > 1) f.problem = GARANT_N_("more than one Host header (RFC 9112 3.2)");
     if (!f.problem && f.encodings > 1) {
-        f.problem = "only the transfer coding 'chunked' is supported, once";
+        f.problem = GARANT_N_("only the transfer coding 'chunked' is supported, once");
         f.status = 501;
     }
     if (!f.problem && f.encodings && f.lengths)
-        f.problem = "both Transfer-Encoding and Content-Length: the length of the body is ambiguous";
+        f.problem = GARANT_N_("both Transfer-Encoding and Content-Length: the length of the body is ambiguous");
     if (!f.problem && f.encodings && strcmp(version, "HTTP/1.1") != 0)
-        f.problem = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)";
+        f.problem = GARANT_N_("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)");
     *status = f.status;
     return f.problem;
 }

@@ -3,8 +3,10 @@
 ** reclassifying, replying, the agents' queue and deadline previews.
 **
 ** Who sees what: customers file tickets and see and answer their own
-** organization's tickets only; another organization's ticket answers 404
-** exactly like a ticket that does not exist. Agents and admins see every
+** organization's tickets only, or only those they requested where the
+** organization's visibility is "own" (desk_ticket_scope, the one rule;
+** its managers see all); a ticket outside answers 404 exactly like a
+** ticket that does not exist. Agents and admins see every
 ** ticket, reclassify, change the status, write internal notes, and own
 ** the queue. Internal notes and their history events never reach a
 ** customer.
@@ -538,13 +540,10 @@ static int list_filter(garant_ticket_filter *f, http_req *r, int *out_none)
         else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
     }
     f->now = r->now;
-    /* Customers see their organization only, whatever they ask for. */
-    /* Nor do they find tickets by the words of internal notes. */
-    if (!is_staff(r)) {
-        f->org_id = r->user.org_id;
-        f->public_only = 1;
-    }
-    return 0;
+    /* Customers see their scope only (their organization's tickets, or
+    ** their own), whatever they ask for, and find no ticket by the words
+    ** of internal notes (desk_ticket_filter_scope). */
+    return desk_ticket_filter_scope(f, r->db, &r->user);
 }
 
 static int ticket_list(http_req *r)
@@ -1010,9 +1009,7 @@ int http_ticket_query_normalise(char *out, size_t cap, http_req *r, const char *
         while (ticket_list_query[k] && strcmp(ticket_list_query[k], p.name[i]) != 0) k++;
         if (!ticket_list_query[k]) {
             /* What GET /api/v1/tickets answers to the same parameter. */
-            char msg[256 + 64 * 8];
-            http_unknown_query_message(msg, sizeof msg, p.name[i], ticket_list_query);
-            return garant__error(GARANT_EPARSE, "%s", msg);
+            return http_refuse_unknown_query(p.name[i], ticket_list_query);
         }
         if (!strcmp(p.name[i], "limit") || !strcmp(p.name[i], "after"))
             return garant__error(GARANT_EINVAL, "a view's query takes no '%s': pages are the list's own", p.name[i]);

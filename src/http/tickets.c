@@ -136,12 +136,9 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     ** once answered. */
     json_t *remaining = json_null(), *remaining_text = json_null();
     if (due != GARANT_NO_DUE) {
-        int64_t at = answered ? t->first_response_at : now, left;
-        int business = known && target.kind == GARANT_TARGET_BUSINESS;
-        if (!business || garant_clock_remaining(&left, pol, &terms, due, at) != 0) {
-            left = due - at; /* wall time: a 24/7 target, or for want of the terms' calendar */
-            business = 0;
-        }
+        int64_t left;
+        int business;
+        desk_ticket_remaining(&left, &business, pol, t, due, answered ? t->first_response_at : now);
         json_decref(remaining);
         json_decref(remaining_text);
         remaining = json_integer(left);

@@ -284,15 +284,8 @@ static size_t utf8_len(const unsigned char *s)
     return mail__utf8_seq(s, 4);
 }
 
-static int valid_utf8(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_len(p);
-        if (!n) return 0;
-        p += n;
-    }
-    return 1;
-}
+/* The parser's strict check (buf.c), on a NUL-terminated string. */
+static int valid_utf8(const char *s) { return mail__utf8_valid(s, strlen(s)); }
 
 /* Characters a "Q" word may carry as themselves anywhere, phrases
 ** included (RFC 2047 section 5 (3)). */

@@ -80,7 +80,7 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
 /* A ticket's last update by a person (store_tickets.h, updated_at): the
 ** instant of its latest event with an actor, which a trigger keeps on the
-** row (schema migration 20), else its submission. */
+** row (schema migration 22), else its submission. */
 #define GS_SQLITE_TICKET_UPDATED_AT "COALESCE(t.updated_at, t.submitted_at)"
 
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),

@@ -41,15 +41,17 @@
     "                       ELSE 3 END) = ?14)"                                                   \
     " AND (?15 = 0 OR t.requester_id = ?15)"
 
-/* The shapes without a search, each walking an index newest first:
-** one organization's tickets walk tickets_org; one requester's
+/* The shapes without a search, each walking an index newest first: one
+** organization's tickets walk tickets_org; one requester's
 ** tickets_requester; sla=none, of every organization, the tickets without
-** a guarantee (tickets_no_guarantee); sla=warning the running clocks due from now on
-** (tickets_clock_running: a ticket in its warning is neither answered nor
-** breached, and due at or after now), sorted, as they are few; all
-** tickets walk the table backwards from the keyset. The last three are
-** pinned (INDEXED BY): the planner would rather walk the table in the
-** order asked for than sort, which reads it all when few tickets match. */
+** a guarantee (tickets_no_guarantee); sla=warning the running clocks due
+** from now on (tickets_clock_running: a ticket in its warning is neither
+** answered nor breached, has a warning instant at or before now and is
+** due at or after now), sorted, as they are few; all tickets walk the
+** table backwards from the keyset. The requester's, sla=none's and
+** sla=warning's are pinned (INDEXED BY): the planner would rather walk
+** the table in the order asked for than sort, which reads it all when few
+** tickets match. */
 static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_COLS
@@ -65,6 +67,7 @@ static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM tickets t INDEXED BY tickets_clock_running JOIN orgs o ON o.id = t.org_id"
     " JOIN users u ON u.id = t.requester_id"
     " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.first_response_due >= ?8"
+    " AND t.warn_at <= ?8"
     " AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";

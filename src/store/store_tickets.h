@@ -87,7 +87,9 @@ typedef struct garant_ticket_filter {
     int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
     int64_t group_id;         /* assigned to this group; GARANT_NOBODY: to none */
     int64_t groups_of;        /* assigned to a group this user is a member of */
-    int64_t requester_id;     /* requested by this user */
+    int64_t requester_id;     /* requested by this user: the requester=
+                              ** filter, or a customer who sees her own
+                              ** only (desk_ticket_filter_scope) */
     int sla;                  /* a garant_sla_filter: the SLA state at now */
 } garant_ticket_filter;
 

@@ -168,6 +168,12 @@ static void test_lateness(void **state)
     assert_string_equal(garant_lateness_format(d, sizeof d, 0, 1), "under 1 min left (business hours)");
     assert_string_equal(garant_lateness_format(d, sizeof d, 3600, 0), "1 h left");
     assert_string_equal(garant_lateness_format(d, sizeof d, 2700, 0), "45 min left");
+    /* The figure alone, as the mails word it in their language. */
+    assert_string_equal(garant_lateness_span(d, sizeof d, -104400), "29 h");
+    assert_string_equal(garant_lateness_span(d, sizeof d, -3601), "1 h 1 min");
+    assert_string_equal(garant_lateness_span(d, sizeof d, 10799), "2 h 59 min");
+    assert_string_equal(garant_lateness_span(d, sizeof d, 59), "0 min");
+    assert_string_equal(garant_lateness_span(d, sizeof d, -1800), "30 min");
     /* 1,000 business hours: no days, whatever the count. */
     assert_string_equal(garant_lateness_format(d, sizeof d, -3600000, 1), "1000 h late (business hours)");
     assert_string_equal(garant_lateness_format(d, sizeof d, INT64_MIN, 0), "2562047788015215 h 31 min late");

@@ -105,16 +105,26 @@ static void test_promise_two_zones(void **state)
     garant_mail_templates_free(tpl);
 }
 
-static void test_duration(void **state)
+/* The staff mails say the one lateness figure, in the recipient's
+** language: whole hours and minutes, never days, business hours named. */
+static void test_lateness(void **state)
 {
     (void)state;
-    char b[48];
-    assert_string_equal(desk_notify_duration(b, sizeof b, 0), "0 min");
-    assert_string_equal(desk_notify_duration(b, sizeof b, 59), "0 min");
-    assert_string_equal(desk_notify_duration(b, sizeof b, 45 * 60), "45 min");
-    assert_string_equal(desk_notify_duration(b, sizeof b, 3 * 3600 + 5 * 60), "3 h 05 min");
-    assert_string_equal(desk_notify_duration(b, sizeof b, 2 * 86400 + 4 * 3600 + 59), "2 d 4 h");
-    assert_string_equal(desk_notify_duration(b, sizeof b, -1800), "30 min");
+    garant_mail_templates *tpl = templates();
+    char *s = NULL;
+    assert_int_equal(desk_notify_lateness(&s, tpl, "en", -104400, 1), 0);
+    assert_string_equal(s, "29 h late (business hours)");
+    free(s);
+    assert_int_equal(desk_notify_lateness(&s, tpl, "en", 2700, 0), 0);
+    assert_string_equal(s, "45 min left");
+    free(s);
+    assert_int_equal(desk_notify_lateness(&s, tpl, "ro", -1801, 1), 0);
+    assert_string_equal(s, "întârziere de 31 min (ore lucrătoare)");
+    free(s);
+    assert_int_equal(desk_notify_lateness(&s, tpl, "ro", 10799, 0), 0);
+    assert_string_equal(s, "au mai rămas 2 h 59 min");
+    free(s);
+    garant_mail_templates_free(tpl);
 }
 
 static void test_lists(void **state)
@@ -172,7 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_local),
         cmocka_unit_test(test_promise_two_zones),
-        cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_lateness),
         cmocka_unit_test(test_lists),
     };
     return t_exit_status(cmocka_run_group_tests(tests, NULL, NULL));

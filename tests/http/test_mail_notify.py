@@ -266,7 +266,7 @@ def test_staff_lists_get_new_p1_and_breach_once():
         s.wait_rounds(2)
         for addr in ("admin@vendor.example", "oncall@vendor.example"):
             m = wait_mail(s, addr, "[SLA breach] #%d" % tid)
-            expect("2026-11-30 13:00 CET" in text_of(m) and "30 min overdue" in text_of(m), text_of(m))
+            expect("2026-11-30 13:00 CET" in text_of(m) and "30 min late (business hours)" in text_of(m), text_of(m))
         # Once, also across a restart and later rounds.
         s.stop()
         s.start()

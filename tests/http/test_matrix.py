@@ -89,6 +89,11 @@ TABLE = {
     "POST /api/v1/groups":                             (401, 403, 403, 403, 422),
     "PATCH /api/v1/groups/{id}":                       (401, 403, 403, 403, 422),
     "DELETE /api/v1/groups/{id}":                      (401, 403, 403, 403, 204),
+    # An organization's managers (issue 15): none of these five is one
+    # (admins list with GET /users and decide with PATCH /users/{id}).
+    "GET /api/v1/org/members":                         (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/approve":           (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/refuse":            (401, 403, 403, 403, 403),
     # Saved views (issue 15): staff's. The view is the admin's, shared with
     # the group Desk, of which the agent is a member: the agent sees it but
     # only its owner (or an admin) changes it.
@@ -158,7 +163,8 @@ class World:
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
                               ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
                               ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment),
-                              ("/api/v1/groups/", self.group), ("/api/v1/views/", self.view)):
+                              ("/api/v1/groups/", self.group), ("/api/v1/org/members/", self.acme_user),
+                              ("/api/v1/views/", self.view)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

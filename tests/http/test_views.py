@@ -128,7 +128,9 @@ def test_the_saved_query_lists_what_the_query_lists():
         assign(d, t[0], assignee_id=d.bob_id, group_id=billing)
         assign(d, t[2], group_id=billing)
         expect_status(s.patch("/api/v1/tickets/%d" % t[1], {"status": "pending"}, token=d.agent), 200)
-        queries = ["q=checkout", "q=%22checkout%20down%22", "q=check*&priority=2", "status=open&assignee=me",
+        d.product("Big Box", "ga")
+        boxed = file(d, "carla", AT, subject="Box lid", product="Big Box", priority=3)["id"]
+        queries = ["product=Big%20Box", "product=Big+Box", "q=checkout", "q=%22checkout%20down%22", "q=check*&priority=2", "status=open&assignee=me",
                    "group=mine", "assignee=none&priority=3", "requester=DORA%40acme.example", "requester=%d" % d.carla_id,
                    "sla=ok&q=checkout", "sla=breached", "status=pending", "q=refunds+%26", ""]
         for q in queries:
@@ -147,8 +149,12 @@ def test_the_saved_query_lists_what_the_query_lists():
         expect(bob["status=open&assignee=me"] == [t[0]], bob)
         expect(bob["group=mine"] == [t[2], t[0]], bob)
         expect(bob["requester=DORA%40acme.example"] == [t[3], t[1]], bob)
-        expect(bob["requester=%d" % d.carla_id] == [t[4], t[2], t[0]], bob)
+        expect(bob["requester=%d" % d.carla_id] == [boxed, t[4], t[2], t[0]], bob)
         expect(bob["q=refunds+%26"] == [t[4]], bob)
+        # '+' is a space, in a view as in the list.
+        expect(bob["product=Big%20Box"] == [boxed] and bob["product=Big+Box"] == [boxed], bob)
+        views = expect_status(s.get("/api/v1/views", token=d.bob), 200).json["views"]
+        expect({v["query"] for v in views if v["name"].startswith("v product")} == {"product=Big+Box"}, views)
         expect(ids(s.get("/api/v1/tickets?assignee=me", token=d.cleo)) == [], "me is whoever runs the view")
 
 

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 static struct {
@@ -41,38 +42,9 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21, a Monday */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void expect_err(int rc, int want, const char *what)
-{
-    if (rc != want)
-        fail_msg("%s: got %s (%s), want %s", what, garant_err_name(rc), garant_error_last(), garant_err_name(want));
-}
-
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_agent(fixture *fx, const char *email, const char *name)
 {
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", name);
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = GARANT_ROLE_AGENT;
-    u.created_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
-    return u.id;
+    return st_add_user(fx->w, email, name, GARANT_ROLE_AGENT, 0, T0 - 86400);
 }
 
 static int64_t add_group(fixture *fx, const char *name, const int64_t *members, size_t n)
@@ -80,8 +52,8 @@ static int64_t add_group(fixture *fx, const char *name, const int64_t *members, 
     garant_group g = {0};
     snprintf(g.name, sizeof g.name, "%s", name);
     g.created_at = T0;
-    check(fx->ops->groups->insert(fx->w, &g), "group insert");
-    check(fx->ops->groups->set_members(fx->w, g.id, members, n), "members");
+    st_check(fx->ops->groups->insert(fx->w, &g), "group insert");
+    st_check(fx->ops->groups->set_members(fx->w, g.id, members, n), "members");
     return g.id;
 }
 
@@ -92,9 +64,7 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->vw = suite.ops->views;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
     fx->ann = add_agent(fx, "ann@vendor.example", "Ann");
     fx->ben = add_agent(fx, "ben@vendor.example", "Ben");
     fx->cat = add_agent(fx, "cat@vendor.example", "Cat");
@@ -108,8 +78,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -124,7 +93,7 @@ static int64_t add_view(fixture *fx, int64_t owner, const char *name, const char
     snprintf(v.name, sizeof v.name, "%s", name);
     snprintf(v.query, sizeof v.query, "%s", query);
     v.created_at = v.updated_at = T0;
-    check(fx->vw->insert(fx->w, &v), name);
+    st_check(fx->vw->insert(fx->w, &v), name);
     assert_true(v.id > 0);
     return v.id;
 }
@@ -135,7 +104,7 @@ static const char *listed(fixture *fx, int64_t user, int every_shared)
     static char buf[1024];
     garant_view *v = NULL;
     size_t n = 0, len = 0;
-    check(fx->vw->list_for(fx->w, user, every_shared, &v, &n), "list_for");
+    st_check(fx->vw->list_for(fx->w, user, every_shared, &v, &n), "list_for");
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         int k = snprintf(buf + len, sizeof buf - len, "%s%s", i ? "," : "", v[i].name);
@@ -151,7 +120,7 @@ static void ct_round_trip_and_names(void **state)
     fixture *fx = *state;
     int64_t id = add_view(fx, fx->ann, "P1 unassigned", "priority=1&assignee=none", fx->billing);
     garant_view v;
-    check(fx->vw->get(fx->w, id, &v), "get");
+    st_check(fx->vw->get(fx->w, id, &v), "get");
     assert_int_equal(v.id, id);
     assert_int_equal(v.owner_id, fx->ann);
     assert_int_equal(v.group_id, fx->billing);
@@ -164,12 +133,12 @@ static void ct_round_trip_and_names(void **state)
     /* Unique per owner, in any case; another owner may use the name. */
     garant_view dup = v;
     snprintf(dup.name, sizeof dup.name, "p1 UNASSIGNED");
-    expect_err(fx->vw->insert(fx->w, &dup), GARANT_ECONFLICT, "the same name in another case");
+    st_expect_err(fx->vw->insert(fx->w, &dup), GARANT_ECONFLICT, "the same name in another case");
     dup.owner_id = fx->ben;
-    check(fx->vw->insert(fx->w, &dup), "the name for another owner");
+    st_check(fx->vw->insert(fx->w, &dup), "the name for another owner");
     /* A private view has no group. */
     int64_t mine = add_view(fx, fx->ann, "Mine", "assignee=me", 0);
-    check(fx->vw->get(fx->w, mine, &v), "get private");
+    st_check(fx->vw->get(fx->w, mine, &v), "get private");
     assert_int_equal(v.group_id, 0);
     assert_string_equal(v.group_name, "");
     /* Update: name, query, sharing and the instant; a taken name is refused
@@ -178,9 +147,9 @@ static void ct_round_trip_and_names(void **state)
     snprintf(v.name, sizeof v.name, "Mine, open");
     snprintf(v.query, sizeof v.query, "status=open&assignee=me");
     v.updated_at = T0 + 60;
-    check(fx->vw->update(fx->w, &v), "update");
+    st_check(fx->vw->update(fx->w, &v), "update");
     garant_view got;
-    check(fx->vw->get(fx->w, mine, &got), "get after update");
+    st_check(fx->vw->get(fx->w, mine, &got), "get after update");
     assert_string_equal(got.name, "Mine, open");
     assert_string_equal(got.query, "status=open&assignee=me");
     assert_int_equal(got.group_id, fx->ops_group);
@@ -188,14 +157,14 @@ static void ct_round_trip_and_names(void **state)
     assert_int_equal(got.created_at, T0);
     assert_int_equal(got.updated_at, T0 + 60);
     snprintf(v.name, sizeof v.name, "P1 UNASSIGNED");
-    expect_err(fx->vw->update(fx->w, &v), GARANT_ECONFLICT, "update to a taken name");
-    check(fx->vw->get(fx->w, mine, &got), "get after refused update");
+    st_expect_err(fx->vw->update(fx->w, &v), GARANT_ECONFLICT, "update to a taken name");
+    st_check(fx->vw->get(fx->w, mine, &got), "get after refused update");
     assert_string_equal(got.name, "Mine, open");
     /* Counted per owner. */
     int64_t n = -1;
-    check(fx->vw->count_owned(fx->w, fx->ann, &n), "count ann");
+    st_check(fx->vw->count_owned(fx->w, fx->ann, &n), "count ann");
     assert_int_equal(n, 2);
-    check(fx->vw->count_owned(fx->w, fx->cat, &n), "count cat");
+    st_check(fx->vw->count_owned(fx->w, fx->cat, &n), "count cat");
     assert_int_equal(n, 0);
 }
 
@@ -206,25 +175,25 @@ static void ct_refusals_and_not_found(void **state)
     memset(&v, 0, sizeof v);
     v.owner_id = fx->ann;
     v.created_at = v.updated_at = T0;
-    expect_err(fx->vw->insert(fx->w, &v), GARANT_EINVAL, "no name");
+    st_expect_err(fx->vw->insert(fx->w, &v), GARANT_EINVAL, "no name");
     snprintf(v.name, sizeof v.name, "Orphan");
     v.group_id = 999999;
-    expect_err(fx->vw->insert(fx->w, &v), GARANT_ENOTFOUND, "a group that does not exist");
+    st_expect_err(fx->vw->insert(fx->w, &v), GARANT_ENOTFOUND, "a group that does not exist");
     v.group_id = 0;
     v.owner_id = 999999;
-    expect_err(fx->vw->insert(fx->w, &v), GARANT_ENOTFOUND, "an owner who does not exist");
+    st_expect_err(fx->vw->insert(fx->w, &v), GARANT_ENOTFOUND, "an owner who does not exist");
     int64_t n = -1;
-    check(fx->vw->count_owned(fx->w, fx->ann, &n), "count");
+    st_check(fx->vw->count_owned(fx->w, fx->ann, &n), "count");
     assert_int_equal(n, 0);
-    expect_err(fx->vw->get(fx->w, 999999, &v), GARANT_ENOTFOUND, "get");
+    st_expect_err(fx->vw->get(fx->w, 999999, &v), GARANT_ENOTFOUND, "get");
     v.id = 999999;
     v.owner_id = fx->ann;
-    expect_err(fx->vw->update(fx->w, &v), GARANT_ENOTFOUND, "update");
-    expect_err(fx->vw->remove(fx->w, 999999), GARANT_ENOTFOUND, "remove");
+    st_expect_err(fx->vw->update(fx->w, &v), GARANT_ENOTFOUND, "update");
+    st_expect_err(fx->vw->remove(fx->w, 999999), GARANT_ENOTFOUND, "remove");
     int64_t id = add_view(fx, fx->ann, "Gone", "", 0);
-    check(fx->vw->remove(fx->w, id), "remove");
-    expect_err(fx->vw->get(fx->w, id, &v), GARANT_ENOTFOUND, "get removed");
-    expect_err(fx->vw->remove(fx->w, id), GARANT_ENOTFOUND, "remove twice");
+    st_check(fx->vw->remove(fx->w, id), "remove");
+    st_expect_err(fx->vw->get(fx->w, id, &v), GARANT_ENOTFOUND, "get removed");
+    st_expect_err(fx->vw->remove(fx->w, id), GARANT_ENOTFOUND, "remove twice");
 }
 
 static void ct_who_sees_what_in_which_order(void **state)
@@ -245,9 +214,9 @@ static void ct_who_sees_what_in_which_order(void **state)
     /* Every shared view (an admin's list), never another's private one. */
     assert_string_equal(listed(fx, fx->ben, 1), "ben private,Ben's ops,Alpha,Cat's billing");
     int64_t joined[] = {fx->ben};
-    check(fx->ops->groups->set_members(fx->w, fx->ops_group, joined, 1), "members");
+    st_check(fx->ops->groups->set_members(fx->w, fx->ops_group, joined, 1), "members");
     int64_t both[] = {fx->ann, fx->ben};
-    check(fx->ops->groups->set_members(fx->w, fx->billing, both, 2), "members");
+    st_check(fx->ops->groups->set_members(fx->w, fx->billing, both, 2), "members");
     assert_string_equal(listed(fx, fx->ben, 0), "ben private,Ben's ops,Alpha,Cat's billing");
     /* Cat left Billing: she keeps her own views, shared or not. */
     assert_string_equal(listed(fx, fx->cat, 0), "cat private,Cat's billing");
@@ -259,17 +228,17 @@ static void ct_deleting_groups_and_users(void **state)
     int64_t shared = add_view(fx, fx->ann, "Billing queue", "group=mine", fx->billing);
     add_view(fx, fx->ben, "Ben's", "q=b", 0);
     assert_string_equal(listed(fx, fx->cat, 0), "Billing queue");
-    check(fx->ops->groups->remove(fx->w, fx->billing), "remove the group");
+    st_check(fx->ops->groups->remove(fx->w, fx->billing), "remove the group");
     garant_view v;
-    check(fx->vw->get(fx->w, shared, &v), "the view stays");
+    st_check(fx->vw->get(fx->w, shared, &v), "the view stays");
     assert_int_equal(v.group_id, 0);
     assert_string_equal(v.group_name, "");
     assert_string_equal(listed(fx, fx->cat, 0), "");
     assert_string_equal(listed(fx, fx->ann, 0), "Billing queue");
     /* A user deleted (one without history) takes their views along. */
-    check(fx->ops->accounts->user_delete(fx->w, fx->ben), "delete Ben");
+    st_check(fx->ops->accounts->user_delete(fx->w, fx->ben), "delete Ben");
     int64_t n = -1;
-    check(fx->vw->count_owned(fx->w, fx->ben, &n), "count");
+    st_check(fx->vw->count_owned(fx->w, fx->ben, &n), "count");
     assert_int_equal(n, 0);
     assert_string_equal(listed(fx, fx->ann, 1), "Billing queue");
 }

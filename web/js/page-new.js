@@ -20,7 +20,7 @@ import { reportError, validate } from './forms.js';
 import { CET_ZONE, formatTarget, sameAsCet, timeElement, userZone } from './time.js';
 
 run(async () => {
-  await initPage({ auth: 'required', nav: 'new', roles: ['customer'] });
+  const session = await initPage({ auth: 'required', nav: 'new', roles: ['customer'] });
   const form = $('#ticket-form');
   const submit = $('#ticket-submit');
   const box = $('#form-msg');
@@ -30,7 +30,7 @@ run(async () => {
   const productSel = form.elements.product;
   const envSel = form.elements.environment;
 
-  const [summary, productList] = await Promise.all([api('GET', '/policy/summary'), api('GET', '/products')]);
+  const [summary, productList] = await Promise.all([session.summary || api('GET', '/policy/summary'), api('GET', '/products')]);
   const priorities = [...summary.priorities].sort((a, b) => a.level - b.level);
   const products = productList.products || [];
   const guaranteedStage = new Map((summary.stages || []).map((s) => [s.name, s.guaranteed]));

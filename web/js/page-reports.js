@@ -22,10 +22,10 @@ const isoDate = (ms) => new Date(ms).toISOString().slice(0, 10);
 const dateMs = (iso) => Date.parse(iso + 'T00:00:00Z');
 
 run(async () => {
-  await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'reports', deniedKey: 'common.staffPage' });
+  const session = await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'reports', deniedKey: 'common.staffPage' });
   const form = $('#period-form');
   const box = $('#period-msg');
-  const summary = await api('GET', '/policy/summary').catch(() => null);
+  const summary = session.summary;
   const prioName = new Map(((summary && summary.priorities) || []).map((p) => [p.level, p.name]));
   const planOrder = ((summary && summary.plans) || []).map((p) => p.name);
 

@@ -29,6 +29,14 @@ function keepFresh(load) {
   }, REFRESH_MS);
 }
 
+/** The business-hour windows of the calendars and the instant the
+ *  countdowns count from. loadWindows also sets the page's clock to the
+ *  server's, so the instant is read after it. */
+async function countdownClock(calendars) {
+  const windows = await loadWindows(calendars);
+  return { windows, at: now() };
+}
+
 // ---- the list -----------------------------------------------------------
 
 async function listView(session) {
@@ -41,11 +49,13 @@ async function listView(session) {
   const msg = $('#list-msg');
   let tickets = [];
   let next = null;
-  let windows = new Map();
-  let answeredAt = now();
+  let clock = { windows: new Map(), at: now() };
 
   const lead = () => {
-    $('#list-lead').textContent = session.org ? t('tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
+    // A member of an organization whose members see their own tickets
+    // only (its managers see all) is told so.
+    const own = session.org && session.org.ticket_visibility === 'own' && !session.user.org_manager;
+    $('#list-lead').textContent = session.org ? t(own ? 'tickets.leadOwn' : 'tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
   };
 
   function row(tk) {
@@ -59,7 +69,7 @@ async function listView(session) {
       cell('col.status', statusName(tk.status)),
       cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
       cell('col.due', bothZones(tk.first_response_due, { weekday: 'short' })),
-      cell('col.left', timeLeft(tk, { left: businessLeft(tk, windows, answeredAt) })),
+      cell('col.left', timeLeft(tk, { left: businessLeft(tk, clock.windows, clock.at) })),
       cell('col.sla', slaBadge(tk)),
     );
   }
@@ -76,10 +86,7 @@ async function listView(session) {
   async function load() {
     // Refresh what is shown (up to the pages loaded so far).
     const r = await api('GET', '/tickets?limit=' + Math.max(50, Math.min(200, tickets.length)));
-    // loadWindows also sets the page's clock to the server's: read the
-    // instant of the answer after it.
-    windows = await loadWindows((r.tickets || []).map((tk) => tk.sla && tk.sla.calendar));
-    answeredAt = now();
+    clock = await countdownClock((r.tickets || []).map((tk) => tk.sla && tk.sla.calendar));
     tickets = r.tickets || [];
     next = r.next;
     render();
@@ -119,8 +126,7 @@ async function ticketView(session, idText) {
   }
   let tk = null;
   let namer = (lv) => 'P' + lv;
-  let windows = new Map();
-  let answeredAt = now();
+  let clock = { windows: new Map(), at: now() };
   const calendarOf = (ticket) => [ticket.sla && ticket.sla.calendar];
 
   function facts() {
@@ -132,7 +138,7 @@ async function ticketView(session, idText) {
       ['ticket.submitted', timeElement(tk.submitted_at, userZone())],
       ['ticket.requester', tk.requester_name || t('common.none')],
       ['ticket.due', bothZones(tk.first_response_due)],
-      ['ticket.left', timeLeft(tk, { left: businessLeft(tk, windows, answeredAt) })],
+      ['ticket.left', timeLeft(tk, { left: businessLeft(tk, clock.windows, clock.at) })],
       ['ticket.sla', slaBadge(tk)],
     ];
     if (tk.impact) rows.push(['ticket.impact', tk.impact]);
@@ -173,17 +179,15 @@ async function ticketView(session, idText) {
 
   async function load() {
     const fresh = await api('GET', '/tickets/' + idText);
-    windows = await loadWindows(calendarOf(fresh));
-    answeredAt = now();
+    clock = await countdownClock(calendarOf(fresh));
     tk = fresh;
     render();
   }
 
   try {
-    const [ticket, summary] = await Promise.all([api('GET', '/tickets/' + idText), api('GET', '/policy/summary').catch(() => null)]);
-    if (summary) namer = priorityNamer(summary);
-    windows = await loadWindows(calendarOf(ticket));
-    answeredAt = now();
+    const ticket = await api('GET', '/tickets/' + idText);
+    if (session.summary) namer = priorityNamer(session.summary);
+    clock = await countdownClock(calendarOf(ticket));
     tk = ticket;
   } catch (e) {
     say(msg, e.status === 404 ? t('ticket.notFound') : errorText(e), 'error');
