@@ -334,38 +334,15 @@ int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t u
     return rc;
 }
 
-/* A held file's bytes, drawn in order by write_chunk. */
-static int held_fill(void *ctx, uint8_t *buf, size_t n)
-{
-    mem_src *m = ctx;
-    if (n > m->len) return garant__error(GARANT_EINVAL, "read past the end of a file");
-    memcpy(buf, m->data, n);
-    m->data += n;
-    m->len -= n;
-    return 0;
-}
-
-/* One held file, as an upload's three jobs store it. */
-static int store_held(garant_store_conn *w, garant_attachment *a, const void *data)
-{
-    int rc = GS(w)->attachments->insert_pending(w, a);
-    mem_src m = {data, (size_t)a->size};
-    for (int64_t seq = 0, off = 0; !rc && off < a->size; seq++, off += GARANT_ATTACHMENT_CHUNK) {
-        size_t n = a->size - off < GARANT_ATTACHMENT_CHUNK ? (size_t)(a->size - off) : GARANT_ATTACHMENT_CHUNK;
-        rc = GS(w)->attachments->write_chunk(w, a->id, seq, n, held_fill, &m);
-    }
-    return rc ? rc : GS(w)->attachments->mark_staged(w, a->id);
-}
-
 int desk_attachments_store_held(garant_store_conn *w, desk_mail_staged *io)
 {
     int rc = 0;
     for (size_t k = 0; k < io->nheld && !rc; k++) {
-        rc = store_held(w, &io->held[k], io->held_data[k]);
+        rc = GS(w)->attachments->insert_staged(w, &io->held[k], io->held_data[k]);
         io->ids[k] = io->held[k].id;
     }
     if (!rc && io->has_eml) {
-        rc = store_held(w, &io->held[io->nheld], io->held_data[io->nheld]);
+        rc = GS(w)->attachments->insert_staged(w, &io->held[io->nheld], io->held_data[io->nheld]);
         io->eml = io->held[io->nheld].id;
     }
     return rc;

@@ -141,10 +141,11 @@ int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t u
                                 size_t n_att, const char *raw, size_t len, int64_t now);
 
 /* Inside a write job on w, before the message is written: store the files
-** io holds (a pending row, its chunk, staged, as an upload's three jobs
-** would) and set io->ids and io->eml, to be linked to the message in the
-** same write. Nothing held: 0 at once. Run again (a retried write) it
-** stores them again; the savepoint of a failed write undid the first. */
+** io holds, staged (store_attachments.h insert_staged: what an upload's
+** three jobs do, from memory), and set io->ids and io->eml, to be linked
+** to the message in the same write. Nothing held: 0 at once. Run again (a
+** retried write) it stores them again; the savepoint of a failed write
+** undid the first. */
 int desk_attachments_store_held(garant_store_conn *w, desk_mail_staged *io);
 
 /* desk_ticket_reply_files for a mailed reply: its files and original as

@@ -523,7 +523,8 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
     sq_store *st = arg;
     atomic_store(&st->wal_pages, pages);
-    if (pages >= GS_WRITER_CHECKPOINT_PAGES) (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (pages >= GS_WRITER_CHECKPOINT_PAGES)
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     return SQLITE_OK;
 }
 
