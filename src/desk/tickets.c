@@ -560,6 +560,8 @@ typedef struct reply_job {
     const int64_t *files;  /* staged uploads to put on the reply */
     size_t nfiles;
     int64_t audit_file;    /* a mail's original, internal; 0 none */
+    desk_mail_staged *mail; /* a mailed reply's files, some perhaps held
+                            ** for this write; NULL otherwise */
 } reply_job;
 
 /* Target time taken by the first response, for its history event: business
@@ -629,6 +631,12 @@ static int reply_write(garant_store_conn *w, void *ctx)
                              "ticket #%lld is closed and takes no reply: file a new ticket with "
                              "'follow_up_of': %lld to continue",
                              (long long)t.id, (long long)t.id);
+    if (j->mail) { /* the files it held are stored here: one write a mail */
+        if ((rc = desk_attachments_store_held(w, j->mail))) return rc;
+        j->files = j->mail->ids;
+        j->nfiles = j->mail->n;
+        j->audit_file = j->mail->eml;
+    }
     rc = GS(w)->tickets->reply_insert(w, t.id, who->user->id, j->body, j->public_, who->now, &j->reply_id);
     if (rc) return rc;
     if (j->nfiles && (rc = desk_attachments_link(w, j->desk, who->user->id, t.id, j->reply_id, !j->public_,
@@ -665,9 +673,20 @@ int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *
                             int64_t id, const char *body, int public_, const int64_t *ids, size_t n,
                             int64_t audit_file)
 {
-    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file};
+    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file, NULL};
     int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
     if (!rc && public_) desk_mail_wake(d);
+    *out_reply_id = j.reply_id;
+    *out_first = j.first;
+    return rc;
+}
+
+int desk_ticket_reply_mail(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
+                           const char *body, desk_mail_staged *files)
+{
+    reply_job j = {d, who, id, body, 1, 0, 0, NULL, 0, 0, files};
+    int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
+    if (!rc) desk_mail_wake(d);
     *out_reply_id = j.reply_id;
     *out_first = j.first;
     return rc;

@@ -37,6 +37,14 @@ struct desk_writer {
     pthread_t syncer;
     int syncer_started;
 
+    /* Checkpoints (store.h checkpoint) off the writer: asked for by the
+    ** syncer after each fsync, made by a thread of their own. */
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
+    int ckpt_asked, ckpt_stop;
+    pthread_t checkpointer;
+    int checkpointer_started;
+
     /* Counters for /metrics. */
     _Atomic uint64_t write_batches;
     _Atomic uint64_t write_jobs;
@@ -319,6 +327,12 @@ static void *syncer_main(void *arg)
             }
         }
         complete_jobs(wr, jobs);
+        if (wr->checkpointer_started) {
+            pthread_mutex_lock(&wr->ckpt_mu);
+            wr->ckpt_asked = 1;
+            pthread_cond_signal(&wr->ckpt_cv);
+            pthread_mutex_unlock(&wr->ckpt_mu);
+        }
         pthread_mutex_lock(&wr->sync_mu);
         if (!wr->sync_head) {
             /* Free: the writer may commit what it holds open. Told under
@@ -331,6 +345,38 @@ static void *syncer_main(void *arg)
         }
     }
     pthread_mutex_unlock(&wr->sync_mu);
+    return NULL;
+}
+
+/* The third thread with deferred sync. SQLite's automatic checkpoint ran
+** inside the writer's commit that took the log past 1,000 pages: the
+** writer copied those pages into the database and waited for two fsyncs
+** (the log's, then the database's), and no write ran meanwhile. Here the
+** store copies them beside the writer whenever enough has gathered
+** (store.h); the syncer asks after each fsync, and the store says whether
+** it is worth it. A failed checkpoint is logged once and tried again
+** later: the writer's own checkpoint, when the log has grown far, still
+** bounds the log. */
+static void *checkpointer_main(void *arg)
+{
+    desk_writer *wr = arg;
+    desk_thread_name("garant-ckpt");
+    const garant_store_ops *ops = garant_store_ops_of(wr->store);
+    int told = 0;
+    pthread_mutex_lock(&wr->ckpt_mu);
+    for (;;) {
+        while (!wr->ckpt_asked && !wr->ckpt_stop) pthread_cond_wait(&wr->ckpt_cv, &wr->ckpt_mu);
+        if (wr->ckpt_stop) break;
+        wr->ckpt_asked = 0;
+        pthread_mutex_unlock(&wr->ckpt_mu);
+        /* After a failed fsync nothing more is copied from the log. */
+        if (!atomic_load(&wr->sync_failed) && ops->checkpoint(wr->store) != 0 && !told) {
+            fprintf(stderr, "garant: checkpoint failed, the writer will make them: %s\n", garant_error_last());
+            told = 1;
+        }
+        pthread_mutex_lock(&wr->ckpt_mu);
+    }
+    pthread_mutex_unlock(&wr->ckpt_mu);
     return NULL;
 }
 
@@ -347,6 +393,8 @@ int desk_writer_start(desk_writer **out, garant_store *store)
     pthread_cond_init(&wr->write_cv, NULL);
     pthread_mutex_init(&wr->sync_mu, NULL);
     pthread_cond_init(&wr->sync_cv, NULL);
+    pthread_mutex_init(&wr->ckpt_mu, NULL);
+    pthread_cond_init(&wr->ckpt_cv, NULL);
     const garant_store_ops *ops = garant_store_ops_of(store);
     if (ops->defer_sync && ops->sync) {
         if (ops->defer_sync(store) != 0) {
@@ -359,6 +407,9 @@ int desk_writer_start(desk_writer **out, garant_store *store)
         } else {
             wr->deferred_sync = 1;
             wr->syncer_started = 1;
+            /* Without the thread the writer still checkpoints, later. */
+            if (ops->checkpoint && pthread_create(&wr->checkpointer, NULL, checkpointer_main, wr) == 0)
+                wr->checkpointer_started = 1;
         }
     }
     if (pthread_create(&wr->writer, NULL, writer_main, wr) != 0) {
@@ -399,10 +450,17 @@ void desk_writer_free(desk_writer *wr)
     pthread_cond_broadcast(&wr->sync_cv);
     pthread_mutex_unlock(&wr->sync_mu);
     if (wr->syncer_started) pthread_join(wr->syncer, NULL);
+    pthread_mutex_lock(&wr->ckpt_mu);
+    wr->ckpt_stop = 1;
+    pthread_cond_broadcast(&wr->ckpt_cv);
+    pthread_mutex_unlock(&wr->ckpt_mu);
+    if (wr->checkpointer_started) pthread_join(wr->checkpointer, NULL);
     pthread_mutex_destroy(&wr->write_mu);
     pthread_cond_destroy(&wr->write_cv);
     pthread_mutex_destroy(&wr->sync_mu);
     pthread_cond_destroy(&wr->sync_cv);
+    pthread_mutex_destroy(&wr->ckpt_mu);
+    pthread_cond_destroy(&wr->ckpt_cv);
     free(wr);
 }
 

@@ -77,6 +77,14 @@ struct garant_store_ops {
     ** by themselves leaves both NULL. */
     int (*defer_sync)(garant_store *st);
     int (*sync)(garant_store *st);
+    /* After defer_sync: copy what the writer committed into the database
+    ** file (a checkpoint of SQLite's log), from a connection of its own,
+    ** when enough has gathered; 0 at once otherwise. For a thread beside
+    ** the writer and sync, which it never blocks: the writer then leaves
+    ** checkpoints to it, and makes one itself only when the log has grown
+    ** far (the log restarts after one of those). NULL where the backend
+    ** needs none. */
+    int (*checkpoint)(garant_store *st);
 
     const garant_store_accounts_ops *accounts;
     const garant_store_tickets_ops *tickets;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -411,6 +412,66 @@ static void test_deferred_sync(void **state)
     garant_store_close(st);
 }
 
+/* Bytes of the file at path, 0 if there is none. */
+static int64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* n transactions of the writer, each adding pages pages of blob. */
+static void write_pages(garant_store *st, int n, int pages)
+{
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT INTO scratch VALUES (randomblob(%d))", pages * 4096);
+    for (int i = 0; i < n; i++) {
+        assert_ok(GS(w)->begin_write(w));
+        assert_int_equal(raw_exec(db_of(w), sql), SQLITE_OK);
+        assert_ok(GS(w)->commit(w));
+    }
+}
+
+/* With deferred sync the writer's commits leave checkpoints to checkpoint
+** (the server's checkpointer thread): it no longer copies the log into
+** the database and waits for two fsyncs inside the commit that takes the
+** log past 1,000 pages, as SQLite's automatic checkpoint did. Once the log
+** holds 8,000 pages the writer makes one itself, and the log starts again
+** from its beginning. */
+static void test_checkpoints_off_the_writer(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    assert_int_equal(raw_exec(db_of(ops->writer(st)), "CREATE TABLE scratch (b BLOB)"), SQLITE_OK);
+    assert_ok(ops->defer_sync(st));
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_ok(ops->checkpoint(st)); /* nothing gathered: nothing to do */
+    int64_t db0 = file_size(f->path);
+    write_pages(st, 30, 50); /* 1,500 pages and more */
+    assert_ok(ops->sync(st));
+    assert_int_equal(file_size(f->path), db0);
+    assert_ok(ops->checkpoint(st));
+    int64_t db1 = file_size(f->path);
+    assert_true(db1 >= db0 + 1500 * 4096);
+    /* Under 1,000 new pages: not worth a checkpoint yet. */
+    write_pages(st, 10, 50);
+    assert_ok(ops->checkpoint(st));
+    assert_int_equal(file_size(f->path), db1);
+    /* The writer's own, past 8,000 pages: the log then starts again, so
+    ** it stops growing. */
+    write_pages(st, 150, 50);
+    int64_t db2 = file_size(f->path);
+    assert_true(db2 > db1);
+    int64_t wal_size = file_size(wal);
+    assert_true(wal_size >= 8000 * 4096 && wal_size < 8200 * 4120);
+    write_pages(st, 40, 50);
+    assert_int_equal(file_size(wal), wal_size);
+    assert_int_equal(raw_int(db_of(ops->writer(st)), "SELECT count(*) FROM scratch"), 230);
+    garant_store_close(st);
+}
+
 static void test_transactions(void **state)
 {
     fixture *f = *state;
@@ -775,6 +836,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_file_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_off_the_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_insert_undoes_itself, setup, teardown),

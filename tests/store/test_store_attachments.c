@@ -145,6 +145,54 @@ static void test_written_in_chunks_read_back_anywhere(void **state)
     free(buf);
 }
 
+/* A file in memory stored in one go: staged, in the same chunks an
+** upload's would be, read back byte for byte, linkable; one without its
+** bytes or name refused. */
+static void test_staged_from_memory(void **state)
+{
+    fixture *fx = *state;
+    int64_t size = GARANT_ATTACHMENT_CHUNK + 4321;
+    uint8_t *data = malloc((size_t)size), buf[64];
+    assert_non_null(data);
+    for (int64_t i = 0; i < size; i++) data[i] = byte_at(i);
+    garant_attachment a = {0};
+    a.uploader_id = fx->alice;
+    snprintf(a.filename, sizeof a.filename, "message.eml");
+    snprintf(a.declared_type, sizeof a.declared_type, "message/rfc822");
+    snprintf(a.sniffed_type, sizeof a.sniffed_type, "application/octet-stream");
+    a.size = size;
+    a.created_at = T0;
+    a.sha256[0] = 7;
+    st_check(fx->att->insert_staged(fx->w, &a, data), "insert_staged");
+    assert_string_equal(a.state, "staged");
+    memset(data, 0, (size_t)size); /* borrowed for the call only */
+    garant_attachment got;
+    st_check(fx->att->get(fx->w, a.id, &got), "get");
+    assert_string_equal(got.state, "staged");
+    assert_string_equal(got.filename, "message.eml");
+    assert_string_equal(got.declared_type, "message/rfc822");
+    assert_int_equal(got.size, size);
+    assert_int_equal(got.sha256[0], 7);
+    int64_t offs[] = {0, GARANT_ATTACHMENT_CHUNK - 10, GARANT_ATTACHMENT_CHUNK, size - 30};
+    for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
+        size_t n;
+        st_check(fx->att->read(fx->w, a.id, offs[k], buf, sizeof buf, &n), "read");
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] != byte_at(offs[k] + (int64_t)i))
+                fail_msg("byte %lld differs", (long long)(offs[k] + (int64_t)i));
+    }
+    st_check(fx->att->link(fx->w, a.id, fx->alice, fx->ticket, 0, 1), "link");
+    int64_t total;
+    st_check(fx->att->ticket_bytes(fx->w, fx->ticket, &total), "ticket_bytes");
+    assert_int_equal(total, size);
+    garant_attachment bad = a;
+    assert_int_equal(fx->att->insert_staged(fx->w, &bad, NULL), GARANT_EINVAL);
+    bad.filename[0] = '\0';
+    assert_int_equal(fx->att->insert_staged(fx->w, &bad, data), GARANT_EINVAL);
+    free(data);
+}
+
 static void test_pending_and_bad_chunks_refused(void **state)
 {
     fixture *fx = *state;
@@ -239,7 +287,7 @@ int run_attachments_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_written_in_chunks_read_back_anywhere), CASE(test_pending_and_bad_chunks_refused),
         CASE(test_linked_once_by_its_uploader),         CASE(test_list_leaves_out_internal_for_customers),
-        CASE(test_sweep_forgets_what_was_left_behind),
+        CASE(test_sweep_forgets_what_was_left_behind),    CASE(test_staged_from_memory),
     };
     char name[64];
     snprintf(name, sizeof name, "store attachments (%s)", ops->name);
