@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "sqlite_internal.h"
+#include "sqlite_search.h"
 #include "garant/error_wrap.h"
 
 /* Read connections when open is given no positive size. */
@@ -190,6 +191,7 @@ static int conn_open(sq_conn **out, sq_store *st, int writer)
     if (!err) err = exec_uncached(&p->c, SQL_SYNCHRONOUS, what);
     if (!err && !writer) err = exec_uncached(&p->c, SQL_QUERY_ONLY, what);
     if (!err && writer) err = exec_uncached(&p->c, SQL_WRITER_CACHE, what);
+    if (!err) err = gs_sqlite_search_open(&p->c);
     if (err) {
         conn_close(p);
         return err;
