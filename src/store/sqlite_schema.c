@@ -464,7 +464,13 @@ const char *const gs_sqlite_migrations[] = {
     ** (the conversations already cut to 64 K), then merged into one
     ** segment ('optimize'), which a search reads once per word rather than
     ** once per segment. The triggers are those of migrations 10 and 14,
-    ** with the scope. */
+    ** with the scope. tickets_search_filter holds the columns the list's
+    ** filters read, by id: a search checks the tickets its words find
+    ** against the filters in this narrow index (some hundred to a page)
+    ** rather than in the table (eight to a page), which, with the cache
+    ** cold, read a page of the table for every ticket a rare filter
+    ** passed over. It costs every write of those columns an index entry
+    ** (a deadline correction one more per ticket). */
     "DROP TRIGGER ticket_search_filed;"
     "DROP TRIGGER ticket_search_replied;"
     "CREATE VIRTUAL TABLE ticket_search_v22 USING fts5(subject, body, public, internal, requester, scope,"
@@ -487,7 +493,9 @@ const char *const gs_sqlite_migrations[] = {
     "    WHERE rowid = new.ticket_id AND new.public;"
     "  UPDATE ticket_search SET internal = substr(internal || ' ' || new.body, -65536)"
     "    WHERE rowid = new.ticket_id AND NOT new.public;"
-    "END;",
+    "END;"
+    "CREATE INDEX tickets_search_filter ON tickets(id, org_id, requester_id, status, priority, plan, product,"
+    "  assignee_id, group_id, first_response_due, first_response_at, warn_at, breached_at);",
 };
 
 const int gs_sqlite_migration_count = (int)(sizeof gs_sqlite_migrations / sizeof gs_sqlite_migrations[0]);

@@ -35,15 +35,16 @@
 
 /* A search (sqlite_search.c) in two statements. The scan walks the
 ** full-text index newest first (its rowid is the ticket's id) and says of
-** each ticket it meets whether it is one to list: the filters, then the
-** items the FTS5 query only approximates (?20, checked by gs_search_has in
+** each ticket it meets whether it is one to list: the filters, read from
+** the narrow index tickets_search_filter (migration 22), then the items
+** the FTS5 query only approximates (?20, checked by gs_search_has in
 ** the columns of the mask ?21; ?22 counts the text it reads). The caller
 ** steps it and stops at a page or at its bound of work. Then the rows of
 ** the tickets found, by id (?1, a JSON array). */
 static const char SQL_SEARCH_SCAN[] =
     "SELECT s.rowid, CASE WHEN (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " THEN (CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END) ELSE 0 END"
-    " FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid"
+    " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
 static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
