@@ -366,11 +366,13 @@ static void search_has(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         /* A phrase does not run on from one column into the next. */
         memset(cs.live, 0, sizeof cs.live);
         rc = api->xTokenize(fts, z, n, &cs, check_token);
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_OK) {
+        /* check_token's SQLITE_DONE stops the tokenizer, which then says
+        ** SQLITE_OK (unicode61 does) or passes it on. */
+        if (rc != SQLITE_OK && rc != SQLITE_DONE) {
             sqlite3_result_error_code(ctx, rc);
             return;
         }
+        if (cs.nfound == cs.nitems) break;
     }
     sqlite3_result_int(ctx, cs.nfound == cs.nitems);
 }
