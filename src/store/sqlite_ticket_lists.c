@@ -55,9 +55,10 @@ static const char SQL_END_READ[] = "COMMIT";
 /* The bound of a search page's work: the tickets the scan looks at, and
 ** the text gs_search_has tokenizes, in bytes. A page that reaches either
 ** answers what it found, and the next page starts where it stopped.
-** About 10 ms each on one core (docs/performance.md, "Search"). */
+** Each is some 10 ms of one core at a million tickets (docs/performance.md,
+** "Search"). */
 #define GS_SEARCH_MAX_ROWS 10000
-#define GS_SEARCH_MAX_BYTES (2 * 1024 * 1024)
+#define GS_SEARCH_MAX_BYTES (1024 * 1024)
 
 /* The list's parameters common to every shape: the organization (?1) and
 ** the filters of LIST_FILTERS, the keyset (?6) and the page's size (?9). */
