@@ -35,20 +35,28 @@
 
 /* A search (sqlite_search.c) in two statements. The scan walks the
 ** full-text index newest first (its rowid is the ticket's id) and says of
-** each ticket it meets whether it is one to list: the filters, read from
-** the narrow index tickets_search_filter (migration 22), then the items
-** the FTS5 query only approximates (?20, checked by gs_search_has in
-** the columns of the mask ?21; ?22 counts the text it reads). The caller
-** steps it and stops at a page or at its bound of work. Then the rows of
-** the tickets found, by id (?1, a JSON array). */
+** each ticket it meets whether it is one to list: the filters, if any,
+** read from the narrow index tickets_search_filter (migration 22), then
+** the items the FTS5 query only approximates (?20, checked by
+** gs_search_has in the columns of the mask ?21; ?22 counts the text it
+** reads). The caller steps it and stops at a page or at its bound of work.
+** Without a filter the scan reads no index of the tickets table: a rare
+** word's tickets are far apart, and each would cost a page of the narrow
+** index besides its own row, read from disk when the cache is cold. The
+** organization, if any, is in the FTS5 query (sqlite_search.c). */
 static const char SQL_SEARCH_SCAN[] =
+    "SELECT s.rowid, CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END"
+    " FROM ticket_search s WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
+static const char SQL_SEARCH_SCAN_FILTERED[] =
     "SELECT s.rowid, CASE WHEN (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " THEN (CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END) ELSE 0 END"
     " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
+/* Then the rows of the tickets found, by id (?1, a JSON array), each of
+** the organization ?2 if not 0: the visibility rule is the table's. */
 static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id ORDER BY t.id DESC";
+    " JOIN users u ON u.id = t.requester_id WHERE ?2 = 0 OR t.org_id = ?2 ORDER BY t.id DESC";
 static const char SQL_BEGIN_READ[] = "BEGIN";
 static const char SQL_END_READ[] = "COMMIT";
 
@@ -82,11 +90,27 @@ static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_fi
 
 /* Step the scan: the ids of the tickets to list into ids (as a JSON array
 ** text), at most f->limit; *out_next as list_page says. */
+/* Whether f filters by more than its search text and organization.
+** Compared with a blank filter byte by byte, so that a field added to
+** garant_ticket_filter is a filter until this says otherwise. */
+static int has_filters(const garant_ticket_filter *f)
+{
+    static const garant_ticket_filter blank;
+    garant_ticket_filter g = *f;
+    memset(g.q, 0, sizeof g.q);
+    g.public_only = 0;
+    g.now = 0;
+    g.after_id = 0;
+    g.limit = 0;
+    g.org_id = 0;
+    return memcmp(&g, &blank, sizeof g) != 0;
+}
+
 static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const gs_search_plan *plan, char *ids,
                        size_t cap, int *out_n, int64_t *out_next, const char *what)
 {
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_SEARCH_SCAN, &st);
+    int err = gs_sqlite_prepare(c, has_filters(f) ? SQL_SEARCH_SCAN_FILTERED : SQL_SEARCH_SCAN, &st);
     if (err) return err;
     err = bind_list(c, st, f, what);
     if (err) return err;
@@ -147,6 +171,7 @@ static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t 
     err = search_scan(c, f, &plan, ids, sizeof ids, &n, out_next, what);
     if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
     if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
+    if (!err) sqlite3_bind_int64(st, 2, f->org_id);
     if (!err) err = gs_sqlite_rows_json(c, st, out, what);
     if (own) {
         /* A read transaction: ending it cannot lose anything. */

@@ -716,8 +716,10 @@ static void test_search_prefixes(void **state)
     assert_string_equal(search(fx, "zucchin*", fx->globex, 1, 0, 50), "");
     assert_string_equal(search(fx, "ze* zu*", fx->globex, 1, 0, 50), "");
     assert_string_equal(search(fx, "z*", fx->globex, 1, 0, 50), "3");
-    /* An organization's tickets only. */
+    /* An organization's tickets only, and a page full of them. */
     assert_string_equal(search(fx, "z*", fx->acme, 1, 0, 50), "2,1");
+    assert_string_equal(search(fx, "z*", fx->acme, 1, 0, 1), "2");
+    assert_string_equal(search(fx, "z*", fx->acme, 0, 3, 1), "2");
     assert_string_equal(search(fx, "kay*", fx->acme, 0, 0, 50), "2,1");
     assert_string_equal(search(fx, "kay", fx->globex, 0, 0, 50), "3");
     /* Whatever the index keeps besides the text (the SQLite backend's
