@@ -41,15 +41,20 @@ keep-alive connections). Prints p50, p99 and max for each, and the goal
 
 Usage: bench/search.py BINARY [TICKETS]   (default 1,000,000)
 Environment: DB_TEMPLATE=FILE reuses a database seeded before (KEEP=1
-keeps the one seeded here and says where); COLD_QUERIES (300),
+keeps the one seeded here and says where; a template's mail cursor is
+moved past its tickets, as seed_tickets does); COLD_QUERIES (300),
 WARM_QUERIES (3000), CLIENTS (4), FILTER_QUERIES (300); VERBOSE=1 names the
-slowest queries."""
+slowest queries;
+SERVER_TIMES=1 also prints each phase's times as the server logged them
+(its request log, which the server otherwise does not write): on a loaded
+machine what the server did, apart from the queueing of the clients."""
 import http.client
 import json
 import multiprocessing
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -175,6 +180,22 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(len(xs) * p))]
 
 
+def server_times(work):
+    """With SERVER_TIMES=1, the searches' times as the server logged them
+    (from its first callback to its answer, in ms): what the server did,
+    without the client's or the kernel's queueing on a loaded machine."""
+    if os.environ.get("SERVER_TIMES") != "1":
+        return []
+    with open(os.path.join(work, "server.log")) as f:
+        return [float(l.split()[-1][:-2]) for l in f if l.startswith("GET /api/v1/tickets ")]
+
+
+def report_server(name, ms):
+    if ms:
+        print("search: %-22s server-side p50 %6.2f ms, p99 %6.2f ms, max %7.2f ms"
+              % (name, pct(ms, 0.5), pct(ms, 0.99), max(ms)))
+
+
 def report(name, lat, bad, seconds=None):
     p99 = pct(lat, 0.99)
     rate = " %6.0f queries/s," % (len(lat) / seconds) if seconds else ""
@@ -195,12 +216,33 @@ def drop_cache(db):
                 os.close(fd)
 
 
+def mail_caught_up(db):
+    """A template seeded before seed_tickets moved the mail producer's
+    cursor past its rows: move it here, as seed_tickets now does, or the
+    server mails every seeded ticket while the queries are timed."""
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            moved = con.execute("UPDATE mail_cursor SET ticket_id = (SELECT coalesce(max(id), 0) FROM tickets),"
+                                " event_id = (SELECT coalesce(max(id), 0) FROM ticket_events)"
+                                " WHERE ticket_id < (SELECT coalesce(max(id), 0) FROM tickets)"
+                                " OR event_id < (SELECT coalesce(max(id), 0) FROM ticket_events)").rowcount
+    finally:
+        con.close()
+    if moved:
+        print("search: the template's mail cursor was behind its tickets: moved past them (seed_tickets does now)")
+
+
 def start_server(binary, db, work):
     out = open(os.path.join(work, "server.out"), "w+")
     err = open(os.path.join(work, "server.log"), "a")
-    p = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--quiet",
+    quiet = [] if os.environ.get("SERVER_TIMES") == "1" else ["--quiet"]
+    p = subprocess.Popen([binary, "serve", "--db", db, "--listen", "127.0.0.1:0"] + quiet + [
                           "--max-connections-per-address", "0", "--limits", "none"], stdout=out, stderr=err)
-    for _ in range(3000):  # up to 5 minutes: a large write-ahead log is checkpointed first
+    # Up to 15 minutes: a large write-ahead log is checkpointed first, and a
+    # template of an older schema migrated (migration 22 rebuilds the search
+    # index: 2-4 minutes at a million tickets on the loaded machine).
+    for _ in range(9000):
         out.seek(0)
         text = out.read()
         if "listening on" in text:
@@ -230,6 +272,7 @@ def main():
         if os.environ.get("DB_TEMPLATE"):
             shutil.copy(os.environ["DB_TEMPLATE"], db)
             print("search: copied %s (%d MB)" % (os.environ["DB_TEMPLATE"], os.path.getsize(db) >> 20))
+            mail_caught_up(db)
         else:
             subprocess.run([binary, "user", "add", "--db", db, "--email", "agent@load.example", "--role", "agent",
                             "--password-stdin"], input=PASSWORD.encode(), check=True, stdout=subprocess.DEVNULL)
@@ -256,23 +299,30 @@ def main():
                 cold.append(q)
             if len(cold) == cold_n:
                 break
+        seen_ms = len(server_times(work))
         lat, bad = run_queries((port, tokens, cold))
         ok &= report("cold, 1 client", lat, bad)
+        report_server("cold, 1 client", server_times(work)[seen_ms:])
 
         # Warm.
         mix = query_mix(warm_n, 2)
         run_queries((port, tokens, mix[: warm_n // 3]))  # warm the page cache
+        seen_ms = len(server_times(work))
         t0 = time.perf_counter()
         lat, bad = run_queries((port, tokens, mix))
         ok &= report("warm, 1 client", lat, bad, time.perf_counter() - t0)
+        report_server("warm, 1 client", server_times(work)[seen_ms:])
         per = warm_n // clients
         jobs = [(port, tokens, query_mix(per, 100 + k)) for k in range(clients)]
         with multiprocessing.get_context("spawn").Pool(clients) as pool:
             pool.map(abs, range(clients))
+            seen_ms = len(server_times(work))
             t0 = time.perf_counter()
             res = pool.map(run_queries, jobs)
             dt = time.perf_counter() - t0
         ok &= report("warm, %d clients" % clients, [x for r in res for x in r[0]], sum(r[1] for r in res), dt)
+
+        report_server("warm, %d clients" % clients, server_times(work)[seen_ms:])
 
         # The filters alone, as saved views run them.
         fmix = filter_mix(filter_n, 3)

@@ -14,7 +14,8 @@
 ** fallen a month behind; the warnings and breaches that fell due are
 ** recorded as the SLA monitor would have recorded them (sla_events and
 ** history), so that the server starts with its monitor caught up, not with
-** a backlog. Rows are inserted in transactions of BATCH tickets: one fsync
+** a backlog; so is the mail producer (its cursor is moved past the seeded
+** rows, as for the rows of a desk upgraded to mail). Rows are inserted in transactions of BATCH tickets: one fsync
 ** each, not one per ticket.
 **
 ** The customers are customer@basic.load.example,
@@ -196,6 +197,21 @@ static int raised(garant_store_conn *w, int64_t id, const char *kind, const char
     return rc;
 }
 
+/* Move the mail producer's cursor past every ticket and event there is. */
+static int mail_caught_up(garant_store_conn *w)
+{
+    const garant_store_notify_ops *notify = GS(w)->notify;
+    int64_t from_ticket = 0, from_event = 0, to_ticket = 0, to_event = 0;
+    int rc = GS(w)->begin_write(w);
+    if (rc) return rc;
+    rc = notify->cursor(w, &from_ticket, &from_event);
+    if (!rc) rc = notify->last_ids(w, &to_ticket, &to_event);
+    if (!rc) rc = notify->advance(w, from_ticket, from_event, to_ticket, to_event);
+    if (!rc) return GS(w)->commit(w);
+    GS(w)->rollback(w);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *db = NULL;
@@ -341,19 +357,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "seed_tickets: %lld tickets (%.0f/s)\n", done, done / (now_mono_s() - t0));
     }
     double dt = now_mono_s() - t0;
-    /* The seeded tickets are the desk's past: the mail producer starts
-    ** after them (as migration 15 does for an upgraded desk), or the
-    ** server under test would spend its first minutes acknowledging a
-    ** million tickets by mail. */
-    if (!rc) rc = ops->begin_write(w);
-    if (!rc) {
-        int64_t from_t, from_e, to_t, to_e;
-        rc = GS(w)->notify->cursor(w, &from_t, &from_e);
-        if (!rc) rc = GS(w)->notify->last_ids(w, &to_t, &to_e);
-        if (!rc) rc = GS(w)->notify->advance(w, from_t, from_e, to_t, to_e);
-        if (!rc) rc = ops->commit(w);
-        else ops->rollback(w);
-    }
+    /* What was seeded is the desk's past, as an upgraded desk's rows are
+    ** (migration 15): the mail producer starts after it rather than mailing
+    ** a million acknowledgements and breach notices while a benchmark
+    ** measures something else. */
+    if (!rc) rc = mail_caught_up(w);
     free(cum);
     garant_store_close(st);
     garant_policy_free(pol);

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "sqlite_internal.h"
+#include "sqlite_search.h"
 #include "garant/error_wrap.h"
 
 /* Checkpoints with deferred sync (sq_checkpoint): the checkpointer copies
@@ -216,6 +217,7 @@ static int conn_open(sq_conn **out, sq_store *st, int writer)
     if (!err && !writer) err = exec_uncached(&p->c, SQL_QUERY_ONLY, what);
     if (!err && writer) err = exec_uncached(&p->c, SQL_WRITER_CACHE, what);
     if (!err && writer) err = exec_uncached(&p->c, SQL_WRITER_TEMP, what);
+    if (!err) err = gs_sqlite_search_open(&p->c);
     if (err) {
         conn_close(p);
         return err;

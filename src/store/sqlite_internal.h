@@ -43,6 +43,7 @@ typedef struct gs_sqlite_conn {
     gs_sqlite_named_stmt savepoints[GS_SQLITE_SAVEPOINT_CACHE];
     int nsavepoints;
     struct gs_sqlite_conn *next_free; /* read pool free list */
+    fts5_api *fts5;                   /* FTS5's API (sqlite3.h), for searches (sqlite_search.c) */
 } gs_sqlite_conn;
 
 /* The connection behind a garant_store_conn of this backend. */

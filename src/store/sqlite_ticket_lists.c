@@ -7,9 +7,11 @@
 ** index there is one statement per shape (see sqlite_tickets.c).
 */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "sqlite_search.h"
 #include "sqlite_tickets.h"
 #include "garant/error_wrap.h"
 
@@ -72,18 +74,44 @@ static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_JSON_COLS
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
-/* A search: the full-text index drives, newest first (its rowid is the
-** ticket's id), and stops at a page; the filters apply to what it finds. */
-static const char SQL_SEARCH[] = GS_SQLITE_TICKET_JSON_COLS
-    " FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id"
-    " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
-    " ORDER BY s.rowid DESC LIMIT ?9";
+/* A search (sqlite_search.c) in two statements. The scan walks the
+** full-text index newest first (its rowid is the ticket's id) and says of
+** each ticket it meets whether it is one to list: the filters, if any,
+** read from the narrow index tickets_search_filter (migration 23), then
+** the items the FTS5 query only approximates (?20, checked by
+** gs_search_has in the columns of the mask ?21; ?22 counts the text it
+** reads). The caller steps it and stops at a page or at its bound of work.
+** Without a filter the scan reads no index of the tickets table: a rare
+** word's tickets are far apart, and each would cost a page of the narrow
+** index besides its own row, read from disk when the cache is cold. The
+** organization, if any, is in the FTS5 query (sqlite_search.c). */
+static const char SQL_SEARCH_SCAN[] =
+    "SELECT s.rowid, CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END"
+    " FROM ticket_search s WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
+static const char SQL_SEARCH_SCAN_FILTERED[] =
+    "SELECT s.rowid, CASE WHEN (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " THEN (CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END) ELSE 0 END"
+    " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
+    " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
+/* Then the rows of the tickets found, by id (?1, a JSON array), each of
+** the organization ?2 if not 0: the visibility rule is the table's. */
+static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id WHERE ?2 = 0 OR t.org_id = ?2 ORDER BY t.id DESC";
+static const char SQL_BEGIN_READ[] = "BEGIN";
+static const char SQL_END_READ[] = "COMMIT";
 
-/* The statement for f's shape (see above). */
+/* The bound of a search page's work: the tickets the scan looks at, and
+** the text gs_search_has tokenizes, in bytes. A page that reaches either
+** answers what it found, and the next page starts where it stopped.
+** Each is some 10 ms of one core at a million tickets (docs/performance.md,
+** "Search"). */
+#define GS_SEARCH_MAX_ROWS 10000
+#define GS_SEARCH_MAX_BYTES (1024 * 1024)
+
+/* The statement for f's shape without a search (see above). */
 static const char *list_shape(const garant_ticket_filter *f)
 {
-    if (f->q[0]) return SQL_SEARCH;
     if (f->requester_id) return SQL_LIST_REQUESTER;
     /* One organization's tickets may be fewer than all those without a
     ** guarantee; the running clocks are few at any time. */
@@ -92,89 +120,10 @@ static const char *list_shape(const garant_ticket_filter *f)
     return f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL;
 }
 
-/* A search text as an FTS5 query: every word, or "quoted phrase", becomes
-** an FTS5 string, so nothing typed is FTS5 syntax; a word ending in * is a
-** prefix; all must match. Words without a letter or digit are left out.
-** public_only limits the match to what a customer may read. EINVAL for a
-** text without a word, or with more than GARANT_MAX_SEARCH_WORDS. */
-static int fts_query(const char *q, int public_only, char *out, size_t cap)
+/* The list's parameters common to every shape: the organization (?1) and
+** the filters of LIST_FILTERS, the keyset (?6) and the page's size (?9). */
+static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_filter *f, const char *what)
 {
-    static const char what[] = "tickets.list";
-    size_t n = 0;
-    int words = 0;
-#define PUT(ch) do { if (n + 1 >= cap) goto too_long; out[n++] = (ch); } while (0)
-    if (public_only)
-        for (const char *p = "{subject body public requester} : ("; *p; p++) PUT(*p);
-    const char *s = q;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-        if (!*s) break;
-        const char *start, *end;
-        int prefix = 0;
-        if (*s == '"') {
-            start = ++s;
-            while (*s && *s != '"') s++;
-            end = s;
-            if (*s) s++;
-        } else {
-            start = s;
-            while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '"') s++;
-            end = s;
-            if (end > start && end[-1] == '*') {
-                prefix = 1;
-                end--;
-            }
-        }
-        int has_word = 0;
-        for (const char *p = start; p < end; p++)
-            if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                (unsigned char)*p >= 0x80)
-                has_word = 1;
-        if (!has_word) continue;
-        if (++words > GARANT_MAX_SEARCH_WORDS)
-            return garant__error(GARANT_EINVAL, "search: at most %d words", GARANT_MAX_SEARCH_WORDS);
-        if (words > 1)
-            for (const char *p = " AND "; *p; p++) PUT(*p);
-        PUT('"');
-        for (const char *p = start; p < end; p++) {
-            if (*p == '"') PUT('"');
-            PUT(*p);
-        }
-        PUT('"');
-        if (prefix) PUT('*');
-    }
-    if (!words)
-        return garant__error(GARANT_EINVAL, "search: '%.60s' has no word to search for", q);
-    if (public_only) PUT(')');
-    out[n] = '\0';
-    return 0;
-too_long:
-    return garant__error(GARANT_ELIMIT, "%s: search text too long", what);
-#undef PUT
-}
-
-/* Caller owns *out; free with json_decref. */
-int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
-{
-    static const char what[] = "tickets.list";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
-    if (f->status[0] && !gs_sqlite_valid_status(f->status))
-        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
-    char match[4 * GARANT_MAX_SEARCH + 64];
-    if (f->q[0]) {
-        int err = fts_query(f->q, f->public_only, match, sizeof match);
-        if (err) return err;
-    }
-    sqlite3_stmt *st;
-    if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
-        return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
-    int err = gs_sqlite_prepare(c, list_shape(f), &st);
-    if (err) return err;
-    if (f->q[0] && gs_sqlite_bind_text(st, 10, match) != SQLITE_OK)
-        return gs_sqlite_fail(c, SQLITE_NOMEM, what);
     sqlite3_bind_int64(st, 1, f->org_id);
     sqlite3_bind_int(st, 3, f->priority);
     int rc = gs_sqlite_bind_text(st, 2, f->status);
@@ -190,7 +139,137 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
     sqlite3_bind_int64(st, 13, f->groups_of);
     sqlite3_bind_int(st, 14, f->sla);
     sqlite3_bind_int64(st, 15, f->requester_id);
-    return gs_sqlite_rows_json(c, st, out, what);
+    return 0;
+}
+
+/* Step the scan: the ids of the tickets to list into ids (as a JSON array
+** text), at most f->limit; *out_next as list_page says. */
+/* Whether f filters by more than its search text and organization.
+** Compared with a blank filter byte by byte, so that a field added to
+** garant_ticket_filter is a filter until this says otherwise. */
+static int has_filters(const garant_ticket_filter *f)
+{
+    static const garant_ticket_filter blank;
+    garant_ticket_filter g = *f;
+    memset(g.q, 0, sizeof g.q);
+    g.public_only = 0;
+    g.now = 0;
+    g.after_id = 0;
+    g.limit = 0;
+    g.org_id = 0;
+    return memcmp(&g, &blank, sizeof g) != 0;
+}
+
+static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const gs_search_plan *plan, char *ids,
+                       size_t cap, int *out_n, int64_t *out_next, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, has_filters(f) ? SQL_SEARCH_SCAN_FILTERED : SQL_SEARCH_SCAN, &st);
+    if (err) return err;
+    err = bind_list(c, st, f, what);
+    if (err) return err;
+    gs_search_work work = {0};
+    int rc = gs_sqlite_bind_text(st, 10, plan->match);
+    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 20, plan->check);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 21, plan->colmask);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 22, &work, "gs_search_work", NULL);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    size_t len = (size_t)snprintf(ids, cap, "[");
+    int n = 0, seen = 0;
+    int64_t last = 0;
+    *out_next = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        last = sqlite3_column_int64(st, 0);
+        seen++;
+        if (sqlite3_column_int(st, 1)) {
+            len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n ? "," : "", (long long)last);
+            if (++n == f->limit) {
+                *out_next = last;
+                break;
+            }
+        }
+        if (seen >= GS_SEARCH_MAX_ROWS || work.bytes >= GS_SEARCH_MAX_BYTES) {
+            *out_next = last;
+            break;
+        }
+    }
+    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (len + 2 > cap) return garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+    snprintf(ids + len, cap - len, "]");
+    *out_n = n;
+    return err;
+}
+
+/* A search's page in one snapshot: the scan, then the tickets it found. */
+static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
+                       const char *what)
+{
+    gs_search_plan plan;
+    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id);
+    if (err) return err;
+    if (plan.nothing) {
+        *out = json_array();
+        return *out ? 0 : garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    }
+    /* A caller's transaction is its snapshot; else one of our own. */
+    int own = sqlite3_get_autocommit(c->db);
+    sqlite3_stmt *st;
+    if (own) {
+        err = gs_sqlite_prepare(c, SQL_BEGIN_READ, &st);
+        if (!err) err = gs_sqlite_exec_stmt(c, st, what);
+        if (err) return err;
+    }
+    char ids[GS_PAGE_MAX * 21 + 4];
+    int n = 0;
+    err = search_scan(c, f, &plan, ids, sizeof ids, &n, out_next, what);
+    if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
+    if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
+    if (!err) sqlite3_bind_int64(st, 2, f->org_id);
+    if (!err) err = gs_sqlite_rows_json(c, st, out, what);
+    if (own) {
+        /* A read transaction: ending it cannot lose anything. */
+        int end = 0;
+        if (gs_sqlite_prepare(c, SQL_END_READ, &st) == 0) end = gs_sqlite_exec_stmt(c, st, what);
+        if (!err && end) {
+            json_decref(*out);
+            *out = NULL;
+            err = end;
+        }
+    }
+    return err;
+}
+
+/* Caller owns *out; free with json_decref. */
+int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next)
+{
+    static const char what[] = "tickets.list";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    *out_next = 0;
+    if (f->limit < 1 || f->limit > GS_PAGE_MAX)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
+    if (f->status[0] && !gs_sqlite_valid_status(f->status))
+        return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
+    if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
+        return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
+    if (f->q[0]) return search_page(c, f, out, out_next, what);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, list_shape(f), &st);
+    if (!err) err = bind_list(c, st, f, what);
+    if (!err) err = gs_sqlite_rows_json(c, st, out, what);
+    if (err) return err;
+    size_t n = json_array_size(*out);
+    if (n == (size_t)f->limit)
+        *out_next = json_integer_value(json_object_get(json_array_get(*out, n - 1), "id"));
+    return 0;
+}
+
+/* Caller owns *out; free with json_decref. */
+int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
+{
+    int64_t next;
+    return gs_sqlite_tk_list_page(conn, f, out, &next);
 }
 
 /* ---- the queue ---- */

@@ -680,6 +680,7 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .get = tk_get,
     .body = tk_body,
     .list = gs_sqlite_tk_list,
+    .list_page = gs_sqlite_tk_list_page,
     .append_event = tk_append_event,
     .events = tk_events,
     .priority_changes = tk_priority_changes,

@@ -39,6 +39,7 @@ int gs_sqlite_read_priority_change(sqlite3_stmt *st, int col, garant_priority_ch
 ** and follow_ups ---- */
 
 int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out);
+int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next);
 int gs_sqlite_tk_queue_where(garant_store_conn *conn, const garant_queue_filter *f, json_t **out);
 int gs_sqlite_tk_queue(garant_store_conn *conn, int64_t after_due, int64_t after_id, int limit, json_t **out);
 int gs_sqlite_tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_t after_id, int limit,

@@ -149,8 +149,15 @@ typedef struct garant_store_tickets_ops {
     /* The body of a ticket. Caller owns *out (a JSON string). */
     int (*body)(garant_store_conn *c, int64_t id, json_t **out);
     /* Tickets matching the filter, newest first, as a JSON array of objects
-    ** with the ticket's fields (no body). Caller owns *out. */
+    ** with the ticket's fields (no body). Caller owns *out. A search (f->q)
+    ** does bounded work and may answer fewer than f->limit tickets with
+    ** more to come: list_page says where the next page starts. */
     int (*list)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out);
+    /* list, and *out_next: the after_id of the next page, 0 if this is the
+    ** last. A full page has one (its last ticket's id); so does a search
+    ** that stopped at its bound of work, at the last ticket it looked at,
+    ** however few it found. Caller owns *out. */
+    int (*list_page)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out, int64_t *out_next);
     int (*append_event)(garant_store_conn *c, const garant_event_in *ev);
     /* History oldest first: [{id, at, actor_id, actor_name, kind, data}];
     ** the 'created' event that insert recorded may have id 0. */

@@ -1,11 +1,12 @@
 """test_search.py - GET /api/v1/tickets?q= (issue 15): full-text search over
 subjects, bodies, the conversation and requesters, with the list's filters;
 a customer finds only her organization's tickets and never by the words of
-an internal note; a text without a word is refused. The filters requester=
-(staff: a user id or an address) and sla= (the SLA state each ticket shows
-now), alone and with the others."""
+an internal note; a text without a word is refused; prefixes of every
+length; pages. The filters requester= (staff: a user id or an address) and
+sla= (the SLA state each ticket shows now), alone and with the others."""
 import os
 import sys
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Server, expect, expect_error, expect_status, run  # noqa: E402
@@ -140,6 +141,41 @@ def test_sla_filter_agrees_with_each_tickets_state():
         expect_error(s.get("/api/v1/tickets?SLA=ok", token=d.agent), 400, "takes q, status")
         expect(ticket(s, d.agent, late)["sla"]["state"] == "breached")
 
+def test_search_prefixes_and_pages():
+    """A prefix finds what it says at every length (FTS5 reads a 3-character
+    one from an index of its own, checks a longer one from its first 3, a
+    shorter one on every ticket of the scope); a customer's never reaches an
+    internal note; a page's next, and only a last page's null, pages on."""
+    with Server() as s:
+        s.set_clock("2026-11-16T09:00:00Z")
+        acme = customer(s, "it@acme.example")
+        globex = customer(s, "ops@globex.example")
+        s.add_staff("agent@vendor.example", "agent", PASSWORD)
+        agent = s.login("agent@vendor.example", PASSWORD)
+
+        def file(tok, subject, body):
+            return expect_status(s.post("/api/v1/tickets", {"subject": subject, "body": body}, token=tok), 201).json["id"]
+        a = file(acme, "Zebra crossing", "A kayak trip.")
+        b = file(acme, "Zeppelin", "Kayaking and zebu.")
+        c = file(globex, "Quiet", "The zenith of kay.")
+        expect_status(s.post("/api/v1/tickets/%d/replies" % c, {"body": "Zucchini in the notes.", "public": False},
+                             token=agent), 201)
+
+        for q, want in (("z*", [c, b, a]), ("ze*", [c, b, a]), ("zeb*", [b, a]), ("zebr*", [a]), ("zebras*", []),
+                        ("kaya*", [b, a]), ("kayak-tr*", [a]), ("trip-ka*", []), ("zeb* kay*", [b, a]),
+                        ("zu*", [c]), ("zucch*", [c])):
+            expect(ids(s.get("/api/v1/tickets?q=" + quote(q), token=agent)) == want, q)
+        # Her organization's tickets, never by an internal note's words.
+        for q, want in (("z*", [c]), ("zu*", []), ("zuc*", []), ("zucch*", []), ("zen*", [c])):
+            expect(ids(s.get("/api/v1/tickets?q=" + quote(q), token=globex)) == want, "customer: " + q)
+        expect(ids(s.get("/api/v1/tickets?q=kay*", token=acme)) == [b, a])
+        expect(ids(s.get("/api/v1/tickets?q=kay*&org=%d" % 1, token=agent)) == [b, a])
+
+        # Pages: a full one names the next, the last says null.
+        page = expect_status(s.get("/api/v1/tickets?q=z*&limit=2", token=agent), 200).json
+        expect([t["id"] for t in page["tickets"]] == [c, b] and page["next"] == str(b), page)
+        page = expect_status(s.get("/api/v1/tickets?q=z*&limit=2&after=" + page["next"], token=agent), 200).json
+        expect([t["id"] for t in page["tickets"]] == [a] and page["next"] is None, page)
 
 if __name__ == "__main__":
     run(globals(), "search")

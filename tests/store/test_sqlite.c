@@ -349,6 +349,105 @@ static void test_updated_at_migration(void **state)
     garant_store_close(st);
 }
 
+/* The ids a search finds through the store, as "2,1". */
+static const char *searched(garant_store_conn *c, const char *q, int64_t org, int public_only)
+{
+    garant_ticket_filter f;
+    memset(&f, 0, sizeof f);
+    f.limit = 50;
+    f.org_id = org;
+    f.public_only = public_only;
+    snprintf(f.q, sizeof f.q, "%s", q);
+    json_t *arr = NULL;
+    assert_ok(GS(c)->tickets->list(c, &f, &arr));
+    static char out[256];
+    size_t n = 0, i;
+    json_t *o;
+    out[0] = '\0';
+    json_array_foreach(arr, i, o)
+    {
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%lld", i ? "," : "",
+                              (long long)json_integer_value(json_object_get(o, "id")));
+    }
+    json_decref(arr);
+    return out;
+}
+
+/* Migration 22 builds the search index again (a prefix index, the scope
+** of each ticket): tickets and conversations indexed before are found
+** after as they were, internal notes still by staff only, and the
+** triggers go on indexing what comes. */
+static void test_search_index_migrated(void **state)
+{
+    fixture *f = *state;
+    int mine = -1;
+    for (int v = 0; v < gs_sqlite_migration_count; v++)
+        if (strstr(gs_sqlite_migrations[v], "CREATE VIRTUAL TABLE ticket_search_v22")) mine = v;
+    assert_true(mine > 0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (int v = 0; v < mine; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", mine);
+    assert_int_equal(raw_exec(db, sql), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0),"
+                                  "  (2, 'Globex', 'basic', 0);"
+                                  "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at) VALUES"
+                                  "  (1, 'alice@acme.example', 'Alice', 'customer', 1, 'x', 0),"
+                                  "  (2, 'bob@globex.example', 'Bob', 'customer', 2, 'x', 0),"
+                                  "  (3, 'agnes@vendor.example', 'Agnes', 'agent', NULL, 'x', 0);"
+                                  "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority,"
+                                  "  initial_priority, plan, environment, submitted_at) VALUES"
+                                  "  (1, 1, 1, 'Zebra crossing', 'A kayak trip.', 3, 3, 'basic', 'production', 100),"
+                                  "  (2, 2, 2, 'Zeppelin', 'Kayaking.', 3, 3, 'basic', 'production', 200);"
+                                  "INSERT INTO replies (id, ticket_id, author_id, body, public, at) VALUES"
+                                  "  (1, 1, 3, 'Look at the zenith.', 1, 300),"
+                                  "  (2, 1, 3, 'Zucchini, says the log.', 0, 400);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    garant_store *st = open_store(f, 1);
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    assert_string_equal(searched(w, "zebra", 0, 0), "1");
+    assert_string_equal(searched(w, "kay*", 0, 0), "2,1");
+    assert_string_equal(searched(w, "kayaki*", 0, 0), "2");
+    assert_string_equal(searched(w, "zenith", 1, 1), "1");
+    assert_string_equal(searched(w, "zucchini", 0, 0), "1");
+    assert_string_equal(searched(w, "zucchini", 1, 1), "");
+    assert_string_equal(searched(w, "zu*", 1, 1), "");
+    assert_string_equal(searched(w, "z*", 2, 1), "2");
+    assert_string_equal(searched(w, "alice", 0, 0), "1");
+    /* Each ticket's scope: its organization and requester. */
+    assert_int_equal(raw_int(db_of(w), "SELECT rowid FROM ticket_search WHERE ticket_search MATCH 'scope : o2'"), 2);
+    assert_int_equal(raw_int(db_of(w), "SELECT rowid FROM ticket_search WHERE ticket_search MATCH 'scope : r1'"), 1);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'scope : t'"), 2);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM sqlite_master WHERE name = 'tickets_search_filter'"), 1);
+
+    /* What comes after is indexed with its scope. */
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    garant_ticket t = {.org_id = 2, .requester_id = 2, .priority = 3, .initial_priority = 3, .submitted_at = 500,
+                       .first_response_due = GARANT_NO_DUE, .warn_at = GARANT_NO_DUE};
+    snprintf(t.subject, sizeof t.subject, "Zebu");
+    snprintf(t.plan, sizeof t.plan, "basic");
+    snprintf(t.environment, sizeof t.environment, "production");
+    assert_ok(ops->tickets->insert(w, &t, "Kayak again."));
+    assert_int_equal(t.id, 3);
+    assert_ok(ops->tickets->reply_insert(w, 2, 3, "Zither, internally.", 0, 600, NULL));
+    assert_ok(ops->tickets->reply_insert(w, 2, 2, "Zircon, publicly.", 1, 700, NULL));
+    assert_string_equal(searched(w, "zeb*", 0, 0), "3,1");
+    assert_string_equal(searched(w, "kayak", 2, 1), "3");
+    assert_string_equal(searched(w, "zi*", 0, 0), "2");
+    assert_string_equal(searched(w, "zi*", 2, 1), "2");
+    assert_string_equal(searched(w, "zith*", 2, 1), "");
+    assert_string_equal(searched(w, "zirc*", 2, 1), "2");
+    assert_int_equal(raw_int(db_of(w), "SELECT rowid FROM ticket_search WHERE ticket_search MATCH 'scope : o2 AND zebu'"), 3);
+    assert_int_equal(raw_exec(db_of(w), "INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check')"),
+                     SQLITE_OK);
+    garant_store_close(st);
+}
+
 static void test_targets(void **state)
 {
     fixture *f = *state;
@@ -830,6 +929,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrations_once_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tickets_created_before_migration_5, setup, teardown),
         cmocka_unit_test_setup_teardown(test_updated_at_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_index_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

@@ -747,6 +747,183 @@ static void test_search(void **state)
     (void)d;
 }
 
+/* A prefix is found by its definition, whatever its length: a token of
+** the searched columns that starts with it (the SQLite backend reads a
+** 3-character prefix from an index of its own, looks a longer one up by its
+** first 3 and checks the rest, and checks a shorter one on every ticket the
+** other words leave: the three must agree). */
+static void test_search_prefixes(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t p1 = add_text(fx, fx->alice, "Zebra crossing", "A kayak trip.");
+    int64_t p2 = add_text(fx, fx->alice, "Zeppelin", "Kayaking and zebu.");
+    int64_t p3 = add_text(fx, fx->bob, "Quiet", "The zenith of kay.");
+    assert_int_equal(p2, p1 + 1);
+    assert_int_equal(p3, p1 + 2);
+    st_check(tk->reply_insert(fx->w, p3, fx->agent, "Zucchini in the notes.", 0, T0 + 10, NULL), "note");
+
+    /* One character, two, three, more; case does not matter. */
+    assert_string_equal(search(fx, "z*", 0, 0, 0, 50), "3,2,1");
+    assert_string_equal(search(fx, "ze*", 0, 0, 0, 50), "3,2,1");
+    assert_string_equal(search(fx, "zeb*", 0, 0, 0, 50), "2,1");
+    assert_string_equal(search(fx, "ZEBR*", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "zebras*", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "kay*", 0, 0, 0, 50), "3,2,1");
+    assert_string_equal(search(fx, "kaya*", 0, 0, 0, 50), "2,1");
+    assert_string_equal(search(fx, "kayaki*", 0, 0, 0, 50), "2");
+    /* In a word of several tokens the prefix is the last, right after the
+    ** others, as in a phrase. */
+    assert_string_equal(search(fx, "kayak-tr*", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "kayaking-an*", 0, 0, 0, 50), "2");
+    assert_string_equal(search(fx, "a-kayak-t*", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "trip-ka*", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "zenith-o*", 0, 0, 0, 50), "3");
+    /* With other words: all must match. */
+    assert_string_equal(search(fx, "zeb* kay*", 0, 0, 0, 50), "2,1");
+    assert_string_equal(search(fx, "z* quiet", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "zebra kayaki*", 0, 0, 0, 50), "");
+    /* Pages. */
+    assert_string_equal(search(fx, "z*", 0, 0, 0, 2), "3,2");
+    assert_string_equal(search(fx, "z*", 0, 0, 2, 2), "1");
+    assert_string_equal(search(fx, "kaya*", 0, 0, 2, 1), "1");
+    /* An internal note: staff find it by any prefix, its customer by none. */
+    assert_string_equal(search(fx, "zu*", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "zuc*", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "zucchin*", 0, 0, 0, 50), "3");
+    assert_string_equal(search(fx, "zu*", fx->globex, 1, 0, 50), "");
+    assert_string_equal(search(fx, "zuc*", fx->globex, 1, 0, 50), "");
+    assert_string_equal(search(fx, "zucchin*", fx->globex, 1, 0, 50), "");
+    assert_string_equal(search(fx, "ze* zu*", fx->globex, 1, 0, 50), "");
+    assert_string_equal(search(fx, "z*", fx->globex, 1, 0, 50), "3");
+    /* An organization's tickets only, and a page full of them. */
+    assert_string_equal(search(fx, "z*", fx->acme, 1, 0, 50), "2,1");
+    assert_string_equal(search(fx, "z*", fx->acme, 1, 0, 1), "2");
+    assert_string_equal(search(fx, "z*", fx->acme, 0, 3, 1), "2");
+    assert_string_equal(search(fx, "kay*", fx->acme, 0, 0, 50), "2,1");
+    assert_string_equal(search(fx, "kay", fx->globex, 0, 0, 50), "3");
+    /* Whatever the index keeps besides the text (the SQLite backend's
+    ** organization and requester tokens) is never found by a word. */
+    char q[32];
+    snprintf(q, sizeof q, "o%lld", (long long)fx->acme);
+    assert_string_equal(search(fx, q, 0, 0, 0, 50), "");
+    snprintf(q, sizeof q, "r%lld", (long long)fx->alice);
+    assert_string_equal(search(fx, q, 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "t", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "o*", 0, 0, 0, 50), "3"); /* "of" */
+    assert_string_equal(search(fx, "r*", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "t*", fx->acme, 1, 0, 50), "1"); /* "trip" */
+    /* A word of no token matches nothing, prefix or not. */
+    assert_string_equal(search(fx, "zebra \xe2\x82\xac", 0, 0, 0, 50), "");
+    assert_string_equal(search(fx, "\xe2\x82\xac*", 0, 0, 0, 50), "");
+}
+
+/* The ids of every page of f's search, list_page after list_page, as
+** "3,2|1" (pages separated by '|'). */
+static const char *search_pages(fixture *fx, garant_ticket_filter f)
+{
+    static char out[8192];
+    size_t n = 0;
+    out[0] = '\0';
+    for (int page = 0; page < 100; page++) {
+        json_t *arr;
+        int64_t next = -1;
+        st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+        assert_true(next >= 0);
+        size_t len = json_array_size(arr);
+        /* A full page always has a next; a short one only if it stopped
+        ** at its bound of work, before its last ticket. */
+        if (len == (size_t)f.limit) assert_int_equal(next, jint(json_array_get(arr, len - 1), "id"));
+        if (next && len) assert_true(next <= jint(json_array_get(arr, len - 1), "id"));
+        int w = snprintf(out + n, sizeof out - n, "%s%s", page ? "|" : "", ids_of(arr));
+        assert_true(w >= 0 && (size_t)w < sizeof out - n);
+        n += (size_t)w;
+        json_decref(arr);
+        if (!next) return out;
+        f.after_id = next;
+    }
+    fail_msg("more than 100 pages");
+    return out;
+}
+
+/* Paging through a search with list_page finds every ticket once, newest
+** first, however the backend cuts its work into pages; a page without a
+** next is the last. */
+/* Many tickets a search for "alpha" finds: the first three filed
+** pending, the 10,047 after them open, ids 1 to 10,050. */
+static void add_alphas(fixture *fx)
+{
+    st_check(fx->ops->begin_write(fx->w), "begin");
+    for (int i = 0; i < 10050; i++) {
+        garant_ticket t = {0};
+        t.org_id = fx->acme;
+        t.requester_id = fx->alice;
+        snprintf(t.subject, sizeof t.subject, "Alpha %d", i);
+        t.priority = t.initial_priority = 3;
+        snprintf(t.plan, sizeof t.plan, "professional");
+        snprintf(t.environment, sizeof t.environment, "production");
+        snprintf(t.status, sizeof t.status, "%s", i < 3 ? "pending" : "open");
+        t.submitted_at = T0;
+        t.first_response_due = t.warn_at = GARANT_NO_DUE;
+        st_check(fx->ops->tickets->insert(fx->w, &t, "alphabet soup"), "insert");
+        assert_int_equal(t.id, i + 1);
+    }
+    st_check(fx->ops->commit(fx->w), "commit");
+}
+
+/* The last page of search_pages's answer, after checking that every page
+** before it is empty. */
+static const char *last_page(const char *pages)
+{
+    const char *tail = strrchr(pages, '|') ? strrchr(pages, '|') + 1 : pages;
+    for (const char *p = pages; p < tail; p++) assert_true(*p == '|');
+    return tail;
+}
+
+static void test_search_pages(void **state)
+{
+    fixture *fx = *state;
+    add_alphas(fx);
+    garant_ticket_filter f = filter(50);
+    snprintf(f.q, sizeof f.q, "alpha");
+    snprintf(f.status, sizeof f.status, "pending");
+    /* However many pages (the SQLite backend answers an empty first one:
+    ** its bound), the tickets are the three, once, in order. */
+    assert_string_equal(last_page(search_pages(fx, f)), "3,2,1");
+    /* A prefix, and a prefix left to check. */
+    snprintf(f.q, sizeof f.q, "alph*");
+    assert_string_equal(last_page(search_pages(fx, f)), "3,2,1");
+    snprintf(f.q, sizeof f.q, "al*");
+    assert_string_equal(last_page(search_pages(fx, f)), "3,2,1");
+    /* Without the filter: full pages, each with its next. */
+    f = filter(5000);
+    snprintf(f.q, sizeof f.q, "soup");
+    f.limit = 200;
+    json_t *arr;
+    int64_t next = 0;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_int_equal(json_array_size(arr), 200);
+    assert_int_equal(next, 10050 - 199);
+    json_decref(arr);
+    f.after_id = 3;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_string_equal(ids_of(arr), "2,1");
+    assert_int_equal(next, 0);
+    json_decref(arr);
+    /* A list without a search: next as before. */
+    f = filter(2);
+    f.after_id = 3;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_string_equal(ids_of(arr), "2,1");
+    assert_int_equal(next, 1);
+    json_decref(arr);
+    f.after_id = 1;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_string_equal(ids_of(arr), "");
+    assert_int_equal(next, 0);
+    json_decref(arr);
+}
+
 /* ---- history ---- */
 
 static void test_events(void **state)
@@ -1471,6 +1648,59 @@ static void test_rollback(void **state)
     assert_int_equal(fx->ops->tickets->get(fx->w, id, &g), GARANT_ENOTFOUND);
 }
 
+/* SQLite: a search page's work is bounded. The scan stops after 10,000
+** tickets the words find (GS_SEARCH_MAX_ROWS), or after 1 MB of text
+** checked for a prefix (GS_SEARCH_MAX_BYTES), and the page says where the
+** next starts: there, not at its last ticket. */
+static void test_search_work_bounded(void **state)
+{
+    fixture *fx = *state;
+    add_alphas(fx);
+    garant_ticket_filter f = filter(50);
+    snprintf(f.q, sizeof f.q, "alpha");
+    snprintf(f.status, sizeof f.status, "pending");
+    json_t *arr;
+    int64_t next = 0;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_string_equal(ids_of(arr), "");
+    assert_int_equal(next, 10050 - 9999); /* the 10,000th, newest first */
+    json_decref(arr);
+    assert_string_equal(search_pages(fx, f), "|3,2,1");
+
+    /* Text: 40 tickets of 80,000 characters of conversation each (the index
+    ** keeps 64 K of it), the oldest of them the one with a word starting
+    ** with "ab"; a prefix of 2 characters is checked in every ticket. */
+    static char filler[40000 + 1];
+    for (int i = 0; i < 5000; i++) memcpy(filler + 8 * i, "fillers ", 8);
+    filler[sizeof filler - 1] = '\0';
+    int64_t first = 0, last = 0;
+    for (int i = 0; i < 40; i++) {
+        last = add_text(fx, fx->bob, i ? "Long thread" : "Long abacus thread", "Many replies.");
+        if (!i) first = last;
+        st_check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 10, NULL), "reply");
+        st_check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 20, NULL), "reply");
+    }
+    f = filter(50);
+    snprintf(f.q, sizeof f.q, "ab*");
+    f.org_id = fx->globex;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_string_equal(ids_of(arr), "");
+    /* 1 MB is about 16 of them. */
+    assert_true(next > first && next <= last - 14);
+    json_decref(arr);
+    char want[32];
+    snprintf(want, sizeof want, "%lld", (long long)first);
+    const char *pages = search_pages(fx, f);
+    assert_string_equal(last_page(pages), want);
+    assert_true(last_page(pages) - pages >= 2); /* two empty pages, at least, before it */
+    /* A prefix found in the subject needs no conversation read. */
+    snprintf(f.q, sizeof f.q, "lo*");
+    f.limit = 40;
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    assert_int_equal(json_array_size(arr), 40);
+    json_decref(arr);
+}
+
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int run_tickets_contract(const garant_store_ops *ops, const char *target)
@@ -1488,6 +1718,8 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_list_pages),
         CASE(test_list_requester_and_sla),
         CASE(test_search),
+        CASE(test_search_prefixes),
+        CASE(test_search_pages),
         CASE(test_events),
         CASE(test_updated_at),
         CASE(test_priority_changes),
@@ -1515,6 +1747,7 @@ int run_tickets_sqlite_cases(const char *target)
         CASE(test_events_append_only),
         CASE(test_queue_uses_index),
         CASE(test_list_filters_use_indexes),
+        CASE(test_search_work_bounded),
     };
     return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);
 }
