@@ -138,6 +138,13 @@ export const tests = [
       }),
     );
     h.expect(cards.every((c) => c.lines <= 2 && c.right <= 375), 'two-line cards within the screen: ' + JSON.stringify(cards.filter((c) => c.lines > 2 || c.right > 375)));
+    // The long subject is cut with an ellipsis inside its card.
+    const phoneCut = await phone.$eval(`${rowSel(tickets[3].id)} a.subject`, (a) => {
+      const td = a.closest('td').getBoundingClientRect();
+      const r = a.getBoundingClientRect();
+      return { cut: a.scrollWidth > a.clientWidth, inside: r.right <= td.right + 0.5, ellipsis: getComputedStyle(a).textOverflow, a: r.width, td: td.width };
+    });
+    h.expect(phoneCut.cut && phoneCut.inside && phoneCut.ellipsis === 'ellipsis', 'the long subject on a phone: ' + JSON.stringify(phoneCut));
     for (const p of await h.accessibilityProblems(phone)) problems.push('375px /agent: ' + p);
     h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
   }],
