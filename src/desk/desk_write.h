@@ -2,7 +2,8 @@
 ** desk_write.h - the desk's write path (writer.c): one writer thread commits every queued write,
 ** many in one transaction (group commit), and a syncer thread makes each
 ** committed batch durable with one fdatasync while the writer builds the
-** next (docs/durability.md). It knows the store and nothing of HTTP: a
+** next, and a checkpointer thread copies the log into the database beside
+** them (docs/durability.md). It knows the store and nothing of HTTP: a
 ** write is a function to run in the writer's transaction, and its caller
 ** either waits for it (desk_writer_run) or is called back once it is
 ** durable (desk_writer_queue).

@@ -1,6 +1,6 @@
 /*
 ** writer.c - the write path (desk_write.h): group commit by one writer thread,
-** durability by one syncer thread.
+** durability by one syncer thread, checkpoints by a third beside them.
 */
 #include <stdatomic.h>
 #include <stdio.h>

@@ -590,11 +590,12 @@ static int sq_checkpoint(garant_store *base)
     int pages = atomic_load(&st->wal_pages);
     if (pages < st->ckpt_pages) st->ckpt_pages = 0; /* the log started again */
     if (pages - st->ckpt_pages < GS_CHECKPOINT_PAGES) return 0;
+    /* Tried at this size whatever comes of it: neither a reader holding an
+    ** old snapshot nor a connection that cannot be opened is retried at
+    ** every fsync. */
+    st->ckpt_pages = pages;
     int err = st->ckpt ? 0 : conn_open(&st->ckpt, st, 0);
     if (err) return err;
-    /* Tried at this size whatever comes of it: a reader holding an old
-    ** snapshot is not waited for in a loop. */
-    st->ckpt_pages = pages;
     int rc = sqlite3_wal_checkpoint_v2(st->ckpt->c.db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc == SQLITE_BUSY) return 0; /* the writer's own checkpoint is running */
     return rc == SQLITE_OK ? 0 : gs_sqlite_fail(&st->ckpt->c, rc, what);
