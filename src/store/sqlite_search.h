@@ -21,7 +21,7 @@
 ** the last followed by '*' if it is a prefix), in the columns of colmask.
 ** nothing: the text can match no ticket (a word of no token, as "€"). */
 typedef struct gs_search_plan {
-    char match[4 * GARANT_MAX_SEARCH + 160];
+    char match[4 * GARANT_MAX_SEARCH + 256];
     char check[4 * GARANT_MAX_SEARCH + 40];
     int colmask;
     int nothing;

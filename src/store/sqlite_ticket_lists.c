@@ -57,8 +57,6 @@ static const char SQL_SEARCH_SCAN_FILTERED[] =
 static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
     " JOIN users u ON u.id = t.requester_id WHERE ?2 = 0 OR t.org_id = ?2 ORDER BY t.id DESC";
-static const char SQL_BEGIN_READ[] = "BEGIN";
-static const char SQL_END_READ[] = "COMMIT";
 
 /* The bound of a search page's work: the tickets the scan looks at, and
 ** the text gs_search_has tokenizes, in bytes. A page that reaches either
@@ -120,6 +118,7 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
     if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 21, plan->colmask);
     if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 22, &work, "gs_search_work", NULL);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    /* ids holds f->limit ids of at most 20 characters with their commas. */
     size_t len = (size_t)snprintf(ids, cap, "[");
     int n = 0, seen = 0;
     int64_t last = 0;
@@ -128,6 +127,10 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
         last = sqlite3_column_int64(st, 0);
         seen++;
         if (sqlite3_column_int(st, 1)) {
+            if (len + 24 > cap) {
+                err = garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+                break;
+            }
             len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n ? "," : "", (long long)last);
             if (++n == f->limit) {
                 *out_next = last;
@@ -139,18 +142,19 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
             break;
         }
     }
-    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+    if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
-    if (len + 2 > cap) return garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+    if (err) return err;
     snprintf(ids + len, cap - len, "]");
     *out_n = n;
-    return err;
+    return 0;
 }
 
 /* A search's page in one snapshot: the scan, then the tickets it found. */
-static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
+static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
                        const char *what)
 {
+    gs_sqlite_conn *c = gs_sqlite(conn);
     gs_search_plan plan;
     int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id);
     if (err) return err;
@@ -160,12 +164,8 @@ static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t 
     }
     /* A caller's transaction is its snapshot; else one of our own. */
     int own = sqlite3_get_autocommit(c->db);
-    sqlite3_stmt *st;
-    if (own) {
-        err = gs_sqlite_prepare(c, SQL_BEGIN_READ, &st);
-        if (!err) err = gs_sqlite_exec_stmt(c, st, what);
-        if (err) return err;
-    }
+    if (own && (err = GS(conn)->begin_read(conn))) return err;
+    sqlite3_stmt *st = NULL;
     char ids[GS_PAGE_MAX * 21 + 4];
     int n = 0;
     err = search_scan(c, f, &plan, ids, sizeof ids, &n, out_next, what);
@@ -175,8 +175,7 @@ static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t 
     if (!err) err = gs_sqlite_rows_json(c, st, out, what);
     if (own) {
         /* A read transaction: ending it cannot lose anything. */
-        int end = 0;
-        if (gs_sqlite_prepare(c, SQL_END_READ, &st) == 0) end = gs_sqlite_exec_stmt(c, st, what);
+        int end = GS(conn)->commit(conn);
         if (!err && end) {
             json_decref(*out);
             *out = NULL;
@@ -204,7 +203,7 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
     if (f->status[0] && !gs_sqlite_valid_status(f->status))
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
-    if (f->q[0]) return search_page(c, f, out, out_next, what);
+    if (f->q[0]) return search_page(conn, f, out, out_next, what);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
     if (!err) err = bind_list(c, st, f, what);
