@@ -16,8 +16,8 @@
 ** becomes, in the FTS5 query:
 **   - 3 characters: itself, from the prefix index;
 **   - longer: its first 3 characters, from the prefix index, a superset;
-**   - shorter, as "ex*": nothing (every ticket, narrowed by the other
-**     items), a superset;
+**   - shorter, as "ex*": the tokens before it in its word, if any, else
+**     nothing (every ticket, narrowed by the other items), a superset;
 ** and each of the last two is checked on the rows the query finds by
 ** gs_search_has, which tokenizes the row's text with the table's tokenizer
 ** and looks for the item's tokens. The caller bounds how many rows it
@@ -119,7 +119,7 @@ static int put(outbuf *o, const char *s, size_t n)
 
 static int puts_(outbuf *o, const char *s) { return put(o, s, strlen(s)); }
 
-/* Tokens first..last of it as one FTS5 string, "a b c", the last cut to
+/* Tokens 0..last of it as one FTS5 string, "a b c", the last cut to
 ** last_bytes and followed by * if prefix. A token has no '"' (unicode61
 ** separates at it), but one would be doubled. */
 static int put_phrase(outbuf *o, const item_tokens *it, int last, size_t last_bytes, int prefix)
