@@ -18,10 +18,18 @@ query mix, drawn with a fixed seed:
   5 %   a prefix                          expo*
   15 %  a common word and a filter        error + status=pending | priority=1
                                           | plan=advanced | breached=true
+                                          | sla=warning | sla=ok
+                                          | requester=customer@advanced...
   10 %  as a customer (one organization, internal notes excluded)
 
 Each query asks for the first page (50 tickets, newest first), as the
 agents' search box does.
+
+Then, warm, the list's filters without a search (FILTER_QUERIES of them,
+1 client), as saved views run them: requester= (by address), sla=warning,
+sla=none, sla=breached, sla=ok, alone and with status= or priority=, and
+a customer's sla=breached; each walks an index of its own or the newest
+tickets (docs/api.md, "GET /api/v1/tickets").
 
 Cold: the server starts on the seeded file after its pages were dropped
 from the kernel's cache (posix_fadvise DONTNEED on the database and its
@@ -35,7 +43,8 @@ Usage: bench/search.py BINARY [TICKETS]   (default 1,000,000)
 Environment: DB_TEMPLATE=FILE reuses a database seeded before (KEEP=1
 keeps the one seeded here and says where; a template's mail cursor is
 moved past its tickets, as seed_tickets does); COLD_QUERIES (300),
-WARM_QUERIES (3000), CLIENTS (4); VERBOSE=1 names the slowest queries;
+WARM_QUERIES (3000), CLIENTS (4), FILTER_QUERIES (300); VERBOSE=1 names the
+slowest queries;
 SERVER_TIMES=1 also prints each phase's times as the server logged them
 (its request log, which the server otherwise does not write): on a loaded
 machine what the server did, apart from the queueing of the clients."""
@@ -83,7 +92,8 @@ def query_mix(n, seed):
     """n (who, query string) pairs; who is "agent" or "customer"."""
     rng = random.Random(seed)
     support = range(11, len(COMMON) + 1)
-    filters = ["status=pending", "priority=1", "plan=advanced", "breached=true"]
+    filters = ["status=pending", "priority=1", "plan=advanced", "breached=true", "sla=warning", "sla=ok",
+               "requester=customer@advanced.load.example"]
     out = []
     for _ in range(n):
         x = rng.random()
@@ -107,6 +117,24 @@ def query_mix(n, seed):
             who = "customer"
             params["q"] = vocab_word(rng.choice(support)) if rng.random() < 0.5 else vocab_word(rng.randint(200, 5000))
         out.append((who, "/api/v1/tickets?" + urllib.parse.urlencode(params)))
+    return out
+
+
+FILTERS_ALONE = ["requester=customer@basic.load.example", "requester=customer@advanced.load.example&status=pending",
+                 "sla=warning", "sla=warning&priority=1", "sla=none", "sla=none&status=open", "sla=breached",
+                 "sla=ok", "sla=ok&priority=2"]
+
+
+def filter_mix(n, seed):
+    """n (who, query string) pairs of the list's filters without a search."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.1:
+            out.append(("customer", "/api/v1/tickets?limit=50&sla=breached"))
+            continue
+        params = [("limit", "50")] + [tuple(p.split("=")) for p in rng.choice(FILTERS_ALONE).split("&")]
+        out.append(("agent", "/api/v1/tickets?" + urllib.parse.urlencode(params)))
     return out
 
 
@@ -236,6 +264,7 @@ def main():
     cold_n = int(os.environ.get("COLD_QUERIES", "300"))
     warm_n = int(os.environ.get("WARM_QUERIES", "3000"))
     clients = int(os.environ.get("CLIENTS", "4"))
+    filter_n = int(os.environ.get("FILTER_QUERIES", "300"))
     work = tempfile.mkdtemp(prefix="garant-search.")
     db = os.path.join(work, "search.db")
     server = None
@@ -292,7 +321,15 @@ def main():
             res = pool.map(run_queries, jobs)
             dt = time.perf_counter() - t0
         ok &= report("warm, %d clients" % clients, [x for r in res for x in r[0]], sum(r[1] for r in res), dt)
+
         report_server("warm, %d clients" % clients, server_times(work)[seen_ms:])
+
+        # The filters alone, as saved views run them.
+        fmix = filter_mix(filter_n, 3)
+        run_queries((port, tokens, fmix[: filter_n // 3]))
+        t0 = time.perf_counter()
+        lat, bad = run_queries((port, tokens, fmix))
+        ok &= report("filters alone, 1 client", lat, bad, time.perf_counter() - t0)
         print("search: %s" % ("every goal met" if ok else "a goal was missed"))
     finally:
         if server:

@@ -3,7 +3,8 @@
 ** socket (issue 13): the request line and the path's routing, the framing
 ** checks over the headers, the query's parameters (unknown ones refused,
 ** integers in range), the Content-Type check
-** and the JSON body against the route's field table, for every route.
+** and the JSON body against the route's field table, for every route; and
+** the query read as a saved view's text (http_params_parse).
 **
 ** The input is a request as a client would send it:
 **
@@ -145,6 +146,7 @@ static void check_body(const http_route *rt, http_req *r, json_t **v)
             if (memchr(json_string_value(v[i]), '\0', json_string_length(v[i]))) abort();
             break;
         case HTTP_F_INT: if (!json_is_integer(v[i])) abort(); break;
+        case HTTP_F_INT_NULL: if (!json_is_integer(v[i]) && !json_is_null(v[i])) abort(); break;
         case HTTP_F_BOOL: if (!json_is_boolean(v[i])) abort(); break;
         case HTTP_F_OBJECT: if (!json_is_object(v[i])) abort(); break;
         case HTTP_F_ARRAY: if (!json_is_array(v[i]) || json_array_size(v[i]) > max) abort(); break;
@@ -238,6 +240,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             json_t *v[32];
             if (http_body_fields(&r, rt->body, v) == 0) check_body(rt, &r, v);
         }
+        /* The query as a saved view's text (http_params_parse): what it
+        ** accepts is at most HTTP_PARAMS_MAX pairs, read back through
+        ** http_query, each no longer than the text it came from. */
+        if (q) {
+            char *text = dup_n(q + 1, (size_t)(nl - q - 1));
+            http_params p;
+            if (http_params_parse(&p, &r, text) == 0) {
+                if (p.n > HTTP_PARAMS_MAX) abort();
+                http_query_from(&r, &p);
+                for (size_t i = 0; i < p.n; i++) {
+                    if (strlen(p.name[i]) > strlen(text) || strlen(p.value[i]) > strlen(text)) abort();
+                    if (!http_query(&r, p.name[i])) abort();
+                }
+                http_query_from(&r, NULL);
+            }
+            free(text);
+        }
+        http_request_free_arena(&cs, 0);
+        free(cs.spare);
         json_decref(r.body_json);
         free(b);
     }

@@ -26,6 +26,9 @@ Tickets end up in every state (relative to now):
   beta product, no deadline          Globex P2 on "Garant Insights" (beta)
   basic plan, no guarantee           Initech P3
   pending / solved / closed          answered tickets moved on by the agent
+  a day's queue                      20 more tickets awaiting a first response,
+                                     filed over the last 30 hours (backlog():
+                                     the queue shows a screen of tickets)
 Prints the logins as JSON on the last line of stdout.
 """
 import calendar
@@ -206,6 +209,42 @@ def timeline():
     ]
 
 
+def backlog():
+    """A day's queue: tickets awaiting a first response, one every 88 minutes
+    over the last 30 hours, from the three customers (Initech's without a
+    guarantee: the basic plan)."""
+    acme, globex, initech = CUSTOMERS[0][0], CUSTOMERS[1][0], CUSTOMERS[2][0]
+    asks = [
+        (acme, "Password reset mail arrives after an hour", 3),
+        (globex, "Webhook retries flood our endpoint", 2),
+        (acme, "Two-factor codes rejected on the mobile app", 2),
+        (globex, "Invoice PDF shows the old company address", 3),
+        (initech, "Printer integration lost its settings", 3),
+        (acme, "Bulk import stops at row 5000", 2),
+        (globex, "SSO login loops for users of the EU tenant", 2),
+        (acme, "Report filters reset after saving", 3),
+        (globex, "API rate limit lower than our contract says", 3),
+        (acme, "Attachments over 10 MB fail to upload", 2),
+        (globex, "Dark mode makes the charts unreadable", 3),
+        (acme, "Scheduled exports run an hour late since the clock change", 3),
+        (globex, "Audit log misses role changes", 2),
+        (acme, "Search does not find tickets by order number", 3),
+        (initech, "Cover sheet missing from the report template", 3),
+        (globex, "Mobile app crashes when opening a notification", 2),
+        (acme, "Two mails for every comment", 3),
+        (globex, "CSV export writes decimal numbers with a comma", 3),
+        (acme, "User list pagination skips a page", 3),
+        (globex, "Orders API slow after 18:00", 2),
+    ]
+    out = []
+    for i, (who, subject, priority) in enumerate(asks):
+        env = "development" if who == initech else "production"
+        out.append((30 * HOUR - i * 88 * MIN, "file", ("q%02d" % (i + 1), who, subject,
+                                                       "%s. Details in the attached log." % subject, priority,
+                                                       None, env)))
+    return out
+
+
 def main():
     if len(sys.argv) != 3:
         die("usage: demo_seed.py BINARY DB")
@@ -241,7 +280,7 @@ def main():
         # One timeline, earliest first; filing or reclassifying a ticket adds
         # the instants of its warning and breach, where they have passed.
         queue = []
-        for seq, step in enumerate(timeline()):
+        for seq, step in enumerate(timeline() + backlog()):
             heapq.heappush(queue, (now - step[0], seq, step[1], step[2], step[3] if len(step) > 3 else {}))
         seq = len(queue)
         while queue:

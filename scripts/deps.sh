@@ -12,10 +12,13 @@ packages=(
   libyaml-dev libical-dev libjansson-dev libcmocka-dev
   libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
   libgmime-3.0-dev libxml2-dev python3-aiosmtpd fiu-utils openssl
+  gettext
   tzdata libc-bin python3 python3-yaml wrk
   chromium nodejs
   haproxy
 )
+# gettext: msgfmt compiles po/ro.po into the binary; xgettext and msgen
+# extract the messages for tests/po/test_ro_po.py (docs/messages.md).
 # `make torture` (scripts/torture.sh) also attacks a running server.
 # (haproxy is above: tests/http/test_haproxy.py runs in make check.)
 if [ "${1:-}" = "--torture" ]; then

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "support.h"
@@ -88,3 +89,5 @@ garant_policy *t_default_policy(void)
     garant_diags_free(diags);
     return pol;
 }
+
+/* ---- a store for the storage contract suites ------------------------------ */

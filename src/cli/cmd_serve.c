@@ -77,6 +77,9 @@ int cmd_serve(const cli_args *a)
         return CLI_USAGE;
     o.attachment_max_bytes = file_max;
     o.ticket_attachments_max_bytes = ticket_max;
+    int keep_days = -1;
+    if (!int_option(a, "mail-keep-days", 0, 36500, &keep_days)) return CLI_USAGE;
+    if (keep_days >= 0) o.mail_keep_days = keep_days == 0 ? -1 : keep_days;
     if (cmd_serve_doors(&o, a)) return CLI_USAGE;
     int rc = garant_server_run(&o);
     return rc ? cli_fail(rc) : CLI_OK;
@@ -84,7 +87,7 @@ int cmd_serve(const cli_args *a)
 
 static const char *auth_name(http_auth a)
 {
-    static const char *const names[] = {"public", "user", "staff", "admin", "metrics"};
+    static const char *const names[] = {"public", "user", "staff", "admin", "metrics", "account"};
     return names[a];
 }
 
@@ -99,8 +102,16 @@ static const char *run_name(http_run r)
 /* JSON Schema's name for a body field's type. */
 static const char *ftype_name(http_ftype t)
 {
-    static const char *const names[] = {"string", "integer", "boolean", "array", "object", "array"};
+    static const char *const names[] = {"string", "integer", "boolean", "array", "object", "array", "integer"};
     return names[t];
+}
+
+/* A field's "type": its name, or for one that may be null [name, "null"]
+** (JSON Schema 2020-12, as OpenAPI 3.1 writes it). Caller owns. */
+static json_t *ftype_json(http_ftype t)
+{
+    if (t == HTTP_F_INT_NULL) return json_pack("[s,s]", ftype_name(t), "null");
+    return json_string(ftype_name(t));
 }
 
 /* A route's body fields as JSON: [{name, type, required, max?}], max being
@@ -113,7 +124,7 @@ static json_t *body_json(const http_field *spec)
     json_t *a = json_array();
     for (size_t i = 0; a && spec[i].name; i++) {
         const http_field *f = &spec[i];
-        json_t *o = json_pack("{s:s,s:s,s:b}", "name", f->name, "type", ftype_name(f->type), "required", f->required);
+        json_t *o = json_pack("{s:s,s:o,s:b}", "name", f->name, "type", ftype_json(f->type), "required", f->required);
         int rc = !o;
         if (!rc && (f->type == HTTP_F_STRING || f->type == HTTP_F_ARRAY))
             rc = json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT)));

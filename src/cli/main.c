@@ -116,6 +116,8 @@ static const cli_opt serve_opts[] = {
                        "(docs/deploy.md)", 0},
     {"attachment-max-bytes", "N", "largest file a message may carry, in bytes (default 25000000); larger uploads get 413", 0},
     {"ticket-attachments-max-bytes", "N", "most bytes of files one ticket may carry (default 100000000)", 0},
+    {"mail-keep-days", "N", "days a sent mail's bytes stay in the outbox before they are dropped (default 90; 0 = "
+                            "keep them)", 0},
     {"max-connections-per-address", "N", "connections one client address may hold open (default 64; 0 = no limit; "
                                          "default 0 with --trusted-proxy, where the proxy limits them)", 0},
     {"trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For names the client (repeatable): 10.0.0.0/8, ::1/128", 1},

@@ -160,8 +160,11 @@ static int summarize(const garant_diags *d, int code)
     if (d->n == 0) return garant__error(code, "config: invalid");
     const garant_diag *first = &d->items[0].d;
     size_t total = d->dropped ? d->n - 1 + d->dropped : d->n;
-    return garant__error(code, "config: %zu problem%s; line %d, column %d: %s", total,
-                         total == 1 ? "" : "s", first->line, first->column, first->message);
+    if (total == 1)
+        return garant__error(code, "config: 1 problem; line %d, column %d: %s", first->line, first->column,
+                             first->message);
+    return garant__error(code, "config: %zu problems; line %d, column %d: %s", total, first->line, first->column,
+                         first->message);
 }
 
 int garant_config_load(garant_policy **out, garant_diags **out_diags,

@@ -624,9 +624,9 @@ void garant_config__read_calendars(cfg *c, const yaml_node_t *n)
         if (!name) continue;
         if (!strcmp(name, WALL_CALENDAR)) {
             garant_config__diag(c, k,
-                                "calendars: '" WALL_CALENDAR
-                                "' is built in (wall-clock time around "
-                                "the clock) and cannot be redefined");
+                                "calendars: '%s' is built in (wall-clock time around the clock) and cannot be "
+                                "redefined",
+                                WALL_CALENDAR);
             continue;
         }
         if (!calname_ok(name)) {

@@ -69,7 +69,7 @@ void garant_config__diag_line(cfg *c, int line, int column, const char *fmt, ...
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, garant__tr(fmt), ap);
     va_end(ap);
     if (diags_add(c->diags, line, column, msg)) c->oom = 1;
 }
@@ -80,7 +80,7 @@ void garant_config__diag(cfg *c, const yaml_node_t *n, const char *fmt, ...)
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, garant__tr(fmt), ap);
     va_end(ap);
     int line = n ? (int)n->start_mark.line + 1 : 0;
     int column = n ? (int)n->start_mark.column + 1 : 0;

@@ -364,7 +364,7 @@ static void read_target(cfg *c, const planinfo *pi, int level, const yaml_node_t
     garant_target_kind kind = GARANT_TARGET_BUSINESS;
     if (!f[1]) {
         garant_config__diag(
-            c, v, "%s: missing key 'calendar' (a calendar name, or " WALL_CALENDAR ")", where);
+            c, v, "%s: missing key 'calendar' (a calendar name, or %s)", where, WALL_CALENDAR);
         ok = 0;
     } else if (!(calname = garant_config__want_text(c, f[1], where))) {
         ok = 0;

@@ -12,15 +12,33 @@
 #include "internal.h"
 
 static _Thread_local char tl_message[512];
+/* The language this thread writes messages in (error_wrap.h); NULL: the
+** msgids, English. */
+static _Thread_local const garant_msgcat *tl_cat;
 
 int garant__error(int code, const char *fmt, ...)
 {
+    /* Formatted aside and then copied: an argument may be the thread's
+    ** last message itself (wrapping it with context). */
+    char text[sizeof tl_message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tl_message, sizeof tl_message, fmt, ap);
+    vsnprintf(text, sizeof text, garant__msgcat_lookup(tl_cat, fmt), ap);
     va_end(ap);
+    memcpy(tl_message, text, sizeof text);
     return code;
 }
+
+const garant_msgcat *garant__msgcat_use(const garant_msgcat *cat)
+{
+    const garant_msgcat *was = tl_cat;
+    tl_cat = cat;
+    return was;
+}
+
+const garant_msgcat *garant__msgcat_current(void) { return tl_cat; }
+
+const char *garant__tr(const char *msgid) { return garant__msgcat_lookup(tl_cat, msgid); }
 
 void garant__error_clear(void) { tl_message[0] = '\0'; }
 

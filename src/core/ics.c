@@ -396,9 +396,8 @@ static int check_structure(const char *s, size_t len)
         i = e + 1;
     }
     free(line);
-    if (!rc && depth != 0)
-        rc = garant__error(GARANT_EINVAL, "iCalendar feed: %d component%s not closed with END", depth,
-                           depth == 1 ? " is" : "s are");
+    if (!rc && depth == 1) rc = garant__error(GARANT_EINVAL, "iCalendar feed: a component is not closed with END");
+    if (!rc && depth > 1) rc = garant__error(GARANT_EINVAL, "iCalendar feed: %d components are not closed with END", depth);
     return rc;
 }
 

@@ -23,17 +23,25 @@ static int get_user(garant_store_conn *w, int64_t id, garant_user *out)
 }
 
 /* GARANT_ECONFLICT when u is the last active admin and would stop being one. */
-static int keep_an_admin(garant_store_conn *w, const garant_user *u, const char *verb)
+typedef enum admin_change { DEMOTE, DEACTIVATE, DELETE } admin_change;
+
+static int keep_an_admin(garant_store_conn *w, const garant_user *u, admin_change change)
 {
     if (u->role != GARANT_ROLE_ADMIN || u->deactivated_at) return 0;
     int64_t admins = 0;
     int rc = GS(w)->admin->admin_count(w, &admins);
     if (rc) return rc;
-    if (admins <= 1)
+    if (admins > 1) return 0;
+    if (change == DEMOTE)
         return garant__error(GARANT_ECONFLICT,
-                             "%s is the last active admin and cannot be %s: make another user admin first", u->email,
-                             verb);
-    return 0;
+                             "%s is the last active admin and cannot be demoted: make another user admin first",
+                             u->email);
+    if (change == DEACTIVATE)
+        return garant__error(GARANT_ECONFLICT,
+                             "%s is the last active admin and cannot be deactivated: make another user admin first",
+                             u->email);
+    return garant__error(GARANT_ECONFLICT,
+                         "%s is the last active admin and cannot be deleted: make another user admin first", u->email);
 }
 
 /* An organization a customer may join: it exists and is active. */
@@ -69,11 +77,13 @@ int desk_admin_user_role(garant_user *out, garant_store_conn *w, const desk_admi
         *out = u;
         return 0;
     }
-    if (role != GARANT_ROLE_ADMIN && (rc = keep_an_admin(w, &u, "demoted"))) return rc;
+    if (role != GARANT_ROLE_ADMIN && (rc = keep_an_admin(w, &u, DEMOTE))) return rc;
     if (org_id && org_id != u.org_id && (rc = joinable_org(w, org_id))) return rc;
     if ((rc = GS(w)->admin->user_set_role(w, id, role, org_id))) return rc;
     if (role != u.role)
         rc = desk_admin_audit(w, by, "user_role", id, garant_role_name(u.role), garant_role_name(role), 0);
+    /* The store dropped the manager's flag with the organization. */
+    if (!rc && u.org_manager) rc = desk_admin_audit(w, by, "user_org_manager", id, "true", "false", 0);
     if (!rc && org_id != u.org_id) {
         char was[24] = "", now[24] = "";
         if (u.org_id) snprintf(was, sizeof was, "%lld", (long long)u.org_id);
@@ -83,6 +93,8 @@ int desk_admin_user_role(garant_user *out, garant_store_conn *w, const desk_admi
     if (rc) return rc;
     u.role = role;
     u.org_id = org_id;
+    u.org_manager = 0;
+    u.approval = GARANT_APPROVAL_NONE;
     *out = u;
     return 0;
 }
@@ -94,7 +106,7 @@ int desk_admin_user_active(garant_user *out, garant_store_conn *w, const desk_ad
     if (rc) return rc;
     *out = u;
     if (!active == !!u.deactivated_at) return 0;
-    if (!active && (rc = keep_an_admin(w, &u, "deactivated"))) return rc;
+    if (!active && (rc = keep_an_admin(w, &u, DEACTIVATE))) return rc;
     if (active && u.org_id) {
         int64_t off = 0;
         if ((rc = GS(w)->admin->org_deactivated_at(w, u.org_id, &off))) return rc;
@@ -109,6 +121,12 @@ int desk_admin_user_active(garant_user *out, garant_store_conn *w, const desk_ad
     if ((rc = desk_admin_audit(w, by, "user_active", id, active ? "false" : "true", active ? "true" : "false", 0)))
         return rc;
     out->deactivated_at = at;
+    /* Back from a refusal: the admin approves her. */
+    if (active && u.approval == GARANT_APPROVAL_REFUSED) {
+        if ((rc = GS(w)->admin->user_set_approval(w, id, GARANT_APPROVAL_APPROVED))) return rc;
+        if ((rc = desk_admin_audit(w, by, "member_approved", id, "refused", "approved", 0))) return rc;
+        out->approval = GARANT_APPROVAL_APPROVED;
+    }
     return 0;
 }
 
@@ -116,7 +134,7 @@ int desk_admin_user_delete(garant_store_conn *w, const desk_admin_by *by, int64_
 {
     garant_user u;
     int rc = get_user(w, id, &u);
-    if (!rc) rc = keep_an_admin(w, &u, "deleted");
+    if (!rc) rc = keep_an_admin(w, &u, DELETE);
     if (!rc) rc = GS(w)->accounts->user_delete(w, id);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "user %lld not found", (long long)id);
     if (!rc) rc = desk_admin_audit(w, by, "user_deleted", id, u.email, NULL, 0);
@@ -155,4 +173,39 @@ int desk_admin_org_delete(garant_store_conn *w, const desk_admin_by *by, int64_t
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
     if (!rc) rc = desk_admin_audit(w, by, "org_deleted", id, cur.name, NULL, 0);
     return rc;
+}
+
+int desk_admin_org_members(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *visibility,
+                           int approval)
+{
+    garant_org cur;
+    int rc = GS(w)->accounts->org_get(w, id, &cur);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+    if (rc) return rc;
+    if (visibility && strcmp(visibility, cur.ticket_visibility) != 0) {
+        if ((rc = GS(w)->admin->org_set_visibility(w, id, visibility))) return rc;
+        if ((rc = desk_admin_audit(w, by, "org_visibility", id, cur.ticket_visibility, visibility, 0))) return rc;
+    }
+    if (approval >= 0 && !approval != !cur.approval_required) {
+        if ((rc = GS(w)->admin->org_set_approval_required(w, id, approval))) return rc;
+        rc = desk_admin_audit(w, by, "org_approval", id, approval ? "false" : "true", approval ? "true" : "false", 0);
+    }
+    return rc;
+}
+
+int desk_admin_user_manager(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id, int on)
+{
+    garant_user u;
+    int rc = get_user(w, id, &u);
+    if (rc) return rc;
+    *out = u;
+    if (u.role != GARANT_ROLE_CUSTOMER)
+        return garant__error(GARANT_EINVAL, "'org_manager': %s is %s: only a customer manages her organization",
+                             u.email, u.role == GARANT_ROLE_ADMIN ? "an admin" : "an agent");
+    if (!on == !u.org_manager) return 0;
+    if ((rc = GS(w)->admin->user_set_org_manager(w, id, on))) return rc;
+    if ((rc = desk_admin_audit(w, by, "user_org_manager", id, on ? "false" : "true", on ? "true" : "false", 0)))
+        return rc;
+    out->org_manager = on ? 1 : 0;
+    return 0;
 }

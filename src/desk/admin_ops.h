@@ -21,6 +21,13 @@
 **   - Sessions are not ended by a role change: the caller makes them
 **     re-read the user (the server forgets its cached copy), so the next
 **     request already runs under the new role.
+**   - An organization's members see all its tickets or each only her own
+**     (ticket_visibility), and may have to wait for a manager's approval
+**     when they join (approval_required; desk_members.h): switching it on
+**     changes nothing for the members it has. A manager is a customer
+**     (org_manager); a customer who leaves the organization or becomes
+**     staff stops being one (audited). Reactivating a refused member
+**     approves her: the admin has decided.
 */
 #ifndef GARANT_DESK_ADMIN_OPS_H
 #define GARANT_DESK_ADMIN_OPS_H
@@ -57,6 +64,18 @@ int desk_admin_org_rename(garant_store_conn *w, const desk_admin_by *by, int64_t
 
 /* Delete an organization without tickets or users. */
 int desk_admin_org_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id);
+
+/* An organization's rules for its members: which tickets they see
+** (visibility GARANT_VISIBILITY_ORG or _OWN; NULL leaves it) and whether
+** new members wait for a manager's approval (approval 0 or 1; -1 leaves
+** it). Each change is audited (org_visibility, org_approval). */
+int desk_admin_org_members(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *visibility,
+                           int approval);
+
+/* Make a customer a manager of her organization (on 1) or not (0):
+** GARANT_EINVAL for staff. Audited (user_org_manager). *out is the user
+** afterwards. */
+int desk_admin_user_manager(garant_user *out, garant_store_conn *w, const desk_admin_by *by, int64_t id, int on);
 
 /* Append one row to the audit trail (values may be NULL). */
 int desk_admin_audit(garant_store_conn *w, const desk_admin_by *by, const char *action, int64_t subject_id,

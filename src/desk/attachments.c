@@ -138,6 +138,25 @@ typedef struct stage_job {
     int64_t now;
 } stage_job;
 
+/* What is stored of a file before its bytes: the name made safe, the
+** declared type checked, the type sniffed from its first bytes. */
+static int facts(garant_attachment *a, const desk_attachment_in *in, const desk_attachment_source *src, int64_t now)
+{
+    memset(a, 0, sizeof *a);
+    a->uploader_id = in->uploader_id;
+    a->size = in->size;
+    a->created_at = now;
+    memcpy(a->sha256, in->sha256, 32);
+    int rc = desk_attachment_name(a->filename, in->filename);
+    if (rc) return rc;
+    declared(a->declared_type, sizeof a->declared_type, in->declared_type);
+    uint8_t head[16];
+    size_t hn = in->size < (int64_t)sizeof head ? (size_t)in->size : sizeof head;
+    if (hn && (rc = src->read(src->ctx, head, hn, 0))) return rc;
+    snprintf(a->sniffed_type, sizeof a->sniffed_type, "%s", desk_attachment_sniff(head, hn));
+    return 0;
+}
+
 static int begin_write(garant_store_conn *w, void *ctx)
 {
     stage_job *j = ctx;
@@ -183,17 +202,8 @@ int desk_attachment_stage(int64_t *out_id, garant_desk *d, const desk_attachment
     j.d = d;
     j.src = src;
     j.now = now;
-    j.a.uploader_id = in->uploader_id;
-    j.a.size = in->size;
-    j.a.created_at = now;
-    memcpy(j.a.sha256, in->sha256, 32);
-    int rc = desk_attachment_name(j.a.filename, in->filename);
+    int rc = facts(&j.a, in, src, now);
     if (rc) return rc;
-    declared(j.a.declared_type, sizeof j.a.declared_type, in->declared_type);
-    uint8_t head[16];
-    size_t hn = in->size < (int64_t)sizeof head ? (size_t)in->size : sizeof head;
-    if (hn && (rc = src->read(src->ctx, head, hn, 0))) return rc;
-    snprintf(j.a.sniffed_type, sizeof j.a.sniffed_type, "%s", desk_attachment_sniff(head, hn));
     /* Three kinds of short write: the facts, one job a chunk, then whole.
     ** Other requests' writes run between them (docs/attachments.md). */
     if ((rc = desk_write(d, begin_write, &j, DESK_WRITE_SAVEPOINT))) return rc;
@@ -264,23 +274,77 @@ int desk_attachment_link_audit(garant_store_conn *w, int64_t uploader_id, int64_
 
 /* ---- inbound mail ----------------------------------------------------------- */
 
+/* The facts of a file in memory, hashed, into *a, to be stored by the
+** message's write. */
+static int hold(garant_attachment *a, int64_t uploader_id, const char *filename, const char *declared_type,
+                const void *data, size_t len, int64_t now)
+{
+    uint8_t sha[32];
+    crypto_hash_sha256(sha, data, len);
+    mem_src m = {data, len};
+    desk_attachment_source src = {mem_read, &m};
+    desk_attachment_in in = {uploader_id, filename, declared_type, (int64_t)len, sha};
+    return facts(a, &in, &src, now);
+}
+
 int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t uploader_id, const desk_file_in *att,
                                 size_t n_att, const char *raw, size_t len, int64_t now)
 {
     memset(out, 0, sizeof *out);
     int64_t max = desk_attachment_max_bytes(d);
-    int rc = 0;
-    for (size_t i = 0; i < n_att && !rc; i++) {
-        if (!att[i].len || (int64_t)att[i].len > max || out->n == DESK_ATTACHMENTS_PER_MESSAGE) {
+    /* Which files are kept, and whether they are small enough together to
+    ** go in the message's own write. */
+    size_t keep[DESK_ATTACHMENTS_PER_MESSAGE], nkeep = 0, bytes = len;
+    for (size_t i = 0; i < n_att; i++) {
+        if (!att[i].len || (int64_t)att[i].len > max || nkeep == DESK_ATTACHMENTS_PER_MESSAGE) {
             out->skipped++;
             continue;
         }
-        rc = desk_attachment_stage_bytes(&out->ids[out->n], d, uploader_id, att[i].filename, att[i].content_type,
-                                         att[i].data, att[i].len, now);
+        keep[nkeep++] = i;
+        bytes += att[i].len;
+    }
+    int with_eml = len && (int64_t)len <= max;
+    int rc = 0;
+    if (bytes <= DESK_MAIL_INLINE_BYTES) {
+        for (size_t k = 0; k < nkeep && !rc; k++) {
+            const desk_file_in *f = &att[keep[k]];
+            out->held_data[k] = f->data;
+            rc = hold(&out->held[k], uploader_id, f->filename, f->content_type, f->data, f->len, now);
+        }
+        if (!rc && with_eml) {
+            out->held_data[nkeep] = raw;
+            rc = hold(&out->held[nkeep], uploader_id, "message.eml", "message/rfc822", raw, len, now);
+        }
+        if (rc) {
+            memset(out, 0, sizeof *out);
+            return rc;
+        }
+        out->n = out->nheld = nkeep;
+        out->has_eml = with_eml;
+        return 0;
+    }
+    for (size_t k = 0; k < nkeep && !rc; k++) {
+        const desk_file_in *f = &att[keep[k]];
+        rc = desk_attachment_stage_bytes(&out->ids[out->n], d, uploader_id, f->filename, f->content_type, f->data,
+                                         f->len, now);
         if (!rc) out->n++;
     }
-    if (!rc && len && (int64_t)len <= max)
+    if (!rc && with_eml)
         rc = desk_attachment_stage_bytes(&out->eml, d, uploader_id, "message.eml", "message/rfc822", raw, len, now);
+    return rc;
+}
+
+int desk_attachments_store_held(garant_store_conn *w, desk_mail_staged *io)
+{
+    int rc = 0;
+    for (size_t k = 0; k < io->nheld && !rc; k++) {
+        rc = GS(w)->attachments->insert_staged(w, &io->held[k], io->held_data[k]);
+        io->ids[k] = io->held[k].id;
+    }
+    if (!rc && io->has_eml) {
+        rc = GS(w)->attachments->insert_staged(w, &io->held[io->nheld], io->held_data[io->nheld]);
+        io->eml = io->held[io->nheld].id;
+    }
     return rc;
 }
 

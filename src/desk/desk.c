@@ -321,25 +321,44 @@ void desk_forget_all_sessions(garant_desk *d) { desk_sessions_clear(d->sessions)
 
 /* ---- quotas -------------------------------------------------------------- */
 
-static const char *const quota_what[LIMIT_KINDS] = {
-    [LIMIT_FILE_USER] = "you have filed", [LIMIT_FILE_ORG] = "your organization has filed",
-    [LIMIT_REPLY_USER] = "you have sent", [LIMIT_REPLY_ORG] = "your organization has sent",
-    [LIMIT_READ_USER] = "you have made",
-    [LIMIT_UPLOAD_USER] = "you have uploaded", [LIMIT_UPLOAD_ORG] = "your organization has uploaded",
-};
-static const char *const quota_noun[LIMIT_KINDS] = {
-    [LIMIT_FILE_USER] = "tickets", [LIMIT_FILE_ORG] = "tickets", [LIMIT_REPLY_USER] = "replies",
-    [LIMIT_REPLY_ORG] = "replies", [LIMIT_READ_USER] = "searches and filtered lists",
-    [LIMIT_UPLOAD_USER] = "megabytes of files", [LIMIT_UPLOAD_ORG] = "megabytes of files",
-};
+/* A refused quota: what was done too often, one whole sentence a kind, so
+** that each language can say it its own way (docs/messages.md). */
+static int quota_refused(limit_kind kind, int wait)
+{
+    switch (kind) {
+    case LIMIT_FILE_USER:
+        return garant__error(GARANT_ETHROTTLED, "you have filed too many tickets in a short time; try again in %d s",
+                             wait);
+    case LIMIT_FILE_ORG:
+        return garant__error(GARANT_ETHROTTLED,
+                             "your organization has filed too many tickets in a short time; try again in %d s", wait);
+    case LIMIT_REPLY_USER:
+        return garant__error(GARANT_ETHROTTLED, "you have sent too many replies in a short time; try again in %d s",
+                             wait);
+    case LIMIT_REPLY_ORG:
+        return garant__error(GARANT_ETHROTTLED,
+                             "your organization has sent too many replies in a short time; try again in %d s", wait);
+    case LIMIT_READ_USER:
+        return garant__error(GARANT_ETHROTTLED,
+                             "you have made too many searches and filtered lists in a short time; try again in %d s",
+                             wait);
+    case LIMIT_UPLOAD_USER:
+        return garant__error(GARANT_ETHROTTLED,
+                             "you have uploaded too many megabytes of files in a short time; try again in %d s", wait);
+    default:
+        return garant__error(GARANT_ETHROTTLED,
+                             "your organization has uploaded too many megabytes of files in a short time; try again "
+                             "in %d s",
+                             wait);
+    }
+}
 
 int desk_quota(garant_desk *d, limit_kind kind, int64_t id, int64_t now, int *out_retry_s)
 {
     int wait = limits_take(d->limits, kind, id, now * 1000);
     *out_retry_s = wait;
     if (!wait) return 0;
-    return garant__error(GARANT_ETHROTTLED, "%s too many %s in a short time; try again in %d s",
-                         quota_what[kind], quota_noun[kind], wait);
+    return quota_refused(kind, wait);
 }
 
 int desk_quota_bytes(garant_desk *d, limit_kind kind, int64_t id, int64_t bytes, int64_t now, int *out_retry_s)
@@ -348,8 +367,7 @@ int desk_quota_bytes(garant_desk *d, limit_kind kind, int64_t id, int64_t bytes,
     int wait = limits_take_n(d->limits, kind, id, mib > UINT32_MAX ? UINT32_MAX : (uint32_t)mib, now * 1000);
     *out_retry_s = wait;
     if (!wait) return 0;
-    return garant__error(GARANT_ETHROTTLED, "%s too many %s in a short time; try again in %d s",
-                         quota_what[kind], quota_noun[kind], wait);
+    return quota_refused(kind, wait);
 }
 
 int desk_read_begin(garant_desk *d, int64_t org_id)

@@ -72,7 +72,13 @@ typedef struct desk_options {
     /* Attachments (desk_attachments.h), in bytes; 0 = the defaults. */
     int64_t attachment_max_bytes;         /* one file: 25 MB */
     int64_t ticket_attachments_max_bytes; /* all of a ticket's: 100 MB */
+    /* Mail retention: days a sent or failed mail's bytes are kept in the
+    ** outbox (the row stays); 0 = DESK_MAIL_KEEP_DAYS, negative = always. */
+    int mail_keep_days;
 } desk_options;
+
+/* Days a sent mail's bytes are kept by default (desk_options). */
+#define DESK_MAIL_KEEP_DAYS 90
 
 /* Open the store at opt->db_path, load the policy in force and start the
 ** write path (not the monitor: desk_start_monitor). Caller owns *out;
@@ -205,6 +211,21 @@ typedef struct desk_mail_item {
 } desk_mail_item;
 /* Build the mail; free with desk_mail_item_free (also after a failure). */
 int desk_mail_prepare(desk_mail_item *out, garant_desk *d, const char *to, const char *subject, const char *body);
+/* The account mails (account_mail.c), each from its template in the
+** recipient's language ("en", "ro"; any other: English), built to be
+** queued in the caller's write job. Links are whole URLs; instants UTC
+** epoch seconds, written in the policy's display zone. Free out with
+** desk_mail_item_free, also after a failure.
+**   - verify_address: a sign-up's link, in the language chosen in the
+**     browser; again: the address has other sign-ups waiting.
+**   - account_exists: a sign-up of an address that has an account.
+**   - password_reset: the reset link. */
+int desk_mail_verification(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                           const char *language, const char *link, int64_t expires_at, int again);
+int desk_mail_account_exists(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                             const char *language, const char *login_link, const char *forgot_link);
+int desk_mail_password_reset(desk_mail_item *out, garant_desk *d, const char *to, const char *name,
+                             const char *language, const char *link, int64_t expires_at);
 /* Queue m on the writer's connection w, in its transaction. */
 int desk_mail_enqueue(garant_store_conn *w, const desk_mail_item *m);
 void desk_mail_item_free(desk_mail_item *m);
@@ -227,6 +248,17 @@ int desk_check_prefs(const char *language, const char *zone);
 /* The mail templates, checked at desk_open. Borrowed; valid until desk_free. */
 const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 
+/* ---- messages in the reader's language (messages.c, docs/messages.md) ---- */
+
+/* The catalogue of the server's messages in language ("ro"), NULL for
+** English (the messages as the sources write them) and for a language the
+** desk does not speak. Set it on a thread with garant__msgcat_use
+** (garant/error_wrap.h); the writer runs each write job in the language
+** of the thread that queued it. Borrowed; static. */
+const garant_msgcat *desk_messages(const char *language);
+/* Is language ("en", "ro") one the desk speaks? */
+int desk_language_known(const char *language);
+
 /* ---- counters ------------------------------------------------------------ */
 
 /* The mail sender's counters and the outbox's counts after its last round. */
@@ -235,6 +267,7 @@ typedef struct desk_mail_stats {
     uint64_t retries;            /* temporary failures, to be retried */
     int64_t queued, sent, failed;
     int64_t oldest_queued_age_s; /* 0: none queued */
+    uint64_t pruned;             /* mails whose bytes retention dropped */
 } desk_mail_stats;
 
 /* Counters for /metrics. */

@@ -94,16 +94,6 @@ int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *
 
 /* ---- inbound mail ----------------------------------------------------------- */
 
-/* The files of a mailed message, staged as its sender's. */
-typedef struct desk_mail_staged {
-    int64_t ids[DESK_ATTACHMENTS_PER_MESSAGE]; /* its attachments */
-    size_t n;
-    size_t skipped;              /* attachments left out: over the per-file
-                                 ** limit, or past DESK_ATTACHMENTS_PER_MESSAGE */
-    int64_t eml;                 /* the original message (message.eml), 0 if
-                                 ** over the per-file limit */
-} desk_mail_staged;
-
 /* A file in memory (a mail's part). Borrowed for the call. */
 typedef struct desk_file_in {
     const char *filename;
@@ -112,12 +102,57 @@ typedef struct desk_file_in {
     size_t len;
 } desk_file_in;
 
+/* A mail whose files (attachments and original together) are at most this
+** many bytes is stored in the message's own write: one job, one commit and
+** one wait for the fsync a mail, instead of three jobs a file, each waiting
+** for its own fsync before the next could start. One chunk's worth: such a
+** write holds the group commit no longer than one job of a staged upload
+** does (docs/attachments.md). */
+#define DESK_MAIL_INLINE_BYTES ((size_t)GARANT_ATTACHMENT_CHUNK)
+
+/* The files of a mailed message, as its sender's: staged (ids, eml), or,
+** for a small mail, still in memory (held) until the message's write
+** stores them (desk_attachments_store_held), which fills ids and eml. */
+typedef struct desk_mail_staged {
+    int64_t ids[DESK_ATTACHMENTS_PER_MESSAGE]; /* its attachments */
+    size_t n;
+    size_t skipped;              /* attachments left out: over the per-file
+                                 ** limit, or past DESK_ATTACHMENTS_PER_MESSAGE */
+    int64_t eml;                 /* the original message (message.eml), 0 if
+                                 ** over the per-file limit */
+    /* Held for the message's write: n attachments, then the original if
+    ** has_eml. Names, types and hashes are worked out already (the writer
+    ** only copies); data borrowed from desk_attachments_stage_mail's
+    ** caller, valid as long as its att and raw. */
+    size_t nheld;
+    int has_eml;
+    garant_attachment held[DESK_ATTACHMENTS_PER_MESSAGE + 1];
+    const void *held_data[DESK_ATTACHMENTS_PER_MESSAGE + 1];
+} desk_mail_staged;
+
 /* Stage the attachments of a mail (att[0..n_att)) and its original bytes
-** raw[0..len) as uploader_id's at now, through the write path. A failure
-** of the store is returned (the MTA retries the mail); the files staged
-** before it are forgotten with the other unused uploads. */
+** raw[0..len) as uploader_id's at now. Over DESK_MAIL_INLINE_BYTES, through
+** the write path as uploads are; a failure of the store is returned (the
+** MTA retries the mail), and the files staged before it are forgotten with
+** the other unused uploads. Up to it, nothing is written: the files are
+** held (out->nheld) for the message's write, and att and raw must live
+** until it has run. */
 int desk_attachments_stage_mail(desk_mail_staged *out, garant_desk *d, int64_t uploader_id, const desk_file_in *att,
                                 size_t n_att, const char *raw, size_t len, int64_t now);
+
+/* Inside a write job on w, before the message is written: store the files
+** io holds, staged (store_attachments.h insert_staged: what an upload's
+** three jobs do, from memory), and set io->ids and io->eml, to be linked
+** to the message in the same write. Nothing held: 0 at once. Run again (a
+** retried write) it stores them again; the savepoint of a failed write
+** undid the first. */
+int desk_attachments_store_held(garant_store_conn *w, desk_mail_staged *io);
+
+/* desk_ticket_reply_files for a mailed reply: its files and original as
+** desk_attachments_stage_mail left them, any it held stored in the reply's
+** own write (desk_attachments_store_held); files NULL: none. */
+int desk_ticket_reply_mail(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
+                           const char *body, desk_mail_staged *files);
 
 /* Attachment id as who may see it, read through c: its ticket visible to
 ** who (desk_ticket_visible), linked, and not an internal note's for a

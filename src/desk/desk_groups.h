@@ -52,6 +52,13 @@ int desk_group_set_members(garant_store_conn *w, const desk_admin_by *by, int64_
 int desk_ticket_assign(garant_desk *d, const desk_actor *who, int64_t id, int set_assignee, int64_t assignee_id,
                        int set_group, int64_t group_id);
 
+/* The same on w inside the caller's transaction, for ticket t as read
+** there: the bulk change of many tickets (desk_tickets_bulk). An
+** assignment t has already is refused (GARANT_EINVAL), or with skip_same
+** left alone. *changed is 1 if the assignment was written. */
+int desk_ticket_assign_on(garant_store_conn *w, const desk_actor *who, const garant_ticket *t, int set_assignee,
+                          int64_t assignee_id, int set_group, int64_t group_id, int skip_same, int *changed);
+
 /* Route a ticket being filed (desk_file_write): the default group and,
 ** with round-robin, the member whose turn it is, into t. Reads only. */
 int desk_route_new_ticket(garant_store_conn *w, garant_ticket *t);

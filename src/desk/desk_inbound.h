@@ -9,8 +9,10 @@
 **   - machine mail (auto_flags: Auto-Submitted, Precedence bulk/list/junk,
 **     X-Autoreply, null sender, lists, DSNs), mail from our own address,
 **     a DKIM or SPF verdict of fail from the trusted MTA, a sender that is
-**     not a verified, active customer, a reply on a ticket the sender may
-**     not see or that is closed, a forged token: dropped without any reply
+**     not a verified, active customer (or one her organization's manager
+**     has not approved, desk_members.h), a reply on a ticket the sender may
+**     not see (desk_ticket_scope) or that is closed, a forged token:
+**     dropped without any reply
 **     (no backscatter), counted by outcome in /metrics;
 **   - a DSN: never a ticket or a reply; a failed delivery of our mail
 **     marks its recipient's user bouncing (desk_mail_loops.h);
@@ -50,7 +52,7 @@ typedef enum desk_inbound_outcome {
     DESK_INBOUND_AUTO = 2,        /* machine mail, a list or our own address */
     DESK_INBOUND_BOUNCE = 3,      /* a delivery status notification */
     DESK_INBOUND_AUTH_FAIL = 4,   /* DKIM or SPF fail in Authentication-Results */
-    DESK_INBOUND_UNKNOWN = 5,     /* sender unknown, unverified, deactivated or staff */
+    DESK_INBOUND_UNKNOWN = 5,     /* sender unknown, unverified, deactivated, unapproved or staff */
     DESK_INBOUND_FORBIDDEN = 6,   /* a ticket the sender may not see, or closed */
     DESK_INBOUND_FORGED = 7,      /* a token or Message-ID of our form that does not verify */
     DESK_INBOUND_MALFORMED = 8,   /* unreadable, too large, or nothing to file */

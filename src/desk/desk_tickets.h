@@ -69,8 +69,38 @@ typedef struct desk_actor {
     int64_t now;
 } desk_actor;
 
-/* A ticket the actor may see, read through c; another organization's
-** ticket is GARANT_ENOTFOUND for a customer, like one that does not exist. */
+/* ---- who sees which tickets ------------------------------------------------ */
+
+/* What of the desk's tickets a user sees (docs/api.md, "Organization
+** members"): staff every ticket; a customer her organization's tickets,
+** or only those she requested when the organization's ticket_visibility
+** is "own" and she is not one of its managers (garant_user.org_manager);
+** a member still waiting for her organization's approval (or refused)
+** none (GARANT_EPERM). The one rule every read and write of a customer's
+** tickets applies, through the functions below: a ticket, a list and a
+** search, a reply (by the browser or by mail), a follow-up, an
+** attachment. A ticket outside it is GARANT_ENOTFOUND, like one that does
+** not exist. */
+typedef struct desk_scope {
+    int all;                 /* staff: every ticket */
+    int64_t org_id;          /* a customer's organization */
+    int64_t requester_id;    /* only the tickets she requested; 0: all of org_id's */
+} desk_scope;
+
+/* u's scope, reading her organization's visibility through c when it
+** matters (a customer who is no manager). GARANT_EPERM for a pending
+** member. */
+int desk_ticket_scope(desk_scope *out, garant_store_conn *c, const garant_user *u);
+/* Does the scope hold ticket t? */
+int desk_scope_holds(const desk_scope *s, const garant_ticket *t);
+/* Narrow a list's filter to u's scope (organization, requester) and, for
+** a customer, to what she may read of a ticket (no internal notes in a
+** search): whatever the filter asked for, it finds nothing outside. */
+int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, const garant_user *u);
+
+/* A ticket the actor may see, read through c: GARANT_ENOTFOUND for a
+** ticket outside her scope, like one that does not exist; GARANT_EPERM for
+** a pending member, whatever the ticket. */
 int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id);
 
 /* ---- filing ----------------------------------------------------------------- */
@@ -116,6 +146,41 @@ int desk_file_write(garant_store_conn *w, void *ctx);
 ** (NULL: unchanged), durably, recorded in its history by who. */
 int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
                        const char *reason);
+
+/* ---- many tickets at once (POST /api/v1/tickets/bulk) --------------------- */
+
+/* The most tickets one bulk change takes. */
+#define DESK_BULK_MAX 100
+
+/* A change of many tickets: the fields of desk_ticket_assign and
+** desk_ticket_change, any of them together. Borrowed strings and ids. */
+typedef struct desk_bulk {
+    const int64_t *ids;        /* 1..DESK_BULK_MAX tickets, each once */
+    size_t n;
+    int set_assignee, set_group; /* which of assignee_id and group_id to set */
+    int64_t assignee_id, group_id; /* 0 clears it */
+    int priority;              /* 0 = unchanged; needs reason */
+    const char *status;        /* NULL = unchanged */
+    const char *reason;        /* NULL if none */
+} desk_bulk;
+
+/* One ticket after a bulk change. */
+typedef struct desk_bulk_result {
+    garant_ticket t;           /* as it is after the change */
+    int changed;               /* 1 if anything of it changed */
+} desk_bulk_result;
+
+/* Change every ticket of b, durably and all or nothing, in one write of
+** the write path. Each ticket is changed by the rules and with the
+** history events of desk_ticket_assign and desk_ticket_change (an
+** 'assigned' event, then 'priority_changed', then 'status_changed', by
+** who at now), so it gets the mails a single change would give it; a
+** change a ticket has already is left out for that ticket (no event).
+** The first ticket refused (one that does not exist, an assignee outside
+** its group, a priority its policy version lacks...) fails the whole
+** change with a message naming it, and nothing is written. out[i] is
+** b->ids[i]'s ticket afterwards (b->n elements, the caller's). */
+int desk_tickets_bulk(desk_bulk_result *out, garant_desk *d, const desk_actor *who, const desk_bulk *b);
 
 /* A reply to ticket id by who, durably: public (an answer) or an internal
 ** note. A customer's message reopens a pending or solved ticket and puts

@@ -40,12 +40,13 @@ typedef struct desk_unlock_offer {
     int queued;                       /* out: the write queued it */
 } desk_unlock_offer;
 
-/* Build the offer for email (lower case) and its owner's name (the
-** address itself when unknown), with links under base_url (no trailing
-** slash), at now. Free with desk_unlock_offer_free, also after a failure
-** (then the offer is not ready and queues nothing). */
+/* Build the offer for email (lower case), its owner's name (the address
+** itself when unknown) and language (users.language; "en" when unknown),
+** with links under base_url (no trailing slash), at now. Free with
+** desk_unlock_offer_free, also after a failure (then the offer is not
+** ready and queues nothing). */
 int desk_unlock_offer_prepare(desk_unlock_offer *out, garant_desk *d, const char *email, const char *name,
-                              const char *base_url, int64_t now);
+                              const char *language, const char *base_url, int64_t now);
 /* In the writer's transaction on w: queue the link and its mail when the
 ** address has a verified, active account and fewer than
 ** DESK_UNLOCK_MAILS_PER_HOUR went to it this hour (sets o->queued);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "garant/error_wrap.h"
 #include "store.h"
 
 typedef struct desk_writer desk_writer;
@@ -62,6 +63,8 @@ typedef struct desk_write_job {
     void (*on_done)(struct desk_write_job *job); /* NULL for a waiting job */
     void *owner;                /* the caller's, for on_done */
     char message[512];          /* garant_error_last() of a failed job */
+    const garant_msgcat *cat;   /* the caller's language for messages
+                                ** (garant__msgcat_current()), set when queued */
     struct desk_write_job *next;
 } desk_write_job;
 

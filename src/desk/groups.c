@@ -149,17 +149,15 @@ static json_t *side(garant_store_conn *w, int64_t assignee_id, int64_t group_id)
                      have_g ? json_string(g.name) : json_null());
 }
 
-static int assign_write(garant_store_conn *w, void *ctx)
+int desk_ticket_assign_on(garant_store_conn *w, const desk_actor *who, const garant_ticket *t, int set_assignee,
+                          int64_t assignee_id, int set_group, int64_t group_id, int skip_same, int *changed)
 {
-    assign_job *j = ctx;
-    garant_ticket t;
-    int rc = GS(w)->tickets->get(w, j->id, &t);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
-    if (rc) return rc;
-    int64_t assignee = j->set_assignee ? j->assignee_id : t.assignee_id;
-    int64_t group = j->set_group ? j->group_id : t.group_id;
-    if (j->set_assignee && assignee && (rc = check_staff(w, assignee, "assignee_id"))) return rc;
-    if (j->set_group && group) {
+    int rc;
+    *changed = 0;
+    int64_t assignee = set_assignee ? assignee_id : t->assignee_id;
+    int64_t group = set_group ? group_id : t->group_id;
+    if (set_assignee && assignee && (rc = check_staff(w, assignee, "assignee_id"))) return rc;
+    if (set_group && group) {
         garant_group g;
         rc = GS(w)->groups->get(w, group, &g);
         if (rc == GARANT_ENOTFOUND)
@@ -175,15 +173,31 @@ static int assign_write(garant_store_conn *w, void *ctx)
                                  "the group too",
                                  (long long)assignee, (long long)group);
     }
-    if (assignee == t.assignee_id && group == t.group_id)
-        return garant__error(GARANT_EINVAL, "ticket %lld is assigned so already", (long long)t.id);
-    if ((rc = GS(w)->tickets->set_assignment(w, t.id, assignee, group))) return rc;
-    json_t *data = json_pack("{s:o,s:o}", "from", side(w, t.assignee_id, t.group_id), "to", side(w, assignee, group));
+    if (assignee == t->assignee_id && group == t->group_id) {
+        if (skip_same) return 0;
+        return garant__error(GARANT_EINVAL, "ticket %lld is assigned so already", (long long)t->id);
+    }
+    if ((rc = GS(w)->tickets->set_assignment(w, t->id, assignee, group))) return rc;
+    json_t *data =
+        json_pack("{s:o,s:o}", "from", side(w, t->assignee_id, t->group_id), "to", side(w, assignee, group));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the assignment");
-    garant_event_in ev = {t.id, j->who->now, j->who->user->id, "assigned", data};
+    garant_event_in ev = {t->id, who->now, who->user->id, "assigned", data};
     rc = GS(w)->tickets->append_event(w, &ev);
     json_decref(data);
+    if (!rc) *changed = 1;
     return rc;
+}
+
+static int assign_write(garant_store_conn *w, void *ctx)
+{
+    assign_job *j = ctx;
+    garant_ticket t;
+    int rc = GS(w)->tickets->get(w, j->id, &t);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
+    if (rc) return rc;
+    int changed;
+    return desk_ticket_assign_on(w, j->who, &t, j->set_assignee, j->assignee_id, j->set_group, j->group_id, 0,
+                                 &changed);
 }
 
 int desk_ticket_assign(garant_desk *d, const desk_actor *who, int64_t id, int set_assignee, int64_t assignee_id,

@@ -148,7 +148,8 @@ static void trim_text(char *s, size_t max)
 
 /* The verified, active customer whose address is email, into *out, and
 ** since when the address bounces (0: it does not): 0, GARANT_ENOTFOUND
-** (nobody we answer), or a store error. */
+** (nobody we answer: a member her organization has not approved is no
+** one either, desk_members.h), or a store error. */
 static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d, const char *email)
 {
     *out_bounced_at = 0;
@@ -167,7 +168,8 @@ static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d
     ops->release(c);
     if (rc) return rc;
     memset(out->password_hash, 0, sizeof out->password_hash);
-    if (!out->verified_at || out->deactivated_at || out->role != GARANT_ROLE_CUSTOMER || !out->org_id)
+    if (!out->verified_at || out->deactivated_at || out->role != GARANT_ROLE_CUSTOMER || !out->org_id ||
+        out->approval == GARANT_APPROVAL_PENDING || out->approval == GARANT_APPROVAL_REFUSED)
         return GARANT_ENOTFOUND;
     return 0;
 }
@@ -178,6 +180,7 @@ static int sender_user(garant_user *out, int64_t *out_bounced_at, garant_desk *d
 typedef struct mailed_filing {
     desk_filing f;
     const char *address;
+    desk_mail_staged *files; /* its files, some perhaps held for this write; NULL: none */
 } mailed_filing;
 
 static int mailed_file_write(garant_store_conn *w, void *ctx)
@@ -189,12 +192,19 @@ static int mailed_file_write(garant_store_conn *w, void *ctx)
     /* Over the allowance: filed all the same, and the mail producer
     ** (notify.c) sends no acknowledgement. */
     if (!allowed) m->f.t.filed_by_mail = 2;
-    return rc ? rc : desk_file_write(w, &m->f);
+    if (rc) return rc;
+    if (m->files) { /* the files it held are stored here: one write a mail */
+        if ((rc = desk_attachments_store_held(w, m->files))) return rc;
+        m->f.files = m->files->ids;
+        m->f.nfiles = m->files->n;
+        m->f.audit_file = m->files->eml;
+    }
+    return desk_file_write(w, &m->f);
 }
 
 /* File the new ticket of a mail to the support address. */
 static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, const garant_mail_message *msg,
-                       const char *body, const desk_mail_staged *files, int64_t accepted_at_s)
+                       const char *body, desk_mail_staged *files, int64_t accepted_at_s)
 {
     const garant_policy *pol = desk_policy_current(d, NULL);
     mailed_filing *m = calloc(1, sizeof *m);
@@ -217,11 +227,7 @@ static int file_ticket(int64_t *out_id, garant_desk *d, const garant_user *u, co
     t->filed_by_mail = 1; /* its acknowledgement says how to raise it */
     m->address = u->email;
     int rc = desk_check_environment(pol, t->priority, t->environment);
-    if (files && (files->n || files->eml)) {
-        j->files = files->ids;
-        j->nfiles = files->n;
-        j->audit_file = files->eml;
-    }
+    m->files = files;
     if (!rc) rc = desk_write(d, mailed_file_write, m, DESK_WRITE_SAVEPOINT);
     *out_id = j->t.id;
     free(m);
@@ -336,8 +342,9 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
     }
     trim_text(text, GARANT_MAX_BODY);
     desk_actor who = {&u, accepted_at_s};
-    /* Its files and the original, staged first and put on the message in
-    ** the same write as the message (desk_attachments.h). */
+    /* Its files and the original, put on the message in the same write
+    ** as the message: stored by that write too when the mail is small (one
+    ** write and one fsync a mail), else staged first (desk_attachments.h). */
     desk_mail_staged files;
     if ((rc = stage_files(&files, d, &u, msg, bytes, len, accepted_at_s)) && temporary(rc)) {
         finish(out, d, DESK_INBOUND_TEMPORARY, DESK_INBOUND_TEMPFAIL, "4.3.0 store unavailable; try again later");
@@ -354,7 +361,7 @@ void desk_inbound_deliver(desk_inbound_result *out, garant_desk *d, const char *
         }
         int64_t reply_id;
         int first;
-        rc = desk_ticket_reply_files(&reply_id, &first, d, &who, ticket, text, 1, files.ids, files.n, files.eml);
+        rc = desk_ticket_reply_mail(&reply_id, &first, d, &who, ticket, text, &files);
         if (rc == GARANT_ELIMIT) /* the ticket's files would be too many bytes: the text alone */
             rc = desk_ticket_reply(&reply_id, &first, d, &who, ticket, text, 1);
         out->ticket_id = ticket;

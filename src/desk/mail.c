@@ -61,7 +61,7 @@ typedef struct mail_text {
 static int add(mail_text *t, const char *s, size_t n)
 {
     size_t want = t->len + n + 1;
-    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", t->limit_message, t->max);
+    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", garant__tr(t->limit_message), t->max);
     int rc = garant__grow((void **)&t->s, &t->cap, want, 1);
     if (rc) return rc;
     memcpy(t->s + t->len, s, n);
@@ -130,7 +130,7 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
     snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
-    mail_text b = {.max = MAX_MESSAGE, .limit_message = "mail larger than"};
+    mail_text b = {.max = MAX_MESSAGE, .limit_message = GARANT_N_("mail larger than")};
     int rc = header(&b, "Date", date);
     if (!rc) rc = header(&b, "Message-ID", msgid);
     if (!rc) rc = header(&b, "From", from);
@@ -164,7 +164,7 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
 ** end or one of the server's own messages. */
 static int log_message(const mail_text *msg)
 {
-    mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = "logged mail larger than"};
+    mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = GARANT_N_("logged mail larger than")};
     int rc = puts_(&out, "garant: mail (no --smtp-url, so not sent):\n");
     char line[4096];
     for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {
@@ -266,6 +266,9 @@ struct desk_mailer {
     _Atomic int counts_stale;
     /* The outbox's counts after the last round (/metrics). */
     _Atomic int64_t queued, sent, failed, oldest_queued_at;
+    _Atomic uint64_t pruned;        /* mails whose bytes retention dropped */
+    int64_t next_prune_s;           /* the sender thread's: desk_now of the
+                                    ** next retention pass */
 };
 
 int desk_mailer_new(desk_mailer **out, garant_desk *d)
@@ -504,6 +507,42 @@ static int send_round(desk_mailer *m, round_ctx *c)
     return c->n;
 }
 
+/* Retention (desk_options.mail_keep_days): once an hour of the desk's
+** clock, the bytes of mails sent or failed before the retention time are
+** dropped, PRUNE_BATCH rows a write job, so no job holds the writer long.
+** A failed pass is tried again in the next round. */
+#define PRUNE_BATCH 500
+#define PRUNE_EVERY_S 3600
+
+typedef struct prune_ctx {
+    int64_t before, now;
+    int n;
+} prune_ctx;
+
+static int prune_job(garant_store_conn *w, void *arg)
+{
+    prune_ctx *p = arg;
+    return GS(w)->mail->prune(w, p->before, p->now, PRUNE_BATCH, &p->n);
+}
+
+static void prune_round(desk_mailer *m)
+{
+    int days = desk_options_of(m->d)->mail_keep_days;
+    if (days < 0) return;
+    int64_t now = desk_now(m->d);
+    if (now < m->next_prune_s) return;
+    prune_ctx p = {now - (int64_t)(days ? days : DESK_MAIL_KEEP_DAYS) * 86400, now, 0};
+    do {
+        p.n = 0;
+        if (desk_write(m->d, prune_job, &p, DESK_WRITE_SAVEPOINT) != 0) {
+            if (!desk_stopping(m->d)) desk_log("mail: retention pass failed: %s", garant_error_last());
+            return;
+        }
+        atomic_fetch_add(&m->pruned, (uint64_t)p.n);
+    } while (p.n == PRUNE_BATCH && !desk_stopping(m->d));
+    m->next_prune_s = now + PRUNE_EVERY_S;
+}
+
 void *desk_mailer_main(void *arg)
 {
     desk_mailer *m = arg;
@@ -524,6 +563,7 @@ void *desk_mailer_main(void *arg)
         if (made > 0) atomic_store(&m->counts_stale, 1);
         int n = send_round(m, c);
         if (atomic_exchange(&m->counts_stale, 0) || n != 0) refresh_counts(m);
+        prune_round(m);
         atomic_fetch_add(&m->rounds, 1);
         /* A full batch suggests more is waiting: go on at once. */
         if (n == SEND_BATCH || more) continue;
@@ -565,4 +605,5 @@ void desk_mailer_stats(const desk_mailer *m, desk_mail_stats *out, int64_t now)
     out->failed = atomic_load(&m->failed);
     int64_t oldest = atomic_load(&m->oldest_queued_at);
     out->oldest_queued_age_s = oldest > 0 && now > oldest ? now - oldest : 0;
+    out->pruned = atomic_load(&m->pruned);
 }

@@ -164,15 +164,20 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     size_t len = 0;
     for (size_t i = 0; i < sizeof environments / sizeof environments[0]; i++)
         if (envs & environments[i].bit)
-            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? " and " : "",
+            len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? garant__tr(" and ") : "",
                                     environments[i].name);
+    /* The priority's name and definition in the reader's language when
+    ** the policy translates them (its `translations`). */
+    const garant_msgcat *cat = garant__msgcat_current();
     const char *name = garant_policy_priority_name(pol, priority);
     const char *def = garant_policy_priority_definition(pol, priority);
-    if (!def || !def[0]) def = "see the definitions";
+    int translated = cat && garant_policy_priority_translation(pol, priority, cat->language, &name, &def) == 0;
+    if (!translated) garant__error_clear();
+    if (!def || !def[0]) def = garant__tr("see the definitions");
     char rule[80];
     snprintf(rule, sizeof rule, "%s only", allowed);
     size_t rlen = strlen(rule);
-    if (allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
+    if (!translated && allowed[0] && strncasecmp(def, rule, rlen) == 0 && strchr(":.,;", def[rlen]) && def[rlen]) {
         def += rlen + 1;
         while (*def == ' ') def++;
     }
@@ -180,14 +185,16 @@ int desk_check_environment(const garant_policy *pol, int priority, const char *e
     for (size_t i = 0; i < garant_policy_priority_count(pol); i++) {
         int level = garant_policy_priority_level(pol, i);
         if (!(garant_policy_priority_envs(pol, level) & env_bit(env))) continue;
-        const char *iname = garant_policy_priority_name(pol, level);
+        const char *iname = garant_policy_priority_name(pol, level), *idef;
+        if (cat && garant_policy_priority_translation(pol, level, cat->language, &iname, &idef) != 0)
+            garant__error_clear();
         size_t dl = strlen(def);
-        snprintf(instead, sizeof instead, "%s For %s, choose P%d (%s).", dl && strchr(".!?", def[dl - 1]) ? "" : ".",
-                 env, level, iname ? iname : "?");
+        snprintf(instead, sizeof instead, garant__tr("%s For %s, choose P%d (%s)."),
+                 dl && strchr(".!?", def[dl - 1]) ? "" : ".", env, level, iname ? iname : "?");
         break;
     }
     return garant__error(GARANT_EINVAL, "P%d (%s) is for %s only, not %s: %s%s", priority, name ? name : "?",
-                         allowed[0] ? allowed : "no environment", env, def, instead);
+                         allowed[0] ? allowed : garant__tr("no environment"), env, def, instead);
 }
 
 int desk_environment_known(const char *env) { return env_bit(env) != 0; }
@@ -230,12 +237,75 @@ int desk_reclassified(const garant_policy *pol, const garant_ticket *t, int to, 
     return 0;
 }
 
+/* ---- who sees which tickets ---------------------------------------------------- */
+
+/* A member her organization's manager has not approved (yet): she sees
+** nothing. A refused member is deactivated as well; this holds should
+** anything bring her back unapproved. */
+static int unapproved(const garant_user *u)
+{
+    return u->approval == GARANT_APPROVAL_PENDING || u->approval == GARANT_APPROVAL_REFUSED;
+}
+
+static int unapproved_refusal(void)
+{
+    return garant__error(GARANT_EPERM, "your organization's manager has not approved your account yet: "
+                                       "until then you can neither see nor file tickets");
+}
+
+int desk_ticket_scope(desk_scope *out, garant_store_conn *c, const garant_user *u)
+{
+    memset(out, 0, sizeof *out);
+    if (is_staff(u)) {
+        out->all = 1;
+        return 0;
+    }
+    if (unapproved(u)) return unapproved_refusal();
+    out->org_id = u->org_id;
+    if (u->org_manager) return 0;
+    garant_org org;
+    int rc = GS(c)->accounts->org_get(c, u->org_id, &org);
+    if (rc == GARANT_ENOTFOUND) /* no organization: nothing of anyone's */
+        return garant__error(GARANT_EPERM, "your account belongs to no organization");
+    if (rc) return rc;
+    if (!strcmp(org.ticket_visibility, GARANT_VISIBILITY_OWN)) out->requester_id = u->id;
+    return 0;
+}
+
+int desk_scope_holds(const desk_scope *s, const garant_ticket *t)
+{
+    if (s->all) return 1;
+    return t->org_id == s->org_id && (!s->requester_id || t->requester_id == s->requester_id);
+}
+
+int desk_ticket_filter_scope(garant_ticket_filter *f, garant_store_conn *c, const garant_user *u)
+{
+    desk_scope s;
+    int rc = desk_ticket_scope(&s, c, u);
+    if (rc || s.all) return rc;
+    f->org_id = s.org_id;
+    f->requester_id = s.requester_id;
+    f->public_only = 1;
+    return 0;
+}
+
+/* The common case decides without reading the organization: a customer's
+** own ticket, or another organization's. */
 int desk_ticket_visible(garant_ticket *out, garant_store_conn *c, const desk_actor *who, int64_t id)
 {
+    const garant_user *u = who->user;
+    if (!is_staff(u) && unapproved(u)) return unapproved_refusal();
     int rc = GS(c)->tickets->get(c, id, out);
-    if (rc == GARANT_ENOTFOUND || (!rc && !is_staff(who->user) && out->org_id != who->user->org_id))
-        return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
-    return rc;
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    if (rc || is_staff(u)) return rc;
+    int sees = out->org_id == u->org_id && out->requester_id == u->id;
+    if (!sees && out->org_id == u->org_id) {
+        desk_scope s;
+        if ((rc = desk_ticket_scope(&s, c, u))) return rc;
+        sees = desk_scope_holds(&s, out);
+    }
+    if (!sees) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)id);
+    return 0;
 }
 
 /* ---- filing ------------------------------------------------------------------ */
@@ -265,6 +335,10 @@ static int filing_requester(garant_store_conn *w, desk_filing *j)
     if (u.role != GARANT_ROLE_CUSTOMER || !u.org_id)
         return garant__error(GARANT_EINVAL, "'requester': %s is not a customer", u.email);
     if (u.deactivated_at) return garant__error(GARANT_EINVAL, "'requester': %s is deactivated", u.email);
+    /* She could not see the ticket filed for her. */
+    if (u.approval == GARANT_APPROVAL_PENDING || u.approval == GARANT_APPROVAL_REFUSED)
+        return garant__error(GARANT_EINVAL, "'requester': %s waits for their organization's manager to approve them",
+                             u.email);
     j->t.requester_id = u.id;
     j->t.org_id = u.org_id;
     return 0;
@@ -291,10 +365,15 @@ int desk_file_write(garant_store_conn *w, void *ctx)
         copy(t->stage, sizeof t->stage, p.stage);
     }
     if (t->follow_up_of) {
-        /* Only a closed ticket the requester may read is followed up. */
+        /* Only a closed ticket the requester may read is followed up
+        ** (desk_ticket_scope: her organization's, or her own). */
         garant_ticket prev;
-        rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
-        if (rc == GARANT_ENOTFOUND || (!rc && prev.org_id != t->org_id))
+        garant_user req;
+        desk_scope scope = {0};
+        rc = GS(w)->accounts->user_get(w, t->requester_id, &req);
+        if (!rc) rc = desk_ticket_scope(&scope, w, &req);
+        if (!rc) rc = GS(w)->tickets->get(w, t->follow_up_of, &prev);
+        if (rc == GARANT_ENOTFOUND || (!rc && (prev.org_id != t->org_id || !desk_scope_holds(&scope, &prev))))
             return garant__error(GARANT_EINVAL, "'follow_up_of': there is no ticket #%lld of yours",
                                  (long long)t->follow_up_of);
         if (rc) return rc;
@@ -314,6 +393,59 @@ int desk_file_write(garant_store_conn *w, void *ctx)
 
 /* ---- changing a ticket ------------------------------------------------------ */
 
+/* Change t's priority (0: unchanged; with reason) and/or status (NULL:
+** unchanged) on w, recorded by who. A change t has already is refused
+** (GARANT_EINVAL), or with skip_same left out. *changed is 1 if anything
+** was written. */
+static int change_on(garant_store_conn *w, garant_desk *d, const desk_actor *who, const garant_ticket *tp,
+                     int priority, const char *status, const char *reason, int skip_same, int *changed)
+{
+    garant_ticket t = *tp;
+    int rc = 0;
+    *changed = 0;
+    if (priority && priority == t.priority && skip_same) priority = 0;
+    if (status && !strcmp(status, t.status) && skip_same) status = NULL;
+    if (priority) {
+        /* Counted under the version the ticket was filed under. */
+        const garant_policy *pol;
+        if ((rc = desk_policy_version(&pol, d, w, t.policy_version))) return rc;
+        if (priority == t.priority)
+            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
+        int64_t due, warn;
+        if ((rc = desk_check_priority(pol, priority)) ||
+            (rc = desk_reclassified(pol, &t, priority, who->now, &due, &warn)))
+            return rc;
+        if ((rc = GS(w)->tickets->set_priority(w, t.id, priority))) return rc;
+        if ((due != t.first_response_due || warn != t.warn_at) &&
+            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
+            return rc;
+        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", priority, "reason", reason,
+                                 "old_due", event_time(t.first_response_due), "new_due", event_time(due));
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "priority_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (rc) return rc;
+        *changed = 1;
+    }
+    if (status) {
+        if (!strcmp(status, t.status))
+            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
+        if ((rc = GS(w)->tickets->set_status(w, t.id, status))) return rc;
+        /* Pending waits for the customer; solved and closed for no one. */
+        if (t.awaiting_since && strcmp(status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
+            return rc;
+        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", status, "reason",
+                                 reason ? json_string(reason) : json_null());
+        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
+        garant_event_in ev = {t.id, who->now, who->user->id, "status_changed", data};
+        rc = GS(w)->tickets->append_event(w, &ev);
+        json_decref(data);
+        if (!rc) *changed = 1;
+    }
+    return rc;
+}
+
 typedef struct patch_job {
     garant_desk *desk;
     const desk_actor *who;
@@ -326,48 +458,12 @@ typedef struct patch_job {
 static int patch_write(garant_store_conn *w, void *ctx)
 {
     patch_job *j = ctx;
-    const desk_actor *who = j->who;
     garant_ticket t;
     int rc = GS(w)->tickets->get(w, j->id, &t);
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "ticket %lld not found", (long long)j->id);
     if (rc) return rc;
-    if (j->priority) {
-        /* Counted under the version the ticket was filed under. */
-        const garant_policy *pol;
-        if ((rc = desk_policy_version(&pol, j->desk, w, t.policy_version))) return rc;
-        if (j->priority == t.priority)
-            return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
-        int64_t due, warn;
-        if ((rc = desk_check_priority(pol, j->priority)) ||
-            (rc = desk_reclassified(pol, &t, j->priority, who->now, &due, &warn)))
-            return rc;
-        if ((rc = GS(w)->tickets->set_priority(w, t.id, j->priority))) return rc;
-        if ((due != t.first_response_due || warn != t.warn_at) &&
-            (rc = GS(w)->tickets->set_deadline(w, t.id, due, warn)))
-            return rc;
-        json_t *data = json_pack("{s:i,s:i,s:s,s:o,s:o}", "from", t.priority, "to", j->priority, "reason", j->reason,
-                                 "old_due", event_time(t.first_response_due), "new_due", event_time(due));
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, who->now, who->user->id, "priority_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-        if (rc) return rc;
-    }
-    if (j->status) {
-        if (!strcmp(j->status, t.status))
-            return garant__error(GARANT_EINVAL, "ticket %lld is %s already", (long long)t.id, t.status);
-        if ((rc = GS(w)->tickets->set_status(w, t.id, j->status))) return rc;
-        /* Pending waits for the customer; solved and closed for no one. */
-        if (t.awaiting_since && strcmp(j->status, "open") != 0 && (rc = GS(w)->tickets->set_awaiting(w, t.id, 0)))
-            return rc;
-        json_t *data = json_pack("{s:s,s:s,s:o}", "from", t.status, "to", j->status, "reason",
-                                 j->reason ? json_string(j->reason) : json_null());
-        if (!data) return garant__error(GARANT_ENOMEM, "out of memory recording the change");
-        garant_event_in ev = {t.id, who->now, who->user->id, "status_changed", data};
-        rc = GS(w)->tickets->append_event(w, &ev);
-        json_decref(data);
-    }
-    return rc;
+    int changed;
+    return change_on(w, j->desk, j->who, &t, j->priority, j->status, j->reason, 0, &changed);
 }
 
 int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int priority, const char *status,
@@ -378,6 +474,76 @@ int desk_ticket_change(garant_desk *d, const desk_actor *who, int64_t id, int pr
     /* Its mail (notify.c) is built from the committed event: now, not at
     ** the sender's next tick. */
     if (!rc) desk_mail_wake(d);
+    return rc;
+}
+
+/* ---- many tickets at once -------------------------------------------------- */
+
+typedef struct bulk_job {
+    garant_desk *desk;
+    const desk_actor *who;
+    const desk_bulk *b;
+    desk_bulk_result *out;
+    int any;               /* something changed */
+} bulk_job;
+
+/* A refusal of one ticket of a bulk change, naming it unless the
+** message does already. */
+static int bulk_refusal(int rc, int64_t id)
+{
+    const char *msg = garant_error_last();
+    if (!strncmp(msg, "ticket ", 7)) return rc;
+    char why[400];
+    snprintf(why, sizeof why, "%s", msg);
+    return garant__error(rc, "ticket %lld: %s", (long long)id, why);
+}
+
+/* Every ticket in turn, in the job's savepoint: the first refusal returns
+** and the writer rolls back what the tickets before it wrote. */
+static int bulk_write(garant_store_conn *w, void *ctx)
+{
+    bulk_job *j = ctx;
+    const desk_bulk *b = j->b;
+    for (size_t i = 0; i < b->n; i++) {
+        garant_ticket t;
+        int64_t id = b->ids[i];
+        int rc = GS(w)->tickets->get(w, id, &t);
+        if (rc == GARANT_ENOTFOUND)
+            return garant__error(GARANT_EINVAL, "ticket %lld not found: nothing was changed", (long long)id);
+        if (rc) return rc;
+        int assigned = 0, changed = 0;
+        if (b->set_assignee || b->set_group) {
+            rc = desk_ticket_assign_on(w, j->who, &t, b->set_assignee, b->assignee_id, b->set_group, b->group_id, 1,
+                                       &assigned);
+            if (rc) return bulk_refusal(rc, id);
+        }
+        if (b->priority || b->status) {
+            rc = change_on(w, j->desk, j->who, &t, b->priority, b->status, b->reason, 1, &changed);
+            if (rc) return bulk_refusal(rc, id);
+        }
+        if ((rc = GS(w)->tickets->get(w, id, &j->out[i].t))) return rc;
+        j->out[i].changed = assigned || changed;
+        j->any = j->any || assigned || changed;
+    }
+    return 0;
+}
+
+int desk_tickets_bulk(desk_bulk_result *out, garant_desk *d, const desk_actor *who, const desk_bulk *b)
+{
+    if (b->n < 1 || b->n > DESK_BULK_MAX)
+        return garant__error(GARANT_EINVAL, "'ids' must name 1 to %d tickets (got %zu)", DESK_BULK_MAX, b->n);
+    for (size_t i = 0; i < b->n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (b->ids[k] == b->ids[i])
+                return garant__error(GARANT_EINVAL, "'ids' names ticket %lld twice", (long long)b->ids[i]);
+    if (!b->set_assignee && !b->set_group && !b->priority && !b->status)
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'priority' (with 'reason'), 'status', "
+                                            "'assignee_id' or 'group_id'");
+    if (b->priority && !b->reason)
+        return garant__error(GARANT_EINVAL, "'reason' is required to change the priority: say why, for the history");
+    bulk_job j = {d, who, b, out, 0};
+    int rc = desk_write(d, bulk_write, &j, DESK_WRITE_SAVEPOINT);
+    if (!rc && j.any) desk_mail_wake(d);
     return rc;
 }
 
@@ -394,6 +560,8 @@ typedef struct reply_job {
     const int64_t *files;  /* staged uploads to put on the reply */
     size_t nfiles;
     int64_t audit_file;    /* a mail's original, internal; 0 none */
+    desk_mail_staged *mail; /* a mailed reply's files, some perhaps held
+                            ** for this write; NULL otherwise */
 } reply_job;
 
 /* Target time taken by the first response, for its history event: business
@@ -463,6 +631,12 @@ static int reply_write(garant_store_conn *w, void *ctx)
                              "ticket #%lld is closed and takes no reply: file a new ticket with "
                              "'follow_up_of': %lld to continue",
                              (long long)t.id, (long long)t.id);
+    if (j->mail) { /* the files it held are stored here: one write a mail */
+        if ((rc = desk_attachments_store_held(w, j->mail))) return rc;
+        j->files = j->mail->ids;
+        j->nfiles = j->mail->n;
+        j->audit_file = j->mail->eml;
+    }
     rc = GS(w)->tickets->reply_insert(w, t.id, who->user->id, j->body, j->public_, who->now, &j->reply_id);
     if (rc) return rc;
     if (j->nfiles && (rc = desk_attachments_link(w, j->desk, who->user->id, t.id, j->reply_id, !j->public_,
@@ -499,9 +673,20 @@ int desk_ticket_reply_files(int64_t *out_reply_id, int *out_first, garant_desk *
                             int64_t id, const char *body, int public_, const int64_t *ids, size_t n,
                             int64_t audit_file)
 {
-    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file};
+    reply_job j = {d, who, id, body, public_, 0, 0, ids, n, audit_file, NULL};
     int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
     if (!rc && public_) desk_mail_wake(d);
+    *out_reply_id = j.reply_id;
+    *out_first = j.first;
+    return rc;
+}
+
+int desk_ticket_reply_mail(int64_t *out_reply_id, int *out_first, garant_desk *d, const desk_actor *who, int64_t id,
+                           const char *body, desk_mail_staged *files)
+{
+    reply_job j = {d, who, id, body, 1, 0, 0, NULL, 0, 0, files};
+    int rc = desk_write(d, reply_write, &j, DESK_WRITE_SAVEPOINT);
+    if (!rc) desk_mail_wake(d);
     *out_reply_id = j.reply_id;
     *out_first = j.first;
     return rc;

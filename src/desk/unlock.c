@@ -7,8 +7,8 @@
 #include <sodium.h>
 
 #include "garant/error_wrap.h"
+#include "account_mail.h"
 #include "desk_unlock.h"
-#include "template.h"
 
 /* The token: 32 random bytes, base64url without padding (43 characters),
 ** as the other links' tokens; the store keeps the SHA-256 of the text. */
@@ -22,26 +22,20 @@ static void token_new(char out[44], uint8_t hash[32])
 }
 
 int desk_unlock_offer_prepare(desk_unlock_offer *out, garant_desk *d, const char *email, const char *name,
-                              const char *base_url, int64_t now)
+                              const char *language, const char *base_url, int64_t now)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->email, sizeof out->email, "%s", email);
     out->now = now;
-    char token[44], link[1024], expires[GARANT_RFC3339_UTC_LEN + 8];
+    char token[44], link[1024], expires[GARANT_TZ_LOCAL_LEN];
     token_new(token, out->token_hash);
     snprintf(link, sizeof link, "%s/unlock?token=%s", base_url, token);
     sodium_memzero(token, sizeof token);
-    garant_time_format_utc(expires, now + DESK_UNLOCK_TTL_S);
-    const garant_mail_value values[] = {{"name", name}, {"link", link}, {"expires", expires}};
-    garant_mail_rendered m;
-    /* English until users have a language. */
-    int rc = garant_mail_render(&m, desk_mail_templates(d), "en", "account_unlock", values,
-                                sizeof values / sizeof values[0]);
+    desk_mail_time(expires, sizeof expires, d, now + DESK_UNLOCK_TTL_S);
+    const garant_mail_value values[] = {{"name", name}, {"email", email}, {"link", link}, {"expires", expires}};
+    int rc = desk_mail_prepare_template(&out->mail, d, email, language, "account_unlock", values,
+                                        sizeof values / sizeof values[0]);
     sodium_memzero(link, sizeof link);
-    if (rc) return rc;
-    rc = desk_mail_prepare(&out->mail, d, email, m.subject, m.text);
-    if (m.text) sodium_memzero(m.text, strlen(m.text));
-    garant_mail_rendered_free(&m);
     out->ready = rc == 0;
     return rc;
 }

@@ -37,6 +37,14 @@ struct desk_writer {
     pthread_t syncer;
     int syncer_started;
 
+    /* Checkpoints (store.h checkpoint) off the writer: asked for by the
+    ** syncer after each fsync, made by a thread of their own. */
+    pthread_mutex_t ckpt_mu;
+    pthread_cond_t ckpt_cv;
+    int ckpt_asked, ckpt_stop;
+    pthread_t checkpointer;
+    int checkpointer_started;
+
     /* Counters for /metrics. */
     _Atomic uint64_t write_batches;
     _Atomic uint64_t write_jobs;
@@ -71,6 +79,7 @@ int desk_writer_run(desk_writer *wr, desk_write_fn fn, void *ctx, desk_write_und
     job.fn = fn;
     job.ctx = ctx;
     job.undo = undo;
+    job.cat = garant__msgcat_current();
     if (pthread_cond_init(&job.cv, NULL) != 0) return garant__error(GARANT_ENOMEM, "cannot wait for a write");
     pthread_mutex_lock(&wr->write_mu);
     if (wr->stopping) {
@@ -111,17 +120,23 @@ static int run_jobs(desk_writer *wr, desk_write_job *list, int begin_rc, const c
 {
     const garant_store_ops *ops = garant_store_ops_of(wr->store);
     garant_store_conn *w = ops->writer(wr->store);
-    char lost[sizeof list->message] = ""; /* why the transaction is gone, if it is */
+    char lost[sizeof list->message] = ""; /* the failure that took the transaction, if one did */
     for (desk_write_job *j = list; j; j = j->next) {
         if (begin_rc || lost[0]) {
             j->rc = GARANT_ESTORE;
             if (begin_rc)
-                snprintf(j->message, sizeof j->message, "the database could not start a transaction: %s", why);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the database could not start a transaction: %s"), why);
             else
-                memcpy(j->message, lost, sizeof lost);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the transaction was rolled back after an earlier write failed: "
+                                                       "%.300s"),
+                         lost);
             continue;
         }
         int own_savepoint = j->undo == DESK_WRITE_SAVEPOINT;
+        /* The job's messages in its caller's language. */
+        const garant_msgcat *was = garant__msgcat_use(j->cat);
         garant__error_clear();
         if (own_savepoint && (j->rc = ops->savepoint(w, "job"))) {
             snprintf(j->message, sizeof j->message, "%s", garant_error_last());
@@ -132,9 +147,9 @@ static int run_jobs(desk_writer *wr, desk_write_job *list, int begin_rc, const c
             if (j->undo == DESK_WRITE_WHOLE) ops->rollback(w);
         }
         if (own_savepoint) ops->release_savepoint(w, "job");
+        garant__msgcat_use(was);
         if (j->rc && !still_open(ops, w))
-            snprintf(lost, sizeof lost, "the transaction was rolled back after an earlier write failed: %.300s",
-                     j->message);
+            snprintf(lost, sizeof lost, "%.300s", j->message);
     }
     return lost[0] != 0;
 }
@@ -152,7 +167,7 @@ static void commit_jobs(desk_writer *wr, desk_write_job *list)
     for (desk_write_job *j = list; j; j = j->next) {
         if (j->rc) continue;
         j->rc = GARANT_ESTORE;
-        snprintf(j->message, sizeof j->message, "the database could not commit: %s", why);
+        snprintf(j->message, sizeof j->message, garant__msgcat_lookup(j->cat, "the database could not commit: %s"), why);
     }
 }
 
@@ -307,10 +322,17 @@ static void *syncer_main(void *arg)
             for (desk_write_job *j = jobs; j; j = j->next) {
                 if (j->rc) continue;
                 j->rc = GARANT_ESTORE;
-                snprintf(j->message, sizeof j->message, "the write could not be made durable: %s", why);
+                snprintf(j->message, sizeof j->message,
+                         garant__msgcat_lookup(j->cat, "the write could not be made durable: %s"), why);
             }
         }
         complete_jobs(wr, jobs);
+        if (wr->checkpointer_started) {
+            pthread_mutex_lock(&wr->ckpt_mu);
+            wr->ckpt_asked = 1;
+            pthread_cond_signal(&wr->ckpt_cv);
+            pthread_mutex_unlock(&wr->ckpt_mu);
+        }
         pthread_mutex_lock(&wr->sync_mu);
         if (!wr->sync_head) {
             /* Free: the writer may commit what it holds open. Told under
@@ -323,6 +345,38 @@ static void *syncer_main(void *arg)
         }
     }
     pthread_mutex_unlock(&wr->sync_mu);
+    return NULL;
+}
+
+/* The third thread with deferred sync. SQLite's automatic checkpoint ran
+** inside the writer's commit that took the log past 1,000 pages: the
+** writer copied those pages into the database and waited for two fsyncs
+** (the log's, then the database's), and no write ran meanwhile. Here the
+** store copies them beside the writer whenever enough has gathered
+** (store.h); the syncer asks after each fsync, and the store says whether
+** it is worth it. A failed checkpoint is logged once and tried again
+** later: the writer's own checkpoint, when the log has grown far, still
+** bounds the log. */
+static void *checkpointer_main(void *arg)
+{
+    desk_writer *wr = arg;
+    desk_thread_name("garant-ckpt");
+    const garant_store_ops *ops = garant_store_ops_of(wr->store);
+    int told = 0;
+    pthread_mutex_lock(&wr->ckpt_mu);
+    for (;;) {
+        while (!wr->ckpt_asked && !wr->ckpt_stop) pthread_cond_wait(&wr->ckpt_cv, &wr->ckpt_mu);
+        if (wr->ckpt_stop) break;
+        wr->ckpt_asked = 0;
+        pthread_mutex_unlock(&wr->ckpt_mu);
+        /* After a failed fsync nothing more is copied from the log. */
+        if (!atomic_load(&wr->sync_failed) && ops->checkpoint(wr->store) != 0 && !told) {
+            fprintf(stderr, "garant: checkpoint failed, the writer will make them: %s\n", garant_error_last());
+            told = 1;
+        }
+        pthread_mutex_lock(&wr->ckpt_mu);
+    }
+    pthread_mutex_unlock(&wr->ckpt_mu);
     return NULL;
 }
 
@@ -339,6 +393,8 @@ int desk_writer_start(desk_writer **out, garant_store *store)
     pthread_cond_init(&wr->write_cv, NULL);
     pthread_mutex_init(&wr->sync_mu, NULL);
     pthread_cond_init(&wr->sync_cv, NULL);
+    pthread_mutex_init(&wr->ckpt_mu, NULL);
+    pthread_cond_init(&wr->ckpt_cv, NULL);
     const garant_store_ops *ops = garant_store_ops_of(store);
     if (ops->defer_sync && ops->sync) {
         if (ops->defer_sync(store) != 0) {
@@ -351,6 +407,9 @@ int desk_writer_start(desk_writer **out, garant_store *store)
         } else {
             wr->deferred_sync = 1;
             wr->syncer_started = 1;
+            /* Without the thread the writer still checkpoints, later. */
+            if (ops->checkpoint && pthread_create(&wr->checkpointer, NULL, checkpointer_main, wr) == 0)
+                wr->checkpointer_started = 1;
         }
     }
     if (pthread_create(&wr->writer, NULL, writer_main, wr) != 0) {
@@ -391,10 +450,17 @@ void desk_writer_free(desk_writer *wr)
     pthread_cond_broadcast(&wr->sync_cv);
     pthread_mutex_unlock(&wr->sync_mu);
     if (wr->syncer_started) pthread_join(wr->syncer, NULL);
+    pthread_mutex_lock(&wr->ckpt_mu);
+    wr->ckpt_stop = 1;
+    pthread_cond_broadcast(&wr->ckpt_cv);
+    pthread_mutex_unlock(&wr->ckpt_mu);
+    if (wr->checkpointer_started) pthread_join(wr->checkpointer, NULL);
     pthread_mutex_destroy(&wr->write_mu);
     pthread_cond_destroy(&wr->write_cv);
     pthread_mutex_destroy(&wr->sync_mu);
     pthread_cond_destroy(&wr->sync_cv);
+    pthread_mutex_destroy(&wr->ckpt_mu);
+    pthread_cond_destroy(&wr->ckpt_cv);
     free(wr);
 }
 
@@ -405,6 +471,7 @@ int desk_writer_queue(desk_writer *wr, desk_write_job *job, void (*queued)(desk_
         pthread_mutex_unlock(&wr->write_mu);
         return garant__error(GARANT_ESTORE, "the server is shutting down");
     }
+    job->cat = garant__msgcat_current();
     if (queued) queued(job);
     append_jobs(&wr->queue_head, &wr->queue_tail, job, job);
     pthread_cond_signal(&wr->write_cv);

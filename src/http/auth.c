@@ -104,6 +104,7 @@ static int authenticate(http_req *r)
     if (rc) return rc;
     r->authed = 1;
     r->via_cookie = via_cookie;
+    http_language_from_user(r);
     return 0;
 }
 
@@ -120,16 +121,22 @@ static int metrics_token_presented(http_gate *g, http_req *r)
 static int authorize(http_req *r, const http_route *rt)
 {
     if (rt->auth == HTTP_PUBLIC) return 0;
-    if (!r->authed)
-        return garant__error(GARANT_EAUTH, rt->auth == HTTP_METRICS
-                                               ? "authentication required: send the metrics token "
-                                                 "(--metrics-token-file) or an admin's session"
-                                               : "authentication required: log in and send the session");
+    if (!r->authed && rt->auth == HTTP_METRICS)
+        return garant__error(GARANT_EAUTH, "authentication required: send the metrics token "
+                                           "(--metrics-token-file) or an admin's session");
+    if (!r->authed) return garant__error(GARANT_EAUTH, "authentication required: log in and send the session");
     /* Sessions are only made for confirmed, active accounts; an account
     ** deactivated since (its sessions end with it) or unconfirmed again
     ** sees nothing, whatever a cache still holds. */
     if (!r->user.verified_at || r->user.deactivated_at)
         return garant__error(GARANT_EAUTH, "the session's account is not active; log in again");
+    /* A member her organization's manager has not approved reaches her own
+    ** account and nothing else (desk_members.h): every other route, now
+    ** and any added later, refuses her. */
+    if (rt->auth != HTTP_ACCOUNT && r->user.role == GARANT_ROLE_CUSTOMER &&
+        (r->user.approval == GARANT_APPROVAL_PENDING || r->user.approval == GARANT_APPROVAL_REFUSED))
+        return garant__error(GARANT_EPERM, "your organization's manager has not approved your account yet: "
+                                           "until then you can neither see nor file tickets");
     if (rt->auth == HTTP_STAFF && r->user.role == GARANT_ROLE_CUSTOMER)
         return garant__error(GARANT_EPERM, "only agents and admins may do this");
     if (rt->auth == HTTP_ADMIN && r->user.role != GARANT_ROLE_ADMIN)

@@ -39,8 +39,12 @@ typedef enum http_auth {
     HTTP_USER = 1,     /* any signed-in, verified user */
     HTTP_STAFF = 2,    /* agents and admins */
     HTTP_ADMIN = 3,    /* admins */
-    HTTP_METRICS = 4   /* admins, or the bearer token of --metrics-token-file
+    HTTP_METRICS = 4,  /* admins, or the bearer token of --metrics-token-file
                        ** (a Prometheus scraper holds no session) */
+    HTTP_ACCOUNT = 5   /* any signed-in, verified user, a member whom her
+                       ** organization has not approved (yet) too: her own
+                       ** account only (desk_members.h); HTTP_USER and up
+                       ** refuse such a member with 403 */
 } http_auth;
 
 typedef int (*http_handler)(http_req *r);
@@ -64,7 +68,8 @@ typedef enum http_ftype {
     HTTP_F_ARRAY = 3,  /* JSON array of at most max strings, each at most
                        ** HTTP_ARRAY_ITEM_MAX bytes */
     HTTP_F_OBJECT = 4, /* JSON object */
-    HTTP_F_IDS = 5     /* JSON array of at most max ids (integers from 1) */
+    HTTP_F_IDS = 5,    /* JSON array of at most max ids (integers from 1) */
+    HTTP_F_INT_NULL = 6 /* JSON integer or null */
 } http_ftype;
 
 /* Bytes of one string in an HTTP_F_ARRAY: a domain name's ceiling. */
@@ -133,6 +138,18 @@ typedef struct http_file_reply {
     char disposition[1024];    /* the Content-Disposition header */
 } http_file_reply;
 extern const http_route http_routes_groups[];
+extern const http_route http_routes_members[];
+extern const http_route http_routes_views[];
+
+/* Query parameters parsed from a text (http_params_parse), which
+** http_query reads instead of the request's own (http_query_from): a saved
+** view's query is checked by the very code that reads a request's. */
+#define HTTP_PARAMS_MAX 32
+typedef struct http_params {
+    size_t n;
+    const char *name[HTTP_PARAMS_MAX];  /* decoded; in the request's memory */
+    const char *value[HTTP_PARAMS_MAX];
+} http_params;
 
 /* A request in flight. Everything here is valid until the handler returns. */
 struct http_req {
@@ -147,6 +164,11 @@ struct http_req {
     garant_store_conn *db;     /* a read connection for this request */
     int64_t now;               /* UTC epoch seconds, from the server's clock */
     const char *client_ip;     /* for throttling and logs */
+    /* The language of the answer's messages (request.c): Accept-Language's
+    ** if it names one the desk speaks, else the signed-in user's, else
+    ** English. The threads that work on the request write in it. */
+    const garant_msgcat *messages; /* NULL: English */
+    int language_asked;        /* Accept-Language chose it */
 
     /* Authentication, filled before the handler runs when a valid session
     ** is presented (even on public routes). */
@@ -167,6 +189,8 @@ struct http_req {
     const http_upload *upload; /* the streamed body of a file route, else NULL */
     http_file_reply file;      /* set by a handler that answers with a file */
     json_t *body_json;         /* the parsed body (http_body_fields), owned */
+    const http_params *params; /* what http_query reads instead of the
+                               ** request's query (http_query_from); NULL */
     void *impl;                /* the server's per-connection state */
 };
 
@@ -184,6 +208,19 @@ int http_status_of(int err);
 /* A query parameter or header, or NULL. Borrowed; valid for the request. */
 const char *http_query(http_req *r, const char *name);
 const char *http_header(http_req *r, const char *name);
+/* Parse a query string ("a=1&b=x+y%21", without the '?') into *out, as
+** the server decodes a request's ('+' a space, %XX a byte); the texts
+** live in r's memory. An empty part is skipped; a part without '=', a
+** malformed escape or %00, or more than HTTP_PARAMS_MAX parameters are
+** GARANT_EINVAL. */
+int http_params_parse(http_params *out, http_req *r, const char *query);
+/* Make http_query (and http_query_int) read p instead of the request's
+** query string; NULL goes back to the request's. p is borrowed until then. */
+void http_query_from(http_req *r, const http_params *p);
+/* Refuse a query parameter a resource does not take, naming those it does
+** (known, ended by NULL; NULL for none): GARANT_EPARSE with the message
+** (garant_error_last), in the thread's language. */
+int http_refuse_unknown_query(const char *unknown, const char *const *known);
 /* An integer query parameter in [min, max]: 1 and *out if present, 0 if
 ** absent, or GARANT_EINVAL naming the parameter and the range. */
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
@@ -296,6 +333,7 @@ typedef struct garant_server_options {
     int autoreply_max;           /* desk_options.autoreply_max */
     int64_t attachment_max_bytes;         /* desk_options'; 0 = the default */
     int64_t ticket_attachments_max_bytes; /* desk_options'; 0 = the default */
+    int mail_keep_days;          /* desk_options.mail_keep_days */
     /* A door beside HTTP (the LMTP server of `serve --lmtp-listen`):
     ** started once the desk is open, before the "listening" line (a
     ** failure stops the server), stopped after HTTP has stopped and before

@@ -20,7 +20,7 @@
 const http_route *const http_route_tables[] = {
     http_routes_system, http_routes_accounts, http_routes_admin,       http_routes_tickets,
     http_routes_policy, http_routes_corrections, http_routes_sla,      http_routes_reports,
-    http_routes_attachments, http_routes_groups, NULL,
+    http_routes_attachments, http_routes_groups, http_routes_members, http_routes_views, NULL,
 };
 
 /* ---- responses ------------------------------------------------------- */
@@ -85,8 +85,90 @@ void *http_alloc(http_req *r, size_t n)
 
 const char *http_query(http_req *r, const char *name)
 {
+    if (r->params) {
+        for (size_t i = 0; i < r->params->n; i++)
+            if (!strcmp(r->params->name[i], name)) return r->params->value[i];
+        return NULL;
+    }
     conn_state *cs = r->impl;
     return MHD_lookup_connection_value(cs->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void http_query_from(http_req *r, const http_params *p) { r->params = p; }
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decode s[0..n) into dst as the server decodes a request's query ('+'
+** is a space, %XX a byte), NUL-terminated; -1 for a malformed escape or
+** a NUL byte. Returns the bytes written. */
+static long decode_part(char *dst, const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+            if (lo < 0) return -1;
+            c = (char)(hi * 16 + lo);
+            if (!c) return -1;
+            i += 2;
+        }
+        dst[k++] = c;
+    }
+    dst[k] = '\0';
+    return (long)k;
+}
+
+int http_params_parse(http_params *out, http_req *r, const char *query)
+{
+    out->n = 0;
+    size_t len = strlen(query);
+    /* Every part decodes to at most its own length, plus its NUL. */
+    char *buf = http_alloc(r, 2 * len + 2);
+    if (!buf) return garant__error(GARANT_ENOMEM, "out of memory");
+    const char *s = query, *end = query + len;
+    while (s < end) {
+        const char *amp = memchr(s, '&', (size_t)(end - s));
+        if (!amp) amp = end;
+        if (amp == s) { /* an empty part: "a=1&&b=2", a trailing '&' */
+            s++;
+            continue;
+        }
+        const char *eq = memchr(s, '=', (size_t)(amp - s));
+        if (!eq) return garant__error(GARANT_EINVAL, "query parameter '%.*s' has no value (name=value)",
+                                      (int)(amp - s > 64 ? 64 : amp - s), s);
+        if (out->n == HTTP_PARAMS_MAX)
+            return garant__error(GARANT_EINVAL, "a query of more than %d parameters", HTTP_PARAMS_MAX);
+        long kn = decode_part(buf, s, (size_t)(eq - s));
+        if (kn < 0) goto bad;
+        out->name[out->n] = buf;
+        buf += kn + 1;
+        long vn = decode_part(buf, eq + 1, (size_t)(amp - eq - 1));
+        if (vn < 0) goto bad;
+        out->value[out->n++] = buf;
+        buf += vn + 1;
+        s = amp;
+    }
+    return 0;
+bad:
+    return garant__error(GARANT_EINVAL, "a malformed %%-escape in the query's parameter %zu (%%XX, not %%00)", out->n + 1);
+}
+
+int http_refuse_unknown_query(const char *unknown, const char *const *known)
+{
+    char takes[64 * 8] = "";
+    size_t n = 0;
+    for (size_t i = 0; known && known[i] && n < sizeof takes; i++)
+        n += (size_t)snprintf(takes + n, sizeof takes - n, "%s%s", i ? ", " : "", known[i]);
+    if (known)
+        return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes %s", unknown, takes);
+    return garant__error(GARANT_EPARSE, "unknown query parameter '%.64s'; this resource takes none", unknown);
 }
 
 int http_query_int(http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
@@ -115,11 +197,68 @@ const char *http_cookie(http_req *r, const char *name)
     return MHD_lookup_connection_value(cs->conn, MHD_COOKIE_KIND, name);
 }
 
+/* The type a field must have, in the thread's language. */
 static const char *ftype_name(http_ftype t)
 {
-    static const char *const names[] = {"a string", "an integer", "true or false", "an array of strings",
-                                        "an object", "an array of ids (integers from 1)"};
-    return names[t];
+    static const char *const names[] = {GARANT_N_("a string"), GARANT_N_("an integer"), GARANT_N_("true or false"),
+                                        GARANT_N_("an array of strings"), GARANT_N_("an object"),
+                                        GARANT_N_("an array of ids (integers from 1)"),
+                                        GARANT_N_("an integer or null")};
+    return garant__tr(names[t]);
+}
+
+/* ---- the answer's language ---------------------------------------------- */
+
+const char *http_accept_language(const char *value)
+{
+    const char *best = NULL;
+    int best_q = 0; /* thousandths */
+    if (!value) return NULL;
+    for (const char *p = value; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        const char *range = p;
+        while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') p++;
+        size_t primary = strcspn(range, "-,; \t");
+        if (primary > (size_t)(p - range)) primary = (size_t)(p - range);
+        /* The weight: ";q=0.8" (three decimals at most), 1 without. */
+        int q = 1000;
+        while (*p && *p != ',') {
+            while (*p == ' ' || *p == '\t' || *p == ';') p++;
+            if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+                p += 2;
+                q = 0;
+                if (*p == '1') q = 1000;
+                else if (*p == '0' && p[1] == '.') {
+                    int scale = 100;
+                    for (p += 2; *p >= '0' && *p <= '9' && scale; p++, scale /= 10) q += (*p - '0') * scale;
+                }
+            }
+            while (*p && *p != ',' && *p != ';') p++;
+        }
+        const char *lang = NULL;
+        if (primary == 2 && http_starts_ci(range, "en")) lang = "en";
+        if (primary == 2 && http_starts_ci(range, "ro")) lang = "ro";
+        if (lang && q > best_q) {
+            best = lang;
+            best_q = q;
+        }
+    }
+    return best;
+}
+
+void http_language_from_header(http_req *r)
+{
+    const char *lang = http_accept_language(http_header(r, "Accept-Language"));
+    r->language_asked = lang != NULL;
+    r->messages = desk_messages(lang);
+    garant__msgcat_use(r->messages);
+}
+
+void http_language_from_user(http_req *r)
+{
+    if (r->language_asked || !r->authed) return;
+    r->messages = desk_messages(r->user.language);
+    garant__msgcat_use(r->messages);
 }
 
 int http_starts_ci(const char *s, const char *word)
@@ -149,7 +288,7 @@ static const char *skip_ows(const char *s)
 static int check_json_type(const char *ct)
 {
     const char *p = skip_ows(ct);
-    const char *why = "expected Content-Type application/json";
+    const char *why = GARANT_N_("expected Content-Type application/json");
     if (!http_starts_ci(p, "application/json")) goto bad;
     p = skip_ows(p + 16);
     while (*p == ';') {
@@ -171,7 +310,7 @@ static int check_json_type(const char *ct)
             if (!val_len) goto bad;
         }
         if (name_len == 7 && http_starts_ci(name, "charset") && !(val_len == 5 && http_starts_ci(val, "utf-8"))) {
-            why = "Content-Type application/json must be in charset utf-8";
+            why = GARANT_N_("Content-Type application/json must be in charset utf-8");
             goto bad;
         }
         p = skip_ows(p);
@@ -180,7 +319,7 @@ static int check_json_type(const char *ct)
     return 0;
 bad:;
     char shown[200];
-    return garant__error(GARANT_EPARSE, "%s, got '%s'", why,
+    return garant__error(GARANT_EPARSE, "%s, got '%s'", garant__tr(why),
                          desk_log_escape(shown, sizeof shown, ct, strnlen(ct, 64), 0));
 }
 
@@ -217,6 +356,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
         switch (f->type) {
         case HTTP_F_STRING: ok = json_is_string(val); break;
         case HTTP_F_INT: ok = json_is_integer(val); break;
+        case HTTP_F_INT_NULL: ok = json_is_integer(val) || json_is_null(val); break;
         case HTTP_F_BOOL: ok = json_is_boolean(val); break;
         case HTTP_F_OBJECT: ok = json_is_object(val); break;
         case HTTP_F_ARRAY: {
@@ -382,7 +522,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     framing *f = cls;
     for (size_t i = 0; i < key_size; i++)
         if (!http_tchar(key[i])) {
-            f->problem = "a header name contains a character other than a token's (RFC 9110 5.1)";
+            f->problem = GARANT_N_("a header name contains a character other than a token's (RFC 9110 5.1)");
             return MHD_NO;
         }
     /* Field values hold no control characters but HTAB (RFC 9110 5.5):
@@ -392,7 +532,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     for (size_t i = 0; i < value_size; i++) {
         unsigned char c = (unsigned char)value[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            f->problem = "a header value contains a control character (a CR or another)";
+            f->problem = GARANT_N_("a header value contains a control character (a CR or another)");
             return MHD_NO;
         }
     }
@@ -400,7 +540,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
         f->hosts++;
     } else if (key_size == 14 && http_starts_ci(key, "content-length")) {
         if (f->lengths++ && (value_size != f->length_size || memcmp(value, f->length, value_size) != 0)) {
-            f->problem = "two different Content-Length values";
+            f->problem = GARANT_N_("two different Content-Length values");
             return MHD_NO;
         }
         f->length = value;
@@ -408,7 +548,7 @@ static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const 
     } else if (key_size == 17 && http_starts_ci(key, "transfer-encoding")) {
         f->encodings++;
         if (!just_chunked(value, value_size)) {
-            f->problem = "only the transfer coding 'chunked' is supported";
+            f->problem = GARANT_N_("only the transfer coding 'chunked' is supported");
             f->status = 501;
             return MHD_NO;
         }
@@ -420,15 +560,15 @@ const char *http_framing_problem(struct MHD_Connection *conn, const char *versio
 {
     framing f = {NULL, 400, 0, 0, 0, NULL, 0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, framing_header, &f);
-    if (!f.problem && f.hosts > 1) f.problem = "more than one Host header (RFC 9112 3.2)";
+    if (!f.problem && f.hosts > 1) f.problem = GARANT_N_("more than one Host header (RFC 9112 3.2)");
     if (!f.problem && f.encodings > 1) {
-        f.problem = "only the transfer coding 'chunked' is supported, once";
+        f.problem = GARANT_N_("only the transfer coding 'chunked' is supported, once");
         f.status = 501;
     }
     if (!f.problem && f.encodings && f.lengths)
-        f.problem = "both Transfer-Encoding and Content-Length: the length of the body is ambiguous";
+        f.problem = GARANT_N_("both Transfer-Encoding and Content-Length: the length of the body is ambiguous");
     if (!f.problem && f.encodings && strcmp(version, "HTTP/1.1") != 0)
-        f.problem = "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)";
+        f.problem = GARANT_N_("Transfer-Encoding in an HTTP/1.0 request (RFC 9112 6.1)");
     *status = f.status;
     return f.problem;
 }

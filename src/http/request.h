@@ -107,6 +107,19 @@ int http_send_response(struct MHD_Connection *conn, http_req *r);
 /* A cookie the request carries, or NULL. Borrowed; valid for the request. */
 const char *http_cookie(http_req *r, const char *name);
 
+/* The language an Accept-Language value prefers among those the desk
+** speaks (RFC 9110 12.5.4: the range with the highest weight whose primary
+** tag is "en" or "ro", the first of equals; "*" and q=0 choose nothing):
+** "en", "ro", or NULL when it names neither. Static. */
+const char *http_accept_language(const char *value);
+/* Choose the request's language from its Accept-Language header and write
+** this thread's messages in it (http_req.messages); called as the request
+** is read. */
+void http_language_from_header(http_req *r);
+/* Without a language from the header, the signed-in user's (their
+** preference, PATCH /api/v1/me); called once the session is known. */
+void http_language_from_user(http_req *r);
+
 /* Case-insensitive prefix: does s start with lower-case word? */
 int http_starts_ci(const char *s, const char *word);
 /* RFC 9110's token characters (header names, media types, parameters). */

@@ -69,6 +69,7 @@
 
 #include "garant/error_wrap.h"
 #include "accounts.h"
+#include "desk_members.h"
 #include "desk_unlock.h"
 #include "server.h"
 
@@ -189,12 +190,15 @@ void http_base_url(char *out, size_t cap, garant_server *srv)
         snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
 }
 
-/* {id, email, name, role, org_id|null, verified}. Caller owns the result. */
+/* {id, email, name, role, org_id|null, verified, org_manager, approval
+** (null, "pending", "approved", "refused")}. Caller owns the result. */
 static json_t *user_json(const garant_user *u)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "email", u->email, "name", u->name, "role",
-                     garant_role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(), "verified",
-                     u->verified_at != 0);
+    const char *approval = garant_approval_name(u->approval);
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:o}", "id", (json_int_t)u->id, "email", u->email, "name", u->name,
+                     "role", garant_role_name(u->role), "org_id", u->org_id ? json_integer(u->org_id) : json_null(),
+                     "verified", u->verified_at != 0, "org_manager", u->org_manager != 0, "approval",
+                     approval ? json_string(approval) : json_null());
 }
 
 /* The address lower-cased, for lookups and throttle keys (no syntax check:
@@ -272,44 +276,29 @@ static const char *signup_plan(http_req *r)
     return n ? garant_policy_plan_name(pol, 0) : "basic";
 }
 
-/* The mail, built; free with desk_mail_item_free. */
-static int mail_verification(desk_mail_item *out, http_req *r, const char *to, const char *token, int again)
+/* The verification mail of a sign-up, in the language chosen in the
+** browser (English if none); again: the address has other sign-ups
+** waiting. Free with desk_mail_item_free. */
+static int mail_verification(desk_mail_item *out, http_req *r, const signup_job *j, const char *token, int again)
 {
-    char base[512], body[2048];
+    char base[512], link[1024];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "%s"
-             "please confirm that %s is your address by opening this link\n"
-             "within 24 hours:\n\n"
-             "%s/verify?token=%s\n\n"
-             "Until the address is confirmed, the account cannot log in. If you\n"
-             "did not sign up for garant, ignore this mail.\n",
-             again ? "someone (we hope you) signed up again with an address that is\n"
-                     "waiting for confirmation. Each link sets the password chosen in the\n"
-                     "sign-up that sent it: open the link of your own sign-up, and the\n"
-                     "others stop working.\n\n"
-                   : "",
-             to, base, token);
-    int rc = desk_mail_prepare(out, r->desk, to, "Confirm your e-mail address for garant", body);
-    sodium_memzero(body, sizeof body);
+    snprintf(link, sizeof link, "%s/verify?token=%s", base, token);
+    int rc = desk_mail_verification(out, r->desk, j->signup.email, j->signup.name, j->language ? j->language : "en",
+                                     link, j->signup.expires_at, again);
+    sodium_memzero(link, sizeof link);
     return rc;
 }
 
-static int mail_exists(desk_mail_item *out, http_req *r, const char *to)
+/* The mail to an address that has an account, in the account's language,
+** to its name: no link that changes anything. */
+static int mail_exists(desk_mail_item *out, http_req *r, const garant_user *u)
 {
-    char base[512], body[2048];
+    char base[512], login_link[600], forgot_link[600];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "someone (we hope you) tried to sign up for garant with %s, but\n"
-             "this address has an account already. Log in at\n\n"
-             "%s/login\n\n"
-             "If you forgot the password, reset it at\n\n"
-             "%s/forgot\n\n"
-             "If it was not you, ignore this mail: nothing has changed.\n",
-             to, base, base);
-    return desk_mail_prepare(out, r->desk, to, "Your garant account", body);
+    snprintf(login_link, sizeof login_link, "%s/login", base);
+    snprintf(forgot_link, sizeof forgot_link, "%s/forgot", base);
+    return desk_mail_account_exists(out, r->desk, u->email, u->name, u->language, login_link, forgot_link);
 }
 
 typedef struct signup_limit_job {
@@ -343,7 +332,8 @@ static int signup_accepted(http_req *r, const char *email)
 {
     return http_reply(r, 201,
                       json_pack("{s:s,s:s,s:s}", "status", "verification_sent", "email", email, "message",
-                                "check your mailbox: we sent a link to confirm the address (valid 24 hours)"));
+                                garant__tr("check your mailbox: we sent a link to confirm the address (valid 24 "
+                                           "hours)")));
 }
 
 static const http_field signup_body[] = {
@@ -410,8 +400,7 @@ static int signup(http_req *r)
     char token[44];
     http_token_new(token, j.token_hash);
     desk_mail_item mail;
-    rc = exists && old.verified_at ? mail_exists(&mail, r, j.signup.email)
-                                   : mail_verification(&mail, r, j.signup.email, token, exists);
+    rc = exists && old.verified_at ? mail_exists(&mail, r, &old) : mail_verification(&mail, r, &j, token, exists);
     sodium_memzero(token, sizeof token);
     if (rc) {
         desk_mail_item_free(&mail);
@@ -432,7 +421,9 @@ typedef struct verify_job {
     uint8_t hash[32];
     int64_t now;
     const char *plan;  /* in: the plan of an organization created for the domain */
+    garant_desk *desk; /* in */
     garant_user user;  /* out */
+    int mailed;        /* out: managers mailed about her waiting for approval */
 } verify_job;
 
 /* The link's own sign-up becomes the account, with the password chosen in
@@ -441,7 +432,8 @@ typedef struct verify_job {
 ** admin set up meanwhile, if any. An account that exists already keeps
 ** its password: a confirmed one because its owner proved the mailbox
 ** before, an unconfirmed one from before schema version 8 because this is
-** its owner's link. */
+** its owner's link. A new member of an organization that approves its
+** members waits for a manager (desk_member_joined). */
 static int verify_write(garant_store_conn *w, void *arg)
 {
     verify_job *j = arg;
@@ -475,6 +467,7 @@ static int verify_write(garant_store_conn *w, void *arg)
     u->created_at = u->verified_at = j->now;
     if ((rc = org_for_domain(w, domain + 1, j->plan, j->now, &u->org_id))) return rc;
     if ((rc = a->user_insert(w, u))) return rc;
+    if ((rc = desk_member_joined(&j->mailed, w, j->desk, u))) return rc;
     /* The language chosen in the browser at sign-up, if any. */
     if (language[0] && (rc = GS(w)->notify->prefs_set(w, u->id, language, NULL))) return rc;
     /* A deactivated organization's new user is deactivated with it, and
@@ -498,8 +491,13 @@ static int verify(http_req *r)
     http_token_hash(j.hash, json_string_value(v[0]));
     j.now = r->now;
     j.plan = signup_plan(r);
+    j.desk = r->desk;
     if ((rc = http_write(r->srv, verify_write, &j))) return rc;
-    return http_reply(r, 200, json_pack("{s:s,s:s}", "status", "verified", "email", j.user.email));
+    if (j.mailed) desk_mail_wake(r->desk);
+    /* "approval": "pending" when her organization's manager must approve her first. */
+    const char *approval = garant_approval_name(j.user.approval);
+    return http_reply(r, 200, json_pack("{s:s,s:s,s:o}", "status", "verified", "email", j.user.email, "approval",
+                                        approval ? json_string(approval) : json_null()));
 }
 
 /* ---- login and logout ------------------------------------------------ */
@@ -617,7 +615,8 @@ static int login(http_req *r)
         if (email[0] && failures_pair == PAIR_FREE_FAILURES) {
             char base[512];
             http_base_url(base, sizeof base, r->srv);
-            if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, base, r->now) == 0)
+            if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, found ? u.language : "en",
+                                          base, r->now) == 0)
                 f.offer = &offer;
         }
         int wrc = http_write(r->srv, fail_write, &f);
@@ -684,7 +683,9 @@ static int logout(http_req *r)
 
 /* GET /api/v1/me: the user, their organization, and the session (with the
 ** CSRF token, so a page reloaded with only the cookie can recover it; no
-** other site can read this answer). */
+** other site can read this answer). A member her organization has not
+** approved may call it (HTTP_ACCOUNT): user.approval "pending" is how
+** the support center knows to show the waiting page. */
 static int me(http_req *r)
 {
     json_t *org = json_null();
@@ -692,7 +693,8 @@ static int me(http_req *r)
         garant_org o;
         int rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &o);
         if (rc) return rc;
-        org = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan);
+        org = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)o.id, "name", o.name, "plan", o.plan,
+                        "ticket_visibility", o.ticket_visibility);
     }
     /* The mail language and zone (PATCH /api/v1/me); no zone of one's own
     ** is the policy's display zone. */
@@ -734,6 +736,8 @@ static int me_patch(http_req *r)
     const char *zone = v[1] ? json_string_value(v[1]) : NULL;
     if (!language && !zone) return garant__error(GARANT_EINVAL, "give 'language', 'zone' or both");
     if ((rc = desk_user_set_prefs(r->desk, r->user.id, language, zone))) return rc;
+    /* The cached sessions hold the user with the old language. */
+    if (language) http_forget_user_sessions(r->srv, r->user.id);
     return me(r);
 }
 
@@ -786,20 +790,23 @@ static int forgot(http_req *r)
     j.email = email;
     j.throttle_key = key;
     j.now = r->now;
+    /* The mail in the account's language, to its name; an address without
+    ** an account gets none, but its mail is built all the same. */
+    garant_user u;
+    rc = email[0] ? GS(r->db)->accounts->user_by_email(r->db, email, &u) : GARANT_ENOTFOUND;
+    if (rc && rc != GARANT_ENOTFOUND) return rc;
+    int known = rc == 0;
     http_token_new(token, j.token_hash);
-    char base[512], body[2048];
+    char base[512], link[1024];
     http_base_url(base, sizeof base, r->srv);
-    snprintf(body, sizeof body,
-             "Hello,\n\n"
-             "someone (we hope you) asked to reset the password of the garant\n"
-             "account %s. To choose a new password, open this link within an hour:\n\n"
-             "%s/reset?token=%s\n\n"
-             "Setting a new password logs the account out everywhere. If you did not\n"
-             "ask for this, ignore this mail: the password stays as it is.\n",
-             email, base, token);
+    snprintf(link, sizeof link, "%s/reset?token=%s", base, token);
     desk_mail_item mail;
-    if (desk_mail_prepare(&mail, r->desk, email, "Reset your garant password", body) == 0) j.mail = &mail;
-    sodium_memzero(body, sizeof body);
+    if (desk_mail_password_reset(&mail, r->desk, email, known ? u.name : email, known ? u.language : "en", link,
+                                 r->now + RESET_TTL_S) == 0)
+        j.mail = &mail;
+    else
+        garant__error_clear();
+    sodium_memzero(link, sizeof link);
     rc = http_write(r->srv, forgot_write, &j);
     if (j.mail) sodium_memzero(mail.raw, mail.raw_len);
     desk_mail_item_free(&mail);
@@ -810,7 +817,8 @@ static int forgot(http_req *r)
     if (j.send) desk_mail_wake(r->desk);
     sodium_memzero(token, sizeof token);
     return http_reply(r, 202, json_pack("{s:s,s:s}", "status", "accepted", "message",
-                                        "if this address has an account, a link to reset its password is on its way"));
+                                        garant__tr("if this address has an account, a link to reset its password "
+                                                   "is on its way")));
 }
 
 typedef struct reset_job {
@@ -891,9 +899,9 @@ const http_route http_routes_accounts[] = {
      NULL},
     {"POST", "/api/v1/login", HTTP_PUBLIC, login,
      "log in {email, password}: session token, cookie, CSRF token", HTTP_RUN_HASHING, login_body, NULL},
-    {"POST", "/api/v1/logout", HTTP_USER, logout, "end the current session", HTTP_RUN_WORKER, NULL, NULL},
-    {"GET", "/api/v1/me", HTTP_USER, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL, NULL},
-    {"PATCH", "/api/v1/me", HTTP_USER, me_patch, "set one's mail language and time zone {language?, zone?}",
+    {"POST", "/api/v1/logout", HTTP_ACCOUNT, logout, "end the current session", HTTP_RUN_WORKER, NULL, NULL},
+    {"GET", "/api/v1/me", HTTP_ACCOUNT, me, "the signed-in user, organization and session", HTTP_RUN_WORKER, NULL, NULL},
+    {"PATCH", "/api/v1/me", HTTP_ACCOUNT, me_patch, "set one's mail language and time zone {language?, zone?}",
      HTTP_RUN_WORKER, me_patch_body, NULL},
     {"POST", "/api/v1/password/forgot", HTTP_PUBLIC, forgot,
      "mail a password-reset link {email} (always 202)", HTTP_RUN_WORKER, forgot_body, NULL},

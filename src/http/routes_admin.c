@@ -11,7 +11,11 @@
 ** most one organization (409 otherwise); free-mail domains are refused,
 ** since everyone at gmail.com would otherwise join that organization.
 ** A plan change applies to tickets submitted after it: a ticket keeps the
-** plan it was submitted under, so nothing else changes here.
+** plan it was submitted under, so nothing else changes here. Who of an
+** organization sees which tickets, whether its new members wait for a
+** manager's approval, and who its managers are, are set here too
+** (admin_ops.h, desk_members.h); so are an admin's decisions on pending
+** members of any organization.
 **
 ** Writes go through http_write; reads use the request's read connection.
 */
@@ -23,6 +27,7 @@
 #include "garant/error_wrap.h"
 #include "accounts.h"
 #include "admin_ops.h"
+#include "desk_members.h"
 
 /* Most domains one request may name. */
 #define MAX_DOMAINS_PER_REQUEST 100
@@ -64,17 +69,16 @@ int http_json_times(json_t *array)
 
 /* ---- checks ---------------------------------------------------------- */
 
-/* The names a policy lists (its plans, its stages) and how a refusal
-** speaks of them. */
+/* The names a policy lists (its plans, its stages) and the field that
+** names one. */
 typedef struct name_list {
     size_t (*count)(const garant_policy *pol);
     const char *(*name)(const garant_policy *pol, size_t i);
-    const char *field, *one, *many; /* "plan", "a plan", "plans" */
+    const char *field; /* "plan" */
 } name_list;
 
-static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan", "a plan", "plans"};
-static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage", "a product stage",
-                                 "stages"};
+static const name_list plans = {garant_policy_plan_count, garant_policy_plan_name, "plan"};
+static const name_list stages = {garant_policy_stage_count, garant_policy_stage_name, "stage"};
 
 /* 0 if value is one of the list's names in the policy in force, else
 ** GARANT_EINVAL naming them all. */
@@ -91,8 +95,11 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
         if (w < 0) break;
         len += (size_t)w;
     }
-    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not %s of the policy (%s: %s)", l->field, value, l->one,
-                         l->many, known);
+    if (l == &plans)
+        return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a plan of the policy (plans: %s)", l->field, value,
+                             known);
+    return garant__error(GARANT_EINVAL, "'%s': '%.64s' is not a product stage of the policy (stages: %s)", l->field,
+                         value, known);
 }
 
 typedef char domain_name[DESK_MAX_DOMAIN + 1];
@@ -135,21 +142,25 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
 }
 
 /* Organizations as the API shows them: "active" in place of the store's
-** deactivated_at. */
+** deactivated_at, approval_required a boolean. */
 static int org_active_flags(json_t *orgs)
 {
     size_t i;
     json_t *o;
     json_array_foreach(orgs, i, o) {
         int active = !json_is_integer(json_object_get(o, "deactivated_at"));
+        int approval = json_integer_value(json_object_get(o, "approval_required")) != 0;
         json_object_del(o, "deactivated_at");
-        if (json_object_set_new(o, "active", json_boolean(active))) return garant__error(GARANT_ENOMEM, "out of memory");
+        if (json_object_set_new(o, "active", json_boolean(active)) ||
+            json_object_set_new(o, "approval_required", json_boolean(approval)))
+            return garant__error(GARANT_ENOMEM, "out of memory");
     }
     return 0;
 }
 
-/* One organization as JSON {id, name, plan, domains, created_at, active},
-** read on the request's connection. Caller owns *out. */
+/* One organization as JSON {id, name, plan, domains, created_at, active,
+** ticket_visibility, approval_required}, read on the request's
+** connection. Caller owns *out. */
 static int org_json(http_req *r, int64_t id, json_t **out)
 {
     const garant_store_ops *ops = GS(r->db);
@@ -186,6 +197,8 @@ typedef struct org_job {
     domain_name *domains;   /* to add */
     size_t ndomains;
     int active;             /* update: 1 reactivate, 0 deactivate, -1 leave */
+    const char *visibility; /* update: the members' ticket visibility, or NULL */
+    int approval;           /* update: 1 new members wait for approval, 0 not, -1 leave */
     desk_admin_by by;       /* update: who, when */
     int64_t users_changed;  /* update: users deactivated or back with it */
 } org_job;
@@ -252,9 +265,10 @@ static int org_create(http_req *r)
     char at[GARANT_RFC3339_UTC_LEN];
     snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld", (long long)j.org.id);
     return http_reply(r, 201,
-                      json_pack("{s:I,s:s,s:s,s:o,s:s,s:b}", "id", (json_int_t)j.org.id, "name", j.org.name,
+                      json_pack("{s:I,s:s,s:s,s:o,s:s,s:b,s:s,s:b}", "id", (json_int_t)j.org.id, "name", j.org.name,
                                 "plan", j.org.plan, "domains", domains, "created_at",
-                                garant_time_format_utc(at, j.org.created_at), "active", 1));
+                                garant_time_format_utc(at, j.org.created_at), "active", 1, "ticket_visibility",
+                                GARANT_VISIBILITY_ORG, "approval_required", 0));
 }
 
 /* GET /api/v1/orgs */
@@ -296,6 +310,9 @@ static int org_update_write(garant_store_conn *w, void *arg)
     if (j->name && (rc = desk_admin_org_rename(w, &j->by, j->org.id, j->name))) return rc;
     if (j->active >= 0 && (rc = desk_admin_org_active(&j->users_changed, w, &j->by, j->org.id, j->active)))
         return rc;
+    if ((j->visibility || j->approval >= 0) &&
+        (rc = desk_admin_org_members(w, &j->by, j->org.id, j->visibility, j->approval)))
+        return rc;
     return add_domains(w, j);
 }
 
@@ -304,22 +321,37 @@ static const http_field org_update_body[] = {
     {"domains_add", HTTP_F_ARRAY, 0, MAX_DOMAINS_PER_REQUEST},
     {"name", HTTP_F_STRING, 0, GARANT_MAX_NAME},
     {"active", HTTP_F_BOOL, 0, 0},
+    {"ticket_visibility", HTTP_F_STRING, 0, 15},
+    {"approval_required", HTTP_F_BOOL, 0, 0},
     {NULL, 0, 0, 0},
 };
 
-/* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?, active?}: active
-** false deactivates the organization with its users (admin_ops.h). */
+/* PATCH /api/v1/orgs/{id} {name?, plan?, domains_add?, active?,
+** ticket_visibility?, approval_required?}: active false deactivates the
+** organization with its users (admin_ops.h); ticket_visibility
+** "organization" or "own" says which tickets its members see;
+** approval_required makes members joining from now on wait for a
+** manager (desk_members.h). */
 static int org_update(http_req *r)
 {
-    json_t *v[4];
+    json_t *v[6];
     int rc = http_body_fields(r, org_update_body, v);
     if (rc) return rc;
-    if (!v[0] && !v[1] && !v[2] && !v[3])
-        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan', 'domains_add' or 'active'");
+    if (!v[0] && !v[1] && !v[2] && !v[3] && !v[4] && !v[5])
+        return garant__error(GARANT_EINVAL, "nothing to change: give 'name', 'plan', 'domains_add', 'active', "
+                                            "'ticket_visibility' or 'approval_required'");
     org_job j;
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
     j.active = v[3] ? json_is_true(v[3]) : -1;
+    j.approval = v[5] ? json_is_true(v[5]) : -1;
+    if (v[4]) {
+        j.visibility = json_string_value(v[4]);
+        if (strcmp(j.visibility, GARANT_VISIBILITY_ORG) != 0 && strcmp(j.visibility, GARANT_VISIBILITY_OWN) != 0)
+            return garant__error(GARANT_EINVAL, "'ticket_visibility' must be \"%s\" (members see every ticket of the "
+                                                "organization) or \"%s\" (each member her own)",
+                                 GARANT_VISIBILITY_ORG, GARANT_VISIBILITY_OWN);
+    }
     j.by = (desk_admin_by){r->user.id, r->now};
     if (v[2]) {
         j.name = json_string_value(v[2]);
@@ -434,6 +466,9 @@ static int user_filter(http_req *r, garant_user_filter *f)
             return garant__error(GARANT_EINVAL, "query parameter 'role' must be customer, agent or admin");
         snprintf(f->role, sizeof f->role, "%s", role);
     }
+    const char *approval = http_query(r, "approval");
+    if (approval && !garant_approval_parse(&f->approval, approval))
+        return garant__error(GARANT_EINVAL, "query parameter 'approval' must be pending, approved or refused");
     const char *q = http_query(r, "q");
     if (q) {
         size_t n = strlen(q);
@@ -448,21 +483,26 @@ static int user_filter(http_req *r, garant_user_filter *f)
     return 0;
 }
 
-/* One user of the list as the API shows it. Caller owns the result. */
+/* One user of the list as the API shows it: org_manager and approval
+** (null, "pending", "approved", "refused") say where a customer stands in
+** her organization (desk_members.h). Caller owns the result. */
 static json_t *user_item(json_t *row)
 {
     char at[GARANT_RFC3339_UTC_LEN];
     json_t *org_id = json_object_get(row, "org_id"), *org_name = json_object_get(row, "org_name");
-    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:b,s:s}", "id", json_object_get(row, "id"), "email",
+    json_t *approval = json_object_get(row, "approval");
+    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:b,s:s,s:b,s:O}", "id", json_object_get(row, "id"), "email",
                      json_object_get(row, "email"), "name", json_object_get(row, "name"), "role",
                      json_object_get(row, "role"), "org_id", org_id ? org_id : json_null(), "org_name",
                      org_name ? org_name : json_null(), "verified", json_is_integer(json_object_get(row, "verified_at")),
                      "active", !json_is_integer(json_object_get(row, "deactivated_at")), "created_at",
-                     garant_time_format_utc(at, json_integer_value(json_object_get(row, "created_at"))));
+                     garant_time_format_utc(at, json_integer_value(json_object_get(row, "created_at"))),
+                     "org_manager", json_integer_value(json_object_get(row, "org_manager")) != 0, "approval",
+                     approval ? approval : json_null());
 }
 
-/* GET /api/v1/users (staff): newest first, ?role=&org_id=&q=&limit=&after=,
-** paged like the ticket list. */
+/* GET /api/v1/users (staff): newest first,
+** ?role=&org_id=&approval=&q=&limit=&after=, paged like the ticket list. */
 static int user_list(http_req *r)
 {
     garant_user_filter f;
@@ -498,56 +538,82 @@ typedef struct user_job {
     int set_role;        /* in: change the role to role (with org_id) */
     garant_role role;
     int64_t org_id;
+    int manager;         /* in: 1 make her a manager of her organization, 0 not, -1 leave */
+    int decide;          /* in: 1 approve a pending member, 0 refuse her, -1 leave */
+    const desk_actor *who; /* in: the admin, for a decision */
+    garant_desk *desk;   /* in */
+    int mailed;          /* out: the approved member was mailed */
     garant_user user;    /* out: the user as it is afterwards */
 } user_job;
 
 /* An admin may not shut themselves out: the desk could be left with no
 ** admin at all. */
-static int check_not_self(const user_job *j, const char *verb)
+static int check_not_self(const user_job *j, int deleting)
 {
-    if (j->id == j->self_id)
-        return garant__error(GARANT_ECONFLICT, "you cannot %s your own account; another admin can", verb);
-    return 0;
+    if (j->id != j->self_id) return 0;
+    if (deleting) return garant__error(GARANT_ECONFLICT, "you cannot delete your own account; another admin can");
+    return garant__error(GARANT_ECONFLICT, "you cannot deactivate your own account; another admin can");
 }
 
-/* Role first, then activity: both or neither (the writer's savepoint). */
+/* Role first, then the decision on a pending member, activity and the
+** manager's flag: all or nothing (the writer's savepoint). */
 static int user_update_write(garant_store_conn *w, void *arg)
 {
     user_job *j = arg;
     int rc = 0;
     if (j->set_role) rc = desk_admin_user_role(&j->user, w, &j->by, j->id, j->role, j->org_id);
+    if (!rc && j->decide >= 0) rc = desk_member_decide_on(&j->user, &j->mailed, w, j->desk, j->who, j->id, j->decide);
     if (!rc && j->active >= 0) rc = desk_admin_user_active(&j->user, w, &j->by, j->id, j->active);
+    if (!rc && j->manager >= 0) rc = desk_admin_user_manager(&j->user, w, &j->by, j->id, j->manager);
     return rc;
 }
 
-/* PATCH /api/v1/users/{id} {active?, role?, org_id?}: deactivate (false)
-** or reactivate (true); change the role (admin_ops.h has the rules: the
-** last active admin stays one, a customer needs an organization). A
-** deactivated user keeps their tickets and history, cannot sign in, and
-** their sessions end at once, as Zendesk and Freshdesk do with people
-** who have history. After a role change the user's sessions stay and the
-** next request already runs under the new role. */
+/* PATCH /api/v1/users/{id} {active?, role?, org_id?, org_manager?,
+** approval?}: deactivate (false) or reactivate (true); change the role
+** (admin_ops.h has the rules: the last active admin stays one, a customer
+** needs an organization); make a customer a manager of her organization
+** or not; decide on a pending member ("approved" or "refused",
+** desk_members.h). A deactivated user keeps their tickets and history,
+** cannot sign in, and their sessions end at once, as Zendesk and
+** Freshdesk do with people who have history. After a role change the
+** user's sessions stay and the next request already runs under the new
+** role. */
 static const http_field user_update_body[] = {{"active", HTTP_F_BOOL, 0, 0},
                                               {"role", HTTP_F_STRING, 0, 16},
                                               {"org_id", HTTP_F_INT, 0, 0},
+                                              {"org_manager", HTTP_F_BOOL, 0, 0},
+                                              {"approval", HTTP_F_STRING, 0, 16},
                                               {NULL, 0, 0, 0}};
 
 static int user_update(http_req *r)
 {
-    json_t *v[3];
+    json_t *v[5];
     int rc = http_body_fields(r, user_update_body, v);
     if (rc) return rc;
-    if (!v[0] && !v[1])
-        return garant__error(GARANT_EINVAL, v[2] ? "'org_id' goes with 'role': give {\"role\": \"customer\", "
-                                                   "\"org_id\": N}"
-                                                 : "nothing to change: 'active' is required, or 'role' "
-                                                   "(customer, agent or admin)");
+    if (!v[0] && !v[1] && !v[3] && !v[4] && v[2])
+        return garant__error(GARANT_EINVAL, "'org_id' goes with 'role': give {\"role\": \"customer\", \"org_id\": N}");
+    if (!v[0] && !v[1] && !v[3] && !v[4])
+        return garant__error(GARANT_EINVAL, "nothing to change: 'active' is required, or 'role' (customer, agent or "
+                                            "admin), 'org_manager' or 'approval'");
     user_job j;
     memset(&j, 0, sizeof j);
     j.id = r->id;
     j.self_id = r->user.id;
     j.by = (desk_admin_by){r->user.id, r->now};
     j.active = v[0] ? json_is_true(v[0]) : -1;
+    j.manager = v[3] ? json_is_true(v[3]) : -1;
+    j.decide = -1;
+    desk_actor who = {&r->user, r->now};
+    j.who = &who;
+    j.desk = r->desk;
+    if (v[4]) {
+        const char *a = json_string_value(v[4]);
+        if (strcmp(a, "approved") != 0 && strcmp(a, "refused") != 0)
+            return garant__error(GARANT_EINVAL, "'approval' must be \"approved\" or \"refused\" (a decision on a "
+                                                "member waiting for approval)");
+        j.decide = !strcmp(a, "approved");
+        if (v[0]) return garant__error(GARANT_EINVAL, "'approval' decides on its own: leave 'active' out");
+    }
     if (v[1]) {
         const char *role = json_string_value(v[1]);
         if (!garant_role_parse(&j.role, role))
@@ -559,17 +625,21 @@ static int user_update(http_req *r)
         if (org < 1) return garant__error(GARANT_EINVAL, "'org_id' must be an organization's id (1 or more)");
         j.org_id = (int64_t)org;
     }
-    if (j.active == 0 && (rc = check_not_self(&j, "deactivate"))) return rc;
+    if (j.active == 0 && (rc = check_not_self(&j, 0))) return rc;
     if ((rc = http_write(r->srv, user_update_write, &j))) return rc;
-    /* Deactivated: the sessions are revoked; a new role: re-read. */
+    /* Deactivated: the sessions are revoked; a new role, a manager's flag
+    ** or an approval: re-read. */
     http_forget_user_sessions(r->srv, j.id);
+    if (j.mailed) desk_mail_wake(r->desk);
     char at[GARANT_RFC3339_UTC_LEN];
+    const char *approval = garant_approval_name(j.user.approval);
     return http_reply(r, 200,
-                      json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:s}", "id", (json_int_t)j.user.id, "email",
+                      json_pack("{s:I,s:s,s:s,s:s,s:o,s:b,s:b,s:s,s:b,s:o}", "id", (json_int_t)j.user.id, "email",
                                 j.user.email, "name", j.user.name, "role", garant_role_name(j.user.role), "org_id",
                                 j.user.org_id ? json_integer(j.user.org_id) : json_null(), "verified",
                                 j.user.verified_at != 0, "active", j.user.deactivated_at == 0, "created_at",
-                                garant_time_format_utc(at, j.user.created_at)));
+                                garant_time_format_utc(at, j.user.created_at), "org_manager",
+                                j.user.org_manager != 0, "approval", approval ? json_string(approval) : json_null()));
 }
 
 static int user_delete_write(garant_store_conn *w, void *arg)
@@ -588,7 +658,7 @@ static int user_delete(http_req *r)
     j.id = r->id;
     j.self_id = r->user.id;
     j.by = (desk_admin_by){r->user.id, r->now};
-    int rc = check_not_self(&j, "delete");
+    int rc = check_not_self(&j, 1);
     if (!rc) rc = http_write(r->srv, user_delete_write, &j);
     if (rc) return rc;
     http_forget_user_sessions(r->srv, j.id);
@@ -621,7 +691,7 @@ static int audit_list(http_req *r)
 }
 
 /* The query parameters each route reads (http_route.query). */
-static const char *const user_list_query[] = {"role", "org_id", "q", "limit", "after", NULL};
+static const char *const user_list_query[] = {"role", "org_id", "approval", "q", "limit", "after", NULL};
 static const char *const audit_query[] = {"limit", NULL};
 
 const http_route http_routes_admin[] = {
@@ -631,8 +701,9 @@ const http_route http_routes_admin[] = {
      "list organizations with their domains and plans", HTTP_RUN_WORKER, NULL, NULL},
     {"GET", "/api/v1/orgs/{id}", HTTP_ADMIN, org_get, "one organization", HTTP_RUN_WORKER, NULL, NULL},
     {"PATCH", "/api/v1/orgs/{id}", HTTP_ADMIN, org_update,
-     "rename an organization, change its plan (for tickets submitted later), add domains or deactivate it with its "
-     "users {name?, plan?, domains_add?, active?}",
+     "rename an organization, change its plan (for tickets submitted later), add domains, deactivate it with its "
+     "users, say which tickets its members see and whether new members wait for approval {name?, plan?, "
+     "domains_add?, active?, ticket_visibility?, approval_required?}",
      HTTP_RUN_WORKER, org_update_body, NULL},
     {"DELETE", "/api/v1/orgs/{id}", HTTP_ADMIN, org_delete, "delete an organization without tickets or users",
      HTTP_RUN_WORKER, NULL, NULL},
@@ -641,10 +712,11 @@ const http_route http_routes_admin[] = {
     {"GET", "/api/v1/products", HTTP_USER, product_list, "list products with their stages", HTTP_RUN_WORKER, NULL,
      NULL},
     {"GET", "/api/v1/users", HTTP_STAFF, user_list,
-     "list users, newest first, without secrets: ?role=&org_id=&q=&limit=&after=", HTTP_RUN_WORKER, NULL,
+     "list users, newest first, without secrets: ?role=&org_id=&approval=&q=&limit=&after=", HTTP_RUN_WORKER, NULL,
      user_list_query},
     {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, user_update,
-     "deactivate or reactivate a user, or change their role {active?, role?, org_id?}: a deactivated user keeps "
+     "deactivate or reactivate a user, change their role, make a customer her organization's manager, or approve "
+     "or refuse a pending member {active?, role?, org_id?, org_manager?, approval?}: a deactivated user keeps "
      "their tickets and cannot sign in; the last active admin stays one",
      HTTP_RUN_WORKER, user_update_body, NULL},
     {"DELETE", "/api/v1/users/{id}", HTTP_ADMIN, user_delete, "delete a user without history (else deactivate)",

@@ -138,11 +138,15 @@ static int correct_write(garant_store_conn *w, void *ctx)
         j->refused = 1;
         if (rc)
             snprintf(j->why, sizeof j->why, "%s", garant_error_last());
+        else if (j->out.later == 1)
+            snprintf(j->why, sizeof j->why, "%s",
+                     garant__tr("this correction moves an open deadline later for the customer: give a "
+                                "'reason', recorded in the ticket's history"));
         else
             snprintf(j->why, sizeof j->why,
-                     "this correction moves %zu open deadline%s later for the customer: give a 'reason', "
-                     "recorded in each ticket's history",
-                     j->out.later, j->out.later == 1 ? "" : "s");
+                     garant__tr("this correction moves %zu open deadlines later for the customer: give a "
+                                "'reason', recorded in each ticket's history"),
+                     j->out.later);
         return 0;
     }
     if (rc) return rc;

@@ -270,10 +270,14 @@ static int reply_diagnostics(http_req *r, int rc, const garant_diags *diags)
     }
     if (n) {
         const garant_diag *d = garant_diags_get(diags, 0);
-        snprintf(msg, sizeof msg, "the policy has %zu problem%s; line %d, column %d: %.600s", n, n == 1 ? "" : "s",
-                 d->line, d->column, d->message ? d->message : "");
+        if (n == 1)
+            snprintf(msg, sizeof msg, garant__tr("the policy has 1 problem; line %d, column %d: %.600s"), d->line,
+                     d->column, d->message ? d->message : "");
+        else
+            snprintf(msg, sizeof msg, garant__tr("the policy has %zu problems; line %d, column %d: %.600s"), n,
+                     d->line, d->column, d->message ? d->message : "");
     } else if (!msg[0]) {
-        snprintf(msg, sizeof msg, "the policy is not valid");
+        snprintf(msg, sizeof msg, "%s", garant__tr("the policy is not valid"));
     }
     int status = rc == GARANT_ELIMIT ? 413 : rc == GARANT_ENOMEM ? 503 : 422;
     json_t *e = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", desk_err_name(rc == GARANT_ELIMIT ? rc : GARANT_ECONFIG),

@@ -525,7 +525,7 @@ static int group_csv(http_text *s, const report *rep, const report_query *q, con
 static int render(http_req *r, report *rep, const report_query *q, int64_t *scratch)
 {
     json_t *groups = json_array(), *total = json_object();
-    http_text s = {.max = REPORT_MAX_CSV, .limit_message = "the CSV report would exceed"};
+    http_text s = {.max = REPORT_MAX_CSV, .limit_message = GARANT_N_("the CSV report would exceed")};
     int rc = groups && total ? 0 : garant__error(GARANT_ENOMEM, "out of memory writing the report");
     if (!rc && q->csv) {
         for (int d = 0; !rc && d < q->ndims; d++) {

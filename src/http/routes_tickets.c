@@ -3,8 +3,10 @@
 ** reclassifying, replying, the agents' queue and deadline previews.
 **
 ** Who sees what: customers file tickets and see and answer their own
-** organization's tickets only; another organization's ticket answers 404
-** exactly like a ticket that does not exist. Agents and admins see every
+** organization's tickets only, or only those they requested where the
+** organization's visibility is "own" (desk_ticket_scope, the one rule;
+** its managers see all); a ticket outside answers 404 exactly like a
+** ticket that does not exist. Agents and admins see every
 ** ticket, reclassify, change the status, write internal notes, and own
 ** the queue. Internal notes and their history events never reach a
 ** customer.
@@ -88,10 +90,11 @@ static int customer_quota(http_req *r, limit_kind user_kind, limit_kind org_kind
     return rc;
 }
 
-/* What a customer does not see of a ticket object: its assignment. */
-static void strip_assignment(json_t *o)
+/* What a customer does not see of a ticket object: its assignment, and
+** its last update (an internal note or a reassignment moves it). */
+static void strip_staff_only(json_t *o)
 {
-    static const char *const keys[] = {"assignee_id", "assignee_name", "group_id", "group_name"};
+    static const char *const keys[] = {"assignee_id", "assignee_name", "group_id", "group_name", "updated_at"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) json_object_del(o, keys[i]);
 }
 
@@ -115,7 +118,7 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
         json_decref(o);
         return rc;
     }
-    if (!is_staff(r)) strip_assignment(o);
+    if (!is_staff(r)) strip_staff_only(o);
     return http_reply(r, status, o);
 }
 
@@ -157,9 +160,10 @@ static const http_field ticket_create_body[] = {
     {NULL, 0, 0, 0},
 };
 
-/* The ids of an "attachments" field (checked by http_body_fields), in
-** memory of the request; *out NULL and *n 0 when absent or empty. */
-static int attachment_ids(http_req *r, const json_t *v, int64_t **out, size_t *n)
+/* The ids of an HTTP_F_IDS field ("attachments", "ids"; checked by
+** http_body_fields), in memory of the request; *out NULL and *n 0 when
+** absent or empty. */
+static int id_array(http_req *r, const json_t *v, int64_t **out, size_t *n)
 {
     *out = NULL;
     *n = json_array_size(v);
@@ -241,7 +245,7 @@ static int ticket_create(http_req *r)
     }
     t->submitted_at = r->now;
     int64_t *files;
-    if ((rc = attachment_ids(r, v[7], &files, &j->nfiles))) return rc;
+    if ((rc = id_array(r, v[7], &files, &j->nfiles))) return rc;
     j->files = files;
     if ((rc = on_behalf(r, v, j))) return rc;
     if (!is_staff(r) && (rc = customer_quota(r, LIMIT_FILE_USER, LIMIT_FILE_ORG))) return rc;
@@ -397,7 +401,7 @@ static int ticket_get(http_req *r)
     if (!rc && !is_staff(r)) {
         filter_array(replies, public_reply);
         filter_array(events, public_event);
-        strip_assignment(o);
+        strip_staff_only(o);
         rc = created_for_customer(events);
         if (!rc) rc = renumber_for_customer(events, replies);
     }
@@ -420,16 +424,15 @@ static int ticket_get(http_req *r)
 
 /* ---- GET /api/v1/tickets --------------------------------------------- */
 
-/* A user or group id of a filter ("me", "none", "mine" are read by the
-** caller): 1 or more, in decimal. */
-static int filter_id(const char *name, const char *s, int64_t *out)
+/* A user or group id of a filter (the words it takes besides, such as
+** "me, none", are read by the caller): 1 or more, in decimal. */
+static int filter_id(const char *name, const char *words, const char *s, int64_t *out)
 {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (!*s || *end || errno || v < 1)
-        return garant__error(GARANT_EINVAL, "query parameter '%s' must be %s or an id (1 or more)", name,
-                             strcmp(name, "assignee") ? "mine, none" : "me, none");
+        return garant__error(GARANT_EINVAL, "query parameter '%s' must be %s or an id (1 or more)", name, words);
     *out = v;
     return 0;
 }
@@ -445,55 +448,114 @@ static int assignment_filters(http_req *r, garant_ticket_filter *f)
     if (a) {
         if (!strcmp(a, "me")) f->assignee_id = r->user.id;
         else if (!strcmp(a, "none")) f->assignee_id = GARANT_NOBODY;
-        else rc = filter_id("assignee", a, &f->assignee_id);
+        else rc = filter_id("assignee", "me, none", a, &f->assignee_id);
     }
     if (!rc && g) {
         if (!strcmp(g, "mine")) f->groups_of = r->user.id;
         else if (!strcmp(g, "none")) f->group_id = GARANT_NOBODY;
-        else rc = filter_id("group", g, &f->group_id);
+        else rc = filter_id("group", "mine, none", g, &f->group_id);
     }
     return rc;
+}
+
+/* ?requester=ID|ADDRESS (staff only; a customer's list is her
+** organization's, or hers, already): the tickets one user filed, or an
+** agent filed for them. An address no user has matches nothing
+** (*out_none), as an id no user has does. */
+static int requester_filter(http_req *r, garant_ticket_filter *f, int *out_none)
+{
+    const char *s = http_query(r, "requester");
+    if (!s) return 0;
+    if (!is_staff(r)) return garant__error(GARANT_EPERM, "query parameter 'requester' is for agents and admins");
+    size_t n = strlen(s);
+    if (n && strspn(s, "0123456789") == n) return filter_id("requester", "an e-mail address", s, &f->requester_id);
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1] || n > GARANT_MAX_EMAIL)
+        return garant__error(GARANT_EINVAL, "query parameter 'requester' must be a user id or an e-mail address");
+    garant_user u;
+    int rc = GS(r->db)->accounts->user_by_email(r->db, s, &u);
+    if (rc == GARANT_ENOTFOUND) {
+        *out_none = 1;
+        return 0;
+    }
+    if (!rc) f->requester_id = u.id;
+    return rc;
+}
+
+/* ?sla=breached|warning|ok|none: the SLA state at now (store_tickets.h). */
+static int sla_filter(http_req *r, garant_ticket_filter *f)
+{
+    static const struct {
+        const char *name;
+        garant_sla_filter state;
+    } states[] = {
+        {"breached", GARANT_SLA_BREACHED},
+        {"warning", GARANT_SLA_WARNING},
+        {"ok", GARANT_SLA_OK},
+        {"none", GARANT_SLA_NONE},
+    };
+    const char *s = http_query(r, "sla");
+    if (!s) return 0;
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        if (!strcmp(states[i].name, s)) {
+            f->sla = states[i].state;
+            return 0;
+        }
+    return garant__error(GARANT_EINVAL,
+                         "query parameter 'sla' must be breached, warning, ok (met, or running before its "
+                         "warning) or none (no guarantee)");
+}
+
+/* The list's filter from r's query parameters: the request's, or a saved
+** view's (http_query_from), so a view is checked by exactly the rules a
+** request is. *out_none is 1 when it can match nothing. */
+static int list_filter(garant_ticket_filter *f, http_req *r, int *out_none)
+{
+    memset(f, 0, sizeof *f);
+    *out_none = 0;
+    int64_t v;
+    int rc;
+    f->limit = PAGE_DEFAULT;
+    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
+    if (rc) f->limit = (int)v;
+    if ((rc = http_query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f->after_id = v;
+    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
+    if (rc) f->priority = (int)v;
+    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
+    if (rc) f->org_id = v;
+    if ((rc = query_text(r, "status", f->status, sizeof f->status)) < 0) return rc;
+    if (rc && !desk_status_known(f->status))
+        return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
+    if ((rc = query_text(r, "plan", f->plan, sizeof f->plan)) < 0) return rc;
+    if ((rc = query_text(r, "product", f->product, sizeof f->product)) < 0) return rc;
+    if ((rc = query_text(r, "q", f->q, sizeof f->q)) < 0) return rc;
+    if ((rc = assignment_filters(r, f))) return rc;
+    if ((rc = requester_filter(r, f, out_none))) return rc;
+    if ((rc = sla_filter(r, f))) return rc;
+    const char *b = http_query(r, "breached");
+    if (b) {
+        if (!strcmp(b, "true")) f->breached = 1;
+        else if (!strcmp(b, "false")) f->breached = -1;
+        else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
+    }
+    f->now = r->now;
+    /* Customers see their scope only (their organization's tickets, or
+    ** their own), whatever they ask for, and find no ticket by the words
+    ** of internal notes (desk_ticket_filter_scope). */
+    return desk_ticket_filter_scope(f, r->db, &r->user);
 }
 
 static int ticket_list(http_req *r)
 {
     garant_ticket_filter f;
-    memset(&f, 0, sizeof f);
-    int64_t v;
-    int rc;
-    f.limit = PAGE_DEFAULT;
-    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
-    if (rc) f.limit = (int)v;
-    if ((rc = http_query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
-    if (rc) f.after_id = v;
-    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
-    if (rc) f.priority = (int)v;
-    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
-    if (rc) f.org_id = v;
-    if ((rc = query_text(r, "status", f.status, sizeof f.status)) < 0) return rc;
-    if (rc && !desk_status_known(f.status))
-        return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
-    if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
-    if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
-    if ((rc = query_text(r, "q", f.q, sizeof f.q)) < 0) return rc;
-    if ((rc = assignment_filters(r, &f))) return rc;
-    const char *b = http_query(r, "breached");
-    if (b) {
-        if (!strcmp(b, "true")) f.breached = 1;
-        else if (!strcmp(b, "false")) f.breached = -1;
-        else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
-    }
-    f.now = r->now;
-    /* Customers see their organization only, whatever they ask for. */
-    /* Nor do they find tickets by the words of internal notes. */
-    if (!is_staff(r)) {
-        f.org_id = r->user.org_id;
-        f.public_only = 1;
-    }
+    int none, rc = list_filter(&f, r, &none);
+    if (rc) return rc;
     /* A customer's search or filtered list is an expensive read: counted,
     ** and only a few of her organization's at once. A plain page walks an
     ** index and is not. */
-    int expensive = !is_staff(r) && (f.q[0] || f.breached || f.status[0] || f.priority || f.plan[0] || f.product[0]);
+    int expensive = !is_staff(r) && !none &&
+                    (f.q[0] || f.breached || f.sla || f.status[0] || f.priority || f.plan[0] || f.product[0]);
     if (expensive) {
         if ((rc = customer_quota(r, LIMIT_READ_USER, LIMIT_KINDS))) return rc;
         if ((rc = desk_read_begin(r->desk, r->user.org_id))) {
@@ -505,7 +567,8 @@ static int ticket_list(http_req *r)
     /* A search's page may be short and still have a next: the store bounds
     ** the work of one (store_tickets.h, list_page). */
     int64_t after = 0;
-    rc = GS(r->db)->tickets->list_page(r->db, &f, &rows, &after);
+    rc = none ? ((rows = json_array()) ? 0 : garant__error(GARANT_ENOMEM, "out of memory"))
+              : GS(r->db)->tickets->list_page(r->db, &f, &rows, &after);
     if (expensive) desk_read_done(r->desk, r->user.org_id);
     if (rc) return rc;
     size_t n = json_array_size(rows);
@@ -514,7 +577,7 @@ static int ticket_list(http_req *r)
     if (!is_staff(r)) {
         size_t i;
         json_t *o;
-        json_array_foreach(list, i, o) strip_assignment(o);
+        json_array_foreach(list, i, o) strip_staff_only(o);
     }
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)after);
@@ -580,6 +643,81 @@ static int ticket_patch(http_req *r)
     return reply_ticket(r, 200, r->id, NULL);
 }
 
+/* ---- POST /api/v1/tickets/bulk --------------------------------------- */
+
+static const http_field ticket_bulk_body[] = {
+    {"ids", HTTP_F_IDS, 1, DESK_BULK_MAX},
+    {"assignee_id", HTTP_F_INT, 0, 0},
+    {"group_id", HTTP_F_INT, 0, 0},
+    {"status", HTTP_F_STRING, 0, 15},
+    {"priority", HTTP_F_INT, 0, 0},
+    {"reason", HTTP_F_STRING, 0, MAX_REASON},
+    {NULL, 0, 0, 0},
+};
+
+/* {ids, assignee_id?, group_id?, status?, priority?, reason?}: the change
+** of PATCH /api/v1/tickets/{id} on up to 100 tickets, all or nothing
+** (desk_tickets_bulk); any of the changes together. 200 {updated: the ids
+** of the tickets that changed, tickets: [{id, priority, status, due_at,
+** assignee_id, group_id}] of every ticket named, in the order named}. */
+static int ticket_bulk(http_req *r)
+{
+    json_t *v[6];
+    int rc = http_body_fields(r, ticket_bulk_body, v);
+    if (rc) return rc;
+    desk_bulk b;
+    memset(&b, 0, sizeof b);
+    int64_t *ids;
+    if ((rc = id_array(r, v[0], &ids, &b.n))) return rc;
+    if (!b.n) return garant__error(GARANT_EINVAL, "'ids' must name at least one ticket");
+    b.ids = ids;
+    b.set_assignee = v[1] != NULL;
+    b.set_group = v[2] != NULL;
+    b.assignee_id = v[1] ? json_integer_value(v[1]) : 0;
+    b.group_id = v[2] ? json_integer_value(v[2]) : 0;
+    if (b.assignee_id < 0 || b.group_id < 0)
+        return garant__error(GARANT_EINVAL, "'%s' must be an id, or 0 for none",
+                             b.assignee_id < 0 ? "assignee_id" : "group_id");
+    if (v[3]) {
+        if (!desk_status_known(json_string_value(v[3])))
+            return garant__error(GARANT_EINVAL, "'status' must be open, pending, solved or closed");
+        b.status = json_string_value(v[3]);
+    }
+    if (v[4]) {
+        /* Each ticket's own version checks the level (desk_tickets_bulk). */
+        json_int_t to = json_integer_value(v[4]);
+        if (to < 1 || to > 9) return garant__error(GARANT_EINVAL, "'priority' must be 1 to 9 (got %lld)", (long long)to);
+        b.priority = (int)to;
+    }
+    if (v[5] && (rc = check_text("reason", v[5], 1))) return rc;
+    b.reason = v[5] ? json_string_value(v[5]) : NULL;
+    desk_bulk_result *out = http_alloc(r, b.n * sizeof *out);
+    if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
+    desk_actor who = {&r->user, r->now};
+    if ((rc = desk_tickets_bulk(out, r->desk, &who, &b))) return rc;
+    json_t *updated = json_array(), *tickets = json_array();
+    for (size_t i = 0; updated && tickets && i < b.n; i++) {
+        const garant_ticket *t = &out[i].t;
+        json_t *o = json_pack("{s:I,s:i,s:s,s:o,s:o,s:o}", "id", (json_int_t)t->id, "priority", t->priority, "status",
+                              t->status, "due_at", http_time_json(t->first_response_due), "assignee_id",
+                              t->assignee_id ? json_integer(t->assignee_id) : json_null(), "group_id",
+                              t->group_id ? json_integer(t->group_id) : json_null());
+        if (json_array_append_new(tickets, o) ||
+            (out[i].changed && json_array_append_new(updated, json_integer(t->id)))) {
+            json_decref(updated);
+            json_decref(tickets);
+            updated = tickets = NULL;
+        }
+    }
+    json_t *body = updated && tickets ? json_pack("{s:o,s:o}", "updated", updated, "tickets", tickets) : NULL;
+    if (!body) {
+        json_decref(updated);
+        json_decref(tickets);
+        return garant__error(GARANT_ENOMEM, "out of memory");
+    }
+    return http_reply(r, 200, body);
+}
+
 /* ---- POST /api/v1/tickets/{id}/replies ------------------------------- */
 
 static const http_field ticket_reply_body[] = {
@@ -609,7 +747,7 @@ static int ticket_reply(http_req *r)
     int first;
     int64_t *files;
     size_t nfiles;
-    if ((rc = attachment_ids(r, v[2], &files, &nfiles))) return rc;
+    if ((rc = id_array(r, v[2], &files, &nfiles))) return rc;
     rc = desk_ticket_reply_files(&reply_id, &first, r->desk, &who, r->id, body, public_, files, nfiles, 0);
     if (rc) return rc;
     json_t *extra = json_pack("{s:{s:I,s:s,s:b,s:o,s:I,s:s},s:b}", "reply", "id", (json_int_t)reply_id, "body", body,
@@ -819,10 +957,97 @@ static int reclassify_preview(http_req *r)
 }
 
 /* The query parameters each route reads (http_route.query). */
-static const char *const ticket_list_query[] = {"q",   "status", "priority", "breached", "plan",     "product",
-                                                "org", "limit",  "after",    "assignee", "group",    NULL};
+static const char *const ticket_list_query[] = {"q",        "status", "priority",  "breached", "plan", "product",
+                                                "org",      "limit",  "after",     "assignee", "group", "requester",
+                                                "sla",      NULL};
 static const char *const queue_query[] = {"plan", "priority", "org", "product", "limit", "after", NULL};
 static const char *const follow_ups_query[] = {"limit", "after", NULL};
+
+/* ---- a saved view's query (routes_views.c) --------------------------- */
+
+/* Is c written as it is in a form-encoded query (as a browser's
+** URLSearchParams writes one: letters, digits and *-._)? */
+static int form_plain(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
+           c == '.' || c == '_';
+}
+
+/* Append "&name=value" (no '&' first), form-encoded, to out. */
+static int put_param(char *out, size_t cap, size_t *len, const char *name, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = *len;
+#define PUT(ch) do { if (n + 1 >= cap) goto too_long; out[n++] = (ch); } while (0)
+    if (n) PUT('&');
+    for (const char *p = name; *p; p++) PUT(*p); /* a name of the list: plain */
+    PUT('=');
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if (form_plain(*p)) {
+            PUT((char)*p);
+        } else if (*p == ' ') {
+            PUT('+');
+        } else {
+            PUT('%');
+            PUT(hex[*p >> 4]);
+            PUT(hex[*p & 15]);
+        }
+    }
+#undef PUT
+    out[n] = '\0';
+    *len = n;
+    return 0;
+too_long:
+    return garant__error(GARANT_EINVAL, "'query' is longer than %zu bytes once written in its normal form", cap - 1);
+}
+
+int http_ticket_query_normalise(char *out, size_t cap, http_req *r, const char *query)
+{
+    http_params p;
+    int rc = http_params_parse(&p, r, query);
+    if (rc) return rc;
+    for (size_t i = 0; i < p.n; i++) {
+        size_t k = 0;
+        while (ticket_list_query[k] && strcmp(ticket_list_query[k], p.name[i]) != 0) k++;
+        if (!ticket_list_query[k]) {
+            /* What GET /api/v1/tickets answers to the same parameter. */
+            return http_refuse_unknown_query(p.name[i], ticket_list_query);
+        }
+        if (!strcmp(p.name[i], "limit") || !strcmp(p.name[i], "after"))
+            return garant__error(GARANT_EINVAL, "a view's query takes no '%s': pages are the list's own", p.name[i]);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(p.name[j], p.name[i]))
+                return garant__error(GARANT_EINVAL, "query parameter '%s' is given twice", p.name[i]);
+    }
+    garant_ticket_filter f;
+    int none;
+    http_query_from(r, &p);
+    rc = list_filter(&f, r, &none);
+    http_query_from(r, NULL);
+    if (rc) return rc;
+    if (f.q[0]) {
+        /* The search text's rules are the store's: ask it for one ticket
+        ** by the words alone, which the full-text index answers at once. */
+        garant_ticket_filter words;
+        memset(&words, 0, sizeof words);
+        memcpy(words.q, f.q, sizeof words.q);
+        words.limit = 1;
+        words.now = r->now;
+        json_t *rows = NULL;
+        rc = GS(r->db)->tickets->list(r->db, &words, &rows);
+        json_decref(rows);
+        if (rc) return rc;
+    }
+    /* The list's order, each parameter once. */
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t k = 0; ticket_list_query[k]; k++)
+        for (size_t i = 0; i < p.n; i++)
+            if (!strcmp(p.name[i], ticket_list_query[k]) &&
+                (rc = put_param(out, cap, &len, p.name[i], p.value[i])))
+                return rc;
+    return 0;
+}
 
 const http_route http_routes_tickets[] = {
     {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
@@ -830,8 +1055,13 @@ const http_route http_routes_tickets[] = {
      "follow_up_of?}; agents for a customer with {requester, received_at?} besides",
      HTTP_RUN_INLINE, ticket_create_body, NULL},
     {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
-     "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&assignee=&group=&limit=&after=",
+     "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&assignee=&group=&requester="
+     "&sla=&limit=&after=",
      HTTP_RUN_WORKER, NULL, ticket_list_query},
+    {"POST", "/api/v1/tickets/bulk", HTTP_STAFF, ticket_bulk,
+     "change up to 100 tickets at once, all or nothing {ids, assignee_id?, group_id?, status?, priority?, reason? "
+     "(required with priority)}: each as PATCH /api/v1/tickets/{id} would, with its history and mails",
+     HTTP_RUN_WORKER, ticket_bulk_body, NULL},
     {"GET", "/api/v1/tickets/{id}", HTTP_USER, ticket_get,
      "a ticket with its SLA state, history and conversation", HTTP_RUN_WORKER, NULL, NULL},
     {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, ticket_patch,

@@ -258,6 +258,9 @@ static void handle(http_req *r, conn_state *cs)
     const garant_store_ops *ops = garant_store_ops_of(store);
     int rc = rt->run == HTTP_RUN_INLINE ? 0 : ops->acquire(&r->db, store);
     /* The metrics token is no session: it stands in for one on its route. */
+    /* This thread writes the request's messages in its language (a
+    ** session may change it to the user's, auth.c). */
+    garant__msgcat_use(r->messages);
     if (!rc) rc = http_gate_check(r->srv->gate, r, rt);
     if (!rc) {
         garant__error_clear();
@@ -267,6 +270,7 @@ static void handle(http_req *r, conn_state *cs)
         assert(!cs->pending);
         reply_error(r, rc, garant_error_last());
     }
+    garant__msgcat_use(NULL);
     if (r->db) ops->release(r->db);
     r->db = NULL;
 }
@@ -427,6 +431,7 @@ static void fill_request(garant_server *srv, struct MHD_Connection *conn, conn_s
     }
     http_client_addr(cs->ip, peer, srv->ntrusted ? forwarded_for(r, conn) : NULL, srv->trusted, srv->ntrusted);
     r->client_ip = cs->ip;
+    http_language_from_header(r);
 }
 
 /* Fill the request from the connection and pick its route; 0, or the
@@ -441,28 +446,22 @@ static int prepare(garant_server *srv, struct MHD_Connection *conn, conn_state *
     cs->rt = http_route_find(method, url, &r->id, &r->id2, &path_known);
     if (!cs->rt) {
         reply_error(r, path_known ? GARANT_EINVAL : GARANT_ENOTFOUND,
-                    path_known ? "method not allowed on this resource" : "no such resource");
+                    path_known ? garant__tr("method not allowed on this resource") : garant__tr("no such resource"));
         if (path_known) r->status = 405;
         return -1;
     }
     if (cs->too_large) {
-        reply_error(r, GARANT_ELIMIT, "request body larger than 1 MiB");
+        reply_error(r, GARANT_ELIMIT, garant__tr("request body larger than 1 MiB"));
         return -1;
     }
     const char *unknown = http_unknown_query(conn, cs->rt);
     if (unknown) {
-        char msg[256 + 64 * 8];
-        size_t n = (size_t)snprintf(msg, sizeof msg, "unknown query parameter '%.64s'", unknown);
-        for (size_t i = 0; cs->rt->query && cs->rt->query[i] && n < sizeof msg; i++)
-            n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s", i ? ", " : "; this resource takes ",
-                                  cs->rt->query[i]);
-        if (n < sizeof msg && !cs->rt->query)
-            snprintf(msg + n, sizeof msg - n, "; this resource takes none");
-        reply_error(r, GARANT_EPARSE, msg);
+        http_refuse_unknown_query(unknown, cs->rt->query);
+        reply_error(r, GARANT_EPARSE, garant_error_last());
         return -1;
     }
     if (atomic_load(&srv->draining)) {
-        reply_error(r, GARANT_EBUSY, "the server is shutting down; try again shortly");
+        reply_error(r, GARANT_EBUSY, garant__tr("the server is shutting down; try again shortly"));
         r->retry_after_s = 1;
         return -1;
     }
@@ -485,10 +484,15 @@ static void uncount(garant_server *srv, conn_state *cs)
 ** one that cannot be spooled. MHD then reads no more of the body and
 ** closes the connection after the answer. */
 static enum MHD_Result answer_early(garant_server *srv, struct MHD_Connection *conn, conn_state *cs,
-                                    const char *url, const char *method, int err, const char *msg)
+                                    const char *url, const char *method, int err)
 {
-    fill_request(srv, conn, cs, url, method);
-    reply_error(&cs->req, err, msg);
+    fill_request(srv, conn, cs, url, method); /* and so the request's language */
+    if (err == GARANT_ELIMIT)
+        garant__error(err, "the file is larger than the limit of %lld bytes",
+                      (long long)desk_attachment_max_bytes(srv->desk));
+    else
+        garant__error(err, "cannot take a file now; try again later");
+    reply_error(&cs->req, err, garant_error_last());
     cs->close = 1;
     return finish(srv, conn, cs);
 }
@@ -508,9 +512,7 @@ static int upload_begin(garant_server *srv, struct MHD_Connection *conn, conn_st
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
         if (errno || *end || (long long)n > max) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes", (long long)max);
-            *answer = answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
+            *answer = answer_early(srv, conn, cs, url, method, GARANT_ELIMIT);
             return 1;
         }
     }
@@ -520,7 +522,7 @@ static int upload_begin(garant_server *srv, struct MHD_Connection *conn, conn_st
     snprintf(path, sizeof path, "%s/garant-upload-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0) {
-        *answer = answer_early(srv, conn, cs, url, method, GARANT_EBUSY, "cannot take a file now; try again later");
+        *answer = answer_early(srv, conn, cs, url, method, GARANT_EBUSY);
         return 1;
     }
     unlink(path);
@@ -586,11 +588,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         }
         fill_request(srv, conn, cs, url, method);
-        reply_error(&cs->req, GARANT_EPARSE, problem);
+        reply_error(&cs->req, GARANT_EPARSE, garant__tr(problem));
         cs->req.status = status;
         cs->close = 1;
         return finish(srv, conn, cs);
     }
+    /* The loop serves many requests: this one's language. */
+    garant__msgcat_use(cs->req.messages);
     switch ((phase)atomic_load(&cs->phase)) {
     case PH_BODY: break;
     case PH_AWAY: return MHD_YES; /* not expected while suspended */
@@ -646,11 +650,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (sret >= 0) return sret == MHD_YES ? MHD_YES : MHD_NO;
     }
     if (cs->spooling && cs->too_large) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "the file is larger than the limit of %lld bytes",
-                 (long long)desk_attachment_max_bytes(srv->desk));
         cs->too_large = 0; /* prepare's 1 MiB message is not this one */
-        return answer_early(srv, conn, cs, url, method, GARANT_ELIMIT, msg);
+        return answer_early(srv, conn, cs, url, method, GARANT_ELIMIT);
     }
     if (prepare(srv, conn, cs, url, method) != 0) return finish(srv, conn, cs);
     if (cs->spooling) {
@@ -660,7 +661,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cs->rt->run != HTTP_RUN_INLINE) {
         http_pool *p = cs->rt->run == HTTP_RUN_HASHING ? srv->hashing : srv->general;
         if (to_worker(srv, p, cs) == 0) return MHD_YES;
-        reply_error(&cs->req, GARANT_EBUSY, http_pool_refusal(p));
+        reply_error(&cs->req, GARANT_EBUSY, garant__tr(http_pool_refusal(p)));
         cs->req.retry_after_s = 1;
         return finish(srv, conn, cs);
     }
@@ -803,6 +804,7 @@ int garant_server_run(const garant_server_options *opt)
         .autoreply_max = opt->autoreply_max,
         .attachment_max_bytes = opt->attachment_max_bytes,
         .ticket_attachments_max_bytes = opt->ticket_attachments_max_bytes,
+        .mail_keep_days = opt->mail_keep_days,
     };
     if (!rc) rc = desk_open(&srv->desk, &dopt);
     if (!rc && !(srv->general = http_pool_start("garant-worker", opt->workers > 0 ? opt->workers : DEFAULT_WORKERS,
@@ -811,7 +813,8 @@ int garant_server_run(const garant_server_options *opt)
     if (!rc && !(srv->hashing = http_pool_start(
                      "garant-hashing", HASHING_WORKERS,
                      opt->max_waiting_hashes > 0 ? opt->max_waiting_hashes : DEFAULT_WAITING_HASHES,
-                     "too many sign-ins, sign-ups and password resets are waiting; try again in a moment",
+                     GARANT_N_("too many sign-ins, sign-ups and password resets are waiting; try again in a "
+                               "moment"),
                      run_on_worker)))
         rc = GARANT_ENOMEM;
     if (!rc) {

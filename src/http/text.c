@@ -13,7 +13,8 @@ static int reserve(http_text *t, size_t need)
 {
     size_t want = t->len + need + 1;
     if (t->max && want > t->max)
-        return garant__error(GARANT_ELIMIT, "%s %zu bytes", t->limit_message ? t->limit_message : "text larger than",
+        return garant__error(GARANT_ELIMIT, "%s %zu bytes",
+                             garant__tr(t->limit_message ? t->limit_message : GARANT_N_("text larger than")),
                              t->max);
     return garant__grow((void **)&t->s, &t->cap, want, 1);
 }

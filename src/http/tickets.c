@@ -201,6 +201,7 @@ static int add_derived(json_t *o, garant_store_conn *c, const garant_policy *pol
     if (!rc) rc = put(o, "breached_at", http_time_json(t->breached_at));
     if (!rc) rc = put(o, "awaiting_reply_since", t->awaiting_since ? http_time_json(t->awaiting_since) : json_null());
     if (!rc) rc = put(o, "follow_up_of", t->follow_up_of ? json_integer(t->follow_up_of) : json_null());
+    if (!rc) rc = put(o, "updated_at", http_time_json(t->updated_at ? t->updated_at : t->submitted_at));
     json_t *sla = NULL;
     if (!rc) rc = sla_json(&sla, c, pol, t, now);
     if (!rc) rc = put(o, "sla", sla);
@@ -304,6 +305,7 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row)
     if (!rc) rc = row_int(&out->breached_at, row, "breached_at", 0);
     if (!rc) rc = row_int(&out->awaiting_since, row, "awaiting_reply_since", 0);
     if (!rc) rc = row_int(&out->follow_up_of, row, "follow_up_of", 0);
+    if (!rc) rc = row_int(&out->updated_at, row, "updated_at", 0);
     if (!rc) rc = row_text(out->subject, sizeof out->subject, row, "subject", 1);
     if (!rc) rc = row_text(out->plan, sizeof out->plan, row, "plan", 1);
     if (!rc) rc = row_text(out->product, sizeof out->product, row, "product", 0);

@@ -51,4 +51,13 @@ int http_ticket_from_row(garant_ticket *out, const json_t *row);
 ** ownership of rows; caller owns *out. */
 int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
+/* A saved view's query (routes_views.c): query is a GET /api/v1/tickets
+** query string without limit and after, checked by the very rules of that
+** list as r's caller would run it (an unknown parameter GARANT_EPARSE, a
+** bad value GARANT_EINVAL, each with the list's message; a parameter
+** given twice GARANT_EINVAL too), and written into out (cap bytes) in its
+** normal form: the list's parameters in the order `garant routes` names
+** them, form-encoded as a browser's URLSearchParams writes them. */
+int http_ticket_query_normalise(char *out, size_t cap, http_req *r, const char *query);
+
 #endif

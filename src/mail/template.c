@@ -30,6 +30,7 @@ typedef struct spec {
 } spec;
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NONE ((const char *const[]){NULL})
 
 /* The mails of issue 14. promise is a phrase (deadline or no_deadline);
 ** mail_note the filed_by_mail phrase for a ticket that came by mail, or
@@ -40,14 +41,22 @@ static const spec TEMPLATES[] = {
     {"priority_changed",
      LIST("name", "ticket", "subject", "old_priority", "new_priority", "reason", "promise", "link")},
     {"solved", LIST("name", "ticket", "subject", "link")},
-    {"verify_address", LIST("name", "link", "expires")},
-    {"password_reset", LIST("name", "link", "expires")},
+    /* The account mails (issue 14): again is the signup_again phrase for
+    ** a second sign-up of an address waiting for confirmation, or empty. */
+    {"verify_address", LIST("name", "email", "link", "expires", "again")},
+    /* A sign-up of an address that has an account already. */
+    {"account_exists", LIST("name", "email", "login_link", "forgot_link")},
+    {"password_reset", LIST("name", "email", "link", "expires")},
     /* A login locked by failed passwords: the link lifts it (issue 13). */
-    {"account_unlock", LIST("name", "link", "expires")},
+    {"account_unlock", LIST("name", "email", "link", "expires")},
     {"staff_new_p1", LIST("ticket", "subject", "org", "requester", "promise", "link")},
     /* lateness: one of the phrases left/late(_business), the one figure. */
     {"staff_warning", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
     {"staff_breach", LIST("ticket", "subject", "org", "priority", "deadline_cet", "lateness", "link")},
+    /* An organization's members (issue 15, desk_members.h): a manager is
+    ** told of a member waiting for approval; the member, of her approval. */
+    {"member_pending", LIST("name", "member_name", "member_email", "org", "link")},
+    {"member_approved", LIST("name", "org", "link")},
 };
 #define NTPL (sizeof TEMPLATES / sizeof TEMPLATES[0])
 
@@ -64,6 +73,9 @@ static const spec PHRASES[] = {
     {"left_business", LIST("span")},
     {"late", LIST("span")},
     {"late_business", LIST("span")},
+    /* A sign-up of an address with other sign-ups waiting: which link
+    ** sets which password. */
+    {"signup_again", NONE},
 };
 #define NPHRASE (sizeof PHRASES / sizeof PHRASES[0])
 

@@ -157,7 +157,7 @@ int garant_mail_reply_address_verify(int64_t *out_ticket, const unsigned char ke
         return garant__error(GARANT_ENOTFOUND, "%s: not a reply address", what);
     char input[64];
     if (!mac_ok(key, input, reply_input(input, sizeof input, ticket), dash + 1))
-        return garant__error(GARANT_EAUTH, "%s: the token of ticket %" PRId64 " does not verify", what, ticket);
+        return garant__error(GARANT_EAUTH, "%s: the token of ticket %lld does not verify", what, (long long)ticket);
     *out_ticket = ticket;
     return 0;
 }
@@ -195,7 +195,7 @@ static int verify_id(int64_t *out_ticket, int64_t *out_event, const unsigned cha
         return garant__error(GARANT_ENOTFOUND, "%s: not one of our ids", what);
     char input[80];
     if (!mac_ok(key, input, msgid_input(input, sizeof input, ticket, event), dot2 + 1))
-        return garant__error(GARANT_EAUTH, "%s: the id of ticket %" PRId64 " does not verify", what, ticket);
+        return garant__error(GARANT_EAUTH, "%s: the id of ticket %lld does not verify", what, (long long)ticket);
     *out_ticket = ticket;
     if (out_event) *out_event = event;
     return 0;

@@ -1,8 +1,8 @@
 /*
 ** accounts.c - what every backend and the layers above share about
-** accounts: the names of the roles, as stored, shown by the API and typed
-** on the command line. One table, so that the four places that turn a role
-** into text and back cannot disagree.
+** accounts: the names of the roles and of a member's approval state, as
+** stored, shown by the API and typed on the command line. One table each,
+** so that the places that turn them into text and back cannot disagree.
 */
 #include <string.h>
 
@@ -25,6 +25,29 @@ int garant_role_parse(garant_role *out, const char *name)
     for (size_t i = 0; name && i < NROLES; i++)
         if (!strcmp(name, role_names[i])) {
             *out = (garant_role)i;
+            return 1;
+        }
+    return 0;
+}
+
+static const char *const approval_names[] = {
+    [GARANT_APPROVAL_NONE] = NULL,
+    [GARANT_APPROVAL_PENDING] = "pending",
+    [GARANT_APPROVAL_APPROVED] = "approved",
+    [GARANT_APPROVAL_REFUSED] = "refused",
+};
+#define NAPPROVALS (sizeof approval_names / sizeof approval_names[0])
+
+const char *garant_approval_name(garant_approval a)
+{
+    return (size_t)a < NAPPROVALS ? approval_names[a] : NULL;
+}
+
+int garant_approval_parse(garant_approval *out, const char *name)
+{
+    for (size_t i = 1; name && i < NAPPROVALS; i++)
+        if (!strcmp(name, approval_names[i])) {
+            *out = (garant_approval)i;
             return 1;
         }
     return 0;

@@ -111,14 +111,16 @@ static int query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const cha
 /* ---- organizations ---- */
 
 static const char SQL_ORG_INSERT[] = "INSERT INTO orgs (name, plan, created_at) VALUES (?1, ?2, ?3)";
-static const char SQL_ORG_GET[] = "SELECT id, name, plan, created_at FROM orgs WHERE id = ?1";
+static const char SQL_ORG_GET[] =
+    "SELECT id, name, plan, created_at, ticket_visibility, approval_required FROM orgs WHERE id = ?1";
 static const char SQL_ORG_SET_PLAN[] = "UPDATE orgs SET plan = ?2 WHERE id = ?1";
 static const char SQL_ORG_SET_NAME[] = "UPDATE orgs SET name = ?2 WHERE id = ?1";
 static const char SQL_ORG_HAS_TICKETS[] = "SELECT EXISTS (SELECT 1 FROM tickets WHERE org_id = ?1)";
 static const char SQL_ORG_USERS[] = "SELECT count(*) FROM users WHERE org_id = ?1";
 static const char SQL_ORG_DELETE_DOMAINS[] = "DELETE FROM org_domains WHERE org_id = ?1";
 static const char SQL_ORG_DELETE[] = "DELETE FROM orgs WHERE id = ?1";
-static const char SQL_ORG_LIST[] = "SELECT id, name, plan, created_at, deactivated_at FROM orgs ORDER BY id";
+static const char SQL_ORG_LIST[] = "SELECT id, name, plan, created_at, deactivated_at, ticket_visibility,"
+                                   " approval_required FROM orgs ORDER BY id";
 static const char SQL_DOMAIN_LIST[] = "SELECT org_id, domain FROM org_domains ORDER BY org_id, domain";
 static const char SQL_DOMAIN_ADD[] = "INSERT INTO org_domains (domain, org_id) VALUES (?1, ?2)";
 static const char SQL_DOMAIN_ORG[] = "SELECT org_id FROM org_domains WHERE domain = ?1";
@@ -170,6 +172,8 @@ static int org_get(garant_store_conn *gc, int64_t id, garant_org *out)
     gs_sqlite_text(out->name, sizeof out->name, st, 1);
     gs_sqlite_text(out->plan, sizeof out->plan, st, 2);
     out->created_at = sqlite3_column_int64(st, 3);
+    gs_sqlite_text(out->ticket_visibility, sizeof out->ticket_visibility, st, 4);
+    out->approval_required = sqlite3_column_int(st, 5);
     sqlite3_reset(st);
     return 0;
 }
@@ -216,9 +220,11 @@ static int org_delete(garant_store_conn *gc, int64_t id)
     if (tickets)
         return garant__error(GARANT_ECONFLICT, "organization %lld has tickets, which must keep their organization; "
                              "it cannot be deleted", (long long)id);
+    if (users == 1)
+        return garant__error(GARANT_ECONFLICT, "organization %lld has 1 user: delete it first", (long long)id);
     if (users)
-        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld user%s: delete them first", (long long)id,
-                             (long long)users, users == 1 ? "" : "s");
+        return garant__error(GARANT_ECONFLICT, "organization %lld has %lld users: delete them first", (long long)id,
+                             (long long)users);
     return org_delete_steps(c, id);
 }
 
@@ -340,7 +346,9 @@ static int org_delete_steps(gs_sqlite_conn *c, int64_t id)
 
 static const char SQL_USER_INSERT[] = "INSERT INTO users (email, name, role, org_id, password_hash, verified_at, "
                                       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-#define USER_COLUMNS "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at"
+#define USER_COLUMNS                                                                                           \
+    "id, email, name, role, org_id, password_hash, verified_at, created_at, deactivated_at, org_manager, approval, " \
+    "language"
 static const char SQL_USER_GET[] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1";
 static const char SQL_USER_BY_EMAIL[] = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
 static const char SQL_USER_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
@@ -366,11 +374,12 @@ static const char SQL_USER_DELETE[] = "DELETE FROM users WHERE id = ?1";
 #define USER_LIST_SELECT                                                                                       \
     "SELECT u.id AS id, u.email AS email, u.name AS name, u.role AS role, u.org_id AS org_id,"                  \
     " o.name AS org_name, u.verified_at AS verified_at, u.created_at AS created_at,"                        \
-    " u.deactivated_at AS deactivated_at"                                                                     \
+    " u.deactivated_at AS deactivated_at, u.org_manager AS org_manager, u.approval AS approval"                \
     " FROM users u LEFT JOIN orgs o ON o.id = u.org_id "
 #define USER_LIST_FILTERS                                                                                      \
     " AND (?2 = '' OR u.role = ?2)"                                                                            \
     " AND (?4 = '' OR instr(lower(u.email), ?4) > 0 OR instr(lower(u.name), ?4) > 0)"                          \
+    " AND (?6 IS NULL OR u.approval = ?6)"                                                                     \
     " ORDER BY u.id DESC LIMIT ?5"
 static const char SQL_USER_LIST_ORG[] = USER_LIST_SELECT "WHERE u.org_id = ?3 AND u.id < ?1" USER_LIST_FILTERS;
 static const char SQL_USER_LIST_ALL[] = USER_LIST_SELECT "WHERE ?3 = 0 AND u.id < ?1" USER_LIST_FILTERS;
@@ -425,6 +434,11 @@ static void read_user(garant_user *out, sqlite3_stmt *st)
     out->verified_at = sqlite3_column_int64(st, 6);
     out->created_at = sqlite3_column_int64(st, 7);
     out->deactivated_at = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
+    out->org_manager = sqlite3_column_int(st, 9);
+    garant_approval a = GARANT_APPROVAL_NONE; /* NULL, or the schema's CHECK's names */
+    garant_approval_parse(&a, (const char *)sqlite3_column_text(st, 10));
+    out->approval = a;
+    gs_sqlite_text(out->language, sizeof out->language, st, 11);
 }
 
 static int user_get(garant_store_conn *gc, int64_t id, garant_user *out)
@@ -474,6 +488,8 @@ static int user_list(garant_store_conn *gc, const garant_user_filter *f, json_t 
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, f->org_id);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, q);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 5, f->limit);
+    const char *approval = garant_approval_name(f->approval);
+    if (rc == SQLITE_OK) rc = approval ? gs_sqlite_bind_text(st, 6, approval) : sqlite3_bind_null(st, 6);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
     return gs_sqlite_rows_json(c, st, out, what);
 }

@@ -1,7 +1,8 @@
 /*
 ** sqlite_admin.c - the SQLite side of store_admin.h: roles, deactivated
 ** organizations, product stages by policy version, a ticket's counted
-** stage, and the append-only audit trail (schema migration 11).
+** stage, the append-only audit trail (schema migration 11), and an
+** organization's members: visibility, approval, managers (migration 20).
 */
 #include <assert.h>
 #include <stdio.h>
@@ -45,7 +46,13 @@ static int one_int(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t *out,
 
 static const char SQL_ADMIN_COUNT[] =
     "SELECT count(*) FROM users WHERE role = 'admin' AND deactivated_at IS NULL";
-static const char SQL_USER_SET_ROLE[] = "UPDATE users SET role = ?2, org_id = ?3 WHERE id = ?1";
+/* A manager's flag and an approval state are one organization's: they
+** stay only while the user stays its customer (store_admin.h). */
+static const char SQL_USER_SET_ROLE[] =
+    "UPDATE users SET role = ?2, org_id = ?3,"
+    " org_manager = CASE WHEN ?2 = 'customer' AND org_id IS ?3 THEN org_manager ELSE 0 END,"
+    " approval = CASE WHEN ?2 = 'customer' AND org_id IS ?3 THEN approval ELSE NULL END"
+    " WHERE id = ?1";
 
 static int ad_admin_count(garant_store_conn *gc, int64_t *out)
 {
@@ -80,8 +87,10 @@ static const char SQL_ORG_REVOKE_SESSIONS[] =
     " (SELECT id FROM users WHERE org_id = ?1 AND deactivated_at IS NULL)";
 static const char SQL_ORG_USERS_OFF[] =
     "UPDATE users SET deactivated_at = ?2, deactivated_with_org = 1 WHERE org_id = ?1 AND deactivated_at IS NULL";
+/* A member refused while her organization was deactivated stays out. */
 static const char SQL_ORG_USERS_ON[] = "UPDATE users SET deactivated_at = NULL, deactivated_with_org = NULL"
-                                       " WHERE org_id = ?1 AND deactivated_with_org = 1";
+                                       " WHERE org_id = ?1 AND deactivated_with_org = 1"
+                                       " AND approval IS NOT 'refused'";
 static const char SQL_USER_OFF_WITH_ORG[] =
     "UPDATE users SET deactivated_at = ?2, deactivated_with_org = 1 WHERE id = ?1";
 
@@ -305,6 +314,121 @@ static int ad_audit_list(garant_store_conn *gc, int limit, json_t **out)
     return gs_sqlite_rows_json(c, st, out, "admin.audit_list");
 }
 
+/* ---- organization members ---- */
+
+static const char SQL_ORG_SET_VISIBILITY[] = "UPDATE orgs SET ticket_visibility = ?2 WHERE id = ?1";
+static const char SQL_ORG_SET_APPROVAL[] = "UPDATE orgs SET approval_required = ?2 WHERE id = ?1";
+/* Staff are refused by the WHERE (and by the schema's CHECK): no row
+** changes, and a second look tells a staff member from no one. */
+static const char SQL_USER_SET_MANAGER[] =
+    "UPDATE users SET org_manager = ?2 WHERE id = ?1 AND (role = 'customer' OR ?2 = 0)";
+static const char SQL_USER_SET_APPROVAL[] =
+    "UPDATE users SET approval = ?2 WHERE id = ?1 AND (role = 'customer' OR ?2 IS NULL)";
+static const char SQL_USER_EXISTS[] = "SELECT id FROM users WHERE id = ?1";
+static const char SQL_ORG_MANAGERS[] =
+    "SELECT id, email, name FROM users WHERE org_id = ?1 AND org_manager = 1"
+    " AND verified_at IS NOT NULL AND deactivated_at IS NULL AND approval IS NOT 'pending'"
+    " ORDER BY id LIMIT ?2";
+
+static int ad_org_set_visibility(garant_store_conn *gc, int64_t id, const char *visibility)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "organization %lld", (long long)id);
+    if (!visibility || (strcmp(visibility, GARANT_VISIBILITY_ORG) != 0 && strcmp(visibility, GARANT_VISIBILITY_OWN) != 0))
+        return garant__error(GARANT_EINVAL, "%s: ticket visibility must be '%s' or '%s'", what, GARANT_VISIBILITY_ORG,
+                             GARANT_VISIBILITY_OWN);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_ORG_SET_VISIBILITY, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = gs_sqlite_bind_text(st, 2, visibility);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return exec_changed(c, st, what);
+}
+
+static int ad_org_set_approval_required(garant_store_conn *gc, int64_t id, int on)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "organization %lld", (long long)id);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_ORG_SET_APPROVAL, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, on ? 1 : 0);
+    return exec_changed(c, st, what);
+}
+
+/* Run a user update whose WHERE leaves staff out: no row changed is
+** ENOTFOUND for no such user, else EINVAL saying what staff cannot have. */
+static int exec_customer_update(gs_sqlite_conn *c, sqlite3_stmt *st, int64_t id, const char *what, const char *staff)
+{
+    int err = gs_sqlite_exec_stmt(c, st, what);
+    if (err || sqlite3_changes(c->db) > 0) return err;
+    int64_t found = 0;
+    if ((err = one_int(c, SQL_USER_EXISTS, id, &found, what))) return err;
+    return garant__error(GARANT_EINVAL, "%s is staff: %s", what, staff);
+}
+
+static int ad_user_set_org_manager(garant_store_conn *gc, int64_t id, int on)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_USER_SET_MANAGER, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, on ? 1 : 0);
+    return exec_customer_update(c, st, id, what, "only a customer manages her organization");
+}
+
+static int ad_user_set_approval(garant_store_conn *gc, int64_t id, garant_approval a)
+{
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    char what[48];
+    snprintf(what, sizeof what, "user %lld", (long long)id);
+    if ((int)a < GARANT_APPROVAL_NONE || (int)a > GARANT_APPROVAL_REFUSED)
+        return garant__error(GARANT_EINVAL, "%s: unknown approval state %d", what, (int)a);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_USER_SET_APPROVAL, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, id);
+    const char *name = garant_approval_name(a);
+    int rc = name ? gs_sqlite_bind_text(st, 2, name) : sqlite3_bind_null(st, 2);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return exec_customer_update(c, st, id, what, "only a customer waits for her organization's approval");
+}
+
+static int ad_org_managers(garant_store_conn *gc, int64_t org_id, garant_user *out, size_t max, size_t *out_n)
+{
+    static const char what[] = "admin.org_managers";
+    gs_sqlite_conn *c = gs_sqlite(gc);
+    *out_n = 0;
+    if (!max) return 0;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_ORG_MANAGERS, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, org_id);
+    sqlite3_bind_int64(st, 2, (int64_t)max);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        garant_user *u = &out[(*out_n)++];
+        memset(u, 0, sizeof *u);
+        u->id = sqlite3_column_int64(st, 0);
+        gs_sqlite_text(u->email, sizeof u->email, st, 1);
+        gs_sqlite_text(u->name, sizeof u->name, st, 2);
+        u->role = GARANT_ROLE_CUSTOMER;
+        u->org_id = org_id;
+        u->org_manager = 1;
+        u->verified_at = 1; /* verified: the query's condition */
+    }
+    if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
 const garant_store_admin_ops gs_sqlite_admin_ops = {
     .admin_count = ad_admin_count,
     .user_set_role = ad_user_set_role,
@@ -318,4 +442,9 @@ const garant_store_admin_ops gs_sqlite_admin_ops = {
     .ticket_set_stage = ad_ticket_set_stage,
     .audit_insert = ad_audit_insert,
     .audit_list = ad_audit_list,
+    .org_set_visibility = ad_org_set_visibility,
+    .org_set_approval_required = ad_org_set_approval_required,
+    .user_set_org_manager = ad_user_set_org_manager,
+    .user_set_approval = ad_user_set_approval,
+    .org_managers = ad_org_managers,
 };

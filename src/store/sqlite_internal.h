@@ -16,7 +16,7 @@
 
 /* Statements cached per connection; more distinct SQL texts than this is a
 ** programming error (raise it). */
-#define GS_SQLITE_STMT_CACHE 128
+#define GS_SQLITE_STMT_CACHE 256
 
 /* How long a connection waits for another process's lock (the CLI against
 ** a running server) before failing with GARANT_ESTORE, in milliseconds. */
@@ -79,6 +79,11 @@ int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const
 ** statement runs. */
 int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 
+/* A ticket's last update by a person (store_tickets.h, updated_at): the
+** instant of its latest event with an actor, which a trigger keeps on the
+** row (schema migration 22), else its submission. */
+#define GS_SQLITE_TICKET_UPDATED_AT "COALESCE(t.updated_at, t.submitted_at)"
+
 /* The columns of a ticket as the API lists it (queue, lists, SLA events),
 ** joined with its organization and requester; append WHERE/ORDER BY.
 ** Shared by sqlite_ticket_lists.c and sqlite_sla.c so both list the same fields. */
@@ -93,7 +98,8 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
     " t.breached_at AS breached_at, t.awaiting_since AS awaiting_reply_since,"                   \
     " t.follow_up_of AS follow_up_of, t.assignee_id AS assignee_id,"                           \
     " (SELECT name FROM users WHERE id = t.assignee_id) AS assignee_name, t.group_id AS group_id," \
-    " (SELECT name FROM agent_groups WHERE id = t.group_id) AS group_name"
+    " (SELECT name FROM agent_groups WHERE id = t.group_id) AS group_name,"                     \
+    " " GS_SQLITE_TICKET_UPDATED_AT " AS updated_at"
 #define GS_SQLITE_TICKET_JSON_SELECT \
     GS_SQLITE_TICKET_JSON_COLS " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
 
@@ -110,5 +116,6 @@ extern const garant_store_notify_ops gs_sqlite_notify_ops;
 extern const garant_store_inbound_ops gs_sqlite_inbound_ops;
 extern const garant_store_attachments_ops gs_sqlite_attachments_ops;
 extern const garant_store_groups_ops gs_sqlite_groups_ops;
+extern const garant_store_views_ops gs_sqlite_views_ops;
 
 #endif

@@ -226,7 +226,7 @@ static int mail_counts(garant_store_conn *conn, garant_mail_counts *out)
 
 static const char SQL_LIST[] =
     "SELECT * FROM (SELECT id, created_at, due_at, attempts, state, message_id, recipient, ticket_id,"
-    " last_error, sent_at FROM mail_outbox ORDER BY id DESC LIMIT ?1) ORDER BY id";
+    " last_error, sent_at, pruned_at FROM mail_outbox ORDER BY id DESC LIMIT ?1) ORDER BY id";
 
 static int mail_list(garant_store_conn *conn, int limit, json_t **out)
 {
@@ -240,6 +240,29 @@ static int mail_list(garant_store_conn *conn, int limit, json_t **out)
     if (err) return err;
     sqlite3_bind_int(st, 1, limit);
     return gs_sqlite_rows_json(c, st, out, what);
+}
+
+/* The partial index mail_outbox_unpruned holds exactly the candidates
+** (migration 19), so each call reads only what it prunes. */
+static const char SQL_PRUNE[] =
+    "UPDATE mail_outbox SET raw = X'', pruned_at = ?2 WHERE id IN (SELECT id FROM mail_outbox"
+    " WHERE state != 'queued' AND pruned_at IS NULL AND created_at < ?1 ORDER BY created_at LIMIT ?3)";
+
+static int mail_prune(garant_store_conn *conn, int64_t before, int64_t now, int limit, int *out_n)
+{
+    static const char what[] = "mail.prune";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out_n = 0;
+    if (limit < 1) return garant__error(GARANT_EINVAL, "%s: limit must be at least 1 (got %d)", what, limit);
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_PRUNE, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, before);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, limit);
+    if ((err = gs_sqlite_exec_stmt(c, st, what))) return err;
+    *out_n = sqlite3_changes(c->db);
+    return 0;
 }
 
 static const char SQL_KEY_INSERT[] = "INSERT OR IGNORE INTO mail_key (id, key, created_at) VALUES (1, ?1, ?2)";
@@ -280,4 +303,5 @@ const garant_store_mail_ops gs_sqlite_mail_ops = {
     .mark_failed = mail_mark_failed,
     .counts = mail_counts,
     .list = mail_list,
+    .prune = mail_prune,
 };

@@ -21,7 +21,9 @@
 /* The optional filters of a list. breached (?7) compares with the CASE:
 ** a ticket is breached when its breach was recorded (a fact, whatever its
 ** deadline is now), or it has a deadline and either was answered after it
-** or is unanswered and now (?8) is past it. */
+** or is unanswered and now (?8) is past it. sla (?14, a garant_sla_filter)
+** is the same walk through the desk's states (desk_ticket_sla_state):
+** breached 1, warning 2, met or active 3, no guarantee 4. */
 #define LIST_FILTERS                                                                              \
     " AND (?2 = '' OR t.status = ?2) AND (?3 = 0 OR t.priority = ?3)"                             \
     " AND (?4 = '' OR t.plan = ?4) AND (?5 = '' OR t.product = ?5)"                               \
@@ -31,19 +33,59 @@
     "                      ELSE t.first_response_at > t.first_response_due END) = (?7 = 1))"  \
     " AND (?11 = 0 OR (?11 = -1 AND t.assignee_id IS NULL) OR t.assignee_id = ?11)"            \
     " AND (?12 = 0 OR (?12 = -1 AND t.group_id IS NULL) OR t.group_id = ?12)"                  \
-    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))"
+    " AND (?13 = 0 OR t.group_id IN (SELECT group_id FROM agent_group_members WHERE user_id = ?13))" \
+    " AND (?14 = 0 OR (CASE WHEN t.breached_at IS NOT NULL THEN 1"                                \
+    "                       WHEN t.first_response_due IS NULL THEN 4"                             \
+    "                       WHEN t.first_response_at IS NOT NULL THEN"                            \
+    "                         (CASE WHEN t.first_response_at > t.first_response_due THEN 1 ELSE 3 END)" \
+    "                       WHEN ?8 > t.first_response_due THEN 1"                                \
+    "                       WHEN t.warn_at IS NOT NULL AND ?8 >= t.warn_at THEN 2"                \
+    "                       ELSE 3 END) = ?14)"                                                   \
+    " AND (?15 = 0 OR t.requester_id = ?15)"
+
+/* The shapes without a search, each walking an index newest first: one
+** organization's tickets walk tickets_org; one requester's
+** tickets_requester; sla=none, of every organization, the tickets without
+** a guarantee (tickets_no_guarantee); sla=warning the running clocks due
+** from now on (tickets_clock_running: a ticket in its warning is neither
+** answered nor breached, has a warning instant at or before now and is
+** due at or after now), sorted, as they are few; all tickets walk the
+** table backwards from the keyset. The requester's, sla=none's and
+** sla=warning's are pinned (INDEXED BY): the planner would rather walk
+** the table in the order asked for than sort, which reads it all when few
+** tickets match. */
+static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_requester JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id"
+    " WHERE t.requester_id = ?15 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_no_guarantee JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.first_response_due IS NULL AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_JSON_COLS
+    " FROM tickets t INDEXED BY tickets_clock_running JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.first_response_due >= ?8"
+    " AND t.warn_at <= ?8"
+    " AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
+    "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
 /* A search (sqlite_search.c) in two statements. The scan walks the
 ** full-text index newest first (its rowid is the ticket's id) and says of
 ** each ticket it meets whether it is one to list: the filters, if any,
-** read from the narrow index tickets_search_filter (migration 22), then
+** read from the narrow index tickets_search_filter (migration 23), then
 ** the items the FTS5 query only approximates (?20, checked by
 ** gs_search_has in the columns of the mask ?21; ?22 counts the text it
 ** reads). The caller steps it and stops at a page or at its bound of work.
 ** Without a filter the scan reads no index of the tickets table: a rare
 ** word's tickets are far apart, and each would cost a page of the narrow
 ** index besides its own row, read from disk when the cache is cold. The
-** organization, if any, is in the FTS5 query (sqlite_search.c). */
+** organization and the requester, if any, are in the FTS5 query
+** (sqlite_search.c). */
 static const char SQL_SEARCH_SCAN[] =
     "SELECT s.rowid, CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END"
     " FROM ticket_search s WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
@@ -53,10 +95,12 @@ static const char SQL_SEARCH_SCAN_FILTERED[] =
     " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
 /* Then the rows of the tickets found, by id (?1, a JSON array), each of
-** the organization ?2 if not 0: the visibility rule is the table's. */
+** the organization ?2 and the requester ?3 if not 0: the visibility rule
+** is the table's. */
 static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id WHERE ?2 = 0 OR t.org_id = ?2 ORDER BY t.id DESC";
+    " JOIN users u ON u.id = t.requester_id WHERE (?2 = 0 OR t.org_id = ?2) AND (?3 = 0 OR t.requester_id = ?3)"
+    " ORDER BY t.id DESC";
 
 /* The bound of a search page's work: the tickets the scan looks at, and
 ** the text gs_search_has tokenizes, in bytes. A page that reaches either
@@ -65,6 +109,17 @@ static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
 ** "Search"). */
 #define GS_SEARCH_MAX_ROWS 10000
 #define GS_SEARCH_MAX_BYTES (1024 * 1024)
+
+/* The statement for f's shape without a search (see above). */
+static const char *list_shape(const garant_ticket_filter *f)
+{
+    if (f->requester_id) return SQL_LIST_REQUESTER;
+    /* One organization's tickets may be fewer than all those without a
+    ** guarantee; the running clocks are few at any time. */
+    if (f->sla == GARANT_SLA_NONE && !f->org_id) return SQL_LIST_NO_GUARANTEE;
+    if (f->sla == GARANT_SLA_WARNING) return SQL_LIST_WARNING;
+    return f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL;
+}
 
 /* The list's parameters common to every shape: the organization (?1) and
 ** the filters of LIST_FILTERS, the keyset (?6) and the page's size (?9). */
@@ -83,14 +138,15 @@ static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_fi
     sqlite3_bind_int64(st, 11, f->assignee_id);
     sqlite3_bind_int64(st, 12, f->group_id);
     sqlite3_bind_int64(st, 13, f->groups_of);
+    sqlite3_bind_int(st, 14, f->sla);
+    sqlite3_bind_int64(st, 15, f->requester_id);
     return 0;
 }
 
-/* Step the scan: the ids of the tickets to list into ids (as a JSON array
-** text), at most f->limit; *out_next as list_page says. */
-/* Whether f filters by more than its search text and organization.
-** Compared with a blank filter byte by byte, so that a field added to
-** garant_ticket_filter is a filter until this says otherwise. */
+/* Whether f filters by more than its search text, organization and
+** requester (which the FTS5 query holds). Compared with a blank filter
+** byte by byte, so that a field added to garant_ticket_filter is a filter
+** until this says otherwise. */
 static int has_filters(const garant_ticket_filter *f)
 {
     static const garant_ticket_filter blank;
@@ -101,9 +157,12 @@ static int has_filters(const garant_ticket_filter *f)
     g.after_id = 0;
     g.limit = 0;
     g.org_id = 0;
+    g.requester_id = 0;
     return memcmp(&g, &blank, sizeof g) != 0;
 }
 
+/* Step the scan: the ids of the tickets to list into ids (as a JSON array
+** text), at most f->limit; *out_next as list_page says. */
 static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const gs_search_plan *plan, char *ids,
                        size_t cap, int *out_n, int64_t *out_next, const char *what)
 {
@@ -156,7 +215,7 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, j
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
     gs_search_plan plan;
-    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id);
+    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id, f->requester_id);
     if (err) return err;
     if (plan.nothing) {
         *out = json_array();
@@ -172,6 +231,7 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, j
     if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
     if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
     if (!err) sqlite3_bind_int64(st, 2, f->org_id);
+    if (!err) sqlite3_bind_int64(st, 3, f->requester_id);
     if (!err) err = gs_sqlite_rows_json(c, st, out, what);
     if (own) {
         /* A read transaction: ending it cannot lose anything. */
@@ -185,13 +245,6 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, j
     return err;
 }
 
-/* Two shapes without a search: one organization's tickets walk the index
-** tickets_org, all tickets walk the table backwards from the keyset. */
-static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
-    "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-
 /* Caller owns *out; free with json_decref. */
 int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next)
 {
@@ -203,9 +256,11 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
     if (f->status[0] && !gs_sqlite_valid_status(f->status))
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
+    if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
+        return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
     if (f->q[0]) return search_page(conn, f, out, out_next, what);
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL, &st);
+    int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (!err) err = bind_list(c, st, f, what);
     if (!err) err = gs_sqlite_rows_json(c, st, out, what);
     if (err) return err;

@@ -201,7 +201,9 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
     return 0;
 }
 
-static const char SQL_GET[] = "SELECT " GS_SQLITE_TICKET_COLS " FROM tickets WHERE id = ?1";
+/* The record, and after its columns its last update (store_tickets.h). */
+static const char SQL_GET[] =
+    "SELECT " GS_SQLITE_TICKET_COLS ", " GS_SQLITE_TICKET_UPDATED_AT " FROM tickets t WHERE t.id = ?1";
 
 static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
 {
@@ -212,8 +214,11 @@ static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) gs_sqlite_read_ticket(st, out);
-    else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
+    if (rc == SQLITE_ROW) {
+        gs_sqlite_read_ticket(st, out);
+        out->updated_at = sqlite3_column_int64(st, sqlite3_column_count(st) - 1);
+    } else if (rc == SQLITE_DONE)
+        err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
     else err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
     return err;

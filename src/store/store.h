@@ -12,9 +12,8 @@
 **
 ** The operations are grouped by area, each area a table of its own in its
 ** own header (store_accounts.h, store_tickets.h, store_sla.h, store_admin.h,
-** store_mail.h, store_attachments.h), so that the
-** store_mail.h, store_groups.h), so that the
-** areas grow independently. Every function returns 0 or a negative
+** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
+** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
 ** arrays, so records can be copied and need no freeing; variable-size reads
 ** (ticket texts, histories, lists) come back as jansson values owned by the
@@ -45,6 +44,7 @@ typedef struct garant_store_ops garant_store_ops;
 #include "store_inbound.h"
 #include "store_attachments.h"
 #include "store_groups.h"
+#include "store_views.h"
 
 /* The operations of one backend. */
 struct garant_store_ops {
@@ -77,6 +77,14 @@ struct garant_store_ops {
     ** by themselves leaves both NULL. */
     int (*defer_sync)(garant_store *st);
     int (*sync)(garant_store *st);
+    /* After defer_sync: copy what the writer committed into the database
+    ** file (a checkpoint of SQLite's log), from a connection of its own,
+    ** when enough has gathered; 0 at once otherwise. For a thread beside
+    ** the writer and sync, which it never blocks: the writer then leaves
+    ** checkpoints to it, and makes one itself only when the log has grown
+    ** far (the log restarts after one of those). NULL where the backend
+    ** needs none. */
+    int (*checkpoint)(garant_store *st);
 
     const garant_store_accounts_ops *accounts;
     const garant_store_tickets_ops *tickets;
@@ -87,6 +95,7 @@ struct garant_store_ops {
     const garant_store_inbound_ops *inbound;
     const garant_store_attachments_ops *attachments;
     const garant_store_groups_ops *groups;
+    const garant_store_views_ops *views;
 };
 
 /* Every connection starts with its backend's ops, so callers can write

@@ -26,11 +26,37 @@ const char *garant_role_name(garant_role role);
 /* 1 and *out for one of those names, else 0 (*out unchanged). */
 int garant_role_parse(garant_role *out, const char *name);
 
+/* Where a customer stands with an organization that approves its members
+** (garant_org.approval_required): NONE for everyone who joined without
+** waiting (and staff), PENDING from confirming the address until a
+** manager decides, then APPROVED or REFUSED (a refused member is
+** deactivated as well). */
+typedef enum garant_approval {
+    GARANT_APPROVAL_NONE = 0,
+    GARANT_APPROVAL_PENDING = 1,
+    GARANT_APPROVAL_APPROVED = 2,
+    GARANT_APPROVAL_REFUSED = 3
+} garant_approval;
+
+/* The state's name as stored and shown: NULL for NONE, "pending",
+** "approved", "refused". Static storage. */
+const char *garant_approval_name(garant_approval a);
+/* 1 and *out for one of those names, else 0 (*out unchanged). */
+int garant_approval_parse(garant_approval *out, const char *name);
+
+/* Which tickets of an organization its members see (issue 15): all of
+** them, or each member only those she requested. Its managers see all. */
+#define GARANT_VISIBILITY_ORG "organization"
+#define GARANT_VISIBILITY_OWN "own"
+
 typedef struct garant_org {
     int64_t id;
     char name[201];
     char plan[65];        /* a plan of the policy: "professional" */
     int64_t created_at;
+    char ticket_visibility[16]; /* GARANT_VISIBILITY_ORG or _OWN */
+    int approval_required; /* 1: a member joining by her address's domain
+                          ** waits for a manager (garant_approval) */
 } garant_org;
 
 typedef struct garant_user {
@@ -43,6 +69,12 @@ typedef struct garant_user {
     int64_t verified_at;  /* 0 until the address is proven */
     int64_t created_at;
     int64_t deactivated_at; /* 0 while the user may sign in */
+    int org_manager;      /* 1: a customer who sees all of her organization's
+                          ** tickets and decides on its pending members */
+    garant_approval approval; /* customers of an organization that approves
+                          ** its members; NONE otherwise */
+    char language[8];     /* "en", "ro": their mails and, unless a request
+                          ** asks for another, the API's messages to them */
 } garant_user;
 
 /* A sign-up waiting for its address to be confirmed: not a user yet. Each
@@ -83,6 +115,7 @@ typedef struct garant_user_filter {
     char q[GARANT_MAX_USER_QUERY + 1]; /* a part of the e-mail or the name; ASCII letters in any case */
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
     int limit;                /* 1..200 */
+    garant_approval approval; /* only users in this state; NONE: any */
 } garant_user_filter;
 
 /* Kinds of single-use token. */
@@ -103,7 +136,8 @@ typedef struct garant_store_accounts_ops {
     int (*org_delete)(garant_store_conn *c, int64_t id);
     /* All organizations with their domains, as a JSON array of objects
     ** {id, name, plan, domains[], created_at, deactivated_at (null while
-    ** active)}. Caller owns *out. */
+    ** active), ticket_visibility, approval_required (0 or 1)}. Caller owns
+    ** *out. */
     int (*org_list)(garant_store_conn *c, json_t **out);
     /* Domains are lower-case and unique across organizations (ECONFLICT). */
     int (*domain_add)(garant_store_conn *c, int64_t org_id, const char *domain);
@@ -123,8 +157,9 @@ typedef struct garant_store_accounts_ops {
     int (*user_delete)(garant_store_conn *c, int64_t id);
     /* Users matching the filter, newest first, at most f->limit, as a JSON
     ** array of objects {id, email, name, role, org_id, org_name,
-    ** verified_at, created_at, deactivated_at} (org_id, org_name,
-    ** verified_at and deactivated_at null for none): never a password hash. Caller owns *out. */
+    ** verified_at, created_at, deactivated_at, org_manager (0 or 1),
+    ** approval} (org_id, org_name, verified_at, deactivated_at and
+    ** approval null for none): never a password hash. Caller owns *out. */
     int (*user_list)(garant_store_conn *c, const garant_user_filter *f, json_t **out);
 
     /* Single-use tokens: consume marks the token used and yields its user;

@@ -1,8 +1,9 @@
 /*
 ** store_admin.h - what admins change besides tickets and the policy text,
 ** and the audit trail that remembers it: roles, deactivated organizations,
-** product stages, and the stage a ticket is counted under after a
-** correction.
+** product stages, the stage a ticket is counted under after a
+** correction, and an organization's members: who sees which tickets, its
+** managers, and the approval of its new members (managers decide too).
 **
 ** The audit trail (audit) is append-only, like a ticket's history: no
 ** operation updates or deletes a row, and the SQLite schema refuses it
@@ -27,7 +28,9 @@ typedef struct garant_audit_in {
     int64_t at;               /* UTC epoch seconds */
     int64_t by_user;          /* the admin; 0 for the command line */
     const char *action;       /* user_role, user_org, user_active, user_deleted, org_active,
-                              ** org_name, org_deleted, product_stage */
+                              ** org_name, org_deleted, product_stage, org_visibility,
+                              ** org_approval, user_org_manager, member_approved,
+                              ** member_refused */
     int64_t subject_id;       /* the user, organization or product */
     const char *old_value;    /* NULL for none */
     const char *new_value;    /* NULL for none */
@@ -39,13 +42,17 @@ typedef struct garant_store_admin_ops {
     int (*admin_count)(garant_store_conn *c, int64_t *out);
     /* Set a user's role and organization together (org_id 0 for staff,
     ** an organization for a customer). ENOTFOUND for an unknown user or
-    ** organization. */
+    ** organization. A user who stops being a customer of the organization
+    ** she was in (staff now, or another one's customer) stops being its
+    ** manager, and her approval state goes with it (org_manager 0,
+    ** GARANT_APPROVAL_NONE): both were that organization's. */
     int (*user_set_role)(garant_store_conn *c, int64_t id, garant_role role, int64_t org_id);
     /* When the organization was deactivated (0: active). ENOTFOUND. */
     int (*org_deactivated_at)(garant_store_conn *c, int64_t id, int64_t *out_at);
     /* Deactivate an organization at `at` (UTC epoch seconds) with every
     ** active user of it (their sessions revoked), or reactivate it (at 0)
-    ** with the users deactivated with it (not those deactivated alone);
+    ** with the users deactivated with it (not those deactivated alone,
+    ** nor members refused meanwhile: GARANT_APPROVAL_REFUSED);
     ** *out_users says how many users changed. ENOTFOUND. */
     int (*org_set_deactivated)(garant_store_conn *c, int64_t id, int64_t at, int64_t *out_users);
     /* Deactivate a user at `at` as if with their organization (a user
@@ -71,6 +78,24 @@ typedef struct garant_store_admin_ops {
     ** {id, at, by_user, by_email, action, subject_id, old_value,
     ** new_value, policy_version} (nulls for none). Caller owns *out. */
     int (*audit_list)(garant_store_conn *c, int limit, json_t **out);
+
+    /* ---- organization members (issue 15) ---- */
+    /* Which tickets an organization's members see: GARANT_VISIBILITY_ORG
+    ** or GARANT_VISIBILITY_OWN (GARANT_EINVAL otherwise). ENOTFOUND. */
+    int (*org_set_visibility)(garant_store_conn *c, int64_t id, const char *visibility);
+    /* Whether members joining from now on wait for a manager (0 or 1);
+    ** members in the organization already keep their state. ENOTFOUND. */
+    int (*org_set_approval_required)(garant_store_conn *c, int64_t id, int on);
+    /* Make a customer a manager of her organization (1) or not (0).
+    ** GARANT_EINVAL for staff; ENOTFOUND. */
+    int (*user_set_org_manager)(garant_store_conn *c, int64_t id, int on);
+    /* A customer's approval state (garant_approval). GARANT_EINVAL for
+    ** staff unless NONE; ENOTFOUND. */
+    int (*user_set_approval)(garant_store_conn *c, int64_t id, garant_approval a);
+    /* The managers of an organization who can be mailed (verified,
+    ** active, not pending themselves), oldest first, at most max of them
+    ** into out (password hashes left empty); *out_n says how many. */
+    int (*org_managers)(garant_store_conn *c, int64_t org_id, garant_user *out, size_t max, size_t *out_n);
 } garant_store_admin_ops;
 
 #endif

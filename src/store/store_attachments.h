@@ -66,6 +66,16 @@ typedef struct garant_store_attachments_ops {
     /* A pending attachment is whole: staged. ENOTFOUND if id is not
     ** pending; GARANT_ESTORE if its chunks do not add up to its size. */
     int (*mark_staged)(garant_store_conn *c, int64_t id);
+    /* A file whose io->size bytes are all in memory (data, borrowed for
+    ** the call), stored in one go inside a larger write (a mailed message's
+    ** parts, written by the message's own write): io's facts as
+    ** insert_pending takes them, the bytes in chunks of
+    ** GARANT_ATTACHMENT_CHUNK bound as they are, staged at once; sets
+    ** io->id and io->state. What insert_pending, write_chunk and
+    ** mark_staged do for an upload streamed from a spool file, without
+    ** the zeroblob, the incremental I/O and the checks that the three
+    ** steps add up. */
+    int (*insert_staged)(garant_store_conn *c, garant_attachment *io, const void *data);
     /* Put staged attachment id of uploader_id on a message of ticket_id
     ** (reply_id 0: the first message), internal as the message is.
     ** ENOTFOUND unless id is a staged attachment of uploader_id. */

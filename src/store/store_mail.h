@@ -85,9 +85,16 @@ typedef struct garant_store_mail_ops {
     int (*counts)(garant_store_conn *c, garant_mail_counts *out);
     /* The latest rows (at most limit, 1..1000), oldest first, without
     ** their bytes: [{id, created_at, due_at, attempts, state, message_id,
-    ** recipient, ticket_id, last_error, sent_at}]. Caller owns *out; free
+    ** recipient, ticket_id, last_error, sent_at, pruned_at}]. Caller owns *out; free
     ** with json_decref. */
     int (*list)(garant_store_conn *c, int limit, json_t **out);
+    /* Retention: drop the bytes of at most limit sent or failed mails
+    ** queued before `before` (oldest first), keeping each row (its
+    ** Message-ID and recipient still attribute a late bounce; its times
+    ** and state stay on record) with pruned_at = now. Queued mails are
+    ** never touched. *out_n: how many were pruned (below limit: none of
+    ** that age is left). */
+    int (*prune)(garant_store_conn *c, int64_t before, int64_t now, int limit, int *out_n);
     /* The server's mail key into out: the stored one, or, when none is
     ** stored yet, candidate, which is stored (and never replaced). In the
     ** caller's write transaction, or in one of its own. */

@@ -55,6 +55,15 @@ typedef struct garant_ticket {
     int64_t group_id;            /* the group it is assigned to; 0 none */
     int64_t filed_by;            /* the agent who filed it on the requester's
                                  ** behalf; 0 when the requester filed it */
+    int64_t updated_at;          /* read only (get and the lists fill it):
+                                 ** when a person last changed the ticket,
+                                 ** the instant of its latest history event
+                                 ** with an actor (a reply, a note, a status,
+                                 ** priority or assignment change), else
+                                 ** submitted_at; the SLA monitor's events
+                                 ** do not count. The store keeps it as
+                                 ** events are appended (SQLite: a trigger);
+                                 ** ignored by insert. */
 } garant_ticket;
 
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */
@@ -70,7 +79,7 @@ typedef struct garant_ticket_filter {
     char q[GARANT_MAX_SEARCH + 1]; /* words to search for (all must match;
                               ** "a phrase", word* for a prefix); "" none */
     int public_only;          /* search leaves out internal notes (customers) */
-    int64_t now;              /* for `breached` */
+    int64_t now;              /* for `breached` and `sla` */
     char plan[65];
     char product[201];
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
@@ -78,7 +87,23 @@ typedef struct garant_ticket_filter {
     int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
     int64_t group_id;         /* assigned to this group; GARANT_NOBODY: to none */
     int64_t groups_of;        /* assigned to a group this user is a member of */
+    int64_t requester_id;     /* requested by this user: the requester=
+                              ** filter, or a customer who sees her own
+                              ** only (desk_ticket_filter_scope) */
+    int sla;                  /* a garant_sla_filter: the SLA state at now */
 } garant_ticket_filter;
+
+/* The SLA states a list filters on (garant_ticket_filter.sla), as the
+** desk defines them at now (desk_tickets.h, desk_ticket_sla_state):
+** breached; warning; ok, that is met or active (a clock that is still
+** running before its warning, or an answer in time); none, no guarantee. */
+typedef enum garant_sla_filter {
+    GARANT_SLA_ANY = 0,
+    GARANT_SLA_BREACHED = 1,
+    GARANT_SLA_WARNING = 2,
+    GARANT_SLA_OK = 3,
+    GARANT_SLA_NONE = 4
+} garant_sla_filter;
 
 /* A filter's "assigned to no one" (assignee_id, group_id). */
 #define GARANT_NOBODY (-1)

@@ -297,7 +297,7 @@ def test_user_list():
         expect([u["email"] for u in got] == ["carl@org-b.example", "bob@org-a.example", "amy@org-a.example",
                                              "agent@vendor.example", "root@vendor.example"], got)
         expect(all(set(u) == {"id", "email", "name", "role", "org_id", "org_name", "verified", "active",
-                              "created_at"}
+                              "created_at", "org_manager", "approval"}
                    for u in got), got)
         # No secrets: no hash, no session token.
         expect("argon2" not in r.raw and amy not in r.raw and admin not in r.raw, r.raw)

@@ -4,7 +4,7 @@
 SUMMARY). The reference must have exactly one heading "### METHOD PATTERN"
 per route, no heading for a route that does not exist, and in each route's
 section one line "Auth: LEVEL" naming the route's level (public, user,
-staff, admin, metrics), a list of responses with status codes and an example. Its
+staff, admin, metrics, account), a list of responses with status codes and an example. Its
 error table must match the server's one table (src/http/server.c). So a new
 route without documentation, a removed route still documented or a changed
 auth level fails `make check`.
@@ -19,7 +19,7 @@ from harness import GARANT, SOURCE, expect, run  # noqa: E402
 
 DOC = os.path.join(SOURCE, "docs", "api.md")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
-LEVELS = ("public", "user", "staff", "admin", "metrics")
+LEVELS = ("public", "user", "staff", "admin", "metrics", "account")
 
 
 def routes():

@@ -122,5 +122,53 @@ def test_mail_key_is_made_once_and_kept():
         expect(rows == [(key,)], rows)
 
 
+def test_sent_mails_bytes_are_dropped_after_the_retention_time():
+    """--mail-keep-days 30: a sent mail's bytes go once it is 30 days old;
+    a younger one and a queued one keep theirs, and every row stays (its
+    Message-ID still attributes a late bounce)."""
+    with Server(extra_args=["--mail-keep-days", "30"]) as s:
+        s.set_clock("2026-11-02T09:00:00Z")
+        signup_verified(s, "old@acme-corp.example")
+        s.mails_settled()
+        s.set_clock("2026-11-22T09:00:00Z")
+        signup_verified(s, "young@acme-corp.example")
+        s.mails_settled()
+        # Two minutes short of 30 days: nothing is old enough yet.
+        s.set_clock("2026-12-02T08:59:00Z")
+        s.smtp.set_down(True)
+        expect_status(s.post("/api/v1/password/forgot", {"email": "old@acme-corp.example"}), 202)
+        s.mails_settled()
+        expect(s.metric("garant_mail_queued") == 1 and s.metric("garant_mail_pruned_total") == 0, s.metrics().raw)
+        # The next pass, an hour later (passes run hourly): the first mail
+        # is now 30 days and an hour old.
+        s.set_clock("2026-12-02T10:00:00Z")
+        s.mails_settled()
+        wait_until(lambda: s.metric("garant_mail_pruned_total") == 1 or None, "the retention pass")
+        db = sqlite3.connect(s.db)
+        try:
+            rows = db.execute("SELECT recipient, state, length(raw), pruned_at IS NOT NULL FROM mail_outbox"
+                              " ORDER BY id").fetchall()
+        finally:
+            db.close()
+        expect([(r[0], r[1], r[2] > 0, r[3]) for r in rows] == [
+            ("old@acme-corp.example", "sent", False, 1),
+            ("young@acme-corp.example", "sent", True, 0),
+            ("old@acme-corp.example", "queued", True, 0),
+        ], rows)
+        # The queued mail still goes out whole.
+        s.smtp.set_down(False)
+        s.set_clock("2026-12-02T11:00:00Z")
+        s.mails_settled()
+        expect(s.metric("garant_mail_queued") == 0, s.metrics().raw)
+        expect(any("/reset?token=" in m["data"] for m in mails_to(s, "old@acme-corp.example")), s.smtp.mails)
+
+
+def test_mail_keep_days_is_checked():
+    for bad in ("-1", "x", "36501"):
+        p = subprocess.run([GARANT, "serve", "--db", "/nonexistent/x.db", "--mail-keep-days", bad],
+                           capture_output=True, text=True)
+        expect(p.returncode == 2 and "--mail-keep-days must be 0-36500" in p.stderr, (bad, p.returncode, p.stderr))
+
+
 if __name__ == "__main__":
     run(globals(), "mail")

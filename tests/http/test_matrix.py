@@ -57,6 +57,8 @@ TABLE = {
     "GET /api/v1/tickets":                             (401, 200, 200, 200, 200),
     "GET /api/v1/tickets/{id}":                        (401, 200, 404, 200, 200),
     "PATCH /api/v1/tickets/{id}":                      (401, 403, 403, 422, 422),
+    # {} names no ticket.
+    "POST /api/v1/tickets/bulk":                       (401, 403, 403, 422, 422),
     "POST /api/v1/tickets/{id}/replies":               (401, 422, 404, 422, 422),
     "POST /api/v1/tickets/{id}/reclassify-preview":    (401, 403, 403, 422, 422),
     "GET /api/v1/queue":                               (401, 403, 403, 200, 200),
@@ -87,6 +89,19 @@ TABLE = {
     "POST /api/v1/groups":                             (401, 403, 403, 403, 422),
     "PATCH /api/v1/groups/{id}":                       (401, 403, 403, 403, 422),
     "DELETE /api/v1/groups/{id}":                      (401, 403, 403, 403, 204),
+    # An organization's managers (issue 15): none of these five is one
+    # (admins list with GET /users and decide with PATCH /users/{id}).
+    "GET /api/v1/org/members":                         (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/approve":           (401, 403, 403, 403, 403),
+    "POST /api/v1/org/members/{id}/refuse":            (401, 403, 403, 403, 403),
+    # Saved views (issue 15): staff's. The view is the admin's, shared with
+    # the group Desk, of which the agent is a member: the agent sees it but
+    # only its owner (or an admin) changes it.
+    "GET /api/v1/views":                               (401, 403, 403, 200, 200),
+    "POST /api/v1/views":                              (401, 403, 403, 422, 422),
+    "GET /api/v1/views/{id}":                          (401, 403, 403, 200, 200),
+    "PATCH /api/v1/views/{id}":                        (401, 403, 403, 403, 422),
+    "DELETE /api/v1/views/{id}":                       (401, 403, 403, 403, 204),
 }
 # A valid body for each customer route on a ticket that takes one.
 CROSS_BODY = {"/api/v1/tickets/{id}/replies": {"body": "Let me in."}}
@@ -133,8 +148,13 @@ class World:
         expect_status(s.post("/api/v1/tickets/%d/replies" % self.ticket, {"body": "The log.",
                                                                            "attachments": [self.attachment]},
                              token=self.token["acme"]), 201)
-        r = expect_status(s.post("/api/v1/groups", {"name": "Desk"}, token=self.token["admin"]), 201)
+        agent_id = expect_status(s.get("/api/v1/me", token=self.token["agent"]), 200).json["user"]["id"]
+        r = expect_status(s.post("/api/v1/groups", {"name": "Desk", "members": [str(agent_id)]},
+                                 token=self.token["admin"]), 201)
         self.group = r.json["id"]
+        r = expect_status(s.post("/api/v1/views", {"name": "Open", "query": "status=open", "group_id": self.group},
+                                 token=self.token["admin"]), 201)
+        self.view = r.json["id"]
 
     def path(self, route):
         p = route["path"]
@@ -143,7 +163,8 @@ class World:
         for prefix, value in (("/api/v1/tickets/", self.ticket), ("/api/v1/orgs/", self.acme_org),
                               ("/api/v1/users/", self.acme_user), ("/api/v1/webhooks/", self.webhook),
                               ("/api/v1/products/", self.product), ("/api/v1/attachments/", self.attachment),
-                              ("/api/v1/groups/", self.group)):
+                              ("/api/v1/groups/", self.group), ("/api/v1/org/members/", self.acme_user),
+                              ("/api/v1/views/", self.view)):
             if p.startswith(prefix):
                 return p.replace("{id}", str(value))
         raise AssertionError("the matrix does not know which object %s names: add it to World.path" % p)

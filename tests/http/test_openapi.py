@@ -222,6 +222,8 @@ def must_declare(r):
         need[401] = "no session"
     if r["auth"] in ("staff", "admin", "metrics"):
         need[403] = "a %s route refuses other roles" % r["auth"]
+    if r["auth"] == "user":
+        need[403] = "a member her organization has not approved (yet)"
     if r["auth"] != "public" and r["method"] not in ("GET", "HEAD"):
         need[403] = "a cookie-authenticated write without X-CSRF-Token"
     if r["body"] is not None:
@@ -281,7 +283,7 @@ def desk(s):
     customer = s.login("jane@acme.example")
     expect_status(s.post("/api/v1/tickets", {"subject": "Down", "body": "It is down."}, token=customer), 201)
     expect_status(s.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}, token=admin), 201)
-    return {"public": None, "user": customer, "staff": admin, "admin": admin, "metrics": admin}
+    return {"public": None, "user": customer, "staff": admin, "admin": admin, "metrics": admin, "account": customer}
 
 
 def test_served_document_is_the_yaml():

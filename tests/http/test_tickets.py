@@ -725,15 +725,61 @@ def test_same_shape_everywhere():
         queued = expect_status(s.get("/api/v1/queue", token=d.agent), 200).json["tickets"][0]
         # requester_bouncing: staff only, on the detail (docs/mail.md).
         detail_only = {"body", "history", "conversation", "requester_bouncing", "attachments"}
-        # Staff see the assignment besides; customers do not (test_assign.py).
-        assignment = {"assignee_id", "assignee_name", "group_id", "group_name"}
+        # Staff see the assignment and the last update besides; customers
+        # do not (test_assign.py, test_updated_at_counts_what_people_did).
+        staff_only = {"assignee_id", "assignee_name", "group_id", "group_name", "updated_at"}
         expect(set(g) - detail_only == set(listed) == set(queued), (sorted(g), sorted(listed)))
-        expect(set(t) - detail_only == set(listed) - assignment, (sorted(t), sorted(listed)))
+        expect(set(t) - detail_only == set(listed) - staff_only, (sorted(t), sorted(listed)))
         expect(set(t["sla"]) == set(listed["sla"]) == set(queued["sla"]) == set(g["sla"]), t["sla"])
         for k in ("first_response_due", "warn_at", "submitted_at", "product", "stage", "org_name", "requester_name"):
             expect(t[k] == g[k] == listed[k] == queued[k], k)
         expect(g["sla"] == listed["sla"] == queued["sla"], (g["sla"], listed["sla"]))
         expect(t["org_name"] == "Acme" and t["requester_name"] == "Carla", t)
+
+
+def test_updated_at_counts_what_people_did():
+    """updated_at (the queue's "last update"): the ticket's latest change by
+    a person, the same in the detail, the list and the queue; the SLA
+    monitor's warning and breach do not count; customers never see it (an
+    internal note moves it)."""
+    with Server() as s:
+        d = world(s)
+        # Professional P1 Wed 25 Nov 14:00 CET: warned 16:15, due 17:00 CET.
+        t = file(d, "pro", "2026-11-25T13:00:00Z", priority=1)
+        tid = t["id"]
+
+        def seen(at):
+            g = ticket(s, d.agent, tid)
+            listed = [x for x in expect_status(s.get("/api/v1/tickets", token=d.agent), 200).json["tickets"]
+                      if x["id"] == tid]
+            queued = [x for x in expect_status(s.get("/api/v1/queue", token=d.agent), 200).json["tickets"]
+                      if x["id"] == tid]
+            expect(g["updated_at"] == at and listed[0]["updated_at"] == at, (at, g["updated_at"], listed))
+            expect(not queued or queued[0]["updated_at"] == at, (at, queued))
+
+        seen("2026-11-25T13:00:00Z")
+        # Past the deadline: the monitor's warning and breach are history,
+        # but nobody touched the ticket.
+        s.set_clock("2026-11-25T17:00:00Z")
+        s.wait_rounds()
+        g = ticket(s, d.agent, tid)
+        expect(events(g, "sla_warning") and events(g, "sla_breach"), g["history"])
+        seen("2026-11-25T13:00:00Z")
+        # An internal note moves it; the customer sees no updated_at at all.
+        s.set_clock("2026-11-26T08:30:00Z")
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "PSP?", "public": False}, token=d.agent),
+                      201)
+        seen("2026-11-26T08:30:00Z")
+        c = ticket(s, d.pro, tid)
+        mine = expect_status(s.get("/api/v1/tickets", token=d.pro), 200).json["tickets"]
+        expect("updated_at" not in c and all("updated_at" not in x for x in mine), (c, mine))
+        # So do the customer's reply, and an agent's change of status.
+        s.set_clock("2026-11-26T09:10:00Z")
+        expect_status(s.post("/api/v1/tickets/%d/replies" % tid, {"body": "Any news?"}, token=d.pro), 201)
+        seen("2026-11-26T09:10:00Z")
+        s.set_clock("2026-11-26T09:20:00Z")
+        expect_status(s.patch("/api/v1/tickets/%d" % tid, {"status": "pending"}, token=d.agent), 200)
+        seen("2026-11-26T09:20:00Z")
 
 
 # ---- previews ----------------------------------------------------------------------

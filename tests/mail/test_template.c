@@ -204,7 +204,47 @@ static void test_shipped_ro(void **state)
         free(text);
     }
     closedir(d);
-    assert_int_equal(files, 11);
+    assert_int_equal(files, 14); /* the templates and phrases.txt */
+}
+
+/* The account mails (issue 14): the verification of a second sign-up in
+** Romanian says which link sets which password; without it that
+** paragraph and one blank line around it go. */
+static void test_account_mails(void **state)
+{
+    (void)state;
+    garant_mail_templates *t;
+    check(garant_mail_templates_load(&t, shipped()), "load");
+    char *again;
+    check(garant_mail_render_phrase(&again, t, "ro", "signup_again", NULL, 0), "phrase");
+    garant_mail_value v[] = {{"name", "Ștefan Țîrcă"},
+                             {"email", "stefan@firma.example"},
+                             {"link", "https://desk.example/verify?token=T"},
+                             {"expires", "2026-11-28 11:00 CET"},
+                             {"again", again}};
+    garant_mail_rendered r;
+    check(garant_mail_render(&r, t, "ro", "verify_address", v, 5), "render");
+    assert_string_equal(r.subject, "Confirmați adresa de e-mail pentru garant");
+    assert_non_null(strstr(r.text, "Bună ziua, Ștefan Țîrcă,\n\nCineva (sperăm că dumneavoastră) s-a înregistrat din nou"));
+    assert_non_null(strstr(r.text, "stefan@firma.example este adresa dumneavoastră"));
+    assert_non_null(strstr(r.text, "\nhttps://desk.example/verify?token=T\n"));
+    assert_non_null(strstr(r.text, "valabil până la 2026-11-28 11:00 CET"));
+    garant_mail_rendered_free(&r);
+    v[4].value = "";
+    check(garant_mail_render(&r, t, "en", "verify_address", v, 5), "render en");
+    assert_string_equal(r.subject, "Confirm your e-mail address for garant");
+    assert_non_null(strstr(r.text, "Hello Ștefan Țîrcă,\n\nPlease confirm that stefan@firma.example is your address"));
+    garant_mail_rendered_free(&r);
+    free(again);
+    garant_mail_value e[] = {{"name", "Ana"},
+                             {"email", "ana@firma.example"},
+                             {"login_link", "https://desk.example/login"},
+                             {"forgot_link", "https://desk.example/forgot"}};
+    check(garant_mail_render(&r, t, "ro", "account_exists", e, 4), "render exists");
+    assert_non_null(strstr(r.text, "are deja un cont"));
+    assert_non_null(strstr(r.text, "https://desk.example/forgot"));
+    garant_mail_rendered_free(&r);
+    garant_mail_templates_free(t);
 }
 
 static void test_admin_html(void **state)
@@ -288,6 +328,21 @@ static void test_broken(void **state)
     refused(&c, GARANT_ECONFIG, want);
     remove_copy(&c);
 
+    /* An account mail's template with a placeholder it is not given (a
+    ** token must never be guessed into a mail). */
+    copy_shipped(&c);
+    edit(&c, "ro/account_exists.txt", "{{forgot_link}}", "{{link}}");
+    snprintf(want, sizeof want, "%s/ro/account_exists.txt:10: unknown placeholder {{link}} (this one knows: name, "
+                                "email, login_link, forgot_link)", c.dir);
+    refused(&c, GARANT_ECONFIG, want);
+    remove_copy(&c);
+
+    copy_shipped(&c);
+    edit(&c, "en/phrases.txt", "signup_again =", "# signup_again =");
+    snprintf(want, sizeof want, "%s/en/phrases.txt: phrase \"signup_again\" is missing", c.dir);
+    refused(&c, GARANT_ECONFIG, want);
+    remove_copy(&c);
+
     copy_shipped(&c);
     char path[200];
     snprintf(path, sizeof path, "%s/ro/staff_breach.txt", c.dir);
@@ -301,7 +356,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_en), cmocka_unit_test(test_shipped_ro), cmocka_unit_test(test_admin_html),
-        cmocka_unit_test(test_broken),
+        cmocka_unit_test(test_account_mails), cmocka_unit_test(test_broken),
     };
     return t_exit_status(cmocka_run_group_tests_name("mail templates", tests, NULL, NULL));
 }

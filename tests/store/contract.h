@@ -362,7 +362,10 @@ static void ct_user_list(void **state)
     assert_int_equal(json_integer_value(json_object_get(second, "verified_at")), 1767229200);
     assert_null(json_object_get(first, "password_hash"));
     assert_true(json_is_null(json_object_get(first, "deactivated_at")));
-    assert_int_equal(json_object_size(first), 9);
+    /* Where she stands in her organization (issue 15): no manager, never waited. */
+    assert_int_equal(json_integer_value(json_object_get(first, "org_manager")), 0);
+    assert_true(json_is_null(json_object_get(first, "approval")));
+    assert_int_equal(json_object_size(first), 11);
     json_decref(list);
 
     /* Everyone of this test (the search text is its prefix), by role. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -300,6 +301,54 @@ static void test_tickets_created_before_migration_5(void **state)
     garant_store_close(st);
 }
 
+/* The migration that keeps a ticket's last update by a person on its row
+** (store_tickets.h, updated_at) gives the tickets of an older file theirs:
+** the latest event with an actor, not the SLA monitor's after it, and
+** none to a ticket whose only events are the system's; from then on the
+** trigger keeps it. Found by its trigger's name, wherever the migration
+** ends up in the list. */
+static void test_updated_at_migration(void **state)
+{
+    fixture *f = *state;
+    int k = -1;
+    for (int v = 0; v < gs_sqlite_migration_count; v++)
+        if (strstr(gs_sqlite_migrations[v], "ticket_events_update_ticket")) k = v;
+    assert_true(k > 4);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (int v = 0; v < k; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = %d;"
+             "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Old', 'professional', 0);"
+             "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
+             "  VALUES (1, 'old@old.example', 'Olga', 'customer', 1, 'x', 0);"
+             "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority, initial_priority, plan,"
+             "  environment, submitted_at, first_response_due, warn_at)"
+             "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700),"
+             "         (8, 1, 1, 't', 'b', 2, 2, 'professional', 'production', 110, 900, 700);"
+             "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) VALUES"
+             "  (7, 150, 1, 'replied', '{}'), (7, 950, NULL, 'sla_breach', '{}'), (8, 960, NULL, 'sla_breach', '{}');",
+             k);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    garant_store *st = open_store(f, 1);
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    garant_store_conn *w = ops->writer(st);
+    garant_ticket t;
+    assert_ok(ops->tickets->get(w, 7, &t));
+    assert_int_equal(t.updated_at, 150);
+    assert_ok(ops->tickets->get(w, 8, &t));
+    assert_int_equal(t.updated_at, 110);
+    assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM tickets WHERE updated_at IS NULL"), 1);
+    garant_event_in ev = {.ticket_id = 8, .at = 1000, .actor_id = 1, .kind = "replied"};
+    assert_ok(ops->tickets->append_event(w, &ev));
+    assert_ok(ops->tickets->get(w, 8, &t));
+    assert_int_equal(t.updated_at, 1000);
+    garant_store_close(st);
+}
+
 /* The ids a search finds through the store, as "2,1". */
 static const char *searched(garant_store_conn *c, const char *q, int64_t org, int public_only)
 {
@@ -324,7 +373,7 @@ static const char *searched(garant_store_conn *c, const char *q, int64_t org, in
     return out;
 }
 
-/* Migration 22 builds the search index again (a prefix index, the scope
+/* Migration 23 builds the search index again (a prefix index, the scope
 ** of each ticket): tickets and conversations indexed before are found
 ** after as they were, internal notes still by staff only, and the
 ** triggers go on indexing what comes. */
@@ -459,6 +508,66 @@ static void test_deferred_sync(void **state)
     assert_int_equal(raw_int(db_of(w), "SELECT count(*) FROM orgs WHERE name LIKE 'Deferred %'"), 3);
     /* A store opened afresh syncs every commit again until told not to. */
     assert_int_equal(raw_int(db_of(w), "PRAGMA synchronous"), 2);
+    garant_store_close(st);
+}
+
+/* Bytes of the file at path, 0 if there is none. */
+static int64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* n transactions of the writer, each adding pages pages of blob. */
+static void write_pages(garant_store *st, int n, int pages)
+{
+    garant_store_conn *w = garant_store_sqlite_ops.writer(st);
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT INTO scratch VALUES (randomblob(%d))", pages * 4096);
+    for (int i = 0; i < n; i++) {
+        assert_ok(GS(w)->begin_write(w));
+        assert_int_equal(raw_exec(db_of(w), sql), SQLITE_OK);
+        assert_ok(GS(w)->commit(w));
+    }
+}
+
+/* With deferred sync the writer's commits leave checkpoints to checkpoint
+** (the server's checkpointer thread): it no longer copies the log into
+** the database and waits for two fsyncs inside the commit that takes the
+** log past 1,000 pages, as SQLite's automatic checkpoint did. Once the log
+** holds 8,000 pages the writer makes one itself, and the log starts again
+** from its beginning. */
+static void test_checkpoints_off_the_writer(void **state)
+{
+    fixture *f = *state;
+    garant_store *st = open_store(f, 2);
+    const garant_store_ops *ops = &garant_store_sqlite_ops;
+    assert_int_equal(raw_exec(db_of(ops->writer(st)), "CREATE TABLE scratch (b BLOB)"), SQLITE_OK);
+    assert_ok(ops->defer_sync(st));
+    char wal[160];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_ok(ops->checkpoint(st)); /* nothing gathered: nothing to do */
+    int64_t db0 = file_size(f->path);
+    write_pages(st, 30, 50); /* 1,500 pages and more */
+    assert_ok(ops->sync(st));
+    assert_int_equal(file_size(f->path), db0);
+    assert_ok(ops->checkpoint(st));
+    int64_t db1 = file_size(f->path);
+    assert_true(db1 >= db0 + 1500 * 4096);
+    /* Under 1,000 new pages: not worth a checkpoint yet. */
+    write_pages(st, 10, 50);
+    assert_ok(ops->checkpoint(st));
+    assert_int_equal(file_size(f->path), db1);
+    /* The writer's own, past 8,000 pages: the log then starts again, so
+    ** it stops growing. */
+    write_pages(st, 150, 50);
+    int64_t db2 = file_size(f->path);
+    assert_true(db2 > db1);
+    int64_t wal_size = file_size(wal);
+    assert_true(wal_size >= 8000 * 4096 && wal_size < 8200 * 4120);
+    write_pages(st, 40, 50);
+    assert_int_equal(file_size(wal), wal_size);
+    assert_int_equal(raw_int(db_of(ops->writer(st)), "SELECT count(*) FROM scratch"), 230);
     garant_store_close(st);
 }
 
@@ -819,6 +928,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_once_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tickets_created_before_migration_5, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_updated_at_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_index_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, setup, teardown),
@@ -826,6 +936,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_file_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_off_the_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_insert_undoes_itself, setup, teardown),

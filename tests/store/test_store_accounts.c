@@ -12,18 +12,8 @@
 #include <unistd.h>
 
 #include "contract.h"
+#include "store_support.h"
 #include "support.h"
-
-/* Remove a SQLite file with its write-ahead log and shared memory. */
-static void remove_db(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[4096];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
-}
 
 int main(void)
 {
@@ -36,7 +26,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/accounts.db", dir);
     int failed = run_accounts_contract(&garant_store_sqlite_ops, path);
     failed += run_accounts_contract(&garant_store_sqlite_ops, path);
-    remove_db(path);
+    st_wipe(&garant_store_sqlite_ops, path);
     if (rmdir(dir) != 0) {
         fprintf(stderr, "%s: not empty after the suites: ", dir);
         perror("rmdir");

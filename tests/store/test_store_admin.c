@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 int run_admin_contract(const garant_store_ops *ops, const char *target);
@@ -42,50 +43,14 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21, a Monday */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void expect_err(int rc, int want, const char *what)
-{
-    if (rc != want) fail_msg("%s: got %s (%s), want %s", what, garant_err_name(rc), garant_error_last(),
-                             garant_err_name(want));
-    if (want) assert_true(garant_error_last()[0] != '\0');
-}
-
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_user(fixture *fx, const char *email, garant_role role, int64_t org)
 {
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", email);
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = role;
-    u.org_id = org;
-    u.created_at = T0 - 86400;
-    check(fx->acc->user_insert(fx->w, &u), "user_insert");
-    return u.id;
+    return st_add_user(fx->w, email, NULL, role, org, T0 - 86400);
 }
 
 static int64_t add_org(fixture *fx, const char *name)
 {
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "%s", name);
-    snprintf(o.plan, sizeof o.plan, "professional");
-    o.created_at = T0 - 86400;
-    check(fx->acc->org_insert(fx->w, &o), "org_insert");
-    return o.id;
+    return st_add_org(fx->w, name, "professional", T0 - 86400);
 }
 
 static int setup(void **state)
@@ -96,9 +61,7 @@ static int setup(void **state)
     fx->ad = suite.ops->admin;
     fx->acc = suite.ops->accounts;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
     fx->org = add_org(fx, "Acme");
     fx->customer = add_user(fx, "alice@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     fx->admin = add_user(fx, "ada@garant.example", GARANT_ROLE_ADMIN, 0);
@@ -109,8 +72,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -119,28 +81,28 @@ static void ct_roles(void **state)
 {
     fixture *fx = *state;
     int64_t n = 0;
-    check(fx->ad->admin_count(fx->w, &n), "admin_count");
+    st_check(fx->ad->admin_count(fx->w, &n), "admin_count");
     assert_int_equal(n, 1);
     /* A customer made an admin leaves the organization. */
-    check(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_ADMIN, 0), "customer to admin");
+    st_check(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_ADMIN, 0), "customer to admin");
     garant_user u;
-    check(fx->acc->user_get(fx->w, fx->customer, &u), "user_get");
+    st_check(fx->acc->user_get(fx->w, fx->customer, &u), "user_get");
     assert_int_equal(u.role, GARANT_ROLE_ADMIN);
     assert_int_equal(u.org_id, 0);
-    check(fx->ad->admin_count(fx->w, &n), "admin_count");
+    st_check(fx->ad->admin_count(fx->w, &n), "admin_count");
     assert_int_equal(n, 2);
     /* A deactivated admin is not counted. */
-    check(fx->acc->user_set_deactivated(fx->w, fx->customer, T0), "deactivate");
-    check(fx->ad->admin_count(fx->w, &n), "admin_count");
+    st_check(fx->acc->user_set_deactivated(fx->w, fx->customer, T0), "deactivate");
+    st_check(fx->ad->admin_count(fx->w, &n), "admin_count");
     assert_int_equal(n, 1);
     /* Back to a customer: an organization is needed, staff take none. */
-    expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, 0), GARANT_EINVAL, "customer, no org");
-    expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_AGENT, fx->org), GARANT_EINVAL, "agent with org");
-    expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, 4242), GARANT_ENOTFOUND,
+    st_expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, 0), GARANT_EINVAL, "customer, no org");
+    st_expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_AGENT, fx->org), GARANT_EINVAL, "agent with org");
+    st_expect_err(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, 4242), GARANT_ENOTFOUND,
                "no such org");
-    expect_err(fx->ad->user_set_role(fx->w, 4242, GARANT_ROLE_AGENT, 0), GARANT_ENOTFOUND, "no such user");
-    check(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, fx->org), "admin to customer");
-    check(fx->acc->user_get(fx->w, fx->customer, &u), "user_get");
+    st_expect_err(fx->ad->user_set_role(fx->w, 4242, GARANT_ROLE_AGENT, 0), GARANT_ENOTFOUND, "no such user");
+    st_check(fx->ad->user_set_role(fx->w, fx->customer, GARANT_ROLE_CUSTOMER, fx->org), "admin to customer");
+    st_check(fx->acc->user_get(fx->w, fx->customer, &u), "user_get");
     assert_int_equal(u.role, GARANT_ROLE_CUSTOMER);
     assert_int_equal(u.org_id, fx->org);
 }
@@ -151,50 +113,50 @@ static void ct_org_deactivation(void **state)
     int64_t bob = add_user(fx, "bob@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     int64_t cy = add_user(fx, "cy@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     /* Bob was deactivated alone, before. */
-    check(fx->acc->user_set_deactivated(fx->w, bob, T0 - 10), "bob alone");
+    st_check(fx->acc->user_set_deactivated(fx->w, bob, T0 - 10), "bob alone");
     garant_session s = {0};
     s.user_id = fx->customer;
     memset(s.token_hash, 7, sizeof s.token_hash);
     snprintf(s.csrf, sizeof s.csrf, "csrf");
     s.created_at = T0 - 100;
     s.expires_at = T0 + 86400;
-    check(fx->acc->session_insert(fx->w, &s), "session");
+    st_check(fx->acc->session_insert(fx->w, &s), "session");
     int64_t at = 0, changed = 0;
-    check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
+    st_check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
     assert_int_equal(at, 0);
-    check(fx->ad->org_set_deactivated(fx->w, fx->org, T0, &changed), "deactivate org");
+    st_check(fx->ad->org_set_deactivated(fx->w, fx->org, T0, &changed), "deactivate org");
     assert_int_equal(changed, 2); /* alice and cy */
-    check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
+    st_check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
     assert_int_equal(at, T0);
     garant_user u;
-    check(fx->acc->user_get(fx->w, fx->customer, &u), "alice");
+    st_check(fx->acc->user_get(fx->w, fx->customer, &u), "alice");
     assert_int_equal(u.deactivated_at, T0);
     garant_session got;
-    expect_err(fx->acc->session_get(fx->w, s.token_hash, T0 + 1, &got), GARANT_ENOTFOUND, "her session ended");
+    st_expect_err(fx->acc->session_get(fx->w, s.token_hash, T0 + 1, &got), GARANT_ENOTFOUND, "her session ended");
     /* Twice changes nothing. */
-    check(fx->ad->org_set_deactivated(fx->w, fx->org, T0 + 5, &changed), "again");
+    st_check(fx->ad->org_set_deactivated(fx->w, fx->org, T0 + 5, &changed), "again");
     assert_int_equal(changed, 0);
     /* Someone joining it meanwhile goes with it. */
     int64_t dee = add_user(fx, "dee@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
-    check(fx->ad->user_deactivate_with_org(fx->w, dee, T0), "dee joins");
+    st_check(fx->ad->user_deactivate_with_org(fx->w, dee, T0), "dee joins");
     /* Back: those deactivated with it, not Bob. */
-    check(fx->ad->org_set_deactivated(fx->w, fx->org, 0, &changed), "reactivate org");
+    st_check(fx->ad->org_set_deactivated(fx->w, fx->org, 0, &changed), "reactivate org");
     assert_int_equal(changed, 3);
     int64_t ids[] = {fx->customer, cy, dee};
     for (size_t i = 0; i < 3; i++) {
-        check(fx->acc->user_get(fx->w, ids[i], &u), "user_get");
+        st_check(fx->acc->user_get(fx->w, ids[i], &u), "user_get");
         assert_int_equal(u.deactivated_at, 0);
     }
-    check(fx->acc->user_get(fx->w, bob, &u), "bob");
+    st_check(fx->acc->user_get(fx->w, bob, &u), "bob");
     assert_int_equal(u.deactivated_at, T0 - 10);
-    check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
+    st_check(fx->ad->org_deactivated_at(fx->w, fx->org, &at), "deactivated_at");
     assert_int_equal(at, 0);
-    expect_err(fx->ad->org_set_deactivated(fx->w, 4242, T0, &changed), GARANT_ENOTFOUND, "no such org");
-    expect_err(fx->ad->org_deactivated_at(fx->w, 4242, &at), GARANT_ENOTFOUND, "no such org");
+    st_expect_err(fx->ad->org_set_deactivated(fx->w, 4242, T0, &changed), GARANT_ENOTFOUND, "no such org");
+    st_expect_err(fx->ad->org_deactivated_at(fx->w, 4242, &at), GARANT_ENOTFOUND, "no such org");
     /* The list says which are active. */
-    check(fx->ad->org_set_deactivated(fx->w, add_org(fx, "Globex"), T0, &changed), "globex");
+    st_check(fx->ad->org_set_deactivated(fx->w, add_org(fx, "Globex"), T0, &changed), "globex");
     json_t *orgs = NULL;
-    check(fx->acc->org_list(fx->w, &orgs), "org_list");
+    st_check(fx->acc->org_list(fx->w, &orgs), "org_list");
     assert_int_equal(json_array_size(orgs), 2);
     assert_true(json_is_null(json_object_get(json_array_get(orgs, 0), "deactivated_at")));
     assert_int_equal(json_integer_value(json_object_get(json_array_get(orgs, 1), "deactivated_at")), T0);
@@ -211,32 +173,32 @@ static void ct_product_stages_by_version(void **state)
     fixture *fx = *state;
     const garant_store_sla_ops *sla = fx->ops->sla;
     int64_t v1, v2, v3;
-    check(sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "v1");
+    st_check(sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "v1");
     garant_product lab = {0}, cloud = {0};
     snprintf(lab.name, sizeof lab.name, "Lab");
     snprintf(lab.stage, sizeof lab.stage, "preview");
     snprintf(cloud.name, sizeof cloud.name, "Cloud");
     snprintf(cloud.stage, sizeof cloud.stage, "ga");
-    check(fx->acc->product_insert(fx->w, &lab), "lab");
-    check(fx->acc->product_insert(fx->w, &cloud), "cloud");
+    st_check(fx->acc->product_insert(fx->w, &lab), "lab");
+    st_check(fx->acc->product_insert(fx->w, &cloud), "cloud");
     /* Lab: preview -> ga at v2, ga -> beta at v3. */
-    check(sla->policy_insert(fx->w, "version: 1\n", T0 + 10, fx->admin, &v2), "v2");
-    check(fx->ad->product_set_stage(fx->w, lab.id, "ga"), "lab ga");
+    st_check(sla->policy_insert(fx->w, "version: 1\n", T0 + 10, fx->admin, &v2), "v2");
+    st_check(fx->ad->product_set_stage(fx->w, lab.id, "ga"), "lab ga");
     garant_audit_in a = {T0 + 10, fx->admin, "product_stage", lab.id, "preview", "ga", v2};
-    check(fx->ad->audit_insert(fx->w, &a), "audit v2");
-    check(sla->policy_insert(fx->w, "version: 1\n", T0 + 20, fx->admin, &v3), "v3");
-    check(fx->ad->product_set_stage(fx->w, lab.id, "beta"), "lab beta");
+    st_check(fx->ad->audit_insert(fx->w, &a), "audit v2");
+    st_check(sla->policy_insert(fx->w, "version: 1\n", T0 + 20, fx->admin, &v3), "v3");
+    st_check(fx->ad->product_set_stage(fx->w, lab.id, "beta"), "lab beta");
     garant_audit_in b = {T0 + 20, fx->admin, "product_stage", lab.id, "ga", "beta", v3};
-    check(fx->ad->audit_insert(fx->w, &b), "audit v3");
+    st_check(fx->ad->audit_insert(fx->w, &b), "audit v3");
     garant_product got;
-    check(fx->ad->product_get(fx->w, lab.id, &got), "product_get");
+    st_check(fx->ad->product_get(fx->w, lab.id, &got), "product_get");
     assert_string_equal(got.stage, "beta");
     assert_string_equal(got.name, "Lab");
-    expect_err(fx->ad->product_get(fx->w, 4242, &got), GARANT_ENOTFOUND, "no such product");
-    expect_err(fx->ad->product_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such product");
-    expect_err(fx->ad->product_set_stage(fx->w, lab.id, ""), GARANT_EINVAL, "empty stage");
+    st_expect_err(fx->ad->product_get(fx->w, 4242, &got), GARANT_ENOTFOUND, "no such product");
+    st_expect_err(fx->ad->product_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such product");
+    st_expect_err(fx->ad->product_set_stage(fx->w, lab.id, ""), GARANT_EINVAL, "empty stage");
     json_t *changes = NULL;
-    check(fx->ad->stage_changes(fx->w, &changes), "stage_changes");
+    st_check(fx->ad->stage_changes(fx->w, &changes), "stage_changes");
     assert_int_equal(json_array_size(changes), 2);
     json_t *first = json_array_get(changes, 0);
     assert_int_equal(json_integer_value(json_object_get(first, "policy_version")), v2);
@@ -248,7 +210,7 @@ static void ct_product_stages_by_version(void **state)
     const char *const want[] = {"preview", "ga", "beta", "beta"};
     for (size_t i = 0; i < 4; i++) {
         json_t *map = NULL;
-        check(fx->ad->product_stages_at(fx->w, versions[i], &map), "product_stages_at");
+        st_check(fx->ad->product_stages_at(fx->w, versions[i], &map), "product_stages_at");
         assert_string_equal(stage_in(map, "Lab"), want[i]);
         assert_string_equal(stage_in(map, "Cloud"), "ga"); /* never changed */
         json_decref(map);
@@ -269,21 +231,21 @@ static void ct_ticket_stage_keeps_the_filed_one(void **state)
     snprintf(t.environment, sizeof t.environment, "production");
     t.submitted_at = T0;
     t.first_response_due = t.warn_at = GARANT_NO_DUE;
-    check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
-    check(fx->ad->ticket_set_stage(fx->w, t.id, "ga"), "to ga");
-    check(fx->ad->ticket_set_stage(fx->w, t.id, "ga"), "to ga again");
-    check(fx->ad->ticket_set_stage(fx->w, t.id, "beta"), "to beta");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
+    st_check(fx->ad->ticket_set_stage(fx->w, t.id, "ga"), "to ga");
+    st_check(fx->ad->ticket_set_stage(fx->w, t.id, "ga"), "to ga again");
+    st_check(fx->ad->ticket_set_stage(fx->w, t.id, "beta"), "to beta");
     garant_ticket got;
-    check(fx->ops->tickets->get(fx->w, t.id, &got), "get");
+    st_check(fx->ops->tickets->get(fx->w, t.id, &got), "get");
     assert_string_equal(got.stage, "beta");
     json_t *events = NULL;
-    check(fx->ops->tickets->events(fx->w, t.id, &events), "events");
+    st_check(fx->ops->tickets->events(fx->w, t.id, &events), "events");
     json_t *created = json_array_get(events, 0);
     assert_string_equal(json_string_value(json_object_get(created, "kind")), "created");
     assert_string_equal(json_string_value(json_object_get(json_object_get(created, "data"), "stage")), "preview");
     json_decref(events);
-    expect_err(fx->ad->ticket_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such ticket");
-    expect_err(fx->ad->ticket_set_stage(fx->w, t.id, ""), GARANT_EINVAL, "empty stage");
+    st_expect_err(fx->ad->ticket_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such ticket");
+    st_expect_err(fx->ad->ticket_set_stage(fx->w, t.id, ""), GARANT_EINVAL, "empty stage");
 }
 
 static void ct_audit(void **state)
@@ -294,9 +256,9 @@ static void ct_audit(void **state)
         {T0 + 1, 0, "org_name", fx->org, "Acme", "Acme Corp", 0},
         {T0 + 2, fx->admin, "user_active", fx->customer, "true", "false", 0},
     };
-    for (size_t i = 0; i < 3; i++) check(fx->ad->audit_insert(fx->w, &rows[i]), "audit_insert");
+    for (size_t i = 0; i < 3; i++) st_check(fx->ad->audit_insert(fx->w, &rows[i]), "audit_insert");
     json_t *list = NULL;
-    check(fx->ad->audit_list(fx->w, 2, &list), "audit_list");
+    st_check(fx->ad->audit_list(fx->w, 2, &list), "audit_list");
     assert_int_equal(json_array_size(list), 2);
     json_t *newest = json_array_get(list, 0), *cli = json_array_get(list, 1);
     assert_string_equal(json_string_value(json_object_get(newest, "action")), "user_active");
@@ -306,13 +268,13 @@ static void ct_audit(void **state)
     assert_true(json_is_null(json_object_get(cli, "by_user")) && json_is_null(json_object_get(cli, "by_email")));
     assert_string_equal(json_string_value(json_object_get(cli, "new_value")), "Acme Corp");
     json_decref(list);
-    expect_err(fx->ad->audit_list(fx->w, 0, &list), GARANT_EINVAL, "limit 0");
-    expect_err(fx->ad->audit_list(fx->w, 501, &list), GARANT_EINVAL, "limit 501");
+    st_expect_err(fx->ad->audit_list(fx->w, 0, &list), GARANT_EINVAL, "limit 0");
+    st_expect_err(fx->ad->audit_list(fx->w, 501, &list), GARANT_EINVAL, "limit 501");
     char big[GARANT_MAX_NAME + 2];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     garant_audit_in over = {T0, 0, "org_name", fx->org, NULL, big, 0};
-    expect_err(fx->ad->audit_insert(fx->w, &over), GARANT_ELIMIT, "a value too long");
+    st_expect_err(fx->ad->audit_insert(fx->w, &over), GARANT_ELIMIT, "a value too long");
 }
 
 int run_admin_contract(const garant_store_ops *ops, const char *target)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 int run_attachments_contract(const garant_store_ops *ops, const char *target);
@@ -40,33 +41,9 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21T12:53:20Z */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_user(fixture *fx, const char *email, int64_t org)
 {
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", email);
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = GARANT_ROLE_CUSTOMER;
-    u.org_id = org;
-    u.created_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
-    return u.id;
+    return st_add_user(fx->w, email, NULL, GARANT_ROLE_CUSTOMER, org, T0 - 86400);
 }
 
 static int setup(void **state)
@@ -76,15 +53,8 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->att = suite.ops->attachments;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "Acme");
-    snprintf(o.plan, sizeof o.plan, "professional");
-    o.created_at = T0 - 86400;
-    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
-    fx->acme = o.id;
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    fx->acme = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
     fx->alice = add_user(fx, "alice@acme.example", fx->acme);
     fx->bob = add_user(fx, "bob@acme.example", fx->acme);
     garant_ticket t = {0};
@@ -97,7 +67,7 @@ static int setup(void **state)
     snprintf(t.status, sizeof t.status, "open");
     t.submitted_at = T0;
     t.first_response_due = t.warn_at = GARANT_NO_DUE;
-    check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
     fx->ticket = t.id;
     *state = fx;
     return 0;
@@ -106,8 +76,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -136,14 +105,14 @@ static int64_t stage(fixture *fx, int64_t uploader, int64_t size, int64_t at)
     snprintf(a.sniffed_type, sizeof a.sniffed_type, "application/octet-stream");
     a.size = size;
     a.created_at = at;
-    check(fx->att->insert_pending(fx->w, &a), "insert_pending");
+    st_check(fx->att->insert_pending(fx->w, &a), "insert_pending");
     pattern p = {0};
     for (int64_t seq = 0; seq * GARANT_ATTACHMENT_CHUNK < size; seq++) {
         int64_t left = size - seq * GARANT_ATTACHMENT_CHUNK;
         size_t len = left < GARANT_ATTACHMENT_CHUNK ? (size_t)left : GARANT_ATTACHMENT_CHUNK;
-        check(fx->att->write_chunk(fx->w, a.id, seq, len, fill, &p), "write_chunk");
+        st_check(fx->att->write_chunk(fx->w, a.id, seq, len, fill, &p), "write_chunk");
     }
-    check(fx->att->mark_staged(fx->w, a.id), "mark_staged");
+    st_check(fx->att->mark_staged(fx->w, a.id), "mark_staged");
     return a.id;
 }
 
@@ -153,7 +122,7 @@ static void test_written_in_chunks_read_back_anywhere(void **state)
     int64_t size = 2 * GARANT_ATTACHMENT_CHUNK + 12345;
     int64_t id = stage(fx, fx->alice, size, T0);
     garant_attachment a;
-    check(fx->att->get(fx->w, id, &a), "get");
+    st_check(fx->att->get(fx->w, id, &a), "get");
     assert_string_equal(a.state, "staged");
     assert_int_equal(a.size, size);
     assert_int_equal(a.ticket_id, 0);
@@ -163,7 +132,7 @@ static void test_written_in_chunks_read_back_anywhere(void **state)
     int64_t offs[] = {0, 1, GARANT_ATTACHMENT_CHUNK - 3, GARANT_ATTACHMENT_CHUNK, 2 * GARANT_ATTACHMENT_CHUNK + 5};
     for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
         size_t got;
-        check(fx->att->read(fx->w, id, offs[k], buf, GARANT_ATTACHMENT_CHUNK, &got), "read");
+        st_check(fx->att->read(fx->w, id, offs[k], buf, GARANT_ATTACHMENT_CHUNK, &got), "read");
         size_t want = (size_t)(GARANT_ATTACHMENT_CHUNK - offs[k] % GARANT_ATTACHMENT_CHUNK);
         if (offs[k] >= 2 * GARANT_ATTACHMENT_CHUNK) want = (size_t)(size - offs[k]);
         assert_int_equal(got, want);
@@ -171,9 +140,57 @@ static void test_written_in_chunks_read_back_anywhere(void **state)
             if (buf[i] != byte_at(offs[k] + (int64_t)i)) fail_msg("byte %lld differs", (long long)(offs[k] + (int64_t)i));
     }
     size_t got = 99;
-    check(fx->att->read(fx->w, id, size, buf, 10, &got), "read at the end");
+    st_check(fx->att->read(fx->w, id, size, buf, 10, &got), "read at the end");
     assert_int_equal(got, 0);
     free(buf);
+}
+
+/* A file in memory stored in one go: staged, in the same chunks an
+** upload's would be, read back byte for byte, linkable; one without its
+** bytes or name refused. */
+static void test_staged_from_memory(void **state)
+{
+    fixture *fx = *state;
+    int64_t size = GARANT_ATTACHMENT_CHUNK + 4321;
+    uint8_t *data = malloc((size_t)size), buf[64];
+    assert_non_null(data);
+    for (int64_t i = 0; i < size; i++) data[i] = byte_at(i);
+    garant_attachment a = {0};
+    a.uploader_id = fx->alice;
+    snprintf(a.filename, sizeof a.filename, "message.eml");
+    snprintf(a.declared_type, sizeof a.declared_type, "message/rfc822");
+    snprintf(a.sniffed_type, sizeof a.sniffed_type, "application/octet-stream");
+    a.size = size;
+    a.created_at = T0;
+    a.sha256[0] = 7;
+    st_check(fx->att->insert_staged(fx->w, &a, data), "insert_staged");
+    assert_string_equal(a.state, "staged");
+    memset(data, 0, (size_t)size); /* borrowed for the call only */
+    garant_attachment got;
+    st_check(fx->att->get(fx->w, a.id, &got), "get");
+    assert_string_equal(got.state, "staged");
+    assert_string_equal(got.filename, "message.eml");
+    assert_string_equal(got.declared_type, "message/rfc822");
+    assert_int_equal(got.size, size);
+    assert_int_equal(got.sha256[0], 7);
+    int64_t offs[] = {0, GARANT_ATTACHMENT_CHUNK - 10, GARANT_ATTACHMENT_CHUNK, size - 30};
+    for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
+        size_t n;
+        st_check(fx->att->read(fx->w, a.id, offs[k], buf, sizeof buf, &n), "read");
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] != byte_at(offs[k] + (int64_t)i))
+                fail_msg("byte %lld differs", (long long)(offs[k] + (int64_t)i));
+    }
+    st_check(fx->att->link(fx->w, a.id, fx->alice, fx->ticket, 0, 1), "link");
+    int64_t total;
+    st_check(fx->att->ticket_bytes(fx->w, fx->ticket, &total), "ticket_bytes");
+    assert_int_equal(total, size);
+    garant_attachment bad = a;
+    assert_int_equal(fx->att->insert_staged(fx->w, &bad, NULL), GARANT_EINVAL);
+    bad.filename[0] = '\0';
+    assert_int_equal(fx->att->insert_staged(fx->w, &bad, data), GARANT_EINVAL);
+    free(data);
 }
 
 static void test_pending_and_bad_chunks_refused(void **state)
@@ -185,11 +202,11 @@ static void test_pending_and_bad_chunks_refused(void **state)
     snprintf(a.sniffed_type, sizeof a.sniffed_type, "application/octet-stream");
     a.size = 100;
     a.created_at = T0;
-    check(fx->att->insert_pending(fx->w, &a), "insert_pending");
+    st_check(fx->att->insert_pending(fx->w, &a), "insert_pending");
     pattern p = {0};
     /* A chunk past the size, and staging before the bytes are all there. */
     assert_int_equal(fx->att->write_chunk(fx->w, a.id, 0, 101, fill, &p), GARANT_EINVAL);
-    check(fx->att->write_chunk(fx->w, a.id, 0, 60, fill, &p), "a short chunk");
+    st_check(fx->att->write_chunk(fx->w, a.id, 0, 60, fill, &p), "a short chunk");
     assert_int_equal(fx->att->mark_staged(fx->w, a.id), GARANT_ESTORE);
     /* Not linkable while pending. */
     assert_int_equal(fx->att->link(fx->w, a.id, fx->alice, fx->ticket, 0, 0), GARANT_ENOTFOUND);
@@ -201,17 +218,17 @@ static void test_linked_once_by_its_uploader(void **state)
     fixture *fx = *state;
     int64_t id = stage(fx, fx->alice, 10, T0);
     assert_int_equal(fx->att->link(fx->w, id, fx->bob, fx->ticket, 0, 0), GARANT_ENOTFOUND);
-    check(fx->att->link(fx->w, id, fx->alice, fx->ticket, 0, 0), "link");
+    st_check(fx->att->link(fx->w, id, fx->alice, fx->ticket, 0, 0), "link");
     assert_int_equal(fx->att->link(fx->w, id, fx->alice, fx->ticket, 0, 0), GARANT_ENOTFOUND);
     int64_t bytes;
-    check(fx->att->ticket_bytes(fx->w, fx->ticket, &bytes), "ticket_bytes");
+    st_check(fx->att->ticket_bytes(fx->w, fx->ticket, &bytes), "ticket_bytes");
     assert_int_equal(bytes, 10);
     /* Once on a message it never goes, even by a sweep far in the future. */
     int n;
-    check(fx->att->sweep(fx->w, T0 + 10 * 86400, T0 + 10 * 86400, 64, &n), "sweep");
+    st_check(fx->att->sweep(fx->w, T0 + 10 * 86400, T0 + 10 * 86400, 64, &n), "sweep");
     assert_int_equal(n, 0);
     garant_attachment a;
-    check(fx->att->get(fx->w, id, &a), "get");
+    st_check(fx->att->get(fx->w, id, &a), "get");
     assert_string_equal(a.state, "linked");
     assert_int_equal(a.ticket_id, fx->ticket);
 }
@@ -220,13 +237,13 @@ static void test_list_leaves_out_internal_for_customers(void **state)
 {
     fixture *fx = *state;
     int64_t reply;
-    check(fx->ops->tickets->reply_insert(fx->w, fx->ticket, fx->bob, "note", 0, T0 + 60, &reply), "reply");
+    st_check(fx->ops->tickets->reply_insert(fx->w, fx->ticket, fx->bob, "note", 0, T0 + 60, &reply), "reply");
     int64_t pub = stage(fx, fx->alice, 5, T0), note = stage(fx, fx->bob, 6, T0);
-    check(fx->att->link(fx->w, pub, fx->alice, fx->ticket, 0, 0), "link public");
-    check(fx->att->link(fx->w, note, fx->bob, fx->ticket, reply, 1), "link internal");
+    st_check(fx->att->link(fx->w, pub, fx->alice, fx->ticket, 0, 0), "link public");
+    st_check(fx->att->link(fx->w, note, fx->bob, fx->ticket, reply, 1), "link internal");
     json_t *all, *shown;
-    check(fx->att->list(fx->w, fx->ticket, 1, &all), "list all");
-    check(fx->att->list(fx->w, fx->ticket, 0, &shown), "list public");
+    st_check(fx->att->list(fx->w, fx->ticket, 1, &all), "list all");
+    st_check(fx->att->list(fx->w, fx->ticket, 0, &shown), "list public");
     assert_int_equal(json_array_size(all), 2);
     assert_int_equal(json_array_size(shown), 1);
     json_t *f = json_array_get(shown, 0);
@@ -248,16 +265,16 @@ static void test_sweep_forgets_what_was_left_behind(void **state)
     snprintf(cut.sniffed_type, sizeof cut.sniffed_type, "application/octet-stream");
     cut.size = 10;
     cut.created_at = T0 - 7200;
-    check(fx->att->insert_pending(fx->w, &cut), "pending");
+    st_check(fx->att->insert_pending(fx->w, &cut), "pending");
     pattern p = {0};
-    check(fx->att->write_chunk(fx->w, cut.id, 0, 4, fill, &p), "half");
+    st_check(fx->att->write_chunk(fx->w, cut.id, 0, 4, fill, &p), "half");
     int n;
-    check(fx->att->sweep(fx->w, T0 - 3600, T0 - 86400, 64, &n), "sweep");
+    st_check(fx->att->sweep(fx->w, T0 - 3600, T0 - 86400, 64, &n), "sweep");
     assert_int_equal(n, 2);
     garant_attachment a;
     assert_int_equal(fx->att->get(fx->w, old, &a), GARANT_ENOTFOUND);
     assert_int_equal(fx->att->get(fx->w, cut.id, &a), GARANT_ENOTFOUND);
-    check(fx->att->get(fx->w, fresh, &a), "the fresh one stays");
+    st_check(fx->att->get(fx->w, fresh, &a), "the fresh one stays");
 }
 
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -270,7 +287,7 @@ int run_attachments_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_written_in_chunks_read_back_anywhere), CASE(test_pending_and_bad_chunks_refused),
         CASE(test_linked_once_by_its_uploader),         CASE(test_list_leaves_out_internal_for_customers),
-        CASE(test_sweep_forgets_what_was_left_behind),
+        CASE(test_sweep_forgets_what_was_left_behind),    CASE(test_staged_from_memory),
     };
     char name[64];
     snprintf(name, sizeof name, "store attachments (%s)", ops->name);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 static struct {
@@ -37,38 +38,9 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21, a Monday */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void expect_err(int rc, int want, const char *what)
-{
-    if (rc != want) fail_msg("%s: got %s (%s), want %s", what, garant_err_name(rc), garant_error_last(),
-                             garant_err_name(want));
-}
-
-static void wipe_target(const char *target)
-{
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_user(fixture *fx, const char *email, garant_role role, int64_t org)
 {
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", email);
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = role;
-    u.org_id = org;
-    u.created_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
-    return u.id;
+    return st_add_user(fx->w, email, NULL, role, org, T0 - 86400);
 }
 
 static int setup(void **state)
@@ -78,14 +50,8 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->gr = suite.ops->groups;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "Acme");
-    snprintf(o.plan, sizeof o.plan, "professional");
-    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
-    fx->org = o.id;
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    fx->org = st_add_org(fx->w, "Acme", "professional", 0);
     fx->customer = add_user(fx, "alice@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     fx->ann = add_user(fx, "ann@vendor.example", GARANT_ROLE_AGENT, 0);
     fx->ben = add_user(fx, "ben@vendor.example", GARANT_ROLE_ADMIN, 0);
@@ -97,8 +63,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -110,7 +75,7 @@ static int64_t group(fixture *fx, const char *name, int rr, int dflt)
     g.round_robin = rr;
     g.is_default = dflt;
     g.created_at = T0;
-    check(fx->gr->insert(fx->w, &g), name);
+    st_check(fx->gr->insert(fx->w, &g), name);
     return g.id;
 }
 
@@ -128,7 +93,7 @@ static int64_t file(fixture *fx, int64_t group_id, int64_t assignee_id)
     t.first_response_due = t.warn_at = GARANT_NO_DUE;
     t.group_id = group_id;
     t.assignee_id = assignee_id;
-    check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
     return t.id;
 }
 
@@ -138,30 +103,30 @@ static void ct_names_default_members(void **state)
     int64_t a = group(fx, "Billing", 0, 1);
     garant_group g = {0};
     snprintf(g.name, sizeof g.name, "BILLING");
-    expect_err(fx->gr->insert(fx->w, &g), GARANT_ECONFLICT, "a name in another case");
+    st_expect_err(fx->gr->insert(fx->w, &g), GARANT_ECONFLICT, "a name in another case");
     int64_t b = group(fx, "Ops", 0, 1);
     garant_group d;
-    check(fx->gr->default_group(fx->w, &d), "default");
+    st_check(fx->gr->default_group(fx->w, &d), "default");
     assert_int_equal(d.id, b);
-    check(fx->gr->get(fx->w, a, &g), "get");
+    st_check(fx->gr->get(fx->w, a, &g), "get");
     assert_int_equal(g.is_default, 0);
     int64_t two[] = {fx->ann, fx->cat}, one[] = {fx->ben};
-    check(fx->gr->set_members(fx->w, a, two, 2), "members");
-    check(fx->gr->set_members(fx->w, a, one, 1), "members again");
+    st_check(fx->gr->set_members(fx->w, a, two, 2), "members");
+    st_check(fx->gr->set_members(fx->w, a, one, 1), "members again");
     int in = 1;
-    check(fx->gr->is_member(fx->w, a, fx->ann, &in), "is_member");
+    st_check(fx->gr->is_member(fx->w, a, fx->ann, &in), "is_member");
     assert_int_equal(in, 0);
-    check(fx->gr->is_member(fx->w, a, fx->ben, &in), "is_member");
+    st_check(fx->gr->is_member(fx->w, a, fx->ben, &in), "is_member");
     assert_int_equal(in, 1);
     g.id = b;
     snprintf(g.name, sizeof g.name, "Ops");
     g.is_default = 0;
-    check(fx->gr->update(fx->w, &g), "no default");
-    expect_err(fx->gr->default_group(fx->w, &d), GARANT_ENOTFOUND, "none is the default");
+    st_check(fx->gr->update(fx->w, &g), "no default");
+    st_expect_err(fx->gr->default_group(fx->w, &d), GARANT_ENOTFOUND, "none is the default");
     file(fx, a, 0);
-    expect_err(fx->gr->remove(fx->w, a), GARANT_ECONFLICT, "a group with a ticket");
-    check(fx->gr->remove(fx->w, b), "remove");
-    expect_err(fx->gr->get(fx->w, b, &g), GARANT_ENOTFOUND, "gone");
+    st_expect_err(fx->gr->remove(fx->w, a), GARANT_ECONFLICT, "a group with a ticket");
+    st_check(fx->gr->remove(fx->w, b), "remove");
+    st_expect_err(fx->gr->get(fx->w, b, &g), GARANT_ENOTFOUND, "gone");
 }
 
 static void ct_round_robin_turns(void **state)
@@ -169,32 +134,32 @@ static void ct_round_robin_turns(void **state)
     fixture *fx = *state;
     int64_t g = group(fx, "First line", 1, 1);
     int64_t next = -1;
-    check(fx->gr->next_in_turn(fx->w, g, &next), "no members");
+    st_check(fx->gr->next_in_turn(fx->w, g, &next), "no members");
     assert_int_equal(next, 0);
     int64_t all[] = {fx->cat, fx->ann, fx->ben, fx->customer};
-    check(fx->gr->set_members(fx->w, g, all, 4), "members");
+    st_check(fx->gr->set_members(fx->w, g, all, 4), "members");
     /* Ann, Ben, Cat by id, then Ann again; the customer is never one. */
     int64_t want[] = {fx->ann, fx->ben, fx->cat, fx->ann};
     for (int i = 0; i < 4; i++) {
-        check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
+        st_check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
         assert_int_equal(next, want[i]);
         file(fx, g, next);
     }
     /* A ticket assigned later does not move the turn: only the filing's. */
     int64_t t = file(fx, g, 0);
-    check(fx->ops->tickets->set_assignment(fx->w, t, fx->cat, g), "reassign");
-    check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
+    st_check(fx->ops->tickets->set_assignment(fx->w, t, fx->cat, g), "reassign");
+    st_check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
     assert_int_equal(next, fx->ben);
     /* A deactivated member is skipped. */
-    check(fx->ops->accounts->user_set_deactivated(fx->w, fx->ben, T0), "deactivate");
-    check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
+    st_check(fx->ops->accounts->user_set_deactivated(fx->w, fx->ben, T0), "deactivate");
+    st_check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
     assert_int_equal(next, fx->cat);
     /* The filed routing stays in the history: it cannot be rewritten. */
     garant_ticket row;
-    check(fx->ops->tickets->get(fx->w, t, &row), "get");
+    st_check(fx->ops->tickets->get(fx->w, t, &row), "get");
     assert_int_equal(row.assignee_id, fx->cat);
     json_t *ev = NULL;
-    check(fx->ops->tickets->events(fx->w, t, &ev), "events");
+    st_check(fx->ops->tickets->events(fx->w, t, &ev), "events");
     json_t *data = json_object_get(json_array_get(ev, 0), "data");
     assert_int_equal(json_integer_value(json_object_get(data, "group_id")), g);
     assert_null(json_object_get(data, "assignee_id"));
@@ -206,13 +171,11 @@ static void ct_turn_survives_reopening(void **state)
     fixture *fx = *state;
     int64_t g = group(fx, "Night", 1, 1);
     int64_t all[] = {fx->ann, fx->cat};
-    check(fx->gr->set_members(fx->w, g, all, 2), "members");
+    st_check(fx->gr->set_members(fx->w, g, all, 2), "members");
     file(fx, g, fx->ann);
-    fx->ops->close(fx->st);
-    check(fx->ops->open(&fx->st, fx->target, 2), "reopen");
-    fx->w = fx->ops->writer(fx->st);
+    st_reopen(&fx->st, &fx->w, fx->ops, fx->target);
     int64_t next = 0;
-    check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
+    st_check(fx->gr->next_in_turn(fx->w, g, &next), "turn");
     assert_int_equal(next, fx->cat);
 }
 

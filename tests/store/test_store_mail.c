@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 int run_mail_contract(const garant_store_ops *ops, const char *target);
@@ -39,22 +40,6 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21T12:53:20Z */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
@@ -62,9 +47,7 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->mail = suite.ops->mail;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
     *state = fx;
     return 0;
 }
@@ -72,8 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -84,7 +66,7 @@ static int64_t queue(fixture *fx, const char *rcpt, const char *body, int64_t no
     snprintf(mid, sizeof mid, "m%lld.%s@garant.example", (long long)now, rcpt);
     garant_mail_new m = {.message_id = mid, .recipient = rcpt, .raw = body, .raw_len = strlen(body), .now = now};
     int64_t id = 0;
-    check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
+    st_check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
     assert_true(id > 0);
     return id;
 }
@@ -97,13 +79,13 @@ static void test_enqueue_claim_load(void **state)
     garant_mail_new m = {.message_id = "t1.1.abc@garant.example", .recipient = "alice@acme.example",
                          .raw = raw, .raw_len = sizeof raw - 1, .now = T0};
     int64_t id;
-    check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
+    st_check(fx->mail->enqueue(fx->w, &m, &id), "enqueue");
 
     garant_mail_claimed got[4];
     int n;
-    check(fx->mail->claim(fx->w, T0 - 1, T0 + 300, got, 4, &n), "claim before due");
+    st_check(fx->mail->claim(fx->w, T0 - 1, T0 + 300, got, 4, &n), "claim before due");
     assert_int_equal(n, 0);
-    check(fx->mail->claim(fx->w, T0, T0 + 300, got, 4, &n), "claim");
+    st_check(fx->mail->claim(fx->w, T0, T0 + 300, got, 4, &n), "claim");
     assert_int_equal(n, 1);
     assert_int_equal(got[0].id, id);
     assert_int_equal(got[0].attempts, 0);
@@ -112,14 +94,14 @@ static void test_enqueue_claim_load(void **state)
     assert_string_equal(got[0].message_id, "t1.1.abc@garant.example");
     assert_string_equal(got[0].recipient, "alice@acme.example");
     /* Leased: not claimed again until the lease ends. */
-    check(fx->mail->claim(fx->w, T0 + 299, T0 + 600, got, 4, &n), "claim while leased");
+    st_check(fx->mail->claim(fx->w, T0 + 299, T0 + 600, got, 4, &n), "claim while leased");
     assert_int_equal(n, 0);
-    check(fx->mail->claim(fx->w, T0 + 300, T0 + 600, got, 4, &n), "claim after the lease");
+    st_check(fx->mail->claim(fx->w, T0 + 300, T0 + 600, got, 4, &n), "claim after the lease");
     assert_int_equal(n, 1);
 
     void *bytes;
     size_t len;
-    check(fx->mail->load_raw(fx->w, id, &bytes, &len), "load_raw");
+    st_check(fx->mail->load_raw(fx->w, id, &bytes, &len), "load_raw");
     assert_int_equal(len, sizeof raw - 1);
     assert_memory_equal(bytes, raw, len);
     free(bytes);
@@ -140,7 +122,7 @@ static void test_enqueue_refuses(void **state)
     m.raw_len = (size_t)GARANT_MAIL_MAX_RAW + 1;
     assert_int_equal(fx->mail->enqueue(fx->w, &m, NULL), GARANT_ELIMIT);
     garant_mail_counts k;
-    check(fx->mail->counts(fx->w, &k), "counts");
+    st_check(fx->mail->counts(fx->w, &k), "counts");
     assert_int_equal(k.queued, 0);
 }
 
@@ -148,23 +130,23 @@ static void test_enqueue_refuses(void **state)
 static void test_enqueue_in_callers_transaction(void **state)
 {
     fixture *fx = *state;
-    check(GS(fx->w)->begin_write(fx->w), "begin");
+    st_check(GS(fx->w)->begin_write(fx->w), "begin");
     queue(fx, "a@acme.example", "x", T0);
-    check(GS(fx->w)->rollback(fx->w), "rollback");
-    check(GS(fx->w)->begin_write(fx->w), "begin");
+    st_check(GS(fx->w)->rollback(fx->w), "rollback");
+    st_check(GS(fx->w)->begin_write(fx->w), "begin");
     queue(fx, "b@acme.example", "y", T0);
-    check(GS(fx->w)->commit(fx->w), "commit");
+    st_check(GS(fx->w)->commit(fx->w), "commit");
     garant_mail_claimed got[4];
     int n;
-    check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim");
+    st_check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim");
     assert_int_equal(n, 1);
     assert_string_equal(got[0].recipient, "b@acme.example");
     /* claim inside a caller's transaction uses a savepoint. */
     queue(fx, "c@acme.example", "z", T0);
-    check(GS(fx->w)->begin_write(fx->w), "begin");
-    check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim in a transaction");
+    st_check(GS(fx->w)->begin_write(fx->w), "begin");
+    st_check(fx->mail->claim(fx->w, T0, T0 + 60, got, 4, &n), "claim in a transaction");
     assert_int_equal(n, 1);
-    check(GS(fx->w)->commit(fx->w), "commit");
+    st_check(GS(fx->w)->commit(fx->w), "commit");
 }
 
 static void test_claim_order_and_limit(void **state)
@@ -175,11 +157,11 @@ static void test_claim_order_and_limit(void **state)
     int64_t c = queue(fx, "c@acme.example", "c", T0 + 10);
     garant_mail_claimed got[4];
     int n;
-    check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim 2");
+    st_check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim 2");
     assert_int_equal(n, 2);
     assert_int_equal(got[0].id, b);
     assert_int_equal(got[1].id, c);
-    check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim the rest");
+    st_check(fx->mail->claim(fx->w, T0 + 30, T0 + 90, got, 2, &n), "claim the rest");
     assert_int_equal(n, 1);
     assert_int_equal(got[0].id, a);
     assert_int_equal(fx->mail->claim(fx->w, T0, T0, got, 2, &n), GARANT_EINVAL);
@@ -192,22 +174,22 @@ static void test_retry_then_sent_once(void **state)
     int64_t id = queue(fx, "a@acme.example", "a", T0);
     garant_mail_claimed got[2];
     int n;
-    check(fx->mail->claim(fx->w, T0, T0 + 600, got, 2, &n), "claim");
-    check(fx->mail->mark_retry(fx->w, id, T0 + 30, "451 try later"), "retry");
+    st_check(fx->mail->claim(fx->w, T0, T0 + 600, got, 2, &n), "claim");
+    st_check(fx->mail->mark_retry(fx->w, id, T0 + 30, "451 try later"), "retry");
     /* The retry's due time replaces the lease. */
-    check(fx->mail->claim(fx->w, T0 + 29, T0 + 600, got, 2, &n), "claim early");
+    st_check(fx->mail->claim(fx->w, T0 + 29, T0 + 600, got, 2, &n), "claim early");
     assert_int_equal(n, 0);
-    check(fx->mail->claim(fx->w, T0 + 30, T0 + 600, got, 2, &n), "claim at due");
+    st_check(fx->mail->claim(fx->w, T0 + 30, T0 + 600, got, 2, &n), "claim at due");
     assert_int_equal(n, 1);
     assert_int_equal(got[0].attempts, 1);
-    check(fx->mail->mark_sent(fx->w, id, T0 + 31), "sent");
+    st_check(fx->mail->mark_sent(fx->w, id, T0 + 31), "sent");
     assert_int_equal(fx->mail->mark_sent(fx->w, id, T0 + 32), GARANT_ENOTFOUND);
     assert_int_equal(fx->mail->mark_retry(fx->w, id, T0 + 60, "x"), GARANT_ENOTFOUND);
-    check(fx->mail->claim(fx->w, T0 + 100000, T0 + 100600, got, 2, &n), "claim after sent");
+    st_check(fx->mail->claim(fx->w, T0 + 100000, T0 + 100600, got, 2, &n), "claim after sent");
     assert_int_equal(n, 0);
 
     json_t *list;
-    check(fx->mail->list(fx->w, 10, &list), "list");
+    st_check(fx->mail->list(fx->w, 10, &list), "list");
     assert_int_equal(json_array_size(list), 1);
     json_t *row = json_array_get(list, 0);
     assert_string_equal(json_string_value(json_object_get(row, "state")), "sent");
@@ -223,20 +205,20 @@ static void test_failed_and_counts(void **state)
     int64_t a = queue(fx, "a@acme.example", "a", T0);
     int64_t b = queue(fx, "b@acme.example", "b", T0 + 5);
     queue(fx, "c@acme.example", "c", T0 + 7);
-    check(fx->mail->mark_failed(fx->w, a, T0 + 1, "550 no such user"), "failed");
-    check(fx->mail->mark_sent(fx->w, b, T0 + 6), "sent");
+    st_check(fx->mail->mark_failed(fx->w, a, T0 + 1, "550 no such user"), "failed");
+    st_check(fx->mail->mark_sent(fx->w, b, T0 + 6), "sent");
     garant_mail_counts k;
-    check(fx->mail->counts(fx->w, &k), "counts");
+    st_check(fx->mail->counts(fx->w, &k), "counts");
     assert_int_equal(k.queued, 1);
     assert_int_equal(k.sent, 1);
     assert_int_equal(k.failed, 1);
     assert_int_equal(k.oldest_queued_at, T0 + 7);
     json_t *list;
-    check(fx->mail->list(fx->w, 2, &list), "list");
+    st_check(fx->mail->list(fx->w, 2, &list), "list");
     assert_int_equal(json_array_size(list), 2); /* the latest two, oldest first */
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), b);
     json_decref(list);
-    check(fx->mail->list(fx->w, 10, &list), "list all");
+    st_check(fx->mail->list(fx->w, 10, &list), "list all");
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "last_error")),
                         "550 no such user");
     json_decref(list);
@@ -248,11 +230,63 @@ static void test_key_kept_once(void **state)
     unsigned char a[GARANT_STORE_MAIL_KEY_BYTES], b[GARANT_STORE_MAIL_KEY_BYTES], out[GARANT_STORE_MAIL_KEY_BYTES];
     memset(a, 0xa5, sizeof a);
     memset(b, 0x5a, sizeof b);
-    check(fx->mail->key_keep(fx->w, out, a, T0), "first key");
+    st_check(fx->mail->key_keep(fx->w, out, a, T0), "first key");
     assert_memory_equal(out, a, sizeof a);
     /* A later candidate never replaces the stored key. */
-    check(fx->mail->key_keep(fx->w, out, b, T0 + 1), "second key");
+    st_check(fx->mail->key_keep(fx->w, out, b, T0 + 1), "second key");
     assert_memory_equal(out, a, sizeof a);
+}
+
+/* Retention drops the bytes of old sent and failed mails, oldest first
+** and at most limit a call, never a queued mail's, and keeps the row:
+** its Message-ID still attributes a late bounce. */
+static void test_prune(void **state)
+{
+    fixture *fx = *state;
+    int64_t old_sent = queue(fx, "a@acme.example", "aaaa", T0);
+    int64_t old_failed = queue(fx, "b@acme.example", "bbbb", T0 + 1);
+    int64_t old_queued = queue(fx, "c@acme.example", "cccc", T0 + 2);
+    int64_t new_sent = queue(fx, "d@acme.example", "dddd", T0 + 100);
+    st_check(fx->mail->mark_sent(fx->w, old_sent, T0 + 3), "sent");
+    st_check(fx->mail->mark_failed(fx->w, old_failed, T0 + 3, "550 no"), "failed");
+    st_check(fx->mail->mark_sent(fx->w, new_sent, T0 + 101), "sent");
+
+    int n = -1;
+    assert_int_equal(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 0, &n), GARANT_EINVAL);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 1, &n), "prune one");
+    assert_int_equal(n, 1);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1000, 10, &n), "prune the rest");
+    assert_int_equal(n, 1);
+    st_check(fx->mail->prune(fx->w, T0 + 50, T0 + 1001, 10, &n), "prune again");
+    assert_int_equal(n, 0);
+
+    void *bytes;
+    size_t len;
+    int64_t kept[] = {old_queued, new_sent};
+    for (size_t i = 0; i < 2; i++) {
+        st_check(fx->mail->load_raw(fx->w, kept[i], &bytes, &len), "load_raw kept");
+        assert_int_equal(len, 4);
+        free(bytes);
+    }
+    st_check(fx->mail->load_raw(fx->w, old_sent, &bytes, &len), "load_raw pruned");
+    assert_int_equal(len, 0);
+    free(bytes);
+
+    json_t *list;
+    st_check(fx->mail->list(fx->w, 10, &list), "list");
+    assert_int_equal(json_array_size(list), 4);
+    int64_t want_pruned_at[] = {T0 + 1000, T0 + 1000, 0, 0};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *row = json_array_get(list, i);
+        assert_int_equal(json_integer_value(json_object_get(row, "pruned_at")), want_pruned_at[i]);
+        assert_non_null(json_string_value(json_object_get(row, "message_id")));
+    }
+    json_decref(list);
+    garant_mail_counts k;
+    st_check(fx->mail->counts(fx->w, &k), "counts");
+    assert_int_equal(k.sent, 2);
+    assert_int_equal(k.failed, 1);
+    assert_int_equal(k.queued, 1);
 }
 
 #define CASE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -265,7 +299,7 @@ int run_mail_contract(const garant_store_ops *ops, const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_enqueue_claim_load),        CASE(test_enqueue_refuses), CASE(test_enqueue_in_callers_transaction),
         CASE(test_claim_order_and_limit),     CASE(test_retry_then_sent_once), CASE(test_failed_and_counts),
-        CASE(test_key_kept_once),
+        CASE(test_key_kept_once),             CASE(test_prune),
     };
     char name[64];
     snprintf(name, sizeof name, "store mail (%s)", ops->name);

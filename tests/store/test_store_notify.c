@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 #define T0 1790000000 /* 2026-09-21T12:53:20Z */
@@ -33,21 +34,6 @@ typedef struct fixture {
 static char base_target[256];
 static int seq;
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-static void wipe(const char *target)
-{
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    char path[600];
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_user(fixture *fx, const char *email, const char *name, garant_role role, int64_t org)
 {
     garant_user u = {0};
@@ -57,7 +43,7 @@ static int64_t add_user(fixture *fx, const char *email, const char *name, garant
     u.role = role;
     u.org_id = org;
     u.created_at = u.verified_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
+    st_check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
     return u.id;
 }
 
@@ -68,15 +54,8 @@ static int setup(void **state)
     fx->ops = &garant_store_sqlite_ops;
     fx->nt = fx->ops->notify;
     snprintf(fx->target, sizeof fx->target, "%s-%d", base_target, ++seq);
-    wipe(fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "Acme");
-    snprintf(o.plan, sizeof o.plan, "professional");
-    o.created_at = T0 - 86400;
-    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
-    fx->acme = o.id;
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    fx->acme = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
     fx->alice = add_user(fx, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->acme);
     fx->agent = add_user(fx, "agent@garant.example", "Agnes", GARANT_ROLE_AGENT, 0);
     fx->admin = add_user(fx, "admin@garant.example", "Adam", GARANT_ROLE_ADMIN, 0);
@@ -87,8 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe(fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -105,17 +83,17 @@ static int64_t add_ticket(fixture *fx)
     t.submitted_at = T0;
     t.first_response_due = T0 + 3600;
     t.warn_at = T0 + 2700;
-    check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
     return t.id;
 }
 
 static void reply(fixture *fx, int64_t ticket, int64_t author, const char *body, int public_)
 {
     int64_t id;
-    check(fx->ops->tickets->reply_insert(fx->w, ticket, author, body, public_, T0 + 60, &id), "reply_insert");
+    st_check(fx->ops->tickets->reply_insert(fx->w, ticket, author, body, public_, T0 + 60, &id), "reply_insert");
     json_t *data = json_pack("{s:I,s:b}", "reply_id", (json_int_t)id, "public", public_);
     garant_event_in ev = {ticket, T0 + 60, author, public_ ? "replied" : "noted", data};
-    check(fx->ops->tickets->append_event(fx->w, &ev), "append_event");
+    st_check(fx->ops->tickets->append_event(fx->w, &ev), "append_event");
     json_decref(data);
 }
 
@@ -123,14 +101,14 @@ static void test_cursor_moves_only_from_where_it_is(void **state)
 {
     fixture *fx = *state;
     int64_t t, e;
-    check(fx->nt->cursor(fx->w, &t, &e), "cursor");
+    st_check(fx->nt->cursor(fx->w, &t, &e), "cursor");
     assert_true(t == 0 && e == 0);
-    check(fx->nt->advance(fx->w, 0, 0, 3, 7), "advance");
-    check(fx->nt->cursor(fx->w, &t, &e), "cursor");
+    st_check(fx->nt->advance(fx->w, 0, 0, 3, 7), "advance");
+    st_check(fx->nt->cursor(fx->w, &t, &e), "cursor");
     assert_true(t == 3 && e == 7);
     /* A second producer that read (0, 0) must not queue its mails. */
     assert_int_equal(fx->nt->advance(fx->w, 0, 0, 5, 9), GARANT_ECONFLICT);
-    check(fx->nt->cursor(fx->w, &t, &e), "cursor");
+    st_check(fx->nt->cursor(fx->w, &t, &e), "cursor");
     assert_true(t == 3 && e == 7);
 }
 
@@ -142,12 +120,12 @@ static void test_walks(void **state)
     reply(fx, a, fx->agent, "The answer.", 1);
     reply(fx, b, fx->alice, "Thanks", 1);
     int64_t lt, le;
-    check(fx->nt->last_ids(fx->w, &lt, &le), "last_ids");
+    st_check(fx->nt->last_ids(fx->w, &lt, &le), "last_ids");
     assert_int_equal(lt, c);
     assert_int_equal(le, 3);
     json_t *rows;
     /* (a, c], at most 1. */
-    check(fx->nt->tickets(fx->w, a, c, 1, &rows), "tickets");
+    st_check(fx->nt->tickets(fx->w, a, c, 1, &rows), "tickets");
     assert_int_equal(json_array_size(rows), 1);
     json_t *r = json_array_get(rows, 0);
     assert_int_equal(json_integer_value(json_object_get(r, "id")), b);
@@ -158,7 +136,7 @@ static void test_walks(void **state)
     assert_int_equal(json_integer_value(json_object_get(r, "active")), 1);
     json_decref(rows);
     /* The note is never walked; the replies come with their text. */
-    check(fx->nt->events(fx->w, 0, le, 100, &rows), "events");
+    st_check(fx->nt->events(fx->w, 0, le, 100, &rows), "events");
     assert_int_equal(json_array_size(rows), 2);
     r = json_array_get(rows, 0);
     assert_string_equal(json_string_value(json_object_get(r, "kind")), "replied");
@@ -171,11 +149,11 @@ static void test_walks(void **state)
     free(all);
     json_decref(rows);
     /* Bounded above: nothing past upto. */
-    check(fx->nt->events(fx->w, 0, 1, 100, &rows), "events");
+    st_check(fx->nt->events(fx->w, 0, 1, 100, &rows), "events");
     assert_int_equal(json_array_size(rows), 0);
     json_decref(rows);
     assert_int_equal(fx->nt->tickets(fx->w, 0, 10, 0, &rows), GARANT_EINVAL);
-    check(fx->nt->requester(fx->w, c, &r), "requester");
+    st_check(fx->nt->requester(fx->w, c, &r), "requester");
     assert_int_equal(json_integer_value(json_object_get(r, "requester_id")), fx->alice);
     json_decref(r);
     assert_int_equal(fx->nt->requester(fx->w, c + 1, &r), GARANT_ENOTFOUND);
@@ -185,25 +163,25 @@ static void test_prefs_and_staff(void **state)
 {
     fixture *fx = *state;
     garant_user_prefs p;
-    check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
+    st_check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
     assert_true(!strcmp(p.language, "en") && !strcmp(p.zone, ""));
-    check(fx->nt->prefs_set(fx->w, fx->alice, "ro", "Europe/Bucharest"), "prefs_set");
-    check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
+    st_check(fx->nt->prefs_set(fx->w, fx->alice, "ro", "Europe/Bucharest"), "prefs_set");
+    st_check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
     assert_true(!strcmp(p.language, "ro") && !strcmp(p.zone, "Europe/Bucharest"));
     /* NULL keeps, "" is the policy's zone again. */
-    check(fx->nt->prefs_set(fx->w, fx->alice, NULL, ""), "prefs_set");
-    check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
+    st_check(fx->nt->prefs_set(fx->w, fx->alice, NULL, ""), "prefs_set");
+    st_check(fx->nt->prefs_get(fx->w, fx->alice, &p), "prefs_get");
     assert_true(!strcmp(p.language, "ro") && !strcmp(p.zone, ""));
     /* The schema refuses a language it has no templates for. */
     assert_int_not_equal(fx->nt->prefs_set(fx->w, fx->alice, "fr", NULL), 0);
     assert_int_equal(fx->nt->prefs_set(fx->w, 999, "en", NULL), GARANT_ENOTFOUND);
     assert_int_equal(fx->nt->prefs_get(fx->w, 999, &p), GARANT_ENOTFOUND);
     json_t *rows;
-    check(fx->nt->staff(fx->w, "admin", &rows), "staff");
+    st_check(fx->nt->staff(fx->w, "admin", &rows), "staff");
     assert_int_equal(json_array_size(rows), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "email")), "admin@garant.example");
     json_decref(rows);
-    check(fx->nt->staff(fx->w, "agent", &rows), "staff");
+    st_check(fx->nt->staff(fx->w, "agent", &rows), "staff");
     assert_int_equal(json_array_size(rows), 1);
     json_decref(rows);
 }
@@ -218,15 +196,15 @@ static void test_signup_language(void **state)
     su.created_at = T0;
     su.expires_at = T0 + 86400;
     uint8_t hash[32] = {1, 2, 3};
-    check(fx->ops->accounts->signup_insert(fx->w, &su, hash), "signup_insert");
+    st_check(fx->ops->accounts->signup_insert(fx->w, &su, hash), "signup_insert");
     char lang[8];
-    check(fx->nt->signup_language(fx->w, hash, lang), "signup_language");
+    st_check(fx->nt->signup_language(fx->w, hash, lang), "signup_language");
     assert_string_equal(lang, "");
-    check(fx->nt->signup_set_language(fx->w, su.id, "ro"), "signup_set_language");
-    check(fx->nt->signup_language(fx->w, hash, lang), "signup_language");
+    st_check(fx->nt->signup_set_language(fx->w, su.id, "ro"), "signup_set_language");
+    st_check(fx->nt->signup_language(fx->w, hash, lang), "signup_language");
     assert_string_equal(lang, "ro");
     uint8_t other[32] = {9};
-    check(fx->nt->signup_language(fx->w, other, lang), "signup_language");
+    st_check(fx->nt->signup_language(fx->w, other, lang), "signup_language");
     assert_string_equal(lang, "");
 }
 

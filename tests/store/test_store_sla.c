@@ -25,6 +25,7 @@
 
 #include "sqlite_internal.h"
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 int run_sla_contract(const garant_store_ops *ops, const char *target);
@@ -47,23 +48,6 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21, a Monday: the instants of the cases */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-/* Removes a SQLite store's files; other backends drop their database here. */
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
@@ -71,31 +55,11 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->sla = suite.ops->sla;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
 
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "Acme");
-    snprintf(o.plan, sizeof o.plan, "professional");
-    o.created_at = T0 - 86400;
-    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
-    fx->org = o.id;
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "alice@acme.example");
-    snprintf(u.name, sizeof u.name, "Alice");
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = GARANT_ROLE_CUSTOMER;
-    u.org_id = o.id;
-    u.created_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert customer");
-    fx->customer = u.id;
-    snprintf(u.email, sizeof u.email, "admin@garant.example");
-    snprintf(u.name, sizeof u.name, "Ada");
-    u.role = GARANT_ROLE_ADMIN;
-    u.org_id = 0;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert admin");
-    fx->agent = u.id;
+    fx->org = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
+    fx->customer = st_add_user(fx->w, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->org, T0 - 86400);
+    fx->agent = st_add_user(fx->w, "admin@garant.example", "Ada", GARANT_ROLE_ADMIN, 0, T0 - 86400);
     *state = fx;
     return 0;
 }
@@ -103,8 +67,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -121,7 +84,7 @@ static int64_t add_ticket(fixture *fx, int64_t submitted, int64_t due, int64_t w
     t.submitted_at = submitted;
     t.first_response_due = due;
     t.warn_at = warn;
-    check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "body"), "insert");
     return t.id;
 }
 
@@ -159,7 +122,7 @@ static const char *ids_of(const json_t *arr)
 static const char *due_ids(fixture *fx, const char *kind, int64_t now)
 {
     json_t *arr;
-    check(fx->sla->due_events(fx->w, kind, now, 100, &arr), "due_events");
+    st_check(fx->sla->due_events(fx->w, kind, now, 100, &arr), "due_events");
     static char buf[4096];
     snprintf(buf, sizeof buf, "%s", ids_of(arr));
     json_decref(arr);
@@ -187,9 +150,9 @@ static void test_due_events(void **state)
     int64_t answered = add_ticket(fx, T0, T0 + 100, T0 + 50);
     int64_t solved = add_ticket(fx, T0, T0 + 100, T0 + 50);
     int64_t pending = add_ticket(fx, T0, T0 + 300, T0 + 120);
-    check(tk->set_first_response(fx->w, answered, T0 + 10), "answered");
-    check(tk->set_status(fx->w, solved, "solved"), "solved");
-    check(tk->set_status(fx->w, pending, "pending"), "pending");
+    st_check(tk->set_first_response(fx->w, answered, T0 + 10), "answered");
+    st_check(tk->set_status(fx->w, solved, "solved"), "solved");
+    st_check(tk->set_status(fx->w, pending, "pending"), "pending");
     (void)none;
 
     assert_string_equal(due_ids(fx, "warning", T0 + 99), "");
@@ -204,7 +167,7 @@ static void test_due_events(void **state)
 
     /* The objects are full tickets. */
     json_t *arr;
-    check(fx->sla->due_events(fx->w, "breach", T0 + 200, 1, &arr), "due_events limit 1");
+    st_check(fx->sla->due_events(fx->w, "breach", T0 + 200, 1, &arr), "due_events limit 1");
     assert_int_equal(json_array_size(arr), 1);
     json_t *o = json_array_get(arr, 0);
     assert_int_equal(jint(o, "id"), t2);
@@ -216,18 +179,18 @@ static void test_due_events(void **state)
     json_decref(arr);
 
     /* Recorded for the current deadline: no longer due. */
-    check(fx->sla->record_event(fx->w, t1, "warning", T0 + 200, T0 + 160), "record warning");
+    st_check(fx->sla->record_event(fx->w, t1, "warning", T0 + 200, T0 + 160), "record warning");
     int64_t w2[] = {pending, t2};
     assert_string_equal(due_ids(fx, "warning", T0 + 160), fmt_ids(2, w2));
     /* The breach is a separate kind. */
     assert_string_equal(due_ids(fx, "breach", T0 + 200), fmt_ids(2, b2));
     /* A new deadline is a new key: warned again. */
-    check(tk->set_deadline(fx->w, t1, T0 + 400, T0 + 300), "set_deadline");
+    st_check(tk->set_deadline(fx->w, t1, T0 + 400, T0 + 300), "set_deadline");
     assert_string_equal(due_ids(fx, "warning", T0 + 299), fmt_ids(2, w2));
     int64_t w3b[] = {pending, t2, t1};
     assert_string_equal(due_ids(fx, "warning", T0 + 300), fmt_ids(3, w3b));
     /* An answer ends it. */
-    check(tk->set_first_response(fx->w, t2, T0 + 301), "answer t2");
+    st_check(tk->set_first_response(fx->w, t2, T0 + 301), "answer t2");
     int64_t w2b[] = {pending, t1};
     assert_string_equal(due_ids(fx, "warning", T0 + 1000), fmt_ids(2, w2b));
 
@@ -239,12 +202,12 @@ static void test_record_event_once(void **state)
 {
     fixture *fx = *state;
     int64_t t = add_ticket(fx, T0, T0 + 200, T0 + 100);
-    check(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 201), "first");
+    st_check(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 201), "first");
     assert_int_equal(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 205), GARANT_ECONFLICT);
     assert_true(strlen(garant_error_last()) > 0);
     /* Another kind, another deadline: other keys. */
-    check(fx->sla->record_event(fx->w, t, "warning", T0 + 200, T0 + 100), "warning");
-    check(fx->sla->record_event(fx->w, t, "breach", T0 + 500, T0 + 501), "new deadline");
+    st_check(fx->sla->record_event(fx->w, t, "warning", T0 + 200, T0 + 100), "warning");
+    st_check(fx->sla->record_event(fx->w, t, "breach", T0 + 500, T0 + 501), "new deadline");
     assert_int_equal(fx->sla->record_event(fx->w, t, "warning", T0 + 200, T0 + 100), GARANT_ECONFLICT);
     assert_int_equal(fx->sla->record_event(fx->w, 999, "breach", T0, T0), GARANT_ENOTFOUND);
     assert_int_equal(fx->sla->record_event(fx->w, t, "nudge", T0, T0), GARANT_EINVAL);
@@ -252,11 +215,11 @@ static void test_record_event_once(void **state)
 
     /* In the monitor's transaction: a conflict inside one leaves the
     ** transaction usable, and a rolled-back recording is not remembered. */
-    check(fx->ops->begin_write(fx->w), "begin");
+    st_check(fx->ops->begin_write(fx->w), "begin");
     assert_int_equal(fx->sla->record_event(fx->w, t, "breach", T0 + 200, T0 + 300), GARANT_ECONFLICT);
-    check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 901), "in transaction");
-    check(fx->ops->rollback(fx->w), "rollback");
-    check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 902), "after rollback");
+    st_check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 901), "in transaction");
+    st_check(fx->ops->rollback(fx->w), "rollback");
+    st_check(fx->sla->record_event(fx->w, t, "breach", T0 + 900, T0 + 902), "after rollback");
 }
 
 /* Each query walks the partial index of tickets not yet warned of or
@@ -265,7 +228,7 @@ static void test_record_event_once(void **state)
 static void check_due_plan(fixture *fx, const char *kind, const char *index)
 {
     json_t *arr;
-    check(fx->sla->due_events(fx->w, kind, T0, 10, &arr), "due_events");
+    st_check(fx->sla->due_events(fx->w, kind, T0, 10, &arr), "due_events");
     json_decref(arr);
     char marker[64];
     snprintf(marker, sizeof marker, "e.kind = '%s'", kind);
@@ -304,7 +267,7 @@ static void test_due_events_plan(void **state)
 static int64_t add_hook(fixture *fx, const char *url, const char *events)
 {
     int64_t id = 0;
-    check(fx->sla->webhook_insert(fx->w, url, "s3cret", events, T0, &id), "webhook_insert");
+    st_check(fx->sla->webhook_insert(fx->w, url, "s3cret", events, T0, &id), "webhook_insert");
     assert_true(id > 0);
     return id;
 }
@@ -313,12 +276,12 @@ static void test_webhooks(void **state)
 {
     fixture *fx = *state;
     json_t *arr;
-    check(fx->sla->webhook_list(fx->w, &arr), "list (empty)");
+    st_check(fx->sla->webhook_list(fx->w, &arr), "list (empty)");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
     int64_t a = add_hook(fx, "https://a.example/hook", "*");
     int64_t b = add_hook(fx, "https://b.example/hook", "sla.breach,sla.warning");
-    check(fx->sla->webhook_list(fx->w, &arr), "list");
+    st_check(fx->sla->webhook_list(fx->w, &arr), "list");
     assert_int_equal(json_array_size(arr), 2);
     json_t *o = json_array_get(arr, 1);
     assert_int_equal(jint(o, "id"), b);
@@ -338,17 +301,17 @@ static void test_webhooks(void **state)
     assert_int_equal(fx->sla->webhook_insert(fx->w, "https://c.example", secret, "*", T0, &id), GARANT_ELIMIT);
 
     /* Deleting takes its queued items along, inside or outside a transaction. */
-    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
-    check(fx->sla->webhook_delete(fx->w, a), "delete a");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
+    st_check(fx->sla->webhook_delete(fx->w, a), "delete a");
     assert_int_equal(fx->sla->webhook_delete(fx->w, a), GARANT_ENOTFOUND);
-    check(fx->ops->begin_write(fx->w), "begin");
+    st_check(fx->ops->begin_write(fx->w), "begin");
     assert_int_equal(fx->sla->webhook_delete(fx->w, 999), GARANT_ENOTFOUND);
-    check(fx->sla->webhook_delete(fx->w, b), "delete b");
-    check(fx->ops->commit(fx->w), "commit");
-    check(fx->sla->webhook_list(fx->w, &arr), "list after delete");
+    st_check(fx->sla->webhook_delete(fx->w, b), "delete b");
+    st_check(fx->ops->commit(fx->w), "commit");
+    st_check(fx->sla->webhook_list(fx->w, &arr), "list after delete");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
-    check(fx->sla->outbox_list(fx->w, &arr), "outbox after delete");
+    st_check(fx->sla->outbox_list(fx->w, &arr), "outbox after delete");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
 }
@@ -359,7 +322,7 @@ static const char *hooks_for(fixture *fx, const char *event)
     static char buf[256];
     garant_outbox_item items[16];
     int n = 0;
-    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 16, &n), "outbox_due");
+    st_check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 16, &n), "outbox_due");
     size_t len = 0;
     buf[0] = '\0';
     for (int i = 0; i < n; i++) {
@@ -381,14 +344,14 @@ static void test_outbox_subscriptions(void **state)
     int64_t star = add_hook(fx, "https://star.example", "ticket.created,*");
     (void)trap;
 
-    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0), "enqueue breach");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0), "enqueue breach");
     int64_t b[] = {all, breach, star};
     assert_string_equal(hooks_for(fx, "sla.breach"), fmt_ids(3, b));
-    check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"ticket\":2}", T0), "enqueue warning");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"ticket\":2}", T0), "enqueue warning");
     int64_t w[] = {all, warn, star};
     assert_string_equal(hooks_for(fx, "sla.warning"), fmt_ids(3, w));
     /* An event nobody but the catch-alls wants. */
-    check(fx->sla->outbox_enqueue(fx->w, "ticket.solved", "{}", T0), "enqueue solved");
+    st_check(fx->sla->outbox_enqueue(fx->w, "ticket.solved", "{}", T0), "enqueue solved");
     int64_t s[] = {all, star};
     assert_string_equal(hooks_for(fx, "ticket.solved"), fmt_ids(2, s));
 
@@ -400,10 +363,10 @@ static void test_outbox_subscriptions(void **state)
 static void test_outbox_no_webhooks(void **state)
 {
     fixture *fx = *state;
-    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{}", T0), "enqueue");
     garant_outbox_item items[4];
     int n = -1;
-    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 4, &n), "due");
+    st_check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 4, &n), "due");
     assert_int_equal(n, 0);
 }
 
@@ -411,15 +374,15 @@ static void test_outbox_delivery(void **state)
 {
     fixture *fx = *state;
     int64_t h1 = add_hook(fx, "https://one.example/h", "*");
-    check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"n\":1}", T0), "enqueue 1");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.warning", "{\"n\":1}", T0), "enqueue 1");
     int64_t h2 = add_hook(fx, "https://two.example/h", "sla.breach");
-    check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"n\":2}", T0 + 10), "enqueue 2");
+    st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"n\":2}", T0 + 10), "enqueue 2");
 
     garant_outbox_item items[8];
     int n = -1;
-    check(fx->sla->outbox_due(fx->w, T0 - 1, items, 8, &n), "due before");
+    st_check(fx->sla->outbox_due(fx->w, T0 - 1, items, 8, &n), "due before");
     assert_int_equal(n, 0);
-    check(fx->sla->outbox_due(fx->w, T0, items, 8, &n), "due at T0");
+    st_check(fx->sla->outbox_due(fx->w, T0, items, 8, &n), "due at T0");
     assert_int_equal(n, 1);
     assert_int_equal(items[0].webhook_id, h1);
     assert_string_equal(items[0].url, "https://one.example/h");
@@ -432,26 +395,26 @@ static void test_outbox_delivery(void **state)
     free(items[0].payload);
 
     /* Oldest due first; the limit holds. */
-    check(fx->sla->outbox_due(fx->w, T0 + 10, items, 2, &n), "due at T0+10");
+    st_check(fx->sla->outbox_due(fx->w, T0 + 10, items, 2, &n), "due at T0+10");
     assert_int_equal(n, 2);
     assert_int_equal(items[0].id, first);
     assert_int_equal(items[1].webhook_id, h1);
     assert_string_equal(items[1].event, "sla.breach");
     for (int i = 0; i < n; i++) free(items[i].payload);
-    check(fx->sla->outbox_due(fx->w, T0 + 10, items, 8, &n), "due at T0+10, all");
+    st_check(fx->sla->outbox_due(fx->w, T0 + 10, items, 8, &n), "due at T0+10, all");
     assert_int_equal(n, 3);
     assert_int_equal(items[2].webhook_id, h2);
     int64_t second = items[1].id, third = items[2].id;
     for (int i = 0; i < n; i++) free(items[i].payload);
 
     /* A failure counts the attempt and schedules the next one. */
-    check(fx->sla->outbox_failed(fx->w, first, T0 + 100, "HTTP 503"), "failed");
-    check(fx->sla->outbox_due(fx->w, T0 + 99, items, 8, &n), "due while backing off");
+    st_check(fx->sla->outbox_failed(fx->w, first, T0 + 100, "HTTP 503"), "failed");
+    st_check(fx->sla->outbox_due(fx->w, T0 + 99, items, 8, &n), "due while backing off");
     assert_int_equal(n, 2);
     assert_int_equal(items[0].id, second);
     for (int i = 0; i < n; i++) free(items[i].payload);
-    check(fx->sla->outbox_delivered(fx->w, second, T0 + 20), "delivered");
-    check(fx->sla->outbox_due(fx->w, T0 + 100, items, 8, &n), "due after back-off");
+    st_check(fx->sla->outbox_delivered(fx->w, second, T0 + 20), "delivered");
+    st_check(fx->sla->outbox_due(fx->w, T0 + 100, items, 8, &n), "due after back-off");
     assert_int_equal(n, 2);
     assert_int_equal(items[0].id, third); /* due at T0+10, before first's T0+100 */
     assert_int_equal(items[1].id, first);
@@ -469,10 +432,10 @@ static void test_outbox_delivery(void **state)
     char longerr[5000];
     memset(longerr, 'e', sizeof longerr - 1);
     longerr[sizeof longerr - 1] = '\0';
-    check(fx->sla->outbox_failed(fx->w, third, T0 + 200, longerr), "failed long");
+    st_check(fx->sla->outbox_failed(fx->w, third, T0 + 200, longerr), "failed long");
 
     json_t *arr;
-    check(fx->sla->outbox_list(fx->w, &arr), "outbox_list");
+    st_check(fx->sla->outbox_list(fx->w, &arr), "outbox_list");
     int64_t want[] = {first, second, third};
     assert_string_equal(ids_of(arr), fmt_ids(3, want));
     json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1), *c = json_array_get(arr, 2);
@@ -488,9 +451,9 @@ static void test_outbox_delivery(void **state)
     assert_true(strlen(jstr(c, "last_error")) >= 200);
     json_decref(arr);
 
-    check(fx->sla->outbox_delivered(fx->w, first, T0 + 100), "delivered after retry");
-    check(fx->sla->outbox_delivered(fx->w, third, T0 + 200), "delivered third");
-    check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 8, &n), "nothing left");
+    st_check(fx->sla->outbox_delivered(fx->w, first, T0 + 100), "delivered after retry");
+    st_check(fx->sla->outbox_delivered(fx->w, third, T0 + 200), "delivered third");
+    st_check(fx->sla->outbox_due(fx->w, INT64_MAX, items, 8, &n), "nothing left");
     assert_int_equal(n, 0);
     assert_int_equal(fx->sla->outbox_due(fx->w, T0, items, 0, &n), GARANT_EINVAL);
 }
@@ -503,13 +466,13 @@ static void test_breach_is_a_fact(void **state)
     fixture *fx = *state;
     int64_t t = add_ticket(fx, T0, T0 + 100, T0 + 50);
     assert_string_equal(due_ids(fx, "breach", T0 + 150), fmt_ids(1, &t));
-    check(fx->sla->record_event(fx->w, t, "breach", T0 + 100, T0 + 150), "record breach");
+    st_check(fx->sla->record_event(fx->w, t, "breach", T0 + 100, T0 + 150), "record breach");
     garant_ticket g;
-    check(fx->ops->tickets->get(fx->w, t, &g), "get");
+    st_check(fx->ops->tickets->get(fx->w, t, &g), "get");
     assert_int_equal(g.breached_at, T0 + 150);
-    check(fx->ops->tickets->set_deadline(fx->w, t, T0 + 1000, T0 + 900), "a later deadline");
+    st_check(fx->ops->tickets->set_deadline(fx->w, t, T0 + 1000, T0 + 900), "a later deadline");
     assert_string_equal(due_ids(fx, "breach", T0 + 2000), "");
-    check(fx->ops->tickets->get(fx->w, t, &g), "get");
+    st_check(fx->ops->tickets->get(fx->w, t, &g), "get");
     assert_int_equal(g.breached_at, T0 + 150);
     assert_int_equal(g.first_response_due, T0 + 1000);
     /* Another ticket, never breached, is due as ever. */
@@ -529,30 +492,30 @@ static void test_policy_versions(void **state)
     assert_null(v.yaml);
     assert_int_equal(v.version, 0);
     int64_t v1 = 0, v2 = 0, v3 = 0;
-    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "insert system");
-    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0 + 10, fx->agent, &v2), "insert by admin");
+    st_check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "insert system");
+    st_check(fx->sla->policy_insert(fx->w, "version: 2\n", T0 + 10, fx->agent, &v2), "insert by admin");
     assert_true(v1 > 0 && v2 > v1);
-    check(fx->sla->policy_latest(fx->w, &v), "latest");
+    st_check(fx->sla->policy_latest(fx->w, &v), "latest");
     assert_string_equal(v.yaml, "version: 2\n");
     assert_int_equal(v.version, v2);
     assert_int_equal(v.by_user, fx->agent);
     free(v.yaml);
     /* The latest is the last stored, whatever its instant. */
-    check(fx->sla->policy_insert(fx->w, "version: 3\n", T0 - 1000, 0, &v3), "insert older instant");
-    check(fx->sla->policy_latest(fx->w, &v), "latest");
+    st_check(fx->sla->policy_insert(fx->w, "version: 3\n", T0 - 1000, 0, &v3), "insert older instant");
+    st_check(fx->sla->policy_latest(fx->w, &v), "latest");
     assert_string_equal(v.yaml, "version: 3\n");
     assert_int_equal(v.version, v3);
     assert_int_equal(v.by_user, 0);
     free(v.yaml);
     /* Every version stays readable. */
-    check(fx->sla->policy_get(fx->w, v1, &v), "get v1");
+    st_check(fx->sla->policy_get(fx->w, v1, &v), "get v1");
     assert_string_equal(v.yaml, "version: 1\n");
     assert_int_equal(v.version, v1);
     free(v.yaml);
     assert_int_equal(fx->sla->policy_get(fx->w, v3 + 1, &v), GARANT_ENOTFOUND);
     assert_null(v.yaml);
     json_t *list = NULL;
-    check(fx->sla->policy_list(fx->w, &list), "list");
+    st_check(fx->sla->policy_list(fx->w, &list), "list");
     assert_int_equal(json_array_size(list), 3);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "version")), v3);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "created_by_email")),
@@ -589,19 +552,19 @@ static void test_corrections(void **state)
 {
     fixture *fx = *state;
     int64_t v1 = 0, v2 = 0;
-    check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "v1");
-    check(fx->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "v2");
+    st_check(fx->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "v1");
+    st_check(fx->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "v2");
     seen_corrections s = {0};
-    check(fx->sla->corrections(fx->w, 10, note_correction, &s), "none yet");
+    st_check(fx->sla->corrections(fx->w, 10, note_correction, &s), "none yet");
     assert_int_equal(s.n, 0);
     garant_correction a = {0, T0 + 1, fx->agent, NULL, v2, NULL, 10, 4, 4, 0};
     garant_correction b = {0, T0 + 2, fx->agent, NULL, v1, "the targets were set wrong", 10, 3, 1, 2};
     int64_t ia = 0, ib = 0;
-    check(fx->sla->correction_insert(fx->w, &a, &ia), "a");
-    check(fx->sla->correction_insert(fx->w, &b, &ib), "b");
+    st_check(fx->sla->correction_insert(fx->w, &a, &ia), "a");
+    st_check(fx->sla->correction_insert(fx->w, &b, &ib), "b");
     assert_true(ia > 0 && ib > ia);
     /* Newest first, limited, each field back. */
-    check(fx->sla->corrections(fx->w, 10, note_correction, &s), "list");
+    st_check(fx->sla->corrections(fx->w, 10, note_correction, &s), "list");
     assert_int_equal(s.n, 2);
     assert_int_equal(s.ids[0], ib);
     assert_string_equal(s.emails[0], "admin@garant.example");
@@ -611,10 +574,10 @@ static void test_corrections(void **state)
     assert_memory_equal(s.counts[0], want_b, sizeof want_b);
     assert_memory_equal(s.counts[1], want_a, sizeof want_a);
     memset(&s, 0, sizeof s);
-    check(fx->sla->corrections(fx->w, 1, note_correction, &s), "limit");
+    st_check(fx->sla->corrections(fx->w, 1, note_correction, &s), "limit");
     assert_int_equal(s.n, 1);
     /* The callback's nonzero answer stops the walk and is returned. */
-    check(fx->sla->correction_insert(fx->w, &a, NULL), "c");
+    st_check(fx->sla->correction_insert(fx->w, &a, NULL), "c");
     memset(&s, 0, sizeof s);
     assert_int_equal(fx->sla->corrections(fx->w, 10, note_correction, &s), 7);
     assert_int_equal(s.n, 3);
@@ -636,30 +599,30 @@ static void test_monitor_round(void **state)
     int64_t t = add_ticket(fx, T0, T0 + 100, T0 + 50);
     for (int pass = 0; pass < 2; pass++) {
         json_t *due;
-        check(fx->sla->due_events(fx->w, "breach", T0 + 101, 10, &due), "due");
+        st_check(fx->sla->due_events(fx->w, "breach", T0 + 101, 10, &due), "due");
         assert_int_equal(json_array_size(due), pass == 0 ? 1 : 0);
         size_t i;
         json_t *o;
         json_array_foreach(due, i, o)
         {
-            check(fx->ops->begin_write(fx->w), "begin");
+            st_check(fx->ops->begin_write(fx->w), "begin");
             int rc = fx->sla->record_event(fx->w, jint(o, "id"), "breach", jint(o, "first_response_due"), T0 + 101);
-            check(rc, "record");
-            check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0 + 101), "enqueue");
+            st_check(rc, "record");
+            st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0 + 101), "enqueue");
             garant_event_in ev = {.ticket_id = jint(o, "id"), .at = T0 + 101, .kind = "sla_breach"};
-            check(fx->ops->tickets->append_event(fx->w, &ev), "append");
-            check(fx->ops->commit(fx->w), "commit");
+            st_check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+            st_check(fx->ops->commit(fx->w), "commit");
         }
         json_decref(due);
     }
     garant_outbox_item items[4];
     int n = 0;
-    check(fx->sla->outbox_due(fx->w, T0 + 101, items, 4, &n), "outbox");
+    st_check(fx->sla->outbox_due(fx->w, T0 + 101, items, 4, &n), "outbox");
     assert_int_equal(n, 1);
     assert_int_equal(items[0].webhook_id, hook);
     free(items[0].payload);
     json_t *ev;
-    check(fx->ops->tickets->events(fx->w, t, &ev), "events");
+    st_check(fx->ops->tickets->events(fx->w, t, &ev), "events");
     assert_int_equal(json_array_size(ev), 2); /* created (the insert), then the breach once */
     assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "kind")), "sla_breach");
     json_decref(ev);

@@ -25,6 +25,7 @@
 
 #include "sqlite_internal.h"
 #include "store.h"
+#include "store_support.h"
 #include "support.h"
 
 int run_tickets_contract(const garant_store_ops *ops, const char *target);
@@ -48,44 +49,14 @@ typedef struct fixture {
 
 #define T0 1790000000 /* 2026-09-21, a Monday: the instants of the cases */
 
-static void check(int rc, const char *what)
-{
-    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
-}
-
-/* Removes a SQLite store's files; other backends drop their database here. */
-static void wipe_target(const garant_store_ops *ops, const char *target)
-{
-    if (strcmp(ops->name, "sqlite") != 0) return;
-    char path[600];
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
-        unlink(path);
-    }
-}
-
 static int64_t add_org(fixture *fx, const char *name, const char *plan)
 {
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "%s", name);
-    snprintf(o.plan, sizeof o.plan, "%s", plan);
-    o.created_at = T0 - 86400;
-    check(fx->ops->accounts->org_insert(fx->w, &o), "org_insert");
-    return o.id;
+    return st_add_org(fx->w, name, plan, T0 - 86400);
 }
 
 static int64_t add_user(fixture *fx, const char *email, const char *name, garant_role role, int64_t org)
 {
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", name);
-    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
-    u.role = role;
-    u.org_id = org;
-    u.created_at = T0 - 86400;
-    check(fx->ops->accounts->user_insert(fx->w, &u), "user_insert");
-    return u.id;
+    return st_add_user(fx->w, email, name, role, org, T0 - 86400);
 }
 
 static int setup(void **state)
@@ -94,9 +65,7 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    wipe_target(fx->ops, fx->target);
-    check(fx->ops->open(&fx->st, fx->target, 2), "open");
-    fx->w = fx->ops->writer(fx->st);
+    st_open(&fx->st, &fx->w, fx->ops, fx->target);
     fx->acme = add_org(fx, "Acme", "professional");
     fx->globex = add_org(fx, "Globex", "enterprise");
     fx->alice = add_user(fx, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->acme);
@@ -109,8 +78,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    fx->ops->close(fx->st);
-    wipe_target(fx->ops, fx->target);
+    st_close(fx->st, fx->ops, fx->target);
     free(fx);
     return 0;
 }
@@ -130,7 +98,7 @@ static int64_t add_ticket(fixture *fx, int64_t org, int64_t requester, int prio,
     t.submitted_at = submitted;
     t.first_response_due = due;
     t.warn_at = warn;
-    check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
     assert_true(t.id > 0);
     return t.id;
 }
@@ -194,11 +162,11 @@ static void test_insert_get_round_trip(void **state)
     t.first_response_due = T0 + 3600;
     t.warn_at = T0 + 2700;
     t.first_response_at = T0 + 60;
-    check(fx->ops->tickets->insert(fx->w, &t, "Since 10:00 UTC."), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, "Since 10:00 UTC."), "insert");
     assert_true(t.id > 0);
 
     garant_ticket g;
-    check(fx->ops->tickets->get(fx->w, t.id, &g), "get");
+    st_check(fx->ops->tickets->get(fx->w, t.id, &g), "get");
     assert_int_equal(g.id, t.id);
     assert_int_equal(g.org_id, fx->acme);
     assert_int_equal(g.requester_id, fx->alice);
@@ -217,16 +185,16 @@ static void test_insert_get_round_trip(void **state)
     assert_int_equal(g.first_response_at, T0 + 60);
 
     json_t *body;
-    check(fx->ops->tickets->body(fx->w, t.id, &body), "body");
+    st_check(fx->ops->tickets->body(fx->w, t.id, &body), "body");
     assert_true(json_is_string(body));
     assert_string_equal(json_string_value(body), "Since 10:00 UTC.");
     json_decref(body);
 
     /* Reads through a pooled read connection see the committed row. */
     garant_store_conn *r;
-    check(fx->ops->acquire(&r, fx->st), "acquire");
+    st_check(fx->ops->acquire(&r, fx->st), "acquire");
     memset(&g, 0, sizeof g);
-    check(fx->ops->tickets->get(r, t.id, &g), "get (reader)");
+    st_check(fx->ops->tickets->get(r, t.id, &g), "get (reader)");
     assert_string_equal(g.subject, "Checkout fails with 502");
     fx->ops->release(r);
 }
@@ -238,7 +206,7 @@ static void test_none_mapping(void **state)
     fixture *fx = *state;
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 4, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     garant_ticket g;
-    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    st_check(fx->ops->tickets->get(fx->w, id, &g), "get");
     assert_true(g.first_response_due == GARANT_NO_DUE);
     assert_true(g.warn_at == GARANT_NO_DUE);
     assert_int_equal(g.first_response_at, 0);
@@ -248,7 +216,7 @@ static void test_none_mapping(void **state)
 
     garant_ticket_filter f = filter(10);
     json_t *arr;
-    check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
+    st_check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
     assert_int_equal(json_array_size(arr), 1);
     json_t *o = json_array_get(arr, 0);
     assert_true(json_is_null(json_object_get(o, "first_response_due")));
@@ -257,12 +225,12 @@ static void test_none_mapping(void **state)
     json_decref(arr);
 
     /* And back: a deadline set, then withdrawn. */
-    check(fx->ops->tickets->set_deadline(fx->w, id, T0 + 100, T0 + 50), "set_deadline");
-    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    st_check(fx->ops->tickets->set_deadline(fx->w, id, T0 + 100, T0 + 50), "set_deadline");
+    st_check(fx->ops->tickets->get(fx->w, id, &g), "get");
     assert_int_equal(g.first_response_due, T0 + 100);
     assert_int_equal(g.warn_at, T0 + 50);
-    check(fx->ops->tickets->set_deadline(fx->w, id, GARANT_NO_DUE, GARANT_NO_DUE), "set_deadline none");
-    check(fx->ops->tickets->get(fx->w, id, &g), "get");
+    st_check(fx->ops->tickets->set_deadline(fx->w, id, GARANT_NO_DUE, GARANT_NO_DUE), "set_deadline none");
+    st_check(fx->ops->tickets->get(fx->w, id, &g), "get");
     assert_true(g.first_response_due == GARANT_NO_DUE);
     assert_true(g.warn_at == GARANT_NO_DUE);
 }
@@ -300,12 +268,12 @@ static void test_insert_refused(void **state)
     bad = t;
     assert_int_equal(fx->ops->tickets->insert(fx->w, &bad, big), GARANT_ELIMIT);
     big[GARANT_MAX_BODY] = '\0'; /* exactly the ceiling is fine */
-    check(fx->ops->tickets->insert(fx->w, &bad, big), "insert at the ceiling");
+    st_check(fx->ops->tickets->insert(fx->w, &bad, big), "insert at the ceiling");
     free(big);
 
     garant_ticket_filter f = filter(10);
     json_t *arr;
-    check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
+    st_check(fx->ops->tickets->list(fx->w, &f, &arr), "list");
     assert_int_equal(json_array_size(arr), 1);
     json_decref(arr);
 }
@@ -345,17 +313,17 @@ static void test_setters(void **state)
     fixture *fx = *state;
     const garant_store_tickets_ops *tk = fx->ops->tickets;
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
-    check(tk->set_priority(fx->w, id, 1), "set_priority");
+    st_check(tk->set_priority(fx->w, id, 1), "set_priority");
     assert_int_equal(tk->set_priority(fx->w, id, 0), GARANT_EINVAL);
     assert_int_equal(tk->set_priority(fx->w, id, 10), GARANT_EINVAL);
-    check(tk->set_status(fx->w, id, "pending"), "set_status");
+    st_check(tk->set_status(fx->w, id, "pending"), "set_status");
     assert_int_equal(tk->set_status(fx->w, id, "archived"), GARANT_EINVAL);
     assert_int_equal(tk->set_first_response(fx->w, id, 0), GARANT_EINVAL);
-    check(tk->set_first_response(fx->w, id, T0 + 120), "set_first_response");
+    st_check(tk->set_first_response(fx->w, id, T0 + 120), "set_first_response");
     /* Only the first response is the first: a second keeps the first. */
     assert_int_equal(tk->set_first_response(fx->w, id, T0 + 999), GARANT_ECONFLICT);
     garant_ticket g;
-    check(tk->get(fx->w, id, &g), "get");
+    st_check(tk->get(fx->w, id, &g), "get");
     assert_int_equal(g.priority, 1);
     assert_int_equal(g.initial_priority, 3);
     assert_string_equal(g.status, "pending");
@@ -365,18 +333,18 @@ static void test_setters(void **state)
     assert_int_equal(g.policy_version, 0);
     assert_int_equal(g.breached_at, 0);
     int64_t v1 = 0, v2 = 0;
-    check(fx->ops->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "policy v1");
-    check(fx->ops->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "policy v2");
-    check(tk->set_policy_version(fx->w, id, v2), "set_policy_version");
-    check(tk->get(fx->w, id, &g), "get");
+    st_check(fx->ops->sla->policy_insert(fx->w, "version: 1\n", T0, 0, &v1), "policy v1");
+    st_check(fx->ops->sla->policy_insert(fx->w, "version: 2\n", T0, 0, &v2), "policy v2");
+    st_check(tk->set_policy_version(fx->w, id, v2), "set_policy_version");
+    st_check(tk->get(fx->w, id, &g), "get");
     assert_int_equal(g.policy_version, v2);
     assert_int_equal(tk->set_policy_version(fx->w, id, v2 + 100), GARANT_ENOTFOUND);
     /* Tickets without a version adopt one; those with one keep it. */
     int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
-    check(fx->ops->sla->policy_adopt(fx->w, v1), "adopt");
-    check(tk->get(fx->w, other, &g), "get other");
+    st_check(fx->ops->sla->policy_adopt(fx->w, v1), "adopt");
+    st_check(tk->get(fx->w, other, &g), "get other");
     assert_int_equal(g.policy_version, v1);
-    check(tk->get(fx->w, id, &g), "get");
+    st_check(tk->get(fx->w, id, &g), "get");
     assert_int_equal(g.policy_version, v2);
 }
 
@@ -393,13 +361,13 @@ static void test_list_fields_and_filters(void **state)
     int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 2, T0 + 300, T0 + 250);
     int64_t t4 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 3, GARANT_NO_DUE, GARANT_NO_DUE);
     int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 4, T0 + 5000, T0 + 4000);
-    check(tk->set_first_response(fx->w, t1, T0 + 101), "fr1");
-    check(tk->set_first_response(fx->w, t3, T0 + 300), "fr3"); /* at the deadline: in time */
-    check(tk->set_status(fx->w, t3, "solved"), "status3");
+    st_check(tk->set_first_response(fx->w, t1, T0 + 101), "fr1");
+    st_check(tk->set_first_response(fx->w, t3, T0 + 300), "fr3"); /* at the deadline: in time */
+    st_check(tk->set_status(fx->w, t3, "solved"), "status3");
 
     garant_ticket_filter f = filter(50);
     json_t *arr;
-    check(tk->list(fx->w, &f, &arr), "list all");
+    st_check(tk->list(fx->w, &f, &arr), "list all");
     assert_string_equal(ids_of(arr), "5,4,3,2,1");
     json_t *o = json_array_get(arr, 4); /* ticket 1 */
     static const char *const keys[] = {"id", "org_id", "org_name", "requester_id", "requester_name",
@@ -407,7 +375,7 @@ static void test_list_fields_and_filters(void **state)
                                        "product", "stage", "environment", "impact", "status", "submitted_at",
                                        "first_response_due", "warn_at", "first_response_at", "policy_version",
                                        "breached_at", "awaiting_reply_since", "follow_up_of", "assignee_id",
-                                       "assignee_name", "group_id", "group_name"};
+                                       "assignee_name", "group_id", "group_name", "updated_at"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!json_object_get(o, keys[i])) fail_msg("ticket object lacks \"%s\"", keys[i]);
     assert_int_equal(json_object_size(o), sizeof keys / sizeof keys[0]);
@@ -423,16 +391,17 @@ static void test_list_fields_and_filters(void **state)
     assert_int_equal(jint(o, "warn_at"), T0 + 50);
     assert_int_equal(jint(o, "first_response_at"), T0 + 101);
     assert_int_equal(jint(o, "priority"), 2);
+    assert_int_equal(jint(o, "updated_at"), T0); /* nobody changed it since */
     json_decref(arr);
 
     f.org_id = fx->acme;
-    check(tk->list(fx->w, &f, &arr), "list acme");
+    st_check(tk->list(fx->w, &f, &arr), "list acme");
     assert_string_equal(ids_of(arr), "5,2,1");
     json_decref(arr);
 
     f = filter(50);
     snprintf(f.status, sizeof f.status, "solved");
-    check(tk->list(fx->w, &f, &arr), "list solved");
+    st_check(tk->list(fx->w, &f, &arr), "list solved");
     assert_string_equal(ids_of(arr), "3");
     json_decref(arr);
     snprintf(f.status, sizeof f.status, "bogus");
@@ -440,19 +409,19 @@ static void test_list_fields_and_filters(void **state)
 
     f = filter(50);
     f.priority = 2;
-    check(tk->list(fx->w, &f, &arr), "list p2");
+    st_check(tk->list(fx->w, &f, &arr), "list p2");
     assert_string_equal(ids_of(arr), "3,1");
     json_decref(arr);
 
     f = filter(50);
     snprintf(f.plan, sizeof f.plan, "enterprise");
-    check(tk->list(fx->w, &f, &arr), "list plan");
+    st_check(tk->list(fx->w, &f, &arr), "list plan");
     assert_string_equal(ids_of(arr), "4,3");
     json_decref(arr);
 
     f = filter(50);
     snprintf(f.product, sizeof f.product, "Nothing");
-    check(tk->list(fx->w, &f, &arr), "list product");
+    st_check(tk->list(fx->w, &f, &arr), "list product");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
 
@@ -461,17 +430,17 @@ static void test_list_fields_and_filters(void **state)
     f = filter(50);
     f.breached = 1;
     f.now = T0 + 1000;
-    check(tk->list(fx->w, &f, &arr), "list breached");
+    st_check(tk->list(fx->w, &f, &arr), "list breached");
     assert_string_equal(ids_of(arr), "2,1");
     json_decref(arr);
     f.breached = -1;
-    check(tk->list(fx->w, &f, &arr), "list not breached");
+    st_check(tk->list(fx->w, &f, &arr), "list not breached");
     assert_string_equal(ids_of(arr), "5,4,3");
     json_decref(arr);
     /* At the deadline itself an unanswered ticket is not yet breached. */
     f.breached = 1;
     f.now = T0 + 200;
-    check(tk->list(fx->w, &f, &arr), "list breached at due");
+    st_check(tk->list(fx->w, &f, &arr), "list breached at due");
     assert_string_equal(ids_of(arr), "1");
     json_decref(arr);
     /* Filters combine. */
@@ -480,12 +449,123 @@ static void test_list_fields_and_filters(void **state)
     f.breached = 1;
     f.now = T0 + 1000;
     f.priority = 3;
-    check(tk->list(fx->w, &f, &arr), "list combined");
+    st_check(tk->list(fx->w, &f, &arr), "list combined");
     assert_string_equal(ids_of(arr), "2");
     json_decref(arr);
     (void)t2;
     (void)t4;
     (void)t5;
+}
+
+/* requester and sla (store_tickets.h): the SLA states at now as the desk
+** defines them, each on every shape of the list (the walks of their own
+** indexes, an organization's, a search's), and combined. */
+static void test_list_requester_and_sla(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t carol = add_user(fx, "carol@acme.example", "Carol", GARANT_ROLE_CUSTOMER, fx->acme);
+    /* At now = T0 + 1000:
+    **   1 alice  answered late             breached
+    **   2 alice  unanswered, overdue       breached
+    **   3 bob    answered in time          ok (met)
+    **   4 bob    no guarantee              none
+    **   5 alice  warned, due later         warning
+    **   6 carol  before its warning        ok (active)
+    **   7 carol  breach recorded, and then a later deadline: breached
+    **   8 carol  due at now exactly, warned: warning (not yet breached)
+    **   9 alice  no guarantee, solved      none */
+    int64_t t1 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);
+    int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 1, T0 + 200, T0 + 150);
+    int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 2, T0 + 300, T0 + 250);
+    int64_t t4 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 3, GARANT_NO_DUE, GARANT_NO_DUE);
+    int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 4, T0 + 5000, T0 + 900);
+    int64_t t6 = add_ticket(fx, fx->acme, carol, 3, T0 + 5, T0 + 9000, T0 + 8000);
+    int64_t t7 = add_ticket(fx, fx->acme, carol, 3, T0 + 6, T0 + 50, T0 + 40);
+    int64_t t8 = add_ticket(fx, fx->acme, carol, 3, T0 + 7, T0 + 1000, T0 + 1000);
+    int64_t t9 = add_ticket(fx, fx->acme, fx->alice, 4, T0 + 8, GARANT_NO_DUE, GARANT_NO_DUE);
+    st_check(tk->set_first_response(fx->w, t1, T0 + 101), "fr1");
+    st_check(tk->set_first_response(fx->w, t3, T0 + 300), "fr3");
+    st_check(tk->set_status(fx->w, t9, "solved"), "status9");
+    st_check(fx->ops->sla->record_event(fx->w, t7, "breach", T0 + 50, T0 + 60), "breach7");
+    st_check(tk->set_deadline(fx->w, t7, T0 + 9000, T0 + 8000), "deadline7");
+    static const struct {
+        int sla;
+        const char *ids;
+    } want[] = {
+        {GARANT_SLA_BREACHED, "7,2,1"},
+        {GARANT_SLA_WARNING, "8,5"},
+        {GARANT_SLA_OK, "6,3"},
+        {GARANT_SLA_NONE, "9,4"},
+    };
+    json_t *arr;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        garant_ticket_filter f = filter(50);
+        f.now = T0 + 1000;
+        f.sla = want[i].sla;
+        st_check(tk->list(fx->w, &f, &arr), "list sla");
+        if (strcmp(ids_of(arr), want[i].ids) != 0)
+            fail_msg("sla %d: got %s, want %s", want[i].sla, ids_of(arr), want[i].ids);
+        json_decref(arr);
+    }
+    /* With an organization, a requester, pages. */
+    garant_ticket_filter f = filter(50);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_NONE;
+    f.org_id = fx->globex;
+    st_check(tk->list(fx->w, &f, &arr), "none of globex");
+    assert_string_equal(ids_of(arr), "4");
+    json_decref(arr);
+    f = filter(1);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_WARNING;
+    st_check(tk->list(fx->w, &f, &arr), "warning, page 1");
+    assert_string_equal(ids_of(arr), "8");
+    json_decref(arr);
+    f.after_id = t8;
+    st_check(tk->list(fx->w, &f, &arr), "warning, page 2");
+    assert_string_equal(ids_of(arr), "5");
+    json_decref(arr);
+    f = filter(50);
+    f.requester_id = carol;
+    st_check(tk->list(fx->w, &f, &arr), "carol's");
+    assert_string_equal(ids_of(arr), "8,7,6");
+    json_decref(arr);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_BREACHED;
+    st_check(tk->list(fx->w, &f, &arr), "carol's breached");
+    assert_string_equal(ids_of(arr), "7");
+    json_decref(arr);
+    f = filter(2);
+    f.requester_id = fx->alice;
+    f.org_id = fx->acme;
+    st_check(tk->list(fx->w, &f, &arr), "alice's, page 1");
+    assert_string_equal(ids_of(arr), "9,5");
+    json_decref(arr);
+    f.after_id = t5;
+    st_check(tk->list(fx->w, &f, &arr), "alice's, page 2");
+    assert_string_equal(ids_of(arr), "2,1");
+    json_decref(arr);
+    f = filter(50);
+    f.requester_id = fx->alice;
+    f.org_id = fx->globex;
+    st_check(tk->list(fx->w, &f, &arr), "alice's in globex");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
+    /* With a search: every ticket's subject says "ticket". */
+    f = filter(50);
+    snprintf(f.q, sizeof f.q, "ticket");
+    f.requester_id = carol;
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_OK;
+    st_check(tk->list(fx->w, &f, &arr), "search carol's ok");
+    assert_string_equal(ids_of(arr), "6");
+    json_decref(arr);
+    f.sla = 9;
+    assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
+    (void)t2;
+    (void)t4;
+    (void)t6;
 }
 
 static void test_list_pages(void **state)
@@ -500,23 +580,23 @@ static void test_list_pages(void **state)
     json_t *arr;
     const char *want[] = {"5,4", "3,2", "1", ""};
     for (int page = 0; page < 4; page++) {
-        check(tk->list(fx->w, &f, &arr), "list page");
+        st_check(tk->list(fx->w, &f, &arr), "list page");
         assert_string_equal(ids_of(arr), want[page]);
         if (json_array_size(arr)) f.after_id = jint(json_array_get(arr, json_array_size(arr) - 1), "id");
         json_decref(arr);
     }
     /* A page that ends exactly at the last ticket, then an empty one. */
     f = filter(6);
-    check(tk->list(fx->w, &f, &arr), "list 6");
+    st_check(tk->list(fx->w, &f, &arr), "list 6");
     assert_string_equal(ids_of(arr), "6,5,4,3,2,1");
     json_decref(arr);
     f.after_id = 1;
-    check(tk->list(fx->w, &f, &arr), "list after 1");
+    st_check(tk->list(fx->w, &f, &arr), "list after 1");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
     f = filter(1);
     f.after_id = 4;
-    check(tk->list(fx->w, &f, &arr), "list after 4");
+    st_check(tk->list(fx->w, &f, &arr), "list after 4");
     assert_string_equal(ids_of(arr), "3");
     json_decref(arr);
 
@@ -527,7 +607,7 @@ static void test_list_pages(void **state)
     f = filter(201);
     assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
     f = filter(200);
-    check(tk->list(fx->w, &f, &arr), "list 200");
+    st_check(tk->list(fx->w, &f, &arr), "list 200");
     json_decref(arr);
 }
 
@@ -545,7 +625,7 @@ static int64_t add_text(fixture *fx, int64_t requester, const char *subject, con
     snprintf(t.environment, sizeof t.environment, "production");
     t.submitted_at = T0;
     t.first_response_due = t.warn_at = GARANT_NO_DUE;
-    check(fx->ops->tickets->insert(fx->w, &t, body), "insert");
+    st_check(fx->ops->tickets->insert(fx->w, &t, body), "insert");
     return t.id;
 }
 
@@ -559,7 +639,7 @@ static const char *search(fixture *fx, const char *q, int64_t org, int public_on
     f.public_only = public_only;
     f.after_id = after;
     json_t *arr;
-    check(fx->ops->tickets->list(fx->w, &f, &arr), q);
+    st_check(fx->ops->tickets->list(fx->w, &f, &arr), q);
     static char out[4096];
     snprintf(out, sizeof out, "%s", ids_of(arr));
     json_decref(arr);
@@ -609,9 +689,9 @@ static void test_search(void **state)
 
     /* Replies are found from the moment they are written; internal notes
     ** by staff only. */
-    check(tk->reply_insert(fx->w, b, fx->agent, "Billing, then Downloads.", 1, T0 + 10, NULL), "reply");
-    check(tk->reply_insert(fx->w, b, fx->agent, "Customer is on the old billing engine.", 0, T0 + 20, NULL), "note");
-    check(tk->reply_insert(fx->w, b, fx->alice, "Found it in Downloads, thanks", 1, T0 + 30, NULL), "reply 2");
+    st_check(tk->reply_insert(fx->w, b, fx->agent, "Billing, then Downloads.", 1, T0 + 10, NULL), "reply");
+    st_check(tk->reply_insert(fx->w, b, fx->agent, "Customer is on the old billing engine.", 0, T0 + 20, NULL), "note");
+    st_check(tk->reply_insert(fx->w, b, fx->alice, "Found it in Downloads, thanks", 1, T0 + 30, NULL), "reply 2");
     assert_string_equal(search(fx, "downloads", fx->acme, 1, 0, 50), "2");
     assert_string_equal(search(fx, "engine", 0, 0, 0, 50), "2");
     assert_string_equal(search(fx, "engine", fx->acme, 1, 0, 50), "");
@@ -620,14 +700,14 @@ static void test_search(void **state)
 
     /* A very long conversation keeps its newest 64 K characters for search
     ** (migration 14): a reply never re-indexes more than that. */
-    check(tk->reply_insert(fx->w, d, fx->agent, "Zebra stripes in the export.", 1, T0 + 40, NULL), "zebra");
+    st_check(tk->reply_insert(fx->w, d, fx->agent, "Zebra stripes in the export.", 1, T0 + 40, NULL), "zebra");
     assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "4");
     static char filler[5700 * 7 + 1];
     for (int i = 0; i < 5700; i++) memcpy(filler + 7 * i, "filler ", 7);
     filler[sizeof filler - 1] = '\0';
-    check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 50, NULL), "filler");
+    st_check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 50, NULL), "filler");
     assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "4"); /* 40 K: still in */
-    check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 60, NULL), "filler 2");
+    st_check(tk->reply_insert(fx->w, d, fx->agent, filler, 1, T0 + 60, NULL), "filler 2");
     assert_string_equal(search(fx, "zebra", 0, 0, 0, 50), "");
     assert_string_equal(search(fx, "filler", 0, 0, 0, 50), "4");
     assert_string_equal(search(fx, "csv", 0, 0, 0, 50), "4"); /* the body stays whole */
@@ -638,11 +718,11 @@ static void test_search(void **state)
     snprintf(f.plan, sizeof f.plan, "professional");
     f.org_id = fx->globex;
     json_t *arr;
-    check(tk->list(fx->w, &f, &arr), "search with filters");
+    st_check(tk->list(fx->w, &f, &arr), "search with filters");
     assert_string_equal(ids_of(arr), "3");
     json_decref(arr);
     snprintf(f.status, sizeof f.status, "closed");
-    check(tk->list(fx->w, &f, &arr), "search with filters");
+    st_check(tk->list(fx->w, &f, &arr), "search with filters");
     assert_string_equal(ids_of(arr), "");
     json_decref(arr);
 
@@ -655,13 +735,13 @@ static void test_search(void **state)
     snprintf(f.q, sizeof f.q, "a b c d e f g h i j k l m n o p q");
     assert_int_equal(tk->list(fx->w, &f, &arr), GARANT_EINVAL);
     snprintf(f.q, sizeof f.q, "a b c d e f g h i j k l m n o p");
-    check(tk->list(fx->w, &f, &arr), "16 words");
+    st_check(tk->list(fx->w, &f, &arr), "16 words");
     json_decref(arr);
     /* The longest text of quotes, each doubled in the query, fits. */
     memset(f.q, '"', GARANT_MAX_SEARCH);
     f.q[0] = 'x';
     f.q[GARANT_MAX_SEARCH] = '\0';
-    check(tk->list(fx->w, &f, &arr), "quotes");
+    st_check(tk->list(fx->w, &f, &arr), "quotes");
     json_decref(arr);
     (void)c;
     (void)d;
@@ -681,7 +761,7 @@ static void test_search_prefixes(void **state)
     int64_t p3 = add_text(fx, fx->bob, "Quiet", "The zenith of kay.");
     assert_int_equal(p2, p1 + 1);
     assert_int_equal(p3, p1 + 2);
-    check(tk->reply_insert(fx->w, p3, fx->agent, "Zucchini in the notes.", 0, T0 + 10, NULL), "note");
+    st_check(tk->reply_insert(fx->w, p3, fx->agent, "Zucchini in the notes.", 0, T0 + 10, NULL), "note");
 
     /* One character, two, three, more; case does not matter. */
     assert_string_equal(search(fx, "z*", 0, 0, 0, 50), "3,2,1");
@@ -722,6 +802,33 @@ static void test_search_prefixes(void **state)
     assert_string_equal(search(fx, "z*", fx->acme, 0, 3, 1), "2");
     assert_string_equal(search(fx, "kay*", fx->acme, 0, 0, 50), "2,1");
     assert_string_equal(search(fx, "kay", fx->globex, 0, 0, 50), "3");
+    /* One requester's tickets (a customer who sees her own only), a page
+    ** full of them; not her tickets of another organization. */
+    int64_t carol = add_user(fx, "carol@acme.example", "Carol", GARANT_ROLE_CUSTOMER, fx->acme);
+    int64_t p4 = add_text(fx, carol, "Zealous", "Kayak club.");
+    garant_ticket_filter rf = filter(1);
+    snprintf(rf.q, sizeof rf.q, "kay*");
+    rf.org_id = fx->acme;
+    rf.requester_id = fx->alice;
+    rf.public_only = 1;
+    json_t *arr;
+    st_check(tk->list(fx->w, &rf, &arr), "alice's");
+    assert_string_equal(ids_of(arr), "2");
+    json_decref(arr);
+    rf.limit = 50;
+    rf.requester_id = carol;
+    st_check(tk->list(fx->w, &rf, &arr), "carol's");
+    assert_int_equal(json_array_size(arr), 1);
+    assert_int_equal(jint(json_array_get(arr, 0), "id"), p4);
+    json_decref(arr);
+    snprintf(rf.q, sizeof rf.q, "z*"); /* checked: no word drives */
+    st_check(tk->list(fx->w, &rf, &arr), "carol's z*");
+    assert_int_equal(json_array_size(arr), 1);
+    json_decref(arr);
+    rf.org_id = fx->globex;
+    st_check(tk->list(fx->w, &rf, &arr), "carol's in globex");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
     /* Whatever the index keeps besides the text (the SQLite backend's
     ** organization and requester tokens) is never found by a word. */
     char q[32];
@@ -748,7 +855,7 @@ static const char *search_pages(fixture *fx, garant_ticket_filter f)
     for (int page = 0; page < 100; page++) {
         json_t *arr;
         int64_t next = -1;
-        check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+        st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
         assert_true(next >= 0);
         size_t len = json_array_size(arr);
         /* A full page always has a next; a short one only if it stopped
@@ -773,7 +880,7 @@ static const char *search_pages(fixture *fx, garant_ticket_filter f)
 ** pending, the 10,047 after them open, ids 1 to 10,050. */
 static void add_alphas(fixture *fx)
 {
-    check(fx->ops->begin_write(fx->w), "begin");
+    st_check(fx->ops->begin_write(fx->w), "begin");
     for (int i = 0; i < 10050; i++) {
         garant_ticket t = {0};
         t.org_id = fx->acme;
@@ -785,10 +892,10 @@ static void add_alphas(fixture *fx)
         snprintf(t.status, sizeof t.status, "%s", i < 3 ? "pending" : "open");
         t.submitted_at = T0;
         t.first_response_due = t.warn_at = GARANT_NO_DUE;
-        check(fx->ops->tickets->insert(fx->w, &t, "alphabet soup"), "insert");
+        st_check(fx->ops->tickets->insert(fx->w, &t, "alphabet soup"), "insert");
         assert_int_equal(t.id, i + 1);
     }
-    check(fx->ops->commit(fx->w), "commit");
+    st_check(fx->ops->commit(fx->w), "commit");
 }
 
 /* The last page of search_pages's answer, after checking that every page
@@ -821,24 +928,24 @@ static void test_search_pages(void **state)
     f.limit = 200;
     json_t *arr;
     int64_t next = 0;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_int_equal(json_array_size(arr), 200);
     assert_int_equal(next, 10050 - 199);
     json_decref(arr);
     f.after_id = 3;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_string_equal(ids_of(arr), "2,1");
     assert_int_equal(next, 0);
     json_decref(arr);
     /* A list without a search: next as before. */
     f = filter(2);
     f.after_id = 3;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_string_equal(ids_of(arr), "2,1");
     assert_int_equal(next, 1);
     json_decref(arr);
     f.after_id = 1;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_string_equal(ids_of(arr), "");
     assert_int_equal(next, 0);
     json_decref(arr);
@@ -854,7 +961,7 @@ static void test_events(void **state)
     int64_t nodue = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     json_t *arr;
     /* The insert is the 'created' event, with the terms it was filed on. */
-    check(tk->events(fx->w, id, &arr), "events (created only)");
+    st_check(tk->events(fx->w, id, &arr), "events (created only)");
     assert_int_equal(json_array_size(arr), 1);
     json_t *want = json_pack("{s:i, s:s, s:n, s:s, s:s, s:s, s:s}", "priority", 3, "plan", "professional", "product",
                              "stage", "ga", "environment", "production", "due", "2026-09-21T15:13:20Z", "warn_at",
@@ -868,7 +975,7 @@ static void test_events(void **state)
     assert_true(json_equal(json_object_get(e0, "data"), want));
     json_decref(want);
     json_decref(arr);
-    check(tk->events(fx->w, nodue, &arr), "events (no guarantee)");
+    st_check(tk->events(fx->w, nodue, &arr), "events (no guarantee)");
     want = json_pack("{s:i, s:s, s:n, s:s, s:s, s:n, s:n}", "priority", 2, "plan", "professional", "product", "stage",
                      "ga", "environment", "production", "due", "warn_at");
     assert_true(json_equal(json_object_get(json_array_get(arr, 0), "data"), want));
@@ -876,14 +983,14 @@ static void test_events(void **state)
     json_decref(arr);
 
     /* Deadline and priority move on; the creation stays as filed. */
-    check(tk->set_priority(fx->w, id, 1), "set_priority");
-    check(tk->set_deadline(fx->w, id, T0 + 600, T0 + 450), "set_deadline");
+    st_check(tk->set_priority(fx->w, id, 1), "set_priority");
+    st_check(tk->set_deadline(fx->w, id, T0 + 600, T0 + 450), "set_deadline");
     json_t *d2 = json_pack("{s:i, s:i}", "from", 3, "to", 1);
     garant_event_in ev = {.ticket_id = id, .at = T0 + 60, .actor_id = fx->agent, .kind = "priority_changed",
                           .data = d2};
-    check(tk->append_event(fx->w, &ev), "append priority_changed");
+    st_check(tk->append_event(fx->w, &ev), "append priority_changed");
     ev = (garant_event_in){.ticket_id = id, .at = T0 + 61, .actor_id = 0, .kind = "deadline_recomputed", .data = NULL};
-    check(tk->append_event(fx->w, &ev), "append system event");
+    st_check(tk->append_event(fx->w, &ev), "append system event");
     ev.kind = "exploded";
     assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
     ev.kind = "created"; /* only the insert records it */
@@ -895,7 +1002,7 @@ static void test_events(void **state)
     assert_int_equal(tk->append_event(fx->w, &ev), GARANT_EINVAL);
     json_decref(notobj);
 
-    check(tk->events(fx->w, id, &arr), "events");
+    st_check(tk->events(fx->w, id, &arr), "events");
     assert_int_equal(json_array_size(arr), 3);
     e0 = json_array_get(arr, 0);
     json_t *e1 = json_array_get(arr, 1), *e2 = json_array_get(arr, 2);
@@ -913,6 +1020,51 @@ static void test_events(void **state)
     json_decref(d2);
 }
 
+/* A ticket's last update: its latest event with an actor, else its
+** submission; the system's events (the SLA monitor's) do not count. The
+** same in get, list and queue. */
+static void test_updated_at(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
+    int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0 + 5, T0 + 3605, T0 + 2705);
+    garant_ticket t;
+    json_t *arr;
+    garant_ticket_filter f = filter(50);
+    garant_queue_filter q = {.limit = 50};
+#define UPDATED(want)                                                                    \
+    do {                                                                                 \
+        st_check(tk->get(fx->w, id, &t), "get");                                         \
+        assert_int_equal(t.updated_at, (want));                                          \
+        st_check(tk->list(fx->w, &f, &arr), "list");                                     \
+        assert_int_equal(jint(json_array_get(arr, 1), "id"), id);                        \
+        assert_int_equal(jint(json_array_get(arr, 1), "updated_at"), (want));            \
+        assert_int_equal(jint(json_array_get(arr, 0), "updated_at"), T0 + 5);            \
+        json_decref(arr);                                                                \
+        st_check(tk->queue_where(fx->w, &q, &arr), "queue");                             \
+        assert_int_equal(jint(json_array_get(arr, 0), "id"), id);                        \
+        assert_int_equal(jint(json_array_get(arr, 0), "updated_at"), (want));            \
+        json_decref(arr);                                                                \
+    } while (0)
+    UPDATED(T0);
+    garant_event_in ev = {.ticket_id = id, .at = T0 + 60, .actor_id = 0, .kind = "sla_warning"};
+    st_check(tk->append_event(fx->w, &ev), "system event");
+    UPDATED(T0);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 120, .actor_id = fx->agent, .kind = "noted"};
+    st_check(tk->append_event(fx->w, &ev), "a note");
+    UPDATED(T0 + 120);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 180, .actor_id = 0, .kind = "sla_breach"};
+    st_check(tk->append_event(fx->w, &ev), "system event after");
+    UPDATED(T0 + 120);
+    ev = (garant_event_in){.ticket_id = id, .at = T0 + 240, .actor_id = fx->alice, .kind = "replied"};
+    st_check(tk->append_event(fx->w, &ev), "the customer's reply");
+    UPDATED(T0 + 240);
+#undef UPDATED
+    st_check(tk->get(fx->w, other, &t), "get the other");
+    assert_int_equal(t.updated_at, T0 + 5);
+}
+
 /* SQLite only: the schema, not only the code, keeps the history
 ** append-only. */
 static void test_events_append_only(void **state)
@@ -920,7 +1072,7 @@ static void test_events_append_only(void **state)
     fixture *fx = *state;
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
     garant_event_in ev = {.ticket_id = id, .at = T0, .kind = "noted"};
-    check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+    st_check(fx->ops->tickets->append_event(fx->w, &ev), "append");
 
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(fx->target, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
@@ -941,7 +1093,7 @@ static void test_events_append_only(void **state)
     }
     sqlite3_close(db);
     json_t *arr;
-    check(fx->ops->tickets->events(fx->w, id, &arr), "events");
+    st_check(fx->ops->tickets->events(fx->w, id, &arr), "events");
     assert_int_equal(json_array_size(arr), 2);
     assert_string_equal(jstr(json_array_get(arr, 0), "kind"), "created");
     assert_string_equal(jstr(json_array_get(arr, 1), "kind"), "noted");
@@ -951,7 +1103,7 @@ static void test_events_append_only(void **state)
 static void append(fixture *fx, int64_t id, int64_t at, const char *kind, json_t *data)
 {
     garant_event_in ev = {.ticket_id = id, .at = at, .actor_id = fx->agent, .kind = kind, .data = data};
-    check(fx->ops->tickets->append_event(fx->w, &ev), "append");
+    st_check(fx->ops->tickets->append_event(fx->w, &ev), "append");
     json_decref(data);
 }
 
@@ -963,7 +1115,7 @@ static void test_priority_changes(void **state)
     int64_t other = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
     garant_priority_change *pc = NULL;
     size_t n = 5;
-    check(tk->priority_changes(fx->w, id, &pc, &n), "none");
+    st_check(tk->priority_changes(fx->w, id, &pc, &n), "none");
     assert_int_equal(n, 0);
     free(pc);
 
@@ -971,7 +1123,7 @@ static void test_priority_changes(void **state)
     append(fx, other, T0 + 400, "priority_changed", json_pack("{s:i, s:i}", "from", 3, "to", 2));
     append(fx, id, T0 + 500, "noted", json_pack("{s:s}", "to", "not a priority change"));
     append(fx, id, T0 + 900, "priority_changed", json_pack("{s:i, s:i}", "from", 1, "to", 4));
-    check(tk->priority_changes(fx->w, id, &pc, &n), "changes");
+    st_check(tk->priority_changes(fx->w, id, &pc, &n), "changes");
     assert_int_equal(n, 2);
     assert_int_equal(pc[0].at_s, T0 + 300);
     assert_int_equal(pc[0].priority, 1);
@@ -988,18 +1140,18 @@ static void test_replies(void **state)
     const garant_store_tickets_ops *tk = fx->ops->tickets;
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 3600, T0 + 2700);
     json_t *arr;
-    check(tk->replies(fx->w, id, &arr), "replies (none)");
+    st_check(tk->replies(fx->w, id, &arr), "replies (none)");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
 
     int64_t r1 = 0, r2 = 0, r3 = 0;
-    check(tk->reply_insert(fx->w, id, fx->agent, "Internal: looks like the LB.", 0, T0 + 10, &r1), "note");
-    check(tk->reply_insert(fx->w, id, fx->agent, "We are on it.", 7, T0 + 20, &r2), "reply");
-    check(tk->reply_insert(fx->w, id, fx->alice, "Thanks!", 1, T0 + 30, &r3), "customer reply");
+    st_check(tk->reply_insert(fx->w, id, fx->agent, "Internal: looks like the LB.", 0, T0 + 10, &r1), "note");
+    st_check(tk->reply_insert(fx->w, id, fx->agent, "We are on it.", 7, T0 + 20, &r2), "reply");
+    st_check(tk->reply_insert(fx->w, id, fx->alice, "Thanks!", 1, T0 + 30, &r3), "customer reply");
     assert_true(r1 > 0 && r1 < r2 && r2 < r3);
     assert_int_equal(tk->reply_insert(fx->w, id, 999, "who?", 1, T0, NULL), GARANT_ENOTFOUND);
 
-    check(tk->replies(fx->w, id, &arr), "replies");
+    st_check(tk->replies(fx->w, id, &arr), "replies");
     assert_int_equal(json_array_size(arr), 3);
     json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1), *c = json_array_get(arr, 2);
     assert_int_equal(jint(a, "id"), r1);
@@ -1041,13 +1193,13 @@ static void test_queue_order_and_pages(void **state)
     int64_t pend = add_ticket(fx, fx->globex, fx->bob, 2, T0 + 6, T0 + 2000, T0 + 1500);  /* 7: pending */
     int64_t nd2 = add_ticket(fx, fx->globex, fx->bob, 5, T0 + 7, GARANT_NO_DUE, GARANT_NO_DUE); /* 8 */
     int64_t early = add_ticket(fx, fx->acme, fx->alice, 1, T0 + 8, T0 + 200, T0 + 150);   /* 9: most overdue */
-    check(tk->set_first_response(fx->w, answered, T0 + 60), "answered");
-    check(tk->set_status(fx->w, solved, "solved"), "solved");
-    check(tk->set_status(fx->w, pend, "pending"), "pending");
+    st_check(tk->set_first_response(fx->w, answered, T0 + 60), "answered");
+    st_check(tk->set_status(fx->w, solved, "solved"), "solved");
+    st_check(tk->set_status(fx->w, pend, "pending"), "pending");
     (void)now;
 
     json_t *page;
-    check(tk->queue(fx->w, 0, 0, 50, &page), "queue");
+    st_check(tk->queue(fx->w, 0, 0, 50, &page), "queue");
     char want[128];
     snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld,%lld", (long long)early, (long long)b, (long long)d,
              (long long)pend, (long long)a, (long long)nd1, (long long)nd2);
@@ -1066,7 +1218,7 @@ static void test_queue_order_and_pages(void **state)
         int64_t due = 0, id = 0;
         int pages = 0;
         for (;;) {
-            check(tk->queue(fx->w, due, id, limit, &page), "queue page");
+            st_check(tk->queue(fx->w, due, id, limit, &page), "queue page");
             assert_true(json_array_size(page) <= (size_t)limit);
             if (json_array_size(page) == 0) {
                 json_decref(page);
@@ -1095,7 +1247,7 @@ static void test_queue_where(void **state)
     int64_t a3 = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     int64_t g2 = add_ticket(fx, fx->globex, fx->bob, 3, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     int64_t a4 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 50, T0 + 10);
-    check(tk->set_first_response(fx->w, a4, T0 + 1), "answered");
+    st_check(tk->set_first_response(fx->w, a4, T0 + 1), "answered");
     garant_ticket t = {0};
     t.org_id = fx->acme;
     t.requester_id = fx->alice;
@@ -1107,7 +1259,7 @@ static void test_queue_where(void **state)
     t.submitted_at = T0;
     t.first_response_due = T0 + 500;
     t.warn_at = T0 + 400;
-    check(tk->insert(fx->w, &t, "b"), "insert product");
+    st_check(tk->insert(fx->w, &t, "b"), "insert product");
     int64_t p1 = t.id;
 
     garant_queue_filter f;
@@ -1115,7 +1267,7 @@ static void test_queue_where(void **state)
     f.limit = 50;
     json_t *page;
     char want[128];
-    check(tk->queue_where(fx->w, &f, &page), "unfiltered");
+    st_check(tk->queue_where(fx->w, &f, &page), "unfiltered");
     snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld", (long long)g1, (long long)a2, (long long)p1,
              (long long)a1, (long long)a3, (long long)g2);
     assert_string_equal(ids_of(page), want);
@@ -1124,36 +1276,36 @@ static void test_queue_where(void **state)
     /* One organization, a page at a time, across the boundary. */
     f.org_id = fx->acme;
     f.limit = 2;
-    check(tk->queue_where(fx->w, &f, &page), "acme page 1");
+    st_check(tk->queue_where(fx->w, &f, &page), "acme page 1");
     snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)p1);
     assert_string_equal(ids_of(page), want);
     last_key(page, &f.after_due, &f.after_id);
     json_decref(page);
-    check(tk->queue_where(fx->w, &f, &page), "acme page 2");
+    st_check(tk->queue_where(fx->w, &f, &page), "acme page 2");
     snprintf(want, sizeof want, "%lld,%lld", (long long)a1, (long long)a3);
     assert_string_equal(ids_of(page), want);
     last_key(page, &f.after_due, &f.after_id);
     json_decref(page);
-    check(tk->queue_where(fx->w, &f, &page), "acme page 3");
+    st_check(tk->queue_where(fx->w, &f, &page), "acme page 3");
     assert_int_equal(json_array_size(page), 0);
     json_decref(page);
 
     memset(&f, 0, sizeof f);
     f.limit = 50;
     f.priority = 3;
-    check(tk->queue_where(fx->w, &f, &page), "priority 3");
+    st_check(tk->queue_where(fx->w, &f, &page), "priority 3");
     snprintf(want, sizeof want, "%lld,%lld", (long long)a2, (long long)g2);
     assert_string_equal(ids_of(page), want);
     json_decref(page);
     f.priority = 0;
     snprintf(f.plan, sizeof f.plan, "enterprise");
-    check(tk->queue_where(fx->w, &f, &page), "plan");
+    st_check(tk->queue_where(fx->w, &f, &page), "plan");
     snprintf(want, sizeof want, "%lld,%lld", (long long)g1, (long long)g2);
     assert_string_equal(ids_of(page), want);
     json_decref(page);
     f.plan[0] = '\0';
     snprintf(f.product, sizeof f.product, "Payments");
-    check(tk->queue_where(fx->w, &f, &page), "product");
+    st_check(tk->queue_where(fx->w, &f, &page), "product");
     snprintf(want, sizeof want, "%lld", (long long)p1);
     assert_string_equal(ids_of(page), want);
     json_decref(page);
@@ -1205,7 +1357,7 @@ static void test_queue_uses_index(void **state)
     for (int i = 0; i < 20; i++)
         add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 3 ? T0 + 1000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
     json_t *page;
-    check(fx->ops->tickets->queue(fx->w, 0, 0, 50, &page), "queue"); /* prepares both halves */
+    st_check(fx->ops->tickets->queue(fx->w, 0, 0, 50, &page), "queue"); /* prepares both halves */
     json_decref(page);
     assert_int_equal(assert_plans_of(fx->w, "t.first_response_at IS NULL AND t.status IN ('open', 'pending')",
                                      "INDEX tickets_awaiting"),
@@ -1213,9 +1365,56 @@ static void test_queue_uses_index(void **state)
     /* An organization's list walks tickets_org. */
     garant_ticket_filter f = filter(10);
     f.org_id = fx->acme;
-    check(fx->ops->tickets->list(fx->w, &f, &page), "list");
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "list");
     json_decref(page);
     assert_int_equal(assert_plans_of(fx->w, "WHERE t.org_id = ?1", "INDEX tickets_org"), 1);
+}
+
+/* SQLite only: the list's requester= and sla= filters do not read the
+** whole table when few tickets match: one requester's tickets walk
+** tickets_requester and sla=none the tickets without a guarantee, newest
+** first, sorting nothing; sla=warning reads only the running clocks due
+** from now on (tickets_clock_running), which it sorts. */
+static void test_list_filters_use_indexes(void **state)
+{
+    fixture *fx = *state;
+    for (int i = 0; i < 20; i++)
+        add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 3 ? T0 + 1000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
+    json_t *page;
+    garant_ticket_filter f = filter(10);
+    f.requester_id = fx->alice;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "requester");
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.requester_id = ?15", "INDEX tickets_requester"), 1);
+    f = filter(10);
+    f.sla = GARANT_SLA_NONE;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "sla=none");
+    json_decref(page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.first_response_due IS NULL AND", "INDEX tickets_no_guarantee"),
+                     1);
+    f = filter(10);
+    f.sla = GARANT_SLA_WARNING;
+    f.now = T0;
+    st_check(fx->ops->tickets->list(fx->w, &f, &page), "sla=warning");
+    json_decref(page);
+    sqlite3 *db = gs_sqlite(fx->w)->db;
+    int n = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
+        const char *sql = sqlite3_sql(st);
+        if (!sql || !strstr(sql, "t.first_response_due >= ?8")) continue;
+        char eqp[4096];
+        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, eqp, -1, &q, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(db));
+        int ranged = 0;
+        while (sqlite3_step(q) == SQLITE_ROW)
+            ranged = ranged || strstr((const char *)sqlite3_column_text(q, 3),
+                                      "INDEX tickets_clock_running (first_response_due>?)") != NULL;
+        sqlite3_finalize(q);
+        if (!ranged) fail_msg("sla=warning does not walk tickets_clock_running from now: %s", sql);
+        n++;
+    }
+    assert_int_equal(n, 1);
 }
 
 /* The follow-ups: only open tickets with awaiting_since, longest waiting
@@ -1227,33 +1426,33 @@ static void test_follow_ups(void **state)
     int64_t id[6];
     for (int i = 0; i < 6; i++) id[i] = add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, T0 + 1000, GARANT_NO_DUE);
     json_t *page;
-    check(tk->follow_ups(fx->w, 0, 0, 10, &page), "none");
+    st_check(tk->follow_ups(fx->w, 0, 0, 10, &page), "none");
     assert_string_equal(ids_of(page), "");
     json_decref(page);
-    check(tk->set_awaiting(fx->w, id[0], T0 + 50), "0");
-    check(tk->set_awaiting(fx->w, id[1], T0 + 40), "1");
-    check(tk->set_awaiting(fx->w, id[2], T0 + 40), "2");
-    check(tk->set_awaiting(fx->w, id[3], T0 + 10), "3");
-    check(tk->set_awaiting(fx->w, id[4], T0 + 5), "4");
-    check(tk->set_status(fx->w, id[4], "pending"), "pending is not the desk's"); /* the index holds open only */
+    st_check(tk->set_awaiting(fx->w, id[0], T0 + 50), "0");
+    st_check(tk->set_awaiting(fx->w, id[1], T0 + 40), "1");
+    st_check(tk->set_awaiting(fx->w, id[2], T0 + 40), "2");
+    st_check(tk->set_awaiting(fx->w, id[3], T0 + 10), "3");
+    st_check(tk->set_awaiting(fx->w, id[4], T0 + 5), "4");
+    st_check(tk->set_status(fx->w, id[4], "pending"), "pending is not the desk's"); /* the index holds open only */
     garant_ticket t;
-    check(tk->get(fx->w, id[1], &t), "get");
+    st_check(tk->get(fx->w, id[1], &t), "get");
     assert_int_equal(t.awaiting_since, T0 + 40);
-    check(tk->follow_ups(fx->w, 0, 0, 10, &page), "all");
+    st_check(tk->follow_ups(fx->w, 0, 0, 10, &page), "all");
     char want[64];
     snprintf(want, sizeof want, "%lld,%lld,%lld,%lld", (long long)id[3], (long long)id[1], (long long)id[2],
              (long long)id[0]);
     assert_string_equal(ids_of(page), want);
     assert_int_equal(jint(json_array_get(page, 0), "awaiting_reply_since"), T0 + 10);
     json_decref(page);
-    check(tk->follow_ups(fx->w, T0 + 40, id[1], 10, &page), "after (40, id1)");
+    st_check(tk->follow_ups(fx->w, T0 + 40, id[1], 10, &page), "after (40, id1)");
     snprintf(want, sizeof want, "%lld,%lld", (long long)id[2], (long long)id[0]);
     assert_string_equal(ids_of(page), want);
     json_decref(page);
-    check(tk->set_awaiting(fx->w, id[3], 0), "answered");
-    check(tk->get(fx->w, id[3], &t), "get");
+    st_check(tk->set_awaiting(fx->w, id[3], 0), "answered");
+    st_check(tk->get(fx->w, id[3], &t), "get");
     assert_int_equal(t.awaiting_since, 0);
-    check(tk->follow_ups(fx->w, 0, 0, 1, &page), "limit 1");
+    st_check(tk->follow_ups(fx->w, 0, 0, 1, &page), "limit 1");
     snprintf(want, sizeof want, "%lld", (long long)id[1]);
     assert_string_equal(ids_of(page), want);
     json_decref(page);
@@ -1298,7 +1497,7 @@ static int walk_fn(void *ctx, const garant_ticket *t, const garant_priority_chan
     wk->seen[i]++;
     wk->calls++;
     int64_t due = t->first_response_due == GARANT_NO_DUE ? T0 + 1 : t->first_response_due + 100000;
-    check(wk->fx->ops->tickets->set_deadline(wk->fx->w, t->id, due, due - 10), "set_deadline in walk");
+    st_check(wk->fx->ops->tickets->set_deadline(wk->fx->w, t->id, due, due - 10), "set_deadline in walk");
     if (wk->stop_after && wk->calls == wk->stop_after) return 42;
     return 0;
 }
@@ -1307,7 +1506,7 @@ static void test_each_awaiting(void **state)
 {
     fixture *fx = *state;
     const garant_store_tickets_ops *tk = fx->ops->tickets;
-    check(fx->ops->begin_write(fx->w), "begin");
+    st_check(fx->ops->begin_write(fx->w), "begin");
     for (int i = 1; i <= WALK_TICKETS; i++) {
         add_ticket(fx, fx->acme, fx->alice, 3, T0 + i, i % 5 ? T0 + 10000 - i : GARANT_NO_DUE, GARANT_NO_DUE);
         if (walk_changes(i) >= 1)
@@ -1316,21 +1515,21 @@ static void test_each_awaiting(void **state)
             append(fx, i, T0 + i + 6, "priority_changed", json_pack("{s:i, s:i}", "from", 2, "to", 1));
         if (i % 4 == 0) append(fx, i, T0 + i + 7, "noted", json_pack("{s:i}", "to", 9));
     }
-    check(fx->ops->commit(fx->w), "commit");
+    st_check(fx->ops->commit(fx->w), "commit");
     /* Not awaiting: answered (every 7th), solved or closed (every 11th). */
     int awaiting = 0;
     for (int i = 1; i <= WALK_TICKETS; i++) {
-        if (i % 7 == 0) check(tk->set_first_response(fx->w, i, T0 + 1), "fr");
-        else if (i % 11 == 0) check(tk->set_status(fx->w, i, i % 2 ? "solved" : "closed"), "status");
+        if (i % 7 == 0) st_check(tk->set_first_response(fx->w, i, T0 + 1), "fr");
+        else if (i % 11 == 0) st_check(tk->set_status(fx->w, i, i % 2 ? "solved" : "closed"), "status");
         else {
-            if (i % 13 == 0) check(tk->set_status(fx->w, i, "pending"), "pending");
+            if (i % 13 == 0) st_check(tk->set_status(fx->w, i, "pending"), "pending");
             awaiting++;
         }
     }
     walk *wk = calloc(1, sizeof *wk);
     assert_non_null(wk);
     wk->fx = fx;
-    check(tk->each_awaiting(fx->w, walk_fn, wk), "each_awaiting");
+    st_check(tk->each_awaiting(fx->w, walk_fn, wk), "each_awaiting");
     assert_int_equal(wk->calls, awaiting);
     for (int i = 1; i <= WALK_TICKETS; i++) {
         int want = (i % 7 && i % 11) ? 1 : 0;
@@ -1355,9 +1554,9 @@ static void test_for_report(void **state)
     int64_t t2 = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);     /* at from */
     int64_t t3 = add_ticket(fx, fx->globex, fx->bob, 4, T0 + 50, GARANT_NO_DUE, GARANT_NO_DUE);
     int64_t t4 = add_ticket(fx, fx->acme, fx->alice, 2, T0 + 100, T0 + 200, T0 + 150); /* at to */
-    check(tk->set_first_response(fx->w, t2, T0 + 90), "fr");
+    st_check(tk->set_first_response(fx->w, t2, T0 + 90), "fr");
     json_t *arr;
-    check(tk->for_report(fx->w, T0, T0 + 100, &arr), "for_report");
+    st_check(tk->for_report(fx->w, T0, T0 + 100, &arr), "for_report");
     char want[64];
     snprintf(want, sizeof want, "%lld,%lld", (long long)t2, (long long)t3);
     assert_string_equal(ids_of(arr), want);
@@ -1373,7 +1572,7 @@ static void test_for_report(void **state)
     assert_true(json_is_null(json_object_get(b, "first_response_at")));
     assert_string_equal(jstr(b, "org_name"), "Globex");
     json_decref(arr);
-    check(tk->for_report(fx->w, T0 + 1000, T0 + 2000, &arr), "empty report");
+    st_check(tk->for_report(fx->w, T0 + 1000, T0 + 2000, &arr), "empty report");
     assert_int_equal(json_array_size(arr), 0);
     json_decref(arr);
     (void)t1;
@@ -1404,11 +1603,11 @@ static void test_each_for_report(void **state)
     int64_t early = add_ticket(fx, fx->globex, fx->bob, 4, T0, GARANT_NO_DUE, GARANT_NO_DUE);
     add_ticket(fx, fx->acme, fx->alice, 2, T0 + 100, T0 + 200, T0 + 150); /* at `to`: out */
     add_ticket(fx, fx->acme, fx->alice, 2, T0 - 1, T0 + 200, T0 + 150);   /* before: out */
-    check(tk->set_first_response(fx->w, late, T0 + 70), "fr");
-    check(tk->set_status(fx->w, late, "solved"), "status");
+    st_check(tk->set_first_response(fx->w, late, T0 + 70), "fr");
+    st_check(tk->set_status(fx->w, late, "solved"), "status");
     report_walk rw;
     memset(&rw, 0, sizeof rw);
-    check(tk->each_for_report(fx->w, T0, T0 + 100, report_fn, &rw), "each_for_report");
+    st_check(tk->each_for_report(fx->w, T0, T0 + 100, report_fn, &rw), "each_for_report");
     assert_int_equal(rw.n, 2);
     assert_int_equal(rw.ids[0], early); /* by submission, not by id */
     assert_int_equal(rw.ids[1], late);
@@ -1434,7 +1633,7 @@ static void test_counts(void **state)
     fixture *fx = *state;
     const garant_store_tickets_ops *tk = fx->ops->tickets;
     json_t *o;
-    check(tk->counts(fx->w, T0, &o), "counts (empty)");
+    st_check(tk->counts(fx->w, T0, &o), "counts (empty)");
     static const char *const keys[] = {"open", "pending", "solved", "closed", "awaiting", "breached"};
     for (size_t i = 0; i < 6; i++) assert_int_equal(jint(o, keys[i]), 0);
     json_decref(o);
@@ -1444,12 +1643,12 @@ static void test_counts(void **state)
     int64_t t3 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 5000, T0 + 50);  /* pending, in time */
     int64_t t4 = add_ticket(fx, fx->acme, fx->alice, 2, T0, GARANT_NO_DUE, GARANT_NO_DUE); /* open */
     int64_t t5 = add_ticket(fx, fx->acme, fx->alice, 2, T0, T0 + 100, T0 + 50);   /* answered, closed */
-    check(tk->set_first_response(fx->w, t2, T0 + 101), "fr2");
-    check(tk->set_status(fx->w, t2, "solved"), "s2");
-    check(tk->set_status(fx->w, t3, "pending"), "s3");
-    check(tk->set_first_response(fx->w, t5, T0 + 99), "fr5");
-    check(tk->set_status(fx->w, t5, "closed"), "s5");
-    check(tk->counts(fx->w, T0 + 1000, &o), "counts");
+    st_check(tk->set_first_response(fx->w, t2, T0 + 101), "fr2");
+    st_check(tk->set_status(fx->w, t2, "solved"), "s2");
+    st_check(tk->set_status(fx->w, t3, "pending"), "s3");
+    st_check(tk->set_first_response(fx->w, t5, T0 + 99), "fr5");
+    st_check(tk->set_status(fx->w, t5, "closed"), "s5");
+    st_check(tk->counts(fx->w, T0 + 1000, &o), "counts");
     assert_int_equal(jint(o, "open"), 2);
     assert_int_equal(jint(o, "pending"), 1);
     assert_int_equal(jint(o, "solved"), 1);
@@ -1457,7 +1656,7 @@ static void test_counts(void **state)
     assert_int_equal(jint(o, "awaiting"), 3);
     assert_int_equal(jint(o, "breached"), 2);
     json_decref(o);
-    check(tk->counts(fx->w, T0 + 100, &o), "counts at the deadline");
+    st_check(tk->counts(fx->w, T0 + 100, &o), "counts at the deadline");
     assert_int_equal(jint(o, "breached"), 1);
     json_decref(o);
     (void)t1;
@@ -1468,10 +1667,10 @@ static void test_counts(void **state)
 static void test_rollback(void **state)
 {
     fixture *fx = *state;
-    check(fx->ops->begin_write(fx->w), "begin");
+    st_check(fx->ops->begin_write(fx->w), "begin");
     int64_t id = add_ticket(fx, fx->acme, fx->alice, 3, T0, T0 + 100, T0 + 50);
     append(fx, id, T0, "noted", json_object());
-    check(fx->ops->rollback(fx->w), "rollback");
+    st_check(fx->ops->rollback(fx->w), "rollback");
     garant_ticket g;
     assert_int_equal(fx->ops->tickets->get(fx->w, id, &g), GARANT_ENOTFOUND);
 }
@@ -1489,7 +1688,7 @@ static void test_search_work_bounded(void **state)
     snprintf(f.status, sizeof f.status, "pending");
     json_t *arr;
     int64_t next = 0;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_string_equal(ids_of(arr), "");
     assert_int_equal(next, 10050 - 9999); /* the 10,000th, newest first */
     json_decref(arr);
@@ -1505,13 +1704,13 @@ static void test_search_work_bounded(void **state)
     for (int i = 0; i < 40; i++) {
         last = add_text(fx, fx->bob, i ? "Long thread" : "Long abacus thread", "Many replies.");
         if (!i) first = last;
-        check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 10, NULL), "reply");
-        check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 20, NULL), "reply");
+        st_check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 10, NULL), "reply");
+        st_check(fx->ops->tickets->reply_insert(fx->w, last, fx->agent, filler, 1, T0 + 20, NULL), "reply");
     }
     f = filter(50);
     snprintf(f.q, sizeof f.q, "ab*");
     f.org_id = fx->globex;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_string_equal(ids_of(arr), "");
     /* 1 MB is about 16 of them. */
     assert_true(next > first && next <= last - 14);
@@ -1524,7 +1723,7 @@ static void test_search_work_bounded(void **state)
     /* A prefix found in the subject needs no conversation read. */
     snprintf(f.q, sizeof f.q, "lo*");
     f.limit = 40;
-    check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
+    st_check(fx->ops->tickets->list_page(fx->w, &f, &arr, &next), "list_page");
     assert_int_equal(json_array_size(arr), 40);
     json_decref(arr);
 }
@@ -1544,10 +1743,12 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_setters),
         CASE(test_list_fields_and_filters),
         CASE(test_list_pages),
+        CASE(test_list_requester_and_sla),
         CASE(test_search),
         CASE(test_search_prefixes),
         CASE(test_search_pages),
         CASE(test_events),
+        CASE(test_updated_at),
         CASE(test_priority_changes),
         CASE(test_replies),
         CASE(test_queue_order_and_pages),
@@ -1572,6 +1773,7 @@ int run_tickets_sqlite_cases(const char *target)
     const struct CMUnitTest tests[] = {
         CASE(test_events_append_only),
         CASE(test_queue_uses_index),
+        CASE(test_list_filters_use_indexes),
         CASE(test_search_work_bounded),
     };
     return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);

@@ -7,10 +7,15 @@
 //     which saves a new policy version; open tickets move onto it only by
 //     the correction below on the page, so the message says which version
 //     to correct onto.
+//   - orgMembersForm(o, ...): who of an organization sees which tickets
+//     and whether new members wait for a manager's approval (PATCH
+//     /orgs/{id} {ticket_visibility, approval_required}; issue 15).
 //   - mountUsers(...): the users table: role (PATCH /users/{id} {role,
-//     org_id}; a customer needs an organization), deactivate / reactivate,
-//     delete (two presses: the first arms the button and says what will
-//     happen; a user with history is refused by the server, which says so).
+//     org_id}; a customer needs an organization), a customer's manager
+//     flag ({org_manager}), a pending member approved or refused
+//     ({approval}), deactivate / reactivate, delete (two presses: the
+//     first arms the button and says what will happen; a user with
+//     history is refused by the server, which says so).
 //
 // The server's refusals (the last admin, a taken name) are shown as it
 // wrote them.
@@ -24,6 +29,12 @@ import { timeElement, userZone } from './time.js';
 
 const ROLES = ['customer', 'agent', 'admin'];
 const cell = (key, ...c) => h('td', { 'data-label': t(key) }, c);
+
+/** A member's approval, when she waits or was refused. */
+function approvalBadge(u) {
+  if (u.approval !== 'pending' && u.approval !== 'refused') return null;
+  return h('span', { class: 'badge user-approval ' + (u.approval === 'pending' ? 'badge-warning' : 'badge-breached'), dataset: { approval: u.approval }, text: t('admin.approval.' + u.approval) });
+}
 
 function statusBadge(active) {
   return h('span', { class: 'badge ' + (active ? 'badge-ok' : 'badge-none'), dataset: { active: String(active) }, text: t(active ? 'admin.active' : 'admin.inactive') });
@@ -72,6 +83,50 @@ export function orgControls(o, { changed, box }) {
     }
   });
   return { rename, status: h('div', { class: 'status-cell' }, statusBadge(o.active !== false), toggle) };
+}
+
+/** The members' settings of organization o: which tickets they see, and
+ *  whether new members wait for approval; changed(o) after a save. */
+export function orgMembersForm(o, { changed, box }) {
+  const visId = 'visibility-' + o.id;
+  const apprId = 'approval-' + o.id;
+  const sel = h(
+    'select',
+    { id: visId, name: 'ticket_visibility' },
+    ['organization', 'own'].map((v) => h('option', { value: v, selected: v === (o.ticket_visibility || 'organization'), text: t('admin.visibility.' + v) })),
+  );
+  const box2 = h('input', { type: 'checkbox', id: apprId, name: 'approval_required', checked: !!o.approval_required, 'aria-label': t('admin.approvalOf', { name: o.name }) });
+  const form = h(
+    'form',
+    { class: 'row-form members-form', novalidate: true },
+    h('label', { for: visId, class: 'visually-hidden', text: t('admin.visibilityOf', { name: o.name }) }),
+    sel,
+    h('span', { class: 'check' }, box2, h('label', { for: apprId, text: t('admin.approvalRequired') })),
+    h('button', { type: 'submit', class: 'btn btn-small', text: t('admin.saveMembers'), 'aria-label': t('admin.saveMembersOf', { name: o.name }) }),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = {};
+    if (sel.value !== (o.ticket_visibility || 'organization')) body.ticket_visibility = sel.value;
+    if (box2.checked !== !!o.approval_required) body.approval_required = box2.checked;
+    if (!Object.keys(body).length) return say(box, t('admin.membersSame', { name: o.name }), 'info');
+    try {
+      Object.assign(o, await api('PATCH', '/orgs/' + o.id, body));
+      say(
+        box,
+        t('admin.membersSaved', {
+          name: o.name,
+          visibility: t('admin.visibility.' + o.ticket_visibility),
+          approval: t(o.approval_required ? 'admin.approvalOnSaved' : 'admin.approvalOffSaved'),
+        }),
+        'ok',
+      );
+      changed(o);
+    } catch (err) {
+      say(box, errorText(err), 'error');
+    }
+  });
+  return form;
 }
 
 /** The stage form of product p: stages from the policy in force;
@@ -159,7 +214,41 @@ export function mountUsers({ tbody, box, more, orgs }) {
     return form;
   }
 
+  // A customer's manager flag, saved as soon as it changes.
+  function managerToggle(u) {
+    const id = 'manager-' + u.id;
+    const box2 = h('input', { type: 'checkbox', id, class: 'user-manager', checked: !!u.org_manager, 'aria-label': t('admin.managerOf', { name: u.email }) });
+    box2.addEventListener('change', async () => {
+      try {
+        Object.assign(u, await api('PATCH', '/users/' + u.id, { org_manager: box2.checked }));
+        say(box, t(u.org_manager ? 'admin.managerOn' : 'admin.managerOff', { name: u.email, org: u.org_name || '' }), 'ok');
+      } catch (err) {
+        say(box, errorText(err), 'error');
+      }
+      render();
+    });
+    return h('span', { class: 'check manager-check' }, box2, h('label', { for: id, text: t('admin.manager') }));
+  }
+
+  function decide(u, approval) {
+    return async () => {
+      try {
+        Object.assign(u, await api('PATCH', '/users/' + u.id, { approval }));
+        say(box, t(approval === 'approved' ? 'admin.memberApproved' : 'admin.memberRefused', { name: u.email }), 'ok');
+      } catch (err) {
+        say(box, errorText(err), 'error');
+      }
+      render();
+    };
+  }
+
   function actions(u) {
+    const decisions = u.approval === 'pending'
+      ? [
+          h('button', { type: 'button', class: 'btn btn-small btn-primary user-approve', text: t('admin.approve'), 'aria-label': t('admin.approveNamed', { name: u.email }), on: { click: decide(u, 'approved') } }),
+          h('button', { type: 'button', class: 'btn btn-small user-refuse', text: t('admin.refuse'), 'aria-label': t('admin.refuseNamed', { name: u.email }), on: { click: decide(u, 'refused') } }),
+        ]
+      : [];
     const toggle = h('button', {
       type: 'button',
       class: 'btn btn-small user-active',
@@ -194,7 +283,7 @@ export function mountUsers({ tbody, box, more, orgs }) {
         render();
       }
     });
-    return h('div', { class: 'row-actions' }, toggle, del);
+    return h('div', { class: 'row-actions' }, decisions, toggle, del);
   }
 
   function render() {
@@ -207,8 +296,12 @@ export function mountUsers({ tbody, box, more, orgs }) {
               { dataset: { id: String(u.id), email: u.email, role: u.role } },
               cell('admin.userName', h('strong', { class: 'user-name', text: u.name }), h('span', { class: 'muted small block user-email', text: u.email })),
               cell('admin.role', h('div', null, h('span', { class: 'role-now', text: t('role.' + u.role) }), roleForm(u))),
-              cell('admin.userOrg', u.org_name ? h('span', { class: 'user-org', text: u.org_name }) : h('span', { class: 'muted', text: t('admin.noOrg') })),
-              cell('admin.status', statusBadge(u.active)),
+              cell(
+                'admin.userOrg',
+                u.org_name ? h('span', { class: 'user-org', text: u.org_name }) : h('span', { class: 'muted', text: t('admin.noOrg') }),
+                u.role === 'customer' ? h('div', null, managerToggle(u)) : null,
+              ),
+              cell('admin.status', h('div', { class: 'status-cell' }, statusBadge(u.active), approvalBadge(u))),
               cell('admin.actions', actions(u)),
               cell('admin.created', timeElement(u.created_at, userZone(), { weekday: false })),
             ),

@@ -10,7 +10,11 @@
 //
 // Every failure is an ApiError: status (0 when the server cannot be
 // reached), code ("einval", "enotfound", ...) and message, the server's own
-// message where it sent one.
+// message where it sent one. Every call says the page's language in
+// Accept-Language, so the server writes its messages in it (English or
+// Romanian; docs/messages.md), whatever language the browser prefers.
+
+import { language } from './i18n.js';
 
 const BASE = '/api/v1';
 const CSRF_KEY = 'garant.csrf';
@@ -55,7 +59,7 @@ function url(path) {
 }
 
 async function send(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': language() };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body instanceof Blob) {
     // A file goes as its bytes (POST /attachments), its type declared.
@@ -102,7 +106,9 @@ export async function api(method, path, body) {
   try {
     return await send(method, path, body);
   } catch (e) {
-    if (write && e.status === 403 && /CSRF/i.test(e.message) && !PUBLIC.has(path)) {
+    // The CSRF refusal is told by its code and the header it names, which
+    // every language's message keeps.
+    if (write && e.status === 403 && e.code === 'eperm' && /X-CSRF-Token/.test(e.message) && !PUBLIC.has(path)) {
       if (await refreshCsrf()) return send(method, path, body);
     }
     if (e.status === 401 && !PUBLIC.has(path) && path !== '/me' && unauthorizedHandler) unauthorizedHandler(e);

@@ -2,9 +2,10 @@
 // server.
 //
 // The server names the field a message is about in quotes ("'password'
-// must have at least 10 characters"); reportError() puts such a message
-// next to that field (fieldError: aria-invalid, aria-describedby) and
-// anything else in the form's message box. The forms use novalidate: the
+// must have at least 10 characters"; in Romanian "„password” trebuie...",
+// the field's name the API's in every language); reportError() puts such
+// a message next to that field (fieldError: aria-invalid,
+// aria-describedby) and anything else in the form's message box. The forms use novalidate: the
 // checks here speak the chosen language, the browser's bubbles would not.
 
 import { fieldError, clearFieldErrors, say } from './dom.js';
@@ -13,7 +14,7 @@ import { errorText } from './layout.js';
 
 /** The form control a server message is about, or null. */
 export function fieldFor(form, message) {
-  const m = /'(\w+)'/.exec(message || '');
+  const m = /['„](\w+)['”]/.exec(message || '');
   if (m && form.elements[m[1]] && form.elements[m[1]].id) return form.elements[m[1]];
   return null;
 }

@@ -11,8 +11,11 @@
 // opts.deniedKey, else the customers' pages' notice for staff.
 // nav: the key of the current navigation entry (aria-current="page").
 // The header's entries depend on the role: customers get the support
-// center's pages; agents the queue and the reports (STAFF_NAV); admins
-// also the admin page (ADMIN_NAV).
+// center's pages (and their organization's managers its members,
+// MANAGER_NAV); agents the queue and the reports (STAFF_NAV); admins also
+// the admin page (ADMIN_NAV). A member whose organization's manager has
+// not approved her yet (user.approval "pending") sees, on every page, only
+// the page that says so (the server refuses her everything else).
 
 import { api, logout, me, onUnauthorized } from './api.js';
 import { learnPriorities } from './labels.js';
@@ -35,6 +38,21 @@ export const STAFF_NAV = [
   ['reports', '/reports', 'nav.reports'],
 ];
 export const ADMIN_NAV = [...STAFF_NAV, ['admin', '/admin', 'nav.admin']];
+export const MANAGER_NAV = [...CUSTOMER_NAV, ['members', '/members', 'nav.members']];
+export const PENDING_NAV = [['home', '/', 'nav.home']];
+
+/** Is user a member her organization has not approved (yet)? */
+export function waitsForApproval(user) {
+  return !!user && user.role === 'customer' && user.approval === 'pending';
+}
+
+function navFor(user) {
+  if (!user) return GUEST_NAV;
+  if (user.role === 'admin') return ADMIN_NAV;
+  if (user.role !== 'customer') return STAFF_NAV;
+  if (waitsForApproval(user)) return PENDING_NAV;
+  return user.org_manager ? MANAGER_NAV : CUSTOMER_NAV;
+}
 
 /** Where a signed-in user starts: customers at their tickets, staff in
  *  the agent workspace. */
@@ -78,7 +96,7 @@ export function mountHeader(session, current) {
   const header = $('#site-header');
   if (!header) return;
   const user = session ? session.user : null;
-  const entries = !user ? GUEST_NAV : user.role === 'customer' ? CUSTOMER_NAV : user.role === 'admin' ? ADMIN_NAV : STAFF_NAV;
+  const entries = navFor(user);
   const links = entries.map(([key, href, label]) =>
     h('li', null, h('a', { href, i18n: label, 'aria-current': key === current ? 'page' : null })),
   );
@@ -132,11 +150,16 @@ export async function initPage(opts = {}) {
   // The policy's summary, for the priorities' names in the page's language
   // (asked only with a session: a 401 would send the page to the login).
   // The page gets it as session.summary (null if it could not be read).
-  if (session) {
+  const waiting = waitsForApproval(session && session.user);
+  if (session && !waiting) {
     session.summary = await api('GET', '/policy/summary').catch(() => null);
     learnPriorities(session.summary);
   }
   mountHeader(session, opts.nav);
+  if (waiting) {
+    showWaiting(session);
+    return new Promise(() => {});
+  }
   if (opts.auth === 'required' && !session) {
     goLogin();
     return new Promise(() => {});
@@ -153,6 +176,23 @@ export async function initPage(opts = {}) {
     return new Promise(() => {});
   }
   return session;
+}
+
+/** The page a member waiting for her organization's approval sees,
+ *  whichever page she opened. */
+function showWaiting(session) {
+  const main = $('#main');
+  if (!main) return;
+  const render = () =>
+    fill(
+      main,
+      h('h1', { id: 'waiting-title', text: t('pending.title') }),
+      h('p', { class: 'msg msg-info', id: 'waiting-msg', role: 'status', text: t('pending.text', { org: session.org ? session.org.name : '' }) }),
+      h('p', { class: 'muted', text: t('pending.mail', { email: session.user.email }) }),
+      h('p', null, h('a', { class: 'btn', href: location.pathname + location.search, text: t('pending.again') })),
+    );
+  render();
+  window.addEventListener('garant:language', render);
 }
 
 /** Replace the page's main content with an error message. */

@@ -3,9 +3,11 @@
 // calendar.
 //
 // Organizations: create (name, plan, domains), change the plan, add a
-// domain (POST/PATCH /orgs), rename, deactivate (admin-people.js).
+// domain (POST/PATCH /orgs), rename, deactivate, which tickets members see
+// and whether new ones wait for approval (admin-people.js).
 // Products: create (POST /products), change the stage (admin-people.js).
-// Users: role, deactivate, delete (admin-people.js). Groups of agents
+// Users: role, an organization's managers, approval of members waiting
+// for it, deactivate, delete (admin-people.js). Groups of agents
 // (admin-groups.js). The
 // policy: the plans x priorities table of first-response targets, the
 // priorities' definitions and the stages (GET /policy), and its YAML in an
@@ -29,7 +31,7 @@ import { locale, onLanguage, t } from './i18n.js';
 import { planName, priorityLabel, stageName } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
 import { targetText } from './deadline-tip.js';
-import { mountUsers, orgControls, stageForm } from './admin-people.js';
+import { mountUsers, orgControls, orgMembersForm, stageForm } from './admin-people.js';
 import { mountGroups } from './admin-groups.js';
 import { bothZones, formatTarget, now, timeElement, userZone } from './time.js';
 
@@ -104,13 +106,14 @@ run(async () => {
       cell('admin.orgName', h('div', null, h('strong', { class: 'org-name', text: o.name }), more.rename)),
       cell('admin.plan', h('div', null, h('span', { class: 'plan-now', dataset: { plan: o.plan }, text: planName(o.plan) }), planForm)),
       cell('admin.domains', h('div', null, h('ul', { class: 'domains' }, (o.domains || []).map((d) => h('li', { text: d }))), domForm)),
+      cell('admin.members', orgMembersForm(o, { changed: () => renderOrgs(), box: orgTableMsg })),
       cell('admin.status', more.status),
       cell('admin.created', timeElement(o.created_at, userZone(), { weekday: false })),
     );
   }
 
   function renderOrgs() {
-    fill($('#org-rows'), orgs.length ? orgs.map(orgRow) : h('tr', null, h('td', { colspan: 5, class: 'muted', text: t('admin.noOrgs') })));
+    fill($('#org-rows'), orgs.length ? orgs.map(orgRow) : h('tr', null, h('td', { colspan: 6, class: 'muted', text: t('admin.noOrgs') })));
   }
 
   orgForm.addEventListener('submit', async (e) => {
@@ -133,7 +136,7 @@ run(async () => {
         say(box, t('admin.orgCreated', { name: o.name, plan: planName(o.plan) }), 'ok');
       } catch (err) {
         // A taken name or domain (409) goes next to its field like a 422.
-        const field = /domain/i.test(err.message) ? orgForm.elements.domains : orgForm.elements.name;
+        const field = /domain|domeni/i.test(err.message) ? orgForm.elements.domains : orgForm.elements.name;
         reportError(orgForm, err.status === 409 ? { status: 422, message: err.message } : err, { fallback: field, box });
       }
     });

@@ -14,6 +14,7 @@
 import { api } from './api.js';
 import { fileList, uploadChosen } from './attachments.js';
 import { mountAssign } from './assign-panel.js';
+import { mountTicketKeys } from './ticket-keys.js';
 import { businessLeft, loadWindows } from './business.js';
 import { deadlineTip, targetText } from './deadline-tip.js';
 import { $, fill, h, param, say, tNodes } from './dom.js';
@@ -270,6 +271,7 @@ run(async () => {
   renderPriorities();
   $('#new-status').value = tk.status;
   await assign.load().catch((err) => say($('#assign-msg'), errorText(err), 'error'));
+  mountTicketKeys(Number(idText));
   setInterval(() => {
     if (document.visibilityState === 'visible') reload(false).catch(() => {});
   }, POLL_MS);

@@ -1,47 +1,70 @@
-// page-agent.js - /agent: the queue of tickets awaiting a first response,
-// as GET /queue orders it (earliest deadline first, so the overdue ones
-// lead; tickets without a deadline last), and below it the follow-ups
-// (GET /queue/follow-ups): answered tickets whose customer wrote again,
-// and reopened ones, longest waiting first.
+// page-agent.js - /agent: the agents' workspace list (issue 15).
 //
-// Each row counts down the remaining business time: it stands still while
-// the support team is closed (business.js) and turns amber at the
-// policy's warning instant (warn_at) and red at the deadline, on the
-// server's clock. The queue is fetched again every 20 s while the tab is
-// visible; the countdowns tick every second in between. Filters (plan,
-// priority, organization, product) are the queue API's parameters and
-// stay in the address, so a filtered queue can be bookmarked. Every text
-// from a ticket goes in as text.
+// What it lists depends on the view, the search text and the filters, all
+// kept in the address so that any list can be bookmarked:
+//   - "All" with no search text and no status: the queue of tickets
+//     awaiting a first response, as GET /queue orders it (earliest deadline
+//     first, so the overdue ones lead; tickets without a deadline last),
+//     with its filters plan, priority, organization and product;
+//   - "Mine", "My groups", "Unassigned" (?view=mine|groups|unassigned): the
+//     open tickets of GET /tickets?assignee=me, ?group=mine,
+//     ?assignee=none, newest first (?status= picks another status; "any"
+//     for every one);
+//   - a search (?q=) or a status on "All": GET /tickets with them;
+//   - a saved view (?view=ID&<its query>, saved-views.js): GET /tickets?<its
+//     query>.
+// Below it, the follow-ups (GET /queue/follow-ups): answered tickets whose
+// customer wrote again, and reopened ones, longest waiting first.
 //
-// Views (issue 15), as tabs, in the address as ?view=: "All" is the queue
-// above; "Mine", "My groups" and "Unassigned" are the open tickets of
-// GET /tickets?assignee=me, ?group=mine and ?assignee=none (newest first,
-// with the same filters and countdowns).
+// One line per ticket (queue-rows.js), so that a screen holds a day's
+// queue; on a phone each ticket is a two-line card. The first-response
+// countdowns count business time and stand still while the support team
+// is closed (business.js); rows turn amber at the policy's warning instant
+// and red at the deadline, on the server's clock. The lists are fetched
+// again every 20 s while the tab is visible; a refresh that changes
+// nothing leaves the rows (and the focus in them) alone.
+//
+// Rows are selected with their checkboxes (or x) for the bulk bar
+// (bulk-bar.js): one change, all or nothing, for up to 100 tickets.
+//
+// The keyboard (shortcuts.js; "?" lists them): j/k or the arrows move the
+// current row (aria-current, and the focus on its link), Enter or o opens
+// it, r opens it at the reply box, a assigns the selected tickets (or the
+// current one) in the bulk bar, x selects it, / goes to the search. The
+// ids listed are kept for the ticket page (sessionStorage
+// "garant.queueNav"), whose j/k walk them.
 
 import { api } from './api.js';
-import { businessLeft, loadWindows } from './business.js';
-import { $, fill, h, say } from './dom.js';
+import { loadWindows } from './business.js';
+import { $, $$, fill, h, say } from './dom.js';
 import { onLanguage, t } from './i18n.js';
 import { planName, priorityLabel } from './labels.js';
 import { errorText, initPage, run } from './layout.js';
-import { slaBadge, timeLeft } from './ticket-parts.js';
-import { deadlineTip } from './deadline-tip.js';
-import { bothZones, formatInstant, now, userZone } from './time.js';
+import { mountBulkBar } from './bulk-bar.js';
+import { rowsSignature, tickAges, ticketRow } from './queue-rows.js';
+import { mountSavedViews } from './saved-views.js';
+import { mountShortcuts } from './shortcuts.js';
+import { formatInstant, now, userZone } from './time.js';
 
 const POLL_MS = 20000;
+const AGE_MS = 30000;
 const PAGE = 100;
-const FILTERS = ['plan', 'priority', 'org', 'product'];
-/** The views' parameters of GET /tickets; "all" is GET /queue. */
+/** The filters of the form, as GET /tickets names them. */
+const FILTERS = ['q', 'status', 'priority', 'plan', 'org', 'product'];
+/** Those GET /queue takes too. */
+const QUEUE_FILTERS = ['plan', 'priority', 'org', 'product'];
+/** The built-in views' parameters of GET /tickets; "all" is GET /queue. */
 const VIEWS = { mine: 'assignee=me', groups: 'group=mine', unassigned: 'assignee=none', all: null };
-
-/** The row's look for a countdown state (time.js: ok, warning, over). */
-const BADGE_FOR = { warning: ['warning', 'sla.warning'], over: ['breached', 'sla.breached'] };
+/** Where the ticket page finds the list the agent came from. */
+const NAV_KEY = 'garant.queueNav';
 
 run(async () => {
   const session = await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'queue', deniedKey: 'common.staffPage' });
+  const me = session.user.id;
   const form = $('#filters');
   const table = $('#queue-table');
   const rowsEl = $('#queue-rows');
+  const followEl = $('#follow-up-rows');
   const msg = $('#queue-msg');
   const more = $('#queue-more');
 
@@ -52,26 +75,80 @@ run(async () => {
   ]);
   const priorities = [...policy.priorities].sort((a, b) => a.level - b.level);
   const calendars = (policy.calendars || []).map((c) => c.name);
-  // Agents may not list organizations: they learn them from the queue.
+  // Agents may not list organizations: they learn them from the lists.
   const orgs = new Map(orgList ? orgList.orgs.map((o) => [String(o.id), o.name]) : []);
 
+  // ---- what is listed: the view, the filters, the address ----
+
   const filters = {};
-  const params = new URLSearchParams(location.search);
-  for (const k of FILTERS) filters[k] = params.get(k) || '';
-  let view = Object.hasOwn(VIEWS, params.get('view')) ? params.get('view') : 'all';
+  /** Parameters of a bookmarked list that the form does not show
+   *  (breached, requester, an agent's id...): passed on as they are. */
+  let extra = new URLSearchParams();
+  /** "all", a built-in view's name, or "saved" (savedId: the view's id). */
+  let view = 'all';
+  let savedId = null;
 
-  let tickets = [];
-  let next = null;
-  let pages = 1;
-  let followUps = [];
-  let followNext = null;
-  let followPages = 1;
-  let windows = new Map();
-  let answeredAt = now();
-  let generation = 0;
-  let updatedAt = null;
+  function fromAddress() {
+    const params = new URLSearchParams(location.search);
+    const v = params.get('view');
+    savedId = v && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : null;
+    view = savedId ? 'saved' : v && Object.hasOwn(VIEWS, v) ? v : 'all';
+    for (const k of FILTERS) filters[k] = params.get(k) || '';
+    // A built-in view lists open tickets unless told otherwise.
+    if (VIEWS[view]) filters.status = !params.has('status') ? 'open' : filters.status === 'any' ? '' : filters.status;
+    extra = new URLSearchParams();
+    for (const [k, val] of params) if (k !== 'view' && k !== 'limit' && k !== 'after' && !FILTERS.includes(k)) extra.append(k, val);
+  }
+  fromAddress();
 
-  // ---- filters ----
+  /** Whether the list is GET /tickets rather than the queue. */
+  const listMode = () => view !== 'all' || !!filters.q || !!filters.status || [...extra.keys()].length > 0;
+
+  /** GET /tickets's query for the list, without limit and after. */
+  function ticketsQuery() {
+    const q = new URLSearchParams(extra);
+    if (VIEWS[view]) for (const [k, v] of new URLSearchParams(VIEWS[view])) q.set(k, v);
+    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
+    return q;
+  }
+
+  function query(after) {
+    if (!listMode()) {
+      const q = new URLSearchParams();
+      for (const k of QUEUE_FILTERS) if (filters[k]) q.set(k, filters[k]);
+      q.set('limit', String(PAGE));
+      if (after) q.set('after', after);
+      return '/queue?' + q;
+    }
+    const q = ticketsQuery();
+    q.set('limit', String(PAGE));
+    if (after) q.set('after', after);
+    return '/tickets?' + q;
+  }
+
+  /** The query a saved view keeps of what is listed: GET /tickets's (the
+   *  queue is saved as the open tickets with its filters). */
+  function savedQuery() {
+    const q = ticketsQuery();
+    if (!listMode()) q.set('status', 'open');
+    return q.toString();
+  }
+
+  function address() {
+    const q = new URLSearchParams();
+    if (view === 'saved') q.set('view', String(savedId));
+    else if (view !== 'all') q.set('view', view);
+    for (const k of FILTERS) {
+      if (k === 'status' && VIEWS[view]) {
+        if (filters.status !== 'open') q.set('status', filters.status || 'any');
+      } else if (filters[k]) q.set(k, filters[k]);
+    }
+    for (const [k, v] of extra) q.append(k, v);
+    const s = q.toString();
+    history.replaceState(null, '', '/agent' + (s ? '?' + s : ''));
+  }
+
+  // ---- filters and views ----
 
   function option(value, text, current) {
     return h('option', { value, text, selected: value === current });
@@ -103,169 +180,308 @@ run(async () => {
     for (const k of FILTERS) form.elements[k].value = filters[k];
   }
 
-  function query(after) {
-    const q = new URLSearchParams(VIEWS[view] || '');
-    if (VIEWS[view]) q.set('status', 'open');
-    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
-    q.set('limit', String(PAGE));
-    if (after) q.set('after', after);
-    return (VIEWS[view] ? '/tickets?' : '/queue?') + q.toString();
-  }
-
-  function address() {
-    const q = new URLSearchParams();
-    if (view !== 'all') q.set('view', view);
-    for (const k of FILTERS) if (filters[k]) q.set(k, filters[k]);
-    history.replaceState(null, '', '/agent' + (q.toString() ? '?' + q : ''));
-  }
-
   function renderTabs() {
-    for (const a of document.querySelectorAll('.view-tabs a')) {
+    for (const a of $$('.view-tabs a[data-view]')) {
       if (a.dataset.view === view) a.setAttribute('aria-current', 'true');
       else a.removeAttribute('aria-current');
     }
     const lead = $('#view-lead');
-    lead.hidden = view === 'all';
-    lead.textContent = view === 'all' ? '' : t('views.lead.' + view);
+    const list = listMode();
+    const tabLead = VIEWS[view] && filters.status === 'open' && !filters.q && ![...extra.keys()].length;
+    const sv = view === 'saved' && saved ? saved.find(savedId) : null;
+    $('#queue-lead').hidden = list;
+    lead.hidden = !list;
+    lead.textContent = !list ? '' : sv ? t('savedViews.lead', { name: sv.name }) : t(tabLead ? 'views.lead.' + view : 'views.lead.list');
+    $('#queue-caption').textContent = t(list ? 'views.caption' : 'queue.caption');
+    if (saved) saved.render();
   }
 
-  for (const a of document.querySelectorAll('.view-tabs a'))
+  /** Show another view or other filters: from the first page, the
+   *  address updated. */
+  function apply() {
+    address();
+    renderTabs();
+    pages = 1;
+    shown = null;
+    refresh();
+  }
+
+  for (const a of $$('.view-tabs a[data-view]'))
     a.addEventListener('click', (e) => {
       e.preventDefault();
       view = a.dataset.view;
-      address();
-      renderTabs();
-      pages = 1;
-      shown = null;
-      refresh();
+      savedId = null;
+      filters.status = VIEWS[view] ? 'open' : '';
+      form.elements.status.value = filters.status;
+      extra = new URLSearchParams();
+      apply();
     });
 
-  form.addEventListener('change', () => {
-    for (const k of FILTERS) filters[k] = form.elements[k].value;
-    address();
-    pages = 1;
-    refresh();
+  function readForm() {
+    for (const k of FILTERS) filters[k] = k === 'q' ? form.elements.q.value.trim() : form.elements[k].value;
+  }
+  form.addEventListener('change', (e) => {
+    // The search text applies on Enter or the button, not on each change
+    // of focus in between.
+    if (e.target === form.elements.q) return;
+    readForm();
+    apply();
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    readForm();
+    apply();
+  });
+  // The clearing cross of a search field.
+  form.elements.q.addEventListener('search', () => {
+    if (!form.elements.q.value && filters.q) form.requestSubmit();
   });
   form.addEventListener('reset', (e) => {
     e.preventDefault();
     for (const k of FILTERS) form.elements[k].value = '';
-    form.dispatchEvent(new Event('change'));
+    if (VIEWS[view]) form.elements.status.value = 'open';
+    extra = new URLSearchParams();
+    readForm();
+    apply();
   });
-  form.addEventListener('submit', (e) => e.preventDefault());
 
-  // ---- rows ----
+  // ---- rows, selection and the current row ----
 
-  function row(tk) {
-    const link = '/agent-ticket?id=' + encodeURIComponent(tk.id);
-    const cell = (labelKey, ...content) => h('td', { 'data-label': t(labelKey) }, content);
-    const badge = slaBadge(tk);
-    const tr = h('tr', { dataset: { id: String(tk.id), state: 'ok' } });
-    const left = timeLeft(tk, {
-      left: businessLeft(tk, windows, answeredAt),
-      onTick: (secs, state) => {
-        tr.dataset.state = state;
-        const look = BADGE_FOR[state];
-        if (look && badge.dataset.tone !== look[0]) {
-          badge.className = 'badge badge-' + look[0];
-          badge.dataset.tone = look[0];
-          badge.textContent = t(look[1]);
-        }
-      },
-    });
-    const due = tk.first_response_due
-      ? h('div', { class: 'due-cell' }, bothZones(tk.first_response_due, { weekday: 'short' }), deadlineTip(tk))
-      : h('div', { class: 'due-cell' }, h('span', { class: 'muted', text: t('countdown.none') }), deadlineTip(tk));
-    tr.append(
-      cell('col.id', h('a', { href: link, text: '#' + tk.id, 'aria-label': t('queue.open', { id: tk.id }) })),
-      cell('col.subject', h('a', { href: link, class: 'subject', text: tk.subject })),
-      cell('col.org', h('div', null, h('span', { class: 'org', text: tk.org_name || '' }), ' ', h('span', { class: 'muted plan', text: planName(tk.plan) }))),
-      cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
-      cell('col.assignee', assignedTo(tk)),
-      cell('col.due', due),
-      cell('col.businessLeft', left),
-      cell('col.sla', badge),
-    );
-    // The whole row opens the ticket for a pointer; the keyboard uses the links.
-    tr.addEventListener('click', (e) => {
-      if (e.target.closest('a, button, .tip')) return;
-      location.assign(link);
-    });
-    return tr;
-  }
-
-  /** Who has the ticket: the agent, the group, both or no one. */
-  function assignedTo(tk) {
-    const who = tk.assignee_id ? (tk.assignee_id === session.user.id ? t('views.you') : tk.assignee_name || '#' + tk.assignee_id) : null;
-    const group = tk.group_id ? tk.group_name || '#' + tk.group_id : null;
-    if (!who && !group) return h('span', { class: 'muted', text: t('assign.nobody') });
-    return h('div', null, who ? h('span', { class: 'assignee', text: who }) : null, who && group ? ' ' : null, group ? h('span', { class: 'muted group', text: group }) : null);
-  }
-
-  function followRow(tk) {
-    const link = '/agent-ticket?id=' + encodeURIComponent(tk.id);
-    const cell = (labelKey, ...content) => h('td', { 'data-label': t(labelKey) }, content);
-    const tr = h('tr', { dataset: { id: String(tk.id) } });
-    tr.append(
-      cell('col.id', h('a', { href: link, text: '#' + tk.id, 'aria-label': t('queue.open', { id: tk.id }) })),
-      cell('col.subject', h('a', { href: link, class: 'subject', text: tk.subject })),
-      cell('col.org', h('div', null, h('span', { class: 'org', text: tk.org_name || '' }), ' ', h('span', { class: 'muted plan', text: planName(tk.plan) }))),
-      cell('col.priority', priorityLabel(tk.priority, tk.priority_name)),
-      cell('followUps.since', h('div', { class: 'since-cell' }, bothZones(tk.awaiting_reply_since, { weekday: 'short' }))),
-    );
-    tr.addEventListener('click', (e) => {
-      if (e.target.closest('a, button, .tip')) return;
-      location.assign(link);
-    });
-    return tr;
-  }
-
+  let tickets = [];
+  let next = null;
+  let pages = 1;
+  let followUps = [];
+  let followNext = null;
+  let followPages = 1;
+  let windows = new Map();
+  let answeredAt = now();
+  let generation = 0;
+  let updatedAt = null;
+  let shown = null;
   let followShown = null;
+  /** The ids selected for the bulk bar. */
+  const selected = new Set();
+  let bulk = null;
+  let saved = null;
+  /** The current row's ticket (j/k), or null. */
+  let currentId = null;
 
-  function renderFollowUps(force = true) {
-    const sig = JSON.stringify(followUps.map((tk) => [tk.id, tk.subject, tk.priority, tk.org_name, tk.awaiting_reply_since]));
-    if (!force && sig === followShown) return;
-    followShown = sig;
-    fill($('#follow-up-rows'), followUps.map(followRow));
-    $('#follow-ups-table').hidden = !followUps.length;
-    $('#follow-ups-empty').hidden = !!followUps.length;
-    $('#follow-ups-more').hidden = !followNext;
-  }
+  const allRows = () => $$('#queue-rows tr[data-id], #follow-up-rows tr[data-id]').filter((tr) => !tr.closest('table').hidden);
+  const rowCtx = (kind) => ({ kind, me, windows, answeredAt, selected });
 
   function summary() {
-    const over = tickets.filter((tk) => tk.sla && tk.sla.state === 'breached').length;
+    const over = tickets.filter((tk) => tk.sla && tk.sla.state === 'breached' && !tk.first_response_at).length;
     const warning = tickets.filter((tk) => tk.sla && tk.sla.state === 'warning').length;
-    return t('queue.summary', { n: tickets.length, over, warning });
+    return t(listMode() ? 'views.summary' : 'queue.summary', { n: tickets.length, over, warning });
   }
 
-  /** What a row shows that only a new answer changes: when it is the
-   *  same, the rows (and the countdowns running in them) stay as they are,
-   *  so a refresh never takes the keyboard focus or an open explanation. */
-  const signature = (list) =>
-    JSON.stringify(list.map((tk) => [tk.id, tk.subject, tk.priority, tk.status, tk.plan, tk.org_name, tk.first_response_due, tk.warn_at, tk.sla && tk.sla.state, tk.assignee_id, tk.group_id]));
-  let shown = null;
+  /** Replace a table's rows, keeping the focus on the same control of the
+   *  same ticket. */
+  function replaceRows(body, list, kind) {
+    const active = document.activeElement;
+    const activeRow = active && body.contains(active) ? active.closest('tr') : null;
+    const activeSel = !activeRow ? null : ['a.subject', '.tip-button', '.row-select'].find((s) => active.matches(s)) || 'a';
+    fill(body, list.map((tk) => ticketRow(tk, rowCtx(kind))));
+    if (activeRow) {
+      const again = body.querySelector(`tr[data-id="${activeRow.dataset.id}"] ${activeSel}`);
+      if (again) again.focus({ preventScroll: true });
+    }
+  }
 
   function render(force = true) {
     $('#queue-summary').textContent = summary();
     $('#queue-updated').textContent = updatedAt
       ? t('queue.updated', { when: formatInstant(new Date(updatedAt), userZone(), { weekday: false }), s: POLL_MS / 1000 })
       : '';
-    const sig = signature(tickets);
-    if (!force && sig === shown) return;
-    shown = sig;
-    // Keep the focus on the same control of the same ticket.
-    const active = document.activeElement;
-    const activeRow = active && rowsEl.contains(active) ? active.closest('tr') : null;
-    const activeKind = activeRow ? (active.classList.contains('subject') ? 'a.subject' : active.classList.contains('tip-button') ? '.tip-button' : 'a') : null;
-    fill(rowsEl, tickets.map(row));
-    if (activeRow) {
-      const again = rowsEl.querySelector(`tr[data-id="${activeRow.dataset.id}"] ${activeKind}`);
-      if (again) again.focus({ preventScroll: true });
+    const sig = rowsSignature(tickets) + listMode();
+    if (force || sig !== shown) {
+      shown = sig;
+      replaceRows(rowsEl, tickets, 'queue');
     }
     table.hidden = !tickets.length;
-    $('#queue-empty').hidden = !!tickets.length;
-    $('#queue-empty').textContent = t(view === 'all' ? 'queue.empty' : 'views.empty.' + view);
+    const empty = $('#queue-empty');
+    empty.hidden = !!tickets.length;
+    const tabEmpty = VIEWS[view] && filters.status === 'open' && !filters.q && ![...extra.keys()].length;
+    empty.textContent = t(!listMode() ? 'queue.empty' : tabEmpty ? 'views.empty.' + view : 'views.empty.list');
     more.hidden = !next;
   }
+
+  function renderFollowUps(force = true) {
+    const sig = rowsSignature(followUps);
+    if (force || sig !== followShown) {
+      followShown = sig;
+      replaceRows(followEl, followUps, 'follow');
+    }
+    $('#follow-ups-table').hidden = !followUps.length;
+    $('#follow-ups-empty').hidden = !!followUps.length;
+    $('#follow-ups-more').hidden = !followNext;
+  }
+
+  /** After the rows changed: the selection keeps only tickets still listed,
+   *  the current row its mark, the ticket page the list. */
+  function afterRows() {
+    const listed = new Set([...tickets, ...followUps].map((tk) => tk.id));
+    for (const id of [...selected]) if (!listed.has(id)) selected.delete(id);
+    renderSelection();
+    markCurrent();
+    try {
+      sessionStorage.setItem(NAV_KEY, JSON.stringify({ from: location.pathname + location.search, ids: allRows().map((tr) => Number(tr.dataset.id)) }));
+    } catch {
+      /* storage disabled: the ticket page's j/k do nothing */
+    }
+  }
+
+  function renderSelection() {
+    for (const tr of $$('#queue-rows tr[data-id], #follow-up-rows tr[data-id]')) {
+      const on = selected.has(Number(tr.dataset.id));
+      tr.classList.toggle('selected', on);
+      const box = tr.querySelector('.row-select');
+      if (box) box.checked = on;
+    }
+    for (const [boxId, list] of [['#select-all', tickets], ['#select-all-follow', followUps]]) {
+      const box = $(boxId);
+      const n = list.filter((tk) => selected.has(tk.id)).length;
+      box.checked = n > 0 && n === list.length;
+      box.indeterminate = n > 0 && n < list.length;
+    }
+    if (bulk) bulk.render();
+  }
+
+  function onSelect(e) {
+    const box = e.target;
+    if (box.id === 'select-all' || box.id === 'select-all-follow') {
+      const list = box.id === 'select-all' ? tickets : followUps;
+      for (const tk of list) {
+        if (box.checked) selected.add(tk.id);
+        else selected.delete(tk.id);
+      }
+    } else if (box.classList.contains('row-select')) {
+      const id = Number(box.value);
+      if (box.checked) selected.add(id);
+      else selected.delete(id);
+    } else return;
+    renderSelection();
+  }
+  table.addEventListener('change', onSelect);
+  $('#follow-ups-table').addEventListener('change', onSelect);
+
+  function markCurrent() {
+    for (const tr of allRows()) {
+      if (Number(tr.dataset.id) === currentId) tr.setAttribute('aria-current', 'true');
+      else tr.removeAttribute('aria-current');
+    }
+  }
+
+  /** Make tr the current row and put the focus on its link. */
+  function setCurrent(tr) {
+    currentId = Number(tr.dataset.id);
+    markCurrent();
+    tr.querySelector('a.subject').focus({ preventScroll: true });
+    tr.scrollIntoView({ block: 'nearest' });
+  }
+
+  const currentRow = () => allRows().find((tr) => Number(tr.dataset.id) === currentId) || null;
+
+  function move(delta) {
+    const rows = allRows();
+    if (!rows.length) return;
+    const i = rows.findIndex((tr) => Number(tr.dataset.id) === currentId);
+    setCurrent(rows[i < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, i + delta))]);
+  }
+
+  // A row the focus enters (Tab, a click) becomes the current one.
+  for (const body of [rowsEl, followEl])
+    body.addEventListener('focusin', (e) => {
+      const tr = e.target.closest('tr[data-id]');
+      if (tr && Number(tr.dataset.id) !== currentId) {
+        currentId = Number(tr.dataset.id);
+        markCurrent();
+      }
+    });
+
+  /** Open the current ticket, at a part of its page (hash). */
+  function openCurrent(hash = '') {
+    const tr = currentRow();
+    if (!tr) return false;
+    location.assign('/agent-ticket?id=' + encodeURIComponent(tr.dataset.id) + hash);
+  }
+
+  const inRows = (el) => !!el && (rowsEl.contains(el) || followEl.contains(el));
+
+  mountShortcuts({
+    dialog: $('#keys-dialog'),
+    rows: $('#keys-rows'),
+    opener: $('#keys-open'),
+    shortcuts: [
+      { keys: ['j', 'ArrowDown'], label: 'keys.next', run: (e) => (e.key === 'ArrowDown' && !inRows(e.target) ? false : move(1)) },
+      { keys: ['k', 'ArrowUp'], label: 'keys.prev', run: (e) => (e.key === 'ArrowUp' && !inRows(e.target) ? false : move(-1)) },
+      { keys: ['Enter', 'o'], label: 'keys.openTicket', run: (e) => (e.key === 'Enter' && (!inRows(e.target) || e.target.closest('a, button')) ? false : openCurrent()) },
+      { keys: ['r'], label: 'keys.reply', run: () => openCurrent('#reply') },
+      {
+        keys: ['a'],
+        label: 'keys.assign',
+        run: () => {
+          if (!selected.size) {
+            const tr = currentRow();
+            if (!tr) return false;
+            selected.add(Number(tr.dataset.id));
+            renderSelection();
+          }
+          bulk.focus();
+        },
+      },
+      {
+        keys: ['x'],
+        label: 'keys.select',
+        run: () => {
+          const tr = currentRow();
+          if (!tr) return false;
+          const box = tr.querySelector('.row-select');
+          box.checked = !box.checked;
+          box.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+      },
+      {
+        keys: ['/'],
+        label: 'keys.search',
+        run: () => {
+          form.elements.q.focus();
+          form.elements.q.select();
+        },
+      },
+    ],
+  });
+
+  // ---- the bulk bar and the saved views ----
+
+  bulk = mountBulkBar({
+    selected,
+    me,
+    priorities,
+    done: () => refresh(),
+    cleared: () => renderSelection(),
+  });
+
+  /** Show a saved view: its query in the form and the address. */
+  function selectView(v) {
+    view = 'saved';
+    savedId = v.id;
+    const params = new URLSearchParams(v.query);
+    for (const k of FILTERS) filters[k] = params.get(k) || '';
+    extra = new URLSearchParams();
+    for (const [k, val] of params) if (!FILTERS.includes(k)) extra.append(k, val);
+    renderFilters();
+    apply();
+  }
+
+  saved = mountSavedViews({
+    me: session.user,
+    query: savedQuery,
+    active: () => (view === 'saved' ? savedId : null),
+    select: selectView,
+  });
+
+  // ---- loading ----
 
   async function load() {
     const gen = ++generation;
@@ -293,7 +509,7 @@ run(async () => {
     updatedAt = answeredAt;
     if (!filters.org) {
       let added = false;
-      for (const tk of tickets)
+      for (const tk of [...tickets, ...followUps])
         if (tk.org_id && !orgs.has(String(tk.org_id))) {
           orgs.set(String(tk.org_id), tk.org_name || '#' + tk.org_id);
           added = true;
@@ -303,6 +519,7 @@ run(async () => {
     say(msg, '');
     render(false);
     renderFollowUps(false);
+    afterRows();
   }
 
   async function refresh() {
@@ -324,17 +541,20 @@ run(async () => {
 
   renderFilters();
   renderTabs();
-  await refresh();
+  await Promise.all([refresh(), saved.load().then(renderTabs)]);
   setInterval(() => {
     if (document.visibilityState === 'visible') refresh();
   }, POLL_MS);
+  setInterval(() => tickAges(), AGE_MS);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') refresh();
   });
   onLanguage(() => {
     renderFilters();
     renderTabs();
+    bulk.relabel();
     render();
     renderFollowUps();
+    afterRows();
   });
 });

@@ -52,7 +52,10 @@ async function listView(session) {
   let clock = { windows: new Map(), at: now() };
 
   const lead = () => {
-    $('#list-lead').textContent = session.org ? t('tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
+    // A member of an organization whose members see their own tickets
+    // only (its managers see all) is told so.
+    const own = session.org && session.org.ticket_visibility === 'own' && !session.user.org_manager;
+    $('#list-lead').textContent = session.org ? t(own ? 'tickets.leadOwn' : 'tickets.lead', { org: session.org.name }) : t('tickets.leadNoOrg');
   };
 
   function row(tk) {

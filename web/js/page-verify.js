@@ -1,5 +1,7 @@
 // page-verify.js - /verify?token=T: the link of the confirmation mail.
-// POSTs the token once and says whether the address is confirmed.
+// POSTs the token once and says whether the address is confirmed, and
+// when the organization approves its members, that a manager must approve
+// the account first (issue 15).
 
 import { api } from './api.js';
 import { $, param, say } from './dom.js';
@@ -18,7 +20,7 @@ run(async () => {
   say(box, t('verify.working'), 'info');
   try {
     const r = await api('POST', '/verify', { token });
-    say(box, t('verify.done', { email: r.email }), 'ok');
+    say(box, t(r.approval === 'pending' ? 'verify.pending' : 'verify.done', { email: r.email }), 'ok');
     next.hidden = false;
     // The token is spent: keep it out of the history and the address bar.
     history.replaceState(null, '', '/verify');

@@ -1,0 +1,98 @@
+/*
+** store_support.c - the storage contract tests' shared set-up
+** (store_support.h).
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "store_support.h"
+
+void st_check(int rc, const char *what)
+{
+    if (rc != 0) fail_msg("%s: %s (%s)", what, garant_err_name(rc), garant_error_last());
+}
+
+void st_expect_err(int rc, int want, const char *what)
+{
+    if (rc != want)
+        fail_msg("%s: got %s (%s), want %s", what, garant_err_name(rc), garant_error_last(), garant_err_name(want));
+    if (want && garant_error_last()[0] == '\0') fail_msg("%s: %s without a message", what, garant_err_name(want));
+}
+
+void st_wipe(const garant_store_ops *ops, const char *target)
+{
+    if (strcmp(ops->name, "sqlite") != 0) return;
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", target, suffix[i]);
+        unlink(path);
+    }
+}
+
+void st_open(garant_store **out_st, garant_store_conn **out_w, const garant_store_ops *ops, const char *target)
+{
+    st_wipe(ops, target);
+    st_check(ops->open(out_st, target, 2), "open");
+    *out_w = ops->writer(*out_st);
+}
+
+void st_reopen(garant_store **st, garant_store_conn **w, const garant_store_ops *ops, const char *target)
+{
+    ops->close(*st);
+    st_check(ops->open(st, target, 2), "reopen");
+    *w = ops->writer(*st);
+}
+
+void st_close(garant_store *st, const garant_store_ops *ops, const char *target)
+{
+    ops->close(st);
+    st_wipe(ops, target);
+}
+
+int64_t st_add_org(garant_store_conn *w, const char *name, const char *plan, int64_t created_at)
+{
+    garant_org o = {0};
+    snprintf(o.name, sizeof o.name, "%s", name);
+    snprintf(o.plan, sizeof o.plan, "%s", plan);
+    o.created_at = created_at;
+    st_check(GS(w)->accounts->org_insert(w, &o), "org_insert");
+    return o.id;
+}
+
+int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, garant_role role, int64_t org,
+                    int64_t created_at)
+{
+    garant_user u = {0};
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.name, sizeof u.name, "%s", name ? name : email);
+    snprintf(u.password_hash, sizeof u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$x$y");
+    u.role = role;
+    u.org_id = org;
+    u.created_at = created_at;
+    st_check(GS(w)->accounts->user_insert(w, &u), "user_insert");
+    return u.id;
+}
+
+int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,
+                      int64_t submitted_at)
+{
+    garant_ticket t = {0};
+    t.org_id = org;
+    t.requester_id = requester;
+    snprintf(t.subject, sizeof t.subject, "%s", subject);
+    t.priority = t.initial_priority = 3;
+    snprintf(t.plan, sizeof t.plan, "professional");
+    snprintf(t.environment, sizeof t.environment, "production");
+    snprintf(t.status, sizeof t.status, "open");
+    t.submitted_at = submitted_at;
+    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+    st_check(GS(w)->tickets->insert(w, &t, "body"), "ticket insert");
+    return t.id;
+}

@@ -1,0 +1,51 @@
+/*
+** store_support.h - the set-up the storage contract tests share: a store
+** opened fresh on a target and closed with its files removed, reopened to
+** check what survives, an organization and users to hang records on, and
+** the checks of a call's error code.
+**
+** Instants are UTC epoch seconds the caller chooses; nothing reads the
+** clock.
+*/
+#ifndef GARANT_TEST_STORE_SUPPORT_H
+#define GARANT_TEST_STORE_SUPPORT_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* Fails the test with the error's name and message unless rc is 0. */
+void st_check(int rc, const char *what);
+
+/* Fails the test unless rc is want; an error must say something. */
+void st_expect_err(int rc, int want, const char *what);
+
+/* Removes the target's database: a SQLite file with its write-ahead log,
+** shared memory and journal. Other backends will drop their database. */
+void st_wipe(const garant_store_ops *ops, const char *target);
+
+/* Opens a store on target after wiping it, with 2 read connections;
+** *out_w is its write connection. */
+void st_open(garant_store **out_st, garant_store_conn **out_w, const garant_store_ops *ops, const char *target);
+
+/* Closes *st and opens the same target again (nothing wiped): what a
+** restart keeps. */
+void st_reopen(garant_store **st, garant_store_conn **w, const garant_store_ops *ops, const char *target);
+
+/* Closes st and wipes its target. */
+void st_close(garant_store *st, const garant_store_ops *ops, const char *target);
+
+/* An organization on plan, created at created_at. Its id. */
+int64_t st_add_org(garant_store_conn *w, const char *name, const char *plan, int64_t created_at);
+
+/* An active user with a made-up password hash; name NULL is the e-mail.
+** org 0 for staff. Its id. */
+int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, garant_role role, int64_t org,
+                    int64_t created_at);
+
+/* A ticket of org's requester filed at submitted_at: priority 3 on the
+** professional plan, in production, open, with no deadline. Its id. */
+int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,
+                      int64_t submitted_at);
+
+#endif
