@@ -16,8 +16,8 @@
 ** becomes, in the FTS5 query:
 **   - 3 characters: itself, from the prefix index;
 **   - longer: its first 3 characters, from the prefix index, a superset;
-**   - shorter, as "ex*": nothing (every ticket, narrowed by the other
-**     items), a superset;
+**   - shorter, as "ex*": the tokens before it in its word, if any, else
+**     nothing (every ticket, narrowed by the other items), a superset;
 ** and each of the last two is checked on the rows the query finds by
 ** gs_search_has, which tokenizes the row's text with the table's tokenizer
 ** and looks for the item's tokens. The caller bounds how many rows it
@@ -30,7 +30,8 @@
 **
 ** The index's scope column holds "t", "o<organization id>" and
 ** "r<requester id>": a customer's search is the intersection of her
-** organization's list with the words' lists, computed by FTS5 with its
+** organization's list (and her own, where she sees only her own tickets)
+** with the words' lists, computed by FTS5 with its
 ** skipping reads, rather than a walk of every match of the words checked
 ** against the tickets table (a small organization's search read them
 ** all). The column is never searched for the words.
@@ -119,7 +120,7 @@ static int put(outbuf *o, const char *s, size_t n)
 
 static int puts_(outbuf *o, const char *s) { return put(o, s, strlen(s)); }
 
-/* Tokens first..last of it as one FTS5 string, "a b c", the last cut to
+/* Tokens 0..last of it as one FTS5 string, "a b c", the last cut to
 ** last_bytes and followed by * if prefix. A token has no '"' (unicode61
 ** separates at it), but one would be doubled. */
 static int put_phrase(outbuf *o, const item_tokens *it, int last, size_t last_bytes, int prefix)
@@ -185,7 +186,8 @@ static int plan_item(outbuf *parts, outbuf *check, const item_tokens *it, int pr
     return err;
 }
 
-int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q, int public_only, int64_t org_id)
+int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q, int public_only, int64_t org_id,
+                          int64_t requester_id)
 {
     static const char what[] = "tickets.list";
     memset(out, 0, sizeof *out);
@@ -196,7 +198,7 @@ int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q,
     fts5_tokenizer tk;
     if (api->xFindTokenizer(api, "unicode61", &ud, &tk) != SQLITE_OK)
         return garant__error(GARANT_ESTORE, "%s: no unicode61 tokenizer", what);
-    /* Migration 22's tokenize = 'unicode61 remove_diacritics 2'. */
+    /* Migration 23's tokenize = 'unicode61 remove_diacritics 2'. */
     const char *args[] = {"remove_diacritics", "2"};
     Fts5Tokenizer *tok = NULL;
     int rc = tk.xCreate(ud, args, 2, &tok);
@@ -247,15 +249,22 @@ int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q,
     if (!err && !words) err = garant__error(GARANT_EINVAL, "search: '%.60s' has no word to search for", q);
     if (err) return err;
 
-    /* The FTS5 query: the organization's tickets, if one; the items in the
-    ** text columns the searcher may read. Without an item to drive with
-    ** (only short prefixes), every ticket of the scope, each then checked. */
+    /* The FTS5 query: the organization's tickets, the requester's, if
+    ** one; the items in the text columns the searcher may read. Without an
+    ** item to drive with (only short prefixes), every ticket of the scope,
+    ** each then checked. */
     outbuf m = {out->match, 0, sizeof out->match};
-    char scope[48];
-    if (org_id) snprintf(scope, sizeof scope, "scope : \"o%lld\"", (long long)org_id);
-    else snprintf(scope, sizeof scope, "scope : \"t\"");
+    char scope[96];
+    if (org_id && requester_id)
+        snprintf(scope, sizeof scope, "scope : \"o%lld\" AND scope : \"r%lld\"", (long long)org_id,
+                 (long long)requester_id);
+    else if (org_id || requester_id)
+        snprintf(scope, sizeof scope, "scope : \"%c%lld\"", org_id ? 'o' : 'r',
+                 (long long)(org_id ? org_id : requester_id));
+    else
+        snprintf(scope, sizeof scope, "scope : \"t\"");
     if (!parts.n) return puts_(&m, scope);
-    if (org_id) {
+    if (org_id || requester_id) {
         err = puts_(&m, scope);
         if (!err) err = puts_(&m, " AND ");
     }

@@ -10,7 +10,7 @@
 
 #include "sqlite_internal.h"
 
-/* The length of the prefix index of ticket_search (migration 22's
+/* The length of the prefix index of ticket_search (migration 23's
 ** prefix = '3'), in characters. */
 #define GS_SEARCH_PREFIX 3
 
@@ -21,7 +21,7 @@
 ** the last followed by '*' if it is a prefix), in the columns of colmask.
 ** nothing: the text can match no ticket (a word of no token, as "€"). */
 typedef struct gs_search_plan {
-    char match[4 * GARANT_MAX_SEARCH + 160];
+    char match[4 * GARANT_MAX_SEARCH + 256];
     char check[4 * GARANT_MAX_SEARCH + 40];
     int colmask;
     int nothing;
@@ -34,10 +34,12 @@ typedef struct gs_search_work {
 } gs_search_work;
 
 /* Make the plan for the search text q: a customer's (public_only) leaves
-** internal notes out; org_id, if not 0, narrows it to one organization's
-** tickets in the index itself. EINVAL for a text without a word or with
-** more than GARANT_MAX_SEARCH_WORDS; ELIMIT for one too long to write out. */
-int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q, int public_only, int64_t org_id);
+** internal notes out; org_id and requester_id, if not 0, narrow it to one
+** organization's tickets, one requester's, in the index itself. EINVAL
+** for a text without a word or with more than GARANT_MAX_SEARCH_WORDS;
+** ELIMIT for one too long to write out. */
+int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q, int public_only, int64_t org_id,
+                          int64_t requester_id);
 
 /* Make the connection ready to search: find FTS5's API and register the
 ** auxiliary function gs_search_has(ticket_search, check, colmask, work),

@@ -84,7 +84,8 @@ static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
 ** Without a filter the scan reads no index of the tickets table: a rare
 ** word's tickets are far apart, and each would cost a page of the narrow
 ** index besides its own row, read from disk when the cache is cold. The
-** organization, if any, is in the FTS5 query (sqlite_search.c). */
+** organization and the requester, if any, are in the FTS5 query
+** (sqlite_search.c). */
 static const char SQL_SEARCH_SCAN[] =
     "SELECT s.rowid, CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END"
     " FROM ticket_search s WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
@@ -94,12 +95,12 @@ static const char SQL_SEARCH_SCAN_FILTERED[] =
     " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
 /* Then the rows of the tickets found, by id (?1, a JSON array), each of
-** the organization ?2 if not 0: the visibility rule is the table's. */
+** the organization ?2 and the requester ?3 if not 0: the visibility rule
+** is the table's. */
 static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id WHERE ?2 = 0 OR t.org_id = ?2 ORDER BY t.id DESC";
-static const char SQL_BEGIN_READ[] = "BEGIN";
-static const char SQL_END_READ[] = "COMMIT";
+    " JOIN users u ON u.id = t.requester_id WHERE (?2 = 0 OR t.org_id = ?2) AND (?3 = 0 OR t.requester_id = ?3)"
+    " ORDER BY t.id DESC";
 
 /* The bound of a search page's work: the tickets the scan looks at, and
 ** the text gs_search_has tokenizes, in bytes. A page that reaches either
@@ -142,11 +143,10 @@ static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_fi
     return 0;
 }
 
-/* Step the scan: the ids of the tickets to list into ids (as a JSON array
-** text), at most f->limit; *out_next as list_page says. */
-/* Whether f filters by more than its search text and organization.
-** Compared with a blank filter byte by byte, so that a field added to
-** garant_ticket_filter is a filter until this says otherwise. */
+/* Whether f filters by more than its search text, organization and
+** requester (which the FTS5 query holds). Compared with a blank filter
+** byte by byte, so that a field added to garant_ticket_filter is a filter
+** until this says otherwise. */
 static int has_filters(const garant_ticket_filter *f)
 {
     static const garant_ticket_filter blank;
@@ -157,9 +157,12 @@ static int has_filters(const garant_ticket_filter *f)
     g.after_id = 0;
     g.limit = 0;
     g.org_id = 0;
+    g.requester_id = 0;
     return memcmp(&g, &blank, sizeof g) != 0;
 }
 
+/* Step the scan: the ids of the tickets to list into ids (as a JSON array
+** text), at most f->limit; *out_next as list_page says. */
 static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const gs_search_plan *plan, char *ids,
                        size_t cap, int *out_n, int64_t *out_next, const char *what)
 {
@@ -174,6 +177,7 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
     if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 21, plan->colmask);
     if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 22, &work, "gs_search_work", NULL);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    /* ids holds f->limit ids of at most 20 characters with their commas. */
     size_t len = (size_t)snprintf(ids, cap, "[");
     int n = 0, seen = 0;
     int64_t last = 0;
@@ -182,6 +186,10 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
         last = sqlite3_column_int64(st, 0);
         seen++;
         if (sqlite3_column_int(st, 1)) {
+            if (len + 24 > cap) {
+                err = garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+                break;
+            }
             len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n ? "," : "", (long long)last);
             if (++n == f->limit) {
                 *out_next = last;
@@ -193,20 +201,21 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
             break;
         }
     }
-    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+    if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
-    if (len + 2 > cap) return garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+    if (err) return err;
     snprintf(ids + len, cap - len, "]");
     *out_n = n;
-    return err;
+    return 0;
 }
 
 /* A search's page in one snapshot: the scan, then the tickets it found. */
-static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
+static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
                        const char *what)
 {
+    gs_sqlite_conn *c = gs_sqlite(conn);
     gs_search_plan plan;
-    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id);
+    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id, f->requester_id);
     if (err) return err;
     if (plan.nothing) {
         *out = json_array();
@@ -214,23 +223,19 @@ static int search_page(gs_sqlite_conn *c, const garant_ticket_filter *f, json_t 
     }
     /* A caller's transaction is its snapshot; else one of our own. */
     int own = sqlite3_get_autocommit(c->db);
-    sqlite3_stmt *st;
-    if (own) {
-        err = gs_sqlite_prepare(c, SQL_BEGIN_READ, &st);
-        if (!err) err = gs_sqlite_exec_stmt(c, st, what);
-        if (err) return err;
-    }
+    if (own && (err = GS(conn)->begin_read(conn))) return err;
+    sqlite3_stmt *st = NULL;
     char ids[GS_PAGE_MAX * 21 + 4];
     int n = 0;
     err = search_scan(c, f, &plan, ids, sizeof ids, &n, out_next, what);
     if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
     if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
     if (!err) sqlite3_bind_int64(st, 2, f->org_id);
+    if (!err) sqlite3_bind_int64(st, 3, f->requester_id);
     if (!err) err = gs_sqlite_rows_json(c, st, out, what);
     if (own) {
         /* A read transaction: ending it cannot lose anything. */
-        int end = 0;
-        if (gs_sqlite_prepare(c, SQL_END_READ, &st) == 0) end = gs_sqlite_exec_stmt(c, st, what);
+        int end = GS(conn)->commit(conn);
         if (!err && end) {
             json_decref(*out);
             *out = NULL;
@@ -253,7 +258,7 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
     if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
         return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
-    if (f->q[0]) return search_page(c, f, out, out_next, what);
+    if (f->q[0]) return search_page(conn, f, out, out_next, what);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (!err) err = bind_list(c, st, f, what);

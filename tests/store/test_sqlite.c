@@ -373,7 +373,7 @@ static const char *searched(garant_store_conn *c, const char *q, int64_t org, in
     return out;
 }
 
-/* Migration 22 builds the search index again (a prefix index, the scope
+/* Migration 23 builds the search index again (a prefix index, the scope
 ** of each ticket): tickets and conversations indexed before are found
 ** after as they were, internal notes still by staff only, and the
 ** triggers go on indexing what comes. */

@@ -802,6 +802,33 @@ static void test_search_prefixes(void **state)
     assert_string_equal(search(fx, "z*", fx->acme, 0, 3, 1), "2");
     assert_string_equal(search(fx, "kay*", fx->acme, 0, 0, 50), "2,1");
     assert_string_equal(search(fx, "kay", fx->globex, 0, 0, 50), "3");
+    /* One requester's tickets (a customer who sees her own only), a page
+    ** full of them; not her tickets of another organization. */
+    int64_t carol = add_user(fx, "carol@acme.example", "Carol", GARANT_ROLE_CUSTOMER, fx->acme);
+    int64_t p4 = add_text(fx, carol, "Zealous", "Kayak club.");
+    garant_ticket_filter rf = filter(1);
+    snprintf(rf.q, sizeof rf.q, "kay*");
+    rf.org_id = fx->acme;
+    rf.requester_id = fx->alice;
+    rf.public_only = 1;
+    json_t *arr;
+    st_check(tk->list(fx->w, &rf, &arr), "alice's");
+    assert_string_equal(ids_of(arr), "2");
+    json_decref(arr);
+    rf.limit = 50;
+    rf.requester_id = carol;
+    st_check(tk->list(fx->w, &rf, &arr), "carol's");
+    assert_int_equal(json_array_size(arr), 1);
+    assert_int_equal(jint(json_array_get(arr, 0), "id"), p4);
+    json_decref(arr);
+    snprintf(rf.q, sizeof rf.q, "z*"); /* checked: no word drives */
+    st_check(tk->list(fx->w, &rf, &arr), "carol's z*");
+    assert_int_equal(json_array_size(arr), 1);
+    json_decref(arr);
+    rf.org_id = fx->globex;
+    st_check(tk->list(fx->w, &rf, &arr), "carol's in globex");
+    assert_int_equal(json_array_size(arr), 0);
+    json_decref(arr);
     /* Whatever the index keeps besides the text (the SQLite backend's
     ** organization and requester tokens) is never found by a word. */
     char q[32];
