@@ -646,6 +646,14 @@ static int sq_sync(garant_store *base)
 ** syncs the log before copying and the database after, as it does for its
 ** automatic checkpoints: the writer restarts the log only over pages that
 ** are durable in the database (see "Why this is safe" above). */
+/* SQLite's heap, every connection's page cache and statements included:
+** process-wide, and this process opens one store. */
+static int64_t sq_memory_used(garant_store *base)
+{
+    (void)base;
+    return (int64_t)sqlite3_memory_used();
+}
+
 static int sq_checkpoint(garant_store *base)
 {
     sq_store *st = (sq_store *)base;
@@ -686,6 +694,7 @@ const garant_store_ops garant_store_sqlite_ops = {
     .defer_sync = sq_defer_sync,
     .sync = sq_sync,
     .checkpoint = sq_checkpoint,
+    .memory_used = sq_memory_used,
     .schema_version = sq_schema_version,
     .accounts = &gs_sqlite_accounts_ops,
     .tickets = &gs_sqlite_tickets_ops,
