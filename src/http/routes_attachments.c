@@ -103,7 +103,7 @@ int http_attachments_json(json_t **out, const garant_attachment *files, size_t n
         }
     }
     *out = arr;
-    return arr ? 0 : garant__error(GARANT_ENOMEM, "out of memory listing attachments");
+    return arr ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
 }
 
 /* ---- GET /api/v1/attachments/{id} -------------------------------------- */

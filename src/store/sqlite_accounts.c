@@ -176,7 +176,7 @@ static int org_list(garant_store_conn *gc, garant_org_list *out)
             size_t grown = cap ? 2 * cap : 16;
             garant_domain *more = grown <= GS_SQLITE_MAX_ROWS ? realloc(out->domains, grown * sizeof *more) : NULL;
             if (!more) {
-                err = garant__error(GARANT_ENOMEM, "%s' domains: out of memory", what);
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory", "listing organizations' domains");
                 break;
             }
             out->domains = more;

@@ -224,7 +224,7 @@ int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max,
     int rc, err = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == max) {
-            err = garant__error(GARANT_ELIMIT, "%s: more than %zu rows", what, max);
+            err = garant__error(GARANT_ELIMIT, "%s: more than %zu entries", what, max);
             goto out;
         }
         if (n == cap) {
