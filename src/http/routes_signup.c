@@ -20,10 +20,10 @@
 **     used to keep the account and its password, and to hold the domain).
 **   - Sign-up mails whatever address it is given, so it is limited per
 **     hour: at most 3 mails to one address ("signup:ADDR",
-**     SIGNUP_MAILS_PER_HOUR; later sign-ups answer the same 201 and mail
+**     DESK_SIGNUP_MAILS_PER_HOUR; later sign-ups answer the same 201 and mail
 **     nothing, as password reset does, whether or not the address has an
 **     account), and at most 20 sign-ups from one client address
-**     ("signup-ip:IP", SIGNUP_PER_CLIENT_PER_HOUR; then 429 with
+**     ("signup-ip:IP", DESK_SIGNUP_PER_CLIENT_PER_HOUR; then 429 with
 **     Retry-After, as for logins). Only sign-ups that pass validation
 **     count, and both counts are taken in one write before anything is
 **     mailed, so concurrent requests cannot slip past them.
