@@ -221,7 +221,8 @@ typedef struct desk_correction {
     size_t nmoves;
     desk_correction_step *plan;
     size_t nplan, plan_cap;
-    json_t *stages;              /* {product: its stage under the version} */
+    garant_product_stage *stages; /* each product's stage under the version */
+    size_t nstages;
 } desk_correction;
 
 /* Count every ticket still awaiting a first response under policy version

@@ -174,14 +174,12 @@ static int policy_get(http_req *r)
 
 /* The product stage change that saved `version`, as {product, from, to},
 ** or null: a version saved by PUT /policy or the configuration. */
-static json_t *stage_change_of(json_t *changes, json_int_t version)
+static json_t *stage_change_of(const garant_stage_change *changes, size_t n, json_int_t version)
 {
-    size_t i;
-    json_t *c;
-    json_array_foreach(changes, i, c) {
-        if (json_integer_value(json_object_get(c, "policy_version")) == version)
-            return json_pack("{s:O,s:O,s:O}", "product", json_object_get(c, "product"), "from",
-                             json_object_get(c, "old_value"), "to", json_object_get(c, "new_value"));
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].policy_version == version)
+            return json_pack("{s:s,s:s,s:s}", "product", changes[i].product, "from", changes[i].old_value, "to",
+                             changes[i].new_value);
     }
     return json_null();
 }
@@ -194,10 +192,11 @@ static int policy_versions(http_req *r)
     json_t *list = NULL;
     int64_t current = 0;
     http_policy_current(r->srv, &current);
-    json_t *changes = NULL;
+    garant_stage_change *changes = NULL;
+    size_t nchanges = 0;
     int rc = GS(r->db)->begin_read(r->db);
     if (!rc) rc = GS(r->db)->sla->policy_list(r->db, &list);
-    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes);
+    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes, &nchanges);
     GS(r->db)->rollback(r->db);
     if (rc) {
         json_decref(list);
@@ -210,13 +209,13 @@ static int policy_versions(http_req *r)
         json_int_t version = json_integer_value(json_object_get(v, "version"));
         if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
             json_object_set_new(v, "in_force", json_boolean(version == current)) != 0 ||
-            json_object_set_new(v, "product_stage", stage_change_of(changes, version)) != 0) {
+            json_object_set_new(v, "product_stage", stage_change_of(changes, nchanges, version)) != 0) {
             json_decref(list);
-            json_decref(changes);
+            free(changes);
             return garant__error(GARANT_ENOMEM, "out of memory");
         }
     }
-    json_decref(changes);
+    free(changes);
     return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
 }
 
@@ -298,35 +297,37 @@ typedef struct put_job {
 ** every stage a product is in, or new tickets could not be filed. */
 static int check_accounts(garant_store_conn *w, const garant_policy *pol)
 {
-    json_t *orgs = NULL, *products = NULL;
+    garant_org_list orgs;
+    garant_product *products = NULL;
+    size_t nproducts = 0;
     int rc = GS(w)->accounts->org_list(w, &orgs);
-    if (!rc) rc = GS(w)->accounts->product_list(w, &products);
-    size_t i;
-    json_t *o;
-    json_array_foreach(orgs, i, o) {
-        if (rc) break;
-        const char *plan = json_string_value(json_object_get(o, "plan"));
+    if (rc) return rc;
+    if ((rc = GS(w)->accounts->product_list(w, &products, &nproducts))) goto out;
+    for (size_t i = 0; i < orgs.n; i++) {
+        const char *plan = orgs.orgs[i].org.plan;
         size_t k = 0;
-        while (plan && k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
-        if (plan && k == garant_policy_plan_count(pol))
+        while (k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
+        if (k == garant_policy_plan_count(pol)) {
             rc = garant__error(GARANT_EINVAL,
                                "organization '%.200s' is on plan '%.64s', which the new policy does not have: "
                                "move it to another plan first",
-                               json_string_value(json_object_get(o, "name")), plan);
+                               orgs.orgs[i].org.name, plan);
+            goto out;
+        }
     }
-    json_array_foreach(products, i, o) {
-        if (rc) break;
-        const char *stage = json_string_value(json_object_get(o, "stage"));
+    for (size_t i = 0; i < nproducts; i++) {
+        const char *stage = products[i].stage;
         size_t k = 0;
-        while (stage && k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0)
-            k++;
-        if (stage && k == garant_policy_stage_count(pol))
-            rc = garant__error(GARANT_EINVAL,
-                               "product '%.200s' is in stage '%.64s', which the new policy does not have",
-                               json_string_value(json_object_get(o, "name")), stage);
+        while (k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0) k++;
+        if (k == garant_policy_stage_count(pol)) {
+            rc = garant__error(GARANT_EINVAL, "product '%.200s' is in stage '%.64s', which the new policy does not have",
+                               products[i].name, stage);
+            goto out;
+        }
     }
-    json_decref(orgs);
-    json_decref(products);
+out:
+    free(products);
+    garant_org_list_free(&orgs);
     return rc;
 }
 
