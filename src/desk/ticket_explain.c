@@ -9,6 +9,7 @@
 int desk_ticket_explain(garant_explanation **out, const garant_policy *pol, const garant_ticket_terms *src,
                         int64_t start_s, int64_t due_s)
 {
+    *out = NULL;
     if (due_s < start_s) {
         char a[GARANT_RFC3339_UTC_LEN], b[GARANT_RFC3339_UTC_LEN];
         return garant__error(GARANT_ERANGE, "the deadline %s is before its clock's start %s",
