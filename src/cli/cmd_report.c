@@ -31,6 +31,8 @@ static int parse_bound(int64_t *out, const char *name, const char *text)
 static int parse_keys(desk_report_query *q, const char *text)
 {
     q->nkeys = 0;
+    if (text && (!text[0] || text[strlen(text) - 1] == ','))
+        return cli_usage_error("report: --group-by takes plan, priority and org, each once (got '%s')", text);
     for (const char *p = text; p && *p;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);

@@ -77,6 +77,7 @@ if [ $rc = 0 ] && has "$out" "2026-11-05T12:30:00Z to 2026-12-05T12:30:00Z" && h
   bad "report over the default period: status $rc: $out"; fi
 
 expect_err "bad key" 2 "--group-by takes plan, priority and org, each once (got 'team')" -- report --db "$D" --group-by team
+expect_err "stray comma" 2 "each once (got 'plan,')" -- report --db "$D" --group-by plan,
 expect_err "key twice" 2 "each once (got 'plan,plan')" -- report --db "$D" --group-by plan,plan
 expect_err "bad date" 2 "report: --from must be a date" -- report --db "$D" --from 2026-02-30 --at 2026-12-05T12:30:00Z
 expect_err "reversed" 2 "'from' must be before 'to'" -- report --db "$D" --from 2026-12-06 --to 2026-12-01 --at 2026-12-05T12:30:00Z
