@@ -103,6 +103,11 @@ typedef struct garant_explanation garant_explanation;
 int garant_clock_explain(garant_explanation **out, const garant_policy *pol,
                          const garant_ticket_terms *terms, int64_t start_s,
                          int64_t due_s);
+/* The same with the text in words (NULL: English): the weekdays, months
+** and the two sentences; times, zones and durations read alike. */
+int garant_clock_explain_in(garant_explanation **out, const garant_policy *pol,
+                            const garant_ticket_terms *terms, int64_t start_s,
+                            int64_t due_s, const garant_words *words);
 void garant_explanation_free(garant_explanation *ex);
 
 size_t garant_explanation_count(const garant_explanation *ex);

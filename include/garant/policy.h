@@ -160,12 +160,31 @@ const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
 ** door makes. */
 int garant_policy_check_priority(const garant_policy *pol, long long level);
 
+/* The words of what the policy and the clock write for people (the
+** reason for no guarantee, a deadline's explanation), for a door that
+** shows them in its reader's language (docs/messages.md): the core keeps
+** no language of its own beyond English, and reads no catalogue. A NULL
+** table, or a NULL entry, is the English word. A format must have the
+** English one's conversions in the same order (else English is used).
+** Borrowed for the call. */
+typedef struct garant_words {
+    const char *weekday[7];      /* "Sun", "Mon", ... "Sat" */
+    const char *month[12];       /* "Jan", ... "Dec" */
+    const char *no_guarantee;    /* "no guaranteed response time" */
+    const char *due_immediately; /* "due immediately" */
+    const char *stage_none;      /* "products in stage '%s' carry no guaranteed response time" */
+    const char *plan_none;       /* "plan '%s' guarantees no response time for priority %d" */
+} garant_words;
+
 /* Why tickets on these terms carry no guaranteed response time, for
 ** people: "products in stage 'beta' carry no guaranteed response time" or
 ** "plan 'basic' guarantees no response time for priority 1"; "" when they
 ** do carry one (or the terms are unknown). Returns buf. */
 const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garant_policy *pol,
                                               const garant_ticket_terms *terms);
+/* The same in words (NULL: English). */
+const char *garant_policy_no_guarantee_reason_in(char *buf, size_t cap, const garant_policy *pol,
+                                                 const garant_ticket_terms *terms, const garant_words *words);
 
 /* "basic, professional, advanced": the policy's names of one kind in
 ** order, ", "-separated, for messages that refuse a wrong one; cut with

@@ -87,6 +87,12 @@ int cmd_org_rename(const cli_args *a);
 int cmd_org_deactivate(const cli_args *a);
 int cmd_org_activate(const cli_args *a);
 int cmd_org_delete(const cli_args *a);
+/* An organization's rules for its members, and its managers' and admins'
+** decisions (cmd_members.c). */
+int cmd_org_settings(const cli_args *a);
+int cmd_user_manager(const cli_args *a);
+int cmd_user_approve(const cli_args *a);
+int cmd_user_refuse(const cli_args *a);
 int cmd_policy_versions(const cli_args *a);
 int cmd_policy_show(const cli_args *a);
 

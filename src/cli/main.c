@@ -200,6 +200,35 @@ static const cli_opt org_rename_opts[] = {
     {"name", "NAME", "its new name, unique", 0},
     {NULL, NULL, NULL, 0}};
 
+static const cli_opt org_settings_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"id", "N", "the organization's id (garant org list)", 0},
+    {"ticket-visibility", "WHO", "organization (members see every ticket of the organization) or own (each "
+                                 "member her own; its managers still see all)", 0},
+    {"approval-required", "YES|NO", "yes: members joining from now on wait for a manager's approval; no: they "
+                                    "do not", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt user_manager_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"email", "ADDR", "the customer's e-mail address (or --id)", 0},
+    {"id", "N", "the customer's id (or --email)", 0},
+    {"set", "YES|NO", "yes: she manages her organization (sees all its tickets, decides on members); no: not", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt user_approve_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"email", "ADDR", "the waiting member's e-mail address (or --id)", 0},
+    {"id", "N", "the waiting member's id (or --email)", 0},
+    {"base-url", "URL", "the desk's public URL (serve's --base-url): the mail telling her links to it", 0},
+    {"mail-from", "ADDR", "sender of that mail (serve's --mail-from)", 0},
+    {"mail-key-file", "FILE", "the mail key (serve's --mail-key-file); default the one kept in the database", 0},
+    {"mail-templates", "DIR", "folder of the mail templates (en/, ro/); default the repository's templates/mail", 0},
+    {NULL, NULL, NULL, 0}};
+static const cli_opt user_refuse_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"email", "ADDR", "the waiting member's e-mail address (or --id)", 0},
+    {"id", "N", "the waiting member's id (or --email)", 0},
+    {NULL, NULL, NULL, 0}};
+
 typedef struct command {
     const char *words;    /* "config check" */
     const char *operands; /* "FILE" or NULL */
@@ -228,6 +257,12 @@ static const command commands[] = {
      "deactivate a user: no sign-in, sessions end, history kept"},
     {"user activate", NULL, 0, 0, user_pick_opts, cmd_user_activate, "reactivate a deactivated user"},
     {"user delete", NULL, 0, 0, user_pick_opts, cmd_user_delete, "delete a user without history (else deactivate)"},
+    {"user manager", NULL, 0, 0, user_manager_opts, cmd_user_manager,
+     "make a customer a manager of her organization, or not"},
+    {"user approve", NULL, 0, 0, user_approve_opts, cmd_user_approve,
+     "let in a member waiting for her organization's approval (she is mailed)"},
+    {"user refuse", NULL, 0, 0, user_refuse_opts, cmd_user_refuse,
+     "refuse a member waiting for approval (her account is deactivated)"},
     {"org list", NULL, 0, 0, org_list_opts, cmd_org_list, "list a desk's organizations: plan, active, domains"},
     {"org rename", NULL, 0, 0, org_rename_opts, cmd_org_rename, "rename an organization"},
     {"org deactivate", NULL, 0, 0, org_pick_opts, cmd_org_deactivate,
@@ -235,6 +270,8 @@ static const command commands[] = {
     {"org activate", NULL, 0, 0, org_pick_opts, cmd_org_activate,
      "reactivate an organization with the users deactivated with it"},
     {"org delete", NULL, 0, 0, org_pick_opts, cmd_org_delete, "delete an organization without tickets or users"},
+    {"org settings", NULL, 0, 0, org_settings_opts, cmd_org_settings,
+     "show or set which tickets members see and whether new members wait for approval"},
     {"policy versions", NULL, 0, 0, policy_versions_opts, cmd_policy_versions,
      "list the saved versions of a desk's SLA policy"},
     {"policy show", NULL, 0, 0, policy_show_opts, cmd_policy_show,

@@ -261,7 +261,8 @@ static void fmt_clock(char *buf, size_t cap, int sod, int with_seconds)
         snprintf(buf, cap, "%02d:%02d", sod / 3600, sod / 60 % 60);
 }
 
-static void fmt_day(char *buf, size_t cap, int64_t day)
+/* "Fri 27 Nov", in words (NULL: English). */
+static void fmt_day(char *buf, size_t cap, int64_t day, const garant_words *words)
 {
     static const char *const wd[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -269,7 +270,10 @@ static void fmt_day(char *buf, size_t cap, int64_t day)
     int64_t y;
     unsigned m, d;
     garant_civil_from_days(&y, &m, &d, day);
-    snprintf(buf, cap, "%s %u %s", wd[garant_weekday_from_days(day)], d, mon[m - 1]);
+    int w = garant_weekday_from_days(day);
+    const char *wname = words && words->weekday[w] ? words->weekday[w] : wd[w];
+    const char *mname = words && words->month[m - 1] ? words->month[m - 1] : mon[m - 1];
+    snprintf(buf, cap, "%s %u %s", wname, d, mname);
 }
 
 char *garant_format_day(char *buf, size_t cap, int64_t local_day)
@@ -278,7 +282,7 @@ char *garant_format_day(char *buf, size_t cap, int64_t local_day)
     int64_t y;
     unsigned m, d;
     garant_civil_from_days(&y, &m, &d, local_day);
-    fmt_day(day, sizeof day, local_day);
+    fmt_day(day, sizeof day, local_day, NULL);
     snprintf(buf, cap, "%s %lld", day, (long long)y);
     return buf;
 }
@@ -296,14 +300,15 @@ char *garant_format_local(char *buf, size_t cap, const garant_tz *tz, int64_t ut
 /* Append one window as "Fri 27 Nov 16:30-17:00 CET (30 min)". A window
 ** that ends on a later local day, or in another zone abbreviation, names
 ** both ends in full. */
-static int append_window(char **text, size_t *len, size_t *cap, const garant_tz *tz, const garant_window *w)
+static int append_window(char **text, size_t *len, size_t *cap, const garant_tz *tz, const garant_window *w,
+                         const garant_words *words)
 {
     local_parts a = local_of(tz, w->start_s);
     /* The end is exclusive: show 24:00-style ends as the last instant's day. */
     local_parts b = local_of(tz, w->end_s);
     int secs = a.sod % 60 || b.sod % 60;
     char day_a[32], day_b[32], ca[16], cb[16], dur[64], line[256];
-    fmt_day(day_a, sizeof day_a, a.day);
+    fmt_day(day_a, sizeof day_a, a.day, words);
     fmt_clock(ca, sizeof ca, a.sod, secs);
     if (b.sod == 0 && b.day == a.day + 1 && strcmp(a.info.abbr, b.info.abbr) == 0) {
         b.day = a.day;
@@ -314,7 +319,7 @@ static int append_window(char **text, size_t *len, size_t *cap, const garant_tz 
     if (b.day == a.day && strcmp(a.info.abbr, b.info.abbr) == 0) {
         snprintf(line, sizeof line, "%s %s-%s %s (%s)", day_a, ca, cb, a.info.abbr, dur);
     } else {
-        fmt_day(day_b, sizeof day_b, b.day);
+        fmt_day(day_b, sizeof day_b, b.day, words);
         snprintf(line, sizeof line, "%s %s %s - %s %s %s (%s)", day_a, ca, a.info.abbr, day_b, cb,
                  b.info.abbr, dur);
     }
@@ -333,6 +338,13 @@ static int append_window(char **text, size_t *len, size_t *cap, const garant_tz 
 
 int garant_clock_explain(garant_explanation **out, const garant_policy *pol,
                          const garant_ticket_terms *terms, int64_t start_s, int64_t due_s)
+{
+    return garant_clock_explain_in(out, pol, terms, start_s, due_s, NULL);
+}
+
+int garant_clock_explain_in(garant_explanation **out, const garant_policy *pol,
+                            const garant_ticket_terms *terms, int64_t start_s, int64_t due_s,
+                            const garant_words *words)
 {
     *out = NULL;
     garant_target t;
@@ -357,12 +369,14 @@ int garant_clock_explain(garant_explanation **out, const garant_policy *pol,
             rc = garant_tz_utc(&utc);
             tz = utc;
         }
-        if (!rc) rc = append_window(&ex->text, &len, &cap, tz, &ex->w[i]);
+        if (!rc) rc = append_window(&ex->text, &len, &cap, tz, &ex->w[i], words);
         garant_tz_free(utc);
     }
     if (!rc && !ex->text) {
-        const char *msg = t.kind == GARANT_TARGET_NONE || due_s == GARANT_NO_DUE ? "no guaranteed response time"
-                                                                                  : "due immediately";
+        int none = t.kind == GARANT_TARGET_NONE || due_s == GARANT_NO_DUE;
+        const char *msg = none ? "no guaranteed response time" : "due immediately";
+        const char *word = !words ? NULL : none ? words->no_guarantee : words->due_immediately;
+        if (word) msg = word;
         if (!(ex->text = garant__strdup(msg))) rc = GARANT_ENOMEM;
     }
     if (rc) {

@@ -184,6 +184,19 @@ int garant_policy_check_priority(const garant_policy *pol, long long level)
 const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garant_policy *pol,
                                               const garant_ticket_terms *terms)
 {
+    return garant_policy_no_guarantee_reason_in(buf, cap, pol, terms, NULL);
+}
+
+/* The words' format, if it has english's conversions; else english. */
+static const char *word_format(const char *given, const char *english) __attribute__((format_arg(2)));
+static const char *word_format(const char *given, const char *english)
+{
+    return given && garant__format_same(english, given) ? given : english;
+}
+
+const char *garant_policy_no_guarantee_reason_in(char *buf, size_t cap, const garant_policy *pol,
+                                                 const garant_ticket_terms *terms, const garant_words *words)
+{
     buf[0] = '\0';
     garant_target t;
     if (garant_policy_target(&t, pol, terms) != 0 || t.kind != GARANT_TARGET_NONE) return buf;
@@ -191,10 +204,13 @@ const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garan
     long si = find_stage(pol, st);
     char shown[80];
     if (si >= 0 && !pol->stages[si].guaranteed)
-        snprintf(buf, cap, "products in stage '%s' carry no guaranteed response time", quotable(shown, st));
+        snprintf(buf, cap,
+                 word_format(words ? words->stage_none : NULL, "products in stage '%s' carry no guaranteed response time"),
+                 quotable(shown, st));
     else
-        snprintf(buf, cap, "plan '%s' guarantees no response time for priority %d", quotable(shown, terms->plan),
-                 terms->priority ? terms->priority : pol->default_priority);
+        snprintf(buf, cap,
+                 word_format(words ? words->plan_none : NULL, "plan '%s' guarantees no response time for priority %d"),
+                 quotable(shown, terms->plan), terms->priority ? terms->priority : pol->default_priority);
     return buf;
 }
 

@@ -258,6 +258,11 @@ const struct garant_mail_templates *desk_mail_templates(const garant_desk *d);
 const garant_msgcat *desk_messages(const char *language);
 /* Is language ("en", "ro") one the desk speaks? */
 int desk_language_known(const char *language);
+/* The words of the policy's and the clock's texts for people (the
+** reason for no guarantee, a deadline's explanation: garant_words) in this
+** thread's language (garant__msgcat_use); NULL for English. Borrowed;
+** valid as long as the thread's catalogue, which is static. */
+const garant_words *desk_words(void);
 
 /* ---- counters ------------------------------------------------------------ */
 

@@ -101,7 +101,8 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     int known = garant_policy_target(&target, pol, &terms) == 0;
     char problem[256] = "";
     if (!known)
-        snprintf(problem, sizeof problem, "policy version %lld has no terms for plan '%s', priority %d, stage '%s'",
+        snprintf(problem, sizeof problem,
+                 garant__tr("policy version %lld has no terms for plan '%s', priority %d, stage '%s'"),
                  (long long)t->policy_version, terms.plan, terms.priority, terms.stage);
     char dur[64], text[96];
     json_t *target_text = json_null(), *target_s = json_null(), *kind = json_string("none"), *cal = json_null();
@@ -149,7 +150,7 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     if (!rc) rc = put(o, "remaining", remaining_text);
     else json_decref(remaining_text);
 
-    /* The explanation. */
+    /* The explanation, in the request's language. */
     json_t *start_j = json_null();
     char reason[256];
     const char *expl = NULL;
@@ -157,7 +158,7 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     if (!rc && !known) {
         expl = problem;
     } else if (!rc && due == GARANT_NO_DUE) {
-        expl = garant_policy_no_guarantee_reason(reason, sizeof reason, pol, &terms);
+        expl = garant_policy_no_guarantee_reason_in(reason, sizeof reason, pol, &terms, desk_words());
     } else if (!rc) {
         int64_t start;
         int prio;
@@ -165,10 +166,10 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
         garant_ticket_terms src = desk_ticket_terms(t, prio);
         json_decref(start_j);
         start_j = http_time_json(start);
-        if (start <= due && garant_clock_explain(&ex, pol, &src, start, due) == 0) {
+        if (start <= due && garant_clock_explain_in(&ex, pol, &src, start, due, desk_words()) == 0) {
             expl = garant_explanation_text(ex);
         } else {
-            snprintf(reason, sizeof reason, "the deadline cannot be explained: %s", garant_error_last());
+            snprintf(reason, sizeof reason, garant__tr("the deadline cannot be explained: %s"), garant_error_last());
             expl = reason;
         }
     }

@@ -287,6 +287,72 @@ rc=0; out=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); prin
 if [ $rc = 0 ] && [ "$out" = "(10, 0, 'user_role,user_active,org_active,user_org,org_name,user_deleted')" ]; then ok; else
   bad "audit trail of the command line: status $rc: $out"; fi
 
+# --- an organization's rules for its members (issue 15), as the API sets them ---
+expect_out "org settings shows them" 0 'organization 1 "Acme s.r.o.": ticket-visibility organization, approval-required no' \
+  -- org settings --db "$D" --id 1
+expect_out "org settings sets both" 0 'organization 1 "Acme s.r.o.": ticket-visibility own, approval-required yes' \
+  -- org settings --db "$D" --id 1 --ticket-visibility own --approval-required yes
+expect_out "org settings leaves what is not named" 0 'organization 1 "Acme s.r.o.": ticket-visibility own, approval-required no' \
+  -- org settings --db "$D" --id 1 --approval-required no
+expect_err "visibility refused lists the values" 2 \
+  "org settings: --ticket-visibility must be organization (members see every ticket of the organization) or own (each member her own) (got 'all')" \
+  -- org settings --db "$D" --id 1 --ticket-visibility all
+expect_err "approval-required is yes or no" 2 "org settings: --approval-required must be yes or no (got 'true')" \
+  -- org settings --db "$D" --id 1 --approval-required true
+expect_err "org settings of no org" 2 "organization 7 not found" -- org settings --db "$D" --id 7 --ticket-visibility own
+expect_err "org settings needs --id" 2 "org settings: --id N is required" -- org settings --db "$D"
+rc=0; out=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
+  'SELECT ticket_visibility, approval_required FROM orgs WHERE id = 1').fetchone())" "$D" 2>&1) || rc=$?
+[ $rc = 0 ] && [ "$out" = "('own', 0)" ] && ok || bad "org settings stored: status $rc: $out"
+expect_out "a manager" 0 "amy@acme.example is a manager of organization 1" -- user manager --db "$D" --email amy@acme.example --set yes
+expect_out "no longer a manager" 0 "amy@acme.example is not a manager of organization 1" -- user manager --db "$D" --email amy@acme.example --set no
+expect_err "manager is yes or no" 2 "user manager: --set must be yes or no (got 'on')" -- user manager --db "$D" --email amy@acme.example --set on
+expect_err "manager needs --set" 2 "user manager: --set is required: yes" -- user manager --db "$D" --email amy@acme.example
+expect_err "staff manage no organization" 2 "agent@vendor.example is an admin: only a customer manages her organization" \
+  -- user manager --db "$D" --email agent@vendor.example --set yes
+expect_err "manager of no one" 2 "there is no user with e-mail nobody@acme.example" -- user manager --db "$D" --email nobody@acme.example --set yes
+# Two members waiting for approval, as a sign-up into the organization leaves them.
+python3 - "$D" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for who in ("bob", "carl"):
+    con.execute("INSERT INTO users (email, name, role, org_id, password_hash, verified_at, created_at, approval)"
+                " VALUES (?, ?, 'customer', 1, 'x', 1, 1, 'pending')", (who + "@acme.example", who.title()))
+con.commit()
+PY
+carl=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
+  \"SELECT id FROM users WHERE email = 'carl@acme.example'\").fetchone()[0])" "$D")
+expect_err "approve needs --base-url" 2 "user approve: --base-url URL is required" -- user approve --db "$D" --email bob@acme.example
+expect_err "approve refuses a bad --base-url" 2 "--base-url must start with http:// or https:// (got 'desk.example')" \
+  -- user approve --db "$D" --email bob@acme.example --base-url desk.example
+expect_out "approve" 0 "bob@acme.example is approved as a member of organization 1" \
+  -- user approve --db "$D" --email bob@acme.example --base-url https://desk.example --mail-from "garant <desk@vendor.example>"
+expect_err "approve twice" 2 "bob@acme.example is not waiting for approval (active)" \
+  -- user approve --db "$D" --email bob@acme.example --base-url https://desk.example
+expect_err "refuse an approved member" 2 "bob@acme.example is not waiting for approval (active)" -- user refuse --db "$D" --email bob@acme.example
+expect_out "refuse" 0 "carl@acme.example is refused (deactivated)" -- user refuse --db "$D" --id "$carl"
+expect_err "refuse a staff member" 2 "agent@vendor.example is not waiting for approval" -- user refuse --db "$D" --email agent@vendor.example
+# The decisions are stored, Bob's mail waits in the outbox for the server
+# to send, with the link to the desk, and the audit trail names the
+# command line.
+rc=0; out=$(python3 - "$D" <<'PY' 2>&1
+import email, email.policy, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT group_concat(email || ':' || approval || ':' || (deactivated_at IS NOT NULL), ' ')"
+                " FROM (SELECT * FROM users WHERE approval IS NOT NULL ORDER BY id)").fetchone()[0])
+rows = c.execute("SELECT recipient, state, raw FROM mail_outbox").fetchall()
+print(len(rows), rows[0][0], rows[0][1])
+msg = email.message_from_bytes(rows[0][2], policy=email.policy.default)
+print("link" if "https://desk.example/tickets" in msg.get_body().get_content() else "no link")
+print(c.execute("SELECT group_concat(action), count(by_user) FROM (SELECT * FROM audit WHERE id > 10 ORDER BY id)").fetchone())
+PY
+) || rc=$?
+want="bob@acme.example:approved:0 carl@acme.example:refused:1
+1 bob@acme.example queued
+link
+('org_visibility,org_approval,org_approval,user_org_manager,user_org_manager,member_approved,member_refused', 0)"
+[ $rc = 0 ] && [ "$out" = "$want" ] && ok || bad "decisions stored, mailed and audited: status $rc: $out"
+
 # --- help ---
 rc=0; out=$("$G" deadline --help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "--batch"; then ok; else bad "deadline --help: status $rc: $out"; fi
@@ -306,7 +372,16 @@ rc=0; out=$("$G" user --help 2>&1) || rc=$?
 if has "$out" "user add"; then ok; else bad "user --help lists add: $out"; fi
 for c in list role deactivate activate delete; do has "$out" "user $c" && ok || bad "user --help lists $c: $out"; done
 rc=0; out=$("$G" org --help 2>&1) || rc=$?
-for c in list rename deactivate activate delete; do has "$out" "org $c" && ok || bad "org --help lists $c: $out"; done
+for c in list rename deactivate activate delete settings; do has "$out" "org $c" && ok || bad "org --help lists $c: $out"; done
+rc=0; out=$("$G" user --help 2>&1) || rc=$?
+for c in manager approve refuse; do has "$out" "user $c" && ok || bad "user --help lists $c: $out"; done
+rc=0; out=$("$G" org settings --help 2>&1) || rc=$?
+if [ $rc = 0 ] && has "$out" "--ticket-visibility WHO" && has "$out" "--approval-required YES|NO"; then ok; else
+  bad "org settings --help: status $rc: $out"; fi
+for c in manager approve refuse; do
+  rc=0; out=$("$G" user $c --help 2>&1) || rc=$?
+  if [ $rc = 0 ] && has "$out" "usage: garant user $c" && has "$out" "--email ADDR"; then ok; else bad "user $c --help: status $rc: $out"; fi
+done
 rc=0; out=$("$G" user role --help 2>&1) || rc=$?
 if [ $rc = 0 ] && has "$out" "--role ROLE" && has "$out" "--org ID"; then ok; else bad "user role --help: status $rc: $out"; fi
 expect_err "a group's unknown command" 2 "config: unknown command 'frob'" -- config frob

@@ -223,6 +223,52 @@ static void test_explain_none(void **state)
     garant_explanation_free(NULL);
 }
 
+/* The words of the explanation and of the reason for no guarantee come
+** from the caller's table (a door's language); a missing word is English,
+** and a format whose conversions differ from the English one's is not
+** used. */
+static void test_explain_in_words(void **state)
+{
+    (void)state;
+    garant_words ro = {{"dum", "lun", "mar", "mie", "joi", "vin", "sâm"},
+                       {"ian", "feb", "mar", "apr", "mai", "iun", "iul", "aug", "sept", "oct", "nov", NULL},
+                       "fără timp de răspuns garantat",
+                       "termenul este imediat",
+                       "produsele în etapa „%s” nu au timp de răspuns garantat",
+                       "planul „%s” nu garantează un timp de răspuns pentru prioritatea %s"};
+    garant_ticket_terms t = {"professional", 2, NULL};
+    int64_t at = t_at("2026-11-27T15:30:00Z"), due;
+    assert_int_equal(garant_clock_due(&due, pol, &t, at), 0);
+    garant_explanation *ex;
+    assert_int_equal(garant_clock_explain_in(&ex, pol, &t, at, due, &ro), 0);
+    assert_string_equal(garant_explanation_text(ex),
+                        "vin 27 nov 16:30-17:00 CET (30 min), lun 30 nov 09:00-14:30 CET (5 h 30 min)");
+    garant_explanation_free(ex);
+    assert_int_equal(garant_clock_explain_in(&ex, pol, &t, at, due, NULL), 0);
+    assert_string_equal(garant_explanation_text(ex),
+                        "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-14:30 CET (5 h 30 min)");
+    garant_explanation_free(ex);
+    /* December has no word here: English. */
+    int64_t dec = t_at("2026-12-03T15:30:00Z");
+    assert_int_equal(garant_clock_due(&due, pol, &t, dec), 0);
+    assert_int_equal(garant_clock_explain_in(&ex, pol, &t, dec, due, &ro), 0);
+    assert_string_equal(garant_explanation_text(ex), "joi 3 Dec 16:30-17:00 CET (30 min), vin 4 Dec 09:00-14:30 CET (5 h 30 min)");
+    garant_explanation_free(ex);
+    assert_int_equal(garant_clock_explain_in(&ex, pol, &t, at, at, &ro), 0);
+    assert_string_equal(garant_explanation_text(ex), "termenul este imediat");
+    garant_explanation_free(ex);
+    garant_ticket_terms basic = {"basic", 1, NULL}, beta = {"advanced", 1, "beta"};
+    assert_int_equal(garant_clock_explain_in(&ex, pol, &basic, 0, GARANT_NO_DUE, &ro), 0);
+    assert_string_equal(garant_explanation_text(ex), "fără timp de răspuns garantat");
+    garant_explanation_free(ex);
+    char why[160];
+    assert_string_equal(garant_policy_no_guarantee_reason_in(why, sizeof why, pol, &beta, &ro),
+                        "produsele în etapa „beta” nu au timp de răspuns garantat");
+    /* "%s" for the priority's "%d": refused, the English format is used. */
+    assert_string_equal(garant_policy_no_guarantee_reason_in(why, sizeof why, pol, &basic, &ro),
+                        "plan 'basic' guarantees no response time for priority 1");
+}
+
 /* Every default holiday closes the day in each year 2025-2030. */
 static void test_default_holidays(void **state)
 {
@@ -356,7 +402,7 @@ int main(void)
         cmocka_unit_test(test_golden_cases), cmocka_unit_test(test_remaining_overdue),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
         cmocka_unit_test(test_default_holidays), cmocka_unit_test(test_warning_at),
-        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history),      cmocka_unit_test(test_explain_in_words),
     };
     return t_exit_status(cmocka_run_group_tests_name("clock", tests, setup, teardown));
 }

@@ -19,6 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import GARANT, SOURCE, Server, expect, expect_status, run  # noqa: E402
+from test_tickets import file, world  # noqa: E402
 
 PASSWORD = "correct horse battery"
 RO = {"Accept-Language": "ro"}
@@ -124,6 +125,44 @@ def test_without_the_header_the_users_language():
         expect(e["message"] == "authentication required: log in and send the session", e)
         e = error_of(s.get("/api/v1/me", headers=RO), 401)
         expect(e["message"] == "este necesară autentificarea: autentificați-vă și trimiteți sesiunea", e)
+
+
+def test_the_deadline_explained_in_the_readers_language():
+    """A ticket's "why this deadline" (sla.explanation) follows the
+    request's language like every message: the days and months of the
+    windows counted, and the reason a ticket carries no guarantee; in one
+    ticket and in a list of them. Times as in test_tickets.py (CET)."""
+    with Server() as s:
+        d = world(s)
+        # Fri 16:30 CET, P2 (6 business hours): 30 min on Friday, 5 h 30 min on Monday.
+        t = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)
+        one = "/api/v1/tickets/%d" % t["id"]
+
+        def explained(path, headers, token=d.pro):
+            body = expect_status(s.get(path, token=token, headers=headers), 200).json
+            rows = body["tickets"] if "tickets" in body else [body]
+            return [r["sla"]["explanation"] for r in rows]
+
+        en = "Fri 27 Nov 16:30-17:00 CET (30 min), Mon 30 Nov 09:00-14:30 CET (5 h 30 min)"
+        ro = "vin 27 nov 16:30-17:00 CET (30 min), lun 30 nov 09:00-14:30 CET (5 h 30 min)"
+        expect(explained(one, EN) == [en], explained(one, EN))
+        expect(explained(one, RO) == [ro], explained(one, RO))
+        expect(explained("/api/v1/tickets", RO) == [ro], explained("/api/v1/tickets", RO))
+        expect(explained("/api/v1/tickets", EN) == [en], explained("/api/v1/tickets", EN))
+        # No guarantee: the plan's reason, and a beta product's.
+        basic = "/api/v1/tickets/%d" % file(d, "basic", "2026-11-25T13:00:00Z", priority=1)["id"]
+        expect(explained(basic, EN, d.basic) == ["plan 'basic' guarantees no response time for priority 1"],
+               explained(basic, EN, d.basic))
+        expect(explained(basic, RO, d.basic) == ["planul „basic” nu garantează un timp de răspuns pentru prioritatea 1"],
+               explained(basic, RO, d.basic))
+        beta = "/api/v1/tickets/%d" % file(d, "adv", "2026-11-25T13:00:00Z", priority=1, product="Lab")["id"]
+        expect(explained(beta, EN, d.adv) == ["products in stage 'beta' carry no guaranteed response time"],
+               explained(beta, EN, d.adv))
+        expect(explained(beta, RO, d.adv) == ["produsele în etapa „beta” nu au timp de răspuns garantat"],
+               explained(beta, RO, d.adv))
+        # Without the header, the user's language.
+        expect_status(s.patch("/api/v1/me", {"language": "ro"}, token=d.pro), 200)
+        expect(explained(one, {}) == [ro], explained(one, {}))
 
 
 def test_quota_refusal_in_romanian():

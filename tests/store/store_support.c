@@ -7,11 +7,44 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "store_support.h"
+
+void st_suite_begin(st_suite *s, const garant_store_ops *ops, const char *target)
+{
+    s->ops = ops;
+    s->target = target;
+    s->seq = 0;
+}
+
+void st_suite_open(st_suite *s, garant_store **out_st, garant_store_conn **out_w, char *target, size_t cap)
+{
+    snprintf(target, cap, "%s-%d", s->target, ++s->seq);
+    st_open(out_st, out_w, s->ops, target);
+}
+
+int st_run_in_temp_dir(const char *name, int (*run)(const garant_store_ops *ops, const char *target),
+                       const garant_store_ops *ops)
+{
+    char dir[256], target[300];
+    snprintf(dir, sizeof dir, "/tmp/garant-test-%s-XXXXXX", name);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(target, sizeof target, "%s/store.db", dir);
+    int failed = run(ops, target);
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "%s: not empty after the suites: ", dir);
+        perror("rmdir");
+        failed++;
+    }
+    return failed;
+}
 
 void st_check(int rc, const char *what)
 {

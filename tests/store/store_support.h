@@ -10,9 +10,33 @@
 #ifndef GARANT_TEST_STORE_SUPPORT_H
 #define GARANT_TEST_STORE_SUPPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
+
+/* The backend and target of the running suite. Each case opens a fresh
+** store at "<target>-<n>" (st_suite_open) and removes it afterwards
+** (st_close), so a failed case leaves nothing to the next. */
+typedef struct st_suite {
+    const garant_store_ops *ops;
+    const char *target;
+    int seq;
+} st_suite;
+
+/* Start a run of the suite on ops at target: cases count from 1. */
+void st_suite_begin(st_suite *s, const garant_store_ops *ops, const char *target);
+
+/* A case's store, fresh: target (cap bytes) becomes "<target>-<n>" of the
+** next case, opened with st_open. */
+void st_suite_open(st_suite *s, garant_store **out_st, garant_store_conn **out_w, char *target, size_t cap);
+
+/* A test program's main: make a temporary folder (/tmp/garant-test-
+** <name>-XXXXXX), run run(ops, "<folder>/store.db"), and remove the folder,
+** which the suites must leave empty (a failure otherwise). The failures,
+** for t_exit_status. */
+int st_run_in_temp_dir(const char *name, int (*run)(const garant_store_ops *ops, const char *target),
+                       const garant_store_ops *ops);
 
 /* Fails the test with the error's name and message unless rc is 0. */
 void st_check(int rc, const char *what);

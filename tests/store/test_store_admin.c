@@ -25,11 +25,7 @@
 
 int run_admin_contract(const garant_store_ops *ops, const char *target);
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -60,8 +56,7 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->ad = suite.ops->admin;
     fx->acc = suite.ops->accounts;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->org = add_org(fx, "Acme");
     fx->customer = add_user(fx, "alice@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     fx->admin = add_user(fx, "ada@garant.example", GARANT_ROLE_ADMIN, 0);
@@ -299,8 +294,7 @@ static void ct_audit(void **state)
 
 int run_admin_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ct_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_org_deactivation, setup, teardown),
@@ -313,18 +307,5 @@ int run_admin_contract(const garant_store_ops *ops, const char *target)
 
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-admin-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_admin_contract(&garant_store_sqlite_ops, target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suites: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("admin", run_admin_contract, &garant_store_sqlite_ops));
 }

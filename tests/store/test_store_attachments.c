@@ -24,11 +24,7 @@
 
 int run_attachments_contract(const garant_store_ops *ops, const char *target);
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -52,23 +48,11 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     fx->att = suite.ops->attachments;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->acme = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
     fx->alice = add_user(fx, "alice@acme.example", fx->acme);
     fx->bob = add_user(fx, "bob@acme.example", fx->acme);
-    garant_ticket t = {0};
-    t.org_id = fx->acme;
-    t.requester_id = fx->alice;
-    snprintf(t.subject, sizeof t.subject, "Broken");
-    t.priority = t.initial_priority = 3;
-    snprintf(t.plan, sizeof t.plan, "professional");
-    snprintf(t.environment, sizeof t.environment, "production");
-    snprintf(t.status, sizeof t.status, "open");
-    t.submitted_at = T0;
-    t.first_response_due = t.warn_at = GARANT_NO_DUE;
-    st_check(fx->ops->tickets->insert(fx->w, &t, "It is broken."), "insert");
-    fx->ticket = t.id;
+    fx->ticket = st_add_ticket(fx->w, fx->acme, fx->alice, "Broken", T0);
     *state = fx;
     return 0;
 }
@@ -298,9 +282,7 @@ static void test_sweep_forgets_what_was_left_behind(void **state)
 
 int run_attachments_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
-    suite.seq = 0;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_written_in_chunks_read_back_anywhere), CASE(test_pending_and_bad_chunks_refused),
         CASE(test_linked_once_by_its_uploader),         CASE(test_list_leaves_out_internal_for_customers),
@@ -313,18 +295,5 @@ int run_attachments_contract(const garant_store_ops *ops, const char *target)
 
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-attachments-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_attachments_contract(&garant_store_sqlite_ops, target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suite: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("attachments", run_attachments_contract, &garant_store_sqlite_ops));
 }

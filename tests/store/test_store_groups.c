@@ -21,11 +21,7 @@
 #include "store_support.h"
 #include "support.h"
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -49,8 +45,7 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     fx->gr = suite.ops->groups;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->org = st_add_org(fx->w, "Acme", "professional", 0);
     fx->customer = add_user(fx, "alice@acme.example", GARANT_ROLE_CUSTOMER, fx->org);
     fx->ann = add_user(fx, "ann@vendor.example", GARANT_ROLE_AGENT, 0);
@@ -221,27 +216,19 @@ static void ct_turn_survives_reopening(void **state)
     assert_int_equal(next, fx->cat);
 }
 
-int main(void)
+static int run_groups_contract(const garant_store_ops *ops, const char *target)
 {
-    char dir[] = "/tmp/garant-test-groups-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    suite.ops = &garant_store_sqlite_ops;
-    suite.target = target;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ct_names_default_members, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_list_groups_with_members, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_round_robin_turns, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_turn_survives_reopening, setup, teardown),
     };
-    int failed = cmocka_run_group_tests_name("store groups contract", tests, NULL, NULL);
-    if (rmdir(dir) != 0) {
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return cmocka_run_group_tests_name("store groups contract", tests, NULL, NULL);
+}
+
+int main(void)
+{
+    return t_exit_status(st_run_in_temp_dir("groups", run_groups_contract, &garant_store_sqlite_ops));
 }

@@ -24,11 +24,7 @@
 
 int run_mail_contract(const garant_store_ops *ops, const char *target);
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -46,8 +42,7 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     fx->mail = suite.ops->mail;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     *state = fx;
     return 0;
 }
@@ -293,9 +288,7 @@ static void test_prune(void **state)
 
 int run_mail_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
-    suite.seq = 0;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_enqueue_claim_load),        CASE(test_enqueue_refuses), CASE(test_enqueue_in_callers_transaction),
         CASE(test_claim_order_and_limit),     CASE(test_retry_then_sent_once), CASE(test_failed_and_counts),
@@ -308,18 +301,5 @@ int run_mail_contract(const garant_store_ops *ops, const char *target)
 
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-mail-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_mail_contract(&garant_store_sqlite_ops, target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suite: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("mail", run_mail_contract, &garant_store_sqlite_ops));
 }

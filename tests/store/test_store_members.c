@@ -27,11 +27,7 @@
 
 int run_members_contract(const garant_store_ops *ops, const char *target);
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -52,8 +48,7 @@ static int setup(void **state)
     fx->ops = suite.ops;
     fx->ad = suite.ops->admin;
     fx->acc = suite.ops->accounts;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->acme = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
     fx->globex = st_add_org(fx->w, "Globex", "basic", T0 - 86400);
     fx->alice = st_add_user(fx->w, "alice@acme.example", NULL, GARANT_ROLE_CUSTOMER, fx->acme, T0 - 86400);
@@ -318,8 +313,7 @@ static void ct_tickets_requested_by(void **state)
 
 int run_members_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ct_org_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_manager_and_approval, setup, teardown),
@@ -333,18 +327,5 @@ int run_members_contract(const garant_store_ops *ops, const char *target)
 
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-members-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_members_contract(&garant_store_sqlite_ops, target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suites: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("members", run_members_contract, &garant_store_sqlite_ops));
 }

@@ -31,11 +31,7 @@
 int run_sla_contract(const garant_store_ops *ops, const char *target);
 int run_sla_sqlite_cases(const char *target);
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -54,8 +50,7 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     fx->sla = suite.ops->sla;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
 
     fx->org = st_add_org(fx->w, "Acme", "professional", T0 - 86400);
     fx->customer = st_add_user(fx->w, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->org, T0 - 86400);
@@ -632,9 +627,7 @@ static void test_monitor_round(void **state)
 
 int run_sla_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
-    suite.seq = 0;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_due_events),
         CASE(test_record_event_once),
@@ -655,29 +648,20 @@ int run_sla_contract(const garant_store_ops *ops, const char *target)
 /* The cases that look inside SQLite, on the SQLite backend. */
 int run_sla_sqlite_cases(const char *target)
 {
-    suite.ops = &garant_store_sqlite_ops;
-    suite.target = target;
+    st_suite_begin(&suite, &garant_store_sqlite_ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_due_events_plan),
     };
     return cmocka_run_group_tests_name("store sla (sqlite only)", tests, NULL, NULL);
 }
 
+/* The contract, then the cases of SQLite's own. */
+static int run_sqlite(const garant_store_ops *ops, const char *target)
+{
+    return run_sla_contract(ops, target) + run_sla_sqlite_cases(target);
+}
+
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-sla-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_sla_contract(&garant_store_sqlite_ops, target);
-    failed += run_sla_sqlite_cases(target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suites: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("sla", run_sqlite, &garant_store_sqlite_ops));
 }

@@ -31,12 +31,7 @@
 int run_tickets_contract(const garant_store_ops *ops, const char *target);
 int run_tickets_sqlite_cases(const char *target);
 
-/* The backend and target of the running suite. */
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -64,8 +59,7 @@ static int setup(void **state)
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
     fx->ops = suite.ops;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->acme = add_org(fx, "Acme", "professional");
     fx->globex = add_org(fx, "Globex", "enterprise");
     fx->alice = add_user(fx, "alice@acme.example", "Alice", GARANT_ROLE_CUSTOMER, fx->acme);
@@ -1790,9 +1784,7 @@ static void test_search_work_bounded(void **state)
 
 int run_tickets_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
-    suite.seq = 0;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_insert_get_round_trip),
         CASE(test_none_mapping),
@@ -1827,8 +1819,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
 /* The cases that look inside SQLite, on the SQLite backend. */
 int run_tickets_sqlite_cases(const char *target)
 {
-    suite.ops = &garant_store_sqlite_ops;
-    suite.target = target;
+    st_suite_begin(&suite, &garant_store_sqlite_ops, target);
     const struct CMUnitTest tests[] = {
         CASE(test_events_append_only),
         CASE(test_queue_uses_index),
@@ -1839,21 +1830,13 @@ int run_tickets_sqlite_cases(const char *target)
     return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);
 }
 
+/* The contract, then the cases of SQLite's own. */
+static int run_sqlite(const garant_store_ops *ops, const char *target)
+{
+    return run_tickets_contract(ops, target) + run_tickets_sqlite_cases(target);
+}
+
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-tickets-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_tickets_contract(&garant_store_sqlite_ops, target);
-    failed += run_tickets_sqlite_cases(target);
-    if (rmdir(dir) != 0) {
-        fprintf(stderr, "%s: not empty after the suites: ", dir);
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("tickets", run_sqlite, &garant_store_sqlite_ops));
 }

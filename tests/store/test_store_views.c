@@ -24,11 +24,7 @@
 #include "store_support.h"
 #include "support.h"
 
-static struct {
-    const garant_store_ops *ops;
-    const char *target;
-    int seq;
-} suite;
+static st_suite suite;
 
 typedef struct fixture {
     garant_store *st;
@@ -63,8 +59,7 @@ static int setup(void **state)
     assert_non_null(fx);
     fx->ops = suite.ops;
     fx->vw = suite.ops->views;
-    snprintf(fx->target, sizeof fx->target, "%s-%d", suite.target, ++suite.seq);
-    st_open(&fx->st, &fx->w, fx->ops, fx->target);
+    st_suite_open(&suite, &fx->st, &fx->w, fx->target, sizeof fx->target);
     fx->ann = add_agent(fx, "ann@vendor.example", "Ann");
     fx->ben = add_agent(fx, "ben@vendor.example", "Ben");
     fx->cat = add_agent(fx, "cat@vendor.example", "Cat");
@@ -247,9 +242,7 @@ static void ct_deleting_groups_and_users(void **state)
 
 static int run_views_contract(const garant_store_ops *ops, const char *target)
 {
-    suite.ops = ops;
-    suite.target = target;
-    suite.seq = 0;
+    st_suite_begin(&suite, ops, target);
     const struct CMUnitTest tests[] = {
         CASE(ct_round_trip_and_names),
         CASE(ct_refusals_and_not_found),
@@ -263,17 +256,5 @@ static int run_views_contract(const garant_store_ops *ops, const char *target)
 
 int main(void)
 {
-    char dir[] = "/tmp/garant-test-views-XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char target[128];
-    snprintf(target, sizeof target, "%s/store.db", dir);
-    int failed = run_views_contract(&garant_store_sqlite_ops, target);
-    if (rmdir(dir) != 0) {
-        perror("rmdir");
-        failed++;
-    }
-    return t_exit_status(failed);
+    return t_exit_status(st_run_in_temp_dir("views", run_views_contract, &garant_store_sqlite_ops));
 }

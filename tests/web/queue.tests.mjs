@@ -58,7 +58,61 @@ async function crowd(ctx, n = 32) {
 const rowSel = (id) => `#queue-rows tr[data-id="${id}"]`;
 const pageWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth);
 
+/** The header cells of the queue's and the follow-ups' tables: scope,
+ *  class, text, and the select-all box's label. */
+const heads = (page) =>
+  page.evaluate(() =>
+    ['#queue-table', '#follow-ups-table'].map((sel) =>
+      [...document.querySelectorAll(sel + ' thead th')].map((th) => ({
+        scope: th.getAttribute('scope'),
+        cls: th.className,
+        text: th.textContent.trim(),
+        box: th.querySelector('input[type=checkbox]') ? th.querySelector('input[type=checkbox]').getAttribute('aria-label') : null,
+      })),
+    ),
+  );
+
 export const tests = [
+  ['queue_and_follow_ups_headers_from_one_column_list', async (ctx) => {
+    const { h } = ctx;
+    const { tickets } = await crowd(ctx, 6);
+    const problems = [];
+    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
+    await h.enableAxe(page.context());
+    await page.goto('/agent');
+    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    let [queue, follow] = await heads(page);
+    h.expectEqual(queue.length, 11, 'the queue has eleven columns');
+    h.expectEqual(follow.length, 11, 'the follow-ups have eleven columns');
+    h.expect([...queue, ...follow].every((c) => c.scope === 'col'), 'every header cell is a column header');
+    h.expectEqual(JSON.stringify(follow.slice(1, 10)), JSON.stringify(queue.slice(1, 10)), 'the same columns but the last');
+    h.expectEqual(queue.map((c) => c.text).join('|'),
+      '|Ticket|Subject|Requester|Organization|Priority|Status|Assigned to|Age|Updated|First response', 'the queue\'s columns');
+    h.expectEqual(follow[10].text, 'Waiting since', 'the follow-ups\' last column');
+    h.expectEqual(queue.map((c) => c.cls).join(' '), 'c-sel c-id c-subject c-requester c-org c-prio c-status c-assignee c-age c-updated c-sla',
+      'the header cells carry the classes of the row cells under them');
+    h.expectEqual(queue[0].box, 'Select every ticket listed', 'the queue\'s select-all box is labelled');
+    h.expectEqual(follow[0].box, 'Select every ticket waiting for a reply', 'the follow-ups\' select-all box is labelled');
+    h.expectEqual(await page.$eval('#queue-table thead th.c-id', (th) => getComputedStyle(th).position), 'sticky', 'the head sticks');
+    // The box in the written head still selects every ticket listed.
+    await page.check('#select-all');
+    await h.until(async () => (await page.$$eval('#queue-rows .row-select:checked', (b) => b.length)) === tickets.length,
+      'select-all selects every row');
+    await page.uncheck('#select-all');
+    for (const p of await h.accessibilityProblems(page)) problems.push('/agent: ' + p);
+    // In Romanian, both heads, the boxes' labels too.
+    await page.selectOption('#lang-switch', 'ro');
+    await h.until(async () => (await heads(page))[0][10].text === 'Primul răspuns', 'the queue\'s head in Romanian');
+    [queue, follow] = await heads(page);
+    h.expectEqual(follow[10].text, 'Așteaptă din', 'the follow-ups\' last column in Romanian');
+    h.expectEqual(queue[1].text, follow[1].text, 'one text for a shared column');
+    h.expect(queue[1].text !== 'Ticket', 'the shared columns in Romanian: ' + queue[1].text);
+    h.expectEqual(queue[0].box, 'Selectează toate tichetele afișate', 'the box\'s label in Romanian');
+    h.expectEqual(follow[0].box, 'Selectează toate tichetele care așteaptă un răspuns', 'the other box\'s label in Romanian');
+    for (const p of await h.accessibilityProblems(page)) problems.push('/agent (ro): ' + p);
+    h.expect(!problems.length, 'accessibility problems:\n  ' + problems.join('\n  '));
+  }],
+
   ['dense_queue_25_rows_at_1280_cards_at_375', async (ctx) => {
     const { h } = ctx;
     const { tickets } = await crowd(ctx);

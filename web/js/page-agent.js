@@ -57,9 +57,40 @@ const QUEUE_FILTERS = ['plan', 'priority', 'org', 'product'];
 const VIEWS = { mine: 'assignee=me', groups: 'group=mine', unassigned: 'assignee=none', all: null };
 /** Where the ticket page finds the list the agent came from. */
 const NAV_KEY = 'garant.queueNav';
+/** The columns the queue and the follow-ups share, in order: a cell's
+ *  class (queue-rows.js writes the same) and its header's i18n key. After
+ *  them each list has its own last column: the queue's first-response
+ *  countdown, the follow-ups' wait. */
+const COLUMNS = [
+  ['c-id', 'col.id'],
+  ['c-subject', 'col.subject'],
+  ['c-requester', 'col.requester'],
+  ['c-org', 'col.org'],
+  ['c-prio', 'col.priority'],
+  ['c-status', 'col.status'],
+  ['c-assignee', 'col.assignee'],
+  ['c-age', 'col.age'],
+  ['c-updated', 'col.updated'],
+];
+
+/** Write a list's header row: its select-all box (labelled by boxKey),
+ *  COLUMNS, and its last column (lastKey). Every cell a column header
+ *  (scope="col") in the table's sticky head; the texts follow the
+ *  language (data-i18n, data-i18n-attr). */
+function writeHeader(row, boxId, boxKey, lastKey) {
+  const box = h('input', { id: boxId, type: 'checkbox', 'data-i18n-attr': 'aria-label:' + boxKey, 'aria-label': t(boxKey) });
+  fill(
+    row,
+    h('th', { scope: 'col', class: 'c-sel' }, box),
+    COLUMNS.map(([cls, key]) => h('th', { scope: 'col', class: cls, i18n: key })),
+    h('th', { scope: 'col', class: 'c-sla', i18n: lastKey }),
+  );
+}
 
 run(async () => {
   const session = await initPage({ auth: 'required', roles: ['agent', 'admin'], nav: 'queue', deniedKey: 'common.staffPage' });
+  writeHeader($('#queue-head'), 'select-all', 'queue.selectAll', 'col.firstResponse');
+  writeHeader($('#follow-ups-head'), 'select-all-follow', 'followUps.selectAll', 'followUps.since');
   const me = session.user.id;
   const form = $('#filters');
   const table = $('#queue-table');
