@@ -30,7 +30,6 @@
 */
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,182 +410,180 @@ static double attainment(const figures *f)
 
 static json_t *opt_int(int64_t v) { return v < 0 ? json_null() : json_integer(v); }
 
-static int put_figures(json_t *o, const figures *f)
+/* The figures as the API names them. Caller owns; NULL if out of memory. */
+static json_t *figures_json(const figures *f)
 {
     double a = attainment(f);
-    json_t *fig = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}", "tickets", (json_int_t)f->tickets,
-                            "with_target", (json_int_t)f->with_target, "responded", (json_int_t)f->responded,
-                            "responded_in_time", (json_int_t)f->in_time, "breached", (json_int_t)f->breached,
-                            "still_open", (json_int_t)f->still_open, "attainment_percent",
-                            a < 0 ? json_null() : json_real(a), "business_median_s", opt_int(f->business_median),
-                            "business_p90_s", opt_int(f->business_p90), "wall_median_s", opt_int(f->wall_median),
-                            "wall_p90_s", opt_int(f->wall_p90));
-    if (!fig || json_object_update(o, fig) != 0) {
-        json_decref(fig);
-        return garant__error(GARANT_ENOMEM, "out of memory writing the report");
-    }
-    json_decref(fig);
-    return 0;
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}", "tickets", (json_int_t)f->tickets,
+                     "with_target", (json_int_t)f->with_target, "responded", (json_int_t)f->responded,
+                     "responded_in_time", (json_int_t)f->in_time, "breached", (json_int_t)f->breached, "still_open",
+                     (json_int_t)f->still_open, "attainment_percent", a < 0 ? json_null() : json_real(a),
+                     "business_median_s", opt_int(f->business_median), "business_p90_s", opt_int(f->business_p90),
+                     "wall_median_s", opt_int(f->wall_median), "wall_p90_s", opt_int(f->wall_p90));
 }
 
 /* ---- CSV ------------------------------------------------------------- */
 
-/* A number cell: printf-style, at most 63 bytes. */
-static int sb_printf(http_text *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_printf(http_text *s, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) return garant__error(GARANT_EINVAL, "CSV cell too long");
-    return http_text_add(s, tmp, (size_t)n);
-}
+/* The CSV writers append to s and leave a failure in s->err (text.h),
+** which the caller looks at once. */
 
 /* A text cell, RFC 4180: quoted when it holds a comma, a quote, CR or LF,
 ** with quotes doubled. A cell a spreadsheet would run as a formula (=, +,
 ** -, @, tab, CR first) is written with a leading apostrophe, as OWASP advises, since
 ** organization names come from customers. */
-static int csv_text(http_text *s, const char *v)
+static void csv_text(http_text *s, const char *v)
 {
     int formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
     int quote = formula || strpbrk(v, ",\"\r\n") != NULL;
-    int rc = 0;
-    if (quote) rc = http_text_add(s, "\"", 1);
-    if (!rc && formula) rc = http_text_add(s, "'", 1);
-    for (const char *p = v; !rc && *p; p++) {
+    if (quote) http_text_add(s, "\"", 1);
+    if (formula) http_text_add(s, "'", 1);
+    for (const char *p = v; *p; p++) {
         const char *q = strchr(p, '"');
         size_t n = q ? (size_t)(q - p) : strlen(p);
-        rc = http_text_add(s, p, n);
-        if (!rc && q) rc = http_text_add(s, "\"\"", 2);
+        http_text_add(s, p, n);
+        if (q) http_text_add(s, "\"\"", 2);
         p += n;
         if (!q) break;
     }
-    if (!rc && quote) rc = http_text_add(s, "\"", 1);
-    return rc;
+    if (quote) http_text_add(s, "\"", 1);
 }
 
-static int csv_opt(http_text *s, int64_t v) { return v < 0 ? 0 : sb_printf(s, "%" PRId64, v); }
+/* A number cell, empty when v < 0 (none). */
+static void csv_opt(http_text *s, int64_t v)
+{
+    if (v >= 0) http_text_printf(s, "%" PRId64, v);
+}
 
-static int csv_figures(http_text *s, const figures *f)
+static void csv_figures(http_text *s, const figures *f)
 {
     double a = attainment(f);
-    int rc = sb_printf(s, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", f->tickets,
-                       f->with_target, f->responded, f->in_time, f->breached, f->still_open);
-    if (!rc && a >= 0) rc = sb_printf(s, "%.2f", a);
+    http_text_printf(s, "%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", f->tickets,
+                     f->with_target, f->responded, f->in_time, f->breached, f->still_open);
+    if (a >= 0) http_text_printf(s, "%.2f", a);
     const int64_t t[4] = {f->business_median, f->business_p90, f->wall_median, f->wall_p90};
-    for (int i = 0; !rc && i < 4; i++) {
-        rc = http_text_add(s, ",", 1);
-        if (!rc) rc = csv_opt(s, t[i]);
+    for (int i = 0; i < 4; i++) {
+        http_text_add(s, ",", 1);
+        csv_opt(s, t[i]);
     }
-    if (!rc) rc = http_text_add(s, "\r\n", 2);
-    return rc;
+    http_text_add(s, "\r\n", 2);
 }
 
 static const char csv_columns[] = "tickets,with_target,responded,responded_in_time,breached,still_open,"
                                   "attainment_percent,business_median_s,business_p90_s,wall_median_s,wall_p90_s\r\n";
 
+/* The key cells of the group that w opens. */
+static void group_csv(http_text *s, const report *rep, const report_query *q, const report_row *w)
+{
+    for (int d = 0; d < q->ndims; d++) {
+        switch (q->dims[d]) {
+        case DIM_PLAN: csv_text(s, rep->plans[w->plan]); break;
+        case DIM_PRIORITY: http_text_printf(s, "%d", w->priority); break;
+        case DIM_ORG: csv_text(s, org_find(rep, w->org_id)->name); break;
+        }
+        http_text_add(s, ",", 1);
+    }
+}
+
 /* ---- the handler ----------------------------------------------------- */
 
-/* The key cells of the group that rows[0] opens. */
-static int group_json(json_t *g, const report *rep, const report_query *q, const report_row *w)
+/* The group that w opens, its key cells then its figures f. Caller owns;
+** NULL if out of memory. */
+static json_t *group_json(const report *rep, const report_query *q, const report_row *w, const figures *f)
 {
-    int rc = 0;
-    for (int d = 0; !rc && d < q->ndims; d++) {
+    json_t *g = json_object(), *part = NULL;
+    if (!g) return NULL;
+    for (int d = 0; d < q->ndims; d++) {
         switch (q->dims[d]) {
-        case DIM_PLAN: rc = json_object_set_new(g, "plan", json_string(rep->plans[w->plan])); break;
-        case DIM_PRIORITY: rc = json_object_set_new(g, "priority", json_integer(w->priority)); break;
+        case DIM_PLAN: part = json_pack("{s:s}", "plan", rep->plans[w->plan]); break;
+        case DIM_PRIORITY: part = json_pack("{s:i}", "priority", w->priority); break;
         case DIM_ORG:
-            rc = json_object_set_new(g, "org_id", json_integer(w->org_id));
-            if (!rc) rc = json_object_set_new(g, "org", json_string(org_find(rep, w->org_id)->name));
+            part = json_pack("{s:I,s:s}", "org_id", (json_int_t)w->org_id, "org", org_find(rep, w->org_id)->name);
             break;
         }
+        if (!part || json_object_update(g, part) != 0) goto fail;
+        json_decref(part);
+        part = NULL;
     }
-    return rc ? garant__error(GARANT_ENOMEM, "out of memory writing the report") : 0;
+    if (!(part = figures_json(f)) || json_object_update(g, part) != 0) goto fail;
+    json_decref(part);
+    return g;
+fail:
+    json_decref(part);
+    json_decref(g);
+    return NULL;
 }
 
-static int group_csv(http_text *s, const report *rep, const report_query *q, const report_row *w)
+/* The end of each group of rep->rows (sorted by group) after row i. */
+static size_t group_end(const report *rep, size_t i)
 {
-    int rc = 0;
-    for (int d = 0; !rc && d < q->ndims; d++) {
-        switch (q->dims[d]) {
-        case DIM_PLAN: rc = csv_text(s, rep->plans[w->plan]); break;
-        case DIM_PRIORITY: rc = sb_printf(s, "%d", w->priority); break;
-        case DIM_ORG: rc = csv_text(s, org_find(rep, w->org_id)->name); break;
-        }
-        if (!rc) rc = http_text_add(s, ",", 1);
-    }
-    return rc;
+    size_t j = i + 1;
+    while (j < rep->n && rep->rows[j].key == rep->rows[i].key) j++;
+    return j;
 }
 
-/* Answer with the groups and the total, as JSON or as CSV. rep->rows are
-** sorted by group; scratch holds 2 * rep->n values. */
-static int render(http_req *r, report *rep, const report_query *q, int64_t *scratch)
+/* Answer with the groups and the total as CSV. scratch holds 2 * rep->n values. */
+static int render_csv(http_req *r, const report *rep, const report_query *q, int64_t *scratch)
 {
-    json_t *groups = json_array(), *total = json_object();
     http_text s = {.max = REPORT_MAX_CSV, .limit_message = GARANT_N_("the CSV report would exceed")};
-    int rc = groups && total ? 0 : garant__error(GARANT_ENOMEM, "out of memory writing the report");
-    if (!rc && q->csv) {
-        for (int d = 0; !rc && d < q->ndims; d++) {
-            rc = http_text_add(&s, dim_names[q->dims[d]], strlen(dim_names[q->dims[d]]));
-            if (!rc) rc = http_text_add(&s, ",", 1);
-        }
-        if (!rc) rc = http_text_add(&s, csv_columns, sizeof csv_columns - 1);
+    for (int d = 0; d < q->ndims; d++) {
+        http_text_puts(&s, dim_names[q->dims[d]]);
+        http_text_add(&s, ",", 1);
     }
+    http_text_add(&s, csv_columns, sizeof csv_columns - 1);
     figures f;
-    for (size_t i = 0; !rc && q->ndims && i < rep->n;) {
-        size_t j = i + 1;
-        while (j < rep->n && rep->rows[j].key == rep->rows[i].key) j++;
+    for (size_t i = 0, j; !s.err && q->ndims && i < rep->n; i = j) {
+        j = group_end(rep, i);
         figure(&f, rep->rows + i, j - i, scratch);
-        if (q->csv) {
-            rc = group_csv(&s, rep, q, &rep->rows[i]);
-            if (!rc) rc = csv_figures(&s, &f);
-        } else {
-            json_t *g = json_object();
-            if (!g || json_array_append_new(groups, g) != 0) rc = garant__error(GARANT_ENOMEM, "out of memory");
-            if (!rc) rc = group_json(g, rep, q, &rep->rows[i]);
-            if (!rc) rc = put_figures(g, &f);
-        }
-        i = j;
+        group_csv(&s, rep, q, &rep->rows[i]);
+        csv_figures(&s, &f);
     }
-    if (!rc) {
-        figure(&f, rep->rows, rep->n, scratch);
-        if (q->csv) {
-            /* The total row leaves the group cells empty. */
-            for (int d = 0; !rc && d < q->ndims; d++) rc = http_text_add(&s, ",", 1);
-            if (!rc) rc = csv_figures(&s, &f);
-        } else {
-            rc = put_figures(total, &f);
-        }
+    /* The total row leaves the group cells empty. */
+    figure(&f, rep->rows, rep->n, scratch);
+    for (int d = 0; d < q->ndims; d++) http_text_add(&s, ",", 1);
+    csv_figures(&s, &f);
+    if (s.err) {
+        free(s.s);
+        return s.err;
     }
-    if (!rc && q->csv) {
-        json_decref(groups);
-        json_decref(total);
-        return http_reply_text(r, 200, "text/csv; charset=utf-8", s.s);
+    return http_reply_text(r, 200, "text/csv; charset=utf-8", s.s);
+}
+
+/* Answer with the groups and the total as JSON. */
+static int render_json(http_req *r, const report *rep, const report_query *q, int64_t *scratch)
+{
+    json_t *groups = json_array(), *dims = json_array(), *total = NULL, *doc = NULL;
+    char *text = NULL;
+    if (!groups || !dims) goto oom;
+    for (int d = 0; d < q->ndims; d++)
+        if (json_array_append_new(dims, json_string(dim_names[q->dims[d]])) != 0) goto oom;
+    figures f;
+    for (size_t i = 0, j; q->ndims && i < rep->n; i = j) {
+        j = group_end(rep, i);
+        figure(&f, rep->rows + i, j - i, scratch);
+        json_t *g = group_json(rep, q, &rep->rows[i], &f);
+        if (!g || json_array_append_new(groups, g) != 0) goto oom;
     }
-    free(s.s);
-    json_t *dims = json_array(), *doc = NULL;
-    for (int d = 0; !rc && dims && d < q->ndims; d++)
-        if (json_array_append_new(dims, json_string(dim_names[q->dims[d]])) != 0) rc = GARANT_ENOMEM;
+    figure(&f, rep->rows, rep->n, scratch);
+    if (!(total = figures_json(&f))) goto oom;
     char from[GARANT_RFC3339_UTC_LEN], to[GARANT_RFC3339_UTC_LEN], now[GARANT_RFC3339_UTC_LEN];
-    if (!rc && dims)
-        doc = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O}", "from", garant_time_format_utc(from, q->from), "to",
-                        garant_time_format_utc(to, q->to), "now", garant_time_format_utc(now, r->now), "group_by",
-                        dims, "groups", groups, "total", total);
+    doc = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O}", "from", garant_time_format_utc(from, q->from), "to",
+                    garant_time_format_utc(to, q->to), "now", garant_time_format_utc(now, r->now), "group_by", dims,
+                    "groups", groups, "total", total);
+    if (!doc) goto oom;
+    /* Dumped here rather than by the server so that attainment prints as
+    ** 66.67, not as the nearest double's 17 digits. */
+    if (!(text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)))) goto oom;
+    json_decref(doc);
     json_decref(dims);
     json_decref(groups);
     json_decref(total);
-    if (rc || !doc) {
-        json_decref(doc);
-        return garant__error(GARANT_ENOMEM, "out of memory writing the report");
-    }
-    /* Dumped here rather than by the server so that attainment prints as
-    ** 66.67, not as the nearest double's 17 digits. */
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    json_decref(doc);
-    if (!text) return garant__error(GARANT_ENOMEM, "out of memory writing the report");
     return http_reply_text(r, 200, "application/json", text);
+oom:
+    json_decref(doc);
+    json_decref(dims);
+    json_decref(groups);
+    json_decref(total);
+    return garant__error(GARANT_ENOMEM, "out of memory writing the report");
 }
 
 /* GET /api/v1/reports/sla?from=&to=&group_by=&format= */
@@ -601,20 +598,19 @@ static int report_sla(http_req *r)
     rep.srv = r->srv;
     rep.c = r->db;
     rep.now = r->now;
-    rc = GS(r->db)->tickets->each_for_report(r->db, q.from, q.to, collect, &rep);
-    if (!rc) rc = rank_plans(&rep);
     int64_t *scratch = NULL;
-    if (!rc) {
-        scratch = malloc((rep.n ? rep.n : 1) * 2 * sizeof *scratch);
-        if (!scratch) rc = garant__error(GARANT_ENOMEM, "out of memory for %zu tickets", rep.n);
+    if ((rc = GS(r->db)->tickets->each_for_report(r->db, q.from, q.to, collect, &rep))) goto out;
+    if ((rc = rank_plans(&rep))) goto out;
+    if (!(scratch = malloc((rep.n ? rep.n : 1) * 2 * sizeof *scratch))) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory for %zu tickets", rep.n);
+        goto out;
     }
-    for (int d = 0; !rc && d < q.ndims; d++)
-        if (q.dims[d] == DIM_ORG) rc = load_orgs(&rep, r, scratch);
-    if (!rc) {
-        group_keys(&rep, &q);
-        if (rep.n) qsort(rep.rows, rep.n, sizeof *rep.rows, cmp_row);
-        rc = render(r, &rep, &q, scratch);
-    }
+    for (int d = 0; d < q.ndims; d++)
+        if (q.dims[d] == DIM_ORG && (rc = load_orgs(&rep, r, scratch))) goto out;
+    group_keys(&rep, &q);
+    if (rep.n) qsort(rep.rows, rep.n, sizeof *rep.rows, cmp_row);
+    rc = q.csv ? render_csv(r, &rep, &q, scratch) : render_json(r, &rep, &q, scratch);
+out:
     free(scratch);
     report_free(&rep);
     return rc;

@@ -6,6 +6,7 @@
 ** columns as text or JSON.
 */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
@@ -141,4 +142,47 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     /* Transient: callers bind stack buffers and reuse the statement later. */
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, gs_sqlite_read_fn *read_row, void **out,
+                   size_t *out_n, void (*undo)(void *recs, size_t n), const char *what)
+{
+    *out = NULL;
+    *out_n = 0;
+    unsigned char *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t want = cap ? cap * 2 : 16;
+            unsigned char *p = realloc(v, want * size);
+            if (!p) {
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+                goto fail;
+            }
+            v = p;
+            cap = want;
+        }
+        memset(v + n * size, 0, size);
+        err = read_row(st, v + n * size, what);
+        n++; /* read may have taken memory even when it failed */
+        if (err) goto fail;
+    }
+    if (rc != SQLITE_DONE) {
+        err = gs_sqlite_fail(c, rc, what);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if (n == 0) {
+        free(v);
+        v = NULL;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+fail:
+    sqlite3_reset(st);
+    if (undo && v) undo(v, n);
+    else free(v);
+    return err;
 }

@@ -35,6 +35,16 @@ typedef struct garant_store garant_store;
 typedef struct garant_store_conn garant_store_conn;
 typedef struct garant_store_ops garant_store_ops;
 
+/* Largest texts the store accepts; the API checks them first and answers
+** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. The
+** area headers below size their records from them (bytes, without the
+** terminating NUL). */
+#define GARANT_MAX_EMAIL 254
+#define GARANT_MAX_NAME 200
+#define GARANT_MAX_SUBJECT 300
+#define GARANT_MAX_BODY (64 * 1024)
+#define GARANT_MAX_KEY 64
+
 #include "store_accounts.h"
 #include "store_tickets.h"
 #include "store_sla.h"
@@ -121,13 +131,5 @@ struct garant_store {
 
 /* The SQLite backend's table. */
 extern const garant_store_ops garant_store_sqlite_ops;
-
-/* Largest texts the store accepts; the API checks them first and answers
-** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. */
-#define GARANT_MAX_EMAIL 254
-#define GARANT_MAX_NAME 200
-#define GARANT_MAX_SUBJECT 300
-#define GARANT_MAX_BODY (64 * 1024)
-#define GARANT_MAX_KEY 64
 
 #endif
