@@ -21,7 +21,7 @@ static const char *const known_events[] = {"sla.warning", "sla.breach"};
 
 /* Bounds of an admin-chosen secret (bytes). */
 #define SECRET_MIN 16
-#define SECRET_MAX 128
+#define SECRET_MAX GARANT_MAX_WEBHOOK_SECRET
 
 /* An instant as RFC 3339 UTC, or JSON null for 0 ("not yet"). Caller owns. */
 static json_t *instant_or_null(int64_t t)

@@ -15,9 +15,12 @@
 ** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
 ** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
-** arrays, so records can be copied and need no freeing; variable-size reads
-** (ticket texts, histories, lists) come back as jansson values owned by the
-** caller.
+** arrays sized from the GARANT_MAX_* limits, so records can be copied and
+** need no freeing; a list comes back as an array of records the caller owns
+** and frees with free(), or with the record's free function where a record
+** owns a text of no fixed size (garant_notify_events_free, rows.c). Reads
+** not yet typed (ticket texts, histories, the ticket lists) still come back
+** as jansson values owned by the caller.
 **
 ** Instants are UTC epoch seconds (int64_t); 0 or GARANT_NO_DUE mark "none"
 ** where a field's comment says so.
