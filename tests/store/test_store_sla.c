@@ -206,8 +206,8 @@ static void test_record_event_once(void **state)
 static void check_due_plan(fixture *fx, const char *kind, const char *index)
 {
     garant_sla_due *due;
-    size_t n;
-    st_check(fx->sla->due_events(fx->w, kind, T0, 10, &due, &n), "due_events");
+    size_t ndue;
+    st_check(fx->sla->due_events(fx->w, kind, T0, 10, &due, &ndue), "due_events");
     free(due);
     char marker[64];
     snprintf(marker, sizeof marker, "e.kind = '%s'", kind);
