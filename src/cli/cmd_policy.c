@@ -112,26 +112,24 @@ int cmd_policy_versions(const cli_args *a)
     if (rc) return rc;
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
-    json_t *list = NULL;
+    garant_policy_listed *vs = NULL;
+    size_t n = 0;
     rc = ops->acquire(&c, st);
     if (!rc) {
-        rc = ops->sla->policy_list(c, &list);
+        rc = ops->sla->policy_list(c, &vs, &n);
         ops->release(c);
     }
     garant_store_close(st);
     if (rc) return cli_fail(rc);
     printf("%-8s %-21s %-8s %s\n", "version", "saved at (UTC)", "tickets", "saved by");
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v) {
+    for (size_t i = 0; i < n; i++) {
         char at[GARANT_RFC3339_UTC_LEN];
-        const char *by = json_string_value(json_object_get(v, "created_by_email"));
-        printf("%-8lld %-21s %-8lld %s\n", (long long)json_integer_value(json_object_get(v, "version")),
-               garant_time_format_utc(at, json_integer_value(json_object_get(v, "created_at"))),
-               (long long)json_integer_value(json_object_get(v, "tickets")), by ? by : "(configuration)");
+        const char *by = vs[i].created_by_email;
+        printf("%-8lld %-21s %-8lld %s\n", (long long)vs[i].version, garant_time_format_utc(at, vs[i].created_at),
+               (long long)vs[i].tickets, by[0] ? by : "(configuration)");
     }
-    if (json_array_size(list) == 0) printf("(no version saved yet: the server saves one on its first start)\n");
-    json_decref(list);
+    if (n == 0) printf("(no version saved yet: the server saves one on its first start)\n");
+    free(vs);
     return CLI_OK;
 }
 

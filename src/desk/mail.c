@@ -51,35 +51,39 @@
 #define MAX_MESSAGE (256 * 1024)
 
 /* A message being built, within a ceiling of max bytes (its NUL
-** included). The API's text builder (src/http/text.h) is the door's. */
+** included). Its error sticks: after the first failure every add does
+** nothing, and the builder's owner checks err once at the end. The API's
+** text builder (src/http/text.h) is the door's. */
 typedef struct mail_text {
     char *s;                    /* NUL-terminated; caller owns; free() */
     size_t len, cap, max;
     const char *limit_message;  /* "mail larger than": the ceiling's error */
+    int err;                    /* the first failure (a garant_err), or 0 */
 } mail_text;
 
-static int add(mail_text *t, const char *s, size_t n)
+static void add(mail_text *t, const char *s, size_t n)
 {
+    if (t->err) return;
     size_t want = t->len + n + 1;
-    if (want > t->max) return garant__error(GARANT_ELIMIT, "%s %zu bytes", garant__tr(t->limit_message), t->max);
-    int rc = garant__grow((void **)&t->s, &t->cap, want, 1);
-    if (rc) return rc;
+    if (want > t->max) {
+        t->err = garant__error(GARANT_ELIMIT, "%s %zu bytes", garant__tr(t->limit_message), t->max);
+        return;
+    }
+    if ((t->err = garant__grow((void **)&t->s, &t->cap, want, 1))) return;
     memcpy(t->s + t->len, s, n);
     t->len += n;
     t->s[t->len] = '\0';
-    return 0;
 }
 
-static int puts_(mail_text *t, const char *s) { return add(t, s, strlen(s)); }
+static void puts_(mail_text *t, const char *s) { add(t, s, strlen(s)); }
 
 /* A header line "Name: value\r\n"; value must hold no line break. */
-static int header(mail_text *b, const char *name, const char *value)
+static void header(mail_text *b, const char *name, const char *value)
 {
-    int rc = puts_(b, name);
-    if (!rc) rc = puts_(b, ": ");
-    if (!rc) rc = puts_(b, value);
-    if (!rc) rc = puts_(b, "\r\n");
-    return rc;
+    puts_(b, name);
+    puts_(b, ": ");
+    puts_(b, value);
+    puts_(b, "\r\n");
 }
 
 /* The address inside "Name <addr>", or the whole text ("" if unusable). */
@@ -102,19 +106,21 @@ static void rfc5322_date(char out[40], time_t t)
 }
 
 /* Subject as is when ASCII, else an RFC 2047 encoded word (base64, UTF-8). */
-static int subject_header(mail_text *b, const char *subject)
+static void subject_header(mail_text *b, const char *subject)
 {
     int ascii = 1;
     for (const char *p = subject; *p; p++) ascii = ascii && (unsigned char)*p < 0x80;
-    if (ascii) return header(b, "Subject", subject);
+    if (ascii) {
+        header(b, "Subject", subject);
+        return;
+    }
     size_t n = strlen(subject);
     if (n > 600) n = 600;
     char enc[1024];
     sodium_bin2base64(enc, sizeof enc, (const unsigned char *)subject, n, sodium_base64_VARIANT_ORIGINAL);
-    int rc = puts_(b, "Subject: =?utf-8?B?");
-    if (!rc) rc = puts_(b, enc);
-    if (!rc) rc = puts_(b, "?=\r\n");
-    return rc;
+    puts_(b, "Subject: =?utf-8?B?");
+    puts_(b, enc);
+    puts_(b, "?=\r\n");
 }
 
 /* The whole message, lines ended by CRLF. Caller owns out->s; free(). */
@@ -131,28 +137,28 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
     sodium_bin2hex(rnd_hex, sizeof rnd_hex, rnd, sizeof rnd);
     snprintf(msgid, sizeof msgid, "<%s@%s>", rnd_hex, from_domain && from_domain[1] ? from_domain + 1 : "garant.invalid");
     mail_text b = {.max = MAX_MESSAGE, .limit_message = GARANT_N_("mail larger than")};
-    int rc = header(&b, "Date", date);
-    if (!rc) rc = header(&b, "Message-ID", msgid);
-    if (!rc) rc = header(&b, "From", from);
-    if (!rc) rc = header(&b, "To", to);
-    if (!rc) rc = subject_header(&b, subject);
-    if (!rc) rc = header(&b, "MIME-Version", "1.0");
-    if (!rc) rc = header(&b, "Content-Type", "text/plain; charset=utf-8");
-    if (!rc) rc = header(&b, "Content-Transfer-Encoding", "8bit");
-    if (!rc) rc = header(&b, "Auto-Submitted", "auto-generated");
-    if (!rc) rc = puts_(&b, "\r\n");
+    header(&b, "Date", date);
+    header(&b, "Message-ID", msgid);
+    header(&b, "From", from);
+    header(&b, "To", to);
+    subject_header(&b, subject);
+    header(&b, "MIME-Version", "1.0");
+    header(&b, "Content-Type", "text/plain; charset=utf-8");
+    header(&b, "Content-Transfer-Encoding", "8bit");
+    header(&b, "Auto-Submitted", "auto-generated");
+    puts_(&b, "\r\n");
     /* Body: every line break becomes CRLF (libcurl dot-stuffs lines). */
-    for (const char *p = body; !rc && *p;) {
+    for (const char *p = body; !b.err && *p;) {
         size_t n = strcspn(p, "\r\n");
-        rc = add(&b, p, n);
-        if (!rc) rc = puts_(&b, "\r\n");
+        add(&b, p, n);
+        puts_(&b, "\r\n");
         p += n;
         if (*p == '\r' && p[1] == '\n') p++;
         if (*p) p++;
     }
-    if (rc) {
+    if (b.err) {
         free(b.s);
-        return rc;
+        return b.err;
     }
     *out = b;
     return 0;
@@ -165,23 +171,23 @@ static int build_message(mail_text *out, int64_t now_s, const char *from, const 
 static int log_message(const mail_text *msg)
 {
     mail_text out = {.max = MAX_MESSAGE * DESK_LOG_ESCAPE_MAX + 4096, .limit_message = GARANT_N_("logged mail larger than")};
-    int rc = puts_(&out, "garant: mail (no --smtp-url, so not sent):\n");
+    puts_(&out, "garant: mail (no --smtp-url, so not sent):\n");
     char line[4096];
-    for (const char *p = msg->s, *end = msg->s + msg->len; !rc && p < end;) {
+    for (const char *p = msg->s, *end = msg->s + msg->len; !out.err && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         /* Lines end in CRLF on the wire; the log is read by people. */
         size_t shown = n && p[n - 1] == '\r' ? n - 1 : n;
-        rc = puts_(&out, "garant: mail| ");
-        if (!rc) rc = puts_(&out, desk_log_escape(line, sizeof line, p, shown, 0));
-        if (!rc) rc = puts_(&out, "\n");
+        puts_(&out, "garant: mail| ");
+        puts_(&out, desk_log_escape(line, sizeof line, p, shown, 0));
+        puts_(&out, "\n");
         p += n + (nl != NULL);
     }
-    if (!rc) rc = puts_(&out, "garant: mail| -- end of mail --\n");
+    puts_(&out, "garant: mail| -- end of mail --\n");
     /* One call, so concurrent mails do not interleave in the log. */
-    if (!rc) fputs(out.s, stderr);
+    if (!out.err) fputs(out.s, stderr);
     free(out.s);
-    return rc;
+    return out.err;
 }
 
 /* ---- queueing ------------------------------------------------------------ */
@@ -279,23 +285,24 @@ int desk_mailer_new(desk_mailer **out, garant_desk *d)
     m->d = d;
     atomic_store(&m->counts_stale, 1);
     int rc = desk_notify_new(&m->notify, d);
-    if (rc) {
-        free(m);
-        return rc;
-    }
+    if (rc) goto fail_alloc;
     if (pthread_mutex_init(&m->lock, NULL)) {
-        desk_notify_free(m->notify);
-        free(m);
-        return garant__error(GARANT_ENOMEM, "mail: no mutex");
+        rc = garant__error(GARANT_ENOMEM, "mail: no mutex");
+        goto fail_notify;
     }
     if (pthread_cond_init(&m->cv, NULL)) {
-        pthread_mutex_destroy(&m->lock);
-        desk_notify_free(m->notify);
-        free(m);
-        return garant__error(GARANT_ENOMEM, "mail: no condition variable");
+        rc = garant__error(GARANT_ENOMEM, "mail: no condition variable");
+        goto fail_lock;
     }
     *out = m;
     return 0;
+fail_lock:
+    pthread_mutex_destroy(&m->lock);
+fail_notify:
+    desk_notify_free(m->notify);
+fail_alloc:
+    free(m);
+    return rc;
 }
 
 void desk_mailer_wake(desk_mailer *m)

@@ -105,7 +105,8 @@ static const event_kind kinds[] = {
 typedef struct raise_ctx {
     garant_desk *d;
     const event_kind *k;
-    json_t *tickets; /* due_events rows; borrowed */
+    const garant_sla_due *tickets; /* due_events rows; borrowed */
+    size_t n;
     int64_t now;
     int raised;
 } raise_ctx;
@@ -115,25 +116,12 @@ static char *payload_of(const event_kind *k, const garant_ticket *t, const char 
 {
     char id[96];
     snprintf(id, sizeof id, "%s-%lld-%lld", k->kind, (long long)t->id, (long long)t->first_response_due);
-    json_t *tk = json_object();
-    json_t *p = json_object();
-    if (!tk || !p) {
-        json_decref(tk);
-        json_decref(p);
-        return NULL;
-    }
-    json_object_set_new(tk, "id", json_integer(t->id));
-    json_object_set_new(tk, "subject", json_string(t->subject));
-    json_object_set_new(tk, "priority", json_integer(t->priority));
-    json_object_set_new(tk, "plan", json_string(t->plan));
-    json_object_set_new(tk, "org_id", json_integer(t->org_id));
-    json_object_set_new(tk, "org_name", json_string(org_name));
-    json_object_set_new(tk, "first_response_due", instant_json(t->first_response_due));
-    json_object_set_new(tk, "warn_at", instant_json(t->warn_at));
-    json_object_set_new(p, "event", json_string(k->event));
-    json_object_set_new(p, "id", json_string(id));
-    json_object_set_new(p, "at", instant_json(now));
-    json_object_set_new(p, "ticket", tk);
+    json_t *p = json_pack("{s:s,s:s,s:o,s:{s:I,s:s,s:i,s:s,s:I,s:s,s:o,s:o}}", "event", k->event, "id", id, "at",
+                          instant_json(now), "ticket", "id", (json_int_t)t->id, "subject", t->subject, "priority",
+                          t->priority, "plan", t->plan, "org_id", (json_int_t)t->org_id, "org_name", org_name,
+                          "first_response_due", instant_json(t->first_response_due), "warn_at",
+                          instant_json(t->warn_at));
+    if (!p) return NULL;
     char *s = json_dumps(p, JSON_COMPACT);
     json_decref(p);
     return s;
@@ -141,13 +129,11 @@ static char *payload_of(const event_kind *k, const garant_ticket *t, const char 
 
 /* Raise one event for the ticket row, if it is still due: 0 and *raised
 ** set to 1 when raised, 0 when no longer due or raised already. */
-static int raise_one(garant_store_conn *w, const event_kind *k, json_t *row, int64_t now, int *raised)
+static int raise_one(garant_store_conn *w, const event_kind *k, const garant_sla_due *row, int64_t now, int *raised)
 {
     *raised = 0;
-    int64_t id = json_integer_value(json_object_get(row, "id"));
-    const char *org_name = json_string_value(json_object_get(row, "org_name"));
     garant_ticket t;
-    int rc = GS(w)->tickets->get(w, id, &t);
+    int rc = GS(w)->tickets->get(w, row->ticket_id, &t);
     if (rc == GARANT_ENOTFOUND) return 0;
     if (rc) return rc;
     /* The row was read outside this transaction: judge the ticket as it is now. */
@@ -159,15 +145,13 @@ static int raise_one(garant_store_conn *w, const event_kind *k, json_t *row, int
     rc = GS(w)->sla->record_event(w, t.id, k->kind, t.first_response_due, now);
     if (rc == GARANT_ECONFLICT) return 0; /* raised already for this deadline */
     if (rc) return rc;
-    json_t *data = json_object();
+    json_t *data = json_pack("{s:o,s:o}", "due", instant_json(t.first_response_due), "at", instant_json(now));
     if (!data) return garant__error(GARANT_ENOMEM, "out of memory");
-    json_object_set_new(data, "due", instant_json(t.first_response_due));
-    json_object_set_new(data, "at", instant_json(now));
     garant_event_in ev = {t.id, now, 0, k->history, data};
     rc = GS(w)->tickets->append_event(w, &ev);
     json_decref(data);
     if (rc) return rc;
-    char *payload = payload_of(k, &t, org_name ? org_name : "", now);
+    char *payload = payload_of(k, &t, row->org_name, now);
     if (!payload) return garant__error(GARANT_ENOMEM, "out of memory building the webhook payload");
     rc = GS(w)->sla->outbox_enqueue(w, k->event, payload, now);
     free(payload);
@@ -186,24 +170,22 @@ static int raise_batch(garant_store_conn *w, void *arg)
     ** round's query) must not be judged by the instant before it. */
     int64_t now = desk_now(ctx->d);
     if (now > ctx->now) now = ctx->now;
-    size_t i;
-    json_t *row;
-    json_array_foreach(ctx->tickets, i, row) {
+    for (size_t i = 0; i < ctx->n; i++) {
+        const garant_sla_due *row = &ctx->tickets[i];
         int rc = GS(w)->savepoint(w, "sla_raise");
         if (rc) return rc;
         int raised = 0;
         rc = raise_one(w, ctx->k, row, now, &raised);
         if (rc) {
-            log_line(ctx->d, 1, "sla monitor: ticket %lld: %s not raised: %s",
-                     (long long)json_integer_value(json_object_get(row, "id")), ctx->k->kind, garant_error_last());
+            log_line(ctx->d, 1, "sla monitor: ticket %lld: %s not raised: %s", (long long)row->ticket_id,
+                     ctx->k->kind, garant_error_last());
             GS(w)->rollback_to(w, "sla_raise");
         }
         rc = GS(w)->release_savepoint(w, "sla_raise");
         if (rc) return rc;
         if (raised) {
             ctx->raised++;
-            log_line(ctx->d, 0, "sla %s: ticket %lld", ctx->k->kind,
-                     (long long)json_integer_value(json_object_get(row, "id")));
+            log_line(ctx->d, 0, "sla %s: ticket %lld", ctx->k->kind, (long long)row->ticket_id);
         }
     }
     return 0;
@@ -216,20 +198,20 @@ static void raise_due(garant_desk *d, int64_t now)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         for (int round = 0; round < EVENT_ROUNDS && !stopping(d); round++) {
             garant_store_conn *c;
-            json_t *rows = NULL;
+            garant_sla_due *rows = NULL;
+            size_t n = 0;
             int rc = ops->acquire(&c, desk_store(d));
             if (!rc) {
-                rc = ops->sla->due_events(c, kinds[k].kind, now, EVENT_BATCH, &rows);
+                rc = ops->sla->due_events(c, kinds[k].kind, now, EVENT_BATCH, &rows, &n);
                 ops->release(c);
             }
             if (rc) {
                 log_line(d, 1, "sla monitor: cannot read due %ss: %s", kinds[k].kind, garant_error_last());
                 return;
             }
-            size_t n = json_array_size(rows);
-            raise_ctx ctx = {d, &kinds[k], rows, now, 0};
+            raise_ctx ctx = {d, &kinds[k], rows, n, now, 0};
             if (n) rc = desk_write(d, raise_batch, &ctx, DESK_WRITE_SAVEPOINT);
-            json_decref(rows);
+            free(rows);
             if (rc) {
                 if (!stopping(d)) log_line(d, 1, "sla monitor: cannot record %ss: %s", kinds[k].kind,
                                              garant_error_last());

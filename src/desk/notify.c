@@ -203,13 +203,15 @@ static int add_mail(round *r, const char *tpl, const recipient *to, const garant
     if (!to->email || !strchr(to->email, '@')) return 0;
     garant_mail_rendered m = {0};
     char mid[GARANT_MAIL_TOKEN_MAX], root[GARANT_MAIL_TOKEN_MAX], reply_to[GARANT_MAIL_TOKEN_MAX];
-    int rc = garant_mail_render(&m, desk_mail_templates(n->d), to->language, tpl, v, nv);
-    if (!rc) rc = garant_mail_message_id(mid, sizeof mid, key, n->domain, ticket, event_no);
-    if (!rc && customer) rc = garant_mail_message_id(root, sizeof root, key, n->domain, ticket, 0);
-    if (!rc && customer) rc = garant_mail_reply_address(reply_to, sizeof reply_to, key, n->local, n->domain, ticket);
     char *raw = NULL;
     size_t len = 0;
-    if (!rc) {
+    int rc = garant_mail_render(&m, desk_mail_templates(n->d), to->language, tpl, v, nv);
+    if (rc) goto built;
+    if ((rc = garant_mail_message_id(mid, sizeof mid, key, n->domain, ticket, event_no))) goto built;
+    if (customer && (rc = garant_mail_message_id(root, sizeof root, key, n->domain, ticket, 0))) goto built;
+    if (customer && (rc = garant_mail_reply_address(reply_to, sizeof reply_to, key, n->local, n->domain, ticket)))
+        goto built;
+    {
         garant_mail_message msg = {
             .from_name = n->from_name,
             .from_addr = n->from_addr,
@@ -228,6 +230,7 @@ static int add_mail(round *r, const char *tpl, const recipient *to, const garant
         };
         rc = garant_mail_compose(&raw, &len, &msg);
     }
+built:
     garant_mail_rendered_free(&m);
     if (rc == GARANT_ENOMEM) return rc;
     if (rc) {
@@ -254,18 +257,12 @@ static int add_mail(round *r, const char *tpl, const recipient *to, const garant
     return 0;
 }
 
-/* The requester of a walked row (tickets() or requester()). */
-static recipient requester_of(json_t *row)
+/* The requester of a walked row (tickets() or requester()). Borrowed from row. */
+static recipient requester_of(const garant_notify_ticket *row)
 {
-    recipient to = {json_string_value(json_object_get(row, "email")), json_string_value(json_object_get(row, "name")),
-                    json_string_value(json_object_get(row, "language")),
-                    json_string_value(json_object_get(row, "zone"))};
-    if (!to.language) to.language = "en";
-    if (!to.zone) to.zone = "";
+    recipient to = {row->email, row->name, row->language[0] ? row->language : "en", row->zone};
     return to;
 }
-
-static int requester_active(json_t *row) { return json_integer_value(json_object_get(row, "active")) != 0; }
 
 /* The ticket's page, for people: BASE/tickets?id=N. */
 static void ticket_link(char *out, size_t cap, desk_notify *n, int64_t id)
@@ -303,7 +300,7 @@ static int staff_one(round *r, const char *tpl, const recipient *to, const garan
     if (nv > sizeof own / sizeof own[0]) return garant__error(GARANT_EINVAL, "mail: too many values");
     char *promise = NULL, *lateness = NULL;
     int rc = 0;
-    for (size_t i = 0; i < nv && !rc; i++) {
+    for (size_t i = 0; i < nv; i++) {
         own[i] = v[i];
         if (!strcmp(v[i].name, "promise")) {
             rc = promise_of(&promise, r, t, t->priority, t->first_response_due, to->language, to->zone);
@@ -313,8 +310,10 @@ static int staff_one(round *r, const char *tpl, const recipient *to, const garan
                                       late->business);
             own[i].value = lateness;
         }
+        if (rc) goto out;
     }
-    if (!rc) rc = add_mail(r, tpl, to, own, nv, t->id, STAFF_EVENT_BASE + event_no, 0, GARANT_MAIL_AUTO_GENERATED);
+    rc = add_mail(r, tpl, to, own, nv, t->id, STAFF_EVENT_BASE + event_no, 0, GARANT_MAIL_AUTO_GENERATED);
+out:
     free(promise);
     free(lateness);
     return rc;
@@ -326,30 +325,35 @@ static int mail_staff(round *r, desk_notify_event e, const char *tpl, const gara
                       const garant_ticket *t, int64_t event_no, const late_figure *late)
 {
     const desk_notify_list *l = &r->n->lists[e];
+    /* The addresses mailed so far: a set, not API JSON. */
     json_t *seen = json_object();
     if (!seen) return garant__error(GARANT_ENOMEM, "out of memory");
+    garant_notify_staff *staff = NULL;
+    size_t nstaff = 0;
     int rc = 0;
-    for (size_t i = 0; i < l->n && !rc; i++) {
+    for (size_t i = 0; i < l->n; i++) {
         if (!desk_notify_item_is_role(l->items[i])) {
             if (json_object_get(seen, l->items[i])) continue;
-            json_object_set_new(seen, l->items[i], json_true());
+            if (json_object_set_new(seen, l->items[i], json_true())) goto oom;
             recipient to = {l->items[i], NULL, "en", ""};
-            rc = staff_one(r, tpl, &to, v, nv, t, event_no, late);
+            if ((rc = staff_one(r, tpl, &to, v, nv, t, event_no, late))) goto out;
             continue;
         }
-        json_t *staff;
-        if ((rc = GS(r->c)->notify->staff(r->c, l->items[i], &staff))) break;
-        size_t k;
-        json_t *row;
-        json_array_foreach(staff, k, row)
-        {
-            recipient to = requester_of(row);
-            if (!to.email || json_object_get(seen, to.email)) continue;
-            json_object_set_new(seen, to.email, json_true());
-            if ((rc = staff_one(r, tpl, &to, v, nv, t, event_no, late))) break;
+        if ((rc = GS(r->c)->notify->staff(r->c, l->items[i], &staff, &nstaff))) goto out;
+        for (size_t k = 0; k < nstaff; k++) {
+            recipient to = {staff[k].email, staff[k].name, staff[k].language, staff[k].zone};
+            if (!to.email[0] || json_object_get(seen, to.email)) continue;
+            if (json_object_set_new(seen, to.email, json_true())) goto oom;
+            if ((rc = staff_one(r, tpl, &to, v, nv, t, event_no, late))) goto out;
         }
-        json_decref(staff);
+        free(staff);
+        staff = NULL;
     }
+    goto out;
+oom:
+    rc = garant__error(GARANT_ENOMEM, "out of memory");
+out:
+    free(staff);
     json_decref(seen);
     return rc;
 }
@@ -357,11 +361,10 @@ static int mail_staff(round *r, desk_notify_event e, const char *tpl, const gara
 /* ---- what each row causes ----------------------------------------------------- */
 
 /* A new ticket: its acknowledgement, and the new-P1 list's notice. */
-static int ticket_mails(round *r, json_t *row)
+static int ticket_mails(round *r, const garant_notify_ticket *row)
 {
-    int64_t id = json_integer_value(json_object_get(row, "id"));
     garant_ticket t;
-    int rc = GS(r->c)->tickets->get(r->c, id, &t);
+    int rc = GS(r->c)->tickets->get(r->c, row->id, &t);
     if (rc == GARANT_ENOTFOUND) return 0;
     if (rc) return rc;
     char num[24], prio[16], link[600];
@@ -369,37 +372,34 @@ static int ticket_mails(round *r, json_t *row)
     snprintf(prio, sizeof prio, "P%d", t.priority);
     ticket_link(link, sizeof link, r->n, t.id);
     recipient to = requester_of(row);
-    if (requester_active(row)) {
+    if (row->active) {
         /* A ticket opened by mail got the default priority: say so, and
         ** where to raise it. The acknowledgement then answers their mail
         ** (RFC 3834 auto-replied). */
-        json_int_t mailed = json_integer_value(json_object_get(row, "filed_by_mail"));
+        int mailed = row->filed_by_mail;
         /* 2: the sender was over its allowance of automatic answers
         ** (desk_autoreply_take, inbound.c): no acknowledgement. */
         if (mailed == 2) return 0;
         int by_mail = mailed != 0;
         char *promise = NULL, *note = NULL;
-        if ((rc = promise_of(&promise, r, &t, t.priority, t.first_response_due, to.language, to.zone)))
-            return rc;
         garant_mail_value nv[] = {{"priority", prio}, {"link", link}};
+        if ((rc = promise_of(&promise, r, &t, t.priority, t.first_response_due, to.language, to.zone))) goto ack_out;
         if (by_mail && (rc = garant_mail_render_phrase(&note, desk_mail_templates(r->n->d), to.language,
-                                                       "filed_by_mail", nv, 2))) {
-            free(promise);
-            return rc;
-        }
+                                                       "filed_by_mail", nv, 2)))
+            goto ack_out;
         garant_mail_value v[] = {{"ticket", num}, {"subject", t.subject}, {"name", to.name}, {"priority", prio},
                                  {"promise", promise}, {"mail_note", note ? note : ""}, {"link", link}};
         rc = add_mail(r, "ticket_received", &to, v, sizeof v / sizeof v[0], t.id, 0, 1,
                       by_mail ? GARANT_MAIL_AUTO_REPLIED : GARANT_MAIL_AUTO_GENERATED);
+    ack_out:
         free(promise);
         free(note);
         if (rc) return rc;
     }
     if (t.initial_priority != 1 || r->n->lists[DESK_NOTIFY_NEW_P1].n == 0) return 0;
-    const char *org = json_string_value(json_object_get(row, "org_name"));
     char who[512];
-    snprintf(who, sizeof who, "%s <%s>", to.name ? to.name : "", to.email ? to.email : "");
-    garant_mail_value v[] = {{"ticket", num},   {"org", org ? org : ""}, {"subject", t.subject},
+    snprintf(who, sizeof who, "%s <%s>", to.name, to.email);
+    garant_mail_value v[] = {{"ticket", num},   {"org", row->org_name}, {"subject", t.subject},
                              {"requester", who}, {"promise", ""},         {"link", link}};
     return mail_staff(r, DESK_NOTIFY_NEW_P1, "staff_new_p1", v, sizeof v / sizeof v[0], &t, 0, NULL);
 }
@@ -416,42 +416,37 @@ static int64_t data_instant(json_t *data, const char *key)
 /* The mails of one event: to the requester for a public reply by staff, a
 ** priority change and solved (none for what the requester did), to the
 ** staff lists for a warning or a breach. */
-static int event_mails(round *r, json_t *row)
+static int event_mails(round *r, const garant_notify_event *row)
 {
-    int64_t id = json_integer_value(json_object_get(row, "id"));
-    int64_t tid = json_integer_value(json_object_get(row, "ticket_id"));
-    int64_t at = json_integer_value(json_object_get(row, "at"));
-    int64_t actor = json_integer_value(json_object_get(row, "actor_id"));
-    const char *kind = json_string_value(json_object_get(row, "kind"));
-    const char *actor_role = json_string_value(json_object_get(row, "actor_role"));
-    const char *actor_name = json_string_value(json_object_get(row, "actor_name"));
-    const char *text = json_string_value(json_object_get(row, "data"));
-    if (!kind) return 0;
-    json_t *data = text ? json_loads(text, 0, NULL) : NULL;
-    json_t *req = NULL;
+    int64_t id = row->id;
+    int64_t at = row->at;
+    int64_t actor = row->actor_id;
+    const char *kind = row->kind;
+    const char *actor_role = row->actor_role;
+    const char *actor_name = row->actor_name;
+    if (!kind[0]) return 0;
+    /* The event's own data, stored as JSON text; read, never served. */
+    json_t *data = row->data ? json_loads(row->data, 0, NULL) : NULL;
+    garant_notify_ticket req;
     garant_ticket t;
-    int rc = GS(r->c)->tickets->get(r->c, tid, &t);
-    if (!rc) rc = GS(r->c)->notify->requester(r->c, tid, &req);
-    if (rc == GARANT_ENOTFOUND || !data) {
-        rc = 0;
-        goto done;
-    }
-    if (rc) goto done;
+    int rc = 0;
+    if (!data) goto done;
+    if ((rc = GS(r->c)->tickets->get(r->c, row->ticket_id, &t))) goto gone;
+    if ((rc = GS(r->c)->notify->requester(r->c, row->ticket_id, &req))) goto gone;
     char num[24], link[600];
     snprintf(num, sizeof num, "%lld", (long long)t.id);
     ticket_link(link, sizeof link, r->n, t.id);
-    recipient to = requester_of(req);
+    recipient to = requester_of(&req);
     int by_requester = actor && actor == t.requester_id;
-    int to_requester = requester_active(req) && !by_requester;
+    int to_requester = req.active && !by_requester;
     if (!strcmp(kind, "replied")) {
-        const char *body = json_string_value(json_object_get(row, "body"));
-        int public_ = json_integer_value(json_object_get(row, "public")) != 0;
+        const char *body = row->body;
         /* Staff only: a customer's message is never mailed back to them. */
-        if (!to_requester || !public_ || !body || !actor_role || !strcmp(actor_role, "customer")) goto done;
+        if (!to_requester || !row->public_ || !body || !actor_role[0] || !strcmp(actor_role, "customer")) goto done;
         garant_mail_value v[] = {{"ticket", num},
                                  {"subject", t.subject},
                                  {"name", to.name},
-                                 {"agent", actor_name ? actor_name : "garant"},
+                                 {"agent", actor_name[0] ? actor_name : "garant"},
                                  {"body", body},
                                  {"link", link}};
         /* The reply's public files ride along (never an internal note's). */
@@ -500,15 +495,16 @@ static int event_mails(round *r, json_t *row)
         late_figure late;
         const garant_policy *pol = desk_ticket_policy(r->n->d, r->c, t.policy_version);
         desk_ticket_remaining(&late.left_s, &late.business, pol, &t, due, breach ? (r->now > at ? r->now : at) : at);
-        const char *org = json_string_value(json_object_get(req, "org_name"));
         garant_mail_value v[] = {{"ticket", num},       {"priority", prio},
-                                 {"org", org ? org : ""}, {"subject", t.subject},
+                                 {"org", req.org_name}, {"subject", t.subject},
                                  {"deadline_cet", cet}, {"lateness", ""},
                                  {"link", link}};
         rc = mail_staff(r, e, breach ? "staff_breach" : "staff_warning", v, sizeof v / sizeof v[0], &t, id, &late);
     }
+    goto done;
+gone: /* a ticket (or requester) that is no longer there mails no one */
+    if (rc == GARANT_ENOTFOUND) rc = 0;
 done:
-    json_decref(req);
     json_decref(data);
     return rc;
 }
@@ -537,43 +533,37 @@ static int build(round *r, int *more)
 {
     const garant_store_notify_ops *nt = GS(r->c)->notify;
     int64_t last_t, last_e;
-    json_t *tickets = NULL, *events = NULL;
+    garant_notify_ticket *tickets = NULL;
+    garant_notify_event *events = NULL;
+    size_t nt_rows = 0, ne = 0;
     int rc = nt->last_ids(r->c, &last_t, &last_e);
-    if (!rc) rc = nt->cursor(r->c, &r->from_t, &r->from_e);
     if (rc) return rc;
+    if ((rc = nt->cursor(r->c, &r->from_t, &r->from_e))) return rc;
     r->to_t = r->from_t;
     r->to_e = r->from_e;
     if (last_t <= r->from_t && last_e <= r->from_e) return 0;
-    if (last_t > r->from_t && (rc = nt->tickets(r->c, r->from_t, last_t, BATCH, &tickets))) return rc;
-    size_t nt_rows = json_array_size(tickets);
-    r->to_t = nt_rows == BATCH ? json_integer_value(json_object_get(json_array_get(tickets, nt_rows - 1), "id"))
-                               : last_t;
+    if (last_t > r->from_t && (rc = nt->tickets(r->c, r->from_t, last_t, BATCH, &tickets, &nt_rows))) goto out;
+    r->to_t = nt_rows == BATCH ? tickets[nt_rows - 1].id : last_t;
     *more = nt_rows == BATCH;
-    size_t i;
-    json_t *row;
-    json_array_foreach(tickets, i, row)
-    {
-        if ((rc = ticket_mails(r, row))) goto out;
-    }
-    if (last_e > r->from_e && (rc = nt->events(r->c, r->from_e, last_e, BATCH, &events))) goto out;
-    size_t ne = json_array_size(events);
-    r->to_e = ne == BATCH ? json_integer_value(json_object_get(json_array_get(events, ne - 1), "id")) : last_e;
+    for (size_t i = 0; i < nt_rows; i++)
+        if ((rc = ticket_mails(r, &tickets[i]))) goto out;
+    if (last_e > r->from_e && (rc = nt->events(r->c, r->from_e, last_e, BATCH, &events, &ne))) goto out;
+    r->to_e = ne == BATCH ? events[ne - 1].id : last_e;
     *more = *more || ne == BATCH;
     int64_t prev = r->from_e;
-    json_array_foreach(events, i, row)
-    {
+    for (size_t i = 0; i < ne; i++) {
         /* A ticket past the tickets' walk: its acknowledgement first. */
-        if (json_integer_value(json_object_get(row, "ticket_id")) > r->to_t) {
+        if (events[i].ticket_id > r->to_t) {
             r->to_e = prev;
             *more = 1;
             break;
         }
-        if ((rc = event_mails(r, row))) goto out;
-        prev = json_integer_value(json_object_get(row, "id"));
+        if ((rc = event_mails(r, &events[i]))) goto out;
+        prev = events[i].id;
     }
 out:
-    json_decref(tickets);
-    json_decref(events);
+    free(tickets);
+    garant_notify_events_free(events, ne);
     return rc;
 }
 

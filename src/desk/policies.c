@@ -86,11 +86,12 @@ int desk_policies_version(const garant_policy **out, desk_policies *hp, garant_s
     pthread_mutex_unlock(&hp->policy_mu);
     if (*out) return 0;
     garant_policy_version v;
-    int rc = GS(c)->sla->policy_get(c, version, &v);
     garant_policy *pol = NULL;
-    if (!rc) rc = desk_policies_compile(&pol, NULL, hp, v.yaml);
+    int rc = GS(c)->sla->policy_get(c, version, &v);
+    if (rc) goto fail;
+    rc = desk_policies_compile(&pol, NULL, hp, v.yaml);
     free(v.yaml);
-    if (rc) return garant__error(rc, "policy version %lld: %s", (long long)version, garant_error_last());
+    if (rc) goto fail;
     pthread_mutex_lock(&hp->policy_mu);
     /* Another thread may have compiled it meanwhile: keep one. */
     const garant_policy *had = find_version(hp, version);
@@ -102,6 +103,8 @@ int desk_policies_version(const garant_policy **out, desk_policies *hp, garant_s
     }
     pthread_mutex_unlock(&hp->policy_mu);
     return rc;
+fail:
+    return garant__error(rc, "policy version %lld: %s", (long long)version, garant_error_last());
 }
 
 int desk_policies_swap(desk_policies *hp, garant_policy *pol, int64_t version)
@@ -151,19 +154,23 @@ int desk_policies_load(desk_policies *hp, garant_store *store, int64_t now)
     const garant_store_ops *ops = garant_store_ops_of(store);
     garant_store_conn *w = ops->writer(store);
     garant_policy_version latest = {0};
-    int rc = ops->begin_write(w);
-    if (!rc) rc = ops->sla->policy_latest(w, &latest);
-    int first = rc == GARANT_ENOTFOUND;
+    garant_diags *diags = NULL;
+    garant_policy *pol = NULL;
     const char *yaml = NULL;
     int64_t version = 0;
-    if (first || (!rc && latest.by_user == 0 && strcmp(latest.yaml, config) != 0)) {
-        rc = ops->sla->policy_insert(w, config, now, 0, &version);
-        if (!rc && first) rc = ops->sla->policy_adopt(w, version);
-        if (!rc && !first)
+    int rc = ops->begin_write(w);
+    if (rc) goto unreadable;
+    rc = ops->sla->policy_latest(w, &latest);
+    int first = rc == GARANT_ENOTFOUND;
+    if (rc && !first) goto rollback;
+    if (first || (latest.by_user == 0 && strcmp(latest.yaml, config) != 0)) {
+        if ((rc = ops->sla->policy_insert(w, config, now, 0, &version))) goto rollback;
+        if (first && (rc = ops->sla->policy_adopt(w, version))) goto rollback;
+        if (!first)
             fprintf(stderr, "garant: the configured policy changed: saved as version %lld; open tickets keep the "
                             "version they were filed under\n", (long long)version);
         yaml = config;
-    } else if (!rc) {
+    } else {
         if (hp->config_path && strcmp(latest.yaml, config) != 0)
             fprintf(stderr, "garant: %s differs from the policy an admin saved (version %lld), which stays in "
                             "force; change it with PUT /api/v1/policy\n", hp->config_path,
@@ -171,24 +178,23 @@ int desk_policies_load(desk_policies *hp, garant_store *store, int64_t now)
         yaml = latest.yaml;
         version = latest.version;
     }
-    if (!rc) rc = ops->commit(w);
-    else ops->rollback(w);
-    garant_diags *diags = NULL;
-    garant_policy *pol = NULL;
-    if (!rc) {
-        rc = desk_policies_compile(&pol, &diags, hp, yaml);
-        if (rc) desk_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
-    } else {
-        desk_log("cannot read or save the policy: %s", garant_error_last());
-    }
+    if ((rc = ops->commit(w))) goto unreadable;
+    rc = desk_policies_compile(&pol, &diags, hp, yaml);
+    if (rc) desk_log("policy version %lld does not load: %s", (long long)version, garant_error_last());
     for (size_t i = 0; diags && i < garant_diags_count(diags); i++) {
         const garant_diag *d = garant_diags_get(diags, i);
         desk_log("policy:%d:%d: %s", d->line, d->column, d->message);
     }
+    if (!rc) rc = desk_policies_swap(hp, pol, version);
+    goto out;
+rollback:
+    ops->rollback(w);
+unreadable:
+    desk_log("cannot read or save the policy: %s", garant_error_last());
+out:
     garant_diags_free(diags);
     free(latest.yaml);
     free(config);
-    if (!rc) rc = desk_policies_swap(hp, pol, version);
     return rc;
 }
 

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "garant/error_wrap.h"
+#include "desk.h"
 #include "webhook.h"
 
 /* Limits of one delivery: the whole transfer, and the connection. */
@@ -662,4 +663,42 @@ int desk_webhook_deliver(const garant_outbox_item *items, int n, int64_t now_s, 
     curl_multi_cleanup(m);
     free(ds);
     return 0;
+}
+
+/* ---- targets ------------------------------------------------------------------ */
+
+typedef struct webhook_new {
+    const char *url, *secret, *events;
+    int64_t now;
+    int64_t id; /* out */
+} webhook_new;
+
+static int insert_webhook(garant_store_conn *w, void *arg)
+{
+    webhook_new *n = arg;
+    return GS(w)->sla->webhook_insert(w, n->url, n->secret, n->events, n->now, &n->id);
+}
+
+int desk_webhook_add(int64_t *out_id, garant_desk *d, const char *url, const char *secret, const char *events,
+                     int64_t now)
+{
+    *out_id = 0;
+    int rc = desk_check_webhook_url(d, url);
+    if (rc) return rc;
+    webhook_new n = {url, secret, events, now, 0};
+    if ((rc = desk_write(d, insert_webhook, &n, DESK_WRITE_SAVEPOINT))) return rc;
+    *out_id = n.id;
+    return 0;
+}
+
+static int delete_webhook(garant_store_conn *w, void *arg)
+{
+    return GS(w)->sla->webhook_delete(w, *(const int64_t *)arg);
+}
+
+int desk_webhook_remove(garant_desk *d, int64_t id)
+{
+    int rc = desk_write(d, delete_webhook, &id, DESK_WRITE_SAVEPOINT);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "no webhook %lld", (long long)id);
+    return rc;
 }

@@ -23,8 +23,8 @@
 
 #include "store.h"
 
-/* Longest webhook URL accepted (bytes). */
-#define DESK_WEBHOOK_MAX_URL 2048
+/* Longest webhook URL accepted (bytes): what the store keeps. */
+#define DESK_WEBHOOK_MAX_URL GARANT_MAX_WEBHOOK_URL
 /* Most deliveries of one item before it is given up (kept as failed). */
 #define DESK_WEBHOOK_MAX_ATTEMPTS 20
 /* The signature header's value: "sha256=" + 64 hex digits + NUL. */
@@ -61,6 +61,21 @@ void desk_webhook_hosts_free(desk_webhook_hosts *h);
 ** (through hosts, then DNS) and every address must be public.
 ** GARANT_EINVAL with a message saying what is wrong. */
 int desk_webhook_check_url(const char *url, int allow_private, const desk_webhook_hosts *hosts);
+
+/* ---- targets, for every door (webhook.c) ---------------------------------- */
+
+typedef struct garant_desk garant_desk; /* desk.h */
+
+/* Register a webhook target at now (UTC epoch seconds): url checked as
+** desk_check_webhook_url does, events "*" or event names joined by commas
+** (the door chose them from the events there are), secret as the door
+** chose or generated it. Its id through *out_id. */
+int desk_webhook_add(int64_t *out_id, garant_desk *d, const char *url, const char *secret, const char *events,
+                     int64_t now);
+
+/* Remove webhook id with its outbox rows, delivered or not, so it is never
+** called again. GARANT_ENOTFOUND ("no webhook N"). */
+int desk_webhook_remove(garant_desk *d, int64_t id);
 
 /* The X-Garant-Signature value for a delivery, NUL-terminated in out. */
 void desk_webhook_sign(char out[DESK_WEBHOOK_SIG_LEN], const char *secret, int64_t timestamp_s, const char *body,

@@ -24,6 +24,7 @@
 #include "garant/error_wrap.h"
 #include "admin_ops.h"
 #include "desk_calendar.h"
+#include "desk_policy.h"
 #include "loader.h"
 #include "log.h"
 #include "tickets.h"
@@ -58,85 +59,83 @@ static int push(json_t *arr, json_t *v)
 }
 
 /* plans, priorities, stages, default_priority, warning_percent and, with
-** calendars set, the calendars. Caller owns *out. */
+** calendars set, the calendars. Caller owns *out. json_pack takes its
+** "o" values even when it fails, so each is forgotten once passed. */
 static int policy_json(json_t **out, const garant_policy *pol, int calendars)
 {
-    json_t *o = json_object(), *plans = json_array(), *prios = json_array(), *stages = json_array();
-    int rc = o && plans && prios && stages ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-    for (size_t i = 0; !rc && i < garant_policy_plan_count(pol); i++) {
+    *out = NULL;
+    json_t *o = NULL, *plans = json_array(), *prios = json_array(), *stages = json_array();
+    json_t *targets = NULL, *e = NULL, *tr = NULL, *cals = NULL, *more = NULL;
+    if (!plans || !prios || !stages) goto oom;
+    for (size_t i = 0; i < garant_policy_plan_count(pol); i++) {
         const char *plan = garant_policy_plan_name(pol, i);
-        json_t *targets = json_array();
-        rc = targets ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-        for (size_t k = 0; !rc && k < garant_policy_priority_count(pol); k++)
-            rc = push(targets, target_json(pol, plan, garant_policy_priority_level(pol, k)));
-        if (!rc) rc = push(plans, json_pack("{s:s,s:o}", "name", plan, "targets", targets));
-        else json_decref(targets);
+        if (!(targets = json_array())) goto oom;
+        for (size_t k = 0; k < garant_policy_priority_count(pol); k++)
+            if (push(targets, target_json(pol, plan, garant_policy_priority_level(pol, k)))) goto fail;
+        json_t *p = json_pack("{s:s,s:o}", "name", plan, "targets", targets);
+        targets = NULL;
+        if (push(plans, p)) goto fail;
     }
-    for (size_t k = 0; !rc && k < garant_policy_priority_count(pol); k++) {
+    for (size_t k = 0; k < garant_policy_priority_count(pol); k++) {
         int level = garant_policy_priority_level(pol, k);
         unsigned envs = garant_policy_priority_envs(pol, level);
-        json_t *e = json_array();
-        for (size_t b = 0; e && b < 3; b++)
-            if (envs & (1u << b) && json_array_append_new(e, json_string(env_names[b])) != 0) {
-                json_decref(e);
-                e = NULL;
-            }
-        const char *def = garant_policy_priority_definition(pol, level);
+        if (!(e = json_array())) goto oom;
+        for (size_t b = 0; b < 3; b++)
+            if (envs & (1u << b) && json_array_append_new(e, json_string(env_names[b])) != 0) goto oom;
         /* {"ro": {"name": ..., "definition": ...}}: the pages pick theirs. */
-        json_t *tr = json_object();
-        for (size_t i = 0; tr && i < garant_policy_priority_translation_count(pol, level); i++) {
+        if (!(tr = json_object())) goto oom;
+        for (size_t i = 0; i < garant_policy_priority_translation_count(pol, level); i++) {
             const char *lang, *tname, *tdef;
             if (garant_policy_priority_translation_at(pol, level, i, &lang, &tname, &tdef) != 0 ||
-                json_object_set_new(tr, lang, json_pack("{s:s,s:s}", "name", tname, "definition", tdef)) != 0) {
-                json_decref(tr);
-                tr = NULL;
-            }
+                json_object_set_new(tr, lang, json_pack("{s:s,s:s}", "name", tname, "definition", tdef)) != 0)
+                goto oom;
         }
-        rc = push(prios, e && tr ? json_pack("{s:i,s:s,s:s,s:o,s:o}", "level", level, "name",
-                                             garant_policy_priority_name(pol, level), "definition", def ? def : "",
-                                             "environments", e, "translations", tr)
-                                 : NULL);
-        if (!e || !tr) {
-            json_decref(e);
-            json_decref(tr);
-        }
+        const char *def = garant_policy_priority_definition(pol, level);
+        json_t *p = json_pack("{s:i,s:s,s:s,s:o,s:o}", "level", level, "name", garant_policy_priority_name(pol, level),
+                              "definition", def ? def : "", "environments", e, "translations", tr);
+        e = tr = NULL;
+        if (push(prios, p)) goto fail;
     }
-    for (size_t i = 0; !rc && i < garant_policy_stage_count(pol); i++)
-        rc = push(stages, json_pack("{s:s,s:b}", "name", garant_policy_stage_name(pol, i), "guaranteed",
-                                    garant_policy_stage_guaranteed(pol, i)));
+    for (size_t i = 0; i < garant_policy_stage_count(pol); i++)
+        if (push(stages, json_pack("{s:s,s:b}", "name", garant_policy_stage_name(pol, i), "guaranteed",
+                                   garant_policy_stage_guaranteed(pol, i))))
+            goto fail;
     int permille = garant_policy_warning_permille(pol);
-    if (!rc && (json_object_set(o, "plans", plans) || json_object_set(o, "priorities", prios) ||
-                json_object_set(o, "stages", stages)))
-        rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-    if (!rc && (json_object_set_new(o, "default_priority", json_integer(garant_policy_default_priority(pol))) ||
-                json_object_set_new(o, "warning_percent", permille % 10 ? json_real(permille / 10.0)
-                                                                        : json_integer(permille / 10))))
-        rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-    if (!rc && calendars) {
-        json_t *cals = json_array();
-        rc = cals ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-        for (size_t i = 0; !rc && i < garant_policy_calendar_count(pol); i++) {
+    o = json_pack("{s:o,s:o,s:o,s:i,s:o}", "plans", plans, "priorities", prios, "stages", stages, "default_priority",
+                  garant_policy_default_priority(pol), "warning_percent",
+                  permille % 10 ? json_real(permille / 10.0) : json_integer(permille / 10));
+    plans = prios = stages = NULL;
+    if (!o) goto oom;
+    if (calendars) {
+        if (!(cals = json_array())) goto oom;
+        for (size_t i = 0; i < garant_policy_calendar_count(pol); i++) {
             const garant_calendar *cal = garant_policy_calendar_at(pol, i);
-            rc = push(cals, json_pack("{s:s,s:s}", "name", garant_calendar_name(cal), "timezone",
-                                      garant_tz_name(garant_calendar_tz(cal))));
+            if (push(cals, json_pack("{s:s,s:s}", "name", garant_calendar_name(cal), "timezone",
+                                     garant_tz_name(garant_calendar_tz(cal)))))
+                goto fail;
         }
         const garant_calendar *shown = garant_policy_display_calendar(pol);
-        if (!rc && (json_object_set_new(o, "calendars", cals) ||
-                    json_object_set_new(o, "display_calendar",
-                                        shown ? json_string(garant_calendar_name(shown)) : json_null())))
-            rc = garant__error(GARANT_ENOMEM, "out of memory describing the policy");
-        else if (rc)
-            json_decref(cals);
-    }
-    json_decref(plans);
-    json_decref(prios);
-    json_decref(stages);
-    if (rc) {
-        json_decref(o);
-        return rc;
+        more = json_pack("{s:o,s:o}", "calendars", cals, "display_calendar",
+                         shown ? json_string(garant_calendar_name(shown)) : json_null());
+        cals = NULL;
+        if (!more || json_object_update(o, more) != 0) goto oom;
+        json_decref(more);
     }
     *out = o;
     return 0;
+oom:
+    garant__error(GARANT_ENOMEM, "out of memory describing the policy");
+fail: /* every failure above is want of memory, its message set */
+    json_decref(o);
+    json_decref(plans);
+    json_decref(prios);
+    json_decref(stages);
+    json_decref(targets);
+    json_decref(e);
+    json_decref(tr);
+    json_decref(cals);
+    json_decref(more);
+    return GARANT_ENOMEM;
 }
 
 /* GET /api/v1/policy[?version=N] (staff): the version in force, or
@@ -155,22 +154,25 @@ static int policy_get(http_req *r)
     }
     const garant_policy *pol;
     garant_policy_version saved;
+    json_t *o = NULL, *more = NULL;
     int rc = GS(r->db)->sla->policy_get(r->db, version, &saved);
     if (rc == GARANT_ENOTFOUND) return garant__error(rc, "no policy version %lld", (long long)version);
     if (rc) return rc;
-    rc = http_policy_version(&pol, r->srv, r->db, version);
-    json_t *o = NULL;
-    if (!rc) rc = policy_json(&o, pol, 1);
-    if (!rc && (json_object_set_new(o, "yaml", json_string(saved.yaml)) != 0 ||
-                json_object_set_new(o, "version", json_integer((json_int_t)version)) != 0 ||
-                json_object_set_new(o, "in_force", json_boolean(version == current)) != 0))
+    if ((rc = http_policy_version(&pol, r->srv, r->db, version))) goto out;
+    if ((rc = policy_json(&o, pol, 1))) goto out;
+    more = json_pack("{s:s,s:I,s:b}", "yaml", saved.yaml, "version", (json_int_t)version, "in_force",
+                     version == current);
+    if (!more || json_object_update(o, more) != 0) {
         rc = garant__error(GARANT_ENOMEM, "out of memory");
-    free(saved.yaml);
-    if (rc) {
-        json_decref(o);
-        return rc;
+        goto out;
     }
-    return http_reply(r, 200, o);
+    rc = http_reply(r, 200, o);
+    o = NULL;
+out:
+    free(saved.yaml);
+    json_decref(more);
+    json_decref(o);
+    return rc;
 }
 
 /* The product stage change that saved `version`, as {product, from, to},
@@ -190,34 +192,45 @@ static json_t *stage_change_of(const garant_stage_change *changes, size_t n, jso
 ** it, and the product stage change it is, if one. */
 static int policy_versions(http_req *r)
 {
+    garant_policy_listed *vs = NULL;
+    size_t n = 0;
+    garant_stage_change *changes = NULL;
+    size_t nchanges = 0;
     json_t *list = NULL;
     int64_t current = 0;
     http_policy_current(r->srv, &current);
-    garant_stage_change *changes = NULL;
-    size_t nchanges = 0;
     int rc = GS(r->db)->begin_read(r->db);
-    if (!rc) rc = GS(r->db)->sla->policy_list(r->db, &list);
-    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes, &nchanges);
+    if (rc) return rc;
+    /* Both in one read transaction, so they describe the same versions. */
+    if ((rc = GS(r->db)->sla->policy_list(r->db, &vs, &n))) goto read_done;
+    rc = GS(r->db)->admin->stage_changes(r->db, &changes, &nchanges);
+read_done:
     GS(r->db)->rollback(r->db);
-    if (rc) {
-        json_decref(list);
-        return rc;
+    if (rc) goto out;
+    if (!(list = json_array())) goto oom;
+    for (size_t i = 0; i < n; i++) {
+        const garant_policy_listed *v = &vs[i];
+        json_t *o = json_pack("{s:I,s:o,s:o,s:o,s:I,s:b,s:o}", "version", (json_int_t)v->version, "created_at",
+                              http_time_json(v->created_at), "created_by",
+                              v->created_by ? json_integer((json_int_t)v->created_by) : json_null(),
+                              "created_by_email",
+                              v->created_by_email[0] ? json_string(v->created_by_email) : json_null(), "tickets",
+                              (json_int_t)v->tickets, "in_force", v->version == current, "product_stage",
+                              stage_change_of(changes, nchanges, (json_int_t)v->version));
+        if (!o || json_array_append_new(list, o)) goto oom;
     }
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v) {
-        json_t *at = json_object_get(v, "created_at");
-        json_int_t version = json_integer_value(json_object_get(v, "version"));
-        if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
-            json_object_set_new(v, "in_force", json_boolean(version == current)) != 0 ||
-            json_object_set_new(v, "product_stage", stage_change_of(changes, nchanges, version)) != 0) {
-            json_decref(list);
-            free(changes);
-            return garant__error(GARANT_ENOMEM, "out of memory");
-        }
-    }
+    json_t *body = json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list);
+    list = NULL;
+    if (!body) goto oom;
+    rc = http_reply(r, 200, body);
+    goto out;
+oom:
+    rc = garant__error(GARANT_ENOMEM, "out of memory");
+out:
+    free(vs);
+    json_decref(list);
     free(changes);
-    return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
+    return rc;
 }
 
 /* GET /api/v1/policy/summary (signed in): what the ticket form explains;
@@ -286,86 +299,6 @@ static int reply_diagnostics(http_req *r, int rc, const garant_diags *diags)
     return http_reply(r, status, e);
 }
 
-typedef struct put_job {
-    http_req *r;
-    garant_policy *pol;       /* the new policy; the server's once swapped */
-    const char *yaml;
-    int64_t version;          /* out: its number */
-    int swapped;
-} put_job;
-
-/* The new policy must still know every plan an organization is on and
-** every stage a product is in, or new tickets could not be filed. */
-static int check_accounts(garant_store_conn *w, const garant_policy *pol)
-{
-    garant_org_list orgs;
-    garant_product *products = NULL;
-    size_t nproducts = 0;
-    int rc = GS(w)->accounts->org_list(w, &orgs);
-    if (rc) return rc;
-    if ((rc = GS(w)->accounts->product_list(w, &products, &nproducts))) goto out;
-    for (size_t i = 0; i < orgs.n; i++) {
-        const char *plan = orgs.orgs[i].org.plan;
-        size_t k = 0;
-        while (k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
-        if (k == garant_policy_plan_count(pol)) {
-            rc = garant__error(GARANT_EINVAL,
-                               "organization '%.200s' is on plan '%.64s', which the new policy does not have: "
-                               "move it to another plan first",
-                               orgs.orgs[i].org.name, plan);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < nproducts; i++) {
-        const char *stage = products[i].stage;
-        size_t k = 0;
-        while (k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0) k++;
-        if (k == garant_policy_stage_count(pol)) {
-            rc = garant__error(GARANT_EINVAL, "product '%.200s' is in stage '%.64s', which the new policy does not have",
-                               products[i].name, stage);
-            goto out;
-        }
-    }
-out:
-    free(products);
-    garant_org_list_free(&orgs);
-    return rc;
-}
-
-static int put_write(garant_store_conn *w, void *ctx)
-{
-    put_job *j = ctx;
-    http_req *r = j->r;
-    int rc = check_accounts(w, j->pol);
-    if (!rc) rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id, &j->version);
-    if (rc) return rc;
-    /* Swap now, inside the writer: the writes queued behind this one in the
-    ** same transaction (tickets being filed) take the new version. */
-    garant_policy *pol = j->pol;
-    j->pol = NULL;
-    rc = http_policy_swap(r->srv, pol, j->version);
-    if (!rc) j->swapped = 1;
-    return rc;
-}
-
-/* After a swap whose transaction did not commit: put back the newest
-** version saved, so the server acts on what the database says. */
-static void restore_policy(garant_server *srv)
-{
-    garant_store *store = http_store(srv);
-    const garant_store_ops *ops = garant_store_ops_of(store);
-    garant_store_conn *c;
-    if (ops->acquire(&c, store) != 0) return;
-    garant_policy_version v;
-    garant_policy *pol = NULL;
-    int rc = ops->sla->policy_latest(c, &v);
-    ops->release(c);
-    if (rc == 0) rc = http_policy_compile(&pol, NULL, srv, v.yaml);
-    free(v.yaml);
-    if (rc == 0) rc = http_policy_swap(srv, pol, v.version);
-    if (rc) desk_log("the saved policy could not be restored: %s", garant_error_last());
-}
-
 static const http_field policy_put_body[] = {{"yaml", HTTP_F_STRING, 1, 0}, {NULL, 0, 0, 0}};
 
 /* PUT /api/v1/policy {yaml} (admins). */
@@ -374,32 +307,24 @@ static int policy_put(http_req *r)
     json_t *v[1];
     int rc = http_body_fields(r, policy_put_body, v);
     if (rc) return rc;
-    put_job j;
-    memset(&j, 0, sizeof j);
-    j.r = r;
-    j.yaml = json_string_value(v[0]);
+    const char *yaml = json_string_value(v[0]);
+    garant_policy *pol_new = NULL;
     garant_diags *diags = NULL;
-    rc = garant_config_load(&j.pol, &diags, j.yaml, json_string_length(v[0]), api_resource, NULL);
+    rc = garant_config_load(&pol_new, &diags, yaml, json_string_length(v[0]), api_resource, NULL);
     if (rc) {
         rc = reply_diagnostics(r, rc, diags);
         garant_diags_free(diags);
         return rc;
     }
     garant_diags_free(diags);
-    rc = http_write(r->srv, put_write, &j);
-    if (rc) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", garant_error_last());
-        if (j.swapped) restore_policy(r->srv);
-        garant_policy_free(j.pol);
-        return garant__error(rc, "%s", msg);
-    }
+    int64_t version;
+    desk_policy_by by = {r->user.id, r->now};
+    if ((rc = desk_policy_save(&version, r->desk, pol_new, yaml, &by))) return rc;
     const garant_policy *pol;
     json_t *o = NULL;
-    rc = http_policy_version(&pol, r->srv, r->db, j.version);
-    if (!rc) rc = policy_json(&o, pol, 1);
-    if (rc) return rc;
-    json_t *out = json_pack("{s:b,s:I,s:s,s:o}", "saved", 1, "version", (json_int_t)j.version, "applies_to",
+    if ((rc = http_policy_version(&pol, r->srv, r->db, version))) return rc;
+    if ((rc = policy_json(&o, pol, 1))) return rc;
+    json_t *out = json_pack("{s:b,s:I,s:s,s:o}", "saved", 1, "version", (json_int_t)version, "applies_to",
                             "tickets filed from now on; open tickets keep the version they were filed under",
                             "policy", o);
     if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
@@ -410,55 +335,12 @@ static int policy_put(http_req *r)
 
 /* A product's stage is part of the terms a ticket is filed under, like
 ** the policy's targets: changing it saves a new policy version (the YAML
-** in force, unchanged) whose products' stages differ, through the same
-** path as PUT /api/v1/policy. Tickets filed after it take the new stage;
-** open tickets keep theirs until an admin moves them onto the new version
-** with a correction (preview, then apply: a product going GA gives its
-** open tickets a deadline, earlier for the customer, so no reason is
-** needed; one leaving GA takes it away, which needs one). The change is
-** a row of the audit trail naming the version it created. */
-typedef struct stage_job {
-    http_req *r;
-    int64_t product_id;
-    const char *stage;
-    int64_t base_version;     /* the version in force whose YAML is saved again */
-    const char *yaml;
-    garant_policy *pol;       /* compiled from it; the server's once swapped */
-    garant_product product;   /* out: as it is afterwards */
-    char old_stage[65];       /* out */
-    int64_t version;          /* out: the new version, 0 if the stage was already that */
-    int swapped;
-} stage_job;
-
-static int stage_write(garant_store_conn *w, void *ctx)
-{
-    stage_job *j = ctx;
-    http_req *r = j->r;
-    int rc = GS(w)->admin->product_get(w, j->product_id, &j->product);
-    if (rc) return rc;
-    snprintf(j->old_stage, sizeof j->old_stage, "%s", j->product.stage);
-    if (!strcmp(j->product.stage, j->stage)) return 0;
-    garant_policy_version latest;
-    if ((rc = GS(w)->sla->policy_latest(w, &latest))) return rc;
-    free(latest.yaml);
-    if (latest.version != j->base_version)
-        return garant__error(GARANT_ECONFLICT, "the policy changed (version %lld) while the stage was being changed: "
-                             "try again", (long long)latest.version);
-    desk_admin_by by = {r->user.id, r->now};
-    rc = GS(w)->sla->policy_insert(w, j->yaml, r->now, r->user.id, &j->version);
-    if (!rc) rc = GS(w)->admin->product_set_stage(w, j->product_id, j->stage);
-    if (!rc) rc = desk_admin_audit(w, &by, "product_stage", j->product_id, j->product.stage, j->stage, j->version);
-    if (rc) return rc;
-    snprintf(j->product.stage, sizeof j->product.stage, "%s", j->stage);
-    /* Swap inside the writer, as put_write does: tickets filed in the
-    ** same transaction after this take the new version and stage. */
-    garant_policy *pol = j->pol;
-    j->pol = NULL;
-    rc = http_policy_swap(r->srv, pol, j->version);
-    if (!rc) j->swapped = 1;
-    return rc;
-}
-
+** in force, unchanged) whose products' stages differ (desk_policy.h).
+** Tickets filed after it take the new stage; open tickets keep theirs
+** until an admin moves them onto the new version with a correction
+** (preview, then apply: a product going GA gives its open tickets a
+** deadline, earlier for the customer, so no reason is needed; one leaving
+** GA takes it away, which needs one). */
 static const http_field product_update_body[] = {{"stage", HTTP_F_STRING, 1, GARANT_MAX_KEY}, {NULL, 0, 0, 0}};
 
 /* PATCH /api/v1/products/{id} {stage} (admins). */
@@ -467,39 +349,15 @@ static int product_update(http_req *r)
     json_t *v[1];
     int rc = http_body_fields(r, product_update_body, v);
     if (rc) return rc;
-    stage_job j;
-    memset(&j, 0, sizeof j);
-    j.r = r;
-    j.product_id = r->id;
-    j.stage = json_string_value(v[0]);
-    const garant_policy *now_pol = http_policy_current(r->srv, &j.base_version);
-    size_t k = 0, n = garant_policy_stage_count(now_pol);
-    while (k < n && strcmp(garant_policy_stage_name(now_pol, k), j.stage) != 0) k++;
-    if (k == n) {
-        char names[256];
-        return garant__error(GARANT_EINVAL, "'stage': '%.64s' is not a product stage of the policy (stages: %s)",
-                             j.stage, garant_policy_names(names, sizeof names, now_pol, GARANT_NAMES_STAGES));
-    }
-    garant_policy_version saved;
-    if ((rc = GS(r->db)->sla->policy_get(r->db, j.base_version, &saved))) return rc;
-    j.yaml = saved.yaml;
-    rc = http_policy_compile(&j.pol, NULL, r->srv, saved.yaml);
-    if (!rc) rc = http_write(r->srv, stage_write, &j);
-    free(saved.yaml);
-    if (rc) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", garant_error_last());
-        if (j.swapped) restore_policy(r->srv);
-        garant_policy_free(j.pol);
-        return garant__error(rc, "%s", msg);
-    }
-    garant_policy_free(j.pol);
+    desk_stage_change ch;
+    desk_policy_by by = {r->user.id, r->now};
+    if ((rc = desk_product_stage(&ch, r->desk, r->db, r->id, json_string_value(v[0]), &by))) return rc;
     char at[GARANT_RFC3339_UTC_LEN];
-    json_t *o = json_pack("{s:{s:I,s:s,s:s,s:s},s:s,s:o,s:s}", "product", "id", (json_int_t)j.product.id, "name",
-                          j.product.name, "stage", j.product.stage, "created_at",
-                          garant_time_format_utc(at, j.product.created_at), "previous_stage", j.old_stage, "version",
-                          j.version ? json_integer(j.version) : json_null(), "applies_to",
-                          j.version ? "tickets filed from now on; open tickets keep the stage and version they were "
+    json_t *o = json_pack("{s:{s:I,s:s,s:s,s:s},s:s,s:o,s:s}", "product", "id", (json_int_t)ch.product.id, "name",
+                          ch.product.name, "stage", ch.product.stage, "created_at",
+                          garant_time_format_utc(at, ch.product.created_at), "previous_stage", ch.old_stage,
+                          "version", ch.version ? json_integer(ch.version) : json_null(), "applies_to",
+                          ch.version ? "tickets filed from now on; open tickets keep the stage and version they were "
                                       "filed under until a correction moves them onto this version"
                                     : "nothing: the product was in that stage already");
     if (!o) return garant__error(GARANT_ENOMEM, "out of memory");
@@ -591,8 +449,8 @@ static int calendar_get(http_req *r)
     }
     int64_t from, to;
     int rc = query_date(r, "from", &from);
-    if (!rc) rc = query_date(r, "to", &to);
     if (rc) return rc;
+    if ((rc = query_date(r, "to", &to))) return rc;
     if (to < from) return garant__error(GARANT_EINVAL, "'to' must not be before 'from'");
     if (to - from + 1 > CALENDAR_MAX_DAYS)
         return garant__error(GARANT_EINVAL, "the range is %lld days; ask for at most %d at a time",

@@ -21,14 +21,14 @@ static const char *const known_events[] = {"sla.warning", "sla.breach"};
 
 /* Bounds of an admin-chosen secret (bytes). */
 #define SECRET_MIN 16
-#define SECRET_MAX 128
+#define SECRET_MAX GARANT_MAX_WEBHOOK_SECRET
 
 /* An instant as RFC 3339 UTC, or JSON null for 0 ("not yet"). Caller owns. */
-static json_t *instant_or_null(json_t *v)
+static json_t *instant_or_null(int64_t t)
 {
-    if (!json_is_integer(v) || json_integer_value(v) == 0) return json_null();
+    if (t == 0) return json_null();
     char buf[GARANT_RFC3339_UTC_LEN];
-    return json_string(garant_time_format_utc(buf, json_integer_value(v)));
+    return json_string(garant_time_format_utc(buf, t));
 }
 
 /* "a,b" -> ["a", "b"]. Caller owns. */
@@ -45,12 +45,19 @@ static json_t *events_array(const char *events)
     return a;
 }
 
-/* The API's form of a webhooks row: events as an array, times as RFC 3339.
-** Modifies row in place. */
-static void present_webhook(json_t *row)
+/* The API's form of a webhook: events as an array, times as RFC 3339.
+** Caller owns; NULL if out of memory. */
+static json_t *webhook_json(const garant_webhook *h)
 {
-    json_object_set_new(row, "events", events_array(json_string_value(json_object_get(row, "events"))));
-    json_object_set_new(row, "created_at", instant_or_null(json_object_get(row, "created_at")));
+    return json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)h->id, "url", h->url, "events", events_array(h->events),
+                     "created_at", instant_or_null(h->created_at));
+}
+
+/* Append v to arr, taking ownership; 0 or GARANT_ENOMEM. */
+static int push(json_t *arr, json_t *v)
+{
+    if (!v || json_array_append_new(arr, v) != 0) return garant__error(GARANT_ENOMEM, "out of memory");
+    return 0;
 }
 
 /* The subscription list from the body's events (NULL: all), in a canonical
@@ -105,20 +112,6 @@ static int check_secret(const char *s)
     return 0;
 }
 
-typedef struct webhook_new {
-    const char *url;
-    const char *secret;
-    const char *events;
-    int64_t now;
-    int64_t id;
-} webhook_new;
-
-static int insert_webhook(garant_store_conn *w, void *arg)
-{
-    webhook_new *n = arg;
-    return GS(w)->sla->webhook_insert(w, n->url, n->secret, n->events, n->now, &n->id);
-}
-
 static const http_field webhook_create_body[] = {
     {"url", HTTP_F_STRING, 1, DESK_WEBHOOK_MAX_URL},
     {"events", HTTP_F_ARRAY, 0, 8},
@@ -133,8 +126,6 @@ static int webhook_create(http_req *r)
     int rc = http_body_fields(r, webhook_create_body, v);
     if (rc) return rc;
     const char *url = json_string_value(v[0]);
-    rc = desk_check_webhook_url(r->desk, url);
-    if (rc) return rc;
     char events[128];
     rc = parse_events(events, sizeof events, v[1]);
     if (rc) return rc;
@@ -149,44 +140,46 @@ static int webhook_create(http_req *r)
         sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
         sodium_memzero(raw, sizeof raw);
     }
-    webhook_new n = {url, secret, events, r->now, 0};
-    rc = http_write(r->srv, insert_webhook, &n);
+    int64_t id;
+    rc = desk_webhook_add(&id, r->desk, url, secret, events, r->now);
     if (rc) {
         sodium_memzero(secret, sizeof secret);
         return rc;
     }
     char created[GARANT_RFC3339_UTC_LEN];
-    json_t *body = json_pack("{s:I,s:s,s:o,s:s,s:s}", "id", (json_int_t)n.id, "url", url, "events",
+    json_t *body = json_pack("{s:I,s:s,s:o,s:s,s:s}", "id", (json_int_t)id, "url", url, "events",
                              events_array(events), "secret", secret, "created_at",
                              garant_time_format_utc(created, r->now));
     sodium_memzero(secret, sizeof secret);
-    snprintf(r->location, sizeof r->location, "/api/v1/webhooks/%lld", (long long)n.id);
+    snprintf(r->location, sizeof r->location, "/api/v1/webhooks/%lld", (long long)id);
     return http_reply(r, 201, body);
 }
 
 /* GET /api/v1/webhooks */
 static int webhook_list(http_req *r)
 {
-    json_t *rows = NULL;
-    int rc = GS(r->db)->sla->webhook_list(r->db, &rows);
+    garant_webhook *hooks = NULL;
+    size_t n = 0;
+    int rc = GS(r->db)->sla->webhook_list(r->db, &hooks, &n);
     if (rc) return rc;
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) present_webhook(row);
-    return http_reply(r, 200, json_pack("{s:o}", "webhooks", rows));
-}
-
-static int delete_webhook(garant_store_conn *w, void *arg)
-{
-    return GS(w)->sla->webhook_delete(w, *(const int64_t *)arg);
+    json_t *rows = json_array();
+    if (!rows) rc = garant__error(GARANT_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) rc = push(rows, webhook_json(&hooks[i]));
+    free(hooks);
+    if (rc) goto fail;
+    json_t *body = json_pack("{s:o}", "webhooks", rows);
+    if (!body) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, body);
+fail:
+    json_decref(rows);
+    return rc;
 }
 
 /* DELETE /api/v1/webhooks/{id}: the target goes with its outbox rows,
 ** delivered or not (the store's rule), so it is never called again. */
 static int webhook_delete(http_req *r)
 {
-    int rc = http_write(r->srv, delete_webhook, &r->id);
-    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "no webhook %lld", (long long)r->id);
+    int rc = desk_webhook_remove(r->desk, r->id);
     if (rc) return rc;
     return http_reply(r, 204, NULL);
 }
@@ -196,20 +189,30 @@ static int webhook_delete(http_req *r)
 ** (given up after DESK_WEBHOOK_MAX_ATTEMPTS). */
 static int delivery_list(http_req *r)
 {
-    json_t *rows = NULL;
-    int rc = GS(r->db)->sla->outbox_list(r->db, &rows);
+    garant_outbox_row *items = NULL;
+    size_t n = 0;
+    int rc = GS(r->db)->sla->outbox_list(r->db, &items, &n);
     if (rc) return rc;
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        json_t *delivered = json_object_get(row, "delivered_at");
-        int done = json_is_integer(delivered);
-        int64_t attempts = json_integer_value(json_object_get(row, "attempts"));
-        const char *status = done ? "delivered" : attempts >= DESK_WEBHOOK_MAX_ATTEMPTS ? "failed" : "pending";
-        json_object_set_new(row, "status", json_string(status));
-        json_object_set_new(row, "delivered_at", instant_or_null(delivered));
+    json_t *rows = json_array();
+    if (!rows) rc = garant__error(GARANT_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        const garant_outbox_row *o = &items[i];
+        const char *status = o->delivered_at ? "delivered"
+                             : o->attempts >= DESK_WEBHOOK_MAX_ATTEMPTS ? "failed"
+                                                                        : "pending";
+        rc = push(rows, json_pack("{s:I,s:s,s:s,s:i,s:o,s:o,s:s}", "id", (json_int_t)o->id, "event", o->event, "url",
+                                  o->url, "attempts", o->attempts, "delivered_at", instant_or_null(o->delivered_at),
+                                  "last_error", o->has_error ? json_string(o->last_error) : json_null(), "status",
+                                  status));
     }
-    return http_reply(r, 200, json_pack("{s:o}", "deliveries", rows));
+    free(items);
+    if (rc) goto fail;
+    json_t *body = json_pack("{s:o}", "deliveries", rows);
+    if (!body) return garant__error(GARANT_ENOMEM, "out of memory");
+    return http_reply(r, 200, body);
+fail:
+    json_decref(rows);
+    return rc;
 }
 
 const http_route http_routes_sla[] = {

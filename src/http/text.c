@@ -8,15 +8,22 @@
 #include "garant/error_wrap.h"
 #include "text.h"
 
+/* The first failure is kept in t->err (text.h). */
+static int failed(http_text *t, int rc)
+{
+    if (rc && !t->err) t->err = rc;
+    return rc;
+}
+
 /* Room for need more bytes and the NUL, within the ceiling. */
 static int reserve(http_text *t, size_t need)
 {
     size_t want = t->len + need + 1;
     if (t->max && want > t->max)
-        return garant__error(GARANT_ELIMIT, "%s %zu bytes",
-                             garant__tr(t->limit_message ? t->limit_message : GARANT_N_("text larger than")),
-                             t->max);
-    return garant__grow((void **)&t->s, &t->cap, want, 1);
+        return failed(t, garant__error(GARANT_ELIMIT, "%s %zu bytes",
+                                       garant__tr(t->limit_message ? t->limit_message : GARANT_N_("text larger than")),
+                                       t->max));
+    return failed(t, garant__grow((void **)&t->s, &t->cap, want, 1));
 }
 
 int http_text_add(http_text *t, const char *s, size_t n)
@@ -37,7 +44,7 @@ int http_text_printf(http_text *t, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) return garant__error(GARANT_EINVAL, "format error");
+    if (n < 0) return failed(t, garant__error(GARANT_EINVAL, "format error"));
     int rc = reserve(t, (size_t)n);
     if (rc) return rc;
     va_start(ap, fmt);

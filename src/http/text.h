@@ -18,10 +18,15 @@ typedef struct http_text {
                                ** 0 for no ceiling */
     const char *limit_message; /* GARANT_ELIMIT's message, followed by max
                                ** and "bytes": "mail larger than" */
+    int err;                   /* the first failure, or 0: it sticks, so a
+                               ** writer may append a run of pieces and
+                               ** look at err once at the end (the text
+                               ** then lacks what failed: discard it) */
 } http_text;
 
 /* Append n bytes of s. 0, GARANT_ELIMIT past the ceiling or GARANT_ENOMEM;
-** on failure the text is unchanged. */
+** on failure the text is unchanged and t->err keeps the first failure's
+** code (these and the appends below). */
 int http_text_add(http_text *t, const char *s, size_t n);
 
 /* Append a NUL-terminated string. */

@@ -274,3 +274,46 @@ int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, 
     *out = st;
     return 0;
 }
+
+int gs_sqlite_rows_owning(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, gs_sqlite_read_owning_fn *read_row,
+                          void **out, size_t *out_n, void (*undo)(void *recs, size_t n), const char *what)
+{
+    *out = NULL;
+    *out_n = 0;
+    unsigned char *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t want = cap ? cap * 2 : 16;
+            unsigned char *p = realloc(v, want * size);
+            if (!p) {
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+                goto fail;
+            }
+            v = p;
+            cap = want;
+        }
+        memset(v + n * size, 0, size);
+        err = read_row(st, v + n * size, what);
+        n++; /* read may have taken memory even when it failed */
+        if (err) goto fail;
+    }
+    if (rc != SQLITE_DONE) {
+        err = gs_sqlite_fail(c, rc, what);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if (n == 0) {
+        free(v);
+        v = NULL;
+    }
+    *out = v;
+    *out_n = n;
+    return 0;
+fail:
+    sqlite3_reset(st);
+    if (undo && v) undo(v, n);
+    else free(v);
+    return err;
+}

@@ -130,6 +130,18 @@ int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max,
 ** groups and their members): far above any desk, well below memory. */
 #define GS_SQLITE_MAX_ROWS ((size_t)1 << 20)
 
+/* Reads the row at st into rec (zeroed before); 0, or a garant_err (want
+** of memory for a record that owns a copy). */
+typedef int gs_sqlite_read_owning_fn(sqlite3_stmt *st, void *rec, const char *what);
+
+/* Run a query (already bound) and read every row into an array of
+** records of size bytes, grown as needed: (*out)[0..*out_n). Caller owns
+** *out (NULL when *out_n is 0); free with free(), after freeing what each
+** record owns. On failure nothing is left allocated: undo (NULL: plain
+** free()) frees the records read so far and the array. */
+int gs_sqlite_rows_owning(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, gs_sqlite_read_owning_fn *read_row,
+                          void **out, size_t *out_n, void (*undo)(void *recs, size_t n), const char *what);
+
 /* Bind text, or NULL if s is NULL. Returns SQLite's result code (there is
 ** no connection to carry a message); a failed bind surfaces again when the
 ** statement runs. */
@@ -140,9 +152,9 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 ** row (schema migration 22), else its submission. */
 #define GS_SQLITE_TICKET_UPDATED_AT "COALESCE(t.updated_at, t.submitted_at)"
 
-/* The columns of a ticket as the API lists it (queue, lists, SLA events),
+/* The columns of a ticket as the API lists it (queue, lists),
 ** joined with its organization and requester; append WHERE/ORDER BY.
-** Shared by sqlite_ticket_lists.c and sqlite_sla.c so both list the same fields. */
+** Shared by the ticket files so every list has the same fields. */
 #define GS_SQLITE_TICKET_JSON_COLS                                                              \
     "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.requester_id AS requester_id," \
     " u.name AS requester_name, u.email AS requester_email, t.subject AS subject,"              \

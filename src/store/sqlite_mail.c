@@ -13,8 +13,6 @@
 #include "sqlite_internal.h"
 #include "garant/error_wrap.h"
 
-/* Rows list returns at most. */
-#define GS_MAIL_LIST_MAX 1000
 /* Mails claim returns at most in one call. */
 #define GS_MAIL_CLAIM_MAX 1000
 
@@ -228,18 +226,46 @@ static const char SQL_LIST[] =
     "SELECT * FROM (SELECT id, created_at, due_at, attempts, state, message_id, recipient, ticket_id,"
     " last_error, sent_at, pruned_at FROM mail_outbox ORDER BY id DESC LIMIT ?1) ORDER BY id";
 
-static int mail_list(garant_store_conn *conn, int limit, json_t **out)
+/* A nullable instant column: 0 for NULL. */
+static int64_t col_or_0(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
+}
+
+/* The row at st (SQL_LIST) into rec, a garant_mail_row. */
+static int read_row(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_mail_row *m = rec;
+    m->id = sqlite3_column_int64(st, 0);
+    m->created_at = sqlite3_column_int64(st, 1);
+    m->due_at = sqlite3_column_int64(st, 2);
+    m->attempts = sqlite3_column_int(st, 3);
+    gs_sqlite_text(m->state, sizeof m->state, st, 4);
+    gs_sqlite_text(m->message_id, sizeof m->message_id, st, 5);
+    gs_sqlite_text(m->recipient, sizeof m->recipient, st, 6);
+    m->ticket_id = col_or_0(st, 7);
+    m->has_error = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    gs_sqlite_text(m->last_error, sizeof m->last_error, st, 8);
+    m->sent_at = col_or_0(st, 9);
+    m->pruned_at = col_or_0(st, 10);
+    return 0;
+}
+
+static int mail_list(garant_store_conn *conn, int limit, garant_mail_row **out, size_t *out_n)
 {
     static const char what[] = "mail.list";
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
-    if (limit < 1 || limit > GS_MAIL_LIST_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_MAIL_LIST_MAX, limit);
+    *out_n = 0;
+    if (limit < 1 || limit > GARANT_MAIL_MAX_LISTED)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GARANT_MAIL_MAX_LISTED,
+                             limit);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_LIST, &st);
     if (err) return err;
     sqlite3_bind_int(st, 1, limit);
-    return gs_sqlite_rows_json(c, st, out, what);
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_row, (void **)out, out_n, NULL, what);
 }
 
 /* The partial index mail_outbox_unpruned holds exactly the candidates

@@ -4,14 +4,12 @@
 ** zone, and the tickets and events past the cursor. Every walk is a range
 ** of a primary key, so a round costs what is new, not what exists.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
 #include "garant/error_wrap.h"
-
-/* Rows one walk returns at most. */
-#define GS_NOTIFY_MAX 1000
 
 static const char SQL_CURSOR[] = "SELECT ticket_id, event_id FROM mail_cursor WHERE id = 1";
 static const char SQL_ADVANCE[] = "UPDATE mail_cursor SET ticket_id = ?3, event_id = ?4"
@@ -41,7 +39,7 @@ static const char SQL_EVENTS[] =
 
 static const char SQL_STAFF[] = "SELECT email, name, language, COALESCE(zone, '') AS zone FROM users"
                                 " WHERE role = ?1 AND deactivated_at IS NULL AND verified_at IS NOT NULL"
-                                " ORDER BY id LIMIT 1000";
+                                " ORDER BY id LIMIT ?2";
 static const char SQL_PREFS_GET[] = "SELECT language, COALESCE(zone, '') FROM users WHERE id = ?1";
 static const char SQL_PREFS_SET[] = "UPDATE users SET language = COALESCE(?2, language),"
                                     " zone = CASE WHEN ?3 IS NULL THEN zone WHEN ?3 = '' THEN NULL ELSE ?3 END"
@@ -100,62 +98,138 @@ static int notify_last_ids(garant_store_conn *conn, int64_t *out_ticket, int64_t
     return err ? err : two_ints(c, st, out_ticket, out_event, "notify.last_ids");
 }
 
-/* A range walk: (after, upto], at most limit rows. */
-static int range_json(garant_store_conn *conn, const char *sql, int64_t after, int64_t upto, int limit, json_t **out,
+/* A range walk: (after, upto], at most limit rows, bound and ready to step. */
+static int range_stmt(gs_sqlite_conn *c, sqlite3_stmt **st, const char *sql, int64_t after, int64_t upto, int limit,
                       const char *what)
 {
+    if (limit < 1 || limit > GARANT_MAX_NOTIFY_WALK)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d", what, GARANT_MAX_NOTIFY_WALK);
+    int err = gs_sqlite_prepare(c, sql, st);
+    if (err) return err;
+    sqlite3_bind_int64(*st, 1, after);
+    sqlite3_bind_int64(*st, 2, upto);
+    sqlite3_bind_int(*st, 3, limit);
+    return 0;
+}
+
+/* The row at st (REQUESTER_COLS) into rec, a garant_notify_ticket. */
+static int read_requester(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_notify_ticket *t = rec;
+    t->id = sqlite3_column_int64(st, 0);
+    t->requester_id = sqlite3_column_int64(st, 1);
+    gs_sqlite_text(t->email, sizeof t->email, st, 2);
+    gs_sqlite_text(t->name, sizeof t->name, st, 3);
+    gs_sqlite_text(t->language, sizeof t->language, st, 4);
+    if (!t->language[0]) snprintf(t->language, sizeof t->language, "en");
+    gs_sqlite_text(t->zone, sizeof t->zone, st, 5);
+    gs_sqlite_text(t->role, sizeof t->role, st, 6);
+    t->active = sqlite3_column_int(st, 7) != 0;
+    gs_sqlite_text(t->org_name, sizeof t->org_name, st, 8);
+    t->filed_by_mail = sqlite3_column_int(st, 9);
+    return 0;
+}
+
+static int notify_tickets(garant_store_conn *conn, int64_t after, int64_t upto, int limit, garant_notify_ticket **out,
+                          size_t *out_n)
+{
+    static const char what[] = "notify.tickets";
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
-    if (limit < 1 || limit > GS_NOTIFY_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d", what, GS_NOTIFY_MAX);
+    *out_n = 0;
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, sql, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, upto);
-    sqlite3_bind_int(st, 3, limit);
-    return gs_sqlite_rows_json(c, st, out, what);
+    int err = range_stmt(c, &st, SQL_TICKETS, after, upto, limit, what);
+    return err ? err : gs_sqlite_rows_owning(c, st, sizeof **out, read_requester, (void **)out, out_n, NULL, what);
 }
 
-static int notify_tickets(garant_store_conn *c, int64_t after, int64_t upto, int limit, json_t **out)
+/* A copy of column i's text, or NULL for NULL. Want of memory: *err set. */
+static char *text_dup(sqlite3_stmt *st, int i, int *err, const char *what)
 {
-    return range_json(c, SQL_TICKETS, after, upto, limit, out, "notify.tickets");
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return NULL;
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    char *d = garant__strdup(s ? s : "");
+    if (!d) *err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    return d;
 }
 
-static int notify_events(garant_store_conn *c, int64_t after, int64_t upto, int limit, json_t **out)
+/* The row at st (SQL_EVENTS) into rec, a garant_notify_event. */
+static int read_event(sqlite3_stmt *st, void *rec, const char *what)
 {
-    return range_json(c, SQL_EVENTS, after, upto, limit, out, "notify.events");
+    garant_notify_event *e = rec;
+    int err = 0;
+    e->id = sqlite3_column_int64(st, 0);
+    e->ticket_id = sqlite3_column_int64(st, 1);
+    e->at = sqlite3_column_int64(st, 2);
+    gs_sqlite_text(e->kind, sizeof e->kind, st, 3);
+    e->data = text_dup(st, 4, &err, what);
+    e->actor_id = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
+    gs_sqlite_text(e->actor_name, sizeof e->actor_name, st, 6);
+    gs_sqlite_text(e->actor_role, sizeof e->actor_role, st, 7);
+    if (!err) e->body = text_dup(st, 8, &err, what);
+    e->public_ = sqlite3_column_int(st, 9) != 0;
+    return err;
 }
 
-static int notify_requester(garant_store_conn *conn, int64_t ticket_id, json_t **out)
+static void events_undo(void *recs, size_t n) { garant_notify_events_free(recs, n); }
+
+static int notify_events(garant_store_conn *conn, int64_t after, int64_t upto, int limit, garant_notify_event **out,
+                         size_t *out_n)
+{
+    static const char what[] = "notify.events";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    *out_n = 0;
+    sqlite3_stmt *st;
+    int err = range_stmt(c, &st, SQL_EVENTS, after, upto, limit, what);
+    return err ? err : gs_sqlite_rows_owning(c, st, sizeof **out, read_event, (void **)out, out_n, events_undo, what);
+}
+
+static int notify_requester(garant_store_conn *conn, int64_t ticket_id, garant_notify_ticket *out)
 {
     static const char what[] = "notify.requester";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_REQUESTER, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, ticket_id);
-    json_t *rows;
-    if ((err = gs_sqlite_rows_json(c, st, &rows, what))) return err;
-    if (json_array_size(rows) != 1) {
-        json_decref(rows);
-        return garant__error(GARANT_ENOTFOUND, "%s: no ticket %lld", what, (long long)ticket_id);
-    }
-    *out = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err = read_requester(st, out, what);
+    else if (rc == SQLITE_DONE)
+        err = garant__error(GARANT_ENOTFOUND, "%s: no ticket %lld", what, (long long)ticket_id);
+    else
+        err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+/* The row at st (SQL_STAFF) into rec, a garant_notify_staff. */
+static int read_staff(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_notify_staff *p = rec;
+    gs_sqlite_text(p->email, sizeof p->email, st, 0);
+    gs_sqlite_text(p->name, sizeof p->name, st, 1);
+    gs_sqlite_text(p->language, sizeof p->language, st, 2);
+    if (!p->language[0]) snprintf(p->language, sizeof p->language, "en");
+    gs_sqlite_text(p->zone, sizeof p->zone, st, 3);
     return 0;
 }
 
-static int notify_staff(garant_store_conn *conn, const char *role, json_t **out)
+static int notify_staff(garant_store_conn *conn, const char *role, garant_notify_staff **out, size_t *out_n)
 {
+    static const char what[] = "notify.staff";
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_STAFF, &st);
     if (err) return err;
     gs_sqlite_bind_text(st, 1, role);
-    return gs_sqlite_rows_json(c, st, out, "notify.staff");
+    sqlite3_bind_int(st, 2, GARANT_MAX_NOTIFY_STAFF);
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_staff, (void **)out, out_n, NULL, what);
 }
 
 static int notify_prefs_get(garant_store_conn *conn, int64_t user_id, garant_user_prefs *out)

@@ -19,19 +19,15 @@
 #include "sqlite_internal.h"
 #include "garant/error_wrap.h"
 
-/* Ceilings of the webhook columns, the sizes of garant_outbox_item's fields. */
-#define GS_MAX_URL 2048
-#define GS_MAX_SECRET 128
-#define GS_MAX_EVENT 63
-#define GS_MAX_EVENTS_LIST 1024
+/* Ceilings of the webhook columns: the sizes of the records' fields. */
+#define GS_MAX_URL GARANT_MAX_WEBHOOK_URL
+#define GS_MAX_SECRET GARANT_MAX_WEBHOOK_SECRET
+#define GS_MAX_EVENT GARANT_MAX_WEBHOOK_EVENT
+#define GS_MAX_EVENTS_LIST GARANT_MAX_WEBHOOK_EVENTS
 /* Kept of a delivery's last error message. */
-#define GS_MAX_ERROR 1000
+#define GS_MAX_ERROR GARANT_MAX_DELIVERY_ERROR
 /* Largest policy text: a policy is a few kilobytes of YAML. */
 #define GS_MAX_POLICY (1024 * 1024)
-/* Rows outbox_list returns at most: the latest ones. */
-#define GS_OUTBOX_LIST_MAX 1000
-/* Rows due_events returns at most per call. */
-#define GS_DUE_MAX 1000
 
 /* ---- warnings and breaches ---- */
 
@@ -46,13 +42,16 @@
 ** lets SQLite use those indexes. NOT EXISTS keeps the answer exact even
 ** where a marker lags (an event recorded for an earlier deadline). */
 #define DUE_AWAITING "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
-static const char SQL_DUE_WARNING[] = GS_SQLITE_TICKET_JSON_SELECT DUE_AWAITING
+#define DUE_SELECT                                                                                   \
+    "SELECT t.id, t.first_response_due, t.warn_at, t.subject, o.name, u.email"                     \
+    " FROM tickets t JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id "
+static const char SQL_DUE_WARNING[] = DUE_SELECT DUE_AWAITING
     " AND t.warned_due IS NOT t.first_response_due"
     " AND t.first_response_due IS NOT NULL AND t.warn_at <= ?1"
     " AND NOT EXISTS (SELECT 1 FROM sla_events e"
     "   WHERE e.ticket_id = t.id AND e.kind = 'warning' AND e.due = t.first_response_due)"
     " ORDER BY t.warn_at, t.id LIMIT ?2";
-static const char SQL_DUE_BREACH[] = GS_SQLITE_TICKET_JSON_SELECT DUE_AWAITING
+static const char SQL_DUE_BREACH[] = DUE_SELECT DUE_AWAITING
     " AND t.breached_due IS NOT t.first_response_due"
     " AND t.first_response_due <= ?1 AND t.breached_at IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM sla_events e"
@@ -66,23 +65,38 @@ static const char *due_sql(const char *kind)
     return NULL;
 }
 
-/* Earliest warning (or deadline) first. Caller owns *out; free with
-** json_decref. */
-static int sla_due_events(garant_store_conn *conn, const char *kind, int64_t now, int limit, json_t **out)
+/* The row at st (DUE_SELECT) into rec, a garant_sla_due. */
+static int read_due(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_sla_due *d = rec;
+    d->ticket_id = sqlite3_column_int64(st, 0);
+    d->first_response_due = sqlite3_column_int64(st, 1);
+    d->warn_at = sqlite3_column_type(st, 2) == SQLITE_NULL ? GARANT_NO_DUE : sqlite3_column_int64(st, 2);
+    gs_sqlite_text(d->subject, sizeof d->subject, st, 3);
+    gs_sqlite_text(d->org_name, sizeof d->org_name, st, 4);
+    gs_sqlite_text(d->requester_email, sizeof d->requester_email, st, 5);
+    return 0;
+}
+
+/* Earliest warning (or deadline) first. Caller owns *out; free with free(). */
+static int sla_due_events(garant_store_conn *conn, const char *kind, int64_t now, int limit, garant_sla_due **out,
+                          size_t *out_n)
 {
     static const char what[] = "sla.due_events";
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
+    *out_n = 0;
     const char *sql = due_sql(kind);
     if (!sql) return garant__error(GARANT_EINVAL, "%s: kind must be \"warning\" or \"breach\"", what);
-    if (limit < 1 || limit > GS_DUE_MAX)
-        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_DUE_MAX, limit);
+    if (limit < 1 || limit > GARANT_MAX_SLA_DUE)
+        return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GARANT_MAX_SLA_DUE, limit);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, sql, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
-    return gs_sqlite_rows_json(c, st, out, what);
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_due, (void **)out, out_n, NULL, what);
 }
 
 /* DO NOTHING on the key alone: any other failure (an unknown ticket) is
@@ -171,15 +185,28 @@ static int sla_webhook_insert(garant_store_conn *conn, const char *url, const ch
 
 static const char SQL_WEBHOOK_LIST[] = "SELECT id, url, events, created_at FROM webhooks ORDER BY id";
 
-/* Secrets are not listed. Caller owns *out; free with json_decref. */
-static int sla_webhook_list(garant_store_conn *conn, json_t **out)
+/* The row at st (SQL_WEBHOOK_LIST) into rec, a garant_webhook. */
+static int read_webhook(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_webhook *h = rec;
+    h->id = sqlite3_column_int64(st, 0);
+    gs_sqlite_text(h->url, sizeof h->url, st, 1);
+    gs_sqlite_text(h->events, sizeof h->events, st, 2);
+    h->created_at = sqlite3_column_int64(st, 3);
+    return 0;
+}
+
+/* Secrets are not listed. Caller owns *out; free with free(). */
+static int sla_webhook_list(garant_store_conn *conn, garant_webhook **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_WEBHOOK_LIST, &st);
     if (err) return err;
-    return gs_sqlite_rows_json(c, st, out, "sla.webhook_list");
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_webhook, (void **)out, out_n, NULL, "sla.webhook_list");
 }
 
 static const char SQL_WEBHOOK_DELETE_OUTBOX[] = "DELETE FROM outbox WHERE webhook_id = ?1";
@@ -339,23 +366,39 @@ static int sla_outbox_failed(garant_store_conn *conn, int64_t id, int64_t next_a
     return outbox_update(gs_sqlite(conn), SQL_FAILED, id, next_attempt_at, error, "sla.outbox_failed");
 }
 
-/* The latest GS_OUTBOX_LIST_MAX rows, oldest first. */
+/* The latest GARANT_MAX_OUTBOX_LISTED rows, oldest first. */
 static const char SQL_OUTBOX_LIST[] =
     "SELECT id, event, url, attempts, delivered_at, last_error FROM ("
     " SELECT o.id AS id, o.event AS event, w.url AS url, o.attempts AS attempts,"
     " o.delivered_at AS delivered_at, o.last_error AS last_error"
     " FROM outbox o JOIN webhooks w ON w.id = o.webhook_id ORDER BY o.id DESC LIMIT ?1) ORDER BY id";
 
-/* Caller owns *out; free with json_decref. */
-static int sla_outbox_list(garant_store_conn *conn, json_t **out)
+/* The row at st (SQL_OUTBOX_LIST) into rec, a garant_outbox_row. */
+static int read_outbox_row(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_outbox_row *o = rec;
+    o->id = sqlite3_column_int64(st, 0);
+    gs_sqlite_text(o->event, sizeof o->event, st, 1);
+    gs_sqlite_text(o->url, sizeof o->url, st, 2);
+    o->attempts = sqlite3_column_int(st, 3);
+    o->delivered_at = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
+    o->has_error = sqlite3_column_type(st, 5) != SQLITE_NULL;
+    gs_sqlite_text(o->last_error, sizeof o->last_error, st, 5);
+    return 0;
+}
+
+/* Caller owns *out; free with free(). */
+static int sla_outbox_list(garant_store_conn *conn, garant_outbox_row **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
     *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_OUTBOX_LIST, &st);
     if (err) return err;
-    sqlite3_bind_int(st, 1, GS_OUTBOX_LIST_MAX);
-    return gs_sqlite_rows_json(c, st, out, "sla.outbox_list");
+    sqlite3_bind_int(st, 1, GARANT_MAX_OUTBOX_LISTED);
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_outbox_row, (void **)out, out_n, NULL, "sla.outbox_list");
 }
 
 /* ---- policy versions ---- */
@@ -433,13 +476,28 @@ static const char SQL_POLICY_LIST[] =
     " (SELECT count(*) FROM tickets t WHERE t.policy_version = p.id) AS tickets"
     " FROM policies p LEFT JOIN users u ON u.id = p.created_by ORDER BY p.id DESC";
 
-static int sla_policy_list(garant_store_conn *conn, json_t **out)
+/* The row at st (SQL_POLICY_LIST) into rec, a garant_policy_listed. */
+static int read_policy_listed(sqlite3_stmt *st, void *rec, const char *what)
+{
+    (void)what;
+    garant_policy_listed *p = rec;
+    p->version = sqlite3_column_int64(st, 0);
+    p->created_at = sqlite3_column_int64(st, 1);
+    p->created_by = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
+    gs_sqlite_text(p->created_by_email, sizeof p->created_by_email, st, 3);
+    p->tickets = sqlite3_column_int64(st, 4);
+    return 0;
+}
+
+static int sla_policy_list(garant_store_conn *conn, garant_policy_listed **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
     sqlite3_stmt *st;
     *out = NULL;
+    *out_n = 0;
     int err = gs_sqlite_prepare(c, SQL_POLICY_LIST, &st);
-    return err ? err : gs_sqlite_rows_json(c, st, out, "sla.policy_list");
+    if (err) return err;
+    return gs_sqlite_rows_owning(c, st, sizeof **out, read_policy_listed, (void **)out, out_n, NULL, "sla.policy_list");
 }
 
 static const char SQL_POLICY_ADOPT[] = "UPDATE tickets SET policy_version = ?1 WHERE policy_version IS NULL";

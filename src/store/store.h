@@ -15,10 +15,12 @@
 ** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
 ** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
-** arrays, so records can be copied and need no freeing; lists come back as
-** arrays of records the caller owns (or a callback per row), never as the
-** API's JSON. Some ticket reads (texts, histories) are still jansson
-** values owned by the caller.
+** arrays sized from the GARANT_MAX_* limits, so records can be copied and
+** need no freeing; a list comes back as an array of records the caller owns
+** and frees with free(), or with the record's free function where a record
+** owns a text of no fixed size (garant_notify_events_free, rows.c), or as
+** a callback per row; never as the API's JSON. Some ticket reads (texts,
+** histories) are still jansson values owned by the caller.
 **
 ** Instants are UTC epoch seconds (int64_t); 0 or GARANT_NO_DUE mark "none"
 ** where a field's comment says so.
@@ -38,7 +40,8 @@ typedef struct garant_store_ops garant_store_ops;
 
 /* Largest texts the store accepts; the API checks them first and answers
 ** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. The
-** area headers size their records' texts from these. */
+** area headers below size their records from them (bytes, without the
+** terminating NUL). */
 #define GARANT_MAX_EMAIL 254
 #define GARANT_MAX_NAME 200
 #define GARANT_MAX_SUBJECT 300

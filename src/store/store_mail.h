@@ -20,8 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 typedef struct garant_store_conn garant_store_conn;
 
 /* Largest queued message: 25 MB of attachments grow by a third in base64,
@@ -29,6 +27,11 @@ typedef struct garant_store_conn garant_store_conn;
 #define GARANT_MAIL_MAX_RAW (40 * 1024 * 1024)
 #define GARANT_MAIL_MAX_MESSAGE_ID 250
 #define GARANT_MAIL_MAX_ERROR 1000
+/* A recipient: one address, GARANT_MAX_EMAIL bytes (store.h; this header
+** is also read alone, by src/mail/compose.c). */
+#define GARANT_MAIL_MAX_RECIPIENT 254
+/* Rows list returns at most. */
+#define GARANT_MAIL_MAX_LISTED 1000
 /* The mail key's size (src/mail/token.h's GARANT_MAIL_KEY_BYTES). */
 #define GARANT_STORE_MAIL_KEY_BYTES 32
 
@@ -50,8 +53,24 @@ typedef struct garant_mail_claimed {
     int64_t ticket_id; /* 0: none */
     int attempts;      /* attempts before this one */
     char message_id[GARANT_MAIL_MAX_MESSAGE_ID + 1];
-    char recipient[255];
+    char recipient[GARANT_MAIL_MAX_RECIPIENT + 1];
 } garant_mail_claimed;
+
+/* A queued, sent or failed mail as list reads it, without its bytes. */
+typedef struct garant_mail_row {
+    int64_t id;
+    int64_t created_at;
+    int64_t due_at;
+    int attempts;
+    char state[8];     /* "queued", "sent", "failed" */
+    char message_id[GARANT_MAIL_MAX_MESSAGE_ID + 1];
+    char recipient[GARANT_MAIL_MAX_RECIPIENT + 1];
+    int64_t ticket_id; /* 0: none */
+    int has_error;     /* 0: no error recorded (last_error "") */
+    char last_error[GARANT_MAIL_MAX_ERROR + 1];
+    int64_t sent_at;   /* 0: not sent */
+    int64_t pruned_at; /* 0: its bytes are kept */
+} garant_mail_row;
 
 /* Counts by state, for /metrics. */
 typedef struct garant_mail_counts {
@@ -83,11 +102,10 @@ typedef struct garant_store_mail_ops {
     /* Given up (a permanent refusal, or too old): state failed. */
     int (*mark_failed)(garant_store_conn *c, int64_t id, int64_t at, const char *error);
     int (*counts)(garant_store_conn *c, garant_mail_counts *out);
-    /* The latest rows (at most limit, 1..1000), oldest first, without
-    ** their bytes: [{id, created_at, due_at, attempts, state, message_id,
-    ** recipient, ticket_id, last_error, sent_at, pruned_at}]. Caller owns *out; free
-    ** with json_decref. */
-    int (*list)(garant_store_conn *c, int limit, json_t **out);
+    /* The latest rows (at most limit, 1..GARANT_MAIL_MAX_LISTED), oldest
+    ** first, without their bytes: out[0..*out_n). Caller owns *out (NULL
+    ** when *out_n is 0); free with free(). */
+    int (*list)(garant_store_conn *c, int limit, garant_mail_row **out, size_t *out_n);
     /* Retention: drop the bytes of at most limit sent or failed mails
     ** queued before `before` (oldest first), keeping each row (its
     ** Message-ID and recipient still attribute a late bounce; its times

@@ -45,10 +45,16 @@ static void test_ceiling(void **state)
     assert_int_equal(http_text_puts(&t, "0"), GARANT_ELIMIT);
     assert_string_equal(garant_error_last(), "the CSV report would exceed 10 bytes");
     assert_int_equal(http_text_printf(&t, "%d", 7), GARANT_ELIMIT);
-    /* Refused pieces leave the text as it was. */
+    /* Refused pieces leave the text as it was; the first refusal sticks
+    ** in err, for a writer that looks once at the end. */
     assert_string_equal(t.s, "123456789");
     assert_int_equal(t.len, 9);
+    assert_int_equal(t.err, GARANT_ELIMIT);
     free(t.s);
+    http_text ok = {0};
+    assert_int_equal(http_text_puts(&ok, "fine"), 0);
+    assert_int_equal(ok.err, 0);
+    free(ok.s);
     http_text u = {.max = 4};
     assert_int_equal(http_text_puts(&u, "long"), GARANT_ELIMIT);
     assert_string_equal(garant_error_last(), "text larger than 4 bytes");

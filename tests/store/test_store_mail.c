@@ -183,15 +183,18 @@ static void test_retry_then_sent_once(void **state)
     st_check(fx->mail->claim(fx->w, T0 + 100000, T0 + 100600, got, 2, &n), "claim after sent");
     assert_int_equal(n, 0);
 
-    json_t *list;
-    st_check(fx->mail->list(fx->w, 10, &list), "list");
-    assert_int_equal(json_array_size(list), 1);
-    json_t *row = json_array_get(list, 0);
-    assert_string_equal(json_string_value(json_object_get(row, "state")), "sent");
-    assert_int_equal(json_integer_value(json_object_get(row, "attempts")), 2);
-    assert_int_equal(json_integer_value(json_object_get(row, "sent_at")), T0 + 31);
-    assert_true(json_is_null(json_object_get(row, "last_error")));
-    json_decref(list);
+    garant_mail_row *list;
+    size_t nl;
+    st_check(fx->mail->list(fx->w, 10, &list, &nl), "list");
+    assert_int_equal(nl, 1);
+    assert_int_equal(list[0].id, id);
+    assert_string_equal(list[0].state, "sent");
+    assert_int_equal(list[0].attempts, 2);
+    assert_int_equal(list[0].sent_at, T0 + 31);
+    assert_int_equal(list[0].pruned_at, 0);
+    assert_false(list[0].has_error);
+    assert_string_equal(list[0].last_error, "");
+    free(list);
 }
 
 static void test_failed_and_counts(void **state)
@@ -208,15 +211,21 @@ static void test_failed_and_counts(void **state)
     assert_int_equal(k.sent, 1);
     assert_int_equal(k.failed, 1);
     assert_int_equal(k.oldest_queued_at, T0 + 7);
-    json_t *list;
-    st_check(fx->mail->list(fx->w, 2, &list), "list");
-    assert_int_equal(json_array_size(list), 2); /* the latest two, oldest first */
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), b);
-    json_decref(list);
-    st_check(fx->mail->list(fx->w, 10, &list), "list all");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "last_error")),
-                        "550 no such user");
-    json_decref(list);
+    garant_mail_row *list;
+    size_t nl;
+    st_check(fx->mail->list(fx->w, 2, &list, &nl), "list");
+    assert_int_equal(nl, 2); /* the latest two, oldest first */
+    assert_int_equal(list[0].id, b);
+    assert_string_equal(list[0].recipient, "b@acme.example");
+    free(list);
+    st_check(fx->mail->list(fx->w, 10, &list, &nl), "list all");
+    assert_int_equal(nl, 3);
+    assert_string_equal(list[0].state, "failed");
+    assert_true(list[0].has_error);
+    assert_string_equal(list[0].last_error, "550 no such user");
+    free(list);
+    assert_int_equal(fx->mail->list(fx->w, 0, &list, &nl), GARANT_EINVAL);
+    assert_int_equal(fx->mail->list(fx->w, GARANT_MAIL_MAX_LISTED + 1, &list, &nl), GARANT_EINVAL);
 }
 
 static void test_key_kept_once(void **state)
@@ -267,16 +276,16 @@ static void test_prune(void **state)
     assert_int_equal(len, 0);
     free(bytes);
 
-    json_t *list;
-    st_check(fx->mail->list(fx->w, 10, &list), "list");
-    assert_int_equal(json_array_size(list), 4);
+    garant_mail_row *list;
+    size_t nl;
+    st_check(fx->mail->list(fx->w, 10, &list, &nl), "list");
+    assert_int_equal(nl, 4);
     int64_t want_pruned_at[] = {T0 + 1000, T0 + 1000, 0, 0};
     for (size_t i = 0; i < 4; i++) {
-        json_t *row = json_array_get(list, i);
-        assert_int_equal(json_integer_value(json_object_get(row, "pruned_at")), want_pruned_at[i]);
-        assert_non_null(json_string_value(json_object_get(row, "message_id")));
+        assert_int_equal(list[i].pruned_at, want_pruned_at[i]);
+        assert_true(list[i].message_id[0] != '\0');
     }
-    json_decref(list);
+    free(list);
     garant_mail_counts k;
     st_check(fx->mail->counts(fx->w, &k), "counts");
     assert_int_equal(k.sent, 2);

@@ -123,39 +123,53 @@ static void test_walks(void **state)
     st_check(fx->nt->last_ids(fx->w, &lt, &le), "last_ids");
     assert_int_equal(lt, c);
     assert_int_equal(le, 3);
-    json_t *rows;
+    garant_notify_ticket *rows;
+    size_t n;
     /* (a, c], at most 1. */
-    st_check(fx->nt->tickets(fx->w, a, c, 1, &rows), "tickets");
-    assert_int_equal(json_array_size(rows), 1);
-    json_t *r = json_array_get(rows, 0);
-    assert_int_equal(json_integer_value(json_object_get(r, "id")), b);
-    assert_string_equal(json_string_value(json_object_get(r, "email")), "alice@acme.example");
-    assert_string_equal(json_string_value(json_object_get(r, "language")), "en");
-    assert_string_equal(json_string_value(json_object_get(r, "zone")), "");
-    assert_string_equal(json_string_value(json_object_get(r, "org_name")), "Acme");
-    assert_int_equal(json_integer_value(json_object_get(r, "active")), 1);
-    json_decref(rows);
+    st_check(fx->nt->tickets(fx->w, a, c, 1, &rows, &n), "tickets");
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, b);
+    assert_int_equal(rows[0].requester_id, fx->alice);
+    assert_string_equal(rows[0].email, "alice@acme.example");
+    assert_string_equal(rows[0].name, "Alice");
+    assert_string_equal(rows[0].language, "en");
+    assert_string_equal(rows[0].zone, "");
+    assert_string_equal(rows[0].role, "customer");
+    assert_string_equal(rows[0].org_name, "Acme");
+    assert_int_equal(rows[0].active, 1);
+    assert_int_equal(rows[0].filed_by_mail, 0);
+    free(rows);
     /* The note is never walked; the replies come with their text. */
-    st_check(fx->nt->events(fx->w, 0, le, 100, &rows), "events");
-    assert_int_equal(json_array_size(rows), 2);
-    r = json_array_get(rows, 0);
-    assert_string_equal(json_string_value(json_object_get(r, "kind")), "replied");
-    assert_string_equal(json_string_value(json_object_get(r, "body")), "The answer.");
-    assert_string_equal(json_string_value(json_object_get(r, "actor_role")), "agent");
-    assert_int_equal(json_integer_value(json_object_get(r, "public")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 1), "actor_role")), "customer");
-    char *all = json_dumps(rows, 0);
-    assert_null(strstr(all, "SECRET"));
-    free(all);
-    json_decref(rows);
+    garant_notify_event *ev;
+    st_check(fx->nt->events(fx->w, 0, le, 100, &ev, &n), "events");
+    assert_int_equal(n, 2);
+    assert_string_equal(ev[0].kind, "replied");
+    assert_int_equal(ev[0].ticket_id, a);
+    assert_int_equal(ev[0].at, T0 + 60);
+    assert_int_equal(ev[0].actor_id, fx->agent);
+    assert_string_equal(ev[0].actor_name, "Agnes");
+    assert_string_equal(ev[0].body, "The answer.");
+    assert_string_equal(ev[0].actor_role, "agent");
+    assert_int_equal(ev[0].public_, 1);
+    assert_non_null(ev[0].data);
+    assert_non_null(strstr(ev[0].data, "reply_id"));
+    assert_string_equal(ev[1].actor_role, "customer");
+    for (size_t i = 0; i < n; i++) {
+        assert_null(strstr(ev[i].body ? ev[i].body : "", "SECRET"));
+        assert_null(strstr(ev[i].data ? ev[i].data : "", "SECRET"));
+    }
+    garant_notify_events_free(ev, n);
     /* Bounded above: nothing past upto. */
-    st_check(fx->nt->events(fx->w, 0, 1, 100, &rows), "events");
-    assert_int_equal(json_array_size(rows), 0);
-    json_decref(rows);
-    assert_int_equal(fx->nt->tickets(fx->w, 0, 10, 0, &rows), GARANT_EINVAL);
+    st_check(fx->nt->events(fx->w, 0, 1, 100, &ev, &n), "events");
+    assert_int_equal(n, 0);
+    assert_null(ev);
+    assert_int_equal(fx->nt->tickets(fx->w, 0, 10, 0, &rows, &n), GARANT_EINVAL);
+    assert_int_equal(fx->nt->tickets(fx->w, 0, 10, GARANT_MAX_NOTIFY_WALK + 1, &rows, &n), GARANT_EINVAL);
+    garant_notify_ticket r;
     st_check(fx->nt->requester(fx->w, c, &r), "requester");
-    assert_int_equal(json_integer_value(json_object_get(r, "requester_id")), fx->alice);
-    json_decref(r);
+    assert_int_equal(r.id, c);
+    assert_int_equal(r.requester_id, fx->alice);
+    assert_string_equal(r.email, "alice@acme.example");
     assert_int_equal(fx->nt->requester(fx->w, c + 1, &r), GARANT_ENOTFOUND);
 }
 
@@ -176,14 +190,25 @@ static void test_prefs_and_staff(void **state)
     assert_int_not_equal(fx->nt->prefs_set(fx->w, fx->alice, "fr", NULL), 0);
     assert_int_equal(fx->nt->prefs_set(fx->w, 999, "en", NULL), GARANT_ENOTFOUND);
     assert_int_equal(fx->nt->prefs_get(fx->w, 999, &p), GARANT_ENOTFOUND);
-    json_t *rows;
-    st_check(fx->nt->staff(fx->w, "admin", &rows), "staff");
-    assert_int_equal(json_array_size(rows), 1);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "email")), "admin@garant.example");
-    json_decref(rows);
-    st_check(fx->nt->staff(fx->w, "agent", &rows), "staff");
-    assert_int_equal(json_array_size(rows), 1);
-    json_decref(rows);
+    garant_notify_staff *rows;
+    size_t n;
+    st_check(fx->nt->staff(fx->w, "admin", &rows, &n), "staff");
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].email, "admin@garant.example");
+    assert_string_equal(rows[0].name, "Adam");
+    assert_string_equal(rows[0].language, "en");
+    free(rows);
+    st_check(fx->nt->staff(fx->w, "agent", &rows, &n), "staff");
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].email, "agent@garant.example");
+    free(rows);
+    /* The staff's own language and zone. */
+    st_check(fx->nt->prefs_set(fx->w, fx->agent, "ro", "Europe/Bucharest"), "agent prefs");
+    st_check(fx->nt->staff(fx->w, "agent", &rows, &n), "staff");
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].language, "ro");
+    assert_string_equal(rows[0].zone, "Europe/Bucharest");
+    free(rows);
 }
 
 static void test_signup_language(void **state)

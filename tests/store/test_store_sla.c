@@ -83,44 +83,21 @@ static int64_t add_ticket(fixture *fx, int64_t submitted, int64_t due, int64_t w
     return t.id;
 }
 
-static int64_t jint(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    if (!json_is_integer(v)) fail_msg("\"%s\" is not an integer", key);
-    return (int64_t)json_integer_value(v);
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v)) fail_msg("\"%s\" is not a string", key);
-    return json_string_value(v);
-}
-
-/* The ids of a JSON array of objects, as "3,2,1". Borrowed; static buffer. */
-static const char *ids_of(const json_t *arr)
-{
-    static char buf[4096];
-    size_t n = 0, i;
-    json_t *o;
-    buf[0] = '\0';
-    json_array_foreach(arr, i, o)
-    {
-        int w = snprintf(buf + n, sizeof buf - n, "%s%lld", i ? "," : "", (long long)jint(o, "id"));
-        assert_true(w > 0 && (size_t)w < sizeof buf - n);
-        n += (size_t)w;
-    }
-    return buf;
-}
-
 /* The ids due for kind at now, as "1,2". */
 static const char *due_ids(fixture *fx, const char *kind, int64_t now)
 {
-    json_t *arr;
-    st_check(fx->sla->due_events(fx->w, kind, now, 100, &arr), "due_events");
+    garant_sla_due *due;
+    size_t n;
+    st_check(fx->sla->due_events(fx->w, kind, now, 100, &due, &n), "due_events");
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s", ids_of(arr));
-    json_decref(arr);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(buf + len, sizeof buf - len, "%s%lld", i ? "," : "", (long long)due[i].ticket_id);
+        assert_true(w > 0 && (size_t)w < sizeof buf - len);
+        len += (size_t)w;
+    }
+    free(due);
     return buf;
 }
 
@@ -160,18 +137,18 @@ static void test_due_events(void **state)
     int64_t b2[] = {t2, t1};
     assert_string_equal(due_ids(fx, "breach", T0 + 200), fmt_ids(2, b2));
 
-    /* The objects are full tickets. */
-    json_t *arr;
-    st_check(fx->sla->due_events(fx->w, "breach", T0 + 200, 1, &arr), "due_events limit 1");
-    assert_int_equal(json_array_size(arr), 1);
-    json_t *o = json_array_get(arr, 0);
-    assert_int_equal(jint(o, "id"), t2);
-    assert_int_equal(jint(o, "first_response_due"), T0 + 180);
-    assert_int_equal(jint(o, "warn_at"), T0 + 150);
-    assert_string_equal(jstr(o, "org_name"), "Acme");
-    assert_string_equal(jstr(o, "requester_email"), "alice@acme.example");
-    assert_string_equal(jstr(o, "subject"), "ticket at 1790000000");
-    json_decref(arr);
+    /* The rows say which ticket, its deadline, and whose it is. */
+    garant_sla_due *due;
+    size_t n;
+    st_check(fx->sla->due_events(fx->w, "breach", T0 + 200, 1, &due, &n), "due_events limit 1");
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].ticket_id, t2);
+    assert_int_equal(due[0].first_response_due, T0 + 180);
+    assert_int_equal(due[0].warn_at, T0 + 150);
+    assert_string_equal(due[0].org_name, "Acme");
+    assert_string_equal(due[0].requester_email, "alice@acme.example");
+    assert_string_equal(due[0].subject, "ticket at 1790000000");
+    free(due);
 
     /* Recorded for the current deadline: no longer due. */
     st_check(fx->sla->record_event(fx->w, t1, "warning", T0 + 200, T0 + 160), "record warning");
@@ -189,8 +166,9 @@ static void test_due_events(void **state)
     int64_t w2b[] = {pending, t1};
     assert_string_equal(due_ids(fx, "warning", T0 + 1000), fmt_ids(2, w2b));
 
-    assert_int_equal(fx->sla->due_events(fx->w, "late", T0, 10, &arr), GARANT_EINVAL);
-    assert_int_equal(fx->sla->due_events(fx->w, "breach", T0, 0, &arr), GARANT_EINVAL);
+    assert_int_equal(fx->sla->due_events(fx->w, "late", T0, 10, &due, &n), GARANT_EINVAL);
+    assert_int_equal(fx->sla->due_events(fx->w, "breach", T0, 0, &due, &n), GARANT_EINVAL);
+    assert_int_equal(fx->sla->due_events(fx->w, "breach", T0, GARANT_MAX_SLA_DUE + 1, &due, &n), GARANT_EINVAL);
 }
 
 static void test_record_event_once(void **state)
@@ -222,9 +200,10 @@ static void test_record_event_once(void **state)
 ** costs what is due, not what waits, and sorts nothing. */
 static void check_due_plan(fixture *fx, const char *kind, const char *index)
 {
-    json_t *arr;
-    st_check(fx->sla->due_events(fx->w, kind, T0, 10, &arr), "due_events");
-    json_decref(arr);
+    garant_sla_due *due;
+    size_t ndue;
+    st_check(fx->sla->due_events(fx->w, kind, T0, 10, &due, &ndue), "due_events");
+    free(due);
     char marker[64];
     snprintf(marker, sizeof marker, "e.kind = '%s'", kind);
     sqlite3 *db = gs_sqlite(fx->w)->db;
@@ -270,21 +249,22 @@ static int64_t add_hook(fixture *fx, const char *url, const char *events)
 static void test_webhooks(void **state)
 {
     fixture *fx = *state;
-    json_t *arr;
-    st_check(fx->sla->webhook_list(fx->w, &arr), "list (empty)");
-    assert_int_equal(json_array_size(arr), 0);
-    json_decref(arr);
+    garant_webhook *hooks;
+    size_t n;
+    st_check(fx->sla->webhook_list(fx->w, &hooks, &n), "list (empty)");
+    assert_int_equal(n, 0);
+    assert_null(hooks);
     int64_t a = add_hook(fx, "https://a.example/hook", "*");
     int64_t b = add_hook(fx, "https://b.example/hook", "sla.breach,sla.warning");
-    st_check(fx->sla->webhook_list(fx->w, &arr), "list");
-    assert_int_equal(json_array_size(arr), 2);
-    json_t *o = json_array_get(arr, 1);
-    assert_int_equal(jint(o, "id"), b);
-    assert_string_equal(jstr(o, "url"), "https://b.example/hook");
-    assert_string_equal(jstr(o, "events"), "sla.breach,sla.warning");
-    assert_int_equal(jint(o, "created_at"), T0);
-    assert_null(json_object_get(o, "secret"));
-    json_decref(arr);
+    st_check(fx->sla->webhook_list(fx->w, &hooks, &n), "list");
+    assert_int_equal(n, 2);
+    assert_int_equal(hooks[0].id, a);
+    assert_string_equal(hooks[0].events, "*");
+    assert_int_equal(hooks[1].id, b);
+    assert_string_equal(hooks[1].url, "https://b.example/hook");
+    assert_string_equal(hooks[1].events, "sla.breach,sla.warning");
+    assert_int_equal(hooks[1].created_at, T0);
+    free(hooks);
 
     int64_t id;
     assert_int_equal(fx->sla->webhook_insert(fx->w, "https://c.example", "s", "", T0, &id), GARANT_EINVAL);
@@ -303,12 +283,12 @@ static void test_webhooks(void **state)
     assert_int_equal(fx->sla->webhook_delete(fx->w, 999), GARANT_ENOTFOUND);
     st_check(fx->sla->webhook_delete(fx->w, b), "delete b");
     st_check(fx->ops->commit(fx->w), "commit");
-    st_check(fx->sla->webhook_list(fx->w, &arr), "list after delete");
-    assert_int_equal(json_array_size(arr), 0);
-    json_decref(arr);
-    st_check(fx->sla->outbox_list(fx->w, &arr), "outbox after delete");
-    assert_int_equal(json_array_size(arr), 0);
-    json_decref(arr);
+    st_check(fx->sla->webhook_list(fx->w, &hooks, &n), "list after delete");
+    assert_int_equal(n, 0);
+    garant_outbox_row *rows;
+    st_check(fx->sla->outbox_list(fx->w, &rows, &n), "outbox after delete");
+    assert_int_equal(n, 0);
+    free(rows);
 }
 
 /* The webhook ids of the outbox rows for event, in id order, as "1,2". */
@@ -429,22 +409,27 @@ static void test_outbox_delivery(void **state)
     longerr[sizeof longerr - 1] = '\0';
     st_check(fx->sla->outbox_failed(fx->w, third, T0 + 200, longerr), "failed long");
 
-    json_t *arr;
-    st_check(fx->sla->outbox_list(fx->w, &arr), "outbox_list");
-    int64_t want[] = {first, second, third};
-    assert_string_equal(ids_of(arr), fmt_ids(3, want));
-    json_t *a = json_array_get(arr, 0), *b = json_array_get(arr, 1), *c = json_array_get(arr, 2);
-    assert_string_equal(jstr(a, "event"), "sla.warning");
-    assert_string_equal(jstr(a, "url"), "https://one.example/h");
-    assert_int_equal(jint(a, "attempts"), 1);
-    assert_true(json_is_null(json_object_get(a, "delivered_at")));
-    assert_string_equal(jstr(a, "last_error"), "HTTP 503");
-    assert_int_equal(jint(b, "attempts"), 1);
-    assert_int_equal(jint(b, "delivered_at"), T0 + 20);
-    assert_true(json_is_null(json_object_get(b, "last_error")));
-    assert_true(strlen(jstr(c, "last_error")) < sizeof longerr - 1);
-    assert_true(strlen(jstr(c, "last_error")) >= 200);
-    json_decref(arr);
+    garant_outbox_row *rows;
+    size_t nrows;
+    st_check(fx->sla->outbox_list(fx->w, &rows, &nrows), "outbox_list");
+    assert_int_equal(nrows, 3);
+    assert_int_equal(rows[0].id, first);
+    assert_int_equal(rows[1].id, second);
+    assert_int_equal(rows[2].id, third);
+    const garant_outbox_row *a = &rows[0], *b = &rows[1], *c = &rows[2];
+    assert_string_equal(a->event, "sla.warning");
+    assert_string_equal(a->url, "https://one.example/h");
+    assert_int_equal(a->attempts, 1);
+    assert_int_equal(a->delivered_at, 0);
+    assert_true(a->has_error);
+    assert_string_equal(a->last_error, "HTTP 503");
+    assert_int_equal(b->attempts, 1);
+    assert_int_equal(b->delivered_at, T0 + 20);
+    assert_false(b->has_error);
+    assert_true(c->has_error);
+    assert_true(strlen(c->last_error) < sizeof longerr - 1);
+    assert_true(strlen(c->last_error) >= 200);
+    free(rows);
 
     st_check(fx->sla->outbox_delivered(fx->w, first, T0 + 100), "delivered after retry");
     st_check(fx->sla->outbox_delivered(fx->w, third, T0 + 200), "delivered third");
@@ -509,14 +494,19 @@ static void test_policy_versions(void **state)
     free(v.yaml);
     assert_int_equal(fx->sla->policy_get(fx->w, v3 + 1, &v), GARANT_ENOTFOUND);
     assert_null(v.yaml);
-    json_t *list = NULL;
-    st_check(fx->sla->policy_list(fx->w, &list), "list");
-    assert_int_equal(json_array_size(list), 3);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "version")), v3);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "created_by_email")),
-                        "admin@garant.example");
-    assert_true(json_is_null(json_object_get(json_array_get(list, 2), "created_by_email")));
-    json_decref(list);
+    garant_policy_listed *list = NULL;
+    size_t n = 0;
+    st_check(fx->sla->policy_list(fx->w, &list, &n), "list");
+    assert_int_equal(n, 3);
+    assert_int_equal(list[0].version, v3);
+    assert_int_equal(list[0].created_at, T0 - 1000);
+    assert_int_equal(list[1].version, v2);
+    assert_int_equal(list[1].created_by, fx->agent);
+    assert_string_equal(list[1].created_by_email, "admin@garant.example");
+    assert_int_equal(list[2].created_by, 0);
+    assert_string_equal(list[2].created_by_email, "");
+    assert_int_equal(list[2].tickets, 0);
+    free(list);
     assert_int_equal(fx->sla->policy_insert(fx->w, "version: 4\n", T0, 999, NULL), GARANT_ENOTFOUND);
 }
 
@@ -593,22 +583,21 @@ static void test_monitor_round(void **state)
     int64_t hook = add_hook(fx, "https://ops.example", "sla.breach");
     int64_t t = add_ticket(fx, T0, T0 + 100, T0 + 50);
     for (int pass = 0; pass < 2; pass++) {
-        json_t *due;
-        st_check(fx->sla->due_events(fx->w, "breach", T0 + 101, 10, &due), "due");
-        assert_int_equal(json_array_size(due), pass == 0 ? 1 : 0);
-        size_t i;
-        json_t *o;
-        json_array_foreach(due, i, o)
-        {
+        garant_sla_due *due;
+        size_t n;
+        st_check(fx->sla->due_events(fx->w, "breach", T0 + 101, 10, &due, &n), "due");
+        assert_int_equal(n, pass == 0 ? 1 : 0);
+        for (size_t i = 0; i < n; i++) {
+            const garant_sla_due *o = &due[i];
             st_check(fx->ops->begin_write(fx->w), "begin");
-            int rc = fx->sla->record_event(fx->w, jint(o, "id"), "breach", jint(o, "first_response_due"), T0 + 101);
+            int rc = fx->sla->record_event(fx->w, o->ticket_id, "breach", o->first_response_due, T0 + 101);
             st_check(rc, "record");
             st_check(fx->sla->outbox_enqueue(fx->w, "sla.breach", "{\"ticket\":1}", T0 + 101), "enqueue");
-            garant_event_in ev = {.ticket_id = jint(o, "id"), .at = T0 + 101, .kind = "sla_breach"};
+            garant_event_in ev = {.ticket_id = o->ticket_id, .at = T0 + 101, .kind = "sla_breach"};
             st_check(fx->ops->tickets->append_event(fx->w, &ev), "append");
             st_check(fx->ops->commit(fx->w), "commit");
         }
-        json_decref(due);
+        free(due);
     }
     garant_outbox_item items[4];
     int n = 0;
