@@ -22,8 +22,4 @@ int http_name_check(const char *name, size_t max, const char *what);
 ** the array by its RFC 3339 UTC text, in place. 0 or GARANT_ENOMEM. */
 int http_json_times(json_t *array);
 
-/* The base of links in mails: opt.base_url without a trailing slash, else
-** http://LISTEN with the port actually bound. */
-void http_base_url(char *out, size_t cap, garant_server *srv);
-
 #endif

@@ -167,29 +167,6 @@ static int check_password(const char *pw)
     return 0;
 }
 
-/* The base of links in mails: opt.base_url, else http://LISTEN with the
-** port actually bound (the listen address may say port 0). */
-void http_base_url(char *out, size_t cap, garant_server *srv)
-{
-    const garant_server_options *opt = http_server_options(srv);
-    const char *b = opt->base_url;
-    if (b && *b) {
-        size_t n = strlen(b);
-        while (n && b[n - 1] == '/') n--;
-        snprintf(out, cap, "%.*s", (int)n, b);
-        return;
-    }
-    const char *listen = opt->listen ? opt->listen : "127.0.0.1:8080";
-    const char *colon = strrchr(listen, ':');
-    int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
-    unsigned port = http_server_port(srv);
-    if (!port && colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
-    if (hl == 0 || (hl == 1 && listen[0] == '*') || (hl == 7 && !strncmp(listen, "0.0.0.0", 7)))
-        snprintf(out, cap, "http://localhost:%u", port);
-    else
-        snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
-}
-
 /* {id, email, name, role, org_id|null, verified, org_manager, approval
 ** (null, "pending", "approved", "refused")}. Caller owns the result. */
 static json_t *user_json(const garant_user *u)
@@ -282,7 +259,7 @@ static const char *signup_plan(http_req *r)
 static int mail_verification(desk_mail_item *out, http_req *r, const signup_job *j, const char *token, int again)
 {
     char base[512], link[1024];
-    http_base_url(base, sizeof base, r->srv);
+    snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
     snprintf(link, sizeof link, "%s/verify?token=%s", base, token);
     int rc = desk_mail_verification(out, r->desk, j->signup.email, j->signup.name, j->language ? j->language : "en",
                                      link, j->signup.expires_at, again);
@@ -295,7 +272,7 @@ static int mail_verification(desk_mail_item *out, http_req *r, const signup_job 
 static int mail_exists(desk_mail_item *out, http_req *r, const garant_user *u)
 {
     char base[512], login_link[600], forgot_link[600];
-    http_base_url(base, sizeof base, r->srv);
+    snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
     snprintf(login_link, sizeof login_link, "%s/login", base);
     snprintf(forgot_link, sizeof forgot_link, "%s/forgot", base);
     return desk_mail_account_exists(out, r->desk, u->email, u->name, u->language, login_link, forgot_link);
@@ -614,7 +591,7 @@ static int login(http_req *r)
         memset(&offer, 0, sizeof offer);
         if (email[0] && failures_pair == PAIR_FREE_FAILURES) {
             char base[512];
-            http_base_url(base, sizeof base, r->srv);
+            snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
             if (desk_unlock_offer_prepare(&offer, r->desk, email, found ? u.name : email, found ? u.language : "en",
                                           base, r->now) == 0)
                 f.offer = &offer;
@@ -650,7 +627,7 @@ static int login(http_req *r)
     if ((rc = http_write(r->srv, login_write, &j))) return rc;
 
     char base[512], at[GARANT_RFC3339_UTC_LEN];
-    http_base_url(base, sizeof base, r->srv);
+    snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
     snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
              token, SESSION_TTL_S, strncmp(base, "https://", 8) == 0 ? "; Secure" : "");
     json_t *body = json_pack("{s:s,s:s,s:o,s:s}", "token", token, "csrf_token", j.session.csrf, "user", user_json(&u),
@@ -798,7 +775,7 @@ static int forgot(http_req *r)
     int known = rc == 0;
     http_token_new(token, j.token_hash);
     char base[512], link[1024];
-    http_base_url(base, sizeof base, r->srv);
+    snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
     snprintf(link, sizeof link, "%s/reset?token=%s", base, token);
     desk_mail_item mail;
     if (desk_mail_password_reset(&mail, r->desk, email, known ? u.name : email, known ? u.language : "en", link,
