@@ -66,6 +66,7 @@ int cli_load_policy(garant_policy **out, const cli_args *a);
 
 int cmd_deadline(const cli_args *a);
 int cmd_calendar(const cli_args *a);
+int cmd_report(const cli_args *a);
 int cmd_config_check(const cli_args *a);
 int cmd_config_show(const cli_args *a);
 int cmd_serve(const cli_args *a);

@@ -1,7 +1,7 @@
 /*
 ** cmd_admin.c - `garant user list|role|deactivate|activate|delete` and
 ** `garant org list|rename|deactivate|activate|delete`: the admin
-** operations of the API (src/http/admin_ops.h, which holds their rules)
+** operations of the API (src/desk/admin_ops.h, which holds their rules)
 ** on a desk's database from the shell, for the first admin and for a desk
 ** whose admins are locked out. Each change is one transaction, recorded in
 ** the audit trail as made by the command line.
@@ -94,22 +94,20 @@ static const char *yes_no(int v) { return v ? "yes" : "no"; }
 static int print_users(garant_store_conn *c, const garant_user_filter *base)
 {
     garant_user_filter f = *base;
-    f.limit = 200;
+    f.limit = GARANT_MAX_USER_PAGE;
     printf("%-6s %-40s %-9s %-30s %s\n", "id", "email", "role", "organization", "active");
     for (;;) {
-        json_t *rows = NULL;
-        int rc = GS(c)->accounts->user_list(c, &f, &rows);
+        garant_user_row *rows = NULL;
+        size_t n = 0;
+        int rc = GS(c)->accounts->user_list(c, &f, &rows, &n);
         if (rc) return cli_fail(rc);
-        size_t i, n = json_array_size(rows);
-        json_t *u;
-        json_array_foreach(rows, i, u) {
-            const char *org = json_string_value(json_object_get(u, "org_name"));
-            printf("%-6lld %-40s %-9s %-30s %s\n", (long long)json_integer_value(json_object_get(u, "id")),
-                   json_string_value(json_object_get(u, "email")), json_string_value(json_object_get(u, "role")),
-                   org ? org : "-", yes_no(!json_is_integer(json_object_get(u, "deactivated_at"))));
+        for (size_t i = 0; i < n; i++) {
+            const garant_user *u = &rows[i].user;
+            printf("%-6lld %-40s %-9s %-30s %s\n", (long long)u->id, u->email, garant_role_name(u->role),
+                   u->org_id ? rows[i].org_name : "-", yes_no(u->deactivated_at == 0));
         }
-        int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
-        json_decref(rows);
+        int64_t last = n ? rows[n - 1].user.id : 0;
+        free(rows);
         if (n < (size_t)f.limit || !last) break;
         f.after_id = last;
     }
@@ -132,13 +130,14 @@ int cmd_user_list(const cli_args *a)
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
     if ((rc = ops->acquire(&c, st))) {
-        garant_store_close(st);
-        return cli_fail(rc);
+        rc = cli_fail(rc);
+        goto close;
     }
     rc = ops->begin_read(c);
     rc = rc ? cli_fail(rc) : print_users(c, &f);
     ops->rollback(c);
     ops->release(c);
+close:
     garant_store_close(st);
     return rc;
 }
@@ -245,7 +244,7 @@ int cmd_org_list(const cli_args *a)
     if (rc) return rc;
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
-    json_t *orgs = NULL;
+    garant_org_list orgs = {0};
     if (!(rc = ops->acquire(&c, st))) {
         rc = ops->begin_read(c);
         if (!rc) rc = ops->accounts->org_list(c, &orgs);
@@ -255,18 +254,14 @@ int cmd_org_list(const cli_args *a)
     garant_store_close(st);
     if (rc) return cli_fail(rc);
     printf("%-6s %-30s %-14s %-6s %s\n", "id", "name", "plan", "active", "domains");
-    size_t i;
-    json_t *o;
-    json_array_foreach(orgs, i, o) {
-        printf("%-6lld %-30s %-14s %-6s ", (long long)json_integer_value(json_object_get(o, "id")),
-               json_string_value(json_object_get(o, "name")), json_string_value(json_object_get(o, "plan")),
-               yes_no(!json_is_integer(json_object_get(o, "deactivated_at"))));
-        json_t *d = json_object_get(o, "domains");
-        for (size_t k = 0; k < json_array_size(d); k++)
-            printf("%s%s", k ? "," : "", json_string_value(json_array_get(d, k)));
-        printf("%s\n", json_array_size(d) ? "" : "-");
+    for (size_t i = 0; i < orgs.n; i++) {
+        const garant_org_entry *o = &orgs.orgs[i];
+        printf("%-6lld %-30s %-14s %-6s ", (long long)o->org.id, o->org.name, o->org.plan,
+               yes_no(o->deactivated_at == 0));
+        for (size_t k = 0; k < o->ndomains; k++) printf("%s%s", k ? "," : "", o->domains[k]);
+        printf("%s\n", o->ndomains ? "" : "-");
     }
-    json_decref(orgs);
+    garant_org_list_free(&orgs);
     return CLI_OK;
 }
 

@@ -87,6 +87,14 @@ static const cli_opt calendar_opts[] = {
     {"version", "N", "with --db: that saved policy version", 0},
     {NULL, NULL, NULL, 0}};
 
+static const cli_opt report_opts[] = {
+    {"db", "FILE", "the desk's SQLite database", 0},
+    {"from", "TIME", "start of the period, inclusive: a date (midnight UTC) or RFC 3339; default 30 days before --to", 0},
+    {"to", "TIME", "end of the period, exclusive, in the same forms; default now", 0},
+    {"group-by", "KEYS", "plan, priority and org, comma-separated, in the order to group", 0},
+    {"at", "TIME", "the instant the report is made at (RFC 3339), for tests; default the clock", 0},
+    {NULL, NULL, NULL, 0}};
+
 static const cli_opt check_opts[] = {{NULL, NULL, NULL, 0}};
 static const cli_opt show_opts[] = {
     {"config", "FILE", "policy file (YAML); default the built-in policy", 0},
@@ -205,6 +213,8 @@ static const command commands[] = {
     {"deadline", NULL, 0, 0, deadline_opts, cmd_deadline,
      "compute a first-response deadline, or many with --batch"},
     {"calendar", NULL, 0, 0, calendar_opts, cmd_calendar, "list the open windows between two dates"},
+    {"report", NULL, 0, 0, report_opts, cmd_report,
+     "the first-response SLA report of a desk over a period, grouped by plan, priority, org"},
     {"config check", "FILE", 1, 1, check_opts, cmd_config_check, "validate a policy file and list every problem"},
     {"config show", NULL, 0, 0, show_opts, cmd_config_show, "print the policy's plans, priorities and targets"},
     {"serve", NULL, 0, 0, serve_opts, cmd_serve, "run the ticket service (HTTP API)"},

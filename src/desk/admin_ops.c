@@ -152,6 +152,58 @@ int desk_admin_org_active(int64_t *out_users, garant_store_conn *w, const desk_a
     return desk_admin_audit(w, by, "org_active", id, active ? "false" : "true", active ? "true" : "false", 0);
 }
 
+/* Each domain must be free to take: a clear 409 before the insert's own. */
+static int add_domains(garant_store_conn *w, int64_t org_id, const garant_domain *domains, size_t n)
+{
+    const garant_store_accounts_ops *a = GS(w)->accounts;
+    for (size_t i = 0; i < n; i++) {
+        int64_t owner = 0;
+        int rc = a->domain_org(w, domains[i], &owner);
+        if (rc == 0 && owner == org_id) continue;
+        if (rc == 0)
+            return garant__error(GARANT_ECONFLICT, "domain %s belongs to organization %lld already", domains[i],
+                                 (long long)owner);
+        if (rc != GARANT_ENOTFOUND) return rc;
+        if ((rc = a->domain_add(w, org_id, domains[i]))) return rc;
+    }
+    return 0;
+}
+
+int desk_admin_org_create(garant_org *io, garant_store_conn *w, const garant_domain *domains, size_t ndomains)
+{
+    int rc = GS(w)->accounts->org_insert(w, io);
+    if (rc == GARANT_ECONFLICT)
+        return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", io->name);
+    if (rc) return rc;
+    return add_domains(w, io->id, domains, ndomains);
+}
+
+int desk_admin_org_update(int64_t *out_users, garant_store_conn *w, const desk_admin_by *by, int64_t id,
+                          const desk_org_change *ch)
+{
+    *out_users = 0;
+    garant_org cur;
+    int rc = GS(w)->accounts->org_get(w, id, &cur);
+    if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+    if (rc) return rc;
+    if (ch->plan && strcmp(cur.plan, ch->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, id, ch->plan)))
+        return rc;
+    if (ch->name && (rc = desk_admin_org_rename(w, by, id, ch->name))) return rc;
+    if (ch->active >= 0 && (rc = desk_admin_org_active(out_users, w, by, id, ch->active))) return rc;
+    if ((ch->visibility || ch->approval >= 0) &&
+        (rc = desk_admin_org_members(w, by, id, ch->visibility, ch->approval)))
+        return rc;
+    return add_domains(w, id, ch->domains, ch->ndomains);
+}
+
+int desk_admin_product_create(garant_product *io, garant_store_conn *w)
+{
+    int rc = GS(w)->accounts->product_insert(w, io);
+    if (rc == GARANT_ECONFLICT)
+        return garant__error(GARANT_ECONFLICT, "a product named \"%s\" exists already", io->name);
+    return rc;
+}
+
 int desk_admin_org_rename(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *name)
 {
     garant_org cur;

@@ -32,6 +32,7 @@
 #ifndef GARANT_DESK_ADMIN_OPS_H
 #define GARANT_DESK_ADMIN_OPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -58,6 +59,32 @@ int desk_admin_user_delete(garant_store_conn *w, const desk_admin_by *by, int64_
 /* Deactivate or reactivate an organization with its users; *out_users
 ** says how many users changed. */
 int desk_admin_org_active(int64_t *out_users, garant_store_conn *w, const desk_admin_by *by, int64_t id, int active);
+
+/* Create an organization (io: name, plan, created_at; sets io->id) with
+** its e-mail domains (lower-case, checked by the caller): GARANT_ECONFLICT
+** naming the name or a domain that another organization has. */
+int desk_admin_org_create(garant_org *io, garant_store_conn *w, const garant_domain *domains, size_t ndomains);
+
+/* A change of an organization; NULL or -1 leaves a field as it is. */
+typedef struct desk_org_change {
+    const char *name;             /* desk_admin_org_rename */
+    const char *plan;             /* for tickets submitted later */
+    int active;                   /* desk_admin_org_active */
+    const char *visibility;       /* desk_admin_org_members */
+    int approval;                 /* desk_admin_org_members */
+    const garant_domain *domains; /* to add: lower-case, checked by the caller */
+    size_t ndomains;
+} desk_org_change;
+
+/* Apply ch to organization id, all or nothing in the caller's transaction:
+** ENOTFOUND, or each part's own failure. *out_users says how many users
+** were deactivated or came back with it. */
+int desk_admin_org_update(int64_t *out_users, garant_store_conn *w, const desk_admin_by *by, int64_t id,
+                          const desk_org_change *ch);
+
+/* Create a product (io: name, stage, created_at; sets io->id):
+** GARANT_ECONFLICT if the name is taken. */
+int desk_admin_product_create(garant_product *io, garant_store_conn *w);
 
 /* Rename an organization (GARANT_ECONFLICT if the name is taken). */
 int desk_admin_org_rename(garant_store_conn *w, const desk_admin_by *by, int64_t id, const char *name);

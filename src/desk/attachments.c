@@ -391,39 +391,41 @@ void desk_mail_files_free(desk_mail_files *f)
 int desk_attachments_for_mail(desk_mail_files *out, garant_store_conn *c, int64_t ticket_id, int64_t reply_id)
 {
     memset(out, 0, sizeof *out);
-    json_t *rows;
-    int rc = GS(c)->attachments->list(c, ticket_id, 0, &rows);
+    garant_attachment *rows = NULL;
+    size_t n = 0;
+    int rc = GS(c)->attachments->list(c, ticket_id, 0, &rows, &n);
     if (rc) return rc;
-    size_t i, cap = json_array_size(rows);
-    json_t *row;
-    if (cap && !(out->items = calloc(cap, sizeof *out->items))) rc = garant__error(GARANT_ENOMEM, "out of memory");
-    json_array_foreach(rows, i, row)
-    {
-        if (rc) break;
-        json_t *rid = json_object_get(row, "reply_id");
-        if ((reply_id ? json_integer_value(rid) : (json_is_null(rid) ? 0 : -1)) != reply_id) continue;
-        int64_t id = json_integer_value(json_object_get(row, "id"));
-        size_t len = (size_t)json_integer_value(json_object_get(row, "size"));
-        garant_mail_attachment *a = &out->items[out->n];
+    if (n && !(out->items = calloc(n, sizeof *out->items))) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const garant_attachment *f = &rows[i];
+        if (f->reply_id != reply_id) continue;
+        size_t len = (size_t)f->size;
+        garant_mail_attachment *a = &out->items[out->n++];
         uint8_t *data = malloc(len ? len : 1);
-        a->filename = strdup(json_string_value(json_object_get(row, "filename")));
-        a->content_type = strdup(json_string_value(json_object_get(row, "type")));
+        a->filename = strdup(f->filename);
+        a->content_type = strdup(f->sniffed_type);
         a->data = data;
         a->len = len;
-        out->n++;
         if (!data || !a->filename || !a->content_type) {
-            rc = garant__error(GARANT_ENOMEM, "out of memory for attachment %lld", (long long)id);
-            break;
+            rc = garant__error(GARANT_ENOMEM, "out of memory for attachment %lld", (long long)f->id);
+            goto out;
         }
-        for (size_t off = 0; off < len && !rc;) {
+        for (size_t off = 0; off < len;) {
             size_t got;
-            rc = GS(c)->attachments->read(c, id, (int64_t)off, data + off, len - off, &got);
-            if (!rc && !got) rc = garant__error(GARANT_ESTORE, "attachment %lld is short", (long long)id);
+            if ((rc = GS(c)->attachments->read(c, f->id, (int64_t)off, data + off, len - off, &got))) goto out;
+            if (!got) {
+                rc = garant__error(GARANT_ESTORE, "attachment %lld is short", (long long)f->id);
+                goto out;
+            }
             off += got;
         }
         out->bytes += len;
     }
-    json_decref(rows);
+out:
+    free(rows);
     if (rc) desk_mail_files_free(out);
     return rc;
 }

@@ -43,6 +43,13 @@ void desk_ticket_remaining(int64_t *out_left_s, int *out_business, const garant_
 ** the stored deadline; the submission and current priority otherwise. */
 void desk_ticket_clock_source(int64_t *out_start, int *out_priority, garant_store_conn *c, const garant_policy *pol,
                               const garant_ticket *t);
+/* Why a deadline is due_s: the open windows that count from start_s (UTC
+** epoch seconds; desk_ticket_clock_source's) under src, the terms
+** desk_ticket_clock_source's priority gives. GARANT_ERANGE when due_s is
+** before start_s (the clock's error otherwise). Caller owns *out; free
+** with garant_explanation_free. */
+int desk_ticket_explain(garant_explanation **out, const garant_policy *pol, const garant_ticket_terms *src,
+                        int64_t start_s, int64_t due_s);
 
 /* ---- checks -------------------------------------------------------------- */
 
@@ -221,7 +228,8 @@ typedef struct desk_correction {
     size_t nmoves;
     desk_correction_step *plan;
     size_t nplan, plan_cap;
-    json_t *stages;              /* {product: its stage under the version} */
+    garant_product_stage *stages; /* each product's stage under the version */
+    size_t nstages;
 } desk_correction;
 
 /* Count every ticket still awaiting a first response under policy version

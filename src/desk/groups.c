@@ -79,22 +79,20 @@ int desk_group_delete(garant_store_conn *w, const desk_admin_by *by, int64_t id)
 /* Member ids as an audit value "1,5,7" (sorted as the list shows them). */
 static int member_ids(garant_store_conn *w, int64_t id, char *buf, size_t cap)
 {
-    json_t *all = NULL;
+    garant_group_list all;
     int rc = GS(w)->groups->list(w, &all);
     if (rc) return rc;
-    size_t i, k, len = 0;
-    json_t *g, *m;
+    size_t len = 0;
     buf[0] = '\0';
-    json_array_foreach(all, i, g) {
-        if (json_integer_value(json_object_get(g, "id")) != id) continue;
-        json_array_foreach(json_object_get(g, "members"), k, m) {
-            int n = snprintf(buf + len, cap - len, "%s%lld", len ? "," : "",
-                             (long long)json_integer_value(json_object_get(m, "id")));
+    for (size_t i = 0; i < all.n; i++) {
+        if (all.groups[i].group.id != id) continue;
+        for (size_t k = 0; k < all.groups[i].nmembers; k++) {
+            int n = snprintf(buf + len, cap - len, "%s%lld", len ? "," : "", (long long)all.groups[i].members[k].id);
             if (n < 0 || (size_t)n >= cap - len) break;
             len += (size_t)n;
         }
     }
-    json_decref(all);
+    garant_group_list_free(&all);
     return 0;
 }
 

@@ -713,12 +713,13 @@ static int later(int64_t new_due, int64_t old_due)
 }
 
 /* The stage a ticket is counted under on the correction's version: its
-** product's stage there, else its own. Borrowed from x's map or t. */
+** product's stage there, else its own. Borrowed from x's stages or t. */
 static const char *stage_under(const correct_ctx *x, const garant_ticket *t)
 {
     const char *own = t->stage[0] ? t->stage : "ga";
-    const char *there = t->product[0] ? json_string_value(json_object_get(x->out->stages, t->product)) : NULL;
-    return there ? there : own;
+    for (size_t i = 0; t->product[0] && i < x->out->nstages; i++)
+        if (!strcmp(x->out->stages[i].product, t->product)) return x->out->stages[i].stage;
+    return own;
 }
 
 static int plan_one(void *ctxp, const garant_ticket *t, const garant_priority_change *ch, size_t n)
@@ -773,7 +774,7 @@ int desk_correction_plan(desk_correction *out, garant_store_conn *c, const garan
     if (max_listed && !(out->moves = calloc(max_listed, sizeof *out->moves)))
         return garant__error(GARANT_ENOMEM, "out of memory previewing a correction");
     correct_ctx x = {pol, version, max_listed, keep_plan, out};
-    int rc = GS(c)->admin->product_stages_at(c, version, &out->stages);
+    int rc = GS(c)->admin->product_stages_at(c, version, &out->stages, &out->nstages);
     if (!rc) rc = GS(c)->tickets->each_awaiting(c, plan_one, &x);
     if (rc) desk_correction_free(out);
     return rc;
@@ -827,7 +828,7 @@ int desk_correction_apply(const desk_correction *out, garant_store_conn *w, int6
 
 void desk_correction_free(desk_correction *out)
 {
-    json_decref(out->stages);
+    free(out->stages);
     free(out->moves);
     free(out->plan);
     memset(out, 0, sizeof *out);

@@ -8,18 +8,8 @@
 
 #include "garant/error_wrap.h"
 #include "account_mail.h"
+#include "desk_accounts.h"
 #include "desk_unlock.h"
-
-/* The token: 32 random bytes, base64url without padding (43 characters),
-** as the other links' tokens; the store keeps the SHA-256 of the text. */
-static void token_new(char out[44], uint8_t hash[32])
-{
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(out, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    crypto_hash_sha256(hash, (const unsigned char *)out, strlen(out));
-}
 
 int desk_unlock_offer_prepare(desk_unlock_offer *out, garant_desk *d, const char *email, const char *name,
                               const char *language, const char *base_url, int64_t now)
@@ -28,7 +18,7 @@ int desk_unlock_offer_prepare(desk_unlock_offer *out, garant_desk *d, const char
     snprintf(out->email, sizeof out->email, "%s", email);
     out->now = now;
     char token[44], link[1024], expires[GARANT_TZ_LOCAL_LEN];
-    token_new(token, out->token_hash);
+    desk_token_new(token, out->token_hash); /* as the other links' tokens */
     snprintf(link, sizeof link, "%s/unlock?token=%s", base_url, token);
     sodium_memzero(token, sizeof token);
     desk_mail_time(expires, sizeof expires, d, now + DESK_UNLOCK_TTL_S);

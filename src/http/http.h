@@ -116,6 +116,12 @@ extern const http_route http_routes_policy[];
 extern const http_route http_routes_corrections[];
 extern const http_route http_routes_attachments[];
 
+/* A ticket's files as its page lists them: [{id, reply_id (null for the
+** first message), filename, size, type (the sniffed one), sha256 (hex),
+** internal, uploader_id, created_at (UTC epoch seconds)}]
+** (routes_attachments.c). Caller owns *out; 0 or GARANT_ENOMEM. */
+int http_attachments_json(json_t **out, const garant_attachment *files, size_t n);
+
 /* The one route whose body is streamed to a spool file (http_upload). */
 #define HTTP_UPLOAD_PATH "/api/v1/attachments"
 

@@ -53,18 +53,40 @@ int http_name_check(const char *name, size_t max, const char *what)
     return 0;
 }
 
-int http_json_times(json_t *array)
+json_t *http_org_json(const garant_org_entry *e)
 {
-    size_t i;
-    json_t *o;
-    json_array_foreach(array, i, o) {
-        json_t *t = json_object_get(o, "created_at");
-        if (!json_is_integer(t)) continue;
-        char buf[GARANT_RFC3339_UTC_LEN];
-        if (json_object_set_new(o, "created_at", json_string(garant_time_format_utc(buf, json_integer_value(t)))))
-            return garant__error(GARANT_ENOMEM, "out of memory");
+    json_t *domains = json_array();
+    for (size_t i = 0; domains && i < e->ndomains; i++) {
+        if (json_array_append_new(domains, json_string(e->domains[i]))) {
+            json_decref(domains);
+            domains = NULL;
+        }
     }
-    return 0;
+    char at[GARANT_RFC3339_UTC_LEN];
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:b,s:o,s:b}", "id", (json_int_t)e->org.id, "name", e->org.name, "plan",
+                     e->org.plan, "created_at", garant_time_format_utc(at, e->org.created_at), "ticket_visibility",
+                     e->org.ticket_visibility, "approval_required", e->org.approval_required != 0, "domains",
+                     domains, "active", e->deactivated_at == 0);
+}
+
+json_t *http_product_json(const garant_product *p)
+{
+    char at[GARANT_RFC3339_UTC_LEN];
+    return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)p->id, "name", p->name, "stage", p->stage, "created_at",
+                     garant_time_format_utc(at, p->created_at));
+}
+
+int http_json_array(json_t **out, const void *rows, size_t n, size_t size, json_t *(*one)(const void *row))
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        if (json_array_append_new(arr, one((const char *)rows + i * size))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    *out = arr;
+    return arr ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
 }
 
 /* ---- checks ---------------------------------------------------------- */
@@ -102,11 +124,9 @@ static int check_listed(http_req *r, const name_list *l, const char *value)
                          value, known);
 }
 
-typedef char domain_name[DESK_MAX_DOMAIN + 1];
-
 /* Normalize the domains of a JSON array into *out (lower-case, checked,
 ** duplicates dropped, no free-mail provider). Caller owns *out; free(). */
-static int read_domains(http_req *r, json_t *arr, const char *field, domain_name **out, size_t *out_n)
+static int read_domains(http_req *r, json_t *arr, const char *field, garant_domain **out, size_t *out_n)
 {
     *out = NULL;
     *out_n = 0;
@@ -114,23 +134,20 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
     if (n > MAX_DOMAINS_PER_REQUEST)
         return garant__error(GARANT_EINVAL, "'%s' has more than %d domains", field, MAX_DOMAINS_PER_REQUEST);
     if (n == 0) return 0;
-    domain_name *d = calloc(n, sizeof *d);
+    garant_domain *d = calloc(n, sizeof *d);
     if (!d) return garant__error(GARANT_ENOMEM, "out of memory");
     size_t kept = 0;
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char what[48];
         snprintf(what, sizeof what, "'%s'[%zu]", field, i);
-        int rc = desk_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what);
-        if (!rc) {
-            const char *free_part = desk_freemail_match(r->desk, d[kept]);
-            if (free_part)
-                rc = garant__error(GARANT_EINVAL,
-                                   "%s: %s is a free mail provider; an organization's domains must be its own", what,
-                                   free_part);
-        }
-        if (rc) {
-            free(d);
-            return rc;
+        if ((rc = desk_domain_normalize(d[kept], sizeof d[kept], json_string_value(json_array_get(arr, i)), what)))
+            goto fail;
+        const char *free_part = desk_freemail_match(r->desk, d[kept]);
+        if (free_part) {
+            rc = garant__error(GARANT_EINVAL, "%s: %s is a free mail provider; an organization's domains must be its own",
+                               what, free_part);
+            goto fail;
         }
         int dup = 0;
         for (size_t k = 0; k < kept && !dup; k++) dup = !strcmp(d[k], d[kept]);
@@ -139,95 +156,49 @@ static int read_domains(http_req *r, json_t *arr, const char *field, domain_name
     *out = d;
     *out_n = kept;
     return 0;
+fail:
+    free(d);
+    return rc;
 }
 
-/* Organizations as the API shows them: "active" in place of the store's
-** deactivated_at, approval_required a boolean. */
-static int org_active_flags(json_t *orgs)
-{
-    size_t i;
-    json_t *o;
-    json_array_foreach(orgs, i, o) {
-        int active = !json_is_integer(json_object_get(o, "deactivated_at"));
-        int approval = json_integer_value(json_object_get(o, "approval_required")) != 0;
-        json_object_del(o, "deactivated_at");
-        if (json_object_set_new(o, "active", json_boolean(active)) ||
-            json_object_set_new(o, "approval_required", json_boolean(approval)))
-            return garant__error(GARANT_ENOMEM, "out of memory");
-    }
-    return 0;
-}
+static json_t *org_json_of(const void *row) { return http_org_json(row); }
 
-/* One organization as JSON {id, name, plan, domains, created_at, active,
-** ticket_visibility, approval_required}, read on the request's
+/* One organization as http_org_json shows it, read on the request's
 ** connection. Caller owns *out. */
 static int org_json(http_req *r, int64_t id, json_t **out)
 {
     const garant_store_ops *ops = GS(r->db);
-    json_t *all = NULL;
+    garant_org_list all;
     int rc = ops->begin_read(r->db);
     if (!rc) rc = ops->accounts->org_list(r->db, &all);
     ops->rollback(r->db);
     if (rc) return rc;
-    size_t i;
-    json_t *o;
-    json_array_foreach(all, i, o) {
-        if (json_integer_value(json_object_get(o, "id")) != id) continue;
-        json_t *one = json_array();
-        if (!one || json_array_append(one, o) || http_json_times(one) || org_active_flags(one)) {
-            json_decref(one);
-            json_decref(all);
-            return garant__error(GARANT_ENOMEM, "out of memory");
-        }
-        *out = json_incref(json_array_get(one, 0));
-        json_decref(one);
-        json_decref(all);
-        return 0;
+    rc = garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+    for (size_t i = 0; i < all.n; i++) {
+        if (all.orgs[i].org.id != id) continue;
+        *out = http_org_json(&all.orgs[i]);
+        rc = *out ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
+        break;
     }
-    json_decref(all);
-    return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)id);
+    garant_org_list_free(&all);
+    return rc;
 }
 
 /* ---- organizations --------------------------------------------------- */
 
 typedef struct org_job {
-    garant_org org;         /* in: name, plan (create), id (update) */
-    const char *plan;       /* update: the new plan, or NULL */
-    const char *name;       /* update: the new name, or NULL */
-    domain_name *domains;   /* to add */
+    garant_org org;         /* create: name, plan, created_at; update: id */
+    desk_org_change ch;     /* update */
+    garant_domain *domains; /* to add */
     size_t ndomains;
-    int active;             /* update: 1 reactivate, 0 deactivate, -1 leave */
-    const char *visibility; /* update: the members' ticket visibility, or NULL */
-    int approval;           /* update: 1 new members wait for approval, 0 not, -1 leave */
     desk_admin_by by;       /* update: who, when */
     int64_t users_changed;  /* update: users deactivated or back with it */
 } org_job;
 
-/* Each domain must be free to take: a clear 409 before the insert's own. */
-static int add_domains(garant_store_conn *w, const org_job *j)
-{
-    const garant_store_accounts_ops *a = GS(w)->accounts;
-    for (size_t i = 0; i < j->ndomains; i++) {
-        int64_t owner = 0;
-        int rc = a->domain_org(w, j->domains[i], &owner);
-        if (rc == 0 && owner == j->org.id) continue;
-        if (rc == 0)
-            return garant__error(GARANT_ECONFLICT, "domain %s belongs to organization %lld already", j->domains[i],
-                                 (long long)owner);
-        if (rc != GARANT_ENOTFOUND) return rc;
-        if ((rc = a->domain_add(w, j->org.id, j->domains[i]))) return rc;
-    }
-    return 0;
-}
-
 static int org_create_write(garant_store_conn *w, void *arg)
 {
     org_job *j = arg;
-    int rc = GS(w)->accounts->org_insert(w, &j->org);
-    if (rc == GARANT_ECONFLICT)
-        return garant__error(GARANT_ECONFLICT, "an organization named \"%s\" exists already", j->org.name);
-    if (rc) return rc;
-    return add_domains(w, j);
+    return desk_admin_org_create(&j->org, w, j->domains, j->ndomains);
 }
 
 static const http_field org_create_body[] = {
@@ -251,41 +222,36 @@ static int org_create(http_req *r)
     snprintf(j.org.name, sizeof j.org.name, "%s", name);
     snprintf(j.org.plan, sizeof j.org.plan, "%s", plan);
     j.org.created_at = r->now;
+    snprintf(j.org.ticket_visibility, sizeof j.org.ticket_visibility, "%s", GARANT_VISIBILITY_ORG);
     if (v[1] && (rc = read_domains(r, v[1], "domains", &j.domains, &j.ndomains))) return rc;
-    rc = http_write(r->srv, org_create_write, &j);
-    json_t *domains = json_array();
-    for (size_t i = 0; !rc && domains && i < j.ndomains; i++)
-        if (json_array_append_new(domains, json_string(j.domains[i]))) rc = garant__error(GARANT_ENOMEM, "out of memory");
-    free(j.domains);
-    if (!rc && !domains) rc = garant__error(GARANT_ENOMEM, "out of memory");
-    if (rc) {
-        json_decref(domains);
-        return rc;
+    if ((rc = http_write(r->srv, org_create_write, &j))) goto out;
+    garant_org_entry e = {j.org, 0, j.domains, j.ndomains};
+    json_t *o = http_org_json(&e);
+    if (!o) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory");
+        goto out;
     }
-    char at[GARANT_RFC3339_UTC_LEN];
     snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld", (long long)j.org.id);
-    return http_reply(r, 201,
-                      json_pack("{s:I,s:s,s:s,s:o,s:s,s:b,s:s,s:b}", "id", (json_int_t)j.org.id, "name", j.org.name,
-                                "plan", j.org.plan, "domains", domains, "created_at",
-                                garant_time_format_utc(at, j.org.created_at), "active", 1, "ticket_visibility",
-                                GARANT_VISIBILITY_ORG, "approval_required", 0));
+    rc = http_reply(r, 201, o);
+out:
+    free(j.domains);
+    return rc;
 }
 
 /* GET /api/v1/orgs */
 static int org_list(http_req *r)
 {
     const garant_store_ops *ops = GS(r->db);
-    json_t *all = NULL;
+    garant_org_list all;
+    json_t *orgs = NULL;
     int rc = ops->begin_read(r->db);
     if (!rc) rc = ops->accounts->org_list(r->db, &all);
     ops->rollback(r->db);
-    if (!rc) rc = http_json_times(all);
-    if (!rc) rc = org_active_flags(all);
-    if (rc) {
-        json_decref(all);
-        return rc;
-    }
-    return http_reply(r, 200, json_pack("{s:o}", "orgs", all));
+    if (rc) return rc;
+    rc = http_json_array(&orgs, all.orgs, all.n, sizeof *all.orgs, org_json_of);
+    garant_org_list_free(&all);
+    if (rc) return rc;
+    return http_reply(r, 200, json_pack("{s:o}", "orgs", orgs));
 }
 
 /* GET /api/v1/orgs/{id} */
@@ -300,20 +266,9 @@ static int org_get(http_req *r)
 static int org_update_write(garant_store_conn *w, void *arg)
 {
     org_job *j = arg;
-    garant_org cur;
-    int rc = GS(w)->accounts->org_get(w, j->org.id, &cur);
-    if (rc == GARANT_ENOTFOUND)
-        return garant__error(GARANT_ENOTFOUND, "organization %lld not found", (long long)j->org.id);
-    if (rc) return rc;
-    if (j->plan && strcmp(cur.plan, j->plan) != 0 && (rc = GS(w)->accounts->org_set_plan(w, j->org.id, j->plan)))
-        return rc;
-    if (j->name && (rc = desk_admin_org_rename(w, &j->by, j->org.id, j->name))) return rc;
-    if (j->active >= 0 && (rc = desk_admin_org_active(&j->users_changed, w, &j->by, j->org.id, j->active)))
-        return rc;
-    if ((j->visibility || j->approval >= 0) &&
-        (rc = desk_admin_org_members(w, &j->by, j->org.id, j->visibility, j->approval)))
-        return rc;
-    return add_domains(w, j);
+    j->ch.domains = j->domains;
+    j->ch.ndomains = j->ndomains;
+    return desk_admin_org_update(&j->users_changed, w, &j->by, j->org.id, &j->ch);
 }
 
 static const http_field org_update_body[] = {
@@ -343,23 +298,23 @@ static int org_update(http_req *r)
     org_job j;
     memset(&j, 0, sizeof j);
     j.org.id = r->id;
-    j.active = v[3] ? json_is_true(v[3]) : -1;
-    j.approval = v[5] ? json_is_true(v[5]) : -1;
+    j.ch.active = v[3] ? json_is_true(v[3]) : -1;
+    j.ch.approval = v[5] ? json_is_true(v[5]) : -1;
     if (v[4]) {
-        j.visibility = json_string_value(v[4]);
-        if (strcmp(j.visibility, GARANT_VISIBILITY_ORG) != 0 && strcmp(j.visibility, GARANT_VISIBILITY_OWN) != 0)
+        j.ch.visibility = json_string_value(v[4]);
+        if (strcmp(j.ch.visibility, GARANT_VISIBILITY_ORG) != 0 && strcmp(j.ch.visibility, GARANT_VISIBILITY_OWN) != 0)
             return garant__error(GARANT_EINVAL, "'ticket_visibility' must be \"%s\" (members see every ticket of the "
                                                 "organization) or \"%s\" (each member her own)",
                                  GARANT_VISIBILITY_ORG, GARANT_VISIBILITY_OWN);
     }
     j.by = (desk_admin_by){r->user.id, r->now};
     if (v[2]) {
-        j.name = json_string_value(v[2]);
-        if ((rc = http_name_check(j.name, GARANT_MAX_NAME, "name"))) return rc;
+        j.ch.name = json_string_value(v[2]);
+        if ((rc = http_name_check(j.ch.name, GARANT_MAX_NAME, "name"))) return rc;
     }
     if (v[0]) {
-        j.plan = json_string_value(v[0]);
-        if ((rc = check_listed(r, &plans, j.plan))) return rc;
+        j.ch.plan = json_string_value(v[0]);
+        if ((rc = check_listed(r, &plans, j.ch.plan))) return rc;
     }
     if (v[1] && (rc = read_domains(r, v[1], "domains_add", &j.domains, &j.ndomains))) return rc;
     rc = http_write(r->srv, org_update_write, &j);
@@ -394,13 +349,7 @@ static int org_delete(http_req *r)
 
 /* ---- products -------------------------------------------------------- */
 
-static int product_create_write(garant_store_conn *w, void *arg)
-{
-    garant_product *p = arg;
-    int rc = GS(w)->accounts->product_insert(w, p);
-    if (rc == GARANT_ECONFLICT) return garant__error(GARANT_ECONFLICT, "a product named \"%s\" exists already", p->name);
-    return rc;
-}
+static int product_create_write(garant_store_conn *w, void *arg) { return desk_admin_product_create(arg, w); }
 
 static const http_field product_create_body[] = {
     {"name", HTTP_F_STRING, 1, GARANT_MAX_NAME},
@@ -423,24 +372,24 @@ static int product_create(http_req *r)
     snprintf(p.stage, sizeof p.stage, "%s", stage);
     p.created_at = r->now;
     if ((rc = http_write(r->srv, product_create_write, &p))) return rc;
-    char at[GARANT_RFC3339_UTC_LEN];
     snprintf(r->location, sizeof r->location, "/api/v1/products/%lld", (long long)p.id);
-    return http_reply(r, 201, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)p.id, "name", p.name, "stage", p.stage,
-                                        "created_at", garant_time_format_utc(at, p.created_at)));
+    return http_reply(r, 201, http_product_json(&p));
 }
 
 /* GET /api/v1/products: every signed-in user (customers pick one in the
 ** ticket form). */
+static json_t *product_json_of(const void *row) { return http_product_json(row); }
+
 static int product_list(http_req *r)
 {
-    json_t *all = NULL;
-    int rc = GS(r->db)->accounts->product_list(r->db, &all);
-    if (!rc) rc = http_json_times(all);
-    if (rc) {
-        json_decref(all);
-        return rc;
-    }
-    return http_reply(r, 200, json_pack("{s:o}", "products", all));
+    garant_product *all = NULL;
+    size_t n = 0;
+    json_t *products = NULL;
+    int rc = GS(r->db)->accounts->product_list(r->db, &all, &n);
+    if (!rc) rc = http_json_array(&products, all, n, sizeof *all, product_json_of);
+    free(all);
+    if (rc) return rc;
+    return http_reply(r, 200, json_pack("{s:o}", "products", products));
 }
 
 /* ---- users ----------------------------------------------------------- */
@@ -485,20 +434,20 @@ static int user_filter(http_req *r, garant_user_filter *f)
 
 /* One user of the list as the API shows it: org_manager and approval
 ** (null, "pending", "approved", "refused") say where a customer stands in
-** her organization (desk_members.h). Caller owns the result. */
-static json_t *user_item(json_t *row)
+** her organization (desk_members.h). Caller owns the result; NULL when
+** out of memory. */
+static json_t *user_item(const void *row)
 {
+    const garant_user_row *ur = row;
+    const garant_user *u = &ur->user;
     char at[GARANT_RFC3339_UTC_LEN];
-    json_t *org_id = json_object_get(row, "org_id"), *org_name = json_object_get(row, "org_name");
-    json_t *approval = json_object_get(row, "approval");
-    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:b,s:b,s:s,s:b,s:O}", "id", json_object_get(row, "id"), "email",
-                     json_object_get(row, "email"), "name", json_object_get(row, "name"), "role",
-                     json_object_get(row, "role"), "org_id", org_id ? org_id : json_null(), "org_name",
-                     org_name ? org_name : json_null(), "verified", json_is_integer(json_object_get(row, "verified_at")),
-                     "active", !json_is_integer(json_object_get(row, "deactivated_at")), "created_at",
-                     garant_time_format_utc(at, json_integer_value(json_object_get(row, "created_at"))),
-                     "org_manager", json_integer_value(json_object_get(row, "org_manager")) != 0, "approval",
-                     approval ? approval : json_null());
+    const char *approval = garant_approval_name(u->approval);
+    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:b,s:b,s:s,s:b,s:o}", "id", (json_int_t)u->id, "email", u->email,
+                     "name", u->name, "role", garant_role_name(u->role), "org_id",
+                     u->org_id ? json_integer(u->org_id) : json_null(), "org_name",
+                     u->org_id ? json_string(ur->org_name) : json_null(), "verified", u->verified_at != 0, "active",
+                     u->deactivated_at == 0, "created_at", garant_time_format_utc(at, u->created_at), "org_manager",
+                     u->org_manager != 0, "approval", approval ? json_string(approval) : json_null());
 }
 
 /* GET /api/v1/users (staff): newest first,
@@ -508,21 +457,14 @@ static int user_list(http_req *r)
     garant_user_filter f;
     int rc = user_filter(r, &f);
     if (rc) return rc;
-    json_t *rows = NULL;
-    if ((rc = GS(r->db)->accounts->user_list(r->db, &f, &rows))) return rc;
-    json_t *users = json_array();
-    size_t i, n = json_array_size(rows);
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        if (!users || json_array_append_new(users, user_item(row)) != 0) {
-            json_decref(users);
-            users = NULL;
-            break;
-        }
-    }
-    int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
-    json_decref(rows);
-    if (!users) return garant__error(GARANT_ENOMEM, "out of memory listing users");
+    garant_user_row *rows = NULL;
+    size_t n = 0;
+    json_t *users = NULL;
+    if ((rc = GS(r->db)->accounts->user_list(r->db, &f, &rows, &n))) return rc;
+    rc = http_json_array(&users, rows, n, sizeof *rows, user_item);
+    int64_t last = n ? rows[n - 1].user.id : 0;
+    free(rows);
+    if (rc) return rc;
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)last);
     return http_reply(r, 200,
@@ -667,6 +609,20 @@ static int user_delete(http_req *r)
 
 /* ---- the audit trail -------------------------------------------------- */
 
+/* One row of the audit trail as the API shows it: nulls for none. */
+static json_t *audit_item(const void *row)
+{
+    const garant_audit_row *a = row;
+    char at[GARANT_RFC3339_UTC_LEN];
+    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:I,s:o,s:o,s:o}", "id", (json_int_t)a->id, "at",
+                     garant_time_format_utc(at, a->at), "by_user", a->by_user ? json_integer(a->by_user) : json_null(),
+                     "by_email", a->by_email[0] ? json_string(a->by_email) : json_null(), "action", a->action,
+                     "subject_id", (json_int_t)a->subject_id, "old_value",
+                     a->has_old_value ? json_string(a->old_value) : json_null(), "new_value",
+                     a->has_new_value ? json_string(a->new_value) : json_null(), "policy_version",
+                     a->policy_version ? json_integer(a->policy_version) : json_null());
+}
+
 /* GET /api/v1/audit?limit= (admins): the newest admin changes first: role
 ** changes, (de)activations, renames, deletions, product stages. */
 static int audit_list(http_req *r)
@@ -675,19 +631,14 @@ static int audit_list(http_req *r)
     int rc = http_query_int(r, "limit", 1, PAGE_MAX, &limit);
     if (rc < 0) return rc;
     if (!rc) limit = PAGE_DEFAULT;
-    json_t *rows = NULL;
-    if ((rc = GS(r->db)->admin->audit_list(r->db, (int)limit, &rows))) return rc;
-    size_t i;
-    json_t *o;
-    json_array_foreach(rows, i, o) {
-        char at[GARANT_RFC3339_UTC_LEN];
-        if (json_object_set_new(o, "at", json_string(garant_time_format_utc(at, json_integer_value(
-                                                         json_object_get(o, "at")))))) {
-            json_decref(rows);
-            return garant__error(GARANT_ENOMEM, "out of memory");
-        }
-    }
-    return http_reply(r, 200, json_pack("{s:o}", "audit", rows));
+    garant_audit_row *rows = NULL;
+    size_t n = 0;
+    json_t *audit = NULL;
+    if ((rc = GS(r->db)->admin->audit_list(r->db, (int)limit, &rows, &n))) return rc;
+    rc = http_json_array(&audit, rows, n, sizeof *rows, audit_item);
+    free(rows);
+    if (rc) return rc;
+    return http_reply(r, 200, json_pack("{s:o}", "audit", audit));
 }
 
 /* The query parameters each route reads (http_route.query). */

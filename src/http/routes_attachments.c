@@ -83,6 +83,29 @@ static int upload(http_req *r)
                                 (json_int_t)up->size, "type", desk_attachment_sniff(head, hn), "sha256", hex));
 }
 
+/* ---- a ticket's files as its page lists them ---------------------------- */
+
+int http_attachments_json(json_t **out, const garant_attachment *files, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        const garant_attachment *f = &files[i];
+        char hex[65];
+        for (int k = 0; k < 32; k++) snprintf(hex + 2 * k, 3, "%02x", f->sha256[k]);
+        json_t *o = json_pack("{s:I,s:o,s:s,s:I,s:s,s:s,s:b,s:I,s:I}", "id", (json_int_t)f->id, "reply_id",
+                              f->reply_id ? json_integer(f->reply_id) : json_null(), "filename", f->filename, "size",
+                              (json_int_t)f->size, "type", f->sniffed_type, "sha256", hex, "internal",
+                              f->internal != 0, "uploader_id", (json_int_t)f->uploader_id, "created_at",
+                              (json_int_t)f->created_at);
+        if (json_array_append_new(arr, o)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    *out = arr;
+    return arr ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
+}
+
 /* ---- GET /api/v1/attachments/{id} -------------------------------------- */
 
 /* Content-Disposition for name (RFC 6266): an ASCII fallback and the

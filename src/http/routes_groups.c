@@ -15,40 +15,58 @@
 #include "accounts.h"
 #include "desk_groups.h"
 
+/* A group as the API shows it: {id, name, round_robin, default,
+** created_at, members: [{id, name, email, role}]}. Caller owns the
+** result; NULL when out of memory. */
+static json_t *group_json(const void *row)
+{
+    const garant_group_entry *e = row;
+    json_t *members = json_array();
+    for (size_t i = 0; members && i < e->nmembers; i++) {
+        const garant_group_member *m = &e->members[i];
+        if (json_array_append_new(members, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id, "name", m->name,
+                                                     "email", m->email, "role", garant_role_name(m->role)))) {
+            json_decref(members);
+            members = NULL;
+        }
+    }
+    char at[GARANT_RFC3339_UTC_LEN];
+    return json_pack("{s:I,s:s,s:b,s:b,s:s,s:o}", "id", (json_int_t)e->group.id, "name", e->group.name,
+                     "round_robin", e->group.round_robin != 0, "default", e->group.is_default != 0, "created_at",
+                     garant_time_format_utc(at, e->group.created_at), "members", members);
+}
+
 /* The group as GET /api/v1/groups lists it, read afresh. */
 static int reply_group(http_req *r, int status, int64_t id)
 {
-    json_t *all = NULL;
+    garant_group_list all;
     int rc = GS(r->db)->groups->list(r->db, &all);
     if (rc) return rc;
-    if (http_json_times(all)) {
-        json_decref(all);
-        return garant__error(GARANT_ENOMEM, "out of memory");
+    json_t *one = NULL;
+    rc = garant__error(GARANT_ENOTFOUND, "group %lld not found", (long long)id);
+    for (size_t i = 0; i < all.n; i++) {
+        if (all.groups[i].group.id != id) continue;
+        one = group_json(&all.groups[i]);
+        rc = one ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
+        break;
     }
-    size_t i;
-    json_t *g;
-    json_array_foreach(all, i, g) {
-        if (json_integer_value(json_object_get(g, "id")) != id) continue;
-        json_t *one = json_incref(g);
-        json_decref(all);
-        if (status == 201) snprintf(r->location, sizeof r->location, "/api/v1/groups/%lld", (long long)id);
-        return http_reply(r, status, one);
-    }
-    json_decref(all);
-    return garant__error(GARANT_ENOTFOUND, "group %lld not found", (long long)id);
+    garant_group_list_free(&all);
+    if (rc) return rc;
+    if (status == 201) snprintf(r->location, sizeof r->location, "/api/v1/groups/%lld", (long long)id);
+    return http_reply(r, status, one);
 }
 
 /* GET /api/v1/groups (staff) */
 static int group_list(http_req *r)
 {
-    json_t *all = NULL;
+    garant_group_list all;
+    json_t *groups = NULL;
     int rc = GS(r->db)->groups->list(r->db, &all);
-    if (!rc) rc = http_json_times(all);
-    if (rc) {
-        json_decref(all);
-        return rc;
-    }
-    return http_reply(r, 200, json_pack("{s:o}", "groups", all));
+    if (rc) return rc;
+    rc = http_json_array(&groups, all.groups, all.n, sizeof *all.groups, group_json);
+    garant_group_list_free(&all);
+    if (rc) return rc;
+    return http_reply(r, 200, json_pack("{s:o}", "groups", groups));
 }
 
 typedef struct group_job {

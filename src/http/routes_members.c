@@ -11,6 +11,7 @@
 ** customer.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "garant/error_wrap.h"
@@ -35,23 +36,6 @@ static int member_json(json_t **out, const garant_user *u)
     return *out ? 0 : garant__error(GARANT_ENOMEM, "out of memory");
 }
 
-/* One row of the store's user list as member_json shows it. */
-static int member_row(json_t **out, json_t *row)
-{
-    garant_user u;
-    memset(&u, 0, sizeof u);
-    u.id = json_integer_value(json_object_get(row, "id"));
-    snprintf(u.email, sizeof u.email, "%s", json_string_value(json_object_get(row, "email")));
-    snprintf(u.name, sizeof u.name, "%s", json_string_value(json_object_get(row, "name")));
-    u.org_manager = json_integer_value(json_object_get(row, "org_manager")) != 0;
-    garant_approval a = GARANT_APPROVAL_NONE;
-    garant_approval_parse(&a, json_string_value(json_object_get(row, "approval")));
-    u.approval = a;
-    u.verified_at = json_integer_value(json_object_get(row, "verified_at"));
-    u.deactivated_at = json_integer_value(json_object_get(row, "deactivated_at"));
-    u.created_at = json_integer_value(json_object_get(row, "created_at"));
-    return member_json(out, &u);
-}
 
 /* GET /api/v1/org/members?approval=&q=&limit=&after=: the manager's
 ** organization, its rules, and its members newest first. */
@@ -82,25 +66,23 @@ static int members_list(http_req *r)
     }
     const garant_store_ops *ops = GS(r->db);
     garant_org org;
-    json_t *rows = NULL;
+    garant_user_row *rows = NULL;
+    size_t n = 0;
     if ((rc = ops->begin_read(r->db))) return rc;
     rc = ops->accounts->org_get(r->db, r->user.org_id, &org);
-    if (!rc) rc = ops->accounts->user_list(r->db, &f, &rows);
+    if (!rc) rc = ops->accounts->user_list(r->db, &f, &rows, &n);
     ops->rollback(r->db);
     if (rc) return rc;
     json_t *members = json_array();
-    size_t i, n = json_array_size(rows);
-    json_t *row;
-    json_array_foreach(rows, i, row) {
+    for (size_t i = 0; members && i < n; i++) {
         json_t *m = NULL;
-        if (!members || member_row(&m, row) || json_array_append_new(members, m)) {
+        if (member_json(&m, &rows[i].user) || json_array_append_new(members, m)) {
             json_decref(members);
             members = NULL;
-            break;
         }
     }
-    int64_t last = n ? (int64_t)json_integer_value(json_object_get(json_array_get(rows, n - 1), "id")) : 0;
-    json_decref(rows);
+    int64_t last = n ? rows[n - 1].user.id : 0;
+    free(rows);
     if (!members) return garant__error(GARANT_ENOMEM, "out of memory listing members");
     char next[32];
     snprintf(next, sizeof next, "%lld", (long long)last);

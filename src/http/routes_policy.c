@@ -23,6 +23,7 @@
 
 #include "garant/error_wrap.h"
 #include "admin_ops.h"
+#include "desk_calendar.h"
 #include "loader.h"
 #include "log.h"
 #include "tickets.h"
@@ -174,14 +175,12 @@ static int policy_get(http_req *r)
 
 /* The product stage change that saved `version`, as {product, from, to},
 ** or null: a version saved by PUT /policy or the configuration. */
-static json_t *stage_change_of(json_t *changes, json_int_t version)
+static json_t *stage_change_of(const garant_stage_change *changes, size_t n, json_int_t version)
 {
-    size_t i;
-    json_t *c;
-    json_array_foreach(changes, i, c) {
-        if (json_integer_value(json_object_get(c, "policy_version")) == version)
-            return json_pack("{s:O,s:O,s:O}", "product", json_object_get(c, "product"), "from",
-                             json_object_get(c, "old_value"), "to", json_object_get(c, "new_value"));
+    for (size_t i = 0; i < n; i++) {
+        if (changes[i].policy_version == version)
+            return json_pack("{s:s,s:s,s:s}", "product", changes[i].product, "from", changes[i].old_value, "to",
+                             changes[i].new_value);
     }
     return json_null();
 }
@@ -194,10 +193,11 @@ static int policy_versions(http_req *r)
     json_t *list = NULL;
     int64_t current = 0;
     http_policy_current(r->srv, &current);
-    json_t *changes = NULL;
+    garant_stage_change *changes = NULL;
+    size_t nchanges = 0;
     int rc = GS(r->db)->begin_read(r->db);
     if (!rc) rc = GS(r->db)->sla->policy_list(r->db, &list);
-    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes);
+    if (!rc) rc = GS(r->db)->admin->stage_changes(r->db, &changes, &nchanges);
     GS(r->db)->rollback(r->db);
     if (rc) {
         json_decref(list);
@@ -210,13 +210,13 @@ static int policy_versions(http_req *r)
         json_int_t version = json_integer_value(json_object_get(v, "version"));
         if (json_object_set_new(v, "created_at", http_time_json(json_integer_value(at))) != 0 ||
             json_object_set_new(v, "in_force", json_boolean(version == current)) != 0 ||
-            json_object_set_new(v, "product_stage", stage_change_of(changes, version)) != 0) {
+            json_object_set_new(v, "product_stage", stage_change_of(changes, nchanges, version)) != 0) {
             json_decref(list);
-            json_decref(changes);
+            free(changes);
             return garant__error(GARANT_ENOMEM, "out of memory");
         }
     }
-    json_decref(changes);
+    free(changes);
     return http_reply(r, 200, json_pack("{s:I,s:o}", "in_force", (json_int_t)current, "versions", list));
 }
 
@@ -298,35 +298,37 @@ typedef struct put_job {
 ** every stage a product is in, or new tickets could not be filed. */
 static int check_accounts(garant_store_conn *w, const garant_policy *pol)
 {
-    json_t *orgs = NULL, *products = NULL;
+    garant_org_list orgs;
+    garant_product *products = NULL;
+    size_t nproducts = 0;
     int rc = GS(w)->accounts->org_list(w, &orgs);
-    if (!rc) rc = GS(w)->accounts->product_list(w, &products);
-    size_t i;
-    json_t *o;
-    json_array_foreach(orgs, i, o) {
-        if (rc) break;
-        const char *plan = json_string_value(json_object_get(o, "plan"));
+    if (rc) return rc;
+    if ((rc = GS(w)->accounts->product_list(w, &products, &nproducts))) goto out;
+    for (size_t i = 0; i < orgs.n; i++) {
+        const char *plan = orgs.orgs[i].org.plan;
         size_t k = 0;
-        while (plan && k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
-        if (plan && k == garant_policy_plan_count(pol))
+        while (k < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, k), plan) != 0) k++;
+        if (k == garant_policy_plan_count(pol)) {
             rc = garant__error(GARANT_EINVAL,
                                "organization '%.200s' is on plan '%.64s', which the new policy does not have: "
                                "move it to another plan first",
-                               json_string_value(json_object_get(o, "name")), plan);
+                               orgs.orgs[i].org.name, plan);
+            goto out;
+        }
     }
-    json_array_foreach(products, i, o) {
-        if (rc) break;
-        const char *stage = json_string_value(json_object_get(o, "stage"));
+    for (size_t i = 0; i < nproducts; i++) {
+        const char *stage = products[i].stage;
         size_t k = 0;
-        while (stage && k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0)
-            k++;
-        if (stage && k == garant_policy_stage_count(pol))
-            rc = garant__error(GARANT_EINVAL,
-                               "product '%.200s' is in stage '%.64s', which the new policy does not have",
-                               json_string_value(json_object_get(o, "name")), stage);
+        while (k < garant_policy_stage_count(pol) && strcmp(garant_policy_stage_name(pol, k), stage) != 0) k++;
+        if (k == garant_policy_stage_count(pol)) {
+            rc = garant__error(GARANT_EINVAL, "product '%.200s' is in stage '%.64s', which the new policy does not have",
+                               products[i].name, stage);
+            goto out;
+        }
     }
-    json_decref(orgs);
-    json_decref(products);
+out:
+    free(products);
+    garant_org_list_free(&orgs);
     return rc;
 }
 
@@ -510,52 +512,12 @@ static int product_update(http_req *r)
 ** with its neighbours' days. */
 #define CALENDAR_MAX_DAYS 62
 
-/* The UTC instant of local midnight starting local day `day` (days since
-** 1970-01-01 in tz's wall time). Where midnight falls in a gap, the first
-** instant after it. */
-static int64_t local_midnight(const garant_tz *tz, int64_t day)
-{
-    garant_tz_info info;
-    garant_tz_lookup(&info, tz, day * 86400);
-    int64_t t = day * 86400 - info.utoff_s;
-    garant_tz_lookup(&info, tz, t);
-    return day * 86400 - info.utoff_s;
-}
-
 /* Minutes of a day as "HH:MM", clamped to 00:00-24:00. */
 static void hm(char out[8], int64_t min)
 {
     if (min < 0) min = 0;
     if (min > GARANT_DAY_MIN) min = GARANT_DAY_MIN;
     snprintf(out, 8, "%02u:%02u", (unsigned)(min / 60) % 100u, (unsigned)(min % 60));
-}
-
-/* "HH:MM" local wall time of utc_s within local day `day`, 00:00-24:00. */
-static void local_hm(char out[8], const garant_tz *tz, int64_t utc_s, int64_t day, int is_end)
-{
-    garant_tz_info info;
-    /* An end instant belongs to the minute before it: a window that closes
-    ** at a change of offset reads in the offset it was open in. */
-    garant_tz_lookup(&info, tz, is_end ? utc_s - 1 : utc_s);
-    hm(out, (utc_s + info.utoff_s - day * 86400) / 60);
-}
-
-typedef struct day_windows {
-    const garant_tz *tz;
-    int64_t day;        /* local day */
-    json_t *list;
-    int64_t open_s;
-} day_windows;
-
-static int collect_window(void *ctx, const garant_window *w)
-{
-    day_windows *d = ctx;
-    char a[GARANT_RFC3339_UTC_LEN], b[GARANT_RFC3339_UTC_LEN], la[8], lb[8];
-    local_hm(la, d->tz, w->start_s, d->day, 0);
-    local_hm(lb, d->tz, w->end_s, d->day, 1);
-    d->open_s += w->end_s - w->start_s;
-    return push(d->list, json_pack("{s:s,s:s,s:s,s:s}", "start", garant_time_format_utc(a, w->start_s), "end",
-                                   garant_time_format_utc(b, w->end_s), "local_start", la, "local_end", lb));
 }
 
 /* A date query parameter "YYYY-MM-DD" as a day count. */
@@ -572,18 +534,22 @@ static int query_date(http_req *r, const char *name, int64_t *out)
     return 0;
 }
 
-/* One local day of cal: {date, weekday, open_seconds, windows, holidays}.
-** Caller owns *out. */
-static int calendar_day(json_t **out, const garant_calendar *cal, int64_t day)
+/* One local day as {date, weekday, open_seconds, windows, holidays},
+** appended to the array ctx (desk_calendar_days' callback). */
+static int calendar_day(void *ctx, const desk_calendar_day *day)
 {
-    const garant_tz *tz = garant_calendar_tz(cal);
-    day_windows d = {tz, day, json_array(), 0};
-    json_t *hols = json_array();
-    int rc = d.list && hols ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the calendar");
-    if (!rc) rc = garant_calendar_windows(cal, local_midnight(tz, day), local_midnight(tz, day + 1), collect_window, &d);
-    for (size_t i = 0; !rc && i < garant_calendar_holiday_count(cal); i++) {
-        const garant_holiday *h = garant_calendar_holiday(cal, i);
-        if (!garant_calendar_holiday_on(h, day)) continue;
+    json_t *windows = json_array(), *hols = json_array();
+    int rc = windows && hols ? 0 : garant__error(GARANT_ENOMEM, "out of memory describing the calendar");
+    for (size_t i = 0; !rc && i < day->nwindows; i++) {
+        const desk_calendar_window *w = &day->windows[i];
+        char a[GARANT_RFC3339_UTC_LEN], b[GARANT_RFC3339_UTC_LEN], la[8], lb[8];
+        hm(la, w->local_start_min);
+        hm(lb, w->local_end_min);
+        rc = push(windows, json_pack("{s:s,s:s,s:s,s:s}", "start", garant_time_format_utc(a, w->start_s), "end",
+                                     garant_time_format_utc(b, w->end_s), "local_start", la, "local_end", lb));
+    }
+    for (size_t i = 0; !rc && i < day->nclosures; i++) {
+        const garant_holiday *h = day->closures[i];
         char from[8], to[8];
         hm(from, h->closed_from_min);
         hm(to, h->closed_to_min);
@@ -593,18 +559,18 @@ static int calendar_day(json_t **out, const garant_calendar *cal, int64_t day)
     }
     int64_t y;
     unsigned m, dd;
-    garant_civil_from_days(&y, &m, &dd, day);
+    garant_civil_from_days(&y, &m, &dd, day->day);
     char date[16];
     snprintf(date, sizeof date, "%04lld-%02u-%02u", (long long)y, m, dd);
     json_t *o = rc ? NULL
-                   : json_pack("{s:s,s:i,s:I,s:O,s:O}", "date", date, "weekday", (int)garant_weekday_from_days(day),
-                               "open_seconds", (json_int_t)d.open_s, "windows", d.list, "holidays", hols);
-    json_decref(d.list);
+                   : json_pack("{s:s,s:i,s:I,s:O,s:O}", "date", date, "weekday",
+                               (int)garant_weekday_from_days(day->day), "open_seconds", (json_int_t)day->open_s,
+                               "windows", windows, "holidays", hols);
+    json_decref(windows);
     json_decref(hols);
     if (!rc && !o) rc = garant__error(GARANT_ENOMEM, "out of memory describing the calendar");
     if (rc) return rc;
-    *out = o;
-    return 0;
+    return push(ctx, o);
 }
 
 /* GET /api/v1/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD[&calendar=NAME]
@@ -631,20 +597,9 @@ static int calendar_get(http_req *r)
     if (to - from + 1 > CALENDAR_MAX_DAYS)
         return garant__error(GARANT_EINVAL, "the range is %lld days; ask for at most %d at a time",
                              (long long)(to - from + 1), CALENDAR_MAX_DAYS);
-    int64_t first_s, end_s;
-    garant_calendar_range(cal, &first_s, &end_s);
-    if (from * 86400 < first_s || (to + 1) * 86400 > end_s) {
-        char a[GARANT_RFC3339_UTC_LEN], b[GARANT_RFC3339_UTC_LEN];
-        return garant__error(GARANT_ERANGE, "calendar '%s' covers %s to %s only", garant_calendar_name(cal),
-                             garant_time_format_utc(a, first_s), garant_time_format_utc(b, end_s));
-    }
     json_t *days = json_array();
     if (!days) return garant__error(GARANT_ENOMEM, "out of memory describing the calendar");
-    for (int64_t day = from; !rc && day <= to; day++) {
-        json_t *d = NULL;
-        rc = calendar_day(&d, cal, day);
-        if (!rc) rc = push(days, d);
-    }
+    rc = desk_calendar_days(cal, from, to, calendar_day, days);
     if (rc) {
         json_decref(days);
         return rc;

@@ -383,7 +383,11 @@ static int ticket_get(http_req *r)
     if (!rc) rc = GS(c)->tickets->body(c, t.id, &body);
     if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
     if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
-    if (!rc) rc = GS(c)->attachments->list(c, t.id, is_staff(r), &files);
+    garant_attachment *att = NULL;
+    size_t natt = 0;
+    if (!rc) rc = GS(c)->attachments->list(c, t.id, is_staff(r), &att, &natt);
+    if (!rc) rc = http_attachments_json(&files, att, natt);
+    free(att);
     if (!rc) rc = attach_files(&first_files, replies, files);
     if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now, NULL);
     /* Staff see whether mail to the requester bounces (docs/mail.md). */

@@ -3,7 +3,10 @@
 ** accounts: the names of the roles and of a member's approval state, as
 ** stored, shown by the API and typed on the command line. One table each,
 ** so that the places that turn them into text and back cannot disagree.
+** Also the free functions of the lists that hold rows of two kinds (an
+** organization and its domains, a group and its members).
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store.h"
@@ -51,4 +54,20 @@ int garant_approval_parse(garant_approval *out, const char *name)
             return 1;
         }
     return 0;
+}
+
+void garant_org_list_free(garant_org_list *l)
+{
+    if (!l) return;
+    free(l->orgs);
+    free(l->domains);
+    memset(l, 0, sizeof *l);
+}
+
+void garant_group_list_free(garant_group_list *l)
+{
+    if (!l) return;
+    free(l->groups);
+    free(l->members);
+    memset(l, 0, sizeof *l);
 }

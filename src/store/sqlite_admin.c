@@ -11,22 +11,6 @@
 #include "garant/error_wrap.h"
 #include "sqlite_internal.h"
 
-/* Most rows audit_list answers. */
-#define GS_AUDIT_MAX 500
-
-static int bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
-{
-    return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
-}
-
-/* Run st; GARANT_ENOTFOUND naming what when it changed no row. */
-static int exec_changed(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
-{
-    int err = gs_sqlite_exec_stmt(c, st, what);
-    if (!err && sqlite3_changes(c->db) == 0) err = garant__error(GARANT_ENOTFOUND, "%s: not found", what);
-    return err;
-}
-
 /* One integer from a one-row query bound with id (0 binds nothing). */
 static int one_int(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t *out, const char *what)
 {
@@ -72,10 +56,10 @@ static int ad_user_set_role(garant_store_conn *gc, int64_t id, garant_role role,
     int err = gs_sqlite_prepare(c, SQL_USER_SET_ROLE, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
-    bind_id_or_null(st, 3, org_id);
+    gs_sqlite_bind_int64_or_null(st, 3, org_id);
     int rc = gs_sqlite_bind_text(st, 2, garant_role_name(role));
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    return exec_changed(c, st, what);
+    return gs_sqlite_exec_update(c, st, what);
 }
 
 /* ---- organizations ---- */
@@ -107,7 +91,7 @@ static int exec_id_at(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t at
     int err = gs_sqlite_prepare(c, sql, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
-    bind_id_or_null(st, 2, at);
+    gs_sqlite_bind_int64_or_null(st, 2, at);
     return gs_sqlite_exec_stmt(c, st, what);
 }
 
@@ -143,7 +127,7 @@ static int ad_user_deactivate_with_org(garant_store_conn *gc, int64_t id, int64_
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, at);
-    return exec_changed(c, st, what);
+    return gs_sqlite_exec_update(c, st, what);
 }
 
 /* ---- products ---- */
@@ -159,7 +143,7 @@ static const char SQL_PRODUCT_STAGES_AT[] =
     "  AND a.policy_version <= ?1 ORDER BY a.policy_version DESC, a.id DESC LIMIT 1),"
     " (SELECT a.old_value FROM audit a WHERE a.action = 'product_stage' AND a.subject_id = p.id"
     "  AND a.policy_version > ?1 ORDER BY a.policy_version, a.id LIMIT 1),"
-    " p.stage) FROM products p";
+    " p.stage) FROM products p ORDER BY p.name";
 
 static int ad_product_get(garant_store_conn *gc, int64_t id, garant_product *out)
 {
@@ -197,49 +181,62 @@ static int ad_product_set_stage(garant_store_conn *gc, int64_t id, const char *s
     sqlite3_bind_int64(st, 1, id);
     int rc = gs_sqlite_bind_text(st, 2, stage);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    return exec_changed(c, st, what);
+    return gs_sqlite_exec_update(c, st, what);
 }
 
-static int ad_product_stages_at(garant_store_conn *gc, int64_t version, json_t **out)
+static void read_product_stage(void *row, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    garant_product_stage *p = row;
+    gs_sqlite_text(p->product, sizeof p->product, st, 0);
+    gs_sqlite_text(p->stage, sizeof p->stage, st, 1);
+}
+
+static int ad_product_stages_at(garant_store_conn *gc, int64_t version, garant_product_stage **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(gc);
     static const char what[] = "admin.product_stages_at";
     *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_PRODUCT_STAGES_AT, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, version);
-    json_t *map = json_object();
-    if (!map) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    int rc = SQLITE_DONE;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *stage = (const char *)sqlite3_column_text(st, 1);
-        if (name && stage && json_object_set_new(map, name, json_string(stage)) != 0)
-            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    }
-    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-    sqlite3_reset(st);
-    if (err) {
-        json_decref(map);
+    void *rows = NULL;
+    if ((err = gs_sqlite_rows(c, st, sizeof **out, GS_SQLITE_MAX_ROWS, read_product_stage, NULL, &rows, out_n, what)))
         return err;
-    }
-    *out = map;
+    *out = rows;
     return 0;
 }
 
 static const char SQL_STAGE_CHANGES[] =
-    "SELECT a.policy_version AS policy_version, p.name AS product, a.old_value AS old_value,"
-    " a.new_value AS new_value FROM audit a JOIN products p ON p.id = a.subject_id"
+    "SELECT a.policy_version, p.name, a.old_value, a.new_value FROM audit a JOIN products p ON p.id = a.subject_id"
     " WHERE a.action = 'product_stage' ORDER BY a.policy_version, a.id";
 
-static int ad_stage_changes(garant_store_conn *gc, json_t **out)
+static void read_stage_change(void *row, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    garant_stage_change *ch = row;
+    ch->policy_version = sqlite3_column_int64(st, 0);
+    gs_sqlite_text(ch->product, sizeof ch->product, st, 1);
+    gs_sqlite_text(ch->old_value, sizeof ch->old_value, st, 2);
+    gs_sqlite_text(ch->new_value, sizeof ch->new_value, st, 3);
+}
+
+static int ad_stage_changes(garant_store_conn *gc, garant_stage_change **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(gc);
     *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_STAGE_CHANGES, &st);
-    return err ? err : gs_sqlite_rows_json(c, st, out, "admin.stage_changes");
+    if (err) return err;
+    void *rows = NULL;
+    if ((err = gs_sqlite_rows(c, st, sizeof **out, GS_SQLITE_MAX_ROWS, read_stage_change, NULL, &rows, out_n,
+                              "admin.stage_changes")))
+        return err;
+    *out = rows;
+    return 0;
 }
 
 /* ---- tickets ---- */
@@ -274,9 +271,7 @@ static const char SQL_AUDIT_INSERT[] =
     "INSERT INTO audit (at, by_user, action, subject_id, old_value, new_value, policy_version)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_AUDIT_LIST[] =
-    "SELECT a.id AS id, a.at AS at, a.by_user AS by_user, u.email AS by_email, a.action AS action,"
-    " a.subject_id AS subject_id, a.old_value AS old_value, a.new_value AS new_value,"
-    " a.policy_version AS policy_version"
+    "SELECT a.id, a.at, a.by_user, u.email, a.action, a.subject_id, a.old_value, a.new_value, a.policy_version"
     " FROM audit a LEFT JOIN users u ON u.id = a.by_user ORDER BY a.id DESC LIMIT ?1";
 
 static int ad_audit_insert(garant_store_conn *gc, const garant_audit_in *row)
@@ -291,9 +286,9 @@ static int ad_audit_insert(garant_store_conn *gc, const garant_audit_in *row)
     int err = gs_sqlite_prepare(c, SQL_AUDIT_INSERT, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, row->at);
-    bind_id_or_null(st, 2, row->by_user);
+    gs_sqlite_bind_int64_or_null(st, 2, row->by_user);
     sqlite3_bind_int64(st, 4, row->subject_id);
-    bind_id_or_null(st, 7, row->policy_version);
+    gs_sqlite_bind_int64_or_null(st, 7, row->policy_version);
     int rc = gs_sqlite_bind_text(st, 3, row->action);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 5, row->old_value);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 6, row->new_value);
@@ -301,17 +296,40 @@ static int ad_audit_insert(garant_store_conn *gc, const garant_audit_in *row)
     return gs_sqlite_exec_stmt(c, st, what);
 }
 
-static int ad_audit_list(garant_store_conn *gc, int limit, json_t **out)
+static void read_audit_row(void *row, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    garant_audit_row *a = row;
+    a->id = sqlite3_column_int64(st, 0);
+    a->at = sqlite3_column_int64(st, 1);
+    a->by_user = sqlite3_column_int64(st, 2); /* NULL reads as 0 */
+    gs_sqlite_text(a->by_email, sizeof a->by_email, st, 3);
+    gs_sqlite_text(a->action, sizeof a->action, st, 4);
+    a->subject_id = sqlite3_column_int64(st, 5);
+    a->has_old_value = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    gs_sqlite_text(a->old_value, sizeof a->old_value, st, 6);
+    a->has_new_value = sqlite3_column_type(st, 7) != SQLITE_NULL;
+    gs_sqlite_text(a->new_value, sizeof a->new_value, st, 7);
+    a->policy_version = sqlite3_column_int64(st, 8);
+}
+
+static int ad_audit_list(garant_store_conn *gc, int limit, garant_audit_row **out, size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(gc);
     *out = NULL;
-    if (limit < 1 || limit > GS_AUDIT_MAX)
-        return garant__error(GARANT_EINVAL, "admin.audit_list: limit must be 1 to %d", GS_AUDIT_MAX);
+    *out_n = 0;
+    if (limit < 1 || limit > GARANT_MAX_AUDIT_LIST)
+        return garant__error(GARANT_EINVAL, "admin.audit_list: limit must be 1 to %d", GARANT_MAX_AUDIT_LIST);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_AUDIT_LIST, &st);
     if (err) return err;
     sqlite3_bind_int(st, 1, limit);
-    return gs_sqlite_rows_json(c, st, out, "admin.audit_list");
+    void *rows = NULL;
+    if ((err = gs_sqlite_rows(c, st, sizeof **out, (size_t)limit, read_audit_row, NULL, &rows, out_n,
+                              "admin.audit_list")))
+        return err;
+    *out = rows;
+    return 0;
 }
 
 /* ---- organization members ---- */
@@ -344,7 +362,7 @@ static int ad_org_set_visibility(garant_store_conn *gc, int64_t id, const char *
     sqlite3_bind_int64(st, 1, id);
     int rc = gs_sqlite_bind_text(st, 2, visibility);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    return exec_changed(c, st, what);
+    return gs_sqlite_exec_update(c, st, what);
 }
 
 static int ad_org_set_approval_required(garant_store_conn *gc, int64_t id, int on)
@@ -357,7 +375,7 @@ static int ad_org_set_approval_required(garant_store_conn *gc, int64_t id, int o
     if (err) return err;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, on ? 1 : 0);
-    return exec_changed(c, st, what);
+    return gs_sqlite_exec_update(c, st, what);
 }
 
 /* Run a user update whose WHERE leaves staff out: no row changed is

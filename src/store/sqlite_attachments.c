@@ -213,9 +213,30 @@ static int att_link(garant_store_conn *conn, int64_t id, int64_t uploader_id, in
     return 0;
 }
 
-static const char SQL_GET[] =
-    "SELECT id, coalesce(ticket_id, 0), coalesce(reply_id, 0), uploader_id, filename, declared_type,"
-    " sniffed_type, size, sha256, created_at, internal, state FROM attachments WHERE id = ?1";
+#define ATTACHMENT_COLUMNS                                                                                \
+    "id, coalesce(ticket_id, 0), coalesce(reply_id, 0), uploader_id, filename, declared_type, sniffed_type, size," \
+    " sha256, created_at, internal, state"
+static const char SQL_GET[] = "SELECT " ATTACHMENT_COLUMNS " FROM attachments WHERE id = ?1";
+
+/* The attachment of a row of SQL_GET's columns. */
+static void read_attachment(void *row, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    garant_attachment *out = row;
+    out->id = sqlite3_column_int64(st, 0);
+    out->ticket_id = sqlite3_column_int64(st, 1);
+    out->reply_id = sqlite3_column_int64(st, 2);
+    out->uploader_id = sqlite3_column_int64(st, 3);
+    gs_sqlite_text(out->filename, sizeof out->filename, st, 4);
+    gs_sqlite_text(out->declared_type, sizeof out->declared_type, st, 5);
+    gs_sqlite_text(out->sniffed_type, sizeof out->sniffed_type, st, 6);
+    out->size = sqlite3_column_int64(st, 7);
+    const void *hash = sqlite3_column_blob(st, 8);
+    if (hash && sqlite3_column_bytes(st, 8) == 32) memcpy(out->sha256, hash, 32);
+    out->created_at = sqlite3_column_int64(st, 9);
+    out->internal = sqlite3_column_int(st, 10);
+    gs_sqlite_text(out->state, sizeof out->state, st, 11);
+}
 
 static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
 {
@@ -228,18 +249,7 @@ static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(st, 0);
-        out->ticket_id = sqlite3_column_int64(st, 1);
-        out->reply_id = sqlite3_column_int64(st, 2);
-        out->uploader_id = sqlite3_column_int64(st, 3);
-        gs_sqlite_text(out->filename, sizeof out->filename, st, 4);
-        gs_sqlite_text(out->declared_type, sizeof out->declared_type, st, 5);
-        gs_sqlite_text(out->sniffed_type, sizeof out->sniffed_type, st, 6);
-        out->size = sqlite3_column_int64(st, 7);
-        if (sqlite3_column_bytes(st, 8) == 32) memcpy(out->sha256, sqlite3_column_blob(st, 8), 32);
-        out->created_at = sqlite3_column_int64(st, 9);
-        out->internal = sqlite3_column_int(st, 10);
-        gs_sqlite_text(out->state, sizeof out->state, st, 11);
+        read_attachment(out, st, NULL);
     } else if (rc == SQLITE_DONE) {
         err = garant__error(GARANT_ENOTFOUND, "attachment %lld not found", (long long)id);
     } else {
@@ -288,28 +298,25 @@ static int att_read(garant_store_conn *conn, int64_t id, int64_t offset, uint8_t
     return err;
 }
 
-static const char SQL_LIST[] =
-    "SELECT id, reply_id, filename, size, sniffed_type AS type, lower(hex(sha256)) AS sha256,"
-    " internal, uploader_id, created_at FROM attachments"
-    " WHERE ticket_id = ?1 AND (?2 OR NOT internal) ORDER BY id";
+static const char SQL_LIST[] = "SELECT " ATTACHMENT_COLUMNS " FROM attachments"
+                               " WHERE ticket_id = ?1 AND (?2 OR NOT internal) ORDER BY id";
 
-static int att_list(garant_store_conn *conn, int64_t ticket_id, int with_internal, json_t **out)
+static int att_list(garant_store_conn *conn, int64_t ticket_id, int with_internal, garant_attachment **out,
+                    size_t *out_n)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
+    *out = NULL;
+    *out_n = 0;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_LIST, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, ticket_id);
     sqlite3_bind_int(st, 2, with_internal ? 1 : 0);
-    if ((err = gs_sqlite_rows_json(c, st, out, "attachments.list"))) return err;
-    /* internal as a JSON boolean, as replies' public is. */
-    size_t i;
-    json_t *row;
-    json_array_foreach(*out, i, row)
-    {
-        json_t *v = json_object_get(row, "internal");
-        json_object_set_new(row, "internal", json_boolean(v && json_integer_value(v)));
-    }
+    void *rows = NULL;
+    if ((err = gs_sqlite_rows(c, st, sizeof **out, GS_SQLITE_MAX_ROWS, read_attachment, NULL, &rows, out_n,
+                              "attachments.list")))
+        return err;
+    *out = rows;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 ** their members, the default group and whose turn it is (migration 15 at
 ** the time of writing: agent_groups, agent_group_members).
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
@@ -144,41 +145,77 @@ static int gr_set_members(garant_store_conn *conn, int64_t id, const int64_t *us
 }
 
 static const char SQL_LIST[] =
-    "SELECT g.id AS id, g.name AS name, g.round_robin AS round_robin, g.is_default AS is_default,"
-    " g.created_at AS created_at,"
-    " (SELECT json_group_array(json_object('id', u.id, 'name', u.name, 'email', u.email, 'role', u.role))"
-    "    FROM (SELECT u.id, u.name, u.email, u.role FROM agent_group_members m JOIN users u ON u.id = m.user_id"
-    "          WHERE m.group_id = g.id ORDER BY u.id) u) AS members"
-    " FROM agent_groups g ORDER BY g.name, g.id";
+    "SELECT id, name, round_robin, is_default, created_at FROM agent_groups ORDER BY name, id";
+/* In the groups' order, so that the two merge in one pass. */
+static const char SQL_LIST_MEMBERS[] =
+    "SELECT m.group_id, u.id, u.name, u.email, u.role FROM agent_group_members m"
+    " JOIN agent_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id ORDER BY g.name, g.id, u.id";
 
-/* Caller owns *out; free with json_decref. */
-static int gr_list(garant_store_conn *conn, json_t **out)
+static void read_group_entry(void *row, sqlite3_stmt *st, void *ctx)
+{
+    (void)ctx;
+    garant_group_entry *e = row;
+    read_group(st, &e->group);
+}
+
+/* Two queries merged in the groups' order: a member of a group the first
+** query did not see (only outside a transaction) is skipped. Each group's
+** members come together, so their places in the one array are set once
+** it is whole. */
+static int gr_list(garant_store_conn *conn, garant_group_list *out)
 {
     static const char what[] = "groups.list";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
+    void *groups = NULL;
     int err = gs_sqlite_prepare(c, SQL_LIST, &st);
+    if (!err) err = gs_sqlite_rows(c, st, sizeof *out->groups, GS_SQLITE_MAX_ROWS, read_group_entry, NULL, &groups,
+                                   &out->n, what);
     if (err) return err;
-    json_t *rows = NULL;
-    if ((err = gs_sqlite_rows_json(c, st, &rows, what))) return err;
-    size_t i;
-    json_t *o;
-    json_array_foreach(rows, i, o) {
-        json_t *members = json_loads(json_string_value(json_object_get(o, "members")), 0, NULL);
-        int bad = !json_is_array(members) || json_object_set_new(o, "members", members) != 0;
-        bad = bad || json_object_set_new(o, "round_robin", json_boolean(json_integer_value(
-                                                               json_object_get(o, "round_robin")))) != 0;
-        bad = bad || json_object_set_new(o, "default", json_boolean(json_integer_value(
-                                                           json_object_get(o, "is_default")))) != 0;
-        json_object_del(o, "is_default");
-        if (bad) {
-            json_decref(rows);
-            return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    out->groups = groups;
+    if ((err = gs_sqlite_prepare(c, SQL_LIST_MEMBERS, &st))) goto fail;
+    size_t at = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t group_id = sqlite3_column_int64(st, 0);
+        size_t k = at;
+        while (k < out->n && out->groups[k].group.id != group_id) k++;
+        if (k == out->n) continue;
+        at = k;
+        if (out->nmembers == cap) {
+            size_t grown = cap ? 2 * cap : 16;
+            garant_group_member *more = grown <= GS_SQLITE_MAX_ROWS ? realloc(out->members, grown * sizeof *more)
+                                                                    : NULL;
+            if (!more) {
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+                break;
+            }
+            out->members = more;
+            cap = grown;
         }
+        garant_group_member *m = &out->members[out->nmembers++];
+        memset(m, 0, sizeof *m);
+        m->id = sqlite3_column_int64(st, 1);
+        gs_sqlite_text(m->name, sizeof m->name, st, 2);
+        gs_sqlite_text(m->email, sizeof m->email, st, 3);
+        garant_role role = GARANT_ROLE_AGENT;
+        garant_role_parse(&role, (const char *)sqlite3_column_text(st, 4));
+        m->role = role;
+        out->groups[at].nmembers++;
     }
-    *out = rows;
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (err) goto fail;
+    size_t first = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        out->groups[i].members = out->groups[i].nmembers ? out->members + first : NULL;
+        first += out->groups[i].nmembers;
+    }
     return 0;
+fail:
+    garant_group_list_free(out);
+    return err;
 }
 
 static const char SQL_IS_MEMBER[] = "SELECT 1 FROM agent_group_members WHERE group_id = ?1 AND user_id = ?2";

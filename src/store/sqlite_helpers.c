@@ -2,10 +2,15 @@
 ** sqlite_helpers.c - the helpers the SQLite backend's area files
 ** (sqlite_accounts.c, sqlite_tickets.c, sqlite_sla.c, ...) build on,
 ** declared in sqlite_internal.h: the per-connection statement cache,
-** mapping SQLite's errors to garant_err, running a statement, and reading
-** columns as text or JSON.
+** mapping SQLite's errors to garant_err, running a statement, checking
+** texts, stepping to one row, and reading columns as text, JSON or typed
+** rows.
 */
 #include <assert.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
@@ -141,4 +146,131 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     /* Transient: callers bind stack buffers and reuse the statement later. */
     return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int gs_sqlite_bind_int64_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    return v ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+int gs_sqlite_check_text(const char *s, size_t max, const char *what)
+{
+    if (!s || !*s) return garant__error(GARANT_EINVAL, "%s: empty", what);
+    if (strnlen(s, max + 1) > max) return garant__error(GARANT_ELIMIT, "%s: longer than %zu bytes", what, max);
+    return 0;
+}
+
+void gs_sqlite_lower_copy(char *dst, size_t cap, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++) dst[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    dst[i] = '\0';
+}
+
+/* The record is named from fmt only on failure: organizations and users
+** are read on every filed ticket and every uncached request. */
+int gs_sqlite_step_row(gs_sqlite_conn *c, sqlite3_stmt *st, const char *fmt, ...)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return 0;
+    char what[GARANT_MAX_EMAIL + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int err = rc == SQLITE_DONE ? garant__error(GARANT_ENOTFOUND, "%s: not found", what) : gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    return err;
+}
+
+int gs_sqlite_exec_update(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what)
+{
+    int err = gs_sqlite_exec_stmt(c, st, what);
+    if (err) return err;
+    if (sqlite3_changes(c->db) == 0) return garant__error(GARANT_ENOTFOUND, "%s: not found", what);
+    return 0;
+}
+
+int gs_sqlite_exec_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    return gs_sqlite_exec_stmt(c, st, what);
+}
+
+int gs_sqlite_query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, sql, &st);
+    if (err) return err;
+    int rc = sqlite3_bind_int64(st, 1, id);
+    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
+    if ((err = gs_sqlite_step_row(c, st, "%s", what))) return err;
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max, gs_sqlite_read_fn *read_row,
+                   void *ctx, void **out, size_t *out_n, const char *what)
+{
+    *out = NULL;
+    *out_n = 0;
+    char *rows = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == max) {
+            err = garant__error(GARANT_ELIMIT, "%s: more than %zu entries", what, max);
+            goto out;
+        }
+        if (n == cap) {
+            size_t grown = cap ? 2 * cap : 16;
+            if (grown > max) grown = max;
+            char *more = realloc(rows, grown * size);
+            if (!more) {
+                err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+                goto out;
+            }
+            rows = more;
+            cap = grown;
+        }
+        memset(rows + n * size, 0, size);
+        read_row(rows + n * size, st, ctx);
+        n++;
+    }
+    if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+out:
+    sqlite3_reset(st);
+    if (err) {
+        free(rows);
+        return err;
+    }
+    *out = rows;
+    *out_n = n;
+    return 0;
+}
+
+int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, size_t max, const char *key_label,
+                           const char *label, sqlite3_stmt **out)
+{
+    if (max > GARANT_MAX_EMAIL) max = GARANT_MAX_EMAIL;
+    int err = gs_sqlite_check_text(key, max, key_label);
+    if (err) return err;
+    char lower[GARANT_MAX_EMAIL + 1];
+    gs_sqlite_lower_copy(lower, sizeof lower, key);
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, sql, &st))) return err;
+    int rc = gs_sqlite_bind_text(st, 1, lower);
+    if (rc != SQLITE_OK) {
+        char what[64];
+        snprintf(what, sizeof what, "looking up a %s", label);
+        return gs_sqlite_fail(c, rc, what);
+    }
+    if ((err = gs_sqlite_step_row(c, st, "%s %s", label, lower))) return err;
+    *out = st;
+    return 0;
 }

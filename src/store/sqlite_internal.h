@@ -2,9 +2,10 @@
 ** sqlite_internal.h - what the SQLite backend's files share.
 **
 ** sqlite.c owns the database: opening, pragmas, migrations, the read pool,
-** the write connection and transactions. sqlite_accounts.c,
-** sqlite_tickets.c and sqlite_sla.c implement one area each on top of the
-** helpers here. SQL goes only through prepared statements with bound
+** the write connection and transactions. sqlite_accounts.c (with
+** sqlite_users.c and sqlite_sessions.c), sqlite_tickets.c, sqlite_sla.c
+** and the others implement one area each on top of the helpers here
+** (sqlite_helpers.c). SQL goes only through prepared statements with bound
 ** parameters, cached per connection.
 */
 #ifndef GARANT_STORE_SQLITE_INTERNAL_H
@@ -64,6 +65,11 @@ int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what);
 /* Run a statement that returns no rows (already bound) to completion. */
 int gs_sqlite_exec_stmt(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what);
 
+/* Index the tickets noted in search_pending (migration 24) and clear the
+** note, inside the open write transaction; nothing in a read transaction.
+** The commit runs it; outside a transaction it runs in one of its own. */
+int gs_search_flush(gs_sqlite_conn *c);
+
 /* Copy column i as text into dst of cap bytes ("" for NULL; truncated). */
 void gs_sqlite_text(char *dst, size_t cap, sqlite3_stmt *st, int i);
 
@@ -73,6 +79,56 @@ json_t *gs_sqlite_json_col(sqlite3_stmt *st, int i);
 /* Run a query and collect every row as a JSON object keyed by column name.
 ** Caller owns *out. */
 int gs_sqlite_rows_json(gs_sqlite_conn *c, sqlite3_stmt *st, json_t **out, const char *what);
+
+/* Bind v, or NULL if v is 0 (an absent instant or reference). */
+int gs_sqlite_bind_int64_or_null(sqlite3_stmt *st, int i, int64_t v);
+
+/* A required text argument of at most max bytes: GARANT_EINVAL if empty,
+** GARANT_ELIMIT if longer, naming what. */
+int gs_sqlite_check_text(const char *s, size_t max, const char *what);
+
+/* Copy s lower-cased (ASCII) into dst of cap bytes, cut to fit. */
+void gs_sqlite_lower_copy(char *dst, size_t cap, const char *s);
+
+/* Step a query expected to yield one row: 0 with the row ready to read
+** (the caller resets the statement after reading), GARANT_ENOTFOUND if
+** there is none, another error otherwise; on error the statement is reset
+** and the record named from fmt. */
+int gs_sqlite_step_row(gs_sqlite_conn *c, sqlite3_stmt *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Run an UPDATE or DELETE (bound) and answer GARANT_ENOTFOUND if it
+** touched no row. */
+int gs_sqlite_exec_update(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what);
+
+/* Run sql, of one integer parameter (id), to completion. */
+int gs_sqlite_exec_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what);
+
+/* The integer a one-row query of one integer parameter, id, yields
+** (GARANT_ENOTFOUND without a row). */
+int gs_sqlite_query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const char *what, int64_t *out);
+
+/* Look up the one row whose key column (parameter 1) equals key
+** lower-cased (domains and e-mails are stored lower-case): checks the key
+** (1..max bytes, max at most GARANT_MAX_EMAIL), binds it and steps to the
+** row. On success *out is positioned on the row; the caller reads its
+** columns and resets it. `key_label` names the key when it is malformed
+** ("user e-mail"), `label` the record in the other messages ("user"). */
+int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, size_t max, const char *key_label,
+                           const char *label, sqlite3_stmt **out);
+
+/* Fill the zeroed record row from the statement's current row. */
+typedef void gs_sqlite_read_fn(void *row, sqlite3_stmt *st, void *ctx);
+
+/* Run a query (bound) and read every row into an array of records of
+** size bytes each with read_row: at most max rows (GARANT_ELIMIT past them).
+** Caller owns *out (NULL when *out_n is 0); free with free(). */
+int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max, gs_sqlite_read_fn *read_row,
+                   void *ctx, void **out, size_t *out_n, const char *what);
+
+/* The ceiling of a list the API does not page (organizations, products,
+** groups and their members): far above any desk, well below memory. */
+#define GS_SQLITE_MAX_ROWS ((size_t)1 << 20)
 
 /* Bind text, or NULL if s is NULL. Returns SQLite's result code (there is
 ** no connection to carry a message); a failed bind surfaces again when the
@@ -106,6 +162,37 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* The schema migrations, in order; migration i brings version i to i+1. */
 extern const char *const gs_sqlite_migrations[];
 extern const int gs_sqlite_migration_count;
+
+/* The accounts area (store_accounts.h) in three files by job:
+** sqlite_accounts.c the organizations, their domains, the products and
+** the area's table; sqlite_users.c the users, their list and pending
+** sign-ups; sqlite_sessions.c single-use tokens, sessions and login
+** throttling. The table's entries the other two define: */
+int gs_sqlite_user_insert(garant_store_conn *c, garant_user *io);
+int gs_sqlite_user_get(garant_store_conn *c, int64_t id, garant_user *out);
+int gs_sqlite_user_by_email(garant_store_conn *c, const char *email, garant_user *out);
+int gs_sqlite_user_set_password(garant_store_conn *c, int64_t id, const char *hash);
+int gs_sqlite_user_set_verified(garant_store_conn *c, int64_t id, int64_t at);
+int gs_sqlite_user_set_deactivated(garant_store_conn *c, int64_t id, int64_t at);
+int gs_sqlite_user_delete(garant_store_conn *c, int64_t id);
+int gs_sqlite_user_list(garant_store_conn *c, const garant_user_filter *f, garant_user_row **out, size_t *out_n);
+int gs_sqlite_signup_insert(garant_store_conn *c, garant_signup *io, const uint8_t token_hash[32]);
+int gs_sqlite_signup_take(garant_store_conn *c, const uint8_t token_hash[32], int64_t now, garant_signup *out);
+int gs_sqlite_signup_latest(garant_store_conn *c, const char *email, int64_t now, garant_signup *out);
+int gs_sqlite_token_insert(garant_store_conn *c, garant_token_kind kind, int64_t user_id, const uint8_t hash[32],
+                           int64_t expires_at);
+int gs_sqlite_token_consume(garant_store_conn *c, garant_token_kind kind, const uint8_t hash[32], int64_t now,
+                            int64_t *out_user_id);
+int gs_sqlite_session_insert(garant_store_conn *c, garant_session *io);
+int gs_sqlite_session_get(garant_store_conn *c, const uint8_t hash[32], int64_t now, garant_session *out);
+int gs_sqlite_session_revoke(garant_store_conn *c, const uint8_t hash[32], int64_t now);
+int gs_sqlite_session_revoke_user(garant_store_conn *c, int64_t user_id, int64_t now);
+int gs_sqlite_throttle_record(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
+int gs_sqlite_throttle_count(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count);
+int gs_sqlite_throttle_clear(garant_store_conn *c, const char *key);
+int gs_sqlite_throttle_recent(garant_store_conn *c, const char *key, int64_t now, int64_t window_s, int *out_count,
+                              int64_t *out_last_at);
+int gs_sqlite_throttle_clear_prefix(garant_store_conn *c, const char *prefix);
 
 extern const garant_store_accounts_ops gs_sqlite_accounts_ops;
 extern const garant_store_tickets_ops gs_sqlite_tickets_ops;

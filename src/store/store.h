@@ -15,9 +15,10 @@
 ** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
 ** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
-** arrays, so records can be copied and need no freeing; variable-size reads
-** (ticket texts, histories, lists) come back as jansson values owned by the
-** caller.
+** arrays, so records can be copied and need no freeing; lists come back as
+** arrays of records the caller owns (or a callback per row), never as the
+** API's JSON. Some ticket reads (texts, histories) are still jansson
+** values owned by the caller.
 **
 ** Instants are UTC epoch seconds (int64_t); 0 or GARANT_NO_DUE mark "none"
 ** where a field's comment says so.
@@ -34,6 +35,15 @@
 typedef struct garant_store garant_store;
 typedef struct garant_store_conn garant_store_conn;
 typedef struct garant_store_ops garant_store_ops;
+
+/* Largest texts the store accepts; the API checks them first and answers
+** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. The
+** area headers size their records' texts from these. */
+#define GARANT_MAX_EMAIL 254
+#define GARANT_MAX_NAME 200
+#define GARANT_MAX_SUBJECT 300
+#define GARANT_MAX_BODY (64 * 1024)
+#define GARANT_MAX_KEY 64
 
 #include "store_accounts.h"
 #include "store_tickets.h"
@@ -85,6 +95,9 @@ struct garant_store_ops {
     ** far (the log restarts after one of those). NULL where the backend
     ** needs none. */
     int (*checkpoint)(garant_store *st);
+    /* Bytes of memory the backend holds now, its caches included (for
+    ** /metrics); NULL where the backend cannot tell. */
+    int64_t (*memory_used)(garant_store *st);
 
     const garant_store_accounts_ops *accounts;
     const garant_store_tickets_ops *tickets;
@@ -121,13 +134,5 @@ struct garant_store {
 
 /* The SQLite backend's table. */
 extern const garant_store_ops garant_store_sqlite_ops;
-
-/* Largest texts the store accepts; the API checks them first and answers
-** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. */
-#define GARANT_MAX_EMAIL 254
-#define GARANT_MAX_NAME 200
-#define GARANT_MAX_SUBJECT 300
-#define GARANT_MAX_BODY (64 * 1024)
-#define GARANT_MAX_KEY 64
 
 #endif

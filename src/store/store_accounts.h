@@ -9,9 +9,8 @@
 #ifndef GARANT_STORE_ACCOUNTS_H
 #define GARANT_STORE_ACCOUNTS_H
 
+#include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 typedef struct garant_store_conn garant_store_conn;
 
@@ -51,8 +50,8 @@ int garant_approval_parse(garant_approval *out, const char *name);
 
 typedef struct garant_org {
     int64_t id;
-    char name[201];
-    char plan[65];        /* a plan of the policy: "professional" */
+    char name[GARANT_MAX_NAME + 1];
+    char plan[GARANT_MAX_KEY + 1]; /* a plan of the policy: "professional" */
     int64_t created_at;
     char ticket_visibility[16]; /* GARANT_VISIBILITY_ORG or _OWN */
     int approval_required; /* 1: a member joining by her address's domain
@@ -61,8 +60,8 @@ typedef struct garant_org {
 
 typedef struct garant_user {
     int64_t id;
-    char email[255];      /* lower-cased */
-    char name[201];
+    char email[GARANT_MAX_EMAIL + 1]; /* lower-cased */
+    char name[GARANT_MAX_NAME + 1];
     garant_role role;
     int64_t org_id;       /* customers only; 0 for staff */
     char password_hash[128]; /* crypto_pwhash_str output */
@@ -82,8 +81,8 @@ typedef struct garant_user {
 ** from the mailbox sets the password of the sign-up that sent it. */
 typedef struct garant_signup {
     int64_t id;
-    char email[255];      /* lower-cased */
-    char name[201];
+    char email[GARANT_MAX_EMAIL + 1]; /* lower-cased */
+    char name[GARANT_MAX_NAME + 1];
     char password_hash[128];
     int64_t created_at;   /* UTC epoch seconds */
     int64_t expires_at;   /* the link is dead from this instant on */
@@ -100,10 +99,43 @@ typedef struct garant_session {
 
 typedef struct garant_product {
     int64_t id;
-    char name[201];
-    char stage[65];       /* ga, beta, preview */
+    char name[GARANT_MAX_NAME + 1];
+    char stage[GARANT_MAX_KEY + 1]; /* ga, beta, preview */
     int64_t created_at;
 } garant_product;
+
+/* Longest e-mail domain (RFC 1035), lower-case. */
+#define GARANT_MAX_DOMAIN 253
+typedef char garant_domain[GARANT_MAX_DOMAIN + 1];
+
+/* One organization of org_list, with its e-mail domains. */
+typedef struct garant_org_entry {
+    garant_org org;
+    int64_t deactivated_at;        /* UTC epoch seconds; 0 while active */
+    const garant_domain *domains;  /* its domains by name; borrowed from the list */
+    size_t ndomains;
+} garant_org_entry;
+
+/* org_list's answer. Caller owns; free with garant_org_list_free. */
+typedef struct garant_org_list {
+    garant_org_entry *orgs;        /* by id; NULL when n is 0 */
+    size_t n;
+    garant_domain *domains;        /* every organization's, each one's together */
+    size_t ndomains;
+} garant_org_list;
+
+/* Free l's arrays and empty it; NULL or an empty list does nothing. */
+void garant_org_list_free(garant_org_list *l);
+
+/* One user of user_list: never a password hash (password_hash and
+** language are left empty). */
+typedef struct garant_user_row {
+    garant_user user;
+    char org_name[GARANT_MAX_NAME + 1]; /* her organization's; "" for staff */
+} garant_user_row;
+
+/* Most users one user_list call returns (its filter's limit). */
+#define GARANT_MAX_USER_PAGE 200
 
 /* Longest search text of a user list (bytes). */
 #define GARANT_MAX_USER_QUERY 100
@@ -114,7 +146,7 @@ typedef struct garant_user_filter {
     int64_t org_id;
     char q[GARANT_MAX_USER_QUERY + 1]; /* a part of the e-mail or the name; ASCII letters in any case */
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
-    int limit;                /* 1..200 */
+    int limit;                /* 1..GARANT_MAX_USER_PAGE */
     garant_approval approval; /* only users in this state; NONE: any */
 } garant_user_filter;
 
@@ -134,11 +166,10 @@ typedef struct garant_store_accounts_ops {
     /* Delete an organization and its domains. ECONFLICT, saying which,
     ** while it has tickets or users; ENOTFOUND if there is none. */
     int (*org_delete)(garant_store_conn *c, int64_t id);
-    /* All organizations with their domains, as a JSON array of objects
-    ** {id, name, plan, domains[], created_at, deactivated_at (null while
-    ** active), ticket_visibility, approval_required (0 or 1)}. Caller owns
-    ** *out. */
-    int (*org_list)(garant_store_conn *c, json_t **out);
+    /* All organizations by id, each with its domains and when it was
+    ** deactivated. Caller owns *out; free with garant_org_list_free (also
+    ** on failure, which leaves it empty). */
+    int (*org_list)(garant_store_conn *c, garant_org_list *out);
     /* Domains are lower-case and unique across organizations (ECONFLICT). */
     int (*domain_add)(garant_store_conn *c, int64_t org_id, const char *domain);
     int (*domain_org)(garant_store_conn *c, const char *domain, int64_t *out_org_id); /* ENOTFOUND */
@@ -155,12 +186,10 @@ typedef struct garant_store_accounts_ops {
     ** ECONFLICT while tickets, replies, ticket events or policy versions
     ** name them (deactivate those instead); ENOTFOUND if there is none. */
     int (*user_delete)(garant_store_conn *c, int64_t id);
-    /* Users matching the filter, newest first, at most f->limit, as a JSON
-    ** array of objects {id, email, name, role, org_id, org_name,
-    ** verified_at, created_at, deactivated_at, org_manager (0 or 1),
-    ** approval} (org_id, org_name, verified_at, deactivated_at and
-    ** approval null for none): never a password hash. Caller owns *out. */
-    int (*user_list)(garant_store_conn *c, const garant_user_filter *f, json_t **out);
+    /* Users matching the filter, newest first, at most f->limit, with
+    ** their organization's name: never a password hash. Caller owns *out
+    ** (NULL when *out_n is 0); free with free(). */
+    int (*user_list)(garant_store_conn *c, const garant_user_filter *f, garant_user_row **out, size_t *out_n);
 
     /* Single-use tokens: consume marks the token used and yields its user;
     ** ENOTFOUND if unknown, used already, or expired at now. */
@@ -203,7 +232,9 @@ typedef struct garant_store_accounts_ops {
     /* Products. insert sets io->id; ECONFLICT if the name exists. */
     int (*product_insert)(garant_store_conn *c, garant_product *io);
     int (*product_by_name)(garant_store_conn *c, const char *name, garant_product *out); /* ENOTFOUND */
-    int (*product_list)(garant_store_conn *c, json_t **out); /* [{id, name, stage, created_at}] */
+    /* Every product, by name. Caller owns *out (NULL when *out_n is 0);
+    ** free with free(). */
+    int (*product_list)(garant_store_conn *c, garant_product **out, size_t *out_n);
 } garant_store_accounts_ops;
 
 #endif

@@ -15,9 +15,8 @@
 #ifndef GARANT_STORE_ADMIN_H
 #define GARANT_STORE_ADMIN_H
 
+#include <stddef.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "store_accounts.h"
 
@@ -36,6 +35,39 @@ typedef struct garant_audit_in {
     const char *new_value;    /* NULL for none */
     int64_t policy_version;   /* product_stage: the version it created; else 0 */
 } garant_audit_in;
+
+/* A product's stage under one policy version (product_stages_at). */
+typedef struct garant_product_stage {
+    char product[GARANT_MAX_NAME + 1];
+    char stage[GARANT_MAX_KEY + 1];
+} garant_product_stage;
+
+/* A product's stage change and the policy version it saved. */
+typedef struct garant_stage_change {
+    int64_t policy_version;
+    char product[GARANT_MAX_NAME + 1];
+    char old_value[GARANT_MAX_KEY + 1]; /* the stage before */
+    char new_value[GARANT_MAX_KEY + 1]; /* the stage after */
+} garant_stage_change;
+
+/* Longest action name of the audit trail, and most rows audit_list reads. */
+#define GARANT_MAX_AUDIT_ACTION 32
+#define GARANT_MAX_AUDIT_LIST 500
+
+/* One row of the audit trail as audit_list reads it. */
+typedef struct garant_audit_row {
+    int64_t id;
+    int64_t at;                          /* UTC epoch seconds */
+    int64_t by_user;                     /* the admin; 0 for the command line */
+    char by_email[GARANT_MAX_EMAIL + 1]; /* theirs; "" if none (or deleted) */
+    char action[GARANT_MAX_AUDIT_ACTION + 1];
+    int64_t subject_id;
+    int has_old_value;                   /* 0: old_value is none (NULL) */
+    char old_value[GARANT_MAX_NAME + 1];
+    int has_new_value;                   /* 0: new_value is none (NULL) */
+    char new_value[GARANT_MAX_NAME + 1];
+    int64_t policy_version;              /* product_stage: the version it created; else 0 */
+} garant_audit_row;
 
 typedef struct garant_store_admin_ops {
     /* How many admins may sign in (active). */
@@ -61,23 +93,22 @@ typedef struct garant_store_admin_ops {
     /* Products by id. */
     int (*product_get)(garant_store_conn *c, int64_t id, garant_product *out); /* ENOTFOUND */
     int (*product_set_stage)(garant_store_conn *c, int64_t id, const char *stage); /* ENOTFOUND */
-    /* The stage of every product under policy version `version`, as a
-    ** JSON object {product name: stage}. Caller owns *out. */
-    int (*product_stages_at)(garant_store_conn *c, int64_t version, json_t **out);
+    /* The stage of every product under policy version `version`, by
+    ** product name. Caller owns *out (NULL when *out_n is 0); free with
+    ** free(). */
+    int (*product_stages_at)(garant_store_conn *c, int64_t version, garant_product_stage **out, size_t *out_n);
     /* The stage an open ticket is counted under from now on (a
     ** correction onto a version where its product has another stage). The
     ** stage it was filed under stays in its 'created' event. ENOTFOUND. */
     int (*ticket_set_stage)(garant_store_conn *c, int64_t id, const char *stage);
-    /* Every stage change, by the policy version it saved, oldest first:
-    ** a JSON array of {policy_version, product, old_value, new_value}.
-    ** Caller owns *out. */
-    int (*stage_changes)(garant_store_conn *c, json_t **out);
+    /* Every stage change, by the policy version it saved, oldest first.
+    ** Caller owns *out (NULL when *out_n is 0); free with free(). */
+    int (*stage_changes)(garant_store_conn *c, garant_stage_change **out, size_t *out_n);
     /* Append to the audit trail. */
     int (*audit_insert)(garant_store_conn *c, const garant_audit_in *row);
-    /* The newest `limit` rows (1..500), newest first, as a JSON array of
-    ** {id, at, by_user, by_email, action, subject_id, old_value,
-    ** new_value, policy_version} (nulls for none). Caller owns *out. */
-    int (*audit_list)(garant_store_conn *c, int limit, json_t **out);
+    /* The newest `limit` rows (1..GARANT_MAX_AUDIT_LIST), newest first.
+    ** Caller owns *out (NULL when *out_n is 0); free with free(). */
+    int (*audit_list)(garant_store_conn *c, int limit, garant_audit_row **out, size_t *out_n);
 
     /* ---- organization members (issue 15) ---- */
     /* Which tickets an organization's members see: GARANT_VISIBILITY_ORG

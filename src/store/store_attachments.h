@@ -19,8 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 typedef struct garant_store_conn garant_store_conn;
 
 /* Bytes of one stored chunk: the most one write job copies. Part of the
@@ -86,10 +84,11 @@ typedef struct garant_store_attachments_ops {
     ** is at least 1 unless offset is at or past the end (then 0). */
     int (*read)(garant_store_conn *c, int64_t id, int64_t offset, uint8_t *buf, size_t n, size_t *out_n);
     /* The linked attachments of a ticket, oldest first, with_internal 0
-    ** leaving out those of internal notes: [{id, reply_id (null for the
-    ** first message), filename, size, type (the sniffed one), sha256 (hex),
-    ** internal, uploader_id, created_at}]. Caller owns *out. */
-    int (*list)(garant_store_conn *c, int64_t ticket_id, int with_internal, json_t **out);
+    ** leaving out those of internal notes; every field of each read as get
+    ** reads it. Caller owns *out (NULL when *out_n is 0); free with
+    ** free(). */
+    int (*list)(garant_store_conn *c, int64_t ticket_id, int with_internal, garant_attachment **out,
+                size_t *out_n);
     /* The bytes of the linked attachments of ticket_id. */
     int (*ticket_bytes)(garant_store_conn *c, int64_t ticket_id, int64_t *out);
     /* Delete pending attachments created before pending_before and staged

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
+#include "store_accounts.h"
 
 typedef struct garant_store_conn garant_store_conn;
 
@@ -29,6 +29,32 @@ typedef struct garant_group {
     int64_t created_at;  /* UTC epoch seconds */
 } garant_group;
 
+/* A member of a group as list reads it. */
+typedef struct garant_group_member {
+    int64_t id;                        /* the user */
+    char name[GARANT_MAX_NAME + 1];
+    char email[GARANT_MAX_EMAIL + 1];
+    garant_role role;
+} garant_group_member;
+
+/* One group of list, with its members. */
+typedef struct garant_group_entry {
+    garant_group group;
+    const garant_group_member *members; /* by user id; borrowed from the list */
+    size_t nmembers;
+} garant_group_entry;
+
+/* list's answer. Caller owns; free with garant_group_list_free. */
+typedef struct garant_group_list {
+    garant_group_entry *groups;         /* by name; NULL when n is 0 */
+    size_t n;
+    garant_group_member *members;       /* every group's, each one's together */
+    size_t nmembers;
+} garant_group_list;
+
+/* Free l's arrays and empty it; NULL or an empty list does nothing. */
+void garant_group_list_free(garant_group_list *l);
+
 typedef struct garant_store_groups_ops {
     /* Insert g (its id set); GARANT_ECONFLICT if the name is taken. A
     ** default group takes the flag from the one that had it. */
@@ -42,9 +68,10 @@ typedef struct garant_store_groups_ops {
     int (*remove)(garant_store_conn *c, int64_t id);
     /* Replace the members of group id with users[0..n). */
     int (*set_members)(garant_store_conn *c, int64_t id, const int64_t *users, size_t n);
-    /* Every group, by name: [{id, name, round_robin, default, created_at,
-    ** members: [{id, name, email, role}]}]. Caller owns *out. */
-    int (*list)(garant_store_conn *c, json_t **out);
+    /* Every group by name, each with its members. Caller owns *out; free
+    ** with garant_group_list_free (also on failure, which leaves it
+    ** empty). */
+    int (*list)(garant_store_conn *c, garant_group_list *out);
     /* *out 1 if user is a member of group, else 0. */
     int (*is_member)(garant_store_conn *c, int64_t group_id, int64_t user_id, int *out);
     /* The default group; ENOTFOUND if there is none. */

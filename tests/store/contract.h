@@ -21,6 +21,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,13 +131,10 @@ static void c_hash(uint8_t out[32], int n)
 }
 
 /* The element of a JSON array whose "name" is name, or NULL. Borrowed. */
-static json_t *c_find_named(json_t *arr, const char *name)
+static const garant_org_entry *c_find_org(const garant_org_list *l, const char *name)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v) {
-        if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0) return v;
-    }
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->orgs[i].org.name, name) == 0) return &l->orgs[i];
     return NULL;
 }
 
@@ -183,30 +181,32 @@ static void ct_org_list_with_domains(void **state)
     assert_ok(ACC->domain_add(W, a.id, cn("-Zeta.EXAMPLE")));
     assert_ok(ACC->domain_add(W, a.id, cn("-alpha.example")));
 
-    json_t *list = NULL;
+    garant_org_list list;
     assert_ok(ACC->org_list(W, &list));
-    assert_true(json_is_array(list));
-    json_t *ja = c_find_named(list, a.name);
-    json_t *jb = c_find_named(list, b.name);
+    const garant_org_entry *ja = c_find_org(&list, a.name);
+    const garant_org_entry *jb = c_find_org(&list, b.name);
     assert_non_null(ja);
     assert_non_null(jb);
-    assert_int_equal(json_integer_value(json_object_get(ja, "id")), a.id);
-    assert_string_equal(json_string_value(json_object_get(ja, "plan")), "basic");
-    assert_int_equal(json_integer_value(json_object_get(ja, "created_at")), 1767225600);
-    json_t *da = json_object_get(ja, "domains");
-    assert_true(json_is_array(da));
-    assert_int_equal(json_array_size(da), 2);
+    assert_int_equal(ja->org.id, a.id);
+    assert_string_equal(ja->org.plan, "basic");
+    assert_int_equal(ja->org.created_at, 1767225600);
+    assert_int_equal(ja->deactivated_at, 0);
+    assert_int_equal(ja->ndomains, 2);
     /* Lower-cased and sorted. */
     char want0[128], want1[128];
     snprintf(want0, sizeof want0, "%s-alpha.example", contract_g.prefix);
     snprintf(want1, sizeof want1, "%s-zeta.example", contract_g.prefix);
-    assert_string_equal(json_string_value(json_array_get(da, 0)), want0);
-    assert_string_equal(json_string_value(json_array_get(da, 1)), want1);
-    /* An organization without domains has an empty array, not a null. */
-    json_t *db = json_object_get(jb, "domains");
-    assert_true(json_is_array(db));
-    assert_int_equal(json_array_size(db), 0);
-    json_decref(list);
+    assert_string_equal(ja->domains[0], want0);
+    assert_string_equal(ja->domains[1], want1);
+    /* An organization without domains has none, and takes none of another's. */
+    assert_int_equal(jb->ndomains, 0);
+    assert_string_equal(jb->org.plan, "enterprise");
+    /* Organizations by id. */
+    for (size_t i = 1; i < list.n; i++) assert_true(list.orgs[i - 1].org.id < list.orgs[i].org.id);
+    garant_org_list_free(&list);
+    assert_null(list.orgs);
+    garant_org_list_free(&list); /* twice, and NULL, do nothing */
+    garant_org_list_free(NULL);
 }
 
 static void ct_domains(void **state)
@@ -320,12 +320,11 @@ static void ct_user_updates(void **state)
 /* The ids of a user list, newest first, into ids (at most n); the count. */
 static size_t c_list_ids(const garant_user_filter *f, int64_t *ids, size_t n)
 {
-    json_t *list = NULL;
-    assert_ok(ACC->user_list(W, f, &list));
-    assert_true(json_is_array(list));
-    size_t got = json_array_size(list);
-    for (size_t i = 0; i < got && i < n; i++) ids[i] = json_integer_value(json_object_get(json_array_get(list, i), "id"));
-    json_decref(list);
+    garant_user_row *list = NULL;
+    size_t got = 0;
+    assert_ok(ACC->user_list(W, f, &list, &got));
+    for (size_t i = 0; i < got && i < n; i++) ids[i] = list[i].user.id;
+    free(list);
     return got;
 }
 
@@ -346,27 +345,29 @@ static void ct_user_list(void **state)
     garant_user_filter f = {0};
     f.org_id = a.id;
     f.limit = 50;
-    json_t *list = NULL;
-    assert_ok(ACC->user_list(W, &f, &list));
-    assert_int_equal(json_array_size(list), 2);
-    json_t *first = json_array_get(list, 0), *second = json_array_get(list, 1);
-    assert_int_equal(json_integer_value(json_object_get(first, "id")), a2.id);
-    assert_string_equal(json_string_value(json_object_get(first, "email")), a2.email);
-    assert_string_equal(json_string_value(json_object_get(first, "name")), a2.name);
-    assert_string_equal(json_string_value(json_object_get(first, "role")), "customer");
-    assert_int_equal(json_integer_value(json_object_get(first, "org_id")), a.id);
-    assert_string_equal(json_string_value(json_object_get(first, "org_name")), a.name);
-    assert_true(json_is_null(json_object_get(first, "verified_at")));
-    assert_int_equal(json_integer_value(json_object_get(first, "created_at")), 1767225600);
-    assert_int_equal(json_integer_value(json_object_get(second, "id")), a1.id);
-    assert_int_equal(json_integer_value(json_object_get(second, "verified_at")), 1767229200);
-    assert_null(json_object_get(first, "password_hash"));
-    assert_true(json_is_null(json_object_get(first, "deactivated_at")));
+    garant_user_row *list = NULL;
+    size_t n = 0;
+    assert_ok(ACC->user_list(W, &f, &list, &n));
+    assert_int_equal(n, 2);
+    const garant_user_row *first = &list[0], *second = &list[1];
+    assert_int_equal(first->user.id, a2.id);
+    assert_string_equal(first->user.email, a2.email);
+    assert_string_equal(first->user.name, a2.name);
+    assert_int_equal(first->user.role, GARANT_ROLE_CUSTOMER);
+    assert_int_equal(first->user.org_id, a.id);
+    assert_string_equal(first->org_name, a.name);
+    assert_int_equal(first->user.verified_at, 0);
+    assert_int_equal(first->user.created_at, 1767225600);
+    assert_int_equal(second->user.id, a1.id);
+    assert_int_equal(second->user.verified_at, 1767229200);
+    /* Never a secret, whatever the row holds. */
+    assert_string_equal(first->user.password_hash, "");
+    assert_string_equal(second->user.password_hash, "");
+    assert_int_equal(first->user.deactivated_at, 0);
     /* Where she stands in her organization (issue 15): no manager, never waited. */
-    assert_int_equal(json_integer_value(json_object_get(first, "org_manager")), 0);
-    assert_true(json_is_null(json_object_get(first, "approval")));
-    assert_int_equal(json_object_size(first), 11);
-    json_decref(list);
+    assert_int_equal(first->user.org_manager, 0);
+    assert_int_equal(first->user.approval, GARANT_APPROVAL_NONE);
+    free(list);
 
     /* Everyone of this test (the search text is its prefix), by role. */
     int64_t ids[8];
@@ -383,10 +384,12 @@ static void ct_user_list(void **state)
     assert_int_equal(c_list_ids(&f, ids, 8), 1);
     assert_int_equal(ids[0], ag.id);
     /* Staff have no organization. */
-    assert_ok(ACC->user_list(W, &f, &list));
-    assert_true(json_is_null(json_object_get(json_array_get(list, 0), "org_id")));
-    assert_true(json_is_null(json_object_get(json_array_get(list, 0), "org_name")));
-    json_decref(list);
+    assert_ok(ACC->user_list(W, &f, &list, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].user.role, GARANT_ROLE_AGENT);
+    assert_int_equal(list[0].user.org_id, 0);
+    assert_string_equal(list[0].org_name, "");
+    free(list);
     f.role[0] = '\0';
 
     /* The search: the e-mail or the name, ASCII letters in any case. */
@@ -423,16 +426,17 @@ static void ct_user_list(void **state)
     /* Refused: page sizes outside 1..200, an unknown role, an unended search. */
     f.org_id = 0;
     f.limit = 0;
-    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    assert_err(ACC->user_list(W, &f, &list, &n), GARANT_EINVAL);
     f.limit = 201;
-    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    assert_err(ACC->user_list(W, &f, &list, &n), GARANT_EINVAL);
     f.limit = 10;
     snprintf(f.role, sizeof f.role, "boss");
-    assert_err(ACC->user_list(W, &f, &list), GARANT_EINVAL);
+    assert_err(ACC->user_list(W, &f, &list, &n), GARANT_EINVAL);
     assert_null(list);
+    assert_int_equal(n, 0);
     f.role[0] = '\0';
     memset(f.q, 'q', sizeof f.q);
-    assert_err(ACC->user_list(W, &f, &list), GARANT_ELIMIT);
+    assert_err(ACC->user_list(W, &f, &list, &n), GARANT_ELIMIT);
 }
 
 /* ---- tokens ---- */
@@ -732,14 +736,19 @@ static void ct_products(void **state)
     assert_int_equal(got.created_at, 1767225600);
     assert_err(ACC->product_by_name(W, cn("Gadget"), &got), GARANT_ENOTFOUND);
 
-    json_t *list = NULL;
-    assert_ok(ACC->product_list(W, &list));
-    json_t *jp = c_find_named(list, p.name);
+    garant_product *list = NULL;
+    size_t n = 0;
+    assert_ok(ACC->product_list(W, &list, &n));
+    const garant_product *jp = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i].name, p.name)) jp = &list[i];
     assert_non_null(jp);
-    assert_int_equal(json_integer_value(json_object_get(jp, "id")), p.id);
-    assert_string_equal(json_string_value(json_object_get(jp, "stage")), "beta");
-    assert_int_equal(json_integer_value(json_object_get(jp, "created_at")), 1767225600);
-    json_decref(list);
+    assert_int_equal(jp->id, p.id);
+    assert_string_equal(jp->stage, "beta");
+    assert_int_equal(jp->created_at, 1767225600);
+    /* By name. */
+    for (size_t i = 1; i < n; i++) assert_true(strcmp(list[i - 1].name, list[i].name) <= 0);
+    free(list);
 }
 
 /* ---- ceilings ---- */

@@ -155,17 +155,20 @@ static void ct_org_deactivation(void **state)
     st_expect_err(fx->ad->org_deactivated_at(fx->w, 4242, &at), GARANT_ENOTFOUND, "no such org");
     /* The list says which are active. */
     st_check(fx->ad->org_set_deactivated(fx->w, add_org(fx, "Globex"), T0, &changed), "globex");
-    json_t *orgs = NULL;
+    garant_org_list orgs;
     st_check(fx->acc->org_list(fx->w, &orgs), "org_list");
-    assert_int_equal(json_array_size(orgs), 2);
-    assert_true(json_is_null(json_object_get(json_array_get(orgs, 0), "deactivated_at")));
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(orgs, 1), "deactivated_at")), T0);
-    json_decref(orgs);
+    assert_int_equal(orgs.n, 2);
+    assert_int_equal(orgs.orgs[0].deactivated_at, 0);
+    assert_int_equal(orgs.orgs[1].deactivated_at, T0);
+    garant_org_list_free(&orgs);
 }
 
-static const char *stage_in(json_t *map, const char *product)
+static const char *stage_in(const garant_product_stage *stages, size_t n, const char *product)
 {
-    return json_string_value(json_object_get(map, product));
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(stages[i].product, product)) return stages[i].stage;
+    fail_msg("no stage for product %s", product);
+    return NULL;
 }
 
 static void ct_product_stages_by_version(void **state)
@@ -197,23 +200,27 @@ static void ct_product_stages_by_version(void **state)
     st_expect_err(fx->ad->product_get(fx->w, 4242, &got), GARANT_ENOTFOUND, "no such product");
     st_expect_err(fx->ad->product_set_stage(fx->w, 4242, "ga"), GARANT_ENOTFOUND, "no such product");
     st_expect_err(fx->ad->product_set_stage(fx->w, lab.id, ""), GARANT_EINVAL, "empty stage");
-    json_t *changes = NULL;
-    st_check(fx->ad->stage_changes(fx->w, &changes), "stage_changes");
-    assert_int_equal(json_array_size(changes), 2);
-    json_t *first = json_array_get(changes, 0);
-    assert_int_equal(json_integer_value(json_object_get(first, "policy_version")), v2);
-    assert_string_equal(json_string_value(json_object_get(first, "product")), "Lab");
-    assert_string_equal(json_string_value(json_object_get(first, "old_value")), "preview");
-    assert_string_equal(json_string_value(json_object_get(first, "new_value")), "ga");
-    json_decref(changes);
+    garant_stage_change *changes = NULL;
+    size_t nchanges = 0;
+    st_check(fx->ad->stage_changes(fx->w, &changes, &nchanges), "stage_changes");
+    assert_int_equal(nchanges, 2);
+    assert_int_equal(changes[0].policy_version, v2);
+    assert_string_equal(changes[0].product, "Lab");
+    assert_string_equal(changes[0].old_value, "preview");
+    assert_string_equal(changes[0].new_value, "ga");
+    assert_int_equal(changes[1].policy_version, v3);
+    assert_string_equal(changes[1].new_value, "beta");
+    free(changes);
     const int64_t versions[] = {v1, v2, v3, v3 + 1};
     const char *const want[] = {"preview", "ga", "beta", "beta"};
     for (size_t i = 0; i < 4; i++) {
-        json_t *map = NULL;
-        st_check(fx->ad->product_stages_at(fx->w, versions[i], &map), "product_stages_at");
-        assert_string_equal(stage_in(map, "Lab"), want[i]);
-        assert_string_equal(stage_in(map, "Cloud"), "ga"); /* never changed */
-        json_decref(map);
+        garant_product_stage *stages = NULL;
+        size_t n = 0;
+        st_check(fx->ad->product_stages_at(fx->w, versions[i], &stages, &n), "product_stages_at");
+        assert_int_equal(n, 2);
+        assert_string_equal(stage_in(stages, n, "Lab"), want[i]);
+        assert_string_equal(stage_in(stages, n, "Cloud"), "ga"); /* never changed */
+        free(stages);
     }
 }
 
@@ -257,19 +264,32 @@ static void ct_audit(void **state)
         {T0 + 2, fx->admin, "user_active", fx->customer, "true", "false", 0},
     };
     for (size_t i = 0; i < 3; i++) st_check(fx->ad->audit_insert(fx->w, &rows[i]), "audit_insert");
-    json_t *list = NULL;
-    st_check(fx->ad->audit_list(fx->w, 2, &list), "audit_list");
-    assert_int_equal(json_array_size(list), 2);
-    json_t *newest = json_array_get(list, 0), *cli = json_array_get(list, 1);
-    assert_string_equal(json_string_value(json_object_get(newest, "action")), "user_active");
-    assert_string_equal(json_string_value(json_object_get(newest, "by_email")), "ada@garant.example");
-    assert_int_equal(json_integer_value(json_object_get(newest, "at")), T0 + 2);
-    assert_true(json_is_null(json_object_get(newest, "policy_version")));
-    assert_true(json_is_null(json_object_get(cli, "by_user")) && json_is_null(json_object_get(cli, "by_email")));
-    assert_string_equal(json_string_value(json_object_get(cli, "new_value")), "Acme Corp");
-    json_decref(list);
-    st_expect_err(fx->ad->audit_list(fx->w, 0, &list), GARANT_EINVAL, "limit 0");
-    st_expect_err(fx->ad->audit_list(fx->w, 501, &list), GARANT_EINVAL, "limit 501");
+    garant_audit_row *list = NULL;
+    size_t n = 0;
+    st_check(fx->ad->audit_list(fx->w, 2, &list, &n), "audit_list");
+    assert_int_equal(n, 2);
+    const garant_audit_row *newest = &list[0], *cli = &list[1];
+    assert_string_equal(newest->action, "user_active");
+    assert_string_equal(newest->by_email, "ada@garant.example");
+    assert_int_equal(newest->by_user, fx->admin);
+    assert_int_equal(newest->at, T0 + 2);
+    assert_int_equal(newest->subject_id, fx->customer);
+    assert_int_equal(newest->policy_version, 0);
+    assert_true(newest->has_old_value && newest->has_new_value);
+    assert_string_equal(newest->old_value, "true");
+    assert_true(cli->by_user == 0 && cli->by_email[0] == '\0');
+    assert_string_equal(cli->new_value, "Acme Corp");
+    free(list);
+    st_expect_err(fx->ad->audit_list(fx->w, 0, &list, &n), GARANT_EINVAL, "limit 0");
+    st_expect_err(fx->ad->audit_list(fx->w, 501, &list, &n), GARANT_EINVAL, "limit 501");
+    /* None is told apart from an empty text. */
+    garant_audit_in none = {T0 + 3, fx->admin, "user_deleted", fx->customer, "", NULL, 0};
+    st_check(fx->ad->audit_insert(fx->w, &none), "a value of none");
+    st_check(fx->ad->audit_list(fx->w, 1, &list, &n), "audit_list");
+    assert_int_equal(n, 1);
+    assert_true(list[0].has_old_value && !list[0].has_new_value);
+    assert_string_equal(list[0].old_value, "");
+    free(list);
     char big[GARANT_MAX_NAME + 2];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';

@@ -241,18 +241,35 @@ static void test_list_leaves_out_internal_for_customers(void **state)
     int64_t pub = stage(fx, fx->alice, 5, T0), note = stage(fx, fx->bob, 6, T0);
     st_check(fx->att->link(fx->w, pub, fx->alice, fx->ticket, 0, 0), "link public");
     st_check(fx->att->link(fx->w, note, fx->bob, fx->ticket, reply, 1), "link internal");
-    json_t *all, *shown;
-    st_check(fx->att->list(fx->w, fx->ticket, 1, &all), "list all");
-    st_check(fx->att->list(fx->w, fx->ticket, 0, &shown), "list public");
-    assert_int_equal(json_array_size(all), 2);
-    assert_int_equal(json_array_size(shown), 1);
-    json_t *f = json_array_get(shown, 0);
-    assert_int_equal(json_integer_value(json_object_get(f, "id")), pub);
-    assert_true(json_is_null(json_object_get(f, "reply_id")));
-    assert_true(json_is_false(json_object_get(f, "internal")));
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(all, 1), "reply_id")), reply);
-    json_decref(all);
-    json_decref(shown);
+    garant_attachment *all = NULL, *shown = NULL;
+    size_t nall = 0, nshown = 0;
+    st_check(fx->att->list(fx->w, fx->ticket, 1, &all, &nall), "list all");
+    st_check(fx->att->list(fx->w, fx->ticket, 0, &shown, &nshown), "list public");
+    assert_int_equal(nall, 2);
+    assert_int_equal(nshown, 1);
+    const garant_attachment *f = &shown[0];
+    assert_int_equal(f->id, pub);
+    assert_int_equal(f->reply_id, 0);
+    assert_int_equal(f->internal, 0);
+    assert_int_equal(f->ticket_id, fx->ticket);
+    assert_int_equal(f->uploader_id, fx->alice);
+    assert_int_equal(f->size, 5);
+    assert_string_equal(f->state, "linked");
+    /* The row is the one get reads. */
+    garant_attachment one;
+    st_check(fx->att->get(fx->w, pub, &one), "get");
+    assert_memory_equal(f->sha256, one.sha256, 32);
+    assert_string_equal(f->filename, one.filename);
+    assert_string_equal(f->sniffed_type, one.sniffed_type);
+    assert_int_equal(all[1].id, note);
+    assert_int_equal(all[1].reply_id, reply);
+    assert_int_equal(all[1].internal, 1);
+    free(all);
+    free(shown);
+    /* A ticket without files lists none. */
+    st_check(fx->att->list(fx->w, fx->ticket + 1000, 1, &all, &nall), "list none");
+    assert_int_equal(nall, 0);
+    assert_null(all);
 }
 
 static void test_sweep_forgets_what_was_left_behind(void **state)

@@ -129,6 +129,48 @@ static void ct_names_default_members(void **state)
     st_expect_err(fx->gr->get(fx->w, b, &g), GARANT_ENOTFOUND, "gone");
 }
 
+/* The list: every group by name (any case), each with its own members by
+** id, none of another's; an empty group has none. */
+static void ct_list_groups_with_members(void **state)
+{
+    fixture *fx = *state;
+    int64_t ops = group(fx, "ops", 1, 0), billing = group(fx, "Billing", 0, 1), empty = group(fx, "Audit", 0, 0);
+    int64_t billing_members[] = {fx->cat, fx->ann}, ops_members[] = {fx->ben};
+    st_check(fx->gr->set_members(fx->w, billing, billing_members, 2), "billing");
+    st_check(fx->gr->set_members(fx->w, ops, ops_members, 1), "ops");
+    garant_group_list l;
+    st_check(fx->gr->list(fx->w, &l), "list");
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.nmembers, 3);
+    assert_int_equal(l.groups[0].group.id, empty);
+    assert_int_equal(l.groups[0].nmembers, 0);
+    assert_int_equal(l.groups[1].group.id, billing);
+    assert_string_equal(l.groups[1].group.name, "Billing");
+    assert_int_equal(l.groups[1].group.is_default, 1);
+    assert_int_equal(l.groups[1].group.round_robin, 0);
+    assert_int_equal(l.groups[1].group.created_at, T0);
+    assert_int_equal(l.groups[1].nmembers, 2);
+    assert_int_equal(l.groups[1].members[0].id, fx->ann);
+    assert_string_equal(l.groups[1].members[0].email, "ann@vendor.example");
+    assert_int_equal(l.groups[1].members[0].role, GARANT_ROLE_AGENT);
+    assert_int_equal(l.groups[1].members[1].id, fx->cat);
+    assert_int_equal(l.groups[2].group.id, ops);
+    assert_int_equal(l.groups[2].group.round_robin, 1);
+    assert_int_equal(l.groups[2].nmembers, 1);
+    assert_int_equal(l.groups[2].members[0].id, fx->ben);
+    assert_int_equal(l.groups[2].members[0].role, GARANT_ROLE_ADMIN);
+    garant_group_list_free(&l);
+    assert_null(l.groups);
+    /* No groups: an empty list. */
+    st_check(fx->gr->remove(fx->w, ops), "remove ops");
+    st_check(fx->gr->remove(fx->w, billing), "remove billing");
+    st_check(fx->gr->remove(fx->w, empty), "remove audit");
+    st_check(fx->gr->list(fx->w, &l), "list none");
+    assert_int_equal(l.n, 0);
+    assert_null(l.groups);
+    garant_group_list_free(&l);
+}
+
 static void ct_round_robin_turns(void **state)
 {
     fixture *fx = *state;
@@ -192,6 +234,7 @@ int main(void)
     suite.target = target;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ct_names_default_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(ct_list_groups_with_members, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_round_robin_turns, setup, teardown),
         cmocka_unit_test_setup_teardown(ct_turn_survives_reopening, setup, teardown),
     };

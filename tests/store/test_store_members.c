@@ -78,11 +78,10 @@ static garant_user user(fixture *fx, int64_t id)
     return u;
 }
 
-static json_t *org_row(json_t *orgs, int64_t id)
+static const garant_org *org_row(const garant_org_list *orgs, int64_t id)
 {
-    size_t i;
-    json_t *o;
-    json_array_foreach(orgs, i, o) if (json_integer_value(json_object_get(o, "id")) == id) return o;
+    for (size_t i = 0; i < orgs->n; i++)
+        if (orgs->orgs[i].org.id == id) return &orgs->orgs[i].org;
     fail_msg("organization %lld not listed", (long long)id);
     return NULL;
 }
@@ -113,14 +112,13 @@ static void ct_org_rules(void **state)
     st_check(fx->acc->org_get(fx->w, fx->acme, &o), "org_get");
     assert_string_equal(o.ticket_visibility, "own"); /* the refusal changed nothing */
     /* The list says both. */
-    json_t *orgs = NULL;
+    garant_org_list orgs;
     st_check(fx->acc->org_list(fx->w, &orgs), "org_list");
-    assert_string_equal(json_string_value(json_object_get(org_row(orgs, fx->acme), "ticket_visibility")), "own");
-    assert_int_equal(json_integer_value(json_object_get(org_row(orgs, fx->acme), "approval_required")), 1);
-    assert_string_equal(json_string_value(json_object_get(org_row(orgs, fx->globex), "ticket_visibility")),
-                        "organization");
-    assert_int_equal(json_integer_value(json_object_get(org_row(orgs, fx->globex), "approval_required")), 0);
-    json_decref(orgs);
+    assert_string_equal(org_row(&orgs, fx->acme)->ticket_visibility, "own");
+    assert_int_equal(org_row(&orgs, fx->acme)->approval_required, 1);
+    assert_string_equal(org_row(&orgs, fx->globex)->ticket_visibility, "organization");
+    assert_int_equal(org_row(&orgs, fx->globex)->approval_required, 0);
+    garant_org_list_free(&orgs);
     /* And back. */
     st_check(fx->ad->org_set_visibility(fx->w, fx->acme, GARANT_VISIBILITY_ORG), "organization");
     st_check(fx->ad->org_set_approval_required(fx->w, fx->acme, 0), "approval off");
@@ -167,20 +165,21 @@ static void ct_manager_and_approval(void **state)
     f.org_id = fx->acme;
     f.limit = 50;
     f.approval = GARANT_APPROVAL_PENDING;
-    json_t *list = NULL;
-    st_check(fx->acc->user_list(fx->w, &f, &list), "pending");
-    assert_int_equal(json_array_size(list), 1);
-    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")), fx->bob);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "approval")), "pending");
-    json_decref(list);
+    garant_user_row *list = NULL;
+    size_t n = 0;
+    st_check(fx->acc->user_list(fx->w, &f, &list, &n), "pending");
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].user.id, fx->bob);
+    assert_int_equal(list[0].user.approval, GARANT_APPROVAL_PENDING);
+    free(list);
     f.approval = GARANT_APPROVAL_NONE;
-    st_check(fx->acc->user_list(fx->w, &f, &list), "everyone");
-    assert_int_equal(json_array_size(list), 2);
-    json_t *a = json_array_get(list, 1); /* newest first: alice is the older */
-    assert_int_equal(json_integer_value(json_object_get(a, "id")), fx->alice);
-    assert_int_equal(json_integer_value(json_object_get(a, "org_manager")), 1);
-    assert_true(json_is_null(json_object_get(a, "approval")));
-    json_decref(list);
+    st_check(fx->acc->user_list(fx->w, &f, &list, &n), "everyone");
+    assert_int_equal(n, 2);
+    const garant_user *a = &list[1].user; /* newest first: alice is the older */
+    assert_int_equal(a->id, fx->alice);
+    assert_int_equal(a->org_manager, 1);
+    assert_int_equal(a->approval, GARANT_APPROVAL_NONE);
+    free(list);
 }
 
 static void ct_leaving_drops_both(void **state)
