@@ -53,9 +53,9 @@ int cmd_calendar(const cli_args *a)
     const char *from = cli_get(a, "from"), *to = cli_get(a, "to"), *name = cli_get(a, "calendar");
     if (!from || !to) return cli_usage_error("calendar: --from DATE and --to DATE are required (YYYY-MM-DD)");
     int64_t d0, d1;
-    int rc = garant_time_parse_date(&d0, from, strlen(from));
-    if (!rc) rc = garant_time_parse_date(&d1, to, strlen(to));
-    if (rc) return cli_fail(rc);
+    int rc;
+    if ((rc = garant_time_parse_date(&d0, from, strlen(from)))) return cli_fail(rc);
+    if ((rc = garant_time_parse_date(&d1, to, strlen(to)))) return cli_fail(rc);
     if (d1 < d0) return cli_usage_error("calendar: --to %s is before --from %s", to, from);
     if (d1 - d0 >= MAX_DAYS) return cli_usage_error("calendar: at most %d days at a time", MAX_DAYS);
     garant_policy *pol;

@@ -35,11 +35,10 @@ static int read_version(garant_policy_version *out, const char *db, long long ve
     if (rc) return cli_fail(rc);
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
-    rc = ops->acquire(&c, st);
-    if (!rc) {
-        rc = version ? ops->sla->policy_get(c, version, out) : ops->sla->policy_latest(c, out);
-        ops->release(c);
-    }
+    if ((rc = ops->acquire(&c, st))) goto done;
+    rc = version ? ops->sla->policy_get(c, version, out) : ops->sla->policy_latest(c, out);
+    ops->release(c);
+done:
     garant_store_close(st);
     if (rc == GARANT_ENOTFOUND) {
         if (version) return cli_usage_error("%s: there is no policy version %lld in '%s'", cmd, version, db);
@@ -114,11 +113,10 @@ int cmd_policy_versions(const cli_args *a)
     garant_store_conn *c;
     garant_policy_listed *vs = NULL;
     size_t n = 0;
-    rc = ops->acquire(&c, st);
-    if (!rc) {
-        rc = ops->sla->policy_list(c, &vs, &n);
-        ops->release(c);
-    }
+    if ((rc = ops->acquire(&c, st))) goto done;
+    rc = ops->sla->policy_list(c, &vs, &n);
+    ops->release(c);
+done:
     garant_store_close(st);
     if (rc) return cli_fail(rc);
     printf("%-8s %-21s %-8s %s\n", "version", "saved at (UTC)", "tickets", "saved by");

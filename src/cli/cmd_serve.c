@@ -121,29 +121,30 @@ static json_t *ftype_json(http_ftype t)
 static json_t *body_json(const http_field *spec)
 {
     if (!spec) return json_null();
-    json_t *a = json_array();
-    for (size_t i = 0; a && spec[i].name; i++) {
+    json_t *a = json_array(), *o = NULL;
+    if (!a) return NULL;
+    for (size_t i = 0; spec[i].name; i++) {
         const http_field *f = &spec[i];
-        json_t *o = json_pack("{s:s,s:o,s:b}", "name", f->name, "type", ftype_json(f->type), "required", f->required);
-        int rc = !o;
-        if (!rc && (f->type == HTTP_F_STRING || f->type == HTTP_F_ARRAY))
-            rc = json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT)));
-        if (!rc && f->type == HTTP_F_ARRAY)
-            rc = json_object_set_new(o, "item_max", json_integer(HTTP_ARRAY_ITEM_MAX));
-        if (!rc && f->type == HTTP_F_IDS)
-            rc = json_object_set_new(o, "max", json_integer((json_int_t)f->max)) ||
-                 json_object_set_new(o, "items", json_string("integer"));
-        if (!rc) {
-            rc = json_array_append_new(a, o);
-            o = NULL;
-        }
-        json_decref(o);
-        if (rc) {
-            json_decref(a);
-            a = NULL;
-        }
+        o = json_pack("{s:s,s:o,s:b}", "name", f->name, "type", ftype_json(f->type), "required", f->required);
+        if (!o) goto fail;
+        if ((f->type == HTTP_F_STRING || f->type == HTTP_F_ARRAY) &&
+            json_object_set_new(o, "max", json_integer((json_int_t)(f->max ? f->max : HTTP_FIELD_MAX_DEFAULT))))
+            goto fail;
+        if (f->type == HTTP_F_ARRAY && json_object_set_new(o, "item_max", json_integer(HTTP_ARRAY_ITEM_MAX)))
+            goto fail;
+        if (f->type == HTTP_F_IDS && (json_object_set_new(o, "max", json_integer((json_int_t)f->max)) ||
+                                      json_object_set_new(o, "items", json_string("integer"))))
+            goto fail;
+        int appended = json_array_append_new(a, o) == 0; /* takes o either way */
+        o = NULL;
+        if (!appended) goto fail;
     }
     return a;
+
+fail:
+    json_decref(o);
+    json_decref(a);
+    return NULL;
 }
 
 /* The query parameters a route reads, as a JSON array of names. */

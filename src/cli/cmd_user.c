@@ -47,15 +47,15 @@ int cmd_user_add(const cli_args *a)
     if (rc) return cli_fail(rc);
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *w = ops->writer(st);
-    rc = ops->begin_write(w);
-    if (!rc) rc = ops->accounts->user_insert(w, &u);
-    if (!rc) rc = ops->commit(w);
-    else ops->rollback(w);
-    if (rc == GARANT_ECONFLICT) {
-        garant_store_close(st);
-        return cli_usage_error("user add: an account with e-mail %s exists already", u.email);
-    }
+    if ((rc = ops->begin_write(w))) goto undo;
+    if ((rc = ops->accounts->user_insert(w, &u))) goto undo;
+    rc = ops->commit(w);
+    goto done;
+undo:
+    ops->rollback(w);
+done:
     garant_store_close(st);
+    if (rc == GARANT_ECONFLICT) return cli_usage_error("user add: an account with e-mail %s exists already", u.email);
     if (rc) return cli_fail(rc);
     printf("created %s %s (id %lld)\n", role, u.email, (long long)u.id);
     return CLI_OK;

@@ -74,15 +74,18 @@ int garant_calspec_new(garant_calendar_spec **out, const char *name)
     *out = NULL;
     garant_calendar_spec *s = calloc(1, sizeof *s);
     if (!s) return garant__error(GARANT_ENOMEM, "out of memory creating a calendar");
-    int rc = 0;
-    if (!(s->name = garant__strdup(name ? name : "calendar"))) rc = GARANT_ENOMEM;
-    if (!rc) rc = garant_tz_utc(&s->tz);
-    if (rc) {
-        garant_calspec_free(s);
-        return rc;
+    int rc;
+    if (!(s->name = garant__strdup(name ? name : "calendar"))) {
+        rc = GARANT_ENOMEM;
+        goto fail;
     }
+    if ((rc = garant_tz_utc(&s->tz))) goto fail;
     *out = s;
     return 0;
+
+fail:
+    garant_calspec_free(s);
+    return rc;
 }
 
 void garant_calspec_free(garant_calendar_spec *spec)
@@ -267,23 +270,23 @@ static int expand_holidays(builder *b, const garant_calendar_spec *spec, int64_t
     garant_civil_from_days(&y1, &m, &d, d1);
     for (size_t i = 0; i < spec->nholidays; i++) {
         const garant_holiday *h = &spec->holidays[i];
-        int rc = 0;
+        int rc;
         if (h->kind == GARANT_HOLIDAY_DATE) {
-            rc = push_closure(b, garant_days_from_civil(h->year, h->month, h->day), h->closed_from_min,
-                              h->closed_to_min, d0, d1);
-        } else {
-            for (int64_t y = y0; y <= y1 && !rc; y++) {
-                int64_t day;
-                if (h->kind == GARANT_HOLIDAY_EASTER)
-                    day = garant_easter_days(y) + h->easter_offset;
-                else if (h->day <= garant_days_in_month(y, h->month))
-                    day = garant_days_from_civil(y, h->month, h->day);
-                else
-                    continue; /* 29 February in a common year */
-                rc = push_closure(b, day, h->closed_from_min, h->closed_to_min, d0, d1);
-            }
+            if ((rc = push_closure(b, garant_days_from_civil(h->year, h->month, h->day), h->closed_from_min,
+                                   h->closed_to_min, d0, d1)))
+                return rc;
+            continue;
         }
-        if (rc) return rc;
+        for (int64_t y = y0; y <= y1; y++) {
+            int64_t day;
+            if (h->kind == GARANT_HOLIDAY_EASTER)
+                day = garant_easter_days(y) + h->easter_offset;
+            else if (h->day <= garant_days_in_month(y, h->month))
+                day = garant_days_from_civil(y, h->month, h->day);
+            else
+                continue; /* 29 February in a common year */
+            if ((rc = push_closure(b, day, h->closed_from_min, h->closed_to_min, d0, d1))) return rc;
+        }
     }
     if (b->ncl) qsort(b->cl, b->ncl, sizeof *b->cl, cmp_closure);
     return 0;
@@ -413,44 +416,44 @@ int garant_calendar_compile(garant_calendar **out, const garant_calendar_spec *s
     garant_calendar *cal = calloc(1, sizeof *cal);
     if (!cal) return garant__error(GARANT_ENOMEM, "out of memory compiling calendar '%s'", spec->name);
     builder b = {0};
-    int rc = 0;
-    if (!(cal->name = garant__strdup(spec->name))) rc = GARANT_ENOMEM;
-    if (!rc) rc = garant_tz_clone(&cal->tz, spec->tz);
-    if (!rc && !spec->always_open) rc = copy_holidays(cal, spec);
+    int rc;
+    if (!(cal->name = garant__strdup(spec->name))) {
+        rc = GARANT_ENOMEM;
+        goto fail;
+    }
+    if ((rc = garant_tz_clone(&cal->tz, spec->tz))) goto fail;
+    if (!spec->always_open && (rc = copy_holidays(cal, spec))) goto fail;
     /* The covered range is whole UTC years; local days one either side are
     ** compiled so that windows near the edges are complete before clipping. */
     cal->from_s = garant_days_from_civil(from_year, 1, 1) * 86400;
     cal->to_s = garant_days_from_civil(to_year + 1, 1, 1) * 86400;
     int64_t d0 = cal->from_s / 86400 - 2, d1 = cal->to_s / 86400 + 1;
-    if (!rc && spec->always_open) {
-        rc = push_interval(&b, cal->from_s, cal->to_s);
-    } else if (!rc) {
-        rc = expand_holidays(&b, spec, d0, d1);
-        if (!rc) rc = build_segments(&b, spec->tz, d0 * 86400 - MAX_UTOFF_S, (d1 + 1) * 86400 + MAX_UTOFF_S);
+    if (spec->always_open) {
+        if ((rc = push_interval(&b, cal->from_s, cal->to_s))) goto fail;
+    } else {
+        if ((rc = expand_holidays(&b, spec, d0, d1))) goto fail;
+        if ((rc = build_segments(&b, spec->tz, d0 * 86400 - MAX_UTOFF_S, (d1 + 1) * 86400 + MAX_UTOFF_S)))
+            goto fail;
         size_t seg_hint = 0, ci = 0;
-        for (int64_t day = d0; !rc && day <= d1; day++) {
+        for (int64_t day = d0; day <= d1; day++) {
             while (ci < b.ncl && b.cl[ci].day < day) ci++;
             size_t cn = 0;
             while (ci + cn < b.ncl && b.cl[ci + cn].day == day) cn++;
             local_window win[MAX_DAY_PIECES];
             size_t nw = day_windows(win, spec, garant_weekday_from_days(day), cn ? b.cl + ci : NULL, cn);
-            for (size_t i = 0; i < nw && !rc; i++)
-                rc = map_local(&b, &seg_hint, day * 86400 + win[i].start_min * 60LL,
-                               day * 86400 + win[i].end_min * 60LL);
+            for (size_t i = 0; i < nw; i++)
+                if ((rc = map_local(&b, &seg_hint, day * 86400 + win[i].start_min * 60LL,
+                                    day * 86400 + win[i].end_min * 60LL)))
+                    goto fail;
         }
     }
-    if (!rc) {
-        finish_intervals(&b, cal->from_s, cal->to_s);
-        cal->day0 = cal->from_s / 86400;
-        cal->ndays = (size_t)((cal->to_s - cal->from_s) / 86400) + 1;
-        cal->day_first = malloc(cal->ndays * sizeof *cal->day_first);
-        if (!cal->day_first || b.n >= UINT32_MAX)
-            rc = garant__error(GARANT_ENOMEM, "out of memory compiling calendar '%s'", spec->name);
-    }
-    if (rc) {
-        builder_free(&b);
-        garant_calendar_free(cal);
-        return rc;
+    finish_intervals(&b, cal->from_s, cal->to_s);
+    cal->day0 = cal->from_s / 86400;
+    cal->ndays = (size_t)((cal->to_s - cal->from_s) / 86400) + 1;
+    cal->day_first = malloc(cal->ndays * sizeof *cal->day_first);
+    if (!cal->day_first || b.n >= UINT32_MAX) {
+        rc = garant__error(GARANT_ENOMEM, "out of memory compiling calendar '%s'", spec->name);
+        goto fail;
     }
     size_t i = 0;
     for (size_t d = 0; d < cal->ndays; d++) {
@@ -471,6 +474,11 @@ int garant_calendar_compile(garant_calendar **out, const garant_calendar_spec *s
     free(b.seg);
     *out = cal;
     return 0;
+
+fail:
+    builder_free(&b);
+    garant_calendar_free(cal);
+    return rc;
 }
 
 void garant_calendar_free(garant_calendar *cal)

@@ -49,8 +49,4 @@ int http_verify(http_req *r);
 extern const http_field http_signup_body[];
 extern const http_field http_verify_body[];
 
-/* The base of links in mails: opt.base_url without a trailing slash, else
-** http://LISTEN with the port actually bound. */
-void http_base_url(char *out, size_t cap, garant_server *srv);
-
 #endif

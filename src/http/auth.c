@@ -224,11 +224,15 @@ int http_gate_check(http_gate *g, http_req *r, const http_route *rt)
     ** stale cookie, or a cookie without its CSRF token, must not lock the
     ** browser out of logging in again; the request runs unauthenticated. */
     if (rc == GARANT_EAUTH && rt->auth == HTTP_PUBLIC) rc = 0;
-    if (!rc && !by_token) rc = authorize(r, rt);
-    if (!rc) rc = check_csrf(r);
+    if (rc) goto refused;
+    if (!by_token && (rc = authorize(r, rt))) goto refused;
+    if ((rc = check_csrf(r))) goto refused;
+    return 0;
+
+refused:
     if (rc == GARANT_EPERM && rt->auth == HTTP_PUBLIC && r->authed && r->via_cookie) {
         r->authed = 0;
-        rc = 0;
+        return 0;
     }
     return rc;
 }

@@ -49,7 +49,7 @@ typedef enum http_auth {
 
 typedef int (*http_handler)(http_req *r);
 
-/* Where a route's handler runs (server.c, "Threading"). */
+/* Where a route's handler runs (dispatch.c, "Threading"). */
 typedef enum http_run {
     HTTP_RUN_WORKER = 0,  /* a worker thread, with a read connection (r->db):
                           ** free to block on the store, http_write, hashing */

@@ -348,7 +348,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
         while (i < nspec && strcmp(spec[i].name, key) != 0) i++;
         if (i == nspec) {
             rc = garant__error(GARANT_EINVAL, "unknown field '%.64s'", key);
-            break;
+            goto fail;
         }
         const http_field *f = &spec[i];
         size_t max = f->max ? f->max : HTTP_FIELD_MAX_DEFAULT;
@@ -367,7 +367,7 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
                 ok && json_is_string(el) && json_string_length(el) <= HTTP_ARRAY_ITEM_MAX;
             if (ok && json_array_size(val) > max) {
                 rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
-                goto done;
+                goto fail;
             }
             break;
         }
@@ -378,38 +378,41 @@ int http_body_fields(http_req *r, const http_field *spec, json_t **out)
             json_array_foreach(val, k, el) ok = ok && json_is_integer(el) && json_integer_value(el) >= 1;
             if (ok && json_array_size(val) > max) {
                 rc = garant__error(GARANT_EINVAL, "'%s' has more than %zu elements", f->name, max);
-                goto done;
+                goto fail;
             }
             break;
         }
         }
         if (!ok) {
             rc = garant__error(GARANT_EINVAL, "'%s' must be %s", f->name, ftype_name(f->type));
-            break;
+            goto fail;
         }
         if (f->type == HTTP_F_STRING && json_string_length(val) > max) {
             rc = garant__error(f->max >= 65536 ? GARANT_ELIMIT : GARANT_EINVAL, "'%s' is longer than %zu bytes",
                                f->name, max);
-            break;
+            goto fail;
         }
         if (f->type == HTTP_F_STRING && memchr(json_string_value(val), '\0', json_string_length(val))) {
             rc = garant__error(GARANT_EINVAL, "'%s' contains a NUL character", f->name);
-            break;
+            goto fail;
         }
         out[i] = val;
     }
-done:
-    for (size_t i = 0; !rc && i < nspec; i++)
-        if (spec[i].required && !out[i]) rc = garant__error(GARANT_EINVAL, "'%s' is required", spec[i].name);
-    if (rc) {
-        json_decref(root);
-        for (size_t i = 0; i < nspec; i++) out[i] = NULL;
-        return rc;
+    for (size_t i = 0; i < nspec; i++) {
+        if (spec[i].required && !out[i]) {
+            rc = garant__error(GARANT_EINVAL, "'%s' is required", spec[i].name);
+            goto fail;
+        }
     }
     /* The values stay valid until the request ends. */
     json_decref(r->body_json);
     r->body_json = root;
     return 0;
+
+fail:
+    json_decref(root);
+    for (size_t i = 0; i < nspec; i++) out[i] = NULL;
+    return rc;
 }
 
 /* ---- routing --------------------------------------------------------- */

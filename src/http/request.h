@@ -2,8 +2,8 @@
 ** request.h - a request's life on the server's side: the connection's
 ** state that carries it, its memory, reading what the client sent (query,
 ** headers, cookies, the body against its field table), routing, and
-** turning the response into text. Seen by server.c (the lifecycle) and
-** request.c; route handlers see only http.h.
+** turning the response into text. Seen by dispatch.c (the lifecycle),
+** upload.c and request.c; route handlers see only http.h.
 */
 #ifndef GARANT_HTTP_REQUEST_H
 #define GARANT_HTTP_REQUEST_H
@@ -27,7 +27,7 @@ typedef struct arena_block {
     max_align_t data[];
 } arena_block;
 
-/* Where a request is in its life (server.c, "Threading"). */
+/* Where a request is in its life (dispatch.c, "Threading"). */
 typedef enum phase {
     PH_BODY = 0,   /* receiving the body; then dispatched */
     PH_AWAY,       /* suspended: a worker runs it, or its write is queued */
@@ -43,6 +43,7 @@ typedef enum phase {
 typedef struct conn_state {
     /* The connection's, kept from one request to the next. */
     struct MHD_Connection *conn;
+    struct http_dispatch *dispatch; /* the dispatch serving it (dispatch.h) */
     char *body;                  /* the body buffer, reused */
     size_t cap;
     arena_block *spare;          /* a block for the next http_alloc */

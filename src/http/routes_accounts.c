@@ -121,29 +121,6 @@ int http_password_rule(const char *pw)
     return 0;
 }
 
-/* The base of links in mails: opt.base_url, else http://LISTEN with the
-** port actually bound (the listen address may say port 0). */
-void http_base_url(char *out, size_t cap, garant_server *srv)
-{
-    const garant_server_options *opt = http_server_options(srv);
-    const char *b = opt->base_url;
-    if (b && *b) {
-        size_t n = strlen(b);
-        while (n && b[n - 1] == '/') n--;
-        snprintf(out, cap, "%.*s", (int)n, b);
-        return;
-    }
-    const char *listen = opt->listen ? opt->listen : "127.0.0.1:8080";
-    const char *colon = strrchr(listen, ':');
-    int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
-    unsigned port = http_server_port(srv);
-    if (!port && colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
-    if (hl == 0 || (hl == 1 && listen[0] == '*') || (hl == 7 && !strncmp(listen, "0.0.0.0", 7)))
-        snprintf(out, cap, "http://localhost:%u", port);
-    else
-        snprintf(out, cap, "http://%.*s:%u", hl, listen, port);
-}
-
 /* {id, email, name, role, org_id|null, verified, org_manager, approval
 ** (null, "pending", "approved", "refused")}. Caller owns the result. */
 static json_t *user_json(const garant_user *u)
@@ -195,7 +172,7 @@ static int login(http_req *r)
     if (rc) return rc;
 
     char base[512], at[GARANT_RFC3339_UTC_LEN];
-    http_base_url(base, sizeof base, r->srv);
+    snprintf(base, sizeof base, "%s", desk_base_url(r->desk));
     snprintf(r->set_cookie, sizeof r->set_cookie, "garant_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
              token, DESK_SESSION_TTL_S, strncmp(base, "https://", 8) == 0 ? "; Secure" : "");
     json_t *body = json_pack("{s:s,s:s,s:o,s:s}", "token", token, "csrf_token", session.csrf, "user",

@@ -6,7 +6,7 @@
 **        sha256}. The file is staged, the uploader's and on no message
 **        yet; filing a ticket or replying with {"attachments": [id, ...]}
 **        puts it on that message. The server streams the body to a spool
-**        file as it arrives (server.c, upload_begin) and answers 413 the
+**        file as it arrives (upload.c, http_upload_begin) and answers 413 the
 **        moment it passes the per-file limit; the desk then stores it in
 **        the database in chunks, each a short write of its own.
 **   GET  /api/v1/attachments/{id}[?inline=1]   the bytes, to whoever may

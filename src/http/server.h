@@ -1,8 +1,7 @@
 /*
 ** server.h - what the server lends the few parts that need more of it
-** than http.h gives a route: its options, its port, the parts /metrics
-** reads, the test hold. The server's state
-** itself is server.c's alone.
+** than http.h gives a route: its options, the parts /metrics reads, the
+** test hold. The server's state itself is server.c's alone.
 */
 #ifndef GARANT_HTTP_SERVER_H
 #define GARANT_HTTP_SERVER_H
@@ -18,8 +17,6 @@
 
 /* The options the server was started with. Borrowed; valid until it stops. */
 const garant_server_options *http_server_options(const garant_server *srv);
-/* The port it listens on (0 before it listens). */
-unsigned http_server_port(const garant_server *srv);
 /* The counters of /metrics. Borrowed; valid until the server stops. */
 http_metrics *http_server_metrics(const garant_server *srv);
 /* The pool of the routes that hash passwords. Borrowed. */

@@ -109,34 +109,20 @@ static int check_message(const garant_mail_message *m)
 
 /* ---- HTML from text ---- */
 
-typedef struct buf {
-    char *s;
-    size_t len, cap;
-} buf;
-
-static int buf_add(buf *b, const char *s, size_t n)
+/* Text is built in a mail_buf (mail_internal.h), whose failure sticks:
+** the appends below check nothing, and whoever takes the text checks the
+** buffer once, here: GARANT_ENOMEM if b failed (its bytes freed), else 0. */
+static int buf_check(mail_buf *b)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) return garant__error(GARANT_ENOMEM, "mail: out of memory");
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
+    if (!b->failed) return 0;
+    mail_buf_free(b);
+    return garant__error(GARANT_ENOMEM, "mail: out of memory");
 }
 
-static int buf_puts(buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
-
-static int escape_into(buf *b, const char *s, size_t n)
+static void escape_into(mail_buf *b, const char *s, size_t n)
 {
-    int rc = 0;
     size_t start = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
+    for (size_t i = 0; i < n; i++) {
         const char *rep = NULL;
         switch (s[i]) {
         case '&': rep = "&amp;"; break;
@@ -147,39 +133,31 @@ static int escape_into(buf *b, const char *s, size_t n)
         default: break;
         }
         if (!rep) continue;
-        rc = buf_add(b, s + start, i - start);
-        if (!rc) rc = buf_puts(b, rep);
+        mail_buf_add(b, s + start, i - start);
+        mail_buf_adds(b, rep);
         start = i + 1;
     }
-    if (!rc) rc = buf_add(b, s + start, n - start);
-    return rc;
+    mail_buf_add(b, s + start, n - start);
 }
 
 int garant_mail_html_escape(char **out, const char *text)
 {
-    buf b = {0};
-    int rc = buf_add(&b, "", 0);
-    if (!rc) rc = escape_into(&b, text, strlen(text));
-    if (rc) {
-        free(b.s);
-        *out = NULL;
-        return rc;
-    }
-    *out = b.s;
+    mail_buf b = {0};
+    escape_into(&b, text, strlen(text));
+    if (!(*out = mail_buf_take(&b, NULL))) return garant__error(GARANT_ENOMEM, "mail: out of memory");
     return 0;
 }
 
 int garant_mail_text_to_html(char **out, const char *text)
 {
-    buf b = {0};
-    *out = NULL;
-    int rc = buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n<body>\n<p>");
+    mail_buf b = {0};
+    mail_buf_adds(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n<body>\n<p>");
     const char *p = text;
     /* Leading blank lines open no empty paragraph. */
     while (*p == '\n' || *p == '\r') p++;
-    while (!rc && *p) {
+    while (!b.failed && *p) {
         size_t n = strcspn(p, "\r\n");
-        rc = escape_into(&b, p, n);
+        escape_into(&b, p, n);
         p += n;
         int breaks = 0;
         while (*p == '\n' || *p == '\r') {
@@ -187,14 +165,10 @@ int garant_mail_text_to_html(char **out, const char *text)
             p++;
             breaks++;
         }
-        if (!rc && *p) rc = buf_puts(&b, breaks > 1 ? "</p>\n<p>" : "<br>\n");
+        if (*p) mail_buf_adds(&b, breaks > 1 ? "</p>\n<p>" : "<br>\n");
     }
-    if (!rc) rc = buf_puts(&b, "</p>\n</body></html>\n");
-    if (rc) {
-        free(b.s);
-        return rc;
-    }
-    *out = b.s;
+    mail_buf_adds(&b, "</p>\n</body></html>\n");
+    if (!(*out = mail_buf_take(&b, NULL))) return garant__error(GARANT_ENOMEM, "mail: out of memory");
     return 0;
 }
 
@@ -334,12 +308,12 @@ static size_t q_chunk(const unsigned char *p, size_t *bytes)
 ** the text is not split across encoded words unless it alone is longer
 ** than one: some readers (Python's address parser) keep the white space
 ** between encoded words, which would split the word in two. */
-static int put_q_words(buf *b, size_t *col, const char *text)
+static void put_q_words(mail_buf *b, size_t *col, const char *text)
 {
-    int rc = 0, open = 0;
+    int open = 0;
     size_t room = 0, long_left = 0; /* bytes left of a chunk written by character */
     const unsigned char *p = (const unsigned char *)text;
-    while (*p && !rc) {
+    while (*p && !b->failed) {
         size_t bytes = 0, clen = long_left ? 0 : q_chunk(p, &bytes);
         /* A chunk that fits no fresh word is written a character at a time. */
         if (!long_left && clen > Q_WORD_MAX) long_left = bytes;
@@ -348,44 +322,43 @@ static int put_q_words(buf *b, size_t *col, const char *text)
         char enc[12 * 4];
         size_t elen = whole ? clen : q_char(enc, p, step_bytes);
         if (open && elen > room) {
-            rc = buf_puts(b, "?=");
+            mail_buf_adds(b, "?=");
             *col += 2;
             open = 0;
         }
-        if (!rc && !open) {
+        if (!open) {
             /* " =?UTF-8?Q?" + this chunk (or a few characters) + "?=" */
             size_t need = whole ? elen : 12;
             if (*col + 11 + need + 2 > FOLD_AT && *col > 0) {
-                rc = buf_puts(b, "\r\n");
+                mail_buf_adds(b, "\r\n");
                 *col = 0;
             }
-            if (!rc) rc = buf_puts(b, " =?UTF-8?Q?");
+            mail_buf_adds(b, " =?UTF-8?Q?");
             *col += 11;
             room = FOLD_AT > *col + 2 ? FOLD_AT - *col - 2 : 0;
             if (room > Q_WORD_MAX) room = Q_WORD_MAX;
             if (room < elen) room = elen; /* a first word may pass 76, never 78 */
             open = 1;
         }
-        if (!rc && whole) {
-            for (size_t i = 0; i < bytes && !rc;) {
+        if (whole) {
+            for (size_t i = 0; i < bytes;) {
                 size_t n = utf8_len(p + i);
                 size_t k = q_char(enc, p + i, n);
-                rc = buf_add(b, enc, k);
+                mail_buf_add(b, enc, k);
                 i += n;
             }
-        } else if (!rc) {
-            rc = buf_add(b, enc, elen);
+        } else {
+            mail_buf_add(b, enc, elen);
         }
         *col += elen;
         room -= elen;
         p += step_bytes;
         if (long_left) long_left -= step_bytes;
     }
-    if (!rc && open) {
-        rc = buf_puts(b, "?=");
+    if (open) {
+        mail_buf_adds(b, "?=");
         *col += 2;
     }
-    return rc;
 }
 
 /* Whether text can go out as it is: printable ASCII, no encoded-word
@@ -404,32 +377,30 @@ static int plain_ascii(const char *text)
 
 /* "Name: text" for unstructured text (Subject), folded at spaces when it
 ** is plain ASCII, else as encoded words. */
-static int put_text_header(buf *b, const char *name, const char *text)
+static void put_text_header(mail_buf *b, const char *name, const char *text)
 {
     size_t col = strlen(name) + 1;
-    int rc = buf_puts(b, name);
-    if (!rc) rc = buf_puts(b, ":");
-    if (rc) return rc;
+    mail_buf_adds(b, name);
+    mail_buf_adds(b, ":");
     if (!plain_ascii(text)) {
-        rc = put_q_words(b, &col, text);
+        put_q_words(b, &col, text);
     } else {
-        for (const char *p = text; !rc && *p;) {
+        for (const char *p = text; *p;) {
             size_t n = strcspn(p, " ");
             if (n) {
                 if (col + 1 + n > FOLD_AT && col > strlen(name) + 1) {
-                    rc = buf_puts(b, "\r\n");
+                    mail_buf_adds(b, "\r\n");
                     col = 0;
                 }
-                if (!rc) rc = buf_puts(b, " ");
-                if (!rc) rc = buf_add(b, p, n);
+                mail_buf_adds(b, " ");
+                mail_buf_add(b, p, n);
                 col += 1 + n;
             }
             p += n;
             while (*p == ' ') p++;
         }
     }
-    if (!rc) rc = buf_puts(b, "\r\n");
-    return rc;
+    mail_buf_adds(b, "\r\n");
 }
 
 /* atext of RFC 5322: a display name made only of these and spaces needs
@@ -442,12 +413,12 @@ static int atext(unsigned char ch)
 
 /* "Name: display <addr>": the name as atoms, a quoted string, or encoded
 ** words. */
-static int put_address_header(buf *b, const char *name, const char *display, const char *addr)
+static void put_address_header(mail_buf *b, const char *name, const char *display, const char *addr)
 {
     size_t col = strlen(name) + 1;
-    int rc = buf_puts(b, name);
-    if (!rc) rc = buf_puts(b, ":");
-    if (!rc && display && *display) {
+    mail_buf_adds(b, name);
+    mail_buf_adds(b, ":");
+    if (display && *display) {
         int atoms = 1, ascii = 1;
         for (const unsigned char *p = (const unsigned char *)display; *p; p++) {
             atoms = atoms && atext(*p);
@@ -455,34 +426,32 @@ static int put_address_header(buf *b, const char *name, const char *display, con
         }
         if (strstr(display, "=?")) atoms = ascii = 0;
         if (ascii && strlen(display) <= 60) {
-            rc = buf_puts(b, atoms ? " " : " \"");
-            for (const char *p = display; !rc && *p; p++) {
-                if (!atoms && (*p == '"' || *p == '\\')) rc = buf_puts(b, "\\");
-                if (!rc) rc = buf_add(b, p, 1);
+            mail_buf_adds(b, atoms ? " " : " \"");
+            for (const char *p = display; *p; p++) {
+                if (!atoms && (*p == '"' || *p == '\\')) mail_buf_adds(b, "\\");
+                mail_buf_add(b, p, 1);
             }
-            if (!rc && !atoms) rc = buf_puts(b, "\"");
+            if (!atoms) mail_buf_adds(b, "\"");
             col += 2 + strlen(display) + (atoms ? 0 : 2);
         } else {
-            rc = put_q_words(b, &col, display);
+            put_q_words(b, &col, display);
         }
     }
-    if (!rc && col + 3 + strlen(addr) > FOLD_AT && col > strlen(name) + 1) {
-        rc = buf_puts(b, "\r\n");
+    if (col + 3 + strlen(addr) > FOLD_AT && col > strlen(name) + 1) {
+        mail_buf_adds(b, "\r\n");
         col = 0;
     }
-    if (!rc) rc = buf_puts(b, " <");
-    if (!rc) rc = buf_puts(b, addr);
-    if (!rc) rc = buf_puts(b, ">\r\n");
-    return rc;
+    mail_buf_adds(b, " <");
+    mail_buf_adds(b, addr);
+    mail_buf_adds(b, ">\r\n");
 }
 
-static int put_header(buf *b, const char *name, const char *value)
+static void put_header(mail_buf *b, const char *name, const char *value)
 {
-    int rc = buf_puts(b, name);
-    if (!rc) rc = buf_puts(b, ": ");
-    if (!rc) rc = buf_puts(b, value);
-    if (!rc) rc = buf_puts(b, "\r\n");
-    return rc;
+    mail_buf_adds(b, name);
+    mail_buf_adds(b, ": ");
+    mail_buf_adds(b, value);
+    mail_buf_adds(b, "\r\n");
 }
 
 /* RFC 5322 date of t in UTC: "Mon, 21 Sep 2026 14:13:20 +0000". Day and
@@ -503,47 +472,47 @@ static int rfc5322_date(char out[40], int64_t t)
 
 /* "<a> <b> ..." of the thread's ids: the root, then the latest
 ** GARANT_MAIL_MAX_REFERENCES - 1 others, one a line (folded). */
-static int put_references(buf *b, const char *root, const char *const *ids, size_t n)
+static void put_references(mail_buf *b, const char *root, const char *const *ids, size_t n)
 {
-    int rc = buf_puts(b, "References: <");
-    if (!rc) rc = buf_puts(b, root);
-    if (!rc) rc = buf_puts(b, ">");
+    mail_buf_adds(b, "References: <");
+    mail_buf_adds(b, root);
+    mail_buf_adds(b, ">");
     size_t first = n > GARANT_MAIL_MAX_REFERENCES - 1 ? n - (GARANT_MAIL_MAX_REFERENCES - 1) : 0;
-    for (size_t i = first; i < n && !rc; i++) {
+    for (size_t i = first; i < n; i++) {
         if (strcmp(ids[i], root) == 0) continue;
-        rc = buf_puts(b, "\r\n <");
-        if (!rc) rc = buf_puts(b, ids[i]);
-        if (!rc) rc = buf_puts(b, ">");
+        mail_buf_adds(b, "\r\n <");
+        mail_buf_adds(b, ids[i]);
+        mail_buf_adds(b, ">");
     }
-    if (!rc) rc = buf_puts(b, "\r\n");
-    return rc;
+    mail_buf_adds(b, "\r\n");
 }
 
-static int put_headers(buf *b, const garant_mail_message *m)
+/* The message's own headers onto b; its failure sticks (mail_buf). */
+static int put_headers(mail_buf *b, const garant_mail_message *m)
 {
     char date[40];
     if (rfc5322_date(date, m->date_s))
         return garant__error(GARANT_EINVAL, "mail.compose: date %lld out of range", (long long)m->date_s);
-    int rc = put_header(b, "Date", date);
-    if (!rc) rc = put_address_header(b, "From", m->from_name, m->from_addr);
-    if (!rc) rc = put_address_header(b, "To", m->to_name, m->to_addr);
-    if (!rc && m->reply_to) rc = put_address_header(b, "Reply-To", NULL, m->reply_to);
-    if (!rc) rc = put_text_header(b, "Subject", m->subject);
-    if (!rc) rc = buf_puts(b, "Message-ID: <");
-    if (!rc) rc = buf_puts(b, m->message_id);
-    if (!rc) rc = buf_puts(b, ">\r\n");
-    if (!rc && m->thread_root) {
+    put_header(b, "Date", date);
+    put_address_header(b, "From", m->from_name, m->from_addr);
+    put_address_header(b, "To", m->to_name, m->to_addr);
+    if (m->reply_to) put_address_header(b, "Reply-To", NULL, m->reply_to);
+    put_text_header(b, "Subject", m->subject);
+    mail_buf_adds(b, "Message-ID: <");
+    mail_buf_adds(b, m->message_id);
+    mail_buf_adds(b, ">\r\n");
+    if (m->thread_root) {
         const char *parent = m->n_previous ? m->previous[m->n_previous - 1] : m->thread_root;
-        rc = buf_puts(b, "In-Reply-To: <");
-        if (!rc) rc = buf_puts(b, parent);
-        if (!rc) rc = buf_puts(b, ">\r\n");
-        if (!rc) rc = put_references(b, m->thread_root, m->previous, m->n_previous);
+        mail_buf_adds(b, "In-Reply-To: <");
+        mail_buf_adds(b, parent);
+        mail_buf_adds(b, ">\r\n");
+        put_references(b, m->thread_root, m->previous, m->n_previous);
     }
-    if (!rc && m->auto_submitted != GARANT_MAIL_AUTO_NO)
-        rc = put_header(b, "Auto-Submitted",
-                        m->auto_submitted == GARANT_MAIL_AUTO_REPLIED ? "auto-replied" : "auto-generated");
-    if (!rc) rc = put_header(b, "MIME-Version", "1.0");
-    return rc;
+    if (m->auto_submitted != GARANT_MAIL_AUTO_NO)
+        put_header(b, "Auto-Submitted",
+                   m->auto_submitted == GARANT_MAIL_AUTO_REPLIED ? "auto-replied" : "auto-generated");
+    put_header(b, "MIME-Version", "1.0");
+    return buf_check(b);
 }
 
 /* ---- the message ---- */
@@ -582,7 +551,7 @@ int garant_mail_compose(char **out, size_t *out_len, const garant_mail_message *
     if ((rc = garant_mail__init())) return rc;
 
     char *html = NULL;
-    buf b = {0};
+    mail_buf b = {0};
     GMimeObject *body = NULL;
     GMimeStream *stream = NULL;
     GMimeFormatOptions *opts = NULL;
@@ -612,16 +581,15 @@ int garant_mail_compose(char **out, size_t *out_len, const garant_mail_message *
                            GARANT_MAIL_MAX_RAW);
         goto done;
     }
-    if ((rc = buf_add(&b, (const char *)bytes->data, bytes->len))) goto done;
-    *out = b.s;
-    *out_len = b.len;
-    b.s = NULL;
+    mail_buf_add(&b, (const char *)bytes->data, bytes->len);
+    if ((rc = buf_check(&b))) goto done;
+    *out = mail_buf_take(&b, out_len);
 
 done:
     if (stream) g_object_unref(stream);
     if (opts) g_mime_format_options_free(opts);
     if (body) g_object_unref(body);
     free(html);
-    free(b.s);
+    mail_buf_free(&b);
     return rc;
 }

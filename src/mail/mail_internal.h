@@ -41,6 +41,22 @@ int mail__utf8_valid(const char *s, size_t n);
 ** replaced. */
 int mail__add_utf8(mail_buf *out, const char *s, size_t n);
 
+/* Text for the desk (charset.c). n bytes at s in charset cs (NULL:
+** undeclared) onto out as UTF-8: mail without a charset, or with one iconv
+** does not know, is read as UTF-8 when it is valid UTF-8 and as
+** windows-1250 otherwise; bytes the charset cannot explain become U+FFFD.
+** Sets the GARANT_MAIL_DEFECT_CHARSET and _ENCODING bits of *defects. */
+void mail__add_text(mail_buf *out, const char *cs, const char *s, size_t n, unsigned *defects);
+/* A header value as well-formed UTF-8 on one line (control characters
+** become spaces); NULL stays NULL. Caller owns; free with free(). NULL
+** and *failed set when out of memory. */
+char *mail__utf8_dup(const char *s, int *failed);
+/* n bytes at s without leading and trailing white space. Caller owns;
+** free with free(). NULL and *failed set when out of memory. */
+char *mail__trimmed_dup(const char *s, size_t n, int *failed);
+/* ASCII letters of s to lower case, in place; NULL does nothing. */
+void mail__lower(char *s);
+
 /* GMime's, libxml2's and libcurl's global state, set up once per process
 ** (the only globals of the library: the three require them). Safe to call
 ** from any thread, any number of times. 0, or GARANT_EIO with a message if

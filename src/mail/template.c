@@ -14,6 +14,7 @@
 #include "garant/error_wrap.h"
 #include "garant/service_error.h"
 #include "compose.h"
+#include "mail_internal.h"
 #include "template.h"
 
 /* Largest template or phrases file. */
@@ -86,28 +87,8 @@ struct garant_mail_templates {
     char *phrase[NLANG][NPHRASE];
 };
 
-/* ---- a growable string ---- */
-
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static int sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) return garant__error(GARANT_ENOMEM, "mail templates: out of memory");
-        b->s = p;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
+/* Text is built in a mail_buf (mail_internal.h), whose failure sticks:
+** the appends check nothing, and render checks the buffer once. */
 
 /* ---- checking ---- */
 
@@ -252,9 +233,8 @@ static int load_template(garant_mail_templates *t, int lang, size_t i, const cha
     }
     memcpy(t->subject[lang][i], subj, subj_len);
     t->subject[lang][i][subj_len] = '\0';
-    rc = check_placeholders(t->subject[lang][i], TEMPLATES[i].placeholders, path, 1);
-    if (!rc) rc = check_placeholders(body, TEMPLATES[i].placeholders, path, 3);
-    if (rc) goto done;
+    if ((rc = check_placeholders(t->subject[lang][i], TEMPLATES[i].placeholders, path, 1))) goto done;
+    if ((rc = check_placeholders(body, TEMPLATES[i].placeholders, path, 3))) goto done;
 
     /* The admin's HTML body, when there is one. */
     snprintf(path, sizeof path, "%s/%s/%s.html", dir, garant_mail_languages[lang], TEMPLATES[i].name);
@@ -276,7 +256,7 @@ static int load_phrases(garant_mail_templates *t, int lang, const char *dir)
     int rc = read_text(&text, path);
     if (rc) return rc;
     size_t lineno = 0;
-    for (char *p = text; *p && !rc;) {
+    for (char *p = text; *p;) {
         lineno++;
         char *line = p;
         size_t n = strcspn(p, "\n");
@@ -287,7 +267,7 @@ static int load_phrases(garant_mail_templates *t, int lang, const char *dir)
         char *eq = strchr(s, '=');
         if (!eq) {
             rc = garant__error(GARANT_ECONFIG, "%s:%zu: want \"key = text\"", path, lineno);
-            break;
+            goto done;
         }
         char *kend = eq;
         while (kend > s && (kend[-1] == ' ' || kend[-1] == '\t')) kend--;
@@ -297,17 +277,29 @@ static int load_phrases(garant_mail_templates *t, int lang, const char *dir)
         while (k < NPHRASE && !(strlen(PHRASES[k].name) == klen && memcmp(PHRASES[k].name, s, klen) == 0)) k++;
         if (k == NPHRASE) {
             rc = garant__error(GARANT_ECONFIG, "%s:%zu: unknown phrase \"%.*s\"", path, lineno, (int)klen, s);
-        } else if (t->phrase[lang][k]) {
+            goto done;
+        }
+        if (t->phrase[lang][k]) {
             rc = garant__error(GARANT_ECONFIG, "%s:%zu: phrase \"%s\" given twice", path, lineno, PHRASES[k].name);
-        } else if (!*value) {
+            goto done;
+        }
+        if (!*value) {
             rc = garant__error(GARANT_ECONFIG, "%s:%zu: phrase \"%s\" is empty", path, lineno, PHRASES[k].name);
-        } else if (!(rc = check_placeholders(value, PHRASES[k].placeholders, path, lineno))) {
-            t->phrase[lang][k] = garant__strdup(value);
-            if (!t->phrase[lang][k]) rc = GARANT_ENOMEM;
+            goto done;
+        }
+        if ((rc = check_placeholders(value, PHRASES[k].placeholders, path, lineno))) goto done;
+        if (!(t->phrase[lang][k] = garant__strdup(value))) {
+            rc = GARANT_ENOMEM;
+            goto done;
         }
     }
-    for (size_t k = 0; k < NPHRASE && !rc; k++)
-        if (!t->phrase[lang][k]) rc = garant__error(GARANT_ECONFIG, "%s: phrase \"%s\" is missing", path, PHRASES[k].name);
+    for (size_t k = 0; k < NPHRASE; k++) {
+        if (!t->phrase[lang][k]) {
+            rc = garant__error(GARANT_ECONFIG, "%s: phrase \"%s\" is missing", path, PHRASES[k].name);
+            goto done;
+        }
+    }
+done:
     free(text);
     return rc;
 }
@@ -317,17 +309,18 @@ int garant_mail_templates_load(garant_mail_templates **out, const char *dir)
     *out = NULL;
     garant_mail_templates *t = calloc(1, sizeof *t);
     if (!t) return garant__error(GARANT_ENOMEM, "mail templates: out of memory");
-    int rc = 0;
-    for (int lang = 0; lang < NLANG && !rc; lang++) {
-        for (size_t i = 0; i < NTPL && !rc; i++) rc = load_template(t, lang, i, dir);
-        if (!rc) rc = load_phrases(t, lang, dir);
-    }
-    if (rc) {
-        garant_mail_templates_free(t);
-        return rc;
+    int rc;
+    for (int lang = 0; lang < NLANG; lang++) {
+        for (size_t i = 0; i < NTPL; i++)
+            if ((rc = load_template(t, lang, i, dir))) goto fail;
+        if ((rc = load_phrases(t, lang, dir))) goto fail;
     }
     *out = t;
     return 0;
+
+fail:
+    garant_mail_templates_free(t);
+    return rc;
 }
 
 void garant_mail_templates_free(garant_mail_templates *t)
@@ -355,22 +348,23 @@ static const char *value_of(const garant_mail_value *values, size_t n, const cha
 
 typedef enum { AS_TEXT, AS_HTML, AS_LINE } render_mode;
 
-static int put_value(sbuf *b, const char *v, render_mode mode)
+/* v onto b as mode wants it: 0, or the error of escaping it. */
+static int put_value(mail_buf *b, const char *v, render_mode mode)
 {
     if (mode == AS_HTML) {
         char *esc;
         int rc = garant_mail_html_escape(&esc, v);
         if (rc) return rc;
-        rc = sb_add(b, esc, strlen(esc));
+        mail_buf_adds(b, esc);
         free(esc);
-        return rc;
+        return 0;
     }
     if (mode == AS_LINE) { /* a subject is one line */
-        int rc = 0;
-        for (const char *p = v; *p && !rc; p++) rc = sb_add(b, *p == '\n' || *p == '\r' ? " " : p, 1);
-        return rc;
+        for (const char *p = v; *p; p++) mail_buf_add(b, *p == '\n' || *p == '\r' ? " " : p, 1);
+        return 0;
     }
-    return sb_add(b, v, strlen(v));
+    mail_buf_adds(b, v);
+    return 0;
 }
 
 /* text with its placeholders filled. The template was checked at load, so
@@ -378,9 +372,9 @@ static int put_value(sbuf *b, const char *v, render_mode mode)
 static int render(char **out, const char *text, const garant_mail_value *values, size_t n, render_mode mode,
                   const char *what)
 {
-    sbuf b = {0};
-    int rc = sb_add(&b, "", 0);
-    for (const char *line = text; !rc && *line;) {
+    mail_buf b = {0};
+    int rc;
+    for (const char *line = text; *line;) {
         size_t len = strcspn(line, "\n");
         const char *next = line + len + (line[len] == '\n');
         /* A line of only a placeholder whose value is empty goes away. */
@@ -393,36 +387,38 @@ static int render(char **out, const char *text, const garant_mail_value *values,
                 /* and with it one of the blank lines around it, so a
                 ** sentence between two blank lines leaves one */
                 line = next;
-                if (*line == '\n' && (b.len == 0 || (b.len >= 2 && b.s[b.len - 1] == '\n' && b.s[b.len - 2] == '\n')))
+                if (*line == '\n' && (b.len == 0 || (b.len >= 2 && b.p[b.len - 1] == '\n' && b.p[b.len - 2] == '\n')))
                     line++;
                 continue;
             }
         }
         const char *p = line, *end = line + len;
-        while (!rc && p < end) {
+        while (p < end) {
             const char *open = strstr(p, "{{");
             if (!open || open >= end) {
-                rc = sb_add(&b, p, (size_t)(end - p));
+                mail_buf_add(&b, p, (size_t)(end - p));
                 break;
             }
-            rc = sb_add(&b, p, (size_t)(open - p));
+            mail_buf_add(&b, p, (size_t)(open - p));
             size_t nlen = strcspn(open + 2, "}");
             const char *v = value_of(values, n, open + 2, nlen);
-            if (!rc && !v)
+            if (!v) {
                 rc = garant__error(GARANT_EINVAL, "%s: no value for {{%.*s}}", what, (int)nlen, open + 2);
-            if (!rc) rc = put_value(&b, v, mode);
+                goto fail;
+            }
+            if ((rc = put_value(&b, v, mode))) goto fail;
             p = open + 2 + nlen + 2;
         }
-        if (!rc && line[len] == '\n') rc = sb_add(&b, "\n", 1);
+        if (line[len] == '\n') mail_buf_addc(&b, '\n');
         line = next;
     }
-    if (rc) {
-        free(b.s);
-        *out = NULL;
-        return rc;
-    }
-    *out = b.s;
+    if (!(*out = mail_buf_take(&b, NULL))) return garant__error(GARANT_ENOMEM, "mail templates: out of memory");
     return 0;
+
+fail:
+    mail_buf_free(&b);
+    *out = NULL;
+    return rc;
 }
 
 static int lang_index(const char *lang)
@@ -442,10 +438,14 @@ int garant_mail_render(garant_mail_rendered *out, const garant_mail_templates *t
     int l = lang_index(lang);
     char what[120];
     snprintf(what, sizeof what, "mail template %s/%s", garant_mail_languages[l], name);
-    int rc = render(&out->subject, t->subject[l][i], values, n_values, AS_LINE, what);
-    if (!rc) rc = render(&out->text, t->text[l][i], values, n_values, AS_TEXT, what);
-    if (!rc && t->html[l][i]) rc = render(&out->html, t->html[l][i], values, n_values, AS_HTML, what);
-    if (rc) garant_mail_rendered_free(out);
+    int rc;
+    if ((rc = render(&out->subject, t->subject[l][i], values, n_values, AS_LINE, what))) goto fail;
+    if ((rc = render(&out->text, t->text[l][i], values, n_values, AS_TEXT, what))) goto fail;
+    if (t->html[l][i] && (rc = render(&out->html, t->html[l][i], values, n_values, AS_HTML, what))) goto fail;
+    return 0;
+
+fail:
+    garant_mail_rendered_free(out);
     return rc;
 }
 

@@ -5,7 +5,7 @@ SUMMARY). The reference must have exactly one heading "### METHOD PATTERN"
 per route, no heading for a route that does not exist, and in each route's
 section one line "Auth: LEVEL" naming the route's level (public, user,
 staff, admin, metrics, account), a list of responses with status codes and an example. Its
-error table must match the server's one table (src/http/server.c). So a new
+error table must match the server's one table (src/http/dispatch.c). So a new
 route without documentation, a removed route still documented or a changed
 auth level fails `make check`.
 """
@@ -100,10 +100,10 @@ def test_each_route_has_responses_and_an_example():
 def test_error_table_matches_the_server():
     """Every row of the server's status table appears in the doc's table as
     | `code` | status |."""
-    with open(os.path.join(SOURCE, "src", "http", "server.c"), encoding="utf-8") as f:
+    with open(os.path.join(SOURCE, "src", "http", "dispatch.c"), encoding="utf-8") as f:
         src = f.read()
     table = re.search(r"status_table\[\] = \{(.*?)\};", src, re.S)
-    expect(table, "status_table not found in server.c")
+    expect(table, "status_table not found in dispatch.c")
     rows = re.findall(r"\{GARANT_(\w+),\s*(\d+)\}", table.group(1))
     expect(len(rows) >= 10, rows)
     with open(DOC, encoding="utf-8") as f:
