@@ -15,9 +15,9 @@
 ** store_mail.h, store_attachments.h, store_groups.h, store_views.h), so
 ** that the areas grow independently. Every function returns 0 or a negative
 ** garant_err with garant_error_last() set. Strings in records are fixed-size
-** arrays, so records can be copied and need no freeing; variable-size reads
-** (ticket texts, histories, lists) come back as jansson values owned by the
-** caller.
+** arrays, so records can be copied and need no freeing; lists of tickets
+** come back as typed rows, one at a time through a callback (store_tickets.h),
+** never as the API's JSON, which the HTTP door alone writes.
 **
 ** Instants are UTC epoch seconds (int64_t); 0 or GARANT_NO_DUE mark "none"
 ** where a field's comment says so.
@@ -34,6 +34,15 @@
 typedef struct garant_store garant_store;
 typedef struct garant_store_conn garant_store_conn;
 typedef struct garant_store_ops garant_store_ops;
+
+/* Largest texts the store accepts; the API checks them first and answers
+** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop.
+** Before the areas' headers: their records are sized by them. */
+#define GARANT_MAX_EMAIL 254
+#define GARANT_MAX_NAME 200
+#define GARANT_MAX_SUBJECT 300
+#define GARANT_MAX_BODY (64 * 1024)
+#define GARANT_MAX_KEY 64
 
 #include "store_accounts.h"
 #include "store_tickets.h"
@@ -121,13 +130,5 @@ struct garant_store {
 
 /* The SQLite backend's table. */
 extern const garant_store_ops garant_store_sqlite_ops;
-
-/* Largest texts the store accepts; the API checks them first and answers
-** 413/422, the store refuses them again (GARANT_ELIMIT) as a backstop. */
-#define GARANT_MAX_EMAIL 254
-#define GARANT_MAX_NAME 200
-#define GARANT_MAX_SUBJECT 300
-#define GARANT_MAX_BODY (64 * 1024)
-#define GARANT_MAX_KEY 64
 
 #endif
