@@ -400,4 +400,6 @@ void desk_stats_get(garant_desk *d, desk_stats *out)
     out->delivery_rounds = atomic_load(&d->delivery_rounds);
     for (int i = 0; i < DESK_INBOUND_NOUTCOMES; i++) out->inbound[i] = atomic_load(&d->inbound[i]);
     desk_mailer_stats(d->mailer, &out->mail, desk_now(d));
+    const garant_store_ops *ops = garant_store_ops_of(d->store);
+    out->store_memory = ops->memory_used ? ops->memory_used(d->store) : -1;
 }

@@ -278,6 +278,7 @@ typedef struct desk_stats {
     uint64_t inbound[DESK_INBOUND_NOUTCOMES]; /* inbound mails by outcome
                                  ** (desk_inbound.h, desk_inbound_outcome) */
     desk_mail_stats mail;
+    int64_t store_memory;        /* bytes the store holds (its caches); -1: unknown */
 } desk_stats;
 void desk_stats_get(garant_desk *d, desk_stats *out);
 

@@ -113,10 +113,13 @@ int http_metrics_print(http_text *b, http_metrics *m, const desk_stats *desk, ht
                      "garant_mail_oldest_queued_seconds %lld\n"
                      "# HELP garant_mail_pruned_total Sent or failed mails whose bytes retention dropped.\n"
                      "# TYPE garant_mail_pruned_total counter\n"
-                     "garant_mail_pruned_total %llu\n",
+                     "garant_mail_pruned_total %llu\n"
+                     "# HELP garant_store_memory_bytes Memory the store holds now, its page caches included.\n"
+                     "# TYPE garant_store_memory_bytes gauge\n"
+                     "garant_store_memory_bytes %lld\n",
                      (unsigned long long)ms->rounds, (unsigned long long)ms->retries, (long long)ms->queued,
                      (long long)ms->sent, (long long)ms->failed, (long long)ms->oldest_queued_age_s,
-                     (unsigned long long)ms->pruned);
+                     (unsigned long long)ms->pruned, (long long)desk->store_memory);
     static const char *const pool_names[] = {"general", "hashing"};
     http_pool *const pools[] = {general, hashing};
     if (!rc)

@@ -64,6 +64,11 @@ int gs_sqlite_fail(gs_sqlite_conn *c, int rc, const char *what);
 /* Run a statement that returns no rows (already bound) to completion. */
 int gs_sqlite_exec_stmt(gs_sqlite_conn *c, sqlite3_stmt *st, const char *what);
 
+/* Index the tickets noted in search_pending (migration 24) and clear the
+** note, inside the open write transaction; nothing in a read transaction.
+** The commit runs it; outside a transaction it runs in one of its own. */
+int gs_search_flush(gs_sqlite_conn *c);
+
 /* Copy column i as text into dst of cap bytes ("" for NULL; truncated). */
 void gs_sqlite_text(char *dst, size_t cap, sqlite3_stmt *st, int i);
 

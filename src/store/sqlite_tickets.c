@@ -197,7 +197,8 @@ static int tk_insert(garant_store_conn *conn, garant_ticket *io, const char *bod
                              (long long)io->org_id, (long long)io->requester_id);
     if (err) return err;
     io->id = sqlite3_last_insert_rowid(c->db);
-    return 0;
+    /* In a transaction the commit indexes it for search (migration 24). */
+    return sqlite3_get_autocommit(c->db) ? gs_search_flush(c) : 0;
 }
 
 /* The record, and after its columns its last update (store_tickets.h). */

@@ -94,6 +94,9 @@ struct garant_store_ops {
     ** far (the log restarts after one of those). NULL where the backend
     ** needs none. */
     int (*checkpoint)(garant_store *st);
+    /* Bytes of memory the backend holds now, its caches included (for
+    ** /metrics); NULL where the backend cannot tell. */
+    int64_t (*memory_used)(garant_store *st);
 
     const garant_store_accounts_ops *accounts;
     const garant_store_tickets_ops *tickets;

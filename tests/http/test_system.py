@@ -16,6 +16,34 @@ def test_health_and_metrics():
         expect(r.headers.get("Content-Type", "").startswith("text/plain"), r.headers)
 
 
+def test_store_memory_gauge():
+    """garant_store_memory_bytes is what SQLite holds, its page caches
+    included: 4 MB uploaded go through the writer's cache and stay there,
+    so the gauge rises by at least half of that (bench/attachments.py
+    reads it beside the server's peak RSS)."""
+    import http.client
+    import re
+    with Server() as s:
+        before = s.metric("garant_store_memory_bytes")
+        expect(before > 0, before)
+        email = "mem@acme.example"
+        r = expect_status(s.post("/api/v1/signup", {"email": email, "password": "correct horse battery",
+                                                     "name": "Mem"}), 201)
+        tok = re.search(r"token=([A-Za-z0-9_\-]+)", s.smtp.wait_for(email)["data"]).group(1)
+        expect_status(s.post("/api/v1/verify", {"token": tok}), 200)
+        token = s.login(email, "correct horse battery")
+        host, port = re.match(r"http://([^:/]+):(\d+)", s.url).groups()
+        c = http.client.HTTPConnection(host, int(port), timeout=60)
+        c.request("POST", "/api/v1/attachments?name=big.bin", body=os.urandom(4 * 1000 * 1000),
+                  headers={"Authorization": "Bearer " + token, "Content-Type": "application/octet-stream"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        expect(r.status == 201, r.status)
+        after = s.metric("garant_store_memory_bytes")
+        expect(after - before >= 2 * 1000 * 1000, (before, after))
+
+
 def test_test_clock():
     with Server() as s:
         r = expect_status(s.post("/api/v1/test/clock", {"now": "2026-11-27T15:30:00+01:00"}), 200)

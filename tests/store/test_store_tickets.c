@@ -894,6 +894,43 @@ static void test_list_callback_stops(void **state)
 ** 3-character prefix from an index of its own, looks a longer one up by its
 ** first 3 and checks the rest, and checks a shorter one on every ticket the
 ** other words leave: the three must agree). */
+/* A ticket is searchable once its transaction commits, with the replies
+** written in the same transaction, and a rolled-back one never (the index
+** is written at the commit: migration 24). */
+static void test_search_at_commit(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    st_check(fx->ops->begin_write(fx->w), "begin");
+    int64_t g = add_text(fx, fx->alice, "Gazebo collapsed", "The gazebo widget is gone from the page.");
+    st_check(tk->reply_insert(fx->w, g, fx->agent, "Umbrella fix deployed.", 1, T0 + 10, NULL), "reply");
+    st_check(tk->reply_insert(fx->w, g, fx->agent, "Parasol cache was stale.", 0, T0 + 20, NULL), "note");
+    st_check(fx->ops->commit(fx->w), "commit");
+    assert_string_equal(search(fx, "gazebo", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "umbrella gazebo", fx->acme, 1, 0, 50), "1");
+    assert_string_equal(search(fx, "parasol", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "parasol", fx->acme, 1, 0, 50), ""); /* internal */
+    assert_string_equal(search(fx, "alice gazebo", 0, 0, 0, 50), "1"); /* the requester */
+    /* A later reply goes into the indexed row. */
+    st_check(tk->reply_insert(fx->w, g, fx->alice, "Trampoline works now", 1, T0 + 30, NULL), "reply 2");
+    assert_string_equal(search(fx, "trampoline umbrella", fx->acme, 1, 0, 50), "1");
+
+    st_check(fx->ops->begin_write(fx->w), "begin 2");
+    int64_t w = add_text(fx, fx->alice, "Walrus", "Walrus in the pipeline.");
+    st_check(fx->ops->rollback(fx->w), "rollback");
+    st_check(fx->ops->begin_write(fx->w), "begin 3");
+    int64_t n = add_text(fx, fx->bob, "Narwhal", "Narwhal and walrus.");
+    st_check(fx->ops->commit(fx->w), "commit 3");
+    assert_int_equal(n, w); /* the id of the rolled-back ticket was free again */
+    assert_string_equal(search(fx, "walrus", 0, 0, 0, 50), "2");
+    assert_string_equal(search(fx, "walrus", fx->acme, 1, 0, 50), "");
+    assert_string_equal(search(fx, "narwhal", fx->globex, 1, 0, 50), "2");
+    /* Outside a transaction, at once. */
+    int64_t o = add_text(fx, fx->alice, "Ocelot", "Ocelot outage.");
+    assert_string_equal(search(fx, "ocelot", 0, 0, 0, 50), "3");
+    assert_int_equal(o, 3);
+}
+
 static void test_search_prefixes(void **state)
 {
     fixture *fx = *state;
@@ -1210,6 +1247,27 @@ static void test_updated_at(void **state)
 
 /* SQLite only: the schema, not only the code, keeps the history
 ** append-only. */
+/* A ticket noted for the index but not indexed (a process stopped
+** between the two outside a transaction) is indexed when the store opens. */
+static void test_search_pending_at_open(void **state)
+{
+    fixture *fx = *state;
+    int64_t id = add_text(fx, fx->alice, "Pelican", "Pelican report missing.");
+    assert_string_equal(search(fx, "pelican", 0, 0, 0, 50), "1");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(fx->target, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM ticket_search WHERE rowid = %lld; INSERT INTO search_pending VALUES (%lld)",
+             (long long)id, (long long)id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_string_equal(search(fx, "pelican", 0, 0, 0, 50), "");
+    st_reopen(&fx->st, &fx->w, fx->ops, fx->target);
+    assert_string_equal(search(fx, "pelican", 0, 0, 0, 50), "1");
+    assert_string_equal(search(fx, "alice pelican", fx->acme, 1, 0, 50), "1");
+}
+
 static void test_events_append_only(void **state)
 {
     fixture *fx = *state;
@@ -1902,6 +1960,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_search),
         CASE(test_search_each_filter),
         CASE(test_list_callback_stops),
+        CASE(test_search_at_commit),
         CASE(test_search_prefixes),
         CASE(test_search_pages),
         CASE(test_events),
@@ -1932,6 +1991,7 @@ int run_tickets_sqlite_cases(const char *target)
         CASE(test_queue_uses_index),
         CASE(test_list_filters_use_indexes),
         CASE(test_search_work_bounded),
+        CASE(test_search_pending_at_open),
     };
     return cmocka_run_group_tests_name("store tickets (sqlite only)", tests, NULL, NULL);
 }
