@@ -45,9 +45,12 @@ static int put(json_t *o, const char *key, json_t *value)
 /* An instant as a JSON value, as http_time_json gives it. */
 static int text_time(http_text *b, int64_t t)
 {
-    char buf[GARANT_RFC3339_UTC_LEN];
-    const char *s = instant_text(buf, t);
-    return s ? http_text_json_string(b, s) : http_text_add(b, "null", 4);
+    /* Quoted as it is: "YYYY-MM-DDTHH:MM:SSZ" has nothing to escape. */
+    char buf[GARANT_RFC3339_UTC_LEN + 2];
+    if (!instant_text(buf + 1, t)) return http_text_add(b, "null", 4);
+    buf[0] = '"';
+    buf[GARANT_RFC3339_UTC_LEN] = '"';
+    return http_text_add(b, buf, GARANT_RFC3339_UTC_LEN + 1);
 }
 
 int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
