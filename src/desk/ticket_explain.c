@@ -4,6 +4,7 @@
 ** deadline, for every door (the API's ticket "sla" object, the CLI).
 */
 #include "garant/error_wrap.h"
+#include "desk.h"
 #include "desk_tickets.h"
 
 int desk_ticket_explain(garant_explanation **out, const garant_policy *pol, const garant_ticket_terms *src,
@@ -15,5 +16,5 @@ int desk_ticket_explain(garant_explanation **out, const garant_policy *pol, cons
         return garant__error(GARANT_ERANGE, "the deadline %s is before its clock's start %s",
                              garant_time_format_utc(a, due_s), garant_time_format_utc(b, start_s));
     }
-    return garant_clock_explain(out, pol, src, start_s, due_s);
+    return garant_clock_explain_in(out, pol, src, start_s, due_s, desk_words());
 }

@@ -26,9 +26,14 @@ static int healthz(http_req *r)
 ** (HTTP_METRICS, --metrics-token-file) read them. */
 static int metrics(http_req *r)
 {
-    json_t *counts = NULL;
-    int rc = GS(r->db)->tickets->counts(r->db, r->now, &counts);
+    garant_ticket_counts k;
+    int rc = GS(r->db)->tickets->counts(r->db, r->now, &k);
     if (rc) return rc;
+    /* By status first, in this order: the page lists them so. */
+    json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "open", (json_int_t)k.open, "pending",
+                               (json_int_t)k.pending, "solved", (json_int_t)k.solved, "closed", (json_int_t)k.closed,
+                               "awaiting", (json_int_t)k.awaiting, "breached", (json_int_t)k.breached);
+    if (!counts) return garant__error(GARANT_ENOMEM, "out of memory");
     http_text b = {0};
     rc = http_server_print_metrics(&b, r->srv, counts);
     json_decref(counts);

@@ -1,6 +1,8 @@
 /*
-** routes_tickets.c - tickets and their clock: filing, reading, listing,
-** reclassifying, replying, the agents' queue and deadline previews.
+** routes_tickets.c - tickets and their clock: filing, reading,
+** reclassifying, replying, and the table of every ticket route (the lists'
+** handlers are routes_ticket_lists.c's, the previews'
+** routes_ticket_previews.c's).
 **
 ** Who sees what: customers file tickets and see and answer their own
 ** organization's tickets only, or only those they requested where the
@@ -40,12 +42,11 @@
 #include "text.h"
 #include "tickets.h"
 #include "desk_attachments.h"
+#include "routes_ticket_lists.h"
+#include "routes_ticket_previews.h"
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 200
 #define MAX_REASON 1000
 #define MAX_IMPACT 200
-
 /* ---- small checks ---------------------------------------------------- */
 
 /* A text field from outside: at least one non-blank character, and no
@@ -65,17 +66,6 @@ static int check_text(const char *field, const json_t *v, int multiline)
     }
     if (blank) return garant__error(GARANT_EINVAL, "'%s' must not be empty", field);
     return 0;
-}
-
-/* A text query parameter copied into dst: 1 if present, 0 if absent. */
-static int query_text(http_req *r, const char *name, char *dst, size_t cap)
-{
-    const char *s = http_query(r, name);
-    if (!s) return 0;
-    if (strlen(s) >= cap)
-        return garant__error(GARANT_EINVAL, "query parameter '%s' is longer than %zu bytes", name, cap - 1);
-    memcpy(dst, s, strlen(s) + 1);
-    return 1;
 }
 
 static int is_staff(const http_req *r) { return r->user.role != GARANT_ROLE_CUSTOMER; }
@@ -111,7 +101,7 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
     garant_ticket t;
     json_t *o = NULL;
     int rc = GS(r->db)->tickets->get(r->db, id, &t);
-    if (!rc) rc = http_ticket_json(&o, r->db, http_ticket_policy(r->srv, r->db, t.policy_version), &t, r->now, NULL);
+    if (!rc) rc = http_ticket_json(&o, r->db, http_ticket_policy(r->srv, r->db, t.policy_version), &t, r->now);
     if (!rc && extra && json_object_update(o, extra) != 0) rc = garant__error(GARANT_ENOMEM, "out of memory");
     json_decref(extra);
     if (rc) {
@@ -121,7 +111,6 @@ static int reply_ticket(http_req *r, int status, int64_t id, json_t *extra)
     if (!is_staff(r)) strip_staff_only(o);
     return http_reply(r, status, o);
 }
-
 /* ---- POST /api/v1/tickets -------------------------------------------- */
 
 /* Filing a ticket runs on the event loop (HTTP_RUN_INLINE): the request
@@ -256,16 +245,33 @@ static int ticket_create(http_req *r)
 
 /* ---- GET /api/v1/tickets/{id} ---------------------------------------- */
 
-/* Instants of a listing's objects ("at") as RFC 3339. */
-static int format_at(json_t *arr)
+/* events' callback: the API object of a history event, appended to the
+** array ctx: {id, at, actor_id, actor_name (null: the system), kind,
+** data}, its data parsed from the text it is stored as. */
+static int event_json(void *ctx, const garant_event_row *ev)
 {
-    size_t i;
-    json_t *o;
-    json_array_foreach(arr, i, o) {
-        json_t *at = json_object_get(o, "at");
-        if (json_is_integer(at) && json_object_set_new(o, "at", http_time_json(json_integer_value(at))) != 0)
-            return garant__error(GARANT_ENOMEM, "out of memory");
+    json_t *data = json_loads(ev->data, 0, NULL);
+    if (!json_is_object(data)) {
+        json_decref(data);
+        return garant__error(GARANT_ESTORE, "event %lld has malformed data", (long long)ev->id);
     }
+    /* "o" steals its reference even when packing fails. */
+    json_t *o = json_pack("{s:I, s:o, s:I, s:o, s:s, s:o}", "id", (json_int_t)ev->id, "at", http_time_json(ev->at),
+                          "actor_id", (json_int_t)ev->actor_id, "actor_name",
+                          ev->actor_name[0] ? json_string(ev->actor_name) : json_null(), "kind", ev->kind, "data", data);
+    if (!o || json_array_append_new(ctx, o) != 0) return garant__error(GARANT_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* replies' callback: the API object of a message, appended to the array
+** ctx: {id, author_id, author_name, author_role, body, public, at}. */
+static int reply_json(void *ctx, const garant_reply_row *m)
+{
+    json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)m->id, "author_id",
+                          (json_int_t)m->author_id, "author_name", m->author_name, "author_role", m->author_role,
+                          "body", m->body, "public", m->public_, "at", http_time_json(m->at));
+    if (!o || json_array_append_new(ctx, o) != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory or a message not UTF-8");
     return 0;
 }
 
@@ -378,18 +384,23 @@ static int ticket_get(http_req *r)
     int rc = GS(c)->begin_read(c);
     if (rc) return rc;
     garant_ticket t;
-    json_t *o = NULL, *body = NULL, *events = NULL, *replies = NULL, *files = NULL, *first_files = NULL;
-    rc = visible_ticket(r, c, r->id, &t);
-    if (!rc) rc = GS(c)->tickets->body(c, t.id, &body);
-    if (!rc) rc = GS(c)->tickets->events(c, t.id, &events);
-    if (!rc) rc = GS(c)->tickets->replies(c, t.id, &replies);
+    json_t *o = NULL, *body = NULL, *events = json_array(), *replies = json_array(), *files = NULL,
+           *first_files = NULL;
+    char *text = NULL;
+    rc = events && replies ? visible_ticket(r, c, r->id, &t) : garant__error(GARANT_ENOMEM, "out of memory");
+    if (!rc) rc = GS(c)->tickets->body(c, t.id, &text);
+    if (!rc && !(body = json_string(text)))
+        rc = garant__error(GARANT_ENOMEM, "out of memory or body of ticket %lld not UTF-8", (long long)t.id);
+    free(text);
+    if (!rc) rc = GS(c)->tickets->events(c, t.id, event_json, events);
+    if (!rc) rc = GS(c)->tickets->replies(c, t.id, reply_json, replies);
     garant_attachment *att = NULL;
     size_t natt = 0;
     if (!rc) rc = GS(c)->attachments->list(c, t.id, is_staff(r), &att, &natt);
     if (!rc) rc = http_attachments_json(&files, att, natt);
     free(att);
     if (!rc) rc = attach_files(&first_files, replies, files);
-    if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now, NULL);
+    if (!rc) rc = http_ticket_json(&o, c, http_ticket_policy(r->srv, c, t.policy_version), &t, r->now);
     /* Staff see whether mail to the requester bounces (docs/mail.md). */
     int64_t bounced_at = 0;
     char bounce_reason[GARANT_MAX_BOUNCE_REASON + 1] = "";
@@ -409,8 +420,6 @@ static int ticket_get(http_req *r)
         rc = created_for_customer(events);
         if (!rc) rc = renumber_for_customer(events, replies);
     }
-    if (!rc) rc = format_at(events);
-    if (!rc) rc = format_at(replies);
     if (!rc && (json_object_set(o, "body", body) || json_object_set(o, "history", events) ||
                 json_object_set(o, "conversation", replies) || json_object_set(o, "attachments", first_files)))
         rc = garant__error(GARANT_ENOMEM, "out of memory");
@@ -425,171 +434,6 @@ static int ticket_get(http_req *r)
     }
     return http_reply(r, 200, o);
 }
-
-/* ---- GET /api/v1/tickets --------------------------------------------- */
-
-/* A user or group id of a filter (the words it takes besides, such as
-** "me, none", are read by the caller): 1 or more, in decimal. */
-static int filter_id(const char *name, const char *words, const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno || v < 1)
-        return garant__error(GARANT_EINVAL, "query parameter '%s' must be %s or an id (1 or more)", name, words);
-    *out = v;
-    return 0;
-}
-
-/* ?assignee=me|none|ID and ?group=mine|none|ID (staff only). */
-static int assignment_filters(http_req *r, garant_ticket_filter *f)
-{
-    const char *a = http_query(r, "assignee"), *g = http_query(r, "group");
-    if (!a && !g) return 0;
-    if (!is_staff(r))
-        return garant__error(GARANT_EPERM, "query parameters 'assignee' and 'group' are for agents and admins");
-    int rc = 0;
-    if (a) {
-        if (!strcmp(a, "me")) f->assignee_id = r->user.id;
-        else if (!strcmp(a, "none")) f->assignee_id = GARANT_NOBODY;
-        else rc = filter_id("assignee", "me, none", a, &f->assignee_id);
-    }
-    if (!rc && g) {
-        if (!strcmp(g, "mine")) f->groups_of = r->user.id;
-        else if (!strcmp(g, "none")) f->group_id = GARANT_NOBODY;
-        else rc = filter_id("group", "mine, none", g, &f->group_id);
-    }
-    return rc;
-}
-
-/* ?requester=ID|ADDRESS (staff only; a customer's list is her
-** organization's, or hers, already): the tickets one user filed, or an
-** agent filed for them. An address no user has matches nothing
-** (*out_none), as an id no user has does. */
-static int requester_filter(http_req *r, garant_ticket_filter *f, int *out_none)
-{
-    const char *s = http_query(r, "requester");
-    if (!s) return 0;
-    if (!is_staff(r)) return garant__error(GARANT_EPERM, "query parameter 'requester' is for agents and admins");
-    size_t n = strlen(s);
-    if (n && strspn(s, "0123456789") == n) return filter_id("requester", "an e-mail address", s, &f->requester_id);
-    const char *at = strchr(s, '@');
-    if (!at || at == s || !at[1] || n > GARANT_MAX_EMAIL)
-        return garant__error(GARANT_EINVAL, "query parameter 'requester' must be a user id or an e-mail address");
-    garant_user u;
-    int rc = GS(r->db)->accounts->user_by_email(r->db, s, &u);
-    if (rc == GARANT_ENOTFOUND) {
-        *out_none = 1;
-        return 0;
-    }
-    if (!rc) f->requester_id = u.id;
-    return rc;
-}
-
-/* ?sla=breached|warning|ok|none: the SLA state at now (store_tickets.h). */
-static int sla_filter(http_req *r, garant_ticket_filter *f)
-{
-    static const struct {
-        const char *name;
-        garant_sla_filter state;
-    } states[] = {
-        {"breached", GARANT_SLA_BREACHED},
-        {"warning", GARANT_SLA_WARNING},
-        {"ok", GARANT_SLA_OK},
-        {"none", GARANT_SLA_NONE},
-    };
-    const char *s = http_query(r, "sla");
-    if (!s) return 0;
-    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
-        if (!strcmp(states[i].name, s)) {
-            f->sla = states[i].state;
-            return 0;
-        }
-    return garant__error(GARANT_EINVAL,
-                         "query parameter 'sla' must be breached, warning, ok (met, or running before its "
-                         "warning) or none (no guarantee)");
-}
-
-/* The list's filter from r's query parameters: the request's, or a saved
-** view's (http_query_from), so a view is checked by exactly the rules a
-** request is. *out_none is 1 when it can match nothing. */
-static int list_filter(garant_ticket_filter *f, http_req *r, int *out_none)
-{
-    memset(f, 0, sizeof *f);
-    *out_none = 0;
-    int64_t v;
-    int rc;
-    f->limit = PAGE_DEFAULT;
-    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
-    if (rc) f->limit = (int)v;
-    if ((rc = http_query_int(r, "after", 1, INT64_MAX, &v)) < 0) return rc;
-    if (rc) f->after_id = v;
-    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
-    if (rc) f->priority = (int)v;
-    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
-    if (rc) f->org_id = v;
-    if ((rc = query_text(r, "status", f->status, sizeof f->status)) < 0) return rc;
-    if (rc && !desk_status_known(f->status))
-        return garant__error(GARANT_EINVAL, "query parameter 'status' must be open, pending, solved or closed");
-    if ((rc = query_text(r, "plan", f->plan, sizeof f->plan)) < 0) return rc;
-    if ((rc = query_text(r, "product", f->product, sizeof f->product)) < 0) return rc;
-    if ((rc = query_text(r, "q", f->q, sizeof f->q)) < 0) return rc;
-    if ((rc = assignment_filters(r, f))) return rc;
-    if ((rc = requester_filter(r, f, out_none))) return rc;
-    if ((rc = sla_filter(r, f))) return rc;
-    const char *b = http_query(r, "breached");
-    if (b) {
-        if (!strcmp(b, "true")) f->breached = 1;
-        else if (!strcmp(b, "false")) f->breached = -1;
-        else return garant__error(GARANT_EINVAL, "query parameter 'breached' must be true or false");
-    }
-    f->now = r->now;
-    /* Customers see their scope only (their organization's tickets, or
-    ** their own), whatever they ask for, and find no ticket by the words
-    ** of internal notes (desk_ticket_filter_scope). */
-    return desk_ticket_filter_scope(f, r->db, &r->user);
-}
-
-static int ticket_list(http_req *r)
-{
-    garant_ticket_filter f;
-    int none, rc = list_filter(&f, r, &none);
-    if (rc) return rc;
-    /* A customer's search or filtered list is an expensive read: counted,
-    ** and only a few of her organization's at once. A plain page walks an
-    ** index and is not. */
-    int expensive = !is_staff(r) && !none &&
-                    (f.q[0] || f.breached || f.sla || f.status[0] || f.priority || f.plan[0] || f.product[0]);
-    if (expensive) {
-        if ((rc = customer_quota(r, LIMIT_READ_USER, LIMIT_KINDS))) return rc;
-        if ((rc = desk_read_begin(r->desk, r->user.org_id))) {
-            r->retry_after_s = 1;
-            return rc;
-        }
-    }
-    json_t *rows = NULL, *list = NULL;
-    /* A search's page may be short and still have a next: the store bounds
-    ** the work of one (store_tickets.h, list_page). */
-    int64_t after = 0;
-    rc = none ? ((rows = json_array()) ? 0 : garant__error(GARANT_ENOMEM, "out of memory"))
-              : GS(r->db)->tickets->list_page(r->db, &f, &rows, &after);
-    if (expensive) desk_read_done(r->desk, r->user.org_id);
-    if (rc) return rc;
-    size_t n = json_array_size(rows);
-    rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
-    if (rc) return rc;
-    if (!is_staff(r)) {
-        size_t i;
-        json_t *o;
-        json_array_foreach(list, i, o) strip_staff_only(o);
-    }
-    char next[32];
-    snprintf(next, sizeof next, "%lld", (long long)after);
-    return http_reply(r, 200,
-                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", after ? json_string(next) : json_null(),
-                                "count", (int)n));
-}
-
 /* ---- PATCH /api/v1/tickets/{id} -------------------------------------- */
 
 static const http_field ticket_patch_body[] = {
@@ -764,304 +608,15 @@ static int ticket_reply(http_req *r)
     if (!is_staff(r)) json_object_del(json_object_get(extra, "reply"), "id");
     return reply_ticket(r, 201, r->id, extra);
 }
-
-/* ---- GET /api/v1/queue ----------------------------------------------- */
-
-/* A page's cursor is its last ticket's "KEY.ID": the queue's KEY is the
-** deadline in UTC epoch seconds, or "none" (none_ok); the follow-ups'
-** the instant the ticket has waited since. */
-static int parse_cursor(const char *s, int none_ok, int64_t *key, int64_t *id)
-{
-    const char *dot = strchr(s, '.');
-    char *end;
-    if (!dot) goto bad;
-    if (none_ok && dot - s == 4 && !strncmp(s, "none", 4)) {
-        *key = GARANT_NO_DUE;
-    } else {
-        errno = 0;
-        long long d = strtoll(s, &end, 10);
-        if (end != dot || errno || end == s) goto bad;
-        *key = d;
-    }
-    errno = 0;
-    long long i = strtoll(dot + 1, &end, 10);
-    if (*end || errno || end == dot + 1 || i < 1) goto bad;
-    *id = i;
-    return 0;
-bad:
-    return garant__error(GARANT_EINVAL, "query parameter 'after' must be a cursor from a previous page's 'next'");
-}
-
-/* Answer a page of store rows {tickets, next, count}: next is the last
-** row's "KEY.ID" (KEY its integer `key` field, "none" when null) if the
-** page is full, else null. Takes ownership of rows. */
-static int reply_page(http_req *r, json_t *rows, int limit, const char *key)
-{
-    size_t n = json_array_size(rows);
-    char next[64] = "";
-    if (n == (size_t)limit) {
-        json_t *last = json_array_get(rows, n - 1);
-        json_t *k = json_object_get(last, key);
-        long long id = (long long)json_integer_value(json_object_get(last, "id"));
-        if (json_is_integer(k))
-            snprintf(next, sizeof next, "%lld.%lld", (long long)json_integer_value(k), id);
-        else
-            snprintf(next, sizeof next, "none.%lld", id);
-    }
-    json_t *list = NULL;
-    int rc = http_ticket_rows(&list, r->db, r->srv, rows, r->now);
-    if (rc) return rc;
-    return http_reply(r, 200,
-                      json_pack("{s:o,s:o,s:i}", "tickets", list, "next", next[0] ? json_string(next) : json_null(),
-                                "count", (int)n));
-}
-
-static int queue(http_req *r)
-{
-    garant_queue_filter f;
-    memset(&f, 0, sizeof f);
-    int64_t v;
-    int rc;
-    f.limit = PAGE_DEFAULT;
-    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
-    if (rc) f.limit = (int)v;
-    if ((rc = http_query_int(r, "priority", 1, GARANT_PRIORITY_MAX, &v)) < 0) return rc;
-    if (rc) f.priority = (int)v;
-    if ((rc = http_query_int(r, "org", 1, INT64_MAX, &v)) < 0) return rc;
-    if (rc) f.org_id = v;
-    if ((rc = query_text(r, "plan", f.plan, sizeof f.plan)) < 0) return rc;
-    if ((rc = query_text(r, "product", f.product, sizeof f.product)) < 0) return rc;
-    const char *after = http_query(r, "after");
-    if (after && (rc = parse_cursor(after, 1, &f.after_due, &f.after_id))) return rc;
-    json_t *rows = NULL;
-    if ((rc = GS(r->db)->tickets->queue_where(r->db, &f, &rows))) return rc;
-    return reply_page(r, rows, f.limit, "first_response_due");
-}
-
-/* GET /api/v1/queue/follow-ups: the customers' follow-ups waiting for the
-** desk after the first response (and reopened tickets), longest waiting
-** first. The cursor is the last ticket's "SINCE.ID". */
-static int follow_ups(http_req *r)
-{
-    int64_t v, since = 0, id = 0;
-    int limit = PAGE_DEFAULT;
-    int rc;
-    if ((rc = http_query_int(r, "limit", 1, PAGE_MAX, &v)) < 0) return rc;
-    if (rc) limit = (int)v;
-    const char *after = http_query(r, "after");
-    if (after && (rc = parse_cursor(after, 0, &since, &id))) return rc;
-    json_t *rows = NULL;
-    if ((rc = GS(r->db)->tickets->follow_ups(r->db, since, id, limit, &rows))) return rc;
-    return reply_page(r, rows, limit, "awaiting_reply_since");
-}
-
-/* ---- previews -------------------------------------------------------- */
-
-static const http_field deadline_preview_body[] = {
-    {"priority", HTTP_F_INT, 0, 0},
-    {"product", HTTP_F_STRING, 0, GARANT_MAX_NAME},
-    {"environment", HTTP_F_STRING, 0, 15},
-    {"plan", HTTP_F_STRING, 0, 64},
-    {NULL, 0, 0, 0},
-};
-
-/* POST /api/v1/deadline/preview: the deadline a ticket filed now would get. */
-static int deadline_preview(http_req *r)
-{
-    json_t *v[4];
-    int rc = http_body_fields(r, deadline_preview_body, v);
-    if (rc) return rc;
-    const garant_policy *pol = http_policy(r);
-    garant_ticket t;
-    memset(&t, 0, sizeof t);
-    if (is_staff(r)) {
-        if (!v[3]) return garant__error(GARANT_EINVAL, "'plan' is required: which plan's deadline to preview");
-        const char *plan = json_string_value(v[3]);
-        size_t i = 0;
-        while (i < garant_policy_plan_count(pol) && strcmp(garant_policy_plan_name(pol, i), plan) != 0) i++;
-        char known[256];
-        if (i == garant_policy_plan_count(pol))
-            return garant__error(GARANT_EINVAL, "unknown plan '%.64s' (plans: %s)", plan,
-                                 garant_policy_names(known, sizeof known, pol, GARANT_NAMES_PLANS));
-        snprintf(t.plan, sizeof t.plan, "%s", plan);
-    } else {
-        if (v[3]) return garant__error(GARANT_EINVAL, "'plan' is for staff: your organization's plan applies");
-        garant_org org;
-        rc = GS(r->db)->accounts->org_get(r->db, r->user.org_id, &org);
-        if (rc) return rc;
-        snprintf(t.plan, sizeof t.plan, "%s", org.plan);
-        t.org_id = org.id;
-    }
-    json_int_t prio = v[0] ? json_integer_value(v[0]) : garant_policy_default_priority(pol);
-    if ((rc = desk_check_priority(pol, prio))) return rc;
-    t.priority = t.initial_priority = (int)prio;
-    const char *env = v[2] ? json_string_value(v[2]) : "production";
-    if (!desk_environment_known(env))
-        return garant__error(GARANT_EINVAL, "'environment' must be production, staging or development (got '%.15s')",
-                             env);
-    if ((rc = desk_check_environment(pol, t.priority, env))) return rc;
-    snprintf(t.environment, sizeof t.environment, "%s", env);
-    snprintf(t.stage, sizeof t.stage, "ga");
-    snprintf(t.status, sizeof t.status, "open");
-    if (v[1] && json_string_length(v[1])) {
-        garant_product p;
-        rc = GS(r->db)->accounts->product_by_name(r->db, json_string_value(v[1]), &p);
-        if (rc == GARANT_ENOTFOUND)
-            return garant__error(GARANT_EINVAL, "unknown product '%.200s'", json_string_value(v[1]));
-        if (rc) return rc;
-        snprintf(t.product, sizeof t.product, "%s", p.name);
-        snprintf(t.stage, sizeof t.stage, "%s", p.stage);
-    }
-    t.submitted_at = r->now;
-    if ((rc = desk_initial_deadline(pol, &t))) return rc;
-    json_t *o = NULL;
-    rc = http_ticket_json(&o, NULL, pol, &t, r->now, NULL);
-    if (rc) return rc;
-    static const char *const keep[] = {"plan", "priority", "priority_name", "product", "stage", "environment",
-                                       "submitted_at", "first_response_due", "warn_at", "sla"};
-    json_t *out = json_object();
-    for (size_t i = 0; out && i < sizeof keep / sizeof keep[0]; i++)
-        if (json_object_set(out, keep[i], json_object_get(o, keep[i])) != 0) {
-            json_decref(out);
-            out = NULL;
-        }
-    json_decref(o);
-    if (!out) return garant__error(GARANT_ENOMEM, "out of memory");
-    return http_reply(r, 200, out);
-}
-
-static const http_field reclassify_preview_body[] = {{"priority", HTTP_F_INT, 1, 0}, {NULL, 0, 0, 0}};
-
-/* POST /api/v1/tickets/{id}/reclassify-preview: the deadline a change of
-** priority would give, changing nothing. */
-static int reclassify_preview(http_req *r)
-{
-    json_t *v[1];
-    int rc = http_body_fields(r, reclassify_preview_body, v);
-    if (rc) return rc;
-    garant_ticket t;
-    if ((rc = visible_ticket(r, r->db, r->id, &t))) return rc;
-    const garant_policy *pol;
-    if ((rc = http_policy_version(&pol, r->srv, r->db, t.policy_version))) return rc;
-    json_int_t to = json_integer_value(v[0]);
-    if ((rc = desk_check_priority(pol, to))) return rc;
-    if (to == t.priority)
-        return garant__error(GARANT_EINVAL, "ticket %lld is priority %d already", (long long)t.id, t.priority);
-    int64_t due, warn;
-    if ((rc = desk_reclassified(pol, &t, (int)to, r->now, &due, &warn))) return rc;
-    const char *rule = t.first_response_at ? "answered already: the deadline no longer changes"
-                       : to < t.priority   ? "raised: the new target counts from now and never ends later than "
-                                             "the current deadline"
-                                           : "lowered: the new target counts from submission";
-    return http_reply(r, 200,
-                      json_pack("{s:I,s:i,s:I,s:o,s:o,s:o,s:s,s:o}", "ticket_id", (json_int_t)t.id, "from", t.priority,
-                                "to", (json_int_t)to, "old_due", http_time_json(t.first_response_due), "new_due",
-                                http_time_json(due), "new_warn_at", http_time_json(warn), "rule", rule, "at",
-                                http_time_json(r->now)));
-}
-
-/* The query parameters each route reads (http_route.query). */
-static const char *const ticket_list_query[] = {"q",        "status", "priority",  "breached", "plan", "product",
-                                                "org",      "limit",  "after",     "assignee", "group", "requester",
-                                                "sla",      NULL};
-static const char *const queue_query[] = {"plan", "priority", "org", "product", "limit", "after", NULL};
-static const char *const follow_ups_query[] = {"limit", "after", NULL};
-
-/* ---- a saved view's query (routes_views.c) --------------------------- */
-
-/* Is c written as it is in a form-encoded query (as a browser's
-** URLSearchParams writes one: letters, digits and *-._)? */
-static int form_plain(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*' || c == '-' ||
-           c == '.' || c == '_';
-}
-
-/* Append "&name=value" (no '&' first), form-encoded, to out. */
-static int put_param(char *out, size_t cap, size_t *len, const char *name, const char *value)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = *len;
-#define PUT(ch) do { if (n + 1 >= cap) goto too_long; out[n++] = (ch); } while (0)
-    if (n) PUT('&');
-    for (const char *p = name; *p; p++) PUT(*p); /* a name of the list: plain */
-    PUT('=');
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-        if (form_plain(*p)) {
-            PUT((char)*p);
-        } else if (*p == ' ') {
-            PUT('+');
-        } else {
-            PUT('%');
-            PUT(hex[*p >> 4]);
-            PUT(hex[*p & 15]);
-        }
-    }
-#undef PUT
-    out[n] = '\0';
-    *len = n;
-    return 0;
-too_long:
-    return garant__error(GARANT_EINVAL, "'query' is longer than %zu bytes once written in its normal form", cap - 1);
-}
-
-int http_ticket_query_normalise(char *out, size_t cap, http_req *r, const char *query)
-{
-    http_params p;
-    int rc = http_params_parse(&p, r, query);
-    if (rc) return rc;
-    for (size_t i = 0; i < p.n; i++) {
-        size_t k = 0;
-        while (ticket_list_query[k] && strcmp(ticket_list_query[k], p.name[i]) != 0) k++;
-        if (!ticket_list_query[k]) {
-            /* What GET /api/v1/tickets answers to the same parameter. */
-            return http_refuse_unknown_query(p.name[i], ticket_list_query);
-        }
-        if (!strcmp(p.name[i], "limit") || !strcmp(p.name[i], "after"))
-            return garant__error(GARANT_EINVAL, "a view's query takes no '%s': pages are the list's own", p.name[i]);
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(p.name[j], p.name[i]))
-                return garant__error(GARANT_EINVAL, "query parameter '%s' is given twice", p.name[i]);
-    }
-    garant_ticket_filter f;
-    int none;
-    http_query_from(r, &p);
-    rc = list_filter(&f, r, &none);
-    http_query_from(r, NULL);
-    if (rc) return rc;
-    if (f.q[0]) {
-        /* The search text's rules are the store's: ask it for one ticket
-        ** by the words alone, which the full-text index answers at once. */
-        garant_ticket_filter words;
-        memset(&words, 0, sizeof words);
-        memcpy(words.q, f.q, sizeof words.q);
-        words.limit = 1;
-        words.now = r->now;
-        json_t *rows = NULL;
-        rc = GS(r->db)->tickets->list(r->db, &words, &rows);
-        json_decref(rows);
-        if (rc) return rc;
-    }
-    /* The list's order, each parameter once. */
-    size_t len = 0;
-    out[0] = '\0';
-    for (size_t k = 0; ticket_list_query[k]; k++)
-        for (size_t i = 0; i < p.n; i++)
-            if (!strcmp(p.name[i], ticket_list_query[k]) &&
-                (rc = put_param(out, cap, &len, p.name[i], p.value[i])))
-                return rc;
-    return 0;
-}
-
 const http_route http_routes_tickets[] = {
     {"POST", "/api/v1/tickets", HTTP_USER, ticket_create,
      "file a ticket: customers for themselves {subject, body, priority?, product?, environment?, impact?, "
      "follow_up_of?}; agents for a customer with {requester, received_at?} besides",
      HTTP_RUN_INLINE, ticket_create_body, NULL},
-    {"GET", "/api/v1/tickets", HTTP_USER, ticket_list,
+    {"GET", "/api/v1/tickets", HTTP_USER, http_ticket_list,
      "list tickets, newest first: ?q=&status=&priority=&breached=&plan=&product=&org=&assignee=&group=&requester="
      "&sla=&limit=&after=",
-     HTTP_RUN_WORKER, NULL, ticket_list_query},
+     HTTP_RUN_WORKER, NULL, http_ticket_list_query},
     {"POST", "/api/v1/tickets/bulk", HTTP_STAFF, ticket_bulk,
      "change up to 100 tickets at once, all or nothing {ids, assignee_id?, group_id?, status?, priority?, reason? "
      "(required with priority)}: each as PATCH /api/v1/tickets/{id} would, with its history and mails",
@@ -1075,18 +630,18 @@ const http_route http_routes_tickets[] = {
      NULL},
     {"POST", "/api/v1/tickets/{id}/replies", HTTP_USER, ticket_reply,
      "reply {body, public?}; the first public staff reply stops the clock", HTTP_RUN_WORKER, ticket_reply_body, NULL},
-    {"POST", "/api/v1/tickets/{id}/reclassify-preview", HTTP_STAFF, reclassify_preview,
+    {"POST", "/api/v1/tickets/{id}/reclassify-preview", HTTP_STAFF, http_reclassify_preview,
      "the deadline a change of priority would give {priority}, changing nothing",
-     HTTP_RUN_WORKER, reclassify_preview_body, NULL},
-    {"GET", "/api/v1/queue", HTTP_STAFF, queue,
+     HTTP_RUN_WORKER, http_reclassify_preview_body, NULL},
+    {"GET", "/api/v1/queue", HTTP_STAFF, http_ticket_queue,
      "tickets awaiting a first response, breached first then by deadline: ?plan=&priority=&org=&product=&limit=&after=",
-     HTTP_RUN_WORKER, NULL, queue_query},
-    {"GET", "/api/v1/queue/follow-ups", HTTP_STAFF, follow_ups,
+     HTTP_RUN_WORKER, NULL, http_ticket_queue_query},
+    {"GET", "/api/v1/queue/follow-ups", HTTP_STAFF, http_ticket_follow_ups,
      "customers' follow-ups and reopened tickets waiting for the desk after the first response, longest waiting "
      "first: ?limit=&after=",
-     HTTP_RUN_WORKER, NULL, follow_ups_query},
-    {"POST", "/api/v1/deadline/preview", HTTP_USER, deadline_preview,
+     HTTP_RUN_WORKER, NULL, http_ticket_follow_ups_query},
+    {"POST", "/api/v1/deadline/preview", HTTP_USER, http_deadline_preview,
      "the deadline a ticket filed now would get {priority?, product?, environment?, plan? (staff)}",
-     HTTP_RUN_WORKER, deadline_preview_body, NULL},
+     HTTP_RUN_WORKER, http_deadline_preview_body, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, NULL, NULL},
 };

@@ -45,9 +45,12 @@ static int put(json_t *o, const char *key, json_t *value)
 /* An instant as a JSON value, as http_time_json gives it. */
 static int text_time(http_text *b, int64_t t)
 {
-    char buf[GARANT_RFC3339_UTC_LEN];
-    const char *s = instant_text(buf, t);
-    return s ? http_text_json_string(b, s) : http_text_add(b, "null", 4);
+    /* Quoted as it is: "YYYY-MM-DDTHH:MM:SSZ" has nothing to escape. */
+    char buf[GARANT_RFC3339_UTC_LEN + 2];
+    if (!instant_text(buf + 1, t)) return http_text_add(b, "null", 4);
+    buf[0] = '"';
+    buf[GARANT_RFC3339_UTC_LEN] = '"';
+    return http_text_add(b, buf, GARANT_RFC3339_UTC_LEN + 1);
 }
 
 int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
@@ -84,99 +87,104 @@ int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now)
     return 0;
 }
 
-/* The "sla" object of a ticket at now (tickets.h). Never fails for want
-** of a plan the policy no longer knows: the state then rests on the stored
-** instants alone and the explanation says what is missing. */
-static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
-                    int64_t now)
+/* What a ticket's "sla" object says at now (tickets.h), computed once for
+** either writer (sla_json, sla_text). Never fails for want of a plan the
+** policy no longer knows: the state then rests on the stored instants
+** alone and the explanation says what is missing. */
+typedef struct sla_view {
+    const char *state;
+    const char *target_text;  /* NULL: null (terms unknown) */
+    const char *kind;         /* "none", "24/7", "business" */
+    int has_target;           /* target_s and, if business, calendar */
+    int64_t target_s;
+    const char *calendar;     /* NULL: null */
+    int has_remaining;
+    int64_t remaining_s;      /* remaining_business_seconds */
+    int64_t clock_start;      /* GARANT_NO_DUE: null */
+    const char *explanation;  /* into one of the buffers below, or ex */
+    garant_explanation *ex;   /* free with sla_view_done */
+    char text[96], remaining[96], reason[256];
+} sla_view;
+
+static void sla_view_compute(sla_view *v, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
+                             int64_t now)
 {
-    json_t *o = json_object();
-    if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
     garant_ticket_terms terms = desk_ticket_terms(t, t->priority);
     int64_t due = t->first_response_due;
-    int answered = t->first_response_at != 0;
-    const char *state = desk_ticket_sla_state(t, now);
-
+    v->state = desk_ticket_sla_state(t, now);
+    v->target_text = NULL;
+    v->kind = "none";
+    v->has_target = 0;
+    v->calendar = NULL;
+    v->has_remaining = 0;
+    v->clock_start = GARANT_NO_DUE;
+    v->ex = NULL;
     garant_target target;
     int known = garant_policy_target(&target, pol, &terms) == 0;
-    char problem[256] = "";
-    if (!known)
-        snprintf(problem, sizeof problem,
-                 garant__tr("policy version %lld has no terms for plan '%s', priority %d, stage '%s'"),
-                 (long long)t->policy_version, terms.plan, terms.priority, terms.stage);
-    char dur[64], text[96];
-    json_t *target_text = json_null(), *target_s = json_null(), *kind = json_string("none"), *cal = json_null();
     if (known && target.kind != GARANT_TARGET_NONE) {
+        char dur[64];
         garant_duration_format(dur, sizeof dur, target.seconds);
-        snprintf(text, sizeof text, "%s %s", dur, target.kind == GARANT_TARGET_WALL ? "24/7" : "business");
-        json_decref(target_text);
-        json_decref(target_s);
-        json_decref(kind);
-        target_text = json_string(text);
-        target_s = json_integer(target.seconds);
-        kind = json_string(target.kind == GARANT_TARGET_WALL ? "24/7" : "business");
-        if (target.kind == GARANT_TARGET_BUSINESS) {
-            json_decref(cal);
-            cal = json_string(garant_calendar_name(target.cal));
-        }
+        v->kind = target.kind == GARANT_TARGET_WALL ? "24/7" : "business";
+        snprintf(v->text, sizeof v->text, "%s %s", dur, v->kind);
+        v->target_text = v->text;
+        v->has_target = 1;
+        v->target_s = target.seconds;
+        if (target.kind == GARANT_TARGET_BUSINESS) v->calendar = garant_calendar_name(target.cal);
     } else if (known) {
-        json_decref(target_text);
-        target_text = json_string("none");
+        v->target_text = "none";
     }
-    int rc = put(o, "state", json_string(state));
-    if (!rc) rc = put(o, "target", target_text);
-    else json_decref(target_text);
-    if (!rc) rc = put(o, "target_kind", kind);
-    else json_decref(kind);
-    if (!rc) rc = put(o, "target_seconds", target_s);
-    else json_decref(target_s);
-    if (!rc) rc = put(o, "calendar", cal);
-    else json_decref(cal);
-
     /* Remaining target time: at now while awaiting, at the first response
     ** once answered. */
-    json_t *remaining = json_null(), *remaining_text = json_null();
     if (due != GARANT_NO_DUE) {
-        int64_t left;
         int business;
-        desk_ticket_remaining(&left, &business, pol, t, due, answered ? t->first_response_at : now);
-        json_decref(remaining);
-        json_decref(remaining_text);
-        remaining = json_integer(left);
-        remaining_text = json_string(garant_lateness_format(text, sizeof text, left, business));
+        desk_ticket_remaining(&v->remaining_s, &business, pol, t, due, t->first_response_at ? t->first_response_at : now);
+        garant_lateness_format(v->remaining, sizeof v->remaining, v->remaining_s, business);
+        v->has_remaining = 1;
     }
-    if (!rc) rc = put(o, "remaining_business_seconds", remaining);
-    else json_decref(remaining);
-    if (!rc) rc = put(o, "remaining", remaining_text);
-    else json_decref(remaining_text);
-
-    /* The explanation, in the request's language. */
-    json_t *start_j = json_null();
-    char reason[256];
-    const char *expl = NULL;
-    garant_explanation *ex = NULL;
-    if (!rc && !known) {
-        expl = problem;
-    } else if (!rc && due == GARANT_NO_DUE) {
-        expl = garant_policy_no_guarantee_reason_in(reason, sizeof reason, pol, &terms, desk_words());
-    } else if (!rc) {
+    /* The explanation. */
+    if (!known) {
+        snprintf(v->reason, sizeof v->reason,
+                 garant__tr("policy version %lld has no terms for plan '%s', priority %d, stage '%s'"),
+                 (long long)t->policy_version, terms.plan, terms.priority, terms.stage);
+        v->explanation = v->reason;
+    } else if (due == GARANT_NO_DUE) {
+        v->explanation = garant_policy_no_guarantee_reason_in(v->reason, sizeof v->reason, pol, &terms, desk_words());
+    } else {
         int64_t start;
         int prio;
         desk_ticket_clock_source(&start, &prio, c, pol, t);
         garant_ticket_terms src = desk_ticket_terms(t, prio);
-        json_decref(start_j);
-        start_j = http_time_json(start);
-        if (start <= due && garant_clock_explain_in(&ex, pol, &src, start, due, desk_words()) == 0) {
-            expl = garant_explanation_text(ex);
+        v->clock_start = start;
+        if (desk_ticket_explain(&v->ex, pol, &src, start, due) == 0) {
+            v->explanation = garant_explanation_text(v->ex);
         } else {
-            snprintf(reason, sizeof reason, garant__tr("the deadline cannot be explained: %s"), garant_error_last());
-            expl = reason;
+            snprintf(v->reason, sizeof v->reason, garant__tr("the deadline cannot be explained: %s"), garant_error_last());
+            v->explanation = v->reason;
         }
     }
-    if (!rc) rc = put(o, "clock_start", start_j);
-    else json_decref(start_j);
-    if (!rc) rc = put(o, "explanation", json_string(expl ? expl : ""));
-    garant_explanation_free(ex);
+    if (!v->explanation) v->explanation = "";
+}
+
+static void sla_view_done(sla_view *v) { garant_explanation_free(v->ex); }
+
+/* A JSON string, or null for NULL. New reference; NULL only for want of
+** memory. */
+static json_t *string_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* The "sla" object as a jansson tree. Caller owns *out. */
+static int sla_json(json_t **out, const sla_view *v)
+{
+    json_t *o = json_object();
+    if (!o) return garant__error(GARANT_ENOMEM, "out of memory building the ticket's JSON");
+    int rc = put(o, "state", json_string(v->state));
+    if (!rc) rc = put(o, "target", string_or_null(v->target_text));
+    if (!rc) rc = put(o, "target_kind", json_string(v->kind));
+    if (!rc) rc = put(o, "target_seconds", v->has_target ? json_integer(v->target_s) : json_null());
+    if (!rc) rc = put(o, "calendar", string_or_null(v->calendar));
+    if (!rc) rc = put(o, "remaining_business_seconds", v->has_remaining ? json_integer(v->remaining_s) : json_null());
+    if (!rc) rc = put(o, "remaining", v->has_remaining ? json_string(v->remaining) : json_null());
+    if (!rc) rc = put(o, "clock_start", http_time_json(v->clock_start));
+    if (!rc) rc = put(o, "explanation", json_string(v->explanation));
     if (rc) {
         json_decref(o);
         return rc;
@@ -185,9 +193,8 @@ static int sla_json(json_t **out, garant_store_conn *c, const garant_policy *pol
     return 0;
 }
 
-/* The fields computed from the record, set on o (replacing the store's
-** integer instants when o is a store row): instants as RFC 3339, the
-** product as null when none, the priority's name and "sla". */
+/* The fields computed from the record, set on o: instants as RFC 3339,
+** the product as null when none, the priority's name and "sla". */
 static int add_derived(json_t *o, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t, int64_t now)
 {
     const char *pname = garant_policy_priority_name(pol, t->priority);
@@ -204,13 +211,18 @@ static int add_derived(json_t *o, garant_store_conn *c, const garant_policy *pol
     if (!rc) rc = put(o, "follow_up_of", t->follow_up_of ? json_integer(t->follow_up_of) : json_null());
     if (!rc) rc = put(o, "updated_at", http_time_json(t->updated_at ? t->updated_at : t->submitted_at));
     json_t *sla = NULL;
-    if (!rc) rc = sla_json(&sla, c, pol, t, now);
+    if (!rc) {
+        sla_view v;
+        sla_view_compute(&v, c, pol, t, now);
+        rc = sla_json(&sla, &v);
+        sla_view_done(&v);
+    }
     if (!rc) rc = put(o, "sla", sla);
     return rc;
 }
 
 int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
-                     int64_t now, const json_t *row)
+                     int64_t now)
 {
     *out = NULL;
     json_t *o = json_object();
@@ -225,13 +237,7 @@ int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *po
     if (!rc) rc = put(o, "status", json_string(t->status));
     if (!rc) rc = put(o, "org_id", json_integer(t->org_id));
     if (!rc) rc = put(o, "requester_id", json_integer(t->requester_id));
-    if (!rc && row) {
-        static const char *const copied[] = {"org_name", "requester_name", "requester_email"};
-        for (size_t i = 0; !rc && i < sizeof copied / sizeof copied[0]; i++) {
-            json_t *v = json_object_get(row, copied[i]);
-            rc = put(o, copied[i], v ? json_incref(v) : json_null());
-        }
-    } else if (!rc) {
+    if (!rc) {
         garant_org org;
         garant_user u;
         int have_org = c && GS(c)->accounts->org_get(c, t->org_id, &org) == 0;
@@ -259,85 +265,188 @@ int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *po
     return 0;
 }
 
-/* Copy a string field of a row into a fixed buffer. */
-static int row_text(char *dst, size_t cap, const json_t *row, const char *key, int required)
+/* ---- a list's rows, written as JSON text ------------------------------ */
+
+/* Append a literal. */
+#define TEXT_LIT(b, lit) http_text_add((b), (lit), sizeof(lit) - 1)
+
+/* A decimal integer, without printf's format engine: a page writes some
+** fifteen a ticket. */
+static int text_int(http_text *b, int64_t v)
 {
-    json_t *v = json_object_get(row, key);
-    if (!json_is_string(v)) {
-        if (!required && (!v || json_is_null(v))) {
-            dst[0] = '\0';
-            return 0;
-        }
-        return garant__error(GARANT_ESTORE, "a ticket row lacks the text field '%s'", key);
-    }
-    snprintf(dst, cap, "%s", json_string_value(v));
-    return 0;
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    return http_text_add(b, p, (size_t)(buf + sizeof buf - p));
 }
 
-/* An integer field; null maps to none_value. */
-static int row_int(int64_t *dst, const json_t *row, const char *key, int64_t none_value)
-{
-    json_t *v = json_object_get(row, key);
-    if (json_is_integer(v)) {
-        *dst = (int64_t)json_integer_value(v);
-        return 0;
-    }
-    if (!v || json_is_null(v)) {
-        *dst = none_value;
-        return none_value == -1 ? garant__error(GARANT_ESTORE, "a ticket row lacks '%s'", key) : 0;
-    }
-    return garant__error(GARANT_ESTORE, "a ticket row's '%s' is not an integer", key);
-}
+/* An id, or null for 0 (none). */
+static int text_id(http_text *b, int64_t v) { return v ? text_int(b, v) : TEXT_LIT(b, "null"); }
 
-int http_ticket_from_row(garant_ticket *out, const json_t *row)
+/* A string, or null for NULL. */
+static int text_str(http_text *b, const char *s) { return s ? http_text_json_string(b, s) : TEXT_LIT(b, "null"); }
+
+/* The "sla" object as JSON text, as sla_json writes it. */
+static int sla_text(http_text *b, const sla_view *v)
 {
-    memset(out, 0, sizeof *out);
-    int64_t prio = 0, initial = 0;
-    int rc = row_int(&out->id, row, "id", -1);
-    if (!rc) rc = row_int(&out->org_id, row, "org_id", -1);
-    if (!rc) rc = row_int(&out->requester_id, row, "requester_id", -1);
-    if (!rc) rc = row_int(&prio, row, "priority", -1);
-    if (!rc) rc = row_int(&initial, row, "initial_priority", -1);
-    if (!rc) rc = row_int(&out->submitted_at, row, "submitted_at", -1);
-    if (!rc) rc = row_int(&out->first_response_due, row, "first_response_due", GARANT_NO_DUE);
-    if (!rc) rc = row_int(&out->warn_at, row, "warn_at", GARANT_NO_DUE);
-    if (!rc) rc = row_int(&out->first_response_at, row, "first_response_at", 0);
-    if (!rc) rc = row_int(&out->policy_version, row, "policy_version", 0);
-    if (!rc) rc = row_int(&out->breached_at, row, "breached_at", 0);
-    if (!rc) rc = row_int(&out->awaiting_since, row, "awaiting_reply_since", 0);
-    if (!rc) rc = row_int(&out->follow_up_of, row, "follow_up_of", 0);
-    if (!rc) rc = row_int(&out->updated_at, row, "updated_at", 0);
-    if (!rc) rc = row_text(out->subject, sizeof out->subject, row, "subject", 1);
-    if (!rc) rc = row_text(out->plan, sizeof out->plan, row, "plan", 1);
-    if (!rc) rc = row_text(out->product, sizeof out->product, row, "product", 0);
-    if (!rc) rc = row_text(out->stage, sizeof out->stage, row, "stage", 0);
-    if (!rc) rc = row_text(out->environment, sizeof out->environment, row, "environment", 1);
-    if (!rc) rc = row_text(out->impact, sizeof out->impact, row, "impact", 0);
-    if (!rc) rc = row_text(out->status, sizeof out->status, row, "status", 1);
-    out->priority = (int)prio;
-    out->initial_priority = (int)initial;
+    int rc = TEXT_LIT(b, "{\"state\":");
+    if (!rc) rc = http_text_json_string(b, v->state);
+    if (!rc) rc = TEXT_LIT(b, ",\"target\":");
+    if (!rc) rc = text_str(b, v->target_text);
+    if (!rc) rc = TEXT_LIT(b, ",\"target_kind\":");
+    if (!rc) rc = http_text_json_string(b, v->kind);
+    if (!rc) rc = TEXT_LIT(b, ",\"target_seconds\":");
+    if (!rc) rc = v->has_target ? text_int(b, v->target_s) : TEXT_LIT(b, "null");
+    if (!rc) rc = TEXT_LIT(b, ",\"calendar\":");
+    if (!rc) rc = text_str(b, v->calendar);
+    if (!rc) rc = TEXT_LIT(b, ",\"remaining_business_seconds\":");
+    if (!rc) rc = v->has_remaining ? text_int(b, v->remaining_s) : TEXT_LIT(b, "null");
+    if (!rc) rc = TEXT_LIT(b, ",\"remaining\":");
+    if (!rc) rc = text_str(b, v->has_remaining ? v->remaining : NULL);
+    if (!rc) rc = TEXT_LIT(b, ",\"clock_start\":");
+    if (!rc) rc = text_time(b, v->clock_start);
+    if (!rc) rc = TEXT_LIT(b, ",\"explanation\":");
+    if (!rc) rc = http_text_json_string(b, v->explanation);
+    if (!rc) rc = TEXT_LIT(b, "}");
     return rc;
 }
 
-/* A store row already holds the ticket's own fields under the API's names:
-** it is completed in place rather than copied, which keeps a page of the
-** queue to a few allocations per ticket. */
-int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now)
+int http_ticket_row_text(http_text *b, garant_store_conn *c, const garant_policy *pol, const garant_ticket_row *row,
+                         int64_t now, int staff)
+{
+    const garant_ticket *t = &row->t;
+    const char *pname = garant_policy_priority_name(pol, t->priority);
+    int rc = TEXT_LIT(b, "{\"id\":");
+    if (!rc) rc = text_int(b, t->id);
+    if (!rc) rc = TEXT_LIT(b, ",\"org_id\":");
+    if (!rc) rc = text_int(b, t->org_id);
+    if (!rc) rc = TEXT_LIT(b, ",\"org_name\":");
+    if (!rc) rc = http_text_json_string(b, row->org_name);
+    if (!rc) rc = TEXT_LIT(b, ",\"requester_id\":");
+    if (!rc) rc = text_int(b, t->requester_id);
+    if (!rc) rc = TEXT_LIT(b, ",\"requester_name\":");
+    if (!rc) rc = http_text_json_string(b, row->requester_name);
+    if (!rc) rc = TEXT_LIT(b, ",\"requester_email\":");
+    if (!rc) rc = http_text_json_string(b, row->requester_email);
+    if (!rc) rc = TEXT_LIT(b, ",\"subject\":");
+    if (!rc) rc = http_text_json_string(b, t->subject);
+    if (!rc) rc = TEXT_LIT(b, ",\"priority\":");
+    if (!rc) rc = text_int(b, t->priority);
+    if (!rc) rc = TEXT_LIT(b, ",\"initial_priority\":");
+    if (!rc) rc = text_int(b, t->initial_priority);
+    if (!rc) rc = TEXT_LIT(b, ",\"plan\":");
+    if (!rc) rc = http_text_json_string(b, t->plan);
+    if (!rc) rc = TEXT_LIT(b, ",\"product\":");
+    if (!rc) rc = text_str(b, t->product[0] ? t->product : NULL);
+    if (!rc) rc = TEXT_LIT(b, ",\"stage\":");
+    if (!rc) rc = http_text_json_string(b, t->stage[0] ? t->stage : "ga");
+    if (!rc) rc = TEXT_LIT(b, ",\"environment\":");
+    if (!rc) rc = http_text_json_string(b, t->environment);
+    if (!rc) rc = TEXT_LIT(b, ",\"impact\":");
+    if (!rc) rc = http_text_json_string(b, t->impact);
+    if (!rc) rc = TEXT_LIT(b, ",\"status\":");
+    if (!rc) rc = http_text_json_string(b, t->status);
+    if (!rc) rc = TEXT_LIT(b, ",\"submitted_at\":");
+    if (!rc) rc = text_time(b, t->submitted_at);
+    if (!rc) rc = TEXT_LIT(b, ",\"first_response_due\":");
+    if (!rc) rc = text_time(b, t->first_response_due);
+    if (!rc) rc = TEXT_LIT(b, ",\"warn_at\":");
+    if (!rc) rc = text_time(b, t->warn_at);
+    if (!rc) rc = TEXT_LIT(b, ",\"first_response_at\":");
+    if (!rc) rc = text_time(b, t->first_response_at);
+    if (!rc) rc = TEXT_LIT(b, ",\"policy_version\":");
+    if (!rc) rc = text_id(b, t->policy_version);
+    if (!rc) rc = TEXT_LIT(b, ",\"breached_at\":");
+    if (!rc) rc = text_time(b, t->breached_at);
+    if (!rc) rc = TEXT_LIT(b, ",\"awaiting_reply_since\":");
+    if (!rc) rc = text_time(b, t->awaiting_since);
+    if (!rc) rc = TEXT_LIT(b, ",\"follow_up_of\":");
+    if (!rc) rc = text_id(b, t->follow_up_of);
+    /* The assignment and the last update are the desk's own (staff only). */
+    if (!rc && staff) {
+        rc = TEXT_LIT(b, ",\"assignee_id\":");
+        if (!rc) rc = text_id(b, t->assignee_id);
+        if (!rc) rc = TEXT_LIT(b, ",\"assignee_name\":");
+        if (!rc) rc = text_str(b, t->assignee_id && row->assignee_name[0] ? row->assignee_name : NULL);
+        if (!rc) rc = TEXT_LIT(b, ",\"group_id\":");
+        if (!rc) rc = text_id(b, t->group_id);
+        if (!rc) rc = TEXT_LIT(b, ",\"group_name\":");
+        if (!rc) rc = text_str(b, t->group_id && row->group_name[0] ? row->group_name : NULL);
+        if (!rc) rc = TEXT_LIT(b, ",\"updated_at\":");
+        if (!rc) rc = text_time(b, t->updated_at ? t->updated_at : t->submitted_at);
+    }
+    if (!rc) rc = TEXT_LIT(b, ",\"priority_name\":");
+    if (!rc) rc = text_str(b, pname);
+    if (!rc) rc = TEXT_LIT(b, ",\"sla\":");
+    if (!rc) {
+        sla_view v;
+        sla_view_compute(&v, c, pol, t, now);
+        rc = sla_text(b, &v);
+        sla_view_done(&v);
+    }
+    if (!rc) rc = TEXT_LIT(b, "}");
+    return rc ? garant__error(GARANT_ENOMEM, "out of memory writing the ticket list's JSON") : 0;
+}
+
+/* ---- a page of a list ------------------------------------------------- */
+
+int http_ticket_page_begin(http_ticket_page *p, garant_store_conn *c, garant_server *srv, int64_t now, int staff,
+                           int limit)
+{
+    memset(p, 0, sizeof *p);
+    p->c = c;
+    p->srv = srv;
+    p->now = now;
+    p->staff = staff;
+    p->pol_version = -1;
+    /* Room for the whole page at once: some 1.5 KB a ticket. */
+    if (garant__grow((void **)&p->b.s, &p->b.cap, 256 + (size_t)(limit > 0 ? limit : 1) * 2048, 1) != 0 ||
+        TEXT_LIT(&p->b, "{\"tickets\":[") != 0)
+        return garant__error(GARANT_ENOMEM, "out of memory");
+    return 0;
+}
+
+int http_ticket_page_row(void *ctx, const garant_ticket_row *row)
+{
+    http_ticket_page *p = ctx;
+    /* A page's tickets are mostly of one policy version: looked up once. */
+    if (row->t.policy_version != p->pol_version) {
+        p->pol = http_ticket_policy(p->srv, p->c, row->t.policy_version);
+        p->pol_version = row->t.policy_version;
+    }
+    int rc = p->n ? TEXT_LIT(&p->b, ",") : 0;
+    if (!rc) rc = http_ticket_row_text(&p->b, p->c, p->pol, row, p->now, p->staff);
+    if (rc) return rc;
+    p->n++;
+    p->last_id = row->t.id;
+    p->last_due = row->t.first_response_due;
+    p->last_since = row->t.awaiting_since;
+    return 0;
+}
+
+int http_ticket_page_end(char **out, http_ticket_page *p, const char *next)
 {
     *out = NULL;
-    int rc = 0;
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        garant_ticket t;
-        rc = http_ticket_from_row(&t, row);
-        if (!rc) rc = add_derived(row, c, http_ticket_policy(srv, c, t.policy_version), &t, now);
-        if (rc) break;
-    }
+    int rc = TEXT_LIT(&p->b, "],\"next\":");
+    if (!rc) rc = text_str(&p->b, next);
+    if (!rc) rc = TEXT_LIT(&p->b, ",\"count\":");
+    if (!rc) rc = text_int(&p->b, p->n);
+    if (!rc) rc = TEXT_LIT(&p->b, "}");
     if (rc) {
-        json_decref(rows);
-        return rc;
+        http_ticket_page_free(p);
+        return garant__error(GARANT_ENOMEM, "out of memory");
     }
-    *out = rows;
+    *out = p->b.s;
+    p->b.s = NULL;
     return 0;
+}
+
+void http_ticket_page_free(http_ticket_page *p)
+{
+    free(p->b.s);
+    p->b.s = NULL;
 }

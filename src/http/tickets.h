@@ -21,18 +21,54 @@
 
 #include "desk_tickets.h"
 #include "http.h"
+#include "text.h"
 
 /* An instant as RFC 3339 UTC, or null for GARANT_NO_DUE and 0.
 ** Caller owns the result (NULL only when out of memory). */
 json_t *http_time_json(int64_t t);
 
-/* The API object of a ticket: its fields, instants as RFC 3339, and "sla".
-** row, if not NULL, is a store row of the same ticket (list/queue) whose
-** org_name and requester_* fields are copied; otherwise they are read
-** through c. c is also read for the ticket's priority changes when its
-** explanation needs them. Caller owns *out; free with json_decref. */
+/* The API object of a ticket: its fields, instants as RFC 3339, the
+** names of its organization, requester, assignee and group (read
+** through c), and "sla". c is also read for the ticket's priority changes
+** when its explanation needs them; NULL reads nothing (a preview). Caller
+** owns *out; free with json_decref. */
 int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *pol, const garant_ticket *t,
-                     int64_t now, const json_t *row);
+                     int64_t now);
+
+/* Append the API object of a list's row to b as JSON text: the fields of
+** http_ticket_json, the names from the row, and for staff only (staff 0:
+** a customer) the assignment and updated_at. c is read as there.
+** GARANT_ENOMEM if out of memory. */
+int http_ticket_row_text(http_text *b, garant_store_conn *c, const garant_policy *pol, const garant_ticket_row *row,
+                         int64_t now, int staff);
+
+/* A page of a list ({tickets, next, count}) written as the store gives
+** its rows: http_ticket_page_row is the lists' garant_ticket_row_fn, each
+** row under the policy version it was filed under (srv's versions, looked
+** up when the version changes from one row to the next). */
+typedef struct http_ticket_page {
+    http_text b;
+    garant_store_conn *c;
+    garant_server *srv;
+    int64_t now;
+    int staff;
+    int n;                      /* rows written */
+    int64_t last_id;            /* of the last row written */
+    int64_t last_due;           /* its first_response_due (GARANT_NO_DUE: none) */
+    int64_t last_since;         /* its awaiting_since (0: none) */
+    int64_t pol_version;        /* of pol; -1 before the first row */
+    const garant_policy *pol;
+} http_ticket_page;
+
+/* Start a page of at most limit rows. Free with http_ticket_page_free
+** unless http_ticket_page_end took the text. */
+int http_ticket_page_begin(http_ticket_page *p, garant_store_conn *c, garant_server *srv, int64_t now, int staff,
+                           int limit);
+int http_ticket_page_row(void *ctx, const garant_ticket_row *row);
+/* End the page with its next cursor (NULL: null) and its count. Caller
+** owns *out; free with free(). The page is freed either way. */
+int http_ticket_page_end(char **out, http_ticket_page *p, const char *next);
+void http_ticket_page_free(http_ticket_page *p);
 
 /* The answer to filing a ticket: what the issue of the deadline needs,
 ** without names, history or explanation (GET the ticket for those):
@@ -41,15 +77,6 @@ int http_ticket_json(json_t **out, garant_store_conn *c, const garant_policy *po
 ** directly (text.h says why). Caller owns *out; free with free().
 ** GARANT_ENOMEM if out of memory. */
 int http_ticket_created_text(char **out, const garant_ticket *t, int64_t now);
-
-/* A store row (tickets->list, ->queue: integer instants, null for none)
-** as a record. GARANT_ESTORE if a field is missing. */
-int http_ticket_from_row(garant_ticket *out, const json_t *row);
-
-/* Replace every row of a store listing (an array) by its API object, each
-** under the policy version it was filed under (srv's versions). Takes
-** ownership of rows; caller owns *out. */
-int http_ticket_rows(json_t **out, garant_store_conn *c, garant_server *srv, json_t *rows, int64_t now);
 
 /* A saved view's query (routes_views.c): query is a GET /api/v1/tickets
 ** query string without limit and after, checked by the very rules of that

@@ -152,9 +152,10 @@ int gs_sqlite_bind_text(sqlite3_stmt *st, int i, const char *s);
 ** row (schema migration 22), else its submission. */
 #define GS_SQLITE_TICKET_UPDATED_AT "COALESCE(t.updated_at, t.submitted_at)"
 
-/* The columns of a ticket as the API lists it (queue, lists),
-** joined with its organization and requester; append WHERE/ORDER BY.
-** Shared by the ticket files so every list has the same fields. */
+/* The columns of a ticket as a JSON row (the SLA monitor's due events,
+** sqlite_sla.c), joined with its organization and requester; append
+** WHERE/ORDER BY. The ticket lists give typed rows instead
+** (sqlite_tickets.h, GS_SQLITE_TICKET_ROW_COLS). */
 #define GS_SQLITE_TICKET_JSON_COLS                                                              \
     "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.requester_id AS requester_id," \
     " u.name AS requester_name, u.email AS requester_email, t.subject AS subject,"              \

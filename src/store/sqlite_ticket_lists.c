@@ -2,13 +2,13 @@
 ** sqlite_ticket_lists.c - the SQLite backend's ticket lists: the filtered
 ** and paged list, the full-text search (FTS5), the agents' queue (due
 ** tickets first, by deadline, then those without one) and the follow-ups
-** awaiting a reply. Each returns rows as the API lists them
-** (GS_SQLITE_TICKET_JSON_COLS). Where a filter would keep SQLite from an
+** awaiting a reply. Each gives its rows one at a time to the caller's
+** callback (garant_ticket_row, columns GS_SQLITE_TICKET_ROW_COLS), read
+** straight from the statement. Where a filter would keep SQLite from an
 ** index there is one statement per shape (see sqlite_tickets.c).
 */
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "sqlite_internal.h"
 #include "sqlite_search.h"
@@ -54,24 +54,24 @@
 ** sla=warning's are pinned (INDEXED BY): the planner would rather walk
 ** the table in the order asked for than sort, which reads it all when few
 ** tickets match. */
-static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_JSON_SELECT
+static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_JSON_COLS
+static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_ROW_COLS
     " FROM tickets t INDEXED BY tickets_requester JOIN orgs o ON o.id = t.org_id JOIN users u ON u.id = t.requester_id"
     " WHERE t.requester_id = ?15 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_JSON_COLS
+static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_ROW_COLS
     " FROM tickets t INDEXED BY tickets_no_guarantee JOIN orgs o ON o.id = t.org_id"
     " JOIN users u ON u.id = t.requester_id"
     " WHERE t.first_response_due IS NULL AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_JSON_COLS
+static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_ROW_COLS
     " FROM tickets t INDEXED BY tickets_clock_running JOIN orgs o ON o.id = t.org_id"
     " JOIN users u ON u.id = t.requester_id"
     " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.first_response_due >= ?8"
     " AND t.warn_at <= ?8"
     " AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_JSON_SELECT
+static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
 /* A search (sqlite_search.c) in two statements. The scan walks the
@@ -97,7 +97,7 @@ static const char SQL_SEARCH_SCAN_FILTERED[] =
 /* Then the rows of the tickets found, by id (?1, a JSON array), each of
 ** the organization ?2 and the requester ?3 if not 0: the visibility rule
 ** is the table's. */
-static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_JSON_COLS
+static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_ROW_COLS
     " FROM json_each(?1) k CROSS JOIN tickets t ON t.id = k.value JOIN orgs o ON o.id = t.org_id"
     " JOIN users u ON u.id = t.requester_id WHERE (?2 = 0 OR t.org_id = ?2) AND (?3 = 0 OR t.requester_id = ?3)"
     " ORDER BY t.id DESC";
@@ -144,21 +144,33 @@ static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_fi
 }
 
 /* Whether f filters by more than its search text, organization and
-** requester (which the FTS5 query holds). Compared with a blank filter
-** byte by byte, so that a field added to garant_ticket_filter is a filter
-** until this says otherwise. */
+** requester (which the FTS5 query holds), and the instant, keyset and
+** page size, which are no filters. Field by field: a field added to
+** garant_ticket_filter is to be added here too (a test in
+** test_store_tickets.c sets each filter and checks the search obeys it). */
 static int has_filters(const garant_ticket_filter *f)
 {
-    static const garant_ticket_filter blank;
-    garant_ticket_filter g = *f;
-    memset(g.q, 0, sizeof g.q);
-    g.public_only = 0;
-    g.now = 0;
-    g.after_id = 0;
-    g.limit = 0;
-    g.org_id = 0;
-    g.requester_id = 0;
-    return memcmp(&g, &blank, sizeof g) != 0;
+    return f->status[0] || f->priority || f->breached || f->plan[0] || f->product[0] || f->assignee_id ||
+           f->group_id || f->groups_of || f->sla;
+}
+
+/* Give each row of the bound statement st to fn; *out_n rows were given
+** and *out_last is the last one's id (0 if none). Resets st. */
+static int each_row(gs_sqlite_conn *c, sqlite3_stmt *st, garant_ticket_row_fn *fn, void *ctx, int *out_n,
+                    int64_t *out_last, const char *what)
+{
+    garant_ticket_row row;
+    int rc, err = 0, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        gs_sqlite_read_ticket_row(st, &row);
+        n++;
+        if (out_last) *out_last = row.t.id;
+        if ((err = fn(ctx, &row))) break;
+    }
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (out_n) *out_n = n;
+    return err;
 }
 
 /* Step the scan: the ids of the tickets to list into ids (as a JSON array
@@ -210,17 +222,13 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
 }
 
 /* A search's page in one snapshot: the scan, then the tickets it found. */
-static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next,
-                       const char *what)
+static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx,
+                       int64_t *out_next, const char *what)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
     gs_search_plan plan;
     int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id, f->requester_id);
-    if (err) return err;
-    if (plan.nothing) {
-        *out = json_array();
-        return *out ? 0 : garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    }
+    if (err || plan.nothing) return err;
     /* A caller's transaction is its snapshot; else one of our own. */
     int own = sqlite3_get_autocommit(c->db);
     if (own && (err = GS(conn)->begin_read(conn))) return err;
@@ -232,25 +240,20 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, j
     if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
     if (!err) sqlite3_bind_int64(st, 2, f->org_id);
     if (!err) sqlite3_bind_int64(st, 3, f->requester_id);
-    if (!err) err = gs_sqlite_rows_json(c, st, out, what);
+    if (!err) err = each_row(c, st, fn, ctx, NULL, NULL, what);
     if (own) {
         /* A read transaction: ending it cannot lose anything. */
         int end = GS(conn)->commit(conn);
-        if (!err && end) {
-            json_decref(*out);
-            *out = NULL;
-            err = end;
-        }
+        if (!err) err = end;
     }
     return err;
 }
 
-/* Caller owns *out; free with json_decref. */
-int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out, int64_t *out_next)
+int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn,
+                           void *ctx, int64_t *out_next)
 {
     static const char what[] = "tickets.list";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
     *out_next = 0;
     if (f->limit < 1 || f->limit > GS_PAGE_MAX)
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
@@ -258,23 +261,21 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
         return garant__error(GARANT_EINVAL, "%s: unknown status \"%.15s\"", what, f->status);
     if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
         return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
-    if (f->q[0]) return search_page(conn, f, out, out_next, what);
+    if (f->q[0]) return search_page(conn, f, fn, ctx, out_next, what);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (!err) err = bind_list(c, st, f, what);
-    if (!err) err = gs_sqlite_rows_json(c, st, out, what);
-    if (err) return err;
-    size_t n = json_array_size(*out);
-    if (n == (size_t)f->limit)
-        *out_next = json_integer_value(json_object_get(json_array_get(*out, n - 1), "id"));
-    return 0;
+    int n = 0;
+    int64_t last = 0;
+    if (!err) err = each_row(c, st, fn, ctx, &n, &last, what);
+    if (!err && n == f->limit) *out_next = last;
+    return err;
 }
 
-/* Caller owns *out; free with json_decref. */
-int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, json_t **out)
+int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx)
 {
     int64_t next;
-    return gs_sqlite_tk_list_page(conn, f, out, &next);
+    return gs_sqlite_tk_list_page(conn, f, fn, ctx, &next);
 }
 
 /* ---- the queue ---- */
@@ -290,21 +291,23 @@ int gs_sqlite_tk_list(garant_store_conn *conn, const garant_ticket_filter *f, js
 #define QUEUE_FILTERS                                                                           \
     " AND (?4 = 0 OR t.priority = ?4) AND (?5 = '' OR t.plan = ?5)"                             \
     " AND (?6 = '' OR t.product = ?6) AND (?7 = 0 OR t.org_id = ?7)"
-static const char SQL_QUEUE_DUE[] = GS_SQLITE_TICKET_JSON_SELECT
+static const char SQL_QUEUE_DUE[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
     " AND (t.first_response_due, t.id) > (?1, ?2)" QUEUE_FILTERS
     " ORDER BY t.first_response_due, t.id LIMIT ?3";
 /* Then those without, after the id ?2 (?1 is unused): */
-static const char SQL_QUEUE_NODUE[] = GS_SQLITE_TICKET_JSON_SELECT
+static const char SQL_QUEUE_NODUE[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE t.first_response_at IS NULL AND t.status IN ('open', 'pending')"
     " AND t.first_response_due IS NULL AND t.id > ?2 AND ?1 IS NULL" QUEUE_FILTERS
     " ORDER BY t.id LIMIT ?3";
 
-/* One half of a queue page, appended to *page (created if NULL). */
+/* One half of a queue page, at most limit rows through fn; *out_n says
+** how many. */
 static int queue_half(gs_sqlite_conn *c, const char *sql, int64_t after_due, int64_t after_id, int limit,
-                      const garant_queue_filter *f, json_t **page, const char *what)
+                      const garant_queue_filter *f, garant_ticket_row_fn *fn, void *ctx, int *out_n, const char *what)
 {
     sqlite3_stmt *st;
+    *out_n = 0;
     int err = gs_sqlite_prepare(c, sql, &st);
     if (err) return err;
     if (sql == SQL_QUEUE_DUE) sqlite3_bind_int64(st, 1, after_due);
@@ -316,70 +319,41 @@ static int queue_half(gs_sqlite_conn *c, const char *sql, int64_t after_due, int
     int rc = gs_sqlite_bind_text(st, 5, f->plan);
     if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 6, f->product);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    json_t *rows = NULL;
-    err = gs_sqlite_rows_json(c, st, &rows, what);
-    if (err) return err;
-    if (!*page) {
-        *page = rows;
-        return 0;
-    }
-    err = json_array_extend(*page, rows) ? garant__error(GARANT_ENOMEM, "%s: out of memory", what) : 0;
-    json_decref(rows);
-    return err;
+    return each_row(c, st, fn, ctx, out_n, NULL, what);
 }
 
-/* Caller owns *out; free with json_decref. */
-int gs_sqlite_tk_queue_where(garant_store_conn *conn, const garant_queue_filter *f, json_t **out)
+int gs_sqlite_tk_queue_where(garant_store_conn *conn, const garant_queue_filter *f, garant_ticket_row_fn *fn,
+                             void *ctx)
 {
     static const char what[] = "tickets.queue";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
     if (f->limit < 1 || f->limit > GS_PAGE_MAX)
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d (got %d)", what, GS_PAGE_MAX, f->limit);
-    json_t *page = NULL;
-    int err = 0;
+    int err = 0, got = 0;
     int in_nodue = f->after_id > 0 && f->after_due == GARANT_NO_DUE;
     if (!in_nodue) {
         /* From the top: (INT64_MIN, 0) precedes every stored deadline, as
         ** INT64_MIN itself is stored as NULL. */
         err = queue_half(c, SQL_QUEUE_DUE, f->after_id > 0 ? f->after_due : INT64_MIN,
-                         f->after_id > 0 ? f->after_id : 0, f->limit, f, &page, what);
+                         f->after_id > 0 ? f->after_id : 0, f->limit, f, fn, ctx, &got, what);
     }
-    size_t got = json_array_size(page);
-    if (!err && got < (size_t)f->limit)
-        err = queue_half(c, SQL_QUEUE_NODUE, 0, in_nodue ? f->after_id : 0, f->limit - (int)got, f, &page, what);
-    if (err) {
-        json_decref(page);
-        return err;
-    }
-    *out = page;
-    return 0;
-}
-
-/* The keyset is the last ticket of the previous page: its deadline (or
-** GARANT_NO_DUE) and id; after_id 0 starts from the top. Caller owns *out;
-** free with json_decref. */
-int gs_sqlite_tk_queue(garant_store_conn *conn, int64_t after_due, int64_t after_id, int limit, json_t **out)
-{
-    garant_queue_filter f;
-    memset(&f, 0, sizeof f);
-    f.after_due = after_due;
-    f.after_id = after_id;
-    f.limit = limit;
-    return gs_sqlite_tk_queue_where(conn, &f, out);
+    int rest;
+    if (!err && got < f->limit)
+        err = queue_half(c, SQL_QUEUE_NODUE, 0, in_nodue ? f->after_id : 0, f->limit - got, f, fn, ctx, &rest, what);
+    return err;
 }
 
 /* The follow-ups, longest waiting first: a walk of the partial index
 ** tickets_follow_ups (migration 8; the WHERE repeats its condition). */
-static const char SQL_FOLLOW_UPS[] = GS_SQLITE_TICKET_JSON_SELECT
+static const char SQL_FOLLOW_UPS[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE t.awaiting_since IS NOT NULL AND t.status = 'open'"
     " AND (t.awaiting_since, t.id) > (?1, ?2) ORDER BY t.awaiting_since, t.id LIMIT ?3";
 
-int gs_sqlite_tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_t after_id, int limit, json_t **out)
+int gs_sqlite_tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_t after_id, int limit,
+                            garant_ticket_row_fn *fn, void *ctx)
 {
     static const char what[] = "tickets.follow_ups";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
     if (limit < 1 || limit > GS_PAGE_MAX)
         return garant__error(GARANT_EINVAL, "%s: limit must be 1 to %d", what, GS_PAGE_MAX);
     sqlite3_stmt *st;
@@ -388,5 +362,5 @@ int gs_sqlite_tk_follow_ups(garant_store_conn *conn, int64_t after_since, int64_
     sqlite3_bind_int64(st, 1, after_id > 0 ? after_since : INT64_MIN);
     sqlite3_bind_int64(st, 2, after_id > 0 ? after_id : 0);
     sqlite3_bind_int(st, 3, limit);
-    return gs_sqlite_rows_json(c, st, out, what);
+    return each_row(c, st, fn, ctx, NULL, NULL, what);
 }

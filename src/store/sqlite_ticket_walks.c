@@ -99,34 +99,13 @@ int gs_sqlite_tk_each_awaiting(garant_store_conn *conn, garant_awaiting_fn *fn, 
 
 /* ---- reports and metrics ---- */
 
-static const char SQL_REPORT[] =
-    "SELECT t.id AS id, t.org_id AS org_id, o.name AS org_name, t.plan AS plan, t.priority AS priority,"
-    " t.submitted_at AS submitted_at, t.first_response_due AS due, t.first_response_at AS first_response_at"
-    " FROM tickets t JOIN orgs o ON o.id = t.org_id"
-    " WHERE t.submitted_at >= ?1 AND t.submitted_at < ?2 ORDER BY t.submitted_at, t.id";
-
-/* Every ticket of the period, in one array: reports are run by staff over
-** periods they choose, and the whole period is what they ask for. Caller
-** owns *out; free with json_decref. */
-int gs_sqlite_tk_for_report(garant_store_conn *conn, int64_t from, int64_t to, json_t **out)
-{
-    static const char what[] = "tickets.for_report";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_REPORT, &st);
-    if (err) return err;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    return gs_sqlite_rows_json(c, st, out, what);
-}
-
 static const char SQL_REPORT_EACH[] =
     "SELECT id, org_id, plan, priority, stage, status, submitted_at, first_response_due, first_response_at,"
     " policy_version, breached_at FROM tickets WHERE submitted_at >= ?1 AND submitted_at < ?2 ORDER BY submitted_at, id";
 
-/* One row at a time into a stack record: the caller decides what to keep
-** (the report keeps a few integers per ticket). */
+/* Every ticket of the period, one row at a time into a stack record:
+** reports are run by staff over periods they choose, and the caller
+** decides what to keep (the report keeps a few integers per ticket). */
 int gs_sqlite_tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t to,
                                  int (*fn)(void *ctx, const garant_ticket *t), void *ctx)
 {
@@ -176,23 +155,26 @@ static const char SQL_COUNTS[] =
     "                   ELSE first_response_at > first_response_due END), 0) AS breached"
     " FROM tickets";
 
-/* {"open", "pending", "solved", "closed", "awaiting", "breached"}. Caller
-** owns *out; free with json_decref. */
-int gs_sqlite_tk_counts(garant_store_conn *conn, int64_t now, json_t **out)
+int gs_sqlite_tk_counts(garant_store_conn *conn, int64_t now, garant_ticket_counts *out)
 {
     static const char what[] = "tickets.counts";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_COUNTS, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, now);
-    json_t *rows = NULL;
-    err = gs_sqlite_rows_json(c, st, &rows, what);
-    if (err) return err;
-    *out = json_incref(json_array_get(rows, 0));
-    json_decref(rows);
-    if (!*out) return garant__error(GARANT_ESTORE, "%s: no result", what);
-    return 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->open = sqlite3_column_int64(st, 0);
+        out->pending = sqlite3_column_int64(st, 1);
+        out->solved = sqlite3_column_int64(st, 2);
+        out->closed = sqlite3_column_int64(st, 3);
+        out->awaiting = sqlite3_column_int64(st, 4);
+        out->breached = sqlite3_column_int64(st, 5);
+    } else {
+        err = rc == SQLITE_DONE ? garant__error(GARANT_ESTORE, "%s: no result", what) : gs_sqlite_fail(c, rc, what);
+    }
+    sqlite3_reset(st);
+    return err;
 }
-

@@ -76,6 +76,17 @@ void gs_sqlite_read_ticket(sqlite3_stmt *st, garant_ticket *t)
     t->filed_by = sqlite3_column_type(st, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 22);
 }
 
+void gs_sqlite_read_ticket_row(sqlite3_stmt *st, garant_ticket_row *row)
+{
+    gs_sqlite_read_ticket(st, &row->t);
+    row->t.updated_at = sqlite3_column_int64(st, 23);
+    gs_sqlite_text(row->org_name, sizeof row->org_name, st, 24);
+    gs_sqlite_text(row->requester_name, sizeof row->requester_name, st, 25);
+    gs_sqlite_text(row->requester_email, sizeof row->requester_email, st, 26);
+    gs_sqlite_text(row->assignee_name, sizeof row->assignee_name, st, 27);
+    gs_sqlite_text(row->group_name, sizeof row->group_name, st, 28);
+}
+
 /* An UPDATE or DELETE by id that touched nothing: the row is not there. */
 static int changed_or_notfound(gs_sqlite_conn *c, const char *what, int64_t id)
 {
@@ -98,18 +109,6 @@ static int ticket_exists(gs_sqlite_conn *c, int64_t id, const char *what)
     else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
     else err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
-    return err;
-}
-
-/* An empty listing of a ticket's rows: [] if the ticket exists. */
-static int empty_or_notfound(gs_sqlite_conn *c, int64_t id, json_t **out, const char *what)
-{
-    if (json_array_size(*out) > 0) return 0;
-    int err = ticket_exists(c, id, what);
-    if (err) {
-        json_decref(*out);
-        *out = NULL;
-    }
     return err;
 }
 
@@ -227,8 +226,8 @@ static int tk_get(garant_store_conn *conn, int64_t id, garant_ticket *out)
 
 static const char SQL_BODY[] = "SELECT body FROM tickets WHERE id = ?1";
 
-/* Caller owns *out (a JSON string); free with json_decref. */
-static int tk_body(garant_store_conn *conn, int64_t id, json_t **out)
+/* Caller owns *out; free with free(). */
+static int tk_body(garant_store_conn *conn, int64_t id, char **out)
 {
     static const char what[] = "tickets.body";
     gs_sqlite_conn *c = gs_sqlite(conn);
@@ -239,9 +238,14 @@ static int tk_body(garant_store_conn *conn, int64_t id, json_t **out)
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        *out = gs_sqlite_json_col(st, 0);
-        if (!*out) err = garant__error(GARANT_ENOMEM, "%s: out of memory or body of ticket %lld not UTF-8", what,
-                                       (long long)id);
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        if (!(*out = malloc(n + 1))) {
+            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+        } else {
+            if (n) memcpy(*out, text, n);
+            (*out)[n] = '\0';
+        }
     } else if (rc == SQLITE_DONE) {
         err = garant__error(GARANT_ENOTFOUND, "%s: ticket %lld not found", what, (long long)id);
     } else {
@@ -304,23 +308,18 @@ static const char SQL_EVENTS[] =
     " FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id"
     " WHERE e.ticket_id = ?1 ORDER BY e.id";
 
-/* One event row as {id, at, actor_id, actor_name, kind, data}; actor_id is
-** 0 and actor_name null for the system. Appended to arr. */
-static int append_event_json(json_t *arr, sqlite3_stmt *st, const char *what)
+/* The event row at st (columns of SQL_EVENTS) through fn. */
+static int event_row(sqlite3_stmt *st, garant_event_row_fn *fn, void *ctx)
 {
-    int64_t id = sqlite3_column_int64(st, 0);
-    json_t *data = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
-    if (!json_is_object(data)) {
-        json_decref(data);
-        return garant__error(GARANT_ESTORE, "%s: event %lld has malformed data", what, (long long)id);
-    }
-    /* "o" steals its reference even when packing fails. */
-    json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:o, s:o}", "id", (json_int_t)id, "at",
-                          (json_int_t)sqlite3_column_int64(st, 1), "actor_id", (json_int_t)sqlite3_column_int64(st, 2),
-                          "actor_name", gs_sqlite_json_col(st, 3), "kind", gs_sqlite_json_col(st, 4), "data", data);
-    if (!o || json_array_append_new(arr, o) != 0)
-        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    return 0;
+    garant_event_row ev;
+    ev.id = sqlite3_column_int64(st, 0);
+    ev.at = sqlite3_column_int64(st, 1);
+    ev.actor_id = sqlite3_column_int64(st, 2);
+    gs_sqlite_text(ev.actor_name, sizeof ev.actor_name, st, 3);
+    gs_sqlite_text(ev.kind, sizeof ev.kind, st, 4);
+    ev.data = (const char *)sqlite3_column_text(st, 5);
+    if (!ev.data) ev.data = "{}";
+    return fn(ctx, &ev);
 }
 
 /* The 'created' event of a ticket whose row is its creation (migration 5):
@@ -353,10 +352,12 @@ static json_t *data_instant(sqlite3_stmt *st, int i)
     return json_string(garant_time_format_utc(buf, sqlite3_column_int64(st, i)));
 }
 
-/* Start arr with the ticket's 'created' event when its row is its
+/* Give fn the ticket's 'created' event first when its row is its
 ** creation, with id 0: event ids are ticket_events rows, and this one is
-** the ticket's own. GARANT_ENOTFOUND if there is no such ticket. */
-static int created_event(gs_sqlite_conn *c, int64_t ticket_id, json_t *arr, const char *what)
+** the ticket's own. Its data is written as desk_file_write wrote it into
+** the history before migration 5 (the stored format, not the API's).
+** GARANT_ENOTFOUND if there is no such ticket. */
+static int created_event(gs_sqlite_conn *c, int64_t ticket_id, garant_event_row_fn *fn, void *ctx, const char *what)
 {
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_CREATED, &st);
@@ -379,44 +380,43 @@ static int created_event(gs_sqlite_conn *c, int64_t ticket_id, json_t *arr, cons
             json_decref(data);
             data = NULL;
         }
-        json_t *o = data ? json_pack("{s:i, s:I, s:I, s:o, s:s, s:o}", "id", 0, "at",
-                                     (json_int_t)sqlite3_column_int64(st, 1), "actor_id",
-                                     (json_int_t)sqlite3_column_int64(st, 2), "actor_name",
-                                     gs_sqlite_json_col(st, 3), "kind", "created", "data", data)
-                         : NULL;
-        if (!o || json_array_append_new(arr, o) != 0) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+        char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+        json_decref(data);
+        if (!text) {
+            err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+        } else {
+            garant_event_row ev = {0};
+            ev.id = 0;
+            ev.at = sqlite3_column_int64(st, 1);
+            ev.actor_id = sqlite3_column_int64(st, 2);
+            gs_sqlite_text(ev.actor_name, sizeof ev.actor_name, st, 3);
+            memcpy(ev.kind, "created", 8);
+            ev.data = text;
+            err = fn(ctx, &ev);
+            free(text);
+        }
     }
     sqlite3_reset(st);
     return err;
 }
 
-/* Caller owns *out; free with json_decref. ENOTFOUND for an unknown ticket. */
-static int tk_events(garant_store_conn *conn, int64_t ticket_id, json_t **out)
+/* ENOTFOUND for an unknown ticket (created_event says). The 'created'
+** event's statement is reset before the history's runs, so fn may read. */
+static int tk_events(garant_store_conn *conn, int64_t ticket_id, garant_event_row_fn *fn, void *ctx)
 {
     static const char what[] = "tickets.events";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_EVENTS, &st);
+    int err = created_event(c, ticket_id, fn, ctx, what);
     if (err) return err;
-    json_t *arr = json_array();
-    if (!arr) return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-    if ((err = created_event(c, ticket_id, arr, what))) {
-        json_decref(arr);
-        return err;
-    }
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_EVENTS, &st))) return err;
     sqlite3_bind_int64(st, 1, ticket_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = append_event_json(arr, st, what))) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !(err = event_row(st, fn, ctx))) {
     }
-    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
-    if (err) {
-        json_decref(arr);
-        return err;
-    }
-    *out = arr;
-    return 0;
+    return err;
 }
 
 static const char SQL_PRIORITY_CHANGES[] = "SELECT id, at, data FROM ticket_events"
@@ -646,34 +646,36 @@ static int tk_reply_insert(garant_store_conn *conn, int64_t ticket_id, int64_t a
 }
 
 static const char SQL_REPLIES[] =
-    "SELECT r.id AS id, r.author_id AS author_id, u.name AS author_name, u.role AS author_role,"
-    " r.body AS body, r.public AS public, r.at AS at"
+    "SELECT r.id, r.author_id, u.name, u.role, r.body, r.public, r.at"
     " FROM replies r JOIN users u ON u.id = r.author_id WHERE r.ticket_id = ?1 ORDER BY r.id";
 
-/* Caller owns *out; free with json_decref. "public" is a JSON boolean. */
-static int tk_replies(garant_store_conn *conn, int64_t ticket_id, json_t **out)
+static int tk_replies(garant_store_conn *conn, int64_t ticket_id, garant_reply_row_fn *fn, void *ctx)
 {
     static const char what[] = "tickets.replies";
     gs_sqlite_conn *c = gs_sqlite(conn);
-    *out = NULL;
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_REPLIES, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, ticket_id);
-    err = gs_sqlite_rows_json(c, st, out, what);
-    if (err) return err;
-    size_t i;
-    json_t *r;
-    json_array_foreach(*out, i, r)
-    {
-        int pub = json_integer_value(json_object_get(r, "public")) != 0;
-        if (json_object_set_new(r, "public", json_boolean(pub)) != 0) {
-            json_decref(*out);
-            *out = NULL;
-            return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-        }
+    garant_reply_row m;
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        m.id = sqlite3_column_int64(st, 0);
+        m.author_id = sqlite3_column_int64(st, 1);
+        gs_sqlite_text(m.author_name, sizeof m.author_name, st, 2);
+        gs_sqlite_text(m.author_role, sizeof m.author_role, st, 3);
+        m.body = (const char *)sqlite3_column_text(st, 4);
+        if (!m.body) m.body = "";
+        m.public_ = sqlite3_column_int(st, 5) != 0;
+        m.at = sqlite3_column_int64(st, 6);
+        n++;
+        if ((err = fn(ctx, &m))) break;
     }
-    return empty_or_notfound(c, ticket_id, out, what);
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    /* None: a ticket without replies yet, or no ticket. */
+    if (!err && n == 0) err = ticket_exists(c, ticket_id, what);
+    return err;
 }
 
 const garant_store_tickets_ops gs_sqlite_tickets_ops = {
@@ -696,10 +698,8 @@ const garant_store_tickets_ops gs_sqlite_tickets_ops = {
     .set_first_response = tk_set_first_response,
     .reply_insert = tk_reply_insert,
     .replies = tk_replies,
-    .queue = gs_sqlite_tk_queue,
     .queue_where = gs_sqlite_tk_queue_where,
     .each_awaiting = gs_sqlite_tk_each_awaiting,
-    .for_report = gs_sqlite_tk_for_report,
     .each_for_report = gs_sqlite_tk_each_for_report,
     .counts = gs_sqlite_tk_counts,
 };

@@ -18,21 +18,26 @@
 
 typedef struct garant_store_conn garant_store_conn;
 
+/* A status or an environment word (open, pending, solved, closed;
+** production, staging, development), and a ticket's impact text. */
+#define GARANT_MAX_STATUS 15
+#define GARANT_MAX_IMPACT 200
+
 typedef struct garant_ticket {
     int64_t id;
     int64_t org_id;
     int64_t requester_id;
-    char subject[301];
+    char subject[GARANT_MAX_SUBJECT + 1];
     int priority;                /* 1..9, current */
     int initial_priority;        /* as filed */
-    char plan[65];               /* the organization's plan at submission */
-    char product[201];           /* "" if none */
-    char stage[65];              /* the stage it is counted under: the product's at
+    char plan[GARANT_MAX_KEY + 1]; /* the organization's plan at submission */
+    char product[GARANT_MAX_NAME + 1]; /* "" if none */
+    char stage[GARANT_MAX_KEY + 1]; /* the stage it is counted under: the product's at
                                  ** submission ("ga" if none), until a correction
                                  ** onto a version where it differs (store_admin.h) */
-    char environment[16];        /* production, staging, development */
-    char impact[201];            /* free text from the form, may be "" */
-    char status[16];             /* open, pending, solved, closed */
+    char environment[GARANT_MAX_STATUS + 1]; /* production, staging, development */
+    char impact[GARANT_MAX_IMPACT + 1]; /* free text from the form, may be "" */
+    char status[GARANT_MAX_STATUS + 1]; /* open, pending, solved, closed */
     int64_t submitted_at;
     int64_t first_response_due;  /* GARANT_NO_DUE if no guarantee */
     int64_t warn_at;             /* GARANT_NO_DUE if no guarantee */
@@ -66,6 +71,26 @@ typedef struct garant_ticket {
                                  ** ignored by insert. */
 } garant_ticket;
 
+/* A ticket as the lists give it (list, list_page, queue_where,
+** follow_ups): its record, updated_at set, and the names it refers to,
+** read in the same statement. A name is "" where there is none (no
+** assignee, no group). */
+typedef struct garant_ticket_row {
+    garant_ticket t;
+    char org_name[GARANT_MAX_NAME + 1];
+    char requester_name[GARANT_MAX_NAME + 1];
+    char requester_email[GARANT_MAX_EMAIL + 1];
+    char assignee_name[GARANT_MAX_NAME + 1];
+    char group_name[GARANT_MAX_NAME + 1];
+} garant_ticket_row;
+
+/* A list's callback, once per row in the list's order; row is borrowed
+** for the call. It runs while the list's read is in progress: it may read
+** through the same connection (a policy version, a ticket's priority
+** changes), but not list again. A nonzero value stops the list, which
+** returns it. */
+typedef int garant_ticket_row_fn(void *ctx, const garant_ticket_row *row);
+
 /* The longest search text (GET /api/v1/tickets?q=), and the most words. */
 #define GARANT_MAX_SEARCH 200
 #define GARANT_MAX_SEARCH_WORDS 16
@@ -73,15 +98,15 @@ typedef struct garant_ticket {
 /* Filters for listing; zero/empty fields do not filter. */
 typedef struct garant_ticket_filter {
     int64_t org_id;           /* customers see their organization only */
-    char status[16];
+    char status[GARANT_MAX_STATUS + 1];
     int priority;
     int breached;             /* 1 breached only, -1 not breached only, 0 all */
     char q[GARANT_MAX_SEARCH + 1]; /* words to search for (all must match;
                               ** "a phrase", word* for a prefix); "" none */
     int public_only;          /* search leaves out internal notes (customers) */
     int64_t now;              /* for `breached` and `sla` */
-    char plan[65];
-    char product[201];
+    char plan[GARANT_MAX_KEY + 1];
+    char product[GARANT_MAX_NAME + 1];
     int64_t after_id;         /* keyset pagination: ids below this (newest first) */
     int limit;                /* 1..200 */
     int64_t assignee_id;      /* assigned to this user; GARANT_NOBODY: to no one */
@@ -116,8 +141,8 @@ typedef struct garant_queue_filter {
     int64_t after_id;
     int limit;                /* 1..200 */
     int priority;
-    char plan[65];
-    char product[201];
+    char plan[GARANT_MAX_KEY + 1];
+    char product[GARANT_MAX_NAME + 1];
     int64_t org_id;
 } garant_queue_filter;
 
@@ -133,6 +158,45 @@ typedef struct garant_event_in {
     json_t *data;
 } garant_event_in;
 
+/* A history event as events gives it. kind is one of garant_event_in's
+** kinds or "created"; data is the event's data as the JSON object text it
+** is stored as (the desk wrote it), borrowed for the call. */
+typedef struct garant_event_row {
+    int64_t id;               /* 0 for the 'created' event insert recorded */
+    int64_t at;
+    int64_t actor_id;         /* 0 for the system */
+    char actor_name[GARANT_MAX_NAME + 1]; /* "" for the system */
+    char kind[32];
+    const char *data;
+} garant_event_row;
+
+/* events' callback, once per event, oldest first. Nonzero stops. */
+typedef int garant_event_row_fn(void *ctx, const garant_event_row *ev);
+
+/* A message of a ticket's conversation: a reply, or an internal note
+** (public 0). body is borrowed for the call. */
+typedef struct garant_reply_row {
+    int64_t id;
+    int64_t author_id;
+    char author_name[GARANT_MAX_NAME + 1];
+    char author_role[GARANT_MAX_STATUS + 1]; /* customer, agent, admin */
+    const char *body;
+    int public_;
+    int64_t at;
+} garant_reply_row;
+
+/* replies' callback, once per message, oldest first. Nonzero stops. */
+typedef int garant_reply_row_fn(void *ctx, const garant_reply_row *m);
+
+/* The figures of /metrics at an instant: tickets by status, those
+** awaiting a first response (open or pending), and those breached (the
+** list filter's definition). */
+typedef struct garant_ticket_counts {
+    int64_t open, pending, solved, closed;
+    int64_t awaiting;
+    int64_t breached;
+} garant_ticket_counts;
+
 /* each_awaiting's callback: one ticket and its priority changes. */
 typedef int garant_awaiting_fn(void *ctx, const garant_ticket *t, const garant_priority_change *ch, size_t n);
 
@@ -146,22 +210,24 @@ typedef struct garant_store_tickets_ops {
     ** with filed_by_name (the agent who filed it for the requester). */
     int (*insert)(garant_store_conn *c, garant_ticket *io, const char *body);
     int (*get)(garant_store_conn *c, int64_t id, garant_ticket *out); /* ENOTFOUND */
-    /* The body of a ticket. Caller owns *out (a JSON string). */
-    int (*body)(garant_store_conn *c, int64_t id, json_t **out);
-    /* Tickets matching the filter, newest first, as a JSON array of objects
-    ** with the ticket's fields (no body). Caller owns *out. A search (f->q)
-    ** does bounded work and may answer fewer than f->limit tickets with
-    ** more to come: list_page says where the next page starts. */
-    int (*list)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out);
+    /* The body of a ticket. Caller owns *out; free with free(). */
+    int (*body)(garant_store_conn *c, int64_t id, char **out);
+    /* Tickets matching the filter, newest first, each a row (no body)
+    ** through fn. A search (f->q) does bounded work and may give fewer
+    ** than f->limit tickets with more to come: list_page says where the
+    ** next page starts. */
+    int (*list)(garant_store_conn *c, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx);
     /* list, and *out_next: the after_id of the next page, 0 if this is the
     ** last. A full page has one (its last ticket's id); so does a search
     ** that stopped at its bound of work, at the last ticket it looked at,
-    ** however few it found. Caller owns *out. */
-    int (*list_page)(garant_store_conn *c, const garant_ticket_filter *f, json_t **out, int64_t *out_next);
+    ** however few it found. */
+    int (*list_page)(garant_store_conn *c, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx,
+                     int64_t *out_next);
     int (*append_event)(garant_store_conn *c, const garant_event_in *ev);
-    /* History oldest first: [{id, at, actor_id, actor_name, kind, data}];
-    ** the 'created' event that insert recorded may have id 0. */
-    int (*events)(garant_store_conn *c, int64_t ticket_id, json_t **out);
+    /* The history, oldest first, each event through fn; the 'created'
+    ** event that insert recorded has id 0. ENOTFOUND for no such ticket.
+    ** fn may read through c, but not ask for events again. */
+    int (*events)(garant_store_conn *c, int64_t ticket_id, garant_event_row_fn *fn, void *ctx);
     /* The priority changes of a ticket, oldest first, for replaying its
     ** deadline. Caller owns *out; free with free(). */
     int (*priority_changes)(garant_store_conn *c, int64_t ticket_id, garant_priority_change **out, size_t *n);
@@ -181,42 +247,40 @@ typedef struct garant_store_tickets_ops {
     int (*set_awaiting)(garant_store_conn *c, int64_t id, int64_t since);
     /* Assign the ticket to a user and a group (0: none). ENOTFOUND. */
     int (*set_assignment)(garant_store_conn *c, int64_t id, int64_t assignee_id, int64_t group_id);
-    /* Conversation: replies and internal notes, oldest first:
-    ** [{id, author_id, author_name, author_role, body, public, at}]. */
+    /* Conversation: replies and internal notes. */
     int (*reply_insert)(garant_store_conn *c, int64_t ticket_id, int64_t author_id, const char *body,
                         int public_, int64_t at, int64_t *out_id);
-    int (*replies)(garant_store_conn *c, int64_t ticket_id, json_t **out);
-    /* The agents' queue: open tickets awaiting a first response that carry
-    ** a deadline, earliest deadline first (so breached ones lead), then those
-    ** without one; at most limit, after the keyset (after_due, after_id)
-    ** when after_id > 0. JSON array of ticket objects. */
-    int (*queue)(garant_store_conn *c, int64_t after_due, int64_t after_id, int limit, json_t **out);
-    /* The same queue with filters (plan, priority, organization, product),
-    ** still one index walk in deadline order. */
-    int (*queue_where)(garant_store_conn *c, const garant_queue_filter *f, json_t **out);
+    /* The conversation, oldest first, each message through fn.
+    ** ENOTFOUND for no such ticket. */
+    int (*replies)(garant_store_conn *c, int64_t ticket_id, garant_reply_row_fn *fn, void *ctx);
+    /* The agents' queue: open and pending tickets awaiting a first
+    ** response that carry a deadline, earliest deadline first (so breached
+    ** ones lead), then those without one; at most f->limit, after the
+    ** keyset (f->after_due, f->after_id) when after_id > 0; filtered by
+    ** plan, priority, organization and product, still one index walk in
+    ** deadline order. Each a row through fn. */
+    int (*queue_where)(garant_store_conn *c, const garant_queue_filter *f, garant_ticket_row_fn *fn, void *ctx);
     /* The follow-ups: open tickets whose customer waits for the desk after
     ** the first response (awaiting_since set), longest waiting first; at
     ** most limit, after the keyset (after_since, after_id) when after_id >
-    ** 0. JSON array of ticket objects, as queue. */
-    int (*follow_ups)(garant_store_conn *c, int64_t after_since, int64_t after_id, int limit, json_t **out);
+    ** 0. Each a row through fn. */
+    int (*follow_ups)(garant_store_conn *c, int64_t after_since, int64_t after_id, int limit,
+                      garant_ticket_row_fn *fn, void *ctx);
     /* Call fn for every ticket still awaiting a first response, in id
     ** order, with its priority changes oldest first (ch borrowed for the
     ** call, NULL when n is 0): a correction's walk. fn may write through c.
     ** Stops on fn's nonzero value and returns it. */
     int (*each_awaiting)(garant_store_conn *c, garant_awaiting_fn *fn, void *ctx);
-    /* Tickets submitted in [from, to) for reports: JSON array of
-    ** {id, org_id, org_name, plan, priority, submitted_at, due, first_response_at}. */
-    int (*for_report)(garant_store_conn *c, int64_t from, int64_t to, json_t **out);
-    /* The same tickets streamed, for reports over long periods without a
-    ** JSON object per ticket: fn is called once per ticket, oldest first,
+    /* Tickets submitted in [from, to) for reports, streamed without a
+    ** record kept per ticket: fn is called once per ticket, oldest first,
     ** with id, org_id, plan, priority, stage, status, submitted_at,
     ** first_response_due and first_response_at set (the rest zero); t is
     ** borrowed for the call. fn runs while the read is in progress, so it
     ** must not use c. Stops on fn's nonzero value and returns it. */
     int (*each_for_report)(garant_store_conn *c, int64_t from, int64_t to,
                            int (*fn)(void *ctx, const garant_ticket *t), void *ctx);
-    /* Counts for /metrics: tickets by status, awaiting, breached at now. */
-    int (*counts)(garant_store_conn *c, int64_t now, json_t **out);
+    /* The figures of /metrics at now. */
+    int (*counts)(garant_store_conn *c, int64_t now, garant_ticket_counts *out);
 } garant_store_tickets_ops;
 
 #endif

@@ -129,3 +129,29 @@ int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, cons
     st_check(GS(w)->tickets->insert(w, &t, "body"), "ticket insert");
     return t.id;
 }
+
+static int collect_event(void *ctx, const garant_event_row *ev)
+{
+    json_t *data = json_loads(ev->data, 0, NULL);
+    if (!json_is_object(data)) {
+        json_decref(data);
+        return GARANT_ESTORE;
+    }
+    json_t *o = json_pack("{s:I, s:I, s:I, s:o, s:s, s:o}", "id", (json_int_t)ev->id, "at", (json_int_t)ev->at,
+                          "actor_id", (json_int_t)ev->actor_id, "actor_name",
+                          ev->actor_name[0] ? json_string(ev->actor_name) : json_null(), "kind", ev->kind, "data", data);
+    if (!o || json_array_append_new(ctx, o) != 0) return GARANT_ENOMEM;
+    return 0;
+}
+
+int st_events(garant_store_conn *c, int64_t ticket_id, json_t **out)
+{
+    *out = json_array();
+    if (!*out) return GARANT_ENOMEM;
+    int rc = GS(c)->tickets->events(c, ticket_id, collect_event, *out);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

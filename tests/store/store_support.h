@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "store.h"
 
 /* The backend and target of the running suite. Each case opens a fresh
@@ -71,5 +73,12 @@ int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, g
 ** professional plan, in production, open, with no deadline. Its id. */
 int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,
                       int64_t submitted_at);
+
+/* A ticket's history as the store gives it (tickets->events), collected
+** into a JSON array of {id, at, actor_id, actor_name (null for the
+** system), kind, data (the parsed object)}, for the cases to inspect.
+** Returns the store's code (and the first of a malformed event's data
+** as GARANT_ESTORE). Caller owns *out; free with json_decref. */
+int st_events(garant_store_conn *c, int64_t ticket_id, json_t **out);
 
 #endif

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "sqlite_internal.h"
+#include "store_support.h"
 #include "support.h"
 
 typedef struct fixture {
@@ -275,7 +276,7 @@ static void test_tickets_created_before_migration_5(void **state)
     const garant_store_ops *ops = &garant_store_sqlite_ops;
     garant_store_conn *w = ops->writer(st);
     json_t *arr;
-    assert_ok(ops->tickets->events(w, 7, &arr));
+    assert_ok(st_events(w, 7, &arr));
     assert_int_equal(json_array_size(arr), 1);
     json_t *e = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e, "id")), 3);
@@ -289,7 +290,7 @@ static void test_tickets_created_before_migration_5(void **state)
     snprintf(t.plan, sizeof t.plan, "basic");
     snprintf(t.environment, sizeof t.environment, "staging");
     assert_ok(ops->tickets->insert(w, &t, "b"));
-    assert_ok(ops->tickets->events(w, t.id, &arr));
+    assert_ok(st_events(w, t.id, &arr));
     assert_int_equal(json_array_size(arr), 1);
     e = json_array_get(arr, 0);
     assert_int_equal(json_integer_value(json_object_get(e, "id")), 0);
@@ -349,6 +350,16 @@ static void test_updated_at_migration(void **state)
     garant_store_close(st);
 }
 
+/* A list's callback: the row's id appended to the text ctx (256 bytes),
+** after a comma if it is not the first. */
+static int append_id(void *ctx, const garant_ticket_row *row)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s%lld", n ? "," : "", (long long)row->t.id);
+    return 0;
+}
+
 /* The ids a search finds through the store, as "2,1". */
 static const char *searched(garant_store_conn *c, const char *q, int64_t org, int public_only)
 {
@@ -358,18 +369,9 @@ static const char *searched(garant_store_conn *c, const char *q, int64_t org, in
     f.org_id = org;
     f.public_only = public_only;
     snprintf(f.q, sizeof f.q, "%s", q);
-    json_t *arr = NULL;
-    assert_ok(GS(c)->tickets->list(c, &f, &arr));
     static char out[256];
-    size_t n = 0, i;
-    json_t *o;
     out[0] = '\0';
-    json_array_foreach(arr, i, o)
-    {
-        n += (size_t)snprintf(out + n, sizeof out - n, "%s%lld", i ? "," : "",
-                              (long long)json_integer_value(json_object_get(o, "id")));
-    }
-    json_decref(arr);
+    assert_ok(GS(c)->tickets->list(c, &f, append_id, out));
     return out;
 }
 

@@ -241,7 +241,7 @@ static void ct_ticket_stage_keeps_the_filed_one(void **state)
     st_check(fx->ops->tickets->get(fx->w, t.id, &got), "get");
     assert_string_equal(got.stage, "beta");
     json_t *events = NULL;
-    st_check(fx->ops->tickets->events(fx->w, t.id, &events), "events");
+    st_check(st_events(fx->w, t.id, &events), "events");
     json_t *created = json_array_get(events, 0);
     assert_string_equal(json_string_value(json_object_get(created, "kind")), "created");
     assert_string_equal(json_string_value(json_object_get(json_object_get(created, "data"), "stage")), "preview");

@@ -196,7 +196,7 @@ static void ct_round_robin_turns(void **state)
     st_check(fx->ops->tickets->get(fx->w, t, &row), "get");
     assert_int_equal(row.assignee_id, fx->cat);
     json_t *ev = NULL;
-    st_check(fx->ops->tickets->events(fx->w, t, &ev), "events");
+    st_check(st_events(fx->w, t, &ev), "events");
     json_t *data = json_object_get(json_array_get(ev, 0), "data");
     assert_int_equal(json_integer_value(json_object_get(data, "group_id")), g);
     assert_null(json_object_get(data, "assignee_id"));

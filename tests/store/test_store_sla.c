@@ -606,7 +606,7 @@ static void test_monitor_round(void **state)
     assert_int_equal(items[0].webhook_id, hook);
     free(items[0].payload);
     json_t *ev;
-    st_check(fx->ops->tickets->events(fx->w, t, &ev), "events");
+    st_check(st_events(fx->w, t, &ev), "events");
     assert_int_equal(json_array_size(ev), 2); /* created (the insert), then the breach once */
     assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 1), "kind")), "sla_breach");
     json_decref(ev);
