@@ -15,15 +15,7 @@
 #include "desk_members.h"
 #include "desk_unlock.h"
 #include "freemail.h"
-
-void desk_token_new(char out[44], uint8_t hash[32])
-{
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(out, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    crypto_hash_sha256(hash, (const unsigned char *)out, strlen(out));
-}
+#include "link_token.h"
 
 /* The address lower-cased, for lookups and throttle keys (no syntax check:
 ** a malformed address is simply one without an account). */

@@ -30,10 +30,7 @@
 
 #include "desk.h"
 
-/* A new link token: 32 random bytes as base64url without padding (43
-** characters and a NUL) into out, and the SHA-256 of that text, which is
-** all the store keeps, into hash. */
-void desk_token_new(char out[44], uint8_t hash[32]);
+#include "link_token.h"
 
 /* How long a confirmation link lasts, in seconds. */
 #define DESK_VERIFY_TTL_S (24 * 3600)

@@ -8,7 +8,7 @@
 
 #include "garant/error_wrap.h"
 #include "account_mail.h"
-#include "desk_accounts.h"
+#include "link_token.h"
 #include "desk_unlock.h"
 
 int desk_unlock_offer_prepare(desk_unlock_offer *out, garant_desk *d, const char *email, const char *name,
