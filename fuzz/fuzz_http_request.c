@@ -13,7 +13,7 @@
 **     \n
 **     BODY
 **
-** libmicrohttpd's lookups are replaced by this file's own
+** libmicrohttpd's lookups are replaced by mhd_fake.c's own
 ** MHD_lookup_connection_value and MHD_get_connection_values (the
 ** executable's definitions come before the shared library's), which read
 ** the headers, the query and the cookies from the input, so the code under
@@ -32,104 +32,9 @@
 #include <microhttpd.h>
 
 #include "../src/http/request.h"
+#include "mhd_fake.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MAX_PAIRS 64
-
-typedef struct pair {
-    char *key, *value;
-    size_t key_len, value_len;
-} pair;
-
-/* The request the fake connection answers for. */
-static struct {
-    pair headers[MAX_PAIRS], query[MAX_PAIRS], cookies[MAX_PAIRS];
-    int nheaders, nquery, ncookies;
-} req;
-
-static const pair *lookup(const pair *p, int n, const char *key, int ci)
-{
-    for (int i = 0; i < n; i++)
-        if (ci ? !strcasecmp(p[i].key, key) : !strcmp(p[i].key, key)) return &p[i];
-    return NULL;
-}
-
-const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum MHD_ValueKind kind,
-                                        const char *key)
-{
-    (void)connection;
-    const pair *p = NULL;
-    if (!key) return NULL;
-    if (kind == MHD_HEADER_KIND) p = lookup(req.headers, req.nheaders, key, 1);
-    else if (kind == MHD_GET_ARGUMENT_KIND) p = lookup(req.query, req.nquery, key, 0);
-    else if (kind == MHD_COOKIE_KIND) p = lookup(req.cookies, req.ncookies, key, 0);
-    return p ? p->value : NULL;
-}
-
-int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
-                              MHD_KeyValueIterator iterator, void *iterator_cls)
-{
-    (void)connection;
-    const pair *p = kind == MHD_HEADER_KIND ? req.headers : kind == MHD_GET_ARGUMENT_KIND ? req.query : NULL;
-    int n = 0, max = kind == MHD_HEADER_KIND ? req.nheaders : kind == MHD_GET_ARGUMENT_KIND ? req.nquery : 0;
-    for (int i = 0; p && i < max; i++, n++)
-        if (iterator && iterator(iterator_cls, kind, p[i].key, p[i].value) != MHD_YES) break;
-    return n;
-}
-
-int MHD_get_connection_values_n(struct MHD_Connection *connection, enum MHD_ValueKind kind,
-                                MHD_KeyValueIteratorN iterator, void *iterator_cls)
-{
-    (void)connection;
-    if (kind != MHD_HEADER_KIND) return 0;
-    int n = 0;
-    for (int i = 0; i < req.nheaders; i++, n++)
-        if (iterator && iterator(iterator_cls, kind, req.headers[i].key, req.headers[i].key_len,
-                                 req.headers[i].value, req.headers[i].value_len) != MHD_YES)
-            break;
-    return n;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (!p) abort();
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-static void add(pair *p, int *n, const char *k, size_t kn, const char *v, size_t vn)
-{
-    if (*n >= MAX_PAIRS) return;
-    p[*n] = (pair){dup_n(k, kn), dup_n(v, vn), kn, vn};
-    (*n)++;
-}
-
-static void clear(pair *p, int *n)
-{
-    for (int i = 0; i < *n; i++) {
-        free(p[i].key);
-        free(p[i].value);
-    }
-    *n = 0;
-}
-
-/* name=value pairs separated by sep (no decoding: libmicrohttpd decodes). */
-static void split_pairs(pair *p, int *n, const char *s, size_t len, char sep)
-{
-    const char *end = s + len;
-    while (s < end) {
-        const char *e = memchr(s, sep, (size_t)(end - s));
-        if (!e) e = end;
-        while (s < e && *s == ' ') s++;
-        const char *eq = memchr(s, '=', (size_t)(e - s));
-        if (eq) add(p, n, s, (size_t)(eq - s), eq + 1, (size_t)(e - eq - 1));
-        else if (e > s) add(p, n, s, (size_t)(e - s), "", 0);
-        s = e + 1;
-    }
-}
 
 static void check_body(const http_route *rt, http_req *r, json_t **v)
 {
@@ -170,11 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!nl) return 0;
     const char *sp = memchr(s, ' ', (size_t)(nl - s));
     if (!sp) return 0;
-    char *method = dup_n(s, (size_t)(sp - s));
+    char *method = mhd_fake_dup(s, (size_t)(sp - s));
     const char *target = sp + 1;
     const char *q = memchr(target, '?', (size_t)(nl - target));
-    char *path = dup_n(target, (size_t)((q ? q : nl) - target));
-    if (q) split_pairs(req.query, &req.nquery, q + 1, (size_t)(nl - q - 1), '&');
+    char *path = mhd_fake_dup(target, (size_t)((q ? q : nl) - target));
+    if (q) mhd_fake_split(MHD_FAKE_QUERY, q + 1, (size_t)(nl - q - 1), '&');
 
     /* Headers up to an empty line; the rest is the body. */
     const char *line = nl + 1, *body = end;
@@ -189,9 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (colon) {
             const char *v = colon + 1;
             while (v < e && *v == ' ') v++;
-            add(req.headers, &req.nheaders, line, (size_t)(colon - line), v, (size_t)(e - v));
+            mhd_fake_add(MHD_FAKE_HEADER, line, (size_t)(colon - line), v, (size_t)(e - v));
             if ((size_t)(colon - line) == 6 && !strncasecmp(line, "Cookie", 6))
-                split_pairs(req.cookies, &req.ncookies, v, (size_t)(e - v), ';');
+                mhd_fake_split(MHD_FAKE_COOKIE, v, (size_t)(e - v), ';');
         }
         line = e + 1;
     }
@@ -206,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!strchr(rt->pattern, '{') && strcmp(rt->pattern, path)) abort();
     }
 
-    struct MHD_Connection *conn = (struct MHD_Connection *)&req; /* never dereferenced */
+    struct MHD_Connection *conn = mhd_fake_connection();
     int status = 0;
     const char *problem = http_framing_problem(conn, "HTTP/1.1", &status);
     if (problem && status != 400 && status != 501) abort();
@@ -218,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cs.rt = rt;
         http_req r;
         memset(&r, 0, sizeof r);
-        char *b = dup_n(body, (size_t)(end - body));
+        char *b = mhd_fake_dup(body, (size_t)(end - body));
         r.body = b;
         r.body_len = (size_t)(end - body);
         r.impl = &cs;
@@ -244,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ** accepts is at most HTTP_PARAMS_MAX pairs, read back through
         ** http_query, each no longer than the text it came from. */
         if (q) {
-            char *text = dup_n(q + 1, (size_t)(nl - q - 1));
+            char *text = mhd_fake_dup(q + 1, (size_t)(nl - q - 1));
             http_params p;
             if (http_params_parse(&p, &r, text) == 0) {
                 if (p.n > HTTP_PARAMS_MAX) abort();
@@ -262,9 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(r.body_json);
         free(b);
     }
-    clear(req.headers, &req.nheaders);
-    clear(req.query, &req.nquery);
-    clear(req.cookies, &req.ncookies);
+    mhd_fake_clear();
     free(method);
     free(path);
     return 0;
