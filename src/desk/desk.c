@@ -1,6 +1,8 @@
 /*
-** desk.c - the desk context (desk.h): what it owns, its clock, and its
-** start and stop.
+** desk.c - the desk context (desk.h): what the desk's modules ask of it,
+** its clock, policies, write path, sessions and quotas. Opening, starting
+** and stopping it, which call those modules, are in desk_life.c, so that
+** the modules and the desk do not depend on each other both ways.
 */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -9,159 +11,14 @@
 #include <strings.h>
 #include <time.h>
 
-#include "token.h"
-
-#include <sodium.h>
-
 #include "garant/error_wrap.h"
-#include "desk.h"
-#include "desk_mail_loops.h"
-#include "desk_inbound.h"
+#include "desk_state.h"
 #include "log.h"
-#include "mailer.h"
-#include "template.h"
-#include "token.h"
-#include "monitor.h"
-#include "policies.h"
-#include "sessions.h"
-#include "webhook.h"
 
-/* The session cache (sessions.h): entries, and how long one is trusted
-** without reading the store again. */
-#define SESSION_CACHE_SLOTS 4096 /* ~3 MiB */
-#define SESSION_CACHE_TTL_S 10
-
-struct garant_desk {
-    desk_options opt;
-    garant_store *store;
-    desk_policies *policies;
-    desk_writer *writer;
-    desk_sessions *sessions;
-    limits *limits;             /* quotas per user and organization */
-    /* Free-mail domains for sign-up and organizations' domains. */
-    desk_freemail freemail;
-    /* --test-resolve: the webhook resolver's fixed names (tests only). */
-    desk_webhook_hosts *test_hosts;
-
-    /* The test clock (UTC epoch seconds): with opt.test_clock, desk_now
-    ** returns it and nothing else; it starts at opt.test_clock_start_s and
-    ** moves only by desk_set_test_clock. */
-    _Atomic int64_t fixed_now;
-
-    pthread_t monitor;
-    int monitor_started;
-    desk_mailer *mailer;         /* the mail outbox's sender (mail.c) */
-    unsigned char mail_key[GARANT_MAIL_KEY_BYTES];
-    garant_mail_templates *mail_templates;
-    /* Rounds the SLA monitor and the webhook deliverer have completed,
-    ** for /metrics: a test waits for a round to pass instead of sleeping. */
-    _Atomic uint64_t monitor_rounds;
-    _Atomic uint64_t delivery_rounds;
-
-    /* Inbound mail (desk_inbound.h): the support address in lower case,
-    ** and the count of each outcome (the key is mail_key above). */
-    char support_address[256];
-    _Atomic uint64_t inbound[DESK_INBOUND_NOUTCOMES];
-    char base_url[512];          /* links in mails; desk_set_base_url */
-};
-
-typedef struct key_job {
-    unsigned char candidate[GARANT_MAIL_KEY_BYTES];
-    unsigned char *out;
-    int64_t now;
-} key_job;
-
-static int keep_key(garant_store_conn *w, void *arg)
+void desk_mail_wake(garant_desk *d)
 {
-    key_job *j = arg;
-    return GS(w)->mail->key_keep(w, j->out, j->candidate, j->now);
+    if (d->mail_wake) d->mail_wake(d->mailer);
 }
-
-/* The mail key (--mail-key-file, or the database's, made now if there is
-** none) and the templates (a broken folder is refused: GARANT_ECONFIG
-** with FILE:LINE). */
-static int mail_setup(garant_desk *d)
-{
-    const char *dir = d->opt.mail_templates ? d->opt.mail_templates : GARANT_MAIL_TEMPLATES_DIR;
-    char why[512]; /* garant_error_last() is the buffer garant__error writes */
-    int rc = garant_mail_templates_load(&d->mail_templates, dir);
-    if (rc) {
-        snprintf(why, sizeof why, "%s", garant_error_last());
-        return garant__error(rc == GARANT_EIO ? GARANT_ECONFIG : rc, "mail templates: %s", why);
-    }
-    if (d->opt.mail_key_file) {
-        if ((rc = garant_mail_key_load(d->mail_key, d->opt.mail_key_file))) {
-            snprintf(why, sizeof why, "%s", garant_error_last());
-            return garant__error(GARANT_ECONFIG, "--mail-key-file: %s", why);
-        }
-        return 0;
-    }
-    key_job j = {.out = d->mail_key, .now = desk_now(d)};
-    randombytes_buf(j.candidate, sizeof j.candidate);
-    rc = desk_write(d, keep_key, &j, DESK_WRITE_SAVEPOINT);
-    sodium_memzero(j.candidate, sizeof j.candidate);
-    return rc;
-}
-
-int desk_open(garant_desk **out, const desk_options *opt)
-{
-    *out = NULL;
-    int rc = 0;
-    garant_desk *d = calloc(1, sizeof *d);
-    if (!d) return garant__error(GARANT_ENOMEM, "out of memory");
-    d->opt = *opt;
-    atomic_store(&d->fixed_now, opt->test_clock ? opt->test_clock_start_s : INT64_MIN);
-    /* A fixed resolver is for tests: a server on real time must ask DNS. */
-    if (opt->ntest_resolve && !opt->test_clock) {
-        rc = garant__error(GARANT_EINVAL, "--test-resolve is for tests only: it needs --test-clock");
-        goto fail;
-    }
-    for (size_t i = 0; i < opt->ntest_resolve; i++) {
-        if ((rc = desk_webhook_hosts_add(&d->test_hosts, opt->test_resolve[i]))) {
-            rc = garant__error(rc, "--test-resolve: %s", garant_error_last());
-            goto fail;
-        }
-    }
-    limit_config lc;
-    limits_defaults(&lc);
-    char why[256];
-    if (opt->limits && limits_parse(&lc, opt->limits, why, sizeof why) != 0) {
-        rc = garant__error(GARANT_EINVAL, "--limits: %s", why);
-        goto fail;
-    }
-    if (!(d->limits = limits_new(&lc))) {
-        rc = garant__error(GARANT_ENOMEM, "out of memory for the quotas");
-        goto fail;
-    }
-    /* Unusable (no '@'): "", and the mail doors refuse to start. */
-    const char *support = opt->support_address ? opt->support_address : opt->mail_from;
-    if (support && desk_address_of(d->support_address, sizeof d->support_address, support, 1) != 0)
-        garant__error_clear();
-    if ((rc = garant_store_open(&d->store, opt->db_path, 64))) goto fail;
-    if ((rc = desk_policies_new(&d->policies, opt->config_path))) goto fail;
-    if ((rc = desk_policies_load(d->policies, d->store, desk_now(d)))) goto fail;
-    if ((rc = desk_freemail_load(&d->freemail, opt->freemail_path))) goto fail;
-    if (!(d->sessions = desk_sessions_new(SESSION_CACHE_SLOTS, SESSION_CACHE_TTL_S))) {
-        rc = garant__error(GARANT_ENOMEM, "out of memory for the session cache");
-        goto fail;
-    }
-    if ((rc = desk_writer_start(&d->writer, d->store))) goto fail;
-    if ((rc = mail_setup(d))) goto fail;
-    if ((rc = desk_mailer_new(&d->mailer, d))) goto fail;
-    *out = d;
-    return 0;
-fail:
-    desk_free(d);
-    return rc;
-}
-
-void desk_start_monitor(garant_desk *d)
-{
-    if (pthread_create(&d->monitor, NULL, desk_monitor_main, d) == 0) d->monitor_started = 1;
-    if (desk_mailer_start(d->mailer)) desk_log("%s; mails stay queued", garant_error_last());
-}
-
-void desk_mail_wake(garant_desk *d) { desk_mailer_wake(d->mailer); }
 
 const unsigned char *desk_mail_key(const garant_desk *d) { return d->mail_key; }
 
@@ -175,30 +32,6 @@ void desk_set_base_url(garant_desk *d, const char *url)
 }
 
 const char *desk_base_url(const garant_desk *d) { return d->base_url; }
-
-void desk_stop(garant_desk *d)
-{
-    if (d->writer) desk_writer_stop(d->writer);
-}
-
-void desk_free(garant_desk *d)
-{
-    if (!d) return;
-    desk_stop(d);
-    if (d->monitor_started) pthread_join(d->monitor, NULL);
-    desk_mailer_free(d->mailer);
-    garant_mail_templates_free(d->mail_templates);
-    sodium_memzero(d->mail_key, sizeof d->mail_key);
-    desk_writer_free(d->writer);
-    desk_policies_free(d->policies);
-    desk_sessions_free(d->sessions);
-    limits_free(d->limits);
-    desk_freemail_free(&d->freemail);
-    desk_webhook_hosts_free(d->test_hosts);
-    garant_store_close(d->store);
-    sodium_memzero(d->mail_key, sizeof d->mail_key);
-    free(d);
-}
 
 const desk_options *desk_options_of(const garant_desk *d) { return &d->opt; }
 
@@ -267,16 +100,7 @@ int desk_stopping(garant_desk *d) { return desk_writer_stopping(d->writer); }
 
 /* ---- webhooks -------------------------------------------------------------- */
 
-int desk_check_webhook_url(garant_desk *d, const char *url)
-{
-    return desk_webhook_check_url(url, d->opt.allow_private_webhooks, d->test_hosts);
-}
-
-int desk_deliver_webhooks(const garant_outbox_item *items, int n, garant_desk *d, int64_t now_s,
-                          int (*stop)(void *ctx), desk_webhook_result *res)
-{
-    return desk_webhook_deliver(items, n, now_s, d->opt.allow_private_webhooks, d->test_hosts, stop, d, res);
-}
+struct desk_webhook_hosts *desk_test_hosts(garant_desk *d) { return d->test_hosts; }
 
 /* ---- accounts -------------------------------------------------------------- */
 
@@ -392,14 +216,3 @@ void desk_count_inbound(garant_desk *d, int outcome)
 
 void desk_count_monitor_round(garant_desk *d) { atomic_fetch_add(&d->monitor_rounds, 1); }
 void desk_count_delivery_round(garant_desk *d) { atomic_fetch_add(&d->delivery_rounds, 1); }
-
-void desk_stats_get(garant_desk *d, desk_stats *out)
-{
-    desk_writer_stats_get(d->writer, &out->write);
-    out->monitor_rounds = atomic_load(&d->monitor_rounds);
-    out->delivery_rounds = atomic_load(&d->delivery_rounds);
-    for (int i = 0; i < DESK_INBOUND_NOUTCOMES; i++) out->inbound[i] = atomic_load(&d->inbound[i]);
-    desk_mailer_stats(d->mailer, &out->mail, desk_now(d));
-    const garant_store_ops *ops = garant_store_ops_of(d->store);
-    out->store_memory = ops->memory_used ? ops->memory_used(d->store) : -1;
-}

@@ -141,6 +141,10 @@ int desk_stopping(garant_desk *d);
 
 /* ---- webhooks (webhook.h) -------------------------------------------- */
 
+/* --test-resolve's fixed names for the webhook resolver (tests only;
+** NULL otherwise). Borrowed; valid until desk_free. */
+struct desk_webhook_hosts *desk_test_hosts(garant_desk *d);
+
 /* May url be a webhook's target, under the desk's --allow-private-webhooks
 ** and --test-resolve? 0, or GARANT_EINVAL saying why not. */
 int desk_check_webhook_url(garant_desk *d, const char *url);
@@ -286,6 +290,10 @@ typedef struct desk_stats {
     int64_t store_memory;        /* bytes the store holds (its caches); -1: unknown */
 } desk_stats;
 void desk_stats_get(garant_desk *d, desk_stats *out);
+/* A round of the SLA monitor, or of the webhook deliverer, completed
+** (counted for /metrics). */
+void desk_count_monitor_round(garant_desk *d);
+void desk_count_delivery_round(garant_desk *d);
 
 /* Name the calling thread (for top -H, perf, gdb); at most 15 chars. */
 void desk_thread_name(const char *name);

@@ -11,9 +11,4 @@
 ** garant_desk. */
 void *desk_monitor_main(void *arg);
 
-/* A round of the monitor, or of the deliverer, completed (desk.c counts
-** them for /metrics). */
-void desk_count_monitor_round(garant_desk *d);
-void desk_count_delivery_round(garant_desk *d);
-
 #endif

@@ -702,3 +702,17 @@ int desk_webhook_remove(garant_desk *d, int64_t id)
     if (rc == GARANT_ENOTFOUND) return garant__error(GARANT_ENOTFOUND, "no webhook %lld", (long long)id);
     return rc;
 }
+
+/* ---- the desk's webhooks (desk.h) ---------------------------------------- */
+
+int desk_check_webhook_url(garant_desk *d, const char *url)
+{
+    return desk_webhook_check_url(url, desk_options_of(d)->allow_private_webhooks, desk_test_hosts(d));
+}
+
+int desk_deliver_webhooks(const garant_outbox_item *items, int n, garant_desk *d, int64_t now_s,
+                          int (*stop)(void *ctx), desk_webhook_result *res)
+{
+    return desk_webhook_deliver(items, n, now_s, desk_options_of(d)->allow_private_webhooks, desk_test_hosts(d), stop, d,
+                                res);
+}
