@@ -46,14 +46,15 @@
 /* The shapes without a search, each walking an index newest first: one
 ** organization's tickets walk tickets_org; one requester's
 ** tickets_requester; sla=none, of every organization, the tickets without
-** a guarantee (tickets_no_guarantee); sla=warning the running clocks due
-** from now on (tickets_clock_running: a ticket in its warning is neither
-** answered nor breached, has a warning instant at or before now and is
-** due at or after now), sorted, as they are few; all tickets walk the
-** table backwards from the keyset. The requester's, sla=none's and
-** sla=warning's are pinned (INDEXED BY): the planner would rather walk
-** the table in the order asked for than sort, which reads it all when few
-** tickets match. */
+** a guarantee (tickets_no_guarantee); all tickets walk the table
+** backwards from the keyset, or with a filter the narrow index
+** tickets_search_filter. sla=warning takes the ids of the running clocks
+** due from now on (tickets_clock_running: a ticket in its warning is
+** neither answered nor breached, has a warning instant at or before now
+** and is due at or after now) and sorts them, as they are few, then reads
+** a page's rows (page_by_ids). The shapes but the organization's are
+** pinned (INDEXED BY): the planner would rather walk the table in the
+** order asked for than sort, which reads it all when few tickets match. */
 static const char SQL_LIST_ORG[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE t.org_id = ?1 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_REQUESTER[] = GS_SQLITE_TICKET_ROW_COLS
@@ -65,14 +66,22 @@ static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_ROW_COLS
     " JOIN users u ON u.id = t.requester_id"
     " WHERE t.first_response_due IS NULL AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " ORDER BY t.id DESC LIMIT ?9";
-static const char SQL_LIST_WARNING[] = GS_SQLITE_TICKET_ROW_COLS
-    " FROM tickets t INDEXED BY tickets_clock_running JOIN orgs o ON o.id = t.org_id"
-    " JOIN users u ON u.id = t.requester_id"
-    " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.first_response_due >= ?8"
-    " AND t.warn_at <= ?8"
+/* sla=warning's ids, from the index alone (it covers the filters,
+** migration 25), sorted; then a page's rows by SQL_SEARCH_ROWS. */
+static const char SQL_LIST_WARNING_IDS[] = "SELECT t.id FROM tickets t INDEXED BY tickets_clock_running"
+    " WHERE t.first_response_at IS NULL AND t.breached_at IS NULL AND t.warn_at IS NOT NULL"
+    " AND t.first_response_due >= ?8 AND t.warn_at <= ?8"
     " AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 static const char SQL_LIST_ALL[] = GS_SQLITE_TICKET_ROW_COLS GS_SQLITE_TICKET_ROW_FROM
     "WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
+/* All tickets with a filter walk the narrow index by id, which holds
+** every column the filters read (as tickets_org does for one
+** organization), and read a ticket's row only if it is listed; the
+** table's rows hold the text besides, ten times the pages. */
+static const char SQL_LIST_ALL_FILTERED[] = GS_SQLITE_TICKET_ROW_COLS
+    " FROM tickets t INDEXED BY tickets_search_filter JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE ?1 = 0 AND t.id < ?6" LIST_FILTERS " ORDER BY t.id DESC LIMIT ?9";
 
 /* A search (sqlite_search.c) in two statements. The scan walks the
 ** full-text index newest first (its rowid is the ticket's id) and says of
@@ -110,6 +119,17 @@ static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_ROW_COLS
 #define GS_SEARCH_MAX_ROWS 10000
 #define GS_SEARCH_MAX_BYTES (1024 * 1024)
 
+/* Whether f filters by more than its search text, organization and
+** requester (which the FTS5 query holds), and the instant, keyset and
+** page size, which are no filters. Field by field: a field added to
+** garant_ticket_filter is to be added here too (a test in
+** test_store_tickets.c sets each filter and checks the search obeys it). */
+static int has_filters(const garant_ticket_filter *f)
+{
+    return f->status[0] || f->priority || f->breached || f->plan[0] || f->product[0] || f->assignee_id ||
+           f->group_id || f->groups_of || f->sla;
+}
+
 /* The statement for f's shape without a search (see above). */
 static const char *list_shape(const garant_ticket_filter *f)
 {
@@ -117,8 +137,8 @@ static const char *list_shape(const garant_ticket_filter *f)
     /* One organization's tickets may be fewer than all those without a
     ** guarantee; the running clocks are few at any time. */
     if (f->sla == GARANT_SLA_NONE && !f->org_id) return SQL_LIST_NO_GUARANTEE;
-    if (f->sla == GARANT_SLA_WARNING) return SQL_LIST_WARNING;
-    return f->org_id ? SQL_LIST_ORG : SQL_LIST_ALL;
+    if (f->org_id) return SQL_LIST_ORG;
+    return has_filters(f) ? SQL_LIST_ALL_FILTERED : SQL_LIST_ALL;
 }
 
 /* The list's parameters common to every shape: the organization (?1) and
@@ -141,17 +161,6 @@ static int bind_list(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_fi
     sqlite3_bind_int(st, 14, f->sla);
     sqlite3_bind_int64(st, 15, f->requester_id);
     return 0;
-}
-
-/* Whether f filters by more than its search text, organization and
-** requester (which the FTS5 query holds), and the instant, keyset and
-** page size, which are no filters. Field by field: a field added to
-** garant_ticket_filter is to be added here too (a test in
-** test_store_tickets.c sets each filter and checks the search obeys it). */
-static int has_filters(const garant_ticket_filter *f)
-{
-    return f->status[0] || f->priority || f->breached || f->plan[0] || f->product[0] || f->assignee_id ||
-           f->group_id || f->groups_of || f->sla;
 }
 
 /* Give each row of the bound statement st to fn; *out_n rows were given
@@ -221,21 +230,45 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
     return 0;
 }
 
-/* A search's page in one snapshot: the scan, then the tickets it found. */
-static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx,
-                       int64_t *out_next, const char *what)
+/* sla=warning's ids (SQL_LIST_WARNING_IDS) into ids as search_scan
+** does; *out_next is the last one's if the page is full. */
+static int warning_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, char *ids, size_t cap, int64_t *out_next,
+                       const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_LIST_WARNING_IDS, &st);
+    if (!err) err = bind_list(c, st, f, what);
+    if (err) return err;
+    size_t len = (size_t)snprintf(ids, cap, "[");
+    int rc, n = 0;
+    int64_t last = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && len + 24 <= cap) {
+        last = sqlite3_column_int64(st, 0);
+        len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n++ ? "," : "", (long long)last);
+    }
+    if (rc == SQLITE_ROW) err = garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+    else if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    sqlite3_reset(st);
+    if (err) return err;
+    snprintf(ids + len, cap - len, "]");
+    *out_next = n == f->limit ? last : 0;
+    return 0;
+}
+
+/* A page picked as ids first, in one snapshot: a search's (its plan
+** given) or sla=warning's (plan NULL); then the tickets' rows, by id. */
+static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, const gs_search_plan *plan,
+                       garant_ticket_row_fn *fn, void *ctx, int64_t *out_next, const char *what)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
-    gs_search_plan plan;
-    int err = gs_sqlite_search_plan(c, &plan, f->q, f->public_only, f->org_id, f->requester_id);
-    if (err || plan.nothing) return err;
     /* A caller's transaction is its snapshot; else one of our own. */
-    int own = sqlite3_get_autocommit(c->db);
+    int err, own = sqlite3_get_autocommit(c->db);
     if (own && (err = GS(conn)->begin_read(conn))) return err;
     sqlite3_stmt *st = NULL;
     char ids[GS_PAGE_MAX * 21 + 4];
     int n = 0;
-    err = search_scan(c, f, &plan, ids, sizeof ids, &n, out_next, what);
+    err = plan ? search_scan(c, f, plan, ids, sizeof ids, &n, out_next, what)
+               : warning_ids(c, f, ids, sizeof ids, out_next, what);
     if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
     if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
     if (!err) sqlite3_bind_int64(st, 2, f->org_id);
@@ -247,6 +280,16 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, g
         if (!err) err = end;
     }
     return err;
+}
+
+/* A search's page: the scan, then the tickets it found. */
+static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn, void *ctx,
+                       int64_t *out_next, const char *what)
+{
+    gs_search_plan plan;
+    int err = gs_sqlite_search_plan(gs_sqlite(conn), &plan, f->q, f->public_only, f->org_id, f->requester_id);
+    if (err || plan.nothing) return err;
+    return page_by_ids(conn, f, &plan, fn, ctx, out_next, what);
 }
 
 int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn,
@@ -262,6 +305,7 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
     if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
         return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
     if (f->q[0]) return search_page(conn, f, fn, ctx, out_next, what);
+    if (f->sla == GARANT_SLA_WARNING && !f->requester_id) return page_by_ids(conn, f, NULL, fn, ctx, out_next, what);
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (!err) err = bind_list(c, st, f, what);

@@ -574,12 +574,32 @@ static void test_list_requester_and_sla(void **state)
     f = filter(1);
     f.now = T0 + 1000;
     f.sla = GARANT_SLA_WARNING;
-    st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "warning, page 1");
+    int64_t next = 0;
+    st_check(tk->list_page(fx->w, &f, collect, fresh(&arr), &next), "warning, page 1");
     assert_string_equal(ids_of(&arr), "8");
+    assert_int_equal(next, t8);
     rows_free(&arr);
     f.after_id = t8;
-    st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "warning, page 2");
+    st_check(tk->list_page(fx->w, &f, collect, fresh(&arr), &next), "warning, page 2");
     assert_string_equal(ids_of(&arr), "5");
+    assert_int_equal(next, t5);
+    rows_free(&arr);
+    f.after_id = t5;
+    st_check(tk->list_page(fx->w, &f, collect, fresh(&arr), &next), "warning, the end");
+    assert_string_equal(ids_of(&arr), "");
+    assert_int_equal(next, 0);
+    rows_free(&arr);
+    f = filter(50);
+    f.now = T0 + 1000;
+    f.sla = GARANT_SLA_WARNING;
+    f.org_id = fx->acme;
+    f.priority = 3;
+    st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "warning, acme's P3");
+    assert_string_equal(ids_of(&arr), "8,5");
+    rows_free(&arr);
+    f.org_id = fx->globex;
+    st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "warning, globex's");
+    assert_string_equal(ids_of(&arr), "");
     rows_free(&arr);
     f = filter(50);
     f.requester_id = carol;
@@ -1578,7 +1598,8 @@ static void test_queue_uses_index(void **state)
 ** whole table when few tickets match: one requester's tickets walk
 ** tickets_requester and sla=none the tickets without a guarantee, newest
 ** first, sorting nothing; sla=warning reads only the running clocks due
-** from now on (tickets_clock_running), which it sorts. */
+** from now on, from the index alone (tickets_clock_running), and sorts
+** their ids. */
 static void test_list_filters_use_indexes(void **state)
 {
     fixture *fx = *state;
@@ -1613,12 +1634,34 @@ static void test_list_filters_use_indexes(void **state)
         int ranged = 0;
         while (sqlite3_step(q) == SQLITE_ROW)
             ranged = ranged || strstr((const char *)sqlite3_column_text(q, 3),
-                                      "INDEX tickets_clock_running (first_response_due>?)") != NULL;
+                                      "COVERING INDEX tickets_clock_running (first_response_due>?)") != NULL;
         sqlite3_finalize(q);
         if (!ranged) fail_msg("sla=warning does not walk tickets_clock_running from now: %s", sql);
         n++;
     }
     assert_int_equal(n, 1);
+    /* Every tickets' list with a filter walks the narrow index by id and
+    ** reads the table only for the tickets it lists. */
+    f = filter(10);
+    f.sla = GARANT_SLA_BREACHED;
+    f.now = T0;
+    st_check(fx->ops->tickets->list(fx->w, &f, collect, fresh(&page)), "sla=breached");
+    rows_free(&page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE ?1 = 0 AND t.id < ?6", "INDEX tickets_search_filter"), 1);
+    /* An organization's list checks its filters in tickets_org: the index
+    ** holds every column they read (migration 25). */
+    static const char *const read[] = {"org_id", "id", "requester_id", "status", "priority", "plan", "product",
+                                       "assignee_id", "group_id", "first_response_due", "first_response_at",
+                                       "warn_at", "breached_at"};
+    for (size_t i = 0; i < sizeof read / sizeof read[0]; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_index_info('tickets_org') WHERE name = ?", -1, &q, NULL) !=
+            SQLITE_OK)
+            fail_msg("%s", sqlite3_errmsg(db));
+        sqlite3_bind_text(q, 1, read[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW) fail_msg("tickets_org lacks %s", read[i]);
+        sqlite3_finalize(q);
+    }
 }
 
 /* The follow-ups: only open tickets with awaiting_since, longest waiting
