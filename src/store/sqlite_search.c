@@ -386,6 +386,30 @@ static void search_has(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     sqlite3_result_int(ctx, cs.nfound == cs.nitems);
 }
 
+/* gs_search_in(set, id): see gs_id_set. */
+static void search_in(sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+    (void)nval;
+    gs_id_set *set = sqlite3_value_pointer(val[0], "gs_id_set");
+    if (!set) {
+        sqlite3_result_error(ctx, "gs_search_in: no set", -1);
+        return;
+    }
+    if (++set->walked > set->walk_max) {
+        set->stopped = 1;
+        sqlite3_result_int(ctx, 1);
+        return;
+    }
+    int64_t id = sqlite3_value_int64(val[1]);
+    size_t lo = 0, hi = set->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    sqlite3_result_int(ctx, lo < set->n && set->ids[lo] == id);
+}
+
 int gs_sqlite_search_open(gs_sqlite_conn *c)
 {
     static const char what[] = "opening full-text search";
@@ -398,6 +422,9 @@ int gs_sqlite_search_open(gs_sqlite_conn *c)
     if (rc != SQLITE_ROW && rc != SQLITE_OK && rc != SQLITE_DONE) return gs_sqlite_fail(c, rc, what);
     if (!api || api->iVersion < 2) return garant__error(GARANT_ESTORE, "%s: SQLite has no FTS5 (version 2)", what);
     rc = api->xCreateFunction(api, "gs_search_has", NULL, search_has, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(c->db, "gs_search_in", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, search_in,
+                                        NULL, NULL, NULL);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
     c->fts5 = api;
     return 0;

@@ -33,6 +33,20 @@ typedef struct gs_search_work {
     int64_t bytes;
 } gs_search_work;
 
+/* The tickets a selective filter keeps ("mine", one group, the tickets
+** in their warning), their ids sorted, so that a search walking its
+** words' matches skips the others before it looks any up
+** (gs_search_in). walked counts the matches the walk met; past walk_max,
+** gs_search_in lets the next one through and sets stopped, so that the
+** caller ends the page there. Bound to a statement as a pointer of type
+** "gs_id_set". */
+typedef struct gs_id_set {
+    int64_t *ids;
+    size_t n;
+    int64_t walked, walk_max;
+    int stopped;
+} gs_id_set;
+
 /* Make the plan for the search text q: a customer's (public_only) leaves
 ** internal notes out; org_id and requester_id, if not 0, narrow it to one
 ** organization's tickets, one requester's, in the index itself. EINVAL
@@ -44,7 +58,9 @@ int gs_sqlite_search_plan(gs_sqlite_conn *c, gs_search_plan *out, const char *q,
 /* Make the connection ready to search: find FTS5's API and register the
 ** auxiliary function gs_search_has(ticket_search, check, colmask, work),
 ** 1 if the row has every item of check (a gs_search_plan's) in the columns
-** of colmask. Called once when the connection opens. */
+** of colmask, and the function gs_search_in(set, id), 1 if id is in the
+** gs_id_set set (or the walk is past its bound: see gs_id_set). Called
+** once when the connection opens. */
 int gs_sqlite_search_open(gs_sqlite_conn *c);
 
 #endif

@@ -9,6 +9,8 @@
 */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sqlite_internal.h"
 #include "sqlite_search.h"
@@ -66,6 +68,26 @@ static const char SQL_LIST_NO_GUARANTEE[] = GS_SQLITE_TICKET_ROW_COLS
     " JOIN users u ON u.id = t.requester_id"
     " WHERE t.first_response_due IS NULL AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
     " ORDER BY t.id DESC LIMIT ?9";
+/* One agent's tickets ("mine") walk tickets_assignee, one group's
+** tickets_group: both few of all, whose walk of every ticket would read
+** the whole table to fill a page. */
+static const char SQL_LIST_ASSIGNEE[] = GS_SQLITE_TICKET_ROW_COLS
+    " FROM tickets t INDEXED BY tickets_assignee JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.assignee_id = ?11 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+static const char SQL_LIST_GROUP[] = GS_SQLITE_TICKET_ROW_COLS
+    " FROM tickets t INDEXED BY tickets_group JOIN orgs o ON o.id = t.org_id"
+    " JOIN users u ON u.id = t.requester_id"
+    " WHERE t.group_id = ?12 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
+/* "My groups" (groups_of, ?13): a page of each of the agent's groups'
+** ids, merged newest first in C (groups_of_ids); then a page's rows by
+** SQL_SEARCH_ROWS. */
+static const char SQL_GROUPS_OF[] = "SELECT group_id FROM agent_group_members WHERE user_id = ?1 ORDER BY group_id";
+static const char SQL_LIST_GROUP_IDS[] = "SELECT t.id FROM tickets t INDEXED BY tickets_group"
+    " WHERE t.group_id = ?12 AND t.id < ?6 AND (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " ORDER BY t.id DESC LIMIT ?9";
 /* sla=warning's ids, from the index alone (it covers the filters,
 ** migration 25), sorted; then a page's rows by SQL_SEARCH_ROWS. */
 static const char SQL_LIST_WARNING_IDS[] = "SELECT t.id FROM tickets t INDEXED BY tickets_clock_running"
@@ -103,6 +125,23 @@ static const char SQL_SEARCH_SCAN_FILTERED[] =
     " THEN (CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END) ELSE 0 END"
     " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
     " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 ORDER BY s.rowid DESC";
+/* With a selective filter's tickets in a set (?23, a gs_id_set): the walk
+** skips the words' matches outside it before it looks them up. */
+static const char SQL_SEARCH_SCAN_SET[] =
+    "SELECT s.rowid, CASE WHEN (?1 = 0 OR t.org_id = ?1)" LIST_FILTERS
+    " THEN (CASE WHEN ?20 = '' THEN 1 ELSE gs_search_has(ticket_search, ?20, ?21, ?22) END) ELSE 0 END"
+    " FROM ticket_search s CROSS JOIN tickets t INDEXED BY tickets_search_filter ON t.id = s.rowid"
+    " WHERE ticket_search MATCH ?10 AND s.rowid < ?6 AND gs_search_in(?23, s.rowid) ORDER BY s.rowid DESC";
+/* The sets' tickets, below the keyset (?2), at most ?3 of them, each from
+** an index of its own: an agent's, a group's (sorted by id), the tickets
+** in their warning at ?1 (not sorted). */
+static const char SQL_SET_ASSIGNEE[] =
+    "SELECT id FROM tickets INDEXED BY tickets_assignee WHERE assignee_id = ?1 AND id < ?2 ORDER BY id LIMIT ?3";
+static const char SQL_SET_GROUP[] =
+    "SELECT id FROM tickets INDEXED BY tickets_group WHERE group_id = ?1 AND id < ?2 ORDER BY id LIMIT ?3";
+static const char SQL_SET_WARNING[] = "SELECT id FROM tickets INDEXED BY tickets_clock_running"
+    " WHERE first_response_at IS NULL AND breached_at IS NULL AND warn_at IS NOT NULL"
+    " AND first_response_due >= ?1 AND warn_at <= ?1 AND id < ?2 LIMIT ?3";
 /* Then the rows of the tickets found, by id (?1, a JSON array), each of
 ** the organization ?2 and the requester ?3 if not 0: the visibility rule
 ** is the table's. */
@@ -118,6 +157,16 @@ static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_ROW_COLS
 ** "Search"). */
 #define GS_SEARCH_MAX_ROWS 10000
 #define GS_SEARCH_MAX_BYTES (1024 * 1024)
+/* A filter's set holds at most GS_SET_MAX tickets; one that keeps more
+** keeps enough of the words' matches for the walk to look each up. The
+** walk with a set meets at most GS_SET_WALK matches (FTS5 gives 15
+** million a second, newest first, on this machine's cores). */
+#define GS_SET_MAX 20000
+#define GS_SET_WALK 100000
+/* The groups an agent is a member of that groups_of_ids merges and
+** filter_set reads; one with more lists the way every filter does
+** (SQL_LIST_ALL_FILTERED), and searches without a set. */
+#define GS_GROUPS_MERGED 32
 
 /* Whether f filters by more than its search text, organization and
 ** requester (which the FTS5 query holds), and the instant, keyset and
@@ -134,6 +183,8 @@ static int has_filters(const garant_ticket_filter *f)
 static const char *list_shape(const garant_ticket_filter *f)
 {
     if (f->requester_id) return SQL_LIST_REQUESTER;
+    if (f->assignee_id > 0) return SQL_LIST_ASSIGNEE;
+    if (f->group_id > 0) return SQL_LIST_GROUP;
     /* One organization's tickets may be fewer than all those without a
     ** guarantee; the running clocks are few at any time. */
     if (f->sla == GARANT_SLA_NONE && !f->org_id) return SQL_LIST_NO_GUARANTEE;
@@ -182,23 +233,125 @@ static int each_row(gs_sqlite_conn *c, sqlite3_stmt *st, garant_ticket_row_fn *f
     return err;
 }
 
-/* Step the scan: the ids of the tickets to list into ids (as a JSON array
-** text), at most f->limit; *out_next as list_page says. */
-static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const gs_search_plan *plan, char *ids,
-                       size_t cap, int *out_n, int64_t *out_next, const char *what)
+/* A page's ids, picked before its rows are read: into ids as a JSON
+** array text of at most f->limit ids, *out_next the keyset of the next
+** page (0 if none). Each picker's arg is its own. */
+typedef int ids_pick_fn(gs_sqlite_conn *c, const garant_ticket_filter *f, const void *arg, char *ids, size_t cap,
+                        int64_t *out_next, const char *what);
+
+/* The bound of an ids text: f->limit ids of at most 20 characters with
+** their commas. */
+#define GS_IDS_CAP (GS_PAGE_MAX * 21 + 4)
+
+/* Appends id to the array text ids (len bytes so far, n ids). */
+static int put_id(char *ids, size_t cap, size_t *len, int n, int64_t id, const char *what)
+{
+    if (*len + 24 > cap) return garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
+    *len += (size_t)snprintf(ids + *len, cap - *len, "%s%lld", n ? "," : "", (long long)id);
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int groups_of(gs_sqlite_conn *c, int64_t user_id, int64_t *groups, int *out_many, const char *what);
+
+/* Appends to set the ids sql (a SQL_SET_* bound with key, the keyset and
+** room for one more) gives; *out_full if they would pass GS_SET_MAX. */
+static int set_add(gs_sqlite_conn *c, gs_id_set *set, const char *sql, int64_t key, int64_t below, int *out_full,
+                   const char *what)
 {
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, has_filters(f) ? SQL_SEARCH_SCAN_FILTERED : SQL_SEARCH_SCAN, &st);
+    int err = gs_sqlite_prepare(c, sql, &st);
     if (err) return err;
-    err = bind_list(c, st, f, what);
+    sqlite3_bind_int64(st, 1, key);
+    sqlite3_bind_int64(st, 2, below);
+    sqlite3_bind_int64(st, 3, (int64_t)(GS_SET_MAX - set->n) + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (set->n == GS_SET_MAX) {
+            *out_full = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        set->ids[set->n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+}
+
+/* The set of the most selective of f's filters that has an index of its
+** own (an agent's, a group's, the agent's groups', the warning's), sorted,
+** into *set; set->ids NULL if f has none or it keeps more than GS_SET_MAX
+** tickets. Free set->ids with sqlite3_free. */
+static int filter_set(gs_sqlite_conn *c, const garant_ticket_filter *f, gs_id_set *set, const char *what)
+{
+    memset(set, 0, sizeof *set);
+    set->walk_max = GS_SET_WALK;
+    int64_t below = f->after_id > 0 ? f->after_id : INT64_MAX, groups[GS_GROUPS_MERGED + 1] = {0};
+    int err = 0, full = 0, many = 0;
+    if (f->assignee_id <= 0 && f->group_id <= 0 && f->sla != GARANT_SLA_WARNING &&
+        !(f->groups_of && !f->group_id))
+        return 0;
+    if (!(set->ids = sqlite3_malloc64(sizeof *set->ids * GS_SET_MAX)))
+        return garant__error(GARANT_ENOMEM, "%s: out of memory", what);
+    if (f->assignee_id > 0) {
+        err = set_add(c, set, SQL_SET_ASSIGNEE, f->assignee_id, below, &full, what);
+    } else if (f->group_id > 0) {
+        err = set_add(c, set, SQL_SET_GROUP, f->group_id, below, &full, what);
+    } else if (f->sla == GARANT_SLA_WARNING) {
+        err = set_add(c, set, SQL_SET_WARNING, f->now, below, &full, what);
+    } else if (!(err = groups_of(c, f->groups_of, groups, &many, what)) && !many) {
+        for (int g = 0; !err && !full && groups[g]; g++)
+            err = set_add(c, set, SQL_SET_GROUP, groups[g], below, &full, what);
+    }
+    if (err || full || many) {
+        sqlite3_free(set->ids);
+        set->ids = NULL;
+        set->n = 0;
+        return err;
+    }
+    qsort(set->ids, set->n, sizeof *set->ids, cmp_id);
+    return 0;
+}
+
+/* A search's ids (arg: its gs_search_plan): step the scan, stopping at a
+** page or at the bound of its work. With a filter's set (filter_set), the
+** scan starts below its newest ticket and skips the others unread. */
+static int search_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, const void *arg, char *ids, size_t cap,
+                      int64_t *out_next, const char *what)
+{
+    const gs_search_plan *plan = arg;
+    gs_id_set set = {0};
+    int err = has_filters(f) ? filter_set(c, f, &set, what) : 0;
     if (err) return err;
+    if (set.ids && !set.n) { /* the filter keeps no ticket */
+        sqlite3_free(set.ids);
+        *out_next = 0;
+        snprintf(ids, cap, "[]");
+        return 0;
+    }
+    sqlite3_stmt *st;
+    const char *sql = set.ids ? SQL_SEARCH_SCAN_SET : has_filters(f) ? SQL_SEARCH_SCAN_FILTERED : SQL_SEARCH_SCAN;
+    if (!(err = gs_sqlite_prepare(c, sql, &st))) err = bind_list(c, st, f, what);
     gs_search_work work = {0};
-    int rc = gs_sqlite_bind_text(st, 10, plan->match);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 20, plan->check);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 21, plan->colmask);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 22, &work, "gs_search_work", NULL);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, what);
-    /* ids holds f->limit ids of at most 20 characters with their commas. */
+    int rc = SQLITE_OK;
+    if (!err) rc = gs_sqlite_bind_text(st, 10, plan->match);
+    if (!err && rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 20, plan->check);
+    if (!err && rc == SQLITE_OK) rc = sqlite3_bind_int(st, 21, plan->colmask);
+    if (!err && rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 22, &work, "gs_search_work", NULL);
+    if (!err && rc == SQLITE_OK && set.ids) {
+        rc = sqlite3_bind_pointer(st, 23, &set, "gs_id_set", NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, set.ids[set.n - 1] + 1); /* below the keyset too */
+    }
+    if (!err && rc != SQLITE_OK) err = gs_sqlite_fail(c, rc, what);
+    if (err) {
+        sqlite3_free(set.ids);
+        return err;
+    }
     size_t len = (size_t)snprintf(ids, cap, "[");
     int n = 0, seen = 0;
     int64_t last = 0;
@@ -207,47 +360,38 @@ static int search_scan(gs_sqlite_conn *c, const garant_ticket_filter *f, const g
         last = sqlite3_column_int64(st, 0);
         seen++;
         if (sqlite3_column_int(st, 1)) {
-            if (len + 24 > cap) {
-                err = garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
-                break;
-            }
-            len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n ? "," : "", (long long)last);
+            if ((err = put_id(ids, cap, &len, n, last, what))) break;
             if (++n == f->limit) {
                 *out_next = last;
                 break;
             }
         }
-        if (seen >= GS_SEARCH_MAX_ROWS || work.bytes >= GS_SEARCH_MAX_BYTES) {
+        if (seen >= GS_SEARCH_MAX_ROWS || work.bytes >= GS_SEARCH_MAX_BYTES || set.stopped) {
             *out_next = last;
             break;
         }
     }
     if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
+    sqlite3_free(set.ids);
     if (err) return err;
     snprintf(ids + len, cap - len, "]");
-    *out_n = n;
     return 0;
 }
 
-/* sla=warning's ids (SQL_LIST_WARNING_IDS) into ids as search_scan
-** does; *out_next is the last one's if the page is full. */
-static int warning_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, char *ids, size_t cap, int64_t *out_next,
-                       const char *what)
+/* The ids of the bound statement st (its first column) into ids; resets
+** st. */
+static int step_ids(gs_sqlite_conn *c, sqlite3_stmt *st, const garant_ticket_filter *f, char *ids, size_t cap,
+                    int64_t *out_next, const char *what)
 {
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_LIST_WARNING_IDS, &st);
-    if (!err) err = bind_list(c, st, f, what);
-    if (err) return err;
     size_t len = (size_t)snprintf(ids, cap, "[");
-    int rc, n = 0;
+    int rc, err = 0, n = 0;
     int64_t last = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && len + 24 <= cap) {
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         last = sqlite3_column_int64(st, 0);
-        len += (size_t)snprintf(ids + len, cap - len, "%s%lld", n++ ? "," : "", (long long)last);
+        err = put_id(ids, cap, &len, n++, last, what);
     }
-    if (rc == SQLITE_ROW) err = garant__error(GARANT_ELIMIT, "%s: too many tickets for a page", what);
-    else if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+    if (!err && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);
     if (err) return err;
     snprintf(ids + len, cap - len, "]");
@@ -255,9 +399,83 @@ static int warning_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, char *i
     return 0;
 }
 
-/* A page picked as ids first, in one snapshot: a search's (its plan
-** given) or sla=warning's (plan NULL); then the tickets' rows, by id. */
-static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, const gs_search_plan *plan,
+/* sla=warning's ids (SQL_LIST_WARNING_IDS; arg unused). */
+static int warning_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, const void *arg, char *ids, size_t cap,
+                       int64_t *out_next, const char *what)
+{
+    (void)arg;
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_LIST_WARNING_IDS, &st);
+    if (!err) err = bind_list(c, st, f, what);
+    return err ? err : step_ids(c, st, f, ids, cap, out_next, what);
+}
+
+
+/* "My groups" (arg: the agent's groups, an int64_t array ending in 0): a
+** page of each group's ids, newest first, merged into the newest
+** f->limit. */
+static int groups_of_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, const void *arg, char *ids, size_t cap,
+                         int64_t *out_next, const char *what)
+{
+    const int64_t *groups = arg;
+    int64_t page[GS_GROUPS_MERGED][GS_PAGE_MAX];
+    int have[GS_GROUPS_MERGED], at[GS_GROUPS_MERGED], k = 0, err = 0;
+    sqlite3_stmt *st;
+    if ((err = gs_sqlite_prepare(c, SQL_LIST_GROUP_IDS, &st)) || (err = bind_list(c, st, f, what))) return err;
+    for (; !err && groups[k]; k++) {
+        int rc;
+        have[k] = at[k] = 0;
+        sqlite3_bind_int64(st, 12, groups[k]);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && have[k] < f->limit)
+            page[k][have[k]++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
+        sqlite3_reset(st);
+    }
+    if (err) return err;
+    size_t len = (size_t)snprintf(ids, cap, "[");
+    int n = 0;
+    int64_t last = 0;
+    while (!err && n < f->limit) {
+        int best = -1;
+        for (int g = 0; g < k; g++)
+            if (at[g] < have[g] && (best < 0 || page[g][at[g]] > page[best][at[best]])) best = g;
+        if (best < 0) break;
+        last = page[best][at[best]++];
+        err = put_id(ids, cap, &len, n++, last, what);
+    }
+    if (err) return err;
+    snprintf(ids + len, cap - len, "]");
+    *out_next = n == f->limit ? last : 0;
+    return 0;
+}
+
+/* The groups of agent user_id into groups (ending in 0); *out_many if
+** there are more than GS_GROUPS_MERGED. */
+static int groups_of(gs_sqlite_conn *c, int64_t user_id, int64_t *groups, int *out_many, const char *what)
+{
+    sqlite3_stmt *st;
+    int err = gs_sqlite_prepare(c, SQL_GROUPS_OF, &st);
+    if (err) return err;
+    sqlite3_bind_int64(st, 1, user_id);
+    int rc, n = 0;
+    *out_many = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == GS_GROUPS_MERGED) {
+            *out_many = 1;
+            rc = SQLITE_DONE;
+            break;
+        }
+        groups[n++] = sqlite3_column_int64(st, 0);
+    }
+    groups[n] = 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : gs_sqlite_fail(c, rc, what);
+}
+
+/* A page whose ids pick picks first, in one snapshot; then the tickets'
+** rows, by id. groups_of_ids reads the agent's groups in the same
+** snapshot (arg NULL); with too many, the page is the plain list's. */
+static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, ids_pick_fn *pick, const void *arg,
                        garant_ticket_row_fn *fn, void *ctx, int64_t *out_next, const char *what)
 {
     gs_sqlite_conn *c = gs_sqlite(conn);
@@ -265,15 +483,26 @@ static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, c
     int err, own = sqlite3_get_autocommit(c->db);
     if (own && (err = GS(conn)->begin_read(conn))) return err;
     sqlite3_stmt *st = NULL;
-    char ids[GS_PAGE_MAX * 21 + 4];
-    int n = 0;
-    err = plan ? search_scan(c, f, plan, ids, sizeof ids, &n, out_next, what)
-               : warning_ids(c, f, ids, sizeof ids, out_next, what);
-    if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
-    if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
-    if (!err) sqlite3_bind_int64(st, 2, f->org_id);
-    if (!err) sqlite3_bind_int64(st, 3, f->requester_id);
-    if (!err) err = each_row(c, st, fn, ctx, NULL, NULL, what);
+    char ids[GS_IDS_CAP];
+    int64_t groups[GS_GROUPS_MERGED + 1];
+    int many = 0;
+    err = 0;
+    if (pick == groups_of_ids && !(err = groups_of(c, f->groups_of, groups, &many, what))) arg = groups;
+    if (!err && many) {
+        int n = 0;
+        int64_t last = 0;
+        err = gs_sqlite_prepare(c, SQL_LIST_ALL_FILTERED, &st);
+        if (!err) err = bind_list(c, st, f, what);
+        if (!err) err = each_row(c, st, fn, ctx, &n, &last, what);
+        *out_next = !err && n == f->limit ? last : 0;
+    } else if (!err) {
+        err = pick(c, f, arg, ids, sizeof ids, out_next, what);
+        if (!err) err = gs_sqlite_prepare(c, SQL_SEARCH_ROWS, &st);
+        if (!err && gs_sqlite_bind_text(st, 1, ids) != SQLITE_OK) err = gs_sqlite_fail(c, SQLITE_NOMEM, what);
+        if (!err) sqlite3_bind_int64(st, 2, f->org_id);
+        if (!err) sqlite3_bind_int64(st, 3, f->requester_id);
+        if (!err) err = each_row(c, st, fn, ctx, NULL, NULL, what);
+    }
     if (own) {
         /* A read transaction: ending it cannot lose anything. */
         int end = GS(conn)->commit(conn);
@@ -289,7 +518,7 @@ static int search_page(garant_store_conn *conn, const garant_ticket_filter *f, g
     gs_search_plan plan;
     int err = gs_sqlite_search_plan(gs_sqlite(conn), &plan, f->q, f->public_only, f->org_id, f->requester_id);
     if (err || plan.nothing) return err;
-    return page_by_ids(conn, f, &plan, fn, ctx, out_next, what);
+    return page_by_ids(conn, f, search_ids, &plan, fn, ctx, out_next, what);
 }
 
 int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *f, garant_ticket_row_fn *fn,
@@ -305,7 +534,11 @@ int gs_sqlite_tk_list_page(garant_store_conn *conn, const garant_ticket_filter *
     if (f->sla < GARANT_SLA_ANY || f->sla > GARANT_SLA_NONE)
         return garant__error(GARANT_EINVAL, "%s: unknown SLA state %d", what, f->sla);
     if (f->q[0]) return search_page(conn, f, fn, ctx, out_next, what);
-    if (f->sla == GARANT_SLA_WARNING && !f->requester_id) return page_by_ids(conn, f, NULL, fn, ctx, out_next, what);
+    if (!f->requester_id && f->assignee_id <= 0 && f->group_id <= 0) {
+        if (f->sla == GARANT_SLA_WARNING) return page_by_ids(conn, f, warning_ids, NULL, fn, ctx, out_next, what);
+        /* (group=none and group=mine together list nothing, as the SQL says.) */
+        if (f->groups_of && !f->group_id) return page_by_ids(conn, f, groups_of_ids, NULL, fn, ctx, out_next, what);
+    }
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, list_shape(f), &st);
     if (!err) err = bind_list(c, st, f, what);

@@ -562,6 +562,12 @@ static void test_list_requester_and_sla(void **state)
         if (strcmp(ids_of(&arr), want[i].ids) != 0)
             fail_msg("sla %d: got %s, want %s", want[i].sla, ids_of(&arr), want[i].ids);
         rows_free(&arr);
+        /* A search of a word every ticket has finds the same. */
+        snprintf(f.q, sizeof f.q, "broken");
+        st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "search sla");
+        if (strcmp(ids_of(&arr), want[i].ids) != 0)
+            fail_msg("search, sla %d: got %s, want %s", want[i].sla, ids_of(&arr), want[i].ids);
+        rows_free(&arr);
     }
     /* With an organization, a requester, pages. */
     garant_ticket_filter f = filter(50);
@@ -861,6 +867,87 @@ static void test_search_each_filter(void **state)
         if (strcmp(ids_of(&arr), want) != 0) fail_msg("filter %d: got \"%s\", want %s", i, ids_of(&arr), want);
     }
     rows_free(&arr);
+}
+
+/* A new group of fx's agent and others, named name. */
+static int64_t add_group(fixture *fx, const char *name, const int64_t *members, size_t n)
+{
+    garant_group g = {0};
+    snprintf(g.name, sizeof g.name, "%s", name);
+    g.created_at = T0;
+    st_check(fx->ops->groups->insert(fx->w, &g), "group");
+    st_check(fx->ops->groups->set_members(fx->w, g.id, members, n), "members");
+    return g.id;
+}
+
+/* The agents' views: "mine" (assignee), one group, "my groups" across
+** several groups, newest first and paged, with and without a filter.
+** Tickets 1..12: group g1 when i % 3 == 0, g2 when i % 3 == 1, g3 (not
+** the agent's) when i % 3 == 2; the agent's when i % 4 == 0; priority 2
+** when i % 2 == 0, else 3. */
+static void test_list_assigned(void **state)
+{
+    fixture *fx = *state;
+    const garant_store_tickets_ops *tk = fx->ops->tickets;
+    int64_t agent = fx->agent, both[] = {fx->agent, fx->bob};
+    int64_t g1 = add_group(fx, "Billing", both, 2), g2 = add_group(fx, "Payments", &agent, 1);
+    int64_t g3 = add_group(fx, "Mobile", &fx->bob, 1), id[13] = {0};
+    for (int i = 1; i <= 12; i++) {
+        id[i] = add_ticket(fx, fx->acme, fx->alice, i % 2 ? 3 : 2, T0 + i, T0 + 1000, GARANT_NO_DUE);
+        st_check(tk->set_assignment(fx->w, id[i], i % 4 ? 0 : agent, i % 3 == 0 ? g1 : i % 3 == 1 ? g2 : g3),
+                 "assign");
+    }
+    struct {
+        int64_t assignee, group, groups_of;
+        int priority, limit;
+        const char *pages[4]; /* the tickets' numbers i, page by page */
+    } want[] = {
+        {agent, 0, 0, 0, 50, {"12,8,4"}},
+        {agent, 0, 0, 2, 2, {"12,8", "4"}},
+        {0, g2, 0, 0, 50, {"10,7,4,1"}},
+        {0, g3, 0, 3, 50, {"11,5"}},
+        {0, 0, agent, 0, 50, {"12,10,9,7,6,4,3,1"}},
+        {0, 0, agent, 0, 3, {"12,10,9", "7,6,4", "3,1"}},
+        {0, 0, agent, 3, 2, {"9,7", "3,1"}},
+        {0, 0, fx->bob, 0, 4, {"12,11,9,8", "6,5,3,2"}},
+        {GARANT_NOBODY, 0, agent, 0, 50, {"10,9,7,6,3,1"}},
+        {0, GARANT_NOBODY, agent, 0, 50, {""}},
+        {0, 0, fx->alice, 0, 50, {""}}, /* a member of no group */
+    };
+    rows arr = {0};
+    /* Each view as a list, then as a search of a word every ticket has
+    ** ("It is broken."), which finds the same pages. */
+    const size_t nviews = sizeof want / sizeof want[0];
+    for (size_t run = 0; run < 2 * nviews; run++) {
+        size_t k = run % nviews;
+        garant_ticket_filter f = filter(want[k].limit);
+        if (run >= nviews) snprintf(f.q, sizeof f.q, "broken");
+        f.assignee_id = want[k].assignee;
+        f.group_id = want[k].group;
+        f.groups_of = want[k].groups_of;
+        f.priority = want[k].priority;
+        for (int page = 0; page < 4; page++) {
+            int64_t next = 0;
+            st_check(tk->list_page(fx->w, &f, collect, fresh(&arr), &next), "list_page");
+            char got[128] = "";
+            size_t len = 0;
+            for (size_t r = 0; r < arr.n; r++)
+                for (int i = 1; i <= 12; i++)
+                    if (arr.v[r].t.id == id[i])
+                        len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", r ? "," : "", i);
+            const char *w = want[k].pages[page] ? want[k].pages[page] : "";
+            if (strcmp(got, w) != 0)
+                fail_msg("view %zu%s, page %d: got \"%s\", want \"%s\"", k, f.q[0] ? " (search)" : "", page + 1, got,
+                         w);
+            rows_free(&arr);
+            if (!next) {
+                if (page + 1 < 4 && want[k].pages[page + 1])
+                    fail_msg("view %zu: no page after %d, want \"%s\"", k, page + 1, want[k].pages[page + 1]);
+                break;
+            }
+            f.after_id = next;
+        }
+    }
 }
 
 /* A list's callback that stops the list at its second row. */
@@ -1648,6 +1735,17 @@ static void test_list_filters_use_indexes(void **state)
     st_check(fx->ops->tickets->list(fx->w, &f, collect, fresh(&page)), "sla=breached");
     rows_free(&page);
     assert_int_equal(assert_plans_of(fx->w, "WHERE ?1 = 0 AND t.id < ?6", "INDEX tickets_search_filter"), 1);
+    /* "Mine" walks tickets_assignee, a group tickets_group. */
+    f = filter(10);
+    f.assignee_id = fx->agent;
+    st_check(fx->ops->tickets->list(fx->w, &f, collect, fresh(&page)), "assignee");
+    rows_free(&page);
+    f = filter(10);
+    f.group_id = 7;
+    st_check(fx->ops->tickets->list(fx->w, &f, collect, fresh(&page)), "group");
+    rows_free(&page);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.assignee_id = ?11", "INDEX tickets_assignee"), 1);
+    assert_int_equal(assert_plans_of(fx->w, "WHERE t.group_id = ?12", "INDEX tickets_group"), 1);
     /* An organization's list checks its filters in tickets_org: the index
     ** holds every column they read (migration 25). */
     static const char *const read[] = {"org_id", "id", "requester_id", "status", "priority", "plan", "product",
@@ -1994,6 +2092,7 @@ int run_tickets_contract(const garant_store_ops *ops, const char *target)
         CASE(test_list_requester_and_sla),
         CASE(test_search),
         CASE(test_search_each_filter),
+        CASE(test_list_assigned),
         CASE(test_list_callback_stops),
         CASE(test_search_at_commit),
         CASE(test_search_prefixes),
