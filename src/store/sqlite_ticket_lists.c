@@ -165,7 +165,7 @@ static const char SQL_SEARCH_ROWS[] = GS_SQLITE_TICKET_ROW_COLS
 #define GS_SET_WALK 100000
 /* The groups an agent is a member of that groups_of_ids merges and
 ** filter_set reads; one with more lists the way every filter does
-** (SQL_LIST_ALL_FILTERED), and searches without a set. */
+** (list_shape), and searches without a set. */
 #define GS_GROUPS_MERGED 32
 
 /* Whether f filters by more than its search text, organization and
@@ -410,7 +410,6 @@ static int warning_ids(gs_sqlite_conn *c, const garant_ticket_filter *f, const v
     return err ? err : step_ids(c, st, f, ids, cap, out_next, what);
 }
 
-
 /* "My groups" (arg: the agent's groups, an int64_t array ending in 0): a
 ** page of each group's ids, newest first, merged into the newest
 ** f->limit. */
@@ -474,7 +473,8 @@ static int groups_of(gs_sqlite_conn *c, int64_t user_id, int64_t *groups, int *o
 
 /* A page whose ids pick picks first, in one snapshot; then the tickets'
 ** rows, by id. groups_of_ids reads the agent's groups in the same
-** snapshot (arg NULL); with too many, the page is the plain list's. */
+** snapshot (arg NULL); with too many, the page is the plain list's
+** (list_shape). */
 static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, ids_pick_fn *pick, const void *arg,
                        garant_ticket_row_fn *fn, void *ctx, int64_t *out_next, const char *what)
 {
@@ -491,7 +491,7 @@ static int page_by_ids(garant_store_conn *conn, const garant_ticket_filter *f, i
     if (!err && many) {
         int n = 0;
         int64_t last = 0;
-        err = gs_sqlite_prepare(c, SQL_LIST_ALL_FILTERED, &st);
+        err = gs_sqlite_prepare(c, list_shape(f), &st);
         if (!err) err = bind_list(c, st, f, what);
         if (!err) err = each_row(c, st, fn, ctx, &n, &last, what);
         *out_next = !err && n == f->limit ? last : 0;

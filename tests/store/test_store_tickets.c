@@ -948,6 +948,27 @@ static void test_list_assigned(void **state)
             f.after_id = next;
         }
     }
+    /* A member of more groups than the store merges (32) lists them the
+    ** plain way, with or without an organization. */
+    for (int g = 0; g < 31; g++) {
+        char name[32];
+        snprintf(name, sizeof name, "Team %d", g);
+        add_group(fx, name, &fx->bob, 1);
+    }
+    for (int org = 0; org < 2; org++) {
+        garant_ticket_filter f = filter(50);
+        f.groups_of = fx->bob;
+        f.org_id = org ? fx->acme : 0;
+        st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "33 groups");
+        char got[128] = "";
+        size_t len = 0;
+        for (size_t r = 0; r < arr.n; r++)
+            for (int i = 1; i <= 12; i++)
+                if (arr.v[r].t.id == id[i])
+                    len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", r ? "," : "", i);
+        if (strcmp(got, "12,11,9,8,6,5,3,2") != 0) fail_msg("33 groups, org %d: got \"%s\"", org, got);
+        rows_free(&arr);
+    }
 }
 
 /* A list's callback that stops the list at its second row. */
