@@ -16,6 +16,7 @@
 
 #include "compose.h"
 #include "desk_attachments.h"
+#include "desk_support.h"
 #include "support.h"
 
 static void name_is(const char *in, const char *want)
@@ -101,36 +102,19 @@ static void test_files_for_mail(void **state)
     ok(garant_store_open(&st, path, 1), "open");
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *w = ops->writer(st);
-    garant_org o = {0};
-    snprintf(o.name, sizeof o.name, "Acme");
-    snprintf(o.plan, sizeof o.plan, "professional");
-    ok(ops->accounts->org_insert(w, &o), "org");
-    garant_user u = {0};
-    snprintf(u.email, sizeof u.email, "a@acme.example");
-    snprintf(u.name, sizeof u.name, "A");
-    snprintf(u.password_hash, sizeof u.password_hash, "x");
-    u.role = GARANT_ROLE_CUSTOMER;
-    u.org_id = o.id;
-    ok(ops->accounts->user_insert(w, &u), "user");
-    garant_ticket t = {0};
-    t.org_id = o.id;
-    t.requester_id = u.id;
-    snprintf(t.subject, sizeof t.subject, "S");
-    t.priority = t.initial_priority = 3;
-    snprintf(t.plan, sizeof t.plan, "professional");
-    snprintf(t.environment, sizeof t.environment, "production");
-    snprintf(t.status, sizeof t.status, "open");
-    t.first_response_due = t.warn_at = GARANT_NO_DUE;
+    int64_t org, user;
+    ok(t_desk_add_customer(&org, &user, w, "Acme", "professional", "a@acme.example", "A", 0), "customer");
+    garant_ticket t = t_desk_ticket(org, user, "professional", 3, 0);
     ok(ops->tickets->insert(w, &t, "B"), "ticket");
     int64_t reply, note;
-    ok(ops->tickets->reply_insert(w, t.id, u.id, "r", 1, 1790000100, &reply), "reply");
-    ok(ops->tickets->reply_insert(w, t.id, u.id, "n", 0, 1790000200, &note), "note");
-    int64_t first = staged(w, u.id, "first.txt", "application/octet-stream", 5);
-    int64_t shot = staged(w, u.id, "shot.png", "image/png", 7);
-    int64_t hidden = staged(w, u.id, "secret.txt", "application/octet-stream", 3);
-    ok(ops->attachments->link(w, first, u.id, t.id, 0, 0), "link first");
-    ok(ops->attachments->link(w, shot, u.id, t.id, reply, 0), "link reply");
-    ok(ops->attachments->link(w, hidden, u.id, t.id, note, 1), "link note");
+    ok(ops->tickets->reply_insert(w, t.id, user, "r", 1, 1790000100, &reply), "reply");
+    ok(ops->tickets->reply_insert(w, t.id, user, "n", 0, 1790000200, &note), "note");
+    int64_t first = staged(w, user, "first.txt", "application/octet-stream", 5);
+    int64_t shot = staged(w, user, "shot.png", "image/png", 7);
+    int64_t hidden = staged(w, user, "secret.txt", "application/octet-stream", 3);
+    ok(ops->attachments->link(w, first, user, t.id, 0, 0), "link first");
+    ok(ops->attachments->link(w, shot, user, t.id, reply, 0), "link reply");
+    ok(ops->attachments->link(w, hidden, user, t.id, note, 1), "link note");
 
     desk_mail_files f;
     ok(desk_attachments_for_mail(&f, w, t.id, reply), "for the reply");

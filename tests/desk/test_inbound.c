@@ -14,61 +14,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include <sqlite3.h>
 
 #include "desk_attachments.h"
 #include "desk_inbound.h"
+#include "desk_support.h"
 #include "support.h"
 #include "token.h"
 
 #define SUPPORT "support@desk.example"
 
 typedef struct world {
-    char dir[64];
-    char db[128];
-    garant_desk *d;
+    t_desk desk;
     int64_t carla, ticket, other_ticket; /* other_ticket: another organization's */
 } world;
 
 static int setup_write(garant_store_conn *w, void *ctx)
 {
     world *wd = ctx;
-    const garant_store_ops *ops = garant_store_ops_of(desk_store(wd->d));
     int64_t org[2], user[2];
-    for (int i = 0; i < 2; i++) {
-        garant_org o = {0};
-        snprintf(o.name, sizeof o.name, i ? "Globex" : "Acme");
-        snprintf(o.plan, sizeof o.plan, "professional");
-        int rc = ops->accounts->org_insert(w, &o);
-        if (rc) return rc;
-        garant_user u = {0};
-        snprintf(u.email, sizeof u.email, i ? "gina@globex.example" : "carla@acme.example");
-        snprintf(u.name, sizeof u.name, i ? "Gina" : "Carla");
-        snprintf(u.password_hash, sizeof u.password_hash, "x");
-        u.role = GARANT_ROLE_CUSTOMER;
-        u.org_id = o.id;
-        u.verified_at = t_at("2026-11-01T00:00:00Z");
-        if ((rc = ops->accounts->user_insert(w, &u))) return rc;
-        org[i] = o.id;
-        user[i] = u.id;
-    }
+    int rc = t_desk_add_customer(&org[0], &user[0], w, "Acme", "professional", "carla@acme.example", "Carla",
+                                 t_at("2026-11-01T00:00:00Z"));
+    if (!rc)
+        rc = t_desk_add_customer(&org[1], &user[1], w, "Globex", "professional", "gina@globex.example", "Gina",
+                                 t_at("2026-11-01T00:00:00Z"));
+    if (rc) return rc;
     wd->carla = user[0];
     for (int i = 0; i < 2; i++) {
-        garant_ticket t = {0};
-        t.org_id = org[i];
-        t.requester_id = user[i];
-        snprintf(t.subject, sizeof t.subject, "Checkout is down");
-        t.priority = t.initial_priority = 3;
-        snprintf(t.plan, sizeof t.plan, "professional");
-        snprintf(t.environment, sizeof t.environment, "production");
-        snprintf(t.status, sizeof t.status, "open");
-        t.submitted_at = t_at("2026-11-30T09:00:00Z");
-        t.first_response_due = t.warn_at = GARANT_NO_DUE;
-        int rc = ops->tickets->insert(w, &t, "It answers 502.");
-        if (rc) return rc;
+        garant_ticket t = t_desk_ticket(org[i], user[i], "professional", 3, t_at("2026-11-30T09:00:00Z"));
+        if ((rc = GS(w)->tickets->insert(w, &t, "It answers 502."))) return rc;
         *(i ? &wd->other_ticket : &wd->ticket) = t.id;
     }
     return 0;
@@ -77,39 +53,19 @@ static int setup_write(garant_store_conn *w, void *ctx)
 static void open_world(world *wd, int64_t ticket_max_bytes)
 {
     memset(wd, 0, sizeof *wd);
-    snprintf(wd->dir, sizeof wd->dir, "/tmp/garant-inbound-XXXXXX");
-    assert_non_null(mkdtemp(wd->dir));
-    snprintf(wd->db, sizeof wd->db, "%s/desk.db", wd->dir);
-    static desk_options o;
-    memset(&o, 0, sizeof o);
-    o.db_path = wd->db;
-    o.test_clock = 1;
-    o.test_clock_start_s = t_at("2026-11-30T10:00:00Z");
-    o.quiet = 1;
-    o.support_address = SUPPORT;
-    o.ticket_attachments_max_bytes = ticket_max_bytes;
-    assert_int_equal(desk_open(&wd->d, &o), 0);
-    assert_int_equal(desk_write(wd->d, setup_write, wd, DESK_WRITE_SAVEPOINT), 0);
+    desk_options o = {.support_address = SUPPORT, .ticket_attachments_max_bytes = ticket_max_bytes};
+    t_desk_open(&wd->desk, "inbound", &o, t_at("2026-11-30T10:00:00Z"));
+    assert_int_equal(desk_write(wd->desk.d, setup_write, wd, DESK_WRITE_SAVEPOINT), 0);
 }
 
-static void close_world(world *wd)
-{
-    desk_free(wd->d);
-    char path[600];
-    static const char *const files[] = {"desk.db", "desk.db-wal", "desk.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", wd->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(wd->dir);
-}
+static void close_world(world *wd) { t_desk_close(&wd->desk); }
 
 /* The reply address of ticket id. */
 static const char *reply_address(world *wd, int64_t id)
 {
     static char out[GARANT_MAIL_TOKEN_MAX];
-    assert_int_equal(garant_mail_reply_address(out, sizeof out, desk_mail_key(wd->d), "support", "desk.example", id),
-                     0);
+    assert_int_equal(
+        garant_mail_reply_address(out, sizeof out, desk_mail_key(wd->desk.d), "support", "desk.example", id), 0);
     return out;
 }
 
@@ -149,7 +105,7 @@ static char *mail(const char *rcpt, size_t text_bytes, size_t n)
 static uint64_t writes(world *wd)
 {
     desk_stats s;
-    desk_stats_get(wd->d, &s);
+    desk_stats_get(wd->desk.d, &s);
     return s.write.jobs;
 }
 
@@ -158,7 +114,7 @@ static int64_t count(world *wd, const char *sql)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open_v2(wd->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_open_v2(wd->desk.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     int64_t n = sqlite3_column_int64(st, 0);
@@ -169,7 +125,7 @@ static int64_t count(world *wd, const char *sql)
 
 static void deliver(desk_inbound_result *out, world *wd, const char *rcpt, const char *raw)
 {
-    desk_inbound_deliver(out, wd->d, raw, strlen(raw), rcpt, "carla@acme.example", desk_now(wd->d));
+    desk_inbound_deliver(out, wd->desk.d, raw, strlen(raw), rcpt, "carla@acme.example", desk_now(wd->desk.d));
 }
 
 /* A reply of 5 KB with a 72 KB attachment: the reply, its file and the

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "desk_mail_loops.h"
+#include "desk_support.h"
 #include "support.h"
 
 static void test_address_of(void **state)
@@ -52,41 +52,18 @@ static void test_address_of(void **state)
     assert_int_equal(desk_address_of(out, sizeof out, NULL, 0), GARANT_EINVAL);
 }
 
-static garant_desk *open_desk(char *dir, size_t cap, int autoreply_max)
+static garant_desk *open_desk(t_desk *td, int autoreply_max)
 {
-    snprintf(dir, cap, "/tmp/garant-loops-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-    static char db[512];
-    snprintf(db, sizeof db, "%s/desk.db", dir);
-    desk_options o;
-    memset(&o, 0, sizeof o);
-    o.db_path = db;
-    o.test_clock = 1;
-    o.test_clock_start_s = t_at("2026-11-30T10:00:00Z");
-    o.quiet = 1;
-    o.autoreply_max = autoreply_max;
-    garant_desk *d = NULL;
-    assert_int_equal(desk_open(&d, &o), 0);
-    return d;
-}
-
-static void close_desk(garant_desk *d, const char *dir)
-{
-    desk_free(d);
-    char path[600];
-    static const char *const files[] = {"desk.db", "desk.db-wal", "desk.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    rmdir(dir);
+    desk_options o = {.autoreply_max = autoreply_max};
+    t_desk_open(td, "loops", &o, t_at("2026-11-30T10:00:00Z"));
+    return td->d;
 }
 
 static void test_autoreply_allowance(void **state)
 {
     (void)state;
-    char dir[64];
-    garant_desk *d = open_desk(dir, sizeof dir, 0);
+    t_desk td;
+    garant_desk *d = open_desk(&td, 0);
     int64_t t0 = t_at("2026-11-30T10:00:00Z");
     /* Five an hour, counted by address whatever its case and display name. */
     for (int i = 0; i < DESK_AUTOREPLY_MAX; i++)
@@ -100,22 +77,22 @@ static void test_autoreply_allowance(void **state)
     assert_int_equal(desk_autoreply_allowed(d, "ana@acme.example", t0 + 3600), 0);
     /* Nobody to answer. */
     assert_int_equal(desk_autoreply_allowed(d, "<>", t0), 0);
-    close_desk(d, dir);
+    t_desk_close(&td);
 }
 
 static void test_autoreply_configured(void **state)
 {
     (void)state;
-    char dir[64];
-    garant_desk *d = open_desk(dir, sizeof dir, 2);
+    t_desk td;
+    garant_desk *d = open_desk(&td, 2);
     int64_t t0 = t_at("2026-11-30T10:00:00Z");
     assert_int_equal(desk_autoreply_allowed(d, "ana@acme.example", t0), 1);
     assert_int_equal(desk_autoreply_allowed(d, "ana@acme.example", t0), 1);
     assert_int_equal(desk_autoreply_allowed(d, "ana@acme.example", t0), 0);
-    close_desk(d, dir);
-    d = open_desk(dir, sizeof dir, -1);
+    t_desk_close(&td);
+    d = open_desk(&td, -1);
     assert_int_equal(desk_autoreply_allowed(d, "ana@acme.example", t0), 0);
-    close_desk(d, dir);
+    t_desk_close(&td);
 }
 
 int main(void)

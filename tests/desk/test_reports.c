@@ -32,32 +32,22 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "desk_reports.h"
+#include "desk_support.h"
 #include "support.h"
 
 typedef struct world {
-    char dir[64];
-    char db[128];
-    garant_desk *d;
+    t_desk desk;
     garant_store_conn *c;
 } world;
 
 static int add_ticket(garant_store_conn *w, const garant_store_ops *ops, int64_t org, int64_t user, const char *plan,
                       int priority, const char *submitted, const char *due, const char *answered, int64_t *out_id)
 {
-    garant_ticket t = {0};
-    t.org_id = org;
-    t.requester_id = user;
-    snprintf(t.subject, sizeof t.subject, "Checkout is down");
-    t.priority = t.initial_priority = priority;
-    snprintf(t.plan, sizeof t.plan, "%s", plan);
+    garant_ticket t = t_desk_ticket(org, user, plan, priority, t_at(submitted));
     snprintf(t.stage, sizeof t.stage, "ga");
-    snprintf(t.environment, sizeof t.environment, "production");
-    snprintf(t.status, sizeof t.status, "open");
-    t.submitted_at = t_at(submitted);
     t.first_response_due = t.warn_at = due ? t_at(due) : GARANT_NO_DUE;
     t.first_response_at = answered ? t_at(answered) : 0;
     int rc = ops->tickets->insert(w, &t, "It answers 502.");
@@ -67,30 +57,16 @@ static int add_ticket(garant_store_conn *w, const garant_store_ops *ops, int64_t
 
 static int setup_write(garant_store_conn *w, void *ctx)
 {
-    world *wd = ctx;
-    const garant_store_ops *ops = garant_store_ops_of(desk_store(wd->d));
+    (void)ctx;
+    const garant_store_ops *ops = GS(w);
     /* Beta first: its id is lower, its name sorts after Acme's. */
     int64_t org[2], user[2];
-    static const char *const names[2] = {"Beta", "Acme"};
-    for (int i = 0; i < 2; i++) {
-        garant_org o = {0};
-        snprintf(o.name, sizeof o.name, "%s", names[i]);
-        snprintf(o.plan, sizeof o.plan, "professional");
-        int rc = ops->accounts->org_insert(w, &o);
-        if (rc) return rc;
-        garant_user u = {0};
-        snprintf(u.email, sizeof u.email, "c%d@%s.example", i, names[i]);
-        snprintf(u.name, sizeof u.name, "C");
-        snprintf(u.password_hash, sizeof u.password_hash, "x");
-        u.role = GARANT_ROLE_CUSTOMER;
-        u.org_id = o.id;
-        if ((rc = ops->accounts->user_insert(w, &u))) return rc;
-        org[i] = o.id;
-        user[i] = u.id;
-    }
+    int rc = t_desk_add_customer(&org[0], &user[0], w, "Beta", "professional", "c0@Beta.example", "C", 0);
+    if (!rc) rc = t_desk_add_customer(&org[1], &user[1], w, "Acme", "professional", "c1@Acme.example", "C", 0);
+    if (rc) return rc;
     int64_t beta = org[0], acme = org[1], t5;
-    int rc = add_ticket(w, ops, acme, user[1], "professional", 3, "2026-12-01T08:00:00Z", "2026-12-02T09:00:00Z",
-                        "2026-12-01T10:30:00Z", NULL);
+    rc = add_ticket(w, ops, acme, user[1], "professional", 3, "2026-12-01T08:00:00Z", "2026-12-02T09:00:00Z",
+                    "2026-12-01T10:30:00Z", NULL);
     if (!rc)
         rc = add_ticket(w, ops, acme, user[1], "professional", 3, "2026-12-01T15:00:00Z", "2026-12-02T16:00:00Z",
                         "2026-12-03T09:00:00Z", NULL);
@@ -120,18 +96,9 @@ static int open_world(void **state)
 {
     world *wd = calloc(1, sizeof *wd);
     assert_non_null(wd);
-    snprintf(wd->dir, sizeof wd->dir, "/tmp/garant-reports-XXXXXX");
-    assert_non_null(mkdtemp(wd->dir));
-    snprintf(wd->db, sizeof wd->db, "%s/desk.db", wd->dir);
-    static desk_options o;
-    memset(&o, 0, sizeof o);
-    o.db_path = wd->db;
-    o.test_clock = 1;
-    o.test_clock_start_s = t_at("2026-12-05T12:30:00Z");
-    o.quiet = 1;
-    assert_int_equal(desk_open(&wd->d, &o), 0);
-    assert_int_equal(desk_write(wd->d, setup_write, wd, DESK_WRITE_SAVEPOINT), 0);
-    garant_store *st = desk_store(wd->d);
+    t_desk_open(&wd->desk, "reports", NULL, t_at("2026-12-05T12:30:00Z"));
+    assert_int_equal(desk_write(wd->desk.d, setup_write, NULL, DESK_WRITE_SAVEPOINT), 0);
+    garant_store *st = desk_store(wd->desk.d);
     assert_int_equal(garant_store_ops_of(st)->acquire(&wd->c, st), 0);
     *state = wd;
     return 0;
@@ -140,15 +107,8 @@ static int open_world(void **state)
 static int close_world(void **state)
 {
     world *wd = *state;
-    garant_store_ops_of(desk_store(wd->d))->release(wd->c);
-    desk_free(wd->d);
-    char path[600];
-    static const char *const files[] = {"desk.db", "desk.db-wal", "desk.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", wd->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(wd->dir);
+    garant_store_ops_of(desk_store(wd->desk.d))->release(wd->c);
+    t_desk_close(&wd->desk);
     free(wd);
     return 0;
 }
@@ -157,7 +117,7 @@ static desk_report *report(world *wd, int nkeys, desk_report_key k0, desk_report
 {
     desk_report_query q = {t_at("2026-12-01T00:00:00Z"), t_at("2026-12-06T00:00:00Z"), {k0, k1, 0}, nkeys};
     desk_report *r = NULL;
-    int rc = desk_report_sla(&r, wd->d, wd->c, &q, t_at("2026-12-05T12:30:00Z"));
+    int rc = desk_report_sla(&r, wd->desk.d, wd->c, &q, t_at("2026-12-05T12:30:00Z"));
     if (rc) fail_msg("report: %s", garant_error_last());
     return r;
 }
@@ -236,15 +196,15 @@ static void test_period_is_checked(void **state)
     world *wd = *state;
     desk_report *r = NULL;
     desk_report_query q = {t_at("2026-12-01T00:00:00Z"), t_at("2026-12-01T00:00:00Z"), {0}, 0};
-    assert_int_equal(desk_report_sla(&r, wd->d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), GARANT_EINVAL);
+    assert_int_equal(desk_report_sla(&r, wd->desk.d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), GARANT_EINVAL);
     q.from_s = t_at("2025-11-30T00:00:00Z"); /* 366 days: the most */
     q.to_s = t_at("2026-12-01T00:00:00Z");
-    assert_int_equal(desk_report_sla(&r, wd->d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), 0);
+    assert_int_equal(desk_report_sla(&r, wd->desk.d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), 0);
     figures_are(&r->total, 1, 1, 0, 0, 1, 0, 0, -1, -1, -1, -1); /* the one of 2026-11-30, unanswered, late */
     desk_report_free(r);
     r = NULL;
     q.from_s = t_at("2025-11-29T00:00:00Z"); /* 367 days */
-    assert_int_equal(desk_report_sla(&r, wd->d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), GARANT_EINVAL);
+    assert_int_equal(desk_report_sla(&r, wd->desk.d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), GARANT_EINVAL);
     assert_non_null(strstr(garant_error_last(), "longer than 366 days"));
     assert_null(r);
     /* An empty period: every figure is nought or undefined. */
@@ -252,7 +212,7 @@ static void test_period_is_checked(void **state)
     q.to_s = t_at("2026-11-01T00:00:00Z");
     q.keys[0] = DESK_REPORT_ORG;
     q.nkeys = 1;
-    assert_int_equal(desk_report_sla(&r, wd->d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), 0);
+    assert_int_equal(desk_report_sla(&r, wd->desk.d, wd->c, &q, t_at("2026-12-05T12:30:00Z")), 0);
     assert_int_equal(r->ngroups, 0);
     figures_are(&r->total, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1);
     desk_report_free(r);

@@ -119,6 +119,53 @@ static int org_exists(garant_store_conn *c, int64_t id)
     return rc == 0;
 }
 
+/* A raw connection to the fixture's file as a garant of schema version
+** `version` left it: its first `version` migrations run and the version
+** recorded, for a test to write that garant's rows before the store opens
+** the file and migrates it. Close with sqlite3_close. */
+static sqlite3 *open_at_version(const fixture *f, int version)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (int v = 0; v < version; v++)
+        assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+    assert_int_equal(raw_exec(db, sql), SQLITE_OK);
+    return db;
+}
+
+/* Organization 1 on plan and its customer 1 (email, name), written with
+** raw SQL in the columns every schema version has: what the tickets of
+** plain_ticket and of the older files hang on. */
+static void raw_customer(sqlite3 *db, const char *org, const char *plan, const char *email, const char *name)
+{
+    static const char *const sql[2] = {"INSERT INTO orgs (id, name, plan, created_at) VALUES (1, ?1, ?2, 0)",
+                                       "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
+                                       "  VALUES (1, ?1, ?2, 'customer', 1, 'x', 0)"};
+    const char *const arg[2][2] = {{org, plan}, {email, name}};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL), SQLITE_OK);
+        for (int k = 0; k < 2; k++)
+            assert_int_equal(sqlite3_bind_text(st, k + 1, arg[i][k], -1, SQLITE_STATIC), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+}
+
+/* An older file's rows: organization 1 (Old, professional), its customer
+** 1 (Olga) and her ticket 7 at priority 2, filed at 100, warned at 700,
+** due at 900. */
+static void raw_old_ticket(sqlite3 *db)
+{
+    raw_customer(db, "Old", "professional", "old@old.example", "Olga");
+    assert_int_equal(raw_exec(db, "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority,"
+                                  "  initial_priority, plan, environment, submitted_at, first_response_due, warn_at)"
+                                  "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700)"),
+                     SQLITE_OK);
+}
+
 /* ---- opening and migrations ---- */
 
 static void test_migrations_once_and_reopen(void **state)
@@ -256,19 +303,10 @@ static void test_empty_file_is_migrated(void **state)
 static void test_tickets_created_before_migration_5(void **state)
 {
     fixture *f = *state;
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    for (int v = 0; v < 4; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4;"
-                                  "INSERT INTO orgs VALUES (1, 'Old', 'professional', 0);"
-                                  "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
-                                  "  VALUES (1, 'old@old.example', 'Olga', 'customer', 1, 'x', 0);"
-                                  "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority,"
-                                  "  initial_priority, plan, environment, submitted_at, first_response_due, warn_at)"
-                                  "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700);"
-                                  "INSERT INTO ticket_events (id, ticket_id, at, actor_id, kind, data)"
-                                  "  VALUES (3, 7, 100, 1, 'created', '{\"priority\":2,\"via\":\"old\"}');",
-                                  NULL, NULL, NULL),
+    sqlite3 *db = open_at_version(f, 4);
+    raw_old_ticket(db);
+    assert_int_equal(raw_exec(db, "INSERT INTO ticket_events (id, ticket_id, at, actor_id, kind, data)"
+                                  "  VALUES (3, 7, 100, 1, 'created', '{\"priority\":2,\"via\":\"old\"}')"),
                      SQLITE_OK);
     sqlite3_close(db);
 
@@ -315,23 +353,17 @@ static void test_updated_at_migration(void **state)
     for (int v = 0; v < gs_sqlite_migration_count; v++)
         if (strstr(gs_sqlite_migrations[v], "ticket_events_update_ticket")) k = v;
     assert_true(k > 4);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    for (int v = 0; v < k; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
-    char sql[2048];
-    snprintf(sql, sizeof sql,
-             "PRAGMA user_version = %d;"
-             "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Old', 'professional', 0);"
-             "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)"
-             "  VALUES (1, 'old@old.example', 'Olga', 'customer', 1, 'x', 0);"
-             "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority, initial_priority, plan,"
-             "  environment, submitted_at, first_response_due, warn_at)"
-             "  VALUES (7, 1, 1, 's', 'b', 2, 2, 'professional', 'production', 100, 900, 700),"
-             "         (8, 1, 1, 't', 'b', 2, 2, 'professional', 'production', 110, 900, 700);"
-             "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) VALUES"
-             "  (7, 150, 1, 'replied', '{}'), (7, 950, NULL, 'sla_breach', '{}'), (8, 960, NULL, 'sla_breach', '{}');",
-             k);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *db = open_at_version(f, k);
+    raw_old_ticket(db);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority,"
+                                  "  initial_priority, plan, environment, submitted_at, first_response_due, warn_at)"
+                                  "  VALUES (8, 1, 1, 't', 'b', 2, 2, 'professional', 'production', 110, 900, 700);"
+                                  "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, data) VALUES"
+                                  "  (7, 150, 1, 'replied', '{}'), (7, 950, NULL, 'sla_breach', '{}'),"
+                                  "  (8, 960, NULL, 'sla_breach', '{}');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
 
     garant_store *st = open_store(f, 1);
@@ -386,12 +418,7 @@ static void test_search_index_migrated(void **state)
     for (int v = 0; v < gs_sqlite_migration_count; v++)
         if (strstr(gs_sqlite_migrations[v], "CREATE VIRTUAL TABLE ticket_search_v22")) mine = v;
     assert_true(mine > 0);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    for (int v = 0; v < mine; v++) assert_int_equal(sqlite3_exec(db, gs_sqlite_migrations[v], NULL, NULL, NULL), SQLITE_OK);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", mine);
-    assert_int_equal(raw_exec(db, sql), SQLITE_OK);
+    sqlite3 *db = open_at_version(f, mine);
     assert_int_equal(sqlite3_exec(db,
                                   "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0),"
                                   "  (2, 'Globex', 'basic', 0);"
@@ -702,11 +729,7 @@ static void test_failed_insert_undoes_itself(void **state)
     garant_store *st = open_store(f, 1);
     garant_store_conn *w = garant_store_sqlite_ops.writer(st);
     const garant_store_ops *ops = GS(w);
-    assert_int_equal(raw_exec(db_of(w), "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0)"),
-                     SQLITE_OK);
-    assert_int_equal(raw_exec(db_of(w), "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at) "
-                                        "VALUES (1, 'a@acme.example', 'A', 'customer', 1, 'x', 0)"),
-                     SQLITE_OK);
+    raw_customer(db_of(w), "Acme", "basic", "a@acme.example", "A");
 
     assert_ok(ops->begin_write(w));
     garant_ticket a = plain_ticket(1, "first"), lost = plain_ticket(99, "no such org"), b = plain_ticket(1, "second");
@@ -899,11 +922,7 @@ static void test_ticket_events_append_only(void **state)
 
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(raw_exec(db, "INSERT INTO orgs (id, name, plan, created_at) VALUES (1, 'Acme', 'basic', 0)"),
-                     SQLITE_OK);
-    assert_int_equal(raw_exec(db, "INSERT INTO users (id, email, name, role, org_id, password_hash, created_at) "
-                                  "VALUES (1, 'a@acme.example', 'A', 'customer', 1, 'x', 0)"),
-                     SQLITE_OK);
+    raw_customer(db, "Acme", "basic", "a@acme.example", "A");
     assert_int_equal(raw_exec(db, "INSERT INTO tickets (id, org_id, requester_id, subject, body, priority, "
                                   "initial_priority, plan, environment, submitted_at) "
                                   "VALUES (1, 1, 1, 's', 'b', 3, 3, 'basic', 'production', 0)"),
