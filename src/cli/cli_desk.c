@@ -1,7 +1,8 @@
 /*
 ** cli_desk.c - the helpers of the commands that work on an existing desk's
-** database (cli_desk.h): cmd_admin.c and cmd_members.c read --db, ids
-** and users the same way, with the same messages, through these.
+** database (cli_desk.h): cmd_admin.c, cmd_members.c and cmd_report.c
+** read --db, ids and users the same way, with the same messages, through
+** these.
 */
 #include <errno.h>
 #include <stdlib.h>
