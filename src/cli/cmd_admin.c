@@ -10,82 +10,14 @@
 ** has cached see it within the cache's lifetime (10 s, sessions.h).
 */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "accounts.h"
 #include "admin_ops.h"
-#include "cli.h"
+#include "cli_desk.h"
 #include "http.h"
-
-/* Open the desk at --db, which must exist (these commands do not make
-** one). CLI_OK, or the exit status with the message said. */
-static int open_desk(garant_store **out, const cli_args *a, const char *cmd)
-{
-    const char *db = cli_get(a, "db");
-    if (!db) return cli_usage_error("%s: --db FILE is required", cmd);
-    if (access(db, F_OK) != 0) return cli_usage_error("%s: no desk database at '%s'", cmd, db);
-    int rc = garant_store_open(out, db, 1);
-    return rc ? cli_fail(rc) : CLI_OK;
-}
-
-/* A positive id from an option's text; CLI_USAGE said otherwise. */
-static int parse_id(int64_t *out, const char *s, const char *cmd, const char *opt)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!s[0] || *end || errno || v < 1)
-        return cli_usage_error("%s: --%s must be a positive whole number (got '%s')", cmd, opt, s);
-    *out = (int64_t)v;
-    return CLI_OK;
-}
-
-/* The user named by --id N or --email ADDR (exactly one). */
-static int find_user(garant_user *out, garant_store_conn *c, const cli_args *a, const char *cmd)
-{
-    const char *id = cli_get(a, "id"), *email = cli_get(a, "email");
-    if (!id == !email) return cli_usage_error("%s: name the user with --email ADDR or --id N (one of them)", cmd);
-    int rc;
-    if (id) {
-        int64_t v;
-        if ((rc = parse_id(&v, id, cmd, "id"))) return rc;
-        rc = GS(c)->accounts->user_get(c, v, out);
-        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user %lld", cmd, (long long)v);
-    } else {
-        if (strlen(email) > GARANT_MAX_EMAIL || !strchr(email, '@'))
-            return cli_usage_error("%s: '%.64s' is not an e-mail address", cmd, email);
-        rc = GS(c)->accounts->user_by_email(c, email, out);
-        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user with e-mail %s", cmd, email);
-    }
-    return rc ? cli_fail(rc) : CLI_OK;
-}
-
-/* The organization of --id N. */
-static int find_org(int64_t *out, const cli_args *a, const char *cmd)
-{
-    const char *id = cli_get(a, "id");
-    if (!id) return cli_usage_error("%s: --id N is required (the organization's id: garant org list)", cmd);
-    return parse_id(out, id, cmd, "id");
-}
-
-/* One change in one write transaction: fn's failure rolls everything
-** back. 0 or fn's (or the store's) garant_err. */
-typedef int (*change_fn)(garant_store_conn *w, void *ctx);
-
-static int in_transaction(garant_store *st, change_fn fn, void *ctx)
-{
-    const garant_store_ops *ops = garant_store_ops_of(st);
-    garant_store_conn *w = ops->writer(st);
-    int rc = ops->begin_write(w);
-    if (!rc) rc = fn(w, ctx);
-    if (!rc) rc = ops->commit(w);
-    else ops->rollback(w);
-    return rc;
-}
 
 static const char *yes_no(int v) { return v ? "yes" : "no"; }
 
@@ -124,9 +56,9 @@ int cmd_user_list(const cli_args *a)
         return cli_usage_error("user list: --role must be customer, agent or admin (got '%.32s')", role);
     if (role) snprintf(f.role, sizeof f.role, "%s", role);
     int rc;
-    if (org && (rc = parse_id(&f.org_id, org, "user list", "org"))) return rc;
+    if (org && (rc = cli_parse_id(&f.org_id, org, "user list", "org"))) return rc;
     garant_store *st;
-    if ((rc = open_desk(&st, a, "user list"))) return rc;
+    if ((rc = cli_open_store(&st, a, "user list"))) return rc;
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
     if ((rc = ops->acquire(&c, st))) {
@@ -157,7 +89,7 @@ static int role_write(garant_store_conn *w, void *ctx)
 {
     user_change *j = ctx;
     garant_user u;
-    if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
+    if ((j->usage = cli_find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
     return desk_admin_user_role(&j->user, w, &j->by, u.id, j->role, j->org_id);
 }
 
@@ -165,27 +97,27 @@ static int active_write(garant_store_conn *w, void *ctx)
 {
     user_change *j = ctx;
     garant_user u;
-    if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
+    if ((j->usage = cli_find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
     return desk_admin_user_active(&j->user, w, &j->by, u.id, j->active);
 }
 
 static int delete_write(garant_store_conn *w, void *ctx)
 {
     user_change *j = ctx;
-    if ((j->usage = find_user(&j->user, w, j->a, j->cmd))) return GARANT_EINVAL;
+    if ((j->usage = cli_find_user(&j->user, w, j->a, j->cmd))) return GARANT_EINVAL;
     return desk_admin_user_delete(w, &j->by, j->user.id);
 }
 
 /* Run a user change; the exit status. */
-static int run_user_change(user_change *j, change_fn fn)
+static int run_user_change(user_change *j, cli_write_fn fn)
 {
     garant_store *st;
-    int rc = open_desk(&st, j->a, j->cmd);
+    int rc = cli_open_store(&st, j->a, j->cmd);
     if (rc) return rc;
     j->by = (desk_admin_by){0, (int64_t)time(NULL)};
-    rc = in_transaction(st, fn, j);
+    rc = cli_in_write(st, fn, j);
     garant_store_close(st);
-    if (j->usage) return j->usage; /* said by find_user */
+    if (j->usage) return j->usage; /* said by cli_find_user */
     return rc ? cli_fail(rc) : CLI_OK;
 }
 
@@ -200,7 +132,7 @@ int cmd_user_role(const cli_args *a)
     if (!garant_role_parse(&j.role, role))
         return cli_usage_error("user role: --role must be customer, agent or admin (got '%.32s')", role);
     int rc;
-    if (org && (rc = parse_id(&j.org_id, org, j.cmd, "org"))) return rc;
+    if (org && (rc = cli_parse_id(&j.org_id, org, j.cmd, "org"))) return rc;
     if ((rc = run_user_change(&j, role_write))) return rc;
     printf("%s is %s%s", j.user.email, garant_role_name(j.user.role), j.user.org_id ? "" : "\n");
     if (j.user.org_id) printf(" of organization %lld\n", (long long)j.user.org_id);
@@ -240,7 +172,7 @@ int cmd_user_delete(const cli_args *a)
 int cmd_org_list(const cli_args *a)
 {
     garant_store *st;
-    int rc = open_desk(&st, a, "org list");
+    int rc = cli_open_store(&st, a, "org list");
     if (rc) return rc;
     const garant_store_ops *ops = garant_store_ops_of(st);
     garant_store_conn *c;
@@ -291,14 +223,14 @@ static int org_delete_write(garant_store_conn *w, void *ctx)
     return desk_admin_org_delete(w, &j->by, j->id);
 }
 
-static int run_org_change(const cli_args *a, const char *cmd, org_change *j, change_fn fn)
+static int run_org_change(const cli_args *a, const char *cmd, org_change *j, cli_write_fn fn)
 {
-    int rc = find_org(&j->id, a, cmd);
+    int rc = cli_org_id(&j->id, a, cmd);
     if (rc) return rc;
     garant_store *st;
-    if ((rc = open_desk(&st, a, cmd))) return rc;
+    if ((rc = cli_open_store(&st, a, cmd))) return rc;
     j->by = (desk_admin_by){0, (int64_t)time(NULL)};
-    rc = in_transaction(st, fn, j);
+    rc = cli_in_write(st, fn, j);
     garant_store_close(st);
     return rc ? cli_fail(rc) : CLI_OK;
 }

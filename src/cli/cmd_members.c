@@ -14,39 +14,13 @@
 ** server sees a change at once for new sign-ins, and for the sessions it
 ** has cached within the cache's lifetime (10 s, sessions.h).
 */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "garant/error_wrap.h"
 #include "admin_ops.h"
-#include "cli.h"
+#include "cli_desk.h"
 #include "desk_members.h"
-
-/* Open the store at --db, which must exist (these commands never make a
-** desk). CLI_OK, or the exit status with the message said. */
-static int open_store(garant_store **out, const cli_args *a, const char *cmd)
-{
-    const char *db = cli_get(a, "db");
-    if (!db) return cli_usage_error("%s: --db FILE is required", cmd);
-    if (access(db, F_OK) != 0) return cli_usage_error("%s: no desk database at '%s'", cmd, db);
-    int rc = garant_store_open(out, db, 1);
-    return rc ? cli_fail(rc) : CLI_OK;
-}
-
-/* A positive id from option opt's text; CLI_USAGE said otherwise. */
-static int parse_id(int64_t *out, const char *s, const char *cmd, const char *opt)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!s[0] || *end || errno || v < 1)
-        return cli_usage_error("%s: --%s must be a positive whole number (got '%s')", cmd, opt, s);
-    *out = (int64_t)v;
-    return CLI_OK;
-}
 
 /* yes (1) or no (0) from option opt; CLI_USAGE said otherwise. */
 static int parse_yes_no(int *out, const char *s, const char *cmd, const char *opt)
@@ -55,50 +29,6 @@ static int parse_yes_no(int *out, const char *s, const char *cmd, const char *op
     else if (!strcmp(s, "no")) *out = 0;
     else return cli_usage_error("%s: --%s must be yes or no (got '%.32s')", cmd, opt, s);
     return CLI_OK;
-}
-
-/* Check --email/--id before any database is opened: exactly one, well
-** formed. */
-static int check_user_names(const cli_args *a, const char *cmd)
-{
-    const char *id = cli_get(a, "id"), *email = cli_get(a, "email");
-    if (!id == !email) return cli_usage_error("%s: name the user with --email ADDR or --id N (one of them)", cmd);
-    int64_t v;
-    if (id) return parse_id(&v, id, cmd, "id");
-    if (strlen(email) > GARANT_MAX_EMAIL || !strchr(email, '@'))
-        return cli_usage_error("%s: '%.64s' is not an e-mail address", cmd, email);
-    return CLI_OK;
-}
-
-/* The user named by --id N or --email ADDR (check_user_names passed),
-** read through c. */
-static int find_user(garant_user *out, garant_store_conn *c, const cli_args *a, const char *cmd)
-{
-    const char *id = cli_get(a, "id"), *email = cli_get(a, "email");
-    int rc;
-    if (id) {
-        int64_t v = 0;
-        if ((rc = parse_id(&v, id, cmd, "id"))) return rc;
-        rc = GS(c)->accounts->user_get(c, v, out);
-        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user %lld", cmd, (long long)v);
-    } else {
-        rc = GS(c)->accounts->user_by_email(c, email, out);
-        if (rc == GARANT_ENOTFOUND) return cli_usage_error("%s: there is no user with e-mail %s", cmd, email);
-    }
-    return rc ? cli_fail(rc) : CLI_OK;
-}
-
-/* fn(w, ctx) in one write transaction: its failure rolls everything
-** back. 0 or fn's (or the store's) garant_err. */
-static int in_write(garant_store *st, int (*fn)(garant_store_conn *w, void *ctx), void *ctx)
-{
-    const garant_store_ops *ops = garant_store_ops_of(st);
-    garant_store_conn *w = ops->writer(st);
-    int rc = ops->begin_write(w);
-    if (!rc) rc = fn(w, ctx);
-    if (!rc) rc = ops->commit(w);
-    else ops->rollback(w);
-    return rc;
 }
 
 /* ---- garant org settings ------------------------------------------------- */
@@ -127,9 +57,8 @@ int cmd_org_settings(const cli_args *a)
     org_settings j;
     memset(&j, 0, sizeof j);
     j.approval = -1;
-    const char *id = cli_get(a, "id"), *vis = cli_get(a, "ticket-visibility"), *appr = cli_get(a, "approval-required");
-    if (!id) return cli_usage_error("%s: --id N is required (the organization's id: garant org list)", cmd);
-    int rc = parse_id(&j.id, id, cmd, "id");
+    const char *vis = cli_get(a, "ticket-visibility"), *appr = cli_get(a, "approval-required");
+    int rc = cli_org_id(&j.id, a, cmd);
     if (rc) return rc;
     if (vis) {
         if (strcmp(vis, GARANT_VISIBILITY_ORG) != 0 && strcmp(vis, GARANT_VISIBILITY_OWN) != 0)
@@ -140,10 +69,10 @@ int cmd_org_settings(const cli_args *a)
     }
     if (appr && (rc = parse_yes_no(&j.approval, appr, cmd, "approval-required"))) return rc;
     garant_store *st;
-    if ((rc = open_store(&st, a, cmd))) return rc;
+    if ((rc = cli_open_store(&st, a, cmd))) return rc;
     j.by = (desk_admin_by){0, (int64_t)time(NULL)};
     /* With nothing to change the write only reads the settings. */
-    rc = in_write(st, org_settings_write, &j);
+    rc = cli_in_write(st, org_settings_write, &j);
     garant_store_close(st);
     if (rc) return cli_fail(rc);
     printf("organization %lld \"%s\": ticket-visibility %s, approval-required %s\n", (long long)j.org.id, j.org.name,
@@ -166,7 +95,7 @@ static int manager_write(garant_store_conn *w, void *ctx)
 {
     manager_change *j = ctx;
     garant_user u;
-    if ((j->usage = find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
+    if ((j->usage = cli_find_user(&u, w, j->a, j->cmd))) return GARANT_EINVAL;
     return desk_admin_user_manager(&j->user, w, &j->by, u.id, j->on);
 }
 
@@ -177,16 +106,16 @@ int cmd_user_manager(const cli_args *a)
     j.a = a;
     j.cmd = "user manager";
     const char *set = cli_get(a, "set");
-    int rc = check_user_names(a, j.cmd);
+    int rc = cli_check_user_names(a, j.cmd);
     if (rc) return rc;
     if (!set) return cli_usage_error("%s: --set is required: yes (she manages her organization) or no", j.cmd);
     if ((rc = parse_yes_no(&j.on, set, j.cmd, "set"))) return rc;
     garant_store *st;
-    if ((rc = open_store(&st, a, j.cmd))) return rc;
+    if ((rc = cli_open_store(&st, a, j.cmd))) return rc;
     j.by = (desk_admin_by){0, (int64_t)time(NULL)};
-    rc = in_write(st, manager_write, &j);
+    rc = cli_in_write(st, manager_write, &j);
     garant_store_close(st);
-    if (j.usage) return j.usage; /* said by find_user */
+    if (j.usage) return j.usage; /* said by cli_find_user */
     if (rc) return cli_fail(rc);
     printf("%s is %sa manager of organization %lld\n", j.user.email, j.user.org_manager ? "" : "not ",
            (long long)j.user.org_id);
@@ -200,22 +129,21 @@ int cmd_user_manager(const cli_args *a)
 static int open_desk(garant_desk **out, desk_options *o, const cli_args *a, const char *cmd)
 {
     memset(o, 0, sizeof *o);
-    o->db_path = cli_get(a, "db");
-    if (!o->db_path) return cli_usage_error("%s: --db FILE is required", cmd);
-    if (access(o->db_path, F_OK) != 0) return cli_usage_error("%s: no desk database at '%s'", cmd, o->db_path);
+    int rc = cli_db_path(&o->db_path, a, cmd);
+    if (rc) return rc;
     o->mail_from = cli_get(a, "mail-from");
     o->mail_key_file = cli_get(a, "mail-key-file");
     o->mail_templates = cli_get(a, "mail-templates");
     o->monitor_interval_ms = 1000;
     o->quiet = 1;
-    int rc = desk_open(out, o);
+    rc = desk_open(out, o);
     return rc ? cli_fail(rc) : CLI_OK;
 }
 
 static int decide(const cli_args *a, int approve)
 {
     const char *cmd = approve ? "user approve" : "user refuse";
-    int rc = check_user_names(a, cmd);
+    int rc = cli_check_user_names(a, cmd);
     if (rc) return rc;
     const char *base = approve ? cli_get(a, "base-url") : NULL;
     if (approve && !base)
@@ -239,7 +167,7 @@ static int decide(const cli_args *a, int approve)
         return rc;
     }
     rc = ops->begin_read(c);
-    rc = rc ? cli_fail(rc) : find_user(&m, c, a, cmd);
+    rc = rc ? cli_fail(rc) : cli_find_user(&m, c, a, cmd);
     ops->rollback(c);
     ops->release(c);
     if (rc) {

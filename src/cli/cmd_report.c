@@ -5,9 +5,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli.h"
+#include "cli_desk.h"
 #include "desk_reports.h"
 
 /* The default period: the 30 days before --to. */
@@ -91,12 +90,11 @@ static void group_label(char *out, size_t cap, const desk_report_query *q, const
 
 int cmd_report(const cli_args *a)
 {
-    const char *db = cli_get(a, "db"), *at = cli_get(a, "at");
-    if (!db) return cli_usage_error("report: --db FILE is required");
-    if (access(db, F_OK) != 0) return cli_usage_error("report: no desk database at '%s'", db);
+    const char *at = cli_get(a, "at");
     desk_options o;
     memset(&o, 0, sizeof o);
-    o.db_path = db;
+    int rc = cli_db_path(&o.db_path, a, "report");
+    if (rc) return rc;
     o.quiet = 1;
     if (at) {
         if (garant_time_parse_rfc3339(&o.test_clock_start_s, at, strlen(at)) != 0)
@@ -105,7 +103,7 @@ int cmd_report(const cli_args *a)
     }
     desk_report_query q;
     memset(&q, 0, sizeof q);
-    int rc = parse_keys(&q, cli_get(a, "group-by"));
+    rc = parse_keys(&q, cli_get(a, "group-by"));
     if (rc) return rc;
     garant_desk *d = NULL;
     if ((rc = desk_open(&d, &o))) return cli_fail(rc);
