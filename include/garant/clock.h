@@ -131,6 +131,16 @@ char *garant_duration_format(char *buf, size_t cap, int64_t seconds);
 ** lateness rounds up; under a minute left reads "under 1 min left".
 ** Writes at most cap bytes including the NUL; returns buf. */
 char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business);
+/* The same in words (NULL: English, as garant_lateness_format writes it):
+** "au mai rămas 2 h 59 min (ore lucrătoare)" with Romanian ones. */
+char *garant_lateness_format_in(char *buf, size_t cap, int64_t seconds, int business,
+                                const garant_words *words);
+
+/* A target as people read it, in words (NULL: English): "3 h business",
+** "1 h 24/7" or "none", the duration as garant_duration_format writes
+** it. Writes at most cap bytes including the NUL; returns buf. */
+char *garant_target_format_in(char *buf, size_t cap, const garant_target *target,
+                              const garant_words *words);
 
 /* The figure of garant_lateness_format alone, without its words: "29 h",
 ** "2 h 59 min", "45 min", rounded the same way ("0 min" under a minute

@@ -161,12 +161,12 @@ const garant_calendar *garant_policy_display_calendar(const garant_policy *pol);
 int garant_policy_check_priority(const garant_policy *pol, long long level);
 
 /* The words of what the policy and the clock write for people (the
-** reason for no guarantee, a deadline's explanation), for a door that
-** shows them in its reader's language (docs/messages.md): the core keeps
-** no language of its own beyond English, and reads no catalogue. A NULL
-** table, or a NULL entry, is the English word. A format must have the
-** English one's conversions in the same order (else English is used).
-** Borrowed for the call. */
+** reason for no guarantee, a deadline's explanation, a target, the
+** lateness figure), for a door that shows them in its reader's language
+** (docs/messages.md): the core keeps no language of its own beyond
+** English, and reads no catalogue. A NULL table, or a NULL entry, is the
+** English word. A format must have the English one's conversions in the
+** same order (else English is used). Borrowed for the call. */
 typedef struct garant_words {
     const char *weekday[7];      /* "Sun", "Mon", ... "Sat" */
     const char *month[12];       /* "Jan", ... "Dec" */
@@ -174,6 +174,19 @@ typedef struct garant_words {
     const char *due_immediately; /* "due immediately" */
     const char *stage_none;      /* "products in stage '%s' carry no guaranteed response time" */
     const char *plan_none;       /* "plan '%s' guarantees no response time for priority %d" */
+    /* The lateness figure (garant_lateness_format_in, clock.h), whole
+    ** phrases: %s is garant_lateness_span's "2 h 59 min". */
+    const char *left;                  /* "%s left" */
+    const char *left_business;         /* "%s left (business hours)" */
+    const char *late;                  /* "%s late" */
+    const char *late_business;         /* "%s late (business hours)" */
+    const char *under_minute;          /* "under 1 min left" */
+    const char *under_minute_business; /* "under 1 min left (business hours)" */
+    /* A target (garant_target_format_in, clock.h): %s is
+    ** garant_duration_format's "3 h". */
+    const char *target_business; /* "%s business" */
+    const char *target_wall;     /* "%s 24/7" */
+    const char *target_none;     /* "none" */
 } garant_words;
 
 /* Why tickets on these terms carry no guaranteed response time, for

@@ -224,15 +224,50 @@ char *garant_lateness_span(char *buf, size_t cap, int64_t seconds)
 
 char *garant_lateness_format(char *buf, size_t cap, int64_t seconds, int business)
 {
+    return garant_lateness_format_in(buf, cap, seconds, business, NULL);
+}
+
+char *garant_lateness_format_in(char *buf, size_t cap, int64_t seconds, int business, const garant_words *words)
+{
     if (cap == 0) return buf;
-    const char *unit = business ? " (business hours)" : "";
+    /* Whole phrases, one a case (docs/messages.md): a language may put
+    ** the figure first or last and "business hours" where it reads. */
+    const garant_words english = {0}, *w = words ? words : &english;
     if (seconds >= 0 && seconds < 60) {
-        snprintf(buf, cap, "under 1 min left%s", unit);
+        snprintf(buf, cap, "%s",
+                 business ? garant__word_format(w->under_minute_business, "under 1 min left (business hours)")
+                          : garant__word_format(w->under_minute, "under 1 min left"));
         return buf;
     }
     char span[48];
     garant_lateness_span(span, sizeof span, seconds);
-    snprintf(buf, cap, "%s %s%s", span, seconds < 0 ? "late" : "left", unit);
+    if (seconds < 0)
+        snprintf(buf, cap,
+                 business ? garant__word_format(w->late_business, "%s late (business hours)")
+                          : garant__word_format(w->late, "%s late"),
+                 span);
+    else
+        snprintf(buf, cap,
+                 business ? garant__word_format(w->left_business, "%s left (business hours)")
+                          : garant__word_format(w->left, "%s left"),
+                 span);
+    return buf;
+}
+
+char *garant_target_format_in(char *buf, size_t cap, const garant_target *target, const garant_words *words)
+{
+    if (cap == 0) return buf;
+    const garant_words english = {0}, *w = words ? words : &english;
+    if (target->kind == GARANT_TARGET_NONE) {
+        snprintf(buf, cap, "%s", garant__word_format(w->target_none, "none"));
+        return buf;
+    }
+    char dur[64];
+    garant_duration_format(dur, sizeof dur, target->seconds);
+    if (target->kind == GARANT_TARGET_WALL)
+        snprintf(buf, cap, garant__word_format(w->target_wall, "%s 24/7"), dur);
+    else
+        snprintf(buf, cap, garant__word_format(w->target_business, "%s business"), dur);
     return buf;
 }
 

@@ -11,4 +11,10 @@
 
 #include "garant/error_wrap.h"
 
+/* The format a table of words (garant_words) gives, if it has english's
+** conversions in the same order (garant__format_same); else english: a
+** wrong word makes a text English, never makes printf read what was not
+** passed. Borrowed from given or english. */
+const char *garant__word_format(const char *given, const char *english) __attribute__((format_arg(2)));
+
 #endif

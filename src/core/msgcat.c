@@ -64,6 +64,11 @@ int garant__format_same(const char *a, const char *b)
     }
 }
 
+const char *garant__word_format(const char *given, const char *english)
+{
+    return given && garant__format_same(english, given) ? given : english;
+}
+
 const char *garant__msgcat_lookup(const garant_msgcat *c, const char *msgid)
 {
     if (!c || !c->mo || c->len < 20 || !msgid || !msgid[0]) return msgid;

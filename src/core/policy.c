@@ -187,13 +187,6 @@ const char *garant_policy_no_guarantee_reason(char *buf, size_t cap, const garan
     return garant_policy_no_guarantee_reason_in(buf, cap, pol, terms, NULL);
 }
 
-/* The words' format, if it has english's conversions; else english. */
-static const char *word_format(const char *given, const char *english) __attribute__((format_arg(2)));
-static const char *word_format(const char *given, const char *english)
-{
-    return given && garant__format_same(english, given) ? given : english;
-}
-
 const char *garant_policy_no_guarantee_reason_in(char *buf, size_t cap, const garant_policy *pol,
                                                  const garant_ticket_terms *terms, const garant_words *words)
 {
@@ -205,11 +198,11 @@ const char *garant_policy_no_guarantee_reason_in(char *buf, size_t cap, const ga
     char shown[80];
     if (si >= 0 && !pol->stages[si].guaranteed)
         snprintf(buf, cap,
-                 word_format(words ? words->stage_none : NULL, "products in stage '%s' carry no guaranteed response time"),
+                 garant__word_format(words ? words->stage_none : NULL, "products in stage '%s' carry no guaranteed response time"),
                  quotable(shown, st));
     else
         snprintf(buf, cap,
-                 word_format(words ? words->plan_none : NULL, "plan '%s' guarantees no response time for priority %d"),
+                 garant__word_format(words ? words->plan_none : NULL, "plan '%s' guarantees no response time for priority %d"),
                  quotable(shown, terms->plan), terms->priority ? terms->priority : pol->default_priority);
     return buf;
 }

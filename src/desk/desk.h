@@ -263,9 +263,10 @@ const garant_msgcat *desk_messages(const char *language);
 /* Is language ("en", "ro") one the desk speaks? */
 int desk_language_known(const char *language);
 /* The words of the policy's and the clock's texts for people (the
-** reason for no guarantee, a deadline's explanation: garant_words) in this
-** thread's language (garant__msgcat_use); NULL for English. Borrowed;
-** valid as long as the thread's catalogue, which is static. */
+** reason for no guarantee, a deadline's explanation, a target, the
+** lateness figure: garant_words) in this thread's language
+** (garant__msgcat_use); NULL for English. Borrowed; valid as long as the
+** thread's catalogue, which is static. */
 const garant_words *desk_words(void);
 
 /* ---- counters ------------------------------------------------------------ */

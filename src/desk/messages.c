@@ -46,6 +46,17 @@ const garant_words *desk_words(void)
     words.due_immediately = garant__msgcat_lookup(cat, "due immediately");
     words.stage_none = garant__msgcat_lookup(cat, "products in stage '%s' carry no guaranteed response time");
     words.plan_none = garant__msgcat_lookup(cat, "plan '%s' guarantees no response time for priority %d");
+    /* The lateness figure and the target: the mails' phrases (left, late,
+    ** templates/mail/LANG/phrases.txt) say the same words. */
+    words.left = garant__msgcat_lookup(cat, "%s left");
+    words.left_business = garant__msgcat_lookup(cat, "%s left (business hours)");
+    words.late = garant__msgcat_lookup(cat, "%s late");
+    words.late_business = garant__msgcat_lookup(cat, "%s late (business hours)");
+    words.under_minute = garant__msgcat_lookup(cat, "under 1 min left");
+    words.under_minute_business = garant__msgcat_lookup(cat, "under 1 min left (business hours)");
+    words.target_business = garant__msgcat_lookup(cat, "%s business");
+    words.target_wall = garant__msgcat_lookup(cat, "%s 24/7");
+    words.target_none = garant__msgcat_lookup(cat, "none");
     made_for = cat;
     return &words;
 }

@@ -121,24 +121,22 @@ static void sla_view_compute(sla_view *v, garant_store_conn *c, const garant_pol
     v->ex = NULL;
     garant_target target;
     int known = garant_policy_target(&target, pol, &terms) == 0;
+    /* target and remaining in the reader's language, as the explanation;
+    ** target_kind stays the API's word. */
+    const garant_words *words = desk_words();
+    if (known) v->target_text = garant_target_format_in(v->text, sizeof v->text, &target, words);
     if (known && target.kind != GARANT_TARGET_NONE) {
-        char dur[64];
-        garant_duration_format(dur, sizeof dur, target.seconds);
         v->kind = target.kind == GARANT_TARGET_WALL ? "24/7" : "business";
-        snprintf(v->text, sizeof v->text, "%s %s", dur, v->kind);
-        v->target_text = v->text;
         v->has_target = 1;
         v->target_s = target.seconds;
         if (target.kind == GARANT_TARGET_BUSINESS) v->calendar = garant_calendar_name(target.cal);
-    } else if (known) {
-        v->target_text = "none";
     }
     /* Remaining target time: at now while awaiting, at the first response
     ** once answered. */
     if (due != GARANT_NO_DUE) {
         int business;
         desk_ticket_remaining(&v->remaining_s, &business, pol, t, due, t->first_response_at ? t->first_response_at : now);
-        garant_lateness_format(v->remaining, sizeof v->remaining, v->remaining_s, business);
+        garant_lateness_format_in(v->remaining, sizeof v->remaining, v->remaining_s, business, words);
         v->has_remaining = 1;
     }
     /* The explanation. */
@@ -148,7 +146,7 @@ static void sla_view_compute(sla_view *v, garant_store_conn *c, const garant_pol
                  (long long)t->policy_version, terms.plan, terms.priority, terms.stage);
         v->explanation = v->reason;
     } else if (due == GARANT_NO_DUE) {
-        v->explanation = garant_policy_no_guarantee_reason_in(v->reason, sizeof v->reason, pol, &terms, desk_words());
+        v->explanation = garant_policy_no_guarantee_reason_in(v->reason, sizeof v->reason, pol, &terms, words);
     } else {
         int64_t start;
         int prio;

@@ -230,12 +230,12 @@ static void test_explain_none(void **state)
 static void test_explain_in_words(void **state)
 {
     (void)state;
-    garant_words ro = {{"dum", "lun", "mar", "mie", "joi", "vin", "sâm"},
-                       {"ian", "feb", "mar", "apr", "mai", "iun", "iul", "aug", "sept", "oct", "nov", NULL},
-                       "fără timp de răspuns garantat",
-                       "termenul este imediat",
-                       "produsele în etapa „%s” nu au timp de răspuns garantat",
-                       "planul „%s” nu garantează un timp de răspuns pentru prioritatea %s"};
+    garant_words ro = {.weekday = {"dum", "lun", "mar", "mie", "joi", "vin", "sâm"},
+                       .month = {"ian", "feb", "mar", "apr", "mai", "iun", "iul", "aug", "sept", "oct", "nov", NULL},
+                       .no_guarantee = "fără timp de răspuns garantat",
+                       .due_immediately = "termenul este imediat",
+                       .stage_none = "produsele în etapa „%s” nu au timp de răspuns garantat",
+                       .plan_none = "planul „%s” nu garantează un timp de răspuns pentru prioritatea %s"};
     garant_ticket_terms t = {"professional", 2, NULL};
     int64_t at = t_at("2026-11-27T15:30:00Z"), due;
     assert_int_equal(garant_clock_due(&due, pol, &t, at), 0);
@@ -267,6 +267,55 @@ static void test_explain_in_words(void **state)
     /* "%s" for the priority's "%d": refused, the English format is used. */
     assert_string_equal(garant_policy_no_guarantee_reason_in(why, sizeof why, pol, &basic, &ro),
                         "plan 'basic' guarantees no response time for priority 1");
+}
+
+/* The lateness figure and a target in the caller's words: whole phrases
+** with the figure where the language puts it; NULL words, a missing word
+** or a format with other conversions is English, as garant_lateness_format
+** writes it. */
+static void test_lateness_and_target_in_words(void **state)
+{
+    (void)state;
+    garant_words ro = {.left = "au mai rămas %s",
+                       .left_business = "au mai rămas %s (ore lucrătoare)",
+                       .late = "întârziere de %s",
+                       .late_business = "întârziere de %s (ore lucrătoare)",
+                       .under_minute = "a mai rămas mai puțin de 1 min",
+                       .under_minute_business = "a mai rămas mai puțin de 1 min (ore lucrătoare)",
+                       .target_business = "%s (ore lucrătoare)",
+                       .target_wall = "%s non-stop",
+                       .target_none = "niciuna"};
+    char b[96];
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 10799, 1, &ro), "au mai rămas 2 h 59 min (ore lucrătoare)");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 2700, 0, &ro), "au mai rămas 45 min");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, -104400, 1, &ro), "întârziere de 29 h (ore lucrătoare)");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, -3601, 0, &ro), "întârziere de 1 h 1 min");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 59, 0, &ro), "a mai rămas mai puțin de 1 min");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 0, 1, &ro), "a mai rămas mai puțin de 1 min (ore lucrătoare)");
+    /* NULL: today's English, word for word. */
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 10799, 1, NULL), "2 h 59 min left (business hours)");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, -3601, 0, NULL), "1 h 1 min late");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 0, 1, NULL), "under 1 min left (business hours)");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 59, 0, NULL), "under 1 min left");
+    /* Cut to cap like any text of the clock's. */
+    char small[12];
+    assert_string_equal(garant_lateness_format_in(small, sizeof small, -104400, 1, &ro), "întârzier");
+    garant_target business = {GARANT_TARGET_BUSINESS, 3 * 3600, NULL}, wall = {GARANT_TARGET_WALL, 3600, NULL},
+                  none = {GARANT_TARGET_NONE, 0, NULL}, odd = {GARANT_TARGET_BUSINESS, 5400, NULL};
+    assert_string_equal(garant_target_format_in(b, sizeof b, &business, &ro), "3 h (ore lucrătoare)");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &odd, &ro), "1 h 30 min (ore lucrătoare)");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &wall, &ro), "1 h non-stop");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &none, &ro), "niciuna");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &business, NULL), "3 h business");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &wall, NULL), "1 h 24/7");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &none, NULL), "none");
+    /* A missing word is English; so is a format with another conversion. */
+    ro.left = NULL;
+    ro.late = "întârziere de %d";
+    ro.target_wall = "non-stop";
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, 2700, 0, &ro), "45 min left");
+    assert_string_equal(garant_lateness_format_in(b, sizeof b, -3601, 0, &ro), "1 h 1 min late");
+    assert_string_equal(garant_target_format_in(b, sizeof b, &wall, &ro), "1 h 24/7");
 }
 
 /* Every default holiday closes the day in each year 2025-2030. */
@@ -403,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_explain_none),
         cmocka_unit_test(test_default_holidays), cmocka_unit_test(test_warning_at),
         cmocka_unit_test(test_history),      cmocka_unit_test(test_explain_in_words),
+        cmocka_unit_test(test_lateness_and_target_in_words),
     };
     return t_exit_status(cmocka_run_group_tests_name("clock", tests, setup, teardown));
 }

@@ -165,6 +165,54 @@ def test_the_deadline_explained_in_the_readers_language():
         expect(explained(one, {}) == [ro], explained(one, {}))
 
 
+def test_the_target_and_time_left_in_the_readers_language():
+    """A ticket's sla.target and sla.remaining follow the request's language
+    as sla.explanation does, in the words of the staff mails' lateness
+    (templates/mail/ro/phrases.txt); target_kind stays the API's word, and
+    an English reader's texts are as before. Times as in test_tickets.py
+    (CET): Friday's hours end at 17:00 CET."""
+    with Server() as s:
+        d = world(s)
+        # Fri 16:30 CET: professional P2 (6 business hours), advanced P1
+        # (1 h around the clock), basic P1 (no guarantee).
+        pro = file(d, "pro", "2026-11-27T15:30:00Z", priority=2)["id"]
+        adv = file(d, "adv", "2026-11-27T15:30:00Z", priority=1)["id"]
+        basic = file(d, "basic", "2026-11-27T15:30:00Z", priority=1)["id"]
+
+        def shown(tid, token, headers, path=None):
+            body = expect_status(s.get(path or "/api/v1/tickets/%d" % tid, token=token, headers=headers), 200).json
+            rows = [r for r in body.get("tickets", [body]) if r["id"] == tid]
+            expect(len(rows) == 1, body)
+            sla = rows[0]["sla"]
+            return (sla["target"], sla["target_kind"], sla["remaining"])
+
+        def both(tid, token, en, ro):
+            expect(shown(tid, token, EN) == en, shown(tid, token, EN))
+            expect(shown(tid, token, RO) == ro, shown(tid, token, RO))
+
+        both(pro, d.pro, ("6 h business", "business", "6 h left (business hours)"),
+             ("6 h (ore lucrătoare)", "business", "au mai rămas 6 h (ore lucrătoare)"))
+        both(adv, d.adv, ("1 h 24/7", "24/7", "1 h left"), ("1 h non-stop", "24/7", "au mai rămas 1 h"))
+        both(basic, d.basic, ("none", "none", None), ("niciuna", "none", None))
+        # In a list the same.
+        expect(shown(pro, d.pro, RO, "/api/v1/tickets") ==
+               ("6 h (ore lucrătoare)", "business", "au mai rămas 6 h (ore lucrătoare)"),
+               shown(pro, d.pro, RO, "/api/v1/tickets"))
+        # Fri 17:29:30 CET: half a minute of the hour left.
+        s.set_clock("2026-11-27T16:29:30Z")
+        both(adv, d.adv, ("1 h 24/7", "24/7", "under 1 min left"),
+             ("1 h non-stop", "24/7", "a mai rămas mai puțin de 1 min"))
+        # Mon 15:00 CET: 30 business minutes late; 69 h 30 min around the clock.
+        s.set_clock("2026-11-30T14:00:00Z")
+        both(pro, d.pro, ("6 h business", "business", "30 min late (business hours)"),
+             ("6 h (ore lucrătoare)", "business", "întârziere de 30 min (ore lucrătoare)"))
+        both(adv, d.adv, ("1 h 24/7", "24/7", "69 h 30 min late"), ("1 h non-stop", "24/7", "întârziere de 69 h 30 min"))
+        # Without the header, the user's language.
+        expect_status(s.patch("/api/v1/me", {"language": "ro"}, token=d.pro), 200)
+        expect(shown(pro, d.pro, {})[0::2] == ("6 h (ore lucrătoare)", "întârziere de 30 min (ore lucrătoare)"),
+               shown(pro, d.pro, {}))
+
+
 def test_quota_refusal_in_romanian():
     with Server(limits="file-user=30/min:2,file-org=600/min:100") as s:
         s.set_clock("2026-11-16T09:00:00Z")
