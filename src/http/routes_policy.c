@@ -33,18 +33,18 @@
 
 static const char *const env_names[] = {"production", "staging", "development"};
 
-/* A target as the API shows it: {priority, kind, seconds, calendar, text}. */
+/* A target as the API shows it: {priority, kind, seconds, calendar, text},
+** the text in the reader's language (as a ticket's sla.target). */
 static json_t *target_json(const garant_policy *pol, const char *plan, int level)
 {
     garant_ticket_terms terms = {plan, level, "ga"};
     garant_target t;
     if (garant_policy_target(&t, pol, &terms) != 0) return NULL;
-    char dur[64], text[96];
+    char text[96];
+    garant_target_format_in(text, sizeof text, &t, desk_words());
     if (t.kind == GARANT_TARGET_NONE)
         return json_pack("{s:i,s:s,s:n,s:n,s:s}", "priority", level, "kind", "none", "seconds", "calendar", "text",
-                         "none");
-    garant_duration_format(dur, sizeof dur, t.seconds);
-    snprintf(text, sizeof text, "%s %s", dur, t.kind == GARANT_TARGET_WALL ? "24/7" : "business");
+                         text);
     return json_pack("{s:i,s:s,s:I,s:o,s:s}", "priority", level, "kind",
                      t.kind == GARANT_TARGET_WALL ? "24/7" : "business", "seconds", (json_int_t)t.seconds, "calendar",
                      t.kind == GARANT_TARGET_BUSINESS ? json_string(garant_calendar_name(t.cal)) : json_null(), "text",

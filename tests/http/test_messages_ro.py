@@ -211,6 +211,13 @@ def test_the_target_and_time_left_in_the_readers_language():
         expect_status(s.patch("/api/v1/me", {"language": "ro"}, token=d.pro), 200)
         expect(shown(pro, d.pro, {})[0::2] == ("6 h (ore lucrătoare)", "întârziere de 30 min (ore lucrătoare)"),
                shown(pro, d.pro, {}))
+        # The policy's targets as the ticket form shows them, the same words.
+        for headers, want in ((EN, ("6 h business", "1 h 24/7", "none")), (RO, ("6 h (ore lucrătoare)", "1 h non-stop",
+                                                                               "niciuna"))):
+            summary = expect_status(s.get("/api/v1/policy/summary", token=d.pro, headers=headers), 200).json
+            texts = {(p["name"], t["priority"]): t["text"] for p in summary["plans"] for t in p["targets"]}
+            got = (texts[("professional", 2)], texts[("advanced", 1)], texts[("basic", 1)])
+            expect(got == want, got)
 
 
 def test_quota_refusal_in_romanian():

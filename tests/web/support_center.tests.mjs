@@ -409,7 +409,7 @@ export const tests = [
     h.expectEqual(await h.text(page, '#list-title'), 'Tichetele mele', 'list title');
     const cet = await h.text(page, '#ticket-rows time[data-zone="cet"]');
     h.expect(/^(lun|vin)\.?, \d+ nov\.?, \d\d:\d\d CET$/.test(cet), 'a Romanian date: ' + cet);
-    h.expect(/^mai sunt /.test(await h.text(page, '#ticket-rows .countdown')), 'a Romanian countdown');
+    h.expect(/^au mai rămas /.test(await h.text(page, '#ticket-rows .countdown')), 'a Romanian countdown');
     // Switch to English: everything follows at once, and stays after a reload.
     await page.selectOption('#lang-switch', 'en');
     h.expectEqual(await h.text(page, '#list-title'), 'My tickets', 'switched');

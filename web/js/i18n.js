@@ -889,9 +889,9 @@ const STRINGS = {
     'sla.none': 'Fără garanție',
     'prio.label': 'P{level} · {name}',
 
-    'late.left': 'mai sunt {d}',
+    'late.left': 'au mai rămas {d}',
     'late.over': 'întârziere de {d}',
-    'late.under': 'mai puțin de 1 min',
+    'late.under': 'a mai rămas mai puțin de 1 min',
     'late.business': '{x} (ore lucrătoare)',
     'countdown.answered': 'Răspuns {when}',
     'countdown.none': 'Fără timp garantat',
