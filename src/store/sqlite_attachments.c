@@ -217,9 +217,9 @@ static int att_link(garant_store_conn *conn, int64_t id, int64_t uploader_id, in
 static const char SQL_GET[] = "SELECT " ATTACHMENT_COLUMNS " FROM attachments WHERE id = ?1";
 
 /* The attachment of a row of SQL_GET's columns. */
-static void read_attachment(void *row, sqlite3_stmt *st, void *ctx)
+static int read_attachment(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_attachment *out = row;
     out->id = sqlite3_column_int64(st, 0);
     out->ticket_id = sqlite3_column_int64(st, 1);
@@ -234,6 +234,7 @@ static void read_attachment(void *row, sqlite3_stmt *st, void *ctx)
     out->created_at = sqlite3_column_int64(st, 9);
     out->internal = sqlite3_column_int(st, 10);
     gs_sqlite_text(out->state, sizeof out->state, st, 11);
+    return 0;
 }
 
 static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
@@ -247,7 +248,7 @@ static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        read_attachment(out, st, NULL);
+        err = read_attachment(st, out, what);
     } else if (rc == SQLITE_DONE) {
         err = garant__error(GARANT_ENOTFOUND, "attachment %lld not found", (long long)id);
     } else {
