@@ -134,9 +134,9 @@ static int org_delete(garant_store_conn *gc, int64_t id)
     return org_delete_steps(c, id);
 }
 
-static void read_org_entry(void *row, sqlite3_stmt *st, void *ctx)
+static int read_org_entry(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_org_entry *e = row;
     e->org.id = sqlite3_column_int64(st, 0);
     gs_sqlite_text(e->org.name, sizeof e->org.name, st, 1);
@@ -145,6 +145,7 @@ static void read_org_entry(void *row, sqlite3_stmt *st, void *ctx)
     e->deactivated_at = sqlite3_column_int64(st, 4); /* NULL reads as 0 */
     gs_sqlite_text(e->org.ticket_visibility, sizeof e->org.ticket_visibility, st, 5);
     e->org.approval_required = sqlite3_column_int(st, 6);
+    return 0;
 }
 
 /* Two queries merged by organization id (both sorted by it): a domain of
@@ -272,14 +273,15 @@ static int product_by_name(garant_store_conn *gc, const char *name, garant_produ
     return 0;
 }
 
-static void read_product(void *row, sqlite3_stmt *st, void *ctx)
+static int read_product(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_product *p = row;
     p->id = sqlite3_column_int64(st, 0);
     gs_sqlite_text(p->name, sizeof p->name, st, 1);
     gs_sqlite_text(p->stage, sizeof p->stage, st, 2);
     p->created_at = sqlite3_column_int64(st, 3);
+    return 0;
 }
 
 static int product_list(garant_store_conn *gc, garant_product **out, size_t *out_n)

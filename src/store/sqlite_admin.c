@@ -184,12 +184,13 @@ static int ad_product_set_stage(garant_store_conn *gc, int64_t id, const char *s
     return gs_sqlite_exec_update(c, st, what);
 }
 
-static void read_product_stage(void *row, sqlite3_stmt *st, void *ctx)
+static int read_product_stage(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_product_stage *p = row;
     gs_sqlite_text(p->product, sizeof p->product, st, 0);
     gs_sqlite_text(p->stage, sizeof p->stage, st, 1);
+    return 0;
 }
 
 static int ad_product_stages_at(garant_store_conn *gc, int64_t version, garant_product_stage **out, size_t *out_n)
@@ -213,14 +214,15 @@ static const char SQL_STAGE_CHANGES[] =
     "SELECT a.policy_version, p.name, a.old_value, a.new_value FROM audit a JOIN products p ON p.id = a.subject_id"
     " WHERE a.action = 'product_stage' ORDER BY a.policy_version, a.id";
 
-static void read_stage_change(void *row, sqlite3_stmt *st, void *ctx)
+static int read_stage_change(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_stage_change *ch = row;
     ch->policy_version = sqlite3_column_int64(st, 0);
     gs_sqlite_text(ch->product, sizeof ch->product, st, 1);
     gs_sqlite_text(ch->old_value, sizeof ch->old_value, st, 2);
     gs_sqlite_text(ch->new_value, sizeof ch->new_value, st, 3);
+    return 0;
 }
 
 static int ad_stage_changes(garant_store_conn *gc, garant_stage_change **out, size_t *out_n)
@@ -296,9 +298,9 @@ static int ad_audit_insert(garant_store_conn *gc, const garant_audit_in *row)
     return gs_sqlite_exec_stmt(c, st, what);
 }
 
-static void read_audit_row(void *row, sqlite3_stmt *st, void *ctx)
+static int read_audit_row(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_audit_row *a = row;
     a->id = sqlite3_column_int64(st, 0);
     a->at = sqlite3_column_int64(st, 1);
@@ -311,6 +313,7 @@ static void read_audit_row(void *row, sqlite3_stmt *st, void *ctx)
     a->has_new_value = sqlite3_column_type(st, 7) != SQLITE_NULL;
     gs_sqlite_text(a->new_value, sizeof a->new_value, st, 7);
     a->policy_version = sqlite3_column_int64(st, 8);
+    return 0;
 }
 
 static int ad_audit_list(garant_store_conn *gc, int limit, garant_audit_row **out, size_t *out_n)

@@ -25,15 +25,16 @@
 static const char SQL_INSERT[] =
     "INSERT INTO attachments (uploader_id, filename, declared_type, sniffed_type, size, sha256, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_INSERT_STAGED[] =
+    "INSERT INTO attachments (uploader_id, filename, declared_type, sniffed_type, size, sha256, created_at, state)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'staged')";
 
-static int att_insert_pending(garant_store_conn *conn, garant_attachment *io)
+/* Insert io's row with sql, SQL_INSERT or SQL_INSERT_STAGED (the same
+** seven parameters), and set io->id. */
+static int insert_row(gs_sqlite_conn *c, const char *sql, garant_attachment *io, const char *what)
 {
-    static const char what[] = "attachments.insert_pending";
-    gs_sqlite_conn *c = gs_sqlite(conn);
-    if (!io->filename[0] || io->size < 0)
-        return garant__error(GARANT_EINVAL, "%s: a file needs a name and a size", what);
     sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_INSERT, &st);
+    int err = gs_sqlite_prepare(c, sql, &st);
     if (err) return err;
     sqlite3_bind_int64(st, 1, io->uploader_id);
     int rc = gs_sqlite_bind_text(st, 2, io->filename);
@@ -45,6 +46,17 @@ static int att_insert_pending(garant_store_conn *conn, garant_attachment *io)
     err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
     if (err) return err;
     io->id = sqlite3_last_insert_rowid(c->db);
+    return 0;
+}
+
+static int att_insert_pending(garant_store_conn *conn, garant_attachment *io)
+{
+    static const char what[] = "attachments.insert_pending";
+    gs_sqlite_conn *c = gs_sqlite(conn);
+    if (!io->filename[0] || io->size < 0)
+        return garant__error(GARANT_EINVAL, "%s: a file needs a name and a size", what);
+    int err = insert_row(c, SQL_INSERT, io, what);
+    if (err) return err;
     snprintf(io->state, sizeof io->state, "pending");
     return 0;
 }
@@ -147,38 +159,24 @@ static int att_mark_staged(garant_store_conn *conn, int64_t id)
     return gs_sqlite_exec_stmt(c, st, what);
 }
 
-static const char SQL_INSERT_STAGED[] =
-    "INSERT INTO attachments (uploader_id, filename, declared_type, sniffed_type, size, sha256, created_at, state)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'staged')";
-
 static int att_insert_staged(garant_store_conn *conn, garant_attachment *io, const void *data)
 {
     static const char what[] = "attachments.insert_staged";
     gs_sqlite_conn *c = gs_sqlite(conn);
     if (!io->filename[0] || io->size < 0 || (io->size > 0 && !data))
         return garant__error(GARANT_EINVAL, "%s: a file needs a name, a size and its bytes", what);
-    sqlite3_stmt *st;
-    int err = gs_sqlite_prepare(c, SQL_INSERT_STAGED, &st);
+    int err = insert_row(c, SQL_INSERT_STAGED, io, what);
     if (err) return err;
-    sqlite3_bind_int64(st, 1, io->uploader_id);
-    int rc = gs_sqlite_bind_text(st, 2, io->filename);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 3, io->declared_type);
-    if (rc == SQLITE_OK) rc = gs_sqlite_bind_text(st, 4, io->sniffed_type);
-    sqlite3_bind_int64(st, 5, io->size);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 6, io->sha256, 32, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 7, io->created_at);
-    err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
-    if (err) return err;
-    io->id = sqlite3_last_insert_rowid(c->db);
     const uint8_t *bytes = data;
     for (int64_t seq = 0, off = 0; off < io->size; seq++, off += GARANT_ATTACHMENT_CHUNK) {
         int len = io->size - off < GARANT_ATTACHMENT_CHUNK ? (int)(io->size - off) : GARANT_ATTACHMENT_CHUNK;
+        sqlite3_stmt *st;
         if ((err = gs_sqlite_prepare(c, SQL_CHUNK_INSERT, &st))) return err;
         sqlite3_bind_int64(st, 1, io->id);
         sqlite3_bind_int64(st, 2, seq);
         /* Static: read only while the statement steps, here; its next use
         ** clears the binding (gs_sqlite_prepare). */
-        rc = sqlite3_bind_blob(st, 3, bytes + off, len, SQLITE_STATIC);
+        int rc = sqlite3_bind_blob(st, 3, bytes + off, len, SQLITE_STATIC);
         err = rc == SQLITE_OK ? gs_sqlite_exec_stmt(c, st, what) : gs_sqlite_fail(c, rc, what);
         if (err) return err;
     }
@@ -219,9 +217,9 @@ static int att_link(garant_store_conn *conn, int64_t id, int64_t uploader_id, in
 static const char SQL_GET[] = "SELECT " ATTACHMENT_COLUMNS " FROM attachments WHERE id = ?1";
 
 /* The attachment of a row of SQL_GET's columns. */
-static void read_attachment(void *row, sqlite3_stmt *st, void *ctx)
+static int read_attachment(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_attachment *out = row;
     out->id = sqlite3_column_int64(st, 0);
     out->ticket_id = sqlite3_column_int64(st, 1);
@@ -236,6 +234,7 @@ static void read_attachment(void *row, sqlite3_stmt *st, void *ctx)
     out->created_at = sqlite3_column_int64(st, 9);
     out->internal = sqlite3_column_int(st, 10);
     gs_sqlite_text(out->state, sizeof out->state, st, 11);
+    return 0;
 }
 
 static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
@@ -249,7 +248,7 @@ static int att_get(garant_store_conn *conn, int64_t id, garant_attachment *out)
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        read_attachment(out, st, NULL);
+        err = read_attachment(st, out, what);
     } else if (rc == SQLITE_DONE) {
         err = garant__error(GARANT_ENOTFOUND, "attachment %lld not found", (long long)id);
     } else {

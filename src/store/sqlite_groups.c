@@ -151,11 +151,12 @@ static const char SQL_LIST_MEMBERS[] =
     "SELECT m.group_id, u.id, u.name, u.email, u.role FROM agent_group_members m"
     " JOIN agent_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id ORDER BY g.name, g.id, u.id";
 
-static void read_group_entry(void *row, sqlite3_stmt *st, void *ctx)
+static int read_group_entry(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_group_entry *e = row;
     read_group(st, &e->group);
+    return 0;
 }
 
 /* Two queries merged in the groups' order: a member of a group the first

@@ -215,43 +215,48 @@ int gs_sqlite_query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const 
 }
 
 int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max, gs_sqlite_read_fn *read_row,
-                   void *ctx, void **out, size_t *out_n, const char *what)
+                   void (*undo)(void *recs, size_t n), void **out, size_t *out_n, const char *what)
 {
+    assert(max > 0);
     *out = NULL;
     *out_n = 0;
-    char *rows = NULL;
+    unsigned char *rows = NULL;
     size_t n = 0, cap = 0;
     int rc, err = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == max) {
             err = garant__error(GARANT_ELIMIT, "%s: more than %zu entries", what, max);
-            goto out;
+            goto fail;
         }
         if (n == cap) {
             size_t grown = cap ? 2 * cap : 16;
             if (grown > max) grown = max;
-            char *more = realloc(rows, grown * size);
+            unsigned char *more = realloc(rows, grown * size);
             if (!more) {
                 err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-                goto out;
+                goto fail;
             }
             rows = more;
             cap = grown;
         }
         memset(rows + n * size, 0, size);
-        read_row(rows + n * size, st, ctx);
-        n++;
+        err = read_row(st, rows + n * size, what);
+        n++; /* read may have taken memory even when it failed */
+        if (err) goto fail;
     }
-    if (rc != SQLITE_DONE) err = gs_sqlite_fail(c, rc, what);
-out:
+    if (rc != SQLITE_DONE) {
+        err = gs_sqlite_fail(c, rc, what);
+        goto fail;
+    }
     sqlite3_reset(st);
-    if (err) {
-        free(rows);
-        return err;
-    }
     *out = rows;
     *out_n = n;
     return 0;
+fail:
+    sqlite3_reset(st);
+    if (undo && rows) undo(rows, n);
+    else free(rows);
+    return err;
 }
 
 int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, size_t max, const char *key_label,
@@ -273,47 +278,4 @@ int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, 
     if ((err = gs_sqlite_step_row(c, st, "%s %s", label, lower))) return err;
     *out = st;
     return 0;
-}
-
-int gs_sqlite_rows_owning(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, gs_sqlite_read_owning_fn *read_row,
-                          void **out, size_t *out_n, void (*undo)(void *recs, size_t n), const char *what)
-{
-    *out = NULL;
-    *out_n = 0;
-    unsigned char *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 16;
-            unsigned char *p = realloc(v, want * size);
-            if (!p) {
-                err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
-                goto fail;
-            }
-            v = p;
-            cap = want;
-        }
-        memset(v + n * size, 0, size);
-        err = read_row(st, v + n * size, what);
-        n++; /* read may have taken memory even when it failed */
-        if (err) goto fail;
-    }
-    if (rc != SQLITE_DONE) {
-        err = gs_sqlite_fail(c, rc, what);
-        goto fail;
-    }
-    sqlite3_reset(st);
-    if (n == 0) {
-        free(v);
-        v = NULL;
-    }
-    *out = v;
-    *out_n = n;
-    return 0;
-fail:
-    sqlite3_reset(st);
-    if (undo && v) undo(v, n);
-    else free(v);
-    return err;
 }

@@ -117,30 +117,24 @@ int gs_sqlite_query_by_id(gs_sqlite_conn *c, const char *sql, int64_t id, const 
 int gs_sqlite_lookup_lower(gs_sqlite_conn *c, const char *sql, const char *key, size_t max, const char *key_label,
                            const char *label, sqlite3_stmt **out);
 
-/* Fill the zeroed record row from the statement's current row. */
-typedef void gs_sqlite_read_fn(void *row, sqlite3_stmt *st, void *ctx);
-
-/* Run a query (bound) and read every row into an array of records of
-** size bytes each with read_row: at most max rows (GARANT_ELIMIT past them).
-** Caller owns *out (NULL when *out_n is 0); free with free(). */
-int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max, gs_sqlite_read_fn *read_row,
-                   void *ctx, void **out, size_t *out_n, const char *what);
-
-/* The ceiling of a list the API does not page (organizations, products,
-** groups and their members): far above any desk, well below memory. */
-#define GS_SQLITE_MAX_ROWS ((size_t)1 << 20)
-
 /* Reads the row at st into rec (zeroed before); 0, or a garant_err (want
-** of memory for a record that owns a copy). */
-typedef int gs_sqlite_read_owning_fn(sqlite3_stmt *st, void *rec, const char *what);
+** of memory for a record that owns a copy), naming what. */
+typedef int gs_sqlite_read_fn(sqlite3_stmt *st, void *rec, const char *what);
 
 /* Run a query (already bound) and read every row into an array of
-** records of size bytes, grown as needed: (*out)[0..*out_n). Caller owns
-** *out (NULL when *out_n is 0); free with free(), after freeing what each
-** record owns. On failure nothing is left allocated: undo (NULL: plain
-** free()) frees the records read so far and the array. */
-int gs_sqlite_rows_owning(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, gs_sqlite_read_owning_fn *read_row,
-                          void **out, size_t *out_n, void (*undo)(void *recs, size_t n), const char *what);
+** records of size bytes with read_row, grown as needed:
+** (*out)[0..*out_n), at most max rows (GARANT_ELIMIT past them; a query
+** with a LIMIT passes it). Caller owns *out (NULL when *out_n is 0); free
+** with free(), after freeing what each record owns. On failure nothing is
+** left allocated: undo (NULL for records that own nothing: plain free())
+** frees the records read so far, the failed one included, and the array. */
+int gs_sqlite_rows(gs_sqlite_conn *c, sqlite3_stmt *st, size_t size, size_t max, gs_sqlite_read_fn *read_row,
+                   void (*undo)(void *recs, size_t n), void **out, size_t *out_n, const char *what);
+
+/* The ceiling of a list the API does not page (organizations, products,
+** groups and their members, webhooks, policy versions): far above any
+** desk, well below memory. */
+#define GS_SQLITE_MAX_ROWS ((size_t)1 << 20)
 
 /* Bind text, or NULL if s is NULL. Returns SQLite's result code (there is
 ** no connection to carry a message); a failed bind surfaces again when the

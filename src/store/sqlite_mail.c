@@ -265,7 +265,7 @@ static int mail_list(garant_store_conn *conn, int limit, garant_mail_row **out, 
     int err = gs_sqlite_prepare(c, SQL_LIST, &st);
     if (err) return err;
     sqlite3_bind_int(st, 1, limit);
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_row, (void **)out, out_n, NULL, what);
+    return gs_sqlite_rows(c, st, sizeof **out, (size_t)limit, read_row, NULL, (void **)out, out_n, what);
 }
 
 /* The partial index mail_outbox_unpruned holds exactly the candidates

@@ -140,7 +140,8 @@ static int notify_tickets(garant_store_conn *conn, int64_t after, int64_t upto, 
     *out_n = 0;
     sqlite3_stmt *st;
     int err = range_stmt(c, &st, SQL_TICKETS, after, upto, limit, what);
-    return err ? err : gs_sqlite_rows_owning(c, st, sizeof **out, read_requester, (void **)out, out_n, NULL, what);
+    if (err) return err;
+    return gs_sqlite_rows(c, st, sizeof **out, (size_t)limit, read_requester, NULL, (void **)out, out_n, what);
 }
 
 /* A copy of column i's text, or NULL for NULL. Want of memory: *err set. */
@@ -182,7 +183,8 @@ static int notify_events(garant_store_conn *conn, int64_t after, int64_t upto, i
     *out_n = 0;
     sqlite3_stmt *st;
     int err = range_stmt(c, &st, SQL_EVENTS, after, upto, limit, what);
-    return err ? err : gs_sqlite_rows_owning(c, st, sizeof **out, read_event, (void **)out, out_n, events_undo, what);
+    if (err) return err;
+    return gs_sqlite_rows(c, st, sizeof **out, (size_t)limit, read_event, events_undo, (void **)out, out_n, what);
 }
 
 static int notify_requester(garant_store_conn *conn, int64_t ticket_id, garant_notify_ticket *out)
@@ -229,7 +231,7 @@ static int notify_staff(garant_store_conn *conn, const char *role, garant_notify
     if (err) return err;
     gs_sqlite_bind_text(st, 1, role);
     sqlite3_bind_int(st, 2, GARANT_MAX_NOTIFY_STAFF);
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_staff, (void **)out, out_n, NULL, what);
+    return gs_sqlite_rows(c, st, sizeof **out, GARANT_MAX_NOTIFY_STAFF, read_staff, NULL, (void **)out, out_n, what);
 }
 
 static int notify_prefs_get(garant_store_conn *conn, int64_t user_id, garant_user_prefs *out)

@@ -172,7 +172,6 @@ int gs_sqlite_session_revoke_user(garant_store_conn *gc, int64_t user_id, int64_
 
 static const char SQL_THROTTLE_PRUNE[] = "DELETE FROM throttle WHERE key = ?1 AND at < ?2";
 static const char SQL_THROTTLE_ADD[] = "INSERT INTO throttle (key, at) VALUES (?1, ?2)";
-static const char SQL_THROTTLE_COUNT[] = "SELECT count(*) FROM throttle WHERE key = ?1 AND at >= ?2 AND at <= ?3";
 static const char SQL_THROTTLE_CLEAR[] = "DELETE FROM throttle WHERE key = ?1";
 static const char SQL_THROTTLE_RECENT[] = "SELECT count(*), coalesce(max(at), 0) FROM throttle "
                                           "WHERE key = ?1 AND at >= ?2 AND at <= ?3";
@@ -194,21 +193,30 @@ static int throttle_args(const char *key, int64_t window_s)
     return 0;
 }
 
-int gs_sqlite_throttle_count(garant_store_conn *gc, const char *key, int64_t now, int64_t window_s, int *out_count)
+int gs_sqlite_throttle_recent(garant_store_conn *gc, const char *key, int64_t now, int64_t window_s, int *out_count,
+                              int64_t *out_last_at)
 {
     gs_sqlite_conn *c = gs_sqlite(gc);
     int err = throttle_args(key, window_s);
     if (err) return err;
     sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_THROTTLE_COUNT, &st))) return err;
+    if ((err = gs_sqlite_prepare(c, SQL_THROTTLE_RECENT, &st))) return err;
     int rc = gs_sqlite_bind_text(st, 1, key);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, window_start(now, window_s));
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, now);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "counting login failures");
     if ((err = gs_sqlite_step_row(c, st, "counting login failures"))) return err;
     *out_count = sqlite3_column_int(st, 0);
+    *out_last_at = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
     return 0;
+}
+
+/* recent's statement, its instant unused: one query for both. */
+int gs_sqlite_throttle_count(garant_store_conn *gc, const char *key, int64_t now, int64_t window_s, int *out_count)
+{
+    int64_t last_at;
+    return gs_sqlite_throttle_recent(gc, key, now, window_s, out_count, &last_at);
 }
 
 static int throttle_record_steps(gs_sqlite_conn *c, const char *key, int64_t now, int64_t window_s)
@@ -266,25 +274,6 @@ int gs_sqlite_throttle_clear(garant_store_conn *gc, const char *key)
     int rc = gs_sqlite_bind_text(st, 1, key);
     if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "clearing login failures");
     return gs_sqlite_exec_stmt(c, st, "clearing login failures");
-}
-
-int gs_sqlite_throttle_recent(garant_store_conn *gc, const char *key, int64_t now, int64_t window_s, int *out_count,
-                              int64_t *out_last_at)
-{
-    gs_sqlite_conn *c = gs_sqlite(gc);
-    int err = throttle_args(key, window_s);
-    if (err) return err;
-    sqlite3_stmt *st;
-    if ((err = gs_sqlite_prepare(c, SQL_THROTTLE_RECENT, &st))) return err;
-    int rc = gs_sqlite_bind_text(st, 1, key);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, window_start(now, window_s));
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, now);
-    if (rc != SQLITE_OK) return gs_sqlite_fail(c, rc, "counting login failures");
-    if ((err = gs_sqlite_step_row(c, st, "counting login failures"))) return err;
-    *out_count = sqlite3_column_int(st, 0);
-    *out_last_at = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-    return 0;
 }
 
 int gs_sqlite_throttle_clear_prefix(garant_store_conn *gc, const char *prefix)

@@ -96,7 +96,7 @@ static int sla_due_events(garant_store_conn *conn, const char *kind, int64_t now
     if (err) return err;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_due, (void **)out, out_n, NULL, what);
+    return gs_sqlite_rows(c, st, sizeof **out, (size_t)limit, read_due, NULL, (void **)out, out_n, what);
 }
 
 /* DO NOTHING on the key alone: any other failure (an unknown ticket) is
@@ -206,7 +206,8 @@ static int sla_webhook_list(garant_store_conn *conn, garant_webhook **out, size_
     sqlite3_stmt *st;
     int err = gs_sqlite_prepare(c, SQL_WEBHOOK_LIST, &st);
     if (err) return err;
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_webhook, (void **)out, out_n, NULL, "sla.webhook_list");
+    return gs_sqlite_rows(c, st, sizeof **out, GS_SQLITE_MAX_ROWS, read_webhook, NULL, (void **)out, out_n,
+                          "sla.webhook_list");
 }
 
 static const char SQL_WEBHOOK_DELETE_OUTBOX[] = "DELETE FROM outbox WHERE webhook_id = ?1";
@@ -398,7 +399,8 @@ static int sla_outbox_list(garant_store_conn *conn, garant_outbox_row **out, siz
     int err = gs_sqlite_prepare(c, SQL_OUTBOX_LIST, &st);
     if (err) return err;
     sqlite3_bind_int(st, 1, GARANT_MAX_OUTBOX_LISTED);
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_outbox_row, (void **)out, out_n, NULL, "sla.outbox_list");
+    return gs_sqlite_rows(c, st, sizeof **out, GARANT_MAX_OUTBOX_LISTED, read_outbox_row, NULL, (void **)out, out_n,
+                          "sla.outbox_list");
 }
 
 /* ---- policy versions ---- */
@@ -497,7 +499,8 @@ static int sla_policy_list(garant_store_conn *conn, garant_policy_listed **out, 
     *out_n = 0;
     int err = gs_sqlite_prepare(c, SQL_POLICY_LIST, &st);
     if (err) return err;
-    return gs_sqlite_rows_owning(c, st, sizeof **out, read_policy_listed, (void **)out, out_n, NULL, "sla.policy_list");
+    return gs_sqlite_rows(c, st, sizeof **out, GS_SQLITE_MAX_ROWS, read_policy_listed, NULL, (void **)out, out_n,
+                          "sla.policy_list");
 }
 
 static const char SQL_POLICY_ADOPT[] = "UPDATE tickets SET policy_version = ?1 WHERE policy_version IS NULL";

@@ -137,9 +137,9 @@ int gs_sqlite_user_by_email(garant_store_conn *gc, const char *email, garant_use
 }
 
 /* A row of USER_LIST_SELECT. */
-static void read_user_row(void *row, sqlite3_stmt *st, void *ctx)
+static int read_user_row(sqlite3_stmt *st, void *row, const char *what)
 {
-    (void)ctx;
+    (void)what;
     garant_user_row *r = row;
     garant_user *u = &r->user;
     u->id = sqlite3_column_int64(st, 0);
@@ -155,6 +155,7 @@ static void read_user_row(void *row, sqlite3_stmt *st, void *ctx)
     garant_approval a = GARANT_APPROVAL_NONE; /* NULL, or the schema's CHECK's names */
     garant_approval_parse(&a, (const char *)sqlite3_column_text(st, 10));
     u->approval = a;
+    return 0;
 }
 
 int gs_sqlite_user_list(garant_store_conn *gc, const garant_user_filter *f, garant_user_row **out, size_t *out_n)
