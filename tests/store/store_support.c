@@ -99,6 +99,16 @@ int64_t st_add_org(garant_store_conn *w, const char *name, const char *plan, int
     return o.id;
 }
 
+int64_t st_add_group(garant_store_conn *w, const char *name, const int64_t *members, size_t n, int64_t created_at)
+{
+    garant_group g = {0};
+    snprintf(g.name, sizeof g.name, "%s", name);
+    g.created_at = created_at;
+    st_check(GS(w)->groups->insert(w, &g), "group insert");
+    st_check(GS(w)->groups->set_members(w, g.id, members, n), "members");
+    return g.id;
+}
+
 int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, garant_role role, int64_t org,
                     int64_t created_at)
 {

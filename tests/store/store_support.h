@@ -69,6 +69,10 @@ int64_t st_add_org(garant_store_conn *w, const char *name, const char *plan, int
 int64_t st_add_user(garant_store_conn *w, const char *email, const char *name, garant_role role, int64_t org,
                     int64_t created_at);
 
+/* An agent group named name of members[0..n), created at created_at. Its
+** id. */
+int64_t st_add_group(garant_store_conn *w, const char *name, const int64_t *members, size_t n, int64_t created_at);
+
 /* A ticket of org's requester filed at submitted_at: priority 3 on the
 ** professional plan, in production, open, with no deadline. Its id. */
 int64_t st_add_ticket(garant_store_conn *w, int64_t org, int64_t requester, const char *subject,

@@ -869,15 +869,22 @@ static void test_search_each_filter(void **state)
     rows_free(&arr);
 }
 
-/* A new group of fx's agent and others, named name. */
 static int64_t add_group(fixture *fx, const char *name, const int64_t *members, size_t n)
 {
-    garant_group g = {0};
-    snprintf(g.name, sizeof g.name, "%s", name);
-    g.created_at = T0;
-    st_check(fx->ops->groups->insert(fx->w, &g), "group");
-    st_check(fx->ops->groups->set_members(fx->w, g.id, members, n), "members");
-    return g.id;
+    return st_add_group(fx->w, name, members, n, T0);
+}
+
+/* The rows of arr as the numbers i of their ids in id[1..12], "12,8,4",
+** into got. */
+static const char *numbers_of(const rows *arr, const int64_t *id, char *got, size_t cap)
+{
+    size_t len = 0;
+    got[0] = '\0';
+    for (size_t r = 0; r < arr->n; r++)
+        for (int i = 1; i <= 12; i++)
+            if (arr->v[r].t.id == id[i] && len < cap)
+                len += (size_t)snprintf(got + len, cap - len, "%s%d", r ? "," : "", i);
+    return got;
 }
 
 /* The agents' views: "mine" (assignee), one group, "my groups" across
@@ -929,12 +936,8 @@ static void test_list_assigned(void **state)
         for (int page = 0; page < 4; page++) {
             int64_t next = 0;
             st_check(tk->list_page(fx->w, &f, collect, fresh(&arr), &next), "list_page");
-            char got[128] = "";
-            size_t len = 0;
-            for (size_t r = 0; r < arr.n; r++)
-                for (int i = 1; i <= 12; i++)
-                    if (arr.v[r].t.id == id[i])
-                        len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", r ? "," : "", i);
+            char got[128];
+            numbers_of(&arr, id, got, sizeof got);
             const char *w = want[k].pages[page] ? want[k].pages[page] : "";
             if (strcmp(got, w) != 0)
                 fail_msg("view %zu%s, page %d: got \"%s\", want \"%s\"", k, f.q[0] ? " (search)" : "", page + 1, got,
@@ -960,12 +963,8 @@ static void test_list_assigned(void **state)
         f.groups_of = fx->bob;
         f.org_id = org ? fx->acme : 0;
         st_check(tk->list(fx->w, &f, collect, fresh(&arr)), "33 groups");
-        char got[128] = "";
-        size_t len = 0;
-        for (size_t r = 0; r < arr.n; r++)
-            for (int i = 1; i <= 12; i++)
-                if (arr.v[r].t.id == id[i])
-                    len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", r ? "," : "", i);
+        char got[128];
+        numbers_of(&arr, id, got, sizeof got);
         if (strcmp(got, "12,11,9,8,6,5,3,2") != 0) fail_msg("33 groups, org %d: got \"%s\"", org, got);
         rows_free(&arr);
     }

@@ -45,12 +45,7 @@ static int64_t add_agent(fixture *fx, const char *email, const char *name)
 
 static int64_t add_group(fixture *fx, const char *name, const int64_t *members, size_t n)
 {
-    garant_group g = {0};
-    snprintf(g.name, sizeof g.name, "%s", name);
-    g.created_at = T0;
-    st_check(fx->ops->groups->insert(fx->w, &g), "group insert");
-    st_check(fx->ops->groups->set_members(fx->w, g.id, members, n), "members");
-    return g.id;
+    return st_add_group(fx->w, name, members, n, T0);
 }
 
 static int setup(void **state)
