@@ -19,7 +19,7 @@ static int one_int(gs_sqlite_conn *c, const char *sql, int64_t id, int64_t *out,
     if (err) return err;
     if (id) sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
     else if (rc == SQLITE_DONE) err = garant__error(GARANT_ENOTFOUND, "%s: not found", what);
     else err = gs_sqlite_fail(c, rc, what);
     sqlite3_reset(st);

@@ -71,7 +71,7 @@ static int claim_rows(gs_sqlite_conn *c, int64_t now, int64_t lease_until, garan
         memset(m, 0, sizeof *m);
         m->id = sqlite3_column_int64(st, 0);
         m->created_at = sqlite3_column_int64(st, 1);
-        m->ticket_id = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
+        m->ticket_id = sqlite3_column_int64(st, 2);
         m->attempts = sqlite3_column_int(st, 3);
         gs_sqlite_text(m->message_id, sizeof m->message_id, st, 4);
         gs_sqlite_text(m->recipient, sizeof m->recipient, st, 5);
@@ -226,12 +226,6 @@ static const char SQL_LIST[] =
     "SELECT * FROM (SELECT id, created_at, due_at, attempts, state, message_id, recipient, ticket_id,"
     " last_error, sent_at, pruned_at FROM mail_outbox ORDER BY id DESC LIMIT ?1) ORDER BY id";
 
-/* A nullable instant column: 0 for NULL. */
-static int64_t col_or_0(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
-}
-
 /* The row at st (SQL_LIST) into rec, a garant_mail_row. */
 static int read_row(sqlite3_stmt *st, void *rec, const char *what)
 {
@@ -244,11 +238,11 @@ static int read_row(sqlite3_stmt *st, void *rec, const char *what)
     gs_sqlite_text(m->state, sizeof m->state, st, 4);
     gs_sqlite_text(m->message_id, sizeof m->message_id, st, 5);
     gs_sqlite_text(m->recipient, sizeof m->recipient, st, 6);
-    m->ticket_id = col_or_0(st, 7);
+    m->ticket_id = sqlite3_column_int64(st, 7);
     m->has_error = sqlite3_column_type(st, 8) != SQLITE_NULL;
     gs_sqlite_text(m->last_error, sizeof m->last_error, st, 8);
-    m->sent_at = col_or_0(st, 9);
-    m->pruned_at = col_or_0(st, 10);
+    m->sent_at = sqlite3_column_int64(st, 9);
+    m->pruned_at = sqlite3_column_int64(st, 10);
     return 0;
 }
 

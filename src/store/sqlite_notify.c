@@ -164,7 +164,7 @@ static int read_event(sqlite3_stmt *st, void *rec, const char *what)
     e->at = sqlite3_column_int64(st, 2);
     gs_sqlite_text(e->kind, sizeof e->kind, st, 3);
     e->data = text_dup(st, 4, &err, what);
-    e->actor_id = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
+    e->actor_id = sqlite3_column_int64(st, 5);
     gs_sqlite_text(e->actor_name, sizeof e->actor_name, st, 6);
     gs_sqlite_text(e->actor_role, sizeof e->actor_role, st, 7);
     if (!err) e->body = text_dup(st, 8, &err, what);

@@ -383,7 +383,7 @@ static int read_outbox_row(sqlite3_stmt *st, void *rec, const char *what)
     gs_sqlite_text(o->event, sizeof o->event, st, 1);
     gs_sqlite_text(o->url, sizeof o->url, st, 2);
     o->attempts = sqlite3_column_int(st, 3);
-    o->delivered_at = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
+    o->delivered_at = sqlite3_column_int64(st, 4);
     o->has_error = sqlite3_column_type(st, 5) != SQLITE_NULL;
     gs_sqlite_text(o->last_error, sizeof o->last_error, st, 5);
     return 0;
@@ -442,7 +442,7 @@ static int policy_row(gs_sqlite_conn *c, sqlite3_stmt *st, garant_policy_version
         const char *s = (const char *)sqlite3_column_text(st, 0);
         out->yaml = garant__strdup(s ? s : "");
         out->version = sqlite3_column_int64(st, 1);
-        out->by_user = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
+        out->by_user = sqlite3_column_int64(st, 2);
         if (!out->yaml) err = garant__error(GARANT_ENOMEM, "%s: out of memory", what);
     } else if (rc == SQLITE_DONE) {
         err = garant__error(GARANT_ENOTFOUND, "%s: no such policy version", what);
@@ -485,7 +485,7 @@ static int read_policy_listed(sqlite3_stmt *st, void *rec, const char *what)
     garant_policy_listed *p = rec;
     p->version = sqlite3_column_int64(st, 0);
     p->created_at = sqlite3_column_int64(st, 1);
-    p->created_by = sqlite3_column_type(st, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 2);
+    p->created_by = sqlite3_column_int64(st, 2);
     gs_sqlite_text(p->created_by_email, sizeof p->created_by_email, st, 3);
     p->tickets = sqlite3_column_int64(st, 4);
     return 0;

@@ -129,9 +129,9 @@ int gs_sqlite_tk_each_for_report(garant_store_conn *conn, int64_t from, int64_t 
         t.submitted_at = sqlite3_column_int64(st, 6);
         t.first_response_due = gs_sqlite_col_due(st, 7);
         t.warn_at = GARANT_NO_DUE;
-        t.first_response_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
-        t.policy_version = sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
-        t.breached_at = sqlite3_column_type(st, 10) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 10);
+        t.first_response_at = sqlite3_column_int64(st, 8);
+        t.policy_version = sqlite3_column_int64(st, 9);
+        t.breached_at = sqlite3_column_int64(st, 10);
         err = fn(ctx, &t);
         if (err) break;
     }

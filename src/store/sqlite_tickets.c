@@ -66,14 +66,15 @@ void gs_sqlite_read_ticket(sqlite3_stmt *st, garant_ticket *t)
     t->submitted_at = sqlite3_column_int64(st, 12);
     t->first_response_due = gs_sqlite_col_due(st, 13);
     t->warn_at = gs_sqlite_col_due(st, 14);
-    t->first_response_at = sqlite3_column_type(st, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 15);
-    t->policy_version = sqlite3_column_type(st, 16) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 16);
-    t->breached_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 17);
-    t->awaiting_since = sqlite3_column_type(st, 18) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 18);
-    t->follow_up_of = sqlite3_column_type(st, 19) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 19);
-    t->assignee_id = sqlite3_column_type(st, 20) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 20);
-    t->group_id = sqlite3_column_type(st, 21) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 21);
-    t->filed_by = sqlite3_column_type(st, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 22);
+    /* A NULL column reads as 0 (SQLite's conversion), the records' "none". */
+    t->first_response_at = sqlite3_column_int64(st, 15);
+    t->policy_version = sqlite3_column_int64(st, 16);
+    t->breached_at = sqlite3_column_int64(st, 17);
+    t->awaiting_since = sqlite3_column_int64(st, 18);
+    t->follow_up_of = sqlite3_column_int64(st, 19);
+    t->assignee_id = sqlite3_column_int64(st, 20);
+    t->group_id = sqlite3_column_int64(st, 21);
+    t->filed_by = sqlite3_column_int64(st, 22);
 }
 
 void gs_sqlite_read_ticket_row(sqlite3_stmt *st, garant_ticket_row *row)
