@@ -16,30 +16,7 @@ G=${1:?usage: test_cli.sh path/to/garant}
 SRC=${GARANT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/garant-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# has TEXT FIXED_STRING: whether TEXT contains the string.
-has()  { grep -qF -- "$2" <<<"$1"; }
-
-# expect_out NAME WANT_STATUS WANT_STDOUT -- ARGS...
-expect_out() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local got rc=0
-  got=$("$G" "$@" 2>"$T/err") || rc=$?
-  if [ "$rc" = "$want_rc" ] && [ "$got" = "$want" ]; then ok; else
-    bad "$name: status $rc (want $want_rc), stdout '$got' (want '$want'), stderr: $(cat "$T/err")"; fi
-}
-
-# expect_err NAME WANT_STATUS STDERR_SUBSTRING -- ARGS...
-expect_err() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local rc=0
-  "$G" "$@" >"$T/out" 2>"$T/err" || rc=$?
-  if [ "$rc" = "$want_rc" ] && grep -qF -- "$want" "$T/err"; then ok; else
-    bad "$name: status $rc (want $want_rc), stderr '$(cat "$T/err")' lacks '$want'"; fi
-}
+. "$(dirname "$0")/checks.sh"
 
 # --- single deadlines (instants worked out by hand; see tests/core/cases) ---
 expect_out "issue example" 0 "2026-11-30T13:30:00Z" -- deadline --plan professional --priority 2 --at 2026-11-27T15:30:00Z
@@ -396,5 +373,4 @@ builds=$(grep -c -e "cmake --build" <<<"$out" || true)
 only=$(grep -c -e "cmake --build .* --target garant\$" <<<"$out" || true)
 if [ $rc = 0 ] && [ "$builds" = 1 ] && [ "$only" = 1 ]; then ok; else bad "make demo builds only garant: status $rc: $out"; fi
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ] || exit 1
+checks_done cli || exit 1

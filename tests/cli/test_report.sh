@@ -19,17 +19,7 @@ trap 'echo "FAIL: line $LINENO: unexpected exit status $? (set -e)" >&2' ERR
 G=${1:?usage: test_report.sh path/to/garant}
 T=$(mktemp -d "${TMPDIR:-/tmp}/garant-report.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-has()  { grep -qF -- "$2" <<<"$1"; }
-expect_err() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local rc=0
-  "$G" "$@" >"$T/out" 2>"$T/err" || rc=$?
-  if [ "$rc" = "$want_rc" ] && grep -qF -- "$want" "$T/err"; then ok; else
-    bad "$name: status $rc (want $want_rc), stderr '$(cat "$T/err")' lacks '$want'"; fi
-}
+. "$(dirname "$0")/checks.sh"
 
 D="$T/desk.db"
 expect_err "no --db" 2 "report: --db FILE is required" -- report
@@ -84,5 +74,4 @@ expect_err "reversed" 2 "'from' must be before 'to'" -- report --db "$D" --from 
 expect_err "too long" 2 "longer than 366 days" -- report --db "$D" --from 2025-01-01 --to 2026-12-01 --at 2026-12-05T12:30:00Z
 expect_err "bad --at" 2 "report: --at must be an RFC 3339 instant" -- report --db "$D" --at tomorrow
 
-echo "report: $pass passed, $fail failed"
-[ "$fail" = 0 ] || exit 1
+checks_done report || exit 1
