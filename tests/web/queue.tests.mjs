@@ -55,6 +55,15 @@ async function crowd(ctx, n = 32) {
   return ctx.state.crowd;
 }
 
+/** The agent's queue at 1280 px with axe on, once its `rows` rows are in. */
+async function agentQueue(ctx, rows) {
+  const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
+  await ctx.h.enableAxe(page.context());
+  await page.goto('/agent');
+  await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, rows);
+  return page;
+}
+
 const rowSel = (id) => `#queue-rows tr[data-id="${id}"]`;
 const pageWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth);
 
@@ -77,10 +86,7 @@ export const tests = [
     const { h } = ctx;
     const { tickets } = await crowd(ctx, 6);
     const problems = [];
-    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
-    await h.enableAxe(page.context());
-    await page.goto('/agent');
-    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    const page = await agentQueue(ctx, tickets.length);
     let [queue, follow] = await heads(page);
     h.expectEqual(queue.length, 11, 'the queue has eleven columns');
     h.expectEqual(follow.length, 11, 'the follow-ups have eleven columns');
@@ -207,10 +213,7 @@ export const tests = [
     const { h } = ctx;
     const { tickets } = await crowd(ctx, 6);
     const problems = [];
-    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
-    await h.enableAxe(page.context());
-    await page.goto('/agent');
-    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    const page = await agentQueue(ctx, tickets.length);
     const order = await page.$$eval('#queue-rows tr', (trs) => trs.map((tr) => Number(tr.dataset.id)));
     const state = () =>
       page.evaluate(() => {
@@ -327,10 +330,7 @@ export const tests = [
     const billing = await server.expect(201, 'POST', '/api/v1/groups', { name: 'Billing', members: [String(agentId)] }, admin);
     await server.expect(200, 'PATCH', `/api/v1/tickets/${tickets[5].id}`, { group_id: billing.id }, admin);
     const problems = [];
-    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
-    await h.enableAxe(page.context());
-    await page.goto('/agent');
-    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    const page = await agentQueue(ctx, tickets.length);
     h.expect(await page.isHidden('#bulk-bar'), 'no bar without a selection');
     const three = [tickets[0].id, tickets[1].id, tickets[2].id];
     for (const id of three) await page.check(`${rowSel(id)} .row-select`);
@@ -418,10 +418,7 @@ export const tests = [
     const want = [tickets[3].id, tickets[6].id].sort((a, b) => b - a).join();
     const ids = (page) => page.$$eval('#queue-rows tr', (trs) => trs.map((tr) => tr.dataset.id).join());
     const problems = [];
-    const page = await pageAs(ctx, ctx.fixtures.agent, { viewport: { width: 1280, height: 800 } });
-    await h.enableAxe(page.context());
-    await page.goto('/agent');
-    await page.waitForFunction((n) => document.querySelectorAll('#queue-rows tr').length === n, tickets.length);
+    const page = await agentQueue(ctx, tickets.length);
     await page.fill('#f-q', 'invoice');
     await page.press('#f-q', 'Enter');
     await page.selectOption('#f-priority', '1');
